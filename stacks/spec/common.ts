@@ -1,0 +1,83 @@
+// Building blocks shared by every site's schema: names, addresses, CIDRs and the per-cluster
+// fleet membership (mesh network, federation mode, metrics store).
+import { z } from "zod";
+import { parseCidr, parseIp } from "../cidr";
+
+/** DNS-1123 label: what Kubernetes, Karmada and cloud resource names all accept. */
+export const dnsLabel = z
+    .string()
+    .max(63, "must be at most 63 characters (DNS-1123 label)")
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label (lowercase letters, digits, '-')");
+
+export const ipv4 = z.string().refine((s) => parseIp(s) !== undefined, "must be an IPv4 address");
+
+export const cidrBlock = z
+    .string()
+    .refine((s) => parseCidr(s) !== undefined, "must be an IPv4 CIDR network address (a.b.c.d/n, host bits zero)");
+
+/** The name of a stack config key that holds a secret (set with `pulumi config set --secret`). */
+export const secretConfigKey = z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "must be a config key name (letters, digits, '_', '.', '-')");
+
+export const labels = z.record(z.string(), z.string());
+
+export const taint = z.strictObject({
+    key: z.string().min(1),
+    value: z.string().optional(),
+    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+});
+
+/** Where a cluster's long-term metrics blocks (Thanos) and backups go. */
+export const objectStore = z.strictObject({
+    /** s3: an AWS bucket; oss: an Alibaba Cloud bucket; s3-compatible: e.g. Ceph RGW or MinIO in the IDC. */
+    kind: z.enum(["s3", "oss", "s3-compatible"]),
+    bucket: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid bucket name (3-63 lowercase letters, digits, '.', '-')"),
+    region: z.string().optional(),
+    /** Required for s3-compatible stores: the HTTPS endpoint. */
+    endpoint: z.url({ protocol: /^https$/, error: "must be an https:// URL" }).optional(),
+    /** Config keys of the access key pair, for stores that this program does not create (s3-compatible). */
+    credentials: z
+        .strictObject({ accessKeyIdKey: secretConfigKey, secretAccessKeyKey: secretConfigKey })
+        .optional(),
+});
+
+/** A cluster's membership in the fleet-wide layers: mesh, federation, monitoring. */
+export const fleetMembership = {
+    mesh: z.strictObject({
+        /** Istio network name: clusters on one flat network share it; others reach each other via east-west gateways. */
+        network: dnsLabel,
+    }),
+    federation: z
+        .strictObject({
+            /** Karmada sync mode: Push (the hub reaches the member's API) or Pull (an agent in the member dials out). */
+            syncMode: z.enum(["Push", "Pull"]).default("Push"),
+        })
+        .prefault({}),
+    metrics: z.strictObject({ objectStore }),
+};
+
+/** Fields every cluster has, whatever its provider. */
+export const clusterBase = {
+    name: dnsLabel,
+    region: z.string().min(1),
+    zones: z.array(z.string().min(1)).min(1, "must list at least one zone"),
+    /** Kubernetes minor ("1.33") or patch ("1.33.5") version; each site says which form it needs. */
+    kubernetesVersion: z.string().regex(/^1\.\d{2}(\.\d+)?$/, 'must be a Kubernetes version like "1.33" or "1.33.5"'),
+    ...fleetMembership,
+};
+
+/** A rule violation found by a cross-field check. */
+export interface Violation {
+    path: (string | number)[];
+    rule: string;
+}
+
+/** Formats a zod-style path as `clusters[2].network.podCidr`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+    return path
+        .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+        .join("");
+}

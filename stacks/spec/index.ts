@@ -1,0 +1,148 @@
+// The fleet spec: one zod schema for the whole stack config (`hybrid-fleet:fleet`), the
+// cross-field rules, and `parseFleet`, the only place where config becomes a typed FleetSpec.
+import { z } from "zod";
+import { cidr, overlaps } from "../cidr";
+import { ackCluster, ackRules, AckClusterSpec } from "./ack";
+import { dnsLabel, formatPath, Violation } from "./common";
+import { eksCluster, eksRules, EksClusterSpec } from "./eks";
+import { idcCluster, idcRules, IdcClusterSpec } from "./idc";
+
+export type { AckClusterSpec, EksClusterSpec, IdcClusterSpec, Violation };
+export { formatPath };
+
+export const linkKinds = ["ipsec-vpn", "direct-connect", "express-connect"] as const;
+
+const link = z.strictObject({
+    /** The two clusters the link joins (order does not matter). */
+    between: z.tuple([dnsLabel, dnsLabel]),
+    /** ipsec-vpn: site-to-site IPsec over the internet; direct-connect / express-connect: dedicated lines. */
+    kind: z.enum(linkKinds),
+});
+
+const cluster = z.discriminatedUnion("provider", [idcCluster, eksCluster, ackCluster]);
+
+export const fleetSchema = z
+    .strictObject({
+        environment: z.enum(["prod", "staging", "dev"]),
+        /** The cluster that hosts Karmada and the global Thanos query/store layer. */
+        hub: dnsLabel,
+        mesh: z.strictObject({
+            /** Istio mesh id shared by every cluster. */
+            id: dnsLabel,
+            trustDomain: z.string().min(1).default("cluster.local"),
+        }),
+        links: z.array(link).default([]),
+        clusters: z.array(cluster).min(1, "must declare at least one cluster"),
+    })
+    .superRefine((fleet, ctx) => {
+        for (const v of fleetRules(fleet)) ctx.addIssue({ code: "custom", path: v.path, message: v.rule });
+    });
+
+export type FleetSpec = z.output<typeof fleetSchema>;
+export type ClusterSpec = FleetSpec["clusters"][number];
+export type LinkSpec = FleetSpec["links"][number];
+
+/** The network blocks of one cluster that must be unique across the fleet, with their paths. */
+export function networkBlocks(c: ClusterSpec): { key: string; text: string }[] {
+    const site = c.provider === "idc" ? { key: "nodeCidr", text: c.network.nodeCidr } : { key: "vpcCidr", text: c.network.vpcCidr };
+    return [site, { key: "podCidr", text: c.network.podCidr }, { key: "serviceCidr", text: c.network.serviceCidr }];
+}
+
+function fleetRules(fleet: FleetSpec): Violation[] {
+    const out: Violation[] = [];
+    const index = new Map<string, number>();
+    fleet.clusters.forEach((c, i) => {
+        if (index.has(c.name)) {
+            out.push({ path: ["clusters", i, "name"], rule: `cluster name ${c.name} is already used by clusters[${index.get(c.name)}]` });
+        } else index.set(c.name, i);
+    });
+
+    if (!index.has(fleet.hub)) out.push({ path: ["hub"], rule: `${fleet.hub} is not the name of a cluster` });
+
+    const pairs = new Map<string, number>();
+    fleet.links.forEach((l, i) => {
+        l.between.forEach((end, j) => {
+            if (!index.has(end)) out.push({ path: ["links", i, "between", j], rule: `${end} is not the name of a cluster` });
+        });
+        const [a, b] = l.between;
+        if (a === b) out.push({ path: ["links", i, "between"], rule: `a link must join two different clusters (both ends are ${a})` });
+        const key = [a, b].sort().join("|");
+        if (pairs.has(key)) out.push({ path: ["links", i, "between"], rule: `duplicates links[${pairs.get(key)}] (${a} <-> ${b})` });
+        else pairs.set(key, i);
+    });
+
+    // Every node/VPC, pod and service block in the fleet must be disjoint from every other:
+    // sites are routed to each other over the links, and the mesh spans all of them.
+    const blocks: { path: (string | number)[]; text: string }[] = [];
+    fleet.clusters.forEach((c, i) => {
+        for (const b of networkBlocks(c)) {
+            const path = ["clusters", i, "network", b.key];
+            const twin = blocks.find((seen) => overlaps(cidr(seen.text), cidr(b.text)));
+            if (twin) out.push({ path, rule: `${b.text} overlaps ${formatPath(twin.path)} ${twin.text}` });
+            blocks.push({ path, text: b.text });
+        }
+    });
+
+    fleet.clusters.forEach((c, i) => {
+        const at = ["clusters", i];
+        out.push(...objectStoreRules(c, [...at, "metrics", "objectStore"]));
+        if (c.provider === "idc") out.push(...idcRules(c, at, fleet.environment));
+        else if (c.provider === "eks") out.push(...eksRules(c, at, fleet.environment));
+        else out.push(...ackRules(c, at, fleet.environment));
+    });
+    return out;
+}
+
+/** EKS writes to S3, ACK to OSS; a store this program does not create needs an endpoint and credentials. */
+function objectStoreRules(c: ClusterSpec, at: (string | number)[]): Violation[] {
+    const store = c.metrics.objectStore;
+    const out: Violation[] = [];
+    const native = { eks: "s3", ack: "oss" } as const;
+    if (c.provider !== "idc" && store.kind !== native[c.provider]) {
+        out.push({ path: [...at, "kind"], rule: `a ${c.provider} cluster keeps its metrics in ${native[c.provider]}, not ${store.kind}` });
+    }
+    if (store.kind === "s3-compatible") {
+        if (!store.endpoint) out.push({ path: [...at, "endpoint"], rule: "is required for an s3-compatible store" });
+        if (!store.credentials) out.push({ path: [...at, "credentials"], rule: "is required for an s3-compatible store" });
+    }
+    return out;
+}
+
+/** Thrown when the fleet config breaks the schema or a rule; carries every violation at once. */
+export class FleetSpecError extends Error {
+    constructor(readonly violations: string[]) {
+        super(`invalid fleet spec (${violations.length} violation${violations.length === 1 ? "" : "s"}):\n` + violations.map((v) => `  - ${v}`).join("\n"));
+        this.name = "FleetSpecError";
+    }
+}
+
+export type ParseResult = { ok: true; spec: FleetSpec } | { ok: false; violations: string[] };
+
+/** Validates raw config. Never throws: a bad spec comes back as `<path>: <rule>` lines. */
+export function parseFleet(raw: unknown): ParseResult {
+    const result = fleetSchema.safeParse(raw);
+    if (result.success) return { ok: true, spec: result.data };
+    const violations = result.error.issues.map((issue) => `${formatPath(issue.path) || "(fleet)"}: ${issue.message}`);
+    return { ok: false, violations: [...new Set(violations)] };
+}
+
+/** Validates raw config, or throws one FleetSpecError with every violation. */
+export function loadFleet(raw: unknown): FleetSpec {
+    const result = parseFleet(raw);
+    if (!result.ok) throw new FleetSpecError(result.violations);
+    return result.spec;
+}
+
+/** Every stack config key that the spec says holds a secret (SSH keys, store credentials). */
+export function secretConfigKeys(spec: FleetSpec): string[] {
+    const keys = new Set<string>();
+    for (const c of spec.clusters) {
+        if (c.provider === "idc") keys.add(c.ssh.privateKeyConfigKey);
+        const creds = c.metrics.objectStore.credentials;
+        if (creds) {
+            keys.add(creds.accessKeyIdKey);
+            keys.add(creds.secretAccessKeyKey);
+        }
+    }
+    return [...keys].sort();
+}
