@@ -1,0 +1,47 @@
+// Test harness: run buildFleet or any program on the mock engine and get the inventory of
+// every registered resource (see tools/mockEngine.ts for what each record holds).
+import { buildFleet, Fleet } from "../stacks/fleet";
+import { FleetSpec, loadFleet } from "../stacks/spec";
+import { Inventory, RegisteredResource, runOnMocks, SecretValue } from "../tools/mockEngine";
+import { offlineConfig, parseStackFile, readStackFile, stackFilePath } from "../tools/stackFile";
+
+export { Inventory, RegisteredResource, SecretValue };
+
+/** The raw fleet config of a checked-in stack (deep copy, free to mutate). */
+export function rawStackFleet(stack: "prod" | "dev"): any {
+    return structuredClone(readStackFile(stackFilePath(stack)).rawFleet);
+}
+
+/** The validated FleetSpec of a checked-in stack. */
+export function loadStackSpec(stack: "prod" | "dev"): FleetSpec {
+    return loadFleet(rawStackFleet(stack));
+}
+
+/** Runs any program on the mock engine with the prod stack's config. */
+export async function runProgram(program: () => unknown, stack: "prod" | "dev" = "prod"): Promise<Inventory> {
+    const file = readStackFile(stackFilePath(stack));
+    const { config, secretKeys } = offlineConfig(file, parseStackFile(file));
+    return (await runOnMocks(program, { config, secretKeys, stack })).inventory;
+}
+
+/** buildFleet(spec) on the mock engine, with the config a stack of that spec needs. */
+export async function runFleet(spec: FleetSpec, stack: "prod" | "dev" = spec.environment === "prod" ? "prod" : "dev"): Promise<{ inventory: Inventory; fleet: Fleet }> {
+    const file = readStackFile(stackFilePath(stack));
+    const { config, secretKeys } = offlineConfig(file, { ok: true, spec });
+    const { inventory, result } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack });
+    return { inventory, fleet: result };
+}
+
+/** Every place (resource + input path) where `needle` appears in plain text, outside a secret. */
+export function plainTextOccurrences(inventory: Inventory, needle: string): string[] {
+    const hits: string[] = [];
+    const walk = (value: unknown, where: string): void => {
+        if (value instanceof SecretValue) return;
+        if (typeof value === "string") {
+            if (value.includes(needle)) hits.push(where);
+        } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${where}[${i}]`));
+        else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, `${where}.${k}`);
+    };
+    for (const r of inventory.resources) walk(r.inputs, `${r.type}::${r.name}`);
+    return hits;
+}

@@ -1,0 +1,194 @@
+// Runs a Pulumi program on the SDK's in-process mock engine (pulumi.runtime.setMocks) and
+// records every resource registration exactly as the engine would receive it: type, name,
+// parent, provider, dependencies, protect, and the serialized inputs (secrets stay marked).
+// Used by the offline plan (tools/plan.ts) and by the tests (test/harness.ts).
+import * as pulumi from "@pulumi/pulumi";
+import { mockCalls, mockOutputs } from "./mocks";
+
+/** A value the program registered as a Pulumi secret. */
+export class SecretValue {
+    constructor(readonly value: unknown) {}
+    toJSON(): string {
+        return "[secret]";
+    }
+}
+
+export interface RegisteredResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    /** Parent URN, absent for top-level resources. */
+    parent?: string;
+    /** Provider reference `urn::id`, when the resource names an explicit provider. */
+    provider?: string;
+    dependencies: string[];
+    protect: boolean;
+    retainOnDelete: boolean;
+    ignoreChanges: string[];
+    additionalSecretOutputs: string[];
+    /** Inputs as sent to the engine: secrets are SecretValue, assets `{ text }` or `{ path }`, resource references `{ urn }`. */
+    inputs: Record<string, any>;
+    /** What the mock returned as the resource's state. */
+    state: Record<string, any>;
+}
+
+export class Inventory {
+    private readonly index: Map<string, RegisteredResource>;
+    constructor(readonly resources: RegisteredResource[]) {
+        this.index = new Map(resources.map((r) => [r.urn, r]));
+    }
+    ofType(type: string): RegisteredResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+    named(type: string, name: string): RegisteredResource {
+        const found = this.resources.find((r) => r.type === type && r.name === name);
+        if (!found) {
+            const names = this.ofType(type).map((r) => r.name);
+            throw new Error(`no ${type} named ${name}; have: ${names.join(", ") || "none"}`);
+        }
+        return found;
+    }
+    byUrn(urn: string): RegisteredResource {
+        const found = this.index.get(urn);
+        if (!found) throw new Error(`no resource ${urn}`);
+        return found;
+    }
+    childrenOf(urn: string): RegisteredResource[] {
+        return this.resources.filter((r) => r.parent === urn);
+    }
+    /** The provider resource a resource names explicitly, if any. */
+    providerOf(r: RegisteredResource): RegisteredResource | undefined {
+        return r.provider ? this.index.get(providerUrn(r.provider)) : undefined;
+    }
+    /** Every ancestor URN of a resource, nearest first. */
+    ancestors(r: RegisteredResource): RegisteredResource[] {
+        const out: RegisteredResource[] = [];
+        for (let p = r.parent; p && this.index.has(p); p = this.index.get(p)!.parent) out.push(this.index.get(p)!);
+        return out;
+    }
+}
+
+/** `urn::id` provider reference -> provider URN. */
+export function providerUrn(reference: string): string {
+    const cut = reference.lastIndexOf("::");
+    return cut > 0 ? reference.slice(0, cut) : reference;
+}
+
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET = "1b47061264138c4ac30d75fd1eb44270";
+const ASSET = "c44067f5952c0a294b673a41bacd8c17";
+const ARCHIVE = "0def7320c3a5731c473e5ecbe6d01bc7";
+const RESOURCE = "5cf8f73096256a8f31e491e813e4eb8e";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Turns the wire form of inputs (google.protobuf.Struct as JS) into plain values with SecretValue markers. */
+export function fromWire(value: any): any {
+    if (value === UNKNOWN) return "[unknown]";
+    if (Array.isArray(value)) return value.map(fromWire);
+    if (value === null || typeof value !== "object") return value;
+    switch (value[SIG]) {
+        case SECRET:
+            return new SecretValue(fromWire(value.value));
+        case ASSET:
+            return value.text !== undefined ? { text: value.text } : value.path !== undefined ? { path: value.path } : { uri: value.uri };
+        case ARCHIVE:
+            return { archive: value.path ?? value.uri ?? "[assets]" };
+        case RESOURCE:
+            return { urn: value.urn };
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromWire(v)]));
+}
+
+/** Same value with every secret replaced by "[secret]": what may be written to disk or logs. */
+export function redact(value: any): any {
+    if (value instanceof SecretValue) return "[secret]";
+    if (Array.isArray(value)) return value.map(redact);
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
+}
+
+export interface RunOptions {
+    project?: string;
+    stack?: string;
+    /** Stack config, keys fully qualified (`hybrid-fleet:sshPrivateKey`). */
+    config?: Record<string, string>;
+    /** Which of the config keys are secrets. */
+    secretKeys?: string[];
+}
+
+/**
+ * Runs `program` on the mock engine and returns every resource it registered. Runs are
+ * sequential (the SDK keeps one global runtime); a program that throws rejects the promise.
+ */
+export async function runOnMocks<T>(program: () => T, options: RunOptions = {}): Promise<{ inventory: Inventory; result: T }> {
+    const recorded: RegisteredResource[] = [];
+    pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const make = mockOutputs[args.type];
+                const state = { ...args.inputs, ...(make ? make(args) : {}) };
+                return { id: args.id || `${args.name}-id`, state };
+            },
+            call(args) {
+                const make = mockCalls[args.token];
+                if (!make) throw new Error(`no mock for invoke ${args.token}`);
+                return make(args);
+            },
+        },
+        options.project ?? "hybrid-fleet",
+        options.stack ?? "test",
+        false,
+    );
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+        register(req, (err: any, resp: any) => {
+            if (!err) {
+                const urn: string = resp.getUrn();
+                recorded.push({
+                    urn,
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    parent: req.getParent() || undefined,
+                    provider: req.getProvider() || undefined,
+                    dependencies: req.getDependenciesList(),
+                    protect: req.getProtect() === true,
+                    retainOnDelete: req.getRetainondelete() === true,
+                    ignoreChanges: req.getIgnorechangesList(),
+                    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                    inputs: fromWire(req.getObject()?.toJavaScript() ?? {}),
+                    state: fromWire(resp.getObject()?.toJavaScript() ?? {}),
+                });
+            }
+            callback(err, resp);
+        });
+    };
+    // Component outputs arrive after construction; keep the component's recorded state current.
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
+        const r = recorded.find((x) => x.urn === req.getUrn());
+        if (r) r.state = fromWire(req.getOutputs()?.toJavaScript() ?? {});
+        registerOutputs(req, callback);
+    };
+
+    // A failed apply or registration surfaces only as an unhandled rejection: collect them,
+    // as the real language host does, and fail the run instead of returning half a graph.
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        const result = program();
+        await pulumi.runtime.disconnect();
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failures.length > 0) {
+            const messages = failures.map((f) => (f instanceof Error ? f.message : String(f)));
+            throw new Error(`the program failed on the mock engine:\n  ${messages.join("\n  ")}`);
+        }
+        return { inventory: new Inventory(recorded), result };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}

@@ -1,0 +1,194 @@
+// The offline plan: runs the real program on the mock engine with a stack's config and writes
+// what the stack declares, so a reviewer or a PR bot without cloud credentials can read and diff it.
+//
+//   npm run plan -- --stack prod [--config FILE] [--out DIR] [--diff OLD_INVENTORY]
+//
+// Writes DIR/inventory.json, DIR/manifests/<cluster>/*.yaml, DIR/files/<host>/<remote path>;
+// prints a summary (and with --diff a markdown diff). An invalid spec prints every violation and
+// exits 1 before anything is declared or written.
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { buildFleet } from "../stacks/fleet";
+import type { FleetSpec } from "../stacks/spec";
+import { Inventory, redact, RegisteredResource, runOnMocks, SecretValue } from "./mockEngine";
+import { diffInventories, InventoryFile, InventoryEntry, renderDiff } from "./planDiff";
+import { offlineConfig, parseStackFile, readStackFile, ROOT, stackFilePath } from "./stackFile";
+
+interface Args {
+    stack: string;
+    config?: string;
+    out?: string;
+    diff?: string;
+}
+
+class UsageError extends Error {}
+
+export function parseArgs(argv: string[]): Args {
+    const args: Partial<Args> = {};
+    for (let i = 0; i < argv.length; i++) {
+        const flag = argv[i];
+        const value = argv[i + 1];
+        if (!["--stack", "--config", "--out", "--diff"].includes(flag)) throw new UsageError(`unknown argument ${flag}`);
+        if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+        args[flag.slice(2) as keyof Args] = value;
+        i++;
+    }
+    if (!args.stack) throw new UsageError("--stack NAME is required");
+    return args as Args;
+}
+
+const K8S_PROVIDER_SUFFIX = "-k8s";
+
+/** The cluster a resource belongs to: by its Kubernetes provider's name, else by its top-level ancestor. */
+function clusterOf(inv: Inventory, r: RegisteredResource, clusterNames: Set<string>): string | undefined {
+    for (const candidate of [r, ...inv.ancestors(r)]) {
+        const provider = inv.providerOf(candidate);
+        if (provider?.name.endsWith(K8S_PROVIDER_SUFFIX)) {
+            const name = provider.name.slice(0, -K8S_PROVIDER_SUFFIX.length);
+            if (clusterNames.has(name)) return name;
+        }
+        if (clusterNames.has(candidate.name) && !candidate.custom) return candidate.name;
+    }
+    if (r.type.startsWith("pulumi:providers:")) {
+        return [...clusterNames].find((c) => r.name === c || r.name.startsWith(`${c}-`));
+    }
+    return undefined;
+}
+
+function safeSegment(text: string): string {
+    return text.replace(/[^A-Za-z0-9._-]+/g, "_");
+}
+
+/** One Kubernetes object or Helm release as a reviewer wants to read it. */
+function manifestOf(r: RegisteredResource): { file: string; body: unknown } {
+    const inputs = redact(r.inputs);
+    if (r.type === "kubernetes:helm.sh/v3:Release") {
+        const body = {
+            kind: "HelmRelease",
+            name: inputs.name ?? r.name,
+            namespace: inputs.namespace,
+            chart: inputs.chart,
+            repo: inputs.repositoryOpts?.repo,
+            version: inputs.version,
+            values: inputs.values ?? {},
+        };
+        return { file: `helm-release-${safeSegment(r.name)}.yaml`, body };
+    }
+    const kind = String(inputs.kind ?? r.type.split(":").pop());
+    const ns = inputs.metadata?.namespace;
+    const name = inputs.metadata?.name ?? r.name;
+    return { file: `${kind.toLowerCase()}-${ns ? `${safeSegment(ns)}-` : ""}${safeSegment(name)}.yaml`, body: inputs };
+}
+
+function hostNames(spec: FleetSpec): Map<string, string> {
+    const byAddress = new Map<string, string>();
+    for (const c of spec.clusters) {
+        if (c.provider !== "idc") continue;
+        for (const h of [...c.controlPlane.hosts, ...c.etcd.hosts, ...c.workers]) byAddress.set(h.address, h.name);
+    }
+    return byAddress;
+}
+
+async function textOf(source: unknown): Promise<string> {
+    if (source instanceof SecretValue) return "# [secret] the program passes this file as a Pulumi secret; its content is withheld from the plan\n";
+    const text = (source as { text?: unknown } | undefined)?.text;
+    return typeof text === "string" ? text : `# [not a StringAsset: ${JSON.stringify(redact(source))}]\n`;
+}
+
+function write(file: string, content: string): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+}
+
+export async function plan(args: Args): Promise<number> {
+    const stackFile = readStackFile(args.config ? path.resolve(args.config) : stackFilePath(args.stack));
+    const parsed = parseStackFile(stackFile);
+    if (!parsed.ok) {
+        console.error(`invalid fleet spec in ${path.relative(process.cwd(), stackFile.file)} (${parsed.violations.length} violation${parsed.violations.length === 1 ? "" : "s"}):`);
+        for (const v of parsed.violations) console.error(`  - ${v}`);
+        return 1;
+    }
+    const spec = parsed.spec;
+    const { config, secretKeys } = offlineConfig(stackFile, parsed);
+    const started = Date.now();
+    const { inventory } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: args.stack });
+    const elapsed = Date.now() - started;
+
+    const outDir = path.resolve(args.out ?? path.join(ROOT, "out", args.stack));
+    fs.rmSync(outDir, { recursive: true, force: true });
+    const clusterNames = new Set(spec.clusters.map((c) => c.name));
+
+    const entries: InventoryEntry[] = inventory.resources
+        .map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            cluster: clusterOf(inventory, r, clusterNames) ?? null,
+            parent: r.parent ?? null,
+            provider: r.provider ?? null,
+            custom: r.custom,
+            protect: r.protect,
+            retainOnDelete: r.retainOnDelete,
+            dependencies: [...r.dependencies].sort(),
+            inputs: redact(r.inputs),
+        }))
+        .sort((a, b) => a.urn.localeCompare(b.urn));
+    const inventoryFile: InventoryFile = { project: "hybrid-fleet", stack: args.stack, resources: entries };
+    write(path.join(outDir, "inventory.json"), JSON.stringify(inventoryFile, null, 2) + "\n");
+
+    let manifests = 0;
+    for (const r of inventory.resources) {
+        if (!r.type.startsWith("kubernetes:") || !r.custom) continue;
+        const cluster = clusterOf(inventory, r, clusterNames) ?? "_unassigned";
+        const { file, body } = manifestOf(r);
+        write(path.join(outDir, "manifests", cluster, file), YAML.stringify(body, { sortMapEntries: true }));
+        manifests++;
+    }
+
+    const hosts = hostNames(spec);
+    let files = 0;
+    for (const r of inventory.ofType("command:remote:CopyToRemote")) {
+        const address = r.inputs.connection instanceof SecretValue ? undefined : r.inputs.connection?.host;
+        const host = hosts.get(address) ?? safeSegment(String(address ?? "unknown-host"));
+        const remotePath = String(r.inputs.remotePath ?? r.name);
+        write(path.join(outDir, "files", host, remotePath), await textOf(r.inputs.source));
+        files++;
+    }
+
+    console.log(`hybrid-fleet offline plan: stack ${args.stack}, ${entries.length} resources (evaluated in ${elapsed} ms on the mock engine)`);
+    console.log(`wrote ${path.relative(process.cwd(), outDir) || "."}/: inventory.json, ${manifests} manifests, ${files} host files`);
+    const byCluster = new Map<string, number>();
+    const byType = new Map<string, number>();
+    for (const e of entries) {
+        byCluster.set(e.cluster ?? "(fleet)", (byCluster.get(e.cluster ?? "(fleet)") ?? 0) + 1);
+        byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+    }
+    console.log("\nresources per cluster:");
+    for (const [c, n] of [...byCluster].sort()) console.log(`  ${c.padEnd(32)} ${n}`);
+    console.log("\nresources per type:");
+    for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${t.padEnd(64)} ${n}`);
+
+    if (args.diff) {
+        const old = JSON.parse(fs.readFileSync(path.resolve(args.diff), "utf8")) as InventoryFile;
+        console.log("\n" + renderDiff(diffInventories(old, inventoryFile), args.stack));
+    }
+    return 0;
+}
+
+if (require.main === module) {
+    let args: Args;
+    try {
+        args = parseArgs(process.argv.slice(2));
+    } catch (e) {
+        console.error(`${(e as Error).message}\nusage: npm run plan -- --stack NAME [--config FILE] [--out DIR] [--diff OLD_INVENTORY]`);
+        process.exit(2);
+    }
+    plan(args).then(
+        (code) => process.exit(code),
+        (e: Error) => {
+            console.error(`plan failed: ${e.message}`);
+            process.exit(1);
+        },
+    );
+}
