@@ -6,6 +6,7 @@ import { ackCluster, ackRules, AckClusterSpec } from "./ack";
 import { dnsLabel, formatPath, Violation } from "./common";
 import { eksCluster, eksRules, EksClusterSpec } from "./eks";
 import { idcCluster, idcRules, IdcClusterSpec } from "./idc";
+import { networkRules } from "./network";
 
 export type { AckClusterSpec, EksClusterSpec, IdcClusterSpec, Violation };
 export { formatPath };
@@ -33,9 +34,6 @@ export const fleetSchema = z
         }),
         links: z.array(link).default([]),
         clusters: z.array(cluster).min(1, "must declare at least one cluster"),
-    })
-    .superRefine((fleet, ctx) => {
-        for (const v of fleetRules(fleet)) ctx.addIssue({ code: "custom", path: v.path, message: v.rule });
     });
 
 export type FleetSpec = z.output<typeof fleetSchema>;
@@ -90,6 +88,7 @@ function fleetRules(fleet: FleetSpec): Violation[] {
         else if (c.provider === "eks") out.push(...eksRules(c, at, fleet.environment));
         else out.push(...ackRules(c, at, fleet.environment));
     });
+    out.push(...networkRules(fleet));
     return out;
 }
 
@@ -118,12 +117,20 @@ export class FleetSpecError extends Error {
 
 export type ParseResult = { ok: true; spec: FleetSpec } | { ok: false; violations: string[] };
 
-/** Validates raw config. Never throws: a bad spec comes back as `<path>: <rule>` lines. */
+/**
+ * Validates raw config. Never throws: a bad spec comes back as `<path>: <rule>` lines.
+ * The shape (types, formats, per-field rules) is checked first; the cross-field rules run only
+ * on a well-formed spec, so they can trust every field they read.
+ */
 export function parseFleet(raw: unknown): ParseResult {
     const result = fleetSchema.safeParse(raw);
-    if (result.success) return { ok: true, spec: result.data };
-    const violations = result.error.issues.map((issue) => `${formatPath(issue.path) || "(fleet)"}: ${issue.message}`);
-    return { ok: false, violations: [...new Set(violations)] };
+    if (!result.success) {
+        const violations = result.error.issues.map((issue) => `${formatPath(issue.path) || "(fleet)"}: ${issue.message}`);
+        return { ok: false, violations: [...new Set(violations)] };
+    }
+    const broken = fleetRules(result.data);
+    if (broken.length > 0) return { ok: false, violations: [...new Set(broken.map((v) => `${formatPath(v.path)}: ${v.rule}`))] };
+    return { ok: true, spec: result.data };
 }
 
 /** Validates raw config, or throws one FleetSpecError with every violation. */
