@@ -18,9 +18,13 @@ describe("automation entry points", () => {
         fleet.links.push({ between: ["idc-sh", "idc-sh"], kind: "ipsec-vpn" });
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "auto-")), "Pulumi.bad.yaml");
         fs.writeFileSync(file, YAML.stringify({ config: { "hybrid-fleet:fleet": fleet } }));
-        assert.throws(
-            () => validateStack("bad", file),
-            (e: unknown) => e instanceof FleetSpecError && e.violations.includes("links[3].between: a link must join two different clusters (both ends are idc-sh)"),
-        );
+        try {
+            assert.throws(
+                () => validateStack("bad", file),
+                (e: unknown) => e instanceof FleetSpecError && e.violations.includes("links[3].between: a link must join two different clusters (both ends are idc-sh)"),
+            );
+        } finally {
+            fs.rmSync(path.dirname(file), { recursive: true, force: true });
+        }
     });
 });

@@ -11,7 +11,12 @@ import { diffInventories, InventoryFile, renderDiff } from "../tools/planDiff";
 import { ROOT } from "../tools/stackFile";
 import { rawStackFleet } from "./harness";
 
-const tmp = (label: string) => fs.mkdtempSync(path.join(os.tmpdir(), `plan-${label}-`));
+const made: string[] = [];
+const tmp = (label: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `plan-${label}-`));
+    made.push(dir);
+    return dir;
+};
 
 function listFiles(dir: string): string[] {
     if (!fs.existsSync(dir)) return [];
@@ -50,6 +55,10 @@ describe("offline plan", () => {
         prodDir = tmp("prod");
         assert.strictEqual(await quiet(() => plan({ stack: "prod", out: prodDir })), 0);
         prod = JSON.parse(fs.readFileSync(path.join(prodDir, "inventory.json"), "utf8"));
+    });
+
+    after(() => {
+        for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it("writes an inventory of every resource, each assigned to its cluster", () => {
