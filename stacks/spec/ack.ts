@@ -1,7 +1,20 @@
 // An Alibaba Cloud ACK Pro cluster: its VPC and vSwitches, the managed control plane and node pools.
 import { z } from "zod";
+import { cidr, overlaps } from "../cidr";
 import { tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, labels, taint, Violation } from "./common";
+
+/**
+ * How the site carves its address blocks (components/ack/render.ts uses the same numbers):
+ * each zone gets one node vSwitch of vpcCidr split in 2^4 and, with Terway, one pod vSwitch of
+ * podCidr split in 2^2.
+ */
+export const NODE_VSWITCH_BITS = 4;
+export const POD_VSWITCH_BITS = 2;
+/** A vSwitch mask must be /16 to /29 (Alibaba Cloud VPC docs, "Create and manage a vSwitch"). */
+export const VSWITCH_PREFIX = { min: 16, max: 29 } as const;
+
+const weekday = z.enum(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]);
 
 const nodePool = z.strictObject({
     name: dnsLabel,
@@ -13,24 +26,60 @@ const nodePool = z.strictObject({
     spot: z.boolean().default(false),
     labels: labels.default({}),
     taints: z.array(taint).default([]),
+    /** ESSD system disk; ACK's console default is 120 GiB (ACK docs, "Create a node pool"). */
+    systemDiskGiB: z.number().int().min(20, "must be at least 20 (ACK system disk minimum)").max(2048).default(120),
+    /** ESSD data disk for containerd and kubelet (ACK allows 40 to 32768 GiB). */
+    dataDiskGiB: z.number().int().min(40, "must be at least 40 (ACK data disk minimum)").max(32768).default(200),
 });
 
 export const ackCluster = z.strictObject({
     provider: z.literal("ack"),
     ...clusterBase,
     kubernetesVersion: z.string().regex(/^1\.\d{2}\.\d+(-aliyun\.\d+)?$/, 'must be an ACK version like "1.33.3-aliyun.1"'),
-    /** ACK managed cluster edition; Pro is the production tier with an SLA. */
-    clusterSpec: z.enum(["ack.pro.small", "ack.pro.medium", "ack.pro.large", "ack.pro.xlarge"]).default("ack.pro.small"),
+    /**
+     * ACK managed cluster edition; Pro is the production tier with an SLA. The provisioned tiers
+     * (xlarge and up) are those alicloud.cs.ManagedKubernetes documents for `clusterSpec`.
+     */
+    clusterSpec: z.enum(["ack.pro.small", "ack.pro.xlarge", "ack.pro.2xlarge", "ack.pro.4xlarge"]).default("ack.pro.small"),
     network: z.strictObject({
         vpcCidr: cidrBlock,
+        /** terway: a secondary VPC block, one pod vSwitch per zone; flannel: the overlay's pod CIDR. */
         podCidr: cidrBlock,
         serviceCidr: cidrBlock,
         /** terway: ENI-based pod networking (ACK's default); flannel: overlay on podCidr. */
         cni: z.enum(["terway", "flannel"], {
             error: (issue) => `ACK runs terway or flannel, not ${JSON.stringify(issue.input)}`,
         }).default("terway"),
+        /**
+         * Flannel only: the per-node pod block. /25 = 128 addresses, room for the kubelet's 110
+         * pods per node (kubernetes.io, "Considerations for large clusters").
+         */
+        nodeCidrMask: z.number().int().min(24, "ACK allows a node CIDR mask of /24 to /28").max(28, "ACK allows a node CIDR mask of /24 to /28").default(25),
         tenants: z.array(tenant).default([]),
     }),
+    /** The API server's load balancer: internal (VPC only) unless asked; never internet-facing in prod. */
+    apiServer: z
+        .strictObject({
+            internetFacing: z.boolean().default(false),
+        })
+        .prefault({}),
+    /** Control-plane and audit logs in an SLS project. */
+    logging: z
+        .strictObject({
+            /** PCI DSS v4.0 req. 10.5.1: keep audit logs at least 12 months. */
+            retentionDays: z.number().int().min(1).max(3650, "SLS keeps logs at most 3650 days").default(365),
+        })
+        .prefault({}),
+    /** When ACK may upgrade the control plane and managed node pools (UTC+8, the region's time). */
+    maintenanceWindow: z
+        .strictObject({
+            days: z.array(weekday).min(1).default(["Saturday"]),
+            /** Local start time, HH:MM. */
+            start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time HH:MM").default("02:00"),
+            /** ACK accepts 1 to 24 hours. */
+            durationHours: z.number().int().min(1).max(24).default(4),
+        })
+        .prefault({}),
     nodePools: z.array(nodePool).min(1, "must list at least one node pool"),
     autoscaling: z
         .strictObject({
@@ -43,6 +92,7 @@ export type AckClusterSpec = z.output<typeof ackCluster>;
 
 export function ackRules(c: AckClusterSpec, at: (string | number)[], environment: string): Violation[] {
     const out: Violation[] = [];
+    const net = [...at, "network"];
     if (environment === "prod" && c.zones.length < 2) {
         out.push({ path: [...at, "zones"], rule: `at least 2 zones in prod (got ${c.zones.length})` });
     }
@@ -55,5 +105,58 @@ export function ackRules(c: AckClusterSpec, at: (string | number)[], environment
             out.push({ path: [...at, "nodePools", i, "name"], rule: `node pool name ${p.name} is already used by nodePools[${seen.get(p.name)}]` });
         } else seen.set(p.name, i);
     });
+    if (!c.nodePools.some((p) => p.system)) {
+        out.push({ path: [...at, "nodePools"], rule: "must include a system pool (system: true) for the cluster add-ons" });
+    }
+    if (environment === "prod" && c.apiServer.internetFacing) {
+        out.push({ path: [...at, "apiServer", "internetFacing"], rule: "must be false in prod (the API server load balancer stays internal)" });
+    }
+
+    const store = c.metrics.objectStore;
+    if (store.region !== undefined && store.region !== c.region) {
+        out.push({ path: [...at, "metrics", "objectStore", "region"], rule: `must be the cluster's region ${c.region} (the site creates its bucket there)` });
+    }
+
+    // ACK rejects pod and service CIDRs inside the VPC (ACK docs, "Plan the network of an ACK cluster").
+    const vpc = cidr(c.network.vpcCidr);
+    for (const key of ["podCidr", "serviceCidr"] as const) {
+        const block = cidr(c.network[key]);
+        if (overlaps(block, vpc)) {
+            out.push({ path: [...net, key], rule: `${block.text} must lie outside network.vpcCidr ${vpc.text} (ACK rejects it inside the VPC)` });
+        }
+    }
+
+    // One node vSwitch per zone, carved from vpcCidr.
+    const zoneSlots = 2 ** NODE_VSWITCH_BITS;
+    if (c.zones.length > zoneSlots) {
+        out.push({ path: [...at, "zones"], rule: `vpcCidr is carved into ${zoneSlots} node vSwitches, one per zone: at most ${zoneSlots} zones (got ${c.zones.length})` });
+    }
+    const nodeSwitch = vpc.prefix + NODE_VSWITCH_BITS;
+    if (nodeSwitch < VSWITCH_PREFIX.min || nodeSwitch > VSWITCH_PREFIX.max) {
+        out.push({ path: [...net, "vpcCidr"], rule: `must be /${VSWITCH_PREFIX.min - NODE_VSWITCH_BITS} to /${VSWITCH_PREFIX.max - NODE_VSWITCH_BITS} so that its node vSwitches (/${nodeSwitch}) are /${VSWITCH_PREFIX.min} to /${VSWITCH_PREFIX.max}` });
+    }
+
+    const pod = cidr(c.network.podCidr);
+    if (c.network.cni === "terway") {
+        const podSlots = 2 ** POD_VSWITCH_BITS;
+        if (c.zones.length > podSlots) {
+            out.push({ path: [...at, "zones"], rule: `terway carves podCidr into ${podSlots} pod vSwitches, one per zone: at most ${podSlots} zones (got ${c.zones.length})` });
+        }
+        const podSwitch = pod.prefix + POD_VSWITCH_BITS;
+        if (podSwitch < VSWITCH_PREFIX.min || podSwitch > VSWITCH_PREFIX.max) {
+            out.push({ path: [...net, "podCidr"], rule: `with terway must be /${VSWITCH_PREFIX.min - POD_VSWITCH_BITS} to /${VSWITCH_PREFIX.max - POD_VSWITCH_BITS} so that its pod vSwitches (/${podSwitch}) are /${VSWITCH_PREFIX.min} to /${VSWITCH_PREFIX.max}` });
+        }
+    } else {
+        // Flannel gives every node a /nodeCidrMask block of podCidr: the pools' maximum must fit.
+        const mask = c.network.nodeCidrMask;
+        const maxNodes = c.nodePools.reduce((sum, p) => sum + p.maxSize, 0);
+        const blocks = mask >= pod.prefix ? 2 ** (mask - pod.prefix) : 0;
+        if (blocks < maxNodes) {
+            out.push({
+                path: [...net, "nodeCidrMask"],
+                rule: `podCidr ${pod.text} holds ${blocks} node blocks of /${mask}, fewer than the node pools' maxSize total ${maxNodes}`,
+            });
+        }
+    }
     return out;
 }

@@ -1,0 +1,126 @@
+// The ACK Pro control plane: a managed cluster with no workers of its own (node pools add them),
+// Secrets encrypted with a dedicated KMS key, RRSA on, an internal API server load balancer,
+// control-plane and audit logs in an SLS project, a maintenance window, and the admin
+// kubeconfig (a secret) with the cluster's own Kubernetes provider.
+import * as alicloud from "@pulumi/alicloud";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { AckClusterSpec } from "../../stacks/spec";
+import { k8sProviderName } from "../../stacks/types";
+import { clusterAddons, CONTROL_PLANE_LOG_COMPONENTS, endpointHost, maintenanceWindow } from "./render";
+
+export interface AckClusterArgs {
+    spec: AckClusterSpec;
+    environment: string;
+    vpcId: pulumi.Input<string>;
+    /** Node vSwitches, one per zone: the control plane's ENIs and the API server SLB live here. */
+    vswitchIds: pulumi.Input<string>[];
+    /** Terway pod vSwitches, one per zone. */
+    podVswitchIds: pulumi.Input<string>[];
+    tags: Record<string, string>;
+}
+
+export class AckCluster extends pulumi.ComponentResource {
+    readonly clusterId: pulumi.Output<string>;
+    readonly securityGroupId: pulumi.Output<string>;
+    /** RRSA: the RAM OIDC provider and the issuer that workload roles trust. */
+    readonly oidcProviderArn: pulumi.Output<string>;
+    readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** The API server's internal (VPC) endpoint host. */
+    readonly apiServerHost: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly provider: k8s.Provider;
+
+    constructor(name: string, args: AckClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hybrid:ack:Cluster", name, {}, opts);
+        const { spec, tags } = args;
+        const prod = args.environment === "prod";
+        const terway = spec.network.cni === "terway";
+
+        // A key per cluster for envelope encryption of Secrets in etcd; losing it loses the Secrets.
+        const secretsKey = new alicloud.kms.Key(
+            `${name}-secrets`,
+            {
+                description: `${name}: envelope encryption of Kubernetes Secrets`,
+                keySpec: "Aliyun_AES_256",
+                keyUsage: "ENCRYPT/DECRYPT",
+                protectionLevel: "SOFTWARE",
+                automaticRotation: "Enabled",
+                // Default keys rotate only on a fixed 365-day period (alicloud.kms.Key docs).
+                rotationInterval: "365d",
+                deletionProtection: "Enabled",
+                deletionProtectionDescription: "encrypts the Secrets of an ACK cluster",
+                // Time to notice and cancel an accidental deletion; KMS allows 7 to 366 days (alicloud.kms.Key docs).
+                pendingWindowInDays: 30,
+                tags,
+            },
+            { parent: this, protect: true },
+        );
+
+        // Control-plane and audit logs; the project outlives the cluster (deleteOptions keep it).
+        const logs = new alicloud.log.Project(
+            `${name}-logs`,
+            { projectName: `${name}-${pulumi.getStack()}-k8s-logs`, description: `${name}: control-plane and audit logs`, tags },
+            { parent: this, protect: true },
+        );
+
+        const cluster = new alicloud.cs.ManagedKubernetes(
+            `${name}-cluster`,
+            {
+                name,
+                clusterSpec: spec.clusterSpec,
+                version: spec.kubernetesVersion,
+                // Control plane ENIs and the API server SLB in every zone's node vSwitch; no workers here.
+                vswitchIds: args.vswitchIds,
+                podVswitchIds: terway ? args.podVswitchIds : undefined,
+                podCidr: terway ? undefined : spec.network.podCidr,
+                nodeCidrMask: terway ? undefined : spec.network.nodeCidrMask,
+                serviceCidr: spec.network.serviceCidr,
+                // The VPC component owns NAT and SNAT.
+                newNatGateway: false,
+                slbInternetEnabled: spec.apiServer.internetFacing,
+                // Enterprise security groups deny traffic between members by default.
+                isEnterpriseSecurityGroup: true,
+                proxyMode: "ipvs",
+                enableRrsa: true,
+                disableEncryption: false,
+                encryptionProviderKey: secretsKey.id,
+                deletionProtection: prod,
+                controlPlaneLogProject: logs.projectName,
+                controlPlaneLogComponents: CONTROL_PLANE_LOG_COMPONENTS,
+                controlPlaneLogTtl: String(spec.logging.retentionDays),
+                auditLogConfig: { enabled: true, slsProjectName: logs.projectName },
+                maintenanceWindow: maintenanceWindow(spec),
+                addons: clusterAddons(spec),
+                // On delete, keep the logs (audit evidence) rather than ACK's per-type defaults.
+                deleteOptions: [
+                    { resourceType: "SLS_ControlPlane", deleteMode: "retain" },
+                    { resourceType: "SLS_Data", deleteMode: "retain" },
+                ],
+                // The kubeconfig comes from the credential data source below, never from state attributes.
+                skipSetCertificateAuthority: true,
+                tags,
+            },
+            { parent: this, protect: prod },
+        );
+        this.clusterId = cluster.id;
+        this.securityGroupId = cluster.securityGroupId;
+        this.oidcProviderArn = cluster.rrsaMetadata.apply((m) => m.ramOidcProviderArn);
+        this.oidcIssuerUrl = cluster.rrsaMetadata.apply((m) => m.rrsaOidcIssuerUrl);
+        this.apiServerHost = cluster.connections.apply((c) => endpointHost(c.apiServerIntranet));
+
+        // The admin kubeconfig, a secret from birth; it names the internal endpoint when the SLB has no EIP.
+        const credential = alicloud.cs.getClusterCredentialOutput({ clusterId: cluster.id }, { parent: this });
+        this.kubeconfig = pulumi.secret(credential.kubeConfig);
+        this.provider = new k8s.Provider(k8sProviderName(name), { kubeconfig: this.kubeconfig }, { parent: this });
+
+        this.registerOutputs({
+            clusterId: this.clusterId,
+            securityGroupId: this.securityGroupId,
+            oidcProviderArn: this.oidcProviderArn,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            apiServerHost: this.apiServerHost,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+}

@@ -1,0 +1,136 @@
+// Pure renderers for the ACK site: the address plan, the control-plane settings derived from
+// the spec, node pool labels and taints, and the RAM policy documents. Spec in, data out.
+import { cidr, subnet } from "../../stacks/cidr";
+import type { AckClusterSpec } from "../../stacks/spec";
+import { NODE_VSWITCH_BITS, POD_VSWITCH_BITS } from "../../stacks/spec/ack";
+
+export interface ZonePlan {
+    zone: string;
+    /** The zone's node vSwitch, carved from vpcCidr. */
+    nodeCidr: string;
+    /** Terway only: the zone's pod vSwitch, carved from podCidr (a secondary VPC block). */
+    podCidr?: string;
+}
+
+export interface AddressPlan {
+    vpcCidr: string;
+    /** Terway only: podCidr added to the VPC as a secondary IPv4 block. */
+    secondaryCidr?: string;
+    zones: ZonePlan[];
+}
+
+/**
+ * Zone i gets block i of vpcCidr split in 2^NODE_VSWITCH_BITS and, with Terway, block i of
+ * podCidr split in 2^POD_VSWITCH_BITS: appending a zone never moves an existing vSwitch.
+ */
+export function addressPlan(spec: AckClusterSpec): AddressPlan {
+    const vpc = cidr(spec.network.vpcCidr);
+    const pod = cidr(spec.network.podCidr);
+    const terway = spec.network.cni === "terway";
+    return {
+        vpcCidr: vpc.text,
+        secondaryCidr: terway ? pod.text : undefined,
+        zones: spec.zones.map((zone, i) => ({
+            zone,
+            nodeCidr: subnet(vpc, vpc.prefix + NODE_VSWITCH_BITS, i).text,
+            podCidr: terway ? subnet(pod, pod.prefix + POD_VSWITCH_BITS, i).text : undefined,
+        })),
+    };
+}
+
+/** Control-plane components whose logs ACK ships to SLS (alicloud.cs.ManagedKubernetes docs). */
+export const CONTROL_PLANE_LOG_COMPONENTS = ["apiserver", "kcm", "scheduler", "ccm", "controlplane-events"];
+
+/** ACK's maintenance window: first window at the next such weekday, in the region's UTC+8. */
+export function maintenanceWindow(spec: AckClusterSpec) {
+    const w = spec.maintenanceWindow;
+    return {
+        enable: true,
+        // The date only anchors the first window (a Monday); ACK repeats it on `weeklyPeriod`.
+        maintenanceTime: `2025-01-06T${w.start}:00.000+08:00`,
+        duration: `${w.durationHours}h`,
+        weeklyPeriod: w.days.join(","),
+    };
+}
+
+/** Add-ons installed with the cluster (only on create; ACK manages their versions). */
+export function clusterAddons(spec: AckClusterSpec): { name: string; config?: string }[] {
+    const cni = spec.network.cni === "terway"
+        ? // ENI multi-IP mode: pods take addresses from the pod vSwitches; Pro clusters run its controller managed (ACK docs, "Terway").
+          [{ name: "terway-controlplane" }, { name: "terway-eniip" }]
+        : [{ name: "flannel" }];
+    return [
+        ...cni,
+        { name: "csi-plugin" },
+        { name: "managed-csiprovisioner" },
+        // Injects RRSA tokens into pods whose ServiceAccount names a RAM role (ACK docs, "RRSA").
+        { name: "ack-pod-identity-webhook" },
+    ];
+}
+
+/** The taint that keeps everything but add-ons off the system pool (the convention EKS and kube-system add-ons tolerate). */
+export const SYSTEM_TAINT = { key: "CriticalAddonsOnly", value: "true", effect: "NoSchedule" } as const;
+export const POOL_LABEL = "hybrid-fleet.io/node-pool";
+export const SYSTEM_LABEL = "hybrid-fleet.io/system";
+
+export function nodePoolLabels(pool: AckClusterSpec["nodePools"][number]): { key: string; value: string }[] {
+    const labels: Record<string, string> = { ...pool.labels, [POOL_LABEL]: pool.name };
+    if (pool.system) labels[SYSTEM_LABEL] = "true";
+    if (pool.spot) labels["hybrid-fleet.io/capacity-type"] = "spot";
+    return Object.entries(labels).map(([key, value]) => ({ key, value }));
+}
+
+export function nodePoolTaints(pool: AckClusterSpec["nodePools"][number]): { key: string; value?: string; effect: string }[] {
+    const taints = pool.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect }));
+    if (pool.system && !taints.some((t) => t.key === SYSTEM_TAINT.key)) taints.unshift({ ...SYSTEM_TAINT });
+    return taints;
+}
+
+/**
+ * RAM trust policy that lets one Kubernetes ServiceAccount assume a role through the cluster's
+ * RRSA OIDC provider (ACK docs, "Use RRSA to authorize different pods to access different cloud services").
+ */
+export function rrsaTrustPolicy(args: { oidcProviderArn: string; issuerUrl: string; namespace: string; serviceAccount: string }): string {
+    return JSON.stringify({
+        Version: "1",
+        Statement: [
+            {
+                Effect: "Allow",
+                Action: "sts:AssumeRole",
+                Principal: { Federated: [args.oidcProviderArn] },
+                Condition: {
+                    StringEquals: {
+                        "oidc:aud": "sts.aliyuncs.com",
+                        "oidc:iss": args.issuerUrl,
+                        "oidc:sub": `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
+                    },
+                },
+            },
+        ],
+    });
+}
+
+/**
+ * Least privilege for a metrics writer (Thanos): list the one bucket, read/write/delete its
+ * objects, and use its KMS key for SSE-KMS (OSS docs, "Server-side encryption": the caller
+ * needs kms:GenerateDataKey and kms:Decrypt on the CMK).
+ */
+export function bucketWriterPolicy(args: { bucket: string; kmsKeyArn: string }): string {
+    return JSON.stringify({
+        Version: "1",
+        Statement: [
+            { Effect: "Allow", Action: ["oss:ListObjects", "oss:GetBucketInfo"], Resource: [`acs:oss:*:*:${args.bucket}`] },
+            {
+                Effect: "Allow",
+                Action: ["oss:GetObject", "oss:PutObject", "oss:DeleteObject", "oss:AbortMultipartUpload", "oss:ListParts"],
+                Resource: [`acs:oss:*:*:${args.bucket}/*`],
+            },
+            { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [args.kmsKeyArn] },
+        ],
+    });
+}
+
+/** The host of an ACK endpoint such as "https://10.30.0.5:6443". */
+export function endpointHost(endpoint: string): string {
+    return new URL(endpoint.includes("://") ? endpoint : `https://${endpoint}`).hostname;
+}
