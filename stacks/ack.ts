@@ -7,13 +7,14 @@ import { AckMetricsStore } from "../components/ack/metricsStore";
 import { AckNodePools } from "../components/ack/nodePools";
 import { AckVpc } from "../components/ack/vpc";
 import type { AckClusterSpec } from "./spec";
+import { Site } from "../components/site";
 import type { SiteBuilder } from "./types";
 
 /** The ServiceAccount that writes this site's metrics blocks (Thanos, observability). */
 export const ACK_METRICS_WRITER = { namespace: "monitoring", serviceAccount: "thanos" } as const;
 
 export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
-    const site = new pulumi.ComponentResource("hybrid:ack:Site", spec.name, {}, {});
+    const site = new Site("ack", spec.name);
     const name = spec.name;
     const tags = { "hybrid-fleet.io/cluster": name, "hybrid-fleet.io/environment": fleet.environment };
 

@@ -1,9 +1,90 @@
-// Builds one EKS cluster and its VPC. Owner: EKS site (issues 3 and 5).
+// Builds one EKS cluster: its own AWS provider (the spec's region, the fleet's default tags), the
+// VPC, the hardened control plane with its system nodes and add-ons, Karpenter and the metrics
+// bucket. Owner: EKS site (issues 3 and 5).
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { EksCluster } from "../components/eks/cluster";
+import { Karpenter } from "../components/eks/karpenter";
+import { EksMetricsStore } from "../components/eks/metricsStore";
+import { endpointHost, usesVpcCni } from "../components/eks/render";
+import { EksVpc } from "../components/eks/vpc";
 import type { EksClusterSpec } from "./spec";
+import { Site } from "../components/site";
 import type { SiteBuilder } from "./types";
 
-export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec) => {
-    const component = new pulumi.ComponentResource("hybrid:eks:Site", spec.name, {}, {});
-    return { spec, component, outputs: {} };
+/** The ServiceAccount that writes this site's metrics blocks (Thanos, observability). */
+export const EKS_METRICS_WRITER = { namespace: "monitoring", serviceAccount: "thanos" } as const;
+
+export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
+    const site = new Site("eks", spec.name);
+    const name = spec.name;
+    const tags = { "hybrid-fleet.io/cluster": name, "hybrid-fleet.io/environment": fleet.environment };
+
+    // Every AWS resource of this cluster goes through its own provider, in the spec's region,
+    // and carries the fleet's tags (cost allocation, ownership).
+    const provider = new aws.Provider(`${name}-aws`, { region: spec.region as aws.Region, defaultTags: { tags } }, { parent: site });
+    const opts = { parent: site, providers: [provider] };
+
+    const identity = aws.getCallerIdentityOutput({}, { provider, parent: site });
+    const partition = aws.getPartitionOutput({}, { provider, parent: site });
+    const context = pulumi
+        .all([identity.accountId, partition.partition, partition.dnsSuffix])
+        .apply(([accountId, p, dnsSuffix]) => ({ accountId, partition: p, dnsSuffix, region: spec.region }));
+
+    const vpc = new EksVpc(name, { spec, aws: context, environment: fleet.environment }, opts);
+    const cluster = new EksCluster(
+        name,
+        { spec, environment: fleet.environment, aws: context, privateSubnetIds: vpc.privateSubnetIds, podSubnetIds: vpc.podSubnetIds, tags },
+        opts,
+    );
+    const karpenter = new Karpenter(
+        `${name}-karpenter`,
+        {
+            spec,
+            aws: context,
+            clusterName: cluster.clusterName,
+            clusterArn: cluster.clusterArn,
+            clusterEndpoint: cluster.endpoint,
+            provider: cluster.provider,
+            dependsOn: cluster.ready,
+            tags,
+        },
+        opts,
+    );
+    const metrics = new EksMetricsStore(
+        `${name}-metrics`,
+        {
+            bucket: spec.metrics.objectStore.bucket,
+            aws: context,
+            clusterName: cluster.clusterName,
+            clusterArn: cluster.clusterArn,
+            writer: EKS_METRICS_WRITER,
+            tags,
+        },
+        opts,
+    );
+
+    return {
+        spec,
+        component: site,
+        access: {
+            provider: cluster.provider,
+            kubeconfig: cluster.kubeconfig,
+            apiServer: { host: cluster.endpoint.apply(endpointHost), port: 443 },
+            // Add-ons need the system nodes, DNS, storage, and Karpenter to give them capacity.
+            // With Cilium nothing but the nodes can be ready before the CNI itself is installed
+            // (CoreDNS and Karpenter pods need pod networking), so only the nodes gate it.
+            ready: usesVpcCni(spec) ? [...cluster.ready, karpenter.release] : [cluster.systemNodeGroup],
+        },
+        outputs: {
+            clusterName: cluster.clusterName,
+            vpcId: vpc.vpcId,
+            apiServer: cluster.endpoint,
+            natPublicIps: vpc.natPublicIps,
+            podSubnetIds: vpc.podSubnetIds,
+            karpenterInterruptionQueue: karpenter.queueName,
+            metricsBucket: metrics.bucketName,
+            metricsWriterRoleArn: metrics.writerRoleArn,
+        },
+    };
 };

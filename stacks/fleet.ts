@@ -25,6 +25,7 @@ export function buildFleet(spec: FleetSpec): Fleet {
     });
     for (const cluster of clusters) {
         if (cluster.access) addClusterNetworking(cluster, spec);
+        cluster.component.complete(cluster.outputs);
     }
     return { spec, clusters };
 }

@@ -1,9 +1,82 @@
-// Builds one on-prem (IDC) cluster. Owner: IDC site (issue 4).
-import * as pulumi from "@pulumi/pulumi";
+// Builds one on-prem (IDC) cluster: its PKI, the external etcd on NVMe hosts, the HA control plane
+// (keepalived + HAProxy + kubeadm) and the workers, all reached over SSH. Owner: IDC site (issue 4).
+import * as k8s from "@pulumi/kubernetes";
+import { EtcdCluster } from "../components/idc/etcdCluster";
+import { HaControlPlane } from "../components/idc/haControlPlane";
+import { ClusterPki } from "../components/idc/pki";
+import { IdcWorkers } from "../components/idc/workers";
+import { configSecret } from "./config";
 import type { IdcClusterSpec } from "./spec";
-import type { SiteBuilder } from "./types";
+import { backupStore } from "./spec/idc";
+import { Site } from "../components/site";
+import { k8sProviderName, SiteBuilder } from "./types";
 
 export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
-    const component = new pulumi.ComponentResource("hybrid:idc:Site", spec.name, {}, {});
-    return { spec, component, outputs: {} };
+    const site = new Site("idc", spec.name);
+    const name = spec.name;
+    const opts = { parent: site };
+    const login = { user: spec.ssh.user, port: spec.ssh.port, privateKey: configSecret(spec.ssh.privateKeyConfigKey) };
+
+    const pki = new ClusterPki(`${name}-pki`, { cluster: name, etcdMembers: spec.etcd.hosts }, opts);
+
+    // The spec's rules guarantee the store has credentials and an endpoint (or an s3 region).
+    const store = backupStore(spec);
+    const etcd = new EtcdCluster(
+        `${name}-etcd`,
+        {
+            cluster: name,
+            etcd: spec.etcd,
+            pki,
+            login,
+            backupTarget: {
+                endpoint: store.endpoint ?? `https://s3.${store.region}.amazonaws.com`,
+                bucket: store.bucket,
+                region: store.region ?? "us-east-1",
+                prefix: spec.etcd.backup.prefix ?? `etcd-backups/${name}`,
+                accessKeyId: configSecret(store.credentials!.accessKeyIdKey),
+                secretAccessKey: configSecret(store.credentials!.secretAccessKeyKey),
+            },
+        },
+        opts,
+    );
+
+    const controlPlane = new HaControlPlane(
+        `${name}-control-plane`,
+        {
+            spec,
+            etcdEndpoints: etcd.endpoints,
+            etcdHealthy: etcd.healthy,
+            pki,
+            login,
+            joiningHosts: [...spec.controlPlane.hosts.slice(1), ...spec.workers].map((h) => h.name),
+        },
+        opts,
+    );
+    const workers = new IdcWorkers(
+        `${name}-workers`,
+        { spec, login, token: controlPlane.token, caCertHash: controlPlane.caCertHash, joinToken: controlPlane.joinToken },
+        opts,
+    );
+
+    // The cluster's own Kubernetes provider, through the VIP, usable once kubeadm init is done.
+    const provider = new k8s.Provider(k8sProviderName(name), { kubeconfig: controlPlane.kubeconfig }, { parent: site, dependsOn: [controlPlane.init] });
+
+    const apiServer = { host: spec.controlPlane.vip, port: spec.controlPlane.port };
+    const outputs = {
+        apiServer: `https://${apiServer.host}:${apiServer.port}`,
+        etcdEndpoints: etcd.endpoints,
+        kubeconfig: controlPlane.kubeconfig,
+    };
+    return {
+        spec,
+        component: site,
+        access: {
+            provider,
+            kubeconfig: controlPlane.kubeconfig,
+            apiServer,
+            // Add-ons (the CNI first) go on once every control-plane host and worker has joined.
+            ready: [controlPlane.init, ...controlPlane.joins, ...workers.joins],
+        },
+        outputs,
+    };
 };

@@ -2,6 +2,7 @@
 // the control plane exists, the access that add-ons and cross-site wiring need.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Site } from "../components/site";
 import type { ClusterSpec, FleetSpec } from "./spec";
 
 export interface ClusterAccess {
@@ -18,7 +19,7 @@ export interface ClusterAccess {
 export interface BuiltCluster<S extends ClusterSpec = ClusterSpec> {
     spec: S;
     /** The site's top-level component; add-ons of this cluster are parented under it. */
-    component: pulumi.ComponentResource;
+    component: Site;
     /** Present once the site declares a control plane. */
     access?: ClusterAccess;
     /** Stack outputs for this cluster (non-secret unless wrapped in pulumi.secret). */

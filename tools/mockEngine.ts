@@ -179,6 +179,11 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
+    // The SDK captures a stack trace for every promise it makes (runtime/debuggable.ts); under
+    // ts-node each one is source-mapped, which was half of a fleet run. Stacks are kept short for
+    // the run (FLEET_MOCK_STACKS=1 keeps them whole, for debugging a failing program).
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.FLEET_MOCK_STACKS) Error.stackTraceLimit = 1;
     try {
         const result = program();
         await pulumi.runtime.disconnect();
@@ -189,6 +194,7 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
         }
         return { inventory: new Inventory(recorded), result };
     } finally {
+        Error.stackTraceLimit = stackTraceLimit;
         process.off("unhandledRejection", onRejection);
     }
 }

@@ -133,7 +133,7 @@ export async function plan(args: Args): Promise<number> {
             dependencies: [...r.dependencies].sort(),
             inputs: redact(r.inputs),
         }))
-        .sort((a, b) => a.urn.localeCompare(b.urn));
+        .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     const inventoryFile: InventoryFile = { project: "hybrid-fleet", stack: args.stack, resources: entries };
     write(path.join(outDir, "inventory.json"), JSON.stringify(inventoryFile, null, 2) + "\n");
 

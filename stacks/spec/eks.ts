@@ -1,7 +1,27 @@
 // An AWS EKS cluster: its VPC, a hardened managed control plane, a system node group and Karpenter.
 import { z } from "zod";
+import { cidr, parseCidr, within } from "../cidr";
 import { ciliumOptions, calicoOptions, tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, labels, taint, Violation } from "./common";
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy API reference, retentionInDays). */
+export const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const retentionDays = z
+    .number()
+    .int()
+    .refine((d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d), `must be a CloudWatch Logs retention period (${CLOUDWATCH_RETENTION_DAYS.join(", ")})`);
+
+/** Karpenter durations, the pattern of NodePool `consolidateAfter` and `expireAfter` (karpenter.sh_nodepools.yaml v1.14.1). */
+const karpenterDuration = z.string().regex(/^(([0-9]+(s|m|h))+|Never)$/, 'must be a duration like "30s", "720h" or "Never"');
+
+const disruptionBudget = z.strictObject({
+    /** Nodes that may be disrupted at once: a count or a percentage (NodePool budgets[].nodes pattern). */
+    nodes: z.string().regex(/^((100|[0-9]{1,2})%|[0-9]+)$/, 'must be a node count or a percentage like "10%"'),
+    /** Cron schedule when the budget starts; requires `duration`. */
+    schedule: z.string().optional(),
+    duration: z.string().regex(/^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/, 'must be a duration in hours and minutes like "8h" or "1h30m"').optional(),
+    reasons: z.array(z.enum(["Underutilized", "Empty", "Drifted"])).optional(),
+});
 
 const karpenterNodePool = z.strictObject({
     name: dnsLabel,
@@ -18,15 +38,39 @@ const karpenterNodePool = z.strictObject({
     labels: labels.default({}),
     taints: z.array(taint).default([]),
     weight: z.number().int().min(1).max(100).optional(),
+    disruption: z
+        .strictObject({
+            // Karpenter's default policy; it also replaces nodes with cheaper ones (Karpenter docs, "Disruption").
+            consolidationPolicy: z.enum(["WhenEmpty", "WhenEmptyOrUnderutilized", "Balanced"]).default("WhenEmptyOrUnderutilized"),
+            // Wait a minute after the last pod change before consolidating, so churn does not thrash nodes (Karpenter docs, "Disruption").
+            consolidateAfter: karpenterDuration.default("1m"),
+            // Karpenter's default budget: at most 10% of the pool's nodes disrupted at once (NodePool CRD default).
+            budgets: z.array(disruptionBudget).min(1).default([{ nodes: "10%" }]),
+        })
+        .prefault({}),
+    /** Nodes are replaced after this long; 720h (30 days) is Karpenter's default (NodePool CRD default). */
+    expireAfter: karpenterDuration.default("720h"),
 });
+
+/** An EKS add-on version, e.g. "v1.12.4-eksbuild.1" (`aws eks describe-addon-versions`). */
+const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, 'must be an EKS add-on version like "v1.12.4-eksbuild.1"');
+
+export const EKS_ADDONS = ["coredns", "kubeProxy", "vpcCni", "podIdentityAgent", "ebsCsiDriver"] as const;
+export type EksAddon = (typeof EKS_ADDONS)[number];
+
+/** Control-plane log types beyond api, audit and authenticator, which are always on. */
+export const EXTRA_CONTROL_PLANE_LOGS = ["controllerManager", "scheduler"] as const;
 
 export const eksCluster = z.strictObject({
     provider: z.literal("eks"),
     ...clusterBase,
+    // Each zone gets private block i of vpcCidr split in 8; the last block holds the public subnets.
+    zones: z.array(z.string().min(1)).min(1, "must list at least one zone").max(6, "must list at most 6 zones (the most an AWS region has)"),
     /** EKS takes a minor version. */
     kubernetesVersion: z.string().regex(/^1\.\d{2}$/, 'must be an EKS minor version like "1.33"'),
     network: z.strictObject({
         vpcCidr: cidrBlock,
+        /** A secondary VPC block: one pod subnet per zone, used by VPC CNI custom networking or Cilium's ENI IPAM. */
         podCidr: cidrBlock,
         serviceCidr: cidrBlock,
         /** vpc-cni: AWS VPC CNI; calico: VPC CNI for addresses + Calico for policy; cilium: Cilium in ENI mode. */
@@ -36,7 +80,7 @@ export const eksCluster = z.strictObject({
         tenants: z.array(tenant).default([]),
         /** One NAT gateway per zone (HA, the production default) or a single shared one. */
         natGateways: z.enum(["perZone", "single"]).default("perZone"),
-        flowLogRetentionDays: z.number().int().positive().default(365),
+        flowLogRetentionDays: retentionDays.default(365),
     }),
     endpoint: z
         .strictObject({
@@ -49,6 +93,16 @@ export const eksCluster = z.strictObject({
     adminPrincipals: z
         .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, "must be an IAM role or user ARN"))
         .min(1, "must list at least one admin principal"),
+    controlPlaneLogs: z
+        .strictObject({
+            /** Logged in addition to api, audit and authenticator. */
+            extraTypes: z.array(z.enum(EXTRA_CONTROL_PLANE_LOGS)).default([]),
+            // One year of audit trail, the retention PCI DSS 10.5.1 asks for.
+            retentionDays: retentionDays.default(365),
+        })
+        .prefault({}),
+    /** EKS add-on versions; unset ones take the pinned default for the cluster's Kubernetes version. */
+    addons: z.strictObject(Object.fromEntries(EKS_ADDONS.map((a) => [a, addonVersion.optional()])) as Record<EksAddon, z.ZodOptional<typeof addonVersion>>).prefault({}),
     systemNodeGroup: z
         .strictObject({
             instanceTypes: z.array(z.string().min(1)).min(1).default(["m7i.large"]),
@@ -57,9 +111,40 @@ export const eksCluster = z.strictObject({
             desiredSize: z.number().int().min(1, "must be positive").default(3),
         })
         .prefault({}),
-    karpenter: z.strictObject({ nodePools: z.array(karpenterNodePool).default([]) }).prefault({}),
+    karpenter: z
+        .strictObject({
+            /** The EKS-optimized AMI release of Karpenter's nodes, pinned (amazon-eks-ami release tags); never @latest. */
+            amiAlias: z
+                .string()
+                .regex(/^(al2023@v\d{8}|bottlerocket@v\d+\.\d+\.\d+)$/, 'must pin an AMI release like "al2023@v20251103" or "bottlerocket@v1.50.0"')
+                .default("al2023@v20251103"),
+            nodePools: z.array(karpenterNodePool).default([]),
+        })
+        .prefault({}),
 });
 export type EksClusterSpec = z.output<typeof eksCluster>;
+export type KarpenterNodePoolSpec = EksClusterSpec["karpenter"]["nodePools"][number];
+
+/**
+ * Add-on versions pinned per Kubernetes minor, from `aws eks describe-addon-versions`
+ * (EKS user guide: "Amazon EKS add-ons", managing-coredns / managing-kube-proxy / managing-vpc-cni /
+ * pod-id-agent-setup / ebs-csi). A version without an entry must set every add-on in the spec.
+ */
+export const DEFAULT_ADDON_VERSIONS: Record<string, Record<EksAddon, string>> = {
+    "1.32": { coredns: "v1.11.4-eksbuild.14", kubeProxy: "v1.32.6-eksbuild.2", vpcCni: "v1.20.0-eksbuild.1", podIdentityAgent: "v1.3.8-eksbuild.2", ebsCsiDriver: "v1.46.0-eksbuild.1" },
+    "1.33": { coredns: "v1.12.4-eksbuild.1", kubeProxy: "v1.33.3-eksbuild.10", vpcCni: "v1.20.3-eksbuild.1", podIdentityAgent: "v1.3.8-eksbuild.2", ebsCsiDriver: "v1.50.1-eksbuild.1" },
+    "1.34": { coredns: "v1.12.4-eksbuild.1", kubeProxy: "v1.34.0-eksbuild.4", vpcCni: "v1.20.3-eksbuild.1", podIdentityAgent: "v1.3.8-eksbuild.2", ebsCsiDriver: "v1.50.1-eksbuild.1" },
+};
+
+/** The add-on version a cluster runs: the spec's, else the pinned default (eksRules guarantees one exists). */
+export function addonVersionOf(c: EksClusterSpec, addon: EksAddon): string {
+    const version = c.addons[addon] ?? DEFAULT_ADDON_VERSIONS[c.kubernetesVersion]?.[addon];
+    if (!version) throw new Error(`no ${addon} version for Kubernetes ${c.kubernetesVersion}`);
+    return version;
+}
+
+/** The blocks EKS accepts as a service range (EKS API, KubernetesNetworkConfigRequest.serviceIpv4Cidr). */
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(cidr);
 
 export function eksRules(c: EksClusterSpec, at: (string | number)[], environment: string): Violation[] {
     const out: Violation[] = [];
@@ -75,6 +160,43 @@ export function eksRules(c: EksClusterSpec, at: (string | number)[], environment
         if (seen.has(p.name)) {
             out.push({ path: [...at, "karpenter", "nodePools", i, "name"], rule: `Karpenter pool name ${p.name} is already used by karpenter.nodePools[${seen.get(p.name)}]` });
         } else seen.set(p.name, i);
+        p.disruption.budgets.forEach((b, j) => {
+            if ((b.schedule === undefined) !== (b.duration === undefined)) {
+                out.push({ path: [...at, "karpenter", "nodePools", i, "disruption", "budgets", j], rule: "schedule and duration must be set together" });
+            }
+        });
     });
+
+    // The endpoint: never open to the world in prod, and always reachable somehow.
+    const e = c.endpoint;
+    e.publicAccessCidrs.forEach((text, i) => {
+        if (environment === "prod" && parseCidr(text)!.prefix === 0) {
+            out.push({ path: [...at, "endpoint", "publicAccessCidrs", i], rule: `${text} opens the public API endpoint to the whole internet (not allowed in prod)` });
+        }
+    });
+    if (environment === "prod" && !e.privateAccess) {
+        out.push({ path: [...at, "endpoint", "privateAccess"], rule: "must be true in prod (nodes and add-ons reach the API server inside the VPC)" });
+    } else if (!e.privateAccess && e.publicAccessCidrs.length === 0) {
+        out.push({ path: [...at, "endpoint"], rule: "the API server needs privateAccess or publicAccessCidrs (both are off)" });
+    }
+
+    // Address plan: VPC blocks are /16 to /28 (Amazon VPC user guide, "VPC CIDR blocks"); both
+    // blocks are split in 8 per-zone subnets, which must stay at least a /23.
+    for (const key of ["vpcCidr", "podCidr"] as const) {
+        const prefix = cidr(c.network[key]).prefix;
+        if (prefix < 16 || prefix > 20) {
+            out.push({ path: [...at, "network", key], rule: `must be a /16 to /20 block (AWS allows /16 at most per VPC block; each zone gets an eighth) (got /${prefix})` });
+        }
+    }
+    const service = cidr(c.network.serviceCidr);
+    if (service.prefix < 12 || service.prefix > 24 || !PRIVATE_RANGES.some((r) => within(service, r))) {
+        out.push({ path: [...at, "network", "serviceCidr"], rule: "must be a /12 to /24 block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (EKS service IPv4 range)" });
+    }
+
+    if (!DEFAULT_ADDON_VERSIONS[c.kubernetesVersion]) {
+        for (const addon of EKS_ADDONS) {
+            if (!c.addons[addon]) out.push({ path: [...at, "addons", addon], rule: `no pinned default for Kubernetes ${c.kubernetesVersion}; set the version` });
+        }
+    }
     return out;
 }

@@ -3,9 +3,54 @@
 import { z } from "zod";
 import { cidr, contains, parseIp } from "../cidr";
 import { calicoOptions, ciliumOptions, tenant } from "./network";
-import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, secretConfigKey, taint, Violation } from "./common";
+import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, objectStore, secretConfigKey, taint, Violation } from "./common";
 
 const host = z.strictObject({ name: dnsLabel, address: ipv4 });
+
+/** A systemd calendar expression (systemd.time(7)), e.g. "hourly" or "Sun *-*-* 03:00:00". */
+const onCalendar = z.string().regex(/^[A-Za-z0-9*:,./~ -]+$/, "must be a systemd OnCalendar expression");
+
+/** A kubelet eviction signal map, e.g. { "memory.available": "500Mi" }. */
+const evictionSignals = z.partialRecord(
+    z.enum(["memory.available", "nodefs.available", "nodefs.inodesFree", "imagefs.available", "imagefs.inodesFree", "pid.available"]),
+    z.string().regex(/^(\d+(\.\d+)?%|\d+(Ki|Mi|Gi|Ti)?)$/, 'must be a quantity like "500Mi" or a percentage like "10%"'),
+);
+
+/**
+ * etcd tuning, each default cited. Keys rendered into etcd.conf.yml are accepted by etcd 3.4
+ * (Debian 12's etcd-server, which the hosts run) and by 3.5/3.6.
+ */
+const etcdTuning = z
+    .strictObject({
+        /** etcd's default 100 ms (etcd docs, "Tuning": heartbeat interval ~ the round-trip time between members). */
+        heartbeatIntervalMs: z.number().int().min(10).max(5000).default(100),
+        /** etcd's default 1000 ms (etcd docs, "Tuning"; at most 50000 ms). */
+        electionTimeoutMs: z.number().int().min(100).max(50000, "etcd allows at most 50000 ms").default(1000),
+        /** 8 GiB, the suggested maximum backend size (etcd docs, "System limits" / "Space quota"). */
+        quotaBackendBytes: z.number().int().min(2 ** 30).max(8 * 2 ** 30, "etcd suggests at most 8 GiB").default(8 * 2 ** 30),
+        /** 10000: the etcd v3.6 default and kubespray's etcd_snapshot_count (3.4 defaulted to 100000). */
+        snapshotCount: z.number().int().min(1000).default(10000),
+        /** periodic compaction, retention 8h: kubespray's etcd_compaction_retention "8" (hours). */
+        autoCompactionMode: z.enum(["periodic", "revision"]).default("periodic"),
+        autoCompactionRetention: z.string().regex(/^\d+(h|m|s)?$/, 'must be hours ("8"), a duration ("8h", "30m") or a revision count').default("8h"),
+        /** 1.5 MiB, etcd's default and the size Kubernetes objects are limited to (etcd docs, "System limits"). */
+        maxRequestBytes: z.number().int().min(1024).max(10 * 2 ** 20).default(1572864),
+    })
+    .prefault({});
+
+const etcdBackup = z
+    .strictObject({
+        /** Hourly snapshots: a one-hour recovery point (our choice; etcd docs, "Disaster recovery", require periodic snapshots). */
+        onCalendar: onCalendar.default("hourly"),
+        /** Snapshots kept locally and in the object store: two days of hourly snapshots. */
+        keep: z.number().int().min(1).max(1000).default(48),
+        /** Where snapshots go; defaults to the cluster's metrics.objectStore (under `prefix`). */
+        objectStore: objectStore.optional(),
+        prefix: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "must be an object key prefix like etcd-backups/idc-sh").optional(),
+        /** Weekly defragmentation, one member at a time (etcd docs, "Maintenance": defragment to reclaim space). */
+        defragOnCalendar: onCalendar.default("Sun *-*-* 03:30:00"),
+    })
+    .prefault({});
 
 export const idcCluster = z.strictObject({
     provider: z.literal("idc"),
@@ -37,12 +82,54 @@ export const idcCluster = z.strictObject({
         /** Optional DNS name that resolves to the VIP; added to the API server certificate. */
         dnsName: z.string().optional(),
         hosts: z.array(host).min(1, "must list at least one control-plane host"),
+        keepalived: z
+            .strictObject({
+                /** The NIC that holds the node address and the VIP on every control-plane host. */
+                interface: z.string().regex(/^[a-zA-Z0-9_.:-]{1,15}$/, "must be a network interface name").default("eth0"),
+                /** VRRP router id, unique per L2 segment; 51 as in the kubeadm HA guide (kubernetes/kubeadm docs/ha-considerations.md). */
+                virtualRouterId: z.number().int().min(1).max(255).default(51),
+                /** VRRP advertisement interval, 1 s (keepalived's default advert_int). */
+                advertIntervalSeconds: z.number().int().min(1).max(255).default(1),
+            })
+            .prefault({}),
+        apiServer: z
+            .strictObject({
+                /** kube-apiserver defaults 400 / 200 (kube-apiserver reference); raise for big clusters. */
+                maxRequestsInflight: z.number().int().min(1).default(400),
+                maxMutatingRequestsInflight: z.number().int().min(1).default(200),
+                /** CIS Kubernetes Benchmark 1.2.17-1.2.19: audit logs kept 30 days, 10 files, 100 MB each. */
+                auditLogMaxAgeDays: z.number().int().min(1).default(30),
+                auditLogMaxBackups: z.number().int().min(1).default(10),
+                auditLogMaxSizeMB: z.number().int().min(1).default(100),
+            })
+            .prefault({}),
     }),
     etcd: z.strictObject({
         hosts: z
             .array(host.extend({ nvmeDevice: z.string().regex(/^\/dev\/nvme\d+n\d+$/, "must be an NVMe block device like /dev/nvme0n1") }))
             .min(1, "must list at least one etcd host"),
+        /** Where the NVMe device is mounted; the member's data dir is `<dataDir>/data`. */
+        dataDir: z.string().regex(/^\/[A-Za-z0-9._/-]+[^/]$/, "must be an absolute path").default("/var/lib/etcd"),
+        tuning: etcdTuning,
+        backup: etcdBackup,
     }),
+    kubelet: z
+        .strictObject({
+            /**
+             * Hard eviction thresholds: Kubernetes' defaults (nodefs 10%, imagefs 15%, inodes 5%) with
+             * memory raised to 500Mi as in kubernetes.io "Reserve Compute Resources for System Daemons".
+             */
+            evictionHard: evictionSignals.default({ "memory.available": "500Mi", "nodefs.available": "10%", "nodefs.inodesFree": "5%", "imagefs.available": "15%" }),
+            /** Soft thresholds evict after a grace period, before the hard ones hit. */
+            evictionSoft: evictionSignals.default({ "memory.available": "1Gi", "nodefs.available": "15%", "imagefs.available": "20%" }),
+            evictionSoftGracePeriod: z
+                .record(z.string(), z.string().regex(/^\d+(s|m|h)$/, 'must be a duration like "90s"'))
+                .default({ "memory.available": "90s", "nodefs.available": "2m", "imagefs.available": "2m" }),
+            /** Reserved for the OS and the kubelet/runtime (kubernetes.io "Reserve Compute Resources"). */
+            systemReserved: z.record(z.string(), z.string()).default({ cpu: "500m", memory: "1Gi" }),
+            kubeReserved: z.record(z.string(), z.string()).default({ cpu: "500m", memory: "1Gi" }),
+        })
+        .prefault({}),
     workers: z
         .array(host.extend({ labels: labels.default({}), taints: z.array(taint).default([]) }))
         .default([]),
@@ -95,5 +182,35 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
     if (addresses.has(vip)) {
         out.push({ path: [...at, "controlPlane", "vip"], rule: `${vip} is the address of ${addresses.get(vip)}; the VIP must be free` });
     }
+
+    // etcd docs, "Tuning": the election timeout should be at least 10x the heartbeat interval.
+    const { heartbeatIntervalMs, electionTimeoutMs } = c.etcd.tuning;
+    if (electionTimeoutMs < 10 * heartbeatIntervalMs) {
+        out.push({
+            path: [...at, "etcd", "tuning", "electionTimeoutMs"],
+            rule: `must be at least 10x heartbeatIntervalMs (${electionTimeoutMs} < 10 x ${heartbeatIntervalMs})`,
+        });
+    }
+    const soft = c.kubelet.evictionSoft;
+    for (const signal of Object.keys(soft)) {
+        if (!(signal in c.kubelet.evictionSoftGracePeriod)) {
+            out.push({ path: [...at, "kubelet", "evictionSoftGracePeriod"], rule: `needs a grace period for evictionSoft signal ${signal}` });
+        }
+    }
+    const store = backupStore(c);
+    if (!store.credentials) {
+        out.push({
+            path: [...at, "etcd", "backup", "objectStore"],
+            rule: "etcd backups need an object store with credentials (IDC hosts have no cloud identity); set etcd.backup.objectStore or metrics.objectStore.credentials",
+        });
+    }
+    if (!store.endpoint && !(store.kind === "s3" && store.region)) {
+        out.push({ path: [...at, "etcd", "backup", "objectStore"], rule: "etcd backups need an object store endpoint (or an s3 store with a region)" });
+    }
     return out;
+}
+
+/** The object store etcd snapshots go to: etcd.backup.objectStore, else the cluster's metrics store. */
+export function backupStore(c: IdcClusterSpec): z.output<typeof objectStore> {
+    return c.etcd.backup.objectStore ?? c.metrics.objectStore;
 }

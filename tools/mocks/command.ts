@@ -1,5 +1,8 @@
-// Mock outputs for command resources and invokes (see tools/mocks/index.ts).
+// Mock outputs for command resources (see tools/mocks/index.ts): a remote command ran and printed
+// nothing; a copy has no computed outputs.
 import type { CallMock, OutputsMock } from "./index";
 
-export const outputs: Record<string, OutputsMock> = {};
+export const outputs: Record<string, OutputsMock> = {
+    "command:remote:Command": () => ({ stdout: "", stderr: "" }),
+};
 export const calls: Record<string, CallMock> = {};

@@ -1,0 +1,175 @@
+// The HA control plane of an IDC cluster: keepalived holds the VIP and HAProxy balances it over
+// every API server; kubeadm inits the first host against the external etcd (only once etcd is
+// healthy) and joins the others one at a time; the admin kubeconfig comes out (the site builder
+// makes the cluster's Kubernetes provider from it).
+import { remote } from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { cidr } from "../../stacks/cidr";
+import type { IdcClusterSpec } from "../../stacks/spec";
+import { Host, SshLogin } from "./host";
+import { prepareKubeNode } from "./nodeBase";
+import type { ClusterPki } from "./pki";
+import {
+    aptInstall,
+    caCertHash,
+    KUBEADM_PATHS,
+    LB_PATHS,
+    pinned,
+    renderAuditPolicy,
+    renderCheckApiserverScript,
+    renderEncryptionConfig,
+    renderHaproxyConfig,
+    renderInitConfig,
+    renderInitScript,
+    renderJoinConfig,
+    renderJoinScript,
+    renderKeepalivedConfig,
+    renderKubeconfig,
+    renderLoadBalancerScript,
+    renderTokenScript,
+} from "./render";
+
+export interface HaControlPlaneArgs {
+    spec: IdcClusterSpec;
+    /** https://<member>:2379 of every etcd member. */
+    etcdEndpoints: string[];
+    /** kubeadm init waits for it: every etcd member healthy. */
+    etcdHealthy: pulumi.Resource;
+    pki: ClusterPki;
+    login: SshLogin;
+    /** Every host that will join with the bootstrap token (control planes and workers): adding one re-creates the token. */
+    joiningHosts: string[];
+}
+
+export class HaControlPlane extends pulumi.ComponentResource {
+    /** Admin kubeconfig (a secret) for the VIP endpoint. */
+    readonly kubeconfig: pulumi.Output<string>;
+    /** `kubeadm init` on the first host. */
+    readonly init: remote.Command;
+    /** `kubeadm join --control-plane` on every other host. */
+    readonly joins: remote.Command[] = [];
+    /** The current bootstrap token exists on the cluster: workers may join after it. */
+    readonly joinToken: remote.Command;
+    /** Secret. */
+    readonly token: pulumi.Output<string>;
+    /** kubeadm's discovery pin of the cluster CA (not a secret). */
+    readonly caCertHash: pulumi.Output<string>;
+
+    constructor(name: string, args: HaControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hybrid:idc:HaControlPlane", name, {}, opts);
+        const { spec, pki } = args;
+        const cp = spec.controlPlane;
+        const hosts = cp.hosts.map((h) => ({ name: h.name, address: h.address }));
+
+        // Generated secrets. Token: kubeadm's [a-z0-9]{6}.[a-z0-9]{16}; certificate key: 32 bytes hex;
+        // VRRP PASS: keepalived reads at most 8 characters.
+        const alnum = { upper: false, special: false, lower: true, numeric: true };
+        const tokenId = new random.RandomPassword(`${name}-token-id`, { length: 6, ...alnum }, { parent: this });
+        const tokenSecret = new random.RandomPassword(`${name}-token-secret`, { length: 16, ...alnum }, { parent: this });
+        const certificateKey = new random.RandomBytes(`${name}-certificate-key`, { length: 32 }, { parent: this });
+        const vrrpPass = new random.RandomPassword(`${name}-vrrp-auth`, { length: 8, special: false }, { parent: this });
+        // Encrypts every Secret in etcd: losing it loses them.
+        const encryptionKey = new random.RandomBytes(`${name}-encryption-key`, { length: 32 }, { parent: this, protect: true });
+
+        this.token = pulumi.secret(pulumi.interpolate`${tokenId.result}.${tokenSecret.result}`);
+        const certKey = pulumi.secret(certificateKey.hex);
+        const authPass = pulumi.secret(vrrpPass.result);
+        this.caCertHash = pki.kubernetesCa.publicKeyPem.apply(caCertHash);
+
+        const encryptionConfig = pulumi.secret(encryptionKey.base64).apply(renderEncryptionConfig);
+        const auditPolicy = renderAuditPolicy();
+        const haproxyCfg = renderHaproxyConfig({ frontendPort: cp.port, backends: hosts });
+        const checkScript = renderCheckApiserverScript({ frontendPort: cp.port, vip: cp.vip });
+        const vipPrefix = cidr(spec.network.nodeCidr).prefix;
+
+        // Every control-plane host: node base, keepalived + HAProxy, and the files kubeadm reads.
+        const prepared = hosts.map((self) => {
+            const host = new Host(this, name, self, args.login);
+            const node = prepareKubeNode(host, spec, [
+                { path: "/etc/haproxy", group: "root" },
+                { path: "/etc/keepalived", group: "root" },
+                { path: "/etc/kubernetes/pki", group: "root" },
+                { path: "/etc/kubernetes/pki/etcd", group: "root" },
+            ]);
+            const after = { dependsOn: [node.dirs] };
+            const keepalivedConf = authPass.apply((pass) =>
+                renderKeepalivedConfig({
+                    self,
+                    hosts,
+                    vip: cp.vip,
+                    vipPrefix,
+                    interface: cp.keepalived.interface,
+                    virtualRouterId: cp.keepalived.virtualRouterId,
+                    advertIntervalSeconds: cp.keepalived.advertIntervalSeconds,
+                    authPass: pass,
+                }),
+            );
+            const lbFiles = [
+                host.file("haproxy-config", LB_PATHS.haproxyCfg, haproxyCfg, after),
+                host.file("keepalived-config", LB_PATHS.keepalivedConf, keepalivedConf, { ...after, secret: true }),
+                host.file("check-apiserver", LB_PATHS.checkScript, checkScript, after),
+            ];
+            const lb = host.run("load-balancer", renderLoadBalancerScript(aptInstall(`${pinned(["haproxy", "keepalived"])} curl`)), {
+                triggers: [haproxyCfg, keepalivedConf, checkScript],
+                dependsOn: lbFiles,
+            });
+            const kubeFiles = [
+                host.file("encryption-config", KUBEADM_PATHS.encryptionConfig, encryptionConfig, { ...after, secret: true }),
+                host.file("audit-policy", KUBEADM_PATHS.auditPolicy, auditPolicy, after),
+                host.file("etcd-ca", KUBEADM_PATHS.etcdCa, pki.etcdCa.certPem, after),
+                host.file("etcd-client-cert", KUBEADM_PATHS.etcdClientCert, pki.apiserverEtcdClient.certPem, after),
+                host.file("etcd-client-key", KUBEADM_PATHS.etcdClientKey, pki.apiserverEtcdClient.keyPem, { ...after, secret: true }),
+            ];
+            return { self, host, after, ready: [lb, node.packages, ...kubeFiles] };
+        });
+        // A change to any of these re-applies the control plane's configuration (see the init/join scripts).
+        const common = [encryptionConfig, auditPolicy, pki.apiserverEtcdClient.certPem, pki.apiserverEtcdClient.keyPem];
+
+        // kubeadm init on the first host, once every etcd member is healthy.
+        const first = prepared[0];
+        const initConfig = pulumi
+            .all([this.token, certKey])
+            .apply(([token, key]) => renderInitConfig({ spec, etcdEndpoints: args.etcdEndpoints, host: first.self, secrets: { token, certificateKey: key } }));
+        const initFiles = [
+            first.host.file("kubeadm-init", KUBEADM_PATHS.initConfig, initConfig, { ...first.after, secret: true }),
+            // kubeadm uses an existing CA as is; the other hosts get it through kubeadm's encrypted certificate upload.
+            first.host.file("kubernetes-ca-cert", KUBEADM_PATHS.ca, pki.kubernetesCa.certPem, first.after),
+            first.host.file("kubernetes-ca-key", KUBEADM_PATHS.caKey, pki.kubernetesCa.keyPem, { ...first.after, secret: true }),
+        ];
+        this.init = first.host.run("kubeadm-init", renderInitScript(), {
+            triggers: [initConfig, ...common],
+            dependsOn: [args.etcdHealthy, ...first.ready, ...initFiles],
+        });
+
+        // The bootstrap token lives 2h: re-created whenever the set of joining hosts changes, before anyone joins.
+        this.joinToken = first.host.run("join-token", pulumi.secret(this.token.apply(renderTokenScript)), {
+            triggers: [this.token, ...args.joiningHosts],
+            dependsOn: [this.init],
+        });
+
+        // kubeadm join --control-plane on the others, one at a time (kubeadm HA guide: join sequentially).
+        let previous: remote.Command = this.joinToken;
+        for (const p of prepared.slice(1)) {
+            const joinConfig = pulumi
+                .all([this.token, certKey, this.caCertHash])
+                .apply(([token, key, hash]) => renderJoinConfig({ spec, host: p.self, token, caCertHash: hash, certificateKey: key }));
+            const joinFile = p.host.file("kubeadm-join", KUBEADM_PATHS.joinConfig, joinConfig, { ...p.after, secret: true });
+            previous = p.host.run("kubeadm-join", renderJoinScript(true), {
+                triggers: [joinConfig, ...common],
+                dependsOn: [previous, ...p.ready, joinFile],
+            });
+            this.joins.push(previous);
+        }
+
+        this.kubeconfig = pulumi.secret(
+            pulumi
+                .all([pki.kubernetesCa.certPem, pki.admin.certPem, pki.admin.keyPem])
+                .apply(([caPem, clientCertPem, clientKeyPem]) =>
+                    renderKubeconfig({ cluster: spec.name, server: `https://${cp.vip}:${cp.port}`, caPem, clientCertPem, clientKeyPem }),
+                ),
+        );
+
+        this.registerOutputs({ kubeconfig: this.kubeconfig, caCertHash: this.caCertHash, init: this.init.id });
+    }
+}

@@ -1,0 +1,38 @@
+// What every Kubernetes host of an IDC cluster gets before its role: the directories this program
+// writes into, kernel settings, containerd, and kubelet/kubeadm/kubectl at the spec's version.
+import { remote } from "@pulumi/command";
+import type { IdcClusterSpec } from "../../stacks/spec";
+import type { Host } from "./host";
+import { NODE_PATHS, OwnedDir, renderAptSource, renderContainerdConfig, renderKubePackagesScript, renderModules, renderSysctl } from "./render";
+
+export interface PreparedNode {
+    /** The directories exist (owned by the SSH user): files may be copied. */
+    dirs: remote.Command;
+    /** containerd and the Kubernetes packages are installed and configured. */
+    packages: remote.Command;
+}
+
+export function prepareKubeNode(host: Host, spec: IdcClusterSpec, roleDirs: OwnedDir[]): PreparedNode {
+    const dirs = host.dirs([
+        { path: NODE_PATHS.fleetDir, group: "root" },
+        { path: "/etc/containerd", group: "root" },
+        { path: "/etc/kubernetes", group: "root" },
+        ...roleDirs,
+    ]);
+    const contents = {
+        sysctl: renderSysctl(),
+        modules: renderModules(),
+        aptSource: renderAptSource(spec.kubernetesVersion),
+        containerd: renderContainerdConfig(),
+    };
+    const after = { dependsOn: [dirs] };
+    const files = [
+        host.file("sysctl", NODE_PATHS.sysctl, contents.sysctl, after),
+        host.file("modules", NODE_PATHS.modules, contents.modules, after),
+        host.file("apt-source", NODE_PATHS.aptSource, contents.aptSource, after),
+        host.file("containerd-config", NODE_PATHS.containerd, contents.containerd, after),
+    ];
+    const script = renderKubePackagesScript(spec.kubernetesVersion);
+    const packages = host.run("packages", script, { triggers: Object.values(contents), dependsOn: files });
+    return { dirs, packages };
+}

@@ -1,0 +1,374 @@
+// Pure renderers for an etcd member on a dedicated NVMe host: the data disk, the member's YAML
+// config (`etcd --config-file`), its systemd units, and the backup and defragmentation scripts.
+import { stringify } from "yaml";
+import type { IdcClusterSpec } from "../../../stacks/spec";
+
+export type EtcdTuning = IdcClusterSpec["etcd"]["tuning"];
+
+export interface EtcdMember {
+    name: string;
+    address: string;
+}
+
+/** Where a member keeps its files; tests move them to a temp dir, hosts use ETCD_PATHS. */
+export interface EtcdPaths {
+    configDir: string;
+    pkiDir: string;
+    /** The NVMe mount point; the member's data dir is `<mount>/data`. */
+    mount: string;
+}
+
+export const ETCD_PATHS: EtcdPaths = { configDir: "/etc/etcd", pkiDir: "/etc/etcd/pki", mount: "/var/lib/etcd" };
+
+/** IANA ports for etcd clients and peers; 2381 is kubeadm's metrics port for etcd. */
+export const ETCD_PORTS = { client: 2379, peer: 2380, metrics: 2381 } as const;
+
+/** Ports a member listens on; tests running several members on one machine may move them. */
+export type EtcdPorts = { client: number; peer: number; metrics: number };
+
+/** The member's unit and the backup/defragmentation units, linked from configDir (`systemctl link`). */
+export const ETCD_UNITS = {
+    member: "etcd-member.service",
+    backupService: "etcd-backup.service",
+    backupTimer: "etcd-backup.timer",
+    defragService: "etcd-defrag.service",
+    defragTimer: "etcd-defrag.timer",
+} as const;
+
+export const clientUrl = (m: EtcdMember, ports: EtcdPorts = ETCD_PORTS) => `https://${m.address}:${ports.client}`;
+export const peerUrl = (m: EtcdMember, ports: EtcdPorts = ETCD_PORTS) => `https://${m.address}:${ports.peer}`;
+export const dataDir = (paths: EtcdPaths) => `${paths.mount}/data`;
+
+/** File names of the member's certificates inside pkiDir. */
+export const ETCD_PKI = {
+    ca: "ca.crt",
+    serverCert: "server.crt",
+    serverKey: "server.key",
+    peerCert: "peer.crt",
+    peerKey: "peer.key",
+    /** The client certificate etcdctl uses on the host (health, backup, defrag). */
+    etcdctlCert: "etcdctl.crt",
+    etcdctlKey: "etcdctl.key",
+} as const;
+
+export interface EtcdConfigInput {
+    member: EtcdMember;
+    members: EtcdMember[];
+    /** initial-cluster-token: unique per cluster, so members never join a foreign cluster. */
+    token: string;
+    tuning: EtcdTuning;
+    paths?: EtcdPaths;
+    ports?: EtcdPorts;
+}
+
+/**
+ * The member's etcd.conf.yml. Every key exists in etcd 3.4, 3.5 and 3.6 (no `enable-v2`, no
+ * `experimental-*`, no 3.5-only `tls-min-version`).
+ */
+export function renderEtcdConfig(input: EtcdConfigInput): string {
+    const { member, members, tuning } = input;
+    const paths = input.paths ?? ETCD_PATHS;
+    const ports = input.ports ?? ETCD_PORTS;
+    const pki = (file: string) => `${paths.pkiDir}/${file}`;
+    const transport = (cert: string, key: string) => ({
+        "cert-file": pki(cert),
+        "key-file": pki(key),
+        "client-cert-auth": true,
+        "trusted-ca-file": pki(ETCD_PKI.ca),
+        "auto-tls": false,
+    });
+    const config = {
+        name: member.name,
+        "data-dir": dataDir(paths),
+        // The member's address only: etcdctl on the host uses it too (etcdctl.env).
+        "listen-client-urls": clientUrl(member, ports),
+        "advertise-client-urls": clientUrl(member, ports),
+        "listen-peer-urls": peerUrl(member, ports),
+        "initial-advertise-peer-urls": peerUrl(member, ports),
+        "initial-cluster": members.map((m) => `${m.name}=${peerUrl(m, ports)}`).join(","),
+        "initial-cluster-token": input.token,
+        // Only read at bootstrap: a member with data ignores it (etcd docs, "Clustering guide").
+        "initial-cluster-state": "new",
+        // Plain HTTP, /metrics and /health only, for Prometheus; no keys are served here.
+        "listen-metrics-urls": `http://${member.address}:${ports.metrics}`,
+        "client-transport-security": transport(ETCD_PKI.serverCert, ETCD_PKI.serverKey),
+        "peer-transport-security": transport(ETCD_PKI.peerCert, ETCD_PKI.peerKey),
+        "heartbeat-interval": tuning.heartbeatIntervalMs,
+        "election-timeout": tuning.electionTimeoutMs,
+        "quota-backend-bytes": tuning.quotaBackendBytes,
+        "snapshot-count": tuning.snapshotCount,
+        "auto-compaction-mode": tuning.autoCompactionMode,
+        "auto-compaction-retention": tuning.autoCompactionRetention,
+        "max-request-bytes": tuning.maxRequestBytes,
+        // Refuse member changes that would lose quorum.
+        "strict-reconfig-check": true,
+        logger: "zap",
+        "log-outputs": ["stderr"],
+    };
+    return `# etcd member ${member.name}: rendered by hybrid-fleet, do not edit.\n` + stringify(config);
+}
+
+/** etcdctl's environment on the host: the local member over mTLS with the etcdctl client certificate. */
+export function renderEtcdctlEnv(member: EtcdMember, members: EtcdMember[], paths: EtcdPaths = ETCD_PATHS, ports: EtcdPorts = ETCD_PORTS): string {
+    return [
+        "ETCDCTL_API=3",
+        `ETCDCTL_ENDPOINTS=${clientUrl(member, ports)}`,
+        // Every member, for the defragmentation that visits them in turn.
+        `ETCD_MEMBER_ENDPOINTS=${members.map((m) => clientUrl(m, ports)).join(",")}`,
+        `ETCDCTL_CACERT=${paths.pkiDir}/${ETCD_PKI.ca}`,
+        `ETCDCTL_CERT=${paths.pkiDir}/${ETCD_PKI.etcdctlCert}`,
+        `ETCDCTL_KEY=${paths.pkiDir}/${ETCD_PKI.etcdctlKey}`,
+        "",
+    ].join("\n");
+}
+
+/** The member's systemd unit (Debian's packaged etcd.service is masked: it runs a default single-node config). */
+export function renderEtcdUnit(member: EtcdMember, paths: EtcdPaths = ETCD_PATHS): string {
+    return `[Unit]
+Description=etcd member ${member.name}
+Documentation=https://etcd.io/docs/
+After=network-online.target
+Wants=network-online.target
+RequiresMountsFor=${paths.mount}
+
+[Service]
+Type=notify
+User=etcd
+Group=etcd
+ExecStart=/usr/bin/etcd --config-file ${paths.configDir}/etcd.conf.yml
+Restart=on-failure
+RestartSec=5s
+LimitNOFILE=65536
+# etcd docs, "Tuning" (Disk): give etcd the highest best-effort I/O priority (ionice -c2 -n0).
+IOSchedulingClass=best-effort
+IOSchedulingPriority=0
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+/**
+ * Prepares the NVMe data disk: formats it only when blkid finds no signature at all (exit 2),
+ * never on a device that holds a filesystem or a partition table; mounts it with noatime by UUID.
+ */
+export function renderDataDiskScript(device: string, mount: string): string {
+    return `set -euo pipefail
+dev=${device}
+mnt=${mount}
+test -b "$dev" || { echo "$dev is not a block device" >&2; exit 1; }
+set +e
+blkid -p "$dev" >/dev/null 2>&1
+found=$?
+set -e
+case $found in
+  0) echo "$dev already holds a filesystem or partition table: keeping it" ;;
+  2) echo "$dev is blank: formatting"; mkfs.ext4 -q -L etcd-data "$dev" ;;
+  *) echo "blkid -p $dev exited $found: refusing to format" >&2; exit 1 ;;
+esac
+uuid=$(blkid -s UUID -o value "$dev")
+test -n "$uuid" || { echo "$dev has no filesystem UUID" >&2; exit 1; }
+install -d -m 0700 "$mnt"
+if ! grep -q "^UUID=$uuid " /etc/fstab; then
+  echo "UUID=$uuid $mnt ext4 defaults,noatime 0 2" >> /etc/fstab
+fi
+systemctl daemon-reload
+mountpoint -q "$mnt" || mount "$mnt"
+findmnt -no OPTIONS "$mnt" | grep -qw noatime
+install -d -o etcd -g etcd -m 0700 "$mnt/data"
+chown etcd:etcd "$mnt"
+`;
+}
+
+/** Waits until every member answers `etcdctl endpoint health` over mTLS; exits non-zero after the timeout. */
+export function renderHealthWaitScript(endpoints: string[], timeoutSeconds = 300): string {
+    return `set -euo pipefail
+deadline=$(( $(date +%s) + ${timeoutSeconds} ))
+# etcdctl refuses --endpoints while ETCDCTL_ENDPOINTS (etcdctl.env) is set: unset it for this call.
+until env -u ETCDCTL_ENDPOINTS etcdctl --endpoints=${endpoints.join(",")} endpoint health; do
+  if [ "$(date +%s)" -ge "$deadline" ]; then echo "etcd members not healthy after ${timeoutSeconds}s" >&2; exit 1; fi
+  sleep 5
+done
+`;
+}
+
+/** Shell that exits 0 from the script when the local member is not the leader (one backup per cluster). */
+const LEADER_ONLY = `status=$(etcdctl endpoint status -w fields)
+member=$(sed -n 's/^"MemberID" : //p' <<<"$status")
+leader=$(sed -n 's/^"Leader" : //p' <<<"$status")
+if [ -z "$member" ] || [ "$member" != "$leader" ]; then
+  echo "member $member is not the leader ($leader): nothing to do"
+  exit 0
+fi`;
+
+/**
+ * The backup script (run by etcd-backup.service on every member; only the leader acts).
+ * Reads its settings from the environment (etcdctl.env + backup.env):
+ *   BACKUP_DIR, BACKUP_KEEP (copies in the target), BACKUP_LOCAL_KEEP (copies in BACKUP_DIR), BACKUP_TARGET = "s3" or "dir:<path>", and for s3 BACKUP_S3_ENDPOINT,
+ *   BACKUP_S3_BUCKET, BACKUP_S3_PREFIX, BACKUP_S3_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
+ * Upload, listing and deletion use curl's SigV4 signing (curl >= 7.75), credentials passed on
+ * stdin (never in argv, which other users can read in /proc).
+ */
+export function renderBackupScript(): string {
+    return `#!/bin/bash
+# etcd snapshot: save from the leader, verify, upload, keep BACKUP_KEEP copies here and in the store.
+set -euo pipefail
+umask 077
+: "\${BACKUP_DIR:?}" "\${BACKUP_KEEP:?}" "\${BACKUP_TARGET:?}"
+${LEADER_ONLY}
+
+name="etcd-snapshot-$(date -u +%Y%m%dT%H%M%SZ).db"
+part="$BACKUP_DIR/.$name.part"
+install -d -m 0700 "$BACKUP_DIR"
+trap 'rm -f "$part"' EXIT
+etcdctl snapshot save "$part"
+# etcd 3.6 moved offline snapshot commands to etcdutl; 3.4 only has etcdctl's.
+if command -v etcdutl >/dev/null; then etcdutl snapshot status -w table "$part"; else etcdctl snapshot status -w table "$part"; fi
+mv "$part" "$BACKUP_DIR/$name"
+
+s3() { # s3 METHOD KEY_OR_QUERY [curl args...]
+  local method=$1 path=$2; shift 2
+  printf 'user = "%s:%s"\\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" |
+    curl -fsS --retry 3 -K - --aws-sigv4 "aws:amz:\${BACKUP_S3_REGION:-us-east-1}:s3" -X "$method" "$@" "\${BACKUP_S3_ENDPOINT%/}/$BACKUP_S3_BUCKET$path"
+}
+
+case "$BACKUP_TARGET" in
+  s3)
+    : "\${BACKUP_S3_ENDPOINT:?}" "\${BACKUP_S3_BUCKET:?}" "\${BACKUP_S3_PREFIX:?}" "\${AWS_ACCESS_KEY_ID:?}" "\${AWS_SECRET_ACCESS_KEY:?}"
+    s3 PUT "/$BACKUP_S3_PREFIX/$name" -T "$BACKUP_DIR/$name" -o /dev/null
+    remote=$(s3 GET "?list-type=2&prefix=$BACKUP_S3_PREFIX/etcd-snapshot-" | grep -o '<Key>[^<]*</Key>' | sed -e 's/<Key>//' -e 's#</Key>##' | sort)
+    for key in $(head -n -"$BACKUP_KEEP" <<<"$remote"); do s3 DELETE "/$key" -o /dev/null; done
+    ;;
+  dir:*)
+    target=\${BACKUP_TARGET#dir:}
+    install -d -m 0700 "$target"
+    cp "$BACKUP_DIR/$name" "$target/$name"
+    ls -1 "$target"/etcd-snapshot-*.db | sort | head -n -"$BACKUP_KEEP" | xargs -r rm -f
+    ;;
+  *) echo "unknown BACKUP_TARGET $BACKUP_TARGET" >&2; exit 1 ;;
+esac
+ls -1 "$BACKUP_DIR"/etcd-snapshot-*.db | sort | head -n -"\${BACKUP_LOCAL_KEEP:-$BACKUP_KEEP}" | xargs -r rm -f
+echo "saved $name"
+`;
+}
+
+/** Settings of the backup script that are not secret (the credentials go in backup-credentials.env). */
+export function renderBackupEnv(args: { dir: string; keep: number; localKeep?: number; endpoint: string; bucket: string; prefix: string; region: string }): string {
+    return [
+        `BACKUP_DIR=${args.dir}`,
+        `BACKUP_KEEP=${args.keep}`,
+        // Local copies only bridge an upload outage; each can be as big as the 8 GiB quota.
+        `BACKUP_LOCAL_KEEP=${args.localKeep ?? 2}`,
+        "BACKUP_TARGET=s3",
+        `BACKUP_S3_ENDPOINT=${args.endpoint}`,
+        `BACKUP_S3_BUCKET=${args.bucket}`,
+        `BACKUP_S3_PREFIX=${args.prefix}`,
+        `BACKUP_S3_REGION=${args.region}`,
+        "",
+    ].join("\n");
+}
+
+export function renderBackupCredentialsEnv(accessKeyId: string, secretAccessKey: string): string {
+    return `AWS_ACCESS_KEY_ID=${accessKeyId}\nAWS_SECRET_ACCESS_KEY=${secretAccessKey}\n`;
+}
+
+/**
+ * Weekly defragmentation (etcd docs, "Maintenance"): the leader's timer visits every member one
+ * at a time, followers first, and waits for each to be healthy before the next.
+ */
+export function renderDefragScript(): string {
+    return `#!/bin/bash
+set -euo pipefail
+: "\${ETCD_MEMBER_ENDPOINTS:?}" "\${ETCDCTL_ENDPOINTS:?}"
+${LEADER_ONLY}
+
+self=$ETCDCTL_ENDPOINTS
+order=$(tr ',' '\\n' <<<"$ETCD_MEMBER_ENDPOINTS" | grep -vxF "$self" || true)
+# etcdctl refuses --endpoints while ETCDCTL_ENDPOINTS is set.
+at() { local ep=$1; shift; env -u ETCDCTL_ENDPOINTS etcdctl --endpoints="$ep" "$@"; }
+for ep in $order $self; do
+  echo "defragmenting $ep"
+  at "$ep" --command-timeout=120s defrag
+  for _ in $(seq 30); do at "$ep" endpoint health && break; sleep 2; done
+  at "$ep" endpoint health
+  sleep 10
+done
+`;
+}
+
+/** A oneshot service for a script plus the timer that starts it. */
+export function renderTimerUnits(args: { description: string; script: string; environmentFiles: string[]; onCalendar: string; randomizedDelaySec?: number }): { service: string; timer: string } {
+    const service = `[Unit]
+Description=${args.description}
+After=${ETCD_UNITS.member}
+Requires=${ETCD_UNITS.member}
+
+[Service]
+Type=oneshot
+User=etcd
+Group=etcd
+${args.environmentFiles.map((f) => `EnvironmentFile=${f}`).join("\n")}
+ExecStart=${args.script}
+`;
+    const timer = `[Unit]
+Description=${args.description} (timer)
+
+[Timer]
+OnCalendar=${args.onCalendar}
+RandomizedDelaySec=${args.randomizedDelaySec ?? 60}
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+`;
+    return { service, timer };
+}
+
+/** Installs etcd from Debian; Debian's own etcd.service would start a default single-node etcd, so it is masked. */
+export function renderEtcdPackagesScript(packages: string): string {
+    return `set -euo pipefail
+systemctl mask etcd.service
+apt-get update
+${packages}
+`;
+}
+
+/**
+ * Starts or restarts the member. A running member restarts and must be healthy again before the
+ * script returns (members restart one after the other); at bootstrap nothing runs yet and a lone
+ * member cannot be healthy without quorum, so it starts without waiting (--no-block).
+ */
+export function renderMemberStartScript(member: EtcdMember, paths: EtcdPaths = ETCD_PATHS): string {
+    return `set -euo pipefail
+chgrp -R etcd ${paths.configDir}
+chmod -R g+rX,o-rwx ${paths.configDir}
+systemctl link ${paths.configDir}/${ETCD_UNITS.member}
+systemctl daemon-reload
+systemctl enable ${ETCD_UNITS.member}
+if systemctl is-active --quiet ${ETCD_UNITS.member}; then
+  systemctl restart ${ETCD_UNITS.member}
+  set -a; . ${paths.configDir}/etcdctl.env; set +a
+${renderHealthWaitScript([clientUrl(member)], 120).replace("set -euo pipefail\n", "")}else
+  systemctl start --no-block ${ETCD_UNITS.member}
+fi
+`;
+}
+
+/** Waits for every member from a host with etcdctl.env. */
+export function renderClusterHealthScript(endpoints: string[], paths: EtcdPaths = ETCD_PATHS): string {
+    return `set -a; . ${paths.configDir}/etcdctl.env; set +a\n${renderHealthWaitScript(endpoints, 600)}`;
+}
+
+/** Links and enables the backup and defragmentation timers. */
+export function renderTimersScript(paths: EtcdPaths = ETCD_PATHS): string {
+    const u = ETCD_UNITS;
+    return `set -euo pipefail
+chgrp -R etcd ${paths.configDir}
+chmod -R g+rX,o-rwx ${paths.configDir}
+chmod 0750 ${paths.configDir}/etcd-backup.sh ${paths.configDir}/etcd-defrag.sh
+chmod 0640 ${paths.configDir}/backup-credentials.env
+for unit in ${u.backupService} ${u.backupTimer} ${u.defragService} ${u.defragTimer}; do systemctl link ${paths.configDir}/$unit; done
+systemctl daemon-reload
+systemctl enable --now ${u.backupTimer} ${u.defragTimer}
+`;
+}

@@ -1,0 +1,285 @@
+// Pure renderers for kubeadm: the init configuration (InitConfiguration + ClusterConfiguration +
+// KubeletConfiguration), the join configurations, the API server's encryption and audit policy
+// files, and the admin kubeconfig. kubeadm API v1beta4 (Kubernetes >= 1.31, kubeadm reference).
+import { createHash, createPublicKey } from "crypto";
+import { stringify } from "yaml";
+import type { IdcClusterSpec } from "../../../stacks/spec";
+import { APISERVER_PORT, ControlPlaneHost } from "./loadBalancer";
+
+const KUBEADM_API = "kubeadm.k8s.io/v1beta4";
+const CRI_SOCKET = "unix:///var/run/containerd/containerd.sock";
+
+export const KUBEADM_PATHS = {
+    initConfig: "/etc/kubernetes/kubeadm-init.yaml",
+    joinConfig: "/etc/kubernetes/kubeadm-join.yaml",
+    encryptionConfig: "/etc/kubernetes/encryption-config.yaml",
+    auditPolicy: "/etc/kubernetes/audit-policy.yaml",
+    auditLogDir: "/var/log/kubernetes/audit",
+    ca: "/etc/kubernetes/pki/ca.crt",
+    caKey: "/etc/kubernetes/pki/ca.key",
+    etcdCa: "/etc/kubernetes/pki/etcd/ca.crt",
+    etcdClientCert: "/etc/kubernetes/pki/apiserver-etcd-client.crt",
+    etcdClientKey: "/etc/kubernetes/pki/apiserver-etcd-client.key",
+} as const;
+
+/** The secrets kubeadm needs, passed in as plain strings only inside a secret Output's apply. */
+export interface KubeadmSecrets {
+    /** Bootstrap token `[a-z0-9]{6}.[a-z0-9]{16}`. */
+    token: string;
+    /** 32 bytes, hex: encrypts the control-plane certificates kubeadm uploads for joining control planes. */
+    certificateKey: string;
+}
+
+export interface ClusterInput {
+    spec: IdcClusterSpec;
+    /** https://<etcd member>:2379 for every member. */
+    etcdEndpoints: string[];
+}
+
+type Arg = { name: string; value: string };
+const args = (record: Record<string, string | number | boolean>): Arg[] =>
+    Object.entries(record).map(([name, value]) => ({ name, value: String(value) }));
+
+export const controlPlaneEndpoint = (spec: IdcClusterSpec) => `${spec.controlPlane.vip}:${spec.controlPlane.port}`;
+
+/** The API server certificate's SANs: the VIP, its DNS name, and every control-plane host's name and address. */
+export function apiServerCertSans(spec: IdcClusterSpec): string[] {
+    const cp = spec.controlPlane;
+    return [...new Set([cp.vip, ...(cp.dnsName ? [cp.dnsName] : []), ...cp.hosts.flatMap((h) => [h.name, h.address])])];
+}
+
+function bootstrapToken(token: string) {
+    return {
+        token,
+        description: "hybrid-fleet: joins control-plane hosts and workers",
+        // Short-lived: the join-token command re-creates it whenever hosts join later.
+        ttl: "2h0m0s",
+        usages: ["signing", "authentication"],
+        groups: ["system:bootstrappers:kubeadm:default-node-token"],
+    };
+}
+
+function nodeRegistration(host: ControlPlaneHost, extra: Record<string, string> = {}, taints?: { key: string; value?: string; effect: string }[]) {
+    return {
+        name: host.name,
+        criSocket: CRI_SOCKET,
+        kubeletExtraArgs: args({ "node-ip": host.address, ...extra }),
+        ...(taints ? { taints } : {}),
+    };
+}
+
+export function clusterConfiguration(input: ClusterInput) {
+    const { spec } = input;
+    const api = spec.controlPlane.apiServer;
+    return {
+        apiVersion: KUBEADM_API,
+        kind: "ClusterConfiguration",
+        clusterName: spec.name,
+        kubernetesVersion: `v${spec.kubernetesVersion}`,
+        controlPlaneEndpoint: controlPlaneEndpoint(spec),
+        networking: { podSubnet: spec.network.podCidr, serviceSubnet: spec.network.serviceCidr, dnsDomain: "cluster.local" },
+        etcd: {
+            external: {
+                endpoints: input.etcdEndpoints,
+                caFile: KUBEADM_PATHS.etcdCa,
+                certFile: KUBEADM_PATHS.etcdClientCert,
+                keyFile: KUBEADM_PATHS.etcdClientKey,
+            },
+        },
+        apiServer: {
+            certSANs: apiServerCertSans(spec),
+            extraArgs: args({
+                "encryption-provider-config": KUBEADM_PATHS.encryptionConfig,
+                // Re-read the file when the keys rotate (kube-apiserver reference, 1.26+).
+                "encryption-provider-config-automatic-reload": true,
+                "audit-policy-file": KUBEADM_PATHS.auditPolicy,
+                "audit-log-path": `${KUBEADM_PATHS.auditLogDir}/audit.log`,
+                "audit-log-maxage": api.auditLogMaxAgeDays,
+                "audit-log-maxbackup": api.auditLogMaxBackups,
+                "audit-log-maxsize": api.auditLogMaxSizeMB,
+                "max-requests-inflight": api.maxRequestsInflight,
+                "max-mutating-requests-inflight": api.maxMutatingRequestsInflight,
+                // CIS Kubernetes Benchmark 1.2.x: no profiling endpoint, TLS 1.2 at least.
+                profiling: false,
+                "tls-min-version": "VersionTLS12",
+            }),
+            extraVolumes: [
+                { name: "encryption-config", hostPath: KUBEADM_PATHS.encryptionConfig, mountPath: KUBEADM_PATHS.encryptionConfig, readOnly: true, pathType: "File" },
+                { name: "audit-policy", hostPath: KUBEADM_PATHS.auditPolicy, mountPath: KUBEADM_PATHS.auditPolicy, readOnly: true, pathType: "File" },
+                { name: "audit-log", hostPath: KUBEADM_PATHS.auditLogDir, mountPath: KUBEADM_PATHS.auditLogDir, readOnly: false, pathType: "DirectoryOrCreate" },
+            ],
+        },
+        controllerManager: { extraArgs: args({ profiling: false, "terminated-pod-gc-threshold": 1000 }) },
+        scheduler: { extraArgs: args({ profiling: false }) },
+    };
+}
+
+/** KubeletConfiguration (kubelet.config.k8s.io/v1beta1), shared by every node through kubeadm's kubelet-config ConfigMap. */
+export function kubeletConfiguration(spec: IdcClusterSpec) {
+    const k = spec.kubelet;
+    return {
+        apiVersion: "kubelet.config.k8s.io/v1beta1",
+        kind: "KubeletConfiguration",
+        cgroupDriver: "systemd",
+        authentication: { anonymous: { enabled: false }, webhook: { enabled: true } },
+        authorization: { mode: "Webhook" },
+        readOnlyPort: 0,
+        rotateCertificates: true,
+        tlsMinVersion: "VersionTLS12",
+        evictionHard: k.evictionHard,
+        evictionSoft: k.evictionSoft,
+        evictionSoftGracePeriod: k.evictionSoftGracePeriod,
+        // Pods evicted by soft thresholds get at most 60 s to stop (kubelet reference: evictionMaxPodGracePeriod).
+        evictionMaxPodGracePeriod: 60,
+        systemReserved: k.systemReserved,
+        kubeReserved: k.kubeReserved,
+    };
+}
+
+/** The first control-plane host's `kubeadm init --config` file (holds the token and certificate key: a secret). */
+export function renderInitConfig(input: ClusterInput & { host: ControlPlaneHost; secrets: KubeadmSecrets }): string {
+    const init = {
+        apiVersion: KUBEADM_API,
+        kind: "InitConfiguration",
+        bootstrapTokens: [bootstrapToken(input.secrets.token)],
+        certificateKey: input.secrets.certificateKey,
+        localAPIEndpoint: { advertiseAddress: input.host.address, bindPort: APISERVER_PORT },
+        nodeRegistration: nodeRegistration(input.host),
+    };
+    return [init, clusterConfiguration(input), kubeletConfiguration(input.spec)].map((d) => stringify(d)).join("---\n");
+}
+
+export interface JoinInput {
+    spec: IdcClusterSpec;
+    host: ControlPlaneHost;
+    token: string;
+    /** `sha256:<hex>` of the cluster CA's public key (kubeadm join --discovery-token-ca-cert-hash). */
+    caCertHash: string;
+    /** Present for control-plane joins. */
+    certificateKey?: string;
+    labels?: Record<string, string>;
+    taints?: { key: string; value?: string; effect: string }[];
+}
+
+/** A host's `kubeadm join --config` file: a control-plane join when certificateKey is given, a worker join otherwise. */
+export function renderJoinConfig(input: JoinInput): string {
+    const labels = Object.entries(input.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+    const join = {
+        apiVersion: KUBEADM_API,
+        kind: "JoinConfiguration",
+        discovery: {
+            bootstrapToken: {
+                apiServerEndpoint: controlPlaneEndpoint(input.spec),
+                token: input.token,
+                caCertHashes: [input.caCertHash],
+            },
+        },
+        ...(input.certificateKey
+            ? { controlPlane: { localAPIEndpoint: { advertiseAddress: input.host.address, bindPort: APISERVER_PORT }, certificateKey: input.certificateKey } }
+            : {}),
+        nodeRegistration: nodeRegistration(input.host, labels ? { "node-labels": labels } : {}, input.certificateKey ? undefined : input.taints ?? []),
+    };
+    return stringify(join);
+}
+
+/** kubeadm's CA pin: sha256 over the CA certificate's DER SubjectPublicKeyInfo (kubeadm join reference). */
+export function caCertHash(caPublicKeyPem: string): string {
+    const der = createPublicKey(caPublicKeyPem).export({ type: "spki", format: "der" });
+    return `sha256:${createHash("sha256").update(der).digest("hex")}`;
+}
+
+/**
+ * Encryption at rest for Secrets (kubernetes.io, "Encrypting Confidential Data at Rest"): secretbox
+ * (XSalsa20-Poly1305, rated "strongest" of the local providers) with a generated 32-byte key;
+ * identity last so that data written before encryption still reads.
+ */
+export function renderEncryptionConfig(keyBase64: string): string {
+    if (Buffer.from(keyBase64, "base64").length !== 32) throw new Error("secretbox needs a 32-byte key");
+    return stringify({
+        apiVersion: "apiserver.config.k8s.io/v1",
+        kind: "EncryptionConfiguration",
+        resources: [
+            {
+                resources: ["secrets"],
+                providers: [{ secretbox: { keys: [{ name: "key1", secret: keyBase64 }] } }, { identity: {} }],
+            },
+        ],
+    });
+}
+
+/**
+ * The audit policy: nothing for high-volume read-only noise, metadata only for anything that
+ * carries secrets (Secrets, ConfigMaps, tokens), request bodies for other writes, metadata for the rest.
+ * After the GKE/kube-up audit policy (kubernetes/kubernetes cluster/gce/gci/configure-helper.sh).
+ */
+export function renderAuditPolicy(): string {
+    return stringify({
+        apiVersion: "audit.k8s.io/v1",
+        kind: "Policy",
+        omitStages: ["RequestReceived"],
+        rules: [
+            { level: "None", users: ["system:kube-proxy"], verbs: ["watch"], resources: [{ group: "", resources: ["endpoints", "services", "services/status"] }] },
+            { level: "None", nonResourceURLs: ["/healthz*", "/livez*", "/readyz*", "/version", "/metrics"] },
+            { level: "None", resources: [{ group: "", resources: ["events"] }, { group: "events.k8s.io", resources: ["events"] }] },
+            { level: "None", users: ["system:apiserver"], verbs: ["get"], resources: [{ group: "", resources: ["namespaces", "namespaces/status", "namespaces/finalize"] }] },
+            {
+                level: "Metadata",
+                resources: [{ group: "", resources: ["secrets", "configmaps", "serviceaccounts/token"] }, { group: "authentication.k8s.io", resources: ["tokenreviews"] }],
+            },
+            { level: "Request", verbs: ["create", "update", "patch", "delete", "deletecollection"] },
+            { level: "Metadata" },
+        ],
+    });
+}
+
+/**
+ * The admin kubeconfig. Its client certificate is in kubeadm's `kubeadm:cluster-admins` group
+ * (bound to cluster-admin by kubeadm init since 1.29), not in system:masters, so it can be revoked.
+ */
+export function renderKubeconfig(args: { cluster: string; server: string; caPem: string; clientCertPem: string; clientKeyPem: string }): string {
+    const b64 = (s: string) => Buffer.from(s).toString("base64");
+    const user = `${args.cluster}-admin`;
+    return stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: args.cluster, cluster: { server: args.server, "certificate-authority-data": b64(args.caPem) } }],
+        users: [{ name: user, user: { "client-certificate-data": b64(args.clientCertPem), "client-key-data": b64(args.clientKeyPem) } }],
+        contexts: [{ name: args.cluster, context: { cluster: args.cluster, user } }],
+        "current-context": args.cluster,
+    });
+}
+
+/** Shell for the first control-plane host: init once; on later runs re-apply the configuration to the static pods. */
+export function renderInitScript(): string {
+    return `set -euo pipefail
+cfg=${KUBEADM_PATHS.initConfig}
+install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}
+if [ ! -f /etc/kubernetes/admin.conf ]; then
+  kubeadm init --config "$cfg" --upload-certs
+else
+  kubeadm init phase upload-config kubeadm --config "$cfg"
+  kubeadm init phase control-plane all --config "$cfg"
+fi
+`;
+}
+
+/** Shell for a joining host: join once; a control-plane host re-renders its static pods from the cluster's configuration later. */
+export function renderJoinScript(controlPlane: boolean): string {
+    return `set -euo pipefail
+install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}
+if [ ! -f /etc/kubernetes/kubelet.conf ]; then
+  kubeadm join --config ${KUBEADM_PATHS.joinConfig}
+${controlPlane ? "else\n  kubeadm upgrade node phase control-plane\n" : ""}fi
+`;
+}
+
+/** Re-creates the bootstrap token (it lives 2h) so that hosts added later can join. */
+export function renderTokenScript(token: string): string {
+    const id = token.split(".")[0];
+    return `set -euo pipefail
+export KUBECONFIG=/etc/kubernetes/admin.conf
+kubeadm token delete ${id} >/dev/null 2>&1 || true
+kubeadm token create --ttl 2h --description "hybrid-fleet: joins hosts" ${token} >/dev/null
+echo "bootstrap token ${id} valid for 2h"
+`;
+}

@@ -1,0 +1,173 @@
+// Pure renderers for the API server's HA front: keepalived holds the VIP, HAProxy on every
+// control-plane host balances the VIP port over every API server. The shape follows the kubeadm
+// HA guide (kubernetes/kubeadm, docs/ha-considerations.md, "keepalived and haproxy").
+
+export interface ControlPlaneHost {
+    name: string;
+    address: string;
+}
+
+/** The API server's secure port on every control-plane host (kubeadm's default bindPort). */
+export const APISERVER_PORT = 6443;
+
+export const LB_PATHS = {
+    haproxyCfg: "/etc/haproxy/haproxy.cfg",
+    keepalivedConf: "/etc/keepalived/keepalived.conf",
+    /** Where the track script is copied; the LB command installs it root-owned to `checkScriptInstalled`. */
+    checkScript: "/etc/keepalived/check_apiserver.sh",
+    /** keepalived's script security runs only scripts whose whole path is writable by root alone. */
+    checkScriptInstalled: "/usr/local/libexec/keepalived/check_apiserver.sh",
+} as const;
+
+export interface HaproxyInput {
+    /** The frontend port (the spec's controlPlane.port, 8443 by default). */
+    frontendPort: number;
+    backends: ControlPlaneHost[];
+    apiServerPort?: number;
+}
+
+/**
+ * haproxy.cfg: a TCP frontend (TLS passes through to the API servers) and a backend that checks
+ * each API server's /healthz over TLS. Timeouts: connect 5s and check 10s from the kubeadm HA guide;
+ * client 5m / server 15m from kubespray's apiserver load balancer (watches are long-lived).
+ */
+export function renderHaproxyConfig(input: HaproxyInput): string {
+    const apiPort = input.apiServerPort ?? APISERVER_PORT;
+    const servers = input.backends.map((b) => `    server ${b.name} ${b.address}:${apiPort} check check-ssl verify none inter 3s fall 3 rise 2`);
+    return `# HAProxy in front of the kube-apiservers: rendered by hybrid-fleet, do not edit.
+global
+    log /dev/log local0
+    maxconn 20000
+    user haproxy
+    group haproxy
+    stats socket /run/haproxy/admin.sock mode 660 level admin
+
+defaults
+    mode tcp
+    log global
+    option tcplog
+    option dontlognull
+    option redispatch
+    retries 1
+    timeout connect 5s
+    timeout client 5m
+    timeout server 15m
+    timeout check 10s
+
+frontend apiserver
+    bind *:${input.frontendPort}
+    mode tcp
+    option tcplog
+    default_backend apiserver
+
+backend apiserver
+    mode tcp
+    balance roundrobin
+    option httpchk
+    http-check connect ssl
+    http-check send meth GET uri /healthz
+    http-check expect status 200
+${servers.join("\n")}
+`;
+}
+
+export interface KeepalivedInput {
+    self: ControlPlaneHost;
+    /** Every control-plane host, self included; priorities follow this order. */
+    hosts: ControlPlaneHost[];
+    vip: string;
+    /** Prefix length of the node network the VIP lives on. */
+    vipPrefix: number;
+    interface: string;
+    virtualRouterId: number;
+    advertIntervalSeconds: number;
+    /** VRRP PASS authentication; keepalived uses at most 8 characters. */
+    authPass: string;
+    checkScript?: string;
+}
+
+/** Distinct VRRP priorities: the first host listed is preferred, each next one a step lower. */
+export function vrrpPriority(hosts: ControlPlaneHost[], self: ControlPlaneHost): number {
+    const index = hosts.findIndex((h) => h.name === self.name);
+    if (index < 0) throw new Error(`${self.name} is not a control-plane host`);
+    return 150 - index;
+}
+
+/**
+ * keepalived.conf: one VRRP instance with the VIP, unicast to the other control-plane hosts (no
+ * multicast needed on the switch), PASS authentication, and a track script: when it fails (the
+ * local HAProxy or API server is down) the instance goes to FAULT and releases the VIP.
+ */
+export function renderKeepalivedConfig(input: KeepalivedInput): string {
+    if (input.authPass.length > 8) throw new Error("keepalived auth_pass is at most 8 characters");
+    const peers = input.hosts.filter((h) => h.name !== input.self.name);
+    const checkScript = input.checkScript ?? LB_PATHS.checkScriptInstalled;
+    return `# keepalived for the API server VIP: rendered by hybrid-fleet, do not edit.
+global_defs {
+    router_id ${input.self.name}
+    # Scripts run only if root alone can write them and their directories.
+    enable_script_security
+    script_user root
+    max_auto_priority
+}
+
+vrrp_script check_apiserver {
+    script "${checkScript}"
+    interval 3
+    timeout 5
+    fall 3
+    rise 2
+}
+
+vrrp_instance apiserver_vip {
+    state BACKUP
+    interface ${input.interface}
+    virtual_router_id ${input.virtualRouterId}
+    priority ${vrrpPriority(input.hosts, input.self)}
+    advert_int ${input.advertIntervalSeconds}
+    unicast_src_ip ${input.self.address}
+    unicast_peer {
+${peers.map((p) => `        ${p.address}`).join("\n")}
+    }
+    authentication {
+        auth_type PASS
+        auth_pass ${input.authPass}
+    }
+    virtual_ipaddress {
+        ${input.vip}/${input.vipPrefix} dev ${input.interface}
+    }
+    track_script {
+        check_apiserver
+    }
+}
+`;
+}
+
+/** The track script: fails when the local HAProxy frontend or the local API server does not answer /healthz. */
+export function renderCheckApiserverScript(args: { frontendPort: number; apiServerPort?: number; vip: string }): string {
+    const apiPort = args.apiServerPort ?? APISERVER_PORT;
+    return `#!/bin/sh
+# keepalived track script: healthy only when this host's HAProxy and API server both serve /healthz.
+errorExit() { echo "*** $*" >&2; exit 1; }
+curl -sfk --max-time 2 https://127.0.0.1:${args.frontendPort}/healthz -o /dev/null || errorExit "HAProxy on 127.0.0.1:${args.frontendPort} is down"
+curl -sfk --max-time 2 https://127.0.0.1:${apiPort}/healthz -o /dev/null || errorExit "API server on 127.0.0.1:${apiPort} is down"
+if ip -o addr show | grep -qw "${args.vip}"; then
+  curl -sfk --max-time 2 https://${args.vip}:${args.frontendPort}/healthz -o /dev/null || errorExit "VIP ${args.vip}:${args.frontendPort} does not answer"
+fi
+`;
+}
+
+/** Installs the track script root-owned, installs HAProxy and keepalived, checks both configs with the real tools, then (re)starts them. */
+export function renderLoadBalancerScript(packages: string): string {
+    return `set -euo pipefail
+install -d -o root -g root -m 0755 ${LB_PATHS.checkScriptInstalled.replace(/\/[^/]+$/, "")}
+install -o root -g root -m 0755 ${LB_PATHS.checkScript} ${LB_PATHS.checkScriptInstalled}
+apt-get update
+${packages}
+haproxy -c -q -f ${LB_PATHS.haproxyCfg}
+keepalived -t -f ${LB_PATHS.keepalivedConf}
+systemctl enable haproxy keepalived
+systemctl reload-or-restart haproxy
+systemctl restart keepalived
+`;
+}

@@ -1,0 +1,111 @@
+// Pure renderers for what every IDC host needs before its role: the directories this program
+// writes into, pinned packages, and for Kubernetes nodes the kernel settings and containerd.
+//
+// Hosts run Debian 12 (bookworm). Debian packages are pinned to the bookworm versions that the
+// integration tests run (`apt-cache policy` on Debian 12); Kubernetes packages come from
+// pkgs.k8s.io at the spec's exact version.
+
+/** Debian 12 package versions (apt-cache policy, bookworm + bookworm-security). */
+export const DEBIAN_PACKAGES = {
+    "etcd-server": "3.4.23-4+b4",
+    "etcd-client": "3.4.23-4+b4",
+    haproxy: "2.6.12-1+deb12u4",
+    keepalived: "1:2.2.7-1+b2",
+    containerd: "1.6.20~ds1-1+deb12u3",
+} as const;
+
+/** pause image matching Kubernetes 1.33 (kubeadm config images list). */
+export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
+
+/** A directory the provisioning user writes into: created with sudo, owned by that user, closed to others. */
+export interface OwnedDir {
+    path: string;
+    group: string;
+}
+
+export const NODE_PATHS = {
+    fleetDir: "/etc/hybrid-fleet",
+    sysctl: "/etc/hybrid-fleet/sysctl-kubernetes.conf",
+    modules: "/etc/hybrid-fleet/modules-kubernetes.conf",
+    aptSource: "/etc/hybrid-fleet/kubernetes.list",
+    containerd: "/etc/containerd/config.toml",
+} as const;
+
+/**
+ * Creates the directories that files are copied into, owned by the SSH user (mode 0750, group =
+ * the service that reads them); system users/groups come first so that the group exists.
+ */
+export function renderDirsScript(user: string, dirs: OwnedDir[], systemUsers: { name: string; home: string }[] = []): string {
+    const users = systemUsers.map((u) => `getent passwd ${u.name} >/dev/null || adduser --system --group --no-create-home --home ${u.home} ${u.name}`);
+    const mk = dirs.map((d) => `install -d -o ${user} -g ${d.group} -m 0750 ${d.path}\nchown ${user}:${d.group} ${d.path}\nchmod 0750 ${d.path}`);
+    return ["set -euo pipefail", ...users, ...mk, ""].join("\n");
+}
+
+/** `name=version` for apt-get install. */
+export const pinned = (names: (keyof typeof DEBIAN_PACKAGES)[]) => names.map((n) => `${n}=${DEBIAN_PACKAGES[n]}`).join(" ");
+
+/** apt-get install that keeps the configuration files this program already placed (dpkg --force-confold). */
+export function aptInstall(packages: string): string {
+    return `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold ${packages}`;
+}
+
+/** Kernel settings Kubernetes networking needs (kubernetes.io, "Container Runtimes": forwarding and bridged traffic). */
+export function renderSysctl(): string {
+    return `# rendered by hybrid-fleet
+net.ipv4.ip_forward = 1
+net.bridge.bridge-nf-call-iptables = 1
+net.bridge.bridge-nf-call-ip6tables = 1
+`;
+}
+
+export function renderModules(): string {
+    return "# rendered by hybrid-fleet\noverlay\nbr_netfilter\n";
+}
+
+/** The pkgs.k8s.io apt source for the cluster's minor version (kubernetes.io, "Installing kubeadm"). */
+export function renderAptSource(kubernetesVersion: string): string {
+    const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
+    return `deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v${minor}/deb/ /\n`;
+}
+
+/** containerd 1.6 with the systemd cgroup driver the kubelet uses (kubernetes.io, "Container Runtimes": containerd). */
+export function renderContainerdConfig(): string {
+    return `# rendered by hybrid-fleet
+version = 2
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "${PAUSE_IMAGE}"
+
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+  SystemdCgroup = true
+`;
+}
+
+/** Installs containerd and the kubelet/kubeadm/kubectl at the spec's exact version, held against upgrades. */
+export function renderKubePackagesScript(kubernetesVersion: string): string {
+    const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
+    // pkgs.k8s.io revisions are "-1.1" (kubernetes.io, "Installing kubeadm").
+    const k = `${kubernetesVersion}-1.1`;
+    return `set -euo pipefail
+ln -sf ${NODE_PATHS.sysctl} /etc/sysctl.d/99-kubernetes.conf
+ln -sf ${NODE_PATHS.modules} /etc/modules-load.d/kubernetes.conf
+modprobe overlay
+modprobe br_netfilter
+sysctl --system >/dev/null
+# The kubelet refuses to run with swap on by default.
+swapoff -a
+sed -i -E '/^[^#].*\\sswap\\s/ s/^/#/' /etc/fstab
+install -d -m 0755 /etc/apt/keyrings
+curl -fsSL https://pkgs.k8s.io/core:/stable:/v${minor}/deb/Release.key | gpg --batch --yes --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg
+ln -sf ${NODE_PATHS.aptSource} /etc/apt/sources.list.d/kubernetes.list
+apt-get update
+apt-mark unhold kubelet kubeadm kubectl containerd >/dev/null 2>&1 || true
+${aptInstall(`${pinned(["containerd"])} kubelet=${k} kubeadm=${k} kubectl=${k}`)}
+apt-mark hold kubelet kubeadm kubectl containerd
+systemctl enable kubelet
+systemctl restart containerd
+`;
+}

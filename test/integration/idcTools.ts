@@ -1,0 +1,89 @@
+// Helpers for the IDC integration tests: run real tools with bounded time, issue test
+// certificates with openssl, and clean up every process and temp dir. Loopback only.
+import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export function requireTool(name: string): string {
+    const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).stdout.trim();
+    if (!found) throw new Error(`${name} is not installed (apt-get install -y haproxy keepalived etcd-server etcd-client openssl)`);
+    return found;
+}
+
+export function tempDir(prefix: string): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface RunResult {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): RunResult {
+    const r = spawnSync(cmd, args, { encoding: "utf8", env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 30_000, input: opts.input });
+    return { status: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error) : "") };
+}
+
+/** Parses KEY=VALUE lines (a systemd EnvironmentFile as rendered). */
+export function envFile(text: string): Record<string, string> {
+    return Object.fromEntries(
+        text
+            .split("\n")
+            .filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l))
+            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+}
+
+function openssl(args: string[], cwd: string): void {
+    execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"], timeout: 20_000 });
+}
+
+/** A test CA (ECDSA P-256) in `dir`. */
+export function makeCa(dir: string, cn: string): { cert: string; key: string } {
+    const key = path.join(dir, "ca.key");
+    const cert = path.join(dir, "ca.crt");
+    openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
+    openssl(["req", "-x509", "-new", "-key", key, "-sha256", "-days", "2", "-subj", `/CN=${cn}`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature", "-out", cert], dir);
+    return { cert, key };
+}
+
+/** A leaf certificate signed by the CA, with server+client usages and the given SANs. */
+export function issue(dir: string, ca: { cert: string; key: string }, name: string, sans: { dns?: string[]; ip?: string[] }, usages = "serverAuth,clientAuth"): { cert: string; key: string } {
+    const key = path.join(dir, `${name}.key`);
+    const csr = path.join(dir, `${name}.csr`);
+    const cert = path.join(dir, `${name}.crt`);
+    const ext = path.join(dir, `${name}.ext`);
+    const alt = [...(sans.dns ?? []).map((d) => `DNS:${d}`), ...(sans.ip ?? []).map((i) => `IP:${i}`)].join(",");
+    fs.writeFileSync(ext, `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=${usages}\n${alt ? `subjectAltName=${alt}\n` : ""}`);
+    openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
+    openssl(["req", "-new", "-key", key, "-subj", `/CN=${name}`, "-out", csr], dir);
+    openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-days", "2", "-sha256", "-extfile", ext, "-out", cert], dir);
+    return { cert, key };
+}
+
+/** Background processes that are always killed at the end of a test run. */
+export class Processes {
+    private readonly all: ChildProcess[] = [];
+    start(cmd: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): ChildProcess {
+        const log = fs.openSync(logFile, "a");
+        const child = spawn(cmd, args, { stdio: ["ignore", log, log], env: env ?? process.env });
+        fs.closeSync(log);
+        this.all.push(child);
+        return child;
+    }
+    async stop(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        await exited;
+        clearTimeout(timer);
+    }
+    async stopAll(): Promise<void> {
+        await Promise.all(this.all.map((c) => this.stop(c)));
+    }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
