@@ -73,6 +73,21 @@ describe("offline plan", () => {
         assert.deepStrictEqual(urns, [...urns].sort(), "inventory is sorted by URN for stable diffs");
     });
 
+    it("writes every IDC host's files under files/<host>/<remote path>, one folder per spec host", () => {
+        const idc = rawStackFleet("prod").clusters.find((c: any) => c.provider === "idc");
+        const specHosts = [...idc.controlPlane.hosts, ...idc.etcd.hosts, ...idc.workers].map((h: any) => h.name).sort();
+        assert.deepStrictEqual(fs.readdirSync(path.join(prodDir, "files")).sort(), specHosts);
+        const copies = prod.resources.filter((r) => r.type === "command:remote:CopyToRemote").length;
+        assert.strictEqual(listFiles(path.join(prodDir, "files")).length, copies, "one file per CopyToRemote");
+        for (const [host, file] of [
+            ["cp-1", "etc/haproxy/haproxy.cfg"],
+            ["cp-2", "etc/keepalived/keepalived.conf"],
+            ["etcd-1", "etc/etcd/etcd.conf.yml"],
+        ]) {
+            assert.ok(fs.existsSync(path.join(prodDir, "files", host, file)), `${host}: /${file}`);
+        }
+    });
+
     it("never writes a secret: placeholders and keys stay [secret]", () => {
         const leaks = listFiles(prodDir).filter((f) => {
             const text = fs.readFileSync(f, "utf8");

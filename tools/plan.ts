@@ -149,7 +149,10 @@ export async function plan(args: Args): Promise<number> {
     const hosts = hostNames(spec);
     let files = 0;
     for (const r of inventory.ofType("command:remote:CopyToRemote")) {
-        const address = r.inputs.connection instanceof SecretValue ? undefined : r.inputs.connection?.host;
+        // @pulumi/command makes the whole connection a secret (it holds the SSH key); only its
+        // host, an address the spec already holds in plain text, is read from it.
+        const connection = r.inputs.connection instanceof SecretValue ? r.inputs.connection.value : r.inputs.connection;
+        const address = (connection as { host?: unknown } | undefined)?.host;
         const host = hosts.get(address) ?? safeSegment(String(address ?? "unknown-host"));
         const remotePath = String(r.inputs.remotePath ?? r.name);
         write(path.join(outDir, "files", host, remotePath), await textOf(r.inputs.source));
