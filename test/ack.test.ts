@@ -260,6 +260,21 @@ describe("ACK site on the mock engine (prod)", function () {
         );
     });
 
+    it("makes encrypted ESSD the default StorageClass, zone-aware, kept on delete in prod, through the cluster's provider", () => {
+        const classes = inv.ofType("kubernetes:storage.k8s.io/v1:StorageClass").filter((r) => r.name.startsWith("ack-sh"));
+        assert.strictEqual(classes.length, 1);
+        const sc = classes[0];
+        assert.strictEqual(inv.providerOf(sc)?.name, k8sProviderName("ack-sh"));
+        assert.strictEqual(sc.inputs.metadata.annotations["storageclass.kubernetes.io/is-default-class"], "true");
+        assert.strictEqual(sc.inputs.provisioner, "diskplugin.csi.alibabacloud.com");
+        assert.strictEqual(sc.inputs.parameters.type, "cloud_essd");
+        assert.strictEqual(sc.inputs.parameters.encrypted, "true");
+        assert.strictEqual(sc.inputs.volumeBindingMode, "WaitForFirstConsumer");
+        assert.strictEqual(sc.inputs.reclaimPolicy, "Retain");
+        const addons = inv.named(T.cluster, "ack-sh-cluster").inputs.addons.map((a: { name: string }) => a.name);
+        assert.ok(addons.includes("csi-plugin") && addons.includes("managed-csiprovisioner"), "the CSI plug-in that provisions it is installed");
+    });
+
     it("keeps the kubeconfig's credentials out of plain text", () => {
         assert.deepStrictEqual(plainTextOccurrences(inv, MOCK_CLIENT_KEY_DATA), []);
         assert.deepStrictEqual(plainTextOccurrences(inv, "client-key-data"), []);

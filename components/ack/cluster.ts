@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AckClusterSpec } from "../../stacks/spec";
 import { k8sProviderName } from "../../stacks/types";
-import { clusterAddons, CONTROL_PLANE_LOG_COMPONENTS, endpointHost, maintenanceWindow } from "./render";
+import { clusterAddons, CONTROL_PLANE_LOG_COMPONENTS, defaultStorageClass, endpointHost, maintenanceWindow } from "./render";
 
 export interface AckClusterArgs {
     spec: AckClusterSpec;
@@ -113,6 +113,9 @@ export class AckCluster extends pulumi.ComponentResource {
         const credential = alicloud.cs.getClusterCredentialOutput({ clusterId: cluster.id }, { parent: this });
         this.kubeconfig = pulumi.secret(credential.kubeConfig);
         this.provider = new k8s.Provider(k8sProviderName(name), { kubeconfig: this.kubeconfig }, { parent: this });
+
+        // The CSI plug-in (a cluster add-on above) provisions it; encrypted disks are the default.
+        new k8s.storage.v1.StorageClass(`${name}-essd`, defaultStorageClass(args.environment), { parent: this, provider: this.provider });
 
         this.registerOutputs({
             clusterId: this.clusterId,

@@ -68,6 +68,25 @@ export function clusterAddons(spec: AckClusterSpec): { name: string; config?: st
     ];
 }
 
+/**
+ * The default StorageClass: encrypted ESSD disks through ACK's CSI plug-in (provisioner and
+ * parameters as in alibaba-cloud-csi-driver's disk StorageClasses; `encrypted` uses the account's
+ * KMS service key for ECS). A disk lives in one zone, so it is created where the pod lands.
+ */
+export function defaultStorageClass(environment: string) {
+    return {
+        apiVersion: "storage.k8s.io/v1" as const,
+        kind: "StorageClass" as const,
+        metadata: { name: "essd-encrypted", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+        provisioner: "diskplugin.csi.alibabacloud.com",
+        parameters: { type: "cloud_essd", performanceLevel: "PL1", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+        volumeBindingMode: "WaitForFirstConsumer",
+        allowVolumeExpansion: true,
+        // In prod a deleted claim keeps its disk until someone removes it on purpose.
+        reclaimPolicy: environment === "prod" ? "Retain" : "Delete",
+    };
+}
+
 /** The taint that keeps everything but add-ons off the system pool (the convention EKS and kube-system add-ons tolerate). */
 export const SYSTEM_TAINT = { key: "CriticalAddonsOnly", value: "true", effect: "NoSchedule" } as const;
 export const POOL_LABEL = "hybrid-fleet.io/node-pool";
