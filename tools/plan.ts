@@ -152,8 +152,8 @@ export async function plan(args: Args): Promise<number> {
         // @pulumi/command makes the whole connection a secret (it holds the SSH key); only its
         // host, an address the spec already holds in plain text, is read from it.
         const connection = r.inputs.connection instanceof SecretValue ? r.inputs.connection.value : r.inputs.connection;
-        const address = (connection as { host?: unknown } | undefined)?.host;
-        const host = hosts.get(address) ?? safeSegment(String(address ?? "unknown-host"));
+        const address = String((connection as { host?: unknown } | undefined)?.host ?? "unknown-host");
+        const host = hosts.get(address) ?? safeSegment(address);
         const remotePath = String(r.inputs.remotePath ?? r.name);
         write(path.join(outDir, "files", host, remotePath), await textOf(r.inputs.source));
         files++;
