@@ -17,6 +17,7 @@ import {
     LB_PATHS,
     pinned,
     renderAuditPolicy,
+    renderClusterConfig,
     renderCheckApiserverScript,
     renderEncryptionConfig,
     renderHaproxyConfig,
@@ -28,6 +29,7 @@ import {
     renderKubeconfig,
     renderLoadBalancerScript,
     renderTokenScript,
+    renderVrrpAuth,
 } from "./render";
 
 export interface HaControlPlaneArgs {
@@ -74,7 +76,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
 
         this.token = pulumi.secret(pulumi.interpolate`${tokenId.result}.${tokenSecret.result}`);
         const certKey = pulumi.secret(certificateKey.hex);
-        const authPass = pulumi.secret(vrrpPass.result);
+        const vrrpAuth = pulumi.secret(vrrpPass.result).apply(renderVrrpAuth);
         this.caCertHash = pki.kubernetesCa.publicKeyPem.apply(caCertHash);
 
         const encryptionConfig = pulumi.secret(encryptionKey.base64).apply(renderEncryptionConfig);
@@ -93,25 +95,23 @@ export class HaControlPlane extends pulumi.ComponentResource {
                 { path: "/etc/kubernetes/pki/etcd", group: "root" },
             ]);
             const after = { dependsOn: [node.dirs] };
-            const keepalivedConf = authPass.apply((pass) =>
-                renderKeepalivedConfig({
-                    self,
-                    hosts,
-                    vip: cp.vip,
-                    vipPrefix,
-                    interface: cp.keepalived.interface,
-                    virtualRouterId: cp.keepalived.virtualRouterId,
-                    advertIntervalSeconds: cp.keepalived.advertIntervalSeconds,
-                    authPass: pass,
-                }),
-            );
+            const keepalivedConf = renderKeepalivedConfig({
+                self,
+                hosts,
+                vip: cp.vip,
+                vipPrefix,
+                interface: cp.keepalived.interface,
+                virtualRouterId: cp.keepalived.virtualRouterId,
+                advertIntervalSeconds: cp.keepalived.advertIntervalSeconds,
+            });
             const lbFiles = [
                 host.file("haproxy-config", LB_PATHS.haproxyCfg, haproxyCfg, after),
-                host.file("keepalived-config", LB_PATHS.keepalivedConf, keepalivedConf, { ...after, secret: true }),
+                host.file("keepalived-config", LB_PATHS.keepalivedConf, keepalivedConf, after),
+                host.file("vrrp-auth", LB_PATHS.vrrpAuth, vrrpAuth, { ...after, secret: true }),
                 host.file("check-apiserver", LB_PATHS.checkScript, checkScript, after),
             ];
             const lb = host.run("load-balancer", renderLoadBalancerScript(aptInstall(`${pinned(["haproxy", "keepalived"])} curl`)), {
-                triggers: [haproxyCfg, keepalivedConf, checkScript],
+                triggers: [haproxyCfg, keepalivedConf, vrrpAuth, checkScript],
                 dependsOn: lbFiles,
             });
             const kubeFiles = [
@@ -128,23 +128,23 @@ export class HaControlPlane extends pulumi.ComponentResource {
 
         // kubeadm init on the first host, once every etcd member is healthy.
         const first = prepared[0];
-        const initConfig = pulumi
-            .all([this.token, certKey])
-            .apply(([token, key]) => renderInitConfig({ spec, etcdEndpoints: args.etcdEndpoints, host: first.self, secrets: { token, certificateKey: key } }));
+        const initConfig = pulumi.all([this.token, certKey]).apply(([token, key]) => renderInitConfig({ host: first.self, secrets: { token, certificateKey: key } }));
+        const clusterConfig = renderClusterConfig({ spec, etcdEndpoints: args.etcdEndpoints });
         const initFiles = [
             first.host.file("kubeadm-init", KUBEADM_PATHS.initConfig, initConfig, { ...first.after, secret: true }),
+            first.host.file("kubeadm-cluster", KUBEADM_PATHS.clusterConfig, clusterConfig, first.after),
             // kubeadm uses an existing CA as is; the other hosts get it through kubeadm's encrypted certificate upload.
             first.host.file("kubernetes-ca-cert", KUBEADM_PATHS.ca, pki.kubernetesCa.certPem, first.after),
             first.host.file("kubernetes-ca-key", KUBEADM_PATHS.caKey, pki.kubernetesCa.keyPem, { ...first.after, secret: true }),
         ];
         this.init = first.host.run("kubeadm-init", renderInitScript(), {
-            triggers: [initConfig, ...common],
+            triggers: [initConfig, clusterConfig, ...common],
             dependsOn: [args.etcdHealthy, ...first.ready, ...initFiles],
         });
 
         // The bootstrap token lives 2h: re-created whenever the set of joining hosts changes, before anyone joins.
-        this.joinToken = first.host.run("join-token", pulumi.secret(this.token.apply(renderTokenScript)), {
-            triggers: [this.token, ...args.joiningHosts],
+        this.joinToken = first.host.run("join-token", renderTokenScript(), {
+            triggers: [this.token, certKey, ...args.joiningHosts],
             dependsOn: [this.init],
         });
 

@@ -274,7 +274,8 @@ export function renderBackupCredentialsEnv(accessKeyId: string, secretAccessKey:
 
 /**
  * Weekly defragmentation (etcd docs, "Maintenance"): the leader's timer visits every member one
- * at a time, followers first, and waits for each to be healthy before the next.
+ * at a time, followers first, and waits for each to be healthy before the next. DEFRAG_PAUSE_SECONDS
+ * (default 10, not set on the hosts) lets a defragmented member catch up before the next one blocks.
  */
 export function renderDefragScript(): string {
     return `#!/bin/bash
@@ -291,7 +292,7 @@ for ep in $order $self; do
   at "$ep" --command-timeout=120s defrag
   for _ in $(seq 30); do at "$ep" endpoint health && break; sleep 2; done
   at "$ep" endpoint health
-  sleep 10
+  sleep "\${DEFRAG_PAUSE_SECONDS:-10}"
 done
 `;
 }

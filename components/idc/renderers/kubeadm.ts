@@ -10,7 +10,12 @@ const KUBEADM_API = "kubeadm.k8s.io/v1beta4";
 const CRI_SOCKET = "unix:///var/run/containerd/containerd.sock";
 
 export const KUBEADM_PATHS = {
+    /** InitConfiguration: bootstrap token and certificate key (a secret file). */
     initConfig: "/etc/kubernetes/kubeadm-init.yaml",
+    /** ClusterConfiguration + KubeletConfiguration: no secret, so the plan shows it in full. */
+    clusterConfig: "/etc/kubernetes/kubeadm-cluster.yaml",
+    /** Both joined on tmpfs, root only, for the duration of one kubeadm call. */
+    combinedConfig: "/run/hybrid-fleet/kubeadm-init.yaml",
     joinConfig: "/etc/kubernetes/kubeadm-join.yaml",
     encryptionConfig: "/etc/kubernetes/encryption-config.yaml",
     auditPolicy: "/etc/kubernetes/audit-policy.yaml",
@@ -136,17 +141,21 @@ export function kubeletConfiguration(spec: IdcClusterSpec) {
     };
 }
 
-/** The first control-plane host's `kubeadm init --config` file (holds the token and certificate key: a secret). */
-export function renderInitConfig(input: ClusterInput & { host: ControlPlaneHost; secrets: KubeadmSecrets }): string {
-    const init = {
+/** The first control-plane host's InitConfiguration (holds the token and certificate key: a secret file). */
+export function renderInitConfig(input: { host: ControlPlaneHost; secrets: KubeadmSecrets }): string {
+    return stringify({
         apiVersion: KUBEADM_API,
         kind: "InitConfiguration",
         bootstrapTokens: [bootstrapToken(input.secrets.token)],
         certificateKey: input.secrets.certificateKey,
         localAPIEndpoint: { advertiseAddress: input.host.address, bindPort: APISERVER_PORT },
         nodeRegistration: nodeRegistration(input.host),
-    };
-    return [init, clusterConfiguration(input), kubeletConfiguration(input.spec)].map((d) => stringify(d)).join("---\n");
+    });
+}
+
+/** ClusterConfiguration + KubeletConfiguration, kept apart from the secrets so that reviewers see them in the plan. */
+export function renderClusterConfig(input: ClusterInput): string {
+    return [clusterConfiguration(input), kubeletConfiguration(input.spec)].map((d) => stringify(d)).join("---\n");
 }
 
 export interface JoinInput {
@@ -249,10 +258,16 @@ export function renderKubeconfig(args: { cluster: string; server: string; caPem:
     });
 }
 
+/** Joins the init and cluster files into one kubeadm config on tmpfs (root only, removed on exit) as $cfg. */
+const ASSEMBLE_CONFIG = `cfg=${KUBEADM_PATHS.combinedConfig}
+install -d -m 0700 ${KUBEADM_PATHS.combinedConfig.replace(/\/[^/]+$/, "")}
+trap 'rm -f "$cfg"' EXIT
+(umask 077; cat ${KUBEADM_PATHS.initConfig}; echo ---; cat ${KUBEADM_PATHS.clusterConfig}) > "$cfg"`;
+
 /** Shell for the first control-plane host: init once; on later runs re-apply the configuration to the static pods. */
 export function renderInitScript(): string {
     return `set -euo pipefail
-cfg=${KUBEADM_PATHS.initConfig}
+${ASSEMBLE_CONFIG}
 install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}
 if [ ! -f /etc/kubernetes/admin.conf ]; then
   kubeadm init --config "$cfg" --upload-certs
@@ -273,13 +288,17 @@ ${controlPlane ? "else\n  kubeadm upgrade node phase control-plane\n" : ""}fi
 `;
 }
 
-/** Re-creates the bootstrap token (it lives 2h) so that hosts added later can join. */
-export function renderTokenScript(token: string): string {
-    const id = token.split(".")[0];
+/**
+ * Re-creates the bootstrap token (it lives 2h) and re-uploads the control-plane certificates
+ * (kubeadm deletes them after 2h) so that hosts added later can join. Both read the secrets from
+ * the init file, so neither the token nor the certificate key appears in argv or in this script.
+ */
+export function renderTokenScript(): string {
     return `set -euo pipefail
 export KUBECONFIG=/etc/kubernetes/admin.conf
-kubeadm token delete ${id} >/dev/null 2>&1 || true
-kubeadm token create --ttl 2h --description "hybrid-fleet: joins hosts" ${token} >/dev/null
-echo "bootstrap token ${id} valid for 2h"
+${ASSEMBLE_CONFIG}
+kubeadm init phase bootstrap-token --config "$cfg"
+kubeadm init phase upload-certs --upload-certs --config "$cfg"
+echo "bootstrap token and uploaded certificates valid for 2h"
 `;
 }

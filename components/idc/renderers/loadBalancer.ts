@@ -13,6 +13,8 @@ export const APISERVER_PORT = 6443;
 export const LB_PATHS = {
     haproxyCfg: "/etc/haproxy/haproxy.cfg",
     keepalivedConf: "/etc/keepalived/keepalived.conf",
+    /** The VRRP authentication block (a secret), included by keepalived.conf so that the main file can be reviewed in the plan. */
+    vrrpAuth: "/etc/keepalived/vrrp-auth.conf",
     /** Where the track script is copied; the LB command installs it root-owned to `checkScriptInstalled`. */
     checkScript: "/etc/keepalived/check_apiserver.sh",
     /** keepalived's script security runs only scripts whose whole path is writable by root alone. */
@@ -81,9 +83,10 @@ export interface KeepalivedInput {
     interface: string;
     virtualRouterId: number;
     advertIntervalSeconds: number;
-    /** VRRP PASS authentication; keepalived uses at most 8 characters. */
-    authPass: string;
+    /** Where the track script is (LB_PATHS.checkScriptInstalled on the hosts; tests move it). */
     checkScript?: string;
+    /** The included authentication file (LB_PATHS.vrrpAuth on the hosts; tests move it). */
+    authInclude?: string;
 }
 
 /** Distinct VRRP priorities: the first host listed is preferred, each next one a step lower. */
@@ -95,11 +98,11 @@ export function vrrpPriority(hosts: ControlPlaneHost[], self: ControlPlaneHost):
 
 /**
  * keepalived.conf: one VRRP instance with the VIP, unicast to the other control-plane hosts (no
- * multicast needed on the switch), PASS authentication, and a track script: when it fails (the
- * local HAProxy or API server is down) the instance goes to FAULT and releases the VIP.
+ * multicast needed on the switch), PASS authentication (included from the secret vrrp-auth.conf,
+ * see renderVrrpAuth), and a track script: when it fails (the local HAProxy or API server is
+ * down) the instance goes to FAULT and releases the VIP. No secret in here.
  */
 export function renderKeepalivedConfig(input: KeepalivedInput): string {
-    if (input.authPass.length > 8) throw new Error("keepalived auth_pass is at most 8 characters");
     const peers = input.hosts.filter((h) => h.name !== input.self.name);
     const checkScript = input.checkScript ?? LB_PATHS.checkScriptInstalled;
     return `# keepalived for the API server VIP: rendered by hybrid-fleet, do not edit.
@@ -129,16 +132,24 @@ vrrp_instance apiserver_vip {
     unicast_peer {
 ${peers.map((p) => `        ${p.address}`).join("\n")}
     }
-    authentication {
-        auth_type PASS
-        auth_pass ${input.authPass}
-    }
+    # authentication { auth_type PASS; auth_pass <generated> } (a secret file)
+    include ${input.authInclude ?? LB_PATHS.vrrpAuth}
     virtual_ipaddress {
         ${input.vip}/${input.vipPrefix} dev ${input.interface}
     }
     track_script {
         check_apiserver
     }
+}
+`;
+}
+
+/** The VRRP instance's authentication block, included by keepalived.conf. keepalived uses at most 8 characters of auth_pass. */
+export function renderVrrpAuth(authPass: string): string {
+    if (!/^[A-Za-z0-9]{1,8}$/.test(authPass)) throw new Error("keepalived auth_pass must be 1 to 8 letters or digits");
+    return `authentication {
+    auth_type PASS
+    auth_pass ${authPass}
 }
 `;
 }
@@ -162,6 +173,7 @@ export function renderLoadBalancerScript(packages: string): string {
     return `set -euo pipefail
 install -d -o root -g root -m 0755 ${LB_PATHS.checkScriptInstalled.replace(/\/[^/]+$/, "")}
 install -o root -g root -m 0755 ${LB_PATHS.checkScript} ${LB_PATHS.checkScriptInstalled}
+chmod 0600 ${LB_PATHS.vrrpAuth}
 apt-get update
 ${packages}
 haproxy -c -q -f ${LB_PATHS.haproxyCfg}
