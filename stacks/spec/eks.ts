@@ -74,7 +74,11 @@ export const eksCluster = z.strictObject({
         podCidr: cidrBlock,
         serviceCidr: cidrBlock,
         /** vpc-cni: AWS VPC CNI; calico: VPC CNI for addresses + Calico for policy; cilium: Cilium in ENI mode. */
-        cni: z.enum(["vpc-cni", "calico", "cilium"]).default("vpc-cni"),
+        cni: z
+            .enum(["vpc-cni", "calico", "cilium"], {
+                error: (issue) => `EKS runs vpc-cni, calico (policy only, on the VPC CNI) or cilium (ENI mode), not ${JSON.stringify(issue.input)}`,
+            })
+            .default("vpc-cni"),
         calico: calicoOptions,
         cilium: ciliumOptions,
         tenants: z.array(tenant).default([]),

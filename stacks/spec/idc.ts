@@ -61,7 +61,9 @@ export const idcCluster = z.strictObject({
         nodeCidr: cidrBlock,
         podCidr: cidrBlock,
         serviceCidr: cidrBlock,
-        cni: z.enum(["calico", "cilium"]),
+        cni: z.enum(["calico", "cilium"], {
+            error: (issue) => `IDC runs calico or cilium, not ${JSON.stringify(issue.input)}`,
+        }),
         calico: calicoOptions,
         cilium: ciliumOptions,
         tenants: z.array(tenant).default([]),

@@ -1,0 +1,60 @@
+// hybrid:network:Calico: Calico v3.32.1 through the Tigera operator. The CRD chart, then the
+// operator chart, then the operator's Installation; where the program manages projectcalico.org/v3
+// objects (IDC BGP and IPAM), the Calico API server and those objects after it.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { EksClusterSpec, IdcClusterSpec } from "../../stacks/spec";
+import type { ClusterAccess } from "../../stacks/types";
+import { bgpConfiguration, bgpPeers, CALICO, calicoApiServer, calicoInstallation, ipamConfiguration, tigeraOperatorValues } from "./render";
+
+export interface CalicoArgs {
+    spec: IdcClusterSpec | EksClusterSpec;
+    access: ClusterAccess;
+}
+
+type Manifest = { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: unknown };
+
+export class Calico extends pulumi.ComponentResource {
+    /** What tenant policies and later add-ons wait for: the Installation (and the API server where it runs). */
+    readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: CalicoArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hybrid:network:Calico", name, {}, opts);
+        const { spec, access } = args;
+        const on = (dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions => ({ parent: this, provider: access.provider, dependsOn });
+        const cr = (suffix: string, m: Manifest, dependsOn: pulumi.Resource[]) =>
+            new k8s.apiextensions.CustomResource(`${name}-${suffix}`, { apiVersion: m.apiVersion, kind: m.kind, metadata: m.metadata, spec: m.spec }, on(dependsOn));
+
+        const chart = { repositoryOpts: { repo: CALICO.repo }, version: CALICO.version, namespace: CALICO.namespace, atomic: true, timeout: 600 };
+        const crds = new k8s.helm.v3.Release(
+            `${name}-crds`,
+            { name: "calico-crds", chart: CALICO.crdChart, createNamespace: true, ...chart },
+            on(access.ready),
+        );
+        const operator = new k8s.helm.v3.Release(
+            `${name}-operator`,
+            {
+                name: "calico",
+                chart: CALICO.operatorChart,
+                ...chart,
+                values: pulumi.output(access.apiServer).apply((a) => tigeraOperatorValues({ host: String(a.host), port: Number(a.port) })),
+            },
+            on([crds]),
+        );
+        const installation = cr("installation", calicoInstallation(spec), [operator]);
+        this.ready = [installation];
+
+        if (spec.provider === "idc") {
+            // projectcalico.org/v3 is served by the Calico API server: it comes up after the
+            // Installation, and the v3 objects after it reports Ready.
+            const apiServer = cr("apiserver", calicoApiServer(), [installation]);
+            cr("ipam", ipamConfiguration(), [apiServer]);
+            if (spec.network.calico.bgp) {
+                const bgp = cr("bgp", bgpConfiguration(spec), [apiServer]);
+                for (const peer of bgpPeers(spec)) cr(`peer-${peer.metadata.name}`, peer, [apiServer, bgp]);
+            }
+            this.ready = [installation, apiServer];
+        }
+        this.registerOutputs({});
+    }
+}

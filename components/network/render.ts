@@ -1,0 +1,330 @@
+// Pure renderers for cluster networking: the Calico operator's custom resources, the Cilium Helm
+// values and the tenant baseline objects. Spec in, plain Kubernetes objects out; the components
+// (calico.ts, cilium.ts, tenants.ts) only wire them to resources.
+import type { EksClusterSpec, IdcClusterSpec } from "../../stacks/spec";
+import { CalicoOptions, defaultPoolCidr, TenantSpec } from "../../stacks/spec/network";
+
+// ---------------------------------------------------------------------------------------------
+// Versions, pinned
+
+/**
+ * Calico v3.32.1. Since v3.32 the CRDs ship in their own chart, installed before the operator
+ * (projectcalico/calico#12864: "the CRDs were moved into the separate crd.projectcalico.org.v1
+ * chart in v3.32"); the operator chart pins tigera/operator v1.42.3.
+ */
+export const CALICO = {
+    repo: "https://docs.tigera.io/calico/charts",
+    version: "v3.32.1",
+    crdChart: "crd.projectcalico.org.v1",
+    operatorChart: "tigera-operator",
+    namespace: "tigera-operator",
+} as const;
+
+/** Cilium 1.19.4 from its Helm repository; the agent runs in kube-system (Cilium docs, "Installation using Helm"). */
+export const CILIUM = { repo: "https://helm.cilium.io", chart: "cilium", version: "1.19.4", namespace: "kube-system" } as const;
+
+/** The EKS pod subnets' tag (components/eks/render.ts subnetTags "pods"): Cilium's ENIs go there. */
+export const POD_SUBNET_TAG = "hybrid-fleet.io/subnet-role=pods";
+
+// ---------------------------------------------------------------------------------------------
+// Calico
+
+/**
+ * Which API group the program writes Calico objects in: projectcalico.org/v3, served by the Calico
+ * API server (the operator runs it when an operator.tigera.io APIServer exists). That is Calico's
+ * user-facing API with its validation and defaulting; crd.projectcalico.org/v1 is the raw backing
+ * store and writing it directly bypasses both (Calico docs, "Calico API server"). The native v3
+ * CRDs are tech preview in v3.32, so production stays on the GA aggregated API server.
+ */
+export const CALICO_API = "projectcalico.org/v3";
+export const OPERATOR_API = "operator.tigera.io/v1";
+
+/** The operator only accepts an Installation and an APIServer named `default` (CEL rules of their CRDs). */
+export const CALICO_SINGLETON = "default";
+
+/** Encapsulation of the pools: None for routed BGP in an IDC, VXLANCrossSubnet elsewhere (issue 7). */
+export function calicoEncapsulation(site: "idc" | "eks", calico: CalicoOptions): string {
+    return calico.encapsulation ?? (site === "idc" ? "None" : "VXLANCrossSubnet");
+}
+
+export interface CalicoPool {
+    name: string;
+    cidr: string;
+    blockSize: number;
+    encapsulation: string;
+    natOutgoing: "Enabled" | "Disabled";
+    nodeSelector: string;
+}
+
+/** Every pool of an IDC cluster: the default pool, then the spec's business pools. */
+export function calicoPools(spec: IdcClusterSpec): CalicoPool[] {
+    const calico = spec.network.calico;
+    const common = { encapsulation: calicoEncapsulation("idc", calico), natOutgoing: calico.natOutgoing ? "Enabled" : "Disabled" } as const;
+    return [
+        { name: "default-ipv4-ippool", cidr: defaultPoolCidr(spec), blockSize: calico.blockSize, nodeSelector: "all()", ...common },
+        ...calico.ipPools.map((p) => ({ name: p.name, cidr: p.cidr, blockSize: p.blockSize ?? calico.blockSize, nodeSelector: p.nodeSelector, ...common })),
+    ];
+}
+
+/**
+ * The operator's Installation. IDC: Calico CNI and IPAM, the pools listed here (the operator
+ * creates and reconciles the pools of its Installation), BGP on, node addresses from the node
+ * network. EKS: policy only on top of the VPC CNI (Calico docs, "Amazon EKS": kubernetesProvider
+ * EKS, cni.type AmazonVPC), so no Calico pools and no BGP.
+ */
+export function calicoInstallation(spec: IdcClusterSpec | EksClusterSpec) {
+    const base = { apiVersion: OPERATOR_API, kind: "Installation", metadata: { name: CALICO_SINGLETON } };
+    if (spec.provider === "eks") {
+        return {
+            ...base,
+            spec: {
+                variant: "Calico",
+                kubernetesProvider: "EKS",
+                cni: { type: "AmazonVPC" },
+                calicoNetwork: { bgp: "Disabled" },
+                serviceCIDRs: [spec.network.serviceCidr],
+            },
+        };
+    }
+    return {
+        ...base,
+        spec: {
+            variant: "Calico",
+            cni: { type: "Calico", ipam: { type: "Calico" } },
+            calicoNetwork: {
+                bgp: "Enabled",
+                ipPools: calicoPools(spec),
+                // Peer and route from the address on the node network, not whatever NIC comes first.
+                nodeAddressAutodetectionV4: { cidrs: [spec.network.nodeCidr] },
+            },
+            serviceCIDRs: [spec.network.serviceCidr],
+        },
+    };
+}
+
+/**
+ * The Calico API server, which serves projectcalico.org/v3. Pulumi waits until the operator
+ * reports it Ready (pulumi-kubernetes `pulumi.com/waitFor`), so that v3 objects apply after it.
+ */
+export function calicoApiServer() {
+    return {
+        apiVersion: OPERATOR_API,
+        kind: "APIServer",
+        metadata: { name: CALICO_SINGLETON, annotations: { "pulumi.com/waitFor": "jsonpath={.status.state}=Ready" } },
+        spec: {},
+    };
+}
+
+/** Values of the tigera-operator chart: the program declares the Installation and APIServer itself. */
+export function tigeraOperatorValues(apiServer: { host: string; port: number }) {
+    return {
+        installation: { enabled: false },
+        apiServer: { enabled: false },
+        // Flow aggregation and its UI are opt-in here: not part of the secure minimal install.
+        goldmane: { enabled: false },
+        whisker: { enabled: false },
+        // The operator and calico-node reach the API through the HA endpoint, not through kube-proxy
+        // (tigera-operator chart values, kubernetesServiceEndpoint).
+        kubernetesServiceEndpoint: { host: apiServer.host, port: String(apiServer.port) },
+    };
+}
+
+/**
+ * The cluster-wide BGP settings: the AS, the node-to-node mesh off when the nodes peer with the
+ * racks' switches instead (Calico docs, "Configure BGP peering": disable the full mesh with ToR
+ * peering), and the service CIDR advertised so that the racks route to ClusterIPs.
+ */
+export function bgpConfiguration(spec: IdcClusterSpec) {
+    const bgp = spec.network.calico.bgp!;
+    return {
+        apiVersion: CALICO_API,
+        kind: "BGPConfiguration",
+        metadata: { name: CALICO_SINGLETON },
+        spec: {
+            asNumber: bgp.asNumber,
+            nodeToNodeMeshEnabled: bgp.peers.length === 0,
+            serviceClusterIPs: [{ cidr: spec.network.serviceCidr }],
+            logSeverityScreen: "Info",
+        },
+    };
+}
+
+/** One BGPPeer per spec peer: global, or for the nodes its selector picks (e.g. one rack). */
+export function bgpPeers(spec: IdcClusterSpec) {
+    return (spec.network.calico.bgp?.peers ?? []).map((p) => ({
+        apiVersion: CALICO_API,
+        kind: "BGPPeer",
+        metadata: { name: p.name },
+        spec: { peerIP: p.peerIp, asNumber: p.asNumber, ...(p.nodeSelector ? { nodeSelector: p.nodeSelector } : {}) },
+    }));
+}
+
+/**
+ * Strict IPAM affinity: a node never borrows addresses from another node's block, so each node
+ * announces only its own blocks to the racks (Calico docs, "IPAMConfiguration": strictAffinity).
+ */
+export function ipamConfiguration() {
+    return { apiVersion: CALICO_API, kind: "IPAMConfiguration", metadata: { name: CALICO_SINGLETON }, spec: { strictAffinity: true } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cilium
+
+export interface CiliumContext {
+    /** The HA API endpoint (VIP or managed endpoint): kube-proxy replacement talks to it, never to one node. */
+    apiServer: { host: string; port: number };
+}
+
+/**
+ * Helm values of the Cilium chart. Both sites: kube-proxy replacement, Hubble with its relay, the
+ * cluster's name and mesh id. IDC: native routing between nodes of one L2 segment
+ * (autoDirectNodeRoutes) with cluster-pool IPAM on the pod CIDR. EKS: ENI mode, pods on the pod
+ * subnets (Cilium docs, "Installation using Helm", EKS: eni.enabled, ipam.mode eni,
+ * egressMasqueradeInterfaces eth+, routingMode native).
+ */
+export function ciliumValues(spec: IdcClusterSpec | EksClusterSpec, ctx: CiliumContext) {
+    const common = {
+        cluster: { name: spec.name, id: spec.network.cilium.clusterId },
+        kubeProxyReplacement: true,
+        k8sServiceHost: ctx.apiServer.host,
+        k8sServicePort: ctx.apiServer.port,
+        hubble: {
+            enabled: true,
+            relay: { enabled: true },
+            // Certificates from a CronJob, not regenerated by every `helm upgrade` (Cilium docs, "Hubble TLS": auto.method cronJob).
+            tls: { enabled: true, auto: { enabled: true, method: "cronJob" } },
+        },
+        operator: { replicas: 2 },
+        routingMode: "native",
+    };
+    if (spec.provider === "eks") {
+        return {
+            ...common,
+            eni: { enabled: true, nodeSpec: { subnetTags: [POD_SUBNET_TAG] } },
+            ipam: { mode: "eni" },
+            egressMasqueradeInterfaces: "eth+",
+        };
+    }
+    return {
+        ...common,
+        autoDirectNodeRoutes: true,
+        ipv4NativeRoutingCIDR: spec.network.podCidr,
+        ipam: {
+            mode: "cluster-pool",
+            operator: { clusterPoolIPv4PodCIDRList: [spec.network.podCidr], clusterPoolIPv4MaskSize: spec.network.cilium.nodeMaskSize },
+        },
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tenant baseline
+
+const NAME_LABEL = "kubernetes.io/metadata.name";
+
+function peerRule(p: TenantSpec["allowFrom"][number]) {
+    return {
+        ...(p.ports.length > 0 ? { ports: p.ports.map((x) => ({ port: x.port, protocol: x.protocol })) } : {}),
+        peers: [{ namespaceSelector: { matchLabels: { [NAME_LABEL]: p.namespace } }, podSelector: { matchLabels: { ...p.podLabels } } }],
+    };
+}
+
+/** The baseline of one tenant namespace, in apply order: the namespace first. */
+export function tenantObjects(t: TenantSpec) {
+    const ns = t.namespace;
+    const meta = (name: string) => ({ name, namespace: ns, labels: { "app.kubernetes.io/managed-by": "hybrid-fleet" } });
+    const namespace = {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+            name: ns,
+            labels: {
+                "app.kubernetes.io/managed-by": "hybrid-fleet",
+                "hybrid-fleet.io/tenant": "true",
+                "pod-security.kubernetes.io/enforce": t.podSecurity,
+                "pod-security.kubernetes.io/enforce-version": "latest",
+            },
+        },
+    };
+    const defaultDeny = {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: meta("default-deny"),
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    };
+    const dns = {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: meta("allow-dns"),
+        spec: {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [{ namespaceSelector: { matchLabels: { [NAME_LABEL]: "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+            ],
+        },
+    };
+    const policies = [defaultDeny, dns];
+    if (t.allowFrom.length > 0) {
+        policies.push({
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: meta("allow-from-peers"),
+            spec: {
+                podSelector: {},
+                policyTypes: ["Ingress"],
+                ingress: t.allowFrom.map((p) => {
+                    const r = peerRule(p);
+                    return { from: r.peers, ...(r.ports ? { ports: r.ports } : {}) };
+                }),
+            } as any,
+        });
+    }
+    if (t.allowTo.length > 0) {
+        policies.push({
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: meta("allow-to-peers"),
+            spec: {
+                podSelector: {},
+                policyTypes: ["Egress"],
+                egress: t.allowTo.map((p) => {
+                    const r = peerRule(p);
+                    return { to: r.peers, ...(r.ports ? { ports: r.ports } : {}) };
+                }),
+            } as any,
+        });
+    }
+    const q = t.quota;
+    const quota = {
+        apiVersion: "v1",
+        kind: "ResourceQuota",
+        metadata: meta("tenant-quota"),
+        spec: {
+            hard: {
+                "requests.cpu": q.requestsCpu,
+                "requests.memory": q.requestsMemory,
+                "limits.cpu": q.limitsCpu,
+                "limits.memory": q.limitsMemory,
+                pods: String(q.pods),
+                "services.loadbalancers": String(q.servicesLoadBalancers),
+                "services.nodeports": String(q.servicesNodePorts),
+            },
+        },
+    };
+    const d = t.containerDefaults;
+    const limits = {
+        apiVersion: "v1",
+        kind: "LimitRange",
+        metadata: meta("tenant-defaults"),
+        spec: {
+            limits: [{ type: "Container", defaultRequest: { cpu: d.cpuRequest, memory: d.memoryRequest }, default: { cpu: d.cpuLimit, memory: d.memoryLimit } }],
+        },
+    };
+    return { namespace, policies, quota, limits };
+}
