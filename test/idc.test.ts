@@ -193,9 +193,10 @@ for (const stack of ["prod", "dev"] as const) {
             assert.deepStrictEqual(priorities, cp.map((h) => vrrpPriority(cp, h)));
             for (const h of cp) {
                 const conf = textOf(copiesTo(h.address).find((c) => c.inputs.remotePath === LB_PATHS.keepalivedConf)!.inputs.source);
-                const peers = /unicast_peer \{([^}]*)\}/.exec(conf)![1].trim().split(/\s+/).filter(Boolean);
+                const peers = (/unicast_peer \{([^}]*)\}/.exec(conf)?.[1] ?? "").trim().split(/\s+/).filter(Boolean);
                 assert.deepStrictEqual(peers.sort(), cp.filter((o) => o !== h).map((o) => o.address).sort());
-                assert.match(conf, new RegExp(`unicast_src_ip ${h.address}\\n`));
+                if (cp.length > 1) assert.match(conf, new RegExp(`unicast_src_ip ${h.address}\\n`));
+                else assert.doesNotMatch(conf, /unicast/, "a lone host has no unicast peers");
                 assert.match(conf, new RegExp(`${idc.controlPlane.vip.replace(/\./g, "\\.")}/\\d+ dev ${idc.controlPlane.keepalived.interface}`));
                 const haproxy = textOf(copiesTo(h.address).find((c) => c.inputs.remotePath === LB_PATHS.haproxyCfg)!.inputs.source);
                 assert.match(haproxy, new RegExp(`bind \\*:${idc.controlPlane.port}\\n`));

@@ -105,6 +105,10 @@ export function vrrpPriority(hosts: ControlPlaneHost[], self: ControlPlaneHost):
 export function renderKeepalivedConfig(input: KeepalivedInput): string {
     const peers = input.hosts.filter((h) => h.name !== input.self.name);
     const checkScript = input.checkScript ?? LB_PATHS.checkScriptInstalled;
+    // A lone host has no peer: keepalived 2.2 rejects an empty unicast_peer block (keepalived -t exits 5).
+    const unicast = peers.length
+        ? `    unicast_src_ip ${input.self.address}\n    unicast_peer {\n${peers.map((p) => `        ${p.address}`).join("\n")}\n    }\n`
+        : "";
     return `# keepalived for the API server VIP: rendered by hybrid-fleet, do not edit.
 global_defs {
     router_id ${input.self.name}
@@ -128,11 +132,7 @@ vrrp_instance apiserver_vip {
     virtual_router_id ${input.virtualRouterId}
     priority ${vrrpPriority(input.hosts, input.self)}
     advert_int ${input.advertIntervalSeconds}
-    unicast_src_ip ${input.self.address}
-    unicast_peer {
-${peers.map((p) => `        ${p.address}`).join("\n")}
-    }
-    # authentication { auth_type PASS; auth_pass <generated> } (a secret file)
+${unicast}    # authentication { auth_type PASS; auth_pass <generated> } (a secret file)
     include ${input.authInclude ?? LB_PATHS.vrrpAuth}
     virtual_ipaddress {
         ${input.vip}/${input.vipPrefix} dev ${input.interface}
@@ -173,6 +173,8 @@ export function renderLoadBalancerScript(packages: string): string {
     return `set -euo pipefail
 install -d -o root -g root -m 0755 ${LB_PATHS.checkScriptInstalled.replace(/\/[^/]+$/, "")}
 install -o root -g root -m 0755 ${LB_PATHS.checkScript} ${LB_PATHS.checkScriptInstalled}
+# keepalived -t only warns about a missing include: make sure the authentication file is there.
+test -s ${LB_PATHS.vrrpAuth}
 chmod 0600 ${LB_PATHS.vrrpAuth}
 apt-get update
 ${packages}
