@@ -132,7 +132,7 @@ vrrp_instance apiserver_vip {
     virtual_router_id ${input.virtualRouterId}
     priority ${vrrpPriority(input.hosts, input.self)}
     advert_int ${input.advertIntervalSeconds}
-${unicast}    # authentication { auth_type PASS; auth_pass <generated> } (a secret file)
+${unicast}    # VRRP PASS authentication with a generated password, from a secret file
     include ${input.authInclude ?? LB_PATHS.vrrpAuth}
     virtual_ipaddress {
         ${input.vip}/${input.vipPrefix} dev ${input.interface}

@@ -1,0 +1,223 @@
+// The IDC site's pure renderers, from the prod and dev specs: etcd member config and units, the
+// data-disk, backup and defragmentation scripts, keepalived/HAProxy, kubeadm configs. Real tools
+// where they exist here: `bash -n` on every script, `systemd-analyze calendar` on the timers'
+// OnCalendar, openssl for kubeadm's CA pin.
+import * as assert from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import { generateKeyPairSync } from "crypto";
+import { parse, parseAllDocuments } from "yaml";
+import {
+    caCertHash,
+    ETCD_PATHS,
+    renderBackupScript,
+    renderClusterConfig,
+    renderDataDiskScript,
+    renderDefragScript,
+    renderEncryptionConfig,
+    renderEtcdConfig,
+    renderEtcdUnit,
+    renderHaproxyConfig,
+    renderInitConfig,
+    renderInitScript,
+    renderJoinConfig,
+    renderKeepalivedConfig,
+    renderLoadBalancerScript,
+    renderMemberStartScript,
+    renderTimerUnits,
+    renderTokenScript,
+    renderVrrpAuth,
+} from "../components/idc/render";
+import type { IdcClusterSpec } from "../stacks/spec";
+import { loadStackSpec } from "./harness";
+
+const idcOf = (stack: "prod" | "dev") => loadStackSpec(stack).clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
+const prod = idcOf("prod");
+const dev = idcOf("dev");
+const endpoints = (c: IdcClusterSpec) => c.etcd.hosts.map((h) => `https://${h.address}:2379`);
+
+describe("IDC renderers", () => {
+    describe("etcd", () => {
+        it("renders the member config with URLs, the initial cluster, mTLS on both sides and the spec's tuning", () => {
+            const members = prod.etcd.hosts.map((h) => ({ name: h.name, address: h.address }));
+            const conf = parse(renderEtcdConfig({ member: members[1], members, token: "idc-sh-etcd", tuning: prod.etcd.tuning }));
+            assert.strictEqual(conf.name, members[1].name);
+            assert.strictEqual(conf["data-dir"], `${ETCD_PATHS.mount}/data`);
+            assert.strictEqual(conf["listen-client-urls"], `https://${members[1].address}:2379`);
+            assert.strictEqual(conf["listen-peer-urls"], `https://${members[1].address}:2380`);
+            assert.strictEqual(conf["initial-cluster"], members.map((m) => `${m.name}=https://${m.address}:2380`).join(","));
+            for (const side of ["client-transport-security", "peer-transport-security"]) {
+                assert.strictEqual(conf[side]["client-cert-auth"], true, side);
+                assert.strictEqual(conf[side]["trusted-ca-file"], `${ETCD_PATHS.pkiDir}/ca.crt`);
+                assert.strictEqual(conf[side]["auto-tls"], false);
+            }
+            const t = prod.etcd.tuning;
+            assert.deepStrictEqual(
+                [conf["heartbeat-interval"], conf["election-timeout"], conf["quota-backend-bytes"], conf["snapshot-count"], conf["auto-compaction-mode"], conf["auto-compaction-retention"], conf["max-request-bytes"]],
+                [t.heartbeatIntervalMs, t.electionTimeoutMs, t.quotaBackendBytes, t.snapshotCount, t.autoCompactionMode, t.autoCompactionRetention, t.maxRequestBytes],
+            );
+            assert.strictEqual(t.quotaBackendBytes, 8 * 2 ** 30, "default quota is 8 GiB");
+            assert.match(conf["listen-metrics-urls"], /^http:\/\/.*:2381$/);
+        });
+
+        it("runs etcd under systemd from the config file, after the data mount", () => {
+            const unit = renderEtcdUnit({ name: "etcd-1", address: "10.0.0.1" }, { ...ETCD_PATHS, mount: "/data/etcd" });
+            assert.match(unit, /^ExecStart=\/usr\/bin\/etcd --config-file \/etc\/etcd\/etcd\.conf\.yml$/m);
+            assert.match(unit, /^RequiresMountsFor=\/data\/etcd$/m);
+            assert.match(unit, /^Type=notify$/m);
+        });
+
+        it("formats the NVMe device only when blkid finds nothing, mounts it noatime by UUID", () => {
+            const s = renderDataDiskScript("/dev/nvme0n1", "/var/lib/etcd");
+            assert.match(s, /blkid -p "\$dev"/);
+            // mkfs only in the "no signature" branch (blkid exit 2); anything else refuses.
+            const branches = s.split("\n").filter((l) => /^\s+\d\)|^\s+\*\)/.test(l));
+            assert.deepStrictEqual(branches.filter((l) => l.includes("mkfs")).map((l) => l.trim().slice(0, 2)), ["2)"]);
+            assert.ok(branches.some((l) => l.trim().startsWith("*)") && /exit 1/.test(l)));
+            assert.match(s, /echo "UUID=\$uuid \$mnt ext4 defaults,noatime 0 2" >> \/etc\/fstab/);
+            assert.match(s, /findmnt -no OPTIONS "\$mnt" \| grep -qw noatime/);
+        });
+
+        it("backs up with snapshot save, snapshot status, upload with credentials from stdin, keep N", () => {
+            const s = renderBackupScript();
+            const save = s.indexOf("etcdctl snapshot save");
+            const status = s.indexOf("snapshot status");
+            const upload = s.indexOf("s3 PUT");
+            assert.ok(save > 0 && status > save && upload > status, "save, then verify, then upload");
+            assert.match(s, /curl -fsS --retry 3 -K - --aws-sigv4/, "credentials go through curl's config on stdin, not argv");
+            assert.match(s, /head -n -"\$BACKUP_KEEP"/);
+        });
+
+        it("defragments one member at a time, followers first, pausing 10 s unless told otherwise", () => {
+            const s = renderDefragScript();
+            assert.match(s, /for ep in \$order \$self; do/);
+            assert.match(s, /sleep "\$\{DEFRAG_PAUSE_SECONDS:-10\}"/);
+        });
+
+        it("renders timers whose OnCalendar systemd accepts (systemd-analyze calendar)", function () {
+            if (!spawnSync("sh", ["-c", "command -v systemd-analyze"]).stdout.toString().trim()) this.skip();
+            for (const c of [prod, dev]) {
+                for (const onCalendar of [c.etcd.backup.onCalendar, c.etcd.backup.defragOnCalendar]) {
+                    const { timer } = renderTimerUnits({ description: "x", script: "/bin/true", environmentFiles: [], onCalendar });
+                    const value = /^OnCalendar=(.*)$/m.exec(timer)![1];
+                    const r = spawnSync("systemd-analyze", ["calendar", value], { encoding: "utf8" });
+                    assert.strictEqual(r.status, 0, `${value}: ${r.stderr}`);
+                }
+            }
+            assert.notStrictEqual(spawnSync("systemd-analyze", ["calendar", "Funday 25:99"]).status, 0, "systemd-analyze must reject a bad calendar");
+        });
+    });
+
+    describe("keepalived and HAProxy", () => {
+        const hosts = prod.controlPlane.hosts.map((h) => ({ name: h.name, address: h.address }));
+        const input = (self: (typeof hosts)[number]) => ({ self, hosts, vip: prod.controlPlane.vip, vipPrefix: 20, interface: "eth0", virtualRouterId: 51, advertIntervalSeconds: 1 });
+
+        it("gives each host a distinct priority, the others as unicast peers, the auth from an include, a track script", () => {
+            const confs = hosts.map((h) => renderKeepalivedConfig(input(h)));
+            const priorities = confs.map((c) => Number(/priority (\d+)/.exec(c)![1]));
+            assert.strictEqual(new Set(priorities).size, hosts.length);
+            for (const c of confs) {
+                assert.match(c, /include \/etc\/keepalived\/vrrp-auth\.conf/);
+                assert.doesNotMatch(c, /auth_pass/);
+                assert.match(c, /track_script \{\s+check_apiserver\s+\}/);
+            }
+            assert.match(confs[0], /unicast_peer \{\s+10\.10\.0\.12\s+10\.10\.0\.13\s+\}/);
+        });
+
+        it("puts the VRRP pass in its own file and refuses what keepalived would truncate", () => {
+            assert.match(renderVrrpAuth("Ab3dE6g8"), /auth_type PASS\n\s+auth_pass Ab3dE6g8\n/);
+            assert.throws(() => renderVrrpAuth("123456789"), /1 to 8/);
+        });
+
+        it("fronts the spec's port and checks /healthz over TLS on every API server at :6443", () => {
+            const cfg = renderHaproxyConfig({ frontendPort: prod.controlPlane.port, backends: hosts });
+            assert.match(cfg, /bind \*:8443\n/);
+            assert.match(cfg, /mode tcp/);
+            assert.match(cfg, /http-check connect ssl\n\s+http-check send meth GET uri \/healthz/);
+            assert.strictEqual([...cfg.matchAll(/server \S+ \S+:6443 check check-ssl/g)].length, hosts.length);
+        });
+
+        it("checks both configs with the real tools before restarting, and guards the auth include", () => {
+            const s = renderLoadBalancerScript("haproxy keepalived");
+            assert.ok(s.indexOf("haproxy -c") < s.indexOf("systemctl reload-or-restart haproxy"));
+            assert.ok(s.indexOf("keepalived -t") < s.indexOf("systemctl restart keepalived"));
+            assert.match(s, /test -s \/etc\/keepalived\/vrrp-auth\.conf/);
+        });
+    });
+
+    describe("kubeadm", () => {
+        const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS());
+
+        it("ClusterConfiguration: VIP endpoint, external etcd, SANs, subnets, encryption, audit, inflight limits; KubeletConfiguration with eviction", () => {
+            const [cluster, kubelet] = docs(renderClusterConfig({ spec: prod, etcdEndpoints: endpoints(prod) }));
+            assert.strictEqual(cluster.kind, "ClusterConfiguration");
+            assert.strictEqual(cluster.controlPlaneEndpoint, "10.10.0.10:8443");
+            assert.deepStrictEqual(cluster.etcd.external.endpoints, endpoints(prod));
+            assert.ok(cluster.etcd.external.certFile && cluster.etcd.external.keyFile && cluster.etcd.external.caFile);
+            assert.deepStrictEqual(cluster.networking, { podSubnet: "10.64.0.0/16", serviceSubnet: "10.96.0.0/16", dnsDomain: "cluster.local" });
+            for (const san of ["10.10.0.10", "api.idc-sh.acme.internal", "cp-1", "10.10.0.11", "cp-3", "10.10.0.13"]) assert.ok(cluster.apiServer.certSANs.includes(san), san);
+            const flags = Object.fromEntries(cluster.apiServer.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
+            assert.strictEqual(flags["encryption-provider-config"], "/etc/kubernetes/encryption-config.yaml");
+            assert.strictEqual(flags["audit-policy-file"], "/etc/kubernetes/audit-policy.yaml");
+            assert.ok(flags["audit-log-path"]);
+            assert.strictEqual(flags["max-requests-inflight"], String(prod.controlPlane.apiServer.maxRequestsInflight));
+            assert.strictEqual(flags["max-mutating-requests-inflight"], String(prod.controlPlane.apiServer.maxMutatingRequestsInflight));
+            assert.strictEqual(kubelet.kind, "KubeletConfiguration");
+            assert.deepStrictEqual(kubelet.evictionHard, prod.kubelet.evictionHard);
+            assert.deepStrictEqual(kubelet.evictionSoft, prod.kubelet.evictionSoft);
+            assert.strictEqual(kubelet.readOnlyPort, 0);
+        });
+
+        it("keeps the token and certificate key in the init/join files only", () => {
+            const secrets = { token: "abcdef.0123456789abcdef", certificateKey: "f".repeat(64) };
+            const init = parse(renderInitConfig({ host: prod.controlPlane.hosts[0], secrets }));
+            assert.strictEqual(init.kind, "InitConfiguration");
+            assert.strictEqual(init.bootstrapTokens[0].token, secrets.token);
+            assert.strictEqual(init.certificateKey, secrets.certificateKey);
+            const clusterText = renderClusterConfig({ spec: prod, etcdEndpoints: endpoints(prod) });
+            assert.ok(!clusterText.includes(secrets.token) && !clusterText.includes(secrets.certificateKey));
+            const cpJoin = parse(renderJoinConfig({ spec: prod, host: prod.controlPlane.hosts[1], token: secrets.token, caCertHash: "sha256:00", certificateKey: secrets.certificateKey }));
+            assert.strictEqual(cpJoin.controlPlane.certificateKey, secrets.certificateKey);
+            assert.strictEqual(cpJoin.discovery.bootstrapToken.apiServerEndpoint, "10.10.0.10:8443");
+            const worker = prod.workers[0];
+            const wJoin = parse(renderJoinConfig({ spec: prod, host: worker, token: secrets.token, caCertHash: "sha256:00", labels: worker.labels, taints: worker.taints }));
+            assert.strictEqual(wJoin.controlPlane, undefined);
+            assert.deepStrictEqual(wJoin.nodeRegistration.kubeletExtraArgs.find((a: { name: string }) => a.name === "node-labels"), { name: "node-labels", value: "topology.kubernetes.io/zone=rack-a" });
+            // Neither secret reaches a script (argv or stdin) of init or the token refresh.
+            for (const s of [renderInitScript(), renderTokenScript()]) assert.ok(!s.includes(secrets.token));
+            assert.match(renderTokenScript(), /kubeadm init phase upload-certs --upload-certs --config "\$cfg"/);
+        });
+
+        it("pins the CA as kubeadm does: sha256 of the DER public key, same as openssl computes", () => {
+            const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+            const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
+            const der = execFileSync("openssl", ["pkey", "-pubin", "-outform", "der"], { input: pem });
+            const viaOpenssl = execFileSync("openssl", ["dgst", "-sha256", "-hex"], { input: der }).toString().trim().split(/\s+/).pop();
+            assert.strictEqual(caCertHash(pem), `sha256:${viaOpenssl}`);
+        });
+
+        it("needs a 32-byte key for secretbox encryption at rest", () => {
+            const conf = parse(renderEncryptionConfig(Buffer.alloc(32, 7).toString("base64")));
+            assert.ok(conf.resources[0].providers[0].secretbox);
+            assert.deepStrictEqual(conf.resources[0].providers[1], { identity: {} });
+            assert.throws(() => renderEncryptionConfig(Buffer.alloc(16).toString("base64")), /32-byte/);
+        });
+    });
+
+    it("every rendered script is valid bash (bash -n)", () => {
+        const member = { name: "etcd-1", address: "10.0.0.1" };
+        const scripts = {
+            dataDisk: renderDataDiskScript("/dev/nvme0n1", "/var/lib/etcd"),
+            backup: renderBackupScript(),
+            defrag: renderDefragScript(),
+            memberStart: renderMemberStartScript(member),
+            lb: renderLoadBalancerScript("haproxy"),
+            init: renderInitScript(),
+            token: renderTokenScript(),
+        };
+        for (const [name, script] of Object.entries(scripts)) {
+            const r = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+            assert.strictEqual(r.status, 0, `${name}: ${r.stderr}`);
+        }
+        assert.notStrictEqual(spawnSync("bash", ["-n"], { input: "if then fi" }).status, 0, "bash -n must reject a broken script");
+    });
+});
