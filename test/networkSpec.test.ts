@@ -70,8 +70,8 @@ describe("networking spec", () => {
             f.clusters[IDC].network.calico = { blockSize: 20 };
         });
         assertViolation(v, "clusters[0].network.calico.blockSize: /20 blocks do not fit in 10.64.0.0/22");
-        const w = violationsAfter((f) => (f.clusters[IDC].network.calico.ipPools[0].blockSize = 20));
-        assertViolation(w, "clusters[0].network.calico.ipPools[0].blockSize: /20 blocks do not fit in 10.64.128.0/20");
+        const w = violationsAfter((f) => Object.assign(f.clusters[IDC].network.calico.ipPools[0], { cidr: "10.64.128.0/21", blockSize: 20 }));
+        assertViolation(w, "clusters[0].network.calico.ipPools[0].blockSize: /20 blocks do not fit in 10.64.128.0/21");
         const x = violationsAfter((f) => (f.clusters[IDC].network.calico.blockSize = 19));
         assertViolation(x, "clusters[0].network.calico.blockSize: Calico IPv4 blocks are /20 to /32");
         const y = violationsAfter((f) => {
