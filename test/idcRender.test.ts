@@ -169,7 +169,10 @@ describe("IDC renderers", () => {
 
         it("keeps the token and certificate key in the init/join files only", () => {
             const secrets = { token: "abcdef.0123456789abcdef", certificateKey: "f".repeat(64) };
-            const init = parse(renderInitConfig({ host: prod.controlPlane.hosts[0], secrets }));
+            const init = parse(renderInitConfig({ spec: prod, host: prod.controlPlane.hosts[0], secrets }));
+            assert.strictEqual(init.skipPhases, undefined, "Calico keeps kube-proxy");
+            const devInit = parse(renderInitConfig({ spec: dev, host: dev.controlPlane.hosts[0], secrets }));
+            assert.deepStrictEqual(devInit.skipPhases, ["addon/kube-proxy"], "Cilium replaces kube-proxy");
             assert.strictEqual(init.kind, "InitConfiguration");
             assert.strictEqual(init.bootstrapTokens[0].token, secrets.token);
             assert.strictEqual(init.certificateKey, secrets.certificateKey);

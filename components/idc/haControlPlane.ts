@@ -128,7 +128,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
 
         // kubeadm init on the first host, once every etcd member is healthy.
         const first = prepared[0];
-        const initConfig = pulumi.all([this.token, certKey]).apply(([token, key]) => renderInitConfig({ host: first.self, secrets: { token, certificateKey: key } }));
+        const initConfig = pulumi.all([this.token, certKey]).apply(([token, key]) => renderInitConfig({ spec, host: first.self, secrets: { token, certificateKey: key } }));
         const clusterConfig = renderClusterConfig({ spec, etcdEndpoints: args.etcdEndpoints });
         const initFiles = [
             first.host.file("kubeadm-init", KUBEADM_PATHS.initConfig, initConfig, { ...first.after, secret: true }),

@@ -142,8 +142,11 @@ export function kubeletConfiguration(spec: IdcClusterSpec) {
 }
 
 /** The first control-plane host's InitConfiguration (holds the token and certificate key: a secret file). */
-export function renderInitConfig(input: { host: ControlPlaneHost; secrets: KubeadmSecrets }): string {
+export function renderInitConfig(input: { spec: IdcClusterSpec; host: ControlPlaneHost; secrets: KubeadmSecrets }): string {
     return stringify({
+        // Cilium replaces kube-proxy (kubeProxyReplacement, components/network): kubeadm must not install it
+        // (Cilium docs, "Kubernetes Without kube-proxy": kubeadm init --skip-phases=addon/kube-proxy).
+        ...(input.spec.network.cni === "cilium" ? { skipPhases: ["addon/kube-proxy"] } : {}),
         apiVersion: KUBEADM_API,
         kind: "InitConfiguration",
         bootstrapTokens: [bootstrapToken(input.secrets.token)],
