@@ -163,9 +163,12 @@ describe("cluster networking: prod fleet", () => {
         }
         // The first networking resources wait for the site's readiness gate (IDC: every host joined).
         const [crds] = ofTypeIn(inv, "idc-sh", T.release).filter((r) => r.inputs.chart === CALICO.crdChart);
+        const operatorNs = ofTypeIn(inv, "idc-sh", T.namespace).find((n) => n.inputs.metadata.name === CALICO.namespace)!;
+        assert.strictEqual(operatorNs.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
+        assert.ok(dependsOn(crds, operatorNs));
         const name = (urn: string) => urn.split("::").pop()!;
         assert.deepStrictEqual(
-            crds.dependencies.map(name).sort(),
+            operatorNs.dependencies.map(name).sort(),
             [`idc-sh-control-plane-${idc.controlPlane.hosts[0].name}-kubeadm-init`, ...idc.controlPlane.hosts.slice(1).map((h) => `idc-sh-control-plane-${h.name}-kubeadm-join`), ...idc.workers.map((w) => `idc-sh-workers-${w.name}-kubeadm-join`)].sort(),
         );
         // ACK: the node pools; EKS: the system nodes, their add-ons and Karpenter.
@@ -174,7 +177,7 @@ describe("cluster networking: prod fleet", () => {
         const [eksNs] = ofTypeIn(inv, "eks-apne1", T.namespace);
         assert.ok(eksNs.dependencies.map(name).includes("eks-apne1-karpenter-chart"), eksNs.dependencies.join(", "));
         // On Calico clusters the tenant namespaces also wait for the CNI that enforces their policies.
-        const [idcNs] = ofTypeIn(inv, "idc-sh", T.namespace);
+        const idcNs = ofTypeIn(inv, "idc-sh", T.namespace).find((n) => n.inputs.metadata.name === "payments")!;
         assert.ok(dependsOn(idcNs, ofTypeIn(inv, "idc-sh", T.apiServer)[0]));
     });
 

@@ -25,12 +25,16 @@ export class Calico extends pulumi.ComponentResource {
         const cr = (suffix: string, m: Manifest, dependsOn: pulumi.Resource[]) =>
             new k8s.apiextensions.CustomResource(`${name}-${suffix}`, { apiVersion: m.apiVersion, kind: m.kind, metadata: m.metadata, spec: m.spec }, on(dependsOn));
 
-        const chart = { repositoryOpts: { repo: CALICO.repo }, version: CALICO.version, namespace: CALICO.namespace, atomic: true, timeout: 600 };
-        const crds = new k8s.helm.v3.Release(
-            `${name}-crds`,
-            { name: "calico-crds", chart: CALICO.crdChart, createNamespace: true, ...chart },
+        // The operator runs on the host network before any CNI exists, so its namespace is
+        // privileged, as in Calico's own tigera-operator.yaml manifest.
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            { metadata: { name: CALICO.namespace, labels: { name: CALICO.namespace, "pod-security.kubernetes.io/enforce": "privileged" } } },
             on(access.ready),
         );
+        // Roll back a failed upgrade instead of leaving half a CNI (Helm docs, "--atomic").
+        const chart = { repositoryOpts: { repo: CALICO.repo }, version: CALICO.version, namespace: CALICO.namespace, atomic: true, timeout: 600 };
+        const crds = new k8s.helm.v3.Release(`${name}-crds`, { name: "calico-crds", chart: CALICO.crdChart, ...chart }, on([namespace]));
         const operator = new k8s.helm.v3.Release(
             `${name}-operator`,
             {
