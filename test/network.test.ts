@@ -12,7 +12,7 @@ import { FleetSpec, IdcClusterSpec, loadFleet } from "../stacks/spec";
 import { k8sProviderName } from "../stacks/types";
 import { plan } from "../tools/plan";
 import { validateCustomResource } from "./crds";
-import { Inventory, loadStackSpec, rawStackFleet, RegisteredResource, runFleet } from "./harness";
+import { Inventory, loadStackSpec, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "./harness";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
@@ -291,9 +291,16 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         assert.strictEqual(v.hubble.relay.enabled, true);
     });
 
-    // kubeadm installs kube-proxy unless `init` skips the addon/kube-proxy phase; that lives in
-    // components/idc (another owner). Pending until the IDC site skips it for cni cilium.
-    it("IDC: kubeadm init skips the kube-proxy addon where Cilium replaces it");
+    it("IDC: kubeadm init skips the kube-proxy addon where Cilium replaces it", () => {
+        // The init file carries the bootstrap token, so it is a secret; the test reads inside it.
+        const initOf = (cluster: string) => {
+            const [file] = ofTypeIn(inv, cluster, "command:remote:CopyToRemote").filter((r) => r.inputs.remotePath === "/etc/kubernetes/kubeadm-init.yaml");
+            assert.ok(file.inputs.source instanceof SecretValue, "the init file must stay a secret");
+            return YAML.parse(file.inputs.source.value.text);
+        };
+        assert.deepStrictEqual(initOf("idc-dev").skipPhases, ["addon/kube-proxy"]);
+        assert.strictEqual(initOf("idc-dev").kind, "InitConfiguration");
+    });
 
     it("EKS calico: keeps the VPC CNI for addresses and runs Calico for policy only", () => {
         assert.deepStrictEqual(releasesIn(inv, "eks-calico").filter((c) => !c.includes("karpenter")), [CALICO.crdChart, CALICO.operatorChart].sort());
