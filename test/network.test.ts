@@ -296,7 +296,7 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         const initOf = (cluster: string) => {
             const [file] = ofTypeIn(inv, cluster, "command:remote:CopyToRemote").filter((r) => r.inputs.remotePath === "/etc/kubernetes/kubeadm-init.yaml");
             assert.ok(file.inputs.source instanceof SecretValue, "the init file must stay a secret");
-            return YAML.parse(file.inputs.source.value.text);
+            return YAML.parse((file.inputs.source.value as { text: string }).text);
         };
         assert.deepStrictEqual(initOf("idc-dev").skipPhases, ["addon/kube-proxy"]);
         assert.strictEqual(initOf("idc-dev").kind, "InitConfiguration");
