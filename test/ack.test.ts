@@ -119,6 +119,9 @@ describe("ACK site on the mock engine (prod)", function () {
         const addons = c.inputs.addons.map((a: any) => a.name);
         assert.ok(addons.includes("terway-eniip"), addons.join());
         assert.ok(!addons.includes("flannel"));
+        // The tenant baseline's NetworkPolicies are only enforced with Terway's policy support on.
+        const terway = c.inputs.addons.find((a: { name: string }) => a.name === "terway-eniip");
+        assert.deepStrictEqual(JSON.parse(terway.config), { IPVlan: "false", NetworkPolicy: "true" });
     });
 
     it("encrypts Secrets with a dedicated, protected KMS key", () => {
@@ -289,6 +292,7 @@ describe("ACK site on the mock engine (variants)", function () {
     it("runs Flannel on podCidr with the node CIDR mask, and no pod vSwitches", async () => {
         const raw = rawStackFleet("prod");
         raw.clusters[2].network.cni = "flannel";
+        raw.clusters[2].network.tenants = [];
         const parsed = parseFleet(raw);
         assert.ok(parsed.ok);
         const { inventory } = await runFleet(parsed.spec);

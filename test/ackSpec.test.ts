@@ -80,7 +80,13 @@ describe("ACK spec", () => {
         assertViolation(v, "clusters[2].network.nodeCidrMask: podCidr 10.66.0.0/22 holds 8 node blocks of /25, fewer than the node pools' maxSize total 56");
         const ok = rawStackFleet("prod");
         ok.clusters[ACK].network.cni = "flannel";
+        ok.clusters[ACK].network.tenants = [];
         assert.ok(parseFleet(ok).ok, "a /16 pod CIDR holds 512 blocks of /25");
+    });
+
+    it("refuses tenants on flannel, which would not enforce their NetworkPolicies", () => {
+        const v = violationsAfter((ack) => (ack.network.cni = "flannel"));
+        assertViolation(v, "clusters[2].network.tenants: flannel does not enforce NetworkPolicy; tenants need cni terway");
     });
 
     it("with terway, needs a pod vSwitch per zone and vSwitch-sized pod blocks", () => {

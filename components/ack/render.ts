@@ -57,7 +57,9 @@ export function maintenanceWindow(spec: AckClusterSpec) {
 export function clusterAddons(spec: AckClusterSpec): { name: string; config?: string }[] {
     const cni = spec.network.cni === "terway"
         ? // ENI multi-IP mode: pods take addresses from the pod vSwitches; Pro clusters run its controller managed (ACK docs, "Terway").
-          [{ name: "terway-controlplane" }, { name: "terway-eniip" }]
+          // NetworkPolicy on: the tenant baseline's policies are enforced (ACK docs, "Configure add-ons
+          // with Terraform": terway-eniip config). IPVlan stays off: it needs Alibaba Cloud Linux nodes.
+          [{ name: "terway-controlplane" }, { name: "terway-eniip", config: JSON.stringify({ IPVlan: "false", NetworkPolicy: "true" }) }]
         : [{ name: "flannel" }];
     return [
         ...cni,

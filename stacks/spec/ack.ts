@@ -108,6 +108,10 @@ export function ackRules(c: AckClusterSpec, at: (string | number)[], environment
     if (!c.nodePools.some((p) => p.system)) {
         out.push({ path: [...at, "nodePools"], rule: "must include a system pool (system: true) for the cluster add-ons" });
     }
+    // Flannel has no policy engine: a tenant's default-deny would silently allow everything.
+    if (c.network.cni === "flannel" && c.network.tenants.length > 0) {
+        out.push({ path: [...net, "tenants"], rule: "flannel does not enforce NetworkPolicy; tenants need cni terway" });
+    }
     if (environment === "prod" && c.apiServer.internetFacing) {
         out.push({ path: [...at, "apiServer", "internetFacing"], rule: "must be false in prod (the API server load balancer stays internal)" });
     }
