@@ -3,10 +3,11 @@
 // bucket. Owner: EKS site (issues 3 and 5).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CiliumOperatorIdentity } from "../components/eks/ciliumOperator";
 import { EksCluster } from "../components/eks/cluster";
 import { Karpenter } from "../components/eks/karpenter";
 import { EksMetricsStore } from "../components/eks/metricsStore";
-import { endpointHost, usesVpcCni } from "../components/eks/render";
+import { CLUSTER_TAG, endpointHost, usesVpcCni } from "../components/eks/render";
 import { EksVpc } from "../components/eks/vpc";
 import type { EksClusterSpec } from "./spec";
 import { Site } from "../components/site";
@@ -18,7 +19,8 @@ export const EKS_METRICS_WRITER = { namespace: "monitoring", serviceAccount: "th
 export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
     const site = new Site("eks", spec.name);
     const name = spec.name;
-    const tags = { "hybrid-fleet.io/cluster": name, "hybrid-fleet.io/environment": fleet.environment };
+    // CLUSTER_TAG also reaches every node (launch template, EC2NodeClass): the Cilium operator policy selects on it.
+    const tags = { [CLUSTER_TAG]: name, "hybrid-fleet.io/environment": fleet.environment };
 
     // Every AWS resource of this cluster goes through its own provider, in the spec's region,
     // and carries the fleet's tags (cost allocation, ownership).
@@ -64,6 +66,15 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
         opts,
     );
 
+    // Cilium in ENI mode: the operator's EC2 identity, in place before the chart installs it.
+    const ciliumOperator = usesVpcCni(spec)
+        ? undefined
+        : new CiliumOperatorIdentity(
+              `${name}-cilium-operator`,
+              { cluster: name, aws: context, clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, vpcId: vpc.vpcId, tags },
+              opts,
+          );
+
     return {
         spec,
         component: site,
@@ -73,8 +84,9 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
             apiServer: { host: cluster.endpoint.apply(endpointHost), port: 443 },
             // Add-ons need the system nodes, DNS, storage, and Karpenter to give them capacity.
             // With Cilium nothing but the nodes can be ready before the CNI itself is installed
-            // (CoreDNS and Karpenter pods need pod networking), so only the nodes gate it.
-            ready: usesVpcCni(spec) ? [...cluster.ready, karpenter.release] : [cluster.systemNodeGroup],
+            // (CoreDNS and Karpenter pods need pod networking), so only the nodes gate it, and the
+            // operator's Pod Identity association: EKS injects credentials only into pods created after it.
+            ready: ciliumOperator ? [cluster.systemNodeGroup, ciliumOperator.association] : [...cluster.ready, karpenter.release],
         },
         outputs: {
             clusterName: cluster.clusterName,
@@ -85,6 +97,7 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
             karpenterInterruptionQueue: karpenter.queueName,
             metricsBucket: metrics.bucketName,
             metricsWriterRoleArn: metrics.writerRoleArn,
+            ...(ciliumOperator ? { ciliumOperatorRoleArn: ciliumOperator.roleArn } : {}),
         },
     };
 };

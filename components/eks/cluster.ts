@@ -38,6 +38,7 @@ import {
     SYSTEM_TAINT,
     usesVpcCni,
     vpcCniConfiguration,
+    vpcCniEnforcesPolicy,
 } from "./render";
 
 export interface EksClusterArgs {
@@ -200,7 +201,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const podIdentityAgent = addon("eks-pod-identity-agent", "podIdentityAgent");
         const beforeNodes: pulumi.Resource[] = [podIdentityAgent];
         if (vpcCni) {
-            const cni = addon("vpc-cni", "vpcCni", { configurationValues: vpcCniConfiguration() });
+            const cni = addon("vpc-cni", "vpcCni", { configurationValues: vpcCniConfiguration({ networkPolicy: vpcCniEnforcesPolicy(spec) }) });
             const kubeProxy = addon("kube-proxy", "kubeProxy");
             // Pods of zone z take addresses from the zone's pod subnet.
             const eniConfigs = spec.zones.map((zone, i) => {

@@ -462,9 +462,28 @@ export function nodePool(a: { pool: KarpenterNodePoolSpec; zones: string[] }) {
 // ---------------------------------------------------------------------------------------------
 // Add-ons, storage, access
 
-/** VPC CNI custom networking: pods take addresses from the zone's ENIConfig subnet (EKS docs, "Custom networking"). */
-export function vpcCniConfiguration(): string {
+/**
+ * Whether the VPC CNI itself enforces NetworkPolicy: with cni vpc-cni it is the only engine, so the
+ * tenants' default-deny policies hold only if it is on. With cni calico, Calico enforces policy and
+ * the VPC CNI's engine stays off: the EKS user guide ("Limit Pod traffic with Kubernetes network
+ * policies", Considerations > Migration) says another policy solution must be removed "so that it
+ * isn't managing the same policies", i.e. never two engines. Cilium replaces the VPC CNI altogether.
+ */
+export const vpcCniEnforcesPolicy = (spec: EksClusterSpec) => spec.network.cni === "vpc-cni";
+
+/**
+ * The vpc-cni add-on's configurationValues (its schema: `aws eks describe-addon-configuration
+ * --addon-name vpc-cni`). Custom networking: pods take addresses from the zone's ENIConfig subnet
+ * (EKS docs, "Custom networking"; network policies work with it, "cni-network-policy").
+ * enableNetworkPolicy is a string in the schema, "true" or "false" (EKS docs, "Restrict Pod
+ * network traffic", step "Enable the network policy parameter for the add-on"; needs VPC CNI
+ * >= v1.14 and kernel >= 5.10, both given by the pinned add-on and AL2023). The node agent stays in
+ * its default "standard" enforcing mode: "strict" would start every pod, kube-system included,
+ * behind a default deny that no policy of this program opens.
+ */
+export function vpcCniConfiguration(a: { networkPolicy: boolean }): string {
     return JSON.stringify({
+        enableNetworkPolicy: String(a.networkPolicy),
         env: { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true", ENI_CONFIG_LABEL_DEF: "topology.kubernetes.io/zone" },
     });
 }
@@ -478,6 +497,85 @@ export function eniConfig(a: { zone: string; subnetId: string; securityGroupIds:
         metadata: { name: a.zone },
         spec: { subnet: a.subnetId, securityGroups: a.securityGroupIds },
     };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cilium operator (cni cilium, ENI mode)
+
+/**
+ * The identity the Cilium chart's operator runs as: the chart's default operator ServiceAccount
+ * (values.yaml serviceAccounts.operator.name, templates/cilium-operator/serviceaccount.yaml) in the
+ * release namespace, kube-system (components/network/render.ts CILIUM.namespace).
+ */
+export const CILIUM_OPERATOR = { namespace: "kube-system", serviceAccount: "cilium-operator" } as const;
+
+/** The tag this program puts on every node it launches (system node group launch template, Karpenter EC2NodeClass). */
+export const CLUSTER_TAG = "hybrid-fleet.io/cluster";
+
+/**
+ * What the Cilium operator needs to run ENI IPAM (Cilium docs, "AWS ENI" > "Required Privileges"):
+ * it alone calls EC2, creating ENIs in the pod subnets, attaching them to nodes, marking them
+ * delete-on-termination, assigning secondary IPs and tagging the ENIs for its garbage collection.
+ * Mutating actions are scoped to this cluster's VPC (ec2:Vpc on the ENI, subnet and security group)
+ * and to instances carrying this cluster's tag; the Describe calls (cache of ENIs, subnets, VPCs,
+ * route tables, security groups, instance types) cannot be scoped by resource and stay on "*",
+ * limited to the region. UnassignPrivateIpAddresses is granted because Cilium releases addresses
+ * with it (excess IP release, prefix release); DescribeInstances is included for the
+ * instance-tags filter and DescribeTags for ENI GC without custom gc tags. Not granted:
+ * DetachNetworkInterface (Cilium never detaches; ENIs go with their instance), IPv6 actions (IPv4 cluster).
+ */
+export function ciliumOperatorPolicy(ctx: AwsContext, a: { cluster: string; vpcId: string }): PolicyDocument {
+    const { partition: p, region: r, accountId } = ctx;
+    const arn = (kind: string) => `arn:${p}:ec2:${r}:${accountId}:${kind}`;
+    const inVpc = { ArnEquals: { "ec2:Vpc": arn(`vpc/${a.vpcId}`) } };
+    return doc(
+        {
+            Sid: "ManageEnisInClusterVpc",
+            Effect: "Allow",
+            Action: [
+                "ec2:CreateNetworkInterface",
+                "ec2:AttachNetworkInterface",
+                "ec2:DeleteNetworkInterface",
+                "ec2:ModifyNetworkInterfaceAttribute",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            Resource: [arn("network-interface/*"), arn("subnet/*"), arn("security-group/*")],
+            Condition: inVpc,
+        },
+        {
+            Sid: "AttachEnisToClusterNodes",
+            Effect: "Allow",
+            Action: "ec2:AttachNetworkInterface",
+            Resource: arn("instance/*"),
+            Condition: { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: a.cluster } },
+        },
+        {
+            Sid: "TagEnisInClusterVpc",
+            Effect: "Allow",
+            Action: "ec2:CreateTags",
+            Resource: arn("network-interface/*"),
+            Condition: inVpc,
+        },
+        {
+            Sid: "DescribeNetwork",
+            Effect: "Allow",
+            Action: [
+                "ec2:DescribeInstances",
+                "ec2:DescribeInstanceTypes",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeRouteTables",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeTags",
+                "ec2:DescribeManagedPrefixLists",
+                "ec2:GetManagedPrefixListEntries",
+            ],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:RequestedRegion": r } },
+        },
+    );
 }
 
 /** Keep a Deployment add-on on the system nodes (CoreDNS and EBS CSI add-on configuration schemas). */
