@@ -2,6 +2,7 @@
 // 6 workers, Calico) and the dev fleet (1 etcd member, 1 control-plane host, Cilium): which file
 // each host gets (once), the order of the actions, secrets, `protect`, and the cluster's provider.
 import * as assert from "assert";
+import * as YAML from "yaml";
 import { ETCD_PATHS, ETCD_PKI, ETCD_UNITS, KUBEADM_PATHS, LB_PATHS, NODE_PATHS, vrrpPriority } from "../components/idc/render";
 import type { FleetSpec, IdcClusterSpec } from "../stacks/spec";
 import { k8sProviderName } from "../stacks/types";
@@ -268,6 +269,31 @@ for (const stack of ["prod", "dev"] as const) {
                 const disk = cmd("etcd", h.name, "data-disk");
                 assert.match(String(disk.inputs.stdin), new RegExp(`dev=${h.nvmeDevice}\\n`));
                 assert.strictEqual(disk.inputs.delete, undefined, "the data disk command must not act on delete");
+            }
+        });
+
+        it("registers every control-plane host and worker with its spec labels (kubelet node-labels in its secret kubeadm file)", () => {
+            const nodeLabelsOf = (address: string, remotePath: string) => {
+                const file = copiesTo(address).find((c) => c.inputs.remotePath === remotePath);
+                assert.ok(file, `${address} has no ${remotePath}`);
+                assert.ok(file.inputs.source instanceof SecretValue, `${remotePath} on ${address} must stay a secret`);
+                const doc = YAML.parse(textOf(file.inputs.source));
+                assert.strictEqual(doc.kind, remotePath === KUBEADM_PATHS.initConfig ? "InitConfiguration" : "JoinConfiguration");
+                const args = doc.nodeRegistration.kubeletExtraArgs as { name: string; value: string }[];
+                const flag = args.filter((a) => a.name === "node-labels");
+                assert.ok(flag.length <= 1, `${address}: node-labels given twice`);
+                return Object.fromEntries((flag[0]?.value.split(",") ?? []).map((kv) => kv.split("=") as [string, string]));
+            };
+            idc.controlPlane.hosts.forEach((h, i) => {
+                assert.deepStrictEqual(nodeLabelsOf(h.address, i === 0 ? KUBEADM_PATHS.initConfig : KUBEADM_PATHS.joinConfig), h.labels, h.name);
+            });
+            for (const w of idc.workers) assert.deepStrictEqual(nodeLabelsOf(w.address, KUBEADM_PATHS.joinConfig), w.labels, w.name);
+            if (stack === "prod") {
+                // The racks the BGP peers select (Pulumi.prod.yaml): the API server's hosts get routes too.
+                assert.deepStrictEqual(
+                    idc.controlPlane.hosts.map((h) => nodeLabelsOf(h.address, h === idc.controlPlane.hosts[0] ? KUBEADM_PATHS.initConfig : KUBEADM_PATHS.joinConfig)["topology.kubernetes.io/zone"]),
+                    ["rack-a", "rack-b", "rack-c"],
+                );
             }
         });
 

@@ -190,6 +190,19 @@ describe("IDC renderers", () => {
             assert.match(renderTokenScript(), /kubeadm init phase upload-certs --upload-certs --config "\$cfg"/);
         });
 
+        it("passes a control-plane host's labels to its kubelet at init and at join, as for workers", () => {
+            const secrets = { token: "abcdef.0123456789abcdef", certificateKey: "f".repeat(64) };
+            const flags = (doc: any) => Object.fromEntries(doc.nodeRegistration.kubeletExtraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
+            const [cp1, cp2] = prod.controlPlane.hosts;
+            const init = flags(parse(renderInitConfig({ spec: prod, host: cp1, secrets, labels: { ...cp1.labels, "acme.io/row": "r3" } })));
+            assert.deepStrictEqual(init, { "node-ip": cp1.address, "node-labels": `topology.kubernetes.io/zone=${cp1.labels["topology.kubernetes.io/zone"]},acme.io/row=r3` });
+            const join = parse(renderJoinConfig({ spec: prod, host: cp2, token: secrets.token, caCertHash: "sha256:00", certificateKey: secrets.certificateKey, labels: cp2.labels }));
+            assert.deepStrictEqual(flags(join)["node-labels"], "topology.kubernetes.io/zone=rack-b");
+            assert.strictEqual(join.nodeRegistration.taints, undefined, "kubeadm keeps its control-plane taint");
+            // No labels, no empty node-labels flag.
+            assert.deepStrictEqual(flags(parse(renderInitConfig({ spec: dev, host: dev.controlPlane.hosts[0], secrets }))), { "node-ip": dev.controlPlane.hosts[0].address });
+        });
+
         it("pins the CA as kubeadm does: sha256 of the DER public key, same as openssl computes", () => {
             const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
             const pem = publicKey.export({ type: "spki", format: "pem" }).toString();

@@ -86,7 +86,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
         const vipPrefix = cidr(spec.network.nodeCidr).prefix;
 
         // Every control-plane host: node base, keepalived + HAProxy, and the files kubeadm reads.
-        const prepared = hosts.map((self) => {
+        const prepared = hosts.map((self, i) => {
             const host = new Host(this, name, self, args.login);
             const node = prepareKubeNode(host, spec, [
                 { path: "/etc/haproxy", group: "root" },
@@ -121,14 +121,14 @@ export class HaControlPlane extends pulumi.ComponentResource {
                 host.file("etcd-client-cert", KUBEADM_PATHS.etcdClientCert, pki.apiserverEtcdClient.certPem, after),
                 host.file("etcd-client-key", KUBEADM_PATHS.etcdClientKey, pki.apiserverEtcdClient.keyPem, { ...after, secret: true }),
             ];
-            return { self, host, after, ready: [lb, node.packages, ...kubeFiles] };
+            return { self, labels: cp.hosts[i].labels, host, after, ready: [lb, node.packages, ...kubeFiles] };
         });
         // A change to any of these re-applies the control plane's configuration (see the init/join scripts).
         const common = [encryptionConfig, auditPolicy, pki.apiserverEtcdClient.certPem, pki.apiserverEtcdClient.keyPem];
 
         // kubeadm init on the first host, once every etcd member is healthy.
         const first = prepared[0];
-        const initConfig = pulumi.all([this.token, certKey]).apply(([token, key]) => renderInitConfig({ spec, host: first.self, secrets: { token, certificateKey: key } }));
+        const initConfig = pulumi.all([this.token, certKey]).apply(([token, key]) => renderInitConfig({ spec, host: first.self, secrets: { token, certificateKey: key }, labels: first.labels }));
         const clusterConfig = renderClusterConfig({ spec, etcdEndpoints: args.etcdEndpoints });
         const initFiles = [
             first.host.file("kubeadm-init", KUBEADM_PATHS.initConfig, initConfig, { ...first.after, secret: true }),
@@ -153,7 +153,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
         for (const p of prepared.slice(1)) {
             const joinConfig = pulumi
                 .all([this.token, certKey, this.caCertHash])
-                .apply(([token, key, hash]) => renderJoinConfig({ spec, host: p.self, token, caCertHash: hash, certificateKey: key }));
+                .apply(([token, key, hash]) => renderJoinConfig({ spec, host: p.self, token, caCertHash: hash, certificateKey: key, labels: p.labels }));
             const joinFile = p.host.file("kubeadm-join", KUBEADM_PATHS.joinConfig, joinConfig, { ...p.after, secret: true });
             previous = p.host.run("kubeadm-join", renderJoinScript(true), {
                 triggers: [joinConfig, ...common],

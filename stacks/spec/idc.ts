@@ -83,7 +83,8 @@ export const idcCluster = z.strictObject({
         port: z.number().int().min(1).max(65535).default(8443),
         /** Optional DNS name that resolves to the VIP; added to the API server certificate. */
         dnsName: z.string().optional(),
-        hosts: z.array(host).min(1, "must list at least one control-plane host"),
+        /** labels: applied by the kubelet when the host registers (e.g. its rack, for the per-rack BGP peers). */
+        hosts: z.array(host.extend({ labels: labels.default({}) })).min(1, "must list at least one control-plane host"),
         keepalived: z
             .strictObject({
                 /** The NIC that holds the node address and the VIP on every control-plane host. */
@@ -177,6 +178,13 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
         });
     }
 
+    const nodes = [
+        ...c.controlPlane.hosts.map((h, i) => ({ host: h, path: [...at, "controlPlane", "hosts", i], controlPlane: true })),
+        ...c.workers.map((w, i) => ({ host: w, path: [...at, "workers", i], controlPlane: false })),
+    ];
+    for (const n of nodes) out.push(...kubeletLabelRules(n.host.labels, [...n.path, "labels"]));
+    out.push(...bgpCoverageRules(c, nodes));
+
     const vip = c.controlPlane.vip;
     if (!contains(nodeCidr, parseIp(vip)!)) {
         out.push({ path: [...at, "controlPlane", "vip"], rule: `${vip} is outside network.nodeCidr ${c.network.nodeCidr}` });
@@ -210,6 +218,147 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
         out.push({ path: [...at, "etcd", "backup", "objectStore"], rule: "etcd backups need an object store endpoint (or an s3 store with a region)" });
     }
     return out;
+}
+
+// kubelet --node-labels validation (kubernetes/kubernetes cmd/kubelet/app/options/options.go
+// ValidateKubeletFlags; the allowed set is k8s.io/kubelet/pkg/apis/well_known_labels.go): the kubelet
+// exits at start on an invalid key or value, or on a kubernetes.io / k8s.io key outside this set
+// (these are also the only ones the NodeRestriction admission plugin lets a kubelet self-set).
+const KUBELET_LABELS = new Set([
+    "kubernetes.io/hostname",
+    "topology.kubernetes.io/zone",
+    "topology.kubernetes.io/region",
+    "failure-domain.beta.kubernetes.io/zone",
+    "failure-domain.beta.kubernetes.io/region",
+    "beta.kubernetes.io/instance-type",
+    "node.kubernetes.io/instance-type",
+    "kubernetes.io/os",
+    "kubernetes.io/arch",
+    "beta.kubernetes.io/os",
+    "beta.kubernetes.io/arch",
+]);
+const KUBELET_LABEL_NAMESPACES = ["kubelet.kubernetes.io", "node.kubernetes.io"];
+/** apimachinery IsQualifiedName / IsValidLabelValue: name part and value, at most 63 characters. */
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+const inNamespace = (ns: string, domain: string) => ns === domain || ns.endsWith(`.${domain}`);
+
+/** Why the kubelet would refuse this --node-labels entry, or undefined when it takes it. */
+export function kubeletLabelProblem(key: string, value: string): string | undefined {
+    const slash = key.indexOf("/");
+    const [prefix, name] = slash < 0 ? ["", key] : [key.slice(0, slash), key.slice(slash + 1)];
+    if (slash >= 0 && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return `label key ${key}: the prefix must be a DNS subdomain`;
+    if (name.length > 63 || !LABEL_NAME.test(name)) return `label key ${key} is not a qualified name (at most 63 characters, alphanumeric at both ends, '-', '_', '.' between)`;
+    if (value !== "" && (value.length > 63 || !LABEL_NAME.test(value))) return `label ${key}: value ${JSON.stringify(value)} is not a valid label value`;
+    const restricted = inNamespace(prefix, "kubernetes.io") || inNamespace(prefix, "k8s.io");
+    if (restricted && !KUBELET_LABELS.has(key) && !KUBELET_LABEL_NAMESPACES.some((ns) => inNamespace(prefix, ns))) {
+        return `the kubelet may not self-set ${key}: kubernetes.io and k8s.io keys must be under kubelet.kubernetes.io/ or node.kubernetes.io/ or be a well-known node label like topology.kubernetes.io/zone (NodeRestriction); the kubelet would not start`;
+    }
+    return undefined;
+}
+
+function kubeletLabelRules(nodeLabels: Record<string, string>, path: (string | number)[]): Violation[] {
+    return Object.entries(nodeLabels).flatMap(([k, v]) => {
+        const problem = kubeletLabelProblem(k, v);
+        return problem ? [{ path, rule: problem }] : [];
+    });
+}
+
+/**
+ * With Calico BGP peers the node-to-node mesh is off (components/network/render.ts), so a node no
+ * peer selects gets no routes: its pods are unreachable, and on a control-plane host the API server
+ * cannot reach webhooks or aggregated APIs. Each node is matched with the labels it will carry: the
+ * spec's, plus kubernetes.io/hostname and kubernetes.io/os (set by the kubelet; kubeadm overrides
+ * the hostname with the node name) and kubeadm's node-role.kubernetes.io/control-plane.
+ */
+function bgpCoverageRules(c: IdcClusterSpec, nodes: { host: { name: string; labels: Record<string, string> }; path: (string | number)[]; controlPlane: boolean }[]): Violation[] {
+    const peers = c.network.cni === "calico" ? c.network.calico.bgp?.peers ?? [] : [];
+    if (peers.length === 0) return [];
+    const out: Violation[] = [];
+    for (const n of nodes) {
+        const nodeLabels: Record<string, string> = {
+            "kubernetes.io/hostname": n.host.name,
+            "kubernetes.io/os": "linux",
+            ...(n.controlPlane ? { "node-role.kubernetes.io/control-plane": "" } : {}),
+            ...n.host.labels,
+        };
+        // A peer without nodeSelector is global; a selector this evaluator cannot read counts as a match
+        // (no false alarm: Calico itself rejects a malformed selector when the BGPPeer is applied).
+        const selected = peers.some((p) => p.nodeSelector === undefined || calicoSelectorMatches(p.nodeSelector, nodeLabels) !== false);
+        if (!selected) {
+            out.push({
+                path: [...n.path, "labels"],
+                rule: `no network.calico.bgp.peers[] nodeSelector selects ${n.host.name} and the node-to-node mesh is off: it would get no pod routes; give it the labels its rack's peers select (e.g. topology.kubernetes.io/zone)`,
+            });
+        }
+    }
+    return out;
+}
+
+/**
+ * Evaluates a Calico selector (Calico docs, "Selectors") against a node's labels: `k == 'v'`,
+ * `k != 'v'`, `k in {'a', 'b'}`, `k not in {...}`, `has(k)`, `!has(k)`, `all()`, `!`, `&&`, `||` and
+ * parentheses. Returns undefined for anything else (e.g. `starts with`, global()), which callers
+ * treat as "cannot tell".
+ */
+export function calicoSelectorMatches(selector: string, nodeLabels: Record<string, string>): boolean | undefined {
+    const tokens = selector.match(/\s*('[^']*'|"[^"]*"|&&|\|\||==|!=|[!(){},]|[A-Za-z0-9_./-]+|\S)/g)?.map((t) => t.trim()) ?? [];
+    let i = 0;
+    const peek = () => tokens[i];
+    const take = (t?: string) => {
+        if (t !== undefined && tokens[i] !== t) throw new Error(`expected ${t}`);
+        return tokens[i++];
+    };
+    const literal = () => {
+        const t = take();
+        if (t === undefined || !/^('.*'|".*")$/.test(t)) throw new Error("expected a quoted value");
+        return t.slice(1, -1);
+    };
+    const isKey = (t: string | undefined) => t !== undefined && /^[A-Za-z0-9_./-]+$/.test(t);
+    const or = (): boolean => {
+        let v = and();
+        while (peek() === "||") { take(); v = and() || v; }
+        return v;
+    };
+    const and = (): boolean => {
+        let v = unary();
+        while (peek() === "&&") { take(); v = unary() && v; }
+        return v;
+    };
+    const unary = (): boolean => {
+        if (peek() === "!") { take(); return !unary(); }
+        if (peek() === "(") { take("("); const v = or(); take(")"); return v; }
+        const word = take();
+        if ((word === "all" || word === "has") && peek() === "(") {
+            take("(");
+            if (word === "all") { take(")"); return true; }
+            const key = take();
+            if (!isKey(key)) throw new Error("expected a label key");
+            take(")");
+            return key! in nodeLabels;
+        }
+        if (!isKey(word)) throw new Error(`unexpected ${word}`);
+        const value = nodeLabels[word!];
+        const op = take();
+        if (op === "==") return value === literal();
+        if (op === "!=") return value !== literal();
+        const negated = op === "not";
+        if (negated) take("in");
+        else if (op !== "in") throw new Error(`unsupported operator ${op}`);
+        take("{");
+        const set: string[] = [];
+        while (peek() !== "}") { set.push(literal()); if (peek() === ",") take(","); else break; }
+        take("}");
+        // Calico: `not in` (like `!=`) also matches nodes without the label.
+        return negated ? value === undefined || !set.includes(value) : value !== undefined && set.includes(value);
+    };
+    try {
+        const result = or();
+        return i === tokens.length ? result : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 /** The object store etcd snapshots go to: etcd.backup.objectStore, else the cluster's metrics store. */

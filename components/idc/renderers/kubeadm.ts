@@ -64,11 +64,16 @@ function bootstrapToken(token: string) {
     };
 }
 
-function nodeRegistration(host: ControlPlaneHost, extra: Record<string, string> = {}, taints?: { key: string; value?: string; effect: string }[]) {
+/**
+ * The kubelet's registration. Labels go through --node-labels, applied when the node registers
+ * (the spec rules keep them to the ones the kubelet may self-set, NodeRestriction).
+ */
+function nodeRegistration(host: ControlPlaneHost, nodeLabels: Record<string, string> = {}, taints?: { key: string; value?: string; effect: string }[]) {
+    const labels = Object.entries(nodeLabels).map(([k, v]) => `${k}=${v}`).join(",");
     return {
         name: host.name,
         criSocket: CRI_SOCKET,
-        kubeletExtraArgs: args({ "node-ip": host.address, ...extra }),
+        kubeletExtraArgs: args({ "node-ip": host.address, ...(labels ? { "node-labels": labels } : {}) }),
         ...(taints ? { taints } : {}),
     };
 }
@@ -142,7 +147,7 @@ export function kubeletConfiguration(spec: IdcClusterSpec) {
 }
 
 /** The first control-plane host's InitConfiguration (holds the token and certificate key: a secret file). */
-export function renderInitConfig(input: { spec: IdcClusterSpec; host: ControlPlaneHost; secrets: KubeadmSecrets }): string {
+export function renderInitConfig(input: { spec: IdcClusterSpec; host: ControlPlaneHost; secrets: KubeadmSecrets; labels?: Record<string, string> }): string {
     return stringify({
         // Cilium replaces kube-proxy (kubeProxyReplacement, components/network): kubeadm must not install it
         // (Cilium docs, "Kubernetes Without kube-proxy": kubeadm init --skip-phases=addon/kube-proxy).
@@ -152,7 +157,7 @@ export function renderInitConfig(input: { spec: IdcClusterSpec; host: ControlPla
         bootstrapTokens: [bootstrapToken(input.secrets.token)],
         certificateKey: input.secrets.certificateKey,
         localAPIEndpoint: { advertiseAddress: input.host.address, bindPort: APISERVER_PORT },
-        nodeRegistration: nodeRegistration(input.host),
+        nodeRegistration: nodeRegistration(input.host, input.labels),
     });
 }
 
@@ -175,7 +180,6 @@ export interface JoinInput {
 
 /** A host's `kubeadm join --config` file: a control-plane join when certificateKey is given, a worker join otherwise. */
 export function renderJoinConfig(input: JoinInput): string {
-    const labels = Object.entries(input.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
     const join = {
         apiVersion: KUBEADM_API,
         kind: "JoinConfiguration",
@@ -189,7 +193,7 @@ export function renderJoinConfig(input: JoinInput): string {
         ...(input.certificateKey
             ? { controlPlane: { localAPIEndpoint: { advertiseAddress: input.host.address, bindPort: APISERVER_PORT }, certificateKey: input.certificateKey } }
             : {}),
-        nodeRegistration: nodeRegistration(input.host, labels ? { "node-labels": labels } : {}, input.certificateKey ? undefined : input.taints ?? []),
+        nodeRegistration: nodeRegistration(input.host, input.labels, input.certificateKey ? undefined : input.taints ?? []),
     };
     return stringify(join);
 }
