@@ -4,6 +4,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    CILIUM_OPERATOR,
+    CLUSTER_TAG,
     controlPlaneLogGroupName,
     eventPattern,
     INTERRUPTION_EVENTS,
@@ -16,6 +18,7 @@ import { EksClusterSpec, FleetSpec } from "../stacks/spec";
 import { DEFAULT_ADDON_VERSIONS } from "../stacks/spec/eks";
 import { k8sProviderName } from "../stacks/types";
 import { MOCK_AWS_ACCOUNT } from "../tools/mocks/aws";
+import { CILIUM } from "../components/network/render";
 import { validateCustomResource } from "./crds";
 import { Inventory, loadStackSpec, RegisteredResource, runFleet, SecretValue } from "./harness";
 
@@ -55,6 +58,7 @@ const T = {
     eniConfig: "kubernetes:crd.k8s.amazonaws.com/v1alpha1:ENIConfig",
     storageClass: "kubernetes:storage.k8s.io/v1:StorageClass",
     bucket: "aws:s3/bucket:Bucket",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     tag: "aws:ec2/tag:Tag",
 };
 
@@ -260,6 +264,8 @@ describe("EKS site on the mock engine (prod)", function () {
             });
             const cni = named(T.addon, `${C}-vpc-cni`);
             assert.deepStrictEqual(json(cni.inputs.configurationValues).env, { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true", ENI_CONFIG_LABEL_DEF: "topology.kubernetes.io/zone" });
+            // cni vpc-cni: the VPC CNI is the only policy engine, so it must enforce the tenants' NetworkPolicies.
+            assert.strictEqual(json(cni.inputs.configurationValues).enableNetworkPolicy, "true");
             const k8s = named(T.k8sProvider, k8sProviderName(C));
             const sg = named(T.cluster, `${C}-eks`).state.vpcConfig.clusterSecurityGroupId;
             spec.zones.forEach((zone) => {
@@ -269,6 +275,15 @@ describe("EKS site on the mock engine (prod)", function () {
                 assert.strictEqual(inv.providerOf(eni)?.urn, k8s.urn);
                 assert.ok(eni.dependencies.includes(cni.urn), "the ENIConfig CRD comes with the VPC CNI");
             });
+        });
+
+        it("enforces the tenant NetworkPolicies it declares through the VPC CNI's policy engine, with no second engine", () => {
+            const policies = mine(T.networkPolicy);
+            assert.ok(policies.length > 0, "prod declares tenant policies on this cluster");
+            for (const p of policies) assert.strictEqual(inv.providerOf(p)?.name, k8sProviderName(C), p.name);
+            assert.strictEqual(json(named(T.addon, `${C}-vpc-cni`).inputs.configurationValues).enableNetworkPolicy, "true");
+            assert.deepStrictEqual(ofSite(inv).filter((r) => r.type === T.release && r.inputs.chart !== KARPENTER.chart).map((r) => r.name), [], "no Calico or Cilium chart");
+            assert.deepStrictEqual(ofSite(inv).filter((r) => r.type.startsWith("hybrid:eks:CiliumOperator")), [], "no Cilium operator identity without Cilium");
         });
 
         it("runs an on-demand system node group over every zone, tainted CriticalAddonsOnly, after networking is in place", () => {
@@ -522,6 +537,129 @@ describe("EKS site on the mock engine (spec variants)", function () {
         // Cilium installs after the nodes only: CoreDNS and Karpenter cannot be ready without it.
         const built = fleet.clusters.find((x) => x.spec.name === C)!;
         const ready = await Promise.all(built.access!.ready.map((r) => resolved(r.urn)));
-        assert.deepStrictEqual(ready, [inv.named(T.nodeGroup, `${C}-system`).urn]);
+        const association = inv.named(T.podIdentity, `${C}-cilium-operator`);
+        assert.deepStrictEqual(ready, [inv.named(T.nodeGroup, `${C}-system`).urn, association.urn]);
+    });
+});
+
+describe("EKS site on the mock engine (Cilium ENI mode: the operator's EC2 identity)", function () {
+    this.timeout(120000);
+    const O = `${C}-cilium-operator`;
+    let inv: Inventory;
+    let fleet: Awaited<ReturnType<typeof runFleet>>["fleet"];
+    let statements: any[];
+    const bySid = (sid: string) => statements.find((s) => s.Sid === sid);
+
+    before(async () => {
+        const fleetSpec = loadStackSpec("prod");
+        const e = eksSpec(fleetSpec);
+        e.network.cni = "cilium";
+        e.network.cilium.clusterId = 30;
+        ({ inventory: inv, fleet } = await runFleet(fleetSpec));
+        statements = json(inv.named(T.rolePolicy, O).inputs.policy).Statement;
+    });
+
+    it("declares a role trusted by EKS Pod Identity from this cluster only, associated with the chart's operator ServiceAccount", () => {
+        const component = inv.named("hybrid:eks:CiliumOperatorIdentity", O);
+        assert.strictEqual(component.parent, inv.named("hybrid:eks:Site", C).urn);
+        const role = inv.named(T.role, O);
+        const trust = json(role.inputs.assumeRolePolicy).Statement;
+        assert.strictEqual(trust.length, 1);
+        assert.deepStrictEqual([trust[0].Effect, trust[0].Principal, trust[0].Action], ["Allow", { Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]]);
+        assert.strictEqual(trust[0].Condition.ArnLike["aws:SourceArn"], inv.named(T.cluster, `${C}-eks`).state.arn);
+        assert.strictEqual(trust[0].Condition.StringEquals["aws:SourceAccount"], MOCK_AWS_ACCOUNT);
+        const association = inv.named(T.podIdentity, O);
+        assert.deepStrictEqual(
+            [association.inputs.clusterName, association.inputs.namespace, association.inputs.serviceAccount, association.inputs.roleArn],
+            [C, "kube-system", "cilium-operator", role.state.arn],
+        );
+        assert.ok(association.dependencies.includes(inv.named(T.rolePolicy, O).urn), "permissions before credentials");
+        assert.strictEqual(inv.named(T.rolePolicy, O).inputs.role, idOf(role));
+        assert.strictEqual(inv.providerOf(association)?.name, `${C}-aws`);
+    });
+
+    it("associates the ServiceAccount the Cilium chart actually runs its operator as, in the release's namespace", () => {
+        const release = inv.named(T.release, `${C}-cilium-chart`);
+        assert.strictEqual(release.inputs.namespace, CILIUM.namespace);
+        assert.strictEqual(CILIUM_OPERATOR.namespace, release.inputs.namespace);
+        // The chart's default operator ServiceAccount is kept: the values do not rename it.
+        assert.strictEqual(release.inputs.values.serviceAccounts?.operator?.name, undefined);
+        assert.deepStrictEqual(release.inputs.values.ipam, { mode: "eni" });
+    });
+
+    it("installs Cilium only after the association exists (EKS injects credentials at pod creation)", async () => {
+        const release = inv.named(T.release, `${C}-cilium-chart`);
+        const association = inv.named(T.podIdentity, O);
+        assert.ok(release.dependencies.includes(association.urn), "the Cilium chart waits for the operator's credentials");
+        assert.ok(release.dependencies.includes(inv.named(T.nodeGroup, `${C}-system`).urn));
+        const built = fleet.clusters.find((x) => x.spec.name === C)!;
+        assert.strictEqual(await resolved(built.outputs.ciliumOperatorRoleArn as pulumi.Output<string>), inv.named(T.role, O).state.arn);
+    });
+
+    it("scopes every mutating EC2 action to the cluster's VPC or to its tagged nodes; only reads are on *", () => {
+        const vpcId = idOf(inv.named(T.vpc, `${C}-vpc`));
+        const vpcArn = `arn:aws:ec2:ap-northeast-1:${MOCK_AWS_ACCOUNT}:vpc/${vpcId}`;
+        const actions = (s: any) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+        const granted = statements.flatMap(actions);
+        // Cilium docs, "AWS ENI" > "Required Privileges".
+        for (const a of [
+            "ec2:CreateNetworkInterface",
+            "ec2:AttachNetworkInterface",
+            "ec2:DeleteNetworkInterface",
+            "ec2:ModifyNetworkInterfaceAttribute",
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:UnassignPrivateIpAddresses",
+            "ec2:CreateTags",
+            "ec2:DescribeInstanceTypes",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeRouteTables",
+        ]) {
+            assert.ok(granted.includes(a), a);
+        }
+        for (const s of statements) {
+            assert.strictEqual(s.Effect, "Allow");
+            assert.ok(actions(s).every((a: string) => a.startsWith("ec2:") && !a.includes("*")), s.Sid);
+            const reads = actions(s).every((a: string) => /^ec2:(Describe|Get)/.test(a));
+            if (reads) continue;
+            assert.notStrictEqual(s.Resource, "*", `${s.Sid} mutates on *`);
+            assert.ok(s.Condition, `${s.Sid} is unconditioned`);
+        }
+        assert.deepStrictEqual(bySid("ManageEnisInClusterVpc").Condition, { ArnEquals: { "ec2:Vpc": vpcArn } });
+        assert.deepStrictEqual(bySid("TagEnisInClusterVpc").Condition, { ArnEquals: { "ec2:Vpc": vpcArn } });
+        assert.deepStrictEqual(bySid("TagEnisInClusterVpc").Resource, `arn:aws:ec2:ap-northeast-1:${MOCK_AWS_ACCOUNT}:network-interface/*`);
+        assert.deepStrictEqual(bySid("AttachEnisToClusterNodes").Condition, { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: C } });
+        assert.deepStrictEqual(bySid("DescribeNetwork").Condition, { StringEquals: { "aws:RequestedRegion": "ap-northeast-1" } });
+        assert.ok(!granted.includes("ec2:DetachNetworkInterface") && !granted.some((a: string) => /RunInstances|TerminateInstances|Ipv6/.test(a)), granted.join());
+    });
+
+    it("tags every node the program launches with the cluster tag the attach statement selects on", () => {
+        const lt = inv.named(T.launchTemplate, `${C}-system-nodes`);
+        const instanceTags = lt.inputs.tagSpecifications.find((t: any) => t.resourceType === "instance").tags;
+        assert.strictEqual(instanceTags[CLUSTER_TAG], C);
+        const classes = inv.ofType(T.nodeClass).filter((n) => n.name.startsWith(`${C}-`));
+        assert.ok(classes.length > 0);
+        for (const c of classes) assert.strictEqual(c.inputs.spec.tags[CLUSTER_TAG], C, c.name);
+    });
+});
+
+describe("EKS site on the mock engine (Calico for policy on the VPC CNI)", function () {
+    this.timeout(120000);
+
+    it("keeps the VPC CNI's policy engine off: Calico alone enforces the tenant NetworkPolicies", async () => {
+        const fleetSpec = loadStackSpec("prod");
+        eksSpec(fleetSpec).network.cni = "calico";
+        const { inventory: inv } = await runFleet(fleetSpec);
+        const cni = inv.named(T.addon, `${C}-vpc-cni`);
+        const cfg = json(cni.inputs.configurationValues);
+        assert.strictEqual(cfg.enableNetworkPolicy, "false");
+        assert.strictEqual(cfg.env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG, "true", "Calico still takes addresses from the VPC CNI");
+        const installation = inv.ofType("kubernetes:operator.tigera.io/v1:Installation").filter((r) => r.name.startsWith(`${C}-`));
+        assert.strictEqual(installation.length, 1, "Calico is the policy engine");
+        const policies = inv.ofType(T.networkPolicy).filter((p) => inv.providerOf(p)?.name === k8sProviderName(C));
+        assert.ok(policies.length > 0);
+        assert.deepStrictEqual(inv.ofType("hybrid:eks:CiliumOperatorIdentity"), []);
     });
 });

@@ -3,6 +3,7 @@
 import * as assert from "assert";
 import {
     addressPlan,
+    ciliumOperatorPolicy,
     ec2NodeClass,
     INTERRUPTION_EVENTS,
     interruptionQueuePolicy,
@@ -11,6 +12,8 @@ import {
     nodePool,
     PolicyStatement,
     subnetTags,
+    vpcCniConfiguration,
+    vpcCniEnforcesPolicy,
 } from "../components/eks/render";
 import { cidr, overlaps, within } from "../stacks/cidr";
 import { EksClusterSpec } from "../stacks/spec";
@@ -216,6 +219,51 @@ describe("EKS renderers", () => {
             const critical = pools[1].spec.template.spec;
             assert.deepStrictEqual(critical.taints, [{ key: "acme.io/tier", value: "critical", effect: "NoSchedule" }]);
             assert.strictEqual((pools[1].spec.template.metadata.labels as Record<string, string>)["acme.io/tier"], "critical");
+        });
+    });
+
+    describe("network policy engine", () => {
+        const withCni = (cni: EksClusterSpec["network"]["cni"]) => {
+            const spec = prodEks();
+            spec.network.cni = cni;
+            return spec;
+        };
+
+        it("turns the VPC CNI's engine on only where it is the sole engine (vpc-cni), never beside Calico", () => {
+            assert.deepStrictEqual(
+                (["vpc-cni", "calico", "cilium"] as const).map((cni) => vpcCniEnforcesPolicy(withCni(cni))),
+                [true, false, false],
+            );
+        });
+
+        it("spells enableNetworkPolicy as the add-on schema's string and keeps custom networking", () => {
+            for (const networkPolicy of [true, false]) {
+                const cfg = JSON.parse(vpcCniConfiguration({ networkPolicy }));
+                assert.strictEqual(cfg.enableNetworkPolicy, String(networkPolicy));
+                assert.deepStrictEqual(cfg.env, { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true", ENI_CONFIG_LABEL_DEF: "topology.kubernetes.io/zone" });
+                assert.deepStrictEqual(Object.keys(cfg).sort(), ["enableNetworkPolicy", "env"]);
+            }
+        });
+    });
+
+    describe("Cilium operator policy", () => {
+        const CN = { partition: "aws-cn", accountId: "111122223333", region: "cn-north-1", dnsSuffix: "amazonaws.com.cn" };
+        const policy = ciliumOperatorPolicy(CN, { cluster: "c1", vpcId: "vpc-0abc" });
+
+        it("names only this partition, region and account, and the cluster's VPC", () => {
+            const resources = policy.Statement.flatMap((s) => asList(s.Resource)).filter((r) => r !== "*");
+            assert.ok(resources.length > 0);
+            for (const r of resources) assert.match(r, /^arn:aws-cn:ec2:cn-north-1:111122223333:(network-interface|subnet|security-group|instance)\/\*$/);
+            const vpcs = policy.Statement.map((s) => s.Condition?.ArnEquals?.["ec2:Vpc"]).filter(Boolean);
+            assert.deepStrictEqual(vpcs, ["arn:aws-cn:ec2:cn-north-1:111122223333:vpc/vpc-0abc", "arn:aws-cn:ec2:cn-north-1:111122223333:vpc/vpc-0abc"]);
+        });
+
+        it("never grants a mutating action without a scope", () => {
+            for (const s of policy.Statement) {
+                const mutating = asList(s.Action).filter((a) => !/^ec2:(Describe|Get)/.test(a));
+                if (mutating.length === 0) continue;
+                assert.ok(asList(s.Resource).every((r) => r !== "*") && s.Condition, s.Sid);
+            }
         });
     });
 
