@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { CALICO, CILIUM, POD_SUBNET_TAG } from "../components/network/render";
+import { CALICO, CILIUM, ciliumBgpClusterConfigs, ciliumValues, POD_SUBNET_TAG } from "../components/network/render";
 import { FleetSpec, IdcClusterSpec, loadFleet } from "../stacks/spec";
 import { k8sProviderName } from "../stacks/types";
 import { plan } from "../tools/plan";
@@ -26,6 +26,9 @@ const T = {
     quota: "kubernetes:core/v1:ResourceQuota",
     limits: "kubernetes:core/v1:LimitRange",
     addon: "aws:eks/addon:Addon",
+    ciliumClusterConfig: "kubernetes:cilium.io/v2:CiliumBGPClusterConfig",
+    ciliumPeerConfig: "kubernetes:cilium.io/v2:CiliumBGPPeerConfig",
+    ciliumAdvertisement: "kubernetes:cilium.io/v2:CiliumBGPAdvertisement",
 };
 
 /** Every resource whose top-level site component is `cluster`. */
@@ -276,19 +279,104 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         assert.deepStrictEqual(releasesIn(inv, "ack-dev"), []);
     });
 
-    it("replaces kube-proxy through the VIP, routes natively on the pod CIDR, runs Hubble with its relay", () => {
+    it("replaces kube-proxy through the VIP, routes natively on the pod CIDR through BGP (not direct routes), runs Hubble with its relay", () => {
         const idc = spec.clusters[0] as IdcClusterSpec;
+        assert.ok(idc.network.cilium.bgp, "the dev IDC cluster routes with Cilium BGP");
         const v = ofTypeIn(inv, "idc-dev", T.release)[0].inputs.values;
         assert.strictEqual(v.kubeProxyReplacement, true);
         assert.strictEqual(v.k8sServiceHost, idc.controlPlane.vip);
         assert.strictEqual(v.k8sServicePort, idc.controlPlane.port);
         assert.strictEqual(v.routingMode, "native");
-        assert.strictEqual(v.autoDirectNodeRoutes, true);
+        assert.strictEqual(v.autoDirectNodeRoutes, false);
+        assert.deepStrictEqual(v.bgpControlPlane, { enabled: true });
+        assert.deepStrictEqual(v.bpf, { lbExternalClusterIP: true });
         assert.strictEqual(v.ipv4NativeRoutingCIDR, idc.network.podCidr);
         assert.deepStrictEqual(v.ipam, { mode: "cluster-pool", operator: { clusterPoolIPv4PodCIDRList: [idc.network.podCidr], clusterPoolIPv4MaskSize: 24 } });
         assert.deepStrictEqual(v.cluster, { name: "idc-dev", id: 11 });
         assert.strictEqual(v.hubble.enabled, true);
         assert.strictEqual(v.hubble.relay.enabled, true);
+    });
+
+    it("IDC without cilium.bgp routes directly between nodes (one L2 segment), without the BGP control plane", () => {
+        const idc = structuredClone(spec.clusters[0]) as IdcClusterSpec;
+        delete idc.network.cilium.bgp;
+        const v = ciliumValues(idc, { apiServer: { host: idc.controlPlane.vip, port: idc.controlPlane.port } }) as Record<string, unknown>;
+        assert.strictEqual(v.autoDirectNodeRoutes, true);
+        assert.strictEqual(v.bgpControlPlane, undefined);
+        assert.strictEqual(v.bpf, undefined);
+        assert.deepStrictEqual(ciliumBgpClusterConfigs(idc), []);
+    });
+
+    it("IDC: declares the Cilium BGP peers, session settings and advertisements of the spec", () => {
+        const idc = spec.clusters[0] as IdcClusterSpec;
+        const bgp = idc.network.cilium.bgp!;
+        const [clusterConfig, ...moreConfigs] = ofTypeIn(inv, "idc-dev", T.ciliumClusterConfig);
+        assert.deepStrictEqual(moreConfigs, [], "dev's peers are all global: one cluster config");
+        // Global peers: no nodeSelector, i.e. every node.
+        assert.deepStrictEqual(clusterConfig.inputs.spec, {
+            bgpInstances: [
+                {
+                    name: `instance-${bgp.asNumber}`,
+                    localASN: bgp.asNumber,
+                    peers: bgp.peers.map((p) => ({ name: p.name, peerAddress: p.peerIp, peerASN: p.asNumber, peerConfigRef: { name: "tor" } })),
+                },
+            ],
+        });
+        assert.ok(bgp.peers.length >= 2, "a ToR pair");
+        const [peerConfig] = ofTypeIn(inv, "idc-dev", T.ciliumPeerConfig);
+        assert.strictEqual(peerConfig.inputs.metadata.name, "tor");
+        const { timers, gracefulRestart, families } = peerConfig.inputs.spec;
+        // The CRD's CEL rule (not checked by the JSON-schema validator): keepalive <= hold.
+        assert.ok(timers.keepAliveTimeSeconds <= timers.holdTimeSeconds);
+        assert.deepStrictEqual(gracefulRestart, { enabled: true, restartTimeSeconds: 120 });
+        const [advertisement] = ofTypeIn(inv, "idc-dev", T.ciliumAdvertisement);
+        // The peer config's ipv4 family selects the advertisement by its labels.
+        assert.deepStrictEqual(families.map((f: any) => [f.afi, f.safi]), [["ipv4", "unicast"]]);
+        assert.deepStrictEqual(families[0].advertisements.matchLabels, advertisement.inputs.metadata.labels);
+        const [pods, services] = advertisement.inputs.spec.advertisements;
+        assert.deepStrictEqual(pods, { advertisementType: "PodCIDR" });
+        // The whole service CIDR (10.196.0.0/16), as Calico's BGPConfiguration announces it.
+        assert.strictEqual(idc.network.serviceCidr, "10.196.0.0/16");
+        assert.deepStrictEqual(services.service, { addresses: ["ClusterIP"], aggregationLengthIPv4: 16 });
+        assert.strictEqual(services.selector.matchExpressions[0].operator, "NotIn");
+        // The EKS Cilium cluster (ENI mode) has no BGP objects.
+        for (const type of [T.ciliumClusterConfig, T.ciliumPeerConfig, T.ciliumAdvertisement]) assert.deepStrictEqual(ofTypeIn(inv, "eks-cilium", type), []);
+    });
+
+    it("IDC: the Cilium BGP objects go through the cluster's provider, under the Cilium component, after the release that brings their CRDs", () => {
+        const [component] = inv.ofType("hybrid:network:Cilium").filter((c) => c.name === "idc-dev-cilium");
+        const [release] = ofTypeIn(inv, "idc-dev", T.release);
+        const [peerConfig] = ofTypeIn(inv, "idc-dev", T.ciliumPeerConfig);
+        const [advertisement] = ofTypeIn(inv, "idc-dev", T.ciliumAdvertisement);
+        const crs = inCluster(inv, "idc-dev").filter((r) => r.type.startsWith("kubernetes:cilium.io/"));
+        assert.strictEqual(crs.length, 3);
+        for (const r of crs) {
+            assert.strictEqual(r.parent, component.urn, r.name);
+            assert.ok(r.name.startsWith(`${component.name}-`), r.name);
+            assert.strictEqual(inv.providerOf(r)?.name, "idc-dev-k8s", r.name);
+            assert.ok(dependsOn(r, release), `${r.name} does not wait for the Cilium release`);
+        }
+        for (const r of ofTypeIn(inv, "idc-dev", T.ciliumClusterConfig)) {
+            assert.ok(dependsOn(r, peerConfig) && dependsOn(r, advertisement), `${r.name} starts sessions before its peer config and routes exist`);
+        }
+    });
+
+    it("IDC: every rendered Cilium BGP object validates against the Cilium 1.19.4 CRDs, and broken ones do not", () => {
+        const crs = inv.resources.filter((r) => r.type.startsWith("kubernetes:cilium.io/"));
+        assert.strictEqual(crs.length, 3);
+        crs.forEach(assertValid);
+        const of = (type: string) => structuredClone(asObject(ofTypeIn(inv, "idc-dev", type)[0]));
+        const badPeer = of(T.ciliumClusterConfig);
+        badPeer.spec.bgpInstances[0].peers[0].peerAddress = "10.110.0.300";
+        assert.ok(validateCustomResource(badPeer).some((e) => e.includes("/spec/bgpInstances/0/peers/0/peerAddress")));
+        const badTimers = of(T.ciliumPeerConfig);
+        badTimers.spec.timers.holdTimeSeconds = 1;
+        assert.ok(validateCustomResource(badTimers).some((e) => e.includes("/spec/timers/holdTimeSeconds")));
+        const badAdvert = of(T.ciliumAdvertisement);
+        badAdvert.spec.advertisements[1].service.aggregationLengthIPv4 = 32;
+        assert.ok(validateCustomResource(badAdvert).some((e) => e.includes("/spec/advertisements/1/service/aggregationLengthIPv4")));
+        // v2alpha1 is deprecated but still served; the program writes the storage version.
+        assert.strictEqual(crs[0].inputs.apiVersion, "cilium.io/v2");
     });
 
     it("IDC: kubeadm init skips the kube-proxy addon where Cilium replaces it", () => {

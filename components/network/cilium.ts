@@ -1,15 +1,18 @@
 // hybrid:network:Cilium: the Cilium 1.19.4 chart as the cluster's CNI and kube-proxy replacement,
-// with Hubble and its relay; native routing in an IDC, ENI mode on EKS.
+// with Hubble and its relay; native routing in an IDC (direct routes, or BGP to the racks'
+// switches), ENI mode on EKS.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EksClusterSpec, IdcClusterSpec } from "../../stacks/spec";
 import type { ClusterAccess } from "../../stacks/types";
-import { CILIUM, ciliumValues } from "./render";
+import { CILIUM, ciliumBgpAdvertisement, ciliumBgpClusterConfigs, ciliumBgpPeerConfig, ciliumValues } from "./render";
 
 export interface CiliumArgs {
     spec: IdcClusterSpec | EksClusterSpec;
     access: ClusterAccess;
 }
+
+type Manifest = { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: unknown };
 
 export class Cilium extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
@@ -34,6 +37,22 @@ export class Cilium extends pulumi.ComponentResource {
             },
             { parent: this, provider: access.provider, dependsOn: access.ready },
         );
+
+        if (spec.provider === "idc" && spec.network.cilium.bgp) {
+            // The chart ships no CRDs: cilium-operator registers the BGP ones at start when
+            // bgpControlPlane is enabled, and the atomic release waits for the operator to be ready.
+            const cr = (suffix: string, m: Manifest, dependsOn: pulumi.Resource[]) =>
+                new k8s.apiextensions.CustomResource(
+                    `${name}-${suffix}`,
+                    { apiVersion: m.apiVersion, kind: m.kind, metadata: m.metadata, spec: m.spec },
+                    { parent: this, provider: access.provider, dependsOn },
+                );
+            const peerConfig = cr("bgp-peer-config", ciliumBgpPeerConfig(), [this.release]);
+            const advertisement = cr("bgp-advertisement", ciliumBgpAdvertisement(spec), [this.release]);
+            // The sessions start with the cluster config: its peer config and routes exist by then
+            // (otherwise Cilium reports cilium.io/MissingPeerConfigs and announces nothing).
+            for (const cc of ciliumBgpClusterConfigs(spec)) cr(cc.metadata.name, cc, [this.release, peerConfig, advertisement]);
+        }
         this.registerOutputs({});
     }
 }

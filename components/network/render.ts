@@ -2,7 +2,8 @@
 // values and the tenant baseline objects. Spec in, plain Kubernetes objects out; the components
 // (calico.ts, cilium.ts, tenants.ts) only wire them to resources.
 import type { EksClusterSpec, IdcClusterSpec } from "../../stacks/spec";
-import { CalicoOptions, defaultPoolCidr, TenantSpec } from "../../stacks/spec/network";
+import { cidr } from "../../stacks/cidr";
+import { CalicoOptions, ciliumRouting, defaultPoolCidr, labelSelectorOf, TenantSpec } from "../../stacks/spec/network";
 
 // ---------------------------------------------------------------------------------------------
 // Versions, pinned
@@ -177,8 +178,10 @@ export interface CiliumContext {
 
 /**
  * Helm values of the Cilium chart. Both sites: kube-proxy replacement, Hubble with its relay, the
- * cluster's name and mesh id. IDC: native routing between nodes of one L2 segment
- * (autoDirectNodeRoutes) with cluster-pool IPAM on the pod CIDR. EKS: ENI mode, pods on the pod
+ * cluster's name and mesh id. IDC: native routing with cluster-pool IPAM on the pod CIDR, either
+ * between nodes of one L2 segment (routing directRoutes: autoDirectNodeRoutes) or through the
+ * racks' switches (routing bgp: the BGP control plane announces each node's pod CIDR, the nodes'
+ * default gateway routes it; Cilium docs, "Routing", native routing). EKS: ENI mode, pods on the pod
  * subnets (Cilium docs, "Installation using Helm", EKS: eni.enabled, ipam.mode eni,
  * egressMasqueradeInterfaces eth+, routingMode native).
  */
@@ -205,15 +208,112 @@ export function ciliumValues(spec: IdcClusterSpec | EksClusterSpec, ctx: CiliumC
             egressMasqueradeInterfaces: "eth+",
         };
     }
+    const bgp = ciliumRouting(spec) === "bgp";
     return {
         ...common,
-        autoDirectNodeRoutes: true,
+        autoDirectNodeRoutes: !bgp,
+        ...(bgp
+            ? {
+                  bgpControlPlane: { enabled: true },
+                  // ClusterIPs are announced to the racks (ciliumBgpAdvertisement); with kube-proxy
+                  // replacement they answer outside traffic only with this on (Cilium docs, "External
+                  // Access To ClusterIP Services").
+                  bpf: { lbExternalClusterIP: true },
+              }
+            : {}),
         ipv4NativeRoutingCIDR: spec.network.podCidr,
         ipam: {
             mode: "cluster-pool",
             operator: { clusterPoolIPv4PodCIDRList: [spec.network.podCidr], clusterPoolIPv4MaskSize: spec.network.cilium.nodeMaskSize },
         },
     };
+}
+
+/** Cilium's BGP resources: cilium.io/v2, the served and storage version of their CRDs in Cilium 1.19 (v2alpha1 is deprecated). */
+export const CILIUM_API = "cilium.io/v2";
+/** The one CiliumBGPPeerConfig every ToR peer uses. */
+export const CILIUM_PEER_CONFIG = "tor";
+/** The label that ties the peer config's ipv4 family to the advertisement. */
+export const CILIUM_ADVERTISE_LABEL = { "hybrid-fleet.io/bgp-advertise": CILIUM_PEER_CONFIG } as const;
+
+/**
+ * The session settings of every ToR peer (Cilium docs, "BGP Control Plane Resources"):
+ * - timers: the docs' datacenter recommendation, hold 9 s / keepalive 3 s (the minimum; the CRD
+ *   defaults 90/30 take 90 s to notice a dead switch) and connectRetry 5 s for a fast reconnect
+ *   (default 120);
+ * - graceful restart with the default restartTime 120 s: a restarting agent keeps its routes on the
+ *   switch while the datapath forwards (it must exceed the agent's boot time);
+ * - ipv4 unicast only (unset, Cilium offers ipv4 and ipv6), announcing what the advertisement with
+ *   CILIUM_ADVERTISE_LABEL selects (without one, nothing is announced).
+ */
+export function ciliumBgpPeerConfig() {
+    return {
+        apiVersion: CILIUM_API,
+        kind: "CiliumBGPPeerConfig",
+        metadata: { name: CILIUM_PEER_CONFIG },
+        spec: {
+            timers: { holdTimeSeconds: 9, keepAliveTimeSeconds: 3, connectRetryTimeSeconds: 5 },
+            gracefulRestart: { enabled: true, restartTimeSeconds: 120 },
+            families: [{ afi: "ipv4", safi: "unicast", advertisements: { matchLabels: { ...CILIUM_ADVERTISE_LABEL } } }],
+        },
+    };
+}
+
+/**
+ * What each node announces, as Calico's BGPConfiguration does: its own pod CIDR (cluster-pool IPAM:
+ * advertisementType PodCIDR), and the service CIDR, aggregated from every Service's ClusterIP to the
+ * service CIDR's prefix (Cilium docs, "Routing Aggregation"; without it every ClusterIP is a /32 per
+ * node, straining the switches' ECMP tables). All Services: the docs' NotIn selector on a key no
+ * Service carries.
+ */
+export function ciliumBgpAdvertisement(spec: IdcClusterSpec) {
+    return {
+        apiVersion: CILIUM_API,
+        kind: "CiliumBGPAdvertisement",
+        metadata: { name: "pod-and-service-cidrs", labels: { ...CILIUM_ADVERTISE_LABEL } },
+        spec: {
+            advertisements: [
+                { advertisementType: "PodCIDR" },
+                {
+                    advertisementType: "Service",
+                    service: { addresses: ["ClusterIP"], aggregationLengthIPv4: cidr(spec.network.serviceCidr).prefix },
+                    selector: { matchExpressions: [{ key: "hybrid-fleet.io/never-set", operator: "NotIn", values: ["never-used-value"] }] },
+                },
+            ],
+        },
+    };
+}
+
+/**
+ * One CiliumBGPClusterConfig per distinct peer nodeSelector (a cluster config has one nodeSelector
+ * for all its peers), named after its first peer; a peer without nodeSelector is global. Each has
+ * one BGP instance with the cluster's AS and its peers, all on the shared peer config. The spec
+ * rules keep the groups disjoint (stacks/spec/idc.ts) and every selector translatable.
+ */
+export function ciliumBgpClusterConfigs(spec: IdcClusterSpec) {
+    const bgp = spec.network.cilium.bgp;
+    if (!bgp) return [];
+    const groups = new Map<string, typeof bgp.peers>();
+    for (const p of bgp.peers) groups.set(p.nodeSelector ?? "", [...(groups.get(p.nodeSelector ?? "") ?? []), p]);
+    return [...groups].map(([selector, peers]) => {
+        const nodeSelector = selector === "" ? undefined : labelSelectorOf(selector);
+        if (selector !== "" && nodeSelector === undefined) throw new Error(`nodeSelector ${selector} has no label-selector form (the spec rules reject it)`);
+        return {
+            apiVersion: CILIUM_API,
+            kind: "CiliumBGPClusterConfig",
+            metadata: { name: `bgp-${peers[0].name}` },
+            spec: {
+                ...(nodeSelector ? { nodeSelector } : {}),
+                bgpInstances: [
+                    {
+                        name: `instance-${bgp.asNumber}`,
+                        localASN: bgp.asNumber,
+                        peers: peers.map((p) => ({ name: p.name, peerAddress: p.peerIp, peerASN: p.asNumber, peerConfigRef: { name: CILIUM_PEER_CONFIG } })),
+                    },
+                ],
+            },
+        };
+    });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -273,6 +273,7 @@ function kubeletLabelRules(nodeLabels: Record<string, string>, path: (string | n
  * the hostname with the node name) and kubeadm's node-role.kubernetes.io/control-plane.
  */
 function bgpCoverageRules(c: IdcClusterSpec, nodes: { host: { name: string; labels: Record<string, string> }; path: (string | number)[]; controlPlane: boolean }[]): Violation[] {
+    if (c.network.cni === "cilium") return ciliumBgpCoverageRules(c, nodes);
     const peers = c.network.cni === "calico" ? c.network.calico.bgp?.peers ?? [] : [];
     if (peers.length === 0) return [];
     const out: Violation[] = [];
@@ -290,6 +291,49 @@ function bgpCoverageRules(c: IdcClusterSpec, nodes: { host: { name: string; labe
             out.push({
                 path: [...n.path, "labels"],
                 rule: `no network.calico.bgp.peers[] nodeSelector selects ${n.host.name} and the node-to-node mesh is off: it would get no pod routes; give it the labels its rack's peers select (e.g. topology.kubernetes.io/zone)`,
+            });
+        }
+    }
+    return out;
+}
+
+/** The labels a node will carry: the spec's plus those the kubelet and kubeadm set (see bgpCoverageRules). */
+function nodeLabelsOf(n: { host: { name: string; labels: Record<string, string> }; controlPlane: boolean }): Record<string, string> {
+    return {
+        "kubernetes.io/hostname": n.host.name,
+        "kubernetes.io/os": "linux",
+        ...(n.controlPlane ? { "node-role.kubernetes.io/control-plane": "" } : {}),
+        ...n.host.labels,
+    };
+}
+
+/**
+ * Cilium BGP (network.cilium.bgp): Cilium has no node-to-node mesh, so every node must be selected
+ * by a peer; and the program renders one CiliumBGPClusterConfig per distinct nodeSelector, of
+ * which Cilium applies only the first that selects a node (the others get the condition
+ * cilium.io/ConflictingClusterConfig; Cilium docs, "BGP Control Plane Troubleshooting Guide"), so
+ * no node may be selected by two different nodeSelectors (a global peer counts as selecting all).
+ */
+function ciliumBgpCoverageRules(c: IdcClusterSpec, nodes: { host: { name: string; labels: Record<string, string> }; path: (string | number)[]; controlPlane: boolean }[]): Violation[] {
+    const peers = c.network.cilium.bgp?.peers ?? [];
+    if (peers.length === 0) return [];
+    // One group per distinct nodeSelector, named by its first peer.
+    const groups = new Map<string, number>();
+    peers.forEach((p, k) => { if (!groups.has(p.nodeSelector ?? "")) groups.set(p.nodeSelector ?? "", k); });
+    const out: Violation[] = [];
+    for (const n of nodes) {
+        const labels = nodeLabelsOf(n);
+        // Selectors a label selector cannot express are rejected by networkRules; here, undefined never matches.
+        const selecting = [...groups].filter(([sel]) => sel === "" || calicoSelectorMatches(sel, labels) === true).map(([, k]) => k);
+        if (selecting.length === 0) {
+            out.push({
+                path: [...n.path, "labels"],
+                rule: `no network.cilium.bgp.peers[] nodeSelector selects ${n.host.name} and Cilium has no node-to-node mesh: it would get no pod routes; give it the labels its rack's peers select (e.g. topology.kubernetes.io/zone)`,
+            });
+        } else if (selecting.length > 1) {
+            out.push({
+                path: [...n.path, "labels"],
+                rule: `${n.host.name} is selected by the different nodeSelectors of ${selecting.map((k) => `bgp.peers[${k}]`).join(" and ")}: Cilium applies only one CiliumBGPClusterConfig per node (ConflictingClusterConfig); give peers of the same nodes the same nodeSelector`,
             });
         }
     }

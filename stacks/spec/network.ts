@@ -22,6 +22,13 @@ const bgpPeer = z.strictObject({
     nodeSelector: calicoSelector.optional(),
 });
 
+/** BGP to the racks' switches: the cluster's AS and its peers. One schema for Calico and Cilium. */
+const bgpOptions = z.strictObject({
+    asNumber,
+    peers: z.array(bgpPeer).default([]),
+});
+export type BgpOptions = z.output<typeof bgpOptions>;
+
 const ipPool = z.strictObject({
     name: dnsLabel,
     /** Inside network.podCidr, disjoint from the default pool and from every other pool. */
@@ -45,12 +52,7 @@ export const calicoOptions = z
         /** Extra business pools, each for the nodes its selector picks. */
         ipPools: z.array(ipPool).default([]),
         /** Routed BGP to the top-of-rack switches (IDC only). */
-        bgp: z
-            .strictObject({
-                asNumber,
-                peers: z.array(bgpPeer).default([]),
-            })
-            .optional(),
+        bgp: bgpOptions.optional(),
     })
     .prefault({});
 
@@ -60,6 +62,14 @@ export const ciliumOptions = z
         clusterId: z.number().int().min(1).max(255).optional(),
         /** IDC cluster-pool IPAM: the per-node block; /24 is Cilium's default clusterPoolIPv4MaskSize. */
         nodeMaskSize: z.number().int().min(16).max(30).default(24),
+        /**
+         * IDC only: the Cilium BGP control plane peers every node with the racks' switches, which
+         * route the pod CIDRs (routing `bgp`). Unset: direct routes between nodes (routing
+         * `directRoutes`, autoDirectNodeRoutes), which only works when every node shares one L2 segment.
+         * nodeSelector uses the Calico selector syntax of calico.bgp, limited to what a Kubernetes
+         * label selector can say: ==, !=, in, not in, has() and !has() joined by &&.
+         */
+        bgp: bgpOptions.optional(),
     })
     .prefault({});
 
@@ -114,6 +124,60 @@ export type CiliumOptions = z.output<typeof ciliumOptions>;
 
 export { cidrBlock };
 
+/** How an IDC Cilium cluster routes pod traffic between nodes: BGP to the racks, or direct routes on one L2 segment. */
+export function ciliumRouting(c: { network: { cilium: CiliumOptions } }): "bgp" | "directRoutes" {
+    return c.network.cilium.bgp ? "bgp" : "directRoutes";
+}
+
+/** A Kubernetes label selector (metav1.LabelSelector), as Cilium's BGP resources take it. */
+export interface LabelSelector {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
+}
+
+const SELECTOR_KEY = "[A-Za-z0-9_./-]+";
+const SELECTOR_VALUE = `'[^']*'|"[^"]*"`;
+/** apimachinery IsValidLabelValue: what matchLabels and matchExpressions values may be. */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/**
+ * The Kubernetes label selector equal to a Calico selector, or undefined when a label selector
+ * cannot say it. Translates a conjunction (&&) of `k == 'v'` (matchLabels), `k != 'v'` and
+ * `k not in {...}` (NotIn: like Calico, it also matches nodes without the label), `k in {...}` (In),
+ * `has(k)` (Exists), `!has(k)` (DoesNotExist); `all()` alone is the empty selector. `||`, `!`
+ * over an expression and parentheses have no label-selector form.
+ */
+export function labelSelectorOf(selector: string): LabelSelector | undefined {
+    const text = selector.trim();
+    if (/^all\(\s*\)$/.test(text)) return {};
+    const matchLabels: Record<string, string> = {};
+    const matchExpressions: NonNullable<LabelSelector["matchExpressions"]> = [];
+    const unquote = (v: string) => v.slice(1, -1);
+    const values = (set: string) => (set.trim() === "" ? [] : set.split(",").map((v) => v.trim()));
+    for (const term of text.split("&&").map((t) => t.trim())) {
+        let m: RegExpMatchArray | null;
+        if ((m = term.match(new RegExp(`^has\\(\\s*(${SELECTOR_KEY})\\s*\\)$`)))) matchExpressions.push({ key: m[1], operator: "Exists" });
+        else if ((m = term.match(new RegExp(`^!\\s*has\\(\\s*(${SELECTOR_KEY})\\s*\\)$`)))) matchExpressions.push({ key: m[1], operator: "DoesNotExist" });
+        else if ((m = term.match(new RegExp(`^(${SELECTOR_KEY})\\s*(==|!=)\\s*(${SELECTOR_VALUE})$`)))) {
+            const [key, op, value] = [m[1], m[2], unquote(m[3])];
+            if (op === "!=") matchExpressions.push({ key, operator: "NotIn", values: [value] });
+            else if (key in matchLabels) matchExpressions.push({ key, operator: "In", values: [value] });
+            else matchLabels[key] = value;
+        } else if ((m = term.match(new RegExp(`^(${SELECTOR_KEY})\\s+(not\\s+in|in)\\s*\\{\\s*((?:(?:${SELECTOR_VALUE})\\s*,?\\s*)*)\\}$`)))) {
+            const set = values(m[3]);
+            // Kubernetes requires values for In and NotIn (apimachinery ValidateLabelSelectorRequirement).
+            if (set.length === 0 || !set.every((v) => new RegExp(`^(${SELECTOR_VALUE})$`).test(v))) return undefined;
+            matchExpressions.push({ key: m[1], operator: m[2] === "in" ? "In" : "NotIn", values: set.map(unquote) });
+        } else return undefined;
+    }
+    const all = [...Object.values(matchLabels), ...matchExpressions.flatMap((e) => e.values ?? [])];
+    if (!all.every((v) => v.length <= 63 && LABEL_VALUE.test(v))) return undefined;
+    return {
+        ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
+        ...(matchExpressions.length > 0 ? { matchExpressions } : {}),
+    };
+}
+
 /** The default Calico pool of a cluster: calico.defaultPoolCidr, else the whole pod CIDR. */
 export function defaultPoolCidr(c: { network: { podCidr: string; calico: CalicoOptions } }): string {
     return c.network.calico.defaultPoolCidr ?? c.network.podCidr;
@@ -152,6 +216,28 @@ export function networkRules(fleet: FleetSpec): Violation[] {
             }
         } else if (calico.bgp !== undefined || calico.ipPools.length > 0 || calico.defaultPoolCidr !== undefined) {
             out.push({ path: at, rule: `is set but network.cni is ${c.network.cni}` });
+        }
+
+        const ciliumBgp = c.network.cilium.bgp;
+        const bgpAt = [...net, "cilium", "bgp"];
+        if (ciliumBgp !== undefined && c.network.cni !== "cilium") {
+            out.push({ path: bgpAt, rule: `is set but network.cni is ${c.network.cni}` });
+        } else if (ciliumBgp !== undefined && c.provider === "eks") {
+            // ENI mode: pods take VPC addresses and the VPC routes them (Cilium docs, "Installation using Helm", EKS).
+            out.push({ path: bgpAt, rule: "must be unset on EKS: Cilium runs in ENI mode there and the VPC routes pod addresses" });
+        } else if (ciliumBgp !== undefined) {
+            if (ciliumBgp.peers.length === 0) {
+                out.push({ path: [...bgpAt, "peers"], rule: "needs at least one peer: Cilium has no node-to-node mesh, the racks' switches route the pod CIDRs (leave bgp unset for direct routes on one L2 segment)" });
+            }
+            out.push(...bgpPeerRules(ciliumBgp, bgpAt));
+            ciliumBgp.peers.forEach((p, k) => {
+                if (p.nodeSelector !== undefined && labelSelectorOf(p.nodeSelector) === undefined) {
+                    out.push({
+                        path: [...bgpAt, "peers", k, "nodeSelector"],
+                        rule: `Cilium selects nodes with a Kubernetes label selector: use ==, !=, in, not in, has() and !has() joined by && with valid label values (not "${p.nodeSelector}")`,
+                    });
+                }
+            });
         }
 
         if (c.network.cni === "cilium") {
@@ -216,10 +302,17 @@ function bgpRules(calico: CalicoOptions, at: (string | number)[]): Violation[] {
     if (calico.bgp.peers.length > 0 && encapsulation !== "None" && !encapsulation.endsWith("CrossSubnet")) {
         out.push({ path: [...at, "encapsulation"], rule: `${encapsulation} tunnels every packet; peering with the racks' switches needs None or a CrossSubnet mode` });
     }
+    out.push(...bgpPeerRules(calico.bgp, [...at, "bgp"]));
+    return out;
+}
+
+/** Peer names unique, and no switch peered twice with the same nodes (Calico and Cilium alike). */
+function bgpPeerRules(bgp: BgpOptions, at: (string | number)[]): Violation[] {
+    const out: Violation[] = [];
     const names = new Map<string, number>();
     const peers = new Map<string, number>();
-    calico.bgp.peers.forEach((p, k) => {
-        const path = [...at, "bgp", "peers", k];
+    bgp.peers.forEach((p, k) => {
+        const path = [...at, "peers", k];
         if (names.has(p.name)) out.push({ path: [...path, "name"], rule: `peer name ${p.name} is already used by bgp.peers[${names.get(p.name)}]` });
         else names.set(p.name, k);
         const key = `${p.peerIp}|${p.nodeSelector ?? ""}`;
