@@ -424,3 +424,31 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         assert.ok(!release.dependencies.some((d) => d.includes("karpenter")), release.dependencies.join(", "));
     });
 });
+
+describe("cluster networking: the dev stack's offline plan", () => {
+    let dir: string;
+    before(async () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-network-dev-"));
+        const log = console.log;
+        console.log = () => undefined;
+        try {
+            assert.strictEqual(await plan({ stack: "dev", out: dir }), 0);
+        } finally {
+            console.log = log;
+        }
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("writes the Cilium BGP objects under manifests/idc-dev/, and they validate from the files", () => {
+        const idc = loadStackSpec("dev").clusters[0] as IdcClusterSpec;
+        const files = fs.readdirSync(path.join(dir, "manifests", "idc-dev"));
+        const expected = ["ciliumbgppeerconfig-tor.yaml", "ciliumbgpadvertisement-pod-and-service-cidrs.yaml", ...ciliumBgpClusterConfigs(idc).map((c) => `ciliumbgpclusterconfig-${c.metadata.name}.yaml`)];
+        for (const f of expected) assert.ok(files.includes(f), `no ${f} in manifests/idc-dev: ${files.join(", ")}`);
+        for (const f of files.filter((x) => x.startsWith("ciliumbgp"))) {
+            const obj = YAML.parse(fs.readFileSync(path.join(dir, "manifests", "idc-dev", f), "utf8"));
+            assert.strictEqual(obj.apiVersion, "cilium.io/v2", f);
+            assert.deepStrictEqual(validateCustomResource({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata, spec: obj.spec }), [], f);
+        }
+        assert.strictEqual(files.filter((f) => f.startsWith("ciliumbgp")).length, expected.length);
+    });
+});
