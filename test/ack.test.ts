@@ -1,6 +1,7 @@
 // The ACK site on the mock engine, over the prod fleet: what the program declares for the VPC,
 // the control plane, the node pools and the metrics store, and that no secret leaks.
 import * as assert from "assert";
+import { ADMIN_CREDENTIAL_MINUTES } from "../components/ack/cluster";
 import { ACK_METRICS_WRITER } from "../stacks/ack";
 import { AckClusterSpec, parseFleet } from "../stacks/spec";
 import { k8sProviderName } from "../stacks/types";
@@ -146,7 +147,7 @@ describe("ACK site on the mock engine (prod)", function () {
         assert.strictEqual(c.protect, true);
     });
 
-    it("ships control-plane and audit logs to an SLS project with the spec's retention", () => {
+    it("ships control-plane logs (with the spec's retention) and audit logs to a protected SLS project", () => {
         const c = inv.named(T.cluster, "ack-sh-cluster");
         const project = inv.named(T.logProject, "ack-sh-logs");
         assert.strictEqual(project.protect, true);
@@ -278,6 +279,15 @@ describe("ACK site on the mock engine (prod)", function () {
         assert.ok(addons.includes("csi-plugin") && addons.includes("managed-csiprovisioner"), "the CSI plug-in that provisions it is installed");
     });
 
+    it("fetches a short-lived admin credential for the kubeconfig", () => {
+        const calls = inv.invokes.filter((i) => i.token === "alicloud:cs/getClusterCredential:getClusterCredential");
+        assert.strictEqual(calls.length, 1);
+        // For the cluster the node pools join (their clusterId is the cluster's id).
+        assert.strictEqual(calls[0].args.clusterId, inv.named(T.nodePool, "ack-sh-system").inputs.clusterId);
+        assert.strictEqual(calls[0].args.temporaryDurationMinutes, ADMIN_CREDENTIAL_MINUTES);
+        assert.ok(ADMIN_CREDENTIAL_MINUTES >= 15 && ADMIN_CREDENTIAL_MINUTES <= 4320, "inside the range ACK accepts");
+    });
+
     it("keeps the kubeconfig's credentials out of plain text", () => {
         assert.deepStrictEqual(plainTextOccurrences(inv, MOCK_CLIENT_KEY_DATA), []);
         assert.deepStrictEqual(plainTextOccurrences(inv, "client-key-data"), []);
@@ -305,11 +315,11 @@ describe("ACK site on the mock engine (variants)", function () {
         assert.strictEqual(inventory.ofType(T.vswitch).filter((s) => s.name.includes("-pods-")).length, 0);
     });
 
-    it("in dev: no deletion protection, the cluster unprotected, the dev bucket still protected", async () => {
+    it("in dev: no deletion protection, the cluster and the dev bucket still protected", async () => {
         const { inventory } = await runFleet(loadStackSpec("dev"));
         const c = inventory.named(T.cluster, "ack-dev-cluster");
         assert.strictEqual(c.inputs.deletionProtection, false);
-        assert.strictEqual(c.protect, false);
+        assert.strictEqual(c.protect, true, "the cluster holds state in every environment");
         assert.strictEqual(inventory.named(T.bucket, "ack-dev-metrics-bucket").protect, true);
         assert.strictEqual(inventory.named(T.provider, "ack-dev-alicloud").inputs.region, "cn-shanghai");
     });

@@ -33,9 +33,18 @@ export interface RegisteredResource {
     state: Record<string, any>;
 }
 
+/** A data-source call (invoke) the program made: its token and arguments. */
+export interface RecordedInvoke {
+    token: string;
+    args: Record<string, any>;
+}
+
 export class Inventory {
     private readonly index: Map<string, RegisteredResource>;
-    constructor(readonly resources: RegisteredResource[]) {
+    constructor(
+        readonly resources: RegisteredResource[],
+        readonly invokes: RecordedInvoke[] = [],
+    ) {
         this.index = new Map(resources.map((r) => [r.urn, r]));
     }
     ofType(type: string): RegisteredResource[] {
@@ -123,6 +132,7 @@ export interface RunOptions {
  */
 export async function runOnMocks<T>(program: () => T, options: RunOptions = {}): Promise<{ inventory: Inventory; result: T }> {
     const recorded: RegisteredResource[] = [];
+    const invokes: RecordedInvoke[] = [];
     pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
     await pulumi.runtime.setMocks(
         {
@@ -132,6 +142,7 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
                 return { id: args.id || `${args.name}-id`, state };
             },
             call(args) {
+                invokes.push({ token: args.token, args: args.inputs });
                 const make = mockCalls[args.token];
                 if (!make) throw new Error(`no mock for invoke ${args.token}`);
                 return make(args);
@@ -192,7 +203,7 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
             const messages = failures.map((f) => (f instanceof Error ? f.message : String(f)));
             throw new Error(`the program failed on the mock engine:\n  ${messages.join("\n  ")}`);
         }
-        return { inventory: new Inventory(recorded), result };
+        return { inventory: new Inventory(recorded, invokes), result };
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
         process.off("unhandledRejection", onRejection);

@@ -20,6 +20,12 @@ export interface AckClusterArgs {
     tags: Record<string, string>;
 }
 
+/**
+ * Lifetime of the admin kubeconfig the deployment uses: long enough for one `pulumi up` with
+ * node pools and Helm waits, far below ACK's multi-year default (alicloud.cs.getClusterCredential: 15-4320).
+ */
+export const ADMIN_CREDENTIAL_MINUTES = 240;
+
 export class AckCluster extends pulumi.ComponentResource {
     readonly clusterId: pulumi.Output<string>;
     readonly securityGroupId: pulumi.Output<string>;
@@ -101,7 +107,8 @@ export class AckCluster extends pulumi.ComponentResource {
                 skipSetCertificateAuthority: true,
                 tags,
             },
-            { parent: this, protect: prod },
+            // The cluster's etcd holds the workloads' state, in every environment (deletion protection is prod's).
+            { parent: this, protect: true },
         );
         this.clusterId = cluster.id;
         this.securityGroupId = cluster.securityGroupId;
@@ -110,7 +117,11 @@ export class AckCluster extends pulumi.ComponentResource {
         this.apiServerHost = cluster.connections.apply((c) => endpointHost(c.apiServerIntranet));
 
         // The admin kubeconfig, a secret from birth; it names the internal endpoint when the SLB has no EIP.
-        const credential = alicloud.cs.getClusterCredentialOutput({ clusterId: cluster.id }, { parent: this });
+        // Short-lived: fetched again on every deployment, so state never holds a lasting admin credential.
+        const credential = alicloud.cs.getClusterCredentialOutput(
+            { clusterId: cluster.id, temporaryDurationMinutes: ADMIN_CREDENTIAL_MINUTES },
+            { parent: this },
+        );
         this.kubeconfig = pulumi.secret(credential.kubeConfig);
         this.provider = new k8s.Provider(k8sProviderName(name), { kubeconfig: this.kubeconfig }, { parent: this });
 
