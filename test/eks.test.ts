@@ -9,7 +9,6 @@ import {
     controlPlaneLogGroupName,
     eventPattern,
     INTERRUPTION_EVENTS,
-    interruptionQueuePolicy,
     KARPENTER,
     SYSTEM_LABEL,
 } from "../components/eks/render";
@@ -282,7 +281,7 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.ok(policies.length > 0, "prod declares tenant policies on this cluster");
             for (const p of policies) assert.strictEqual(inv.providerOf(p)?.name, k8sProviderName(C), p.name);
             assert.strictEqual(json(named(T.addon, `${C}-vpc-cni`).inputs.configurationValues).enableNetworkPolicy, "true");
-            assert.deepStrictEqual(ofSite(inv).filter((r) => r.type === T.release && r.inputs.chart !== KARPENTER.chart).map((r) => r.name), [], "no Calico or Cilium chart");
+            assert.deepStrictEqual(ofSite(inv).filter((r) => r.type === T.release && ![KARPENTER.chart, KARPENTER.crdChart].includes(r.inputs.chart)).map((r) => r.name), [], "no Calico or Cilium chart");
             assert.deepStrictEqual(ofSite(inv).filter((r) => r.type.startsWith("hybrid:eks:CiliumOperator")), [], "no Cilium operator identity without Cilium");
         });
 
@@ -387,18 +386,24 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.deepStrictEqual([entry.inputs.type, entry.inputs.principalArn, entry.inputs.clusterName], ["EC2_LINUX", role.state.arn, C]);
         });
 
-        it("declares the interruption queue: 5 minutes, SSE, only EventBridge/SQS may send, TLS only", () => {
+        it("declares the interruption queue: 5 minutes, SSE, only this account's EventBridge rules may send, TLS only", () => {
             const queue = named(T.queue, `${K}-interruption`);
             assert.strictEqual(queue.inputs.messageRetentionSeconds, 300);
             assert.strictEqual(queue.inputs.sqsManagedSseEnabled, true);
             const policy = named(T.queuePolicy, `${K}-interruption`);
             assert.strictEqual(policy.inputs.queueUrl, queue.state.url);
             const doc = json(policy.inputs.policy);
-            assert.deepStrictEqual(doc, interruptionQueuePolicy(queue.state.arn));
             const deny = doc.Statement.find((s: any) => s.Effect === "Deny");
             assert.deepStrictEqual(deny?.Condition, { Bool: { "aws:SecureTransport": "false" } });
             const allow = doc.Statement.filter((s: any) => s.Effect === "Allow");
-            assert.deepStrictEqual(allow.map((s: any) => [s.Principal.Service, s.Action]), [[["events.amazonaws.com", "sqs.amazonaws.com"], "sqs:SendMessage"]]);
+            assert.deepStrictEqual(
+                allow.map((s: any) => [s.Principal, s.Action, s.Resource, s.Condition]),
+                [[{ Service: "events.amazonaws.com" }, "sqs:SendMessage", queue.state.arn, { ArnLike: { "aws:SourceArn": `arn:aws:events:ap-northeast-1:${MOCK_AWS_ACCOUNT}:rule/*` } }]],
+            );
+            // The condition admits every rule the program routes to the queue, and the policy exists before their targets.
+            const pattern = new RegExp(`^${allow[0].Condition.ArnLike["aws:SourceArn"].replace(/[.]/g, "\\.").replace("*", "[^/]+")}$`);
+            for (const rule of mine(T.rule)) assert.match(rule.state.arn, pattern, rule.name);
+            for (const target of mine(T.target)) assert.ok(target.dependencies.includes(policy.urn), target.name);
         });
 
         it("routes exactly the five interruption events to the queue", () => {
@@ -423,6 +428,20 @@ describe("EKS site on the mock engine (prod)", function () {
                 assert.strictEqual(target.length, 1, rule.name);
                 assert.strictEqual(target[0].inputs.arn, queue.state.arn);
             }
+        });
+
+        it("installs the CRDs from their own pinned chart, so upgrades update them, and the controller chart without its crds/", () => {
+            const crds = named(T.release, `${K}-crd`);
+            const release = named(T.release, `${K}-chart`);
+            assert.deepStrictEqual(
+                [crds.inputs.name, crds.inputs.chart, crds.inputs.version, crds.inputs.namespace, crds.inputs.atomic],
+                ["karpenter-crd", "oci://public.ecr.aws/karpenter/karpenter-crd", "1.14.1", "kube-system", true],
+            );
+            assert.strictEqual(crds.inputs.version, release.inputs.version, "CRDs at the controller's version");
+            assert.strictEqual(crds.inputs.skipCrds, undefined, "the CRD chart renders its CRDs as templates");
+            assert.strictEqual(inv.providerOf(crds)?.name, k8sProviderName(C));
+            assert.strictEqual(release.inputs.skipCrds, true, "one owner per CRD");
+            assert.ok(release.dependencies.includes(crds.urn), "the controller starts once its CRDs exist");
         });
 
         it("installs the pinned chart from the OCI registry, pointed at this cluster and its queue, on the system nodes", () => {
@@ -451,14 +470,16 @@ describe("EKS site on the mock engine (prod)", function () {
             }
         });
 
-        it("declares a NodePool and an EC2NodeClass per spec pool, valid against the upstream CRDs, after the chart", () => {
+        it("declares a NodePool and an EC2NodeClass per spec pool, valid against the upstream CRDs, after the CRD and controller charts", () => {
             const release = named(T.release, `${K}-chart`);
+            const crds = named(T.release, `${K}-crd`);
             const nodeRole = named(T.role, `${K}-node`);
             assert.deepStrictEqual(mine(T.nodePool).map((p) => p.inputs.metadata.name), spec.karpenter.nodePools.map((p) => p.name));
             assert.deepStrictEqual(mine(T.nodeClass).map((p) => p.inputs.metadata.name), spec.karpenter.nodePools.map((p) => p.name));
             for (const r of [...mine(T.nodePool), ...mine(T.nodeClass)]) {
                 assert.strictEqual(inv.providerOf(r)?.name, k8sProviderName(C));
-                assert.ok(r.dependencies.includes(release.urn), `${r.name} waits for the CRDs`);
+                assert.ok(r.dependencies.includes(crds.urn), `${r.name} waits for the CRDs`);
+                assert.ok(r.dependencies.includes(release.urn), `${r.name} waits for the controller`);
                 assert.deepStrictEqual(validateCustomResource(r.inputs as any), [], `${r.inputs.kind} ${r.inputs.metadata.name}`);
             }
             for (const c of mine(T.nodeClass)) {

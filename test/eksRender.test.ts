@@ -79,7 +79,7 @@ describe("EKS renderers", () => {
             nodeRoleArn: "arn:aws:iam::123456789012:role/c1-node",
         });
         const bySid = new Map(policy.Statement.map((s) => [s.Sid!, s]));
-        const READ_ONLY = /^(ec2:Describe|ssm:GetParameter$|pricing:GetProducts$|iam:GetInstanceProfile$|eks:DescribeCluster$|sqs:(GetQueueUrl|ReceiveMessage|DeleteMessage)$)/;
+        const READ_ONLY = /^(ec2:Describe|ssm:GetParameter$|pricing:GetProducts$|iam:(GetInstanceProfile|ListInstanceProfiles)$|eks:DescribeCluster$|sqs:(GetQueueUrl|ReceiveMessage|DeleteMessage)$)/;
 
         it("has the statements of terraform-aws-eks's v1 policy, in order", () => {
             assert.deepStrictEqual(
@@ -100,6 +100,7 @@ describe("EKS renderers", () => {
                     "AllowScopedInstanceProfileTagActions",
                     "AllowScopedInstanceProfileActions",
                     "AllowInstanceProfileReadActions",
+                    "AllowUnscopedInstanceProfileListAction",
                     "AllowAPIServerEndpointDiscovery",
                 ],
             );
@@ -128,12 +129,32 @@ describe("EKS renderers", () => {
             assert.strictEqual(bySid.get("AllowInstanceProfileReadActions")!.Action, "iam:GetInstanceProfile");
             assert.deepStrictEqual(bySid.get("AllowRegionalReadActions")!.Condition, { StringEquals: { "aws:RequestedRegion": "ap-northeast-1" } });
         });
+
+        it("lets the instance-profile garbage collector list profiles, the only unscoped action, and read-only", () => {
+            const list = bySid.get("AllowUnscopedInstanceProfileListAction")!;
+            assert.deepStrictEqual([list.Effect, list.Action, list.Resource, list.Condition], ["Allow", "iam:ListInstanceProfiles", "*", undefined]);
+            // Every other statement on "*" is a read or is conditioned on this cluster's tags.
+            const onStar = policy.Statement.filter((s) => asList(s.Resource).includes("*")).map((s) => s.Sid);
+            assert.deepStrictEqual(onStar, ["AllowRegionalReadActions", "AllowPricingReadActions", "AllowUnscopedInstanceProfileListAction"]);
+        });
     });
 
-    it("lets only EventBridge and SQS send to the queue, and denies non-TLS access", () => {
-        const [send, deny] = interruptionQueuePolicy("arn:q").Statement;
-        assert.deepStrictEqual(send, { Sid: "SqsWrite", Effect: "Allow", Principal: { Service: ["events.amazonaws.com", "sqs.amazonaws.com"] }, Action: "sqs:SendMessage", Resource: "arn:q" });
+    it("lets only EventBridge rules of this account and region send to the queue (no confused deputy), and denies non-TLS access", () => {
+        const policy = interruptionQueuePolicy(CTX, "arn:q");
+        assert.strictEqual(policy.Statement.length, 2);
+        const [send, deny] = policy.Statement;
+        assert.deepStrictEqual(send, {
+            Sid: "EventBridgeRulesOfThisAccount",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: "arn:q",
+            Condition: { ArnLike: { "aws:SourceArn": "arn:aws:events:ap-northeast-1:123456789012:rule/*" } },
+        });
         assert.deepStrictEqual(deny, { Sid: "DenyHTTP", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: "arn:q", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+        // The partition, region and account come from the context, not from a constant.
+        const cn = interruptionQueuePolicy({ partition: "aws-cn", accountId: "210987654321", region: "cn-north-1", dnsSuffix: "amazonaws.com.cn" }, "arn:q");
+        assert.deepStrictEqual(cn.Statement[0].Condition, { ArnLike: { "aws:SourceArn": "arn:aws-cn:events:cn-north-1:210987654321:rule/*" } });
     });
 
     it("lists exactly the five interruption events, spelled as EventBridge emits them", () => {

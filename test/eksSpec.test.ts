@@ -24,6 +24,11 @@ function assertViolation(violations: string[], expected: string): void {
     assert.ok(violations.includes(expected), `expected violation\n  ${expected}\ngot\n  ${violations.join("\n  ")}`);
 }
 
+/** Sets the EKS cluster's public access CIDRs (dev leaves `endpoint` out). */
+function withPublicCidrs(fleet: any, cidrs: string[]): void {
+    fleet.clusters[EKS].endpoint = { ...(fleet.clusters[EKS].endpoint ?? {}), publicAccessCidrs: cidrs };
+}
+
 function eksOf(mutate: (fleet: any) => void, stack: "prod" | "dev" = "prod"): EksClusterSpec {
     const result = parse(mutate, stack);
     assert.ok(result.ok, result.ok ? "" : result.violations.join("\n"));
@@ -58,6 +63,31 @@ describe("EKS spec", () => {
         assert.ok(!v.some((l) => l.includes("publicAccessCidrs[0]")), "a narrow CIDR is fine");
         // Outside prod it is allowed (a sandbox may need it).
         assert.deepStrictEqual(eksOf((f) => (f.clusters[EKS].endpoint = { publicAccessCidrs: ["0.0.0.0/0"] }), "dev").endpoint.publicAccessCidrs, ["0.0.0.0/0"]);
+    });
+
+    it("rejects the world split in wide blocks in prod (0.0.0.0/1 + 128.0.0.0/1): /16 or narrower only", () => {
+        const v = violationsAfter((f) => withPublicCidrs(f, ["0.0.0.0/1", "128.0.0.0/1"]));
+        assertViolation(v, "clusters[1].endpoint.publicAccessCidrs[0]: 0.0.0.0/1 opens the public API endpoint to a /1 slice of the internet; prod allows /16 or narrower (an office, VPN or CI egress range)");
+        assertViolation(v, "clusters[1].endpoint.publicAccessCidrs[1]: 128.0.0.0/1 opens the public API endpoint to a /1 slice of the internet; prod allows /16 or narrower (an office, VPN or CI egress range)");
+        // The floor itself: /15 is refused, /16 and narrower pass.
+        const edge = violationsAfter((f) => withPublicCidrs(f, ["198.18.0.0/15", "203.0.0.0/16", "203.0.113.7/32"]));
+        assert.deepStrictEqual(edge.filter((l) => l.includes("publicAccessCidrs")), [
+            "clusters[1].endpoint.publicAccessCidrs[0]: 198.18.0.0/15 opens the public API endpoint to a /15 slice of the internet; prod allows /16 or narrower (an office, VPN or CI egress range)",
+        ]);
+        assert.deepStrictEqual(eksOf((f) => withPublicCidrs(f, ["203.0.0.0/16", "203.0.113.7/32"])).endpoint.publicAccessCidrs, ["203.0.0.0/16", "203.0.113.7/32"]);
+        // dev keeps its sandbox freedom.
+        assert.ok(eksOf((f) => withPublicCidrs(f, ["0.0.0.0/1", "128.0.0.0/1"]), "dev"));
+    });
+
+    it("refuses more public access blocks than the EKS quota (40), in every environment", () => {
+        const blocks = Array.from({ length: 41 }, (_, i) => `203.0.${i}.0/24`);
+        for (const stack of ["prod", "dev"] as const) {
+            assertViolation(
+                violationsAfter((f) => withPublicCidrs(f, blocks), stack),
+                'clusters[1].endpoint.publicAccessCidrs: at most 40 blocks (EKS quota "Public endpoint access CIDR ranges per cluster") (got 41)',
+            );
+        }
+        assert.strictEqual(eksOf((f) => withPublicCidrs(f, blocks.slice(0, 40))).endpoint.publicAccessCidrs.length, 40);
     });
 
     it("keeps the private endpoint on in prod and some endpoint everywhere", () => {

@@ -1,7 +1,7 @@
 // Karpenter, all of it, modelled on terraform-aws-eks modules/karpenter: the controller's Pod
 // Identity role and least-privilege policy, the node role with its EC2_LINUX access entry, the
-// interruption queue and its five EventBridge rules, the Helm release (pinned, from the OCI
-// registry) on the system nodes, and one EC2NodeClass + NodePool per spec pool.
+// interruption queue and its five EventBridge rules, the CRD and controller Helm releases (pinned,
+// from the OCI registry) with the controller on the system nodes, and one EC2NodeClass + NodePool per spec pool.
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -81,7 +81,7 @@ export class Karpenter extends pulumi.ComponentResource {
         );
         const queuePolicy = new aws.sqs.QueuePolicy(
             `${name}-interruption`,
-            { queueUrl: queue.url, policy: queue.arn.apply((arn) => JSON.stringify(interruptionQueuePolicy(arn))) },
+            { queueUrl: queue.url, policy: pulumi.all([ctx, queue.arn]).apply(([c, arn]) => JSON.stringify(interruptionQueuePolicy(c, arn))) },
             parent,
         );
         for (const event of INTERRUPTION_EVENTS) {
@@ -127,6 +127,21 @@ export class Karpenter extends pulumi.ComponentResource {
         );
         this.controllerRoleArn = controllerRole.arn;
 
+        // The CRDs first, from their own chart, so that upgrades update them too (see KARPENTER.crdChart).
+        const crds = new k8s.helm.v3.Release(
+            `${name}-crd`,
+            {
+                name: "karpenter-crd",
+                chart: KARPENTER.crdChart,
+                version: KARPENTER.version,
+                namespace: KARPENTER.namespace,
+                atomic: true,
+                timeout: 300,
+            },
+            // Only the API server is needed: the chart has no workloads (its conversion webhook is off by default).
+            { parent: this, provider: args.provider },
+        );
+
         this.release = new k8s.helm.v3.Release(
             `${name}-chart`,
             {
@@ -134,6 +149,8 @@ export class Karpenter extends pulumi.ComponentResource {
                 chart: KARPENTER.chart,
                 version: KARPENTER.version,
                 namespace: KARPENTER.namespace,
+                // The CRDs belong to the karpenter-crd release; two owners would fight over them.
+                skipCrds: true,
                 values: pulumi
                     .all([args.clusterName, args.clusterEndpoint, queue.name])
                     .apply(([cluster, endpoint, queueName]) => karpenterValues({ cluster, endpoint, queueName, usesVpcCni: vpcCni })),
@@ -145,12 +162,13 @@ export class Karpenter extends pulumi.ComponentResource {
             {
                 parent: this,
                 provider: args.provider,
-                dependsOn: pulumi.output(args.dependsOn).apply((d) => [...d, association, queuePolicy, nodeAccess] as pulumi.Resource[]),
+                dependsOn: pulumi.output(args.dependsOn).apply((d) => [...d, crds, association, queuePolicy, nodeAccess] as pulumi.Resource[]),
             },
         );
 
-        // --- Node pools: an EC2NodeClass and a NodePool per spec pool; the chart installs their CRDs.
-        const crOpts = { parent: this, provider: args.provider, dependsOn: [this.release] };
+        // --- Node pools: an EC2NodeClass and a NodePool per spec pool, once their CRDs exist and the
+        // controller (with its validation) runs.
+        const crOpts = { parent: this, provider: args.provider, dependsOn: [crds, this.release] };
         const fleetTags = Object.fromEntries(Object.entries(tags).filter(([k]) => !k.startsWith("kubernetes.io/cluster")));
         for (const pool of spec.karpenter.nodePools) {
             const nodeClass = nodeRole.name.apply((nodeRoleName) => ec2NodeClass({ cluster: spec.name, pool, amiAlias: spec.karpenter.amiAlias, nodeRoleName, tags: fleetTags }));

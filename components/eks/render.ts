@@ -181,6 +181,12 @@ export const CLUSTER_ADMIN_POLICY = (partition: string) => `arn:${partition}:eks
 /** The Karpenter release this program installs; it matches the CRDs in ../shared/crds (v1.14.1). */
 export const KARPENTER = {
     chart: "oci://public.ecr.aws/karpenter/karpenter",
+    /**
+     * The CRDs as their own chart, at the controller's version. Helm installs a chart's crds/ on
+     * first install only and never upgrades them; karpenter-crd ships them as templates, so every
+     * upgrade brings them along (Karpenter docs, "Upgrade Guide: CRD Upgrades").
+     */
+    crdChart: "oci://public.ecr.aws/karpenter/karpenter-crd",
     version: "1.14.1",
     namespace: "kube-system",
     serviceAccount: "karpenter",
@@ -320,6 +326,10 @@ export function karpenterControllerPolicy(ctx: AwsContext, a: { cluster: string;
             },
         },
         { Sid: "AllowInstanceProfileReadActions", Effect: "Allow", Resource: profiles, Action: "iam:GetInstanceProfile" },
+        // The instance-profile garbage collector lists every profile; ListInstanceProfiles takes no
+        // resource scope (IAM service authorization reference), so it is the one unscoped statement
+        // (Karpenter v1 docs' controller policy; terraform-aws-eks modules/karpenter, same Sid).
+        { Sid: "AllowUnscopedInstanceProfileListAction", Effect: "Allow", Resource: "*", Action: "iam:ListInstanceProfiles" },
         {
             Sid: "AllowAPIServerEndpointDiscovery",
             Effect: "Allow",
@@ -329,15 +339,24 @@ export function karpenterControllerPolicy(ctx: AwsContext, a: { cluster: string;
     );
 }
 
-/** Only EventBridge and SQS may send; nobody may use the queue without TLS (terraform-aws-eks karpenter module). */
-export function interruptionQueuePolicy(queueArn: string): PolicyDocument {
+/**
+ * Only EventBridge rules of this account and region may send (EventBridge user guide, "Amazon SQS
+ * permissions": the events.amazonaws.com grant conditioned on aws:SourceArn). A service principal
+ * without a source condition lets any account's rule target the queue (IAM user guide, "The confused
+ * deputy problem"). The rule ARN pattern, not the five exact ARNs: the policy must exist before the
+ * rules' targets and the rules are auto-named. terraform-aws-eks also grants sqs.amazonaws.com;
+ * nothing here sends as the SQS service, so it is left out. Nobody may use the queue without TLS.
+ */
+export function interruptionQueuePolicy(ctx: AwsContext, queueArn: string): PolicyDocument {
     return doc(
         {
-            Sid: "SqsWrite",
+            Sid: "EventBridgeRulesOfThisAccount",
             Effect: "Allow",
-            Principal: { Service: ["events.amazonaws.com", "sqs.amazonaws.com"] },
+            // The global service principal, as terraform-aws-eks and the EventBridge guide write it.
+            Principal: { Service: "events.amazonaws.com" },
             Action: "sqs:SendMessage",
             Resource: queueArn,
+            Condition: { ArnLike: { "aws:SourceArn": `arn:${ctx.partition}:events:${ctx.region}:${ctx.accountId}:rule/*` } },
         },
         {
             Sid: "DenyHTTP",

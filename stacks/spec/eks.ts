@@ -150,6 +150,16 @@ export function addonVersionOf(c: EksClusterSpec, addon: EksAddon): string {
 /** The blocks EKS accepts as a service range (EKS API, KubernetesNetworkConfigRequest.serviceIpv4Cidr). */
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(cidr);
 
+/** EKS service quota "Public endpoint access CIDR ranges per cluster": 40, not adjustable (EKS user guide, "Service quotas"). */
+export const MAX_PUBLIC_ACCESS_CIDRS = 40;
+/**
+ * The widest block prod lets reach the public API endpoint. Rejecting only /0 is no rule: 0.0.0.0/1
+ * plus 128.0.0.0/1 is the same internet. No upstream number exists, so the floor is ours: a /16
+ * (65,536 addresses) is more than any one organization's egress (office NAT, VPN, CI runners) needs,
+ * and with the 40-block quota prod can never admit more than 40 x 2^16 = 2.6M addresses (0.06% of IPv4).
+ */
+export const MIN_PUBLIC_ACCESS_PREFIX = 16;
+
 export function eksRules(c: EksClusterSpec, at: (string | number)[], environment: string): Violation[] {
     const out: Violation[] = [];
     if (environment === "prod" && c.zones.length < 2) {
@@ -173,10 +183,20 @@ export function eksRules(c: EksClusterSpec, at: (string | number)[], environment
 
     // The endpoint: never open to the world in prod, and always reachable somehow.
     const e = c.endpoint;
+    if (e.publicAccessCidrs.length > MAX_PUBLIC_ACCESS_CIDRS) {
+        out.push({
+            path: [...at, "endpoint", "publicAccessCidrs"],
+            rule: `at most ${MAX_PUBLIC_ACCESS_CIDRS} blocks (EKS quota "Public endpoint access CIDR ranges per cluster") (got ${e.publicAccessCidrs.length})`,
+        });
+    }
     e.publicAccessCidrs.forEach((text, i) => {
-        if (environment === "prod" && parseCidr(text)!.prefix === 0) {
-            out.push({ path: [...at, "endpoint", "publicAccessCidrs", i], rule: `${text} opens the public API endpoint to the whole internet (not allowed in prod)` });
-        }
+        const prefix = parseCidr(text)!.prefix;
+        if (environment !== "prod" || prefix >= MIN_PUBLIC_ACCESS_PREFIX) return;
+        const rule =
+            prefix === 0
+                ? `${text} opens the public API endpoint to the whole internet (not allowed in prod)`
+                : `${text} opens the public API endpoint to a /${prefix} slice of the internet; prod allows /${MIN_PUBLIC_ACCESS_PREFIX} or narrower (an office, VPN or CI egress range)`;
+        out.push({ path: [...at, "endpoint", "publicAccessCidrs", i], rule });
     });
     if (environment === "prod" && !e.privateAccess) {
         out.push({ path: [...at, "endpoint", "privateAccess"], rule: "must be true in prod (nodes and add-ons reach the API server inside the VPC)" });
