@@ -555,11 +555,17 @@ describe("EKS site on the mock engine (spec variants)", function () {
         assert.deepStrictEqual(c.inputs.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
         assert.deepStrictEqual([c.inputs.vpcConfig.endpointPublicAccess, c.inputs.vpcConfig.publicAccessCidrs], [true, ["203.0.113.0/24"]]);
         assert.strictEqual(inv.named(T.release, `${C}-karpenter-chart`).inputs.values.settings.reservedENIs, undefined);
-        // Cilium installs after the nodes only: CoreDNS and Karpenter cannot be ready without it.
+        // Cilium installs with the control plane, before the nodes are Ready (they cannot be without a
+        // CNI, nor CoreDNS and Karpenter): the cluster, the admins' access, the operator's credentials.
         const built = fleet.clusters.find((x) => x.spec.name === C)!;
         const ready = await Promise.all(built.access!.ready.map((r) => resolved(r.urn)));
         const association = inv.named(T.podIdentity, `${C}-cilium-operator`);
-        assert.deepStrictEqual(ready, [inv.named(T.nodeGroup, `${C}-system`).urn, association.urn]);
+        const admins = inv.ofType(T.accessPolicy).filter((a) => a.name.startsWith(`${C}-admin-`));
+        assert.ok(admins.length > 0);
+        assert.deepStrictEqual(ready, [c.urn, ...admins.map((a) => a.urn), association.urn]);
+        // The system nodes join tainted until the Cilium agent runs on them (the operator removes it).
+        const taints = inv.named(T.nodeGroup, `${C}-system`).inputs.taints;
+        assert.deepStrictEqual(taints.map((t: any) => [t.key, t.effect]), [["CriticalAddonsOnly", "NO_SCHEDULE"], ["node.cilium.io/agent-not-ready", "NO_EXECUTE"]]);
     });
 });
 
@@ -612,7 +618,8 @@ describe("EKS site on the mock engine (Cilium ENI mode: the operator's EC2 ident
         const release = inv.named(T.release, `${C}-cilium-chart`);
         const association = inv.named(T.podIdentity, O);
         assert.ok(release.dependencies.includes(association.urn), "the Cilium chart waits for the operator's credentials");
-        assert.ok(release.dependencies.includes(inv.named(T.nodeGroup, `${C}-system`).urn));
+        // Not for the nodes: they only turn Ready once Cilium runs on them.
+        assert.ok(!release.dependencies.includes(inv.named(T.nodeGroup, `${C}-system`).urn));
         const built = fleet.clusters.find((x) => x.spec.name === C)!;
         assert.strictEqual(await resolved(built.outputs.ciliumOperatorRoleArn as pulumi.Output<string>), inv.named(T.role, O).state.arn);
     });

@@ -7,7 +7,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { CALICO, CILIUM, ciliumBgpClusterConfigs, ciliumValues, POD_SUBNET_TAG } from "../components/network/render";
+import { CALICO, CALICO_POOLS_ANNOTATION, CILIUM, CILIUM_CNI_CONFIG, ciliumBgpClusterConfigs, ciliumValues } from "../components/network/render";
+import { CILIUM_AGENT_NOT_READY_TAINT } from "../components/eks/cluster";
+import { subnetTags } from "../components/eks/render";
+import { cidr, within } from "../stacks/cidr";
 import { FleetSpec, IdcClusterSpec, loadFleet } from "../stacks/spec";
 import { k8sProviderName } from "../stacks/types";
 import { plan } from "../tools/plan";
@@ -26,6 +29,12 @@ const T = {
     quota: "kubernetes:core/v1:ResourceQuota",
     limits: "kubernetes:core/v1:LimitRange",
     addon: "aws:eks/addon:Addon",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    subnet: "aws:ec2/subnet:Subnet",
+    nodeGroup: "aws:eks/nodeGroup:NodeGroup",
+    cluster: "aws:eks/cluster:Cluster",
+    accessPolicy: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    podIdentity: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
     ciliumClusterConfig: "kubernetes:cilium.io/v2:CiliumBGPClusterConfig",
     ciliumPeerConfig: "kubernetes:cilium.io/v2:CiliumBGPPeerConfig",
     ciliumAdvertisement: "kubernetes:cilium.io/v2:CiliumBGPAdvertisement",
@@ -110,6 +119,25 @@ describe("cluster networking: prod fleet", () => {
         }
         assert.strictEqual(installation.inputs.spec.calicoNetwork.bgp, "Enabled");
         assert.deepStrictEqual(installation.inputs.spec.cni, { type: "Calico", ipam: { type: "Calico" } });
+    });
+
+    it("keeps the business pools for the namespaces the spec names: Manual pools, annotated tenant namespaces", () => {
+        const [installation] = ofTypeIn(inv, "idc-sh", T.installation);
+        const modes: Record<string, string> = Object.fromEntries(installation.inputs.spec.calicoNetwork.ipPools.map((p: any) => [p.name, p.assignmentMode]));
+        assert.deepStrictEqual(modes, { "default-ipv4-ippool": "Automatic", ...Object.fromEntries(idc.network.calico.ipPools.map((p) => [p.name, "Manual"])) });
+        // The Installation CRD (operator v1.42.3) has the field; the IPPool it becomes accepts Automatic | Manual.
+        assertValid(installation);
+        const annotations = Object.fromEntries(ofTypeIn(inv, "idc-sh", T.namespace).map((n) => [n.inputs.metadata.name, n.inputs.metadata.annotations?.[CALICO_POOLS_ANNOTATION]]));
+        assert.deepStrictEqual(JSON.parse(annotations.payments), ["payments-pool"]);
+        assert.strictEqual(annotations.search, undefined, "search takes its addresses from the default pool");
+        // Every annotated pool is a Manual pool of this cluster's Installation.
+        for (const value of Object.values(annotations).filter((a): a is string => a !== undefined)) {
+            for (const pool of JSON.parse(value) as string[]) assert.strictEqual((modes as Record<string, string>)[pool], "Manual", pool);
+        }
+        // Other sites have no Calico pools: no annotation there.
+        for (const c of ["eks-apne1", "ack-sh"]) {
+            for (const n of ofTypeIn(inv, c, T.namespace)) assert.strictEqual(n.inputs.metadata.annotations?.[CALICO_POOLS_ANNOTATION], undefined, `${c}/${n.name}`);
+        }
     });
 
     it("declares one BGPPeer per spec peer, the mesh off, and strict IPAM affinity", () => {
@@ -403,13 +431,12 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         assert.ok(addons.includes("vpc-cni") && addons.includes("kube-proxy"), addons.join(", "));
     });
 
-    it("EKS cilium: ENI mode on the pod subnets, without the VPC CNI and kube-proxy add-ons", () => {
+    it("EKS cilium: ENI mode, without the VPC CNI and kube-proxy add-ons", () => {
         const addons = ofTypeIn(inv, "eks-cilium", T.addon).map((a) => a.inputs.addonName);
         assert.ok(addons.length > 0 && !addons.includes("vpc-cni") && !addons.includes("kube-proxy"), addons.join(", "));
         const [release] = ofTypeIn(inv, "eks-cilium", T.release).filter((r) => r.inputs.chart === "cilium");
         const v = release.inputs.values;
-        assert.strictEqual(v.eni.enabled, true);
-        assert.deepStrictEqual(v.eni.nodeSpec.subnetTags, [POD_SUBNET_TAG]);
+        assert.deepStrictEqual(v.eni, { enabled: true }, "no per-node ENI values: the 1.19 chart's eni block has no nodeSpec");
         assert.deepStrictEqual(v.ipam, { mode: "eni" });
         assert.strictEqual(v.routingMode, "native");
         assert.strictEqual(v.egressMasqueradeInterfaces, "eth+");
@@ -418,10 +445,79 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         // The managed endpoint's host (from the mock EKS cluster), never a node address.
         assert.match(v.k8sServiceHost, /\.eks\.amazonaws\.com$/);
         assert.deepStrictEqual(v.cluster, { name: "eks-cilium", id: 12 });
-        // With Cilium only the system nodes gate the CNI (CoreDNS and Karpenter need pod networking).
-        const [nodeGroup] = ofTypeIn(inv, "eks-cilium", "aws:eks/nodeGroup:NodeGroup");
-        assert.ok(dependsOn(release, nodeGroup));
-        assert.ok(!release.dependencies.some((d) => d.includes("karpenter")), release.dependencies.join(", "));
+    });
+
+    it("EKS cilium: pods take addresses from the pod subnets only, through the CNI configuration the chart reads", () => {
+        const [release] = ofTypeIn(inv, "eks-cilium", T.release).filter((r) => r.inputs.chart === "cilium");
+        const cms = ofTypeIn(inv, "eks-cilium", T.configMap);
+        assert.strictEqual(cms.length, 1);
+        const [cm] = cms;
+        // The chart mounts the ConfigMap its values name, from its own namespace, and the agent reads that key.
+        assert.deepStrictEqual(release.inputs.values.cni, { customConf: true, configMap: cm.inputs.metadata.name, configMapKey: CILIUM_CNI_CONFIG.key });
+        assert.strictEqual(cm.inputs.metadata.namespace, release.inputs.namespace);
+        assert.ok(dependsOn(release, cm), "the ConfigMap exists when the agents start");
+        assert.strictEqual(inv.providerOf(cm)?.name, k8sProviderName("eks-cilium"));
+        const conf = JSON.parse(cm.inputs.data[CILIUM_CNI_CONFIG.key]);
+        assert.strictEqual(conf.name, "cilium");
+        const [plugin] = conf.plugins;
+        assert.strictEqual(plugin.type, "cilium-cni");
+        // Not eth0: the node's primary ENI sits in the node subnet.
+        assert.strictEqual(plugin.eni["first-interface-index"], 1);
+        const tags: Record<string, string> = plugin.eni["subnet-tags"];
+        assert.ok(Object.keys(tags).length > 0);
+        const carries = (t: Record<string, string>) => Object.entries(tags).every(([k, val]) => t[k] === val);
+        assert.ok(carries(subnetTags("eks-cilium", "pods")) && !carries(subnetTags("eks-cilium", "private")) && !carries(subnetTags("eks-cilium", "public")));
+        // The subnets the program declares that match are exactly the ones carved from the pod CIDR.
+        const podCidr = cidr(spec.clusters.find((c) => c.name === "eks-cilium")!.network.podCidr);
+        const subnets = ofTypeIn(inv, "eks-cilium", T.subnet);
+        const matched = subnets.filter((s) => carries(s.inputs.tags)).map((s) => s.name).sort();
+        const inPodCidr = subnets.filter((s) => within(cidr(s.inputs.cidrBlock), podCidr)).map((s) => s.name).sort();
+        assert.ok(inPodCidr.length >= 2, inPodCidr.join());
+        assert.deepStrictEqual(matched, inPodCidr);
+    });
+
+    it("EKS cilium: installs with the control plane, not after the nodes; the nodes wait for the agent, the relay fits on them", () => {
+        const [release] = ofTypeIn(inv, "eks-cilium", T.release).filter((r) => r.inputs.chart === "cilium");
+        const [nodeGroup] = ofTypeIn(inv, "eks-cilium", T.nodeGroup);
+        // Gated on the cluster, the admins' access and the operator's credentials: not on the nodes,
+        // which stay NotReady without a CNI, nor on anything that needs pod networking.
+        const gates = [
+            ...ofTypeIn(inv, "eks-cilium", T.cluster),
+            ...ofTypeIn(inv, "eks-cilium", T.accessPolicy),
+            ...ofTypeIn(inv, "eks-cilium", T.podIdentity).filter((a) => a.inputs.serviceAccount === "cilium-operator"),
+        ];
+        assert.deepStrictEqual(gates.map((g) => g.type).filter((t) => t !== T.accessPolicy), [T.cluster, T.podIdentity]);
+        for (const r of gates) assert.ok(dependsOn(release, r), `the release waits for ${r.name}`);
+        const before = new Set<string>();
+        const walk = (urn: string) => {
+            if (before.has(urn)) return;
+            before.add(urn);
+            for (const d of inv.byUrn(urn).dependencies) walk(d);
+        };
+        walk(release.urn);
+        assert.ok(!before.has(nodeGroup.urn), "the release does not wait for the node group, directly or not");
+        assert.ok(![...before].some((u) => /karpenter|coredns|ebs-csi/.test(u)), [...before].join(", "));
+        // Its wait outlasts the node group's creation in parallel.
+        assert.ok(release.inputs.timeout >= 900 && release.inputs.atomic === true, String(release.inputs.timeout));
+        // Nodes join tainted until the agent runs (the operator removes the taint).
+        const taints = nodeGroup.inputs.taints as { key: string; value: string; effect: string }[];
+        assert.ok(taints.some((t) => t.key === "node.cilium.io/agent-not-ready" && t.effect === "NO_EXECUTE"), JSON.stringify(taints));
+        // Every other taint of the only nodes there are is tolerated by the relay and the certificate Job.
+        const effect = (e: string) => ({ NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" })[e];
+        const tolerates = (tols: any[], t: { key: string; value: string; effect: string }) =>
+            tols.some((x) => x.key === t.key && (x.operator === "Exists" || x.value === t.value) && (x.effect === undefined || x.effect === effect(t.effect)));
+        const v = release.inputs.values;
+        for (const t of taints.filter((x) => x.key !== CILIUM_AGENT_NOT_READY_TAINT.key)) {
+            assert.ok(tolerates(v.hubble.relay.tolerations, t), `relay does not tolerate ${t.key}`);
+            assert.ok(tolerates(v.certgen.tolerations, t), `certgen does not tolerate ${t.key}`);
+        }
+        // The operator keeps the chart's tolerate-everything default (the values do not narrow it).
+        assert.strictEqual(v.operator.tolerations, undefined);
+        // Without Cilium the system nodes are not tainted agent-not-ready.
+        for (const c of ["eks-dev", "eks-calico"]) {
+            const [ng] = ofTypeIn(inv, c, T.nodeGroup);
+            assert.ok(!ng.inputs.taints.some((t: any) => t.key === CILIUM_AGENT_NOT_READY_TAINT.key), c);
+        }
     });
 });
 

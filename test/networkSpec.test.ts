@@ -48,6 +48,18 @@ describe("networking spec", () => {
         assertViolation(violationsAfter((f) => (f.clusters[2].network.cni = "cilium")), 'clusters[2].network.cni: ACK runs terway or flannel, not "cilium"');
     });
 
+    it("rejects a pool naming a namespace that is not a tenant of its cluster", () => {
+        const v = violationsAfter((f) => (f.clusters[IDC].network.calico.ipPools[0].namespaces = ["payments", "billing"]));
+        assertViolation(v, "clusters[0].network.calico.ipPools[0].namespaces[1]: billing is not a tenant of idc-sh (network.tenants)");
+        assert.strictEqual(v.length, 1, v.join("\n"));
+        // A tenant of another cluster does not count.
+        const w = violationsAfter((f) => {
+            f.clusters[IDC].network.tenants = f.clusters[IDC].network.tenants.filter((t: any) => t.namespace !== "payments");
+            f.clusters[IDC].network.tenants[0].allowFrom = [];
+        });
+        assertViolation(w, "clusters[0].network.calico.ipPools[0].namespaces[0]: payments is not a tenant of idc-sh (network.tenants)");
+    });
+
     it("rejects an extra pool outside the pod CIDR", () => {
         const v = violationsAfter((f) => (f.clusters[IDC].network.calico.ipPools[0].cidr = "10.70.0.0/20"));
         assertViolation(v, "clusters[0].network.calico.ipPools[0].cidr: 10.70.0.0/20 is outside network.podCidr 10.64.0.0/16");

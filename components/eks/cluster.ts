@@ -52,6 +52,13 @@ export interface EksClusterArgs {
     tags: Record<string, string>;
 }
 
+/**
+ * With Cilium, nodes start tainted until the Cilium agent runs on them; the operator then removes
+ * the taint (chart operator.removeNodeTaints), so no pod starts on a node before Cilium manages it
+ * (Cilium docs, "Installation using Helm", EKS, and "Considerations on Node Pool Taints").
+ */
+export const CILIUM_AGENT_NOT_READY_TAINT = { key: "node.cilium.io/agent-not-ready", value: "true", effect: "NO_EXECUTE" } as const;
+
 /** AWS's longest KMS waiting period, to catch a mistaken deletion (KMS docs, "Deleting AWS KMS keys"). */
 const KMS_DELETION_WINDOW_DAYS = 30;
 
@@ -64,6 +71,8 @@ export class EksCluster extends pulumi.ComponentResource {
     /** Admin kubeconfig (exec credentials), a secret. */
     readonly kubeconfig: pulumi.Output<string>;
     readonly systemNodeGroup: aws.eks.NodeGroup;
+    /** The control plane and the admins' access to it: what a CNI installed by Helm needs (no nodes). */
+    readonly controlPlane: pulumi.Resource[];
     /** What add-ons need before they install: system nodes up, DNS and storage running. */
     readonly ready: pulumi.Resource[];
 
@@ -181,6 +190,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 .apply(([clusterName, endpoint, ca]) => kubeconfig({ cluster: clusterName, endpoint, certificateAuthority: ca.data ?? "", region: spec.region, roleArn: adminRole })),
         );
         this.provider = new k8s.Provider(k8sProviderName(spec.name), { kubeconfig: this.kubeconfig }, { parent: this, dependsOn: adminAccess });
+        this.controlPlane = [cluster, ...adminAccess];
         const k8sOpts = (dependsOn: pulumi.Resource[]) => ({ parent: this, provider: this.provider, dependsOn });
 
         // --- Add-ons nodes need to become Ready: networking and pod credentials.
@@ -271,7 +281,10 @@ export class EksCluster extends pulumi.ComponentResource {
                 updateConfig: { maxUnavailable: 1 },
                 launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
                 labels: { [SYSTEM_LABEL]: "true" },
-                taints: [{ key: SYSTEM_TAINT.key, value: SYSTEM_TAINT.value, effect: "NO_SCHEDULE" }],
+                taints: [
+                    { key: SYSTEM_TAINT.key, value: SYSTEM_TAINT.value, effect: "NO_SCHEDULE" },
+                    ...(vpcCni ? [] : [CILIUM_AGENT_NOT_READY_TAINT]),
+                ],
                 nodeRepairConfig: { enabled: true },
                 tags,
             },

@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EksClusterSpec, IdcClusterSpec } from "../../stacks/spec";
 import type { ClusterAccess } from "../../stacks/types";
-import { CILIUM, ciliumBgpAdvertisement, ciliumBgpClusterConfigs, ciliumBgpPeerConfig, ciliumValues } from "./render";
+import { CILIUM, ciliumBgpAdvertisement, ciliumBgpClusterConfigs, ciliumBgpPeerConfig, ciliumEniCniConfig, ciliumValues } from "./render";
 
 export interface CiliumArgs {
     spec: IdcClusterSpec | EksClusterSpec;
@@ -14,12 +14,28 @@ export interface CiliumArgs {
 
 type Manifest = { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: unknown };
 
+/**
+ * How long the release may wait for its pods. IDC: the nodes have joined before. EKS: the release
+ * installs while the system node group is being created in parallel (its nodes only turn Ready
+ * once the Cilium agent runs on them) and waits for the operator and relay Deployments, which need
+ * those nodes: 20 min covers a managed node group's creation (~15 min) and the agents' start.
+ */
+const RELEASE_TIMEOUT_S = { idc: 600, eks: 1200 } as const;
+
 export class Cilium extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: CiliumArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:network:Cilium", name, {}, opts);
         const { spec, access } = args;
+        // EKS: the nodes' ENI settings, read by the agent when it starts (cni.configMap), so before the chart.
+        const cniConfig: pulumi.Resource[] = [];
+        if (spec.provider === "eks") {
+            const cm = ciliumEniCniConfig(spec);
+            cniConfig.push(
+                new k8s.core.v1.ConfigMap(`${name}-cni-configuration`, { metadata: cm.metadata, data: cm.data }, { parent: this, provider: access.provider, dependsOn: access.ready }),
+            );
+        }
         this.release = new k8s.helm.v3.Release(
             `${name}-chart`,
             {
@@ -31,11 +47,13 @@ export class Cilium extends pulumi.ComponentResource {
                 values: pulumi
                     .output(access.apiServer)
                     .apply((a) => ciliumValues(spec, { apiServer: { host: String(a.host), port: Number(a.port) } })),
-                // Roll back a failed upgrade rather than leave the cluster half-networked (Helm docs, "--atomic").
+                // Roll back a failed upgrade rather than leave the cluster half-networked (Helm docs,
+                // "--atomic"); a first install that times out is purged and retried whole by the next
+                // `pulumi up`, rather than left as a failed release half-applied.
                 atomic: true,
-                timeout: 600,
+                timeout: RELEASE_TIMEOUT_S[spec.provider],
             },
-            { parent: this, provider: access.provider, dependsOn: access.ready },
+            { parent: this, provider: access.provider, dependsOn: [...access.ready, ...cniConfig] },
         );
 
         if (spec.provider === "idc" && spec.network.cilium.bgp) {

@@ -7,6 +7,7 @@ import type { FleetSpec } from "../../stacks/spec";
 import type { BuiltCluster } from "../../stacks/types";
 import { Calico } from "./calico";
 import { Cilium } from "./cilium";
+import { tenantPools } from "./render";
 import { Tenants } from "./tenants";
 
 export function addClusterNetworking(cluster: BuiltCluster, _fleet: FleetSpec): void {
@@ -20,6 +21,7 @@ export function addClusterNetworking(cluster: BuiltCluster, _fleet: FleetSpec): 
         else if (spec.network.cni === "cilium") cni = [new Cilium(`${spec.name}-cilium`, { spec, access }, opts).release];
     }
     if (spec.network.tenants.length > 0) {
-        new Tenants(`${spec.name}-tenants`, { tenants: spec.network.tenants, access, cni }, opts);
+        const poolsOf = (namespace: string) => (spec.provider === "ack" ? [] : tenantPools(spec, namespace));
+        new Tenants(`${spec.name}-tenants`, { tenants: spec.network.tenants, access, cni, poolsOf }, opts);
     }
 }

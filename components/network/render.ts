@@ -4,6 +4,7 @@
 import type { EksClusterSpec, IdcClusterSpec } from "../../stacks/spec";
 import { cidr } from "../../stacks/cidr";
 import { CalicoOptions, ciliumRouting, defaultPoolCidr, labelSelectorOf, TenantSpec } from "../../stacks/spec/network";
+import { subnetTags, systemTolerations } from "../eks/render";
 
 // ---------------------------------------------------------------------------------------------
 // Versions, pinned
@@ -24,8 +25,14 @@ export const CALICO = {
 /** Cilium 1.19.4 from its Helm repository; the agent runs in kube-system (Cilium docs, "Installation using Helm"). */
 export const CILIUM = { repo: "https://helm.cilium.io", chart: "cilium", version: "1.19.4", namespace: "kube-system" } as const;
 
-/** The EKS pod subnets' tag (components/eks/render.ts subnetTags "pods"): Cilium's ENIs go there. */
-export const POD_SUBNET_TAG = "hybrid-fleet.io/subnet-role=pods";
+/**
+ * The ConfigMap (and its key) holding the CNI configuration of EKS Cilium nodes. The chart's `eni`
+ * block has no per-node subnet selection in 1.19 (only the cluster-wide subnetTagsFilter, which
+ * also filters the node's own first ENI), so the ENI settings go through a custom CNI configuration
+ * (Cilium docs, "AWS ENI" > "Create a CNI configuration": cni.customConf + cni.configMap; the
+ * custom CNI configuration wins over Helm values where both set a field).
+ */
+export const CILIUM_CNI_CONFIG = { name: "cilium-cni-configuration", key: "cni-config" } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Calico
@@ -55,15 +62,28 @@ export interface CalicoPool {
     encapsulation: string;
     natOutgoing: "Enabled" | "Disabled";
     nodeSelector: string;
+    assignmentMode: "Automatic" | "Manual";
 }
 
-/** Every pool of an IDC cluster: the default pool, then the spec's business pools. */
+/**
+ * Every pool of an IDC cluster: the default pool, then the spec's business pools. Business pools
+ * are Manual: Calico hands out their addresses only to pods whose pod or namespace annotation
+ * names the pool (IPPool CRD assignmentMode, Automatic | Manual), so no other pod on the selected
+ * nodes takes one of them; the tenant namespaces that use a pool carry that annotation.
+ */
 export function calicoPools(spec: IdcClusterSpec): CalicoPool[] {
     const calico = spec.network.calico;
     const common = { encapsulation: calicoEncapsulation("idc", calico), natOutgoing: calico.natOutgoing ? "Enabled" : "Disabled" } as const;
     return [
-        { name: "default-ipv4-ippool", cidr: defaultPoolCidr(spec), blockSize: calico.blockSize, nodeSelector: "all()", ...common },
-        ...calico.ipPools.map((p) => ({ name: p.name, cidr: p.cidr, blockSize: p.blockSize ?? calico.blockSize, nodeSelector: p.nodeSelector, ...common })),
+        { name: "default-ipv4-ippool", cidr: defaultPoolCidr(spec), blockSize: calico.blockSize, nodeSelector: "all()", assignmentMode: "Automatic", ...common },
+        ...calico.ipPools.map((p) => ({
+            name: p.name,
+            cidr: p.cidr,
+            blockSize: p.blockSize ?? calico.blockSize,
+            nodeSelector: p.nodeSelector,
+            assignmentMode: "Manual" as const,
+            ...common,
+        })),
     ];
 }
 
@@ -203,9 +223,16 @@ export function ciliumValues(spec: IdcClusterSpec | EksClusterSpec, ctx: CiliumC
     if (spec.provider === "eks") {
         return {
             ...common,
-            eni: { enabled: true, nodeSpec: { subnetTags: [POD_SUBNET_TAG] } },
+            eni: { enabled: true },
             ipam: { mode: "eni" },
             egressMasqueradeInterfaces: "eth+",
+            // The pods' ENI settings (pod subnets, first interface) from ciliumEniCniConfig.
+            cni: { customConf: true, configMap: CILIUM_CNI_CONFIG.name, configMapKey: CILIUM_CNI_CONFIG.key },
+            // The operator tolerates every taint by default (chart operator.tolerations [{operator:
+            // Exists}]); the relay and the Hubble certificate Job default to none, but before Karpenter
+            // runs (it needs pod networking) only the CriticalAddonsOnly system nodes exist.
+            hubble: { ...common.hubble, relay: { ...common.hubble.relay, tolerations: systemTolerations } },
+            certgen: { tolerations: systemTolerations },
         };
     }
     const bgp = ciliumRouting(spec) === "bgp";
@@ -226,6 +253,32 @@ export function ciliumValues(spec: IdcClusterSpec | EksClusterSpec, ctx: CiliumC
             mode: "cluster-pool",
             operator: { clusterPoolIPv4PodCIDRList: [spec.network.podCidr], clusterPoolIPv4MaskSize: spec.network.cilium.nodeMaskSize },
         },
+    };
+}
+
+/** The EKS pod subnets' selecting tag: the role tag the EKS VPC puts on them (components/eks/render.ts subnetTags "pods"). */
+export function ciliumPodSubnetTags(cluster: string): Record<string, string> {
+    const role = "hybrid-fleet.io/subnet-role";
+    return { [role]: subnetTags(cluster, "pods")[role] };
+}
+
+/**
+ * The CNI configuration of EKS Cilium nodes (Cilium docs, "AWS ENI" > "Create a CNI
+ * configuration" and "ENI Allocation Parameters"): pods take addresses from ENIs in the subnets
+ * carrying the pod-subnet tag (same VPC and zone as the node), and never from eth0, the node's
+ * primary ENI in the node subnet (first-interface-index 1; 0 would put pods on the node subnet).
+ */
+export function ciliumEniCniConfig(spec: EksClusterSpec) {
+    const conf = {
+        cniVersion: "0.3.1",
+        name: "cilium",
+        plugins: [{ cniVersion: "0.3.1", type: "cilium-cni", eni: { "subnet-tags": ciliumPodSubnetTags(spec.name), "first-interface-index": 1 } }],
+    };
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: CILIUM_CNI_CONFIG.name, namespace: CILIUM.namespace },
+        data: { [CILIUM_CNI_CONFIG.key]: JSON.stringify(conf, null, 2) },
     };
 }
 
@@ -328,8 +381,17 @@ function peerRule(p: TenantSpec["allowFrom"][number]) {
     };
 }
 
-/** The baseline of one tenant namespace, in apply order: the namespace first. */
-export function tenantObjects(t: TenantSpec) {
+/** Calico's namespace annotation naming the pools its pods take addresses from (Calico docs, "Use a specific IP address pool"). */
+export const CALICO_POOLS_ANNOTATION = "cni.projectcalico.org/ipv4pools";
+
+/** The Manual Calico pools whose spec names this tenant namespace (IDC Calico clusters only). */
+export function tenantPools(spec: { provider: string; network: { cni: string; calico: CalicoOptions } }, namespace: string): string[] {
+    if (spec.provider !== "idc" || spec.network.cni !== "calico") return [];
+    return spec.network.calico.ipPools.filter((p) => p.namespaces.includes(namespace)).map((p) => p.name);
+}
+
+/** The baseline of one tenant namespace, in apply order: the namespace first; `pools` are the Calico pools it uses. */
+export function tenantObjects(t: TenantSpec, pools: string[] = []) {
     const ns = t.namespace;
     const meta = (name: string) => ({ name, namespace: ns, labels: { "app.kubernetes.io/managed-by": "hybrid-fleet" } });
     const namespace = {
@@ -343,6 +405,7 @@ export function tenantObjects(t: TenantSpec) {
                 "pod-security.kubernetes.io/enforce": t.podSecurity,
                 "pod-security.kubernetes.io/enforce-version": "latest",
             },
+            ...(pools.length > 0 ? { annotations: { [CALICO_POOLS_ANNOTATION]: JSON.stringify(pools) } } : {}),
         },
     };
     const defaultDeny = {

@@ -12,6 +12,8 @@ export interface TenantsArgs {
     access: ClusterAccess;
     /** The CNI that enforces the policies (installed by this program), if any. */
     cni: pulumi.Resource[];
+    /** The Calico pools each tenant namespace takes its addresses from (render.ts tenantPools). */
+    poolsOf?: (namespace: string) => string[];
 }
 
 export class Tenants extends pulumi.ComponentResource {
@@ -20,7 +22,7 @@ export class Tenants extends pulumi.ComponentResource {
         const provider = args.access.provider;
         for (const t of args.tenants) {
             const base = `${name}-${t.namespace}`;
-            const o = tenantObjects(t);
+            const o = tenantObjects(t, args.poolsOf?.(t.namespace) ?? []);
             const namespace = new k8s.core.v1.Namespace(base, { metadata: o.namespace.metadata }, { parent: this, provider, dependsOn: [...args.access.ready, ...args.cni] });
             const inNs = { parent: this, provider, dependsOn: [namespace] };
             for (const p of o.policies) {

@@ -37,6 +37,11 @@ const ipPool = z.strictObject({
     nodeSelector: calicoSelector,
     /** Defaults to calico.blockSize. */
     blockSize: z.number().int().min(20).max(32).optional(),
+    /**
+     * The tenant namespaces (network.tenants) whose pods take addresses from this pool. The pool
+     * is Manual: only these namespaces' pods get its addresses, never another pod on its nodes.
+     */
+    namespaces: z.array(dnsLabel).default([]),
 });
 
 export const calicoOptions = z
@@ -213,6 +218,12 @@ export function networkRules(fleet: FleetSpec): Violation[] {
             } else {
                 out.push(...calicoPoolRules(c.network.podCidr, calico, at));
                 out.push(...bgpRules(calico, at));
+                // The pool is named on the tenant's namespace by the tenant baseline: only tenants have one.
+                calico.ipPools.forEach((p, k) =>
+                    p.namespaces.forEach((ns, m) => {
+                        if (!seenTenants.has(ns)) out.push({ path: [...at, "ipPools", k, "namespaces", m], rule: `${ns} is not a tenant of ${c.name} (network.tenants)` });
+                    }),
+                );
             }
         } else if (calico.bgp !== undefined || calico.ipPools.length > 0 || calico.defaultPoolCidr !== undefined) {
             out.push({ path: at, rule: `is set but network.cni is ${c.network.cni}` });
