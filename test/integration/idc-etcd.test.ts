@@ -1,13 +1,15 @@
 // A real 3-member etcd cluster (Debian's etcd-server) started from the member configs the IDC site
 // renders, with the members moved to 127.0.0.11-13 and certificates issued by openssl for the
 // test. Checks mTLS health (with the rendered health-wait script), a write read back, writes with
-// one member stopped, the rendered backup script (snapshot verified by `snapshot status`, keep N)
+// one member stopped, the rendered backup script against a local S3 (moto server,
+// Debian's AWS CLI: upload, keep N, a failed upload leaves no snapshot behind)
 // and the rendered defragmentation script. Everything runs on loopback; processes and temp dirs
 // are always cleaned up.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { ChildProcess } from "child_process";
+import * as net from "net";
 import { loadStackSpec } from "../harness";
 import {
     clientUrl,
@@ -23,6 +25,18 @@ import {
     renderHealthWaitScript,
 } from "../../components/idc/render";
 import { envFile, issue, makeCa, Processes, requireTool, run, sleep, tempDir } from "./idcTools";
+
+/** A TCP port free on 127.0.0.1 right now. */
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const port = (server.address() as net.AddressInfo).port;
+            server.close(() => resolve(port));
+        });
+    });
+}
 
 const prod = loadStackSpec("prod").clusters.find((c) => c.provider === "idc")!;
 if (prod.provider !== "idc") throw new Error("prod has no IDC cluster");
@@ -116,34 +130,88 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
         assert.strictEqual(get.stdout.trim(), "written-through-member-1");
     });
 
-    it("the rendered backup script: only the leader snapshots, the snapshot passes `snapshot status`, N copies kept", async function () {
-        const store = path.join(root, "store");
+    describe("the rendered backup script against a local S3 (moto server) with Debian's AWS CLI", function () {
         const keep = 2;
-        // The only stub: BACKUP_TARGET=dir:<path> (a target the script supports) instead of s3.
-        const script = path.join(root, "etcd-backup.sh");
-        fs.writeFileSync(script, renderBackupScript(), { mode: 0o755 });
-        const backupEnv = (m: EtcdMember) => ({
+        const bucket = "etcd-backups";
+        const prefix = `etcd-backups/${prod.name}`;
+        let endpoint: string;
+        let key: { id: string; secret: string };
+        let script: string;
+        // Debian's AWS CLI (/usr/bin/aws, the one the hosts install), not another aws earlier in PATH.
+        const awsEnv = (k: { id: string; secret: string }) => ({ PATH: `/usr/bin:/bin:${process.env.PATH}`, HOME: root, AWS_ACCESS_KEY_ID: k.id, AWS_SECRET_ACCESS_KEY: k.secret, AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" });
+        const aws = (args: string[], k = key) => run("/usr/bin/aws", ["--endpoint-url", endpoint, "--output", "json", ...args], { env: awsEnv(k), timeoutMs: 60_000 });
+        const storedKeys = (): string[] => {
+            const r = aws(["s3api", "list-objects-v2", "--bucket", bucket, "--prefix", `${prefix}/`]);
+            assert.strictEqual(r.status, 0, r.stderr);
+            return ((r.stdout.trim() ? JSON.parse(r.stdout).Contents : undefined) ?? []).map((o: { Key: string }) => o.Key).sort();
+        };
+        const backupEnv = (m: EtcdMember, k = key): NodeJS.ProcessEnv => ({
             ...env.get(m.name),
-            ...envFile(renderBackupEnv({ dir: path.join(paths.get(m.name)!.mount, "snapshots"), keep, localKeep: 1, endpoint: "https://unused.invalid", bucket: "unused", prefix: "unused", region: "unused" })),
-            BACKUP_TARGET: `dir:${store}`,
+            ...envFile(renderBackupEnv({ dir: path.join(paths.get(m.name)!.mount, "snapshots"), keep, localKeep: 1, endpoint, bucket, prefix, region: "us-east-1" })),
+            ...awsEnv(k),
         });
-        for (let round = 0; round < 3; round++) {
-            const saved: string[] = [];
-            for (const m of members) {
-                const r = run(script, [], { env: backupEnv(m), timeoutMs: 60_000 });
-                assert.strictEqual(r.status, 0, `backup on ${m.name} failed:\n${r.stdout}\n${r.stderr}`);
-                if (/saved etcd-snapshot-/.test(r.stdout)) saved.push(m.name);
-                else assert.match(r.stdout, /is not the leader/);
+        const localSnapshots = (m: EtcdMember) => {
+            const dir = path.join(paths.get(m.name)!.mount, "snapshots");
+            return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+        };
+
+        before(async function () {
+            requireTool("python3");
+            if (!fs.existsSync("/usr/bin/aws")) throw new Error("Debian's awscli is not installed (apt-get install -y awscli)");
+            const probe = run("python3", ["-c", "import moto.server"]);
+            if (probe.status !== 0) throw new Error(`moto is not importable by python3: ${probe.stderr}`);
+            const port = await freePort();
+            endpoint = `http://127.0.0.1:${port}`;
+            // moto without IAM auth: with INITIAL_NO_AUTH_ACTION_COUNT its own SigV4 check rejects any
+            // listing whose prefix holds "/" (it re-signs the decoded query), which the real S3 and RGW accept.
+            processes.start("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], path.join(root, "moto.log"));
+            for (let i = 0; i < 60 && run("curl", ["-s", "-o", "/dev/null", `${endpoint}/moto-api/`]).status !== 0; i++) await sleep(250);
+            key = { id: "AKIAETCDBACKUPTEST00", secret: "test-secret-from-the-env-file" };
+            const mb = aws(["s3api", "create-bucket", "--bucket", bucket]);
+            assert.strictEqual(mb.status, 0, mb.stderr);
+            script = path.join(root, "etcd-backup.sh");
+            fs.writeFileSync(script, renderBackupScript(), { mode: 0o755 });
+        });
+
+        it("only the leader uploads; the object lands in the bucket, verified by `snapshot status`; keep N there, 1 here", async function () {
+            const uploaded: string[] = [];
+            for (let round = 0; round < 3; round++) {
+                const saved: string[] = [];
+                for (const m of members) {
+                    const r = run(script, [], { env: backupEnv(m), timeoutMs: 90_000 });
+                    assert.strictEqual(r.status, 0, `backup on ${m.name} failed:\n${r.stdout}\n${r.stderr}\n${fs.readFileSync(path.join(root, "moto.log"), "utf8").slice(-2000)}`);
+                    const name = /saved (etcd-snapshot-\S+\.db)/.exec(r.stdout)?.[1];
+                    if (name) {
+                        saved.push(m.name);
+                        uploaded.push(name);
+                    } else assert.match(r.stdout, /is not the leader/);
+                }
+                assert.strictEqual(saved.length, 1, `exactly one member (the leader) saves a snapshot per run, got ${saved.join(", ")}`);
+                await sleep(1100); // snapshot names carry the second
             }
-            assert.strictEqual(saved.length, 1, `exactly one member (the leader) saves a snapshot per run, got ${saved.join(", ")}`);
-            await sleep(1100); // snapshot names carry the second
-        }
-        const copies = fs.readdirSync(store).filter((f) => /^etcd-snapshot-.*\.db$/.test(f)).sort();
-        assert.strictEqual(copies.length, keep, `store holds ${copies.join(", ")}`);
-        const status = run("etcdctl", ["snapshot", "status", "-w", "json", path.join(store, copies[copies.length - 1])], { env: env.get(members[0].name) });
-        assert.strictEqual(status.status, 0, status.stderr);
-        const parsed = JSON.parse(status.stdout);
-        assert.ok(parsed.totalKey >= 1 && parsed.revision >= 2, `snapshot status: ${status.stdout}`);
+            assert.deepStrictEqual(storedKeys(), uploaded.slice(-keep).map((n) => `${prefix}/${n}`));
+            for (const m of members) assert.ok(localSnapshots(m).length <= 1, `${m.name} keeps ${localSnapshots(m).join(", ")}`);
+            const copy = path.join(root, "downloaded.db");
+            const get = aws(["s3", "cp", `s3://${bucket}/${prefix}/${uploaded[uploaded.length - 1]}`, copy]);
+            assert.strictEqual(get.status, 0, get.stderr);
+            const status = run("etcdctl", ["snapshot", "status", "-w", "json", copy], { env: env.get(members[0].name) });
+            assert.strictEqual(status.status, 0, status.stderr);
+            const parsed = JSON.parse(status.stdout);
+            assert.ok(parsed.totalKey >= 1 && parsed.totalSize > 0, `snapshot status: ${status.stdout}`);
+        });
+
+        it("a failed upload (no such bucket) fails the run and leaves no extra snapshot or part file on the disk", function () {
+            const before = storedKeys();
+            const results = members.map((m) => run(script, [], { env: { ...backupEnv(m), BACKUP_S3_BUCKET: "no-such-bucket" }, timeoutMs: 90_000 }));
+            const failed = results.filter((r) => r.status !== 0);
+            assert.strictEqual(failed.length, 1, "the leader's run must fail");
+            assert.match(failed[0].stderr, /NoSuchBucket/);
+            for (const m of members) {
+                const files = localSnapshots(m);
+                assert.ok(files.length <= 1 && files.every((f) => !f.endsWith(".part")), `${m.name} keeps ${files.join(", ")}`);
+            }
+            assert.deepStrictEqual(storedKeys(), before);
+        });
     });
 
     it("the rendered defragmentation script visits every member once, from the leader", function () {
@@ -158,14 +226,16 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
         assert.deepStrictEqual([...visited].sort(), members.map((m) => clientUrl(m)).sort());
     });
 
-    it("still accepts writes with one member stopped", async function () {
-        const stopped = members[2];
-        await processes.stop(running.get(stopped.name)!);
-        const put = etcdctl(members[0], ["put", "/hybrid-fleet/after-failure", "quorum-of-two", "--command-timeout=10s"]);
-        assert.strictEqual(put.status, 0, put.stderr);
-        const get = etcdctl(members[1], ["get", "/hybrid-fleet/after-failure", "--print-value-only"]);
-        assert.strictEqual(get.stdout.trim(), "quorum-of-two");
-        const health = run("bash", ["-s"], { input: renderHealthWaitScript([clientUrl(stopped)], 6), env: env.get(members[0].name), timeoutMs: 30_000 });
-        assert.notStrictEqual(health.status, 0, "the health wait must fail for a stopped member");
+    describe("with one member stopped (last: the cluster stays degraded)", function () {
+        it("still accepts writes with one member stopped", async function () {
+            const stopped = members[2];
+            await processes.stop(running.get(stopped.name)!);
+            const put = etcdctl(members[0], ["put", "/hybrid-fleet/after-failure", "quorum-of-two", "--command-timeout=10s"]);
+            assert.strictEqual(put.status, 0, put.stderr);
+            const get = etcdctl(members[1], ["get", "/hybrid-fleet/after-failure", "--print-value-only"]);
+            assert.strictEqual(get.stdout.trim(), "quorum-of-two");
+            const health = run("bash", ["-s"], { input: renderHealthWaitScript([clientUrl(stopped)], 6), env: env.get(members[0].name), timeoutMs: 30_000 });
+            assert.notStrictEqual(health.status, 0, "the health wait must fail for a stopped member");
+        });
     });
 });

@@ -203,51 +203,47 @@ fi`;
 
 /**
  * The backup script (run by etcd-backup.service on every member; only the leader acts).
- * Reads its settings from the environment (etcdctl.env + backup.env):
- *   BACKUP_DIR, BACKUP_KEEP (copies in the target), BACKUP_LOCAL_KEEP (copies in BACKUP_DIR), BACKUP_TARGET = "s3" or "dir:<path>", and for s3 BACKUP_S3_ENDPOINT,
- *   BACKUP_S3_BUCKET, BACKUP_S3_PREFIX, BACKUP_S3_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
- * Upload, listing and deletion use curl's SigV4 signing (curl >= 7.75), credentials passed on
- * stdin (never in argv, which other users can read in /proc).
+ * Reads its settings from the environment (etcdctl.env + backup.env + backup-credentials.env):
+ *   BACKUP_DIR, BACKUP_KEEP (copies in the store), BACKUP_LOCAL_KEEP (copies in BACKUP_DIR, at most
+ *   BACKUP_KEEP), BACKUP_S3_ENDPOINT, BACKUP_S3_BUCKET, BACKUP_S3_PREFIX, BACKUP_S3_REGION,
+ *   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
+ * Upload, listing and deletion go through the AWS CLI (Debian's awscli): SigV4 with the payload
+ * hash, multipart above 8 MiB (a snapshot may be as big as the 8 GiB quota, a single PUT stops at
+ * 5 GB), pagination of the listing. Credentials come from the environment only, never argv.
+ * Local copies are pruned in the EXIT trap, so a failed upload never piles snapshots on the disk.
  */
 export function renderBackupScript(): string {
     return `#!/bin/bash
-# etcd snapshot: save from the leader, verify, upload, keep BACKUP_KEEP copies here and in the store.
+# etcd snapshot: save from the leader, verify, upload, keep BACKUP_KEEP copies in the store and
+# at most BACKUP_LOCAL_KEEP (<= BACKUP_KEEP) here, whether the upload worked or not.
 set -euo pipefail
 umask 077
-: "\${BACKUP_DIR:?}" "\${BACKUP_KEEP:?}" "\${BACKUP_TARGET:?}"
+: "\${BACKUP_DIR:?}" "\${BACKUP_KEEP:?}" "\${BACKUP_S3_ENDPOINT:?}" "\${BACKUP_S3_BUCKET:?}" "\${BACKUP_S3_PREFIX:?}"
+: "\${AWS_ACCESS_KEY_ID:?}" "\${AWS_SECRET_ACCESS_KEY:?}"
 ${LEADER_ONLY}
 
+local_keep=\${BACKUP_LOCAL_KEEP:-$BACKUP_KEEP}
+if [ "$local_keep" -gt "$BACKUP_KEEP" ]; then local_keep=$BACKUP_KEEP; fi
 name="etcd-snapshot-$(date -u +%Y%m%dT%H%M%SZ).db"
 part="$BACKUP_DIR/.$name.part"
 install -d -m 0700 "$BACKUP_DIR"
-trap 'rm -f "$part"' EXIT
+prune_local() {
+  rm -f "$part"
+  find "$BACKUP_DIR" -maxdepth 1 -name 'etcd-snapshot-*.db' -printf '%f\\n' | sort | head -n -"$local_keep" | sed "s#^#$BACKUP_DIR/#" | xargs -r rm -f
+}
+trap 'prune_local || echo "pruning $BACKUP_DIR failed" >&2' EXIT
 etcdctl snapshot save "$part"
 # etcd 3.6 moved offline snapshot commands to etcdutl; 3.4 only has etcdctl's.
 if command -v etcdutl >/dev/null; then etcdutl snapshot status -w table "$part"; else etcdctl snapshot status -w table "$part"; fi
 mv "$part" "$BACKUP_DIR/$name"
 
-s3() { # s3 METHOD KEY_OR_QUERY [curl args...]
-  local method=$1 path=$2; shift 2
-  printf 'user = "%s:%s"\\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" |
-    curl -fsS --retry 3 -K - --aws-sigv4 "aws:amz:\${BACKUP_S3_REGION:-us-east-1}:s3" -X "$method" "$@" "\${BACKUP_S3_ENDPOINT%/}/$BACKUP_S3_BUCKET$path"
-}
-
-case "$BACKUP_TARGET" in
-  s3)
-    : "\${BACKUP_S3_ENDPOINT:?}" "\${BACKUP_S3_BUCKET:?}" "\${BACKUP_S3_PREFIX:?}" "\${AWS_ACCESS_KEY_ID:?}" "\${AWS_SECRET_ACCESS_KEY:?}"
-    s3 PUT "/$BACKUP_S3_PREFIX/$name" -T "$BACKUP_DIR/$name" -o /dev/null
-    remote=$(s3 GET "?list-type=2&prefix=$BACKUP_S3_PREFIX/etcd-snapshot-" | grep -o '<Key>[^<]*</Key>' | sed -e 's/<Key>//' -e 's#</Key>##' | sort)
-    for key in $(head -n -"$BACKUP_KEEP" <<<"$remote"); do s3 DELETE "/$key" -o /dev/null; done
-    ;;
-  dir:*)
-    target=\${BACKUP_TARGET#dir:}
-    install -d -m 0700 "$target"
-    cp "$BACKUP_DIR/$name" "$target/$name"
-    ls -1 "$target"/etcd-snapshot-*.db | sort | head -n -"$BACKUP_KEEP" | xargs -r rm -f
-    ;;
-  *) echo "unknown BACKUP_TARGET $BACKUP_TARGET" >&2; exit 1 ;;
-esac
-ls -1 "$BACKUP_DIR"/etcd-snapshot-*.db | sort | head -n -"\${BACKUP_LOCAL_KEEP:-$BACKUP_KEEP}" | xargs -r rm -f
+# No profile or config file on the host: the endpoint, region and keys are all in the environment.
+export AWS_DEFAULT_REGION=\${BACKUP_S3_REGION:-us-east-1} AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+s3() { aws --endpoint-url "$BACKUP_S3_ENDPOINT" --no-cli-pager "$@"; }
+s3 s3 cp --only-show-errors "$BACKUP_DIR/$name" "s3://$BACKUP_S3_BUCKET/$BACKUP_S3_PREFIX/$name"
+keys=$(s3 s3api list-objects-v2 --bucket "$BACKUP_S3_BUCKET" --prefix "$BACKUP_S3_PREFIX/etcd-snapshot-" --query 'Contents[].Key' --output text | tr '\\t' '\\n' | grep -v '^None$' | sort)
+grep -qxF "$BACKUP_S3_PREFIX/$name" <<<"$keys" || { echo "$name is not listed in the store after the upload" >&2; exit 1; }
+for key in $(head -n -"$BACKUP_KEEP" <<<"$keys"); do s3 s3 rm --only-show-errors "s3://$BACKUP_S3_BUCKET/$key"; done
 echo "saved $name"
 `;
 }
@@ -259,7 +255,6 @@ export function renderBackupEnv(args: { dir: string; keep: number; localKeep?: n
         `BACKUP_KEEP=${args.keep}`,
         // Local copies only bridge an upload outage; each can be as big as the 8 GiB quota.
         `BACKUP_LOCAL_KEEP=${args.localKeep ?? 2}`,
-        "BACKUP_TARGET=s3",
         `BACKUP_S3_ENDPOINT=${args.endpoint}`,
         `BACKUP_S3_BUCKET=${args.bucket}`,
         `BACKUP_S3_PREFIX=${args.prefix}`,
