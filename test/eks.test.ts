@@ -554,7 +554,15 @@ describe("EKS site on the mock engine (spec variants)", function () {
         const c = inv.named(T.cluster, `${C}-eks`);
         assert.deepStrictEqual(c.inputs.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
         assert.deepStrictEqual([c.inputs.vpcConfig.endpointPublicAccess, c.inputs.vpcConfig.publicAccessCidrs], [true, ["203.0.113.0/24"]]);
-        assert.strictEqual(inv.named(T.release, `${C}-karpenter-chart`).inputs.values.settings.reservedENIs, undefined);
+        // Cilium's CNI config keeps pods off the primary ENI too.
+        assert.strictEqual(inv.named(T.release, `${C}-karpenter-chart`).inputs.values.settings.reservedENIs, "1");
+        // Karpenter's nodes, like the system nodes, start tainted until the Cilium agent runs.
+        const pools = inv.ofType("kubernetes:karpenter.sh/v1:NodePool").filter((r) => r.name.startsWith(`${C}-`));
+        assert.ok(pools.length > 0);
+        for (const pool of pools) {
+            assert.deepStrictEqual(pool.inputs.spec.template.spec.startupTaints, [{ key: "node.cilium.io/agent-not-ready", value: "true", effect: "NoExecute" }]);
+            assert.deepStrictEqual(validateCustomResource(pool.inputs as { apiVersion: string; kind: string }), [], pool.name);
+        }
         // Cilium installs with the control plane, before the nodes are Ready (they cannot be without a
         // CNI, nor CoreDNS and Karpenter): the cluster, the admins' access, the operator's credentials.
         const built = fleet.clusters.find((x) => x.spec.name === C)!;

@@ -153,7 +153,7 @@ export class Karpenter extends pulumi.ComponentResource {
                 skipCrds: true,
                 values: pulumi
                     .all([args.clusterName, args.clusterEndpoint, queue.name])
-                    .apply(([cluster, endpoint, queueName]) => karpenterValues({ cluster, endpoint, queueName, usesVpcCni: vpcCni })),
+                    .apply(([cluster, endpoint, queueName]) => karpenterValues({ cluster, endpoint, queueName })),
                 // Roll back a failed upgrade instead of leaving half a controller (Helm docs, "--atomic").
                 atomic: true,
                 // Helm waits for the controller's pods (5 minutes, Helm's default timeout).
@@ -177,7 +177,7 @@ export class Karpenter extends pulumi.ComponentResource {
                 { apiVersion: "karpenter.k8s.aws/v1", kind: "EC2NodeClass", metadata: nodeClass.metadata, spec: nodeClass.spec },
                 crOpts,
             );
-            const rendered = nodePool({ pool, zones: spec.zones });
+            const rendered = nodePool({ pool, zones: spec.zones, cilium: !vpcCni });
             new k8s.apiextensions.CustomResource(
                 `${name}-${pool.name}-nodepool`,
                 { apiVersion: rendered.apiVersion, kind: rendered.kind, metadata: rendered.metadata, spec: rendered.spec },

@@ -390,15 +390,15 @@ export const systemNodeSelector = { [SYSTEM_LABEL]: "true" };
 export const systemTolerations = [{ key: SYSTEM_TAINT.key, operator: "Exists", effect: SYSTEM_TAINT.effect }];
 
 /** Values of the Karpenter chart (charts/karpenter/values.yaml v1.14.1). */
-export function karpenterValues(a: { cluster: string; endpoint: string; queueName: string; usesVpcCni: boolean }) {
+export function karpenterValues(a: { cluster: string; endpoint: string; queueName: string }) {
     return {
         settings: {
             clusterName: a.cluster,
             clusterEndpoint: a.endpoint,
             interruptionQueue: a.queueName,
-            // VPC CNI custom networking keeps the primary ENI out of pod networking: Karpenter must
-            // not count it when computing max pods (Karpenter docs, "Settings: reservedENIs").
-            ...(a.usesVpcCni ? { reservedENIs: "1" } : {}),
+            // Pods never use the primary ENI (VPC CNI custom networking; Cilium's CNI config sets
+            // first-interface-index 1): Karpenter must not count it in max pods (Karpenter docs, "Settings: reservedENIs").
+            reservedENIs: "1",
         },
         serviceAccount: { name: KARPENTER.serviceAccount },
         // Two replicas with leader election: one can be lost or drained (Karpenter docs, "Getting started").
@@ -444,7 +444,10 @@ export function ec2NodeClass(a: { cluster: string; pool: KarpenterNodePoolSpec; 
 }
 
 /** The NodePool of one pool (karpenter.sh/v1). */
-export function nodePool(a: { pool: KarpenterNodePoolSpec; zones: string[] }) {
+/** Cilium's agent-not-ready taint, which the Cilium operator removes once the agent runs on the node (Cilium docs, "Installation using Helm": EKS and Karpenter). */
+export const CILIUM_STARTUP_TAINT = { key: "node.cilium.io/agent-not-ready", value: "true", effect: "NoExecute" } as const;
+
+export function nodePool(a: { pool: KarpenterNodePoolSpec; zones: string[]; cilium?: boolean }) {
     const p = a.pool;
     return {
         apiVersion: "karpenter.sh/v1",
@@ -464,6 +467,9 @@ export function nodePool(a: { pool: KarpenterNodePoolSpec; zones: string[] }) {
                         { key: "topology.kubernetes.io/zone", operator: "In", values: [...a.zones] },
                     ],
                     taints: p.taints.map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })),
+                    // With Cilium, no pod lands on a new node before its agent can give it networking;
+                    // a startup taint is expected to go away, so Karpenter does not plan around it.
+                    ...(a.cilium ? { startupTaints: [{ ...CILIUM_STARTUP_TAINT }] } : {}),
                     expireAfter: p.expireAfter,
                 },
             },
