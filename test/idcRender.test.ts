@@ -20,6 +20,10 @@ import {
     renderInitConfig,
     renderInitScript,
     renderJoinConfig,
+    renderJoinScript,
+    renderKubePackagesScript,
+    apiServerCertSans,
+    CONTAINERD_PACKAGE,
     renderKeepalivedConfig,
     renderLoadBalancerScript,
     renderMemberStartScript,
@@ -77,14 +81,16 @@ describe("IDC renderers", () => {
             assert.match(s, /findmnt -no OPTIONS "\$mnt" \| grep -qw noatime/);
         });
 
-        it("backs up with snapshot save, snapshot status, upload with credentials from stdin, keep N", () => {
+        it("backs up with snapshot save, snapshot status, upload through the AWS CLI (credentials from the environment), keep N", () => {
             const s = renderBackupScript();
             const save = s.indexOf("etcdctl snapshot save");
             const status = s.indexOf("snapshot status");
-            const upload = s.indexOf("s3 PUT");
+            const upload = s.indexOf("s3 s3 cp");
             assert.ok(save > 0 && status > save && upload > status, "save, then verify, then upload");
-            assert.match(s, /curl -fsS --retry 3 -K - --aws-sigv4/, "credentials go through curl's config on stdin, not argv");
+            assert.doesNotMatch(s, /AWS_SECRET_ACCESS_KEY[^:]*"\$AWS_SECRET|--secret|curl/, "credentials never in argv");
             assert.match(s, /head -n -"\$BACKUP_KEEP"/);
+            // The local prune runs in the EXIT trap, so a failed upload still prunes.
+            assert.match(s, /trap 'prune_local[^']*' EXIT/);
         });
 
         it("defragments one member at a time, followers first, pausing 10 s unless told otherwise", () => {
@@ -186,8 +192,11 @@ describe("IDC renderers", () => {
             assert.strictEqual(wJoin.controlPlane, undefined);
             assert.deepStrictEqual(wJoin.nodeRegistration.kubeletExtraArgs.find((a: { name: string }) => a.name === "node-labels"), { name: "node-labels", value: "topology.kubernetes.io/zone=rack-a" });
             // Neither secret reaches a script (argv or stdin) of init or the token refresh.
-            for (const s of [renderInitScript(), renderTokenScript()]) assert.ok(!s.includes(secrets.token));
-            assert.match(renderTokenScript(), /kubeadm init phase upload-certs --upload-certs --config "\$cfg"/);
+            for (const s of [renderInitScript(prod), renderTokenScript()]) assert.ok(!s.includes(secrets.token));
+            // kubeadm prints neither secret (kubeadm init / init phase reference: --skip-token-print, --skip-certificate-key-print).
+            assert.match(renderTokenScript(), /kubeadm init phase upload-certs --upload-certs --config "\$cfg" --skip-certificate-key-print\n/);
+            assert.match(renderTokenScript(), /kubeadm init phase bootstrap-token --config "\$cfg" --skip-token-print\n/);
+            assert.match(renderInitScript(prod), /kubeadm init --config "\$cfg" --upload-certs --skip-token-print --skip-certificate-key-print\n/);
         });
 
         it("passes a control-plane host's labels to its kubelet at init and at join, as for workers", () => {
@@ -219,6 +228,23 @@ describe("IDC renderers", () => {
         });
     });
 
+    it("re-runs carry kubelet and SAN changes: upload-config kubelet, kubelet-config on every node, apiserver.crt re-issued", () => {
+        const init = renderInitScript(prod);
+        assert.match(init, /kubeadm init phase upload-config kubelet --config "\$cfg"/);
+        for (const s of [init, renderJoinScript({ sans: apiServerCertSans(prod) }), renderJoinScript(false)]) {
+            assert.match(s, /kubeadm upgrade node phase kubelet-config\n\s*systemctl restart kubelet/);
+        }
+        for (const san of apiServerCertSans(prod)) assert.ok(init.includes(` ${san}`), `${san} not checked`);
+        assert.match(init, /kubeadm init phase certs apiserver --config "\$cfg"[\s\S]*kubeadm init phase control-plane all/);
+    });
+
+    it("installs containerd.io from Docker's repository, after the tools that fetch the keys", () => {
+        const s = renderKubePackagesScript(prod.kubernetesVersion);
+        assert.ok(s.indexOf("ca-certificates curl gpg") < s.indexOf("curl -fsSL"), "curl and gpg installed before use");
+        assert.ok(s.includes(`${CONTAINERD_PACKAGE} kubelet=`));
+        assert.match(s, /-o DPkg::Lock::Timeout=300/);
+    });
+
     it("every rendered script is valid bash (bash -n)", () => {
         const member = { name: "etcd-1", address: "10.0.0.1" };
         const scripts = {
@@ -227,8 +253,11 @@ describe("IDC renderers", () => {
             defrag: renderDefragScript(),
             memberStart: renderMemberStartScript(member),
             lb: renderLoadBalancerScript("haproxy"),
-            init: renderInitScript(),
+            init: renderInitScript(prod),
             token: renderTokenScript(),
+            cpJoin: renderJoinScript({ sans: apiServerCertSans(prod) }),
+            workerJoin: renderJoinScript(false),
+            packages: renderKubePackagesScript(prod.kubernetesVersion),
         };
         for (const [name, script] of Object.entries(scripts)) {
             const r = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });

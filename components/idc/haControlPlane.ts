@@ -11,6 +11,7 @@ import { Host, SshLogin } from "./host";
 import { prepareKubeNode } from "./nodeBase";
 import type { ClusterPki } from "./pki";
 import {
+    apiServerCertSans,
     aptInstall,
     caCertHash,
     KUBEADM_PATHS,
@@ -26,6 +27,7 @@ import {
     renderJoinConfig,
     renderJoinScript,
     renderKeepalivedConfig,
+    renderKubeletConfig,
     renderKubeconfig,
     renderLoadBalancerScript,
     renderTokenScript,
@@ -55,6 +57,8 @@ export class HaControlPlane extends pulumi.ComponentResource {
     readonly joinToken: remote.Command;
     /** Secret. */
     readonly token: pulumi.Output<string>;
+    /** The KubeletConfiguration every node runs with: workers re-pull it when it changes. */
+    readonly kubeletConfig: string;
     /** kubeadm's discovery pin of the cluster CA (not a secret). */
     readonly caCertHash: pulumi.Output<string>;
 
@@ -86,6 +90,10 @@ export class HaControlPlane extends pulumi.ComponentResource {
         const vipPrefix = cidr(spec.network.nodeCidr).prefix;
 
         // Every control-plane host: node base, keepalived + HAProxy, and the files kubeadm reads.
+        const lbs: remote.Command[] = [];
+        const clusterConfig = renderClusterConfig({ spec, etcdEndpoints: args.etcdEndpoints });
+        const kubeletConfig = renderKubeletConfig(spec);
+        const sans = apiServerCertSans(spec);
         const prepared = hosts.map((self, i) => {
             const host = new Host(this, name, self, args.login);
             const node = prepareKubeNode(host, spec, [
@@ -110,42 +118,49 @@ export class HaControlPlane extends pulumi.ComponentResource {
                 host.file("vrrp-auth", LB_PATHS.vrrpAuth, vrrpAuth, { ...after, secret: true }),
                 host.file("check-apiserver", LB_PATHS.checkScript, checkScript, after),
             ];
+            // After the node's own apt-get run (one dpkg at a time), and after the previous host's
+            // load balancer: a change restarts keepalived/HAProxy on one host at a time, the VIP stays up.
             const lb = host.run("load-balancer", renderLoadBalancerScript(aptInstall(`${pinned(["haproxy", "keepalived"])} curl`)), {
                 triggers: [haproxyCfg, keepalivedConf, vrrpAuth, checkScript],
-                dependsOn: lbFiles,
+                dependsOn: [...lbFiles, node.packages, ...lbs.slice(-1)],
             });
+            lbs.push(lb);
             const kubeFiles = [
                 host.file("encryption-config", KUBEADM_PATHS.encryptionConfig, encryptionConfig, { ...after, secret: true }),
                 host.file("audit-policy", KUBEADM_PATHS.auditPolicy, auditPolicy, after),
                 host.file("etcd-ca", KUBEADM_PATHS.etcdCa, pki.etcdCa.certPem, after),
                 host.file("etcd-client-cert", KUBEADM_PATHS.etcdClientCert, pki.apiserverEtcdClient.certPem, after),
                 host.file("etcd-client-key", KUBEADM_PATHS.etcdClientKey, pki.apiserverEtcdClient.keyPem, { ...after, secret: true }),
+                // Not a secret; kubeadm init reads it on the first host, the others re-issue their API server certificate from it.
+                host.file("kubeadm-cluster", KUBEADM_PATHS.clusterConfig, clusterConfig, after),
             ];
             return { self, labels: cp.hosts[i].labels, host, after, ready: [lb, node.packages, ...kubeFiles] };
         });
-        // A change to any of these re-applies the control plane's configuration (see the init/join scripts).
-        const common = [encryptionConfig, auditPolicy, pki.apiserverEtcdClient.certPem, pki.apiserverEtcdClient.keyPem];
+        // A change to any of these re-applies the control plane's configuration on every control-plane
+        // host (see the init/join scripts); the kubelet configuration reaches every node.
+        const common = [clusterConfig, kubeletConfig, encryptionConfig, auditPolicy, pki.apiserverEtcdClient.certPem, pki.apiserverEtcdClient.keyPem];
+        this.kubeletConfig = kubeletConfig;
 
         // kubeadm init on the first host, once every etcd member is healthy.
         const first = prepared[0];
         const initConfig = pulumi.all([this.token, certKey]).apply(([token, key]) => renderInitConfig({ spec, host: first.self, secrets: { token, certificateKey: key }, labels: first.labels }));
-        const clusterConfig = renderClusterConfig({ spec, etcdEndpoints: args.etcdEndpoints });
         const initFiles = [
             first.host.file("kubeadm-init", KUBEADM_PATHS.initConfig, initConfig, { ...first.after, secret: true }),
-            first.host.file("kubeadm-cluster", KUBEADM_PATHS.clusterConfig, clusterConfig, first.after),
             // kubeadm uses an existing CA as is; the other hosts get it through kubeadm's encrypted certificate upload.
             first.host.file("kubernetes-ca-cert", KUBEADM_PATHS.ca, pki.kubernetesCa.certPem, first.after),
             first.host.file("kubernetes-ca-key", KUBEADM_PATHS.caKey, pki.kubernetesCa.keyPem, { ...first.after, secret: true }),
         ];
-        this.init = first.host.run("kubeadm-init", renderInitScript(), {
-            triggers: [initConfig, clusterConfig, ...common],
+        this.init = first.host.run("kubeadm-init", renderInitScript(spec), {
+            triggers: [initConfig, ...common],
             dependsOn: [args.etcdHealthy, ...first.ready, ...initFiles],
+            secretOutput: true,
         });
 
         // The bootstrap token lives 2h: re-created whenever the set of joining hosts changes, before anyone joins.
         this.joinToken = first.host.run("join-token", renderTokenScript(), {
             triggers: [this.token, certKey, ...args.joiningHosts],
             dependsOn: [this.init],
+            secretOutput: true,
         });
 
         // kubeadm join --control-plane on the others, one at a time (kubeadm HA guide: join sequentially).
@@ -155,9 +170,10 @@ export class HaControlPlane extends pulumi.ComponentResource {
                 .all([this.token, certKey, this.caCertHash])
                 .apply(([token, key, hash]) => renderJoinConfig({ spec, host: p.self, token, caCertHash: hash, certificateKey: key, labels: p.labels }));
             const joinFile = p.host.file("kubeadm-join", KUBEADM_PATHS.joinConfig, joinConfig, { ...p.after, secret: true });
-            previous = p.host.run("kubeadm-join", renderJoinScript(true), {
+            previous = p.host.run("kubeadm-join", renderJoinScript({ sans }), {
                 triggers: [joinConfig, ...common],
                 dependsOn: [previous, ...p.ready, joinFile],
+                secretOutput: true,
             });
             this.joins.push(previous);
         }

@@ -23,6 +23,11 @@ export interface RunOptions {
     dependsOn?: pulumi.Input<pulumi.Resource>[];
     /** For commands whose result holds data (the etcd disk). */
     protect?: boolean;
+    /**
+     * For commands whose output may hold a secret (kubeadm prints join tokens and certificate keys
+     * unless told not to): nothing logged, stdout/stderr stored encrypted in the state.
+     */
+    secretOutput?: boolean;
 }
 
 export class Host {
@@ -66,8 +71,14 @@ export class Host {
                 create: "sudo -n bash -s",
                 stdin: script,
                 triggers: opts.triggers,
+                ...(opts.secretOutput ? { logging: "none" as const } : {}),
             },
-            { parent: this.parent, dependsOn: opts.dependsOn, protect: opts.protect },
+            {
+                parent: this.parent,
+                dependsOn: opts.dependsOn,
+                protect: opts.protect,
+                ...(opts.secretOutput ? { additionalSecretOutputs: ["stdout", "stderr"] } : {}),
+            },
         );
     }
 }

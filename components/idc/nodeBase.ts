@@ -23,7 +23,7 @@ export function prepareKubeNode(host: Host, spec: IdcClusterSpec, roleDirs: Owne
         sysctl: renderSysctl(),
         modules: renderModules(),
         aptSource: renderAptSource(spec.kubernetesVersion),
-        containerd: renderContainerdConfig(),
+        containerd: renderContainerdConfig(spec.kubernetesVersion),
     };
     const after = { dependsOn: [dirs] };
     const files = [

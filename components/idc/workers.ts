@@ -15,6 +15,8 @@ export interface WorkersArgs {
     caCertHash: pulumi.Output<string>;
     /** The bootstrap token exists on the cluster. */
     joinToken: pulumi.Resource;
+    /** The kubelet configuration the first control-plane host uploads: a change restarts every kubelet with it. */
+    kubeletConfig: string;
 }
 
 export class IdcWorkers extends pulumi.ComponentResource {
@@ -30,7 +32,11 @@ export class IdcWorkers extends pulumi.ComponentResource {
                 .all([args.token, args.caCertHash])
                 .apply(([token, hash]) => renderJoinConfig({ spec, host: w, token, caCertHash: hash, labels: w.labels, taints: w.taints }));
             const file = host.file("kubeadm-join", KUBEADM_PATHS.joinConfig, joinConfig, { dependsOn: [node.dirs], secret: true });
-            return host.run("kubeadm-join", renderJoinScript(false), { triggers: [joinConfig], dependsOn: [args.joinToken, node.packages, file] });
+            return host.run("kubeadm-join", renderJoinScript(false), {
+                triggers: [joinConfig, args.kubeletConfig],
+                dependsOn: [args.joinToken, node.packages, file],
+                secretOutput: true,
+            });
         });
         this.registerOutputs({ joined: this.joins.map((j) => j.id) });
     }

@@ -271,27 +271,78 @@ install -d -m 0700 ${KUBEADM_PATHS.combinedConfig.replace(/\/[^/]+$/, "")}
 trap 'rm -f "$cfg"' EXIT
 (umask 077; cat ${KUBEADM_PATHS.initConfig}; echo ---; cat ${KUBEADM_PATHS.clusterConfig}) > "$cfg"`;
 
-/** Shell for the first control-plane host: init once; on later runs re-apply the configuration to the static pods. */
-export function renderInitScript(): string {
+/** The KubeletConfiguration document alone: the trigger that carries kubelet changes to every node. */
+export function renderKubeletConfig(spec: IdcClusterSpec): string {
+    return stringify(kubeletConfiguration(spec));
+}
+
+/**
+ * kubeadm keeps an existing apiserver.crt as is, so new certSANs never reach it: when one of ours
+ * is missing, move the pair aside and issue it again, then restart the API server container
+ * (kubernetes.io, "Reconfiguring a kubeadm cluster": applying cluster configuration changes, certSANs).
+ */
+function renewApiserverCert(sans: string[], config: string): string {
+    return `# Re-issue apiserver.crt when one of the configured SANs is missing from it.
+have=",$(openssl x509 -in /etc/kubernetes/pki/apiserver.crt -noout -ext subjectAltName | tail -n +2 | tr -d ' '),"
+missing=0
+for san in ${sans.join(" ")}; do
+  case "$have" in *",DNS:$san,"*|*",IPAddress:$san,"*) ;; *) missing=1 ;; esac
+done
+if [ "$missing" = 1 ]; then
+  old=/etc/kubernetes/pki/apiserver-replaced-$(date -u +%Y%m%dT%H%M%SZ)
+  install -d -m 0700 "$old"
+  mv /etc/kubernetes/pki/apiserver.crt /etc/kubernetes/pki/apiserver.key "$old"/
+  kubeadm init phase certs apiserver --config ${config}
+  crictl --runtime-endpoint ${CRI_SOCKET} ps --name kube-apiserver -q | xargs -r crictl --runtime-endpoint ${CRI_SOCKET} stop
+fi`;
+}
+
+/** A re-run on any node: pull the kubelet configuration the first host uploaded, restart the kubelet with it. */
+const RELOAD_KUBELET = `kubeadm upgrade node phase kubelet-config
+systemctl restart kubelet`;
+
+/**
+ * Shell for the first control-plane host: init once; on later runs re-upload the cluster and kubelet
+ * configuration, re-issue the API server certificate if SANs were added, re-render the static pods,
+ * and restart the kubelet with the new configuration. kubeadm prints neither the token nor the
+ * certificate key (--skip-token-print, --skip-certificate-key-print: kubeadm init reference).
+ */
+export function renderInitScript(spec: IdcClusterSpec): string {
     return `set -euo pipefail
 ${ASSEMBLE_CONFIG}
 install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}
 if [ ! -f /etc/kubernetes/admin.conf ]; then
-  kubeadm init --config "$cfg" --upload-certs
+  kubeadm init --config "$cfg" --upload-certs --skip-token-print --skip-certificate-key-print
 else
+  export KUBECONFIG=/etc/kubernetes/admin.conf
   kubeadm init phase upload-config kubeadm --config "$cfg"
+  kubeadm init phase upload-config kubelet --config "$cfg"
+${indent(renewApiserverCert(apiServerCertSans(spec), '"$cfg"'))}
   kubeadm init phase control-plane all --config "$cfg"
+${indent(RELOAD_KUBELET)}
 fi
 `;
 }
 
-/** Shell for a joining host: join once; a control-plane host re-renders its static pods from the cluster's configuration later. */
-export function renderJoinScript(controlPlane: boolean): string {
+const indent = (text: string) => text.split("\n").map((l) => `  ${l}`).join("\n");
+
+/**
+ * Shell for a joining host: join once. On later runs (the cluster or kubelet configuration changed)
+ * a control-plane host re-issues its API server certificate if SANs were added (from the cluster
+ * configuration file it holds) and re-renders its static pods from the cluster's configuration;
+ * every node pulls the kubelet configuration and restarts the kubelet.
+ */
+export function renderJoinScript(controlPlane: { sans: string[] } | false): string {
+    const cp = controlPlane
+        ? `${indent(renewApiserverCert(controlPlane.sans, KUBEADM_PATHS.clusterConfig))}\n  kubeadm upgrade node phase control-plane\n`
+        : "";
     return `set -euo pipefail
 install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}
 if [ ! -f /etc/kubernetes/kubelet.conf ]; then
   kubeadm join --config ${KUBEADM_PATHS.joinConfig}
-${controlPlane ? "else\n  kubeadm upgrade node phase control-plane\n" : ""}fi
+else
+${cp}${indent(RELOAD_KUBELET)}
+fi
 `;
 }
 
@@ -304,8 +355,8 @@ export function renderTokenScript(): string {
     return `set -euo pipefail
 export KUBECONFIG=/etc/kubernetes/admin.conf
 ${ASSEMBLE_CONFIG}
-kubeadm init phase bootstrap-token --config "$cfg"
-kubeadm init phase upload-certs --upload-certs --config "$cfg"
+kubeadm init phase bootstrap-token --config "$cfg" --skip-token-print
+kubeadm init phase upload-certs --upload-certs --config "$cfg" --skip-certificate-key-print
 echo "bootstrap token and uploaded certificates valid for 2h"
 `;
 }

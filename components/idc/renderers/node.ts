@@ -11,11 +11,33 @@ export const DEBIAN_PACKAGES = {
     "etcd-client": "3.4.23-4+b4",
     haproxy: "2.6.12-1+deb12u4",
     keepalived: "1:2.2.7-1+b2",
-    containerd: "1.6.20~ds1-1+deb12u3",
+    // The etcd backup's S3 client (SigV4 with payload hash, multipart uploads, custom endpoint).
+    awscli: "2.9.19-1",
 } as const;
 
-/** pause image matching Kubernetes 1.33 (kubeadm config images list). */
-export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
+/**
+ * containerd from Docker's apt repository: Debian 12's containerd 1.6.20 is below the minimum that
+ * containerd's RELEASES.md lists for Kubernetes 1.29+ (1.6.27+), and 1.6 is end of life; 1.7 is
+ * supported for Kubernetes 1.31-1.33 (containerd RELEASES.md, "Kubernetes support").
+ */
+export const CONTAINERD_PACKAGE = "containerd.io=1.7.28-1~debian.12~bookworm";
+export const DOCKER_APT_KEY = "/etc/apt/keyrings/docker.asc";
+
+/** The pause image kubeadm uses per Kubernetes minor (`kubeadm config images list`, constants.PauseVersion). */
+export const PAUSE_IMAGES: Record<number, string> = {
+    31: "registry.k8s.io/pause:3.10",
+    32: "registry.k8s.io/pause:3.10",
+    33: "registry.k8s.io/pause:3.10",
+    34: "registry.k8s.io/pause:3.10.1",
+};
+
+/** The pause image for a spec version (the spec rules keep the minor inside PAUSE_IMAGES). */
+export function pauseImage(kubernetesVersion: string): string {
+    const minor = Number(kubernetesVersion.split(".")[1]);
+    const image = PAUSE_IMAGES[minor];
+    if (!image) throw new Error(`no pause image known for Kubernetes 1.${minor}`);
+    return image;
+}
 
 /** A directory the provisioning user writes into: created with sudo, owned by that user, closed to others. */
 export interface OwnedDir {
@@ -44,9 +66,13 @@ export function renderDirsScript(user: string, dirs: OwnedDir[], systemUsers: { 
 /** `name=version` for apt-get install. */
 export const pinned = (names: (keyof typeof DEBIAN_PACKAGES)[]) => names.map((n) => `${n}=${DEBIAN_PACKAGES[n]}`).join(" ");
 
-/** apt-get install that keeps the configuration files this program already placed (dpkg --force-confold). */
+/**
+ * apt-get install that keeps the configuration files this program already placed (dpkg --force-confold)
+ * and waits up to 5 min for another apt/dpkg run (unattended-upgrades) instead of failing at once
+ * (apt.conf(5): DPkg::Lock::Timeout, apt >= 1.9.11).
+ */
 export function aptInstall(packages: string): string {
-    return `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold ${packages}`;
+    return `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confold ${packages}`;
 }
 
 /** Kernel settings Kubernetes networking needs (kubernetes.io, "Container Runtimes": forwarding and bridged traffic). */
@@ -62,19 +88,28 @@ export function renderModules(): string {
     return "# rendered by hybrid-fleet\noverlay\nbr_netfilter\n";
 }
 
-/** The pkgs.k8s.io apt source for the cluster's minor version (kubernetes.io, "Installing kubeadm"). */
+/**
+ * The apt sources: pkgs.k8s.io for the cluster's minor version (kubernetes.io, "Installing kubeadm")
+ * and Docker's Debian 12 repository for containerd.io (docs.docker.com, "Install Docker Engine on Debian").
+ */
 export function renderAptSource(kubernetesVersion: string): string {
     const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
-    return `deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v${minor}/deb/ /\n`;
+    return `deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v${minor}/deb/ /
+deb [arch=amd64 signed-by=${DOCKER_APT_KEY}] https://download.docker.com/linux/debian bookworm stable
+`;
 }
 
-/** containerd 1.6 with the systemd cgroup driver the kubelet uses (kubernetes.io, "Container Runtimes": containerd). */
-export function renderContainerdConfig(): string {
+/**
+ * containerd 1.7 (config version 2) with the systemd cgroup driver the kubelet uses (kubernetes.io,
+ * "Container Runtimes": containerd). Placed before containerd.io installs: dpkg --force-confold keeps
+ * it instead of the package's own config.toml, which disables the CRI plugin.
+ */
+export function renderContainerdConfig(kubernetesVersion: string): string {
     return `# rendered by hybrid-fleet
 version = 2
 
 [plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${PAUSE_IMAGE}"
+  sandbox_image = "${pauseImage(kubernetesVersion)}"
 
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
   runtime_type = "io.containerd.runc.v2"
@@ -98,13 +133,18 @@ sysctl --system >/dev/null
 # The kubelet refuses to run with swap on by default.
 swapoff -a
 sed -i -E '/^[^#].*\\sswap\\s/ s/^/#/' /etc/fstab
+# What fetching the repository keys needs (a minimal Debian has none of them).
+apt-get update
+${aptInstall("ca-certificates curl gpg")}
 install -d -m 0755 /etc/apt/keyrings
 curl -fsSL https://pkgs.k8s.io/core:/stable:/v${minor}/deb/Release.key | gpg --batch --yes --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg
+curl -fsSL https://download.docker.com/linux/debian/gpg -o ${DOCKER_APT_KEY}
+chmod a+r ${DOCKER_APT_KEY}
 ln -sf ${NODE_PATHS.aptSource} /etc/apt/sources.list.d/kubernetes.list
 apt-get update
-apt-mark unhold kubelet kubeadm kubectl containerd >/dev/null 2>&1 || true
-${aptInstall(`${pinned(["containerd"])} kubelet=${k} kubeadm=${k} kubectl=${k}`)}
-apt-mark hold kubelet kubeadm kubectl containerd
+apt-mark unhold kubelet kubeadm kubectl containerd.io >/dev/null 2>&1 || true
+${aptInstall(`${CONTAINERD_PACKAGE} kubelet=${k} kubeadm=${k} kubectl=${k}`)}
+apt-mark hold kubelet kubeadm kubectl containerd.io
 systemctl enable kubelet
 systemctl restart containerd
 `;
