@@ -95,12 +95,13 @@ for (const stack of ["prod", "dev"] as const) {
             const controlPlane = [
                 ...node, LB_PATHS.haproxyCfg, LB_PATHS.keepalivedConf, LB_PATHS.vrrpAuth, LB_PATHS.checkScript,
                 KUBEADM_PATHS.encryptionConfig, KUBEADM_PATHS.auditPolicy, KUBEADM_PATHS.etcdCa, KUBEADM_PATHS.etcdClientCert, KUBEADM_PATHS.etcdClientKey,
+                KUBEADM_PATHS.clusterConfig,
             ];
             const expected = new Map<string, string[]>([
                 ...idc.etcd.hosts.map((h) => [h.address, etcdFiles] as [string, string[]]),
                 ...idc.controlPlane.hosts.map((h, i) => [
                     h.address,
-                    [...controlPlane, ...(i === 0 ? [KUBEADM_PATHS.initConfig, KUBEADM_PATHS.clusterConfig, KUBEADM_PATHS.ca, KUBEADM_PATHS.caKey] : [KUBEADM_PATHS.joinConfig])],
+                    [...controlPlane, ...(i === 0 ? [KUBEADM_PATHS.initConfig, KUBEADM_PATHS.ca, KUBEADM_PATHS.caKey] : [KUBEADM_PATHS.joinConfig])],
                 ] as [string, string[]]),
                 ...idc.workers.map((w) => [w.address, [...node, KUBEADM_PATHS.joinConfig]] as [string, string[]]),
             ]);
@@ -184,6 +185,45 @@ for (const stack of ["prod", "dev"] as const) {
             }
             for (const w of idc.workers) {
                 assert.ok(triggerTexts(cmd("workers", w.name, "kubeadm-join")).includes(copyText(w.address, KUBEADM_PATHS.joinConfig)));
+            }
+            // A cluster or kubelet configuration change re-runs every control-plane host, and the kubelet configuration every worker.
+            const clusterText = copyText(first.address, KUBEADM_PATHS.clusterConfig);
+            const kubeletDoc = YAML.parseAllDocuments(clusterText).map((d) => d.toJS()).find((d) => d.kind === "KubeletConfiguration");
+            const carriesKubelet = (texts: unknown[]) => texts.some((t) => typeof t === "string" && /^kind: KubeletConfiguration$/m.test(t) && !/ClusterConfiguration/.test(t) && YAML.parse(t).evictionHard !== undefined && JSON.stringify(YAML.parse(t)) === JSON.stringify(kubeletDoc));
+            assert.ok(carriesKubelet(init), "kubeadm init does not re-run on a kubelet change");
+            for (const h of idc.controlPlane.hosts.slice(1)) {
+                const join = triggerTexts(cmd("control-plane", h.name, "kubeadm-join"));
+                assert.ok(join.includes(clusterText), `${h.name}: the cluster configuration is not a join trigger`);
+                assert.strictEqual(copyText(h.address, KUBEADM_PATHS.clusterConfig), clusterText);
+                assert.ok(carriesKubelet(join), `${h.name}: the kubelet configuration is not a join trigger`);
+            }
+            for (const w of idc.workers) assert.ok(carriesKubelet(triggerTexts(cmd("workers", w.name, "kubeadm-join"))), `${w.name}: the kubelet configuration is not a trigger`);
+        });
+
+        it("kubeadm commands log nothing and keep stdout/stderr secret (they could print a token or certificate key)", () => {
+            const kubeadm = [
+                cmd("control-plane", idc.controlPlane.hosts[0].name, "kubeadm-init"),
+                cmd("control-plane", idc.controlPlane.hosts[0].name, "join-token"),
+                ...idc.controlPlane.hosts.slice(1).map((h) => cmd("control-plane", h.name, "kubeadm-join")),
+                ...idc.workers.map((w) => cmd("workers", w.name, "kubeadm-join")),
+            ];
+            for (const c of kubeadm) {
+                assert.strictEqual(c.inputs.logging, "none", c.name);
+                for (const out of ["stdout", "stderr"]) assert.ok(c.additionalSecretOutputs.includes(out), `${c.name}: ${out} not secret`);
+            }
+            // The others keep their logs (a failing apt-get must be readable).
+            const packages = cmd("control-plane", idc.controlPlane.hosts[0].name, "packages");
+            assert.strictEqual(packages.inputs.logging, undefined);
+            assert.ok(!packages.additionalSecretOutputs.includes("stdout"));
+        });
+
+        it("runs one apt-get at a time per control-plane host and restarts the load balancers one host at a time", () => {
+            let previous: RegisteredResource | undefined;
+            for (const h of idc.controlPlane.hosts) {
+                const lb = cmd("control-plane", h.name, "load-balancer");
+                assert.ok(dependsOn(lb, cmd("control-plane", h.name, "packages")), `${h.name}: the load balancer's apt-get races the node packages`);
+                if (previous) assert.ok(dependsOn(lb, previous), `${h.name}: the load balancer restarts together with ${previous.name}`);
+                previous = lb;
             }
         });
 
