@@ -77,7 +77,7 @@ describe("IDC renderers", () => {
             const branches = s.split("\n").filter((l) => /^\s+\d\)|^\s+\*\)/.test(l));
             assert.deepStrictEqual(branches.filter((l) => l.includes("mkfs")).map((l) => l.trim().slice(0, 2)), ["2)"]);
             assert.ok(branches.some((l) => l.trim().startsWith("*)") && /exit 1/.test(l)));
-            assert.match(s, /echo "UUID=\$uuid \$mnt ext4 defaults,noatime 0 2" >> \/etc\/fstab/);
+            assert.match(s, /echo "UUID=\$uuid \$mnt ext4 defaults,noatime,nofail 0 2" >> \/etc\/fstab/);
             assert.match(s, /findmnt -no OPTIONS "\$mnt" \| grep -qw noatime/);
         });
 
@@ -243,6 +243,17 @@ describe("IDC renderers", () => {
         assert.ok(s.indexOf("ca-certificates curl gpg") < s.indexOf("curl -fsSL"), "curl and gpg installed before use");
         assert.ok(s.includes(`${CONTAINERD_PACKAGE} kubelet=`));
         assert.match(s, /-o DPkg::Lock::Timeout=300/);
+    });
+
+    it("etcd metrics on 127.0.0.1 unless the spec exposes them; the data disk mounts nofail, etcd requires the mount", () => {
+        const member = { name: "etcd-1", address: "10.0.0.1" };
+        const members = [member];
+        const listen = (m?: "localhost" | "member") => parse(renderEtcdConfig({ member, members, token: "t", tuning: prod.etcd.tuning, metricsListener: m }))["listen-metrics-urls"];
+        assert.strictEqual(listen(), "http://127.0.0.1:2381");
+        assert.strictEqual(listen("member"), "http://10.0.0.1:2381");
+        assert.strictEqual(prod.etcd.metricsListener, "localhost");
+        assert.match(renderDataDiskScript("/dev/nvme0n1", "/var/lib/etcd"), / ext4 defaults,noatime,nofail 0 2"/);
+        assert.match(renderEtcdUnit(member), /^RequiresMountsFor=\/var\/lib\/etcd$/m);
     });
 
     it("every rendered script is valid bash (bash -n)", () => {

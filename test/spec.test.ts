@@ -118,6 +118,31 @@ describe("fleet spec", () => {
             const v = violationsAfter((f) => f.clusters[IDC].controlPlane.hosts.pop());
             assertViolation(v, "clusters[0].controlPlane.hosts: at least 3 control-plane hosts in prod (got 2)");
         });
+        it("requires the etcd election timeout to be at least 10x the heartbeat (etcd docs, Tuning)", () => {
+            const v = violationsAfter((f) => (f.clusters[IDC].etcd.tuning = { ...(f.clusters[IDC].etcd.tuning ?? {}), heartbeatIntervalMs: 200, electionTimeoutMs: 1000 }));
+            assertViolation(v, "clusters[0].etcd.tuning.electionTimeoutMs: must be at least 10x heartbeatIntervalMs (1000 < 10 x 200)");
+        });
+        it("requires a grace period for every soft eviction signal", () => {
+            const v = violationsAfter((f) => (f.clusters[IDC].kubelet = { evictionSoft: { "memory.available": "1Gi", "nodefs.available": "15%" }, evictionSoftGracePeriod: { "memory.available": "90s" } }));
+            assertViolation(v, "clusters[0].kubelet.evictionSoftGracePeriod: needs a grace period for evictionSoft signal nodefs.available");
+        });
+        it("requires backup store credentials and an endpoint", () => {
+            const noCredentials = violationsAfter((f) => delete f.clusters[IDC].metrics.objectStore.credentials);
+            assertViolation(
+                noCredentials,
+                "clusters[0].etcd.backup.objectStore: etcd backups need an object store with credentials (IDC hosts have no cloud identity); set etcd.backup.objectStore or metrics.objectStore.credentials",
+            );
+            const noEndpoint = violationsAfter((f) => {
+                f.clusters[IDC].etcd.backup = { objectStore: { kind: "s3", bucket: "etcd-backups-sh", credentials: f.clusters[IDC].metrics.objectStore.credentials } };
+            });
+            assertViolation(noEndpoint, "clusters[0].etcd.backup.objectStore: etcd backups need an object store endpoint (or an s3 store with a region)");
+        });
+        it("requires Kubernetes 1.31 to 1.34 (kubeadm v1beta4, known pause image)", () => {
+            for (const version of ["1.30.9", "1.35.0"]) {
+                const v = violationsAfter((f) => (f.clusters[IDC].kubernetesVersion = version));
+                assertViolation(v, `clusters[0].kubernetesVersion: must be Kubernetes 1.31 to 1.34 (kubeadm API v1beta4, known pause image; got ${version})`);
+            }
+        });
         it("requires every host address inside nodeCidr", () => {
             const v = violationsAfter((f) => (f.clusters[IDC].workers[2].address = "192.168.7.3"));
             assertViolation(v, "clusters[0].workers[2].address: 192.168.7.3 is outside network.nodeCidr 10.10.0.0/20");

@@ -107,7 +107,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
             const server = pki.etcdServer[member.name];
             const peer = pki.etcdPeer[member.name];
 
-            const config = renderEtcdConfig({ member, members, token: `${args.cluster}-etcd`, tuning: etcd.tuning, paths });
+            const config = renderEtcdConfig({ member, members, token: `${args.cluster}-etcd`, tuning: etcd.tuning, paths, metricsListener: etcd.metricsListener });
             const unit = renderEtcdUnit(member, paths);
             const env = renderEtcdctlEnv(member, members, paths);
             const after = { dependsOn: [dirs] };

@@ -115,6 +115,11 @@ export const idcCluster = z.strictObject({
         dataDir: z.string().regex(/^\/[A-Za-z0-9._/-]+[^/]$/, "must be an absolute path").default("/var/lib/etcd"),
         tuning: etcdTuning,
         backup: etcdBackup,
+        /**
+         * etcd's plain-HTTP /metrics and /health listener (port 2381): on 127.0.0.1 as kubeadm binds it,
+         * or on the member's address for a Prometheus outside the host (nothing secret is served there).
+         */
+        metricsListener: z.enum(["localhost", "member"]).default("localhost"),
     }),
     kubelet: z
         .strictObject({
@@ -206,6 +211,11 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
         if (!(signal in c.kubelet.evictionSoftGracePeriod)) {
             out.push({ path: [...at, "kubelet", "evictionSoftGracePeriod"], rule: `needs a grace period for evictionSoft signal ${signal}` });
         }
+    }
+    // kubeadm API v1beta4 starts with 1.31 (kubeadm reference); the pause image is known up to 1.34.
+    const minor = Number(c.kubernetesVersion.split(".")[1]);
+    if (minor < 31 || minor > 34) {
+        out.push({ path: [...at, "kubernetesVersion"], rule: `must be Kubernetes 1.31 to 1.34 (kubeadm API v1beta4, known pause image; got ${c.kubernetesVersion})` });
     }
     const store = backupStore(c);
     if (!store.credentials) {

@@ -76,7 +76,7 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
                 [client.cert, "etcdctl.crt"],
                 [client.key, "etcdctl.key"],
             ]) fs.copyFileSync(from, path.join(p.pkiDir, to));
-            fs.writeFileSync(path.join(p.configDir, "etcd.conf.yml"), renderEtcdConfig({ member: m, members, token: `${prod.name}-etcd-test`, tuning: prod.etcd.tuning, paths: p }));
+            fs.writeFileSync(path.join(p.configDir, "etcd.conf.yml"), renderEtcdConfig({ member: m, members, token: `${prod.name}-etcd-test`, tuning: prod.etcd.tuning, paths: p, metricsListener: "member" }));
             const ctlEnv = renderEtcdctlEnv(m, members, p);
             fs.writeFileSync(path.join(p.configDir, "etcdctl.env"), ctlEnv);
             paths.set(m.name, p);

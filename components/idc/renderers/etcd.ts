@@ -59,6 +59,8 @@ export interface EtcdConfigInput {
     tuning: EtcdTuning;
     paths?: EtcdPaths;
     ports?: EtcdPorts;
+    /** "localhost" (default, as kubeadm binds etcd's metrics) or "member": its routable address. */
+    metricsListener?: "localhost" | "member";
 }
 
 /**
@@ -89,8 +91,8 @@ export function renderEtcdConfig(input: EtcdConfigInput): string {
         "initial-cluster-token": input.token,
         // Only read at bootstrap: a member with data ignores it (etcd docs, "Clustering guide").
         "initial-cluster-state": "new",
-        // Plain HTTP, /metrics and /health only, for Prometheus; no keys are served here.
-        "listen-metrics-urls": `http://${member.address}:${ports.metrics}`,
+        // Plain HTTP, /metrics and /health only; on 127.0.0.1 unless the spec exposes it (as kubeadm's 127.0.0.1:2381).
+        "listen-metrics-urls": `http://${input.metricsListener === "member" ? member.address : "127.0.0.1"}:${ports.metrics}`,
         "client-transport-security": transport(ETCD_PKI.serverCert, ETCD_PKI.serverKey),
         "peer-transport-security": transport(ETCD_PKI.peerCert, ETCD_PKI.peerKey),
         "heartbeat-interval": tuning.heartbeatIntervalMs,
@@ -170,7 +172,9 @@ uuid=$(blkid -s UUID -o value "$dev")
 test -n "$uuid" || { echo "$dev has no filesystem UUID" >&2; exit 1; }
 install -d -m 0700 "$mnt"
 if ! grep -q "^UUID=$uuid " /etc/fstab; then
-  echo "UUID=$uuid $mnt ext4 defaults,noatime 0 2" >> /etc/fstab
+  # nofail: a dead NVMe must not drop the host into emergency mode (no SSH); etcd's unit has
+  # RequiresMountsFor=, so it never starts on the root disk instead (systemd.mount(5), systemd.unit(5)).
+  echo "UUID=$uuid $mnt ext4 defaults,noatime,nofail 0 2" >> /etc/fstab
 fi
 systemctl daemon-reload
 mountpoint -q "$mnt" || mount "$mnt"
