@@ -5,6 +5,9 @@
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import { generateKeyPairSync } from "crypto";
+import { mkdtempSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
 import { parse, parseAllDocuments } from "yaml";
 import {
     caCertHash,
@@ -232,10 +235,32 @@ describe("IDC renderers", () => {
         const init = renderInitScript(prod);
         assert.match(init, /kubeadm init phase upload-config kubelet --config "\$cfg"/);
         for (const s of [init, renderJoinScript({ sans: apiServerCertSans(prod) }), renderJoinScript(false)]) {
-            assert.match(s, /kubeadm upgrade node phase kubelet-config\n\s*systemctl restart kubelet/);
+            assert.match(s, /kubeadm upgrade node phase kubelet-config --kubeconfig \/etc\/kubernetes\/(admin|kubelet)\.conf\n\s*systemctl restart kubelet/);
         }
         for (const san of apiServerCertSans(prod)) assert.ok(init.includes(` ${san}`), `${san} not checked`);
         assert.match(init, /kubeadm init phase certs apiserver --config "\$cfg"[\s\S]*kubeadm init phase control-plane all/);
+    });
+
+    it("the SAN check finds a missing SAN in a real certificate (openssl), and none in a complete one", function () {
+        const dir = mkdtempSync(join(tmpdir(), "idc-san-"));
+        try {
+            const sans = apiServerCertSans(prod);
+            const init = renderInitScript(prod);
+            const check = init.slice(init.indexOf("have="), init.indexOf("  done") + "  done".length);
+            const missing = (sanList: string[]) => {
+                const cert = join(dir, "apiserver.crt");
+                const alt = sanList.map((x) => (/^\d+\.\d+\.\d+\.\d+$/.test(x) ? `IP:${x}` : `DNS:${x}`)).join(",");
+                execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=kube-apiserver", "-days", "1",
+                    "-addext", `subjectAltName=DNS:kubernetes,DNS:kubernetes.default,IP:10.96.0.1,${alt}`, "-keyout", join(dir, "k"), "-out", cert], { stdio: "ignore" });
+                const script = `set -euo pipefail\n${check.replace(/^  /gm, "").replace("/etc/kubernetes/pki/apiserver.crt", cert)}\necho "$missing"\n`;
+                return spawnSync("bash", ["-s"], { input: script, encoding: "utf8" }).stdout.trim();
+            };
+            assert.strictEqual(missing(sans), "0");
+            assert.strictEqual(missing(sans.filter((x) => x !== "api.idc-sh.acme.internal")), "1", "a missing DNS SAN");
+            assert.strictEqual(missing(sans.filter((x) => x !== prod.controlPlane.hosts[2].address)), "1", "a missing IP SAN");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("installs containerd.io from Docker's repository, after the tools that fetch the keys", () => {

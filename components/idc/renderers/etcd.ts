@@ -176,6 +176,8 @@ if ! grep -q "^UUID=$uuid " /etc/fstab; then
   # RequiresMountsFor=, so it never starts on the root disk instead (systemd.mount(5), systemd.unit(5)).
   echo "UUID=$uuid $mnt ext4 defaults,noatime,nofail 0 2" >> /etc/fstab
 fi
+# Hosts prepared before nofail was added get it too.
+sed -i -E "s#^(UUID=$uuid $mnt ext4 defaults,noatime) 0 2\\$#\\1,nofail 0 2#" /etc/fstab
 systemctl daemon-reload
 mountpoint -q "$mnt" || mount "$mnt"
 findmnt -no OPTIONS "$mnt" | grep -qw noatime

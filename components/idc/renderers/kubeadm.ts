@@ -297,8 +297,12 @@ if [ "$missing" = 1 ]; then
 fi`;
 }
 
-/** A re-run on any node: pull the kubelet configuration the first host uploaded, restart the kubelet with it. */
-const RELOAD_KUBELET = `kubeadm upgrade node phase kubelet-config
+/**
+ * A re-run on any node: pull the kubelet configuration the first host uploaded, restart the kubelet
+ * with it. Control-plane hosts have admin.conf (kubeadm's default); a worker reads the ConfigMap with
+ * its own kubelet credentials (kubeadm grants nodes read access to kubelet-config).
+ */
+const reloadKubelet = (kubeconfig: string) => `kubeadm upgrade node phase kubelet-config --kubeconfig ${kubeconfig}
 systemctl restart kubelet`;
 
 /**
@@ -319,7 +323,7 @@ else
   kubeadm init phase upload-config kubelet --config "$cfg"
 ${indent(renewApiserverCert(apiServerCertSans(spec), '"$cfg"'))}
   kubeadm init phase control-plane all --config "$cfg"
-${indent(RELOAD_KUBELET)}
+${indent(reloadKubelet("/etc/kubernetes/admin.conf"))}
 fi
 `;
 }
@@ -341,7 +345,7 @@ install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}
 if [ ! -f /etc/kubernetes/kubelet.conf ]; then
   kubeadm join --config ${KUBEADM_PATHS.joinConfig}
 else
-${cp}${indent(RELOAD_KUBELET)}
+${cp}${indent(reloadKubelet(controlPlane ? "/etc/kubernetes/admin.conf" : "/etc/kubernetes/kubelet.conf"))}
 fi
 `;
 }
