@@ -138,6 +138,36 @@ describe("offline plan", () => {
         assert.ok(markdown.includes(`**0 to add, ${diff.changed.length} to change, ${ackCount} to remove**`), markdown);
     });
 
+    it("is deterministic: planning the same commit again, in another process and into its own directory, diffs to no change", async () => {
+        // The old inventory is the one this run replaces: it must be read before the directory is cleared.
+        const run = runPlanCli(["--stack", "prod", "--out", prodDir, "--diff", path.join(prodDir, "inventory.json")]);
+        assert.strictEqual(run.status, 0, run.stderr);
+        const again: InventoryFile = JSON.parse(fs.readFileSync(path.join(prodDir, "inventory.json"), "utf8"));
+        assert.deepStrictEqual(again, prod, "same inventory, generated keys included");
+        assert.ok(run.stdout.includes("**0 to add, 0 to change, 0 to remove**"), run.stdout);
+        const log = console.log;
+        const shrunk = { ...prod, resources: prod.resources.slice(3) };
+        const old = path.join(tmp("shrunk"), "inventory.json");
+        fs.writeFileSync(old, JSON.stringify(shrunk));
+        const diffLines: string[] = [];
+        console.log = (line: string) => diffLines.push(String(line));
+        try {
+            assert.strictEqual(await plan({ stack: "prod", out: prodDir, diff: old }), 0);
+        } finally {
+            console.log = log;
+        }
+        assert.ok(diffLines.join("\n").includes("**3 to add, 0 to change, 0 to remove**"), "a real difference still shows");
+    });
+
+    it("never clears a directory that holds no plan", () => {
+        const dir = tmp("foreign");
+        fs.writeFileSync(path.join(dir, "precious.txt"), "keep me");
+        const run = runPlanCli(["--stack", "prod", "--out", dir]);
+        assert.strictEqual(run.status, 1);
+        assert.match(run.stderr, /holds no plan \(inventory\.json\); refusing to write into it/);
+        assert.deepStrictEqual(fs.readdirSync(dir), ["precious.txt"]);
+    });
+
     it("names the changed input keys and options of a resource", () => {
         const base = { cluster: "c", parent: null, provider: null, custom: true, protect: false, retainOnDelete: false, dependencies: [] };
         const before: InventoryFile = {

@@ -101,7 +101,26 @@ function write(file: string, content: string): void {
     fs.writeFileSync(file, content);
 }
 
+/** What a plan writes into its directory; only these are ever removed from it. */
+const PLAN_OUTPUTS = ["inventory.json", "manifests", "files"];
+
+/** Clears an earlier plan from `outDir`; refuses a non-empty directory that holds no plan. */
+function clearPlanDir(outDir: string): void {
+    if (!fs.existsSync(outDir)) return;
+    const entries = fs.readdirSync(outDir);
+    if (entries.length > 0 && !entries.includes("inventory.json")) {
+        throw new Error(`${outDir} is not empty and holds no plan (inventory.json); refusing to write into it`);
+    }
+    for (const name of PLAN_OUTPUTS) fs.rmSync(path.join(outDir, name), { recursive: true, force: true });
+}
+
 export async function plan(args: Args): Promise<number> {
+    // Read the old inventory first: it may be the one this run replaces (`--diff out/prod/inventory.json`).
+    const old = args.diff ? (JSON.parse(fs.readFileSync(path.resolve(args.diff), "utf8")) as InventoryFile) : undefined;
+    const outDir = path.resolve(args.out ?? path.join(ROOT, "out", args.stack));
+    // A stale plan never outlives a run, not even one that stops at an invalid spec.
+    clearPlanDir(outDir);
+
     const stackFile = readStackFile(args.config ? path.resolve(args.config) : stackFilePath(args.stack));
     const parsed = parseStackFile(stackFile);
     if (!parsed.ok) {
@@ -115,8 +134,6 @@ export async function plan(args: Args): Promise<number> {
     const { inventory } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: args.stack });
     const elapsed = Date.now() - started;
 
-    const outDir = path.resolve(args.out ?? path.join(ROOT, "out", args.stack));
-    fs.rmSync(outDir, { recursive: true, force: true });
     const clusterNames = new Set(spec.clusters.map((c) => c.name));
 
     const entries: InventoryEntry[] = inventory.resources
@@ -172,8 +189,7 @@ export async function plan(args: Args): Promise<number> {
     console.log("\nresources per type:");
     for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${t.padEnd(64)} ${n}`);
 
-    if (args.diff) {
-        const old = JSON.parse(fs.readFileSync(path.resolve(args.diff), "utf8")) as InventoryFile;
+    if (old) {
         console.log("\n" + renderDiff(diffInventories(old, inventoryFile), args.stack));
     }
     return 0;

@@ -1,17 +1,48 @@
-// Mock outputs for tls resources (see tools/mocks/index.ts). Private keys are real keys made with
-// node's crypto, so that code deriving values from them (e.g. kubeadm's CA public-key pin) runs on
-// real data; certificates are PEM-shaped stand-ins naming their subject (no CA signs here).
-import { createPublicKey, generateKeyPairSync } from "crypto";
+// Mock outputs for tls resources (see tools/mocks/index.ts). Keys are deterministic, derived from
+// the resource's name, so two plans of the same commit are identical (a PR's plan diff shows only
+// real changes) and no run pays for key generation:
+// - ED25519 and ECDSA keys are real key pairs from a seed (sha512 of the name), so code deriving
+//   values from them (e.g. kubeadm's CA public-key pin) runs on real data;
+// - RSA keys have a real public key (a seeded modulus; nothing here factors or signs with it) and
+//   a PEM-shaped stand-in private key, which is a secret and never shown.
+// Certificates are PEM-shaped stand-ins naming their subject (no CA signs here).
+import { createECDH, createHash, createPrivateKey, createPublicKey } from "crypto";
 import type { CallMock, OutputsMock } from "./index";
 
-// Key generation dominates a mock run (RSA especially): keep one key per resource name and
-// algorithm for the life of the process, so every run of a fleet sees the same keys.
-const keys = new Map<string, { privateKey: string; publicKey: string }>();
-function cachedKeyPair(name: string, algorithm: string, curve: string | undefined, rsaBits: number | undefined) {
-    const id = `${name}/${algorithm}/${curve ?? ""}/${rsaBits ?? ""}`;
-    const pair = keys.get(id) ?? (keyPair(algorithm, curve, rsaBits));
-    keys.set(id, pair);
-    return pair;
+const seed = (name: string, bytes: number): Buffer => {
+    const out: Buffer[] = [];
+    for (let i = 0; Buffer.concat(out).length < bytes; i++) out.push(createHash("sha512").update(`${name}/${i}`).digest());
+    return Buffer.concat(out).subarray(0, bytes);
+};
+
+function keyPair(name: string, algorithm: string, curve: string | undefined, rsaBits: number | undefined): { privateKey: string; publicKey: string } {
+    const pemOf = (key: ReturnType<typeof createPrivateKey>) => ({
+        privateKey: key.export({ type: "pkcs8", format: "pem" }).toString(),
+        publicKey: createPublicKey(key).export({ type: "spki", format: "pem" }).toString(),
+    });
+    if (algorithm === "ED25519") {
+        // PKCS#8 wrapping of a raw 32-byte Ed25519 seed (RFC 8410).
+        const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed(name, 32)]);
+        return pemOf(createPrivateKey({ key: der, format: "der", type: "pkcs8" }));
+    }
+    if (algorithm === "ECDSA") {
+        // JWK knows P-256/384/521; the provider's P224 default is served as P-256.
+        const c = ({ P384: ["P-384", "secp384r1", 48], P521: ["P-521", "secp521r1", 66] } as Record<string, [string, string, number]>)[curve ?? ""] ?? ["P-256", "prime256v1", 32];
+        const d = seed(name, c[2]);
+        if (c[0] === "P-521") d[0] &= 0x01; // a 521-bit scalar
+        const ecdh = createECDH(c[1]);
+        ecdh.setPrivateKey(d);
+        const point = ecdh.getPublicKey();
+        const half = (point.length - 1) / 2;
+        const b64 = (b: Buffer) => b.toString("base64url");
+        return pemOf(createPrivateKey({ key: { kty: "EC", crv: c[0], d: b64(d), x: b64(point.subarray(1, 1 + half)), y: b64(point.subarray(1 + half)) }, format: "jwk" }));
+    }
+    const bits = rsaBits ?? 2048;
+    const n = seed(name, bits / 8);
+    n[0] |= 0x80; // full length
+    n[n.length - 1] |= 0x01; // odd
+    const publicKey = createPublicKey({ key: { kty: "RSA", n: n.toString("base64url"), e: "AQAB" }, format: "jwk" }).export({ type: "spki", format: "pem" }).toString();
+    return { privateKey: pem("PRIVATE KEY", { mock: name, algorithm: "RSA", bits }), publicKey };
 }
 
 /** The OpenSSH authorized_keys form of an RSA or Ed25519 public key, as the tls provider returns it. */
@@ -35,26 +66,13 @@ function openssh(publicKeyPem: string): string | undefined {
     return undefined;
 }
 
-function keyPair(algorithm: string, curve: string | undefined, rsaBits: number | undefined): { privateKey: string; publicKey: string } {
-    const curves: Record<string, string> = { P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" };
-    const pair =
-        algorithm === "ECDSA"
-            ? generateKeyPairSync("ec", { namedCurve: curves[curve ?? "P224"] ?? "P-256" })
-            : algorithm === "ED25519"
-              ? generateKeyPairSync("ed25519")
-              : generateKeyPairSync("rsa", { modulusLength: rsaBits ?? 2048 });
-    return {
-        privateKey: pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-        publicKey: pair.publicKey.export({ type: "spki", format: "pem" }).toString(),
-    };
-}
 
 const pem = (label: string, body: unknown) =>
     `-----BEGIN ${label}-----\n${Buffer.from(JSON.stringify(body)).toString("base64").replace(/(.{64})/g, "$1\n")}\n-----END ${label}-----\n`;
 
 export const outputs: Record<string, OutputsMock> = {
     "tls:index/privateKey:PrivateKey": (a) => {
-        const { privateKey, publicKey } = cachedKeyPair(a.name, a.inputs.algorithm, a.inputs.ecdsaCurve, a.inputs.rsaBits);
+        const { privateKey, publicKey } = keyPair(a.name, a.inputs.algorithm, a.inputs.ecdsaCurve, a.inputs.rsaBits);
         const publicKeyOpenssh = openssh(publicKey);
         return { privateKeyPem: privateKey, privateKeyPemPkcs8: privateKey, publicKeyPem: publicKey, ...(publicKeyOpenssh ? { publicKeyOpenssh } : {}) };
     },
