@@ -41,6 +41,12 @@ export function contains(cidr: Cidr, ip: number): boolean {
     return ip >= cidr.base && ip < cidr.base + size(cidr);
 }
 
+/** An address a host may hold in the block: inside it, and neither its network nor its broadcast address (blocks up to /30). */
+export function usableHost(cidr: Cidr, ip: number): boolean {
+    if (cidr.prefix >= 31) return contains(cidr, ip);
+    return ip > cidr.base && ip < cidr.base + size(cidr) - 1;
+}
+
 export function overlaps(a: Cidr, b: Cidr): boolean {
     return a.base < b.base + size(b) && b.base < a.base + size(a);
 }

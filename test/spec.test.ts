@@ -69,6 +69,17 @@ describe("fleet spec", () => {
             assertViolation(v, "links[4].between: a link must join two different clusters (both ends are ack-sh)");
             assertViolation(v, "links[5].between: duplicates links[0] (eks-apne1 <-> idc-sh)");
         });
+        it("lands a dedicated line in its own cloud", () => {
+            const v = violationsAfter((f) => {
+                f.links[0].kind = "express-connect"; // idc <-> eks
+                f.links[1].kind = "direct-connect"; // idc <-> ack
+            });
+            assertViolation(v, "links[0].kind: express-connect is Alibaba Cloud Express Connect: one end must be an ack cluster");
+            assertViolation(v, "links[1].kind: direct-connect is AWS Direct Connect: one end must be an eks cluster");
+            const ok = rawStackFleet("prod");
+            ok.links[0].kind = "direct-connect"; // idc <-> eks
+            assert.ok(parseFleet(ok).ok, "Direct Connect between the IDC and EKS is fine");
+        });
         it("rejects unknown keys, so typos do not pass silently", () => {
             const v = violationsAfter((f) => (f.clusters[IDC].controlPlane.vipp = "10.10.0.10"));
             assertViolation(v, 'clusters[0].controlPlane: Unrecognized key: "vipp"');
@@ -152,6 +163,10 @@ describe("fleet spec", () => {
             assertViolation(outside, "clusters[0].controlPlane.vip: 10.11.0.10 is outside network.nodeCidr 10.10.0.0/20");
             const taken = violationsAfter((f) => (f.clusters[IDC].controlPlane.vip = "10.10.1.12"));
             assertViolation(taken, "clusters[0].controlPlane.vip: 10.10.1.12 is the address of etcd.hosts[1]; the VIP must be free");
+            const network = violationsAfter((f) => (f.clusters[IDC].controlPlane.vip = "10.10.0.0"));
+            assertViolation(network, "clusters[0].controlPlane.vip: 10.10.0.0 is the network or broadcast address of network.nodeCidr 10.10.0.0/20");
+            const broadcast = violationsAfter((f) => (f.clusters[IDC].workers[0].address = "10.10.15.255"));
+            assertViolation(broadcast, "clusters[0].workers[0].address: 10.10.15.255 is the network or broadcast address of network.nodeCidr 10.10.0.0/20");
         });
         it("requires unique host names and addresses", () => {
             const v = violationsAfter((f) => {
@@ -175,6 +190,12 @@ describe("fleet spec", () => {
             });
             assertViolation(v, "clusters[1].zones: at least 2 zones in prod (got 1)");
             assertViolation(v, "clusters[2].zones: at least 2 zones in prod (got 1)");
+            const twice = violationsAfter((f) => {
+                f.clusters[EKS].zones = ["ap-northeast-1a", "ap-northeast-1a"];
+                f.clusters[ACK].zones = ["cn-shanghai-e", "cn-shanghai-e"];
+            });
+            assertViolation(twice, "clusters[1].zones: zones must be distinct");
+            assertViolation(twice, "clusters[2].zones: zones must be distinct");
         });
         it("require positive node pool limits", () => {
             const v = violationsAfter((f) => {

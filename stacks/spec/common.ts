@@ -63,7 +63,11 @@ export const fleetMembership = {
 export const clusterBase = {
     name: dnsLabel,
     region: z.string().min(1),
-    zones: z.array(z.string().min(1)).min(1, "must list at least one zone"),
+    zones: z
+        .array(z.string().min(1))
+        .min(1, "must list at least one zone")
+        // Two entries of one zone would pass "2 zones in prod" and put every replica in one failure domain.
+        .refine((zs) => new Set(zs).size === zs.length, "zones must be distinct"),
     /** Kubernetes minor ("1.33") or patch ("1.33.5") version; each site says which form it needs. */
     kubernetesVersion: z.string().regex(/^1\.\d{2}(\.\d+)?$/, 'must be a Kubernetes version like "1.33" or "1.33.5"'),
     ...fleetMembership,

@@ -65,7 +65,11 @@ export const eksCluster = z.strictObject({
     provider: z.literal("eks"),
     ...clusterBase,
     // Each zone gets private block i of vpcCidr split in 8; the last block holds the public subnets.
-    zones: z.array(z.string().min(1)).min(1, "must list at least one zone").max(6, "must list at most 6 zones (the most an AWS region has)"),
+    zones: z
+        .array(z.string().min(1))
+        .min(1, "must list at least one zone")
+        .max(6, "must list at most 6 zones (the most an AWS region has)")
+        .refine((zs) => new Set(zs).size === zs.length, "zones must be distinct"),
     /** EKS takes a minor version. */
     kubernetesVersion: z.string().regex(/^1\.\d{2}$/, 'must be an EKS minor version like "1.33"'),
     network: z.strictObject({

@@ -1,7 +1,7 @@
 // An on-prem (IDC) cluster: kubeadm control plane behind a keepalived VIP + HAProxy,
 // external etcd on dedicated NVMe hosts, workers, all reached over SSH.
 import { z } from "zod";
-import { cidr, contains, parseIp } from "../cidr";
+import { cidr, contains, parseIp, usableHost } from "../cidr";
 import { calicoOptions, ciliumOptions, tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, objectStore, secretConfigKey, taint, Violation } from "./common";
 
@@ -173,6 +173,8 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
             const where = `${group === "workers" ? "workers" : `${group}.hosts`}[${i}]`;
             if (!contains(nodeCidr, parseIp(h.address)!)) {
                 out.push({ path: [...path, "address"], rule: `${h.address} is outside network.nodeCidr ${c.network.nodeCidr}` });
+            } else if (!usableHost(nodeCidr, parseIp(h.address)!)) {
+                out.push({ path: [...path, "address"], rule: `${h.address} is the network or broadcast address of network.nodeCidr ${c.network.nodeCidr}` });
             }
             const nameTwin = names.get(h.name);
             if (nameTwin) out.push({ path: [...path, "name"], rule: `host name ${h.name} is already used by ${nameTwin}` });
@@ -193,6 +195,8 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
     const vip = c.controlPlane.vip;
     if (!contains(nodeCidr, parseIp(vip)!)) {
         out.push({ path: [...at, "controlPlane", "vip"], rule: `${vip} is outside network.nodeCidr ${c.network.nodeCidr}` });
+    } else if (!usableHost(nodeCidr, parseIp(vip)!)) {
+        out.push({ path: [...at, "controlPlane", "vip"], rule: `${vip} is the network or broadcast address of network.nodeCidr ${c.network.nodeCidr}` });
     }
     if (addresses.has(vip)) {
         out.push({ path: [...at, "controlPlane", "vip"], rule: `${vip} is the address of ${addresses.get(vip)}; the VIP must be free` });

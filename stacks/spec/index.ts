@@ -64,6 +64,12 @@ function fleetRules(fleet: FleetSpec): Violation[] {
         });
         const [a, b] = l.between;
         if (a === b) out.push({ path: ["links", i, "between"], rule: `a link must join two different clusters (both ends are ${a})` });
+        // A dedicated line is a cloud's product: it must land in that cloud.
+        const providers = l.between.map((end) => fleet.clusters.find((c) => c.name === end)?.provider);
+        const needs = ({ "direct-connect": "eks", "express-connect": "ack" } as const)[l.kind as "direct-connect" | "express-connect"];
+        if (needs && providers.every((p) => p !== undefined) && !providers.includes(needs)) {
+            out.push({ path: ["links", i, "kind"], rule: `${l.kind} is ${needs === "eks" ? "AWS Direct Connect" : "Alibaba Cloud Express Connect"}: one end must be an ${needs} cluster` });
+        }
         const key = [a, b].sort().join("|");
         if (pairs.has(key)) out.push({ path: ["links", i, "between"], rule: `duplicates links[${pairs.get(key)}] (${a} <-> ${b})` });
         else pairs.set(key, i);
