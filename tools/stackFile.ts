@@ -35,7 +35,8 @@ export function readStackFile(file: string): StackFile {
             config[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
-    return { file, config, secretKeys, rawFleet: doc.config?.[`${PROJECT}:${FLEET_KEY}`] };
+    // `fleet:` without the project prefix is the same key (the CLI qualifies unprefixed keys with the project).
+    return { file, config, secretKeys, rawFleet: doc.config?.[`${PROJECT}:${FLEET_KEY}`] ?? doc.config?.[FLEET_KEY] };
 }
 
 /**
