@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { EksClusterSpec, parseFleet } from "../stacks/spec";
 import { addonVersionOf, DEFAULT_ADDON_VERSIONS } from "../stacks/spec/eks";
-import { rawStackFleet } from "./harness";
+import { assertViolation, rawStackFleet, violationsAfter } from "./harness";
 
 const EKS = 1; // index of the EKS cluster in both checked-in stacks
 
@@ -11,17 +11,6 @@ function parse(mutate: (fleet: any) => void, stack: "prod" | "dev" = "prod") {
     const fleet = rawStackFleet(stack);
     mutate(fleet);
     return parseFleet(fleet);
-}
-
-/** Violations after `mutate`; fails when the spec is still valid. */
-function violationsAfter(mutate: (fleet: any) => void, stack: "prod" | "dev" = "prod"): string[] {
-    const result = parse(mutate, stack);
-    assert.ok(!result.ok, "expected the mutated spec to be rejected");
-    return result.violations;
-}
-
-function assertViolation(violations: string[], expected: string): void {
-    assert.ok(violations.includes(expected), `expected violation\n  ${expected}\ngot\n  ${violations.join("\n  ")}`);
 }
 
 /** Sets the EKS cluster's public access CIDRs (dev leaves `endpoint` out). */

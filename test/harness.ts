@@ -1,7 +1,8 @@
 // Test harness: run buildFleet or any program on the mock engine and get the inventory of
 // every registered resource (see tools/mockEngine.ts for what each record holds).
 import { buildFleet, Fleet } from "../stacks/fleet";
-import { FleetSpec, loadFleet } from "../stacks/spec";
+import * as assert from "assert";
+import { FleetSpec, loadFleet, parseFleet } from "../stacks/spec";
 import { Inventory, RegisteredResource, runOnMocks, SecretValue } from "../tools/mockEngine";
 import { offlineConfig, parseStackFile, readStackFile, stackFilePath } from "../tools/stackFile";
 
@@ -44,4 +45,18 @@ export function plainTextOccurrences(inventory: Inventory, needle: string): stri
     };
     for (const r of inventory.resources) walk(r.inputs, `${r.type}::${r.name}`);
     return hits;
+}
+
+/** Violations of a checked-in stack's raw spec after `mutate`; fails the test if it is still valid. */
+export function violationsAfter(mutate: (fleet: any) => void, stack: "prod" | "dev" = "prod"): string[] {
+    const fleet = rawStackFleet(stack);
+    mutate(fleet);
+    const result = parseFleet(fleet);
+    assert.ok(!result.ok, "expected the mutated spec to be rejected");
+    return result.violations;
+}
+
+/** Fails unless `expected` (a whole `<path>: <rule>` line) is among the violations. */
+export function assertViolation(violations: string[], expected: string): void {
+    assert.ok(violations.includes(expected), `expected violation\n  ${expected}\ngot\n  ${violations.join("\n  ")}`);
 }

@@ -4,28 +4,16 @@
 import * as assert from "assert";
 import { parseFleet } from "../stacks/spec";
 import { calicoSelectorMatches, kubeletLabelProblem } from "../stacks/spec/idc";
-import { rawStackFleet } from "./harness";
+import { assertViolation, rawStackFleet, violationsAfter } from "./harness";
 
 const IDC = 0;
 const ZONE = "topology.kubernetes.io/zone";
-
-function violationsAfter(mutate: (fleet: any) => void, stack: "prod" | "dev" = "prod"): string[] {
-    const fleet = rawStackFleet(stack);
-    mutate(fleet);
-    const result = parseFleet(fleet);
-    assert.ok(!result.ok, "expected the mutated spec to be rejected");
-    return result.violations;
-}
 
 function acceptedAfter(mutate: (fleet: any) => void, stack: "prod" | "dev" = "prod"): void {
     const fleet = rawStackFleet(stack);
     mutate(fleet);
     const result = parseFleet(fleet);
     assert.ok(result.ok, result.ok ? "" : result.violations.join("\n"));
-}
-
-function assertViolation(violations: string[], expected: string): void {
-    assert.ok(violations.includes(expected), `expected violation\n  ${expected}\ngot\n  ${violations.join("\n  ")}`);
 }
 
 const notSelected = (path: string, host: string) =>

@@ -5,22 +5,10 @@ import { ciliumBgpClusterConfigs } from "../components/network/render";
 import { parseFleet } from "../stacks/spec";
 import { ciliumRouting } from "../stacks/spec/network";
 import { validateCustomResource } from "./crds";
-import { rawStackFleet } from "./harness";
+import { assertViolation, rawStackFleet, violationsAfter } from "./harness";
 
 const IDC = 0;
 const EKS = 1;
-
-function violationsAfter(mutate: (fleet: any) => void, stack: "prod" | "dev" = "prod"): string[] {
-    const fleet = rawStackFleet(stack);
-    mutate(fleet);
-    const result = parseFleet(fleet);
-    assert.ok(!result.ok, "expected the mutated spec to be rejected");
-    return result.violations;
-}
-
-function assertViolation(violations: string[], expected: string): void {
-    assert.ok(violations.includes(expected), `expected violation\n  ${expected}\ngot\n  ${violations.join("\n  ")}`);
-}
 
 describe("networking spec", () => {
     it("applies the networking defaults to the checked-in stacks", () => {

@@ -3,20 +3,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import { parseFleet, secretConfigKeys } from "../stacks/spec";
-import { rawStackFleet } from "./harness";
-
-/** Violations of a raw spec after `mutate`; fails the test if the spec is still valid. */
-function violationsAfter(mutate: (fleet: any) => void, stack: "prod" | "dev" = "prod"): string[] {
-    const fleet = rawStackFleet(stack);
-    mutate(fleet);
-    const result = parseFleet(fleet);
-    assert.ok(!result.ok, "expected the mutated spec to be rejected");
-    return result.violations;
-}
-
-function assertViolation(violations: string[], expected: string): void {
-    assert.ok(violations.includes(expected), `expected violation\n  ${expected}\ngot\n  ${violations.join("\n  ")}`);
-}
+import { assertViolation, rawStackFleet, violationsAfter } from "./harness";
 
 const IDC = 0;
 const EKS = 1;
