@@ -83,12 +83,13 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
             kubeconfig: cluster.kubeconfig,
             apiServer: { host: cluster.endpoint.apply(endpointHost), port: 443 },
             // Add-ons need the system nodes, DNS, storage, and Karpenter to give them capacity.
+            ready: [...cluster.ready, karpenter.release],
             // With Cilium the CNI comes first: without it the system nodes stay NotReady (and CoreDNS
             // and Karpenter cannot run), so Cilium installs as soon as the control plane and the
             // admins' access exist, while the node group is created (its nodes tainted
             // agent-not-ready until the agent runs), and after the operator's Pod Identity
             // association: EKS injects credentials only into pods created after it.
-            ready: ciliumOperator ? [...cluster.controlPlane, ciliumOperator.association] : [...cluster.ready, karpenter.release],
+            ...(ciliumOperator ? { cniReady: [...cluster.controlPlane, ciliumOperator.association] } : {}),
         },
         outputs: {
             clusterName: cluster.clusterName,

@@ -12,8 +12,13 @@ export interface ClusterAccess {
     kubeconfig: pulumi.Output<string>;
     /** The HA API endpoint that in-cluster agents use (the VIP or the managed endpoint), never one node. */
     apiServer: { host: pulumi.Input<string>; port: pulumi.Input<number> };
-    /** Resources that must exist before add-ons are installed (e.g. nodes joined, CNI-less cluster ready). */
+    /** Resources that must exist before add-ons are installed: nodes joined, DNS and storage running. */
     ready: pulumi.Resource[];
+    /**
+     * What the CNI itself waits for, when that differs from `ready`: a CNI the program installs
+     * (Cilium on EKS) must go on before the nodes can become Ready. Defaults to `ready`.
+     */
+    cniReady?: pulumi.Resource[];
 }
 
 export interface BuiltCluster<S extends ClusterSpec = ClusterSpec> {

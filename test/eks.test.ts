@@ -566,11 +566,14 @@ describe("EKS site on the mock engine (spec variants)", function () {
         // Cilium installs with the control plane, before the nodes are Ready (they cannot be without a
         // CNI, nor CoreDNS and Karpenter): the cluster, the admins' access, the operator's credentials.
         const built = fleet.clusters.find((x) => x.spec.name === C)!;
-        const ready = await Promise.all(built.access!.ready.map((r) => resolved(r.urn)));
+        const cniReady = await Promise.all(built.access!.cniReady!.map((r) => resolved(r.urn)));
         const association = inv.named(T.podIdentity, `${C}-cilium-operator`);
         const admins = inv.ofType(T.accessPolicy).filter((a) => a.name.startsWith(`${C}-admin-`));
         assert.ok(admins.length > 0);
-        assert.deepStrictEqual(ready, [c.urn, ...admins.map((a) => a.urn), association.urn]);
+        assert.deepStrictEqual(cniReady, [c.urn, ...admins.map((a) => a.urn), association.urn]);
+        // Every other add-on still waits for the nodes, DNS, storage and Karpenter, as with any CNI.
+        const ready = await Promise.all(built.access!.ready.map((r) => resolved(r.urn)));
+        assert.ok(ready.includes(inv.named(T.nodeGroup, `${C}-system`).urn) && ready.includes(inv.named(T.release, `${C}-karpenter-chart`).urn));
         // The system nodes join tainted until the Cilium agent runs on them (the operator removes it).
         const taints = inv.named(T.nodeGroup, `${C}-system`).inputs.taints;
         assert.deepStrictEqual(taints.map((t: any) => [t.key, t.effect]), [["CriticalAddonsOnly", "NO_SCHEDULE"], ["node.cilium.io/agent-not-ready", "NO_EXECUTE"]]);

@@ -453,7 +453,8 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         assert.strictEqual(cms.length, 1);
         const [cm] = cms;
         // The chart mounts the ConfigMap its values name, from its own namespace, and the agent reads that key.
-        assert.deepStrictEqual(release.inputs.values.cni, { customConf: true, configMap: cm.inputs.metadata.name, configMapKey: CILIUM_CNI_CONFIG.key });
+        // No cni.customConf: the chart's non-legacy branch keeps cni-exclusive with the file it reads.
+        assert.deepStrictEqual(release.inputs.values.cni, { configMap: cm.inputs.metadata.name, configMapKey: CILIUM_CNI_CONFIG.key });
         assert.strictEqual(cm.inputs.metadata.namespace, release.inputs.namespace);
         assert.ok(dependsOn(release, cm), "the ConfigMap exists when the agents start");
         assert.strictEqual(inv.providerOf(cm)?.name, k8sProviderName("eks-cilium"));

@@ -33,7 +33,7 @@ export class Cilium extends pulumi.ComponentResource {
         if (spec.provider === "eks") {
             const cm = ciliumEniCniConfig(spec);
             cniConfig.push(
-                new k8s.core.v1.ConfigMap(`${name}-cni-configuration`, { metadata: cm.metadata, data: cm.data }, { parent: this, provider: access.provider, dependsOn: access.ready }),
+                new k8s.core.v1.ConfigMap(`${name}-cni-configuration`, { metadata: cm.metadata, data: cm.data }, { parent: this, provider: access.provider, dependsOn: access.cniReady ?? access.ready }),
             );
         }
         this.release = new k8s.helm.v3.Release(
@@ -53,7 +53,7 @@ export class Cilium extends pulumi.ComponentResource {
                 atomic: true,
                 timeout: RELEASE_TIMEOUT_S[spec.provider],
             },
-            { parent: this, provider: access.provider, dependsOn: [...access.ready, ...cniConfig] },
+            { parent: this, provider: access.provider, dependsOn: [...(access.cniReady ?? access.ready), ...cniConfig] },
         );
 
         if (spec.provider === "idc" && spec.network.cilium.bgp) {

@@ -29,8 +29,11 @@ export const CILIUM = { repo: "https://helm.cilium.io", chart: "cilium", version
  * The ConfigMap (and its key) holding the CNI configuration of EKS Cilium nodes. The chart's `eni`
  * block has no per-node subnet selection in 1.19 (only the cluster-wide subnetTagsFilter, which
  * also filters the node's own first ENI), so the ENI settings go through a custom CNI configuration
- * (Cilium docs, "AWS ENI" > "Create a CNI configuration": cni.customConf + cni.configMap; the
- * custom CNI configuration wins over Helm values where both set a field).
+ * (Cilium docs, "AWS ENI" > "Create a CNI configuration"; the custom CNI configuration wins over
+ * Helm values where both set a field). Only `cni.configMap` is set: with it the 1.19 chart's
+ * cilium-config reads the file (read-cni-conf) and still writes the conflist exclusively
+ * (write-cni-conf-when-ready, cni-exclusive), which removes a leftover VPC CNI config; adding
+ * `cni.customConf` takes the chart's legacy (<= 1.13) branch, which drops cni-exclusive.
  */
 export const CILIUM_CNI_CONFIG = { name: "cilium-cni-configuration", key: "cni-config" } as const;
 
@@ -227,7 +230,7 @@ export function ciliumValues(spec: IdcClusterSpec | EksClusterSpec, ctx: CiliumC
             ipam: { mode: "eni" },
             egressMasqueradeInterfaces: "eth+",
             // The pods' ENI settings (pod subnets, first interface) from ciliumEniCniConfig.
-            cni: { customConf: true, configMap: CILIUM_CNI_CONFIG.name, configMapKey: CILIUM_CNI_CONFIG.key },
+            cni: { configMap: CILIUM_CNI_CONFIG.name, configMapKey: CILIUM_CNI_CONFIG.key },
             // The operator tolerates every taint by default (chart operator.tolerations [{operator:
             // Exists}]); the relay and the Hubble certificate Job default to none, but before Karpenter
             // runs (it needs pod networking) only the CriticalAddonsOnly system nodes exist.
