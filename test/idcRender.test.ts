@@ -234,7 +234,7 @@ describe("IDC renderers", () => {
     it("re-runs carry kubelet and SAN changes: upload-config kubelet, kubelet-config on every node, apiserver.crt re-issued", () => {
         const init = renderInitScript(prod);
         assert.match(init, /kubeadm init phase upload-config kubelet --config "\$cfg"/);
-        for (const s of [init, renderJoinScript({ sans: apiServerCertSans(prod) }), renderJoinScript(false)]) {
+        for (const s of [init, renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }), renderJoinScript(false)]) {
             assert.match(s, /kubeadm upgrade node phase kubelet-config --kubeconfig \/etc\/kubernetes\/(admin|kubelet)\.conf\n\s*systemctl restart kubelet/);
         }
         for (const san of apiServerCertSans(prod)) assert.ok(init.includes(` ${san}`), `${san} not checked`);
@@ -291,7 +291,7 @@ describe("IDC renderers", () => {
             lb: renderLoadBalancerScript("haproxy"),
             init: renderInitScript(prod),
             token: renderTokenScript(),
-            cpJoin: renderJoinScript({ sans: apiServerCertSans(prod) }),
+            cpJoin: renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }),
             workerJoin: renderJoinScript(false),
             packages: renderKubePackagesScript(prod.kubernetesVersion),
         };

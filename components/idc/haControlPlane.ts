@@ -170,7 +170,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
                 .all([this.token, certKey, this.caCertHash])
                 .apply(([token, key, hash]) => renderJoinConfig({ spec, host: p.self, token, caCertHash: hash, certificateKey: key, labels: p.labels }));
             const joinFile = p.host.file("kubeadm-join", KUBEADM_PATHS.joinConfig, joinConfig, { ...p.after, secret: true });
-            previous = p.host.run("kubeadm-join", renderJoinScript({ sans }), {
+            previous = p.host.run("kubeadm-join", renderJoinScript({ sans, host: p.self }), {
                 triggers: [joinConfig, ...common],
                 dependsOn: [previous, ...p.ready, joinFile],
                 secretOutput: true,

@@ -2,6 +2,7 @@
 // config (`etcd --config-file`), its systemd units, and the backup and defragmentation scripts.
 import { stringify } from "yaml";
 import type { IdcClusterSpec } from "../../../stacks/spec";
+import { APT_RETRY_FUNCTION, aptUpdate } from "./node";
 
 export type EtcdTuning = IdcClusterSpec["etcd"]["tuning"];
 
@@ -329,8 +330,9 @@ WantedBy=timers.target
 /** Installs etcd from Debian; Debian's own etcd.service would start a default single-node etcd, so it is masked. */
 export function renderEtcdPackagesScript(packages: string): string {
     return `set -euo pipefail
+${APT_RETRY_FUNCTION}
 systemctl mask etcd.service
-apt-get update
+${aptUpdate()}
 ${packages}
 `;
 }

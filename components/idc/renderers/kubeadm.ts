@@ -298,6 +298,19 @@ fi`;
 }
 
 /**
+ * After a re-run restarted the API server or the kubelet on a control-plane host: wait (bounded,
+ * 120 x 2 s) until this host's API server answers /readyz again, so that the next host's re-run
+ * never takes a second API server down; fail the command if it never does.
+ */
+export const READYZ_WAIT = { tries: 120, sleepSeconds: 2 } as const;
+const waitApiserverReady = `n=0
+until curl -fsk --max-time 2 https://127.0.0.1:${APISERVER_PORT}/readyz -o /dev/null; do
+  n=$((n + 1))
+  if [ "$n" -ge ${READYZ_WAIT.tries} ]; then echo "API server on 127.0.0.1:${APISERVER_PORT} not ready after ${READYZ_WAIT.tries * READYZ_WAIT.sleepSeconds} s" >&2; exit 1; fi
+  sleep ${READYZ_WAIT.sleepSeconds}
+done`;
+
+/**
  * A re-run on any node: pull the kubelet configuration the first host uploaded, restart the kubelet
  * with it. Control-plane hosts have admin.conf (kubeadm's default); a worker reads the ConfigMap with
  * its own kubelet credentials (kubeadm grants nodes read access to kubelet-config).
@@ -324,28 +337,60 @@ else
 ${indent(renewApiserverCert(apiServerCertSans(spec), '"$cfg"'))}
   kubeadm init phase control-plane all --config "$cfg"
 ${indent(reloadKubelet("/etc/kubernetes/admin.conf"))}
+${indent(waitApiserverReady)}
 fi
 `;
 }
 
 const indent = (text: string) => text.split("\n").map((l) => `  ${l}`).join("\n");
 
+/** A control-plane host joining: its API server certificate's SANs and its own API endpoint. */
+export interface JoiningControlPlane {
+    sans: string[];
+    host: ControlPlaneHost;
+}
+
+/**
+ * The InitConfiguration that re-issues a joined host's apiserver.crt: kubeadm would otherwise take
+ * the advertise address from the default route and the node name from the hostname; this pins both
+ * to the spec (kubeadm v1beta4 InitConfiguration: localAPIEndpoint, nodeRegistration). No secret.
+ */
+export function renderLocalInitConfig(host: ControlPlaneHost): string {
+    return stringify({
+        apiVersion: KUBEADM_API,
+        kind: "InitConfiguration",
+        localAPIEndpoint: { advertiseAddress: host.address, bindPort: APISERVER_PORT },
+        nodeRegistration: { name: host.name, criSocket: CRI_SOCKET },
+    });
+}
+
+/** Where a joined control-plane host assembles its InitConfiguration + cluster configuration (tmpfs). */
+export const CERTS_CONFIG = "/run/hybrid-fleet/kubeadm-certs.yaml";
+
 /**
  * Shell for a joining host: join once. On later runs (the cluster or kubelet configuration changed)
- * a control-plane host re-issues its API server certificate if SANs were added (from the cluster
- * configuration file it holds) and re-renders its static pods from the cluster's configuration;
- * every node pulls the kubelet configuration and restarts the kubelet.
+ * a control-plane host re-issues its API server certificate if SANs were added (from its own
+ * InitConfiguration and the cluster configuration file it holds), re-renders its static pods from
+ * the cluster's configuration and waits for its API server; every node pulls the kubelet
+ * configuration and restarts the kubelet.
  */
-export function renderJoinScript(controlPlane: { sans: string[] } | false): string {
+export function renderJoinScript(controlPlane: JoiningControlPlane | false): string {
     const cp = controlPlane
-        ? `${indent(renewApiserverCert(controlPlane.sans, KUBEADM_PATHS.clusterConfig))}\n  kubeadm upgrade node phase control-plane\n`
+        ? // The here-document's lines stay unindented: its terminator must start the line.
+          `  install -d -m 0700 ${CERTS_CONFIG.replace(/\/[^/]+$/, "")}
+  cat > ${CERTS_CONFIG} <<'HYBRID_FLEET_EOF'
+${renderLocalInitConfig(controlPlane.host)}---
+HYBRID_FLEET_EOF
+  cat ${KUBEADM_PATHS.clusterConfig} >> ${CERTS_CONFIG}
+${indent(renewApiserverCert(controlPlane.sans, CERTS_CONFIG))}\n  kubeadm upgrade node phase control-plane\n`
         : "";
+    const wait = controlPlane ? `\n${indent(waitApiserverReady)}` : "";
     return `set -euo pipefail
 install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}
 if [ ! -f /etc/kubernetes/kubelet.conf ]; then
   kubeadm join --config ${KUBEADM_PATHS.joinConfig}
 else
-${cp}${indent(reloadKubelet(controlPlane ? "/etc/kubernetes/admin.conf" : "/etc/kubernetes/kubelet.conf"))}
+${cp}${indent(reloadKubelet(controlPlane ? "/etc/kubernetes/admin.conf" : "/etc/kubernetes/kubelet.conf"))}${wait}
 fi
 `;
 }

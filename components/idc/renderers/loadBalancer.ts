@@ -1,6 +1,7 @@
 // Pure renderers for the API server's HA front: keepalived holds the VIP, HAProxy on every
 // control-plane host balances the VIP port over every API server. The shape follows the kubeadm
 // HA guide (kubernetes/kubeadm, docs/ha-considerations.md, "keepalived and haproxy").
+import { APT_RETRY_FUNCTION, aptUpdate } from "./node";
 
 export interface ControlPlaneHost {
     name: string;
@@ -176,7 +177,8 @@ install -o root -g root -m 0755 ${LB_PATHS.checkScript} ${LB_PATHS.checkScriptIn
 # keepalived -t only warns about a missing include: make sure the authentication file is there.
 test -s ${LB_PATHS.vrrpAuth}
 chmod 0600 ${LB_PATHS.vrrpAuth}
-apt-get update
+${APT_RETRY_FUNCTION}
+${aptUpdate()}
 ${packages}
 haproxy -c -q -f ${LB_PATHS.haproxyCfg}
 keepalived -t -f ${LB_PATHS.keepalivedConf}

@@ -16,11 +16,12 @@ export const DEBIAN_PACKAGES = {
 } as const;
 
 /**
- * containerd from Docker's apt repository: Debian 12's containerd 1.6.20 is below the minimum that
- * containerd's RELEASES.md lists for Kubernetes 1.29+ (1.6.27+), and 1.6 is end of life; 1.7 is
- * supported for Kubernetes 1.31-1.33 (containerd RELEASES.md, "Kubernetes support").
+ * containerd from Docker's apt repository (Debian 12's containerd 1.6.20 is end of life). 2.3 is
+ * containerd's current LTS (RELEASES.md: April 30, 2026 - April 30, 2028; 1.7 ended March 10, 2026,
+ * 2.2 November 6, 2026), and 1.7 LTS -> 2.3 LTS is a supported direct upgrade (RELEASES.md,
+ * "Upgrade path") for hosts prepared with 1.7. Version string as published in Docker's bookworm pool.
  */
-export const CONTAINERD_PACKAGE = "containerd.io=1.7.28-1~debian.12~bookworm";
+export const CONTAINERD_PACKAGE = "containerd.io=2.3.6-1~debian.12~bookworm";
 export const DOCKER_APT_KEY = "/etc/apt/keyrings/docker.asc";
 
 /** The pause image kubeadm uses per Kubernetes minor (`kubeadm config images list`, constants.PauseVersion). */
@@ -67,12 +68,33 @@ export function renderDirsScript(user: string, dirs: OwnedDir[], systemUsers: { 
 export const pinned = (names: (keyof typeof DEBIAN_PACKAGES)[]) => names.map((n) => `${n}=${DEBIAN_PACKAGES[n]}`).join(" ");
 
 /**
- * apt-get install that keeps the configuration files this program already placed (dpkg --force-confold)
- * and waits up to 5 min for another apt/dpkg run (unattended-upgrades) instead of failing at once
- * (apt.conf(5): DPkg::Lock::Timeout, apt >= 1.9.11).
+ * Bounded retry for apt-get while another apt run (apt-daily, unattended-upgrades) holds one of its
+ * locks: DPkg::Lock::Timeout only waits for the dpkg frontend lock (apt.conf(5)), while
+ * /var/lib/apt/lists/lock (update) and /var/cache/apt/archives/lock (install) fail at once. Only
+ * lock errors are retried (60 x 5 s); any other failure fails the script at once.
+ */
+export const APT_RETRY = { tries: 60, sleepSeconds: 5 } as const;
+export const APT_RETRY_FUNCTION = `apt_retry() {
+  local try out
+  for try in $(seq 1 ${APT_RETRY.tries}); do
+    if out=$(LC_ALL=C "$@" 2>&1); then printf '%s\\n' "$out"; return 0; fi
+    printf '%s\\n' "$out" >&2
+    case "$out" in *"Could not get lock"*) sleep ${APT_RETRY.sleepSeconds} ;; *) return 1 ;; esac
+  done
+  echo "apt: lock still held after ${APT_RETRY.tries} tries" >&2
+  return 1
+}`;
+
+/** `apt-get update` with the bounded lock retry (scripts that use it start with APT_RETRY_FUNCTION). */
+export const aptUpdate = (options = "") => `apt_retry apt-get update${options ? ` ${options}` : ""}`;
+
+/**
+ * apt-get install that keeps the configuration files this program already placed (dpkg --force-confold),
+ * waits up to 5 min for the dpkg frontend lock (apt.conf(5): DPkg::Lock::Timeout, apt >= 1.9.11) and
+ * retries on the other apt locks (scripts that use it start with APT_RETRY_FUNCTION).
  */
 export function aptInstall(packages: string): string {
-    return `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confold ${packages}`;
+    return `apt_retry env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confold ${packages}`;
 }
 
 /** Kernel settings Kubernetes networking needs (kubernetes.io, "Container Runtimes": forwarding and bridged traffic). */
@@ -100,31 +122,42 @@ deb [arch=amd64 signed-by=${DOCKER_APT_KEY}] https://download.docker.com/linux/d
 }
 
 /**
- * containerd 1.7 (config version 2) with the systemd cgroup driver the kubelet uses (kubernetes.io,
- * "Container Runtimes": containerd). Placed before containerd.io installs: dpkg --force-confold keeps
- * it instead of the package's own config.toml, which disables the CRI plugin.
+ * containerd 2.x config (version 3; containerd docs "CRI Plugin Config Guide", containerd 2.x form):
+ * the systemd cgroup driver the kubelet uses under io.containerd.cri.v1.runtime, the pause image
+ * kubeadm expects as the pinned sandbox image under io.containerd.cri.v1.images. Placed before
+ * containerd.io installs: dpkg --force-confold keeps it instead of the package's own config.toml,
+ * which disables the CRI plugin.
  */
 export function renderContainerdConfig(kubernetesVersion: string): string {
     return `# rendered by hybrid-fleet
-version = 2
+version = 3
 
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${pauseImage(kubernetesVersion)}"
+[plugins.'io.containerd.cri.v1.images'.pinned_images]
+  sandbox = '${pauseImage(kubernetesVersion)}'
 
-[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-  runtime_type = "io.containerd.runc.v2"
+[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+  runtime_type = 'io.containerd.runc.v2'
 
-[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
   SystemdCgroup = true
 `;
 }
 
-/** Installs containerd and the kubelet/kubeadm/kubectl at the spec's exact version, held against upgrades. */
+/** Where the apt source this program renders is linked in (NODE_PATHS.aptSource is its target). */
+export const APT_SOURCE_LINK = "/etc/apt/sources.list.d/kubernetes.list";
+
+/**
+ * Installs containerd and the kubelet/kubeadm/kubectl at the spec's exact version, held against upgrades.
+ * Our apt source names keyrings that a host prepared earlier may lack or hold stale: it is unlinked
+ * for the first apt-get update (which only fetches the tools that download the keys) and linked
+ * again once the keys are in place, so that no update ever sees a repository without its key.
+ */
 export function renderKubePackagesScript(kubernetesVersion: string): string {
     const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
     // pkgs.k8s.io revisions are "-1.1" (kubernetes.io, "Installing kubeadm").
     const k = `${kubernetesVersion}-1.1`;
     return `set -euo pipefail
+${APT_RETRY_FUNCTION}
 ln -sf ${NODE_PATHS.sysctl} /etc/sysctl.d/99-kubernetes.conf
 ln -sf ${NODE_PATHS.modules} /etc/modules-load.d/kubernetes.conf
 modprobe overlay
@@ -133,16 +166,18 @@ sysctl --system >/dev/null
 # The kubelet refuses to run with swap on by default.
 swapoff -a
 sed -i -E '/^[^#].*\\sswap\\s/ s/^/#/' /etc/fstab
-# What fetching the repository keys needs (a minimal Debian has none of them).
-apt-get update
+# What fetching the repository keys needs (a minimal Debian has none of them), from the distribution only.
+rm -f ${APT_SOURCE_LINK}
+${aptUpdate()}
 ${aptInstall("ca-certificates curl gpg")}
 install -d -m 0755 /etc/apt/keyrings
 curl -fsSL https://pkgs.k8s.io/core:/stable:/v${minor}/deb/Release.key | gpg --batch --yes --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg
 curl -fsSL https://download.docker.com/linux/debian/gpg -o ${DOCKER_APT_KEY}
 chmod a+r ${DOCKER_APT_KEY}
-ln -sf ${NODE_PATHS.aptSource} /etc/apt/sources.list.d/kubernetes.list
-apt-get update
-apt-mark unhold kubelet kubeadm kubectl containerd.io >/dev/null 2>&1 || true
+ln -sf ${NODE_PATHS.aptSource} ${APT_SOURCE_LINK}
+${aptUpdate()}
+# Hosts prepared before containerd.io held Debian's containerd, which containerd.io replaces.
+for p in kubelet kubeadm kubectl containerd.io containerd; do apt-mark unhold "$p" >/dev/null 2>&1 || true; done
 ${aptInstall(`${CONTAINERD_PACKAGE} kubelet=${k} kubeadm=${k} kubectl=${k}`)}
 apt-mark hold kubelet kubeadm kubectl containerd.io
 systemctl enable kubelet
