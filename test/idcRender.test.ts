@@ -12,7 +12,9 @@ import { parse, parseAllDocuments } from "yaml";
 import {
     caCertHash,
     ETCD_PATHS,
+    aptInstall,
     renderBackupScript,
+    renderEtcdPackagesScript,
     renderClusterConfig,
     renderDataDiskScript,
     renderDefragScript,
@@ -268,6 +270,27 @@ describe("IDC renderers", () => {
         assert.ok(s.indexOf("ca-certificates curl gpg") < s.indexOf("curl -fsSL"), "curl and gpg installed before use");
         assert.ok(s.includes(`${CONTAINERD_PACKAGE} kubelet=`));
         assert.match(s, /-o DPkg::Lock::Timeout=300/);
+    });
+
+    it("apt waits out held apt locks in every script, unholds Debian's containerd, and control-plane re-runs wait for /readyz", () => {
+        const lb = renderLoadBalancerScript(aptInstall("haproxy"));
+        const etcd = renderEtcdPackagesScript(aptInstall("etcd-server"));
+        const pkgs = renderKubePackagesScript(prod.kubernetesVersion);
+        for (const s of [lb, etcd, pkgs]) {
+            assert.ok(s.includes("apt_retry() {"), "apt_retry is defined");
+            assert.doesNotMatch(s, /^(?!apt_retry )[^\n]*apt-get (update|install)/m, "a bare apt-get update/install");
+        }
+        assert.match(pkgs, /for p in [^;]*\bcontainerd\b[^;]*; do apt-mark unhold/);
+        const cpJoin = renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] });
+        for (const s of [renderInitScript(prod), cpJoin]) {
+            assert.match(s, /systemctl restart kubelet\n\s*n=0\n\s*until curl -fsk --max-time 2 https:\/\/127\.0\.0\.1:6443\/readyz[\s\S]*exit 1[\s\S]*\nfi\n$/);
+        }
+        assert.doesNotMatch(renderJoinScript(false), /readyz/, "workers have no API server");
+        // The joined host re-issues apiserver.crt with its own address and name, not the default route's.
+        const local = parse(cpJoin.slice(cpJoin.indexOf("<<'HYBRID_FLEET_EOF'\n") + 21, cpJoin.indexOf("---\nHYBRID_FLEET_EOF")));
+        assert.deepStrictEqual(local.localAPIEndpoint, { advertiseAddress: prod.controlPlane.hosts[1].address, bindPort: 6443 });
+        assert.strictEqual(local.nodeRegistration.name, prod.controlPlane.hosts[1].name);
+        assert.match(cpJoin, /kubeadm init phase certs apiserver --config \/run\/hybrid-fleet\/kubeadm-certs\.yaml/);
     });
 
     it("etcd metrics on 127.0.0.1 unless the spec exposes them; the data disk mounts nofail, etcd requires the mount", () => {
