@@ -218,6 +218,17 @@ describe("fleet spec", () => {
         assert.strictEqual(v.length, 4, v.join("\n"));
     });
 
+    it("reports a wrong hub or link even when another field is malformed", () => {
+        const v = violationsAfter((f) => {
+            f.hub = "nope";
+            f.links.push({ between: ["idc-sh", "elsewhere"], kind: "ipsec-vpn" });
+            f.clusters[EKS].network.vpcCidr = "10.20.0.1/16"; // a shape error
+        });
+        assertViolation(v, "clusters[1].network.vpcCidr: must be an IPv4 CIDR network address (a.b.c.d/n, host bits zero)");
+        assertViolation(v, "hub: nope is not the name of a cluster");
+        assertViolation(v, "links[3].between[1]: elsewhere is not the name of a cluster");
+    });
+
     it("never crashes on a randomly mutated spec: valid, or a clean list of `<path>: <rule>`", () => {
         const base = rawStackFleet("prod");
         const paths: (string | number)[][] = [];

@@ -46,33 +46,58 @@ export function networkBlocks(c: ClusterSpec): { key: string; text: string }[] {
     return [site, { key: "podCidr", text: c.network.podCidr }, { key: "serviceCidr", text: c.network.serviceCidr }];
 }
 
-function fleetRules(fleet: FleetSpec): Violation[] {
+/** The parts of a spec the reference rules read; loose, so they also run on a malformed spec. */
+interface References {
+    names: (string | undefined)[];
+    hub: unknown;
+    links: ({ between: [string, string]; kind: unknown } | undefined)[];
+}
+
+function referencesOf(raw: any): References | undefined {
+    if (!Array.isArray(raw?.clusters)) return undefined;
+    // Only well-formed names take part; a malformed one is already a shape violation.
+    const name = (x: unknown): x is string => dnsLabel.safeParse(x).success;
+    const names = raw.clusters.map((c: any) => (name(c?.name) ? c.name : undefined));
+    const links = (Array.isArray(raw.links) ? raw.links : []).map((l: any) =>
+        Array.isArray(l?.between) && l.between.length === 2 && l.between.every(name) ? { between: l.between, kind: l.kind } : undefined,
+    );
+    return { names, hub: name(raw.hub) ? raw.hub : undefined, links };
+}
+
+/** Names unique, the hub and every link end an existing cluster, no self or duplicate links. */
+function referenceRules(refs: References): Violation[] {
     const out: Violation[] = [];
     const index = new Map<string, number>();
-    fleet.clusters.forEach((c, i) => {
-        if (index.has(c.name)) {
-            out.push({ path: ["clusters", i, "name"], rule: `cluster name ${c.name} is already used by clusters[${index.get(c.name)}]` });
-        } else index.set(c.name, i);
+    refs.names.forEach((name, i) => {
+        if (name === undefined) return;
+        if (index.has(name)) out.push({ path: ["clusters", i, "name"], rule: `cluster name ${name} is already used by clusters[${index.get(name)}]` });
+        else index.set(name, i);
     });
-
-    if (!index.has(fleet.hub)) out.push({ path: ["hub"], rule: `${fleet.hub} is not the name of a cluster` });
-
+    if (typeof refs.hub === "string" && !index.has(refs.hub)) out.push({ path: ["hub"], rule: `${refs.hub} is not the name of a cluster` });
     const pairs = new Map<string, number>();
-    fleet.links.forEach((l, i) => {
+    refs.links.forEach((l, i) => {
+        if (!l) return;
         l.between.forEach((end, j) => {
             if (!index.has(end)) out.push({ path: ["links", i, "between", j], rule: `${end} is not the name of a cluster` });
         });
         const [a, b] = l.between;
         if (a === b) out.push({ path: ["links", i, "between"], rule: `a link must join two different clusters (both ends are ${a})` });
+        const key = [a, b].sort().join("|");
+        if (pairs.has(key)) out.push({ path: ["links", i, "between"], rule: `duplicates links[${pairs.get(key)}] (${a} <-> ${b})` });
+        else pairs.set(key, i);
+    });
+    return out;
+}
+
+function fleetRules(fleet: FleetSpec): Violation[] {
+    const out: Violation[] = referenceRules(referencesOf(fleet)!);
+    fleet.links.forEach((l, i) => {
         // A dedicated line is a cloud's product: it must land in that cloud.
         const providers = l.between.map((end) => fleet.clusters.find((c) => c.name === end)?.provider);
         const needs = ({ "direct-connect": "eks", "express-connect": "ack" } as const)[l.kind as "direct-connect" | "express-connect"];
         if (needs && providers.every((p) => p !== undefined) && !providers.includes(needs)) {
             out.push({ path: ["links", i, "kind"], rule: `${l.kind} is ${needs === "eks" ? "AWS Direct Connect" : "Alibaba Cloud Express Connect"}: one end must be an ${needs} cluster` });
         }
-        const key = [a, b].sort().join("|");
-        if (pairs.has(key)) out.push({ path: ["links", i, "between"], rule: `duplicates links[${pairs.get(key)}] (${a} <-> ${b})` });
-        else pairs.set(key, i);
     });
 
     // Every node/VPC, pod and service block in the fleet must be disjoint from every other:
@@ -125,14 +150,19 @@ export type ParseResult = { ok: true; spec: FleetSpec } | { ok: false; violation
 
 /**
  * Validates raw config. Never throws: a bad spec comes back as `<path>: <rule>` lines.
- * The shape (types, formats, per-field rules) is checked first; the cross-field rules run only
- * on a well-formed spec, so they can trust every field they read.
+ * The shape (types, formats, per-field rules) is checked first; the cross-field rules run on a
+ * well-formed spec, so they can trust every field they read. The reference rules (names, hub,
+ * links) run either way: they read only names.
  */
 export function parseFleet(raw: unknown): ParseResult {
     const result = fleetSchema.safeParse(raw);
     if (!result.success) {
         const violations = result.error.issues.map((issue) => `${formatPath(issue.path) || "(fleet)"}: ${issue.message}`);
-        return { ok: false, violations: [...new Set(violations)] };
+        // The reference rules need only names, the hub and link ends: report them too, so a spec
+        // with a typo in one cluster still shows a wrong hub or link in the same run.
+        const refs = referencesOf(raw);
+        const references = refs ? referenceRules(refs).map((v) => `${formatPath(v.path)}: ${v.rule}`) : [];
+        return { ok: false, violations: [...new Set([...violations, ...references])] };
     }
     const broken = fleetRules(result.data);
     if (broken.length > 0) return { ok: false, violations: [...new Set(broken.map((v) => `${formatPath(v.path)}: ${v.rule}`))] };
