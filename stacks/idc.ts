@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { EtcdCluster } from "../components/idc/etcdCluster";
 import { HaControlPlane } from "../components/idc/haControlPlane";
 import { ClusterPki } from "../components/idc/pki";
+import { KubernetesUpgrade } from "../components/idc/upgrade";
 import { IdcWorkers } from "../components/idc/workers";
 import { configSecret } from "./config";
 import type { IdcClusterSpec } from "./spec";
@@ -55,6 +56,14 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
     const workers = new IdcWorkers(
         `${name}-workers`,
         { spec, login, token: controlPlane.token, caCertHash: controlPlane.caCertHash, joinToken: controlPlane.joinToken, kubeletConfig: controlPlane.kubeletConfig },
+        opts,
+    );
+
+    // A new kubernetesVersion reaches the hosts only through this chain, one node at a time. Add-ons do
+    // not wait for it (a new cluster's chain passes straight through; nodes are not Ready before the CNI).
+    new KubernetesUpgrade(
+        `${name}-upgrade`,
+        { spec, login, after: [controlPlane.init, ...controlPlane.joins, ...workers.joins] },
         opts,
     );
 

@@ -77,6 +77,7 @@ for (const stack of ["prod", "dev"] as const) {
                 `hybrid:idc:ClusterPki ${idc.name}-pki`,
                 `hybrid:idc:EtcdCluster ${idc.name}-etcd`,
                 `hybrid:idc:HaControlPlane ${idc.name}-control-plane`,
+                `hybrid:idc:KubernetesUpgrade ${idc.name}-upgrade`,
                 `hybrid:idc:Workers ${idc.name}-workers`,
             ]);
         });

@@ -268,7 +268,8 @@ describe("IDC renderers", () => {
     it("installs containerd.io from Docker's repository, after the tools that fetch the keys", () => {
         const s = renderKubePackagesScript(prod.kubernetesVersion);
         assert.ok(s.indexOf("ca-certificates curl gpg") < s.indexOf("curl -fsSL"), "curl and gpg installed before use");
-        assert.ok(s.includes(`${CONTAINERD_PACKAGE} kubelet=`));
+        assert.ok(s.includes(`${CONTAINERD_PACKAGE} $kube_packages`));
+        assert.ok(s.includes(`kube_packages="kubelet=${prod.kubernetesVersion}-1.1 kubeadm=${prod.kubernetesVersion}-1.1 kubectl=${prod.kubernetesVersion}-1.1"`));
         assert.match(s, /-o DPkg::Lock::Timeout=300/);
     });
 

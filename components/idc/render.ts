@@ -3,3 +3,4 @@ export * from "./renderers/etcd";
 export * from "./renderers/kubeadm";
 export * from "./renderers/loadBalancer";
 export * from "./renderers/node";
+export * from "./renderers/upgrade";

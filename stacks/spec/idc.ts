@@ -55,7 +55,10 @@ const etcdBackup = z
 export const idcCluster = z.strictObject({
     provider: z.literal("idc"),
     ...clusterBase,
-    /** kubeadm needs a full patch version. */
+    /**
+     * kubeadm needs a full patch version. Changing it on a running cluster upgrades it node by node
+     * (components/idc/upgrade.ts); the hosts refuse a step of more than one minor.
+     */
     kubernetesVersion: z.string().regex(/^1\.\d{2}\.\d+$/, 'must be a full Kubernetes version like "1.33.5" (kubeadm)'),
     network: z.strictObject({
         nodeCidr: cidrBlock,
@@ -217,6 +220,10 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
         }
     }
     // kubeadm API v1beta4 starts with 1.31 (kubeadm reference); the pause image is known up to 1.34.
+    // One minor at a time ("Version Skew Policy"; "Upgrading kubeadm clusters": skipping minors is
+    // unsupported) cannot be checked here: the spec does not know what the hosts run. The upgrade
+    // chain enforces it on each node at run time and refuses a skipped minor or a downgrade before it
+    // changes anything (components/idc/renderers/upgrade.ts, kube_version_step).
     const minor = Number(c.kubernetesVersion.split(".")[1]);
     if (minor < 31 || minor > 34) {
         out.push({ path: [...at, "kubernetesVersion"], rule: `must be Kubernetes 1.31 to 1.34 (kubeadm API v1beta4, known pause image; got ${c.kubernetesVersion})` });

@@ -114,15 +114,18 @@ describe("IDC node packages: apt section on real apt-get/gpg, lock retry, fstab 
                 "",
             ].join("\n"),
         );
-        env = { ...process.env, APT_CONFIG: aptConf, LC_ALL: "C" };
+        // dpkg-query (the prepared-host check) reads the same status file (dpkg-query(1): DPKG_ADMINDIR).
+        env = { ...process.env, APT_CONFIG: aptConf, DPKG_ADMINDIR: path.join(root, "var/lib/dpkg"), LC_ALL: "C" };
 
-        // The rendered apt section, from unlinking our source to the second update, plus the pinned install.
+        // The rendered apt section, from unlinking our source to the pinned install (with the
+        // fresh/prepared host decision before it), as one piece.
         const full = renderKubePackagesScript(K8S_VERSION);
         const start = full.indexOf(`rm -f ${APT_SOURCE_LINK}`);
         const secondUpdate = full.indexOf("apt_retry apt-get update", full.indexOf(`ln -sf ${NODE_PATHS.aptSource}`));
-        assert.ok(start > 0 && secondUpdate > start, "the apt section moved");
-        const install = full.split("\n").find((l) => l.includes(CONTAINERD_PACKAGE))!;
-        const section = `${full.slice(start, full.indexOf("\n", secondUpdate))}\n${install}\n`;
+        const install = full.indexOf(CONTAINERD_PACKAGE, secondUpdate);
+        assert.ok(start > 0 && secondUpdate > start && install > secondUpdate, "the apt section moved");
+        const section = `${full.slice(start, full.indexOf("\n", install))}\n`;
+        assert.match(section, /kube_packages=""/, "the prepared-host branch is part of the section");
         const minor = K8S_VERSION.split(".").slice(0, 2).join(".");
         script = `set -euo pipefail\n${APT_RETRY_FUNCTION}\n${section}`
             .split(`https://pkgs.k8s.io/core:/stable:/v${minor}/deb/Release.key`).join(`file://${kube.keyFile}`)
@@ -155,6 +158,26 @@ describe("IDC node packages: apt section on real apt-get/gpg, lock retry, fstab 
         // And a later update sees every source signed.
         const again = bash("apt-get update", env);
         assert.strictEqual(again.status, 0, again.stderr);
+    });
+
+    it("on a host whose kubelet and kubeadm are installed at another version, the section installs containerd.io only (the upgrade chain moves Kubernetes)", () => {
+        const status = path.join(root, "var/lib/dpkg/status");
+        const fresh = fs.readFileSync(status, "utf8");
+        const installed = (name: string) =>
+            `Package: ${name}\nStatus: install ok installed\nPriority: optional\nSection: admin\nInstalled-Size: 1\nMaintainer: test <test@example.invalid>\nArchitecture: all\nVersion: 1.32.9-1.1\nDescription: test package\n`;
+        fs.writeFileSync(status, ["kubelet", "kubeadm", "kubectl"].map(installed).join("\n"));
+        try {
+            const r = bash(script, env);
+            assert.strictEqual(r.status, 0, `${r.stdout}\n${r.stderr}`);
+            assert.match(r.stdout, /kubelet 1\.32\.9-1\.1 is installed: left as is/);
+            assert.match(r.stdout, new RegExp(`Inst containerd\\.io \\(${CONTAINERD_PACKAGE.split("=")[1].replace(/[.~+]/g, "\\$&")} `));
+            assert.doesNotMatch(r.stdout, /Inst kube(let|adm|ctl) /, "a Kubernetes package moved on a prepared host");
+        } finally {
+            fs.writeFileSync(status, fresh);
+        }
+        // The positive control: the same section on the fresh host installs the spec's version.
+        const again = bash(script, env);
+        assert.match(again.stdout, new RegExp(`Inst kubeadm \\(${K8S_VERSION.replace(/\./g, "\\.")}-1\\.1 `));
     });
 
     it("apt_retry waits out a held lists lock and fails at once on anything else", async () => {

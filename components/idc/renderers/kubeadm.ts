@@ -265,11 +265,20 @@ export function renderKubeconfig(args: { cluster: string; server: string; caPem:
     });
 }
 
+/**
+ * The control plane's version is the installed kubeadm's: a new spec version reaches the cluster only
+ * through the upgrade chain (renderers/upgrade.ts), which installs the new kubeadm and runs `kubeadm
+ * upgrade`. Re-runs that re-apply the configuration therefore keep the version the hosts run.
+ */
+const pinInstalledVersion = (file: string) => `installed=$(kubeadm version -o short)
+sed -i -E "s/^kubernetesVersion: .*/kubernetesVersion: $installed/" ${file}`;
+
 /** Joins the init and cluster files into one kubeadm config on tmpfs (root only, removed on exit) as $cfg. */
 const ASSEMBLE_CONFIG = `cfg=${KUBEADM_PATHS.combinedConfig}
 install -d -m 0700 ${KUBEADM_PATHS.combinedConfig.replace(/\/[^/]+$/, "")}
 trap 'rm -f "$cfg"' EXIT
-(umask 077; cat ${KUBEADM_PATHS.initConfig}; echo ---; cat ${KUBEADM_PATHS.clusterConfig}) > "$cfg"`;
+(umask 077; cat ${KUBEADM_PATHS.initConfig}; echo ---; cat ${KUBEADM_PATHS.clusterConfig}) > "$cfg"
+${pinInstalledVersion('"$cfg"')}`;
 
 /** The KubeletConfiguration document alone: the trigger that carries kubelet changes to every node. */
 export function renderKubeletConfig(spec: IdcClusterSpec): string {
@@ -303,7 +312,7 @@ fi`;
  * never takes a second API server down; fail the command if it never does.
  */
 export const READYZ_WAIT = { tries: 120, sleepSeconds: 2 } as const;
-const waitApiserverReady = `n=0
+export const waitApiserverReady = `n=0
 until curl -fsk --max-time 2 https://127.0.0.1:${APISERVER_PORT}/readyz -o /dev/null; do
   n=$((n + 1))
   if [ "$n" -ge ${READYZ_WAIT.tries} ]; then echo "API server on 127.0.0.1:${APISERVER_PORT} not ready after ${READYZ_WAIT.tries * READYZ_WAIT.sleepSeconds} s" >&2; exit 1; fi
@@ -382,6 +391,7 @@ export function renderJoinScript(controlPlane: JoiningControlPlane | false): str
 ${renderLocalInitConfig(controlPlane.host)}---
 HYBRID_FLEET_EOF
   cat ${KUBEADM_PATHS.clusterConfig} >> ${CERTS_CONFIG}
+${indent(pinInstalledVersion(CERTS_CONFIG))}
 ${indent(renewApiserverCert(controlPlane.sans, CERTS_CONFIG))}\n  kubeadm upgrade node phase control-plane\n`
         : "";
     const wait = controlPlane ? `\n${indent(waitApiserverReady)}` : "";

@@ -146,16 +146,21 @@ version = 3
 /** Where the apt source this program renders is linked in (NODE_PATHS.aptSource is its target). */
 export const APT_SOURCE_LINK = "/etc/apt/sources.list.d/kubernetes.list";
 
+/** pkgs.k8s.io's Debian revision of a Kubernetes version: "-1.1" (kubernetes.io, "Installing kubeadm"). */
+export const kubePackageVersion = (kubernetesVersion: string) => `${kubernetesVersion}-1.1`;
+
 /**
- * Installs containerd and the kubelet/kubeadm/kubectl at the spec's exact version, held against upgrades.
+ * Installs containerd and, on a fresh host, the kubelet/kubeadm/kubectl at the spec's exact version,
+ * held against upgrades. A host that already has the kubelet or kubeadm keeps its versions (still
+ * held): moving them is the upgrade chain's job (renderers/upgrade.ts), one node at a time with
+ * `kubeadm upgrade` (kubernetes.io, "Upgrading kubeadm clusters"; "Version Skew Policy").
  * Our apt source names keyrings that a host prepared earlier may lack or hold stale: it is unlinked
  * for the first apt-get update (which only fetches the tools that download the keys) and linked
  * again once the keys are in place, so that no update ever sees a repository without its key.
  */
 export function renderKubePackagesScript(kubernetesVersion: string): string {
     const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
-    // pkgs.k8s.io revisions are "-1.1" (kubernetes.io, "Installing kubeadm").
-    const k = `${kubernetesVersion}-1.1`;
+    const k = kubePackageVersion(kubernetesVersion);
     return `set -euo pipefail
 ${APT_RETRY_FUNCTION}
 ln -sf ${NODE_PATHS.sysctl} /etc/sysctl.d/99-kubernetes.conf
@@ -177,8 +182,16 @@ chmod a+r ${DOCKER_APT_KEY}
 ln -sf ${NODE_PATHS.aptSource} ${APT_SOURCE_LINK}
 ${aptUpdate()}
 # Hosts prepared before containerd.io held Debian's containerd, which containerd.io replaces.
-for p in kubelet kubeadm kubectl containerd.io containerd; do apt-mark unhold "$p" >/dev/null 2>&1 || true; done
-${aptInstall(`${CONTAINERD_PACKAGE} kubelet=${k} kubeadm=${k} kubectl=${k}`)}
+for p in containerd.io containerd; do apt-mark unhold "$p" >/dev/null 2>&1 || true; done
+# A fresh host gets the spec's Kubernetes packages; a prepared one keeps its own (held): the upgrade chain moves them.
+kube_packages="kubelet=${k} kubeadm=${k} kubectl=${k}"
+for p in kubelet kubeadm; do
+  if dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    echo "$p $(dpkg-query -W -f='\${Version}' "$p") is installed: left as is (the upgrade steps change versions)"
+    kube_packages=""
+  fi
+done
+${aptInstall(`${CONTAINERD_PACKAGE} $kube_packages`)}
 apt-mark hold kubelet kubeadm kubectl containerd.io
 systemctl enable kubelet
 systemctl restart containerd
