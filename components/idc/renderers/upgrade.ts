@@ -97,6 +97,19 @@ fi`;
 
 const indent = (text: string) => text.split("\n").map((l) => (l ? `  ${l}` : l)).join("\n");
 
+/** The start of a node's own step: guard, upgrade config, and `step` = what this node needs. */
+const localStepPrologue = (kubernetesVersion: string, environment = "") => `set -euo pipefail
+${APT_RETRY_FUNCTION}
+${renderVersionGuard(kubernetesVersion)}
+${environment}trap 'rm -f ${UPGRADE_CONFIG}' EXIT
+${writeUpgradeConfig(kubernetesVersion)}
+${LOCAL_STEP}`;
+
+/** After kubeadm: the target kubelet and kubectl, running (kubernetes.io "Upgrading kubeadm clusters"). */
+const replaceKubelet = (kubernetesVersion: string) => `${installKube(kubernetesVersion, ["kubelet", "kubectl"])}
+systemctl daemon-reload
+systemctl restart kubelet`;
+
 /**
  * A control-plane host's step. The first host: new kubeadm, `kubeadm upgrade plan` (health and
  * version checks; the version argument skips the internet lookup), `kubeadm upgrade apply`; the
@@ -109,21 +122,13 @@ export function renderControlPlaneUpgradeScript(input: { kubernetesVersion: stri
         ? `kubeadm upgrade plan v${v}
 kubeadm upgrade apply v${v} -y --config ${UPGRADE_CONFIG}`
         : `kubeadm upgrade node --config ${UPGRADE_CONFIG}`;
-    return `set -euo pipefail
-${APT_RETRY_FUNCTION}
-${renderVersionGuard(v)}
-export KUBECONFIG=${ADMIN_KUBECONFIG}
-trap 'rm -f ${UPGRADE_CONFIG}' EXIT
-${writeUpgradeConfig(v)}
-${LOCAL_STEP}
+    return `${localStepPrologue(v, `export KUBECONFIG=${ADMIN_KUBECONFIG}\n`)}
 if [ "$step" = upgrade ]; then
 ${indent(aptUpdate())}
 ${indent(installKube(v, ["kubeadm"]))}
 ${indent(kubeadmUpgrade)}
 ${indent(drain(input.node))}
-${indent(installKube(v, ["kubelet", "kubectl"]))}
-  systemctl daemon-reload
-  systemctl restart kubelet
+${indent(replaceKubelet(v))}
 ${indent(waitApiserverReady)}
 fi
 ${uncordonIfDrained(input.node)}
@@ -146,19 +151,12 @@ fi
 /** On the worker: new kubeadm, `kubeadm upgrade node` (its kubelet configuration), new kubelet and kubectl, kubelet restarted. */
 export function renderWorkerUpgradeScript(kubernetesVersion: string): string {
     const v = kubernetesVersion;
-    return `set -euo pipefail
-${APT_RETRY_FUNCTION}
-${renderVersionGuard(v)}
-trap 'rm -f ${UPGRADE_CONFIG}' EXIT
-${writeUpgradeConfig(v)}
-${LOCAL_STEP}
+    return `${localStepPrologue(v)}
 if [ "$step" = upgrade ]; then
 ${indent(aptUpdate())}
 ${indent(installKube(v, ["kubeadm"]))}
   kubeadm upgrade node --config ${UPGRADE_CONFIG}
-${indent(installKube(v, ["kubelet", "kubectl"]))}
-  systemctl daemon-reload
-  systemctl restart kubelet
+${indent(replaceKubelet(v))}
 fi
 `;
 }
