@@ -29,11 +29,13 @@ function writeStack(fleet: unknown): string {
     return file;
 }
 
-const quiet = async <T>(fn: () => Promise<T>): Promise<T> => {
+/** Runs `fn` with console.log captured: its result and the lines it printed. */
+const captured = async <T>(fn: () => Promise<T>): Promise<{ result: T; printed: string }> => {
     const log = console.log;
-    console.log = () => undefined;
+    const lines: string[] = [];
+    console.log = (line: unknown) => lines.push(String(line));
     try {
-        return await fn();
+        return { result: await fn(), printed: lines.join("\n") };
     } finally {
         console.log = log;
     }
@@ -53,7 +55,7 @@ describe("offline plan", () => {
 
     before(async () => {
         prodDir = tmp("prod");
-        assert.strictEqual(await quiet(() => plan({ stack: "prod", out: prodDir })), 0);
+        assert.strictEqual((await captured(() => plan({ stack: "prod", out: prodDir }))).result, 0);
         prod = JSON.parse(fs.readFileSync(path.join(prodDir, "inventory.json"), "utf8"));
     });
 
@@ -120,21 +122,14 @@ describe("offline plan", () => {
         fleet.clusters = fleet.clusters.filter((c: any) => c.name !== "ack-sh");
         fleet.links = fleet.links.filter((l: any) => !l.between.includes("ack-sh"));
         const out = tmp("changed");
-        const lines: string[] = [];
-        const log = console.log;
-        console.log = (line: string) => lines.push(line);
-        try {
-            assert.strictEqual(await plan({ stack: "prod", config: writeStack(fleet), out, diff: path.join(prodDir, "inventory.json") }), 0);
-        } finally {
-            console.log = log;
-        }
+        const { result, printed: markdown } = await captured(() => plan({ stack: "prod", config: writeStack(fleet), out, diff: path.join(prodDir, "inventory.json") }));
+        assert.strictEqual(result, 0);
         const after: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
         const diff = diffInventories(prod, after);
         const ackCount = prod.resources.filter((r) => r.cluster === "ack-sh").length;
         assert.strictEqual(diff.removed.length, ackCount);
         assert.ok(diff.removed.every((r) => r.cluster === "ack-sh"));
         assert.strictEqual(diff.added.length, 0);
-        const markdown = lines.join("\n");
         assert.ok(markdown.includes(`**0 to add, ${diff.changed.length} to change, ${ackCount} to remove**`), markdown);
     });
 
@@ -145,18 +140,12 @@ describe("offline plan", () => {
         const again: InventoryFile = JSON.parse(fs.readFileSync(path.join(prodDir, "inventory.json"), "utf8"));
         assert.deepStrictEqual(again, prod, "same inventory, generated keys included");
         assert.ok(run.stdout.includes("**0 to add, 0 to change, 0 to remove**"), run.stdout);
-        const log = console.log;
         const shrunk = { ...prod, resources: prod.resources.slice(3) };
         const old = path.join(tmp("shrunk"), "inventory.json");
         fs.writeFileSync(old, JSON.stringify(shrunk));
-        const diffLines: string[] = [];
-        console.log = (line: string) => diffLines.push(String(line));
-        try {
-            assert.strictEqual(await plan({ stack: "prod", out: prodDir, diff: old }), 0);
-        } finally {
-            console.log = log;
-        }
-        assert.ok(diffLines.join("\n").includes("**3 to add, 0 to change, 0 to remove**"), "a real difference still shows");
+        const { result, printed } = await captured(() => plan({ stack: "prod", out: prodDir, diff: old }));
+        assert.strictEqual(result, 0);
+        assert.ok(printed.includes("**3 to add, 0 to change, 0 to remove**"), "a real difference still shows");
     });
 
     it("never clears a directory that holds no plan", () => {
