@@ -90,7 +90,7 @@ function referenceRules(refs: References): Violation[] {
 }
 
 function fleetRules(fleet: FleetSpec): Violation[] {
-    const out: Violation[] = referenceRules(referencesOf(fleet)!);
+    const out: Violation[] = referenceRules({ names: fleet.clusters.map((c) => c.name), hub: fleet.hub, links: fleet.links });
     fleet.links.forEach((l, i) => {
         // A dedicated line is a cloud's product: it must land in that cloud.
         const providers = l.between.map((end) => fleet.clusters.find((c) => c.name === end)?.provider);
