@@ -1,15 +1,23 @@
 // buildFleet: the whole fleet from one validated FleetSpec. Each site builder declares its
-// cluster; then every cluster with a control plane gets its networking; then cross-site wiring.
-import type { FleetSpec } from "./spec";
-import type { BuiltCluster } from "./types";
+// cluster; every cluster then gets its cluster add-ons (stacks/addons.ts), and once every site
+// exists the fleet add-ons run over every cluster's handle.
+import type * as pulumi from "@pulumi/pulumi";
+import type { AddonResult, ClusterHandle } from "../components/core/contract";
 import { buildAckSite } from "./ack";
+import { installClusterAddons, installFleetAddons } from "./addons";
+import { configSecret } from "./config";
 import { buildEksSite } from "./eks";
 import { buildIdcSite } from "./idc";
-import { addClusterNetworking } from "../components/network";
+import { networkBlocks, type ClusterSpec, type FleetSpec } from "./spec";
+import type { BuiltCluster } from "./types";
 
 export interface Fleet {
     spec: FleetSpec;
     clusters: BuiltCluster[];
+    /** Each cluster as add-ons see it (clusters with a control plane). */
+    handles: ClusterHandle[];
+    /** What each fleet add-on handed back, by add-on name. */
+    layers: Map<string, AddonResult>;
 }
 
 export function buildFleet(spec: FleetSpec): Fleet {
@@ -23,9 +31,51 @@ export function buildFleet(spec: FleetSpec): Fleet {
                 return buildAckSite(c, spec);
         }
     });
+    const handles: ClusterHandle[] = [];
     for (const cluster of clusters) {
-        if (cluster.access) addClusterNetworking(cluster, spec);
+        if (cluster.access) {
+            const handle = clusterHandle(cluster, spec);
+            installClusterAddons(handle, cluster.spec, spec);
+            handles.push(handle);
+        }
         cluster.component.complete(cluster.outputs);
     }
-    return { spec, clusters };
+    const layers = installFleetAddons(handles, spec);
+    return { spec, clusters, handles, layers };
+}
+
+/** The plain typed handle of one built cluster: all that add-ons may know of it. */
+export function clusterHandle(cluster: BuiltCluster, fleet: FleetSpec): ClusterHandle {
+    const spec: ClusterSpec = cluster.spec;
+    const access = cluster.access!;
+    const [site, pods, services] = networkBlocks(spec);
+    const store = spec.metrics.objectStore;
+    // EKS and ACK sites trust one in-cluster writer for their bucket (Pod Identity, RRSA).
+    const writerRoleArn = cluster.outputs.metricsWriterRoleArn as pulumi.Input<string> | undefined;
+    return {
+        name: spec.name,
+        site: spec.provider,
+        region: spec.region,
+        zones: spec.zones,
+        kubernetesVersion: spec.kubernetesVersion,
+        environment: fleet.environment,
+        provider: access.provider,
+        kubeconfig: access.kubeconfig,
+        apiServer: access.apiServer,
+        network: { siteCidr: site.text, podCidr: pods.text, serviceCidr: services.text, meshNetwork: spec.mesh.network },
+        federation: { syncMode: spec.federation.syncMode },
+        objectStore: {
+            kind: store.kind,
+            bucket: store.bucket,
+            ...(store.region ? { region: store.region } : {}),
+            ...(store.endpoint ? { endpoint: store.endpoint } : {}),
+            ...(store.credentials
+                ? { credentials: { accessKeyId: configSecret(store.credentials.accessKeyIdKey), secretAccessKey: configSecret(store.credentials.secretAccessKeyKey) } }
+                : {}),
+            ...(writerRoleArn ? { writer: { namespace: "monitoring", serviceAccount: "thanos", roleArn: writerRoleArn } } : {}),
+        },
+        ready: access.ready,
+        ...(access.cniReady ? { cniReady: access.cniReady } : {}),
+        parent: cluster.component,
+    };
 }

@@ -33,6 +33,11 @@ export const fleetSchema = z
             trustDomain: z.string().min(1).default("cluster.local"),
         }),
         links: z.array(link).default([]),
+        /**
+         * Clusters whose site relays between its links (its gateways re-advertise the prefixes they
+         * learn on one link to the others), so two sites linked only to it still reach each other.
+         */
+        transit: z.array(dnsLabel).default([]),
         clusters: z.array(cluster).min(1, "must declare at least one cluster"),
     });
 
@@ -50,6 +55,7 @@ export function networkBlocks(c: ClusterSpec): { key: string; text: string }[] {
 interface References {
     names: (string | undefined)[];
     hub: unknown;
+    transit: unknown[];
     links: ({ between: [string, string]; kind: unknown } | undefined)[];
 }
 
@@ -61,7 +67,8 @@ function referencesOf(raw: any): References | undefined {
     const links = (Array.isArray(raw.links) ? raw.links : []).map((l: any) =>
         Array.isArray(l?.between) && l.between.length === 2 && l.between.every(name) ? { between: l.between, kind: l.kind } : undefined,
     );
-    return { names, hub: name(raw.hub) ? raw.hub : undefined, links };
+    const transit = (Array.isArray(raw.transit) ? raw.transit : []).map((t: unknown) => (name(t) ? t : undefined));
+    return { names, hub: name(raw.hub) ? raw.hub : undefined, transit, links };
 }
 
 /** Names unique, the hub and every link end an existing cluster, no self or duplicate links. */
@@ -74,6 +81,9 @@ function referenceRules(refs: References): Violation[] {
         else index.set(name, i);
     });
     if (typeof refs.hub === "string" && !index.has(refs.hub)) out.push({ path: ["hub"], rule: `${refs.hub} is not the name of a cluster` });
+    refs.transit.forEach((t, i) => {
+        if (typeof t === "string" && !index.has(t)) out.push({ path: ["transit", i], rule: `${t} is not the name of a cluster` });
+    });
     const pairs = new Map<string, number>();
     refs.links.forEach((l, i) => {
         if (!l) return;
@@ -90,7 +100,7 @@ function referenceRules(refs: References): Violation[] {
 }
 
 function fleetRules(fleet: FleetSpec): Violation[] {
-    const out: Violation[] = referenceRules({ names: fleet.clusters.map((c) => c.name), hub: fleet.hub, links: fleet.links });
+    const out: Violation[] = referenceRules({ names: fleet.clusters.map((c) => c.name), hub: fleet.hub, transit: fleet.transit, links: fleet.links });
     fleet.links.forEach((l, i) => {
         // A dedicated line is a cloud's product: it must land in that cloud.
         const providers = l.between.map((end) => fleet.clusters.find((c) => c.name === end)?.provider);

@@ -1,0 +1,83 @@
+// The ordered registry of add-ons. Each line pairs an add-on (a folder under components/) with
+// the function that maps the validated spec to its args; `undefined` means a cluster (or the
+// fleet) does not get it. Order between add-ons comes from their `needs`, not from this list.
+import type { AddonResult, ClusterAddon, ClusterHandle, FleetAddon } from "../components/core/contract";
+import { cniAddon, tenantsAddon } from "../components/network/addons";
+import { tenantPools } from "../components/network/render";
+import type { ClusterSpec, FleetSpec } from "./spec";
+
+export interface ClusterAddonEntry<A = any> {
+    addon: ClusterAddon<A>;
+    args: (cluster: ClusterSpec, fleet: FleetSpec) => A | undefined;
+}
+export interface FleetAddonEntry<A = any> {
+    addon: FleetAddon<A>;
+    args: (fleet: FleetSpec, clusters: ClusterHandle[]) => A | undefined;
+}
+export const onCluster = <A>(addon: ClusterAddon<A>, args: ClusterAddonEntry<A>["args"]): ClusterAddonEntry<A> => ({ addon, args });
+export const onFleet = <A>(addon: FleetAddon<A>, args: FleetAddonEntry<A>["args"]): FleetAddonEntry<A> => ({ addon, args });
+
+export const clusterAddons: ClusterAddonEntry[] = [
+    onCluster(cniAddon, (c) =>
+        c.provider === "ack" ? undefined : c.network.cni === "calico" ? { kind: "calico", spec: c } : c.network.cni === "cilium" ? { kind: "cilium", spec: c } : undefined,
+    ),
+    onCluster(tenantsAddon, (c) =>
+        c.network.tenants.length === 0 ? undefined : { tenants: c.network.tenants, poolsOf: (ns: string) => (c.provider === "ack" ? [] : tenantPools(c, ns)) },
+    ),
+];
+
+export const fleetAddons: FleetAddonEntry[] = [
+    // links, mesh, federation, observability: one line each.
+];
+
+/**
+ * Registry entries in install order: every add-on after the ones it needs, otherwise in registry
+ * order. A need that names no add-on, or a cycle, is a programming error caught by the tests.
+ */
+export function installOrder<E extends { addon: { name: string; needs: readonly string[] } }>(entries: E[]): E[] {
+    const byName = new Map(entries.map((e) => [e.addon.name, e]));
+    if (byName.size !== entries.length) throw new Error("add-on names must be unique in the registry");
+    const done = new Set<string>();
+    const visiting = new Set<string>();
+    const order: E[] = [];
+    const visit = (e: E, chain: string[]): void => {
+        if (done.has(e.addon.name)) return;
+        if (visiting.has(e.addon.name)) throw new Error(`add-on dependency cycle: ${[...chain, e.addon.name].join(" -> ")}`);
+        visiting.add(e.addon.name);
+        for (const need of e.addon.needs) {
+            const dep = byName.get(need);
+            if (!dep) throw new Error(`add-on ${e.addon.name} needs ${need}, which is not in the registry`);
+            visit(dep, [...chain, e.addon.name]);
+        }
+        visiting.delete(e.addon.name);
+        done.add(e.addon.name);
+        order.push(e);
+    };
+    for (const e of entries) visit(e, []);
+    return order;
+}
+
+/** Installs the cluster add-ons a cluster gets, each after what it needs; returns each one's result. */
+export function installClusterAddons(handle: ClusterHandle, spec: ClusterSpec, fleetSpec: FleetSpec, entries = clusterAddons): Map<string, AddonResult> {
+    const results = new Map<string, AddonResult>();
+    for (const { addon, args } of installOrder(entries)) {
+        const a = args(spec, fleetSpec);
+        if (a === undefined) continue;
+        // A need this cluster does not get (e.g. no CNI of ours on ACK) is satisfied by the site itself.
+        const after = addon.needs.flatMap((n) => results.get(n)?.ready ?? []);
+        results.set(addon.name, addon.install(handle, a, after));
+    }
+    return results;
+}
+
+/** Installs the fleet add-ons once every cluster exists. */
+export function installFleetAddons(handles: ClusterHandle[], fleetSpec: FleetSpec, entries = fleetAddons): Map<string, AddonResult> {
+    const results = new Map<string, AddonResult>();
+    for (const { addon, args } of installOrder(entries)) {
+        const a = args(fleetSpec, handles);
+        if (a === undefined) continue;
+        const after = addon.needs.flatMap((n) => results.get(n)?.ready ?? []);
+        results.set(addon.name, addon.install(handles, a, after));
+    }
+    return results;
+}
