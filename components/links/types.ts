@@ -65,3 +65,15 @@ export interface IdcGatewayHostPlan {
     /** Prefixes this site announces to the other sites (node network, pods, load balancer range). */
     announce: string[];
 }
+
+/** A tunnel with every value known: what the renderers write. */
+export interface ResolvedTunnel extends Omit<TunnelParams, "localOutside" | "remoteOutside" | "psk"> {
+    localOutside: string;
+    remoteOutside: string;
+    psk: string;
+}
+
+/** An IDC gateway host's plan with every value known (inside an apply, for the rendered files only). */
+export interface ResolvedGatewayHost extends Omit<IdcGatewayHostPlan, "tunnels"> {
+    tunnels: ResolvedTunnel[];
+}
