@@ -1,0 +1,77 @@
+// Runs the platform's policies over an offline plan's inventory: what `pulumi preview
+// --policy-pack policy` would report, without the CLI or a cloud. Secrets in the inventory are
+// already "[secret]", so the secret-material rule sees exactly what is plain.
+import { redact, type RegisteredResource } from "../tools/mockEngine";
+import type { InventoryEntry, InventoryFile } from "../tools/planDiff";
+import { EnforcementLevel, fleetPolicies, FleetPolicy, PolicyTarget } from "./policies";
+
+export interface PolicyViolation {
+    policy: string;
+    enforcementLevel: EnforcementLevel;
+    urn: string;
+    message: string;
+}
+
+export interface PolicyReport {
+    violations: PolicyViolation[];
+    /** Mandatory violations: a real preview with the pack would fail on these. */
+    mandatory: number;
+    advisory: number;
+    /** How many policies ran, and over how many resources. */
+    policies: number;
+    resources: number;
+}
+
+/** The resource as CrossGuard presents it: inputs, options, the explicit provider's name. */
+export function policyTarget(e: InventoryEntry): PolicyTarget {
+    const providerUrn = e.provider ? e.provider.slice(0, e.provider.lastIndexOf("::")) : undefined;
+    return {
+        urn: e.urn,
+        type: e.type,
+        name: e.name,
+        props: e.inputs as Record<string, any>,
+        protect: e.protect,
+        provider: providerUrn ? providerUrn.slice(providerUrn.lastIndexOf("::") + 2) : undefined,
+        dependencies: e.dependencies,
+    };
+}
+
+export function evaluatePolicies(inventory: InventoryFile, policies: FleetPolicy[] = fleetPolicies): PolicyReport {
+    const targets = inventory.resources.filter((e) => e.custom).map(policyTarget);
+    const violations: PolicyViolation[] = [];
+    for (const p of policies) {
+        const at = (urn: string) => (message: string, other?: string) => violations.push({ policy: p.name, enforcementLevel: p.enforcementLevel, urn: other ?? urn, message });
+        if (p.validateResource) for (const t of targets) p.validateResource(t, at(t.urn));
+        if (p.validateStack) p.validateStack(targets, at(""));
+    }
+    violations.sort((a, b) => a.policy.localeCompare(b.policy) || (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0) || a.message.localeCompare(b.message));
+    const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    return { violations, mandatory, advisory: violations.length - mandatory, policies: policies.length, resources: targets.length };
+}
+
+/** Markdown for a pull-request comment, beside the plan diff. */
+export function renderPolicyReport(report: PolicyReport, stack: string): string {
+    const lines = [`### Policies for stack \`${stack}\``, "", `**${report.mandatory} mandatory, ${report.advisory} advisory violations** (${report.policies} policies over ${report.resources} resources)`];
+    if (report.violations.length > 0) {
+        lines.push("", "| level | policy | resource | message |", "|---|---|---|---|");
+        for (const v of report.violations) lines.push(`| ${v.enforcementLevel} | \`${v.policy}\` | \`${v.urn.split("::").pop() || "(stack)"}\` | ${v.message.replace(/\|/g, "\\|")} |`);
+    }
+    return lines.join("\n");
+}
+
+/** An inventory entry from a resource recorded on the mock engine, as the offline plan writes it. */
+export function entryOf(r: RegisteredResource): InventoryEntry {
+    return {
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        cluster: null,
+        parent: r.parent ?? null,
+        provider: r.provider ?? null,
+        custom: r.custom,
+        protect: r.protect,
+        retainOnDelete: r.retainOnDelete,
+        dependencies: [...r.dependencies].sort(),
+        inputs: redact(r.inputs),
+    };
+}

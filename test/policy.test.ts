@@ -1,0 +1,164 @@
+// The platform's policies: the checked-in fleets pass every one, and each catches a crafted violation.
+import * as assert from "assert";
+import { crossGuardPolicies } from "../policy/pack";
+import { entryOf, evaluatePolicies } from "../policy/offline";
+import { fleetPolicies } from "../policy/policies";
+import type { InventoryEntry, InventoryFile } from "../tools/planDiff";
+import { loadStackSpec, runFleet } from "./harness";
+
+const inventories: Record<string, InventoryFile> = {};
+
+async function inventoryOf(stack: "prod" | "dev"): Promise<InventoryFile> {
+    inventories[stack] ??= { project: "hybrid-fleet", stack, resources: (await runFleet(loadStackSpec(stack))).inventory.resources.map(entryOf) };
+    return structuredClone(inventories[stack]);
+}
+
+/** The prod inventory after `mutate`, evaluated; the messages of one policy. */
+async function messagesAfter(policy: string, mutate: (resources: InventoryEntry[]) => void): Promise<string[]> {
+    const inv = await inventoryOf("prod");
+    mutate(inv.resources);
+    return evaluatePolicies(inv)
+        .violations.filter((v) => v.policy === policy)
+        .map((v) => v.message);
+}
+
+const one = (resources: InventoryEntry[], type: string, name?: string) => {
+    const found = resources.find((r) => r.type === type && (name === undefined || r.name === name));
+    assert.ok(found, `no ${type} ${name ?? ""}`);
+    return found as InventoryEntry & { inputs: any };
+};
+
+describe("policy pack", function () {
+    this.timeout(60_000);
+
+    for (const stack of ["prod", "dev"] as const) {
+        it(`passes every policy on the ${stack} fleet`, async () => {
+            const report = evaluatePolicies(await inventoryOf(stack));
+            assert.deepStrictEqual(report.violations, []);
+            assert.ok(report.resources > 200, `only ${report.resources} resources evaluated`);
+        });
+    }
+
+    it("catches a public EKS endpoint open to the internet, and an internet-facing ACK API", async () => {
+        const messages = await messagesAfter("api-endpoint-not-public", (rs) => {
+            one(rs, "aws:eks/cluster:Cluster").inputs.vpcConfig = { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] };
+            one(rs, "alicloud:cs/managedKubernetes:ManagedKubernetes").inputs.slbInternetEnabled = true;
+        });
+        assert.deepStrictEqual(messages, [
+            'the API server of ack-sh gets an internet-facing SLB (slbInternetEnabled)',
+            'the public API endpoint of eks-apne1 is open to the internet (publicAccessCidrs ["0.0.0.0/0"])',
+        ]);
+    });
+
+    it("catches Secrets without KMS and a key that does not rotate", async () => {
+        const messages = await messagesAfter("secrets-encrypted-with-rotating-kms-key", (rs) => {
+            delete one(rs, "aws:eks/cluster:Cluster").inputs.encryptionConfig;
+            one(rs, "aws:kms/key:Key", "eks-apne1-secrets").inputs.enableKeyRotation = false;
+            one(rs, "alicloud:kms/key:Key", "ack-sh-secrets").inputs.automaticRotation = "Disabled";
+        });
+        assert.deepStrictEqual(messages.sort(), [
+            "EKS Secrets are not encrypted with a KMS key (encryptionConfig)",
+            "the KMS key does not rotate (automaticRotation)",
+            "the KMS key does not rotate (enableKeyRotation)",
+        ]);
+    });
+
+    it("catches an unversioned, unencrypted or public bucket", async () => {
+        const messages = await messagesAfter("buckets-encrypted-versioned-private", (rs) => {
+            one(rs, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration.status = "Suspended";
+            one(rs, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs.restrictPublicBuckets = false;
+            rs.splice(rs.indexOf(one(rs, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")), 1);
+            one(rs, "alicloud:oss/bucketAcl:BucketAcl").inputs.acl = "public-read";
+        });
+        assert.deepStrictEqual(messages.sort(), [
+            "the bucket ACL is not private",
+            "the bucket has no KMS default encryption",
+            "the bucket is not closed to the public (all four public access blocks)",
+            "the bucket is not versioned",
+        ]);
+    });
+
+    it("catches unprotected clusters, keys, CA keys and etcd data", async () => {
+        const messages = await messagesAfter("stateful-resources-protected", (rs) => {
+            one(rs, "aws:eks/cluster:Cluster").protect = false;
+            one(rs, "tls:index/privateKey:PrivateKey", "idc-sh-pki-etcd-ca-key").protect = false;
+            one(rs, "command:remote:Command", "idc-sh-etcd-etcd-1-data-disk").protect = false;
+        });
+        assert.deepStrictEqual(messages.sort(), [
+            "a command that formats a data disk must be protected",
+            "aws:eks/cluster:Cluster holds data or trust and must be protected (protect: true)",
+            "the key of CA certificate idc-sh-pki-etcd-ca-cert must be protected",
+        ]);
+    });
+
+    it("catches IMDSv1 and unencrypted volumes on every node template", async () => {
+        const messages = await messagesAfter("nodes-imdsv2-encrypted-volumes", (rs) => {
+            one(rs, "aws:ec2/launchTemplate:LaunchTemplate").inputs.metadataOptions.httpTokens = "optional";
+            one(rs, "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass").inputs.spec.blockDeviceMappings[0].ebs.encrypted = false;
+            one(rs, "alicloud:cs/nodePool:NodePool", "ack-sh-system").inputs.systemDiskEncrypted = false;
+        });
+        assert.deepStrictEqual(messages.sort(), [
+            "the launch template does not require IMDSv2 (metadataOptions.httpTokens)",
+            "the node pool's system disk is not encrypted",
+            "volume /dev/xvda is not encrypted",
+        ]);
+    });
+
+    it("catches an unpinned chart and images without a tag or with latest", async () => {
+        const messages = await messagesAfter("charts-and-images-pinned", (rs) => {
+            const release = one(rs, "kubernetes:helm.sh/v3:Release", "idc-sh-calico-operator");
+            release.inputs.version = "";
+            release.inputs.values = { ...release.inputs.values, tigeraOperator: { image: "quay.io/tigera/operator" }, extra: { image: { repository: "x", tag: "latest" } } };
+        });
+        assert.deepStrictEqual(messages.sort(), [
+            'image at values.extra.image uses the tag "latest"',
+            "chart tigera-operator is not pinned to a version",
+            "image quay.io/tigera/operator at values.tigeraOperator.image has no tag or digest",
+        ].sort());
+    });
+
+    it("catches a Kubernetes object on the default provider", async () => {
+        const messages = await messagesAfter("explicit-kubernetes-provider", (rs) => {
+            one(rs, "kubernetes:core/v1:Namespace", "idc-sh-tenants-payments").provider = null;
+        });
+        assert.deepStrictEqual(messages, ["uses the default Kubernetes provider (the ambient kubeconfig) instead of its cluster's"]);
+    });
+
+    it("catches secret material in a plain input, offline only", async () => {
+        const messages = await messagesAfter("no-plaintext-secret-material", (rs) => {
+            one(rs, "command:remote:Command", "idc-sh-etcd-etcd-1-data-disk").inputs.environment = { KEY: "-----BEGIN RSA PRIVATE KEY-----\nMIIE" };
+        });
+        assert.deepStrictEqual(messages, ["environment.KEY holds a PEM private key in plain text (make it a Pulumi secret)"]);
+        assert.ok(fleetPolicies.find((p) => p.name === "no-plaintext-secret-material")!.offlineOnly);
+    });
+
+    it("catches a tenant namespace without default-deny or quota", async () => {
+        const messages = await messagesAfter("tenant-namespaces-isolated", (rs) => {
+            rs.splice(rs.indexOf(one(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "idc-sh-tenants-payments-default-deny")), 1);
+            rs.splice(rs.indexOf(one(rs, "kubernetes:core/v1:ResourceQuota", "idc-sh-tenants-search-quota")), 1);
+        });
+        assert.deepStrictEqual(messages.sort(), ["tenant namespace payments has no default-deny NetworkPolicy (ingress and egress)", "tenant namespace search has no ResourceQuota"]);
+    });
+
+    it("hands CrossGuard one policy per rule and a stack policy where a rule joins resources, with unique names", () => {
+        const names = crossGuardPolicies.map((p) => p.name);
+        assert.strictEqual(new Set(names).size, names.length);
+        for (const p of fleetPolicies) assert.ok(names.includes(p.name) || names.includes(`${p.name}-stack`), p.name);
+        assert.ok(names.includes("stateful-resources-protected-stack"));
+    });
+
+    it("marks the secret-material rule not applicable under CrossGuard, which unwraps secrets", () => {
+        const policy = crossGuardPolicies.find((p) => p.name === "no-plaintext-secret-material") as any;
+        const args = {
+            urn: "urn:x",
+            type: "command:remote:Command",
+            name: "x",
+            props: {},
+            opts: { protect: false },
+            notApplicable: (reason: string) => {
+                throw new Error(`not applicable: ${reason}`);
+            },
+        };
+        assert.throws(() => policy.validateResource(args, () => undefined), /not applicable: CrossGuard unwraps secrets/);
+    });
+});
