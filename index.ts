@@ -1,16 +1,11 @@
 // The Pulumi program: read and validate the fleet spec, build the fleet, export per-cluster outputs.
-import * as pulumi from "@pulumi/pulumi";
 import { fleetFromConfig } from "./stacks/config";
 import { buildFleet } from "./stacks/fleet";
+import { fleetOutputs } from "./stacks/outputs";
 
-const fleet = buildFleet(fleetFromConfig());
+const outputs = fleetOutputs(buildFleet(fleetFromConfig()));
 
-export const environment = fleet.spec.environment;
-export const hub = fleet.spec.hub;
+export const environment = outputs.environment;
+export const hub = outputs.hub;
 /** Per-cluster outputs (endpoints, ids); kubeconfigs are secrets. */
-export const clusters = Object.fromEntries(
-    fleet.clusters.map((c) => [
-        c.spec.name,
-        { provider: c.spec.provider, region: c.spec.region, ...c.outputs, ...(c.access ? { kubeconfig: pulumi.secret(c.access.kubeconfig) } : {}) },
-    ]),
-);
+export const clusters = outputs.clusters;

@@ -1,0 +1,234 @@
+// The fleet's stacks through the Pulumi Automation API: an inline program built from a FleetSpec
+// (for portals and bots) or this project's directory with its Pulumi.<stack>.yaml (for people who
+// use the CLI). Every operation validates the spec first, can be narrowed to one cluster, reports
+// typed per-cluster progress, and is refused while another operation holds the stack.
+import { CommandError, ConcurrentUpdateError, LocalWorkspace, LocalWorkspaceOptions, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { buildFleet } from "../stacks/fleet";
+import { fleetOutputs } from "../stacks/outputs";
+import { ClusterSpec, FleetSpec, loadFleet } from "../stacks/spec";
+import { ROOT } from "../tools/stackFile";
+import { clusterOfUrn, FleetEvent, FleetProgress } from "./events";
+import { validateStack } from "./offline";
+
+export const PROJECT = "hybrid-fleet";
+
+export interface FleetStackOptions {
+    stack: string;
+    /**
+     * The fleet as data: a FleetSpec, or raw config validated here. The stack then runs this
+     * spec as an inline program. Without it, the project directory and its Pulumi.<stack>.yaml.
+     */
+    spec?: FleetSpec | { raw: unknown };
+    /** Stack config set before every operation: the secrets the spec names (SSH key, store keys). */
+    config?: Record<string, { value: string; secret?: boolean }>;
+    /** State backend, e.g. `s3://bucket` or `file://~`; default: the CLI's `pulumi login`. */
+    backendUrl?: string;
+    /** Secrets provider for a new stack, e.g. `awskms://alias/pulumi`. */
+    secretsProvider?: string;
+    /** The CLI to drive (PulumiCommand.get({ root })); default: `pulumi` on the PATH. */
+    pulumiCommand?: PulumiCommand;
+    envVars?: Record<string, string>;
+}
+
+export interface OperationOptions {
+    /** Only this cluster: its site and everything under it, plus what depends on it (fleet layers). */
+    cluster?: string;
+    onEvent?: (event: FleetEvent) => void;
+    onOutput?: (text: string) => void;
+    signal?: AbortSignal;
+    /** Another stack config file for the CLI (`--config-file`), e.g. one the caller validated. */
+    configFile?: string;
+}
+
+export interface OperationResult {
+    /** Resource changes by operation, from the engine's summary. */
+    changes: Record<string, number>;
+    /** Per-cluster counts of started, finished and failed resources. */
+    clusters: FleetProgress["clusters"];
+    stdout: string;
+}
+
+/** A value that prints as "[secret]"; `reveal()` hands it over. */
+export class Secret<T> {
+    constructor(private readonly value: T) {}
+    reveal(): T {
+        return this.value;
+    }
+    toString(): string {
+        return "[secret]";
+    }
+    toJSON(): string {
+        return "[secret]";
+    }
+}
+
+export interface ClusterOutputs {
+    provider: "idc" | "eks" | "ack";
+    region: string;
+    apiServer?: string;
+    kubeconfig?: Secret<string>;
+    /** Every other output of the cluster (ids, buckets, roles), as the program exports it. */
+    [key: string]: unknown;
+}
+
+export interface FleetOutputs {
+    environment: string;
+    hub: string;
+    clusters: Record<string, ClusterOutputs>;
+}
+
+/** Two operations on one stack at once: refused, never interleaved. */
+export class FleetBusyError extends Error {
+    constructor(stack: string, detail: string) {
+        super(`stack ${stack} is busy: ${detail}`);
+        this.name = "FleetBusyError";
+    }
+}
+
+/** A failed engine operation, with the CLI's own words. */
+export class FleetOperationError extends Error {
+    constructor(
+        readonly operation: string,
+        readonly stack: string,
+        readonly stderr: string,
+    ) {
+        super(`${operation} of stack ${stack} failed${stderr.trim() ? `:\n${stderr.trim().split("\n").slice(-20).join("\n")}` : ""}`);
+        this.name = "FleetOperationError";
+    }
+}
+
+/** destroy found protected resources and was not told to leave them. */
+export class ProtectedResourcesError extends Error {
+    constructor(
+        readonly stack: string,
+        readonly urns: string[],
+    ) {
+        super(`stack ${stack} holds ${urns.length} protected resource(s) (clusters, etcd data, buckets, keys); destroy refuses unless excludeProtected is set:\n  ${urns.join("\n  ")}`);
+        this.name = "ProtectedResourcesError";
+    }
+}
+
+/** Operations running in this process, by workspace and stack. */
+const running = new Map<string, string>();
+
+export class FleetStack {
+    private constructor(
+        readonly spec: FleetSpec,
+        readonly stack: Stack,
+        private readonly key: string,
+        private readonly config: FleetStackOptions["config"],
+    ) {}
+
+    /** Validates the spec (offline, every violation), then creates or selects the stack. */
+    static async open(options: FleetStackOptions): Promise<FleetStack> {
+        const spec = options.spec === undefined ? validateStack(options.stack) : "raw" in options.spec ? loadFleet(options.spec.raw) : options.spec;
+        const ws: LocalWorkspaceOptions = {
+            ...(options.pulumiCommand ? { pulumiCommand: options.pulumiCommand } : {}),
+            ...(options.secretsProvider ? { secretsProvider: options.secretsProvider } : {}),
+            ...(options.envVars ? { envVars: options.envVars } : {}),
+        };
+        let stack: Stack;
+        if (options.spec === undefined) {
+            stack = await LocalWorkspace.createOrSelectStack({ stackName: options.stack, workDir: ROOT }, ws);
+        } else {
+            const project = { name: PROJECT, runtime: "nodejs" as const, ...(options.backendUrl ? { backend: { url: options.backendUrl } } : {}) };
+            stack = await LocalWorkspace.createOrSelectStack(
+                { stackName: options.stack, projectName: PROJECT, program: async () => fleetOutputs(buildFleet(spec)) },
+                { ...ws, projectSettings: project },
+            );
+        }
+        return new FleetStack(spec, stack, `${options.spec === undefined ? ROOT : "inline"}:${options.stack}`, options.config);
+    }
+
+    preview(options: OperationOptions = {}): Promise<OperationResult> {
+        return this.run("preview", options, async (o) => {
+            const r = await this.stack.preview({ ...o, diff: true });
+            return { changes: r.changeSummary as Record<string, number>, stdout: r.stdout };
+        });
+    }
+
+    up(options: OperationOptions = {}): Promise<OperationResult> {
+        return this.run("up", options, async (o) => {
+            const r = await this.stack.up({ ...o, diff: true });
+            return { changes: (r.summary.resourceChanges ?? {}) as Record<string, number>, stdout: r.stdout };
+        });
+    }
+
+    refresh(options: OperationOptions = {}): Promise<OperationResult> {
+        return this.run("refresh", options, async (o) => {
+            const r = await this.stack.refresh(o);
+            return { changes: (r.summary.resourceChanges ?? {}) as Record<string, number>, stdout: r.stdout };
+        });
+    }
+
+    /**
+     * Destroys the stack (or one cluster). Refuses while protected resources exist unless
+     * `excludeProtected` is set: then everything else goes and the protected resources stay.
+     */
+    destroy(options: OperationOptions & { excludeProtected?: boolean } = {}): Promise<OperationResult> {
+        return this.run("destroy", options, async (o) => {
+            if (!options.excludeProtected) {
+                const state = await this.stack.exportStack();
+                const names = this.spec.clusters.map((c) => c.name);
+                const inScope = (urn: string) => options.cluster === undefined || clusterOfUrn(urn, names) === options.cluster;
+                const guarded = ((state.deployment?.resources ?? []) as { urn: string; protect?: boolean }[]).filter((r) => r.protect && inScope(r.urn)).map((r) => r.urn);
+                if (guarded.length > 0) throw new ProtectedResourcesError(this.stack.name, guarded);
+            }
+            const r = await this.stack.destroy({ ...o, ...(options.excludeProtected ? { excludeProtected: true } : {}) });
+            return { changes: (r.summary.resourceChanges ?? {}) as Record<string, number>, stdout: r.stdout };
+        });
+    }
+
+    /** The stack's outputs, typed per cluster; kubeconfigs stay secrets. */
+    async outputs(): Promise<FleetOutputs> {
+        const out = await this.stack.outputs();
+        const clusters: Record<string, ClusterOutputs> = {};
+        for (const [name, value] of Object.entries((out.clusters?.value ?? {}) as Record<string, Record<string, unknown>>)) {
+            const { kubeconfig, ...rest } = value;
+            clusters[name] = { ...(rest as Pick<ClusterOutputs, "provider" | "region">), ...(typeof kubeconfig === "string" ? { kubeconfig: new Secret(kubeconfig) } : {}) };
+        }
+        return { environment: String(out.environment?.value ?? this.spec.environment), hub: String(out.hub?.value ?? this.spec.hub), clusters };
+    }
+
+    /** The URN of a cluster's site component: targeting it takes everything under it (Pulumi >= 3.9). */
+    siteUrn(cluster: ClusterSpec): string {
+        return `urn:pulumi:${this.stack.name}::${PROJECT}::hybrid:${cluster.provider}:Site::${cluster.name}`;
+    }
+
+    private async run(
+        operation: string,
+        options: OperationOptions,
+        body: (o: { target?: string[]; targetDependents?: boolean; onEvent: (e: any) => void; onOutput?: (s: string) => void; signal?: AbortSignal; configFile?: string }) => Promise<{ changes: Record<string, number>; stdout: string }>,
+    ): Promise<OperationResult> {
+        const holder = running.get(this.key);
+        if (holder) throw new FleetBusyError(this.stack.name, `${holder} is running from this process`);
+        let target: string[] | undefined;
+        if (options.cluster !== undefined) {
+            const cluster = this.spec.clusters.find((c) => c.name === options.cluster);
+            if (!cluster) throw new Error(`no cluster named ${options.cluster} in stack ${this.stack.name} (have: ${this.spec.clusters.map((c) => c.name).join(", ")})`);
+            target = [this.siteUrn(cluster)];
+        }
+        const progress = new FleetProgress(
+            this.spec.clusters.map((c) => c.name),
+            options.onEvent ?? (() => undefined),
+        );
+        running.set(this.key, operation);
+        try {
+            if (this.config) await this.stack.setAllConfig(Object.fromEntries(Object.entries(this.config).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v])));
+            const result = await body({
+                ...(target ? { target, targetDependents: true } : {}),
+                onEvent: progress.onEngineEvent,
+                ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+                ...(options.signal ? { signal: options.signal } : {}),
+                ...(options.configFile ? { configFile: options.configFile } : {}),
+            });
+            return { ...result, clusters: progress.clusters };
+        } catch (e) {
+            if (e instanceof ConcurrentUpdateError) throw new FleetBusyError(this.stack.name, "another update holds the engine's lock on it (wait for it, or `pulumi cancel` a dead one)");
+            if (e instanceof CommandError) throw new FleetOperationError(operation, this.stack.name, (e as any).commandResult?.stderr ?? e.message);
+            throw e;
+        } finally {
+            running.delete(this.key);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+// The Automation API library against a stand-in `pulumi` (test/fixtures/fake-pulumi): the
+// arguments each operation gives the CLI, the engine's events turned into per-cluster progress,
+// the lock, destroy's guard on protected resources, typed outputs. No real CLI can run here.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { EngineEvent, PulumiCommand } from "@pulumi/pulumi/automation";
+import { FleetBusyError, FleetEvent, FleetOperationError, FleetSpecError, FleetStack, planOffline, ProtectedResourcesError } from "../automation";
+import { loadStackSpec, rawStackFleet } from "./harness";
+
+const FAKE_ROOT = path.join(__dirname, "fixtures", "fake-pulumi");
+
+/** An engine event log for `up` of eks-apne1: two resources done, one failing with the provider's message. */
+function upEvents(stack: string): EngineEvent[] {
+    const urn = (chain: string, name: string) => `urn:pulumi:${stack}::hybrid-fleet::${chain}::${name}`;
+    const vpc = urn("hybrid:eks:Site$hybrid:eks:Vpc$aws:ec2/vpc:Vpc", "eks-apne1-vpc");
+    const cluster = urn("hybrid:eks:Site$hybrid:eks:Cluster$aws:eks/cluster:Cluster", "eks-apne1-eks");
+    const ns = urn("hybrid:idc:Site$hybrid:network:Tenants$kubernetes:core/v1:Namespace", "idc-sh-tenants-payments");
+    const step = (u: string, type: string, op: "create" | "update" | "same") => ({ op, urn: u, type, provider: "" });
+    let sequence = 0;
+    const e = (body: Omit<EngineEvent, "sequence" | "timestamp">): EngineEvent => ({ sequence: sequence++, timestamp: 1764400000 + sequence, ...body });
+    return [
+        e({ preludeEvent: { config: {} } }),
+        e({ resourcePreEvent: { metadata: step(urn("pulumi:pulumi:Stack", `hybrid-fleet-${stack}`), "pulumi:pulumi:Stack", "same") } }),
+        e({ resourcePreEvent: { metadata: step(vpc, "aws:ec2/vpc:Vpc", "create") } }),
+        e({ resOutputsEvent: { metadata: step(vpc, "aws:ec2/vpc:Vpc", "create") } }),
+        e({ resourcePreEvent: { metadata: step(ns, "kubernetes:core/v1:Namespace", "same") } }),
+        e({ resOutputsEvent: { metadata: step(ns, "kubernetes:core/v1:Namespace", "same") } }),
+        e({ resourcePreEvent: { metadata: step(cluster, "aws:eks/cluster:Cluster", "update") } }),
+        e({ diagnosticEvent: { urn: cluster, message: "<{%fg 1%}>error: updating EKS Cluster (eks-apne1) version: InvalidParameterException: unsupported Kubernetes version<{%reset%}>\n", color: "raw", severity: "error" } }),
+        e({ resOpFailedEvent: { metadata: step(cluster, "aws:eks/cluster:Cluster", "update"), status: 1, steps: 1 } }),
+        e({ summaryEvent: { maybeCorrupt: false, durationSeconds: 42, resourceChanges: { create: 1, same: 1, update: 0 }, policyPacks: {} } }),
+    ];
+}
+
+describe("automation library against a stand-in pulumi", function () {
+    this.timeout(60_000);
+    let dir: string;
+    let pulumi: PulumiCommand;
+    const record = () => path.join(dir, "record.jsonl");
+    const calls = (): string[][] =>
+        fs.existsSync(record())
+            ? fs
+                  .readFileSync(record(), "utf8")
+                  .trim()
+                  .split("\n")
+                  .map((l) => JSON.parse(l).argv)
+            : [];
+    const env = (extra: Record<string, string> = {}) => ({ FAKE_PULUMI_RECORD: record(), PULUMI_SKIP_UPDATE_CHECK: "true", ...extra });
+
+    before(async () => {
+        pulumi = await PulumiCommand.get({ root: FAKE_ROOT, skipVersionCheck: true });
+    });
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("runs an inline program for one cluster: its site targeted with dependents, progress per cluster, the provider's message on failure", async () => {
+        const eventsFile = path.join(dir, "events.json");
+        fs.writeFileSync(eventsFile, JSON.stringify(upEvents("prod")));
+        const fleet = await FleetStack.open({
+            stack: "prod",
+            spec: loadStackSpec("prod"),
+            pulumiCommand: pulumi,
+            envVars: env({ FAKE_PULUMI_EVENTS: eventsFile }),
+            config: { sshPrivateKey: { value: "not-a-real-key", secret: true } },
+        });
+        const events: FleetEvent[] = [];
+        const result = await fleet.up({ cluster: "eks-apne1", onEvent: (e) => events.push(e) });
+
+        const up = calls().find((a) => a[0] === "up")!;
+        assert.ok(up, `no up call in ${JSON.stringify(calls())}`);
+        const targets = up.flatMap((a, i) => (a === "--target" ? [up[i + 1]] : []));
+        assert.deepStrictEqual(targets, ["urn:pulumi:prod::hybrid-fleet::hybrid:eks:Site::eks-apne1"]);
+        assert.ok(up.includes("--target-dependents"));
+        assert.ok(up.includes("auto.inline"), "an inline program");
+        const setConfig = calls().find((a) => a[0] === "config" && a[1] === "set-all")!;
+        assert.ok(setConfig.includes("--secret") && setConfig.some((a) => a.startsWith("hybrid-fleet:sshPrivateKey=")), JSON.stringify(setConfig));
+
+        assert.deepStrictEqual(
+            events.filter((e) => e.kind !== "diagnostic" && e.kind !== "summary").map((e) => [e.kind, e.cluster, (e as { name: string }).name]),
+            [
+                ["started", "eks-apne1", "eks-apne1-vpc"],
+                ["done", "eks-apne1", "eks-apne1-vpc"],
+                ["started", "idc-sh", "idc-sh-tenants-payments"],
+                ["done", "idc-sh", "idc-sh-tenants-payments"],
+                ["started", "eks-apne1", "eks-apne1-eks"],
+                ["failed", "eks-apne1", "eks-apne1-eks"],
+            ],
+        );
+        const failed = events.find((e) => e.kind === "failed") as Extract<FleetEvent, { kind: "failed" }>;
+        assert.strictEqual(failed.message, "error: updating EKS Cluster (eks-apne1) version: InvalidParameterException: unsupported Kubernetes version");
+        assert.strictEqual(failed.op, "update");
+        const summary = events.find((e) => e.kind === "summary") as Extract<FleetEvent, { kind: "summary" }>;
+        assert.deepStrictEqual(summary.clusters["eks-apne1"], { started: 2, done: 1, failed: 1 });
+        assert.deepStrictEqual(result.clusters["idc-sh"], { started: 1, done: 1, failed: 0 });
+        assert.strictEqual(summary.durationSeconds, 42);
+    });
+
+    it("uses the project directory and its stack file without a spec, and refuses an unknown cluster", async () => {
+        const fleet = await FleetStack.open({ stack: "dev", pulumiCommand: pulumi, envVars: env() });
+        await fleet.preview();
+        const preview = calls().find((a) => a[0] === "preview")!;
+        assert.ok(preview.includes("auto.local") && !preview.includes("--target"), JSON.stringify(preview));
+        const cwd = JSON.parse(fs.readFileSync(record(), "utf8").trim().split("\n").pop()!).cwd;
+        assert.strictEqual(cwd, path.resolve(__dirname, ".."));
+        await assert.rejects(fleet.refresh({ cluster: "nope" }), /no cluster named nope in stack dev \(have: idc-dev, eks-dev, ack-dev\)/);
+    });
+
+    it("stops an invalid spec before the CLI runs an operation", async () => {
+        const raw = rawStackFleet("prod");
+        raw.hub = "nowhere";
+        await assert.rejects(
+            FleetStack.open({ stack: "prod", spec: { raw }, pulumiCommand: pulumi, envVars: env() }),
+            (e: unknown) => e instanceof FleetSpecError && e.violations.includes("hub: nowhere is not the name of a cluster"),
+        );
+        assert.deepStrictEqual(calls(), []);
+    });
+
+    it("refuses a second operation on the stack: from this process at once, and when the engine's lock is held", async () => {
+        const fleet = await FleetStack.open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env() });
+        const first = fleet.preview();
+        await assert.rejects(fleet.up(), (e: unknown) => e instanceof FleetBusyError && /preview is running from this process/.test((e as Error).message));
+        await first;
+
+        const locked = await FleetStack.open({
+            stack: "prod",
+            spec: loadStackSpec("prod"),
+            pulumiCommand: pulumi,
+            envVars: env({ FAKE_PULUMI_STDERR: "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`." }),
+        });
+        await assert.rejects(locked.up(), (e: unknown) => e instanceof FleetBusyError && /holds the engine's lock/.test((e as Error).message));
+        const failing = await FleetStack.open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env({ FAKE_PULUMI_STDERR: "error: preview failed: boom" }) });
+        await assert.rejects(failing.preview(), (e: unknown) => e instanceof FleetOperationError && /preview of stack prod failed:[\s\S]*boom/.test((e as Error).message));
+    });
+
+    it("refuses destroy while protected resources exist, unless told to leave them", async () => {
+        const state = path.join(dir, "state.json");
+        const protectedUrn = "urn:pulumi:prod::hybrid-fleet::hybrid:eks:Site$hybrid:eks:Cluster$aws:eks/cluster:Cluster::eks-apne1-eks";
+        fs.writeFileSync(state, JSON.stringify({ version: 3, deployment: { resources: [{ urn: protectedUrn, protect: true }, { urn: "urn:pulumi:prod::hybrid-fleet::hybrid:idc:Site::idc-sh", protect: false }] } }));
+        const fleet = await FleetStack.open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env({ FAKE_PULUMI_STATE: state }) });
+        await assert.rejects(fleet.destroy(), (e: unknown) => e instanceof ProtectedResourcesError && e.urns.includes(protectedUrn));
+        assert.ok(!calls().some((a) => a[0] === "destroy"), "destroy must not reach the CLI");
+        // One IDC cluster holds nothing protected in this state: its destroy goes ahead.
+        await fleet.destroy({ cluster: "idc-sh" });
+        await fleet.destroy({ excludeProtected: true });
+        const destroys = calls().filter((a) => a[0] === "destroy");
+        assert.strictEqual(destroys.length, 2);
+        assert.ok(destroys[1].includes("--exclude-protected"));
+    });
+
+    it("hands back typed outputs per cluster with the kubeconfig still a secret", async () => {
+        const outputs = path.join(dir, "outputs.json");
+        const cluster = { provider: "eks", region: "ap-northeast-1", apiServer: "https://x.eks.amazonaws.com" };
+        fs.writeFileSync(
+            outputs,
+            JSON.stringify({
+                masked: { environment: "prod", hub: "idc-sh", clusters: { "eks-apne1": { ...cluster, kubeconfig: "[secret]" } } },
+                plain: { environment: "prod", hub: "idc-sh", clusters: { "eks-apne1": { ...cluster, kubeconfig: "apiVersion: v1\nusers: [token: s3cr3t]" } } },
+            }),
+        );
+        const fleet = await FleetStack.open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env({ FAKE_PULUMI_OUTPUTS: outputs }) });
+        const out = await fleet.outputs();
+        const eks = out.clusters["eks-apne1"];
+        assert.strictEqual(eks.apiServer, cluster.apiServer);
+        assert.ok(!JSON.stringify(out).includes("s3cr3t") && !`${eks.kubeconfig}`.includes("s3cr3t"));
+        assert.match(eks.kubeconfig!.reveal(), /s3cr3t/);
+    });
+});
+
+describe("automation library, offline", function () {
+    this.timeout(60_000);
+
+    it("plans a spec object: the inventory, the diff against an earlier one and the policy report as data", async () => {
+        const spec = loadStackSpec("dev");
+        const first = await planOffline({ stack: "dev", spec });
+        try {
+            const raw = rawStackFleet("dev");
+            raw.clusters.find((c: any) => c.name === "idc-dev").workers.push({ name: "dev-worker-2", address: "10.110.2.12" });
+            const second = await planOffline({ stack: "dev", spec: { raw }, previous: first.inventory });
+            try {
+                assert.ok(second.diff!.added.some((e) => e.name.includes("dev-worker-2")), "the new worker's resources are added");
+                assert.strictEqual(second.diff!.removed.length, 0);
+                assert.strictEqual(second.policies.mandatory, 0);
+                assert.ok(second.log.some((l) => l.startsWith("hybrid-fleet offline plan: stack dev")));
+            } finally {
+                fs.rmSync(second.outDir, { recursive: true, force: true });
+            }
+        } finally {
+            fs.rmSync(first.outDir, { recursive: true, force: true });
+        }
+    });
+});

@@ -1,0 +1,88 @@
+// The fleet CLI: argument rules and exit codes, validate and plan offline, an operation against
+// the stand-in pulumi with progress lines.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { parseCli, runCli, UsageError } from "../tools/fleet";
+import { rawStackFleet } from "./harness";
+
+const ROOT = path.resolve(__dirname, "..");
+
+async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(parseCli(argv), (l) => out.push(l), (l) => err.push(l));
+    return { code, out, err };
+}
+
+describe("fleet CLI", function () {
+    this.timeout(60_000);
+
+    it("reads its arguments with util.parseArgs and refuses bad ones", () => {
+        assert.deepStrictEqual(parseCli(["preview", "--stack", "prod", "--cluster", "eks-apne1", "--json"]), { command: "preview", stack: "prod", cluster: "eks-apne1", json: true });
+        for (const [argv, message] of [
+            [[], /a command is required/],
+            [["deploy", "--stack", "prod"], /unknown command deploy/],
+            [["plan"], /--stack NAME is required/],
+            [["plan", "--stack", "prod", "--bogus"], /Unknown option '--bogus'/],
+            [["plan", "--stack", "prod", "--cluster", "x"], /--cluster applies to preview, up and refresh, not plan/],
+            [["plan", "extra", "--stack", "prod"], /unexpected argument extra/],
+        ] as const) {
+            assert.throws(() => parseCli([...argv]), (e: unknown) => e instanceof UsageError && message.test((e as Error).message));
+        }
+    });
+
+    it("exits 2 on a usage error, before loading the SDKs", () => {
+        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/fleet.ts", "deploy"], { cwd: ROOT, encoding: "utf8" });
+        assert.strictEqual(r.status, 2);
+        assert.match(r.stderr, /a command is required|unknown command deploy/);
+        assert.match(r.stderr, /usage: npm run fleet -- <validate\|plan\|preview\|up\|refresh\|outputs>/);
+    });
+
+    it("validates a stack: 0 when valid, 1 with every violation (as JSON with --json)", async () => {
+        assert.deepStrictEqual(await run(["validate", "--stack", "dev"]), { code: 0, out: ["stack dev: the fleet spec is valid (3 clusters)"], err: [] });
+        const fleet = rawStackFleet("dev");
+        fleet.hub = "nowhere";
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cli-")), "Pulumi.dev.yaml");
+        fs.writeFileSync(file, YAML.stringify({ config: { "hybrid-fleet:fleet": fleet } }));
+        const r = await run(["validate", "--stack", "dev", "--config", file, "--json"]);
+        assert.strictEqual(r.code, 1);
+        assert.deepStrictEqual(JSON.parse(r.out[0]), { ok: false, violations: ["hub: nowhere is not the name of a cluster"] });
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    });
+
+    it("previews one cluster through the CLI it is given, with a progress line per event in CI", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-fake-"));
+        const events = [
+            { sequence: 1, timestamp: 1, resourcePreEvent: { metadata: { op: "create", urn: "urn:pulumi:dev::hybrid-fleet::hybrid:eks:Site$aws:ec2/vpc:Vpc::eks-dev-vpc", type: "aws:ec2/vpc:Vpc", provider: "" } } },
+            { sequence: 2, timestamp: 2, resOutputsEvent: { metadata: { op: "create", urn: "urn:pulumi:dev::hybrid-fleet::hybrid:eks:Site$aws:ec2/vpc:Vpc::eks-dev-vpc", type: "aws:ec2/vpc:Vpc", provider: "" } } },
+            { sequence: 3, timestamp: 3, summaryEvent: { maybeCorrupt: false, durationSeconds: 3, resourceChanges: { create: 1 }, policyPacks: {} } },
+        ];
+        fs.writeFileSync(path.join(dir, "events.json"), JSON.stringify(events));
+        const saved = { ...process.env };
+        Object.assign(process.env, {
+            FLEET_PULUMI_ROOT: path.join(__dirname, "fixtures", "fake-pulumi"),
+            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+            FAKE_PULUMI_EVENTS: path.join(dir, "events.json"),
+            FAKE_PULUMI_RECORD: path.join(dir, "record.jsonl"),
+        });
+        try {
+            const r = await run(["preview", "--stack", "dev", "--cluster", "eks-dev"]);
+            assert.strictEqual(r.code, 0, r.err.join("\n"));
+            assert.deepStrictEqual(r.out, [
+                "started [eks-dev] create aws:ec2/vpc:Vpc eks-dev-vpc",
+                "done    [eks-dev] create aws:ec2/vpc:Vpc eks-dev-vpc",
+                "summary: create 1 in 3 s",
+                "  eks-dev                  1 done, 0 failed of 1",
+            ]);
+            const preview = fs.readFileSync(path.join(dir, "record.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).argv).find((a: string[]) => a[0] === "preview");
+            assert.ok(preview.includes("urn:pulumi:dev::hybrid-fleet::hybrid:eks:Site::eks-dev"), JSON.stringify(preview));
+        } finally {
+            process.env = saved;
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
