@@ -4,7 +4,7 @@
 // read its outputs, for the whole fleet or one cluster, with typed per-cluster progress.
 export { validateSpec, validateStack, planOffline, FleetSpecError } from "./offline";
 export type { PlanRequest, OfflinePlan } from "./offline";
-export { FleetStack, FleetBusyError, FleetOperationError, ProtectedResourcesError, Secret, PROJECT } from "./stack";
+export { FleetStack, FleetBusyError, FleetOperationError, ProtectedResourcesError, Secret, PROJECT, POLICY_PACK } from "./stack";
 export type { FleetStackOptions, OperationOptions, OperationResult, FleetOutputs, ClusterOutputs } from "./stack";
 export { FleetProgress, clusterOfUrn, FLEET } from "./events";
 export type { FleetEvent, ClusterProgress } from "./events";

@@ -3,6 +3,7 @@
 // use the CLI). Every operation validates the spec first, can be narrowed to one cluster, reports
 // typed per-cluster progress, and is refused while another operation holds the stack.
 import { CommandError, ConcurrentUpdateError, LocalWorkspace, LocalWorkspaceOptions, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import * as path from "path";
 import { buildFleet } from "../stacks/fleet";
 import { fleetOutputs } from "../stacks/outputs";
 import { ClusterSpec, FleetSpec, loadFleet } from "../stacks/spec";
@@ -38,7 +39,12 @@ export interface OperationOptions {
     signal?: AbortSignal;
     /** Another stack config file for the CLI (`--config-file`), e.g. one the caller validated. */
     configFile?: string;
+    /** CrossGuard packs for preview and up, e.g. this project's `policy/` (POLICY_PACK). */
+    policyPacks?: string[];
 }
+
+/** This project's policy pack, for `policyPacks`. */
+export const POLICY_PACK = path.join(ROOT, "policy");
 
 export interface OperationResult {
     /** Resource changes by operation, from the engine's summary. */
@@ -142,14 +148,14 @@ export class FleetStack {
 
     preview(options: OperationOptions = {}): Promise<OperationResult> {
         return this.run("preview", options, async (o) => {
-            const r = await this.stack.preview({ ...o, diff: true });
+            const r = await this.stack.preview({ ...o, diff: true, ...(options.policyPacks ? { policyPacks: options.policyPacks } : {}) });
             return { changes: r.changeSummary as Record<string, number>, stdout: r.stdout };
         });
     }
 
     up(options: OperationOptions = {}): Promise<OperationResult> {
         return this.run("up", options, async (o) => {
-            const r = await this.stack.up({ ...o, diff: true });
+            const r = await this.stack.up({ ...o, diff: true, ...(options.policyPacks ? { policyPacks: options.policyPacks } : {}) });
             return { changes: (r.summary.resourceChanges ?? {}) as Record<string, number>, stdout: r.stdout };
         });
     }

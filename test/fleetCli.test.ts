@@ -80,9 +80,38 @@ describe("fleet CLI", function () {
             ]);
             const preview = fs.readFileSync(path.join(dir, "record.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).argv).find((a: string[]) => a[0] === "preview");
             assert.ok(preview.includes("urn:pulumi:dev::hybrid-fleet::hybrid:eks:Site::eks-dev"), JSON.stringify(preview));
+            assert.strictEqual(preview[preview.indexOf("--policy-pack") + 1], path.join(ROOT, "policy"));
         } finally {
             process.env = saved;
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("pull-request comment", () => {
+    it("summarises a real preview's JSON events: changes, clusters, failures with the provider's message", () => {
+        const { previewSection } = require("../tools/prComment") as typeof import("../tools/prComment");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pr-"));
+        const file = path.join(dir, "preview.jsonl");
+        const lines = [
+            { kind: "failed", cluster: "eks-apne1", name: "eks-apne1-eks", message: "InvalidParameterException: unsupported\nversion" },
+            { kind: "summary", changes: { same: 400, update: 2, create: 1 }, durationSeconds: 9, clusters: { "eks-apne1": { started: 3, done: 2, failed: 1 }, "ack-sh": { started: 0, done: 0, failed: 0 } } },
+        ];
+        fs.writeFileSync(file, "> npm noise\n" + lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+        assert.strictEqual(
+            previewSection(file, "prod"),
+            [
+                "### Real preview of stack `prod`",
+                "",
+                "**2** to update, **1** to create",
+                "",
+                "| cluster | resources | failed |",
+                "|---|---|---|",
+                "| eks-apne1 | 3 | 1 |",
+                "",
+                "> :x: [eks-apne1] eks-apne1-eks: InvalidParameterException: unsupported version",
+            ].join("\n"),
+        );
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 });

@@ -109,7 +109,13 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
             return 0;
         }
         const onEvent = progressPrinter(args.json, !args.json && process.stdout.isTTY === true, print);
-        const options = { onEvent, ...(args.cluster ? { cluster: args.cluster } : {}), ...(args.config ? { configFile: args.config } : {}) };
+        const options = {
+            onEvent,
+            ...(args.cluster ? { cluster: args.cluster } : {}),
+            ...(args.config ? { configFile: args.config } : {}),
+            // The platform's rules run in the engine too; refresh takes no policy packs.
+            ...(args.command !== "refresh" ? { policyPacks: [lib.POLICY_PACK] } : {}),
+        };
         const result = await fleet[args.command](options);
         const failed = Object.values(result.clusters).reduce((n, c) => n + c.failed, 0);
         return failed === 0 ? 0 : 1;

@@ -1,0 +1,58 @@
+// The pull-request comment of one stack, from the automation library: the offline plan's diff
+// against the base commit's inventory and the policy report; with --preview, the summary of a
+// real `npm run fleet -- preview --json` run (its JSON event lines).
+//
+//   npm run pr-comment -- --stack NAME [--base OLD_INVENTORY] [--preview EVENTS.jsonl]
+//
+// Exit 1 when a mandatory policy is violated (the comment is printed first).
+import * as fs from "fs";
+import { parseArgs } from "util";
+
+export function previewSection(file: string, stack: string): string {
+    const events = fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l));
+    const summary = events.find((e) => e.kind === "summary");
+    const failed = events.filter((e) => e.kind === "failed" || (e.kind === "diagnostic" && e.severity === "error"));
+    const lines = [`### Real preview of stack \`${stack}\``, ""];
+    if (!summary) lines.push("The preview did not finish (no summary from the engine).");
+    else {
+        const changes = Object.entries(summary.changes as Record<string, number>).filter(([op]) => op !== "same");
+        lines.push(changes.length ? changes.map(([op, n]) => `**${n}** to ${op}`).join(", ") : "No changes.");
+        lines.push("", "| cluster | resources | failed |", "|---|---|---|");
+        for (const [c, p] of Object.entries(summary.clusters as Record<string, { started: number; failed: number }>)) if (p.started) lines.push(`| ${c} | ${p.started} | ${p.failed} |`);
+    }
+    for (const f of failed) lines.push("", `> :x: ${f.cluster ? `[${f.cluster}] ` : ""}${f.name ?? f.urn ?? ""}: ${String(f.message).replace(/\n/g, " ")}`);
+    return lines.join("\n");
+}
+
+async function main(): Promise<number> {
+    const { values } = parseArgs({ args: process.argv.slice(2), options: { stack: { type: "string" }, base: { type: "string" }, preview: { type: "string" } } });
+    if (!values.stack) throw new Error("--stack NAME is required");
+    if (values.preview) {
+        console.log(previewSection(values.preview, values.stack));
+        return 0;
+    }
+    const { planOffline } = require("../automation") as typeof import("../automation");
+    const { renderDiff } = require("./planDiff") as typeof import("./planDiff");
+    const { renderPolicyReport } = require("../policy/offline") as typeof import("../policy/offline");
+    const { ROOT } = require("./stackFile") as typeof import("./stackFile");
+    const path = require("path") as typeof import("path");
+    const base = values.base && fs.existsSync(values.base) ? values.base : undefined;
+    const plan = await planOffline({ stack: values.stack, out: path.join(ROOT, "out", values.stack), ...(base ? { previous: base } : {}) });
+    const parts = [plan.diff ? renderDiff(plan.diff, values.stack) : `### Offline plan of stack \`${values.stack}\`\n\n${plan.inventory.resources.length} resources (the base commit had no valid plan to diff against).`];
+    parts.push(renderPolicyReport(plan.policies, values.stack));
+    console.log(parts.join("\n\n"));
+    return plan.policies.mandatory === 0 ? 0 : 1;
+}
+
+if (require.main === module)
+    main().then(
+    (code) => process.exit(code),
+    (e: Error) => {
+        console.error(`pr-comment failed: ${e.message}`);
+        process.exit(1);
+    },
+);
