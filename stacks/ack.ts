@@ -7,7 +7,7 @@ import { AckMetricsStore } from "../components/ack/metricsStore";
 import { AckNodePools } from "../components/ack/nodePools";
 import { AckVpc } from "../components/ack/vpc";
 import type { AckClusterSpec } from "./spec";
-import { Site } from "../components/site";
+import { Site } from "../components/core/site";
 import type { SiteBuilder } from "./types";
 
 /** The ServiceAccount that writes this site's metrics blocks (Thanos, observability). */

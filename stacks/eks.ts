@@ -10,7 +10,7 @@ import { EksMetricsStore } from "../components/eks/metricsStore";
 import { CLUSTER_TAG, endpointHost, usesVpcCni } from "../components/eks/render";
 import { EksVpc } from "../components/eks/vpc";
 import type { EksClusterSpec } from "./spec";
-import { Site } from "../components/site";
+import { Site } from "../components/core/site";
 import type { SiteBuilder } from "./types";
 
 /** The ServiceAccount that writes this site's metrics blocks (Thanos, observability). */

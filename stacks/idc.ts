@@ -9,7 +9,7 @@ import { IdcWorkers } from "../components/idc/workers";
 import { configSecret } from "./config";
 import type { IdcClusterSpec } from "./spec";
 import { backupStore } from "./spec/idc";
-import { Site } from "../components/site";
+import { Site } from "../components/core/site";
 import { k8sProviderName, SiteBuilder } from "./types";
 
 export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {

@@ -1,7 +1,7 @@
 // The ACK site's pure renderers: the address plan, node pool labels/taints and the RAM policies.
 import * as assert from "assert";
 import fc from "fast-check";
-import { cidr, overlaps, within } from "../stacks/cidr";
+import { cidr, overlaps, within } from "../components/core/cidr";
 import { AckClusterSpec, parseFleet } from "../stacks/spec";
 import { addressPlan, bucketWriterPolicy, endpointHost, maintenanceWindow, nodePoolTaints, rrsaTrustPolicy, SYSTEM_TAINT } from "../components/ack/render";
 import { loadStackSpec, rawStackFleet } from "./harness";

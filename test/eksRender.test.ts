@@ -15,7 +15,7 @@ import {
     vpcCniConfiguration,
     vpcCniEnforcesPolicy,
 } from "../components/eks/render";
-import { cidr, overlaps, within } from "../stacks/cidr";
+import { cidr, overlaps, within } from "../components/core/cidr";
 import { EksClusterSpec } from "../stacks/spec";
 import { validateCustomResource } from "./crds";
 import { loadStackSpec } from "./harness";

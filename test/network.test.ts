@@ -10,7 +10,7 @@ import * as YAML from "yaml";
 import { CALICO, CALICO_POOLS_ANNOTATION, CILIUM, CILIUM_CNI_CONFIG, ciliumBgpClusterConfigs, ciliumValues } from "../components/network/render";
 import { CILIUM_AGENT_NOT_READY_TAINT } from "../components/eks/cluster";
 import { subnetTags } from "../components/eks/render";
-import { cidr, within } from "../stacks/cidr";
+import { cidr, within } from "../components/core/cidr";
 import { FleetSpec, IdcClusterSpec, loadFleet } from "../stacks/spec";
 import { k8sProviderName } from "../stacks/types";
 import { plan } from "../tools/plan";

@@ -5,7 +5,7 @@
 import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { cidr } from "../../stacks/cidr";
+import { cidr } from "../core/cidr";
 import type { IdcClusterSpec } from "../../stacks/spec";
 import { Host, SshLogin } from "./host";
 import { prepareKubeNode } from "./nodeBase";

@@ -2,8 +2,7 @@
 // cluster, its add-ons included, is parented under it. The fleet completes it once everything
 // for the cluster has been declared, so its outputs show in `pulumi stack` and in previews.
 import * as pulumi from "@pulumi/pulumi";
-
-export type SiteKind = "idc" | "eks" | "ack";
+import type { SiteKind } from "./contract";
 
 export class Site extends pulumi.ComponentResource {
     constructor(kind: SiteKind, name: string, opts?: pulumi.ComponentResourceOptions) {

@@ -3,9 +3,9 @@
 // spec's allowed peers, a ResourceQuota and a LimitRange.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { TenantSpec } from "../../stacks/spec/network";
-import type { ClusterAccess } from "../../stacks/types";
-import { tenantObjects } from "./render";
+import type { ClusterAccess } from "../../core/contract";
+import type { TenantSpec } from "../options";
+import { tenantObjects } from "../render";
 
 export interface TenantsArgs {
     tenants: TenantSpec[];

@@ -3,16 +3,17 @@
 // objects (IDC BGP and IPAM), the Calico API server and those objects after it.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EksClusterSpec, IdcClusterSpec } from "../../stacks/spec";
-import type { ClusterAccess } from "../../stacks/types";
-import { bgpConfiguration, bgpPeers, CALICO, calicoApiServer, calicoInstallation, ipamConfiguration, tigeraOperatorValues } from "./render";
+import type { ClusterAccess } from "../../core/contract";
+import { customResource, Manifest, pinnedRelease } from "../../core/k8s";
+import type { EksClusterShape } from "../../eks/types";
+import type { IdcClusterShape } from "../../idc/types";
+import { bgpConfiguration, bgpPeers, CALICO, calicoApiServer, calicoInstallation, ipamConfiguration, tigeraOperatorValues } from "../render";
 
 export interface CalicoArgs {
-    spec: IdcClusterSpec | EksClusterSpec;
+    /** The cluster as the Calico renderers read it: its site, pod CIDR and `network.calico` options. */
+    spec: IdcClusterShape | EksClusterShape;
     access: ClusterAccess;
 }
-
-type Manifest = { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: unknown };
 
 export class Calico extends pulumi.ComponentResource {
     /** What tenant policies and later add-ons wait for: the Installation (and the API server where it runs). */
@@ -22,8 +23,7 @@ export class Calico extends pulumi.ComponentResource {
         super("hybrid:network:Calico", name, {}, opts);
         const { spec, access } = args;
         const on = (dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions => ({ parent: this, provider: access.provider, dependsOn });
-        const cr = (suffix: string, m: Manifest, dependsOn: pulumi.Resource[]) =>
-            new k8s.apiextensions.CustomResource(`${name}-${suffix}`, { apiVersion: m.apiVersion, kind: m.kind, metadata: m.metadata, spec: m.spec }, on(dependsOn));
+        const cr = (suffix: string, m: Manifest, dependsOn: pulumi.Resource[]) => customResource(`${name}-${suffix}`, m, on(dependsOn));
 
         // The operator runs on the host network before any CNI exists, so its namespace is
         // privileged, as in Calico's own tigera-operator.yaml manifest.
@@ -32,15 +32,14 @@ export class Calico extends pulumi.ComponentResource {
             { metadata: { name: CALICO.namespace, labels: { name: CALICO.namespace, "pod-security.kubernetes.io/enforce": "privileged" } } },
             on(access.ready),
         );
-        // Roll back a failed upgrade instead of leaving half a CNI (Helm docs, "--atomic").
-        const chart = { repositoryOpts: { repo: CALICO.repo }, version: CALICO.version, namespace: CALICO.namespace, atomic: true, timeout: 600 };
-        const crds = new k8s.helm.v3.Release(`${name}-crds`, { name: "calico-crds", chart: CALICO.crdChart, ...chart }, on([namespace]));
-        const operator = new k8s.helm.v3.Release(
+        const chart = (c: string) => ({ chart: c, version: CALICO.version, namespace: CALICO.namespace, repo: CALICO.repo });
+        const crds = pinnedRelease(`${name}-crds`, { release: "calico-crds", chart: chart(CALICO.crdChart), timeoutSeconds: 600 }, on([namespace]));
+        const operator = pinnedRelease(
             `${name}-operator`,
             {
-                name: "calico",
-                chart: CALICO.operatorChart,
-                ...chart,
+                release: "calico",
+                chart: chart(CALICO.operatorChart),
+                timeoutSeconds: 600,
                 values: pulumi.output(access.apiServer).apply((a) => tigeraOperatorValues({ host: String(a.host), port: Number(a.port) })),
             },
             on([crds]),

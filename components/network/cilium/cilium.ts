@@ -3,16 +3,17 @@
 // switches), ENI mode on EKS.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EksClusterSpec, IdcClusterSpec } from "../../stacks/spec";
-import type { ClusterAccess } from "../../stacks/types";
-import { CILIUM, ciliumBgpAdvertisement, ciliumBgpClusterConfigs, ciliumBgpPeerConfig, ciliumEniCniConfig, ciliumValues } from "./render";
+import type { ClusterAccess } from "../../core/contract";
+import { customResource, Manifest, pinnedRelease } from "../../core/k8s";
+import type { EksClusterShape } from "../../eks/types";
+import type { IdcClusterShape } from "../../idc/types";
+import { CILIUM, ciliumBgpAdvertisement, ciliumBgpClusterConfigs, ciliumBgpPeerConfig, ciliumEniCniConfig, ciliumValues } from "../render";
 
 export interface CiliumArgs {
-    spec: IdcClusterSpec | EksClusterSpec;
+    /** The cluster as the Cilium renderers read it: its site, CIDRs, `network.cilium` options (EKS: zones and VPC). */
+    spec: IdcClusterShape | EksClusterShape;
     access: ClusterAccess;
 }
-
-type Manifest = { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: unknown };
 
 /**
  * How long the release may wait for its pods. IDC: the nodes have joined before. EKS: the release
@@ -36,22 +37,15 @@ export class Cilium extends pulumi.ComponentResource {
                 new k8s.core.v1.ConfigMap(`${name}-cni-configuration`, { metadata: cm.metadata, data: cm.data }, { parent: this, provider: access.provider, dependsOn: access.cniReady ?? access.ready }),
             );
         }
-        this.release = new k8s.helm.v3.Release(
+        this.release = pinnedRelease(
             `${name}-chart`,
             {
-                name: "cilium",
-                chart: CILIUM.chart,
-                version: CILIUM.version,
-                namespace: CILIUM.namespace,
-                repositoryOpts: { repo: CILIUM.repo },
+                release: "cilium",
+                chart: CILIUM,
                 values: pulumi
                     .output(access.apiServer)
                     .apply((a) => ciliumValues(spec, { apiServer: { host: String(a.host), port: Number(a.port) } })),
-                // Roll back a failed upgrade rather than leave the cluster half-networked (Helm docs,
-                // "--atomic"); a first install that times out is purged and retried whole by the next
-                // `pulumi up`, rather than left as a failed release half-applied.
-                atomic: true,
-                timeout: RELEASE_TIMEOUT_S[spec.provider],
+                timeoutSeconds: RELEASE_TIMEOUT_S[spec.provider],
             },
             { parent: this, provider: access.provider, dependsOn: [...(access.cniReady ?? access.ready), ...cniConfig] },
         );
@@ -59,12 +53,7 @@ export class Cilium extends pulumi.ComponentResource {
         if (spec.provider === "idc" && spec.network.cilium.bgp) {
             // The chart ships no CRDs: cilium-operator registers the BGP ones at start when
             // bgpControlPlane is enabled, and the atomic release waits for the operator to be ready.
-            const cr = (suffix: string, m: Manifest, dependsOn: pulumi.Resource[]) =>
-                new k8s.apiextensions.CustomResource(
-                    `${name}-${suffix}`,
-                    { apiVersion: m.apiVersion, kind: m.kind, metadata: m.metadata, spec: m.spec },
-                    { parent: this, provider: access.provider, dependsOn },
-                );
+            const cr = (suffix: string, m: Manifest, dependsOn: pulumi.Resource[]) => customResource(`${name}-${suffix}`, m, { parent: this, provider: access.provider, dependsOn });
             const peerConfig = cr("bgp-peer-config", ciliumBgpPeerConfig(), [this.release]);
             const advertisement = cr("bgp-advertisement", ciliumBgpAdvertisement(spec), [this.release]);
             // The sessions start with the cluster config: its peer config and routes exist by then
