@@ -10,6 +10,7 @@ import { EksMetricsStore } from "../components/eks/metricsStore";
 import { CLUSTER_TAG, endpointHost, usesVpcCni } from "../components/eks/render";
 import { EksVpc } from "../components/eks/vpc";
 import type { EksClusterSpec } from "./spec";
+import { addonVersionOf, EKS_ADDONS, EksAddon } from "./spec/eks";
 import { Site } from "../components/core/site";
 import type { SiteBuilder } from "./types";
 
@@ -36,7 +37,15 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
     const vpc = new EksVpc(name, { spec, aws: context, environment: fleet.environment }, opts);
     const cluster = new EksCluster(
         name,
-        { spec, environment: fleet.environment, aws: context, privateSubnetIds: vpc.privateSubnetIds, podSubnetIds: vpc.podSubnetIds, tags },
+        {
+            spec,
+            addonVersions: Object.fromEntries(EKS_ADDONS.map((a) => [a, addonVersionOf(spec, a)])) as Record<EksAddon, string>,
+            environment: fleet.environment,
+            aws: context,
+            privateSubnetIds: vpc.privateSubnetIds,
+            podSubnetIds: vpc.podSubnetIds,
+            tags,
+        },
         opts,
     );
     const karpenter = new Karpenter(

@@ -63,7 +63,13 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
     // not wait for it (a new cluster's chain passes straight through; nodes are not Ready before the CNI).
     new KubernetesUpgrade(
         `${name}-upgrade`,
-        { spec, login, after: [controlPlane.init, ...controlPlane.joins, ...workers.joins] },
+        {
+            kubernetesVersion: spec.kubernetesVersion,
+            controlPlaneHosts: spec.controlPlane.hosts,
+            workers: spec.workers,
+            login,
+            after: [controlPlane.init, ...controlPlane.joins, ...workers.joins],
+        },
         opts,
     );
 
