@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CiliumOperatorIdentity } from "../components/eks/ciliumOperator";
 import { EksCluster } from "../components/eks/cluster";
-import { Karpenter } from "../components/eks/karpenter";
+import { Karpenter } from "../components/eks/karpenter/karpenter";
 import { EksMetricsStore } from "../components/eks/metricsStore";
 import { CLUSTER_TAG, endpointHost, usesVpcCni } from "../components/eks/render";
 import { EksVpc } from "../components/eks/vpc";
@@ -51,7 +51,10 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
     const karpenter = new Karpenter(
         `${name}-karpenter`,
         {
-            spec,
+            cluster: name,
+            zones: spec.zones,
+            karpenter: spec.karpenter,
+            vpcCni: usesVpcCni(spec),
             aws: context,
             clusterName: cluster.clusterName,
             clusterArn: cluster.clusterArn,
