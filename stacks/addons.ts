@@ -6,10 +6,13 @@ import { cniAddon, tenantsAddon } from "../components/network/addons";
 import { tenantPools } from "../components/network/render";
 import type { ClusterSpec, FleetSpec } from "./spec";
 
+// The registry holds entries of different args types; each entry is typed where it is made (onCluster, onFleet).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface ClusterAddonEntry<A = any> {
     addon: ClusterAddon<A>;
     args: (cluster: ClusterSpec, fleet: FleetSpec) => A | undefined;
 }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface FleetAddonEntry<A = any> {
     addon: FleetAddon<A>;
     args: (fleet: FleetSpec, clusters: ClusterHandle[]) => A | undefined;

@@ -1,6 +1,7 @@
 // The add-on registry: install order comes from declared needs, and a broken registry fails loudly.
 import * as assert from "assert";
 import { clusterAddons, fleetAddons, installOrder } from "../stacks/addons";
+import { linkPath, reachabilityViolations } from "../stacks/spec/reachability";
 
 const entry = (name: string, needs: string[] = []) => ({ addon: { name, needs } });
 
@@ -24,7 +25,6 @@ describe("add-on registry", () => {
 });
 
 describe("reachability over links", () => {
-    const { linkPath, reachabilityViolations } = require("../stacks/spec/reachability") as typeof import("../stacks/spec/reachability");
     const links = [{ between: ["idc", "eks"] }, { between: ["idc", "ack"] }];
 
     it("finds a direct link, and a path through a transit site only", () => {

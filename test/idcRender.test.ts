@@ -254,7 +254,7 @@ describe("IDC renderers", () => {
                 const alt = sanList.map((x) => (/^\d+\.\d+\.\d+\.\d+$/.test(x) ? `IP:${x}` : `DNS:${x}`)).join(",");
                 execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=kube-apiserver", "-days", "1",
                     "-addext", `subjectAltName=DNS:kubernetes,DNS:kubernetes.default,IP:10.96.0.1,${alt}`, "-keyout", join(dir, "k"), "-out", cert], { stdio: "ignore" });
-                const script = `set -euo pipefail\n${check.replace(/^  /gm, "").replace("/etc/kubernetes/pki/apiserver.crt", cert)}\necho "$missing"\n`;
+                const script = `set -euo pipefail\n${check.replace(/^ {2}/gm, "").replace("/etc/kubernetes/pki/apiserver.crt", cert)}\necho "$missing"\n`;
                 return spawnSync("bash", ["-s"], { input: script, encoding: "utf8" }).stdout.trim();
             };
             assert.strictEqual(missing(sans), "0");

@@ -20,6 +20,8 @@ describe("the Pulumi program (index.ts)", function () {
     it("builds the prod fleet from the stack config and exports each cluster's outputs, kubeconfigs secret", async () => {
         let program: { environment: string; hub: string; clusters: Record<string, Record<string, any>> } | undefined;
         const inventory = await runProgram(() => {
+            // The program runs when index.ts loads, so it loads here, inside the mock engine.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
             program = require("../index");
         }, "prod");
         assert.ok(program);
