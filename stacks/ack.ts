@@ -1,5 +1,5 @@
 // Builds one ACK cluster: its own Alicloud provider (the spec's region), the VPC, the managed
-// control plane, the node pools and the metrics bucket. Owner: ACK site (issues 3 and 6).
+// control plane, the node pools and the metrics bucket.
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { AckCluster } from "../components/ack/cluster";

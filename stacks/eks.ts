@@ -1,6 +1,6 @@
 // Builds one EKS cluster: its own AWS provider (the spec's region, the fleet's default tags), the
 // VPC, the hardened control plane with its system nodes and add-ons, Karpenter and the metrics
-// bucket. Owner: EKS site (issues 3 and 5).
+// bucket.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CiliumOperatorIdentity } from "../components/eks/ciliumOperator";

@@ -1,5 +1,5 @@
 // Builds one on-prem (IDC) cluster: its PKI, the external etcd on NVMe hosts, the HA control plane
-// (keepalived + HAProxy + kubeadm) and the workers, all reached over SSH. Owner: IDC site (issue 4).
+// (keepalived + HAProxy + kubeadm) and the workers, all reached over SSH.
 import * as k8s from "@pulumi/kubernetes";
 import { EtcdCluster } from "../components/idc/etcdCluster";
 import { HaControlPlane } from "../components/idc/haControlPlane";

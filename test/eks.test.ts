@@ -86,7 +86,7 @@ describe("EKS site on the mock engine (prod)", function () {
         ({ inventory: inv, fleet } = await runFleet(loadStackSpec("prod")));
     });
 
-    describe("foundation (issue 3)", () => {
+    describe("foundation", () => {
         it("gives the cluster its own AWS provider in the spec's region with the fleet's tags, used by every AWS resource", () => {
             const provider = named(T.awsProvider, `${C}-aws`);
             assert.strictEqual(provider.inputs.region, "ap-northeast-1");
@@ -190,7 +190,7 @@ describe("EKS site on the mock engine (prod)", function () {
         });
     });
 
-    describe("control plane (issue 5)", () => {
+    describe("control plane", () => {
         it("keeps the endpoint private, with API authentication, no creator admin, deletion protection and the spec's version", () => {
             const c = named(T.cluster, `${C}-eks`);
             assert.strictEqual(c.inputs.name, C);
@@ -351,7 +351,7 @@ describe("EKS site on the mock engine (prod)", function () {
         });
     });
 
-    describe("Karpenter (issue 5)", () => {
+    describe("Karpenter", () => {
         const K = `${C}-karpenter`;
 
         it("identifies the controller through Pod Identity, with the scoped policy", () => {

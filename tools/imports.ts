@@ -97,3 +97,25 @@ export function readSources(root: string, entries: string[]): Map<string, string
     for (const e of entries) walk(e);
     return files;
 }
+
+/** Every comment of a source file, with its 1-based line. */
+export function commentsOf(fileName: string, text: string): { line: number; text: string }[] {
+    const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const seen = new Set<number>();
+    const out: { line: number; text: string }[] = [];
+    const collect = (ranges: ts.CommentRange[] | undefined) => {
+        for (const r of ranges ?? []) {
+            if (seen.has(r.pos)) continue;
+            seen.add(r.pos);
+            out.push({ line: source.getLineAndCharacterOfPosition(r.pos).line + 1, text: text.slice(r.pos, r.end) });
+        }
+    };
+    const visit = (node: ts.Node): void => {
+        collect(ts.getLeadingCommentRanges(text, node.getFullStart()));
+        collect(ts.getTrailingCommentRanges(text, node.getEnd()));
+        node.forEachChild(visit);
+    };
+    visit(source);
+    collect(ts.getLeadingCommentRanges(text, source.endOfFileToken.getFullStart()));
+    return out.sort((a, b) => a.line - b.line);
+}
