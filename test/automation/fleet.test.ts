@@ -4,9 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { validateStack } from "../automation/fleet";
-import { FleetSpecError } from "../stacks/spec";
-import { rawStackFleet } from "./harness";
+import { validateStack } from "../../automation/fleet";
+import { FleetSpecError } from "../../stacks/spec";
+import { rawStackFleet } from "../harness";
 
 describe("automation entry points", () => {
     it("validate the checked-in stack offline", () => {

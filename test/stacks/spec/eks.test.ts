@@ -1,9 +1,9 @@
 // The EKS part of the fleet spec: defaults, and every EKS rule rejecting what it must with the
 // exact `<path>: <rule>` line.
 import * as assert from "assert";
-import { EksClusterSpec, parseFleet } from "../stacks/spec";
-import { addonVersionOf, DEFAULT_ADDON_VERSIONS } from "../stacks/spec/eks";
-import { assertViolation, rawStackFleet, violationsAfter } from "./harness";
+import { EksClusterSpec, parseFleet } from "../../../stacks/spec";
+import { addonVersionOf, DEFAULT_ADDON_VERSIONS } from "../../../stacks/spec/eks";
+import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
 
 const EKS = 1; // index of the EKS cluster in both checked-in stacks
 

@@ -23,9 +23,9 @@ import {
     renderWorkerUpgradeScript,
     apiServerCertSans,
     UPGRADE_CONFIG,
-} from "../components/idc/render";
-import type { FleetSpec, IdcClusterSpec } from "../stacks/spec";
-import { Inventory, loadStackSpec, RegisteredResource, runFleet, SecretValue } from "./harness";
+} from "../../../components/idc/render";
+import type { FleetSpec, IdcClusterSpec } from "../../../stacks/spec";
+import { Inventory, loadStackSpec, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
 const COMMAND = "command:remote:Command";
 const plain = (v: unknown) => (v instanceof SecretValue ? v.value : v);

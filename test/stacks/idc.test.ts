@@ -3,12 +3,12 @@
 // each host gets (once), the order of the actions, secrets, `protect`, and the cluster's provider.
 import * as assert from "assert";
 import * as YAML from "yaml";
-import { ETCD_PATHS, ETCD_PKI, ETCD_UNITS, KUBEADM_PATHS, LB_PATHS, NODE_PATHS, vrrpPriority } from "../components/idc/render";
-import type { FleetSpec, IdcClusterSpec } from "../stacks/spec";
-import { k8sProviderName } from "../stacks/types";
-import { offlineConfig, parseStackFile, readStackFile, stackFilePath } from "../tools/stackFile";
-import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "./harness";
-import type { Fleet } from "../stacks/fleet";
+import { ETCD_PATHS, ETCD_PKI, ETCD_UNITS, KUBEADM_PATHS, LB_PATHS, NODE_PATHS, vrrpPriority } from "../../components/idc/render";
+import type { FleetSpec, IdcClusterSpec } from "../../stacks/spec";
+import { k8sProviderName } from "../../stacks/types";
+import { offlineConfig, parseStackFile, readStackFile, stackFilePath } from "../../tools/stackFile";
+import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../harness";
+import type { Fleet } from "../../stacks/fleet";
 
 const T = {
     copy: "command:remote:CopyToRemote",

@@ -2,8 +2,8 @@
 // path and the rule, and no mutation of a valid spec makes validation crash.
 import * as assert from "assert";
 import fc from "fast-check";
-import { parseFleet, secretConfigKeys } from "../stacks/spec";
-import { assertViolation, rawStackFleet, violationsAfter } from "./harness";
+import { parseFleet, secretConfigKeys } from "../../../stacks/spec";
+import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
 
 const IDC = 0;
 const EKS = 1;

@@ -1,8 +1,8 @@
 // The ACK site's spec rules: each rejects what it must with `<path>: <rule>`, and the checked-in
 // stacks stay valid with the ACK defaults applied.
 import * as assert from "assert";
-import { parseFleet } from "../stacks/spec";
-import { rawStackFleet } from "./harness";
+import { parseFleet } from "../../../stacks/spec";
+import { rawStackFleet } from "../../harness";
 
 const ACK = 2;
 

@@ -1,11 +1,11 @@
 // The networking rules of the fleet spec: each rejects what it must with `<path>: <rule>`, and
 // the checked-in stacks stay valid with the networking defaults applied.
 import * as assert from "assert";
-import { ciliumBgpClusterConfigs } from "../components/network/render";
-import { parseFleet } from "../stacks/spec";
-import { ciliumRouting } from "../stacks/spec/network";
-import { validateCustomResource } from "./crds";
-import { assertViolation, rawStackFleet, violationsAfter } from "./harness";
+import { ciliumBgpClusterConfigs } from "../../../components/network/render";
+import { parseFleet } from "../../../stacks/spec";
+import { ciliumRouting } from "../../../stacks/spec/network";
+import { validateCustomResource } from "../../crds";
+import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
 
 const IDC = 0;
 const EKS = 1;

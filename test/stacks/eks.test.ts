@@ -11,15 +11,15 @@ import {
     INTERRUPTION_EVENTS,
     KARPENTER,
     SYSTEM_LABEL,
-} from "../components/eks/render";
-import { EKS_METRICS_WRITER } from "../stacks/eks";
-import { EksClusterSpec, FleetSpec } from "../stacks/spec";
-import { DEFAULT_ADDON_VERSIONS } from "../stacks/spec/eks";
-import { k8sProviderName } from "../stacks/types";
-import { MOCK_AWS_ACCOUNT } from "../tools/mocks/aws";
-import { CILIUM } from "../components/network/render";
-import { validateCustomResource } from "./crds";
-import { Inventory, loadStackSpec, RegisteredResource, runFleet, SecretValue } from "./harness";
+} from "../../components/eks/render";
+import { EKS_METRICS_WRITER } from "../../stacks/eks";
+import { EksClusterSpec, FleetSpec } from "../../stacks/spec";
+import { DEFAULT_ADDON_VERSIONS } from "../../stacks/spec/eks";
+import { k8sProviderName } from "../../stacks/types";
+import { MOCK_AWS_ACCOUNT } from "../../tools/mocks/aws";
+import { CILIUM } from "../../components/network/render";
+import { validateCustomResource } from "../crds";
+import { Inventory, loadStackSpec, RegisteredResource, runFleet, SecretValue } from "../harness";
 
 const T = {
     awsProvider: "pulumi:providers:aws",

@@ -1,7 +1,7 @@
 // The add-on registry: install order comes from declared needs, and a broken registry fails loudly.
 import * as assert from "assert";
-import { clusterAddons, fleetAddons, installOrder } from "../stacks/addons";
-import { linkPath, reachabilityViolations } from "../stacks/spec/reachability";
+import { clusterAddons, fleetAddons, installOrder } from "../../stacks/addons";
+import { linkPath, reachabilityViolations } from "../../stacks/spec/reachability";
 
 const entry = (name: string, needs: string[] = []) => ({ addon: { name, needs } });
 

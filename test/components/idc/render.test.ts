@@ -35,9 +35,9 @@ import {
     renderTimerUnits,
     renderTokenScript,
     renderVrrpAuth,
-} from "../components/idc/render";
-import type { IdcClusterSpec } from "../stacks/spec";
-import { loadStackSpec } from "./harness";
+} from "../../../components/idc/render";
+import type { IdcClusterSpec } from "../../../stacks/spec";
+import { loadStackSpec } from "../../harness";
 
 const idcOf = (stack: "prod" | "dev") => loadStackSpec(stack).clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
 const prod = idcOf("prod");

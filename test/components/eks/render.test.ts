@@ -14,11 +14,11 @@ import {
     subnetTags,
     vpcCniConfiguration,
     vpcCniEnforcesPolicy,
-} from "../components/eks/render";
-import { cidr, overlaps, within } from "../components/core/cidr";
-import { EksClusterSpec } from "../stacks/spec";
-import { validateCustomResource } from "./crds";
-import { loadStackSpec } from "./harness";
+} from "../../../components/eks/render";
+import { cidr, overlaps, within } from "../../../components/core/cidr";
+import { EksClusterSpec } from "../../../stacks/spec";
+import { validateCustomResource } from "../../crds";
+import { loadStackSpec } from "../../harness";
 
 const prodEks = () => loadStackSpec("prod").clusters.find((c): c is EksClusterSpec => c.provider === "eks")!;
 const CTX = { partition: "aws", accountId: "123456789012", region: "ap-northeast-1", dnsSuffix: "amazonaws.com" };

@@ -1,10 +1,10 @@
 // The ACK site's pure renderers: the address plan, node pool labels/taints and the RAM policies.
 import * as assert from "assert";
 import fc from "fast-check";
-import { cidr, overlaps, within } from "../components/core/cidr";
-import { AckClusterSpec, parseFleet } from "../stacks/spec";
-import { addressPlan, bucketWriterPolicy, endpointHost, maintenanceWindow, nodePoolTaints, rrsaTrustPolicy, SYSTEM_TAINT } from "../components/ack/render";
-import { loadStackSpec, rawStackFleet } from "./harness";
+import { cidr, overlaps, within } from "../../../components/core/cidr";
+import { AckClusterSpec, parseFleet } from "../../../stacks/spec";
+import { addressPlan, bucketWriterPolicy, endpointHost, maintenanceWindow, nodePoolTaints, rrsaTrustPolicy, SYSTEM_TAINT } from "../../../components/ack/render";
+import { loadStackSpec, rawStackFleet } from "../../harness";
 
 const prodAck = () => loadStackSpec("prod").clusters.find((c): c is AckClusterSpec => c.provider === "ack")!;
 

@@ -7,15 +7,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { CALICO, CALICO_POOLS_ANNOTATION, CILIUM, CILIUM_CNI_CONFIG, ciliumBgpClusterConfigs, ciliumValues } from "../components/network/render";
-import { CILIUM_AGENT_NOT_READY_TAINT } from "../components/eks/cluster";
-import { subnetTags } from "../components/eks/render";
-import { cidr, within } from "../components/core/cidr";
-import { FleetSpec, IdcClusterSpec, loadFleet } from "../stacks/spec";
-import { k8sProviderName } from "../stacks/types";
-import { plan } from "../tools/plan";
-import { validateCustomResource } from "./crds";
-import { Inventory, loadStackSpec, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "./harness";
+import { CALICO, CALICO_POOLS_ANNOTATION, CILIUM, CILIUM_CNI_CONFIG, ciliumBgpClusterConfigs, ciliumValues } from "../../../components/network/render";
+import { CILIUM_AGENT_NOT_READY_TAINT } from "../../../components/eks/cluster";
+import { subnetTags } from "../../../components/eks/render";
+import { cidr, within } from "../../../components/core/cidr";
+import { FleetSpec, IdcClusterSpec, loadFleet } from "../../../stacks/spec";
+import { k8sProviderName } from "../../../stacks/types";
+import { plan } from "../../../tools/plan";
+import { validateCustomResource } from "../../crds";
+import { Inventory, loadStackSpec, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",

@@ -1,12 +1,12 @@
 // The ACK site on the mock engine, over the prod fleet: what the program declares for the VPC,
 // the control plane, the node pools and the metrics store, and that no secret leaks.
 import * as assert from "assert";
-import { ADMIN_CREDENTIAL_MINUTES } from "../components/ack/cluster";
-import { ACK_METRICS_WRITER } from "../stacks/ack";
-import { AckClusterSpec, parseFleet } from "../stacks/spec";
-import { k8sProviderName } from "../stacks/types";
-import { MOCK_CLIENT_KEY_DATA } from "../tools/mocks/alicloud";
-import { Inventory, loadStackSpec, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "./harness";
+import { ADMIN_CREDENTIAL_MINUTES } from "../../components/ack/cluster";
+import { ACK_METRICS_WRITER } from "../../stacks/ack";
+import { AckClusterSpec, parseFleet } from "../../stacks/spec";
+import { k8sProviderName } from "../../stacks/types";
+import { MOCK_CLIENT_KEY_DATA } from "../../tools/mocks/alicloud";
+import { Inventory, loadStackSpec, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../harness";
 
 const T = {
     provider: "pulumi:providers:alicloud",

@@ -1,8 +1,8 @@
 // Whole-fleet invariants on the mock engine, for every checked-in stack: the shape of the
 // resource graph (parents, names, explicit providers per cluster), secrets, and speed.
 import * as assert from "assert";
-import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet } from "./harness";
-import type { FleetSpec } from "../stacks/spec";
+import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet } from "../harness";
+import type { FleetSpec } from "../../stacks/spec";
 
 for (const stack of ["prod", "dev"] as const) {
     describe(`${stack} fleet on the mock engine`, () => {

@@ -6,10 +6,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { plan } from "../tools/plan";
-import { diffInventories, InventoryFile, renderDiff } from "../tools/planDiff";
-import { ROOT } from "../tools/stackFile";
-import { rawStackFleet } from "./harness";
+import { plan } from "../../tools/plan";
+import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
+import { ROOT } from "../../tools/stackFile";
+import { rawStackFleet } from "../harness";
 
 const made: string[] = [];
 const tmp = (label: string) => {

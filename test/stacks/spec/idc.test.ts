@@ -2,9 +2,9 @@
 // must be able to self-set every label (else it does not start), and with Calico BGP peers (the
 // node-to-node mesh off) every node must be selected by a peer. Each rule rejects with `<path>: <rule>`.
 import * as assert from "assert";
-import { parseFleet } from "../stacks/spec";
-import { calicoSelectorMatches, kubeletLabelProblem } from "../stacks/spec/idc";
-import { assertViolation, rawStackFleet, violationsAfter } from "./harness";
+import { parseFleet } from "../../../stacks/spec";
+import { calicoSelectorMatches, kubeletLabelProblem } from "../../../stacks/spec/idc";
+import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
 
 const IDC = 0;
 const ZONE = "topology.kubernetes.io/zone";
