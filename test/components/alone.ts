@@ -10,7 +10,7 @@ import type { IdcClusterShape } from "../../components/idc/types";
 import type { AwsContext } from "../../components/eks/render";
 import { Inventory, loadStackSpec, RegisteredResource, runProgram } from "../harness";
 
-const isStub = (inventory: Inventory, r: RegisteredResource) => r.type === TEST_RESOURCE || inventory.ancestors(r).some((a) => a.type === TEST_RESOURCE);
+const under = (inventory: Inventory, r: RegisteredResource, types: string[]) => types.includes(r.type) || inventory.ancestors(r).some((a) => types.includes(a.type));
 
 export interface Built {
     inventory: Inventory;
@@ -20,18 +20,19 @@ export interface Built {
 }
 
 /**
- * Runs `program` (which builds one component of `type`, plus the test's own providers) and checks
+ * Runs `program` (which builds one component of `type`, plus the test's own providers, stand-ins
+ * and the `inputs`: components of these types it takes as args, e.g. a ClusterPki) and checks
  * that the component is alone and owns what it declares: every other resource is under it, and
  * every descendant's name starts with the component's name.
  */
-export async function buildAlone(type: string, program: () => unknown, stack: "prod" | "dev" = "prod"): Promise<Built> {
+export async function buildAlone(type: string, program: () => unknown, stack: "prod" | "dev" = "prod", inputs: string[] = []): Promise<Built> {
     const inventory = await runProgram(program, stack);
     const components = inventory.ofType(type);
     assert.strictEqual(components.length, 1, `expected one ${type}, got ${components.length}`);
     const component = components[0];
     const declared = inventory.resources.filter((r) => inventory.ancestors(r).some((a) => a.urn === component.urn));
     assert.ok(declared.length > 0, `${type} declared nothing`);
-    const outside = inventory.resources.filter((r) => r !== component && !declared.includes(r) && !r.type.startsWith("pulumi:providers:") && !isStub(inventory, r));
+    const outside = inventory.resources.filter((r) => r !== component && !declared.includes(r) && !r.type.startsWith("pulumi:providers:") && !under(inventory, r, [TEST_RESOURCE, ...inputs]));
     assert.deepStrictEqual(outside.map((r) => r.urn), [], "resources outside the component (a child without { parent: this }?)");
     const misnamed = declared.filter((r) => !r.name.startsWith(component.name)).map((r) => `${r.type} ${r.name}`);
     assert.deepStrictEqual(misnamed, [], `children of ${component.name} must start with its name`);
