@@ -36,5 +36,4 @@ export interface AckClusterShape {
     logging: { retentionDays: number };
     maintenanceWindow: { days: Weekday[]; start: string; durationHours: number };
     nodePools: AckNodePoolSpec[];
-    autoscaling: { enabled: boolean };
 }

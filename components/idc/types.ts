@@ -68,7 +68,6 @@ export interface IdcClusterShape {
         cilium: CiliumOptions;
         tenants: TenantSpec[];
     };
-    ssh: { user: string; port: number; privateKeyConfigKey: string };
     controlPlane: IdcControlPlaneSpec;
     etcd: IdcEtcdSpec;
     kubelet: {
