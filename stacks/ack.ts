@@ -7,6 +7,7 @@ import { AckMetricsStore } from "../components/ack/metricsStore";
 import { AckNodePools } from "../components/ack/nodePools";
 import { AckVpc } from "../components/ack/vpc";
 import type { AckClusterSpec } from "./spec";
+import { fleetTags } from "../components/core/conventions";
 import { Site } from "../components/core/site";
 import type { SiteBuilder } from "./types";
 
@@ -16,7 +17,7 @@ export const ACK_METRICS_WRITER = { namespace: "monitoring", serviceAccount: "th
 export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
     const site = new Site("ack", spec.name);
     const name = spec.name;
-    const tags = { "hybrid-fleet.io/cluster": name, "hybrid-fleet.io/environment": fleet.environment };
+    const tags = fleetTags(name, fleet.environment);
 
     // Every Alicloud resource of this cluster goes through its own provider, in the spec's region.
     const provider = new alicloud.Provider(`${name}-alicloud`, { region: spec.region }, { parent: site });

@@ -7,10 +7,11 @@ import { CiliumOperatorIdentity } from "../components/eks/ciliumOperator";
 import { EksCluster } from "../components/eks/cluster";
 import { Karpenter } from "../components/eks/karpenter/karpenter";
 import { EksMetricsStore } from "../components/eks/metricsStore";
-import { CLUSTER_TAG, endpointHost, usesVpcCni } from "../components/eks/render";
+import { endpointHost, usesVpcCni } from "../components/eks/render";
 import { EksVpc } from "../components/eks/vpc";
 import type { EksClusterSpec } from "./spec";
 import { addonVersionOf, EKS_ADDONS, EksAddon } from "./spec/eks";
+import { fleetTags } from "../components/core/conventions";
 import { Site } from "../components/core/site";
 import type { SiteBuilder } from "./types";
 
@@ -20,8 +21,8 @@ export const EKS_METRICS_WRITER = { namespace: "monitoring", serviceAccount: "th
 export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
     const site = new Site("eks", spec.name);
     const name = spec.name;
-    // CLUSTER_TAG also reaches every node (launch template, EC2NodeClass): the Cilium operator policy selects on it.
-    const tags = { [CLUSTER_TAG]: name, "hybrid-fleet.io/environment": fleet.environment };
+    // The cluster tag also reaches every node (launch template, EC2NodeClass): the Cilium operator policy selects on it.
+    const tags = fleetTags(name, fleet.environment);
 
     // Every AWS resource of this cluster goes through its own provider, in the spec's region,
     // and carries the fleet's tags (cost allocation, ownership).

@@ -3,7 +3,10 @@
 // back through others (type-only imports count: a type cycle still ties two modules together).
 import * as assert from "assert";
 import * as path from "path";
+import * as ackRender from "../components/ack/render";
 import * as ackTypes from "../components/ack/types";
+import { FLEET_KEYS, SYSTEM_TAINT } from "../components/core/conventions";
+import * as eksRender from "../components/eks/render";
 import * as eksTypes from "../components/eks/types";
 import * as options from "../components/network/options";
 import * as specAck from "../stacks/spec/ack";
@@ -85,9 +88,18 @@ describe("architecture: comments", () => {
     });
 });
 
-// The spec's rules still define these themselves; the components own the same values. Until the
-// spec imports them from components/, they must agree.
+// The spec's rules and the site renderers still define these themselves; components/core and the
+// site types own the same values. Until they import them from there, they must agree.
 describe("architecture: values the spec rules and the components share", () => {
+    it("agree on the fleet's labels, taints and tags (the site renderers still spell them out)", () => {
+        assert.strictEqual(eksRender.CLUSTER_TAG, FLEET_KEYS.cluster);
+        for (const r of [eksRender, ackRender]) {
+            assert.strictEqual(r.SYSTEM_LABEL, FLEET_KEYS.system);
+            assert.strictEqual(r.POOL_LABEL, FLEET_KEYS.nodePool);
+            assert.deepStrictEqual(r.SYSTEM_TAINT, SYSTEM_TAINT);
+        }
+    });
+
     it("agree on the constants", () => {
         assert.deepStrictEqual([...eksTypes.EXTRA_CONTROL_PLANE_LOGS], [...specEks.EXTRA_CONTROL_PLANE_LOGS]);
         assert.strictEqual(ackTypes.NODE_VSWITCH_BITS, specAck.NODE_VSWITCH_BITS);

@@ -4,6 +4,7 @@
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { FLEET_KEYS } from "../core/conventions";
 import { nodePoolLabels, nodePoolTaints } from "./render";
 import type { AckNodePoolSpec } from "./types";
 
@@ -90,7 +91,7 @@ export class AckNodePools extends pulumi.ComponentResource {
                         systemDiskEncrypted: true,
                         dataDisks: [{ category: "cloud_essd", size: pool.dataDiskGiB, encrypted: "true" }],
                         installCloudMonitor: true,
-                        tags: { ...tags, "hybrid-fleet.io/node-pool": pool.name },
+                        tags: { ...tags, [FLEET_KEYS.nodePool]: pool.name },
                     },
                     { parent: this, dependsOn: autoscaler ? [autoscaler] : [] },
                 ),
