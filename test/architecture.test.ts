@@ -22,7 +22,10 @@ const edges = importGraph(files);
 describe("architecture: the import graph", () => {
     it("is read from every source file, type-only and re-exports included", () => {
         assert.ok(files.has("components/core/contract.ts") && files.has("stacks/fleet.ts"), "the sources were not found");
-        const found = importsOf("x.ts", 'import type { A } from "./a";\nimport { B } from "./b";\nexport { C } from "./c";\nexport type { D } from "./d";\nimport "./e";');
+        const found = importsOf(
+            "x.ts",
+            'import type { A } from "./a";\nimport { B } from "./b";\nexport { C } from "./c";\nexport type { D } from "./d";\nimport "./e";',
+        );
         assert.deepStrictEqual(found, [
             { specifier: "./a", typeOnly: true },
             { specifier: "./b", typeOnly: false },
@@ -72,7 +75,10 @@ describe("architecture: comments", () => {
     const PENDING: Record<string, number> = { "components/network/render.ts": 1 };
 
     it("finds tracker numbers, not upstream references", () => {
-        const found = commentsOf("x.ts", "// see issue 7\nconst a = 1; /* issues 3 and 5 */\n// projectcalico/calico#12864\n/** (#4) */\nconst b = `// issue 9 in a string`;\n")
+        const found = commentsOf(
+            "x.ts",
+            "// see issue 7\nconst a = 1; /* issues 3 and 5 */\n// projectcalico/calico#12864\n/** (#4) */\nconst b = `// issue 9 in a string`;\n",
+        )
             .filter((c) => TRACKER.test(c.text))
             .map((c) => c.line);
         assert.deepStrictEqual(found, [1, 2, 4]);

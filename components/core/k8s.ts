@@ -31,7 +31,10 @@ export interface PinnedChart {
  */
 export function pinnedRelease(
     name: string,
-    a: { release: string; chart: PinnedChart; timeoutSeconds: number } & Omit<k8s.helm.v3.ReleaseArgs, "name" | "chart" | "version" | "namespace" | "repositoryOpts" | "atomic" | "timeout">,
+    a: { release: string; chart: PinnedChart; timeoutSeconds: number } & Omit<
+        k8s.helm.v3.ReleaseArgs,
+        "name" | "chart" | "version" | "namespace" | "repositoryOpts" | "atomic" | "timeout"
+    >,
     opts: pulumi.CustomResourceOptions,
 ): k8s.helm.v3.Release {
     const { release, chart, timeoutSeconds, ...rest } = a;

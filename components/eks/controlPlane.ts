@@ -74,7 +74,11 @@ export function declareControlPlane(owner: pulumi.ComponentResource, name: strin
     // --- The control plane's role: EKS's managed policy, and use of the secrets key only.
     const clusterRole = new aws.iam.Role(
         `${name}-cluster`,
-        { description: `${spec.name}: the EKS control plane`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])), tags },
+        {
+            description: `${spec.name}: the EKS control plane`,
+            assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])),
+            tags,
+        },
         parent,
     );
     const clusterPolicy = new aws.iam.RolePolicyAttachment(
@@ -140,7 +144,9 @@ export function declareControlPlane(owner: pulumi.ComponentResource, name: strin
     const config = pulumi.secret(
         pulumi
             .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
-            .apply(([clusterName, endpoint, ca]) => kubeconfig({ cluster: clusterName, endpoint, certificateAuthority: ca.data ?? "", region: spec.region, roleArn: adminRole })),
+            .apply(([clusterName, endpoint, ca]) =>
+                kubeconfig({ cluster: clusterName, endpoint, certificateAuthority: ca.data ?? "", region: spec.region, roleArn: adminRole }),
+            ),
     );
     const provider = new k8s.Provider(k8sProviderName(spec.name), { kubeconfig: config }, { parent: owner, dependsOn: adminAccess });
     return { cluster, adminAccess, kubeconfig: config, provider };

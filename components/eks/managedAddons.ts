@@ -30,7 +30,15 @@ export interface ManagedAddonsInputs {
 }
 
 /** One managed add-on; conflicts resolve to EKS's configuration (the values given here). */
-function managedAddon(owner: pulumi.ComponentResource, name: string, a: ManagedAddonsInputs, addonName: string, key: EksAddonKey, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) {
+function managedAddon(
+    owner: pulumi.ComponentResource,
+    name: string,
+    a: ManagedAddonsInputs,
+    addonName: string,
+    key: EksAddonKey,
+    extra: Partial<aws.eks.AddonArgs> = {},
+    dependsOn: pulumi.Resource[] = [],
+) {
     return new aws.eks.Addon(
         `${name}-${addonName}`,
         {
@@ -54,7 +62,9 @@ function managedAddon(owner: pulumi.ComponentResource, name: string, a: ManagedA
 export function declareNodeAddons(
     owner: pulumi.ComponentResource,
     name: string,
-    a: ManagedAddonsInputs & { vpcCni: false } | ManagedAddonsInputs & { vpcCni: true; networkPolicy: boolean; zones: string[]; podSubnetIds: pulumi.Input<string>[]; provider: k8s.Provider },
+    a:
+        | (ManagedAddonsInputs & { vpcCni: false })
+        | (ManagedAddonsInputs & { vpcCni: true; networkPolicy: boolean; zones: string[]; podSubnetIds: pulumi.Input<string>[]; provider: k8s.Provider }),
 ): { podIdentityAgent: aws.eks.Addon; beforeNodes: pulumi.Resource[] } {
     const podIdentityAgent = managedAddon(owner, name, a, "eks-pod-identity-agent", "podIdentityAgent");
     const beforeNodes: pulumi.Resource[] = [podIdentityAgent];
@@ -116,6 +126,10 @@ export function declareSystemAddons(
         { configurationValues: ebsCsiConfiguration(), podIdentityAssociations: [{ roleArn: ebsRole.arn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT }] },
         [a.systemNodes, a.podIdentityAgent, ebsPolicy],
     );
-    const storageClass = new k8s.storage.v1.StorageClass(`${name}-gp3`, defaultStorageClass(a.environment), { parent: owner, provider: a.provider, dependsOn: [ebsCsi] });
+    const storageClass = new k8s.storage.v1.StorageClass(`${name}-gp3`, defaultStorageClass(a.environment), {
+        parent: owner,
+        provider: a.provider,
+        dependsOn: [ebsCsi],
+    });
     return { coredns, ebsCsi, storageClass };
 }

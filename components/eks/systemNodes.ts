@@ -37,7 +37,11 @@ export function declareSystemNodes(owner: pulumi.ComponentResource, name: string
     );
     const nodePolicies = nodeRolePolicies(vpcCni).map(
         (policy) =>
-            new aws.iam.RolePolicyAttachment(`${name}-system-nodes-${policy}`, { role: nodeRole.name, policyArn: ctx.apply((c) => managedPolicy(c, policy)) }, parent),
+            new aws.iam.RolePolicyAttachment(
+                `${name}-system-nodes-${policy}`,
+                { role: nodeRole.name, policyArn: ctx.apply((c) => managedPolicy(c, policy)) },
+                parent,
+            ),
     );
     const launchTemplate = new aws.ec2.LaunchTemplate(
         `${name}-system-nodes`,

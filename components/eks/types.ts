@@ -17,7 +17,12 @@ export interface KarpenterNodePoolSpec {
     disruption: {
         consolidationPolicy: "WhenEmpty" | "WhenEmptyOrUnderutilized" | "Balanced";
         consolidateAfter: string;
-        budgets: { nodes: string; schedule?: string | undefined; duration?: string | undefined; reasons?: ("Underutilized" | "Empty" | "Drifted")[] | undefined }[];
+        budgets: {
+            nodes: string;
+            schedule?: string | undefined;
+            duration?: string | undefined;
+            reasons?: ("Underutilized" | "Empty" | "Drifted")[] | undefined;
+        }[];
     };
     expireAfter: string;
     weight?: number | undefined;

@@ -10,7 +10,8 @@ import type { IdcClusterShape } from "../../components/idc/types";
 import type { AwsContext } from "../../components/eks/render";
 import { Inventory, loadStackSpec, RegisteredResource, runProgram } from "../harness";
 
-const under = (inventory: Inventory, r: RegisteredResource, types: string[]) => types.includes(r.type) || inventory.ancestors(r).some((a) => types.includes(a.type));
+const under = (inventory: Inventory, r: RegisteredResource, types: string[]) =>
+    types.includes(r.type) || inventory.ancestors(r).some((a) => types.includes(a.type));
 
 export interface Built {
     inventory: Inventory;
@@ -32,8 +33,14 @@ export async function buildAlone(type: string, program: () => unknown, stack: "p
     const component = components[0];
     const declared = inventory.resources.filter((r) => inventory.ancestors(r).some((a) => a.urn === component.urn));
     assert.ok(declared.length > 0, `${type} declared nothing`);
-    const outside = inventory.resources.filter((r) => r !== component && !declared.includes(r) && !r.type.startsWith("pulumi:providers:") && !under(inventory, r, [TEST_RESOURCE, ...inputs]));
-    assert.deepStrictEqual(outside.map((r) => r.urn), [], "resources outside the component (a child without { parent: this }?)");
+    const outside = inventory.resources.filter(
+        (r) => r !== component && !declared.includes(r) && !r.type.startsWith("pulumi:providers:") && !under(inventory, r, [TEST_RESOURCE, ...inputs]),
+    );
+    assert.deepStrictEqual(
+        outside.map((r) => r.urn),
+        [],
+        "resources outside the component (a child without { parent: this }?)",
+    );
     const misnamed = declared.filter((r) => !r.name.startsWith(component.name)).map((r) => `${r.type} ${r.name}`);
     assert.deepStrictEqual(misnamed, [], `children of ${component.name} must start with its name`);
     return { inventory, component, declared };

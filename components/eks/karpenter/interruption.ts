@@ -34,7 +34,11 @@ export function declareInterruptionQueue(
             { description: `Karpenter interruption (${a.cluster}): ${event.detailType}`, eventPattern: JSON.stringify(eventPattern(event)), tags },
             parent,
         );
-        new aws.cloudwatch.EventTarget(`${name}-${event.key}`, { rule: rule.name, targetId: "KarpenterInterruptionQueueTarget", arn: queue.arn }, { parent: owner, dependsOn: [policy] });
+        new aws.cloudwatch.EventTarget(
+            `${name}-${event.key}`,
+            { rule: rule.name, targetId: "KarpenterInterruptionQueueTarget", arn: queue.arn },
+            { parent: owner, dependsOn: [policy] },
+        );
     }
     return { queue, policy };
 }

@@ -13,11 +13,16 @@ export function declareNodeIdentity(
     const parent = { parent: owner };
     const role = new aws.iam.Role(
         `${name}-node`,
-        { description: `${a.cluster}: nodes launched by Karpenter`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com", ["sts:AssumeRole"])), tags },
+        {
+            description: `${a.cluster}: nodes launched by Karpenter`,
+            assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com", ["sts:AssumeRole"])),
+            tags,
+        },
         parent,
     );
     const policies = nodeRolePolicies(a.vpcCni).map(
-        (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: role.name, policyArn: ctx.apply((c) => managedPolicy(c, policy)) }, parent),
+        (policy) =>
+            new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: role.name, policyArn: ctx.apply((c) => managedPolicy(c, policy)) }, parent),
     );
     const access = new aws.eks.AccessEntry(
         `${name}-node`,

@@ -24,7 +24,11 @@ export function declareNodePools(owner: pulumi.ComponentResource, name: string, 
     const opts = { parent: owner, provider: a.provider, dependsOn: a.dependsOn };
     for (const pool of a.pools) {
         const nodeClass = a.nodeRoleName.apply((nodeRoleName) => ec2NodeClass({ cluster: a.cluster, pool, amiAlias: a.amiAlias, nodeRoleName, tags: a.tags }));
-        customResource(`${name}-${pool.name}-nodeclass`, { apiVersion: "karpenter.k8s.aws/v1", kind: "EC2NodeClass", metadata: nodeClass.metadata, spec: nodeClass.spec }, opts);
+        customResource(
+            `${name}-${pool.name}-nodeclass`,
+            { apiVersion: "karpenter.k8s.aws/v1", kind: "EC2NodeClass", metadata: nodeClass.metadata, spec: nodeClass.spec },
+            opts,
+        );
         customResource(`${name}-${pool.name}-nodepool`, nodePool({ pool, zones: a.zones, cilium: a.cilium }), opts);
     }
 }

@@ -22,8 +22,17 @@ describe("components/ack: each component alone", () => {
 
     it("AckCluster: a managed cluster at the spec's version with its secrets key protected, its own provider and StorageClass", async () => {
         const spec = ackCluster("prod");
-        const { inventory, declared } = await buildAlone("hybrid:ack:Cluster", () =>
-            new AckCluster(spec.name, { spec, environment: "prod", vpcId: "vpc-1", vswitchIds: ["vsw-1", "vsw-2", "vsw-3"], podVswitchIds: ["vsw-4", "vsw-5", "vsw-6"], tags }),
+        const { inventory, declared } = await buildAlone(
+            "hybrid:ack:Cluster",
+            () =>
+                new AckCluster(spec.name, {
+                    spec,
+                    environment: "prod",
+                    vpcId: "vpc-1",
+                    vswitchIds: ["vsw-1", "vsw-2", "vsw-3"],
+                    podVswitchIds: ["vsw-4", "vsw-5", "vsw-6"],
+                    tags,
+                }),
         );
         const cluster = declared.find((r) => r.type === "alicloud:cs/managedKubernetes:ManagedKubernetes")!;
         assert.strictEqual(cluster.inputs.version, spec.kubernetesVersion);
@@ -47,8 +56,16 @@ describe("components/ack: each component alone", () => {
             dataDiskGiB: 200,
         });
         for (const autoscaling of [true, false]) {
-            const { declared } = await buildAlone("hybrid:ack:NodePools", () =>
-                new AckNodePools("a1", { pools: [pool("system", true), pool("general", false)], autoscaling, clusterId: "c-1", vswitchIds: ["vsw-1"], tags }),
+            const { declared } = await buildAlone(
+                "hybrid:ack:NodePools",
+                () =>
+                    new AckNodePools("a1", {
+                        pools: [pool("system", true), pool("general", false)],
+                        autoscaling,
+                        clusterId: "c-1",
+                        vswitchIds: ["vsw-1"],
+                        tags,
+                    }),
             );
             const pools = declared.filter((r) => r.type === "alicloud:cs/nodePool:NodePool");
             assert.deepStrictEqual(pools.map((p) => p.inputs.nodePoolName).sort(), ["general", "system"]);
@@ -58,14 +75,16 @@ describe("components/ack: each component alone", () => {
     });
 
     it("AckMetricsStore: a bucket and a writer role that trusts the given ServiceAccount only", async () => {
-        const { declared } = await buildAlone("hybrid:ack:MetricsStore", () =>
-            new AckMetricsStore("a1-metrics", {
-                bucket: "a1-metrics",
-                oidcProviderArn: "acs:ram::1:oidc-provider/ack-rrsa-c1",
-                oidcIssuerUrl: "https://oidc-ack-cn-shanghai.oss-cn-shanghai-internal.aliyuncs.com/c1",
-                writer: { namespace: "monitoring", serviceAccount: "thanos" },
-                tags,
-            }),
+        const { declared } = await buildAlone(
+            "hybrid:ack:MetricsStore",
+            () =>
+                new AckMetricsStore("a1-metrics", {
+                    bucket: "a1-metrics",
+                    oidcProviderArn: "acs:ram::1:oidc-provider/ack-rrsa-c1",
+                    oidcIssuerUrl: "https://oidc-ack-cn-shanghai.oss-cn-shanghai-internal.aliyuncs.com/c1",
+                    writer: { namespace: "monitoring", serviceAccount: "thanos" },
+                    tags,
+                }),
         );
         assert.strictEqual(declared.find((r) => r.type === "alicloud:oss/bucket:Bucket")!.inputs.bucket, "a1-metrics");
         const trust: string = declared.find((r) => r.type === "alicloud:ram/role:Role")!.inputs.assumeRolePolicyDocument;

@@ -9,7 +9,13 @@ import { AWS, buildAlone, eksCluster } from "../alone";
 
 const tags = { "hybrid-fleet.io/cluster": "e1" };
 const arn = "arn:aws:eks:eu-west-1:123456789012:cluster/e1";
-const VERSIONS = { coredns: "v1.0.0-eksbuild.1", kubeProxy: "v1.0.1-eksbuild.1", vpcCni: "v1.0.2-eksbuild.1", podIdentityAgent: "v1.0.3-eksbuild.1", ebsCsiDriver: "v1.0.4-eksbuild.1" };
+const VERSIONS = {
+    coredns: "v1.0.0-eksbuild.1",
+    kubeProxy: "v1.0.1-eksbuild.1",
+    vpcCni: "v1.0.2-eksbuild.1",
+    podIdentityAgent: "v1.0.3-eksbuild.1",
+    ebsCsiDriver: "v1.0.4-eksbuild.1",
+};
 
 describe("components/eks: each component alone", () => {
     it("EksVpc: private, public and pod subnets in every zone, NAT per the spec, flow logs to an encrypted group", async () => {
@@ -25,8 +31,18 @@ describe("components/eks: each component alone", () => {
 
     it("EksCluster: a protected cluster, the given add-on versions, system nodes after the node add-ons, its own provider", async () => {
         const spec = eksCluster("prod");
-        const { inventory, declared } = await buildAlone("hybrid:eks:Cluster", () =>
-            new EksCluster(spec.name, { spec, addonVersions: VERSIONS, environment: "prod", aws: AWS, privateSubnetIds: ["s1", "s2", "s3"], podSubnetIds: ["p1", "p2", "p3"], tags }),
+        const { inventory, declared } = await buildAlone(
+            "hybrid:eks:Cluster",
+            () =>
+                new EksCluster(spec.name, {
+                    spec,
+                    addonVersions: VERSIONS,
+                    environment: "prod",
+                    aws: AWS,
+                    privateSubnetIds: ["s1", "s2", "s3"],
+                    podSubnetIds: ["p1", "p2", "p3"],
+                    tags,
+                }),
         );
         const cluster = declared.find((r) => r.type === "aws:eks/cluster:Cluster")!;
         assert.ok(cluster.protect);
@@ -51,8 +67,17 @@ describe("components/eks: each component alone", () => {
     });
 
     it("EksMetricsStore: a bucket and a writer role for the given ServiceAccount only", async () => {
-        const { declared } = await buildAlone("hybrid:eks:MetricsStore", () =>
-            new EksMetricsStore("e1-metrics", { bucket: "e1-metrics", aws: AWS, clusterName: "e1", clusterArn: arn, writer: { namespace: "monitoring", serviceAccount: "thanos" }, tags }),
+        const { declared } = await buildAlone(
+            "hybrid:eks:MetricsStore",
+            () =>
+                new EksMetricsStore("e1-metrics", {
+                    bucket: "e1-metrics",
+                    aws: AWS,
+                    clusterName: "e1",
+                    clusterArn: arn,
+                    writer: { namespace: "monitoring", serviceAccount: "thanos" },
+                    tags,
+                }),
         );
         assert.strictEqual(declared.find((r) => r.type === "aws:s3/bucket:Bucket" || r.type === "aws:s3/bucketV2:BucketV2")?.inputs.bucket, "e1-metrics");
         const association = declared.find((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation")!;
@@ -60,8 +85,9 @@ describe("components/eks: each component alone", () => {
     });
 
     it("CiliumOperatorIdentity: a Pod Identity role for the operator's ServiceAccount", async () => {
-        const { declared } = await buildAlone("hybrid:eks:CiliumOperatorIdentity", () =>
-            new CiliumOperatorIdentity("e1-cilium-operator", { cluster: "e1", aws: AWS, clusterName: "e1", clusterArn: arn, vpcId: "vpc-1", tags }),
+        const { declared } = await buildAlone(
+            "hybrid:eks:CiliumOperatorIdentity",
+            () => new CiliumOperatorIdentity("e1-cilium-operator", { cluster: "e1", aws: AWS, clusterName: "e1", clusterArn: arn, vpcId: "vpc-1", tags }),
         );
         const association = declared.find((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation")!;
         assert.deepStrictEqual([association.inputs.namespace, association.inputs.serviceAccount], [CILIUM_OPERATOR.namespace, CILIUM_OPERATOR.serviceAccount]);

@@ -35,10 +35,12 @@ describe("components/eks/karpenter: Karpenter alone", () => {
         ]);
         const controller = releases.find((r) => r.inputs.chart === KARPENTER.chart)!;
         assert.ok(controller.dependencies.includes(beforeUrn(inventory, "e1-system")), "the controller waits for the system nodes");
-        assert.strictEqual(declared.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule").length, declared.filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget").length);
+        assert.strictEqual(
+            declared.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule").length,
+            declared.filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget").length,
+        );
         const kinds = declared.filter((r) => r.type.startsWith("kubernetes:karpenter")).map((r) => r.inputs.kind);
         assert.strictEqual(kinds.filter((k) => k === "NodePool").length, spec.karpenter.nodePools.length);
         assert.strictEqual(kinds.filter((k) => k === "EC2NodeClass").length, spec.karpenter.nodePools.length);
     });
-
 });

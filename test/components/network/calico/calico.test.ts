@@ -13,7 +13,9 @@ describe("components/network/calico: Calico alone", () => {
             ["calico", CALICO.operatorChart, CALICO.version, true],
             ["calico-crds", CALICO.crdChart, CALICO.version, true],
         ]);
-        const kinds = declared.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release").map((r) => r.inputs.kind ?? r.type);
+        const kinds = declared
+            .filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release")
+            .map((r) => r.inputs.kind ?? r.type);
         assert.ok(kinds.includes("Installation") && kinds.includes("APIServer") && kinds.includes("IPAMConfiguration"), kinds.join(","));
         assert.strictEqual(kinds.filter((k) => k === "BGPPeer").length, spec.network.calico.bgp!.peers.length);
         assertThroughProvider(inventory, declared, "c1");

@@ -24,11 +24,17 @@ describe("components/network/tenants: Tenants alone", () => {
         const namespaces = declared.filter((r) => r.type === "kubernetes:core/v1:Namespace");
         assert.deepStrictEqual(namespaces.map((n) => n.inputs.metadata.name).sort(), ["search", "shop"]);
         for (const n of namespaces) assert.ok(n.dependencies.includes(cniUrn), `${n.name} must wait for the CNI`);
-        assert.strictEqual(namespaces.find((n) => n.inputs.metadata.name === "shop")!.inputs.metadata.annotations?.["cni.projectcalico.org/ipv4pools"], '["shop-pool"]');
+        assert.strictEqual(
+            namespaces.find((n) => n.inputs.metadata.name === "shop")!.inputs.metadata.annotations?.["cni.projectcalico.org/ipv4pools"],
+            '["shop-pool"]',
+        );
         assert.strictEqual(declared.filter((r) => r.type === "kubernetes:core/v1:ResourceQuota").length, 2);
         assert.strictEqual(declared.filter((r) => r.type === "kubernetes:core/v1:LimitRange").length, 2);
         const policies = declared.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy");
-        assert.ok(policies.filter((p) => p.inputs.metadata.namespace === "shop").length > policies.filter((p) => p.inputs.metadata.namespace === "search").length, "the allowed peer adds a policy");
+        assert.ok(
+            policies.filter((p) => p.inputs.metadata.namespace === "shop").length > policies.filter((p) => p.inputs.metadata.namespace === "search").length,
+            "the allowed peer adds a policy",
+        );
         assertThroughProvider(inventory, declared, "c1");
     });
 });
