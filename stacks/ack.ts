@@ -1,5 +1,5 @@
 // Builds one ACK cluster: its own Alicloud provider (the spec's region), the VPC, the managed
-// control plane, the node pools and the metrics bucket. Owner: ACK site (issues 3 and 6).
+// control plane, the node pools and the metrics bucket.
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { AckCluster } from "../components/ack/cluster";
@@ -7,7 +7,8 @@ import { AckMetricsStore } from "../components/ack/metricsStore";
 import { AckNodePools } from "../components/ack/nodePools";
 import { AckVpc } from "../components/ack/vpc";
 import type { AckClusterSpec } from "./spec";
-import { Site } from "../components/site";
+import { fleetTags } from "../components/core/conventions";
+import { Site } from "../components/core/site";
 import type { SiteBuilder } from "./types";
 
 /** The ServiceAccount that writes this site's metrics blocks (Thanos, observability). */
@@ -16,7 +17,7 @@ export const ACK_METRICS_WRITER = { namespace: "monitoring", serviceAccount: "th
 export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
     const site = new Site("ack", spec.name);
     const name = spec.name;
-    const tags = { "hybrid-fleet.io/cluster": name, "hybrid-fleet.io/environment": fleet.environment };
+    const tags = fleetTags(name, fleet.environment);
 
     // Every Alicloud resource of this cluster goes through its own provider, in the spec's region.
     const provider = new alicloud.Provider(`${name}-alicloud`, { region: spec.region }, { parent: site });
@@ -35,7 +36,7 @@ export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
         },
         opts,
     );
-    const nodes = new AckNodePools(name, { spec, clusterId: cluster.clusterId, vswitchIds: vpc.nodeVswitchIds, tags }, opts);
+    const nodes = new AckNodePools(name, { pools: spec.nodePools, autoscaling: spec.autoscaling.enabled, clusterId: cluster.clusterId, vswitchIds: vpc.nodeVswitchIds, tags }, opts);
     const metrics = new AckMetricsStore(
         `${name}-metrics`,
         {

@@ -6,10 +6,13 @@ import { cniAddon, tenantsAddon } from "../components/network/addons";
 import { tenantPools } from "../components/network/render";
 import type { ClusterSpec, FleetSpec } from "./spec";
 
+// The registry holds entries of different args types; each entry is typed where it is made (onCluster, onFleet).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface ClusterAddonEntry<A = any> {
     addon: ClusterAddon<A>;
     args: (cluster: ClusterSpec, fleet: FleetSpec) => A | undefined;
 }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface FleetAddonEntry<A = any> {
     addon: FleetAddon<A>;
     args: (fleet: FleetSpec, clusters: ClusterHandle[]) => A | undefined;
@@ -19,7 +22,7 @@ export const onFleet = <A>(addon: FleetAddon<A>, args: FleetAddonEntry<A>["args"
 
 export const clusterAddons: ClusterAddonEntry[] = [
     onCluster(cniAddon, (c) =>
-        c.provider === "ack" ? undefined : c.network.cni === "calico" ? { kind: "calico", spec: c } : c.network.cni === "cilium" ? { kind: "cilium", spec: c } : undefined,
+        c.provider === "ack" ? undefined : c.network.cni === "calico" ? { kind: "calico" as const, spec: c } : c.network.cni === "cilium" ? { kind: "cilium" as const, spec: c } : undefined,
     ),
     onCluster(tenantsAddon, (c) =>
         c.network.tenants.length === 0 ? undefined : { tenants: c.network.tenants, poolsOf: (ns: string) => (c.provider === "ack" ? [] : tenantPools(c, ns)) },

@@ -1,16 +1,18 @@
 // Builds one EKS cluster: its own AWS provider (the spec's region, the fleet's default tags), the
 // VPC, the hardened control plane with its system nodes and add-ons, Karpenter and the metrics
-// bucket. Owner: EKS site (issues 3 and 5).
+// bucket.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CiliumOperatorIdentity } from "../components/eks/ciliumOperator";
 import { EksCluster } from "../components/eks/cluster";
-import { Karpenter } from "../components/eks/karpenter";
+import { Karpenter } from "../components/eks/karpenter/karpenter";
 import { EksMetricsStore } from "../components/eks/metricsStore";
-import { CLUSTER_TAG, endpointHost, usesVpcCni } from "../components/eks/render";
+import { endpointHost, usesVpcCni } from "../components/eks/render";
 import { EksVpc } from "../components/eks/vpc";
 import type { EksClusterSpec } from "./spec";
-import { Site } from "../components/site";
+import { addonVersionOf, EKS_ADDONS, EksAddon } from "./spec/eks";
+import { fleetTags } from "../components/core/conventions";
+import { Site } from "../components/core/site";
 import type { SiteBuilder } from "./types";
 
 /** The ServiceAccount that writes this site's metrics blocks (Thanos, observability). */
@@ -19,8 +21,8 @@ export const EKS_METRICS_WRITER = { namespace: "monitoring", serviceAccount: "th
 export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
     const site = new Site("eks", spec.name);
     const name = spec.name;
-    // CLUSTER_TAG also reaches every node (launch template, EC2NodeClass): the Cilium operator policy selects on it.
-    const tags = { [CLUSTER_TAG]: name, "hybrid-fleet.io/environment": fleet.environment };
+    // The cluster tag also reaches every node (launch template, EC2NodeClass): the Cilium operator policy selects on it.
+    const tags = fleetTags(name, fleet.environment);
 
     // Every AWS resource of this cluster goes through its own provider, in the spec's region,
     // and carries the fleet's tags (cost allocation, ownership).
@@ -36,13 +38,24 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
     const vpc = new EksVpc(name, { spec, aws: context, environment: fleet.environment }, opts);
     const cluster = new EksCluster(
         name,
-        { spec, environment: fleet.environment, aws: context, privateSubnetIds: vpc.privateSubnetIds, podSubnetIds: vpc.podSubnetIds, tags },
+        {
+            spec,
+            addonVersions: Object.fromEntries(EKS_ADDONS.map((a) => [a, addonVersionOf(spec, a)])) as Record<EksAddon, string>,
+            environment: fleet.environment,
+            aws: context,
+            privateSubnetIds: vpc.privateSubnetIds,
+            podSubnetIds: vpc.podSubnetIds,
+            tags,
+        },
         opts,
     );
     const karpenter = new Karpenter(
         `${name}-karpenter`,
         {
-            spec,
+            cluster: name,
+            zones: spec.zones,
+            karpenter: spec.karpenter,
+            vpcCni: usesVpcCni(spec),
             aws: context,
             clusterName: cluster.clusterName,
             clusterArn: cluster.clusterArn,

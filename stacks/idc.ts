@@ -1,5 +1,5 @@
 // Builds one on-prem (IDC) cluster: its PKI, the external etcd on NVMe hosts, the HA control plane
-// (keepalived + HAProxy + kubeadm) and the workers, all reached over SSH. Owner: IDC site (issue 4).
+// (keepalived + HAProxy + kubeadm) and the workers, all reached over SSH.
 import * as k8s from "@pulumi/kubernetes";
 import { EtcdCluster } from "../components/idc/etcdCluster";
 import { HaControlPlane } from "../components/idc/haControlPlane";
@@ -9,7 +9,7 @@ import { IdcWorkers } from "../components/idc/workers";
 import { configSecret } from "./config";
 import type { IdcClusterSpec } from "./spec";
 import { backupStore } from "./spec/idc";
-import { Site } from "../components/site";
+import { Site } from "../components/core/site";
 import { k8sProviderName, SiteBuilder } from "./types";
 
 export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
@@ -63,7 +63,13 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
     // not wait for it (a new cluster's chain passes straight through; nodes are not Ready before the CNI).
     new KubernetesUpgrade(
         `${name}-upgrade`,
-        { spec, login, after: [controlPlane.init, ...controlPlane.joins, ...workers.joins] },
+        {
+            kubernetesVersion: spec.kubernetesVersion,
+            controlPlaneHosts: spec.controlPlane.hosts,
+            workers: spec.workers,
+            login,
+            after: [controlPlane.init, ...controlPlane.joins, ...workers.joins],
+        },
         opts,
     );
 

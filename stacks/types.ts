@@ -1,25 +1,12 @@
 // What a site builder hands back to the fleet: the cluster's spec, its top component, and, once
 // the control plane exists, the access that add-ons and cross-site wiring need.
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
-import type { Site } from "../components/site";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterAccess } from "../components/core/contract";
+import type { Site } from "../components/core/site";
 import type { ClusterSpec, FleetSpec } from "./spec";
 
-export interface ClusterAccess {
-    /** The cluster's own explicit Kubernetes provider, named `<cluster>-k8s` (the offline plan maps objects to clusters by it). */
-    provider: k8s.Provider;
-    /** Admin kubeconfig, a Pulumi secret. */
-    kubeconfig: pulumi.Output<string>;
-    /** The HA API endpoint that in-cluster agents use (the VIP or the managed endpoint), never one node. */
-    apiServer: { host: pulumi.Input<string>; port: pulumi.Input<number> };
-    /** Resources that must exist before add-ons are installed: nodes joined, DNS and storage running. */
-    ready: pulumi.Resource[];
-    /**
-     * What the CNI itself waits for, when that differs from `ready`: a CNI the program installs
-     * (Cilium on EKS) must go on before the nodes can become Ready. Defaults to `ready`.
-     */
-    cniReady?: pulumi.Resource[];
-}
+export type { ClusterAccess };
+export { k8sProviderName } from "../components/core/conventions";
 
 export interface BuiltCluster<S extends ClusterSpec = ClusterSpec> {
     spec: S;
@@ -32,6 +19,3 @@ export interface BuiltCluster<S extends ClusterSpec = ClusterSpec> {
 }
 
 export type SiteBuilder<S extends ClusterSpec> = (spec: S, fleet: FleetSpec) => BuiltCluster<S>;
-
-/** Name of the Kubernetes provider of a cluster; the offline plan relies on it. */
-export const k8sProviderName = (cluster: string) => `${cluster}-k8s`;

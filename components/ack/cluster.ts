@@ -5,12 +5,13 @@
 import * as alicloud from "@pulumi/alicloud";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AckClusterSpec } from "../../stacks/spec";
-import { k8sProviderName } from "../../stacks/types";
+import { k8sProviderName } from "../core/conventions";
 import { clusterAddons, CONTROL_PLANE_LOG_COMPONENTS, defaultStorageClass, endpointHost, maintenanceWindow } from "./render";
+import type { AckClusterShape } from "./types";
 
 export interface AckClusterArgs {
-    spec: AckClusterSpec;
+    /** The cluster as the ACK renderers read it (version, edition, network, API server, logging, maintenance window, add-ons). */
+    spec: AckClusterShape;
     environment: string;
     vpcId: pulumi.Input<string>;
     /** Node vSwitches, one per zone: the control plane's ENIs and the API server SLB live here. */

@@ -4,11 +4,14 @@
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { AckClusterSpec } from "../../stacks/spec";
+import { FLEET_KEYS } from "../core/conventions";
 import { nodePoolLabels, nodePoolTaints } from "./render";
+import type { AckNodePoolSpec } from "./types";
 
 export interface AckNodePoolsArgs {
-    spec: AckClusterSpec;
+    pools: AckNodePoolSpec[];
+    /** ACK's cluster autoscaler scales the pools. */
+    autoscaling: boolean;
     clusterId: pulumi.Input<string>;
     vswitchIds: pulumi.Input<string>[];
     tags: Record<string, string>;
@@ -19,8 +22,8 @@ export class AckNodePools extends pulumi.ComponentResource {
 
     constructor(name: string, args: AckNodePoolsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:ack:NodePools", name, {}, opts);
-        const { spec, tags } = args;
-        const autoscale = spec.autoscaling.enabled;
+        const { tags } = args;
+        const autoscale = args.autoscaling;
 
         // Managed node pools require a key pair (alicloud.cs.NodePool docs: "only keyName is
         // supported"); the private key stays a secret in state, for break-glass access from the VPC.
@@ -40,7 +43,7 @@ export class AckNodePools extends pulumi.ComponentResource {
               )
             : undefined;
 
-        this.pools = spec.nodePools.map(
+        this.pools = args.pools.map(
             (pool) =>
                 new alicloud.cs.NodePool(
                     `${name}-${pool.name}`,
@@ -88,7 +91,7 @@ export class AckNodePools extends pulumi.ComponentResource {
                         systemDiskEncrypted: true,
                         dataDisks: [{ category: "cloud_essd", size: pool.dataDiskGiB, encrypted: "true" }],
                         installCloudMonitor: true,
-                        tags: { ...tags, "hybrid-fleet.io/node-pool": pool.name },
+                        tags: { ...tags, [FLEET_KEYS.nodePool]: pool.name },
                     },
                     { parent: this, dependsOn: autoscaler ? [autoscaler] : [] },
                 ),

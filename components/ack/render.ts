@@ -1,8 +1,8 @@
 // Pure renderers for the ACK site: the address plan, the control-plane settings derived from
 // the spec, node pool labels and taints, and the RAM policy documents. Spec in, data out.
-import { cidr, subnet } from "../../stacks/cidr";
-import type { AckClusterSpec } from "../../stacks/spec";
-import { NODE_VSWITCH_BITS, POD_VSWITCH_BITS } from "../../stacks/spec/ack";
+import { cidr, subnet } from "../core/cidr";
+import type { AckClusterShape as AckClusterSpec } from "./types";
+import { NODE_VSWITCH_BITS, POD_VSWITCH_BITS } from "./types";
 
 export interface ZonePlan {
     zone: string;

@@ -3,11 +3,12 @@
 // with an EIP, and SNAT entries so that nodes and pods reach the internet without public IPs.
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
-import type { AckClusterSpec } from "../../stacks/spec";
 import { addressPlan } from "./render";
+import type { AckClusterShape } from "./types";
 
 export interface AckVpcArgs {
-    spec: AckClusterSpec;
+    /** The cluster as the address plan reads it: zones, VPC and pod CIDRs, CNI. */
+    spec: AckClusterShape;
     tags: Record<string, string>;
 }
 

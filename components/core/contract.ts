@@ -22,8 +22,25 @@ export interface ObjectStoreHandle {
     writer?: { namespace: string; serviceAccount: string; roleArn?: pulumi.Input<string> };
 }
 
+/** What a component needs to declare objects in a cluster: its provider, endpoint and readiness. */
+export interface ClusterAccess {
+    /** The cluster's own explicit Kubernetes provider, named `<cluster>-k8s` (the offline plan maps objects to clusters by it). */
+    provider: k8s.Provider;
+    /** Admin kubeconfig, a Pulumi secret. */
+    kubeconfig: pulumi.Output<string>;
+    /** The HA API endpoint that in-cluster agents use (the VIP or the managed endpoint), never one node. */
+    apiServer: { host: pulumi.Input<string>; port: pulumi.Input<number> };
+    /** Resources that must exist before workloads are installed: nodes joined, DNS and storage running. */
+    ready: pulumi.Resource[];
+    /**
+     * What a CNI itself waits for, when that differs from `ready`: a CNI the program installs
+     * (Cilium on EKS) must go on before the nodes can become Ready. Defaults to `ready`.
+     */
+    cniReady?: pulumi.Resource[];
+}
+
 /** Everything an add-on may know about one cluster. */
-export interface ClusterHandle {
+export interface ClusterHandle extends ClusterAccess {
     /** The fleet's cluster name: istiod's clusterName, Karmada's Cluster, Thanos' `cluster` label. */
     name: string;
     site: SiteKind;
@@ -32,12 +49,6 @@ export interface ClusterHandle {
     /** As the spec gives it for the site ("1.36.1" idc, "1.36" eks, "1.36.1-aliyun.1" ack). */
     kubernetesVersion: string;
     environment: string;
-    /** The cluster's own explicit Kubernetes provider. */
-    provider: k8s.Provider;
-    /** Admin kubeconfig, a Pulumi secret. */
-    kubeconfig: pulumi.Output<string>;
-    /** The HA API endpoint (VIP, private managed endpoint), never one node. */
-    apiServer: { host: pulumi.Input<string>; port: pulumi.Input<number> };
     /** The cluster's API server CA (PEM), where the site knows it. */
     caCertificate?: pulumi.Input<string>;
     network: {
@@ -52,10 +63,6 @@ export interface ClusterHandle {
     };
     federation: { syncMode: "Push" | "Pull" };
     objectStore: ObjectStoreHandle;
-    /** Resources that must exist before workloads are installed: nodes joined, DNS and storage running. */
-    ready: pulumi.Resource[];
-    /** What a CNI itself waits for, when that differs from `ready` (Cilium on EKS). Defaults to `ready`. */
-    cniReady?: pulumi.Resource[];
     /** The site's top component: everything of this cluster is parented under it. */
     parent: pulumi.Resource;
 }

@@ -1,9 +1,9 @@
 // Pure renderers for the EKS site: the address plan, subnet tags, IAM and queue policy documents,
 // the interruption event patterns, the add-on settings, the Karpenter Helm values and custom
 // resources, the default StorageClass and the kubeconfig. Spec in, data out.
-import { cidr, subnet } from "../../stacks/cidr";
-import type { EksClusterSpec } from "../../stacks/spec";
-import { EXTRA_CONTROL_PLANE_LOGS, KarpenterNodePoolSpec } from "../../stacks/spec/eks";
+import { cidr, subnet } from "../core/cidr";
+import type { EksClusterShape as EksClusterSpec } from "./types";
+import { EXTRA_CONTROL_PLANE_LOGS, KarpenterNodePoolSpec } from "./types";
 
 // ---------------------------------------------------------------------------------------------
 // Address plan

@@ -4,11 +4,12 @@
 // to a KMS-encrypted CloudWatch log group written by a role that can do nothing else.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { EksClusterSpec } from "../../stacks/spec";
 import { addressPlan, AwsContext, flowLogGroupName, flowLogPolicy, flowLogTrustPolicy, logsKeyPolicy, subnetTags } from "./render";
+import type { EksClusterShape } from "./types";
 
 export interface EksVpcArgs {
-    spec: EksClusterSpec;
+    /** The cluster as the address plan reads it (zones, VPC and pod CIDRs), its NAT layout and flow-log retention. */
+    spec: EksClusterShape;
     /** Account, partition and region the provider talks to. */
     aws: pulumi.Input<AwsContext>;
     environment: string;

@@ -3,9 +3,9 @@
 // (`etcdctl endpoint health` on every member) that the control plane waits for.
 import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import type { IdcClusterSpec } from "../../stacks/spec";
 import { Host, HostSpec, SshLogin } from "./host";
 import type { ClusterPki } from "./pki";
+import type { IdcEtcdSpec } from "./types";
 import {
     aptInstall,
     clientUrl,
@@ -40,7 +40,7 @@ export interface EtcdBackupTarget {
 
 export interface EtcdClusterArgs {
     cluster: string;
-    etcd: IdcClusterSpec["etcd"];
+    etcd: IdcEtcdSpec;
     backupTarget: EtcdBackupTarget;
     pki: ClusterPki;
     login: SshLogin;

@@ -5,8 +5,7 @@
 import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { cidr } from "../../stacks/cidr";
-import type { IdcClusterSpec } from "../../stacks/spec";
+import { cidr } from "../core/cidr";
 import { Host, SshLogin } from "./host";
 import { prepareKubeNode } from "./nodeBase";
 import type { ClusterPki } from "./pki";
@@ -33,9 +32,11 @@ import {
     renderTokenScript,
     renderVrrpAuth,
 } from "./render";
+import type { IdcClusterShape } from "./types";
 
 export interface HaControlPlaneArgs {
-    spec: IdcClusterSpec;
+    /** The cluster as the kubeadm, kubelet and load-balancer renderers read it. */
+    spec: IdcClusterShape;
     /** https://<member>:2379 of every etcd member. */
     etcdEndpoints: string[];
     /** kubeadm init waits for it: every etcd member healthy. */
@@ -96,7 +97,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
         const sans = apiServerCertSans(spec);
         const prepared = hosts.map((self, i) => {
             const host = new Host(this, name, self, args.login);
-            const node = prepareKubeNode(host, spec, [
+            const node = prepareKubeNode(host, spec.kubernetesVersion, [
                 { path: "/etc/haproxy", group: "root" },
                 { path: "/etc/keepalived", group: "root" },
                 { path: "/etc/kubernetes/pki", group: "root" },

@@ -1,7 +1,6 @@
 // What every Kubernetes host of an IDC cluster gets before its role: the directories this program
 // writes into, kernel settings, containerd, and kubelet/kubeadm/kubectl at the spec's version.
 import { remote } from "@pulumi/command";
-import type { IdcClusterSpec } from "../../stacks/spec";
 import type { Host } from "./host";
 import { NODE_PATHS, OwnedDir, renderAptSource, renderContainerdConfig, renderKubePackagesScript, renderModules, renderSysctl } from "./render";
 
@@ -12,7 +11,7 @@ export interface PreparedNode {
     packages: remote.Command;
 }
 
-export function prepareKubeNode(host: Host, spec: IdcClusterSpec, roleDirs: OwnedDir[]): PreparedNode {
+export function prepareKubeNode(host: Host, kubernetesVersion: string, roleDirs: OwnedDir[]): PreparedNode {
     const dirs = host.dirs([
         { path: NODE_PATHS.fleetDir, group: "root" },
         { path: "/etc/containerd", group: "root" },
@@ -22,8 +21,8 @@ export function prepareKubeNode(host: Host, spec: IdcClusterSpec, roleDirs: Owne
     const contents = {
         sysctl: renderSysctl(),
         modules: renderModules(),
-        aptSource: renderAptSource(spec.kubernetesVersion),
-        containerd: renderContainerdConfig(spec.kubernetesVersion),
+        aptSource: renderAptSource(kubernetesVersion),
+        containerd: renderContainerdConfig(kubernetesVersion),
     };
     const after = { dependsOn: [dirs] };
     const files = [
@@ -32,7 +31,7 @@ export function prepareKubeNode(host: Host, spec: IdcClusterSpec, roleDirs: Owne
         host.file("apt-source", NODE_PATHS.aptSource, contents.aptSource, after),
         host.file("containerd-config", NODE_PATHS.containerd, contents.containerd, after),
     ];
-    const script = renderKubePackagesScript(spec.kubernetesVersion);
+    const script = renderKubePackagesScript(kubernetesVersion);
     const packages = host.run("packages", script, { triggers: Object.values(contents), dependsOn: files });
     return { dirs, packages };
 }

@@ -6,12 +6,15 @@
 // cluster (or a new host) passes through the chain without change.
 import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import type { IdcClusterSpec } from "../../stacks/spec";
-import { Host, SshLogin } from "./host";
+import { Host, HostSpec, SshLogin } from "./host";
 import { renderControlPlaneUpgradeScript, renderDrainScript, renderUncordonScript, renderWorkerUpgradeScript } from "./render";
 
 export interface KubernetesUpgradeArgs {
-    spec: IdcClusterSpec;
+    /** The version every node is brought to. */
+    kubernetesVersion: string;
+    /** The control-plane hosts, the first one (where `kubeadm upgrade apply` runs) first. */
+    controlPlaneHosts: HostSpec[];
+    workers: HostSpec[];
     login: SshLogin;
     /**
      * The chain starts after these: kubeadm init and every join, whose re-runs upload the spec's
@@ -27,8 +30,7 @@ export class KubernetesUpgrade extends pulumi.ComponentResource {
 
     constructor(name: string, args: KubernetesUpgradeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:idc:KubernetesUpgrade", name, {}, opts);
-        const { spec, login } = args;
-        const kubernetesVersion = spec.kubernetesVersion;
+        const { kubernetesVersion, login } = args;
         let previous: pulumi.Input<pulumi.Resource>[] = args.after;
         // kubeadm may print what it configures: its steps log nothing and keep stdout/stderr secret.
         const step = (host: Host, what: string, script: string, secretOutput: boolean) => {
@@ -37,13 +39,13 @@ export class KubernetesUpgrade extends pulumi.ComponentResource {
             previous = [command];
         };
 
-        const [first, ...others] = spec.controlPlane.hosts;
+        const [first, ...others] = args.controlPlaneHosts;
         const firstHost = new Host(this, name, first, login);
         step(firstHost, "apply", renderControlPlaneUpgradeScript({ kubernetesVersion, node: first.name, first: true }), true);
         for (const h of others) {
             step(new Host(this, name, h, login), "node", renderControlPlaneUpgradeScript({ kubernetesVersion, node: h.name, first: false }), true);
         }
-        for (const w of spec.workers) {
+        for (const w of args.workers) {
             step(firstHost, `drain-${w.name}`, renderDrainScript({ kubernetesVersion, node: w.name }), false);
             step(new Host(this, name, w, login), "node", renderWorkerUpgradeScript(kubernetesVersion), true);
             step(firstHost, `uncordon-${w.name}`, renderUncordonScript({ kubernetesVersion, node: w.name }), false);

@@ -2,13 +2,14 @@
 // token, pinned to the cluster CA, with the spec's labels and taints.
 import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import type { IdcClusterSpec } from "../../stacks/spec";
 import { Host, SshLogin } from "./host";
 import { prepareKubeNode } from "./nodeBase";
 import { KUBEADM_PATHS, renderJoinConfig, renderJoinScript } from "./render";
+import type { IdcClusterShape } from "./types";
 
 export interface WorkersArgs {
-    spec: IdcClusterSpec;
+    /** The cluster as the kubeadm join renderer reads it (its version, API endpoint, kubelet settings and `workers`). */
+    spec: IdcClusterShape;
     login: SshLogin;
     /** Secret bootstrap token and the CA pin, from the control plane. */
     token: pulumi.Output<string>;
@@ -27,7 +28,7 @@ export class IdcWorkers extends pulumi.ComponentResource {
         const { spec } = args;
         this.joins = spec.workers.map((w) => {
             const host = new Host(this, name, { name: w.name, address: w.address }, args.login);
-            const node = prepareKubeNode(host, spec, []);
+            const node = prepareKubeNode(host, spec.kubernetesVersion, []);
             const joinConfig = pulumi
                 .all([args.token, args.caCertHash])
                 .apply(([token, hash]) => renderJoinConfig({ spec, host: w, token, caCertHash: hash, labels: w.labels, taints: w.taints }));

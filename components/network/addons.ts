@@ -1,9 +1,9 @@
 // The cluster's networking as cluster add-ons: the CNI this program installs (Calico or Cilium;
 // the VPC CNI, Terway and Flannel come with their site) and the tenant baseline after it.
 import type { ClusterAddon } from "../core/contract";
-import { Calico, CalicoArgs } from "./calico";
-import { Cilium, CiliumArgs } from "./cilium";
-import { Tenants, TenantsArgs } from "./tenants";
+import { Calico, CalicoArgs } from "./calico/calico";
+import { Cilium, CiliumArgs } from "./cilium/cilium";
+import { Tenants, TenantsArgs } from "./tenants/tenants";
 
 export type CniArgs = { kind: "calico"; spec: CalicoArgs["spec"] } | { kind: "cilium"; spec: CiliumArgs["spec"] };
 

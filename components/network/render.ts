@@ -1,9 +1,10 @@
 // Pure renderers for cluster networking: the Calico operator's custom resources, the Cilium Helm
 // values and the tenant baseline objects. Spec in, plain Kubernetes objects out; the components
 // (calico.ts, cilium.ts, tenants.ts) only wire them to resources.
-import type { EksClusterSpec, IdcClusterSpec } from "../../stacks/spec";
-import { cidr } from "../../stacks/cidr";
-import { CalicoOptions, ciliumRouting, defaultPoolCidr, labelSelectorOf, TenantSpec } from "../../stacks/spec/network";
+import type { EksClusterShape as EksClusterSpec } from "../eks/types";
+import type { IdcClusterShape as IdcClusterSpec } from "../idc/types";
+import { cidr } from "../core/cidr";
+import { CalicoOptions, ciliumRouting, defaultPoolCidr, labelSelectorOf, TenantSpec } from "./options";
 import { subnetTags, systemTolerations } from "../eks/render";
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { cidr, overlaps, within } from "../cidr";
 import { cidrBlock, dnsLabel, ipv4, labels, Violation } from "./common";
-import type { FleetSpec } from "./index";
+import type { FleetNetwork as FleetSpec } from "./fleetNetwork";
 
 /** A Calico selector expression (Calico docs, "Selectors"), e.g. `rack == 'a'` or `all()`. */
 const calicoSelector = z.string().min(1).max(1024);

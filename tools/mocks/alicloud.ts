@@ -1,7 +1,7 @@
 // Mock outputs for alicloud resources and invokes (see tools/mocks/index.ts): the attributes
 // that the real provider computes and that the program reads (ids of tables, EIP addresses,
 // endpoints, RRSA metadata, ARNs, the cluster credential), shaped like the real ones.
-import type { CallMock, OutputsMock } from "./index";
+import type { CallMock, OutputsMock } from "./types";
 
 const ACCOUNT = "1234567890123456";
 

@@ -1,7 +1,7 @@
 // Mock outputs for aws resources and invokes (see tools/mocks/index.ts): the attributes that the
 // real provider computes and that the program reads (ARNs, names, endpoints, the cluster's CA and
 // security group), shaped like the real ones.
-import type { CallMock, OutputsMock } from "./index";
+import type { CallMock, OutputsMock } from "./types";
 
 export const MOCK_AWS_ACCOUNT = "123456789012";
 const REGION = "ap-northeast-1";

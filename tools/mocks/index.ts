@@ -1,15 +1,14 @@
 // Mock outputs per resource type and per invoke, merged from one file per domain, so that apply
 // chains resolve on the mock engine as they would against the real providers.
-import type * as pulumi from "@pulumi/pulumi";
 import * as ack from "./alicloud";
 import * as aws from "./aws";
 import * as command from "./command";
 import * as kubernetes from "./kubernetes";
 import * as random from "./random";
 import * as tls from "./tls";
+import type { CallMock, OutputsMock } from "./types";
 
-export type OutputsMock = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>;
-export type CallMock = (args: pulumi.runtime.MockCallArgs) => Record<string, unknown>;
+export type { CallMock, OutputsMock };
 
 const domains = [aws, ack, command, kubernetes, random, tls];
 

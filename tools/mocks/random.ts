@@ -1,7 +1,7 @@
 // Mock outputs for random resources (see tools/mocks/index.ts): fresh random values of the shape
 // and alphabet the real provider produces, so secret-scanning tests look for real-looking values.
 import { randomBytes, randomInt } from "crypto";
-import type { CallMock, OutputsMock } from "./index";
+import type { CallMock, OutputsMock } from "./types";
 
 function randomText(inputs: Record<string, any>): string {
     const sets: string[] = [];

@@ -7,7 +7,7 @@
 //   a PEM-shaped stand-in private key, which is a secret and never shown.
 // Certificates are PEM-shaped stand-ins naming their subject (no CA signs here).
 import { createECDH, createHash, createPrivateKey, createPublicKey } from "crypto";
-import type { CallMock, OutputsMock } from "./index";
+import type { CallMock, OutputsMock } from "./types";
 
 const seed = (name: string, bytes: number): Buffer => {
     const out: Buffer[] = [];

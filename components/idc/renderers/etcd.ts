@@ -1,7 +1,7 @@
 // Pure renderers for an etcd member on a dedicated NVMe host: the data disk, the member's YAML
 // config (`etcd --config-file`), its systemd units, and the backup and defragmentation scripts.
 import { stringify } from "yaml";
-import type { IdcClusterSpec } from "../../../stacks/spec";
+import type { IdcClusterShape as IdcClusterSpec } from "../types";
 import { APT_RETRY_FUNCTION, aptUpdate } from "./node";
 
 export type EtcdTuning = IdcClusterSpec["etcd"]["tuning"];

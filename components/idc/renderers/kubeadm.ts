@@ -3,7 +3,7 @@
 // files, and the admin kubeconfig. kubeadm API v1beta4 (Kubernetes >= 1.31, kubeadm reference).
 import { createHash, createPublicKey } from "crypto";
 import { stringify } from "yaml";
-import type { IdcClusterSpec } from "../../../stacks/spec";
+import type { IdcClusterShape as IdcClusterSpec } from "../types";
 import { APISERVER_PORT, ControlPlaneHost } from "./loadBalancer";
 
 const KUBEADM_API = "kubeadm.k8s.io/v1beta4";

@@ -1,0 +1,39 @@
+// What the ACK site's components and renderers read of a cluster: plain types owned here; the
+// fleet spec's validated ACK cluster is assignable to them, and the builder in stacks/ack.ts passes it.
+
+/**
+ * How the site carves its address blocks: each zone gets one node vSwitch of vpcCidr split in 2^4
+ * and, with Terway, one pod vSwitch of podCidr split in 2^2 (the spec's rules check the same numbers).
+ */
+export const NODE_VSWITCH_BITS = 4;
+export const POD_VSWITCH_BITS = 2;
+
+export type Weekday = "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday";
+
+export interface AckNodePoolSpec {
+    name: string;
+    system: boolean;
+    instanceTypes: string[];
+    minSize: number;
+    maxSize: number;
+    spot: boolean;
+    labels: Record<string, string>;
+    taints: { key: string; effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute"; value?: string | undefined }[];
+    systemDiskGiB: number;
+    dataDiskGiB: number;
+}
+
+/** An ACK cluster as its components and renderers read it. */
+export interface AckClusterShape {
+    provider: "ack";
+    name: string;
+    region: string;
+    zones: string[];
+    kubernetesVersion: string;
+    clusterSpec: "ack.pro.small" | "ack.pro.xlarge" | "ack.pro.2xlarge" | "ack.pro.4xlarge";
+    network: { vpcCidr: string; podCidr: string; serviceCidr: string; cni: "terway" | "flannel"; nodeCidrMask: number };
+    apiServer: { internetFacing: boolean };
+    logging: { retentionDays: number };
+    maintenanceWindow: { days: Weekday[]; start: string; durationHours: number };
+    nodePools: AckNodePoolSpec[];
+}

@@ -1,0 +1,22 @@
+// Names, labels, taints and tags every site and add-on shares, so that selectors in one place match
+// what another place sets.
+
+/** Name of the Kubernetes provider of a cluster; the offline plan maps objects to clusters by it. */
+export const k8sProviderName = (cluster: string) => `${cluster}-k8s`;
+
+/** The fleet's own label and tag keys. */
+export const FLEET_KEYS = {
+    cluster: "hybrid-fleet.io/cluster",
+    environment: "hybrid-fleet.io/environment",
+    /** Nodes for cluster-critical add-ons only. */
+    system: "hybrid-fleet.io/system",
+    nodePool: "hybrid-fleet.io/node-pool",
+} as const;
+
+/** What keeps workloads off the system nodes: only add-ons that tolerate it run there (EKS and ACK docs, "CriticalAddonsOnly"). */
+export const SYSTEM_TAINT = { key: "CriticalAddonsOnly", value: "true", effect: "NoSchedule" } as const;
+
+/** The tags every cloud resource of a cluster carries (cost allocation, ownership, the Cilium operator's scope). */
+export function fleetTags(cluster: string, environment: string): Record<string, string> {
+    return { [FLEET_KEYS.cluster]: cluster, [FLEET_KEYS.environment]: environment };
+}

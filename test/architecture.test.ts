@@ -1,0 +1,141 @@
+// The layering the project relies on, checked on the import graph: components never import the
+// fleet spec or its builders (stacks/), nothing imports the tests, and no module imports itself
+// back through others (type-only imports count: a type cycle still ties two modules together).
+import * as assert from "assert";
+import * as path from "path";
+import * as ackRender from "../components/ack/render";
+import * as ackTypes from "../components/ack/types";
+import { FLEET_KEYS, SYSTEM_TAINT } from "../components/core/conventions";
+import * as eksRender from "../components/eks/render";
+import * as eksTypes from "../components/eks/types";
+import * as options from "../components/network/options";
+import * as specAck from "../stacks/spec/ack";
+import * as specEks from "../stacks/spec/eks";
+import * as specNetwork from "../stacks/spec/network";
+import { commentsOf, importCycles, importGraph, importsOf, readSources } from "../tools/imports";
+import { loadStackSpec } from "./harness";
+
+const ROOT = path.resolve(__dirname, "..");
+const files = readSources(ROOT, ["index.ts", "components", "stacks", "tools", "automation", "test"]);
+const edges = importGraph(files);
+
+describe("architecture: the import graph", () => {
+    it("is read from every source file, type-only and re-exports included", () => {
+        assert.ok(files.has("components/core/contract.ts") && files.has("stacks/fleet.ts"), "the sources were not found");
+        const found = importsOf(
+            "x.ts",
+            'import type { A } from "./a";\nimport { B } from "./b";\nexport { C } from "./c";\nexport type { D } from "./d";\nimport "./e";',
+        );
+        assert.deepStrictEqual(found, [
+            { specifier: "./a", typeOnly: true },
+            { specifier: "./b", typeOnly: false },
+            { specifier: "./c", typeOnly: false },
+            { specifier: "./d", typeOnly: true },
+            { specifier: "./e", typeOnly: false },
+        ]);
+        // The stacks' builders do import components, so the graph is not empty across folders.
+        assert.ok(edges.some((e) => e.from === "stacks/fleet.ts" && e.to === "stacks/addons.ts"));
+        assert.ok(edges.some((e) => e.from.startsWith("stacks/") && e.to.startsWith("components/")));
+    });
+
+    it("finds cycles, type-only ones too, and resolves folder imports to index.ts", () => {
+        const graph = importGraph(
+            new Map([
+                ["a/x.ts", 'import type { Y } from "./y";'],
+                ["a/y.ts", 'import { Z } from "../b";'],
+                ["b/index.ts", 'export { X } from "../a/x";'],
+                ["c.ts", 'import { X } from "./a/x";'],
+            ]),
+        );
+        assert.deepStrictEqual(importCycles(graph), [["a/x.ts", "a/y.ts", "b/index.ts"]]);
+        assert.deepStrictEqual(importCycles(importGraph(new Map([["s.ts", 'import "./s";']]))), [["s.ts"]]);
+    });
+
+    it("has no import from stacks/ under components/", () => {
+        const offending = edges.filter((e) => e.from.startsWith("components/") && e.to.startsWith("stacks/")).map((e) => `${e.from} -> ${e.to}`);
+        assert.deepStrictEqual(offending, []);
+    });
+
+    it("has no import of test/ outside the tests, nor of tools/ under components/ and stacks/", () => {
+        const offending = edges
+            .filter((e) => (!e.from.startsWith("test/") && e.to.startsWith("test/")) || (/^(components|stacks)\//.test(e.from) && e.to.startsWith("tools/")))
+            .map((e) => `${e.from} -> ${e.to}`);
+        assert.deepStrictEqual(offending, []);
+    });
+
+    it("has no import cycle anywhere", () => {
+        assert.deepStrictEqual(importCycles(edges), []);
+    });
+});
+
+describe("architecture: comments", () => {
+    /** A tracker reference: the word issue(s) then a number, or a bare hash-number; upstream ones (owner/repo plus hash-number, URLs) are fine. */
+    const TRACKER = /\b[Ii]ssues?\s+#?\d+|(?<![\w/.-])#\d+\b/;
+    /** Files whose text another branch owns right now; the merge removes their tracker references. */
+    const PENDING: Record<string, number> = { "components/network/render.ts": 1 };
+
+    it("finds tracker numbers, not upstream references", () => {
+        const found = commentsOf(
+            "x.ts",
+            "// see issue 7\nconst a = 1; /* issues 3 and 5 */\n// projectcalico/calico#12864\n/** (#4) */\nconst b = `// issue 9 in a string`;\n",
+        )
+            .filter((c) => TRACKER.test(c.text))
+            .map((c) => c.line);
+        assert.deepStrictEqual(found, [1, 2, 4]);
+    });
+
+    it("carry reasons and upstream sources, never tracker numbers", () => {
+        const offending: string[] = [];
+        for (const [file, text] of files) {
+            const hits = commentsOf(file, text).filter((c) => TRACKER.test(c.text));
+            if (hits.length !== (PENDING[file] ?? 0)) offending.push(...hits.map((c) => `${file}:${c.line}: ${c.text.trim()}`));
+        }
+        assert.deepStrictEqual(offending, []);
+    });
+});
+
+// The spec's rules and the site renderers still define these themselves; components/core and the
+// site types own the same values. Until they import them from there, they must agree.
+describe("architecture: values the spec rules and the components share", () => {
+    it("agree on the fleet's labels, taints and tags (the site renderers still spell them out)", () => {
+        assert.strictEqual(eksRender.CLUSTER_TAG, FLEET_KEYS.cluster);
+        for (const r of [eksRender, ackRender]) {
+            assert.strictEqual(r.SYSTEM_LABEL, FLEET_KEYS.system);
+            assert.strictEqual(r.POOL_LABEL, FLEET_KEYS.nodePool);
+            assert.deepStrictEqual(r.SYSTEM_TAINT, SYSTEM_TAINT);
+        }
+    });
+
+    it("agree on the constants", () => {
+        assert.deepStrictEqual([...eksTypes.EXTRA_CONTROL_PLANE_LOGS], [...specEks.EXTRA_CONTROL_PLANE_LOGS]);
+        assert.strictEqual(ackTypes.NODE_VSWITCH_BITS, specAck.NODE_VSWITCH_BITS);
+        assert.strictEqual(ackTypes.POD_VSWITCH_BITS, specAck.POD_VSWITCH_BITS);
+    });
+
+    it("agree on the networking derivations for every cluster of both stacks and every selector form", () => {
+        for (const stack of ["prod", "dev"] as const) {
+            for (const c of loadStackSpec(stack).clusters) {
+                if (c.provider === "ack") continue;
+                assert.strictEqual(options.ciliumRouting(c), specNetwork.ciliumRouting(c), c.name);
+                assert.strictEqual(options.defaultPoolCidr(c), specNetwork.defaultPoolCidr(c), c.name);
+                for (const p of [...(c.network.calico.bgp?.peers ?? []), ...(c.network.cilium.bgp?.peers ?? [])]) {
+                    if (p.nodeSelector) assert.deepStrictEqual(options.labelSelectorOf(p.nodeSelector), specNetwork.labelSelectorOf(p.nodeSelector));
+                }
+            }
+        }
+        const selectors = [
+            "all()",
+            "rack == 'a'",
+            "rack == 'a' && rack == 'b'",
+            "rack != 'a'",
+            "rack in {'a', 'b'}",
+            "rack not in {'a'}",
+            "rack in {}",
+            "has(rack) && !has(spot)",
+            "rack == 'a' || rack == 'b'",
+            "(rack == 'a')",
+            "rack == 'bad value!'",
+        ];
+        for (const s of selectors) assert.deepStrictEqual(options.labelSelectorOf(s), specNetwork.labelSelectorOf(s), s);
+    });
+});

@@ -1,0 +1,328 @@
+// The IDC site's pure renderers, from the prod and dev specs: etcd member config and units, the
+// data-disk, backup and defragmentation scripts, keepalived/HAProxy, kubeadm configs. Real tools
+// where they exist here: `bash -n` on every script, `systemd-analyze calendar` on the timers'
+// OnCalendar, openssl for kubeadm's CA pin.
+import * as assert from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import { generateKeyPairSync } from "crypto";
+import { mkdtempSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { parse, parseAllDocuments } from "yaml";
+import {
+    caCertHash,
+    ETCD_PATHS,
+    aptInstall,
+    renderBackupScript,
+    renderEtcdPackagesScript,
+    renderClusterConfig,
+    renderDataDiskScript,
+    renderDefragScript,
+    renderEncryptionConfig,
+    renderEtcdConfig,
+    renderEtcdUnit,
+    renderHaproxyConfig,
+    renderInitConfig,
+    renderInitScript,
+    renderJoinConfig,
+    renderJoinScript,
+    renderKubePackagesScript,
+    apiServerCertSans,
+    CONTAINERD_PACKAGE,
+    renderKeepalivedConfig,
+    renderLoadBalancerScript,
+    renderMemberStartScript,
+    renderTimerUnits,
+    renderTokenScript,
+    renderVrrpAuth,
+} from "../../../components/idc/render";
+import type { IdcClusterSpec } from "../../../stacks/spec";
+import { loadStackSpec } from "../../harness";
+
+const idcOf = (stack: "prod" | "dev") => loadStackSpec(stack).clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
+const prod = idcOf("prod");
+const dev = idcOf("dev");
+const endpoints = (c: IdcClusterSpec) => c.etcd.hosts.map((h) => `https://${h.address}:2379`);
+
+describe("IDC renderers", () => {
+    describe("etcd", () => {
+        it("renders the member config with URLs, the initial cluster, mTLS on both sides and the spec's tuning", () => {
+            const members = prod.etcd.hosts.map((h) => ({ name: h.name, address: h.address }));
+            const conf = parse(renderEtcdConfig({ member: members[1], members, token: "idc-sh-etcd", tuning: prod.etcd.tuning }));
+            assert.strictEqual(conf.name, members[1].name);
+            assert.strictEqual(conf["data-dir"], `${ETCD_PATHS.mount}/data`);
+            assert.strictEqual(conf["listen-client-urls"], `https://${members[1].address}:2379`);
+            assert.strictEqual(conf["listen-peer-urls"], `https://${members[1].address}:2380`);
+            assert.strictEqual(conf["initial-cluster"], members.map((m) => `${m.name}=https://${m.address}:2380`).join(","));
+            for (const side of ["client-transport-security", "peer-transport-security"]) {
+                assert.strictEqual(conf[side]["client-cert-auth"], true, side);
+                assert.strictEqual(conf[side]["trusted-ca-file"], `${ETCD_PATHS.pkiDir}/ca.crt`);
+                assert.strictEqual(conf[side]["auto-tls"], false);
+            }
+            const t = prod.etcd.tuning;
+            assert.deepStrictEqual(
+                [conf["heartbeat-interval"], conf["election-timeout"], conf["quota-backend-bytes"], conf["snapshot-count"], conf["auto-compaction-mode"], conf["auto-compaction-retention"], conf["max-request-bytes"]],
+                [t.heartbeatIntervalMs, t.electionTimeoutMs, t.quotaBackendBytes, t.snapshotCount, t.autoCompactionMode, t.autoCompactionRetention, t.maxRequestBytes],
+            );
+            assert.strictEqual(t.quotaBackendBytes, 8 * 2 ** 30, "default quota is 8 GiB");
+            assert.match(conf["listen-metrics-urls"], /^http:\/\/.*:2381$/);
+        });
+
+        it("runs etcd under systemd from the config file, after the data mount", () => {
+            const unit = renderEtcdUnit({ name: "etcd-1", address: "10.0.0.1" }, { ...ETCD_PATHS, mount: "/data/etcd" });
+            assert.match(unit, /^ExecStart=\/usr\/bin\/etcd --config-file \/etc\/etcd\/etcd\.conf\.yml$/m);
+            assert.match(unit, /^RequiresMountsFor=\/data\/etcd$/m);
+            assert.match(unit, /^Type=notify$/m);
+        });
+
+        it("formats the NVMe device only when blkid finds nothing, mounts it noatime by UUID", () => {
+            const s = renderDataDiskScript("/dev/nvme0n1", "/var/lib/etcd");
+            assert.match(s, /blkid -p "\$dev"/);
+            // mkfs only in the "no signature" branch (blkid exit 2); anything else refuses.
+            const branches = s.split("\n").filter((l) => /^\s+\d\)|^\s+\*\)/.test(l));
+            assert.deepStrictEqual(branches.filter((l) => l.includes("mkfs")).map((l) => l.trim().slice(0, 2)), ["2)"]);
+            assert.ok(branches.some((l) => l.trim().startsWith("*)") && /exit 1/.test(l)));
+            assert.match(s, /echo "UUID=\$uuid \$mnt ext4 defaults,noatime,nofail 0 2" >> \/etc\/fstab/);
+            assert.match(s, /findmnt -no OPTIONS "\$mnt" \| grep -qw noatime/);
+        });
+
+        it("backs up with snapshot save, snapshot status, upload through the AWS CLI (credentials from the environment), keep N", () => {
+            const s = renderBackupScript();
+            const save = s.indexOf("etcdctl snapshot save");
+            const status = s.indexOf("snapshot status");
+            const upload = s.indexOf("s3 s3 cp");
+            assert.ok(save > 0 && status > save && upload > status, "save, then verify, then upload");
+            assert.doesNotMatch(s, /AWS_SECRET_ACCESS_KEY[^:]*"\$AWS_SECRET|--secret|curl/, "credentials never in argv");
+            assert.match(s, /head -n -"\$BACKUP_KEEP"/);
+            // The local prune runs in the EXIT trap, so a failed upload still prunes.
+            assert.match(s, /trap 'prune_local[^']*' EXIT/);
+        });
+
+        it("defragments one member at a time, followers first, pausing 10 s unless told otherwise", () => {
+            const s = renderDefragScript();
+            assert.match(s, /for ep in \$order \$self; do/);
+            assert.match(s, /sleep "\$\{DEFRAG_PAUSE_SECONDS:-10\}"/);
+        });
+
+        it("renders timers whose OnCalendar systemd accepts (systemd-analyze calendar)", function () {
+            if (!spawnSync("sh", ["-c", "command -v systemd-analyze"]).stdout.toString().trim()) this.skip();
+            for (const c of [prod, dev]) {
+                for (const onCalendar of [c.etcd.backup.onCalendar, c.etcd.backup.defragOnCalendar]) {
+                    const { timer } = renderTimerUnits({ description: "x", script: "/bin/true", environmentFiles: [], onCalendar });
+                    const value = /^OnCalendar=(.*)$/m.exec(timer)![1];
+                    const r = spawnSync("systemd-analyze", ["calendar", value], { encoding: "utf8" });
+                    assert.strictEqual(r.status, 0, `${value}: ${r.stderr}`);
+                }
+            }
+            assert.notStrictEqual(spawnSync("systemd-analyze", ["calendar", "Funday 25:99"]).status, 0, "systemd-analyze must reject a bad calendar");
+        });
+    });
+
+    describe("keepalived and HAProxy", () => {
+        const hosts = prod.controlPlane.hosts.map((h) => ({ name: h.name, address: h.address }));
+        const input = (self: (typeof hosts)[number]) => ({ self, hosts, vip: prod.controlPlane.vip, vipPrefix: 20, interface: "eth0", virtualRouterId: 51, advertIntervalSeconds: 1 });
+
+        it("gives each host a distinct priority, the others as unicast peers, the auth from an include, a track script", () => {
+            const confs = hosts.map((h) => renderKeepalivedConfig(input(h)));
+            const priorities = confs.map((c) => Number(/priority (\d+)/.exec(c)![1]));
+            assert.strictEqual(new Set(priorities).size, hosts.length);
+            for (const c of confs) {
+                assert.match(c, /include \/etc\/keepalived\/vrrp-auth\.conf/);
+                assert.doesNotMatch(c, /auth_pass/);
+                assert.match(c, /track_script \{\s+check_apiserver\s+\}/);
+            }
+            assert.match(confs[0], /unicast_peer \{\s+10\.10\.0\.12\s+10\.10\.0\.13\s+\}/);
+        });
+
+        it("puts the VRRP pass in its own file and refuses what keepalived would truncate", () => {
+            assert.match(renderVrrpAuth("Ab3dE6g8"), /auth_type PASS\n\s+auth_pass Ab3dE6g8\n/);
+            assert.throws(() => renderVrrpAuth("123456789"), /1 to 8/);
+        });
+
+        it("fronts the spec's port and checks /healthz over TLS on every API server at :6443", () => {
+            const cfg = renderHaproxyConfig({ frontendPort: prod.controlPlane.port, backends: hosts });
+            assert.match(cfg, /bind \*:8443\n/);
+            assert.match(cfg, /mode tcp/);
+            assert.match(cfg, /http-check connect ssl\n\s+http-check send meth GET uri \/healthz/);
+            assert.strictEqual([...cfg.matchAll(/server \S+ \S+:6443 check check-ssl/g)].length, hosts.length);
+        });
+
+        it("checks both configs with the real tools before restarting, and guards the auth include", () => {
+            const s = renderLoadBalancerScript("haproxy keepalived");
+            assert.ok(s.indexOf("haproxy -c") < s.indexOf("systemctl reload-or-restart haproxy"));
+            assert.ok(s.indexOf("keepalived -t") < s.indexOf("systemctl restart keepalived"));
+            assert.match(s, /test -s \/etc\/keepalived\/vrrp-auth\.conf/);
+        });
+    });
+
+    describe("kubeadm", () => {
+        const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS());
+
+        it("ClusterConfiguration: VIP endpoint, external etcd, SANs, subnets, encryption, audit, inflight limits; KubeletConfiguration with eviction", () => {
+            const [cluster, kubelet] = docs(renderClusterConfig({ spec: prod, etcdEndpoints: endpoints(prod) }));
+            assert.strictEqual(cluster.kind, "ClusterConfiguration");
+            assert.strictEqual(cluster.controlPlaneEndpoint, "10.10.0.10:8443");
+            assert.deepStrictEqual(cluster.etcd.external.endpoints, endpoints(prod));
+            assert.ok(cluster.etcd.external.certFile && cluster.etcd.external.keyFile && cluster.etcd.external.caFile);
+            assert.deepStrictEqual(cluster.networking, { podSubnet: "10.64.0.0/16", serviceSubnet: "10.96.0.0/16", dnsDomain: "cluster.local" });
+            for (const san of ["10.10.0.10", "api.idc-sh.acme.internal", "cp-1", "10.10.0.11", "cp-3", "10.10.0.13"]) assert.ok(cluster.apiServer.certSANs.includes(san), san);
+            const flags = Object.fromEntries(cluster.apiServer.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
+            assert.strictEqual(flags["encryption-provider-config"], "/etc/kubernetes/encryption-config.yaml");
+            assert.strictEqual(flags["audit-policy-file"], "/etc/kubernetes/audit-policy.yaml");
+            assert.ok(flags["audit-log-path"]);
+            assert.strictEqual(flags["max-requests-inflight"], String(prod.controlPlane.apiServer.maxRequestsInflight));
+            assert.strictEqual(flags["max-mutating-requests-inflight"], String(prod.controlPlane.apiServer.maxMutatingRequestsInflight));
+            assert.strictEqual(kubelet.kind, "KubeletConfiguration");
+            assert.deepStrictEqual(kubelet.evictionHard, prod.kubelet.evictionHard);
+            assert.deepStrictEqual(kubelet.evictionSoft, prod.kubelet.evictionSoft);
+            assert.strictEqual(kubelet.readOnlyPort, 0);
+        });
+
+        it("keeps the token and certificate key in the init/join files only", () => {
+            const secrets = { token: "abcdef.0123456789abcdef", certificateKey: "f".repeat(64) };
+            const init = parse(renderInitConfig({ spec: prod, host: prod.controlPlane.hosts[0], secrets }));
+            assert.strictEqual(init.skipPhases, undefined, "Calico keeps kube-proxy");
+            const devInit = parse(renderInitConfig({ spec: dev, host: dev.controlPlane.hosts[0], secrets }));
+            assert.deepStrictEqual(devInit.skipPhases, ["addon/kube-proxy"], "Cilium replaces kube-proxy");
+            assert.strictEqual(init.kind, "InitConfiguration");
+            assert.strictEqual(init.bootstrapTokens[0].token, secrets.token);
+            assert.strictEqual(init.certificateKey, secrets.certificateKey);
+            const clusterText = renderClusterConfig({ spec: prod, etcdEndpoints: endpoints(prod) });
+            assert.ok(!clusterText.includes(secrets.token) && !clusterText.includes(secrets.certificateKey));
+            const cpJoin = parse(renderJoinConfig({ spec: prod, host: prod.controlPlane.hosts[1], token: secrets.token, caCertHash: "sha256:00", certificateKey: secrets.certificateKey }));
+            assert.strictEqual(cpJoin.controlPlane.certificateKey, secrets.certificateKey);
+            assert.strictEqual(cpJoin.discovery.bootstrapToken.apiServerEndpoint, "10.10.0.10:8443");
+            const worker = prod.workers[0];
+            const wJoin = parse(renderJoinConfig({ spec: prod, host: worker, token: secrets.token, caCertHash: "sha256:00", labels: worker.labels, taints: worker.taints }));
+            assert.strictEqual(wJoin.controlPlane, undefined);
+            assert.deepStrictEqual(wJoin.nodeRegistration.kubeletExtraArgs.find((a: { name: string }) => a.name === "node-labels"), { name: "node-labels", value: "topology.kubernetes.io/zone=rack-a" });
+            // Neither secret reaches a script (argv or stdin) of init or the token refresh.
+            for (const s of [renderInitScript(prod), renderTokenScript()]) assert.ok(!s.includes(secrets.token));
+            // kubeadm prints neither secret (kubeadm init / init phase reference: --skip-token-print, --skip-certificate-key-print).
+            assert.match(renderTokenScript(), /kubeadm init phase upload-certs --upload-certs --config "\$cfg" --skip-certificate-key-print\n/);
+            assert.match(renderTokenScript(), /kubeadm init phase bootstrap-token --config "\$cfg" --skip-token-print\n/);
+            assert.match(renderInitScript(prod), /kubeadm init --config "\$cfg" --upload-certs --skip-token-print --skip-certificate-key-print\n/);
+        });
+
+        it("passes a control-plane host's labels to its kubelet at init and at join, as for workers", () => {
+            const secrets = { token: "abcdef.0123456789abcdef", certificateKey: "f".repeat(64) };
+            const flags = (doc: any) => Object.fromEntries(doc.nodeRegistration.kubeletExtraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
+            const [cp1, cp2] = prod.controlPlane.hosts;
+            const init = flags(parse(renderInitConfig({ spec: prod, host: cp1, secrets, labels: { ...cp1.labels, "acme.io/row": "r3" } })));
+            assert.deepStrictEqual(init, { "node-ip": cp1.address, "node-labels": `topology.kubernetes.io/zone=${cp1.labels["topology.kubernetes.io/zone"]},acme.io/row=r3` });
+            const join = parse(renderJoinConfig({ spec: prod, host: cp2, token: secrets.token, caCertHash: "sha256:00", certificateKey: secrets.certificateKey, labels: cp2.labels }));
+            assert.deepStrictEqual(flags(join)["node-labels"], "topology.kubernetes.io/zone=rack-b");
+            assert.strictEqual(join.nodeRegistration.taints, undefined, "kubeadm keeps its control-plane taint");
+            // No labels, no empty node-labels flag.
+            assert.deepStrictEqual(flags(parse(renderInitConfig({ spec: dev, host: dev.controlPlane.hosts[0], secrets }))), { "node-ip": dev.controlPlane.hosts[0].address });
+        });
+
+        it("pins the CA as kubeadm does: sha256 of the DER public key, same as openssl computes", () => {
+            const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+            const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
+            const der = execFileSync("openssl", ["pkey", "-pubin", "-outform", "der"], { input: pem });
+            const viaOpenssl = execFileSync("openssl", ["dgst", "-sha256", "-hex"], { input: der }).toString().trim().split(/\s+/).pop();
+            assert.strictEqual(caCertHash(pem), `sha256:${viaOpenssl}`);
+        });
+
+        it("needs a 32-byte key for secretbox encryption at rest", () => {
+            const conf = parse(renderEncryptionConfig(Buffer.alloc(32, 7).toString("base64")));
+            assert.ok(conf.resources[0].providers[0].secretbox);
+            assert.deepStrictEqual(conf.resources[0].providers[1], { identity: {} });
+            assert.throws(() => renderEncryptionConfig(Buffer.alloc(16).toString("base64")), /32-byte/);
+        });
+    });
+
+    it("re-runs carry kubelet and SAN changes: upload-config kubelet, kubelet-config on every node, apiserver.crt re-issued", () => {
+        const init = renderInitScript(prod);
+        assert.match(init, /kubeadm init phase upload-config kubelet --config "\$cfg"/);
+        for (const s of [init, renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }), renderJoinScript(false)]) {
+            assert.match(s, /kubeadm upgrade node phase kubelet-config --kubeconfig \/etc\/kubernetes\/(admin|kubelet)\.conf\n\s*systemctl restart kubelet/);
+        }
+        for (const san of apiServerCertSans(prod)) assert.ok(init.includes(` ${san}`), `${san} not checked`);
+        assert.match(init, /kubeadm init phase certs apiserver --config "\$cfg"[\s\S]*kubeadm init phase control-plane all/);
+    });
+
+    it("the SAN check finds a missing SAN in a real certificate (openssl), and none in a complete one", function () {
+        const dir = mkdtempSync(join(tmpdir(), "idc-san-"));
+        try {
+            const sans = apiServerCertSans(prod);
+            const init = renderInitScript(prod);
+            const check = init.slice(init.indexOf("have="), init.indexOf("  done") + "  done".length);
+            const missing = (sanList: string[]) => {
+                const cert = join(dir, "apiserver.crt");
+                const alt = sanList.map((x) => (/^\d+\.\d+\.\d+\.\d+$/.test(x) ? `IP:${x}` : `DNS:${x}`)).join(",");
+                execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=kube-apiserver", "-days", "1",
+                    "-addext", `subjectAltName=DNS:kubernetes,DNS:kubernetes.default,IP:10.96.0.1,${alt}`, "-keyout", join(dir, "k"), "-out", cert], { stdio: "ignore" });
+                const script = `set -euo pipefail\n${check.replace(/^ {2}/gm, "").replace("/etc/kubernetes/pki/apiserver.crt", cert)}\necho "$missing"\n`;
+                return spawnSync("bash", ["-s"], { input: script, encoding: "utf8" }).stdout.trim();
+            };
+            assert.strictEqual(missing(sans), "0");
+            assert.strictEqual(missing(sans.filter((x) => x !== "api.idc-sh.acme.internal")), "1", "a missing DNS SAN");
+            assert.strictEqual(missing(sans.filter((x) => x !== prod.controlPlane.hosts[2].address)), "1", "a missing IP SAN");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("installs containerd.io from Docker's repository, after the tools that fetch the keys", () => {
+        const s = renderKubePackagesScript(prod.kubernetesVersion);
+        assert.ok(s.indexOf("ca-certificates curl gpg") < s.indexOf("curl -fsSL"), "curl and gpg installed before use");
+        assert.ok(s.includes(`${CONTAINERD_PACKAGE} $kube_packages`));
+        assert.ok(s.includes(`kube_packages="kubelet=${prod.kubernetesVersion}-1.1 kubeadm=${prod.kubernetesVersion}-1.1 kubectl=${prod.kubernetesVersion}-1.1"`));
+        assert.match(s, /-o DPkg::Lock::Timeout=300/);
+    });
+
+    it("apt waits out held apt locks in every script, unholds Debian's containerd, and control-plane re-runs wait for /readyz", () => {
+        const lb = renderLoadBalancerScript(aptInstall("haproxy"));
+        const etcd = renderEtcdPackagesScript(aptInstall("etcd-server"));
+        const pkgs = renderKubePackagesScript(prod.kubernetesVersion);
+        for (const s of [lb, etcd, pkgs]) {
+            assert.ok(s.includes("apt_retry() {"), "apt_retry is defined");
+            assert.doesNotMatch(s, /^(?!apt_retry )[^\n]*apt-get (update|install)/m, "a bare apt-get update/install");
+        }
+        assert.match(pkgs, /for p in [^;]*\bcontainerd\b[^;]*; do apt-mark unhold/);
+        const cpJoin = renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] });
+        for (const s of [renderInitScript(prod), cpJoin]) {
+            assert.match(s, /systemctl restart kubelet\n\s*n=0\n\s*until curl -fsk --max-time 2 https:\/\/127\.0\.0\.1:6443\/readyz[\s\S]*exit 1[\s\S]*\nfi\n$/);
+        }
+        assert.doesNotMatch(renderJoinScript(false), /readyz/, "workers have no API server");
+        // The joined host re-issues apiserver.crt with its own address and name, not the default route's.
+        const local = parse(cpJoin.slice(cpJoin.indexOf("<<'HYBRID_FLEET_EOF'\n") + 21, cpJoin.indexOf("---\nHYBRID_FLEET_EOF")));
+        assert.deepStrictEqual(local.localAPIEndpoint, { advertiseAddress: prod.controlPlane.hosts[1].address, bindPort: 6443 });
+        assert.strictEqual(local.nodeRegistration.name, prod.controlPlane.hosts[1].name);
+        assert.match(cpJoin, /kubeadm init phase certs apiserver --config \/run\/hybrid-fleet\/kubeadm-certs\.yaml/);
+    });
+
+    it("etcd metrics on 127.0.0.1 unless the spec exposes them; the data disk mounts nofail, etcd requires the mount", () => {
+        const member = { name: "etcd-1", address: "10.0.0.1" };
+        const members = [member];
+        const listen = (m?: "localhost" | "member") => parse(renderEtcdConfig({ member, members, token: "t", tuning: prod.etcd.tuning, metricsListener: m }))["listen-metrics-urls"];
+        assert.strictEqual(listen(), "http://127.0.0.1:2381");
+        assert.strictEqual(listen("member"), "http://10.0.0.1:2381");
+        assert.strictEqual(prod.etcd.metricsListener, "localhost");
+        assert.match(renderDataDiskScript("/dev/nvme0n1", "/var/lib/etcd"), / ext4 defaults,noatime,nofail 0 2"/);
+        assert.match(renderEtcdUnit(member), /^RequiresMountsFor=\/var\/lib\/etcd$/m);
+    });
+
+    it("every rendered script is valid bash (bash -n)", () => {
+        const member = { name: "etcd-1", address: "10.0.0.1" };
+        const scripts = {
+            dataDisk: renderDataDiskScript("/dev/nvme0n1", "/var/lib/etcd"),
+            backup: renderBackupScript(),
+            defrag: renderDefragScript(),
+            memberStart: renderMemberStartScript(member),
+            lb: renderLoadBalancerScript("haproxy"),
+            init: renderInitScript(prod),
+            token: renderTokenScript(),
+            cpJoin: renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }),
+            workerJoin: renderJoinScript(false),
+            packages: renderKubePackagesScript(prod.kubernetesVersion),
+        };
+        for (const [name, script] of Object.entries(scripts)) {
+            const r = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+            assert.strictEqual(r.status, 0, `${name}: ${r.stderr}`);
+        }
+        assert.notStrictEqual(spawnSync("bash", ["-n"], { input: "if then fi" }).status, 0, "bash -n must reject a broken script");
+    });
+});

@@ -1,0 +1,64 @@
+// The Pulumi program itself (index.ts), as `pulumi up` runs it: config in, per-cluster outputs out,
+// kubeconfigs secret; and an invalid spec stops it with one RunError before any resource exists.
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { fleetFromConfig } from "../stacks/config";
+import { runOnMocks } from "../tools/mockEngine";
+import { offlineConfig, parseStackFile, readStackFile } from "../tools/stackFile";
+import { rawStackFleet, runProgram } from "./harness";
+
+const resolve = <T>(o: pulumi.Input<T>): Promise<T> => new Promise((r) => pulumi.output(o).apply((v) => r(v as T)));
+const isSecret = (o: pulumi.Output<unknown>): Promise<boolean> => (o as any).isSecret;
+
+describe("the Pulumi program (index.ts)", function () {
+    this.timeout(60000);
+
+    it("builds the prod fleet from the stack config and exports each cluster's outputs, kubeconfigs secret", async () => {
+        let program: { environment: string; hub: string; clusters: Record<string, Record<string, any>> } | undefined;
+        const inventory = await runProgram(() => {
+            // The program runs when index.ts loads, so it loads here, inside the mock engine.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            program = require("../index");
+        }, "prod");
+        assert.ok(program);
+        assert.strictEqual(program.environment, "prod");
+        assert.strictEqual(program.hub, "idc-sh");
+        assert.deepStrictEqual(Object.keys(program.clusters).sort(), ["ack-sh", "eks-apne1", "idc-sh"]);
+        const sites = inventory.resources.filter((r) => r.type.endsWith(":Site")).map((r) => r.name).sort();
+        assert.deepStrictEqual(sites, ["ack-sh", "eks-apne1", "idc-sh"]);
+        for (const [name, outputs] of Object.entries(program.clusters)) {
+            assert.ok(pulumi.Output.isInstance(outputs.kubeconfig), `${name} exports a kubeconfig`);
+            assert.strictEqual(await isSecret(outputs.kubeconfig), true, `${name}: the kubeconfig is a secret`);
+            assert.match(String(await resolve(outputs.apiServer)), /^https:\/\//, `${name}: apiServer`);
+        }
+    });
+
+    it("stops on an invalid spec with one RunError listing every violation, before any resource", async () => {
+        const fleet = rawStackFleet("prod");
+        fleet.hub = "nowhere";
+        fleet.clusters[0].etcd.hosts.pop();
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "program-")), "Pulumi.bad.yaml");
+        try {
+            // The short key form `fleet:` is the same config key as `hybrid-fleet:fleet`.
+            fs.writeFileSync(file, YAML.stringify({ config: { fleet } }));
+            const stack = readStackFile(file);
+            const { config, secretKeys } = offlineConfig(stack, parseStackFile(stack));
+            // The program is only the validation: were it to return, the run would resolve and this fails.
+            await assert.rejects(
+                runOnMocks(() => fleetFromConfig(), { config, secretKeys, stack: "bad" }),
+                (e: Error) => {
+                    assert.ok(e instanceof pulumi.RunError, "a RunError: the CLI prints its message without a stack trace");
+                    assert.match(e.message, /hub: nowhere is not the name of a cluster/);
+                    assert.match(e.message, /clusters\[0\]\.etcd\.hosts: etcd members must be odd and 3 to 7 in prod \(got 2\)/);
+                    return true;
+                },
+            );
+        } finally {
+            fs.rmSync(path.dirname(file), { recursive: true, force: true });
+        }
+    });
+});

@@ -1,0 +1,40 @@
+// The add-on registry: install order comes from declared needs, and a broken registry fails loudly.
+import * as assert from "assert";
+import { clusterAddons, fleetAddons, installOrder } from "../../stacks/addons";
+import { linkPath, reachabilityViolations } from "../../stacks/spec/reachability";
+
+const entry = (name: string, needs: string[] = []) => ({ addon: { name, needs } });
+
+describe("add-on registry", () => {
+    it("installs every add-on after the ones it needs, otherwise in registry order", () => {
+        const order = installOrder([entry("tenants", ["cni"]), entry("mesh", ["cni", "links"]), entry("cni"), entry("links")]);
+        assert.deepStrictEqual(order.map((e) => e.addon.name), ["cni", "tenants", "links", "mesh"]);
+    });
+
+    it("refuses a need that names no add-on, a cycle and a duplicate name", () => {
+        assert.throws(() => installOrder([entry("mesh", ["links"])]), /mesh needs links, which is not in the registry/);
+        assert.throws(() => installOrder([entry("a", ["b"]), entry("b", ["a"])]), /cycle: a -> b -> a/);
+        assert.throws(() => installOrder([entry("a"), entry("a")]), /unique/);
+    });
+
+    it("orders the real registries: the CNI before the tenants", () => {
+        const names = installOrder(clusterAddons).map((e) => e.addon.name);
+        assert.ok(names.indexOf("cni") < names.indexOf("tenants"), names.join(","));
+        installOrder(fleetAddons);
+    });
+});
+
+describe("reachability over links", () => {
+    const links = [{ between: ["idc", "eks"] }, { between: ["idc", "ack"] }];
+
+    it("finds a direct link, and a path through a transit site only", () => {
+        assert.deepStrictEqual(linkPath({ links, transit: [] }, "idc", "eks"), ["idc", "eks"]);
+        assert.strictEqual(linkPath({ links, transit: [] }, "eks", "ack"), undefined);
+        assert.deepStrictEqual(linkPath({ links, transit: ["idc"] }, "eks", "ack"), ["eks", "idc", "ack"]);
+    });
+
+    it("names both clusters and the layer when a needed pair has no path", () => {
+        const v = reachabilityViolations({ links, transit: [] }, [{ from: "eks", to: "ack", layer: "mesh", path: ["clusters", 1, "mesh"] }]);
+        assert.deepStrictEqual(v, [{ path: ["clusters", 1, "mesh"], rule: "eks cannot reach ack over the declared links (needed by mesh): add a link or a transit site" }]);
+    });
+});

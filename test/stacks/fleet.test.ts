@@ -1,0 +1,66 @@
+// Whole-fleet invariants on the mock engine, for every checked-in stack: the shape of the
+// resource graph (parents, names, explicit providers per cluster), secrets, and speed.
+import * as assert from "assert";
+import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet } from "../harness";
+import type { FleetSpec } from "../../stacks/spec";
+
+for (const stack of ["prod", "dev"] as const) {
+    describe(`${stack} fleet on the mock engine`, () => {
+        let spec: FleetSpec;
+        let inventory: Inventory;
+        let elapsedMs: number;
+
+        before(async () => {
+            spec = loadStackSpec(stack);
+            const started = Date.now();
+            inventory = (await runFleet(spec)).inventory;
+            elapsedMs = Date.now() - started;
+        });
+
+        /** The cluster a resource belongs to: its top-level site component. */
+        const siteOf = (r: RegisteredResource) => [r, ...inventory.ancestors(r)].pop()!;
+
+        it("evaluates in seconds", () => {
+            assert.ok(elapsedMs < 10_000, `took ${elapsedMs} ms`);
+        });
+
+        it("has one site component per cluster, and every other resource under one", () => {
+            const roots = inventory.resources.filter((r) => !r.parent);
+            assert.deepStrictEqual(
+                roots.map((r) => [r.type.split(":")[1], r.name]).sort(),
+                spec.clusters.map((c) => [c.provider, c.name]).sort(),
+            );
+            for (const r of roots) assert.match(r.type, /^hybrid:(idc|eks|ack):Site$/);
+        });
+
+        it("types components hybrid:<domain>:<Component> and derives child names from the component", () => {
+            for (const r of inventory.resources.filter((x) => !x.custom && !x.type.startsWith("eks:"))) {
+                assert.match(r.type, /^hybrid:[a-z]+:[A-Z][A-Za-z0-9]+$/, r.urn);
+            }
+            for (const r of inventory.resources) {
+                const parent = r.parent ? inventory.byUrn(r.parent) : undefined;
+                if (parent?.type.startsWith("hybrid:")) {
+                    assert.ok(r.name.startsWith(parent.name), `${r.type} ${r.name} is not named after its parent ${parent.name}`);
+                }
+            }
+        });
+
+        it("gives every cloud and Kubernetes resource the explicit provider of its own cluster", () => {
+            const explicit: Record<string, string> = { "aws:": "aws", "alicloud:": "alicloud", "kubernetes:": "kubernetes" };
+            for (const r of inventory.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
+                const prefix = Object.keys(explicit).find((p) => r.type.startsWith(p));
+                if (!prefix) continue;
+                const provider = inventory.providerOf(r);
+                assert.ok(provider, `${r.type} ${r.name} uses a default provider`);
+                assert.strictEqual(provider.type, `pulumi:providers:${explicit[prefix]}`);
+                assert.strictEqual(siteOf(provider).name, siteOf(r).name, `${r.name} uses another cluster's provider ${provider.name}`);
+                if (prefix === "kubernetes:") assert.strictEqual(provider.name, `${siteOf(r).name}-k8s`);
+            }
+        });
+
+        it("keeps secrets secret: no private key or config secret in plain text", () => {
+            assert.deepStrictEqual(plainTextOccurrences(inventory, "PRIVATE KEY"), []);
+            assert.deepStrictEqual(plainTextOccurrences(inventory, "[offline placeholder"), []);
+        });
+    });
+}

@@ -1,0 +1,183 @@
+// The offline plan end to end: what it writes for the checked-in stacks, how it refuses an
+// invalid spec, and the markdown diff a pull request gets.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { plan } from "../../tools/plan";
+import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
+import { ROOT } from "../../tools/stackFile";
+import { rawStackFleet } from "../harness";
+
+const made: string[] = [];
+const tmp = (label: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `plan-${label}-`));
+    made.push(dir);
+    return dir;
+};
+
+function listFiles(dir: string): string[] {
+    if (!fs.existsSync(dir)) return [];
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? listFiles(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+}
+
+function writeStack(fleet: unknown): string {
+    const file = path.join(tmp("config"), "Pulumi.test.yaml");
+    fs.writeFileSync(file, YAML.stringify({ config: { "hybrid-fleet:fleet": fleet } }));
+    return file;
+}
+
+/** Runs `fn` with console.log captured: its result and the lines it printed. */
+const captured = async <T>(fn: () => Promise<T>): Promise<{ result: T; printed: string }> => {
+    const log = console.log;
+    const lines: string[] = [];
+    console.log = (line: unknown) => lines.push(String(line));
+    try {
+        return { result: await fn(), printed: lines.join("\n") };
+    } finally {
+        console.log = log;
+    }
+};
+
+function runPlanCli(args: string[]) {
+    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "tools/plan.ts"), ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 60_000,
+    });
+}
+
+describe("offline plan", () => {
+    let prodDir: string;
+    let prod: InventoryFile;
+
+    before(async () => {
+        prodDir = tmp("prod");
+        assert.strictEqual((await captured(() => plan({ stack: "prod", out: prodDir }))).result, 0);
+        prod = JSON.parse(fs.readFileSync(path.join(prodDir, "inventory.json"), "utf8"));
+    });
+
+    after(() => {
+        for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("writes an inventory of every resource, each assigned to its cluster", () => {
+        assert.strictEqual(prod.stack, "prod");
+        const clusters = new Set(prod.resources.map((r) => r.cluster));
+        for (const name of ["idc-sh", "eks-apne1", "ack-sh"]) assert.ok(clusters.has(name), `no resources for ${name}`);
+        for (const r of prod.resources) {
+            assert.match(r.urn, /^urn:pulumi:prod::hybrid-fleet::/);
+            assert.ok(r.type && r.name && typeof r.inputs === "object");
+        }
+        const urns = prod.resources.map((r) => r.urn);
+        assert.deepStrictEqual(urns, [...urns].sort(), "inventory is sorted by URN for stable diffs");
+    });
+
+    it("writes every IDC host's files under files/<host>/<remote path>, one folder per spec host", () => {
+        const idc = rawStackFleet("prod").clusters.find((c: any) => c.provider === "idc");
+        const specHosts = [...idc.controlPlane.hosts, ...idc.etcd.hosts, ...idc.workers].map((h: any) => h.name).sort();
+        assert.deepStrictEqual(fs.readdirSync(path.join(prodDir, "files")).sort(), specHosts);
+        const copies = prod.resources.filter((r) => r.type === "command:remote:CopyToRemote").length;
+        assert.strictEqual(listFiles(path.join(prodDir, "files")).length, copies, "one file per CopyToRemote");
+        for (const [host, file] of [
+            ["cp-1", "etc/haproxy/haproxy.cfg"],
+            ["cp-2", "etc/keepalived/keepalived.conf"],
+            ["etcd-1", "etc/etcd/etcd.conf.yml"],
+        ]) {
+            assert.ok(fs.existsSync(path.join(prodDir, "files", host, file)), `${host}: /${file}`);
+        }
+    });
+
+    it("never writes a secret: placeholders and keys stay [secret]", () => {
+        const leaks = listFiles(prodDir).filter((f) => {
+            const text = fs.readFileSync(f, "utf8");
+            return text.includes("[offline placeholder") || text.includes("PRIVATE KEY-----");
+        });
+        assert.deepStrictEqual(leaks, []);
+    });
+
+    it("refuses an invalid spec: every violation, exit 1, no stack trace, nothing written", () => {
+        const fleet = rawStackFleet("prod");
+        fleet.clusters[2].network.podCidr = "10.64.0.0/16";
+        fleet.clusters[0].etcd.hosts.pop();
+        const out = tmp("invalid");
+        const run = runPlanCli(["--stack", "invalid", "--config", writeStack(fleet), "--out", out]);
+        assert.strictEqual(run.status, 1, run.stderr);
+        assert.match(run.stderr, /clusters\[2\]\.network\.podCidr: 10\.64\.0\.0\/16 overlaps clusters\[0\]\.network\.podCidr 10\.64\.0\.0\/16/);
+        assert.match(run.stderr, /clusters\[0\]\.etcd\.hosts: etcd members must be odd and 3 to 7 in prod \(got 2\)/);
+        assert.doesNotMatch(run.stderr + run.stdout, /\n\s+at /, "no stack trace");
+        assert.deepStrictEqual(listFiles(out), [], "no inventory, manifests or files");
+    });
+
+    it("rejects unknown arguments with usage", () => {
+        const run = runPlanCli(["--stack", "prod", "--bogus", "1"]);
+        assert.strictEqual(run.status, 2);
+        assert.match(run.stderr, /usage: npm run plan -- --stack NAME/);
+    });
+
+    it("diffs against an older inventory: removed cluster and changed inputs", async () => {
+        const fleet = rawStackFleet("prod");
+        fleet.clusters = fleet.clusters.filter((c: any) => c.name !== "ack-sh");
+        fleet.links = fleet.links.filter((l: any) => !l.between.includes("ack-sh"));
+        const out = tmp("changed");
+        const { result, printed: markdown } = await captured(() => plan({ stack: "prod", config: writeStack(fleet), out, diff: path.join(prodDir, "inventory.json") }));
+        assert.strictEqual(result, 0);
+        const after: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
+        const diff = diffInventories(prod, after);
+        const ackCount = prod.resources.filter((r) => r.cluster === "ack-sh").length;
+        assert.strictEqual(diff.removed.length, ackCount);
+        assert.ok(diff.removed.every((r) => r.cluster === "ack-sh"));
+        assert.strictEqual(diff.added.length, 0);
+        assert.ok(markdown.includes(`**0 to add, ${diff.changed.length} to change, ${ackCount} to remove**`), markdown);
+    });
+
+    it("is deterministic: planning the same commit again, in another process and into its own directory, diffs to no change", async () => {
+        // The old inventory is the one this run replaces: it must be read before the directory is cleared.
+        const run = runPlanCli(["--stack", "prod", "--out", prodDir, "--diff", path.join(prodDir, "inventory.json")]);
+        assert.strictEqual(run.status, 0, run.stderr);
+        const again: InventoryFile = JSON.parse(fs.readFileSync(path.join(prodDir, "inventory.json"), "utf8"));
+        assert.deepStrictEqual(again, prod, "same inventory, generated keys included");
+        assert.ok(run.stdout.includes("**0 to add, 0 to change, 0 to remove**"), run.stdout);
+        const shrunk = { ...prod, resources: prod.resources.slice(3) };
+        const old = path.join(tmp("shrunk"), "inventory.json");
+        fs.writeFileSync(old, JSON.stringify(shrunk));
+        const { result, printed } = await captured(() => plan({ stack: "prod", out: prodDir, diff: old }));
+        assert.strictEqual(result, 0);
+        assert.ok(printed.includes("**3 to add, 0 to change, 0 to remove**"), "a real difference still shows");
+    });
+
+    it("never clears a directory that holds no plan", () => {
+        const dir = tmp("foreign");
+        fs.writeFileSync(path.join(dir, "precious.txt"), "keep me");
+        const run = runPlanCli(["--stack", "prod", "--out", dir]);
+        assert.strictEqual(run.status, 1);
+        assert.match(run.stderr, /holds no plan \(inventory\.json\); refusing to write into it/);
+        assert.deepStrictEqual(fs.readdirSync(dir), ["precious.txt"]);
+    });
+
+    it("names the changed input keys and options of a resource", () => {
+        const base = { cluster: "c", parent: null, provider: null, custom: true, protect: false, retainOnDelete: false, dependencies: [] };
+        const before: InventoryFile = {
+            project: "hybrid-fleet",
+            stack: "s",
+            resources: [
+                { ...base, urn: "u:a", type: "t:a", name: "a", inputs: { size: 1, tags: { x: "1" }, gone: true } },
+                { ...base, urn: "u:b", type: "t:b", name: "b", inputs: {} },
+            ],
+        };
+        const after: InventoryFile = {
+            ...before,
+            resources: [
+                { ...base, urn: "u:a", type: "t:a", name: "a", protect: true, inputs: { size: 2, tags: { x: "1" } } },
+                { ...base, urn: "u:c", type: "t:c", name: "c", inputs: {} },
+            ],
+        };
+        const diff = diffInventories(before, after);
+        assert.deepStrictEqual(diff.changed.map((c) => [c.entry.name, c.inputs, c.options]), [["a", ["gone", "size"], ["protect"]]]);
+        const md = renderDiff(diff, "s");
+        assert.ok(md.includes("**1 to add, 1 to change, 1 to remove**"));
+        assert.ok(md.includes("| `t:a` | `a` | c | `gone`, `size` | `protect` |"), md);
+    });
+});
