@@ -36,6 +36,7 @@ export function clusterOfUrn(urn: string, clusters: string[]): string {
 }
 
 /** Strips the CLI's color codes and trailing whitespace from a diagnostic. */
+// eslint-disable-next-line no-control-regex -- ANSI escapes start with ESC (\x1b)
 const plain = (message: string) => message.replace(/<\{%[^%]*%\}>/g, "").replace(/\x1b\[[0-9;]*m/g, "").trim();
 
 /** Turns engine events into fleet events; keeps the per-cluster counts for the summary. */

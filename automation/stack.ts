@@ -2,7 +2,7 @@
 // (for portals and bots) or this project's directory with its Pulumi.<stack>.yaml (for people who
 // use the CLI). Every operation validates the spec first, can be narrowed to one cluster, reports
 // typed per-cluster progress, and is refused while another operation holds the stack.
-import { CommandError, ConcurrentUpdateError, LocalWorkspace, LocalWorkspaceOptions, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { CommandError, ConcurrentUpdateError, EngineEvent, LocalWorkspace, LocalWorkspaceOptions, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import * as path from "path";
 import { buildFleet } from "../stacks/fleet";
 import { fleetOutputs } from "../stacks/outputs";
@@ -204,7 +204,7 @@ export class FleetStack {
     private async run(
         operation: string,
         options: OperationOptions,
-        body: (o: { target?: string[]; targetDependents?: boolean; onEvent: (e: any) => void; onOutput?: (s: string) => void; signal?: AbortSignal; configFile?: string }) => Promise<{ changes: Record<string, number>; stdout: string }>,
+        body: (o: { target?: string[]; targetDependents?: boolean; onEvent: (e: EngineEvent) => void; onOutput?: (s: string) => void; signal?: AbortSignal; configFile?: string }) => Promise<{ changes: Record<string, number>; stdout: string }>,
     ): Promise<OperationResult> {
         const holder = running.get(this.key);
         if (holder) throw new FleetBusyError(this.stack.name, `${holder} is running from this process`);
@@ -231,7 +231,7 @@ export class FleetStack {
             return { ...result, clusters: progress.clusters };
         } catch (e) {
             if (e instanceof ConcurrentUpdateError) throw new FleetBusyError(this.stack.name, "another update holds the engine's lock on it (wait for it, or `pulumi cancel` a dead one)");
-            if (e instanceof CommandError) throw new FleetOperationError(operation, this.stack.name, (e as any).commandResult?.stderr ?? e.message);
+            if (e instanceof CommandError) throw new FleetOperationError(operation, this.stack.name, e.message);
             throw e;
         } finally {
             running.delete(this.key);

@@ -7,6 +7,8 @@
 // The SDKs load only after the arguments are read, so a usage error answers at once.
 import * as path from "path";
 import { parseArgs } from "util";
+// Types only, and events.ts imports only types: nothing heavy loads before the arguments are read.
+import { FLEET, type FleetEvent } from "../automation/events";
 
 const COMMANDS = ["validate", "plan", "preview", "up", "refresh", "outputs"] as const;
 type Command = (typeof COMMANDS)[number];
@@ -47,10 +49,9 @@ type Print = (line: string) => void;
 
 /** Renders progress events: a redrawn line per cluster on a terminal, one line per event otherwise. */
 function progressPrinter(json: boolean, tty: boolean, print: Print) {
-    const { FLEET } = require("../automation/events") as typeof import("../automation/events");
     const counts = new Map<string, { started: number; done: number; failed: number }>();
     let drawn = 0;
-    return (e: import("../automation/events").FleetEvent) => {
+    return (e: FleetEvent) => {
         if (json) return print(JSON.stringify(e));
         if (e.kind === "summary") {
             if (tty && drawn) process.stdout.write("\n");
@@ -80,7 +81,7 @@ function progressPrinter(json: boolean, tty: boolean, print: Print) {
 }
 
 export async function runCli(args: CliArgs, print: Print = (l) => console.log(l), printError: Print = (l) => console.error(l)): Promise<number> {
-    const lib = require("../automation") as typeof import("../automation");
+    const lib = await import("../automation");
     try {
         if (args.command === "validate") {
             const spec = lib.validateStack(args.stack, args.config);
@@ -88,8 +89,8 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
             return 0;
         }
         if (args.command === "plan") {
-            const { ROOT } = require("./stackFile") as typeof import("./stackFile");
-            const { renderPolicyReport } = require("../policy/offline") as typeof import("../policy/offline");
+            const { ROOT } = await import("./stackFile");
+            const { renderPolicyReport } = await import("../policy/offline");
             const result = await lib.planOffline({ stack: args.stack, ...(args.config ? { configFile: args.config } : {}), out: path.join(ROOT, "out", args.stack) });
             if (args.json) print(JSON.stringify({ ok: result.policies.mandatory === 0, outDir: result.outDir, resources: result.inventory.resources.length, policies: result.policies }));
             else {
@@ -98,7 +99,7 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
             }
             return result.policies.mandatory === 0 ? 0 : 1;
         }
-        const { PulumiCommand } = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
+        const { PulumiCommand } = await import("@pulumi/pulumi/automation");
         // FLEET_PULUMI_ROOT: a CLI install root (<root>/bin/pulumi) other than the one on the PATH.
         const pulumiCommand = process.env.FLEET_PULUMI_ROOT ? await PulumiCommand.get({ root: process.env.FLEET_PULUMI_ROOT }) : undefined;
         if (args.config) lib.validateStack(args.stack, args.config);

@@ -6,10 +6,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { parseCli, runCli, UsageError } from "../tools/fleet";
-import { rawStackFleet } from "./harness";
+import { parseCli, runCli, UsageError } from "../../tools/fleet";
+import { previewSection } from "../../tools/prComment";
+import { rawStackFleet } from "../harness";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 
 async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
     const out: string[] = [];
@@ -64,7 +65,7 @@ describe("fleet CLI", function () {
         fs.writeFileSync(path.join(dir, "events.json"), JSON.stringify(events));
         const saved = { ...process.env };
         Object.assign(process.env, {
-            FLEET_PULUMI_ROOT: path.join(__dirname, "fixtures", "fake-pulumi"),
+            FLEET_PULUMI_ROOT: path.join(__dirname, "..", "fixtures", "fake-pulumi"),
             PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
             FAKE_PULUMI_EVENTS: path.join(dir, "events.json"),
             FAKE_PULUMI_RECORD: path.join(dir, "record.jsonl"),
@@ -90,7 +91,6 @@ describe("fleet CLI", function () {
 
 describe("pull-request comment", () => {
     it("summarises a real preview's JSON events: changes, clusters, failures with the provider's message", () => {
-        const { previewSection } = require("../tools/prComment") as typeof import("../tools/prComment");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pr-"));
         const file = path.join(dir, "preview.jsonl");
         const lines = [

@@ -1,10 +1,10 @@
 // The platform's policies: the checked-in fleets pass every one, and each catches a crafted violation.
 import * as assert from "assert";
-import { crossGuardPolicies } from "../policy/pack";
-import { entryOf, evaluatePolicies } from "../policy/offline";
-import { fleetPolicies } from "../policy/policies";
-import type { InventoryEntry, InventoryFile } from "../tools/planDiff";
-import { loadStackSpec, runFleet } from "./harness";
+import { crossGuardPolicies } from "../../policy/pack";
+import { entryOf, evaluatePolicies } from "../../policy/offline";
+import { fleetPolicies } from "../../policy/policies";
+import type { InventoryEntry, InventoryFile } from "../../tools/planDiff";
+import { loadStackSpec, runFleet } from "../harness";
 
 const inventories: Record<string, InventoryFile> = {};
 

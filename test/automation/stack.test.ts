@@ -6,10 +6,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EngineEvent, PulumiCommand } from "@pulumi/pulumi/automation";
-import { FleetBusyError, FleetEvent, FleetOperationError, FleetSpecError, FleetStack, planOffline, ProtectedResourcesError } from "../automation";
-import { loadStackSpec, rawStackFleet } from "./harness";
+import { FleetBusyError, FleetEvent, FleetOperationError, FleetSpecError, FleetStack, planOffline, ProtectedResourcesError } from "../../automation";
+import { loadStackSpec, rawStackFleet } from "../harness";
 
-const FAKE_ROOT = path.join(__dirname, "fixtures", "fake-pulumi");
+const FAKE_ROOT = path.join(__dirname, "..", "fixtures", "fake-pulumi");
 
 /** An engine event log for `up` of eks-apne1: two resources done, one failing with the provider's message. */
 function upEvents(stack: string): EngineEvent[] {
@@ -105,7 +105,7 @@ describe("automation library against a stand-in pulumi", function () {
         const preview = calls().find((a) => a[0] === "preview")!;
         assert.ok(preview.includes("auto.local") && !preview.includes("--target"), JSON.stringify(preview));
         const cwd = JSON.parse(fs.readFileSync(record(), "utf8").trim().split("\n").pop()!).cwd;
-        assert.strictEqual(cwd, path.resolve(__dirname, ".."));
+        assert.strictEqual(cwd, path.resolve(__dirname, "..", ".."));
         await assert.rejects(fleet.refresh({ cluster: "nope" }), /no cluster named nope in stack dev \(have: idc-dev, eks-dev, ack-dev\)/);
     });
 
