@@ -200,7 +200,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 {
                     clusterName: cluster.name,
                     addonName,
-                    addonVersion: addonVersionOf(spec, key),
+                    addonVersion: addonVersionOf(spec, key) ?? aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: spec.kubernetesVersion, mostRecent: true }, { parent: this }).version,
                     resolveConflictsOnCreate: "OVERWRITE",
                     resolveConflictsOnUpdate: "OVERWRITE",
                     tags,

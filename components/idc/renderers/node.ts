@@ -20,16 +20,25 @@ export const DEBIAN_PACKAGES = {
  * containerd's current LTS (RELEASES.md: April 30, 2026 - April 30, 2028; 1.7 ended March 10, 2026,
  * 2.2 November 6, 2026), and 1.7 LTS -> 2.3 LTS is a supported direct upgrade (RELEASES.md,
  * "Upgrade path") for hosts prepared with 1.7. Version string as published in Docker's bookworm pool.
+ * Kubernetes 1.35 is the last minor that supports containerd 1.x (Kubernetes 1.35 release notes):
+ * 2.x is what lets the IDC clusters step to 1.36.
  */
 export const CONTAINERD_PACKAGE = "containerd.io=2.3.6-1~debian.12~bookworm";
 export const DOCKER_APT_KEY = "/etc/apt/keyrings/docker.asc";
 
-/** The pause image kubeadm uses per Kubernetes minor (`kubeadm config images list`, constants.PauseVersion). */
+/**
+ * The pause image kubeadm uses per Kubernetes minor (`kubeadm config images list`,
+ * cmd/kubeadm/app/constants/constants.go PauseVersion: 3.10.1 from 1.34 on, still in v1.35.x).
+ * containerd's sandbox image must match it, or kubeadm's preflight warns and the kubelet's
+ * pinned sandbox is garbage-collected.
+ */
 export const PAUSE_IMAGES: Record<number, string> = {
     31: "registry.k8s.io/pause:3.10",
     32: "registry.k8s.io/pause:3.10",
     33: "registry.k8s.io/pause:3.10",
     34: "registry.k8s.io/pause:3.10.1",
+    35: "registry.k8s.io/pause:3.10.1",
+    36: "registry.k8s.io/pause:3.10.1",
 };
 
 /** The pause image for a spec version (the spec rules keep the minor inside PAUSE_IMAGES). */
