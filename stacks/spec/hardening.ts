@@ -58,9 +58,11 @@ export const HTTPS_ENDPOINT = /^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5
 export function firstOverlaps(blocks: readonly Cidr[]): (number | undefined)[] {
     const n = blocks.length;
     const span = (c: Cidr) => 2 ** (32 - c.prefix);
-    const firstByBlock = new Map<string, number>();
+    const firstByBlock = new Map<number, number>();
+    // base * 64 + prefix: a unique, exact number (< 2^38) for a block.
+    const keyOf = (base: number, prefix: number) => base * 64 + prefix;
     blocks.forEach((c, i) => {
-        const key = `${c.base}/${c.prefix}`;
+        const key = keyOf(c.base, c.prefix);
         if (!firstByBlock.has(key)) firstByBlock.set(key, i);
     });
     const order = blocks.map((_, i) => i).sort((a, b) => blocks[a].base - blocks[b].base || a - b);
@@ -91,12 +93,12 @@ export function firstOverlaps(blocks: readonly Cidr[]): (number | undefined)[] {
         let best = rangeMin(lowerBound(b.base), lowerBound(b.base + span(b)));
         for (let p = 0; p <= b.prefix; p++) {
             const size = 2 ** (32 - p);
-            const at = firstByBlock.get(`${b.base - (b.base % size)}/${p}`);
+            const at = firstByBlock.get(keyOf(b.base - (b.base % size), p));
             if (at !== undefined && at < best) best = at;
         }
         // The block itself is in both sets; an identical earlier block is found by the lookup.
         if (best === i) {
-            const twin = firstByBlock.get(`${b.base}/${b.prefix}`);
+            const twin = firstByBlock.get(keyOf(b.base, b.prefix));
             best = twin !== undefined && twin < i ? twin : Infinity;
         }
         return best < i ? best : undefined;
