@@ -10,6 +10,7 @@ import * as path from "path";
 import { parseCidr } from "../stacks/cidr";
 import { FleetSpecError, parseFleet, secretConfigKeys } from "../stacks/spec";
 import { firstOverlaps, MAX_CLUSTERS } from "../stacks/spec/hardening";
+import { isCalendar } from "../stacks/spec/idc";
 import { SUPPORT_WINDOWS, versionWarnings } from "../stacks/spec/versions";
 import { renderDataDiskScript } from "../components/idc/renderers/etcd";
 import { PAUSE_IMAGES } from "../components/idc/renderers/node";
@@ -303,4 +304,31 @@ describe("hostile values for IDC fields that reach scripts (property)", () => {
             );
         });
     }
+});
+
+describe("systemd calendars (property, systemd-analyze)", () => {
+    const num = fc.integer({ min: 0, max: 70 }).map(String);
+    const field = fc.oneof(fc.constant("*"), num, fc.tuple(num, num).map(([a, b]) => `${a}..${b}`), fc.tuple(num, fc.integer({ min: 0, max: 20 })).map(([a, s]) => `${a}/${s}`), fc.tuple(num, num).map(([a, b]) => `${a},${b}`));
+    const weekday = fc.constantFrom("Mon", "Sun", "Mon..Fri", "Sat,Sun", "Funday", "");
+    const calendar = fc.oneof(
+        fc.tuple(weekday, fc.tuple(field, field, field), fc.tuple(field, field, fc.option(field)), fc.constantFrom("", " UTC", " PST")).map(
+            ([w, [y, mo, d], [h, mi, se], tz]) => `${w ? `${w} ` : ""}${y}-${mo}-${d} ${h}:${mi}${se === null ? "" : `:${se}`}${tz}`,
+        ),
+        fc.constantFrom("hourly", "daily", "fortnightly", "Sun *-*-* 03:30:00", "*:0/5", "Sat", "2026-02-30", "*-*-* 24:00", "-h", "Mon 25:00"),
+        fc.string({ unit: fc.constantFrom(..."0123456789*:-,./ MonSatUTC".split("")), maxLength: 24 }),
+    );
+    it("every calendar the spec accepts, systemd reads", function () {
+        if (!spawnSync("sh", ["-c", "command -v systemd-analyze"]).stdout.toString().trim()) this.skip();
+        let accepted = 0;
+        fc.assert(
+            fc.property(calendar, (value) => {
+                if (!isCalendar(value)) return;
+                accepted++;
+                const r = spawnSync("systemd-analyze", ["calendar", "--", value], { encoding: "utf8" });
+                assert.strictEqual(r.status, 0, `${JSON.stringify(value)}: ${r.stderr}`);
+            }),
+            { numRuns: 150 },
+        );
+        assert.ok(accepted > 10, `only ${accepted} accepted values: the generator explores too little`);
+    });
 });

@@ -7,15 +7,57 @@ import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, objectStore, secretConf
 
 const host = z.strictObject({ name: dnsLabel, address: ipv4 });
 
+const WEEKDAY = "(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
+const WEEKDAYS = new RegExp(`^${WEEKDAY}(\\.\\.${WEEKDAY})?(,${WEEKDAY}(\\.\\.${WEEKDAY})?)*$`);
+const SHORTHANDS = new Set(["minutely", "hourly", "daily", "weekly", "monthly", "yearly", "annually", "quarterly", "semiannually"]);
+
+/** One calendar field: `*`, or a comma list of `n`, `n..m`, each with an optional `/step`, within [min, max]. */
+function calendarField(text: string, min: number, max: number, digits: number): boolean {
+    return text.split(",").every((part) => {
+        const m = new RegExp(`^(\\*|(\\d{1,${digits}})(\\.\\.(\\d{1,${digits}}))?)(/(\\d{1,4}))?$`).exec(part);
+        if (!m) return false;
+        if (m[6] !== undefined && Number(m[6]) < 1) return false;
+        if (m[1] === "*") return true;
+        const lo = Number(m[2]);
+        const hi = m[4] === undefined ? lo : Number(m[4]);
+        return lo >= min && hi <= max && lo <= hi;
+    });
+}
+
 /**
- * A systemd calendar expression (systemd.time(7)), e.g. "hourly" or "Sun *-*-* 03:00:00": only the
- * characters calendar syntax uses (no quotes, '$', '%', newlines), at most 64, not starting with '-'
- * (systemd-analyze would read it as an option). The integration test checks systemd reads each default.
+ * A systemd calendar expression (systemd.time(7), "Calendar Events"): a shorthand ("hourly") or
+ * `[weekdays] [[year-]month-day] [hour:minute[:second]]` with `*`, lists, ranges and steps, fields
+ * within their ranges, optionally ending in UTC. Stricter than systemd (no `~`, no fractional seconds,
+ * no other time zones): what passes, systemd reads (checked with `systemd-analyze calendar`).
  */
+export function isCalendar(text: string): boolean {
+    if (SHORTHANDS.has(text)) return true;
+    const tokens = text.split(" ");
+    if (tokens.at(-1) === "UTC") tokens.pop();
+    if (tokens.length === 0 || tokens.length > 3 || tokens.some((t) => t === "")) return false;
+    let i = 0;
+    if (WEEKDAYS.test(tokens[i])) i++;
+    if (i < tokens.length && tokens[i].includes("-")) {
+        const parts = tokens[i].split("-");
+        const [year, month, day] = parts.length === 3 ? parts : ["*", ...parts];
+        if (parts.length < 2 || parts.length > 3) return false;
+        if (!calendarField(year, 1970, 2199, 4) || !calendarField(month, 1, 12, 2) || !calendarField(day, 1, 31, 2)) return false;
+        i++;
+    }
+    if (i < tokens.length && tokens[i].includes(":")) {
+        const parts = tokens[i].split(":");
+        if (parts.length < 2 || parts.length > 3) return false;
+        if (!calendarField(parts[0], 0, 23, 2) || !calendarField(parts[1], 0, 59, 2) || (parts[2] !== undefined && !calendarField(parts[2], 0, 59, 2))) return false;
+        i++;
+    }
+    return i === tokens.length && i > 0;
+}
+
+/** A systemd calendar expression, e.g. "hourly" or "Sun *-*-* 03:00:00" (at most 64 characters, see isCalendar). */
 const onCalendar = z
     .string()
     .max(64, "must be at most 64 characters")
-    .regex(/^[A-Za-z0-9*][A-Za-z0-9*:,./~ +-]*$/, "must be a systemd OnCalendar expression (letters, digits, '*', ':', ',', '.', '/', '~', '+', '-', spaces)");
+    .refine(isCalendar, 'must be a systemd calendar expression like "hourly" or "Sun *-*-* 03:30:00" (systemd.time(7))');
 
 /** A DNS name (RFC 1123 host name): lowercase labels of at most 63 characters, at most 253 in all. */
 export const dnsName = z
