@@ -13,7 +13,9 @@ import { firstOverlaps, MAX_CLUSTERS } from "../stacks/spec/hardening";
 import { isCalendar } from "../stacks/spec/idc";
 import { SUPPORT_WINDOWS, versionWarnings } from "../stacks/spec/versions";
 import { renderDataDiskScript } from "../components/idc/renderers/etcd";
-import { PAUSE_IMAGES } from "../components/idc/renderers/node";
+import { PAUSE_IMAGES, renderDirsScript } from "../components/idc/renderers/node";
+import { envLine, shq } from "../components/idc/renderers/shell";
+import { renderBackupEnv } from "../components/idc/renderers/etcd";
 import { MAX_STACK_FILE_BYTES, offlineConfig, parseStackFile, parseStackText, readStackFile } from "../tools/stackFile";
 import { assertViolation, rawStackFleet, violationsAfter } from "./harness";
 
@@ -330,5 +332,45 @@ describe("systemd calendars (property, systemd-analyze)", () => {
             { numRuns: 150 },
         );
         assert.ok(accepted > 10, `only ${accepted} accepted values: the generator explores too little`);
+    });
+});
+
+describe("renderers quote what they interpolate (defence in depth, property)", () => {
+    const anyText = fc.string({ unit: "binary", maxLength: 40 }).filter((t) => !t.includes("\0"));
+    it("shq: any string is one bash word that reads back unchanged; plain words stay as they are", () => {
+        fc.assert(
+            fc.property(anyText, (value) => {
+                const { status, out } = bashValue(`v=${shq(value)}`, "v");
+                assert.strictEqual(status, 0);
+                assert.strictEqual(out, value);
+                const words = spawnSync("/bin/bash", ["--norc", "-r", "-c", `set -f; set -- ${shq(value)} ${shq(value)}; printf %s "$#"`], { env: { PATH: "/nonexistent" }, encoding: "utf8" });
+                assert.strictEqual(words.stdout, "2");
+            }),
+            { numRuns: 50 },
+        );
+        assert.strictEqual(shq("/var/lib/etcd"), "/var/lib/etcd");
+    });
+
+    it("the data-disk and directory scripts stay inert with hostile paths and names", () => {
+        fc.assert(
+            fc.property(anyText, anyText, (a, b) => {
+                const disk = renderDataDiskScript(a, b);
+                assert.strictEqual(spawnSync("bash", ["-n"], { input: disk }).status, 0);
+                const head = disk.slice("set -euo pipefail\n".length, disk.indexOf("\ntest -b "));
+                assert.strictEqual(bashValue(head, "dev").out, a);
+                assert.strictEqual(bashValue(head, "mnt").out, b);
+                const dirs = renderDirsScript(a, [{ path: b, group: "etcd" }], [{ name: b, home: a }]);
+                assert.strictEqual(spawnSync("bash", ["-n"], { input: dirs }).status, 0);
+            }),
+            { numRuns: 40 },
+        );
+    });
+
+    it("environment files refuse a value that would start another line or be interpreted", () => {
+        for (const bad of ["a\nEVIL=1", "a\rb", "$(id)", "a b", '"q"', "a\\b"]) {
+            assert.throws(() => envLine("BACKUP_S3_PREFIX", bad), /refusing/);
+            assert.throws(() => renderBackupEnv({ dir: "/var/lib/etcd/backup", keep: 48, endpoint: "https://s3.example", bucket: "b", prefix: bad, region: "us-east-1" }), /refusing/);
+        }
+        assert.strictEqual(envLine("BACKUP_KEEP", 48), "BACKUP_KEEP=48");
     });
 });

@@ -5,6 +5,8 @@
 // integration tests run (`apt-cache policy` on Debian 12); Kubernetes packages come from
 // pkgs.k8s.io at the spec's exact version.
 
+import { shq } from "./shell";
+
 /** Debian 12 package versions (apt-cache policy, bookworm + bookworm-security). */
 export const DEBIAN_PACKAGES = {
     "etcd-server": "3.4.23-4+b4",
@@ -68,8 +70,8 @@ export const NODE_PATHS = {
  * the service that reads them); system users/groups come first so that the group exists.
  */
 export function renderDirsScript(user: string, dirs: OwnedDir[], systemUsers: { name: string; home: string }[] = []): string {
-    const users = systemUsers.map((u) => `getent passwd ${u.name} >/dev/null || adduser --system --group --no-create-home --home ${u.home} ${u.name}`);
-    const mk = dirs.map((d) => `install -d -o ${user} -g ${d.group} -m 0750 ${d.path}\nchown ${user}:${d.group} ${d.path}\nchmod 0750 ${d.path}`);
+    const [u, users] = [shq(user), systemUsers.map((s) => `getent passwd ${shq(s.name)} >/dev/null || adduser --system --group --no-create-home --home ${shq(s.home)} ${shq(s.name)}`)];
+    const mk = dirs.map((d) => `install -d -o ${u} -g ${shq(d.group)} -m 0750 ${shq(d.path)}\nchown ${shq(`${user}:${d.group}`)} ${shq(d.path)}\nchmod 0750 ${shq(d.path)}`);
     return ["set -euo pipefail", ...users, ...mk, ""].join("\n");
 }
 
