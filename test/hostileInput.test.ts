@@ -88,7 +88,8 @@ describe("hostile stack files", () => {
         }
     });
 
-    it("the offline plan exits 1 with the clean error", () => {
+    it("the offline plan exits 1 with the clean error", function () {
+        this.timeout(300000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostile-"));
         const file = path.join(dir, "Pulumi.t.yaml");
         fs.writeFileSync(file, `config:\n  hybrid-fleet:fleet: ${"{".repeat(5000)}${"}".repeat(5000)}\n`);
@@ -251,6 +252,26 @@ describe("strict fields where they reach scripts", () => {
             assert.ok(config[`hybrid-fleet:${k}`]);
             assert.ok(secretKeys.includes(`hybrid-fleet:${k}`));
         }
+    });
+
+    it("the offline plan runs on that spec (it failed with Missing required configuration variable)", function () {
+        this.timeout(300000);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-creds-"));
+        const file = path.join(dir, "Pulumi.t.yaml");
+        const fleet = rawStackFleet("prod");
+        fleet.clusters[IDC].etcd.backup = { ...(fleet.clusters[IDC].etcd.backup ?? {}), objectStore: { kind: "s3-compatible", bucket: "idc-sh-etcd", endpoint: "https://rgw.idc-sh.acme.internal", credentials: { accessKeyIdKey: "etcdBackupKeyId", secretAccessKeyKey: "etcdBackupSecret" } } };
+        const stackFile = readStackFile(path.join(__dirname, "..", "Pulumi.prod.yaml"));
+        const config: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(stackFile.config)) if (k !== "hybrid-fleet:fleet") config[k] = v;
+        config["hybrid-fleet:fleet"] = fleet;
+        fs.writeFileSync(file, JSON.stringify({ config }));
+        const run = spawnSync("npx", ["ts-node", "--transpile-only", "tools/plan.ts", "--stack", "t", "--config", file, "--out", path.join(dir, "out")], { cwd: path.join(__dirname, ".."), encoding: "utf8", timeout: 300000 });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.doesNotMatch(run.stderr + run.stdout, /Missing required configuration/);
+        // The backup credentials reach the host only as a secret file (its content is never written by the plan).
+        const creds = path.join(dir, "out", "files", "etcd-1", "etc", "etcd", "backup-credentials.env");
+        assert.ok(fs.existsSync(creds), creds);
+        assert.doesNotMatch(fs.readFileSync(creds, "utf8"), /AWS_SECRET_ACCESS_KEY=\S/);
     });
 });
 
