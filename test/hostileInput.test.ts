@@ -11,7 +11,7 @@ import { parseCidr } from "../stacks/cidr";
 import { FleetSpecError, parseFleet, secretConfigKeys } from "../stacks/spec";
 import { firstOverlaps, MAX_CLUSTERS } from "../stacks/spec/hardening";
 import { isCalendar } from "../stacks/spec/idc";
-import { SUPPORT_WINDOWS, versionWarnings } from "../stacks/spec/versions";
+import { idcUpgradeNote, SUPPORT_WINDOWS, versionWarnings } from "../stacks/spec/versions";
 import { renderDataDiskScript } from "../components/idc/renderers/etcd";
 import { PAUSE_IMAGES, renderDirsScript } from "../components/idc/renderers/node";
 import { envLine, shq } from "../components/idc/renderers/shell";
@@ -195,6 +195,14 @@ describe("supported versions", () => {
             "idc-sh: upstream Kubernetes (IDC) 1.36 ends standard support on 2027-06-28, in 88 days (https://kubernetes.io/releases/1.36/)",
             "ack-sh: ACK 1.36 ends standard support on 2027-05-30, in 59 days (https://www.alibabacloud.com/help/en/ack/product-overview/release-notes-for-kubernetes-versions)",
         ]);
+    });
+
+    it("tells the plan reader how an IDC cluster on 1.33 steps to the spec's version", () => {
+        assert.strictEqual(
+            idcUpgradeNote("idc-sh", "1.36.4"),
+            "idc-sh: an existing cluster on 1.33 reaches 1.36.4 one minor per `pulumi up`: 1.34.x -> 1.35.x -> 1.36.4 (the hosts refuse a skipped minor; see README, \"Supported versions\")",
+        );
+        assert.strictEqual(idcUpgradeNote("idc-sh", "1.34.2"), undefined);
     });
 
     it("has a pause image for every IDC minor it accepts", () => {

@@ -123,3 +123,15 @@ export function versionWarnings(clusters: readonly { name: string; provider: Sit
     }
     return out;
 }
+
+/**
+ * For the plan: how an IDC cluster already running an older minor reaches `version` (kubeadm and
+ * the upgrade chain take one minor per `pulumi up`), e.g. from 1.33: 1.34.x -> 1.35.x -> 1.36.4.
+ */
+export function idcUpgradeNote(name: string, version: string, from = "1.33"): string | undefined {
+    const target = Number(minorOf(version).split(".")[1]);
+    const start = Number(from.split(".")[1]);
+    if (target - start < 2) return undefined;
+    const steps = Array.from({ length: target - start - 1 }, (_, i) => `1.${start + i + 1}.x`);
+    return `${name}: an existing cluster on ${from} reaches ${version} one minor per \`pulumi up\`: ${[...steps, version].join(" -> ")} (the hosts refuse a skipped minor; see README, "Supported versions")`;
+}
