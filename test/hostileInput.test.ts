@@ -126,6 +126,15 @@ describe("near-linear validation", () => {
         assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
     });
 
+    it("bounds the lists inside a cluster (workers, tenants)", () => {
+        const v = violationsAfter((f) => {
+            f.clusters[IDC].workers = Array.from({ length: 5001 }, (_, i) => ({ name: `w-${i}`, address: "10.10.2.1" }));
+            f.clusters[EKS].network.tenants = Array.from({ length: 1001 }, (_, i) => ({ namespace: `t-${i}` }));
+        });
+        assertViolation(v, "clusters[0].workers: must list at most 5000 workers (Kubernetes' large-cluster limit)");
+        assertViolation(v, "clusters[1].network.tenants: must list at most 1000 tenants");
+    });
+
     it(`refuses more than ${MAX_CLUSTERS} clusters`, () => {
         const v = violationsAfter((f) => {
             f.clusters = Array.from({ length: MAX_CLUSTERS + 1 }, () => f.clusters[ACK]);

@@ -85,7 +85,7 @@ export const eksCluster = z.strictObject({
             .default("vpc-cni"),
         calico: calicoOptions,
         cilium: ciliumOptions,
-        tenants: z.array(tenant).default([]),
+        tenants: z.array(tenant).max(1000, "must list at most 1000 tenants").default([]),
         /** One NAT gateway per zone (HA, the production default) or a single shared one. */
         natGateways: z.enum(["perZone", "single"]).default("perZone"),
         flowLogRetentionDays: retentionDays.default(365),

@@ -140,7 +140,7 @@ export const idcCluster = z.strictObject({
         }),
         calico: calicoOptions,
         cilium: ciliumOptions,
-        tenants: z.array(tenant).default([]),
+        tenants: z.array(tenant).max(1000, "must list at most 1000 tenants").default([]),
     }),
     ssh: z
         .strictObject({
@@ -158,7 +158,7 @@ export const idcCluster = z.strictObject({
         /** Optional DNS name that resolves to the VIP; added to the API server certificate. */
         dnsName: dnsName.optional(),
         /** labels: applied by the kubelet when the host registers (e.g. its rack, for the per-rack BGP peers). */
-        hosts: z.array(host.extend({ labels: labels.default({}) })).min(1, "must list at least one control-plane host"),
+        hosts: z.array(host.extend({ labels: labels.default({}) })).min(1, "must list at least one control-plane host").max(15, "must list at most 15 control-plane hosts"),
         keepalived: z
             .strictObject({
                 /** The NIC that holds the node address and the VIP on every control-plane host. */
@@ -216,7 +216,9 @@ export const idcCluster = z.strictObject({
         })
         .prefault({}),
     workers: z
-        .array(host.extend({ labels: labels.default({}), taints: z.array(taint).default([]) }))
+        .array(host.extend({ labels: labels.default({}), taints: z.array(taint).max(64).default([]) }))
+        // kubernetes.io "Considerations for large clusters": at most 5,000 nodes.
+        .max(5000, "must list at most 5000 workers (Kubernetes' large-cluster limit)")
         .default([]),
 });
 export type IdcClusterSpec = z.output<typeof idcCluster>;
