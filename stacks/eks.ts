@@ -40,7 +40,7 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
         name,
         {
             spec,
-            addonVersions: Object.fromEntries(EKS_ADDONS.map((a) => [a, addonVersionOf(spec, a)])) as Record<EksAddon, string>,
+            addonVersions: Object.fromEntries(EKS_ADDONS.map((a) => [a, addonVersionOf(spec, a)])) as Partial<Record<EksAddon, string>>,
             environment: fleet.environment,
             aws: context,
             privateSubnetIds: vpc.privateSubnetIds,

@@ -11,6 +11,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { buildFleet } from "../stacks/fleet";
 import type { FleetSpec } from "../stacks/spec";
+import { idcUpgradeNote, versionWarnings } from "../stacks/spec/versions";
 import { Inventory, redact, RegisteredResource, runOnMocks, SecretValue } from "./mockEngine";
 import { diffInventories, InventoryFile, InventoryEntry, renderDiff } from "./planDiff";
 import { offlineConfig, parseStackFile, readStackFile, ROOT, stackFilePath } from "./stackFile";
@@ -129,6 +130,11 @@ export async function plan(args: Args): Promise<number> {
         return 1;
     }
     const spec = parsed.spec;
+    for (const w of versionWarnings(spec.clusters, new Date())) console.warn(`warning: ${w}`);
+    for (const c of spec.clusters) {
+        const note = c.provider === "idc" ? idcUpgradeNote(c.name, c.kubernetesVersion) : undefined;
+        if (note) console.log(`note: ${note}`);
+    }
     const { config, secretKeys } = offlineConfig(stackFile, parsed);
     const started = Date.now();
     const { inventory } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: args.stack });

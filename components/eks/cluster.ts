@@ -25,7 +25,7 @@ export interface EksClusterArgs {
     /** The cluster as the EKS renderers read it (name, version, endpoint, logs, admins, zones, system node group, CNI). */
     spec: EksClusterShape;
     /** The pinned version of every managed add-on. */
-    addonVersions: Record<EksAddonKey, string>;
+    addonVersions: Partial<Record<EksAddonKey, string>>;
     environment: string;
     aws: pulumi.Input<AwsContext>;
     /** Node subnets, one per zone in spec.zones order. */
@@ -65,7 +65,7 @@ export class EksCluster extends pulumi.ComponentResource {
         this.provider = cp.provider;
         this.controlPlane = [cp.cluster, ...cp.adminAccess];
 
-        const addons = { cluster: cp.cluster, versions: args.addonVersions, tags };
+        const addons = { cluster: cp.cluster, versions: args.addonVersions, kubernetesVersion: spec.kubernetesVersion, tags };
         const nodeAddons = declareNodeAddons(
             this,
             name,

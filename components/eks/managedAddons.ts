@@ -24,8 +24,9 @@ export type EksAddonKey = "coredns" | "kubeProxy" | "vpcCni" | "podIdentityAgent
 
 export interface ManagedAddonsInputs {
     cluster: aws.eks.Cluster;
-    /** The pinned version of every add-on. */
-    versions: Record<EksAddonKey, string>;
+    /** A version the spec pins; an add-on without one takes EKS's newest for the cluster's version at deploy time. */
+    versions: Partial<Record<EksAddonKey, string>>;
+    kubernetesVersion: string;
     tags: Record<string, string>;
 }
 
@@ -44,7 +45,9 @@ function managedAddon(
         {
             clusterName: a.cluster.name,
             addonName,
-            addonVersion: a.versions[key],
+            // Looked up for the cluster's Kubernetes version when the spec pins none (aws eks
+            // describe-addon-versions), rather than a hand pin that rots with every minor.
+            addonVersion: a.versions[key] ?? aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: a.kubernetesVersion, mostRecent: true }, { parent: owner }).version,
             resolveConflictsOnCreate: "OVERWRITE",
             resolveConflictsOnUpdate: "OVERWRITE",
             tags: a.tags,

@@ -178,7 +178,11 @@ export const CLUSTER_ADMIN_POLICY = (partition: string) => `arn:${partition}:eks
 // ---------------------------------------------------------------------------------------------
 // Karpenter
 
-/** The Karpenter release this program installs; it matches the CRDs in ../shared/crds (v1.14.1). */
+/**
+ * The Karpenter release this program installs; it matches the vendored CRDs and chart values
+ * (v1.14.1). Its compatibility matrix (website/content/en/docs/upgrading/compatibility.md at v1.14.1)
+ * lists Kubernetes 1.36 from Karpenter 1.13 on.
+ */
 export const KARPENTER = {
     chart: "oci://public.ecr.aws/karpenter/karpenter",
     /**

@@ -23,8 +23,11 @@ export const CALICO = {
     namespace: "tigera-operator",
 } as const;
 
-/** Cilium 1.19.4 from its Helm repository; the agent runs in kube-system (Cilium docs, "Installation using Helm"). */
-export const CILIUM = { repo: "https://helm.cilium.io", chart: "cilium", version: "1.19.4", namespace: "kube-system" } as const;
+/**
+ * Cilium 1.19.6 (the 1.19 line's patch release of 2026-07-21, github.com/cilium/cilium/releases)
+ * from its Helm repository; the agent runs in kube-system (Cilium docs, "Installation using Helm").
+ */
+export const CILIUM = { repo: "https://helm.cilium.io", chart: "cilium", version: "1.19.6", namespace: "kube-system" } as const;
 
 /**
  * The ConfigMap (and its key) holding the CNI configuration of EKS Cilium nodes. The chart's `eni`

@@ -55,7 +55,7 @@ export const ackCluster = z.strictObject({
          * pods per node (kubernetes.io, "Considerations for large clusters").
          */
         nodeCidrMask: z.number().int().min(24, "ACK allows a node CIDR mask of /24 to /28").max(28, "ACK allows a node CIDR mask of /24 to /28").default(25),
-        tenants: z.array(tenant).default([]),
+        tenants: z.array(tenant).max(1000, "must list at most 1000 tenants").default([]),
     }),
     /** The API server's load balancer: internal (VPC only) unless asked; never internet-facing in prod. */
     apiServer: z

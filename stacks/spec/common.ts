@@ -59,6 +59,15 @@ export const fleetMembership = {
     metrics: z.strictObject({ objectStore }),
 };
 
+/**
+ * A dated exception to the support rule: stepping an old cluster up one minor per `pulumi up`
+ * passes through minors that may be past their support. At most MAX_EXCEPTION_DAYS ahead.
+ */
+export const versionException = z.strictObject({
+    until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "must be a real date"),
+    reason: z.string().min(1).max(200).regex(/^[^\n\r]*$/, "must be one line"),
+});
+
 /** Fields every cluster has, whatever its provider. */
 export const clusterBase = {
     name: dnsLabel,
@@ -70,6 +79,8 @@ export const clusterBase = {
         .refine((zs) => new Set(zs).size === zs.length, "zones must be distinct"),
     /** Kubernetes minor ("1.33") or patch ("1.33.5") version; each site says which form it needs. */
     kubernetesVersion: z.string().regex(/^1\.\d{2}(\.\d+)?$/, 'must be a Kubernetes version like "1.33" or "1.33.5"'),
+    /** Lets prod run a version past its end of support for a short, dated while (./versions.ts). */
+    versionException: versionException.optional(),
     ...fleetMembership,
 };
 

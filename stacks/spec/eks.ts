@@ -85,7 +85,7 @@ export const eksCluster = z.strictObject({
             .default("vpc-cni"),
         calico: calicoOptions,
         cilium: ciliumOptions,
-        tenants: z.array(tenant).default([]),
+        tenants: z.array(tenant).max(1000, "must list at most 1000 tenants").default([]),
         /** One NAT gateway per zone (HA, the production default) or a single shared one. */
         natGateways: z.enum(["perZone", "single"]).default("perZone"),
         flowLogRetentionDays: retentionDays.default(365),
@@ -109,7 +109,7 @@ export const eksCluster = z.strictObject({
             retentionDays: retentionDays.default(365),
         })
         .prefault({}),
-    /** EKS add-on versions; unset ones take the pinned default for the cluster's Kubernetes version. */
+    /** EKS add-on versions; unset ones take the most recent version EKS publishes for the cluster's Kubernetes version. */
     addons: z.strictObject(Object.fromEntries(EKS_ADDONS.map((a) => [a, addonVersion.optional()])) as Record<EksAddon, z.ZodOptional<typeof addonVersion>>).prefault({}),
     systemNodeGroup: z
         .strictObject({
@@ -124,8 +124,9 @@ export const eksCluster = z.strictObject({
             /** The EKS-optimized AMI release of Karpenter's nodes, pinned (amazon-eks-ami release tags); never @latest. */
             amiAlias: z
                 .string()
-                .regex(/^(al2023@v\d{8}|bottlerocket@v\d+\.\d+\.\d+)$/, 'must pin an AMI release like "al2023@v20251103" or "bottlerocket@v1.50.0"')
-                .default("al2023@v20251103"),
+                .regex(/^(al2023@v\d{8}|bottlerocket@v\d+\.\d+\.\d+)$/, 'must pin an AMI release like "al2023@v20260903" or "bottlerocket@v1.65.0"')
+                // amazon-eks-ami release v20260903 (AL2023 1.35.7-20260903); a year-old AMI misses a year of kernel fixes.
+                .default("al2023@v20260903"),
             nodePools: z.array(karpenterNodePool).default([]),
         })
         .prefault({}),
@@ -134,21 +135,12 @@ export type EksClusterSpec = z.output<typeof eksCluster>;
 export type KarpenterNodePoolSpec = EksClusterSpec["karpenter"]["nodePools"][number];
 
 /**
- * Add-on versions pinned per Kubernetes minor, from `aws eks describe-addon-versions`
- * (EKS user guide: "Amazon EKS add-ons", managing-coredns / managing-kube-proxy / managing-vpc-cni /
- * pod-id-agent-setup / ebs-csi). A version without an entry must set every add-on in the spec.
+ * The add-on version the spec pins, or undefined: then the cluster looks up, at deploy time, the
+ * most recent version EKS publishes for its Kubernetes version (aws.eks.getAddonVersion, the
+ * `aws eks describe-addon-versions` data), instead of hand pins that rot with every minor.
  */
-export const DEFAULT_ADDON_VERSIONS: Record<string, Record<EksAddon, string>> = {
-    "1.32": { coredns: "v1.11.4-eksbuild.14", kubeProxy: "v1.32.6-eksbuild.2", vpcCni: "v1.20.0-eksbuild.1", podIdentityAgent: "v1.3.8-eksbuild.2", ebsCsiDriver: "v1.46.0-eksbuild.1" },
-    "1.33": { coredns: "v1.12.4-eksbuild.1", kubeProxy: "v1.33.3-eksbuild.10", vpcCni: "v1.20.3-eksbuild.1", podIdentityAgent: "v1.3.8-eksbuild.2", ebsCsiDriver: "v1.50.1-eksbuild.1" },
-    "1.34": { coredns: "v1.12.4-eksbuild.1", kubeProxy: "v1.34.0-eksbuild.4", vpcCni: "v1.20.3-eksbuild.1", podIdentityAgent: "v1.3.8-eksbuild.2", ebsCsiDriver: "v1.50.1-eksbuild.1" },
-};
-
-/** The add-on version a cluster runs: the spec's, else the pinned default (eksRules guarantees one exists). */
-export function addonVersionOf(c: EksClusterSpec, addon: EksAddon): string {
-    const version = c.addons[addon] ?? DEFAULT_ADDON_VERSIONS[c.kubernetesVersion]?.[addon];
-    if (!version) throw new Error(`no ${addon} version for Kubernetes ${c.kubernetesVersion}`);
-    return version;
+export function addonVersionOf(c: EksClusterSpec, addon: EksAddon): string | undefined {
+    return c.addons[addon];
 }
 
 /** The blocks EKS accepts as a service range (EKS API, KubernetesNetworkConfigRequest.serviceIpv4Cidr). */
@@ -221,10 +213,5 @@ export function eksRules(c: EksClusterSpec, at: (string | number)[], environment
         out.push({ path: [...at, "network", "serviceCidr"], rule: "must be a /12 to /24 block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (EKS service IPv4 range)" });
     }
 
-    if (!DEFAULT_ADDON_VERSIONS[c.kubernetesVersion]) {
-        for (const addon of EKS_ADDONS) {
-            if (!c.addons[addon]) out.push({ path: [...at, "addons", addon], rule: `no pinned default for Kubernetes ${c.kubernetesVersion}; set the version` });
-        }
-    }
     return out;
 }

@@ -7,8 +7,79 @@ import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, objectStore, secretConf
 
 const host = z.strictObject({ name: dnsLabel, address: ipv4 });
 
-/** A systemd calendar expression (systemd.time(7)), e.g. "hourly" or "Sun *-*-* 03:00:00". */
-const onCalendar = z.string().regex(/^[A-Za-z0-9*:,./~ -]+$/, "must be a systemd OnCalendar expression");
+const WEEKDAY = "(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
+const WEEKDAYS = new RegExp(`^${WEEKDAY}(\\.\\.${WEEKDAY})?(,${WEEKDAY}(\\.\\.${WEEKDAY})?)*$`);
+const SHORTHANDS = new Set(["minutely", "hourly", "daily", "weekly", "monthly", "yearly", "annually", "quarterly", "semiannually"]);
+
+/** One calendar field: `*`, or a comma list of `n`, `n..m`, each with an optional `/step`, within [min, max]. */
+function calendarField(text: string, min: number, max: number, digits: number): boolean {
+    return text.split(",").every((part) => {
+        const m = new RegExp(`^(\\*|(\\d{1,${digits}})(\\.\\.(\\d{1,${digits}}))?)(/(\\d{1,4}))?$`).exec(part);
+        if (!m) return false;
+        if (m[6] !== undefined && Number(m[6]) < 1) return false;
+        if (m[1] === "*") return true;
+        const lo = Number(m[2]);
+        const hi = m[4] === undefined ? lo : Number(m[4]);
+        return lo >= min && hi <= max && lo <= hi;
+    });
+}
+
+/**
+ * A systemd calendar expression (systemd.time(7), "Calendar Events"): a shorthand ("hourly") or
+ * `[weekdays] [[year-]month-day] [hour:minute[:second]]` with `*`, lists, ranges and steps, fields
+ * within their ranges, optionally ending in UTC. Stricter than systemd (no `~`, no fractional seconds,
+ * no other time zones): what passes, systemd reads (checked with `systemd-analyze calendar`).
+ */
+export function isCalendar(text: string): boolean {
+    if (SHORTHANDS.has(text)) return true;
+    const tokens = text.split(" ");
+    if (tokens.at(-1) === "UTC") tokens.pop();
+    if (tokens.length === 0 || tokens.length > 3 || tokens.some((t) => t === "")) return false;
+    let i = 0;
+    if (WEEKDAYS.test(tokens[i])) i++;
+    if (i < tokens.length && tokens[i].includes("-")) {
+        const parts = tokens[i].split("-");
+        const [year, month, day] = parts.length === 3 ? parts : ["*", ...parts];
+        if (parts.length < 2 || parts.length > 3) return false;
+        if (!calendarField(year, 1970, 2199, 4) || !calendarField(month, 1, 12, 2) || !calendarField(day, 1, 31, 2)) return false;
+        i++;
+    }
+    if (i < tokens.length && tokens[i].includes(":")) {
+        const parts = tokens[i].split(":");
+        if (parts.length < 2 || parts.length > 3) return false;
+        if (!calendarField(parts[0], 0, 23, 2) || !calendarField(parts[1], 0, 59, 2) || (parts[2] !== undefined && !calendarField(parts[2], 0, 59, 2))) return false;
+        i++;
+    }
+    return i === tokens.length && i > 0;
+}
+
+/** A systemd calendar expression, e.g. "hourly" or "Sun *-*-* 03:00:00" (at most 64 characters, see isCalendar). */
+const onCalendar = z
+    .string()
+    .max(64, "must be at most 64 characters")
+    .refine(isCalendar, 'must be a systemd calendar expression like "hourly" or "Sun *-*-* 03:30:00" (systemd.time(7))');
+
+/** A DNS name (RFC 1123 host name): lowercase labels of at most 63 characters, at most 253 in all. */
+export const dnsName = z
+    .string()
+    .max(253, "must be at most 253 characters")
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, "must be a DNS name (lowercase labels of letters, digits and '-', joined by '.')");
+
+/**
+ * Roots a data directory may live under: never a system directory (/etc, /usr, /bin, /boot, /proc,
+ * /sys, /dev, /root, /var/lib/dpkg, ...), whose contents the disk script would shadow with a mount.
+ */
+export const DATA_DIR_ROOTS = ["/var/lib/", "/data/", "/srv/", "/mnt/", "/opt/"] as const;
+const dataDir = z
+    .string()
+    .max(128, "must be at most 128 characters")
+    .regex(/^(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/, "must be an absolute path of plain segments (letters, digits, '.', '_', '-'; no '..', no trailing '/')")
+    .refine((p) => !p.split("/").includes("..") && DATA_DIR_ROOTS.some((r) => p.startsWith(r) && p.length > r.length), `must be under ${DATA_DIR_ROOTS.join(", ")} (never a system directory)`)
+    .refine((p) => !["/var/lib/dpkg", "/var/lib/apt", "/var/lib/systemd", "/var/lib/kubelet", "/var/lib/containerd"].some((s) => p === s || p.startsWith(`${s}/`)), "must not be a directory the system or the kubelet/containerd own");
+
+/** A resource quantity (kubernetes.io "Resource Management": cpu "500m", memory "1Gi"). */
+const quantity = z.string().regex(/^\d{1,9}(\.\d{1,3})?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'must be a quantity like "500m" or "1Gi"');
+const reserved = z.partialRecord(z.enum(["cpu", "memory", "ephemeral-storage", "pid"]), quantity);
 
 /** A kubelet eviction signal map, e.g. { "memory.available": "500Mi" }. */
 const evictionSignals = z.partialRecord(
@@ -29,7 +100,7 @@ const etcdTuning = z
         /** 8 GiB, the suggested maximum backend size (etcd docs, "System limits" / "Space quota"). */
         quotaBackendBytes: z.number().int().min(2 ** 30).max(8 * 2 ** 30, "etcd suggests at most 8 GiB").default(8 * 2 ** 30),
         /** 10000: the etcd v3.6 default and kubespray's etcd_snapshot_count (3.4 defaulted to 100000). */
-        snapshotCount: z.number().int().min(1000).default(10000),
+        snapshotCount: z.number().int().min(1000).max(10000000).default(10000),
         /** periodic compaction, retention 8h: kubespray's etcd_compaction_retention "8" (hours). */
         autoCompactionMode: z.enum(["periodic", "revision"]).default("periodic"),
         autoCompactionRetention: z.string().regex(/^\d+(h|m|s)?$/, 'must be hours ("8"), a duration ("8h", "30m") or a revision count').default("8h"),
@@ -69,7 +140,7 @@ export const idcCluster = z.strictObject({
         }),
         calico: calicoOptions,
         cilium: ciliumOptions,
-        tenants: z.array(tenant).default([]),
+        tenants: z.array(tenant).max(1000, "must list at most 1000 tenants").default([]),
     }),
     ssh: z
         .strictObject({
@@ -85,9 +156,9 @@ export const idcCluster = z.strictObject({
         /** The HAProxy frontend port on the VIP. */
         port: z.number().int().min(1).max(65535).default(8443),
         /** Optional DNS name that resolves to the VIP; added to the API server certificate. */
-        dnsName: z.string().optional(),
+        dnsName: dnsName.optional(),
         /** labels: applied by the kubelet when the host registers (e.g. its rack, for the per-rack BGP peers). */
-        hosts: z.array(host.extend({ labels: labels.default({}) })).min(1, "must list at least one control-plane host"),
+        hosts: z.array(host.extend({ labels: labels.default({}) })).min(1, "must list at least one control-plane host").max(15, "must list at most 15 control-plane hosts"),
         keepalived: z
             .strictObject({
                 /** The NIC that holds the node address and the VIP on every control-plane host. */
@@ -101,12 +172,12 @@ export const idcCluster = z.strictObject({
         apiServer: z
             .strictObject({
                 /** kube-apiserver defaults 400 / 200 (kube-apiserver reference); raise for big clusters. */
-                maxRequestsInflight: z.number().int().min(1).default(400),
-                maxMutatingRequestsInflight: z.number().int().min(1).default(200),
+                maxRequestsInflight: z.number().int().min(1).max(100000).default(400),
+                maxMutatingRequestsInflight: z.number().int().min(1).max(100000).default(200),
                 /** CIS Kubernetes Benchmark 1.2.17-1.2.19: audit logs kept 30 days, 10 files, 100 MB each. */
-                auditLogMaxAgeDays: z.number().int().min(1).default(30),
-                auditLogMaxBackups: z.number().int().min(1).default(10),
-                auditLogMaxSizeMB: z.number().int().min(1).default(100),
+                auditLogMaxAgeDays: z.number().int().min(1).max(3650).default(30),
+                auditLogMaxBackups: z.number().int().min(1).max(1000).default(10),
+                auditLogMaxSizeMB: z.number().int().min(1).max(10240).default(100),
             })
             .prefault({}),
     }),
@@ -115,7 +186,7 @@ export const idcCluster = z.strictObject({
             .array(host.extend({ nvmeDevice: z.string().regex(/^\/dev\/nvme\d+n\d+$/, "must be an NVMe block device like /dev/nvme0n1") }))
             .min(1, "must list at least one etcd host"),
         /** Where the NVMe device is mounted; the member's data dir is `<dataDir>/data`. */
-        dataDir: z.string().regex(/^\/[A-Za-z0-9._/-]+[^/]$/, "must be an absolute path").default("/var/lib/etcd"),
+        dataDir: dataDir.default("/var/lib/etcd"),
         tuning: etcdTuning,
         backup: etcdBackup,
         /**
@@ -134,15 +205,20 @@ export const idcCluster = z.strictObject({
             /** Soft thresholds evict after a grace period, before the hard ones hit. */
             evictionSoft: evictionSignals.default({ "memory.available": "1Gi", "nodefs.available": "15%", "imagefs.available": "20%" }),
             evictionSoftGracePeriod: z
-                .record(z.string(), z.string().regex(/^\d+(s|m|h)$/, 'must be a duration like "90s"'))
+                .partialRecord(
+                    z.enum(["memory.available", "nodefs.available", "nodefs.inodesFree", "imagefs.available", "imagefs.inodesFree", "pid.available"]),
+                    z.string().regex(/^\d{1,6}(s|m|h)$/, 'must be a duration like "90s"'),
+                )
                 .default({ "memory.available": "90s", "nodefs.available": "2m", "imagefs.available": "2m" }),
             /** Reserved for the OS and the kubelet/runtime (kubernetes.io "Reserve Compute Resources"). */
-            systemReserved: z.record(z.string(), z.string()).default({ cpu: "500m", memory: "1Gi" }),
-            kubeReserved: z.record(z.string(), z.string()).default({ cpu: "500m", memory: "1Gi" }),
+            systemReserved: reserved.default({ cpu: "500m", memory: "1Gi" }),
+            kubeReserved: reserved.default({ cpu: "500m", memory: "1Gi" }),
         })
         .prefault({}),
     workers: z
-        .array(host.extend({ labels: labels.default({}), taints: z.array(taint).default([]) }))
+        .array(host.extend({ labels: labels.default({}), taints: z.array(taint).max(64).default([]) }))
+        // kubernetes.io "Considerations for large clusters": at most 5,000 nodes.
+        .max(5000, "must list at most 5000 workers (Kubernetes' large-cluster limit)")
         .default([]),
 });
 export type IdcClusterSpec = z.output<typeof idcCluster>;
@@ -219,15 +295,12 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
             out.push({ path: [...at, "kubelet", "evictionSoftGracePeriod"], rule: `needs a grace period for evictionSoft signal ${signal}` });
         }
     }
-    // kubeadm API v1beta4 starts with 1.31 (kubeadm reference); the pause image is known up to 1.34.
+    // kubeadm API v1beta4 starts with 1.31 (kubeadm reference); which minors are known at all is
+    // the support table (./versions.ts), and PAUSE_IMAGES covers each of them.
     // One minor at a time ("Version Skew Policy"; "Upgrading kubeadm clusters": skipping minors is
     // unsupported) cannot be checked here: the spec does not know what the hosts run. The upgrade
     // chain enforces it on each node at run time and refuses a skipped minor or a downgrade before it
     // changes anything (components/idc/renderers/upgrade.ts, kube_version_step).
-    const minor = Number(c.kubernetesVersion.split(".")[1]);
-    if (minor < 31 || minor > 34) {
-        out.push({ path: [...at, "kubernetesVersion"], rule: `must be Kubernetes 1.31 to 1.34 (kubeadm API v1beta4, known pause image; got ${c.kubernetesVersion})` });
-    }
     const store = backupStore(c);
     if (!store.credentials) {
         out.push({

@@ -1,12 +1,14 @@
 // The fleet spec: one zod schema for the whole stack config (`hybrid-fleet:fleet`), the
 // cross-field rules, and `parseFleet`, the only place where config becomes a typed FleetSpec.
 import { z } from "zod";
-import { cidr, overlaps } from "../cidr";
+import { cidr } from "../cidr";
 import { ackCluster, ackRules, AckClusterSpec } from "./ack";
 import { dnsLabel, formatPath, Violation } from "./common";
 import { eksCluster, eksRules, EksClusterSpec } from "./eks";
 import { idcCluster, idcRules, IdcClusterSpec } from "./idc";
 import { networkRules } from "./network";
+import { firstOverlaps, hardeningRules, MAX_CLUSTERS } from "./hardening";
+import { versionRules } from "./versions";
 
 export type { AckClusterSpec, EksClusterSpec, IdcClusterSpec, Violation };
 export { formatPath };
@@ -38,7 +40,7 @@ export const fleetSchema = z
          * learn on one link to the others), so two sites linked only to it still reach each other.
          */
         transit: z.array(dnsLabel).default([]),
-        clusters: z.array(cluster).min(1, "must declare at least one cluster"),
+        clusters: z.array(cluster).min(1, "must declare at least one cluster").max(MAX_CLUSTERS, `must declare at most ${MAX_CLUSTERS} clusters`),
     });
 
 export type FleetSpec = z.output<typeof fleetSchema>;
@@ -99,7 +101,7 @@ function referenceRules(refs: References): Violation[] {
     return out;
 }
 
-function fleetRules(fleet: FleetSpec): Violation[] {
+function fleetRules(fleet: FleetSpec, today: Date): Violation[] {
     const out: Violation[] = referenceRules({ names: fleet.clusters.map((c) => c.name), hub: fleet.hub, transit: fleet.transit, links: fleet.links });
     fleet.links.forEach((l, i) => {
         // A dedicated line is a cloud's product: it must land in that cloud.
@@ -111,15 +113,16 @@ function fleetRules(fleet: FleetSpec): Violation[] {
     });
 
     // Every node/VPC, pod and service block in the fleet must be disjoint from every other:
-    // sites are routed to each other over the links, and the mesh spans all of them.
+    // sites are routed to each other over the links, and the mesh spans all of them. Each block
+    // is reported against the first block before it in spec order that it overlaps.
     const blocks: { path: (string | number)[]; text: string }[] = [];
     fleet.clusters.forEach((c, i) => {
-        for (const b of networkBlocks(c)) {
-            const path = ["clusters", i, "network", b.key];
-            const twin = blocks.find((seen) => overlaps(cidr(seen.text), cidr(b.text)));
-            if (twin) out.push({ path, rule: `${b.text} overlaps ${formatPath(twin.path)} ${twin.text}` });
-            blocks.push({ path, text: b.text });
-        }
+        for (const b of networkBlocks(c)) blocks.push({ path: ["clusters", i, "network", b.key], text: b.text });
+    });
+    const twins = firstOverlaps(blocks.map((b) => cidr(b.text)));
+    blocks.forEach((b, k) => {
+        const twin = twins[k];
+        if (twin !== undefined) out.push({ path: b.path, rule: `${b.text} overlaps ${formatPath(blocks[twin].path)} ${blocks[twin].text}` });
     });
 
     fleet.clusters.forEach((c, i) => {
@@ -128,8 +131,10 @@ function fleetRules(fleet: FleetSpec): Violation[] {
         if (c.provider === "idc") out.push(...idcRules(c, at, fleet.environment));
         else if (c.provider === "eks") out.push(...eksRules(c, at, fleet.environment));
         else out.push(...ackRules(c, at, fleet.environment));
+        out.push(...versionRules(c.provider, c.kubernetesVersion, at, fleet.environment, today, c.versionException));
     });
     out.push(...networkRules(fleet));
+    out.push(...hardeningRules(fleet));
     return out;
 }
 
@@ -164,7 +169,12 @@ export type ParseResult = { ok: true; spec: FleetSpec } | { ok: false; violation
  * well-formed spec, so they can trust every field they read. The reference rules (names, hub,
  * links) run either way: they read only names.
  */
-export function parseFleet(raw: unknown): ParseResult {
+export interface ParseOptions {
+    /** The date support windows are judged against; the real date unless a test sets it. */
+    today?: Date;
+}
+
+export function parseFleet(raw: unknown, options: ParseOptions = {}): ParseResult {
     const result = fleetSchema.safeParse(raw);
     if (!result.success) {
         const violations = result.error.issues.map((issue) => `${formatPath(issue.path) || "(fleet)"}: ${issue.message}`);
@@ -174,14 +184,14 @@ export function parseFleet(raw: unknown): ParseResult {
         const references = refs ? referenceRules(refs).map((v) => `${formatPath(v.path)}: ${v.rule}`) : [];
         return { ok: false, violations: [...new Set([...violations, ...references])] };
     }
-    const broken = fleetRules(result.data);
+    const broken = fleetRules(result.data, options.today ?? new Date());
     if (broken.length > 0) return { ok: false, violations: [...new Set(broken.map((v) => `${formatPath(v.path)}: ${v.rule}`))] };
     return { ok: true, spec: result.data };
 }
 
 /** Validates raw config, or throws one FleetSpecError with every violation. */
-export function loadFleet(raw: unknown): FleetSpec {
-    const result = parseFleet(raw);
+export function loadFleet(raw: unknown, options: ParseOptions = {}): FleetSpec {
+    const result = parseFleet(raw, options);
     if (!result.ok) throw new FleetSpecError(result.violations);
     return result.spec;
 }
@@ -190,9 +200,14 @@ export function loadFleet(raw: unknown): FleetSpec {
 export function secretConfigKeys(spec: FleetSpec): string[] {
     const keys = new Set<string>();
     for (const c of spec.clusters) {
-        if (c.provider === "idc") keys.add(c.ssh.privateKeyConfigKey);
-        const creds = c.metrics.objectStore.credentials;
-        if (creds) {
+        const stores = [c.metrics.objectStore];
+        if (c.provider === "idc") {
+            keys.add(c.ssh.privateKeyConfigKey);
+            // etcd snapshots may go to a store of their own, with its own credentials.
+            if (c.etcd.backup.objectStore) stores.push(c.etcd.backup.objectStore);
+        }
+        for (const creds of stores.map((s) => s.credentials)) {
+            if (!creds) continue;
             keys.add(creds.accessKeyIdKey);
             keys.add(creds.secretAccessKeyKey);
         }

@@ -25,7 +25,7 @@ const bgpPeer = z.strictObject({
 /** BGP to the racks' switches: the cluster's AS and its peers. One schema for Calico and Cilium. */
 const bgpOptions = z.strictObject({
     asNumber,
-    peers: z.array(bgpPeer).default([]),
+    peers: z.array(bgpPeer).max(256, "must list at most 256 BGP peers").default([]),
 });
 export type BgpOptions = z.output<typeof bgpOptions>;
 
@@ -55,7 +55,7 @@ export const calicoOptions = z
         /** The default pool; podCidr unless extra pools take part of it (Calico pools may not overlap). */
         defaultPoolCidr: cidrBlock.optional(),
         /** Extra business pools, each for the nodes its selector picks. */
-        ipPools: z.array(ipPool).default([]),
+        ipPools: z.array(ipPool).max(256, "must list at most 256 IP pools").default([]),
         /** Routed BGP to the top-of-rack switches (IDC only). */
         bgp: bgpOptions.optional(),
     })

@@ -104,7 +104,7 @@ describe("ACK site on the mock engine (prod)", function () {
     it("declares an ACK Pro control plane with no workers, over every zone's vSwitch", () => {
         const c = inv.named(T.cluster, "ack-sh-cluster");
         assert.strictEqual(c.inputs.clusterSpec, "ack.pro.small");
-        assert.strictEqual(c.inputs.version, "1.33.3-aliyun.1");
+        assert.strictEqual(c.inputs.version, "1.36.1-aliyun.1");
         const nodeSwitches = inv.ofType(T.vswitch).filter((s) => s.name.startsWith("ack-sh-nodes-"));
         assert.deepStrictEqual(c.inputs.vswitchIds, nodeSwitches.map(idOf));
         for (const k of ["workerVswitchIds", "workerNumber", "workerInstanceTypes"]) assert.strictEqual(c.inputs[k], undefined, k);

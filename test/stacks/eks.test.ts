@@ -14,7 +14,7 @@ import {
 } from "../../components/eks/render";
 import { EKS_METRICS_WRITER } from "../../stacks/eks";
 import { EksClusterSpec, FleetSpec } from "../../stacks/spec";
-import { DEFAULT_ADDON_VERSIONS } from "../../stacks/spec/eks";
+import { MOCK_ADDON_VERSIONS } from "../../tools/mocks/aws";
 import { k8sProviderName } from "../../stacks/types";
 import { MOCK_AWS_ACCOUNT } from "../../tools/mocks/aws";
 import { CILIUM } from "../../components/network/render";
@@ -194,7 +194,7 @@ describe("EKS site on the mock engine (prod)", function () {
         it("keeps the endpoint private, with API authentication, no creator admin, deletion protection and the spec's version", () => {
             const c = named(T.cluster, `${C}-eks`);
             assert.strictEqual(c.inputs.name, C);
-            assert.strictEqual(c.inputs.version, "1.33");
+            assert.strictEqual(c.inputs.version, "1.36");
             assert.strictEqual(c.inputs.vpcConfig.endpointPrivateAccess, true);
             assert.strictEqual(c.inputs.vpcConfig.endpointPublicAccess, false);
             assert.strictEqual(c.inputs.vpcConfig.publicAccessCidrs, undefined);
@@ -252,15 +252,12 @@ describe("EKS site on the mock engine (prod)", function () {
         });
 
         it("pins CoreDNS, kube-proxy, VPC CNI (custom networking), Pod Identity agent and EBS CSI", () => {
-            const pinned = DEFAULT_ADDON_VERSIONS["1.33"];
+            // Unpinned add-ons take what aws.eks.getAddonVersion answers for the cluster's version (here the mock's answer).
             const versions = Object.fromEntries(mine(T.addon).map((a) => [a.inputs.addonName, a.inputs.addonVersion]));
-            assert.deepStrictEqual(versions, {
-                "eks-pod-identity-agent": pinned.podIdentityAgent,
-                "vpc-cni": pinned.vpcCni,
-                "kube-proxy": pinned.kubeProxy,
-                coredns: pinned.coredns,
-                "aws-ebs-csi-driver": pinned.ebsCsiDriver,
-            });
+            assert.deepStrictEqual(
+                versions,
+                Object.fromEntries(["eks-pod-identity-agent", "vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"].map((n) => [n, MOCK_ADDON_VERSIONS[n]("1.36")])),
+            );
             const cni = named(T.addon, `${C}-vpc-cni`);
             assert.deepStrictEqual(json(cni.inputs.configurationValues).env, { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true", ENI_CONFIG_LABEL_DEF: "topology.kubernetes.io/zone" });
             // cni vpc-cni: the VPC CNI is the only policy engine, so it must enforce the tenants' NetworkPolicies.
@@ -293,7 +290,7 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.deepStrictEqual(ng.inputs.instanceTypes, ["m7i.large"]);
             assert.deepStrictEqual(ng.inputs.labels, { [SYSTEM_LABEL]: "true" });
             assert.deepStrictEqual(ng.inputs.taints, [{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
-            assert.strictEqual(ng.inputs.version, "1.33");
+            assert.strictEqual(ng.inputs.version, "1.36");
             for (const before of [`${C}-vpc-cni`, `${C}-kube-proxy`, `${C}-eks-pod-identity-agent`]) assert.ok(ng.dependencies.includes(named(T.addon, before).urn), before);
             for (const zone of spec.zones) assert.ok(ng.dependencies.includes(named(T.eniConfig, `${C}-eniconfig-${zone}`).urn));
             const lt = named(T.launchTemplate, `${C}-system-nodes`);
@@ -485,7 +482,7 @@ describe("EKS site on the mock engine (prod)", function () {
             for (const c of mine(T.nodeClass)) {
                 assert.strictEqual(c.inputs.spec.role, nodeRole.state.name);
                 assert.deepStrictEqual(c.inputs.spec.subnetSelectorTerms, [{ tags: { "karpenter.sh/discovery": C } }]);
-                assert.deepStrictEqual(c.inputs.spec.amiSelectorTerms, [{ alias: "al2023@v20251103" }]);
+                assert.deepStrictEqual(c.inputs.spec.amiSelectorTerms, [{ alias: "al2023@v20260903" }]);
             }
             // The selectors find the private subnets and the cluster security group.
             const discoveryTag = named(T.tag, `${C}-cluster-sg-discovery`);

@@ -50,7 +50,26 @@ export const outputs: Record<string, OutputsMock> = {
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
 };
 
+/**
+ * What the mock answers for aws.eks.getAddonVersion (mostRecent): a fixed, plausible version per
+ * add-on, and for kube-proxy the cluster's minor, so the offline plan is deterministic. These are
+ * stand-ins for the plan, not pins: the real lookup happens at deploy time.
+ */
+export const MOCK_ADDON_VERSIONS: Record<string, (kubernetesVersion: string) => string> = {
+    "kube-proxy": (k) => `v${k}.0-eksbuild.1`,
+    coredns: () => "v1.12.4-eksbuild.1",
+    "vpc-cni": () => "v1.20.3-eksbuild.1",
+    "eks-pod-identity-agent": () => "v1.3.8-eksbuild.2",
+    "aws-ebs-csi-driver": () => "v1.50.1-eksbuild.1",
+};
+
 export const calls: Record<string, CallMock> = {
+    "aws:eks/getAddonVersion:getAddonVersion": (a) => {
+        const { addonName, kubernetesVersion } = a.inputs as { addonName: string; kubernetesVersion: string };
+        const version = MOCK_ADDON_VERSIONS[addonName];
+        if (!version) throw new Error(`mock: no add-on version for ${addonName}`);
+        return { addonName, kubernetesVersion, mostRecent: a.inputs.mostRecent, version: version(kubernetesVersion), id: addonName };
+    },
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({
         accountId: MOCK_AWS_ACCOUNT,
         arn: `arn:aws:sts::${MOCK_AWS_ACCOUNT}:assumed-role/platform-admin/pulumi`,

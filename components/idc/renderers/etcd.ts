@@ -1,5 +1,6 @@
 // Pure renderers for an etcd member on a dedicated NVMe host: the data disk, the member's YAML
 // config (`etcd --config-file`), its systemd units, and the backup and defragmentation scripts.
+import { envLine, shq } from "./shell";
 import { stringify } from "yaml";
 import type { IdcClusterShape as IdcClusterSpec } from "../types";
 import { APT_RETRY_FUNCTION, aptUpdate } from "./node";
@@ -157,8 +158,8 @@ WantedBy=multi-user.target
  */
 export function renderDataDiskScript(device: string, mount: string): string {
     return `set -euo pipefail
-dev=${device}
-mnt=${mount}
+dev=${shq(device)}
+mnt=${shq(mount)}
 test -b "$dev" || { echo "$dev is not a block device" >&2; exit 1; }
 set +e
 blkid -p "$dev" >/dev/null 2>&1
@@ -258,14 +259,14 @@ echo "saved $name"
 /** Settings of the backup script that are not secret (the credentials go in backup-credentials.env). */
 export function renderBackupEnv(args: { dir: string; keep: number; localKeep?: number; endpoint: string; bucket: string; prefix: string; region: string }): string {
     return [
-        `BACKUP_DIR=${args.dir}`,
-        `BACKUP_KEEP=${args.keep}`,
+        envLine("BACKUP_DIR", args.dir),
+        envLine("BACKUP_KEEP", args.keep),
         // Local copies only bridge an upload outage; each can be as big as the 8 GiB quota.
-        `BACKUP_LOCAL_KEEP=${args.localKeep ?? 2}`,
-        `BACKUP_S3_ENDPOINT=${args.endpoint}`,
-        `BACKUP_S3_BUCKET=${args.bucket}`,
-        `BACKUP_S3_PREFIX=${args.prefix}`,
-        `BACKUP_S3_REGION=${args.region}`,
+        envLine("BACKUP_LOCAL_KEEP", args.localKeep ?? 2),
+        envLine("BACKUP_S3_ENDPOINT", args.endpoint),
+        envLine("BACKUP_S3_BUCKET", args.bucket),
+        envLine("BACKUP_S3_PREFIX", args.prefix),
+        envLine("BACKUP_S3_REGION", args.region),
         "",
     ].join("\n");
 }

@@ -1,6 +1,7 @@
 // Pure renderers for kubeadm: the init configuration (InitConfiguration + ClusterConfiguration +
 // KubeletConfiguration), the join configurations, the API server's encryption and audit policy
 // files, and the admin kubeconfig. kubeadm API v1beta4 (Kubernetes >= 1.31, kubeadm reference).
+import { shq } from "./shell";
 import { createHash, createPublicKey } from "crypto";
 import { stringify } from "yaml";
 import type { IdcClusterShape as IdcClusterSpec } from "../types";
@@ -294,7 +295,7 @@ function renewApiserverCert(sans: string[], config: string): string {
     return `# Re-issue apiserver.crt when one of the configured SANs is missing from it.
 have=",$(openssl x509 -in /etc/kubernetes/pki/apiserver.crt -noout -ext subjectAltName | tail -n +2 | tr -d ' '),"
 missing=0
-for san in ${sans.join(" ")}; do
+for san in ${sans.map(shq).join(" ")}; do
   case "$have" in *",DNS:$san,"*|*",IPAddress:$san,"*) ;; *) missing=1 ;; esac
 done
 if [ "$missing" = 1 ]; then

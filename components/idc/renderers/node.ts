@@ -5,6 +5,8 @@
 // integration tests run (`apt-cache policy` on Debian 12); Kubernetes packages come from
 // pkgs.k8s.io at the spec's exact version.
 
+import { shq } from "./shell";
+
 /** Debian 12 package versions (apt-cache policy, bookworm + bookworm-security). */
 export const DEBIAN_PACKAGES = {
     "etcd-server": "3.4.23-4+b4",
@@ -20,16 +22,25 @@ export const DEBIAN_PACKAGES = {
  * containerd's current LTS (RELEASES.md: April 30, 2026 - April 30, 2028; 1.7 ended March 10, 2026,
  * 2.2 November 6, 2026), and 1.7 LTS -> 2.3 LTS is a supported direct upgrade (RELEASES.md,
  * "Upgrade path") for hosts prepared with 1.7. Version string as published in Docker's bookworm pool.
+ * Kubernetes 1.35 is the last minor that supports containerd 1.x (Kubernetes 1.35 release notes):
+ * 2.x is what lets the IDC clusters step to 1.36.
  */
 export const CONTAINERD_PACKAGE = "containerd.io=2.3.6-1~debian.12~bookworm";
 export const DOCKER_APT_KEY = "/etc/apt/keyrings/docker.asc";
 
-/** The pause image kubeadm uses per Kubernetes minor (`kubeadm config images list`, constants.PauseVersion). */
+/**
+ * The pause image kubeadm uses per Kubernetes minor (`kubeadm config images list`,
+ * cmd/kubeadm/app/constants/constants.go PauseVersion: 3.10.1 from 1.34 on, still in v1.35.x).
+ * containerd's sandbox image must match it, or kubeadm's preflight warns and the kubelet's
+ * pinned sandbox is garbage-collected.
+ */
 export const PAUSE_IMAGES: Record<number, string> = {
     31: "registry.k8s.io/pause:3.10",
     32: "registry.k8s.io/pause:3.10",
     33: "registry.k8s.io/pause:3.10",
     34: "registry.k8s.io/pause:3.10.1",
+    35: "registry.k8s.io/pause:3.10.1",
+    36: "registry.k8s.io/pause:3.10.1",
 };
 
 /** The pause image for a spec version (the spec rules keep the minor inside PAUSE_IMAGES). */
@@ -59,8 +70,8 @@ export const NODE_PATHS = {
  * the service that reads them); system users/groups come first so that the group exists.
  */
 export function renderDirsScript(user: string, dirs: OwnedDir[], systemUsers: { name: string; home: string }[] = []): string {
-    const users = systemUsers.map((u) => `getent passwd ${u.name} >/dev/null || adduser --system --group --no-create-home --home ${u.home} ${u.name}`);
-    const mk = dirs.map((d) => `install -d -o ${user} -g ${d.group} -m 0750 ${d.path}\nchown ${user}:${d.group} ${d.path}\nchmod 0750 ${d.path}`);
+    const [u, users] = [shq(user), systemUsers.map((s) => `getent passwd ${shq(s.name)} >/dev/null || adduser --system --group --no-create-home --home ${shq(s.home)} ${shq(s.name)}`)];
+    const mk = dirs.map((d) => `install -d -o ${u} -g ${shq(d.group)} -m 0750 ${shq(d.path)}\nchown ${shq(`${user}:${d.group}`)} ${shq(d.path)}\nchmod 0750 ${shq(d.path)}`);
     return ["set -euo pipefail", ...users, ...mk, ""].join("\n");
 }
 

@@ -2,7 +2,7 @@
 // exact `<path>: <rule>` line.
 import * as assert from "assert";
 import { EksClusterSpec, parseFleet } from "../../../stacks/spec";
-import { addonVersionOf, DEFAULT_ADDON_VERSIONS } from "../../../stacks/spec/eks";
+import { addonVersionOf } from "../../../stacks/spec/eks";
 import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
 
 const EKS = 1; // index of the EKS cluster in both checked-in stacks
@@ -30,7 +30,7 @@ describe("EKS spec", () => {
     it("fills the hardened defaults the stacks leave out", () => {
         const c = eksOf(() => undefined);
         assert.deepStrictEqual(c.controlPlaneLogs, { extraTypes: [], retentionDays: 365 });
-        assert.strictEqual(c.karpenter.amiAlias, "al2023@v20251103");
+        assert.strictEqual(c.karpenter.amiAlias, "al2023@v20260903");
         const general = c.karpenter.nodePools[0];
         assert.deepStrictEqual(general.disruption, { consolidationPolicy: "WhenEmptyOrUnderutilized", consolidateAfter: "1m", budgets: [{ nodes: "10%" }] });
         assert.strictEqual(general.expireAfter, "720h");
@@ -40,10 +40,10 @@ describe("EKS spec", () => {
 
     it("pins every add-on for the cluster's version, and lets the spec override one", () => {
         const c = eksOf(() => undefined);
-        assert.strictEqual(addonVersionOf(c, "coredns"), DEFAULT_ADDON_VERSIONS["1.33"].coredns);
+        assert.strictEqual(addonVersionOf(c, "coredns"), undefined);
         const pinned = eksOf((f) => (f.clusters[EKS].addons = { coredns: "v1.12.1-eksbuild.2" }));
         assert.strictEqual(addonVersionOf(pinned, "coredns"), "v1.12.1-eksbuild.2");
-        assert.strictEqual(addonVersionOf(pinned, "kubeProxy"), DEFAULT_ADDON_VERSIONS["1.33"].kubeProxy);
+        assert.strictEqual(addonVersionOf(pinned, "kubeProxy"), undefined);
     });
 
     it("rejects a public endpoint open to the world in prod", () => {
@@ -127,21 +127,19 @@ describe("EKS spec", () => {
         assertViolation(v, `clusters[1].controlPlaneLogs.retentionDays: ${rule}`);
     });
 
-    it("requires every add-on version for a Kubernetes version without pinned defaults", () => {
-        const v = violationsAfter((f) => {
-            f.clusters[EKS].kubernetesVersion = "1.35";
-            f.clusters[EKS].addons = { coredns: "v1.13.0-eksbuild.1" };
-        });
-        assertViolation(v, "clusters[1].addons.kubeProxy: no pinned default for Kubernetes 1.35; set the version");
-        assertViolation(v, "clusters[1].addons.ebsCsiDriver: no pinned default for Kubernetes 1.35; set the version");
-        assert.ok(!v.some((l) => l.startsWith("clusters[1].addons.coredns")), "coredns is set");
+    it("needs no hand pins (unset add-ons are looked up for the cluster's version), but checks a pin's format", () => {
+        const fleet = rawStackFleet("prod");
+        fleet.clusters[EKS].kubernetesVersion = "1.35";
+        fleet.clusters[EKS].addons = { coredns: "v1.13.0-eksbuild.1" };
+        const r = parseFleet(fleet);
+        assert.ok(r.ok, r.ok ? "" : r.violations.join("\n"));
         assertViolation(violationsAfter((f) => (f.clusters[EKS].addons = { coredns: "latest" })), 'clusters[1].addons.coredns: must be an EKS add-on version like "v1.12.4-eksbuild.1"');
     });
 
     it("rejects an unpinned AMI alias", () => {
         assertViolation(
             violationsAfter((f) => (f.clusters[EKS].karpenter.amiAlias = "al2023@latest")),
-            'clusters[1].karpenter.amiAlias: must pin an AMI release like "al2023@v20251103" or "bottlerocket@v1.50.0"',
+            'clusters[1].karpenter.amiAlias: must pin an AMI release like "al2023@v20260903" or "bottlerocket@v1.65.0"',
         );
     });
 

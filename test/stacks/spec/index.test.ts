@@ -135,10 +135,10 @@ describe("fleet spec", () => {
             });
             assertViolation(noEndpoint, "clusters[0].etcd.backup.objectStore: etcd backups need an object store endpoint (or an s3 store with a region)");
         });
-        it("requires Kubernetes 1.31 to 1.34 (kubeadm v1beta4, known pause image)", () => {
-            for (const version of ["1.30.9", "1.35.0"]) {
-                const v = violationsAfter((f) => (f.clusters[IDC].kubernetesVersion = version));
-                assertViolation(v, `clusters[0].kubernetesVersion: must be Kubernetes 1.31 to 1.34 (kubeadm API v1beta4, known pause image; got ${version})`);
+        it("requires a Kubernetes minor the support table knows (kubeadm v1beta4, known pause image)", () => {
+            for (const version of ["1.30.9", "1.37.0"]) {
+                const v = violationsAfter((f) => (f.clusters[IDC].kubernetesVersion = version), "dev");
+                assertViolation(v, `clusters[0].kubernetesVersion: upstream Kubernetes (IDC) ${version.split(".").slice(0, 2).join(".")} is not a known version (known: 1.31, 1.32, 1.33, 1.34, 1.35, 1.36)`);
             }
         });
         it("requires every host address inside nodeCidr", () => {

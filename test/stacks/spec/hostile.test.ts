@@ -1,0 +1,414 @@
+// Hostile and careless input: stack files that are not what they seem fail as one clean
+// FleetSpecError, validation stays near-linear, the version support table is enforced against an
+// injectable date, fields that reach scripts are strict, and what passes renders inert.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fc from "fast-check";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseCidr } from "../../../stacks/cidr";
+import { FleetSpecError, parseFleet, secretConfigKeys } from "../../../stacks/spec";
+import { firstOverlaps, MAX_CLUSTERS } from "../../../stacks/spec/hardening";
+import { isCalendar } from "../../../stacks/spec/idc";
+import { idcUpgradeNote, SUPPORT_WINDOWS, versionWarnings } from "../../../stacks/spec/versions";
+import { renderDataDiskScript } from "../../../components/idc/renderers/etcd";
+import { PAUSE_IMAGES, renderDirsScript } from "../../../components/idc/renderers/node";
+import { envLine, shq } from "../../../components/idc/renderers/shell";
+import { renderBackupEnv } from "../../../components/idc/renderers/etcd";
+import { MAX_STACK_FILE_BYTES, offlineConfig, parseStackFile, parseStackText, readStackFile } from "../../../tools/stackFile";
+import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
+
+const IDC = 0;
+const EKS = 1;
+const ACK = 2;
+const TODAY = new Date("2026-11-29T12:00:00Z");
+
+/** The violations parseStackText throws for `text`, failing the test if it does not throw a FleetSpecError. */
+function stackFileViolations(text: string): string[] {
+    try {
+        parseStackText(text, "/stacks/Pulumi.t.yaml");
+    } catch (e) {
+        assert.ok(e instanceof FleetSpecError, `expected a FleetSpecError, got ${(e as Error).name}: ${(e as Error).message}`);
+        return e.violations;
+    }
+    assert.fail("expected the stack file to be refused");
+}
+
+function parsedAt(mutate: (fleet: any) => void, today: Date, stack: "prod" | "dev" = "prod") {
+    const fleet = rawStackFleet(stack);
+    mutate(fleet);
+    return parseFleet(fleet, { today });
+}
+
+describe("hostile stack files", () => {
+    it("refuses duplicate keys, naming the line", () => {
+        assert.deepStrictEqual(stackFileViolations("config:\n  a: 1\n  a: 2\n"), ['Pulumi.t.yaml:3:3: duplicate key "a"']);
+    });
+
+    it("refuses tabs, bad quoting and more than one document", () => {
+        assert.deepStrictEqual(stackFileViolations("config:\n\ta: 1\n"), ["Pulumi.t.yaml:2:1: Tabs are not allowed as indentation"]);
+        assert.match(stackFileViolations("config:\n  a: 'abc\n")[0], /^Pulumi\.t\.yaml:\d+:\d+: Missing closing 'quote/);
+        assert.deepStrictEqual(stackFileViolations("config: {}\n---\nconfig: {}\n"), ["Pulumi.t.yaml: holds 2 YAML documents; a stack file is one document"]);
+    });
+
+    it("refuses an alias bomb without expanding it", () => {
+        const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+        for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? "*a" : `*l${i - 1}`).join(", ")}]`);
+        const started = Date.now();
+        assert.deepStrictEqual(stackFileViolations(levels.join("\n") + "\n"), ["Pulumi.t.yaml: Excessive alias count indicates a resource exhaustion attack"]);
+        assert.ok(Date.now() - started < 2000, "an alias bomb must fail fast");
+    });
+
+    it("refuses 100,000 nested brackets fast, without overflowing the stack", () => {
+        const started = Date.now();
+        assert.deepStrictEqual(stackFileViolations(`config: ${"[".repeat(100000)}${"]".repeat(100000)}\n`), ["Pulumi.t.yaml: nests [ ] / { } 100000 levels deep; at most 64"]);
+        assert.ok(Date.now() - started < 1000);
+    });
+
+    it("refuses deep block nesting and an oversized file", () => {
+        const deep = "x:\n" + Array.from({ length: 1400 }, (_, i) => " ".repeat(i + 1) + "- ").join("\n") + "\n";
+        assert.deepStrictEqual(stackFileViolations(deep), ["Pulumi.t.yaml: indents 1402 columns deep; at most 256"]);
+        const big = "config:\n" + "  # padding\n".repeat(MAX_STACK_FILE_BYTES / 12 + 1);
+        assert.match(stackFileViolations(big)[0], /^Pulumi\.t\.yaml: is \d+ bytes; a stack file may be at most 1048576$/);
+    });
+
+    it("checks duplicate keys in 20,000 keys in linear time", () => {
+        let text = "config:\n";
+        for (let i = 0; i < 20000; i++) text += `  k${i}: v\n`;
+        const started = Date.now();
+        assert.deepStrictEqual(stackFileViolations(text + "  k7: again\n"), ['Pulumi.t.yaml:20002:3: duplicate key "k7"']);
+        assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+    });
+
+    it("still reads the checked-in stack files", () => {
+        for (const stack of ["prod", "dev"]) {
+            const parsed = parseStackFile(readStackFile(path.join(__dirname, "..", "..", "..", `Pulumi.${stack}.yaml`)));
+            assert.ok(parsed.ok, parsed.ok ? "" : parsed.violations.join("\n"));
+        }
+    });
+
+    it("the offline plan exits 1 with the clean error", function () {
+        this.timeout(300000);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostile-"));
+        const file = path.join(dir, "Pulumi.t.yaml");
+        fs.writeFileSync(file, `config:\n  hybrid-fleet:fleet: ${"{".repeat(5000)}${"}".repeat(5000)}\n`);
+        const run = spawnSync("npx", ["ts-node", "--transpile-only", "tools/plan.ts", "--stack", "t", "--config", file, "--out", path.join(dir, "out")], { cwd: path.join(__dirname, "..", "..", ".."), encoding: "utf8", timeout: 120000 });
+        assert.strictEqual(run.status, 1, run.stderr);
+        assert.match(run.stderr, /Pulumi\.t\.yaml: nests \[ \] \/ \{ \} 5000 levels deep; at most 64/);
+        assert.doesNotMatch(run.stderr, /RangeError| {4}at /);
+    });
+});
+
+describe("near-linear validation", () => {
+    it("finds the first earlier overlapping block exactly as comparing every pair does", () => {
+        const block = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 8, max: 24 })).map(([a, b, p]) => {
+            const base = ((10 * 256 + a) * 256 + b) * 256;
+            const size = 2 ** (32 - p);
+            return parseCidr(`${[24, 16, 8, 0].map((s) => Math.floor((base - (base % size)) / 2 ** s) % 256).join(".")}/${p}`)!;
+        });
+        fc.assert(
+            fc.property(fc.array(block, { maxLength: 40 }), (blocks) => {
+                const brute = blocks.map((b, i) => {
+                    const j = blocks.findIndex((a, k) => k < i && a.base < b.base + 2 ** (32 - b.prefix) && b.base < a.base + 2 ** (32 - a.prefix));
+                    return j < 0 ? undefined : j;
+                });
+                assert.deepStrictEqual(firstOverlaps(blocks), brute);
+            }),
+        );
+    });
+
+    it("checks 30,000 disjoint blocks (10,000 clusters) in well under a second", () => {
+        const blocks = Array.from({ length: 30000 }, (_, i) => parseCidr(`10.${Math.floor(i / 256) % 256}.${i % 256}.0/24`.replace(/^10\.(\d+)/, (_, x) => `${10 + Math.floor(i / 65536)}.${x}`))!);
+        const started = Date.now();
+        assert.ok(firstOverlaps(blocks).every((t) => t === undefined));
+        // ~100 ms measured on an idle core; the bound leaves room for a shared CI machine.
+        assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    });
+
+    it("bounds the lists inside a cluster (workers, tenants)", () => {
+        const v = violationsAfter((f) => {
+            f.clusters[IDC].workers = Array.from({ length: 5001 }, (_, i) => ({ name: `w-${i}`, address: "10.10.2.1" }));
+            f.clusters[EKS].network.tenants = Array.from({ length: 1001 }, (_, i) => ({ namespace: `t-${i}` }));
+        });
+        assertViolation(v, "clusters[0].workers: must list at most 5000 workers (Kubernetes' large-cluster limit)");
+        assertViolation(v, "clusters[1].network.tenants: must list at most 1000 tenants");
+    });
+
+    it(`refuses more than ${MAX_CLUSTERS} clusters`, () => {
+        const v = violationsAfter((f) => {
+            f.clusters = Array.from({ length: MAX_CLUSTERS + 1 }, () => f.clusters[ACK]);
+        });
+        assertViolation(v, `clusters: must declare at most ${MAX_CLUSTERS} clusters`);
+    });
+});
+
+describe("supported versions", () => {
+    it("runs prod and dev on current versions", () => {
+        for (const stack of ["prod", "dev"] as const) {
+            const r = parsedAt(() => undefined, TODAY, stack);
+            assert.ok(r.ok, r.ok ? "" : r.violations.join("\n"));
+            assert.deepStrictEqual(r.spec.clusters.map((c) => c.kubernetesVersion), ["1.36.4", "1.36", "1.36.1-aliyun.1"]);
+        }
+    });
+
+    it("refuses a prod version past its end of standard support, per site, relative to the given date", () => {
+        const r = parsedAt((f) => {
+            f.clusters[IDC].kubernetesVersion = "1.34.2";
+            f.clusters[EKS].kubernetesVersion = "1.33";
+            f.clusters[ACK].kubernetesVersion = "1.34.1-aliyun.1";
+        }, TODAY);
+        assert.ok(!r.ok);
+        assertViolation(r.violations, "clusters[0].kubernetesVersion: upstream Kubernetes (IDC) 1.34 reached end of standard support on 2026-10-27 (https://kubernetes.io/releases/1.34/); prod must run a supported version (while stepping up one minor at a time, set versionException with a date at most 30 days ahead)");
+        assert.ok(r.violations.some((v) => v.startsWith("clusters[1].kubernetesVersion: EKS 1.33 reached end of standard support on 2026-07-29")));
+        assert.ok(r.violations.some((v) => v.startsWith("clusters[2].kubernetesVersion: ACK 1.34 reached end of standard support on 2026-09-30")));
+        // The same spec a day before 1.34's upstream end of life is accepted for the IDC cluster.
+        const before = parsedAt((f) => (f.clusters[IDC].kubernetesVersion = "1.34.2"), new Date("2026-10-27T00:00:00Z"));
+        assert.ok(before.ok, before.ok ? "" : before.violations.join("\n"));
+        // EKS 1.34 still has standard support today (until 2026-12-02).
+        assert.ok(parsedAt((f) => (f.clusters[EKS].kubernetesVersion = "1.34"), TODAY).ok);
+    });
+
+    it("lets dev run an old minor, and prod only with a dated exception of at most 30 days", () => {
+        assert.ok(parsedAt((f) => (f.clusters[IDC].kubernetesVersion = "1.33.5"), TODAY, "dev").ok);
+        const ok = parsedAt((f) => {
+            f.clusters[IDC].kubernetesVersion = "1.34.2";
+            f.clusters[IDC].versionException = { until: "2026-12-20", reason: "stepping 1.33 -> 1.34 -> 1.35 -> 1.36" };
+        }, TODAY);
+        assert.ok(ok.ok, ok.ok ? "" : ok.violations.join("\n"));
+        const far = parsedAt((f) => {
+            f.clusters[IDC].kubernetesVersion = "1.34.2";
+            f.clusters[IDC].versionException = { until: "2027-06-01", reason: "later" };
+        }, TODAY);
+        assert.ok(!far.ok);
+        assertViolation(far.violations, "clusters[0].versionException.until: may reach at most 30 days ahead (one upgrade step), got 184");
+        const expired = parsedAt((f) => {
+            f.clusters[IDC].kubernetesVersion = "1.34.2";
+            f.clusters[IDC].versionException = { until: "2026-11-01", reason: "old" };
+        }, TODAY);
+        assert.ok(!expired.ok);
+        assertViolation(expired.violations, "clusters[0].versionException.until: expired on 2026-11-01");
+    });
+
+    it("refuses a minor the table does not know, everywhere", () => {
+        const r = parsedAt((f) => (f.clusters[IDC].kubernetesVersion = "1.37.0"), TODAY, "dev");
+        assert.ok(!r.ok);
+        assertViolation(r.violations, "clusters[0].kubernetesVersion: upstream Kubernetes (IDC) 1.37 is not a known version (known: 1.31, 1.32, 1.33, 1.34, 1.35, 1.36)");
+    });
+
+    it("warns when support ends within 90 days", () => {
+        const r = parsedAt(() => undefined, TODAY);
+        assert.ok(r.ok);
+        assert.deepStrictEqual(versionWarnings(r.spec.clusters, TODAY), []);
+        assert.deepStrictEqual(versionWarnings(r.spec.clusters, new Date("2027-04-01T00:00:00Z")), [
+            "idc-sh: upstream Kubernetes (IDC) 1.36 ends standard support on 2027-06-28, in 88 days (https://kubernetes.io/releases/1.36/)",
+            "ack-sh: ACK 1.36 ends standard support on 2027-05-30, in 59 days (https://www.alibabacloud.com/help/en/ack/product-overview/release-notes-for-kubernetes-versions)",
+        ]);
+    });
+
+    it("tells the plan reader how an IDC cluster on 1.33 steps to the spec's version", () => {
+        assert.strictEqual(
+            idcUpgradeNote("idc-sh", "1.36.4"),
+            "idc-sh: an existing cluster on 1.33 reaches 1.36.4 one minor per `pulumi up`: 1.34.x -> 1.35.x -> 1.36.4 (the hosts refuse a skipped minor; see README, \"Supported versions\")",
+        );
+        assert.strictEqual(idcUpgradeNote("idc-sh", "1.34.2"), undefined);
+    });
+
+    it("has a pause image for every IDC minor it accepts", () => {
+        for (const w of SUPPORT_WINDOWS.idc) assert.ok(PAUSE_IMAGES[Number(w.minor.split(".")[1])], w.minor);
+    });
+});
+
+describe("strict fields where they reach scripts", () => {
+    it("refuses a tenant in a system namespace", () => {
+        for (const ns of ["kube-system", "default", "istio-system", "karmada-system", "monitoring", "calico-system", "tigera-operator", "cilium-secrets"]) {
+            const v = violationsAfter((f) => f.clusters[EKS].network.tenants.push({ namespace: ns }));
+            assert.ok(v.some((x) => x.startsWith(`clusters[1].network.tenants[`) && x.includes(`: ${ns} is a system namespace`)), `${ns}: ${v.join("\n")}`);
+        }
+    });
+
+    it("refuses a host name used by another cluster, and a shared backup bucket+prefix", () => {
+        const v = violationsAfter((f) => {
+            const twin = JSON.parse(JSON.stringify(f.clusters[IDC]));
+            twin.name = "idc-bj";
+            twin.network = { ...twin.network, nodeCidr: "10.11.0.0/20", podCidr: "10.65.0.0/16", serviceCidr: "10.97.0.0/16" };
+            twin.etcd.backup = { ...(twin.etcd.backup ?? {}), prefix: "etcd-backups/idc-sh" };
+            f.clusters.push(twin);
+            f.links.push({ between: ["idc-sh", "idc-bj"], kind: "ipsec-vpn" });
+        });
+        assertViolation(v, "clusters[3].controlPlane.hosts[0].name: host name cp-1 is already used by clusters[0].controlPlane.hosts[0]; host names are unique fleet-wide");
+        assert.ok(v.some((x) => x.startsWith("clusters[3].etcd.backup.prefix: etcd backups to bucket ") && x.endsWith("are already written by clusters[0]; give each cluster its own prefix")), v.join("\n"));
+    });
+
+    it("refuses a frontend port the control-plane hosts already use", () => {
+        for (const [port, what] of [[6443, "kube-apiserver"], [22, "SSH"], [2379, "etcd client"], [2380, "etcd peer"], [2381, "etcd metrics"], [10250, "kubelet"], [10257, "kube-controller-manager"], [10259, "kube-scheduler"]] as const) {
+            assertViolation(violationsAfter((f) => (f.clusters[IDC].controlPlane.port = port)), `clusters[0].controlPlane.port: ${port} is the ${what} port on the control-plane hosts; the HAProxy frontend needs a free port (e.g. 8443)`);
+        }
+    });
+
+    it("refuses region formats of the wrong cloud", () => {
+        assertViolation(violationsAfter((f) => (f.clusters[EKS].region = "cn-shanghai")), 'clusters[1].region: must be an AWS region like ap-northeast-1 (got "cn-shanghai")');
+        assertViolation(violationsAfter((f) => (f.clusters[ACK].region = "Shanghai; rm -rf /")), 'clusters[2].region: must be an Alibaba Cloud region like cn-shanghai (got "Shanghai; rm -rf /")');
+    });
+
+    it("keeps dataDir under an allowed root, never a system directory", () => {
+        for (const dir of ["/etc", "/etc/etcd", "/usr/lib/etcd", "/", "/var/lib/../../etc", "/var/lib/kubelet/x", "/root/etcd"]) {
+            const v = violationsAfter((f) => (f.clusters[IDC].etcd.dataDir = dir));
+            assert.ok(v.some((x) => x.startsWith("clusters[0].etcd.dataDir: ")), `${dir}: ${v.join("\n")}`);
+        }
+    });
+
+    it("gives the offline plan placeholders for the etcd backup store's own credentials", () => {
+        const fleet = rawStackFleet("prod");
+        fleet.clusters[IDC].etcd.backup = { ...(fleet.clusters[IDC].etcd.backup ?? {}), objectStore: { kind: "s3-compatible", bucket: "idc-sh-etcd", endpoint: "https://rgw.idc-sh.acme.internal", credentials: { accessKeyIdKey: "etcdBackupKeyId", secretAccessKeyKey: "etcdBackupSecret" } } };
+        const parsed = parseFleet(fleet, { today: TODAY });
+        assert.ok(parsed.ok, parsed.ok ? "" : parsed.violations.join("\n"));
+        assert.ok(secretConfigKeys(parsed.spec).includes("etcdBackupKeyId"));
+        const { config, secretKeys } = offlineConfig({ file: "x", config: {}, secretKeys: [], rawFleet: fleet }, parsed);
+        for (const k of ["etcdBackupKeyId", "etcdBackupSecret"]) {
+            assert.ok(config[`hybrid-fleet:${k}`]);
+            assert.ok(secretKeys.includes(`hybrid-fleet:${k}`));
+        }
+    });
+
+    it("the offline plan runs on that spec (it failed with Missing required configuration variable)", function () {
+        this.timeout(300000);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-creds-"));
+        const file = path.join(dir, "Pulumi.t.yaml");
+        const fleet = rawStackFleet("prod");
+        fleet.clusters[IDC].etcd.backup = { ...(fleet.clusters[IDC].etcd.backup ?? {}), objectStore: { kind: "s3-compatible", bucket: "idc-sh-etcd", endpoint: "https://rgw.idc-sh.acme.internal", credentials: { accessKeyIdKey: "etcdBackupKeyId", secretAccessKeyKey: "etcdBackupSecret" } } };
+        const stackFile = readStackFile(path.join(__dirname, "..", "..", "..", "Pulumi.prod.yaml"));
+        const config: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(stackFile.config)) if (k !== "hybrid-fleet:fleet") config[k] = v;
+        config["hybrid-fleet:fleet"] = fleet;
+        fs.writeFileSync(file, JSON.stringify({ config }));
+        const run = spawnSync("npx", ["ts-node", "--transpile-only", "tools/plan.ts", "--stack", "t", "--config", file, "--out", path.join(dir, "out")], { cwd: path.join(__dirname, "..", "..", ".."), encoding: "utf8", timeout: 300000 });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.doesNotMatch(run.stderr + run.stdout, /Missing required configuration/);
+        // The backup credentials reach the host only as a secret file (its content is never written by the plan).
+        const creds = path.join(dir, "out", "files", "etcd-1", "etc", "etcd", "backup-credentials.env");
+        assert.ok(fs.existsSync(creds), creds);
+        assert.doesNotMatch(fs.readFileSync(creds, "utf8"), /AWS_SECRET_ACCESS_KEY=\S/);
+    });
+});
+
+/** Runs `script` in a restricted bash (no PATH, no output redirection): prints what `$v` holds. */
+function bashValue(assignment: string, variable: string): { status: number | null; out: string } {
+    const run = spawnSync("/bin/bash", ["--norc", "--noprofile", "-r", "-c", `set -f; ${assignment}\nprintf %s "$${variable}"`], { env: { PATH: "/nonexistent" }, encoding: "utf8" });
+    return { status: run.status, out: run.stdout };
+}
+
+const hostile = fc.oneof(
+    fc.string({ unit: "binary", maxLength: 30 }),
+    fc.constantFrom("$(id)", "`id`", "a b", "a;b", "a\nb", "'", '"', "\\", "*", "~", "${x}", "-rf", "/var/lib/e tcd", "/var/lib/$(x)", "/dev/nvme0n1;x", "a&&b", "/var/lib/etcd\n"),
+    fc.string({ unit: fc.constantFrom(..."aZ09._-/ $`'\";|&<>(){}[]*?~!#\\\n\t%+=:,@".split("")), maxLength: 20 }),
+);
+
+describe("hostile values for IDC fields that reach scripts (property)", () => {
+    const fields: { name: string; set: (c: any, v: string) => void }[] = [
+        { name: "etcd host name", set: (c, v) => (c.etcd.hosts[0].name = v) },
+        { name: "worker name", set: (c, v) => (c.workers[0].name = v) },
+        { name: "host address", set: (c, v) => (c.etcd.hosts[0].address = v) },
+        { name: "controlPlane.dnsName", set: (c, v) => (c.controlPlane.dnsName = v) },
+        { name: "etcd.dataDir", set: (c, v) => (c.etcd.dataDir = v) },
+        { name: "etcd.hosts[].nvmeDevice", set: (c, v) => (c.etcd.hosts[0].nvmeDevice = v) },
+        { name: "etcd.backup.onCalendar", set: (c, v) => (c.etcd.backup = { ...(c.etcd.backup ?? {}), onCalendar: v }) },
+        { name: "etcd.backup.prefix", set: (c, v) => (c.etcd.backup = { ...(c.etcd.backup ?? {}), prefix: v }) },
+        { name: "ssh.user", set: (c, v) => (c.ssh = { ...(c.ssh ?? {}), user: v }) },
+        { name: "keepalived.interface", set: (c, v) => (c.controlPlane.keepalived = { ...(c.controlPlane.keepalived ?? {}), interface: v }) },
+    ];
+    for (const field of fields) {
+        it(`${field.name}: a clean violation, or a value that stays one inert word`, () => {
+            fc.assert(
+                fc.property(hostile, (value) => {
+                    const fleet = rawStackFleet("prod");
+                    field.set(fleet.clusters[IDC], value);
+                    const r = parseFleet(fleet, { today: TODAY });
+                    if (!r.ok) {
+                        // Clean: every line is `<path>: <rule>`, and the hostile value never breaks a line.
+                        for (const v of r.violations) assert.match(v, /^[A-Za-z0-9_.[\]()-]+: \S/);
+                        return;
+                    }
+                    const c = r.spec.clusters[IDC];
+                    assert.ok(c.provider === "idc");
+                    assert.doesNotMatch(value, /[\n\r'"`$\\;&|<>(){}]/, `accepted ${JSON.stringify(value)}`);
+                    if (field.name === "etcd.backup.onCalendar") return; // a timer unit line, not shell: checked by systemd-analyze (integration)
+                    // Interpolated unquoted as a shell word: it must parse, and come back as exactly itself.
+                    const script = renderDataDiskScript(c.etcd.hosts[0].nvmeDevice, c.etcd.dataDir).replace("dev=", `v=${value}\ndev=`);
+                    assert.strictEqual(spawnSync("bash", ["-n"], { input: script }).status, 0, script.slice(0, 200));
+                    const { status, out } = bashValue(`v=${value}`, "v");
+                    assert.strictEqual(status, 0);
+                    assert.strictEqual(out, value);
+                }),
+                { numRuns: 60 },
+            );
+        });
+    }
+});
+
+describe("systemd calendars (property, systemd-analyze)", () => {
+    const num = fc.integer({ min: 0, max: 70 }).map(String);
+    const field = fc.oneof(fc.constant("*"), num, fc.tuple(num, num).map(([a, b]) => `${a}..${b}`), fc.tuple(num, fc.integer({ min: 0, max: 20 })).map(([a, s]) => `${a}/${s}`), fc.tuple(num, num).map(([a, b]) => `${a},${b}`));
+    const weekday = fc.constantFrom("Mon", "Sun", "Mon..Fri", "Sat,Sun", "Funday", "");
+    const calendar = fc.oneof(
+        fc.tuple(weekday, fc.tuple(field, field, field), fc.tuple(field, field, fc.option(field)), fc.constantFrom("", " UTC", " PST")).map(
+            ([w, [y, mo, d], [h, mi, se], tz]) => `${w ? `${w} ` : ""}${y}-${mo}-${d} ${h}:${mi}${se === null ? "" : `:${se}`}${tz}`,
+        ),
+        fc.constantFrom("hourly", "daily", "fortnightly", "Sun *-*-* 03:30:00", "*:0/5", "Sat", "2026-02-30", "*-*-* 24:00", "-h", "Mon 25:00"),
+        fc.string({ unit: fc.constantFrom(..."0123456789*:-,./ MonSatUTC".split("")), maxLength: 24 }),
+    );
+    it("every calendar the spec accepts, systemd reads", function () {
+        if (!spawnSync("sh", ["-c", "command -v systemd-analyze"]).stdout.toString().trim()) this.skip();
+        let accepted = 0;
+        fc.assert(
+            fc.property(calendar, (value) => {
+                if (!isCalendar(value)) return;
+                accepted++;
+                const r = spawnSync("systemd-analyze", ["calendar", "--", value], { encoding: "utf8" });
+                assert.strictEqual(r.status, 0, `${JSON.stringify(value)}: ${r.stderr}`);
+            }),
+            { numRuns: 150 },
+        );
+        assert.ok(accepted > 10, `only ${accepted} accepted values: the generator explores too little`);
+    });
+});
+
+describe("renderers quote what they interpolate (defence in depth, property)", () => {
+    const anyText = fc.string({ unit: "binary", maxLength: 40 }).filter((t) => !t.includes("\0"));
+    it("shq: any string is one bash word that reads back unchanged; plain words stay as they are", () => {
+        fc.assert(
+            fc.property(anyText, (value) => {
+                const { status, out } = bashValue(`v=${shq(value)}`, "v");
+                assert.strictEqual(status, 0);
+                assert.strictEqual(out, value);
+                const words = spawnSync("/bin/bash", ["--norc", "-r", "-c", `set -f; set -- ${shq(value)} ${shq(value)}; printf %s "$#"`], { env: { PATH: "/nonexistent" }, encoding: "utf8" });
+                assert.strictEqual(words.stdout, "2");
+            }),
+            { numRuns: 50 },
+        );
+        assert.strictEqual(shq("/var/lib/etcd"), "/var/lib/etcd");
+    });
+
+    it("the data-disk and directory scripts stay inert with hostile paths and names", () => {
+        fc.assert(
+            fc.property(anyText, anyText, (a, b) => {
+                const disk = renderDataDiskScript(a, b);
+                assert.strictEqual(spawnSync("bash", ["-n"], { input: disk }).status, 0);
+                const head = disk.slice("set -euo pipefail\n".length, disk.indexOf("\ntest -b "));
+                assert.strictEqual(bashValue(head, "dev").out, a);
+                assert.strictEqual(bashValue(head, "mnt").out, b);
+                const dirs = renderDirsScript(a, [{ path: b, group: "etcd" }], [{ name: b, home: a }]);
+                assert.strictEqual(spawnSync("bash", ["-n"], { input: dirs }).status, 0);
+            }),
+            { numRuns: 40 },
+        );
+    });
+
+    it("environment files refuse a value that would start another line or be interpreted", () => {
+        for (const bad of ["a\nEVIL=1", "a\rb", "$(id)", "a b", '"q"', "a\\b"]) {
+            assert.throws(() => envLine("BACKUP_S3_PREFIX", bad), /refusing/);
+            assert.throws(() => renderBackupEnv({ dir: "/var/lib/etcd/backup", keep: 48, endpoint: "https://s3.example", bucket: "b", prefix: bad, region: "us-east-1" }), /refusing/);
+        }
+        assert.strictEqual(envLine("BACKUP_KEEP", 48), "BACKUP_KEEP=48");
+    });
+});
