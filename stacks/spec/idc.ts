@@ -20,6 +20,9 @@ function calendarField(text: string, min: number, max: number, digits: number): 
         if (m[1] === "*") return true;
         const lo = Number(m[2]);
         const hi = m[4] === undefined ? lo : Number(m[4]);
+        // systemd rejects a repetition from a single start whose second value is out of range
+        // ("23/1" hours, "58/2" minutes: systemd 252 calendarspec.c, checked by systemd-analyze).
+        if (m[4] === undefined && m[6] !== undefined && lo + Number(m[6]) > max) return false;
         return lo >= min && hi <= max && lo <= hi;
     });
 }

@@ -357,6 +357,11 @@ describe("systemd calendars (property, systemd-analyze)", () => {
         fc.constantFrom("hourly", "daily", "fortnightly", "Sun *-*-* 03:30:00", "*:0/5", "Sat", "2026-02-30", "*-*-* 24:00", "-h", "Mon 25:00"),
         fc.string({ unit: fc.constantFrom(..."0123456789*:-,./ MonSatUTC".split("")), maxLength: 24 }),
     );
+    it("refuses a repetition whose second value leaves the field's range, as systemd does", () => {
+        for (const bad of ["*-*-* 23/1:00", "*-*-* 00:58/2", "*-6/12-* 00:00"]) assert.strictEqual(isCalendar(bad), false, bad);
+        for (const good of ["*-*-* 22/1:00", "*-*-* 00:57/2", "*-*-* 20..23/5:00"]) assert.strictEqual(isCalendar(good), true, good);
+    });
+
     it("every calendar the spec accepts, systemd reads", function () {
         if (!spawnSync("sh", ["-c", "command -v systemd-analyze"]).stdout.toString().trim()) this.skip();
         let accepted = 0;
