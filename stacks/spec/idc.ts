@@ -1,6 +1,7 @@
 // An on-prem (IDC) cluster: kubeadm control plane behind a keepalived VIP + HAProxy,
 // external etcd on dedicated NVMe hosts, workers, all reached over SSH.
 import { z } from "zod";
+import { idcGateway, loadBalancerCidr } from "./links";
 import { cidr, contains, parseIp, usableHost } from "../cidr";
 import { calicoOptions, ciliumOptions, tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, objectStore, secretConfigKey, taint, Violation } from "./common";
@@ -70,6 +71,8 @@ export const idcCluster = z.strictObject({
         calico: calicoOptions,
         cilium: ciliumOptions,
         tenants: z.array(tenant).default([]),
+        /** The range LoadBalancer Services take addresses from, announced by the CNI and over the links. */
+        loadBalancerCidr,
     }),
     ssh: z
         .strictObject({
@@ -144,6 +147,8 @@ export const idcCluster = z.strictObject({
     workers: z
         .array(host.extend({ labels: labels.default({}), taints: z.array(taint).default([]) }))
         .default([]),
+    /** The site's BGP ASN, gateway hosts and fabric peers on its links (stacks/spec/links.ts). */
+    gateway: idcGateway.optional(),
 });
 export type IdcClusterSpec = z.output<typeof idcCluster>;
 
