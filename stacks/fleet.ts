@@ -77,5 +77,6 @@ export function clusterHandle(cluster: BuiltCluster, fleet: FleetSpec): ClusterH
         ready: access.ready,
         ...(access.cniReady ? { cniReady: access.cniReady } : {}),
         parent: cluster.component,
+        ...(cluster.cloud ? { cloud: cluster.cloud } : {}),
     };
 }

@@ -2,6 +2,7 @@
 // the control plane exists, the access that add-ons and cross-site wiring need.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { CloudNetworkHandle } from "../components/core/contract";
 import type { Site } from "../components/site";
 import type { ClusterSpec, FleetSpec } from "./spec";
 
@@ -27,6 +28,8 @@ export interface BuiltCluster<S extends ClusterSpec = ClusterSpec> {
     component: Site;
     /** Present once the site declares a control plane. */
     access?: ClusterAccess;
+    /** EKS/ACK: the cloud provider and network ids that fleet layers attach to (the links). */
+    cloud?: CloudNetworkHandle;
     /** Stack outputs for this cluster (non-secret unless wrapped in pulumi.secret). */
     outputs: Record<string, pulumi.Input<unknown>>;
 }

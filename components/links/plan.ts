@@ -34,6 +34,8 @@ export interface DirectConnectLine {
     /** "169.254.x.y/30" form, as the transit VIF takes them. */
     amazonAddress: string;
     customerAddress: string;
+    /** The Direct Connect gateway's AS (differs from the Transit Gateway's). */
+    amazonSideAsn: number;
     mtu: number;
 }
 
@@ -273,10 +275,10 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[]): LinksPlan {
     return { links: planned };
 }
 
-/** What the managed (or other) end of one tunnel is, at run time: its outside address and the tunnel's PSK. */
+/** One tunnel at run time: the outside (public) address of its ends, as the clouds hand them out, and its PSK. */
 export interface TunnelRuntime {
-    /** The public address of the end facing the IDC gateway (AWS tunnel address, Alibaba gateway IP). */
-    remoteOutside: pulumi.Input<string>;
+    /** Per end (`a`, `b` of the planned tunnel); an IDC end's is its gateway host's public address. */
+    outside: { a?: pulumi.Input<string>; b?: pulumi.Input<string> };
     psk: pulumi.Output<string>;
 }
 
@@ -311,8 +313,9 @@ export function idcGatewayHostPlans(plan: LinksPlan, site: LinkSite, runtime: Ma
                 const side = t.a.gateway === host.name && t.a.site === site.name ? "a" : t.b.gateway === host.name && t.b.site === site.name ? "b" : undefined;
                 if (!side) continue;
                 const rt = runtime.get(t.name);
-                if (!rt) throw new Error(`tunnel ${t.name} has no run-time end (outside address, PSK)`);
-                tunnels.push(tunnelParams(link, t, side, { localOutside: host.publicAddress, remoteOutside: rt.remoteOutside, psk: rt.psk }));
+                const remoteOutside = rt?.outside[side === "a" ? "b" : "a"];
+                if (!rt || remoteOutside === undefined) throw new Error(`tunnel ${t.name} has no run-time end (outside address, PSK)`);
+                tunnels.push(tunnelParams(link, t, side, { localOutside: host.publicAddress, remoteOutside, psk: rt.psk }));
             }
         }
         return { host: { ...host }, localAsn: site.asn, tunnels, fabricPeers: [...(site.fabricPeers ?? [])], announce: [...site.announce] };

@@ -57,6 +57,8 @@ export const linkExtensions = {
             vlan: z.number().int().min(1).max(4094),
             amazonAddress: addressWithPrefix,
             customerAddress: addressWithPrefix,
+            /** The Direct Connect gateway's AS: AWS requires it to differ from the Transit Gateway's (the site's gateway.asn). */
+            amazonSideAsn: privateAsn,
             /** 1500, or 8500 (jumbo frames on a transit VIF). */
             mtu: z.union([z.literal(1500), z.literal(8500)]).default(1500),
         })
@@ -89,7 +91,7 @@ interface LinkLike {
     kind: "ipsec-vpn" | "direct-connect" | "express-connect";
     insideCidrs?: string[];
     crossBorder?: string;
-    directConnect?: { amazonAddress: string; customerAddress: string };
+    directConnect?: { amazonAddress: string; customerAddress: string; amazonSideAsn: number };
     expressConnect?: { localGatewayIp: string; peerGatewayIp: string; peeringSubnetMask: string };
 }
 interface FleetLike {
@@ -215,7 +217,9 @@ export function linksRules(fleet: FleetLike): Violation[] {
             });
         }
         if (l.directConnect) {
-            const { amazonAddress, customerAddress } = l.directConnect;
+            const { amazonAddress, customerAddress, amazonSideAsn } = l.directConnect;
+            const twin = asns.get(amazonSideAsn);
+            if (twin !== undefined) out.push({ path: [...at, "directConnect", "amazonSideAsn"], rule: `AS ${amazonSideAsn} is already clusters[${twin}].gateway.asn: the Direct Connect gateway needs an AS of its own` });
             const [aIp, aLen] = amazonAddress.split("/");
             const [cIp, cLen] = customerAddress.split("/");
             const size = 2 ** (32 - Number(aLen));
