@@ -52,6 +52,12 @@ describe("links spec", () => {
                 "clusters[0].gateway.asn: AS 64600 is the nodes' AS (the CNI's bgp.asNumber): their routes to other sites would be dropped as loops",
             );
         });
+        it("requires two zones on an ACK end of a VPN (dual-tunnel gateway)", () => {
+            assertViolation(
+                violationsAfter((f) => (f.clusters[2].zones = ["cn-shanghai-e"]), "dev"),
+                "clusters[2].zones: needs at least two zones: ack-dev's dual-tunnel VPN gateway for links[1] takes a vSwitch in each of two zones",
+            );
+        });
         it("requires a gateway (ASN) on every link end", () => {
             assertViolation(
                 violationsAfter((f) => delete f.clusters[ACK].gateway),
@@ -154,12 +160,13 @@ describe("links spec", () => {
             assertViolation(v, "links[0].expressConnect: only an express-connect link has an expressConnect line (this one is direct-connect)");
         });
         it("rejects a direct-connect link that is not eks <-> idc, and mismatched peering addresses", () => {
-            const dx = { connectionId: "dxcon-fg5678gh", vlan: 101, amazonAddress: "169.254.100.1/30", customerAddress: "169.254.100.6/30" };
+            const dx = { connectionId: "dxcon-fg5678gh", vlan: 101, amazonAddress: "169.254.100.1/30", customerAddress: "169.254.100.6/30", amazonSideAsn: 64530 };
             const v = violationsAfter((f) => {
                 f.links[2] = { between: ["eks-apne1", "ack-sh"], kind: "direct-connect", crossBorder: "carrier-line", directConnect: dx };
             });
             assertViolation(v, "links[2].kind: direct-connect joins an eks cluster and an idc cluster (a transit VIF to the IDC's router)");
             assertViolation(v, "links[2].directConnect.customerAddress: 169.254.100.6/30 and amazonAddress 169.254.100.1/30 must be two addresses of one peering subnet");
+            assertViolation(v, "links[2].directConnect.amazonSideAsn: AS 64530 is already clusters[1].gateway.asn: the Direct Connect gateway needs an AS of its own");
         });
         it("rejects express-connect peering addresses outside one subnet", () => {
             assertViolation(

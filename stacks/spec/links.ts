@@ -79,6 +79,7 @@ interface SiteLike {
     name: string;
     provider: "idc" | "eks" | "ack";
     region: string;
+    zones: string[];
     network: { podCidr: string; serviceCidr: string; nodeCidr?: string; vpcCidr?: string; loadBalancerCidr?: string; calico?: { bgp?: { asNumber: number } }; cilium?: { bgp?: { asNumber: number } } };
     gateway?: { asn: number; hosts?: { name: string; address: string; publicAddress: string }[]; fabricPeers?: { name: string; peerIp: string; asn: number }[] };
     federation: { syncMode: "Push" | "Pull" };
@@ -181,6 +182,10 @@ export function linksRules(fleet: FleetLike): Violation[] {
             if (!end.gateway) out.push({ path: ["clusters", index.get(end.name)!, "gateway"], rule: `is required: ${end.name} is an end of links[${i}] (its BGP ASN${end.provider === "idc" ? ", gateway hosts and fabric peers" : ""})` });
             else if (end.provider === "idc" && l.kind === "ipsec-vpn" && (end.gateway.hosts ?? []).length === 0) {
                 out.push({ path: ["clusters", index.get(end.name)!, "gateway", "hosts"], rule: `needs one or two gateway hosts: ${end.name} terminates the tunnels of links[${i}]` });
+            }
+            // The dual-tunnel VPN gateway takes a vSwitch in each of two zones (the first two node vSwitches).
+            if (end.provider === "ack" && l.kind === "ipsec-vpn" && end.zones.length < 2) {
+                out.push({ path: ["clusters", index.get(end.name)!, "zones"], rule: `needs at least two zones: ${end.name}'s dual-tunnel VPN gateway for links[${i}] takes a vSwitch in each of two zones` });
             }
             void j;
         }
