@@ -261,6 +261,8 @@ export function layerNeeds(fleet: FleetLike): ReachabilityNeed[] {
     names.forEach((a, i) =>
         names.slice(i + 1).forEach((b) => needs.push({ from: a, to: b, layer: `mesh (istiod in ${a} watches the API server of ${b}, east-west gateways)`, path: ["links"] })),
     );
+    // A hub that names no cluster is a reference violation already; no layer needs are derived from it.
+    if (!names.includes(fleet.hub)) return needs;
     fleet.clusters.forEach((c, i) => {
         if (c.name === fleet.hub) return;
         needs.push(
