@@ -96,6 +96,26 @@ describe("links addressing plan", () => {
         assert.strictEqual(link.crypto.id, "aes256-sha256-modp2048");
     });
 
+    it("joins two IDCs gateway to gateway, each end seeing the other's public address", () => {
+        const idc = (name: string, asn: number, third: number): LinkSite => ({
+            name,
+            kind: "idc",
+            region: `cn-${name}`,
+            asn,
+            announce: [`10.${third}.0.0/20`],
+            gateways: [1, 2].map((g) => ({ name: `gw-${g}`, address: `10.${third}.0.${20 + g}`, publicAddress: `203.0.${third}.${g}` })),
+        });
+        const [x, y] = [idc("dc1", 64620, 10), idc("dc2", 64630, 40)];
+        const plan = planLinks([x, y], [{ between: ["dc1", "dc2"], kind: "ipsec-vpn" }]);
+        assert.deepStrictEqual(plan.links[0].tunnels.map((t) => [t.a.gateway, t.b.gateway]), [["gw-1", "gw-1"], ["gw-2", "gw-2"]]);
+        const runtime = new Map<string, TunnelRuntime>(plan.links[0].tunnels.map((t) => [t.name, { outside: { a: x.gateways![t.index - 1].publicAddress, b: y.gateways![t.index - 1].publicAddress }, psk: pulumi.secret("k") }]));
+        const [dc1gw2] = idcGatewayHostPlans(plan, x, runtime).slice(1);
+        const [dc2gw2] = idcGatewayHostPlans(plan, y, runtime).slice(1);
+        assert.deepStrictEqual([dc1gw2.tunnels[0].localOutside, dc1gw2.tunnels[0].remoteOutside, dc1gw2.tunnels[0].localInside], ["203.0.10.2", "203.0.40.2", "169.254.10.5"]);
+        assert.deepStrictEqual([dc2gw2.tunnels[0].localOutside, dc2gw2.tunnels[0].remoteOutside, dc2gw2.tunnels[0].localInside], ["203.0.40.2", "203.0.10.2", "169.254.10.6"]);
+        assert.strictEqual(plan.links[0].crypto.id, "aes256gcm-sha384-ecp384");
+    });
+
     it("picks a suite both ends accept: GCM with AWS and an IDC, CBC/SHA-256/modp2048 wherever Alibaba is an end", () => {
         const plan = planOf("prod");
         assert.strictEqual(plan.links[0].crypto, CRYPTO_SUITES["aes256gcm-sha384-ecp384"]);
