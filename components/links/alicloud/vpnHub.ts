@@ -1,6 +1,9 @@
 // The Alibaba Cloud end of every IPsec link of one ACK site: one public VPN gateway in dual-tunnel
 // mode (two vSwitches in two zones, so each tunnel of a connection leaves from its own zone and
-// public IP), with BGP routes propagated into the VPC's route table (autoPropagate).
+// public IP), with BGP routes propagated into the VPC's route table (autoPropagate). Dual-tunnel
+// connections are active/standby: the gateway switches to the standby tunnel when the active one
+// fails (VPN Gateway docs, "Dual-tunnel mode"); the zones must be ones that offer dual-tunnel
+// gateways (e.g. China (Shanghai) B, D-G, K-N; the console's list prevails).
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 
