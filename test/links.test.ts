@@ -136,7 +136,7 @@ describe("links layer on the mock engine", function () {
             assert.strictEqual(inv.named("alicloud:vpc/bgpPeer:BgpPeer", "ack-sh-ec-idc-sh-bgp-peer").inputs.peerIpAddress, "10.255.0.2");
         });
 
-        it("hands back each IDC gateway host's plan: one AWS connection's two tunnels per host", () => {
+        it("hands back each IDC gateway host's plan: one AWS connection's two tunnels per host, PSKs secret", async () => {
             const result = fleet.layers.get("links") as LinksResult;
             const hosts = result.gatewayHosts.get("idc-sh")!;
             assert.deepStrictEqual(hosts.map((h) => [h.host.name, h.tunnels.map((t) => t.name)]), [
@@ -144,6 +144,7 @@ describe("links layer on the mock engine", function () {
                 ["gw-2", ["eks-apne1-idc-sh-c2t1", "eks-apne1-idc-sh-c2t2"]],
             ]);
             assert.ok(result.ready.length >= 6);
+            for (const t of hosts.flatMap((h) => h.tunnels)) assert.strictEqual(await (t.psk as any).isSecret, true, `${t.name}: the PSK is a secret`);
         });
 
         it("keeps every PSK secret: generated, marked secret on every input, never in plain text", () => {
