@@ -52,6 +52,7 @@ export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
     return {
         spec,
         component: site,
+        cloud: { alicloud: { provider, vpcId: vpc.vpcId, vswitchIds: vpc.nodeVswitchIds, tags } },
         access: {
             provider: cluster.provider,
             kubeconfig: cluster.kubeconfig,

@@ -2,8 +2,10 @@
 // the function that maps the validated spec to its args; `undefined` means a cluster (or the
 // fleet) does not get it. Order between add-ons comes from their `needs`, not from this list.
 import type { AddonResult, ClusterAddon, ClusterHandle, FleetAddon } from "../components/core/contract";
+import { linksAddon } from "../components/links/addon";
 import { cniAddon, tenantsAddon } from "../components/network/addons";
 import { tenantPools } from "../components/network/render";
+import { linksArgs } from "./links";
 import type { ClusterSpec, FleetSpec } from "./spec";
 
 // The registry holds entries of different args types; each entry is typed where it is made (onCluster, onFleet).
@@ -31,6 +33,7 @@ export const clusterAddons: ClusterAddonEntry[] = [
 
 export const fleetAddons: FleetAddonEntry[] = [
     // links, mesh, federation, observability: one line each.
+    onFleet(linksAddon, (fleet) => linksArgs(fleet)),
 ];
 
 /**

@@ -91,6 +91,7 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
     return {
         spec,
         component: site,
+        cloud: { aws: { provider, vpcId: vpc.vpcId, privateSubnetIds: vpc.privateSubnetIds, privateRouteTableIds: vpc.privateRouteTableIds, tags } },
         access: {
             provider: cluster.provider,
             kubeconfig: cluster.kubeconfig,

@@ -62,7 +62,13 @@ export function clusterHandle(cluster: BuiltCluster, fleet: FleetSpec): ClusterH
         provider: access.provider,
         kubeconfig: access.kubeconfig,
         apiServer: access.apiServer,
-        network: { siteCidr: site.text, podCidr: pods.text, serviceCidr: services.text, meshNetwork: spec.mesh.network },
+        network: {
+            siteCidr: site.text,
+            podCidr: pods.text,
+            serviceCidr: services.text,
+            ...(spec.provider === "idc" && spec.network.loadBalancerCidr ? { loadBalancerCidr: spec.network.loadBalancerCidr } : {}),
+            meshNetwork: spec.mesh.network,
+        },
         federation: { syncMode: spec.federation.syncMode },
         objectStore: {
             kind: store.kind,
@@ -77,5 +83,6 @@ export function clusterHandle(cluster: BuiltCluster, fleet: FleetSpec): ClusterH
         ready: access.ready,
         ...(access.cniReady ? { cniReady: access.cniReady } : {}),
         parent: cluster.component,
+        ...(cluster.cloud ? { cloud: cluster.cloud } : {}),
     };
 }

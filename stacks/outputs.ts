@@ -1,6 +1,7 @@
 // The stack outputs of a built fleet: what `pulumi stack output` shows and what the Automation
-// API hands to other tools. Kubeconfigs are secrets.
+// API hands to other tools (index.ts and inline programs export the same). Kubeconfigs are secrets.
 import * as pulumi from "@pulumi/pulumi";
+import type { LinksResult } from "../components/links/addon";
 import type { Fleet } from "./fleet";
 
 export function fleetOutputs(fleet: Fleet) {
@@ -14,5 +15,13 @@ export function fleetOutputs(fleet: Fleet) {
                 { provider: c.spec.provider, region: c.spec.region, ...c.outputs, ...(c.access ? { kubeconfig: pulumi.secret(c.access.kubeconfig) } : {}) },
             ]),
         ),
+        /** The links' addressing plan (PSKs are never exported). */
+        links: ((fleet.layers.get("links") as LinksResult | undefined)?.plan.links ?? []).map((l) => ({
+            name: l.name,
+            kind: l.kind,
+            ...(l.crossBorder ? { crossBorder: l.crossBorder } : {}),
+            tunnels: l.tunnels.map((t) => ({ name: t.name, insideCidr: t.insideCidr, a: t.a, b: t.b })),
+            announce: { [l.a.name]: l.a.announce, [l.b.name]: l.b.announce },
+        })),
     };
 }

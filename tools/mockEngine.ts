@@ -124,6 +124,11 @@ export interface RunOptions {
     config?: Record<string, string>;
     /** Which of the config keys are secrets. */
     secretKeys?: string[];
+    /**
+     * A first preview: new resources have no id and no computed outputs (only their inputs come
+     * back), so every apply on them waits forever, as in `pulumi preview` of a fresh stack.
+     */
+    preview?: boolean;
 }
 
 /**
@@ -137,6 +142,7 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
+                if (options.preview && !args.type.startsWith("pulumi:providers:")) return { id: "", state: args.inputs };
                 const make = mockOutputs[args.type];
                 const state = { ...args.inputs, ...(make ? make(args) : {}) };
                 return { id: args.id || `${args.name}-id`, state };
@@ -150,7 +156,7 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
         },
         options.project ?? "hybrid-fleet",
         options.stack ?? "test",
-        false,
+        options.preview ?? false,
     );
     const monitor = pulumi.runtime.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);

@@ -9,10 +9,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { planLinks } from "../components/links/plan";
 import { buildFleet } from "../stacks/fleet";
+import { linkDecls, linkSites } from "../stacks/links";
 import type { FleetSpec } from "../stacks/spec";
 import { idcUpgradeNote, versionWarnings } from "../stacks/spec/versions";
 import { Inventory, redact, RegisteredResource, runOnMocks, SecretValue } from "./mockEngine";
+import { renderLinkSummary } from "./linkSummary";
 import { diffInventories, InventoryFile, InventoryEntry, renderDiff } from "./planDiff";
 import { offlineConfig, parseStackFile, readStackFile, ROOT, stackFilePath } from "./stackFile";
 
@@ -194,6 +197,7 @@ export async function plan(args: Args): Promise<number> {
     for (const [c, n] of [...byCluster].sort()) console.log(`  ${c.padEnd(32)} ${n}`);
     console.log("\nresources per type:");
     for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${t.padEnd(64)} ${n}`);
+    console.log("\n" + renderLinkSummary(planLinks(linkSites(spec), linkDecls(spec))));
 
     if (old) {
         console.log("\n" + renderDiff(diffInventories(old, inventoryFile), args.stack));

@@ -4,6 +4,8 @@
 // plain typed value: it can be filled by this program's own site builders or, later, from another
 // stack's outputs. Add-ons never read the fleet spec: builders in `stacks/` map it to each add-on's
 // own args (Pulumi's `<Name>Args` convention). Modelled on cdk-eks-blueprints' ClusterAddOn.
+import type * as alicloud from "@pulumi/alicloud";
+import type * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -39,6 +41,28 @@ export interface ClusterAccess {
     cniReady?: pulumi.Resource[];
 }
 
+/** The cloud network a managed cluster lives in, for layers that attach to it (the links). */
+export interface CloudNetworkHandle {
+    aws?: {
+        /** The site's own AWS provider (its region, its default tags). */
+        provider: aws.Provider;
+        vpcId: pulumi.Input<string>;
+        /** Node subnets, one per zone: where a Transit Gateway attachment takes its ENIs. */
+        privateSubnetIds: pulumi.Input<string>[];
+        /** The route tables of the node and pod subnets, one per zone. */
+        privateRouteTableIds: pulumi.Input<string>[];
+        tags: Record<string, string>;
+    };
+    alicloud?: {
+        /** The site's own Alicloud provider (its region). */
+        provider: alicloud.Provider;
+        vpcId: pulumi.Input<string>;
+        /** Node vSwitches, one per zone in zone order (a dual-tunnel VPN gateway takes two). */
+        vswitchIds: pulumi.Input<string>[];
+        tags: Record<string, string>;
+    };
+}
+
 /** Everything an add-on may know about one cluster. */
 export interface ClusterHandle extends ClusterAccess {
     /** The fleet's cluster name: istiod's clusterName, Karmada's Cluster, Thanos' `cluster` label. */
@@ -65,6 +89,8 @@ export interface ClusterHandle extends ClusterAccess {
     objectStore: ObjectStoreHandle;
     /** The site's top component: everything of this cluster is parented under it. */
     parent: pulumi.Resource;
+    /** EKS/ACK: the site's cloud provider and network ids. */
+    cloud?: CloudNetworkHandle;
 }
 
 /** What an installed add-on hands back: what dependants wait for. */

@@ -22,6 +22,8 @@ export class EksVpc extends pulumi.ComponentResource {
     readonly publicSubnetIds: pulumi.Output<string>[];
     readonly podSubnetIds: pulumi.Output<string>[];
     readonly natPublicIps: pulumi.Output<string>[];
+    /** Per zone: the route table of its private (node) and pod subnets. */
+    readonly privateRouteTableIds: pulumi.Output<string>[];
     readonly flowLogGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: EksVpcArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -78,7 +80,7 @@ export class EksVpc extends pulumi.ComponentResource {
         this.natPublicIps = nats.map((n) => n.eip.publicIp);
 
         // Nodes and pods of a zone leave through that zone's NAT gateway (or the single one).
-        plan.zones.forEach((z, i) => {
+        this.privateRouteTableIds = plan.zones.map((z, i) => {
             const table = new aws.ec2.RouteTable(`${name}-private-${z.zone}`, { vpcId: vpc.id, tags: named(`private-${z.zone}`) }, parent);
             new aws.ec2.Route(
                 `${name}-private-${z.zone}-nat`,
@@ -87,6 +89,7 @@ export class EksVpc extends pulumi.ComponentResource {
             );
             new aws.ec2.RouteTableAssociation(`${name}-private-${z.zone}`, { subnetId: privateSubnets[i].id, routeTableId: table.id }, parent);
             new aws.ec2.RouteTableAssociation(`${name}-pods-${z.zone}`, { subnetId: podSubnets[i].id, routeTableId: table.id }, parent);
+            return table.id;
         });
 
         // Flow logs: every accepted and rejected flow, kept for the spec's retention, encrypted.

@@ -1,5 +1,6 @@
 // An Alibaba Cloud ACK Pro cluster: its VPC and vSwitches, the managed control plane and node pools.
 import { z } from "zod";
+import { cloudGateway } from "./links";
 import { cidr, overlaps } from "../cidr";
 import { tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, labels, taint, Violation } from "./common";
@@ -87,6 +88,8 @@ export const ackCluster = z.strictObject({
             enabled: z.boolean().default(true),
         })
         .prefault({}),
+    /** The site's BGP ASN on its links (stacks/spec/links.ts). */
+    gateway: cloudGateway.optional(),
 });
 export type AckClusterSpec = z.output<typeof ackCluster>;
 

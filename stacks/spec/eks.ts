@@ -1,5 +1,6 @@
 // An AWS EKS cluster: its VPC, a hardened managed control plane, a system node group and Karpenter.
 import { z } from "zod";
+import { cloudGateway } from "./links";
 import { cidr, parseCidr, within } from "../cidr";
 import { ciliumOptions, calicoOptions, tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, labels, taint, Violation } from "./common";
@@ -130,6 +131,8 @@ export const eksCluster = z.strictObject({
             nodePools: z.array(karpenterNodePool).default([]),
         })
         .prefault({}),
+    /** The site's BGP ASN on its links (stacks/spec/links.ts). */
+    gateway: cloudGateway.optional(),
 });
 export type EksClusterSpec = z.output<typeof eksCluster>;
 export type KarpenterNodePoolSpec = EksClusterSpec["karpenter"]["nodePools"][number];

@@ -1,6 +1,7 @@
 // An on-prem (IDC) cluster: kubeadm control plane behind a keepalived VIP + HAProxy,
 // external etcd on dedicated NVMe hosts, workers, all reached over SSH.
 import { z } from "zod";
+import { idcGateway, loadBalancerCidr } from "./links";
 import { cidr, contains, parseIp, usableHost } from "../cidr";
 import { calicoOptions, ciliumOptions, tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, objectStore, secretConfigKey, taint, Violation } from "./common";
@@ -144,6 +145,8 @@ export const idcCluster = z.strictObject({
         calico: calicoOptions,
         cilium: ciliumOptions,
         tenants: z.array(tenant).max(1000, "must list at most 1000 tenants").default([]),
+        /** The range LoadBalancer Services take addresses from, announced by the CNI and over the links. */
+        loadBalancerCidr,
     }),
     ssh: z
         .strictObject({
@@ -223,6 +226,8 @@ export const idcCluster = z.strictObject({
         // kubernetes.io "Considerations for large clusters": at most 5,000 nodes.
         .max(5000, "must list at most 5000 workers (Kubernetes' large-cluster limit)")
         .default([]),
+    /** The site's BGP ASN, gateway hosts and fabric peers on its links (stacks/spec/links.ts). */
+    gateway: idcGateway.optional(),
 });
 export type IdcClusterSpec = z.output<typeof idcCluster>;
 

@@ -9,6 +9,7 @@ import { idcCluster, idcRules, IdcClusterSpec } from "./idc";
 import { networkRules } from "./network";
 import { firstOverlaps, hardeningRules, MAX_CLUSTERS } from "./hardening";
 import { versionRules } from "./versions";
+import { linkExtensions, linksRules } from "./links";
 
 export type { AckClusterSpec, EksClusterSpec, IdcClusterSpec, Violation };
 export { formatPath };
@@ -20,6 +21,7 @@ const link = z.strictObject({
     between: z.tuple([dnsLabel, dnsLabel]),
     /** ipsec-vpn: site-to-site IPsec over the internet; direct-connect / express-connect: dedicated lines. */
     kind: z.enum(linkKinds),
+    ...linkExtensions,
 });
 
 const cluster = z.discriminatedUnion("provider", [idcCluster, eksCluster, ackCluster]);
@@ -50,7 +52,8 @@ export type LinkSpec = FleetSpec["links"][number];
 /** The network blocks of one cluster that must be unique across the fleet, with their paths. */
 export function networkBlocks(c: ClusterSpec): { key: string; text: string }[] {
     const site = c.provider === "idc" ? { key: "nodeCidr", text: c.network.nodeCidr } : { key: "vpcCidr", text: c.network.vpcCidr };
-    return [site, { key: "podCidr", text: c.network.podCidr }, { key: "serviceCidr", text: c.network.serviceCidr }];
+    const lb = c.provider === "idc" && c.network.loadBalancerCidr ? [{ key: "loadBalancerCidr", text: c.network.loadBalancerCidr }] : [];
+    return [site, { key: "podCidr", text: c.network.podCidr }, { key: "serviceCidr", text: c.network.serviceCidr }, ...lb];
 }
 
 /** The parts of a spec the reference rules read; loose, so they also run on a malformed spec. */
@@ -135,6 +138,7 @@ function fleetRules(fleet: FleetSpec, today: Date): Violation[] {
     });
     out.push(...networkRules(fleet));
     out.push(...hardeningRules(fleet));
+    out.push(...linksRules(fleet));
     return out;
 }
 

@@ -16,6 +16,8 @@ export const outputs: Record<string, OutputsMock> = {
     "alicloud:vpc/network:Network": (a) => ({ routeTableId: `vtb-${a.name}`, routerId: `vrt-${a.name}` }),
     "alicloud:vpc/natGateway:NatGateway": (a) => ({ snatTableIds: `stb-${a.name}`, forwardTableIds: `ftb-${a.name}` }),
     "alicloud:ecs/eipAddress:EipAddress": (a) => ({ ipAddress: addressFor(a.name, 47), status: "InUse" }),
+    // A dual-tunnel VPN gateway's two public IPs (tunnel 1 and tunnel 2).
+    "alicloud:vpn/gateway:Gateway": (a) => ({ internetIp: addressFor(a.name, 47), disasterRecoveryInternetIp: addressFor(`${a.name}-dr`, 39), status: "Active" }),
     "alicloud:kms/key:Key": (a) => ({ arn: `acs:kms:cn-shanghai:${ACCOUNT}:key/key-${a.name}-id`, status: "Enabled" }),
     "alicloud:ram/role:Role": (a) => ({ arn: `acs:ram::${ACCOUNT}:role/${a.inputs.roleName ?? a.name}` }),
     "alicloud:oss/bucket:Bucket": (a) => ({

@@ -48,6 +48,17 @@ export const outputs: Record<string, OutputsMock> = {
     "aws:s3/bucket:Bucket": (a) => ({ arn: `arn:aws:s3:::${a.inputs.bucket ?? a.name}`, bucket: a.inputs.bucket ?? a.name }),
     "aws:ec2/eip:Eip": (a) => ({ publicIp: `18.${parseInt(hexFor(a.name, 2), 16)}.${parseInt(hexFor(a.name + "b", 2), 16)}.${(parseInt(hexFor(a.name + "c", 2), 16) % 254) + 1}` }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
+    // The two outside addresses AWS gives a VPN connection's tunnels (public, distinct per connection).
+    "aws:ec2/vpnConnection:VpnConnection": (a) => ({
+        tunnel1Address: `52.${parseInt(hexFor(a.name, 2), 16)}.${parseInt(hexFor(a.name + "x", 2), 16)}.${(parseInt(hexFor(a.name + "1", 2), 16) % 254) + 1}`,
+        tunnel2Address: `54.${parseInt(hexFor(a.name, 2), 16)}.${parseInt(hexFor(a.name + "x", 2), 16)}.${(parseInt(hexFor(a.name + "2", 2), 16) % 254) + 1}`,
+        arn: `arn:aws:ec2:${region(a)}:${MOCK_AWS_ACCOUNT}:vpn-connection/vpn-${hexFor(a.name, 17).toLowerCase()}`,
+    }),
+    "aws:ec2transitgateway/transitGateway:TransitGateway": (a) => ({
+        arn: `arn:aws:ec2:${region(a)}:${MOCK_AWS_ACCOUNT}:transit-gateway/tgw-${hexFor(a.name, 17).toLowerCase()}`,
+        associationDefaultRouteTableId: `tgw-rtb-${hexFor(a.name + "a", 17).toLowerCase()}`,
+        propagationDefaultRouteTableId: `tgw-rtb-${hexFor(a.name + "a", 17).toLowerCase()}`,
+    }),
 };
 
 /**

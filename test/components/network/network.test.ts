@@ -286,8 +286,11 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
             network: { ...eks.network, vpcCidr: `10.12${n}.0.0/16`, podCidr: `10.16${n + 6}.0.0/16`, serviceCidr: `172.2${n}.0.0/16`, ...network },
             mesh: { network: `net-${name}` },
             metrics: { objectStore: { ...eks.metrics.objectStore, bucket: `acme-dev-metrics-${name}` } },
+            // Every cluster is linked (the mesh, federation and monitoring need it): to the transit IDC, with its own ASN.
+            gateway: { asn: 64550 + n },
         });
         raw.clusters.push(extra("eks-calico", 1, { cni: "calico" }), extra("eks-cilium", 2, { cni: "cilium", cilium: { clusterId: 12 } }));
+        for (const name of ["eks-calico", "eks-cilium"]) raw.links.push({ between: ["idc-dev", name], kind: "ipsec-vpn", crossBorder: "cen" });
         spec = loadFleet(raw);
         inv = (await runFleet(spec, "dev")).inventory;
     });

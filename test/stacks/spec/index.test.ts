@@ -64,7 +64,13 @@ describe("fleet spec", () => {
             assertViolation(v, "links[0].kind: express-connect is Alibaba Cloud Express Connect: one end must be an ack cluster");
             assertViolation(v, "links[1].kind: direct-connect is AWS Direct Connect: one end must be an eks cluster");
             const ok = rawStackFleet("prod");
-            ok.links[0].kind = "direct-connect"; // idc <-> eks
+            // idc <-> eks: the line's parameters replace the tunnels' /30s; Tokyo-Shanghai needs a licensed line.
+            ok.links[0] = {
+                between: ["idc-sh", "eks-apne1"],
+                kind: "direct-connect",
+                crossBorder: "carrier-line",
+                directConnect: { connectionId: "dxcon-fg5678gh", vlan: 101, amazonAddress: "169.254.100.1/30", customerAddress: "169.254.100.2/30", amazonSideAsn: 64550 },
+            };
             assert.ok(parseFleet(ok).ok, "Direct Connect between the IDC and EKS is fine");
         });
         it("rejects unknown keys, so typos do not pass silently", () => {

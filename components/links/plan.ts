@@ -1,0 +1,326 @@
+// The links' addressing plan, in one place: which tunnels each link has and which gateway carries
+// each, the inside /30 of every tunnel (allocated fleet-wide from 169.254.0.0/16), both ends' ASNs,
+// the IKE/ESP suite both ends accept, and the prefixes each site announces. Pure: the spec rules
+// (tunnel counts, reserved blocks) and the cloud and IDC components all read the same plan.
+import type * as pulumi from "@pulumi/pulumi";
+import type { FabricPeer, IdcGatewayHostPlan, TunnelCrypto, TunnelParams } from "./types";
+
+export type EndKind = "idc" | "eks" | "ack";
+export type LinkKind = "ipsec-vpn" | "direct-connect" | "express-connect";
+/** How traffic that crosses the border of mainland China is carried (a licensed product, ordered out of band). */
+export type CrossBorder = "cen" | "carrier-line";
+
+/** One site as the links see it. */
+export interface LinkSite {
+    /** The fleet's cluster name. */
+    name: string;
+    kind: EndKind;
+    region: string;
+    /** The site's BGP ASN (TGW/DX gateway amazon side, Alibaba VPN gateway/VBR local AS, IDC gateways). */
+    asn: number;
+    /** What the site announces to the others: node network or VPC, pods, IDC load balancer range. */
+    announce: string[];
+    /** IDC: the gateway hosts (one or two) that terminate the tunnels. */
+    gateways?: { name: string; address: string; publicAddress: string }[];
+    /** IDC: the rack switches the gateways peer with. */
+    fabricPeers?: FabricPeer[];
+    /** The site re-advertises what it learns on one link to its other links. */
+    transit?: boolean;
+}
+
+export interface DirectConnectLine {
+    connectionId: string;
+    vlan: number;
+    /** "169.254.x.y/30" form, as the transit VIF takes them. */
+    amazonAddress: string;
+    customerAddress: string;
+    /** The Direct Connect gateway's AS (differs from the Transit Gateway's). */
+    amazonSideAsn: number;
+    mtu: number;
+}
+
+export interface ExpressConnectLine {
+    physicalConnectionId: string;
+    vlan: number;
+    localGatewayIp: string;
+    peerGatewayIp: string;
+    peeringSubnetMask: string;
+}
+
+export interface LinkDecl {
+    between: readonly [string, string];
+    kind: LinkKind;
+    /** ipsec-vpn: pinned inside /30s, one per tunnel in plan order; otherwise allocated. */
+    insideCidrs?: string[];
+    crossBorder?: CrossBorder;
+    directConnect?: DirectConnectLine;
+    expressConnect?: ExpressConnectLine;
+}
+
+/** A named IKE/ESP suite with its spelling for each implementation. */
+export interface CryptoSuite {
+    id: "aes256gcm-sha384-ecp384" | "aes256-sha256-modp2048";
+    strongswan: TunnelCrypto;
+    /** aws.ec2.VpnConnection tunnel options. */
+    aws: { encryption: string[]; integrity: string[]; dhGroups: number[] };
+    /** alicloud.vpn.Connection tunnel IKE/IPsec config. */
+    alicloud?: { encAlg: string; authAlg: string; pfs: string };
+}
+
+// AWS Site-to-Site VPN tunnel options: phase 1 lifetime 28800 s, phase 2 3600 s (its defaults and
+// maxima), DPD every 10 s on our side against AWS's 30 s DPD timeout.
+const LIFETIMES = { ikeLifetimeSeconds: 28800, espLifetimeSeconds: 3600, dpdDelaySeconds: 10 };
+
+export const CRYPTO_SUITES: Record<CryptoSuite["id"], CryptoSuite> = {
+    // AWS and strongSwan both do AES-GCM with ECP-384 (AWS VPN "Tunnel options": AES256-GCM-16,
+    // SHA2-384, DH group 20). Alibaba's VPN gateway has no GCM (IkeEncAlg: aes, aes192, aes256, des,
+    // 3des, sm4), so it never gets this suite.
+    "aes256gcm-sha384-ecp384": {
+        id: "aes256gcm-sha384-ecp384",
+        strongswan: { ike: "aes256gcm16-prfsha384-ecp384", esp: "aes256gcm16-ecp384", ...LIFETIMES },
+        aws: { encryption: ["AES256-GCM-16"], integrity: ["SHA2-384"], dhGroups: [20] },
+    },
+    // What AWS and Alibaba both accept: AES-256-CBC, SHA2-256, DH group 14 (Alibaba IkePfs group14,
+    // AWS DH group 14); PFS with the same group in phase 2.
+    "aes256-sha256-modp2048": {
+        id: "aes256-sha256-modp2048",
+        strongswan: { ike: "aes256-sha256-modp2048", esp: "aes256-sha256-modp2048", ...LIFETIMES },
+        aws: { encryption: ["AES256"], integrity: ["SHA2-256"], dhGroups: [14] },
+        alicloud: { encAlg: "aes256", authAlg: "sha256", pfs: "group14" },
+    },
+};
+
+/** The suite of a link: GCM where no Alibaba VPN gateway is an end, the common CBC suite otherwise. */
+export function suiteFor(a: EndKind, b: EndKind): CryptoSuite {
+    return a === "ack" || b === "ack" ? CRYPTO_SUITES["aes256-sha256-modp2048"] : CRYPTO_SUITES["aes256gcm-sha384-ecp384"];
+}
+
+/** One end of a tunnel. */
+export interface TunnelEnd {
+    site: string;
+    /** Inside address (the first host of the /30 on end `a`, the second on end `b`). */
+    inside: string;
+    asn: number;
+    /** IDC end: the gateway host that carries the tunnel. */
+    gateway?: string;
+    /** IDC end: the XFRM interface id on that host. */
+    ifId?: number;
+}
+
+export interface PlannedTunnel {
+    /** Unique in the fleet: names the swanctl connection and the cloud resources of the tunnel. */
+    name: string;
+    /** AWS: the VPN connection (one per customer gateway) and its tunnel 1 or 2; Alibaba: see the components. */
+    connection: number;
+    index: 1 | 2;
+    insideCidr: string;
+    a: TunnelEnd;
+    b: TunnelEnd;
+}
+
+export interface PlannedLink {
+    /** `<a>-<b>`: the cloud end first (eks, then ack, then idc). */
+    name: string;
+    kind: LinkKind;
+    a: LinkSite;
+    b: LinkSite;
+    tunnels: PlannedTunnel[];
+    crypto: CryptoSuite;
+    crossBorder?: CrossBorder;
+    directConnect?: DirectConnectLine;
+    expressConnect?: ExpressConnectLine;
+    /** What each end routes over the link: the other end's prefixes and, through a transit site, what it relays. */
+    routesTo: { a: string[]; b: string[] };
+}
+
+export interface LinksPlan {
+    links: PlannedLink[];
+}
+
+// ---- address arithmetic (components do not import the spec's helpers) ----
+const ipToInt = (ip: string) => ip.split(".").reduce((acc, p) => acc * 256 + Number(p), 0);
+const intToIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+const LINK_LOCAL = ipToInt("169.254.0.0");
+
+/** AWS refuses these inside CIDRs (VPN "Tunnel options": 169.254.0.0/30 .. 169.254.5.0/30, 169.254.169.252/30). */
+export const RESERVED_INSIDE_CIDRS = ["169.254.0.0/30", "169.254.1.0/30", "169.254.2.0/30", "169.254.3.0/30", "169.254.4.0/30", "169.254.5.0/30", "169.254.169.252/30"];
+
+/** Allocation starts above AWS's reserved blocks, so pinned and allocated /30s read apart. */
+const FIRST_ALLOCATED = ipToInt("169.254.10.0");
+
+const END_ORDER: Record<EndKind, number> = { eks: 0, ack: 1, idc: 2 };
+
+/** The two ends in plan order: the cloud end first (eks before ack before idc); spec order otherwise. */
+export function orderEnds(x: LinkSite, y: LinkSite): [LinkSite, LinkSite] {
+    return END_ORDER[y.kind] < END_ORDER[x.kind] ? [y, x] : [x, y];
+}
+
+/**
+ * The tunnels a link has, without addresses: per connection and index, the IDC gateway (by
+ * position) each end's tunnel lands on.
+ * - eks <-> idc: one AWS VPN connection per IDC gateway (its customer gateway), both its tunnels on that host;
+ * - ack <-> idc: one dual-tunnel connection, tunnel 1 on the first gateway, tunnel 2 on the second (or the only one);
+ * - eks <-> ack: two AWS connections (one per public IP of the Alibaba gateway), four tunnels;
+ * - idc <-> idc: two tunnels, gateway i facing gateway i.
+ * Dedicated lines have no tunnels.
+ */
+export function tunnelLayout(kind: LinkKind, a: { kind: EndKind; gateways?: unknown[] }, b: { kind: EndKind; gateways?: unknown[] }): { connection: number; index: 1 | 2; aGateway?: number; bGateway?: number }[] {
+    if (kind !== "ipsec-vpn") return [];
+    const [x, y] = END_ORDER[b.kind] < END_ORDER[a.kind] ? [b, a] : [a, b];
+    const gws = (s: { gateways?: unknown[] }) => Math.max(1, s.gateways?.length ?? 0);
+    const pair = `${x.kind}-${y.kind}`;
+    if (pair === "eks-idc") {
+        return Array.from({ length: gws(y) }, (_, g) => [1, 2].map((i) => ({ connection: g + 1, index: i as 1 | 2, bGateway: g }))).flat();
+    }
+    if (pair === "ack-idc") return [1, 2].map((i) => ({ connection: 1, index: i as 1 | 2, bGateway: (i - 1) % gws(y) }));
+    if (pair === "eks-ack") return [1, 2].flatMap((c) => [1, 2].map((i) => ({ connection: c, index: i as 1 | 2 })));
+    if (pair === "idc-idc") return [1, 2].map((i) => ({ connection: 1, index: i as 1 | 2, aGateway: (i - 1) % gws(x), bGateway: (i - 1) % gws(y) }));
+    return [];
+}
+
+/** The /30s pinned by the spec (insideCidrs, Direct Connect peerings in 169.254/16): allocation skips them. */
+function pinnedBlocks(links: LinkDecl[]): Set<number> {
+    const out = new Set<number>();
+    const add = (text: string) => {
+        const ip = ipToInt(text.split("/")[0]);
+        out.add(ip - (ip % 4));
+    };
+    for (const l of links) {
+        (l.insideCidrs ?? []).forEach(add);
+        if (l.directConnect) [l.directConnect.amazonAddress, l.directConnect.customerAddress].forEach(add);
+    }
+    return out;
+}
+
+/** Prefixes reachable from `from` over the link to `to`: `to`'s own and, if `to` relays, those behind it. */
+function prefixesVia(sites: Map<string, LinkSite>, links: LinkDecl[], from: string, to: string): string[] {
+    const seen = new Set([from, to]);
+    const out = [...(sites.get(to)?.announce ?? [])];
+    const queue = sites.get(to)?.transit ? [to] : [];
+    while (queue.length > 0) {
+        const at = queue.shift()!;
+        for (const l of links) {
+            const [p, q] = l.between;
+            const next = p === at ? q : q === at ? p : undefined;
+            if (!next || seen.has(next)) continue;
+            seen.add(next);
+            out.push(...(sites.get(next)?.announce ?? []));
+            if (sites.get(next)?.transit) queue.push(next);
+        }
+    }
+    return out;
+}
+
+/**
+ * The whole plan, deterministic in spec order: links in order, tunnels in layout order, each tunnel
+ * its pinned /30 or the next free one from 169.254.10.0 up. Pin `insideCidrs` (the plan output
+ * prints them) before inserting a link in front of existing ones.
+ */
+export function planLinks(sites: LinkSite[], links: LinkDecl[]): LinksPlan {
+    const byName = new Map(sites.map((s) => [s.name, s]));
+    const taken = pinnedBlocks(links);
+    for (const r of RESERVED_INSIDE_CIDRS) taken.add(ipToInt(r.split("/")[0]));
+    let cursor = FIRST_ALLOCATED;
+    const nextFree = (): number => {
+        while (taken.has(cursor)) cursor += 4;
+        if (cursor >= LINK_LOCAL + 2 ** 16) throw new Error("169.254.0.0/16 has no free /30 left for tunnels");
+        taken.add(cursor);
+        return cursor;
+    };
+    const ifIds = new Map<string, number>();
+    const nextIfId = (site: string, host: string) => {
+        const key = `${site}/${host}`;
+        const id = (ifIds.get(key) ?? 0) + 1;
+        ifIds.set(key, id);
+        return id;
+    };
+
+    const planned = links.map((l): PlannedLink => {
+        const [x, y] = l.between.map((n) => {
+            const s = byName.get(n);
+            if (!s) throw new Error(`link end ${n} is not a site of the plan`);
+            return s;
+        });
+        const [a, b] = orderEnds(x, y);
+        const name = `${a.name}-${b.name}`;
+        const tunnels = tunnelLayout(l.kind, a, b).map((slot, i): PlannedTunnel => {
+            const pinned = l.insideCidrs?.[i];
+            const base = pinned ? ipToInt(pinned.split("/")[0]) : nextFree();
+            const end = (site: LinkSite, inside: number, gateway?: number): TunnelEnd => {
+                const host = gateway !== undefined ? site.gateways?.[gateway]?.name : undefined;
+                return { site: site.name, inside: intToIp(inside), asn: site.asn, ...(host ? { gateway: host, ifId: nextIfId(site.name, host) } : {}) };
+            };
+            return {
+                name: `${name}-c${slot.connection}t${slot.index}`,
+                connection: slot.connection,
+                index: slot.index,
+                insideCidr: `${intToIp(base)}/30`,
+                a: end(a, base + 1, slot.aGateway),
+                b: end(b, base + 2, slot.bGateway),
+            };
+        });
+        return {
+            name,
+            kind: l.kind,
+            a,
+            b,
+            tunnels,
+            crypto: suiteFor(a.kind, b.kind),
+            ...(l.crossBorder ? { crossBorder: l.crossBorder } : {}),
+            ...(l.directConnect ? { directConnect: l.directConnect } : {}),
+            ...(l.expressConnect ? { expressConnect: l.expressConnect } : {}),
+            routesTo: { a: prefixesVia(byName, links, a.name, b.name), b: prefixesVia(byName, links, b.name, a.name) },
+        };
+    });
+    return { links: planned };
+}
+
+/** One tunnel at run time: the outside (public) address of its ends, as the clouds hand them out, and its PSK. */
+export interface TunnelRuntime {
+    /** Per end (`a`, `b` of the planned tunnel); an IDC end's is its gateway host's public address. */
+    outside: { a?: pulumi.Input<string>; b?: pulumi.Input<string> };
+    psk: pulumi.Output<string>;
+}
+
+/** A planned tunnel seen from one of its ends, with the run-time values filled in. */
+export function tunnelParams(link: PlannedLink, t: PlannedTunnel, side: "a" | "b", rt: { localOutside: pulumi.Input<string>; remoteOutside: pulumi.Input<string>; psk: pulumi.Output<string> }): TunnelParams {
+    const [local, remote] = side === "a" ? [t.a, t.b] : [t.b, t.a];
+    return {
+        name: t.name,
+        ifId: local.ifId ?? t.index,
+        localOutside: rt.localOutside,
+        remoteOutside: rt.remoteOutside,
+        insideCidr: t.insideCidr,
+        localInside: local.inside,
+        remoteInside: remote.inside,
+        psk: rt.psk,
+        localAsn: local.asn,
+        remoteAsn: remote.asn,
+        crypto: link.crypto.strongswan,
+    };
+}
+
+/**
+ * The plan of every gateway host of one IDC site: with two gateways each carries one tunnel of
+ * every connection (AWS: every connection of its own customer gateway), so losing one keeps every
+ * link up. `runtime` gives, per tunnel name, the other end's outside address and the PSK.
+ */
+export function idcGatewayHostPlans(plan: LinksPlan, site: LinkSite, runtime: Map<string, TunnelRuntime>): IdcGatewayHostPlan[] {
+    return (site.gateways ?? []).map((host) => {
+        const tunnels: TunnelParams[] = [];
+        for (const link of plan.links) {
+            for (const t of link.tunnels) {
+                const side = t.a.gateway === host.name && t.a.site === site.name ? "a" : t.b.gateway === host.name && t.b.site === site.name ? "b" : undefined;
+                if (!side) continue;
+                const rt = runtime.get(t.name);
+                const remoteOutside = rt?.outside[side === "a" ? "b" : "a"];
+                if (!rt || remoteOutside === undefined) throw new Error(`tunnel ${t.name} has no run-time end (outside address, PSK)`);
+                tunnels.push(tunnelParams(link, t, side, { localOutside: host.publicAddress, remoteOutside, psk: rt.psk }));
+            }
+        }
+        return { host: { ...host }, localAsn: site.asn, tunnels, fabricPeers: [...(site.fabricPeers ?? [])], announce: [...site.announce] };
+    });
+}
+
+/** Alibaba's VPN connection PSK and AWS's: 8-64 of [A-Za-z0-9._], not starting with 0 (AWS, the stricter). */
+export const PSK_PATTERN = /^[A-Za-z1-9._][A-Za-z0-9._]{7,63}$/;

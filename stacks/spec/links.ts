@@ -1,0 +1,276 @@
+// The links' part of the fleet spec: each site's BGP ASN and, in an IDC, its gateway hosts and
+// fabric peers; the per-link extensions (pinned tunnel /30s, dedicated line parameters, the
+// cross-border product); and the rules that make the addressing plan and the reachability every
+// fleet layer relies on correct before anything is declared.
+import { z } from "zod";
+import { RESERVED_INSIDE_CIDRS, tunnelLayout } from "../../components/links/plan";
+import { cidr, contains, formatIp, overlaps, parseIp, usableHost, within } from "../cidr";
+import { cidrBlock, dnsLabel, formatPath, ipv4, Violation } from "./common";
+import { reachabilityViolations, ReachabilityNeed } from "./reachability";
+
+/** ASNs a cloud keeps for itself: AWS's default VGW AS 7224 and its regional 9059; Alibaba's VPN gateway AS 45104. */
+export const RESERVED_ASNS = [7224, 9059, 45104] as const;
+
+/** A private ASN (RFC 6996): 64512-65534 or 4200000000-4294967294; the clouds take only these for their side. */
+export const privateAsn = z
+    .number()
+    .int()
+    .refine((n) => !(RESERVED_ASNS as readonly number[]).includes(n), { error: (i) => `${i.input} is reserved by AWS or Alibaba Cloud (${RESERVED_ASNS.join(", ")})` })
+    .refine((n) => (n >= 64512 && n <= 65534) || (n >= 4200000000 && n <= 4294967294), "must be a private ASN (64512-65534 or 4200000000-4294967294, RFC 6996)");
+
+/** eks / ack: the site's ASN (Transit Gateway and Direct Connect gateway amazon side; Alibaba VPN gateway and VBR local AS). */
+export const cloudGateway = z.strictObject({ asn: privateAsn });
+
+/** idc: the Linux gateway hosts (strongSwan + FRR) that terminate the site's tunnels, and their fabric peers. */
+export const idcGateway = z.strictObject({
+    asn: privateAsn,
+    /** One or two hosts; with two, each carries one tunnel of every connection. Reached over the cluster's SSH settings. */
+    hosts: z
+        .array(z.strictObject({ name: dnsLabel, address: ipv4, publicAddress: ipv4 }))
+        .max(2, "one or two gateway hosts")
+        .default([]),
+    /** The rack switches (ToRs) the gateways peer with, so the fabric learns the other sites' prefixes. */
+    fabricPeers: z.array(z.strictObject({ name: dnsLabel, peerIp: ipv4, asn: z.number().int().min(1).max(4294967295) })).default([]),
+});
+
+/** IDC `network.loadBalancerCidr`: the range LoadBalancer Services take addresses from. */
+export const loadBalancerCidr = cidrBlock.optional();
+
+const addressWithPrefix = z.string().refine((s) => {
+    const [ip, p] = s.split("/");
+    return parseIp(ip) !== undefined && /^(2[4-9]|3[01])$/.test(p ?? "");
+}, 'must be an address with its prefix length (/24 to /31) like "169.254.100.1/30"');
+
+/** Fields a link may carry beyond `between` and `kind`. */
+export const linkExtensions = {
+    /** ipsec-vpn: the inside /30 of every tunnel, in plan order; allocated from 169.254.10.0 up when unset. */
+    insideCidrs: z.array(cidrBlock).optional(),
+    /**
+     * A link with one end in mainland China (a `cn-*` region other than cn-hongkong) and one outside
+     * needs a licensed cross-border product: `cen` (Alibaba CEN cross-border bandwidth) or
+     * `carrier-line` (a licensed carrier's cross-border circuit for a dedicated line).
+     */
+    crossBorder: z.enum(["cen", "carrier-line"]).optional(),
+    directConnect: z
+        .strictObject({
+            connectionId: z.string().regex(/^dxcon-[a-z0-9]{8}$/, "must be a Direct Connect connection id like dxcon-fg5678gh"),
+            vlan: z.number().int().min(1).max(4094),
+            amazonAddress: addressWithPrefix,
+            customerAddress: addressWithPrefix,
+            /** The Direct Connect gateway's AS: AWS requires it to differ from the Transit Gateway's (the site's gateway.asn). */
+            amazonSideAsn: privateAsn,
+            /** 1500, or 8500 (jumbo frames on a transit VIF). */
+            mtu: z.union([z.literal(1500), z.literal(8500)]).default(1500),
+        })
+        .optional(),
+    expressConnect: z
+        .strictObject({
+            physicalConnectionId: z.string().regex(/^pc-[a-z0-9]{8,}$/, "must be a physical connection id like pc-uf6a1b2c3d4e5f"),
+            vlan: z.number().int().min(0).max(2999, "Express Connect VLAN ids are 0-2999"),
+            localGatewayIp: ipv4,
+            peerGatewayIp: ipv4,
+            peeringSubnetMask: z.string().regex(/^255\.255\.255\.(252|248|240|224|192|128|0)$/, "must be a subnet mask from 255.255.255.0 to 255.255.255.252"),
+        })
+        .optional(),
+};
+
+/** What the rules read: loose structural types, so this file does not depend on the spec's index. */
+interface SiteLike {
+    name: string;
+    provider: "idc" | "eks" | "ack";
+    region: string;
+    zones: string[];
+    network: { podCidr: string; serviceCidr: string; nodeCidr?: string; vpcCidr?: string; loadBalancerCidr?: string; calico?: { bgp?: { asNumber: number } }; cilium?: { bgp?: { asNumber: number } } };
+    gateway?: { asn: number; hosts?: { name: string; address: string; publicAddress: string }[]; fabricPeers?: { name: string; peerIp: string; asn: number }[] };
+    federation: { syncMode: "Push" | "Pull" };
+    controlPlane?: { vip: string; hosts: { name: string; address: string }[] };
+    etcd?: { hosts: { name: string; address: string }[] };
+    workers?: { name: string; address: string }[];
+}
+interface LinkLike {
+    between: readonly [string, string] | [string, string];
+    kind: "ipsec-vpn" | "direct-connect" | "express-connect";
+    insideCidrs?: string[];
+    crossBorder?: string;
+    directConnect?: { amazonAddress: string; customerAddress: string; amazonSideAsn: number };
+    expressConnect?: { localGatewayIp: string; peerGatewayIp: string; peeringSubnetMask: string };
+}
+interface FleetLike {
+    hub: string;
+    transit: string[];
+    links: LinkLike[];
+    clusters: SiteLike[];
+}
+
+/** mainland China: a `cn-*` region other than Hong Kong (AWS cn-north-1, Alibaba cn-shanghai, IDC regions named the same way). */
+export const inMainlandChina = (region: string) => /^cn-/.test(region) && !/^cn-hongkong/.test(region);
+
+const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(cidr);
+const NOT_PUBLIC = [...RFC1918, ...["100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/8", "224.0.0.0/3"].map(cidr)];
+const LINK_LOCAL = cidr("169.254.0.0/16");
+
+/** Every rule of the links layer; `fleet` is a well-formed spec. */
+export function linksRules(fleet: FleetLike): Violation[] {
+    const out: Violation[] = [];
+    const index = new Map(fleet.clusters.map((c, i) => [c.name, i]));
+    const site = (name: string) => fleet.clusters[index.get(name)!];
+
+    // ---- per-site: ASN unique, gateway hosts, fabric peers, load balancer range ----
+    const asns = new Map<number, number>();
+    fleet.clusters.forEach((c, i) => {
+        const at = ["clusters", i];
+        const lb = c.network.loadBalancerCidr;
+        if (lb && !RFC1918.some((r) => within(cidr(lb), r))) {
+            out.push({ path: [...at, "network", "loadBalancerCidr"], rule: `${lb} must lie inside RFC 1918 space (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)` });
+        }
+        const gw = c.gateway;
+        if (!gw) return;
+        const twin = asns.get(gw.asn);
+        if (twin !== undefined) out.push({ path: [...at, "gateway", "asn"], rule: `AS ${gw.asn} is already clusters[${twin}].gateway.asn: every site needs its own ASN` });
+        else asns.set(gw.asn, i);
+        if (c.provider !== "idc") return;
+        const fabric = gw.fabricPeers ?? [];
+        const fabricAs = fabric.find((p) => p.asn === gw.asn);
+        if (fabricAs) out.push({ path: [...at, "gateway", "asn"], rule: `AS ${gw.asn} is the fabric's AS (fabricPeers ${fabricAs.name}): the gateways speak eBGP to the ToRs` });
+        // The nodes learn the other sites' routes from the ToRs with the gateways' AS in the path:
+        // the same AS on the nodes would drop them (BGP loop prevention).
+        const nodeAs = c.network.calico?.bgp?.asNumber ?? c.network.cilium?.bgp?.asNumber;
+        if (nodeAs === gw.asn) out.push({ path: [...at, "gateway", "asn"], rule: `AS ${gw.asn} is the nodes' AS (the CNI's bgp.asNumber): their routes to other sites would be dropped as loops` });
+        const nodeCidr = cidr(c.network.nodeCidr!);
+        const used = new Map<string, string>();
+        const usedNames = new Set<string>();
+        for (const h of [...(c.controlPlane?.hosts ?? []), ...(c.etcd?.hosts ?? []), ...(c.workers ?? [])]) {
+            used.set(h.address, h.name);
+            usedNames.add(h.name);
+        }
+        if (c.controlPlane) used.set(c.controlPlane.vip, "the control-plane VIP");
+        (gw.hosts ?? []).forEach((h, j) => {
+            const hp = [...at, "gateway", "hosts", j];
+            const ip = parseIp(h.address)!;
+            if (!usableHost(nodeCidr, ip)) out.push({ path: [...hp, "address"], rule: `${h.address} is not a host address of network.nodeCidr ${c.network.nodeCidr}` });
+            if (used.has(h.address)) out.push({ path: [...hp, "address"], rule: `${h.address} is already used by ${used.get(h.address)}` });
+            used.set(h.address, h.name);
+            if (usedNames.has(h.name)) out.push({ path: [...hp, "name"], rule: `host name ${h.name} is already used in this cluster` });
+            usedNames.add(h.name);
+            const pub = parseIp(h.publicAddress)!;
+            if (NOT_PUBLIC.some((b) => contains(b, pub))) out.push({ path: [...hp, "publicAddress"], rule: `${h.publicAddress} is not a public address (the cloud gateways dial it over the internet)` });
+        });
+        fabric.forEach((p, j) => {
+            if (!usableHost(nodeCidr, parseIp(p.peerIp)!)) out.push({ path: [...at, "gateway", "fabricPeers", j, "peerIp"], rule: `${p.peerIp} is not a host address of network.nodeCidr ${c.network.nodeCidr}` });
+        });
+    });
+
+    // ---- per link: ends, kind, gateways, fields per kind, cross-border ----
+    const blocks: { path: (string | number)[]; text: string }[] = [];
+    const claim = (path: (string | number)[], text: string) => {
+        const twin = blocks.find((b) => overlaps(cidr(b.text), cidr(text)));
+        if (twin) out.push({ path, rule: `${text} is already used by ${formatPath(twin.path)}: tunnel and peering /30s are unique in the fleet` });
+        else blocks.push({ path, text });
+    };
+    fleet.links.forEach((l, i) => {
+        const at = ["links", i];
+        if (!l.between.every((n) => index.has(n)) || l.between[0] === l.between[1]) return; // reference rules report it
+        const [x, y] = l.between.map(site);
+        if (x.provider === y.provider && (x.provider !== "idc" || x.region === y.region)) {
+            out.push({
+                path: [...at, "between"],
+                rule: `a link joins two sites: clusters of different providers, or two IDCs in different regions (${x.name} and ${y.name} are both ${x.provider} in ${x.region})`,
+            });
+            return;
+        }
+        for (const [j, end] of [x, y].entries()) {
+            if (!end.gateway) out.push({ path: ["clusters", index.get(end.name)!, "gateway"], rule: `is required: ${end.name} is an end of links[${i}] (its BGP ASN${end.provider === "idc" ? ", gateway hosts and fabric peers" : ""})` });
+            else if (end.provider === "idc" && l.kind === "ipsec-vpn" && (end.gateway.hosts ?? []).length === 0) {
+                out.push({ path: ["clusters", index.get(end.name)!, "gateway", "hosts"], rule: `needs one or two gateway hosts: ${end.name} terminates the tunnels of links[${i}]` });
+            }
+            // The dual-tunnel VPN gateway takes a vSwitch in each of two zones (the first two node vSwitches).
+            if (end.provider === "ack" && l.kind === "ipsec-vpn" && end.zones.length < 2) {
+                out.push({ path: ["clusters", index.get(end.name)!, "zones"], rule: `needs at least two zones: ${end.name}'s dual-tunnel VPN gateway for links[${i}] takes a vSwitch in each of two zones` });
+            }
+            void j;
+        }
+        const kinds = new Set([x.provider, y.provider]);
+        if (l.kind === "direct-connect" && !(kinds.has("eks") && kinds.has("idc"))) out.push({ path: [...at, "kind"], rule: "direct-connect joins an eks cluster and an idc cluster (a transit VIF to the IDC's router)" });
+        if (l.kind === "express-connect" && !(kinds.has("ack") && kinds.has("idc"))) out.push({ path: [...at, "kind"], rule: "express-connect joins an ack cluster and an idc cluster (a VBR facing the IDC's router)" });
+        if (l.kind !== "direct-connect" && l.directConnect) out.push({ path: [...at, "directConnect"], rule: `only a direct-connect link has a directConnect line (this one is ${l.kind})` });
+        if (l.kind !== "express-connect" && l.expressConnect) out.push({ path: [...at, "expressConnect"], rule: `only an express-connect link has an expressConnect line (this one is ${l.kind})` });
+        if (l.kind === "direct-connect" && !l.directConnect) out.push({ path: [...at, "directConnect"], rule: "is required for a direct-connect link (connection id, VLAN, addresses: the line is ordered out of band)" });
+        if (l.kind === "express-connect" && !l.expressConnect) out.push({ path: [...at, "expressConnect"], rule: "is required for an express-connect link (physical connection id, VLAN, addresses: the line is ordered out of band)" });
+
+        const crosses = inMainlandChina(x.region) !== inMainlandChina(y.region);
+        if (crosses && !l.crossBorder) {
+            const [inside, outside] = inMainlandChina(x.region) ? [x, y] : [y, x];
+            out.push({
+                path: [...at, "crossBorder"],
+                rule: `${inside.name} (${inside.region}) is in mainland China and ${outside.name} (${outside.region}) is not: cross-border traffic needs a licensed product, set crossBorder: cen (CEN cross-border bandwidth) or carrier-line, not plain internet IPsec`,
+            });
+        }
+        if (!crosses && l.crossBorder) out.push({ path: [...at, "crossBorder"], rule: `the link does not cross the border of mainland China (${x.region}, ${y.region})` });
+        if (l.crossBorder === "carrier-line" && l.kind === "ipsec-vpn") out.push({ path: [...at, "crossBorder"], rule: "carrier-line is for a dedicated line; an ipsec-vpn link crosses on cen" });
+
+        const layout = tunnelLayout(l.kind, { kind: x.provider, gateways: x.gateway?.hosts }, { kind: y.provider, gateways: y.gateway?.hosts });
+        if (l.insideCidrs) {
+            if (l.kind !== "ipsec-vpn") out.push({ path: [...at, "insideCidrs"], rule: `only an ipsec-vpn link has tunnels (this one is ${l.kind})` });
+            else if (l.insideCidrs.length !== layout.length) out.push({ path: [...at, "insideCidrs"], rule: `this link has ${layout.length} tunnels: give ${layout.length} inside /30s (got ${l.insideCidrs.length})` });
+            l.insideCidrs.forEach((text, j) => {
+                const p = [...at, "insideCidrs", j];
+                const block = cidr(text);
+                if (block.prefix !== 30 || !within(block, LINK_LOCAL)) return out.push({ path: p, rule: `${text} must be a /30 inside 169.254.0.0/16` });
+                const reserved = RESERVED_INSIDE_CIDRS.find((r) => overlaps(cidr(r), block));
+                if (reserved) return out.push({ path: p, rule: `${text} is reserved by AWS (${reserved}): pick another /30 of 169.254.0.0/16` });
+                claim(p, text);
+            });
+        }
+        if (l.directConnect) {
+            const { amazonAddress, customerAddress, amazonSideAsn } = l.directConnect;
+            const twin = asns.get(amazonSideAsn);
+            if (twin !== undefined) out.push({ path: [...at, "directConnect", "amazonSideAsn"], rule: `AS ${amazonSideAsn} is already clusters[${twin}].gateway.asn: the Direct Connect gateway needs an AS of its own` });
+            const [aIp, aLen] = amazonAddress.split("/");
+            const [cIp, cLen] = customerAddress.split("/");
+            const size = 2 ** (32 - Number(aLen));
+            const [av, cv] = [parseIp(aIp)!, parseIp(cIp)!];
+            if (aLen !== cLen || av === cv || Math.floor(av / size) !== Math.floor(cv / size)) {
+                out.push({ path: [...at, "directConnect", "customerAddress"], rule: `${customerAddress} and amazonAddress ${amazonAddress} must be two addresses of one peering subnet` });
+            } else if (contains(LINK_LOCAL, av)) claim([...at, "directConnect", "amazonAddress"], `${formatIp(av - (av % size))}/${aLen}`);
+        }
+        if (l.expressConnect) {
+            const e = l.expressConnect;
+            const len = 24 + [0, 128, 192, 224, 240, 248, 252].indexOf(Number(e.peeringSubnetMask.split(".")[3]));
+            const size = 2 ** (32 - len);
+            const [lo, pe] = [parseIp(e.localGatewayIp)!, parseIp(e.peerGatewayIp)!];
+            if (lo === pe || Math.floor(lo / size) !== Math.floor(pe / size)) {
+                out.push({ path: [...at, "expressConnect", "peerGatewayIp"], rule: `${e.peerGatewayIp} and localGatewayIp ${e.localGatewayIp} must be two addresses of one ${e.peeringSubnetMask} subnet` });
+            }
+        }
+    });
+
+    // ---- the pairs the fleet layers join must be reachable over the links ----
+    out.push(...reachabilityViolations(fleet, layerNeeds(fleet)));
+    return out;
+}
+
+/**
+ * The pairs the mesh, federation and monitoring layers need joined: every pair of clusters
+ * (istiod of each watches every other API server, east-west gateways), the hub and each Push
+ * member (Karmada pushes) or each Pull member and the hub (its agent dials the hub), and the hub
+ * to every cluster (Thanos Query reads every sidecar and store gateway).
+ */
+export function layerNeeds(fleet: FleetLike): ReachabilityNeed[] {
+    const needs: ReachabilityNeed[] = [];
+    const names = fleet.clusters.map((c) => c.name);
+    names.forEach((a, i) =>
+        names.slice(i + 1).forEach((b) => needs.push({ from: a, to: b, layer: `mesh (istiod in ${a} watches the API server of ${b}, east-west gateways)`, path: ["links"] })),
+    );
+    // A hub that names no cluster is a reference violation already; no layer needs are derived from it.
+    if (!names.includes(fleet.hub)) return needs;
+    fleet.clusters.forEach((c, i) => {
+        if (c.name === fleet.hub) return;
+        needs.push(
+            c.federation.syncMode === "Push"
+                ? { from: fleet.hub, to: c.name, layer: "federation (Karmada on the hub pushes to the member's API server)", path: ["clusters", i, "federation", "syncMode"] }
+                : { from: c.name, to: fleet.hub, layer: "federation (the member's karmada-agent dials the hub)", path: ["clusters", i, "federation", "syncMode"] },
+        );
+        needs.push({ from: fleet.hub, to: c.name, layer: "monitoring (Thanos Query on the hub reads the cluster's sidecar and store)", path: ["links"] });
+    });
+    return needs;
+}

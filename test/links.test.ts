@@ -1,0 +1,218 @@
+// The links layer on the mock engine, for prod and dev, also as a first preview (no computed
+// outputs): what each link kind declares, on which site and provider, the tunnel options both
+// managed gateways are given, how the eks <-> ack gateways face each other, the IDC gateway plans
+// handed back, and PSKs that are secrets from birth and never appear in plain text.
+import * as assert from "assert";
+import type { LinksResult } from "../components/links/addon";
+import { PSK_PATTERN } from "../components/links/plan";
+import { buildFleet, Fleet } from "../stacks/fleet";
+import type { FleetSpec } from "../stacks/spec";
+import { runOnMocks } from "../tools/mockEngine";
+import { offlineConfig, readStackFile, stackFilePath } from "../tools/stackFile";
+import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, SecretValue } from "./harness";
+
+async function run(spec: FleetSpec, stack: "prod" | "dev", preview = false): Promise<{ inventory: Inventory; fleet: Fleet }> {
+    const file = readStackFile(stackFilePath(stack));
+    const { config, secretKeys } = offlineConfig(file, { ok: true, spec });
+    const { inventory, result } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack, preview });
+    return { inventory, fleet: result };
+}
+
+/** Resources of the links layer: everything under a hybrid:links component. */
+const linkResources = (inv: Inventory) => inv.resources.filter((r) => r.type.startsWith("hybrid:links:") || inv.ancestors(r).some((a) => a.type.startsWith("hybrid:links:")));
+const countByType = (rs: RegisteredResource[]) => {
+    const m: Record<string, number> = {};
+    for (const r of rs) m[r.type] = (m[r.type] ?? 0) + 1;
+    return m;
+};
+const secretValue = (v: unknown): string => {
+    assert.ok(v instanceof SecretValue, `expected a secret, got ${JSON.stringify(v)}`);
+    return String(v.value);
+};
+
+describe("links layer on the mock engine", function () {
+    this.timeout(120_000);
+
+    describe("prod", () => {
+        let inv: Inventory;
+        let fleet: Fleet;
+        let preview: Inventory;
+        before(async () => {
+            ({ inventory: inv, fleet } = await run(loadStackSpec("prod"), "prod"));
+            preview = (await run(loadStackSpec("prod"), "prod", true)).inventory;
+        });
+
+        it("declares per link kind: TGW hub, VPN connections per IDC gateway, the Alibaba dual-tunnel gateway facing AWS, the Express Connect VBR", () => {
+            assert.deepStrictEqual(countByType(linkResources(inv)), {
+                "hybrid:links:AwsTransitHub": 1,
+                "aws:ec2transitgateway/transitGateway:TransitGateway": 1,
+                "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
+                // 3 private route tables x (idc-sh node, pod, LB + ack-sh VPC, pod).
+                "aws:ec2/route:Route": 15,
+                "hybrid:links:AwsVpn": 2,
+                "aws:ec2/customerGateway:CustomerGateway": 4,
+                "aws:ec2/vpnConnection:VpnConnection": 4,
+                "random:index/randomPassword:RandomPassword": 8,
+                "hybrid:links:AlicloudVpnHub": 1,
+                "alicloud:vpn/gateway:Gateway": 1,
+                "hybrid:links:AlicloudVpn": 1,
+                "alicloud:vpn/customerGateway:CustomerGateway": 4,
+                "alicloud:vpn/connection:Connection": 2,
+                "hybrid:links:AlicloudExpressConnect": 1,
+                "alicloud:expressconnect/virtualBorderRouter:VirtualBorderRouter": 1,
+                "alicloud:vpc/bgpGroup:BgpGroup": 1,
+                "alicloud:vpc/bgpPeer:BgpPeer": 1,
+            });
+        });
+
+        it("registers the same resources in a first preview (nothing declared inside an apply)", () => {
+            const urns = (i: Inventory) => linkResources(i).map((r) => r.urn).sort();
+            assert.deepStrictEqual(urns(preview), urns(inv));
+            assert.deepStrictEqual(preview.resources.map((r) => r.urn).sort(), inv.resources.map((r) => r.urn).sort());
+            // Computed outputs are unknown there: the AWS customer gateways of eks<->ack wait for the Alibaba gateway's IPs.
+            assert.strictEqual(preview.named("aws:ec2/customerGateway:CustomerGateway", "eks-apne1-link-ack-sh-c1-cgw").inputs.ipAddress, "[unknown]");
+        });
+
+        it("puts each end under its own site, on that site's provider", () => {
+            for (const r of linkResources(inv).filter((x) => x.custom && !x.type.startsWith("random:"))) {
+                const site = [r, ...inv.ancestors(r)].pop()!;
+                const provider = inv.providerOf(r)!;
+                assert.ok(provider, `${r.name} has no explicit provider`);
+                assert.strictEqual(provider.name, `${site.name}-${r.type.split(":")[0]}`, `${r.name} on ${provider.name}`);
+            }
+        });
+
+        it("configures both tunnels of every AWS connection explicitly, with BGP", () => {
+            const vpn = inv.named("aws:ec2/vpnConnection:VpnConnection", "eks-apne1-link-idc-sh-c2").inputs;
+            assert.strictEqual(vpn.staticRoutesOnly, false);
+            assert.strictEqual(vpn.transitGatewayId, "eks-apne1-links-tgw-id");
+            assert.deepStrictEqual([vpn.tunnel1InsideCidr, vpn.tunnel2InsideCidr], ["169.254.20.8/30", "169.254.20.12/30"]);
+            for (const n of [1, 2]) {
+                assert.deepStrictEqual(vpn[`tunnel${n}IkeVersions`], ["ikev2"]);
+                assert.deepStrictEqual(vpn[`tunnel${n}Phase1EncryptionAlgorithms`], ["AES256-GCM-16"]);
+                assert.deepStrictEqual(vpn[`tunnel${n}Phase2IntegrityAlgorithms`], ["SHA2-384"]);
+                assert.deepStrictEqual(vpn[`tunnel${n}Phase1DhGroupNumbers`], [20]);
+                assert.strictEqual(vpn[`tunnel${n}DpdTimeoutAction`], "restart");
+                assert.strictEqual(vpn[`tunnel${n}StartupAction`], "start");
+                assert.match(secretValue(vpn[`tunnel${n}PresharedKey`]), PSK_PATTERN);
+            }
+            const cgw = inv.named("aws:ec2/customerGateway:CustomerGateway", "eks-apne1-link-idc-sh-c2-cgw").inputs;
+            assert.deepStrictEqual([cgw.ipAddress, cgw.bgpAsn], ["203.0.113.22", "64620"]);
+            assert.strictEqual(inv.named("aws:ec2transitgateway/transitGateway:TransitGateway", "eks-apne1-links-tgw").inputs.amazonSideAsn, 64530);
+            const route = inv.named("aws:ec2/route:Route", "eks-apne1-links-rt0-10-12-0-0-22").inputs;
+            assert.deepStrictEqual([route.destinationCidrBlock, route.transitGatewayId], ["10.12.0.0/22", "eks-apne1-links-tgw-id"]);
+        });
+
+        it("faces the AWS and Alibaba gateways: AWS customer gateways are the Alibaba IPs, Alibaba's are AWS's tunnel addresses", () => {
+            const vpngw = inv.named("alicloud:vpn/gateway:Gateway", "ack-sh-links-vpngw");
+            assert.strictEqual(vpngw.inputs.disasterRecoveryVswitchId, "ack-sh-nodes-cn-shanghai-f-id");
+            assert.strictEqual(vpngw.inputs.autoPropagate, true);
+            const awsCgw = (c: number) => inv.named("aws:ec2/customerGateway:CustomerGateway", `eks-apne1-link-ack-sh-c${c}-cgw`).inputs.ipAddress;
+            assert.deepStrictEqual([awsCgw(1), awsCgw(2)], [vpngw.state.internetIp, vpngw.state.disasterRecoveryInternetIp]);
+            const awsVpn = (c: number) => inv.named("aws:ec2/vpnConnection:VpnConnection", `eks-apne1-link-ack-sh-c${c}`);
+            const aliCgw = (key: string) => inv.named("alicloud:vpn/customerGateway:CustomerGateway", `ack-sh-link-eks-apne1-aws-${key}-cgw`).inputs;
+            assert.strictEqual(aliCgw("c1t2").ipAddress, awsVpn(1).state.tunnel2Address);
+            assert.strictEqual(aliCgw("c2t1").ipAddress, awsVpn(2).state.tunnel1Address);
+            assert.strictEqual(aliCgw("c1t1").asn, "64530");
+            // Alibaba connection t1: its master tunnel faces AWS connection 1's tunnel 1, its slave AWS connection 2's tunnel 1, same PSKs.
+            const conn = inv.named("alicloud:vpn/connection:Connection", "ack-sh-link-eks-apne1-t1").inputs;
+            assert.strictEqual(conn.enableTunnelsBgp, true);
+            const [master, slave] = conn.tunnelOptionsSpecifications;
+            assert.deepStrictEqual([master.role, master.customerGatewayId, slave.role, slave.customerGatewayId], ["master", "ack-sh-link-eks-apne1-aws-c1t1-cgw-id", "slave", "ack-sh-link-eks-apne1-aws-c2t1-cgw-id"]);
+            assert.deepStrictEqual(master.tunnelBgpConfig, { localAsn: "64540", localBgpIp: "169.254.10.2", tunnelCidr: "169.254.10.0/30" });
+            assert.deepStrictEqual(awsVpn(1).inputs.tunnel1InsideCidr, "169.254.10.0/30");
+            assert.deepStrictEqual([master.tunnelIkeConfig.ikeEncAlg, master.tunnelIkeConfig.ikeAuthAlg, master.tunnelIkeConfig.ikePfs, master.tunnelIkeConfig.ikeVersion], ["aes256", "sha256", "group14", "ikev2"]);
+            assert.strictEqual(secretValue(master.tunnelIkeConfig.psk), secretValue(awsVpn(1).inputs.tunnel1PresharedKey));
+            assert.strictEqual(secretValue(slave.tunnelIkeConfig.psk), secretValue(awsVpn(2).inputs.tunnel1PresharedKey));
+            assert.deepStrictEqual(awsVpn(1).inputs.tunnel1Phase1EncryptionAlgorithms, ["AES256"]);
+            assert.deepStrictEqual(awsVpn(1).inputs.tunnel1Phase1DhGroupNumbers, [14]);
+        });
+
+        it("declares the Express Connect logical side from the spec's line", () => {
+            const vbr = inv.named("alicloud:expressconnect/virtualBorderRouter:VirtualBorderRouter", "ack-sh-ec-idc-sh-vbr").inputs;
+            assert.deepStrictEqual([vbr.physicalConnectionId, vbr.vlanId, vbr.localGatewayIp, vbr.peerGatewayIp], ["pc-uf6k3x9q2m7n4p8r", 1201, "10.255.0.1", "10.255.0.2"]);
+            const group = inv.named("alicloud:vpc/bgpGroup:BgpGroup", "ack-sh-ec-idc-sh-bgp").inputs;
+            assert.deepStrictEqual([group.localAsn, group.peerAsn, group.routerId], [64540, 64620, "ack-sh-ec-idc-sh-vbr-id"]);
+            assert.strictEqual(inv.named("alicloud:vpc/bgpPeer:BgpPeer", "ack-sh-ec-idc-sh-bgp-peer").inputs.peerIpAddress, "10.255.0.2");
+        });
+
+        it("hands back each IDC gateway host's plan: one AWS connection's two tunnels per host, PSKs secret", async () => {
+            const result = fleet.layers.get("links") as LinksResult;
+            const hosts = result.gatewayHosts.get("idc-sh")!;
+            assert.deepStrictEqual(hosts.map((h) => [h.host.name, h.tunnels.map((t) => t.name)]), [
+                ["gw-1", ["eks-apne1-idc-sh-c1t1", "eks-apne1-idc-sh-c1t2"]],
+                ["gw-2", ["eks-apne1-idc-sh-c2t1", "eks-apne1-idc-sh-c2t2"]],
+            ]);
+            assert.ok(result.ready.length >= 6);
+            for (const t of hosts.flatMap((h) => h.tunnels)) assert.strictEqual(await (t.psk as any).isSecret, true, `${t.name}: the PSK is a secret`);
+        });
+
+        it("keeps every PSK secret: generated, marked secret on every input, never in plain text", () => {
+            const psks = inv.ofType("random:index/randomPassword:RandomPassword").filter((r) => r.name.endsWith("-psk"));
+            assert.strictEqual(psks.length, 8);
+            for (const r of psks) {
+                assert.deepStrictEqual([r.inputs.length, r.inputs.overrideSpecial], [40, "._"]);
+                const value = String(r.state.result instanceof SecretValue ? r.state.result.value : r.state.result);
+                assert.ok(value.length === 40);
+                assert.deepStrictEqual(plainTextOccurrences(inv, value.slice(1)), [], `${r.name}'s value appears in plain text`);
+            }
+        });
+    });
+
+    describe("dev", () => {
+        let inv: Inventory;
+        let preview: Inventory;
+        before(async () => {
+            inv = (await run(loadStackSpec("dev"), "dev")).inventory;
+            preview = (await run(loadStackSpec("dev"), "dev", true)).inventory;
+        });
+
+        it("declares one AWS connection to the single IDC gateway and one Alibaba dual-tunnel connection whose two tunnels land on it", () => {
+            const counts = countByType(linkResources(inv));
+            assert.strictEqual(counts["aws:ec2/vpnConnection:VpnConnection"], 1);
+            assert.strictEqual(counts["alicloud:vpn/connection:Connection"], 1);
+            assert.strictEqual(counts["alicloud:vpn/customerGateway:CustomerGateway"], 1);
+            assert.strictEqual(counts["random:index/randomPassword:RandomPassword"], 4);
+            const conn = inv.named("alicloud:vpn/connection:Connection", "ack-dev-link-idc-dev-c1").inputs;
+            assert.deepStrictEqual(
+                conn.tunnelOptionsSpecifications.map((t: any) => [t.role, t.customerGatewayId, t.tunnelBgpConfig.localBgpIp]),
+                [
+                    ["master", "ack-dev-link-idc-dev-dev-gw-1-cgw-id", "169.254.10.9"],
+                    ["slave", "ack-dev-link-idc-dev-dev-gw-1-cgw-id", "169.254.10.13"],
+                ],
+            );
+            assert.strictEqual(inv.named("alicloud:vpn/customerGateway:CustomerGateway", "ack-dev-link-idc-dev-dev-gw-1-cgw").inputs.ipAddress, "198.51.100.21");
+        });
+
+        it("routes ack-dev's prefixes from eks-dev through the transit IDC", () => {
+            const dests = inv.ofType("aws:ec2/route:Route").filter((r) => r.name.startsWith("eks-dev-links-rt0-")).map((r) => r.inputs.destinationCidrBlock).sort();
+            assert.deepStrictEqual(dests, ["10.110.0.0/22", "10.111.0.0/24", "10.130.0.0/16", "10.164.0.0/16", "10.166.0.0/16"]);
+        });
+
+        it("registers the same resources in a first preview", () => {
+            assert.deepStrictEqual(preview.resources.map((r) => r.urn).sort(), inv.resources.map((r) => r.urn).sort());
+        });
+    });
+
+    describe("direct-connect (eks <-> idc)", () => {
+        it("declares the DX gateway, its Transit Gateway association and a transit VIF on the spec's line", async () => {
+            const spec = loadStackSpec("prod");
+            spec.links[0] = {
+                between: ["idc-sh", "eks-apne1"],
+                kind: "direct-connect",
+                crossBorder: "carrier-line",
+                directConnect: { connectionId: "dxcon-fg5678gh", vlan: 101, amazonAddress: "169.254.100.1/30", customerAddress: "169.254.100.2/30", amazonSideAsn: 64550, mtu: 8500 },
+            };
+            const { inventory } = await run(spec, "prod");
+            const counts = countByType(linkResources(inventory));
+            assert.strictEqual(counts["hybrid:links:AwsDirectConnect"], 1);
+            assert.strictEqual(counts["aws:ec2/vpnConnection:VpnConnection"], 2, "only eks<->ack's");
+            const vif = inventory.named("aws:directconnect/transitVirtualInterface:TransitVirtualInterface", "eks-apne1-dx-idc-sh-vif").inputs;
+            assert.deepStrictEqual([vif.connectionId, vif.vlan, vif.bgpAsn, vif.amazonAddress, vif.customerAddress, vif.mtu, vif.dxGatewayId], ["dxcon-fg5678gh", 101, 64620, "169.254.100.1/30", "169.254.100.2/30", 8500, "eks-apne1-dx-idc-sh-dxgw-id"]);
+            assert.strictEqual(inventory.named("aws:directconnect/gateway:Gateway", "eks-apne1-dx-idc-sh-dxgw").inputs.amazonSideAsn, "64550");
+            const assoc = inventory.named("aws:directconnect/gatewayAssociation:GatewayAssociation", "eks-apne1-dx-idc-sh-tgw").inputs;
+            assert.deepStrictEqual([assoc.associatedGatewayId, assoc.allowedPrefixes], ["eks-apne1-links-tgw-id", ["10.20.0.0/16", "10.65.0.0/16"]]);
+            // No IDC gateway host plan: the line ends on the IDC's router, not on the tunnel gateways.
+        });
+    });
+});

@@ -1,0 +1,188 @@
+// The links' addressing plan (components/links/plan.ts) on the checked-in stacks and on hand-made
+// fleets: tunnel layout per link kind, inside /30 allocation (fleet-wide unique, clear of AWS's
+// reserved blocks, pinned ones kept), ASNs and suites per link, the IDC gateway host plans, and
+// the routes each end takes over a link (a transit site relays); and the link summary text.
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { CRYPTO_SUITES, idcGatewayHostPlans, LinkSite, planLinks, PSK_PATTERN, RESERVED_INSIDE_CIDRS, TunnelRuntime } from "../components/links/plan";
+import { pskOf } from "../components/links/keys";
+import { linkDecls, linkSites } from "../stacks/links";
+import { renderLinkSummary } from "../tools/linkSummary";
+import { loadStackSpec } from "./harness";
+
+const planOf = (stack: "prod" | "dev") => {
+    const spec = loadStackSpec(stack);
+    return planLinks(linkSites(spec), linkDecls(spec));
+};
+const ipToInt = (ip: string) => ip.split(".").reduce((acc, p) => acc * 256 + Number(p), 0);
+
+/** Run-time ends for every tunnel of a plan: plain fake outside addresses, PSKs as secrets. */
+function runtimeOf(plan: ReturnType<typeof planOf>): Map<string, TunnelRuntime> {
+    const m = new Map<string, TunnelRuntime>();
+    for (const l of plan.links) for (const t of l.tunnels) m.set(t.name, { outside: { a: `198.18.0.${t.connection}${t.index}`, b: `198.18.1.${t.connection}${t.index}` }, psk: pulumi.secret(`psk-${t.name}`) });
+    return m;
+}
+
+describe("links addressing plan", () => {
+    it("lays out prod: 4 tunnels eks<->idc (one AWS connection per IDC gateway), none on the line, 4 eks<->ack", () => {
+        const plan = planOf("prod");
+        assert.deepStrictEqual(
+            plan.links.map((l) => [l.name, l.kind, l.tunnels.length]),
+            [
+                ["eks-apne1-idc-sh", "ipsec-vpn", 4],
+                ["ack-sh-idc-sh", "express-connect", 0],
+                ["eks-apne1-ack-sh", "ipsec-vpn", 4],
+            ],
+        );
+        const idc = plan.links[0];
+        assert.deepStrictEqual(
+            idc.tunnels.map((t) => [t.name, t.insideCidr, t.a.inside, t.b.inside, t.b.gateway, t.b.ifId]),
+            [
+                ["eks-apne1-idc-sh-c1t1", "169.254.20.0/30", "169.254.20.1", "169.254.20.2", "gw-1", 1],
+                ["eks-apne1-idc-sh-c1t2", "169.254.20.4/30", "169.254.20.5", "169.254.20.6", "gw-1", 2],
+                ["eks-apne1-idc-sh-c2t1", "169.254.20.8/30", "169.254.20.9", "169.254.20.10", "gw-2", 1],
+                ["eks-apne1-idc-sh-c2t2", "169.254.20.12/30", "169.254.20.13", "169.254.20.14", "gw-2", 2],
+            ],
+        );
+        assert.deepStrictEqual([idc.a.asn, idc.b.asn], [64530, 64620]);
+    });
+
+    it("allocates unpinned /30s from 169.254.10.0 up, skipping pinned and reserved blocks, unique in the fleet", () => {
+        const spec = loadStackSpec("prod");
+        // Pin eks<->idc on the first allocatable blocks: allocation must step over them.
+        spec.links[0].insideCidrs = ["169.254.10.0/30", "169.254.10.8/30", "169.254.169.248/30", "169.254.100.0/30"];
+        const plan = planLinks(linkSites(spec), linkDecls(spec));
+        const allocated = plan.links[2].tunnels.map((t) => t.insideCidr);
+        assert.deepStrictEqual(allocated, ["169.254.10.4/30", "169.254.10.12/30", "169.254.10.16/30", "169.254.10.20/30"]);
+        const all = plan.links.flatMap((l) => l.tunnels.map((t) => t.insideCidr));
+        assert.strictEqual(new Set(all).size, all.length);
+        for (const block of all) {
+            assert.ok(!RESERVED_INSIDE_CIDRS.includes(block), block);
+            assert.strictEqual(ipToInt(block.split("/")[0]) % 4, 0, `${block} is not /30-aligned`);
+            assert.ok(block.startsWith("169.254."), block);
+        }
+    });
+
+    it("never hands out AWS's reserved blocks, even when allocation runs through them", () => {
+        // 5200 IDC sites x 2 tunnels: allocation runs from 169.254.10.0 past 169.254.169.252.
+        const idcs = Array.from({ length: 5200 }, (_, i): LinkSite => ({
+            name: `idc-${i}`,
+            kind: "idc",
+            region: `cn-dc${i}`,
+            asn: 4200000000 + i,
+            announce: [],
+            gateways: [{ name: "gw", address: "10.0.0.5", publicAddress: "203.0.113.1" }],
+        }));
+        const sites: LinkSite[] = [{ name: "ack-a", kind: "ack", region: "cn-shanghai", asn: 64540, announce: ["10.30.0.0/16"] }, ...idcs];
+        const plan = planLinks(sites, idcs.map((s) => ({ between: ["ack-a", s.name] as const, kind: "ipsec-vpn" as const })));
+        const all = plan.links.flatMap((l) => l.tunnels.map((t) => t.insideCidr));
+        assert.strictEqual(all.length, 10400);
+        assert.strictEqual(new Set(all).size, all.length);
+        const at = all.indexOf("169.254.169.248/30");
+        assert.ok(at > 0, "allocation reached 169.254.169.248");
+        assert.strictEqual(all[at + 1], "169.254.170.0/30", "169.254.169.252/30 is skipped");
+        assert.ok(!all.some((b) => RESERVED_INSIDE_CIDRS.includes(b)));
+    });
+
+    it("puts tunnel 1 and 2 of an Alibaba dual-tunnel connection on the first and second IDC gateway", () => {
+        const sites: LinkSite[] = [
+            { name: "ack-a", kind: "ack", region: "cn-shanghai", asn: 64540, announce: ["10.30.0.0/16"] },
+            { name: "idc-a", kind: "idc", region: "cn-dc1", asn: 64620, announce: ["10.10.0.0/20"], gateways: [{ name: "gw-1", address: "10.10.0.21", publicAddress: "203.0.113.21" }, { name: "gw-2", address: "10.10.0.22", publicAddress: "203.0.113.22" }] },
+        ];
+        const plan = planLinks(sites, [{ between: ["idc-a", "ack-a"], kind: "ipsec-vpn" }]);
+        const [link] = plan.links;
+        assert.strictEqual(link.name, "ack-a-idc-a", "the cloud end is end a");
+        assert.deepStrictEqual(link.tunnels.map((t) => [t.connection, t.index, t.b.gateway]), [[1, 1, "gw-1"], [1, 2, "gw-2"]]);
+        assert.strictEqual(link.crypto.id, "aes256-sha256-modp2048");
+    });
+
+    it("joins two IDCs gateway to gateway, each end seeing the other's public address", () => {
+        const idc = (name: string, asn: number, third: number): LinkSite => ({
+            name,
+            kind: "idc",
+            region: `cn-${name}`,
+            asn,
+            announce: [`10.${third}.0.0/20`],
+            gateways: [1, 2].map((g) => ({ name: `gw-${g}`, address: `10.${third}.0.${20 + g}`, publicAddress: `203.0.${third}.${g}` })),
+        });
+        const [x, y] = [idc("dc1", 64620, 10), idc("dc2", 64630, 40)];
+        const plan = planLinks([x, y], [{ between: ["dc1", "dc2"], kind: "ipsec-vpn" }]);
+        assert.deepStrictEqual(plan.links[0].tunnels.map((t) => [t.a.gateway, t.b.gateway]), [["gw-1", "gw-1"], ["gw-2", "gw-2"]]);
+        const runtime = new Map<string, TunnelRuntime>(plan.links[0].tunnels.map((t) => [t.name, { outside: { a: x.gateways![t.index - 1].publicAddress, b: y.gateways![t.index - 1].publicAddress }, psk: pulumi.secret("k") }]));
+        const [dc1gw2] = idcGatewayHostPlans(plan, x, runtime).slice(1);
+        const [dc2gw2] = idcGatewayHostPlans(plan, y, runtime).slice(1);
+        assert.deepStrictEqual([dc1gw2.tunnels[0].localOutside, dc1gw2.tunnels[0].remoteOutside, dc1gw2.tunnels[0].localInside], ["203.0.10.2", "203.0.40.2", "169.254.10.5"]);
+        assert.deepStrictEqual([dc2gw2.tunnels[0].localOutside, dc2gw2.tunnels[0].remoteOutside, dc2gw2.tunnels[0].localInside], ["203.0.40.2", "203.0.10.2", "169.254.10.6"]);
+        assert.strictEqual(plan.links[0].crypto.id, "aes256gcm-sha384-ecp384");
+    });
+
+    it("picks a suite both ends accept: GCM with AWS and an IDC, CBC/SHA-256/modp2048 wherever Alibaba is an end", () => {
+        const plan = planOf("prod");
+        assert.strictEqual(plan.links[0].crypto, CRYPTO_SUITES["aes256gcm-sha384-ecp384"]);
+        assert.strictEqual(plan.links[2].crypto, CRYPTO_SUITES["aes256-sha256-modp2048"]);
+        // Alibaba's IKE/IPsec algorithms (VPN gateway IkeEncAlg/IkeAuthAlg/IkePfs) have no GCM: the GCM suite has no Alibaba spelling.
+        assert.strictEqual(CRYPTO_SUITES["aes256gcm-sha384-ecp384"].alicloud, undefined);
+        assert.deepStrictEqual(CRYPTO_SUITES["aes256-sha256-modp2048"].aws, { encryption: ["AES256"], integrity: ["SHA2-256"], dhGroups: [14] });
+    });
+
+    it("gives each IDC gateway host its tunnels (one per AWS connection of its own, remote ends filled in), fabric peers and prefixes", () => {
+        const plan = planOf("prod");
+        const spec = loadStackSpec("prod");
+        const idc = linkSites(spec).find((s) => s.name === "idc-sh")!;
+        const hosts = idcGatewayHostPlans(plan, idc, runtimeOf(plan));
+        assert.deepStrictEqual(hosts.map((h) => h.host.name), ["gw-1", "gw-2"]);
+        const [gw1] = hosts;
+        assert.deepStrictEqual(
+            gw1.tunnels.map((t) => [t.name, t.ifId, t.localInside, t.remoteInside, t.localAsn, t.remoteAsn, t.localOutside, t.remoteOutside]),
+            [
+                ["eks-apne1-idc-sh-c1t1", 1, "169.254.20.2", "169.254.20.1", 64620, 64530, "203.0.113.21", "198.18.0.11"],
+                ["eks-apne1-idc-sh-c1t2", 2, "169.254.20.6", "169.254.20.5", 64620, 64530, "203.0.113.21", "198.18.0.12"],
+            ],
+        );
+        assert.strictEqual(gw1.tunnels[0].crypto.ike, "aes256gcm16-prfsha384-ecp384");
+        assert.ok(pulumi.Output.isInstance(gw1.tunnels[0].psk));
+        assert.deepStrictEqual(gw1.announce, ["10.10.0.0/20", "10.64.0.0/16", "10.12.0.0/22"]);
+        assert.deepStrictEqual(gw1.fabricPeers.map((p) => `${p.name} ${p.peerIp} ${p.asn}`), ["rack-a-tor-1 10.10.0.1 64512", "rack-a-tor-2 10.10.0.2 64512"]);
+        assert.strictEqual(hosts[1].tunnels.length, 2);
+    });
+
+    it("gives dev's single IDC gateway both tunnels of both links, with distinct XFRM interface ids", () => {
+        const plan = planOf("dev");
+        const idc = linkSites(loadStackSpec("dev")).find((s) => s.name === "idc-dev")!;
+        const [gw] = idcGatewayHostPlans(plan, idc, runtimeOf(plan));
+        assert.deepStrictEqual(gw.tunnels.map((t) => [t.name, t.ifId]), [
+            ["eks-dev-idc-dev-c1t1", 1],
+            ["eks-dev-idc-dev-c1t2", 2],
+            ["ack-dev-idc-dev-c1t1", 3],
+            ["ack-dev-idc-dev-c1t2", 4],
+        ]);
+    });
+
+    it("routes what a transit site relays: in dev, eks-dev reaches ack-dev's VPC through idc-dev", () => {
+        const plan = planOf("dev");
+        const eks = plan.links.find((l) => l.name === "eks-dev-idc-dev")!;
+        assert.deepStrictEqual(eks.routesTo.a, ["10.110.0.0/22", "10.164.0.0/16", "10.111.0.0/24", "10.130.0.0/16", "10.166.0.0/16"]);
+        // Without transit only the IDC's own prefixes.
+        const spec = loadStackSpec("dev");
+        spec.transit = [];
+        const plain = planLinks(linkSites(spec), linkDecls(spec)).links[0];
+        assert.deepStrictEqual(plain.routesTo.a, ["10.110.0.0/22", "10.164.0.0/16", "10.111.0.0/24"]);
+    });
+
+    it("makes PSKs AWS accepts out of any generated value", () => {
+        assert.match(pskOf("0abcdefgh._XYZ"), PSK_PATTERN);
+        assert.strictEqual(pskOf("0abcdefgh"), "Zabcdefgh");
+        assert.strictEqual(pskOf("abc.def_1"), "abc.def_1");
+        assert.doesNotMatch("0abcdefgh", PSK_PATTERN);
+        assert.doesNotMatch("short", PSK_PATTERN);
+    });
+
+    it("summarises every link, its tunnels and the cross-border notes", () => {
+        const text = renderLinkSummary(planOf("prod"));
+        assert.match(text, /^links \(3\):/);
+        assert.match(text, /eks-apne1-idc-sh-c2t1 +169\.254\.20\.8\/30 +eks-apne1 169\.254\.20\.9 <-> idc-sh 169\.254\.20\.10 \(gw-2, if_id 1\)/);
+        assert.match(text, /Express Connect pc-uf6k3x9q2m7n4p8r VLAN 1201: VBR 10\.255\.0\.1 \(AS 64540\) <-> idc-sh router 10\.255\.0\.2 \(AS 64620\)/);
+        assert.strictEqual(text.match(/CROSS-BORDER/g)?.length, 2, "eks-apne1 <-> idc-sh and eks-apne1 <-> ack-sh cross, idc-sh <-> ack-sh does not");
+        assert.match(text, /idc-sh announces 10\.10\.0\.0\/20, 10\.64\.0\.0\/16, 10\.12\.0\.0\/22/);
+    });
+});

@@ -1,0 +1,236 @@
+// The links' spec rules: every one rejects a mutated checked-in stack with its `<path>: <rule>`
+// line, and the checked-in stacks pass them all.
+import * as assert from "assert";
+import { parseFleet } from "../stacks/spec";
+import { assertViolation, rawStackFleet, violationsAfter } from "./harness";
+
+// prod: clusters[0] idc-sh (2 gateways), [1] eks-apne1, [2] ack-sh; links[0] idc<->eks ipsec (pinned),
+// [1] idc<->ack express-connect, [2] eks<->ack ipsec. dev: [0] idc-dev, [1] eks-dev, [2] ack-dev.
+const IDC = 0;
+const EKS = 1;
+const ACK = 2;
+
+describe("links spec", () => {
+    it("accepts the checked-in stacks with their gateways, ASNs and lines", () => {
+        for (const stack of ["prod", "dev"] as const) {
+            const r = parseFleet(rawStackFleet(stack));
+            assert.ok(r.ok, r.ok ? "" : r.violations.join("\n"));
+        }
+        const prod = parseFleet(rawStackFleet("prod"));
+        assert.ok(prod.ok);
+        const idc = prod.spec.clusters[IDC];
+        assert.ok(idc.provider === "idc");
+        assert.strictEqual(idc.gateway?.hosts.length, 2);
+        assert.strictEqual(idc.network.loadBalancerCidr, "10.12.0.0/22");
+        assert.strictEqual(prod.spec.links[1].expressConnect?.physicalConnectionId, "pc-uf6k3x9q2m7n4p8r");
+    });
+
+    describe("ASNs", () => {
+        it("rejects a public, a reserved and a duplicate ASN", () => {
+            const v = violationsAfter((f) => {
+                f.clusters[EKS].gateway.asn = 7224;
+                f.clusters[ACK].gateway.asn = 3356;
+            });
+            assertViolation(v, "clusters[1].gateway.asn: 7224 is reserved by AWS or Alibaba Cloud (7224, 9059, 45104)");
+            assertViolation(v, "clusters[2].gateway.asn: must be a private ASN (64512-65534 or 4200000000-4294967294, RFC 6996)");
+            assertViolation(
+                violationsAfter((f) => (f.clusters[ACK].gateway.asn = 45104)),
+                "clusters[2].gateway.asn: 45104 is reserved by AWS or Alibaba Cloud (7224, 9059, 45104)",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.clusters[ACK].gateway.asn = 64530)),
+                "clusters[2].gateway.asn: AS 64530 is already clusters[1].gateway.asn: every site needs its own ASN",
+            );
+        });
+        it("rejects an IDC gateway AS equal to the fabric's or to the nodes'", () => {
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].gateway.asn = 64512)),
+                "clusters[0].gateway.asn: AS 64512 is the fabric's AS (fabricPeers rack-a-tor-1): the gateways speak eBGP to the ToRs",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].gateway.asn = 64600)),
+                "clusters[0].gateway.asn: AS 64600 is the nodes' AS (the CNI's bgp.asNumber): their routes to other sites would be dropped as loops",
+            );
+        });
+        it("requires two zones on an ACK end of a VPN (dual-tunnel gateway)", () => {
+            assertViolation(
+                violationsAfter((f) => (f.clusters[2].zones = ["cn-shanghai-e"]), "dev"),
+                "clusters[2].zones: needs at least two zones: ack-dev's dual-tunnel VPN gateway for links[1] takes a vSwitch in each of two zones",
+            );
+        });
+        it("requires a gateway (ASN) on every link end", () => {
+            assertViolation(
+                violationsAfter((f) => delete f.clusters[ACK].gateway),
+                "clusters[2].gateway: is required: ack-sh is an end of links[1] (its BGP ASN)",
+            );
+        });
+    });
+
+    describe("IDC gateways and load balancer range", () => {
+        it("rejects a third gateway host, and an IDC end of a VPN with none", () => {
+            assertViolation(
+                violationsAfter((f) => f.clusters[IDC].gateway.hosts.push({ name: "gw-3", address: "10.10.0.23", publicAddress: "203.0.113.23" })),
+                "clusters[0].gateway.hosts: one or two gateway hosts",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].gateway.hosts = [])),
+                "clusters[0].gateway.hosts: needs one or two gateway hosts: idc-sh terminates the tunnels of links[0]",
+            );
+        });
+        it("rejects a gateway outside nodeCidr, on a used address or name, or with a private public address", () => {
+            const v = violationsAfter((f) => {
+                f.clusters[IDC].gateway.hosts[0].address = "10.11.0.5";
+                f.clusters[IDC].gateway.hosts[1] = { name: "cp-1", address: "10.10.0.10", publicAddress: "192.168.7.1" };
+            });
+            assertViolation(v, "clusters[0].gateway.hosts[0].address: 10.11.0.5 is not a host address of network.nodeCidr 10.10.0.0/20");
+            assertViolation(v, "clusters[0].gateway.hosts[1].address: 10.10.0.10 is already used by the control-plane VIP");
+            assertViolation(v, "clusters[0].gateway.hosts[1].name: host name cp-1 is already used in this cluster");
+            assertViolation(v, "clusters[0].gateway.hosts[1].publicAddress: 192.168.7.1 is not a public address (the cloud gateways dial it over the internet)");
+        });
+        it("rejects a fabric peer outside nodeCidr", () => {
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].gateway.fabricPeers[1].peerIp = "10.99.0.2")),
+                "clusters[0].gateway.fabricPeers[1].peerIp: 10.99.0.2 is not a host address of network.nodeCidr 10.10.0.0/20",
+            );
+        });
+        it("rejects a load balancer range outside RFC 1918 or overlapping a fleet block", () => {
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].network.loadBalancerCidr = "100.64.0.0/24")),
+                "clusters[0].network.loadBalancerCidr: 100.64.0.0/24 must lie inside RFC 1918 space (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].network.loadBalancerCidr = "10.10.8.0/22")),
+                "clusters[0].network.loadBalancerCidr: 10.10.8.0/22 overlaps clusters[0].network.nodeCidr 10.10.0.0/20",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].network.loadBalancerCidr = "10.20.4.0/24")),
+                "clusters[1].network.vpcCidr: 10.20.0.0/16 overlaps clusters[0].network.loadBalancerCidr 10.20.4.0/24",
+            );
+        });
+    });
+
+    describe("tunnel inside /30s", () => {
+        it("rejects a count that is not the link's tunnel count", () => {
+            assertViolation(
+                violationsAfter((f) => f.links[0].insideCidrs.pop()),
+                "links[0].insideCidrs: this link has 4 tunnels: give 4 inside /30s (got 3)",
+            );
+        });
+        it("rejects a block outside 169.254.0.0/16, not a /30, or reserved by AWS", () => {
+            const v = violationsAfter((f) => (f.links[0].insideCidrs = ["10.0.0.0/30", "169.254.20.0/29", "169.254.3.0/30", "169.254.169.252/30"]));
+            assertViolation(v, "links[0].insideCidrs[0]: 10.0.0.0/30 must be a /30 inside 169.254.0.0/16");
+            assertViolation(v, "links[0].insideCidrs[1]: 169.254.20.0/29 must be a /30 inside 169.254.0.0/16");
+            assertViolation(v, "links[0].insideCidrs[2]: 169.254.3.0/30 is reserved by AWS (169.254.3.0/30): pick another /30 of 169.254.0.0/16");
+            assertViolation(v, "links[0].insideCidrs[3]: 169.254.169.252/30 is reserved by AWS (169.254.169.252/30): pick another /30 of 169.254.0.0/16");
+        });
+        it("rejects a /30 used twice in the fleet", () => {
+            const v = violationsAfter((f) => (f.links[2].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30", "169.254.30.8/30", "169.254.20.4/30"]));
+            assertViolation(v, "links[2].insideCidrs[3]: 169.254.20.4/30 is already used by links[0].insideCidrs[1]: tunnel and peering /30s are unique in the fleet");
+        });
+        it("rejects a tunnel /30 that is a Direct Connect peering subnet", () => {
+            const v = violationsAfter((f) => {
+                f.links[0] = {
+                    between: ["idc-sh", "eks-apne1"],
+                    kind: "direct-connect",
+                    crossBorder: "carrier-line",
+                    directConnect: { connectionId: "dxcon-fg5678gh", vlan: 101, amazonAddress: "169.254.30.1/30", customerAddress: "169.254.30.2/30", amazonSideAsn: 64550 },
+                };
+                f.links[2].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30", "169.254.30.8/30", "169.254.30.12/30"];
+            });
+            assertViolation(v, "links[2].insideCidrs[0]: 169.254.30.0/30 is already used by links[0].directConnect.amazonAddress: tunnel and peering /30s are unique in the fleet");
+        });
+        it("rejects pinned /30s on a dedicated line", () => {
+            assertViolation(
+                violationsAfter((f) => (f.links[1].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30"])),
+                "links[1].insideCidrs: only an ipsec-vpn link has tunnels (this one is express-connect)",
+            );
+        });
+    });
+
+    describe("link ends and kinds", () => {
+        it("rejects a link between two IDC clusters of one IDC", () => {
+            const v = violationsAfter((f) => {
+                const twin = structuredClone(f.clusters[IDC]);
+                Object.assign(twin, { name: "idc-sh-2", gateway: { ...twin.gateway, asn: 64625 } });
+                twin.network = { ...twin.network, nodeCidr: "10.40.0.0/20", podCidr: "10.67.0.0/16", serviceCidr: "10.97.0.0/16", loadBalancerCidr: "10.41.0.0/24" };
+                f.clusters.push(twin);
+                f.links.push({ between: ["idc-sh", "idc-sh-2"], kind: "ipsec-vpn" });
+            });
+            assertViolation(v, "links[3].between: a link joins two sites: clusters of different providers, or two IDCs in different regions (idc-sh and idc-sh-2 are both idc in cn-shanghai-idc1)");
+        });
+        it("rejects a dedicated line without its parameters, and parameters of the wrong kind", () => {
+            assertViolation(
+                violationsAfter((f) => delete f.links[1].expressConnect),
+                "links[1].expressConnect: is required for an express-connect link (physical connection id, VLAN, addresses: the line is ordered out of band)",
+            );
+            const v = violationsAfter((f) => {
+                f.links[0].kind = "direct-connect";
+                delete f.links[0].insideCidrs;
+                f.links[0].expressConnect = f.links[1].expressConnect;
+            });
+            assertViolation(v, "links[0].directConnect: is required for a direct-connect link (connection id, VLAN, addresses: the line is ordered out of band)");
+            assertViolation(v, "links[0].expressConnect: only an express-connect link has an expressConnect line (this one is direct-connect)");
+        });
+        it("rejects a direct-connect link that is not eks <-> idc, and mismatched peering addresses", () => {
+            const dx = { connectionId: "dxcon-fg5678gh", vlan: 101, amazonAddress: "169.254.100.1/30", customerAddress: "169.254.100.6/30", amazonSideAsn: 64530 };
+            const v = violationsAfter((f) => {
+                f.links[2] = { between: ["eks-apne1", "ack-sh"], kind: "direct-connect", crossBorder: "carrier-line", directConnect: dx };
+            });
+            assertViolation(v, "links[2].kind: direct-connect joins an eks cluster and an idc cluster (a transit VIF to the IDC's router)");
+            assertViolation(v, "links[2].directConnect.customerAddress: 169.254.100.6/30 and amazonAddress 169.254.100.1/30 must be two addresses of one peering subnet");
+            assertViolation(v, "links[2].directConnect.amazonSideAsn: AS 64530 is already clusters[1].gateway.asn: the Direct Connect gateway needs an AS of its own");
+        });
+        it("rejects express-connect peering addresses outside one subnet", () => {
+            assertViolation(
+                violationsAfter((f) => (f.links[1].expressConnect.peerGatewayIp = "10.255.0.5")),
+                "links[1].expressConnect.peerGatewayIp: 10.255.0.5 and localGatewayIp 10.255.0.1 must be two addresses of one 255.255.255.252 subnet",
+            );
+        });
+    });
+
+    describe("cross-border", () => {
+        it("requires an explicit cross-border product between mainland China and elsewhere", () => {
+            assertViolation(
+                violationsAfter((f) => delete f.links[2].crossBorder),
+                "links[2].crossBorder: ack-sh (cn-shanghai) is in mainland China and eks-apne1 (ap-northeast-1) is not: cross-border traffic needs a licensed product, set crossBorder: cen (CEN cross-border bandwidth) or carrier-line, not plain internet IPsec",
+            );
+        });
+        it("rejects it where the link stays on one side, and a carrier line for IPsec", () => {
+            assertViolation(
+                violationsAfter((f) => (f.links[1].crossBorder = "carrier-line")),
+                "links[1].crossBorder: the link does not cross the border of mainland China (cn-shanghai-idc1, cn-shanghai)",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.links[2].crossBorder = "carrier-line")),
+                "links[2].crossBorder: carrier-line is for a dedicated line; an ipsec-vpn link crosses on cen",
+            );
+        });
+        it("treats Hong Kong as outside mainland China", () => {
+            const fleet = rawStackFleet("prod");
+            fleet.clusters[ACK].region = "cn-hongkong";
+            fleet.clusters[ACK].zones = ["cn-hongkong-b", "cn-hongkong-c", "cn-hongkong-d"];
+            delete fleet.links[2].crossBorder;
+            const r = parseFleet(fleet);
+            assert.ok(!r.ok);
+            assert.ok(!r.violations.some((v) => v.startsWith("links[2].crossBorder")), r.violations.join("\n"));
+            assert.ok(r.violations.some((v) => v.startsWith("links[1].crossBorder")), "idc-sh <-> ack (Hong Kong) now crosses");
+        });
+    });
+
+    describe("reachability the fleet layers need", () => {
+        it("names both clusters and the layer when a pair has no path", () => {
+            // dev without transit: eks-dev and ack-dev are each linked only to idc-dev.
+            const v = violationsAfter((f) => (f.transit = []), "dev");
+            assertViolation(v, "links: eks-dev cannot reach ack-dev over the declared links (needed by mesh (istiod in eks-dev watches the API server of ack-dev, east-west gateways)): add a link or a transit site");
+        });
+        it("names federation and monitoring when the hub is cut off", () => {
+            const v = violationsAfter((f) => {
+                f.links = f.links.filter((l: any) => !l.between.includes("ack-sh"));
+            });
+            assertViolation(v, "clusters[2].federation.syncMode: ack-sh cannot reach idc-sh over the declared links (needed by federation (the member's karmada-agent dials the hub)): add a link or a transit site");
+            assertViolation(v, "links: idc-sh cannot reach ack-sh over the declared links (needed by monitoring (Thanos Query on the hub reads the cluster's sidecar and store)): add a link or a transit site");
+            const push = violationsAfter((f) => (f.links = f.links.filter((l: any) => !l.between.includes("eks-apne1"))));
+            assertViolation(push, "clusters[1].federation.syncMode: idc-sh cannot reach eks-apne1 over the declared links (needed by federation (Karmada on the hub pushes to the member's API server)): add a link or a transit site");
+        });
+    });
+});

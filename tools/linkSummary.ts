@@ -1,0 +1,38 @@
+// The link summary of the offline plan: each link, its tunnels with inside addresses and the IDC
+// gateway that carries each, both ASNs, the suite, the prefixes each end announces and routes, and
+// a note on every link that crosses the border of mainland China. Pure: the plan in, text out.
+import type { LinksPlan, PlannedLink } from "../components/links/plan";
+
+const CROSS_BORDER: Record<string, string> = {
+    cen: "Alibaba CEN cross-border bandwidth (a licensed product, ordered out of band)",
+    "carrier-line": "a licensed carrier's cross-border line (ordered out of band)",
+};
+
+const end = (site: string, inside: string, gateway?: string, ifId?: number) => `${site} ${inside}${gateway ? ` (${gateway}, if_id ${ifId})` : ""}`;
+
+function linkLines(l: PlannedLink): string[] {
+    const lines = [`  ${l.a.name} (${l.a.kind}, AS ${l.a.asn}) <-> ${l.b.name} (${l.b.kind}, AS ${l.b.asn}): ${l.kind}`];
+    if (l.crossBorder) {
+        lines.push(`    CROSS-BORDER: ${l.a.name} (${l.a.region}) and ${l.b.name} (${l.b.region}) are on two sides of the border of mainland China: carried on ${CROSS_BORDER[l.crossBorder]}, not plain internet IPsec`);
+    }
+    if (l.tunnels.length > 0) {
+        lines.push(`    IKEv2 ${l.crypto.strongswan.ike}, ESP ${l.crypto.strongswan.esp}; BGP over ${l.tunnels.length} tunnels:`);
+        for (const t of l.tunnels) lines.push(`      ${t.name.padEnd(34)} ${t.insideCidr.padEnd(18)} ${end(t.a.site, t.a.inside, t.a.gateway, t.a.ifId)} <-> ${end(t.b.site, t.b.inside, t.b.gateway, t.b.ifId)}`);
+    }
+    if (l.directConnect) {
+        const d = l.directConnect;
+        lines.push(`    Direct Connect ${d.connectionId} VLAN ${d.vlan}: AWS ${d.amazonAddress} (DX gateway AS ${d.amazonSideAsn}) <-> ${l.b.name} router ${d.customerAddress} (AS ${l.b.asn})`);
+    }
+    if (l.expressConnect) {
+        const e = l.expressConnect;
+        lines.push(`    Express Connect ${e.physicalConnectionId} VLAN ${e.vlan}: VBR ${e.localGatewayIp} (AS ${l.a.asn}) <-> ${l.b.name} router ${e.peerGatewayIp} (AS ${l.b.asn}), mask ${e.peeringSubnetMask}`);
+    }
+    lines.push(`    ${l.a.name} announces ${l.a.announce.join(", ")}; routes ${l.routesTo.a.join(", ")} over the link`);
+    lines.push(`    ${l.b.name} announces ${l.b.announce.join(", ")}; routes ${l.routesTo.b.join(", ")} over the link`);
+    return lines;
+}
+
+export function renderLinkSummary(plan: LinksPlan): string {
+    if (plan.links.length === 0) return "links: none";
+    return [`links (${plan.links.length}):`, ...plan.links.flatMap(linkLines)].join("\n");
+}
