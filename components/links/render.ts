@@ -5,6 +5,9 @@
 // before it is written: anything else throws, so nothing from a spec can inject a line.
 import type { FabricPeer, ResolvedGatewayHost, ResolvedTunnel } from "./types";
 
+/** What the routing files need: the resolved plan without the PSKs (frr.conf and the XFRM script are not secret). */
+export type GatewayRouting = Omit<ResolvedGatewayHost, "tunnels"> & { tunnels: Omit<ResolvedTunnel, "psk">[] };
+
 // ---------------------------------------------------------------------------------------------
 // Strict formats
 
@@ -102,7 +105,7 @@ export const LINKS_PATHS = {
 } as const;
 
 /** Checks every value of a resolved gateway plan; throws `<where>: <value> <rule>` on the first bad one. */
-export function checkGatewayHost(h: ResolvedGatewayHost): void {
+export function checkGatewayHost(h: GatewayRouting): void {
     checkName("host.name", h.host.name);
     checkIpv4(`${h.host.name}: host.address`, h.host.address);
     checkIpv4(`${h.host.name}: host.publicAddress`, h.host.publicAddress);
@@ -133,7 +136,6 @@ export function checkGatewayHost(h: ResolvedGatewayHost): void {
             if (!usable) fail(`${w}.${k}`, a, `is not a host address of ${t.insideCidr}`);
         }
         if (t.localInside === t.remoteInside) fail(`${w}.remoteInside`, t.remoteInside, "equals localInside");
-        checkPsk(`${w}.psk`, t.psk);
         checkAsn(`${w}.localAsn`, t.localAsn);
         if (t.localAsn !== h.localAsn) fail(`${w}.localAsn`, t.localAsn, `is not the host's ASN ${h.localAsn}`);
         checkAsn(`${w}.remoteAsn`, t.remoteAsn);
@@ -169,6 +171,7 @@ export function checkGatewayHost(h: ResolvedGatewayHost): void {
  */
 export function renderSwanctlConf(h: ResolvedGatewayHost): string {
     checkGatewayHost(h);
+    h.tunnels.forEach((t, i) => checkPsk(`${h.host.name}: tunnels[${i}].psk`, t.psk));
     const conns = h.tunnels.map(
         (t) => `    ${t.name} {
         version = 2
@@ -240,12 +243,11 @@ const fromTunnel = (asn: number) => `${asn}:1:0`;
  * The site's prefixes are originated with `network` (announced while the RIB holds them: connected
  * or learned from the ToRs). `maximum-prefix` tears a session down on a leak.
  */
-export function renderFrrConf(h: ResolvedGatewayHost): string {
+export function renderFrrConf(h: GatewayRouting): string {
     checkGatewayHost(h);
     const asn = h.localAsn;
     const site = h.announce.map((p, i) => `ip prefix-list SITE seq ${(i + 1) * 5} permit ${p}`);
     const siteAny = h.announce.map((p, i) => `ip prefix-list SITE-ANY seq ${(i + 1) * 5} permit ${p} le 32`);
-    const n = h.announce.length * 5;
     const neighbours = [
         ...h.tunnels.map(
             (t) => ` neighbor ${t.remoteInside} remote-as ${t.remoteAsn}
@@ -338,7 +340,7 @@ exit
  * longer in the plan (xfrm* with another id) are removed. Idempotent: run at every boot (the unit
  * below) and after every change.
  */
-export function renderXfrmScript(h: ResolvedGatewayHost): string {
+export function renderXfrmScript(h: GatewayRouting): string {
     checkGatewayHost(h);
     const dev = h.uplink ? ` dev ${h.uplink}` : "";
     const keep = h.tunnels.map(xfrmInterface);
@@ -385,12 +387,71 @@ WantedBy=multi-user.target
  * Forwarding on, and loose reverse-path filtering (RFC 3704 "loose") where the kernel would drop
  * asymmetric return traffic: a cloud prefix may come back over the other gateway's tunnel.
  */
-export function renderLinksSysctl(h: ResolvedGatewayHost): string {
+export function renderLinksSysctl(h: GatewayRouting): string {
     checkGatewayHost(h);
     return `# ${h.host.name}: rendered by hybrid-fleet, do not edit.
 net.ipv4.ip_forward = 1
 # The kernel uses max(all, <interface>): every interface, xfrm ones included, is at least loose.
 net.ipv4.conf.all.rp_filter = 2
 net.ipv4.conf.default.rp_filter = 2
+`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packages and the setup script
+
+/** Debian 12 package versions (apt-cache policy, bookworm + bookworm-security). */
+export const LINKS_PACKAGES = {
+    "strongswan-swanctl": "5.9.8-5+deb12u6",
+    "charon-systemd": "5.9.8-5+deb12u6",
+    frr: "8.4.4-1.1~deb12u2",
+} as const;
+
+/** Where the files that end up root-owned elsewhere are copied first (owned by the SSH user, 0750). */
+export const LINKS_STAGE = "/etc/hybrid-fleet/links";
+export const LINKS_STAGED = {
+    xfrmScript: `${LINKS_STAGE}/xfrm.sh`,
+    xfrmUnit: `${LINKS_STAGE}/hybrid-fleet-xfrm.service`,
+    sysctl: `${LINKS_STAGE}/sysctl.conf`,
+} as const;
+
+export interface GatewaySetupInput {
+    /** The SSH user that owns the copied files (so that later copies can overwrite them). */
+    sshUser: string;
+    /** The bounded-retry apt function and its `apt-get update` / `install` lines (components/idc's). */
+    aptRetryFunction: string;
+    aptUpdate: string;
+    aptInstall: string;
+}
+
+/**
+ * Installs the pinned packages (the configuration files are already in place: dpkg keeps them,
+ * --force-confold), puts the staged script, unit and sysctls root-owned where they run, closes
+ * swanctl.conf (PSKs: 0600) and frr.conf (group frr), turns bgpd on in /etc/frr/daemons, and
+ * (re)starts the XFRM interfaces, charon-systemd (Debian's strongswan.service loads swanctl.conf
+ * with `swanctl --load-all`) and FRR (reload: frr-reload.py applies only the difference).
+ */
+export function renderGatewaySetupScript(input: GatewaySetupInput): string {
+    if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(input.sshUser)) fail("sshUser", input.sshUser, "is not a Linux user name");
+    return `set -euo pipefail
+${input.aptRetryFunction}
+${input.aptUpdate}
+${input.aptInstall}
+install -m 0755 -o root -g root ${LINKS_STAGED.xfrmScript} ${LINKS_PATHS.xfrmScript}
+install -m 0644 -o root -g root ${LINKS_STAGED.xfrmUnit} ${LINKS_PATHS.xfrmUnit}
+install -m 0644 -o root -g root ${LINKS_STAGED.sysctl} ${LINKS_PATHS.sysctl}
+sysctl -q -p ${LINKS_PATHS.sysctl}
+chmod 0600 ${LINKS_PATHS.swanctlConf}
+chown ${input.sshUser}:frr /etc/frr ${LINKS_PATHS.frrConf}
+chmod 0750 /etc/frr
+chmod 0640 ${LINKS_PATHS.frrConf}
+sed -i 's/^bgpd=no$/bgpd=yes/' /etc/frr/daemons
+systemctl daemon-reload
+systemctl enable hybrid-fleet-xfrm.service strongswan.service frr.service
+systemctl restart hybrid-fleet-xfrm.service
+if systemctl is-active --quiet strongswan.service; then swanctl --load-all --noprompt; else systemctl start strongswan.service; fi
+if systemctl is-active --quiet frr.service; then systemctl reload frr.service; else systemctl start frr.service; fi
+swanctl --list-conns >/dev/null
+vtysh -c 'show bgp summary' >/dev/null
 `;
 }
