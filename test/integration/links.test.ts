@@ -270,19 +270,29 @@ describe("links: a tunnel whose ends disagree does not come up", function () {
         assert.deepStrictEqual([...a.installedChildren(), ...b.installedChildren()], []);
     }
 
-    it("a wrong PSK: authentication fails, no SA", async () => {
+    /** The control: the cloud end loads the matching file (start_action = start initiates) and the same pair comes up. */
+    async function assertFixedComesUp(a: Namespace, b: Namespace, fixed: ResolvedGatewayHost, name: string): Promise<void> {
+        const r = b.loadSwanctl(renderSwanctlConf(fixed));
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+        b.exec(["swanctl", "--initiate", "--child", name, "--timeout", "10", "--uri", b.vici], 15_000);
+        await waitFor(`${name} ESTABLISHED once both ends agree`, 30_000, () => (a.ikeStates()[name] === "ESTABLISHED" && b.ikeStates()[name] === "ESTABLISHED" ? true : undefined));
+    }
+
+    it("a wrong PSK: authentication fails, no SA (and the matching PSK brings the same pair up)", async () => {
         const t = tunnel("idc-cloud-psk", 3, "198.18.2.1", "198.18.2.2");
         const cloud = cloudEnd("cloud-psk", "10.20.0.11", t);
         cloud.tunnels[0].psk = psk();
         const [a, b] = await pair("p", idcGateway("gwp", "10.10.0.11", t), cloud);
         await assertNeverEstablished(a, b, t.name, /AUTHENTICATION_FAILED|authentication of '198\.18\.2\.\d' with pre-shared key failed|MAC mismatched/);
+        await assertFixedComesUp(a, b, cloudEnd("cloud-psk", "10.20.0.11", t), t.name);
     });
 
-    it("a proposal the other end rejects: NO_PROPOSAL_CHOSEN, no SA", async () => {
+    it("a proposal the other end rejects: NO_PROPOSAL_CHOSEN, no SA (and the matching proposal brings it up)", async () => {
         const t = tunnel("idc-cloud-prop", 4, "198.18.3.1", "198.18.3.2");
         const cloud = cloudEnd("cloud-prop", "10.20.0.11", t);
         cloud.tunnels[0].crypto = { ...cloud.tunnels[0].crypto, ike: "aes128-sha256-modp2048" };
         const [a, b] = await pair("q", idcGateway("gwq", "10.10.0.11", t), cloud);
         await assertNeverEstablished(a, b, t.name, /NO_PROPOSAL_CHOSEN|no acceptable proposal found/);
+        await assertFixedComesUp(a, b, cloudEnd("cloud-prop", "10.20.0.11", t), t.name);
     });
 });
