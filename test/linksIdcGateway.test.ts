@@ -107,9 +107,32 @@ describe("hybrid:links:IdcGateway on the mock engine", () => {
         assert.notDeepStrictEqual(unwrap(after[1]), unwrap(before[1]), "frr.conf trigger unchanged");
     });
 
-    it("declares nothing from an invalid plan value (a hostile name fails the run)", async () => {
+    it("declares every resource while a cloud end's address is still unknown (as in a preview)", async () => {
+        const unknownAddress = pulumi.output(pulumi.unknown as unknown as string);
+        const p = plan();
+        p.tunnels[1].remoteOutside = unknownAddress;
+        const preview = await runProgram(() => new IdcGateway("links-gw-a", { plan: p, login }));
+        const names = (inv: Inventory) => inv.resources.map((r) => `${r.type}::${r.name}`).sort();
+        assert.deepStrictEqual(names(preview), names(inventory));
+        const swanctl = preview.ofType("command:remote:CopyToRemote").find((c) => c.inputs.remotePath === LINKS_PATHS.swanctlConf)!;
+        assert.strictEqual(unwrap(swanctl.inputs.source), "[unknown]", "swanctl.conf waits for the address");
+        // frr.conf needs no outside address: it is in the preview already.
+        const frr = preview.ofType("command:remote:CopyToRemote").find((c) => c.inputs.remotePath === LINKS_PATHS.frrConf)!;
+        assert.match(textOf(frr), /^router bgp 65001$/m);
+    });
+
+    it("declares nothing from an invalid plan value (a hostile name throws before any resource)", async () => {
         const bad = plan();
         (bad.tunnels[0] as { name: string }).name = "t1\n}\nsecrets {";
-        await assert.rejects(runProgram(() => new IdcGateway("links-gw-bad", { plan: bad, login })), /is not a name/);
+        let error: unknown;
+        const inv = await runProgram(() => {
+            try {
+                new IdcGateway("links-gw-bad", { plan: bad, login });
+            } catch (e) {
+                error = e;
+            }
+        });
+        assert.match(String(error), /tunnels\[0\]\.name: .* is not a name/);
+        assert.deepStrictEqual(inv.resources, []);
     });
 });

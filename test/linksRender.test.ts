@@ -189,8 +189,8 @@ describe("links renderers: hostile or wrong values are refused", () => {
         it(`refuses ${what}`, () => {
             const h = host();
             mutate(h);
-            // swanctl.conf checks the PSKs too; the routing files every other value.
-            const renderers = /psk|PSK/.test(what) ? [renderSwanctlConf] : [renderSwanctlConf, renderFrrConf, renderXfrmScript, renderLinksSysctl];
+            // Only swanctl.conf holds the PSKs and outside addresses; every renderer checks every other value.
+            const renderers = /psk|PSK|outside/.test(what) ? [renderSwanctlConf] : [renderSwanctlConf, renderFrrConf, renderXfrmScript, renderLinksSysctl];
             for (const r of renderers) assert.throws(() => r(h as never), expected, `${r.name} accepted ${what}`);
         });
     }

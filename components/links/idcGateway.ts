@@ -41,25 +41,21 @@ export class IdcGateway extends pulumi.ComponentResource {
     readonly swanctlConf: pulumi.Output<string>;
 
     constructor(name: string, args: IdcGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("hybrid:links:IdcGateway", name, {}, opts);
         const { plan } = args;
+        // The routing files need neither the outside addresses (outputs of the cloud gateways) nor
+        // the PSKs: they are rendered before the component registers (an invalid plan throws and
+        // declares nothing) and stay readable in the plan. swanctl.conf waits for every address and PSK.
+        const routing: GatewayRouting = { ...plan, tunnels: plan.tunnels.map(({ psk: _p, localOutside: _l, remoteOutside: _r, ...t }) => t) };
+        const frrConf = renderFrrConf(routing);
+        const xfrmScript = renderXfrmScript(routing);
+        const sysctl = renderLinksSysctl(routing);
+        super("hybrid:links:IdcGateway", name, {}, opts);
         const host = new Host(this, name, { name: plan.host.name, address: plan.host.address }, args.login);
-
-        // The outside addresses may be outputs of the cloud gateways; the PSKs are secrets. The
-        // routing files need only the addresses, so frr.conf stays readable in the plan.
-        const outside = pulumi.all(plan.tunnels.map((t) => pulumi.all([t.localOutside, t.remoteOutside])));
-        const routing: pulumi.Output<GatewayRouting> = outside.apply((addrs) => ({
-            ...plan,
-            tunnels: plan.tunnels.map(({ psk: _psk, ...t }, i) => ({ ...t, localOutside: addrs[i][0], remoteOutside: addrs[i][1] })),
-        }));
+        this.frrConf = pulumi.output(frrConf);
         const resolved: pulumi.Output<ResolvedGatewayHost> = pulumi
-            .all([routing, pulumi.all(plan.tunnels.map((t) => t.psk))])
-            .apply(([r, psks]) => ({ ...r, tunnels: r.tunnels.map((t, i) => ({ ...t, psk: psks[i] })) }));
-
+            .all(plan.tunnels.map((t) => pulumi.all([t.localOutside, t.remoteOutside, t.psk])))
+            .apply((values) => ({ ...plan, tunnels: plan.tunnels.map((t, i) => ({ ...t, localOutside: values[i][0], remoteOutside: values[i][1], psk: values[i][2] })) }));
         this.swanctlConf = pulumi.secret(resolved.apply(renderSwanctlConf));
-        this.frrConf = routing.apply(renderFrrConf);
-        const xfrmScript = routing.apply(renderXfrmScript);
-        const sysctl = routing.apply(renderLinksSysctl);
         const xfrmUnit = renderXfrmUnit();
 
         // Directories the SSH user copies into (0750, closed to others): strongSwan's and FRR's
@@ -73,7 +69,7 @@ export class IdcGateway extends pulumi.ComponentResource {
         const after = { dependsOn: [dirs] };
         const files = [
             host.file("swanctl-conf", LINKS_PATHS.swanctlConf, this.swanctlConf, { ...after, secret: true }),
-            host.file("frr-conf", LINKS_PATHS.frrConf, this.frrConf, after),
+            host.file("frr-conf", LINKS_PATHS.frrConf, frrConf, after),
             host.file("xfrm-script", LINKS_STAGED.xfrmScript, xfrmScript, after),
             host.file("xfrm-unit", LINKS_STAGED.xfrmUnit, xfrmUnit, after),
             host.file("sysctl", LINKS_STAGED.sysctl, sysctl, after),
@@ -85,7 +81,7 @@ export class IdcGateway extends pulumi.ComponentResource {
             aptInstall: aptInstall(packages()),
         });
         this.setup = host.run("setup", script, {
-            triggers: [this.swanctlConf, this.frrConf, xfrmScript, xfrmUnit, sysctl],
+            triggers: [this.swanctlConf, frrConf, xfrmScript, xfrmUnit, sysctl],
             dependsOn: files,
         });
 

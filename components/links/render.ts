@@ -5,8 +5,12 @@
 // before it is written: anything else throws, so nothing from a spec can inject a line.
 import type { FabricPeer, ResolvedGatewayHost, ResolvedTunnel } from "./types";
 
-/** What the routing files need: the resolved plan without the PSKs (frr.conf and the XFRM script are not secret). */
-export type GatewayRouting = Omit<ResolvedGatewayHost, "tunnels"> & { tunnels: Omit<ResolvedTunnel, "psk">[] };
+/**
+ * What the routing files need: the plan without the outside addresses and PSKs. frr.conf, the XFRM
+ * script and the sysctls are known before any cloud gateway exists (a preview shows them) and hold
+ * no secret.
+ */
+export type GatewayRouting = Omit<ResolvedGatewayHost, "tunnels"> & { tunnels: Omit<ResolvedTunnel, "psk" | "localOutside" | "remoteOutside">[] };
 
 // ---------------------------------------------------------------------------------------------
 // Strict formats
@@ -125,8 +129,6 @@ export function checkGatewayHost(h: GatewayRouting): void {
         checkIfId(`${w}.ifId`, t.ifId);
         if (ifIds.has(t.ifId)) throw new Error(`${w}.ifId: ${t.ifId} is used by another tunnel`);
         ifIds.add(t.ifId);
-        checkIpv4(`${w}.localOutside`, t.localOutside);
-        checkIpv4(`${w}.remoteOutside`, t.remoteOutside);
         checkCidr(`${w}.insideCidr`, t.insideCidr);
         if (!t.insideCidr.endsWith("/30")) fail(`${w}.insideCidr`, t.insideCidr, "is not a /30");
         checkIpv4(`${w}.localInside`, t.localInside);
@@ -171,7 +173,11 @@ export function checkGatewayHost(h: GatewayRouting): void {
  */
 export function renderSwanctlConf(h: ResolvedGatewayHost): string {
     checkGatewayHost(h);
-    h.tunnels.forEach((t, i) => checkPsk(`${h.host.name}: tunnels[${i}].psk`, t.psk));
+    h.tunnels.forEach((t, i) => {
+        checkIpv4(`${h.host.name}: tunnels[${i}].localOutside`, t.localOutside);
+        checkIpv4(`${h.host.name}: tunnels[${i}].remoteOutside`, t.remoteOutside);
+        checkPsk(`${h.host.name}: tunnels[${i}].psk`, t.psk);
+    });
     const conns = h.tunnels.map(
         (t) => `    ${t.name} {
         version = 2
