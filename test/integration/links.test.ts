@@ -111,6 +111,7 @@ describe("links: IDC gateways against an emulated cloud end (strongSwan + FRR in
     const ns: Record<string, Namespace> = {};
 
     before(async function () {
+        if (process.getuid?.() !== 0) throw new Error("the links lab needs root (network namespaces, charon, FRR)");
         for (const tool of ["ip", "swanctl", "vtysh", "ping", "/usr/sbin/charon-systemd", "/usr/lib/frr/bgpd"]) requireTool(tool);
         if (!fs.existsSync("/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so")) throw new Error("kernel-libipsec missing: apt-get install libcharon-extra-plugins libstrongswan-standard-plugins");
         root = tempDir("links-lab-");
