@@ -62,7 +62,12 @@ describe("links layer on the mock engine", function () {
                 "alicloud:expressconnect/virtualBorderRouter:VirtualBorderRouter": 1,
                 "alicloud:vpc/bgpGroup:BgpGroup": 1,
                 "alicloud:vpc/bgpPeer:BgpPeer": 1,
+                // The two IDC gateway hosts: strongSwan + FRR over SSH (files and the setup command each).
+                "hybrid:links:IdcGateway": 2,
+                "command:remote:CopyToRemote": 10,
+                "command:remote:Command": 4,
             });
+            for (const g of inv.ofType("hybrid:links:IdcGateway")) assert.strictEqual(inv.ancestors(g).pop()!.name, "idc-sh", `${g.name} is not under its IDC site`);
         });
 
         it("registers the same resources in a first preview (nothing declared inside an apply)", () => {
@@ -74,7 +79,8 @@ describe("links layer on the mock engine", function () {
         });
 
         it("puts each end under its own site, on that site's provider", () => {
-            for (const r of linkResources(inv).filter((x) => x.custom && !x.type.startsWith("random:"))) {
+            // Cloud resources only: the IDC gateways' commands go over SSH, with no provider of a cloud.
+            for (const r of linkResources(inv).filter((x) => x.custom && !x.type.startsWith("random:") && !x.type.startsWith("command:"))) {
                 const site = [r, ...inv.ancestors(r)].pop()!;
                 const provider = inv.providerOf(r)!;
                 assert.ok(provider, `${r.name} has no explicit provider`);

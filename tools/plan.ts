@@ -89,7 +89,7 @@ function hostNames(spec: FleetSpec): Map<string, string> {
     const byAddress = new Map<string, string>();
     for (const c of spec.clusters) {
         if (c.provider !== "idc") continue;
-        for (const h of [...c.controlPlane.hosts, ...c.etcd.hosts, ...c.workers]) byAddress.set(h.address, h.name);
+        for (const h of [...c.controlPlane.hosts, ...c.etcd.hosts, ...c.workers, ...(c.gateway?.hosts ?? [])]) byAddress.set(h.address, h.name);
     }
     return byAddress;
 }

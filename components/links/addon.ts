@@ -15,6 +15,7 @@ import { AlicloudVpnHub } from "./alicloud/vpnHub";
 import { AwsDirectConnect } from "./aws/directConnect";
 import { AwsTransitHub } from "./aws/transitHub";
 import { AwsVpn } from "./aws/vpn";
+import { IdcGateway } from "./idcGateway";
 import { TunnelKeys } from "./keys";
 import { idcGatewayHostPlans, LinkDecl, LinksPlan, LinkSite, PlannedLink, PlannedTunnel, planLinks, TunnelRuntime } from "./plan";
 import type { IdcGatewayHostPlan } from "./types";
@@ -235,9 +236,8 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
         const login = args.logins[site.name];
         if (!login) throw new Error(`links: IDC ${site.name} has no SSH login for its gateway hosts`);
         for (const hostPlan of hosts) {
-            // >>> MERGE: one IdcGateway (components/links/idcGateway.ts) per host plan is declared on the next line:
-            // ready.push(new IdcGateway(`${site.name}-${hostPlan.host.name}`, { plan: hostPlan, login }, { parent: handleOf(site.name).parent, dependsOn: after }));
-            void [hostPlan, login];
+            // The host's strongSwan and FRR, under its own site: the cloud ends' addresses and PSKs arrive as outputs.
+            ready.push(new IdcGateway(`${site.name}-${hostPlan.host.name}`, { plan: hostPlan, login }, { parent: handleOf(site.name).parent, dependsOn: after }));
         }
     }
     return { ready, plan, gatewayHosts };

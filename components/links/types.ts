@@ -64,6 +64,10 @@ export interface IdcGatewayHostPlan {
     fabricPeers: FabricPeer[];
     /** Prefixes this site announces to the other sites (node network, pods, load balancer range). */
     announce: string[];
+    /** The interface that holds the public address, the XFRM interfaces' underlying device (optional for the kernel). */
+    uplink?: string;
+    /** Re-advertise what one tunnel teaches to the other tunnels (this site is a transit hub); off: no transit leaks. */
+    transit?: boolean;
 }
 
 /** A tunnel with every value known: what the renderers write. */

@@ -1,0 +1,299 @@
+// The IDC end of a link against an emulated cloud end, with the real tools, in network namespaces
+// on this machine (see linksLab.ts for the lab and its userspace ESP data plane):
+//
+//   site "tor" 10.10.0.1 (ToR, AS 65010)            site "vpc" 10.20.0.1 (VPC router, AS 64600)
+//        |  fabric 10.10.0.0/24                              |  10.20.0.0/24
+//     gw1, gw2 (IDC gateways, AS 65001)              c1, c2 (the cloud gateway's two tunnel ends, AS 64512)
+//        \______________ outside 198.18.0.0/15 (a bridge) _____________/
+//          tunnel t1: gw1 <-> c1 (169.254.21.0/30), tunnel t2: gw2 <-> c2 (169.254.22.0/30)
+//
+// The gateways run exactly the rendered swanctl.conf and frr.conf; the cloud ends run the files
+// rendered from mirrorTunnel() of the same tunnel parameters (what the managed gateway is given).
+// The ToR and the VPC router are the test's own small FRR configs. Asserted: both tunnels
+// ESTABLISHED, every BGP session Established, each site learns the other's prefix, a ping crosses,
+// and crosses again with gw1 dead; a wrong PSK and a proposal the other end rejects fail.
+import * as assert from "assert";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import { renderFrrConf, renderLinksSysctl, renderSwanctlConf } from "../../components/links/render";
+import { mirrorTunnel, ResolvedGatewayHost, ResolvedTunnel, TunnelParams } from "../../components/links/types";
+import { requireTool, run, tempDir } from "./idcTools";
+import { Lab, Namespace, waitFor } from "./linksLab";
+
+const IDC_ASN = 65001;
+const CLOUD_ASN = 64512;
+const TOR_ASN = 65010;
+const VPC_ASN = 64600;
+const IDC_PREFIX = "10.10.0.0/24";
+const CLOUD_PREFIX = "10.20.0.0/24";
+const crypto = { ike: "aes256gcm16-prfsha384-ecp384", esp: "aes256gcm16-ecp384", ikeLifetimeSeconds: 28800, espLifetimeSeconds: 3600, dpdDelaySeconds: 10 };
+
+/** A PSK of AWS's alphabet, fresh per run. */
+const psk = () => `K${randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "")}`.slice(0, 32);
+
+function tunnel(name: string, n: number, idcOutside: string, cloudOutside: string): ResolvedTunnel {
+    return {
+        name,
+        ifId: 1,
+        localOutside: idcOutside,
+        remoteOutside: cloudOutside,
+        insideCidr: `169.254.${20 + n}.0/30`,
+        localInside: `169.254.${20 + n}.2`,
+        remoteInside: `169.254.${20 + n}.1`,
+        psk: psk(),
+        localAsn: IDC_ASN,
+        remoteAsn: CLOUD_ASN,
+        crypto: { ...crypto },
+    };
+}
+
+/** The cloud end of a tunnel: mirrorTunnel() of the same parameters (it only swaps ends; the PSK string passes through). */
+const mirror = (t: ResolvedTunnel) => mirrorTunnel(t as unknown as TunnelParams) as unknown as ResolvedTunnel;
+
+function idcGateway(name: string, fabricAddress: string, t: ResolvedTunnel): ResolvedGatewayHost {
+    return { host: { name, address: fabricAddress, publicAddress: t.localOutside }, localAsn: IDC_ASN, tunnels: [t], fabricPeers: [{ name: "tor", peerIp: "10.10.0.1", asn: TOR_ASN }], announce: [IDC_PREFIX] };
+}
+
+function cloudEnd(name: string, vpcAddress: string, t: ResolvedTunnel): ResolvedGatewayHost {
+    const m = mirror(t);
+    return { host: { name, address: vpcAddress, publicAddress: m.localOutside }, localAsn: CLOUD_ASN, tunnels: [m], fabricPeers: [{ name: "vpc", peerIp: "10.20.0.1", asn: VPC_ASN }], announce: [CLOUD_PREFIX] };
+}
+
+/** The test's own site routers: accept and pass on everything (not the thing under test). */
+function siteRouter(name: string, asn: number, routerId: string, peers: { ip: string; asn: number }[]): string {
+    return `frr defaults traditional
+hostname ${name}
+router bgp ${asn}
+ bgp router-id ${routerId}
+ no bgp ebgp-requires-policy
+${peers.map((p) => ` neighbor ${p.ip} remote-as ${p.asn}\n neighbor ${p.ip} timers 3 9`).join("\n")}
+ address-family ipv4 unicast
+  maximum-paths 4
+ exit-address-family
+exit
+`;
+}
+
+/** The inside address on ipsec0 (kernel-libipsec's TUN), where a gateway host puts it on xfrm<ifId>. */
+function insideAddress(ns: Namespace, t: ResolvedTunnel): void {
+    ns.ip(["addr", "add", `${t.localInside}/30`, "dev", "ipsec0"]);
+    ns.ip(["link", "set", "ipsec0", "up"]);
+}
+
+/** The rendered sysctls (forwarding, loose rp_filter) inside a namespace. */
+function sysctls(ns: Namespace, h: ResolvedGatewayHost): void {
+    const file = `${ns.dir}/sysctl.conf`;
+    fs.writeFileSync(file, renderLinksSysctl(h));
+    ns.must(["sysctl", "-q", "-p", file]);
+}
+
+function checkFrrConf(dir: string, name: string, text: string): void {
+    const file = `${dir}/${name}.frr.conf`;
+    fs.writeFileSync(file, text);
+    const r = run("vtysh", ["-C", "-f", file], { timeoutMs: 20_000 });
+    assert.strictEqual(r.status, 0, `${name}: vtysh -C rejects frr.conf\n${r.stdout}${r.stderr}`);
+}
+
+describe("links: IDC gateways against an emulated cloud end (strongSwan + FRR in network namespaces)", function () {
+    this.timeout(420_000);
+    // Each step needs the previous one: stop at the first failure.
+    this.bail(true);
+    let lab: Lab;
+    let root: string;
+    const t1 = tunnel("idc-cloud-t1", 1, "198.18.0.11", "198.18.1.1");
+    const t2 = tunnel("idc-cloud-t2", 2, "198.18.0.12", "198.18.1.2");
+    const plans = {
+        gw1: idcGateway("gw1", "10.10.0.11", t1),
+        gw2: idcGateway("gw2", "10.10.0.12", t2),
+        c1: cloudEnd("cloud-t1", "10.20.0.11", t1),
+        c2: cloudEnd("cloud-t2", "10.20.0.12", t2),
+    };
+    const ns: Record<string, Namespace> = {};
+
+    before(async function () {
+        if (process.getuid?.() !== 0) throw new Error("the links lab needs root (network namespaces, charon, FRR)");
+        for (const tool of ["ip", "swanctl", "vtysh", "ping", "/usr/sbin/charon-systemd", "/usr/lib/frr/bgpd"]) requireTool(tool);
+        if (!fs.existsSync("/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so")) throw new Error("kernel-libipsec missing: apt-get install libcharon-extra-plugins libstrongswan-standard-plugins");
+        root = tempDir("links-lab-");
+        fs.chmodSync(root, 0o755);
+        lab = new Lab(root);
+        const wan = lab.ns("wan");
+        lab.bridge(wan, "br0");
+        ns.tor = lab.ns("tor");
+        lab.bridge(ns.tor, "fab", "10.10.0.1/24");
+        ns.vpc = lab.ns("vpc");
+        lab.bridge(ns.vpc, "vpc", "10.20.0.1/24");
+        for (const [key, plan, site, lan] of [
+            ["gw1", plans.gw1, ns.tor, "fab"],
+            ["gw2", plans.gw2, ns.tor, "fab"],
+            ["c1", plans.c1, ns.vpc, "vpc"],
+            ["c2", plans.c2, ns.vpc, "vpc"],
+        ] as const) {
+            const n = lab.ns(key);
+            ns[key] = n;
+            lab.plug(n, "out", `${plan.tunnels[0].localOutside}/15`, wan, "br0");
+            lab.plug(n, "lan", `${plan.host.address}/24`, site, lan);
+            sysctls(n, plan);
+        }
+        for (const key of ["gw1", "gw2", "c1", "c2"]) {
+            await ns[key].startCharon();
+            insideAddress(ns[key], plans[key as keyof typeof plans].tunnels[0]);
+        }
+        for (const n of Object.values(ns)) await n.startFrr();
+    });
+
+    after(async () => {
+        if (process.env.LINKS_LAB_KEEP) return; // debugging: leaves the lab running (ip netns pids / ip netns del by hand)
+        if (lab) await lab.destroy();
+        if (root) fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    it("vtysh -C accepts every rendered frr.conf", () => {
+        for (const [name, plan] of Object.entries(plans)) checkFrrConf(root, name, renderFrrConf(plan));
+    });
+
+    it("swanctl --load-all loads every rendered swanctl.conf (one connection, one secret each)", () => {
+        for (const key of ["c1", "c2", "gw1", "gw2"] as const) {
+            const r = ns[key].loadSwanctl(renderSwanctlConf(plans[key]));
+            assert.strictEqual(r.status, 0, `${key}: ${r.stdout}${r.stderr}`);
+            assert.match(r.stdout, /loaded ike secret 'ike-idc-cloud-t\d'/);
+            assert.match(r.stdout, /successfully loaded 1 connections, 0 unloaded/);
+        }
+    });
+
+    it("both tunnels reach ESTABLISHED with their CHILD_SA installed (start_action = start)", async () => {
+        for (const [key, t] of [["gw1", t1], ["gw2", t2], ["c1", t1], ["c2", t2]] as const) {
+            await waitFor(`${key}: ${t.name} ESTABLISHED`, 30_000, () => (ns[key].ikeStates()[t.name] === "ESTABLISHED" && ns[key].installedChildren().includes(t.name) ? true : undefined));
+        }
+    });
+
+    it("every BGP session is Established: over both tunnels, to the ToR and to the VPC router", async () => {
+        for (const key of ["gw1", "gw2", "c1", "c2"] as const) ns[key].applyFrr(renderFrrConf(plans[key]));
+        ns.tor.applyFrr(siteRouter("tor", TOR_ASN, "10.10.0.1", [{ ip: "10.10.0.11", asn: IDC_ASN }, { ip: "10.10.0.12", asn: IDC_ASN }]));
+        ns.vpc.applyFrr(siteRouter("vpc", VPC_ASN, "10.20.0.1", [{ ip: "10.20.0.11", asn: CLOUD_ASN }, { ip: "10.20.0.12", asn: CLOUD_ASN }]));
+        const expected: Record<string, string[]> = {
+            gw1: ["169.254.21.1", "10.10.0.1"],
+            gw2: ["169.254.22.1", "10.10.0.1"],
+            c1: ["169.254.21.2", "10.20.0.1"],
+            c2: ["169.254.22.2", "10.20.0.1"],
+            tor: ["10.10.0.11", "10.10.0.12"],
+            vpc: ["10.20.0.11", "10.20.0.12"],
+        };
+        for (const [key, peers] of Object.entries(expected)) {
+            await waitFor(`${key}: BGP Established with ${peers.join(", ")}`, 60_000, () => {
+                const states = ns[key].bgpPeers();
+                return peers.every((p) => states[p] === "Established") ? true : undefined;
+            }).catch((e) => {
+                const diag = (n: Namespace) => `${n.name}:\n${n.vtysh("show bgp summary")}\n${n.must(["ip", "route"]).stdout}\n${n.must(["ss", "-tanp"]).stdout}\n${n.must(["ip", "xfrm", "policy"]).stdout}\n${n.must(["ip", "rule"]).stdout}\n${n.must(["ip", "route", "show", "table", "all"]).stdout}\n${n.must(["sysctl", "-a", "--pattern", "rp_filter|forwarding"]).stdout}`;
+                throw new Error(`${e.message}\n${diag(ns[key])}\n${diag(ns.tor)}\n${fs.readFileSync(`${ns.tor.dir}/bgpd.log`, "utf8").slice(-3000)}`);
+            });
+        }
+    });
+
+    it("each site learns the other's prefix, and nothing else crosses (no inside /30s, no site prefix echoed back)", async () => {
+        await waitFor("the ToR learns the cloud prefix over both gateways", 30_000, () => (ns.tor.kernelRoutes().includes(CLOUD_PREFIX) ? true : undefined));
+        await waitFor("the VPC router learns the IDC prefix", 30_000, () => (ns.vpc.kernelRoutes().includes(IDC_PREFIX) ? true : undefined));
+        const torRoutes = JSON.parse(ns.tor.vtysh("show bgp ipv4 unicast json")).routes as Record<string, { nexthops: { ip: string }[] }[]>;
+        assert.deepStrictEqual(Object.keys(torRoutes).sort(), [CLOUD_PREFIX], "the ToR gets exactly the cloud prefix");
+        const viaGateways = torRoutes[CLOUD_PREFIX].map((p) => p.nexthops[0].ip).sort();
+        assert.deepStrictEqual(viaGateways, ["10.10.0.11", "10.10.0.12"], "one path over each gateway");
+        const vpcRoutes = JSON.parse(ns.vpc.vtysh("show bgp ipv4 unicast json")).routes as Record<string, unknown>;
+        assert.deepStrictEqual(Object.keys(vpcRoutes).sort(), [IDC_PREFIX]);
+        // The cloud end learns only the IDC's announced prefix over the tunnel.
+        const c1Routes = JSON.parse(ns.c1.vtysh("show bgp ipv4 unicast json")).routes as Record<string, unknown>;
+        assert.deepStrictEqual(Object.keys(c1Routes).sort(), [IDC_PREFIX, CLOUD_PREFIX].sort());
+    });
+
+    it("a ping crosses between the sites through the tunnels", async () => {
+        await waitFor("ping 10.10.0.1 -> 10.20.0.1", 30_000, () => (ns.tor.ping("10.10.0.1", "10.20.0.1") ? true : undefined));
+        assert.ok(ns.vpc.ping("10.20.0.1", "10.10.0.1", 3), "ping back from the VPC side");
+        // It went through ESP: the CHILD_SAs counted packets.
+        const out = ns.gw1.must(["swanctl", "--list-sas", "--uri", ns.gw1.vici]).stdout + ns.gw2.must(["swanctl", "--list-sas", "--uri", ns.gw2.vici]).stdout;
+        const packets = [...out.matchAll(/out\s+\S+\s+\([^)]*\),\s+\d+ bytes,\s+(\d+) packets/g)].reduce((n, m) => n + Number(m[1]), 0);
+        assert.ok(packets > 0, `no ESP packets counted:\n${out}`);
+    });
+
+    it("with gateway 1 dead, traffic still crosses over gateway 2's tunnel", async () => {
+        await ns.gw1.kill();
+        ns.gw1.ip(["link", "set", "out", "down"]);
+        ns.gw1.ip(["link", "set", "lan", "down"]);
+        // Bounded by the rendered BGP hold time towards the cloud (30 s) and the ToR's (9 s).
+        const started = Date.now();
+        await waitFor("the ToR drops gw1", 30_000, () => (ns.tor.bgpPeers()["10.10.0.11"] !== "Established" ? true : undefined));
+        await waitFor("c1 drops its tunnel session", 60_000, () => (ns.c1.bgpPeers()["169.254.21.2"] !== "Established" ? true : undefined));
+        await waitFor("ping over gw2", 60_000, () => (ns.tor.ping("10.10.0.1", "10.20.0.1") ? true : undefined));
+        assert.ok(ns.vpc.ping("10.20.0.1", "10.10.0.1", 3), "ping back over gw2");
+        assert.strictEqual(ns.gw2.ikeStates()["idc-cloud-t2"], "ESTABLISHED");
+        console.log(`      failover: traffic crossed again ${Math.round((Date.now() - started) / 1000)} s after gw1 died`);
+    });
+});
+
+describe("links: a tunnel whose ends disagree does not come up", function () {
+    this.timeout(180_000);
+    let lab: Lab;
+    let root: string;
+
+    before(async () => {
+        root = tempDir("links-bad-");
+        fs.chmodSync(root, 0o755);
+        lab = new Lab(root);
+    });
+
+    after(async () => {
+        if (lab) await lab.destroy();
+        if (root && !process.env.LINKS_LAB_KEEP) fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    /** Two namespaces on one outside bridge, each with charon and one side's file; returns both after `waitMs`. */
+    async function pair(tag: string, idc: ResolvedGatewayHost, cloud: ResolvedGatewayHost): Promise<[Namespace, Namespace]> {
+        const wan = lab.ns(`${tag}w`);
+        lab.bridge(wan, "br0");
+        const a = lab.ns(`${tag}a`);
+        const b = lab.ns(`${tag}b`);
+        lab.plug(a, "out", `${idc.tunnels[0].localOutside}/15`, wan, "br0");
+        lab.plug(b, "out", `${cloud.tunnels[0].localOutside}/15`, wan, "br0");
+        for (const [n, h] of [[b, cloud], [a, idc]] as const) {
+            await n.startCharon();
+            const r = n.loadSwanctl(renderSwanctlConf(h));
+            assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+        }
+        return [a, b];
+    }
+
+    /** Neither end may reach ESTABLISHED within 20 s (the matching files establish in ~1 s above). */
+    async function assertNeverEstablished(a: Namespace, b: Namespace, name: string, logNeedle: RegExp): Promise<void> {
+        const log = await waitFor(`${a.name}: ${logNeedle}`, 20_000, () => {
+            const text = fs.existsSync(a.charonLog) ? fs.readFileSync(a.charonLog, "utf8") + (fs.existsSync(b.charonLog) ? fs.readFileSync(b.charonLog, "utf8") : "") : "";
+            return logNeedle.test(text) ? text : undefined;
+        });
+        assert.ok(log);
+        for (const n of [a, b]) assert.notStrictEqual(n.ikeStates()[name], "ESTABLISHED", `${n.name}: ${name} established despite the mismatch`);
+        assert.deepStrictEqual([...a.installedChildren(), ...b.installedChildren()], []);
+    }
+
+    /** The control: the cloud end loads the matching file (start_action = start initiates) and the same pair comes up. */
+    async function assertFixedComesUp(a: Namespace, b: Namespace, fixed: ResolvedGatewayHost, name: string): Promise<void> {
+        const r = b.loadSwanctl(renderSwanctlConf(fixed));
+        assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+        b.exec(["swanctl", "--initiate", "--child", name, "--timeout", "10", "--uri", b.vici], 15_000);
+        await waitFor(`${name} ESTABLISHED once both ends agree`, 30_000, () => (a.ikeStates()[name] === "ESTABLISHED" && b.ikeStates()[name] === "ESTABLISHED" ? true : undefined));
+    }
+
+    it("a wrong PSK: authentication fails, no SA (and the matching PSK brings the same pair up)", async () => {
+        const t = tunnel("idc-cloud-psk", 3, "198.18.2.1", "198.18.2.2");
+        const cloud = cloudEnd("cloud-psk", "10.20.0.11", t);
+        cloud.tunnels[0].psk = psk();
+        const [a, b] = await pair("p", idcGateway("gwp", "10.10.0.11", t), cloud);
+        await assertNeverEstablished(a, b, t.name, /AUTHENTICATION_FAILED|authentication of '198\.18\.2\.\d' with pre-shared key failed|MAC mismatched/);
+        await assertFixedComesUp(a, b, cloudEnd("cloud-psk", "10.20.0.11", t), t.name);
+    });
+
+    it("a proposal the other end rejects: NO_PROPOSAL_CHOSEN, no SA (and the matching proposal brings it up)", async () => {
+        const t = tunnel("idc-cloud-prop", 4, "198.18.3.1", "198.18.3.2");
+        const cloud = cloudEnd("cloud-prop", "10.20.0.11", t);
+        cloud.tunnels[0].crypto = { ...cloud.tunnels[0].crypto, ike: "aes128-sha256-modp2048" };
+        const [a, b] = await pair("q", idcGateway("gwq", "10.10.0.11", t), cloud);
+        await assertNeverEstablished(a, b, t.name, /NO_PROPOSAL_CHOSEN|no acceptable proposal found/);
+        await assertFixedComesUp(a, b, cloudEnd("cloud-prop", "10.20.0.11", t), t.name);
+    });
+});
