@@ -12,6 +12,8 @@ export interface ClusterAccess {
     kubeconfig: pulumi.Output<string>;
     /** The HA API endpoint that in-cluster agents use (the VIP or the managed endpoint), never one node. */
     apiServer: { host: pulumi.Input<string>; port: pulumi.Input<number> };
+    /** The API server's CA (PEM), where the site knows it. */
+    caCertificate?: pulumi.Input<string>;
     /** Resources that must exist before add-ons are installed: nodes joined, DNS and storage running. */
     ready: pulumi.Resource[];
     /**

@@ -56,6 +56,8 @@ export interface ClusterHandle {
     ready: pulumi.Resource[];
     /** What a CNI itself waits for, when that differs from `ready` (Cilium on EKS). Defaults to `ready`. */
     cniReady?: pulumi.Resource[];
+    /** What each cluster add-on installed on it handed back as ready, by add-on name (e.g. `tenants`). */
+    addons?: Record<string, pulumi.Resource[]>;
     /** The site's top component: everything of this cluster is parented under it. */
     parent: pulumi.Resource;
 }

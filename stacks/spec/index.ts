@@ -6,6 +6,7 @@ import { ackCluster, ackRules, AckClusterSpec } from "./ack";
 import { dnsLabel, formatPath, Violation } from "./common";
 import { eksCluster, eksRules, EksClusterSpec } from "./eks";
 import { idcCluster, idcRules, IdcClusterSpec } from "./idc";
+import { fleetMeshSchema, meshRules } from "./mesh";
 import { networkRules } from "./network";
 
 export type { AckClusterSpec, EksClusterSpec, IdcClusterSpec, Violation };
@@ -27,11 +28,7 @@ export const fleetSchema = z
         environment: z.enum(["prod", "staging", "dev"]),
         /** The cluster that hosts Karmada and the global Thanos query/store layer. */
         hub: dnsLabel,
-        mesh: z.strictObject({
-            /** Istio mesh id shared by every cluster. */
-            id: dnsLabel,
-            trustDomain: z.string().min(1).default("cluster.local"),
-        }),
+        mesh: fleetMeshSchema({ dnsLabel }),
         links: z.array(link).default([]),
         /**
          * Clusters whose site relays between its links (its gateways re-advertise the prefixes they
@@ -130,6 +127,7 @@ function fleetRules(fleet: FleetSpec): Violation[] {
         else out.push(...ackRules(c, at, fleet.environment));
     });
     out.push(...networkRules(fleet));
+    out.push(...meshRules(fleet));
     return out;
 }
 
