@@ -126,11 +126,15 @@ describe("offline plan", () => {
         assert.strictEqual(result, 0);
         const after: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
         const diff = diffInventories(prod, after);
+        // The cluster's resources, and the other mesh members' remote secrets for it.
+        const watchesAck = (r: { name: string }) => r.name.endsWith("-mesh-remote-ack-sh");
         const ackCount = prod.resources.filter((r) => r.cluster === "ack-sh").length;
-        assert.strictEqual(diff.removed.length, ackCount);
-        assert.ok(diff.removed.every((r) => r.cluster === "ack-sh"));
+        const remoteCount = prod.resources.filter((r) => r.cluster !== "ack-sh" && watchesAck(r)).length;
+        assert.strictEqual(remoteCount, 2);
+        assert.strictEqual(diff.removed.length, ackCount + remoteCount);
+        assert.ok(diff.removed.every((r) => r.cluster === "ack-sh" || watchesAck(r)));
         assert.strictEqual(diff.added.length, 0);
-        assert.ok(markdown.includes(`**0 to add, ${diff.changed.length} to change, ${ackCount} to remove**`), markdown);
+        assert.ok(markdown.includes(`**0 to add, ${diff.changed.length} to change, ${ackCount + remoteCount} to remove**`), markdown);
     });
 
     it("is deterministic: planning the same commit again, in another process and into its own directory, diffs to no change", async () => {
