@@ -87,7 +87,8 @@ export class Mesh extends pulumi.ComponentResource {
 
 export const meshAddon: FleetAddon<MeshArgs> = {
     name: "mesh",
-    // Reachability over the links is checked by the spec; the links layer is not registered yet.
+    // The spec checks reachability over the links; once the links add-on is registered (as "links"),
+    // it belongs here so the tunnels are up before istiod dials the other clusters.
     needs: [],
     install(clusters, args, after) {
         return { ready: new Mesh("mesh", clusters, args, after).ready };
