@@ -3,9 +3,11 @@
 // fleet) does not get it. Order between add-ons comes from their `needs`, not from this list.
 import type { AddonResult, ClusterAddon, ClusterHandle, FleetAddon } from "../components/core/contract";
 import { linksAddon } from "../components/links/addon";
+import { meshAddon } from "../components/mesh/addon";
 import { cniAddon, tenantsAddon } from "../components/network/addons";
 import { tenantPools } from "../components/network/render";
 import { linksArgs } from "./links";
+import { meshArgs } from "./mesh";
 import type { ClusterSpec, FleetSpec } from "./spec";
 
 // The registry holds entries of different args types; each entry is typed where it is made (onCluster, onFleet).
@@ -34,6 +36,7 @@ export const clusterAddons: ClusterAddonEntry[] = [
 export const fleetAddons: FleetAddonEntry[] = [
     // links, mesh, federation, observability: one line each.
     onFleet(linksAddon, (fleet) => linksArgs(fleet)),
+    onFleet(meshAddon, (fleet) => meshArgs(fleet)),
 ];
 
 /**

@@ -35,8 +35,8 @@ export function buildFleet(spec: FleetSpec): Fleet {
     for (const cluster of clusters) {
         if (cluster.access) {
             const handle = clusterHandle(cluster, spec);
-            installClusterAddons(handle, cluster.spec, spec);
-            handles.push(handle);
+            const installed = installClusterAddons(handle, cluster.spec, spec);
+            handles.push({ ...handle, addons: Object.fromEntries([...installed].map(([name, r]) => [name, r.ready])) });
         }
         cluster.component.complete(cluster.outputs);
     }
@@ -62,6 +62,7 @@ export function clusterHandle(cluster: BuiltCluster, fleet: FleetSpec): ClusterH
         provider: access.provider,
         kubeconfig: access.kubeconfig,
         apiServer: access.apiServer,
+        ...(access.caCertificate ? { caCertificate: access.caCertificate } : {}),
         network: {
             siteCidr: site.text,
             podCidr: pods.text,

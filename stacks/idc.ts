@@ -89,6 +89,7 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
             provider,
             kubeconfig: controlPlane.kubeconfig,
             apiServer,
+            caCertificate: pki.kubernetesCa.certPem,
             // Add-ons (the CNI first) go on once every control-plane host and worker has joined.
             ready: [controlPlane.init, ...controlPlane.joins, ...workers.joins],
         },

@@ -26,10 +26,14 @@ export async function runProgram(program: () => unknown, stack: "prod" | "dev" =
 }
 
 /** buildFleet(spec) on the mock engine, with the config a stack of that spec needs. */
-export async function runFleet(spec: FleetSpec, stack: "prod" | "dev" = spec.environment === "prod" ? "prod" : "dev"): Promise<{ inventory: Inventory; fleet: Fleet }> {
+export async function runFleet(
+    spec: FleetSpec,
+    stack: "prod" | "dev" = spec.environment === "prod" ? "prod" : "dev",
+    options: { preview?: boolean } = {},
+): Promise<{ inventory: Inventory; fleet: Fleet }> {
     const file = readStackFile(stackFilePath(stack));
     const { config, secretKeys } = offlineConfig(file, { ok: true, spec });
-    const { inventory, result } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack });
+    const { inventory, result } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack, preview: options.preview });
     return { inventory, fleet: result };
 }
 

@@ -32,6 +32,8 @@ export interface ClusterAccess {
     kubeconfig: pulumi.Output<string>;
     /** The HA API endpoint that in-cluster agents use (the VIP or the managed endpoint), never one node. */
     apiServer: { host: pulumi.Input<string>; port: pulumi.Input<number> };
+    /** The API server's CA (PEM), where the site knows it (IDC: its own Kubernetes CA). */
+    caCertificate?: pulumi.Input<string>;
     /** Resources that must exist before workloads are installed: nodes joined, DNS and storage running. */
     ready: pulumi.Resource[];
     /**
@@ -73,8 +75,6 @@ export interface ClusterHandle extends ClusterAccess {
     /** As the spec gives it for the site ("1.36.1" idc, "1.36" eks, "1.36.1-aliyun.1" ack). */
     kubernetesVersion: string;
     environment: string;
-    /** The cluster's API server CA (PEM), where the site knows it. */
-    caCertificate?: pulumi.Input<string>;
     network: {
         /** The IDC node network or the cloud VPC. */
         siteCidr: string;
@@ -87,6 +87,8 @@ export interface ClusterHandle extends ClusterAccess {
     };
     federation: { syncMode: "Push" | "Pull" };
     objectStore: ObjectStoreHandle;
+    /** What each cluster add-on installed on it handed back as ready, by add-on name (e.g. `tenants`). */
+    addons?: Record<string, pulumi.Resource[]>;
     /** The site's top component: everything of this cluster is parented under it. */
     parent: pulumi.Resource;
     /** EKS/ACK: the site's cloud provider and network ids. */

@@ -2,6 +2,7 @@
 // fleet membership (mesh network, federation mode, metrics store).
 import { z } from "zod";
 import { parseCidr, parseIp } from "../cidr";
+import { clusterMeshSchema } from "./mesh";
 
 /** DNS-1123 label: what Kubernetes, Karmada and cloud resource names all accept. */
 export const dnsLabel = z
@@ -46,10 +47,8 @@ export const objectStore = z.strictObject({
 
 /** A cluster's membership in the fleet-wide layers: mesh, federation, monitoring. */
 export const fleetMembership = {
-    mesh: z.strictObject({
-        /** Istio network name: clusters on one flat network share it; others reach each other via east-west gateways. */
-        network: dnsLabel,
-    }),
+    /** The cluster's mesh membership (stacks/spec/mesh.ts). */
+    mesh: clusterMeshSchema({ dnsLabel, labels }),
     federation: z
         .strictObject({
             /** Karmada sync mode: Push (the hub reaches the member's API) or Pull (an agent in the member dials out). */

@@ -6,6 +6,7 @@ import { ackCluster, ackRules, AckClusterSpec } from "./ack";
 import { dnsLabel, formatPath, Violation } from "./common";
 import { eksCluster, eksRules, EksClusterSpec } from "./eks";
 import { idcCluster, idcRules, IdcClusterSpec } from "./idc";
+import { fleetMeshSchema, meshRules } from "./mesh";
 import { networkRules } from "./network";
 import { firstOverlaps, hardeningRules, MAX_CLUSTERS } from "./hardening";
 import { versionRules } from "./versions";
@@ -31,11 +32,7 @@ export const fleetSchema = z
         environment: z.enum(["prod", "staging", "dev"]),
         /** The cluster that hosts Karmada and the global Thanos query/store layer. */
         hub: dnsLabel,
-        mesh: z.strictObject({
-            /** Istio mesh id shared by every cluster. */
-            id: dnsLabel,
-            trustDomain: z.string().min(1).default("cluster.local"),
-        }),
+        mesh: fleetMeshSchema({ dnsLabel }),
         links: z.array(link).default([]),
         /**
          * Clusters whose site relays between its links (its gateways re-advertise the prefixes they
@@ -139,6 +136,7 @@ function fleetRules(fleet: FleetSpec, today: Date): Violation[] {
     out.push(...networkRules(fleet));
     out.push(...hardeningRules(fleet));
     out.push(...linksRules(fleet));
+    out.push(...meshRules(fleet));
     return out;
 }
 

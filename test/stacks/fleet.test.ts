@@ -24,13 +24,15 @@ for (const stack of ["prod", "dev"] as const) {
             assert.ok(elapsedMs < 10_000, `took ${elapsedMs} ms`);
         });
 
-        it("has one site component per cluster, and every other resource under one", () => {
+        it("has one site component per cluster and one component per fleet layer, and every other resource under one", () => {
             const roots = inventory.resources.filter((r) => !r.parent);
+            const sites = roots.filter((r) => /^hybrid:(idc|eks|ack):Site$/.test(r.type));
             assert.deepStrictEqual(
-                roots.map((r) => [r.type.split(":")[1], r.name]).sort(),
+                sites.map((r) => [r.type.split(":")[1], r.name]).sort(),
                 spec.clusters.map((c) => [c.provider, c.name]).sort(),
             );
-            for (const r of roots) assert.match(r.type, /^hybrid:(idc|eks|ack):Site$/);
+            // Fleet layers hold what belongs to no one cluster (the mesh's root CA); the rest of a layer lives under the sites.
+            assert.deepStrictEqual(roots.filter((r) => !sites.includes(r)).map((r) => [r.type, r.name]), [["hybrid:mesh:Mesh", "mesh"]]);
         });
 
         it("types components hybrid:<domain>:<Component> and derives child names from the component", () => {

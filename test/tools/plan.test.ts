@@ -126,13 +126,16 @@ describe("offline plan", () => {
         assert.strictEqual(result, 0);
         const after: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
         const diff = diffInventories(prod, after);
-        // ack-sh goes, and with it eks-apne1's end of their link (its VPN and the routes to ack-sh's blocks).
+        // ack-sh goes, and with it eks-apne1's end of their link (its VPN and the routes to ack-sh's
+        // blocks) and the other mesh members' remote secrets for it.
         const linkEnd = (r: { cluster: string | null; name: string }) => r.cluster === "eks-apne1" && (r.name.startsWith("eks-apne1-link-ack-sh") || /^eks-apne1-links-rt\d-10-(30|66)-0-0-16$/.test(r.name));
-        const ackCount = prod.resources.filter((r) => r.cluster === "ack-sh" || linkEnd(r)).length;
-        assert.strictEqual(diff.removed.length, ackCount);
-        assert.ok(diff.removed.every((r) => r.cluster === "ack-sh" || linkEnd(r)));
+        const watchesAck = (r: { cluster: string | null; name: string }) => r.cluster !== "ack-sh" && r.name.endsWith("-mesh-remote-ack-sh");
+        const gone = (r: { cluster: string | null; name: string }) => r.cluster === "ack-sh" || linkEnd(r) || watchesAck(r);
+        assert.strictEqual(prod.resources.filter(watchesAck).length, 2);
+        assert.strictEqual(diff.removed.length, prod.resources.filter(gone).length);
+        assert.ok(diff.removed.every(gone));
         assert.strictEqual(diff.added.length, 0);
-        assert.ok(markdown.includes(`**0 to add, ${diff.changed.length} to change, ${ackCount} to remove**`), markdown);
+        assert.ok(markdown.includes(`**0 to add, ${diff.changed.length} to change, ${diff.removed.length} to remove**`), markdown);
     });
 
     it("is deterministic: planning the same commit again, in another process and into its own directory, diffs to no change", async () => {

@@ -5,9 +5,26 @@
 //   values from them (e.g. kubeadm's CA public-key pin) runs on real data;
 // - RSA keys have a real public key (a seeded modulus; nothing here factors or signs with it) and
 //   a PEM-shaped stand-in private key, which is a secret and never shown.
-// Certificates are PEM-shaped stand-ins naming their subject (no CA signs here).
+// Certificates are PEM-shaped stand-ins naming their subject (no CA signs here), except in real
+// mode (HYBRID_FLEET_REAL_CERTS=1, read per call): then requests and certificates made with ECDSA
+// or Ed25519 keys are real, signed as the provider signs them (x509.ts), for tests that hand them
+// to openssl. Real certificates carry real validity times and serials, so plans stay on stand-ins.
 import { createECDH, createHash, createPrivateKey, createPublicKey } from "crypto";
 import type { CallMock, OutputsMock } from "./types";
+import * as x509 from "./x509";
+
+const realMode = () => process.env.HYBRID_FLEET_REAL_CERTS === "1";
+/** The Pulumi wire marker of a secret value ({ <sig>: <secret sig>, value }). */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** Inputs with secrets unwrapped: the provider sees plain values. */
+function plain(v: any): any {
+    if (Array.isArray(v)) return v.map(plain);
+    if (v && typeof v === "object") {
+        if (v["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return plain(v.value);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+    }
+    return v;
+}
 
 const seed = (name: string, bytes: number): Buffer => {
     const out: Buffer[] = [];
@@ -76,14 +93,21 @@ export const outputs: Record<string, OutputsMock> = {
         const publicKeyOpenssh = openssh(publicKey);
         return { privateKeyPem: privateKey, privateKeyPemPkcs8: privateKey, publicKeyPem: publicKey, ...(publicKeyOpenssh ? { publicKeyOpenssh } : {}) };
     },
-    "tls:index/certRequest:CertRequest": (a) => ({ certRequestPem: pem("CERTIFICATE REQUEST", { mock: a.name, subject: a.inputs.subject ?? {} }) }),
-    "tls:index/selfSignedCert:SelfSignedCert": (a) => ({
-        certPem: pem("CERTIFICATE", { mock: a.name, subject: a.inputs.subject ?? {}, ca: a.inputs.isCaCertificate === true }),
-        validityStartTime: "2026-01-01T00:00:00Z",
-    }),
-    "tls:index/locallySignedCert:LocallySignedCert": (a) => ({
-        certPem: pem("CERTIFICATE", { mock: a.name, uses: a.inputs.allowedUses ?? [] }),
-        validityStartTime: "2026-01-01T00:00:00Z",
-    }),
+    "tls:index/certRequest:CertRequest": (a) => {
+        const i = plain(a.inputs);
+        return { certRequestPem: realMode() && x509.canSign(i.privateKeyPem) ? x509.certRequest(i) : pem("CERTIFICATE REQUEST", { mock: a.name, subject: a.inputs.subject ?? {} }) };
+    },
+    "tls:index/selfSignedCert:SelfSignedCert": (a) => {
+        const i = plain(a.inputs);
+        return {
+            certPem: realMode() && x509.canSign(i.privateKeyPem) ? x509.selfSignedCert(i) : pem("CERTIFICATE", { mock: a.name, subject: a.inputs.subject ?? {}, ca: a.inputs.isCaCertificate === true }),
+            validityStartTime: "2026-01-01T00:00:00Z",
+        };
+    },
+    "tls:index/locallySignedCert:LocallySignedCert": (a) => {
+        const i = plain(a.inputs);
+        const real = realMode() && x509.canSign(i.caPrivateKeyPem) && x509.isDer(i.certRequestPem, "CERTIFICATE REQUEST") && x509.isDer(i.caCertPem, "CERTIFICATE");
+        return { certPem: real ? x509.locallySignedCert(i) : pem("CERTIFICATE", { mock: a.name, uses: a.inputs.allowedUses ?? [] }), validityStartTime: "2026-01-01T00:00:00Z" };
+    },
 };
 export const calls: Record<string, CallMock> = {};

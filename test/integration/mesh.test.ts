@@ -1,0 +1,125 @@
+// The mesh's certificates, checked by openssl: the prod fleet runs on the mock engine with real
+// certificates (HYBRID_FLEET_REAL_CERTS=1: the tls mock signs as terraform-provider-tls does), and
+// every cluster's istio-system/cacerts, as the program composes it, is handed to openssl:
+// `openssl verify` of the intermediate against the one fleet root, the extensions as Istio's
+// tools/certs makes them (`openssl x509 -text`), the key matching the certificate, and the
+// depth limit: an intermediate signs workloads, and a CA it signs does not verify.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { loadStackSpec, runFleet, SecretValue } from "../harness";
+import { spawnSync } from "child_process";
+import { requireTool, tempDir } from "./idcTools";
+
+interface CaCerts {
+    cluster: string;
+    dir: string;
+    files: Record<"ca-cert.pem" | "ca-key.pem" | "root-cert.pem" | "cert-chain.pem", string>;
+}
+
+function openssl(args: string[], cwd: string) {
+    const r = spawnSync("openssl", args, { cwd, encoding: "utf8", timeout: 20_000 });
+    return { status: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error) : "") };
+}
+const ok = (r: { status: number | null; stdout: string; stderr: string }, what: string) => {
+    assert.strictEqual(r.status, 0, `${what} failed:\n${r.stdout}${r.stderr}`);
+    return r.stdout;
+};
+
+describe("mesh certificates checked by openssl", function () {
+    this.timeout(120_000);
+    let root: string;
+    const clusters: CaCerts[] = [];
+    const pemBlocks = (s: string) => s.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/g) ?? [];
+    const inDir = (c: CaCerts, f: string) => path.join(c.dir, f);
+
+    before(async function () {
+        requireTool("openssl");
+        root = tempDir("mesh-certs-");
+        const previous = process.env.HYBRID_FLEET_REAL_CERTS;
+        process.env.HYBRID_FLEET_REAL_CERTS = "1";
+        try {
+            const { inventory } = await runFleet(loadStackSpec("prod"));
+            const secrets = inventory.ofType("kubernetes:core/v1:Secret").filter((r) => (r.inputs.metadata as { name?: string })?.name === "cacerts");
+            for (const s of secrets) {
+                const cluster = s.name.replace(/-mesh-cacerts$/, "");
+                assert.ok(s.inputs.stringData instanceof SecretValue, `${cluster}: cacerts data is not a secret`);
+                const files = (s.inputs.stringData as SecretValue).value as CaCerts["files"];
+                const dir = path.join(root, cluster);
+                fs.mkdirSync(dir);
+                for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text, { mode: 0o600 });
+                clusters.push({ cluster, dir, files });
+            }
+        } finally {
+            if (previous === undefined) delete process.env.HYBRID_FLEET_REAL_CERTS;
+            else process.env.HYBRID_FLEET_REAL_CERTS = previous;
+        }
+        assert.deepStrictEqual(clusters.map((c) => c.cluster).sort(), ["ack-sh", "eks-apne1", "idc-sh"]);
+    });
+
+    after(() => {
+        if (root) fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    it("every cluster has the same root, and its chain is its intermediate then that root", () => {
+        const roots = new Set(clusters.map((c) => c.files["root-cert.pem"]));
+        assert.strictEqual(roots.size, 1, "clusters have different roots");
+        for (const c of clusters) {
+            assert.deepStrictEqual(pemBlocks(c.files["cert-chain.pem"]), [...pemBlocks(c.files["ca-cert.pem"]), ...pemBlocks(c.files["root-cert.pem"])], c.cluster);
+        }
+        assert.strictEqual(new Set(clusters.map((c) => c.files["ca-cert.pem"])).size, clusters.length, "two clusters share an intermediate");
+    });
+
+    it("openssl verify: each intermediate against the root", () => {
+        for (const c of clusters) {
+            const out = ok(openssl(["verify", "-CAfile", inDir(c, "root-cert.pem"), inDir(c, "ca-cert.pem")], c.dir), `${c.cluster} verify`);
+            assert.match(out, /: OK\s*$/);
+        }
+        // Another cluster's root would not do: a self-made root with the same subject is rejected.
+        const c = clusters[0];
+        ok(openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "other-root.key", "-out", "other-root.pem", "-subj", "/O=acme-mesh/CN=acme-mesh root CA", "-days", "1"], c.dir), "other root");
+        assert.notStrictEqual(openssl(["verify", "-CAfile", inDir(c, "other-root.pem"), inDir(c, "ca-cert.pem")], c.dir).status, 0, "verified against a foreign root");
+    });
+
+    it("the extensions are Istio's tools/certs ones: CA, critical key usage, istiod SAN; the root limits the depth", () => {
+        for (const c of clusters) {
+            const text = ok(openssl(["x509", "-noout", "-text", "-in", inDir(c, "ca-cert.pem")], c.dir), "x509 -text");
+            assert.match(text, /X509v3 Basic Constraints: critical\s+CA:TRUE/, `${c.cluster}: basic constraints`);
+            assert.match(text, /X509v3 Key Usage: critical\s+Digital Signature, Non Repudiation, Key Encipherment, Certificate Sign\s/, `${c.cluster}: key usage`);
+            assert.match(text, /X509v3 Subject Alternative Name:\s+DNS:istiod\.istio-system\.svc\s/, `${c.cluster}: SAN`);
+            assert.match(text, /X509v3 Subject Key Identifier/, `${c.cluster}: SKI`);
+            assert.match(text, /X509v3 Authority Key Identifier/, `${c.cluster}: AKI`);
+            assert.match(text, new RegExp(`Subject: L\\s*=\\s*${c.cluster}, O\\s*=\\s*acme-mesh, OU\\s*=\\s*generation-1, CN\\s*=\\s*${c.cluster} intermediate CA\\n`), `${c.cluster}: subject`);
+        }
+        const rootText = ok(openssl(["x509", "-noout", "-text", "-in", inDir(clusters[0], "root-cert.pem")], clusters[0].dir), "root x509 -text");
+        assert.match(rootText, /X509v3 Basic Constraints: critical\s+CA:TRUE, pathlen:1/);
+        assert.match(rootText, /X509v3 Key Usage: critical\s+Digital Signature, Non Repudiation, Key Encipherment, Certificate Sign\s/);
+    });
+
+    it("ca-key.pem is the intermediate's key", () => {
+        for (const c of clusters) {
+            const fromKey = ok(openssl(["pkey", "-in", inDir(c, "ca-key.pem"), "-pubout"], c.dir), "pkey -pubout");
+            const fromCert = ok(openssl(["x509", "-in", inDir(c, "ca-cert.pem"), "-noout", "-pubkey"], c.dir), "x509 -pubkey");
+            assert.strictEqual(fromKey, fromCert, c.cluster);
+        }
+    });
+
+    it("an intermediate signs workload certificates, and a CA it signs does not verify (path length)", () => {
+        for (const c of clusters) {
+            const ext = path.join(c.dir, "ext.cnf");
+            fs.writeFileSync(ext, "[leaf]\nbasicConstraints=critical,CA:FALSE\nsubjectAltName=URI:spiffe://acme.internal/ns/payments/sa/default\n[subca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n");
+            for (const [kind, subj] of [["leaf", "/O=acme-mesh"], ["subca", "/CN=rogue sub CA"]]) {
+                ok(openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${kind}.key`, "-out", `${kind}.csr`, "-subj", subj], c.dir), `${kind} csr`);
+                ok(openssl(["x509", "-req", "-in", `${kind}.csr`, "-CA", "ca-cert.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-days", "1", "-extfile", ext, "-extensions", kind, "-out", `${kind}.pem`], c.dir), `${kind} sign`);
+            }
+            ok(openssl(["verify", "-CAfile", "root-cert.pem", "-untrusted", "ca-cert.pem", "leaf.pem"], c.dir), `${c.cluster}: workload chain`);
+            // What must fail is a chain through a CA below the intermediate.
+            ok(openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "deep.key", "-out", "deep.csr", "-subj", "/CN=deep"], c.dir), "deep csr");
+            ok(openssl(["x509", "-req", "-in", "deep.csr", "-CA", "subca.pem", "-CAkey", "subca.key", "-CAcreateserial", "-days", "1", "-extfile", ext, "-extensions", "leaf", "-out", "deep.pem"], c.dir), "deep sign");
+            fs.writeFileSync(path.join(c.dir, "untrusted.pem"), c.files["ca-cert.pem"] + fs.readFileSync(path.join(c.dir, "subca.pem"), "utf8"));
+            const deep = openssl(["verify", "-CAfile", "root-cert.pem", "-untrusted", "untrusted.pem", "deep.pem"], c.dir);
+            assert.notStrictEqual(deep.status, 0, `${c.cluster}: a certificate below a CA the intermediate signed verified`);
+            assert.match(deep.stdout + deep.stderr, /path length constraint exceeded/, c.cluster);
+        }
+    });
+});
