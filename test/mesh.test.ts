@@ -96,11 +96,11 @@ describe("mesh layer on the mock engine (prod)", function () {
                 annotations: { "kubernetes.io/service-account.name": "istio-reader-service-account" },
             });
         }
-        // The site's exposure: internal NLB on EKS, intranet CLB on ACK, NodePort on the IDC (no LoadBalancer range yet).
+        // The site's exposure: internal NLB on EKS, intranet CLB on ACK, a LoadBalancer address from the IDC's range.
         const svc = (n: string) => (unwrap(inventory.ofType("kubernetes:helm.sh/v3:Release").find((r) => clusterOf(r) === n && r.inputs.chart === "gateway")!.inputs.values) as any).service;
         assert.strictEqual(svc("eks-apne1").annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "true");
         assert.strictEqual(svc("ack-sh").annotations["service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type"], "intranet");
-        assert.deepStrictEqual(svc("idc-sh"), { type: "NodePort", annotations: { "traffic.istio.io/nodeSelector": '{"kubernetes.io/os":"linux"}' } });
+        assert.deepStrictEqual(svc("idc-sh"), { type: "LoadBalancer", annotations: {} });
     });
 
     it("exactly one remote secret per ordered pair, each a kubeconfig for the watched cluster's reader at its HA endpoint", async () => {

@@ -6,7 +6,6 @@ import { z } from "zod";
 import { RESERVED_INSIDE_CIDRS, tunnelLayout } from "../../components/links/plan";
 import { cidr, contains, formatIp, overlaps, parseIp, usableHost, within } from "../cidr";
 import { cidrBlock, dnsLabel, formatPath, ipv4, Violation } from "./common";
-import { reachabilityViolations, ReachabilityNeed } from "./reachability";
 
 /** ASNs a cloud keeps for itself: AWS's default VGW AS 7224 and its regional 9059; Alibaba's VPN gateway AS 45104. */
 export const RESERVED_ASNS = [7224, 9059, 45104] as const;
@@ -244,33 +243,5 @@ export function linksRules(fleet: FleetLike): Violation[] {
         }
     });
 
-    // ---- the pairs the fleet layers join must be reachable over the links ----
-    out.push(...reachabilityViolations(fleet, layerNeeds(fleet)));
     return out;
-}
-
-/**
- * The pairs the mesh, federation and monitoring layers need joined: every pair of clusters
- * (istiod of each watches every other API server, east-west gateways), the hub and each Push
- * member (Karmada pushes) or each Pull member and the hub (its agent dials the hub), and the hub
- * to every cluster (Thanos Query reads every sidecar and store gateway).
- */
-export function layerNeeds(fleet: FleetLike): ReachabilityNeed[] {
-    const needs: ReachabilityNeed[] = [];
-    const names = fleet.clusters.map((c) => c.name);
-    names.forEach((a, i) =>
-        names.slice(i + 1).forEach((b) => needs.push({ from: a, to: b, layer: `mesh (istiod in ${a} watches the API server of ${b}, east-west gateways)`, path: ["links"] })),
-    );
-    // A hub that names no cluster is a reference violation already; no layer needs are derived from it.
-    if (!names.includes(fleet.hub)) return needs;
-    fleet.clusters.forEach((c, i) => {
-        if (c.name === fleet.hub) return;
-        needs.push(
-            c.federation.syncMode === "Push"
-                ? { from: fleet.hub, to: c.name, layer: "federation (Karmada on the hub pushes to the member's API server)", path: ["clusters", i, "federation", "syncMode"] }
-                : { from: c.name, to: fleet.hub, layer: "federation (the member's karmada-agent dials the hub)", path: ["clusters", i, "federation", "syncMode"] },
-        );
-        needs.push({ from: fleet.hub, to: c.name, layer: "monitoring (Thanos Query on the hub reads the cluster's sidecar and store)", path: ["links"] });
-    });
-    return needs;
 }
