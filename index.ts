@@ -14,3 +14,5 @@ export const clusters = Object.fromEntries(
         { provider: c.spec.provider, region: c.spec.region, ...c.outputs, ...(c.access ? { kubeconfig: pulumi.secret(c.access.kubeconfig) } : {}) },
     ]),
 );
+/** The federation layer: karmada-apiserver's URL and its kubeconfig (a secret). */
+export const federation = fleet.layers.get("federation")?.outputs;

@@ -2,8 +2,10 @@
 // the function that maps the validated spec to its args; `undefined` means a cluster (or the
 // fleet) does not get it. Order between add-ons comes from their `needs`, not from this list.
 import type { AddonResult, ClusterAddon, ClusterHandle, FleetAddon } from "../components/core/contract";
+import { federationAddon } from "../components/federation/addon";
 import { cniAddon, tenantsAddon } from "../components/network/addons";
 import { tenantPools } from "../components/network/render";
+import { federationArgs } from "./federation";
 import type { ClusterSpec, FleetSpec } from "./spec";
 
 export interface ClusterAddonEntry<A = any> {
@@ -28,6 +30,7 @@ export const clusterAddons: ClusterAddonEntry[] = [
 
 export const fleetAddons: FleetAddonEntry[] = [
     // links, mesh, federation, observability: one line each.
+    onFleet(federationAddon, (fleet) => federationArgs(fleet)),
 ];
 
 /**

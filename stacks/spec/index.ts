@@ -5,6 +5,7 @@ import { cidr, overlaps } from "../cidr";
 import { ackCluster, ackRules, AckClusterSpec } from "./ack";
 import { dnsLabel, formatPath, Violation } from "./common";
 import { eksCluster, eksRules, EksClusterSpec } from "./eks";
+import { federationRules, federationSchema } from "./federation";
 import { idcCluster, idcRules, IdcClusterSpec } from "./idc";
 import { networkRules } from "./network";
 
@@ -39,6 +40,8 @@ export const fleetSchema = z
          */
         transit: z.array(dnsLabel).default([]),
         clusters: z.array(cluster).min(1, "must declare at least one cluster"),
+        /** Karmada on the hub: members, failover, placement and override policies (stacks/spec/federation.ts). */
+        federation: federationSchema,
     });
 
 export type FleetSpec = z.output<typeof fleetSchema>;
@@ -130,6 +133,7 @@ function fleetRules(fleet: FleetSpec): Violation[] {
         else out.push(...ackRules(c, at, fleet.environment));
     });
     out.push(...networkRules(fleet));
+    out.push(...federationRules(fleet));
     return out;
 }
 
