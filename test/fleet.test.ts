@@ -24,8 +24,10 @@ for (const stack of ["prod", "dev"] as const) {
             assert.ok(elapsedMs < 10_000, `took ${elapsedMs} ms`);
         });
 
-        it("has one site component per cluster, and every other resource under one", () => {
-            const roots = inventory.resources.filter((r) => !r.parent);
+        it("has one site component per cluster (and the fleet's Karmada), and every other resource under one", () => {
+            // The federation layer spans clusters: its karmada-apiserver objects sit under one fleet-level component.
+            assert.deepStrictEqual(inventory.resources.filter((r) => !r.parent && r.type === "hybrid:federation:Karmada").map((r) => r.name), ["karmada"]);
+            const roots = inventory.resources.filter((r) => !r.parent && r.type !== "hybrid:federation:Karmada");
             assert.deepStrictEqual(
                 roots.map((r) => [r.type.split(":")[1], r.name]).sort(),
                 spec.clusters.map((c) => [c.provider, c.name]).sort(),
