@@ -121,14 +121,19 @@ describe("offline plan", () => {
         const fleet = rawStackFleet("prod");
         fleet.clusters = fleet.clusters.filter((c: any) => c.name !== "ack-sh");
         fleet.links = fleet.links.filter((l: any) => !l.between.includes("ack-sh"));
+        // The federation's example policies name ack-sh: without them, ack-sh leaves with its membership.
+        fleet.federation.policies = [];
+        fleet.federation.overrides = [];
         const out = tmp("changed");
         const { result, printed: markdown } = await captured(() => plan({ stack: "prod", config: writeStack(fleet), out, diff: path.join(prodDir, "inventory.json") }));
         assert.strictEqual(result, 0);
         const after: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
         const diff = diffInventories(prod, after);
-        const ackCount = prod.resources.filter((r) => r.cluster === "ack-sh").length;
+        const gone = (r: { cluster: string | null; name: string }) =>
+            r.cluster === "ack-sh" || (r.cluster === "karmada" && (r.name.startsWith("karmada-ack-sh-") || /^karmada-(policy|override)-/.test(r.name)));
+        const ackCount = prod.resources.filter(gone).length;
         assert.strictEqual(diff.removed.length, ackCount);
-        assert.ok(diff.removed.every((r) => r.cluster === "ack-sh"));
+        assert.ok(diff.removed.every(gone));
         assert.strictEqual(diff.added.length, 0);
         assert.ok(markdown.includes(`**0 to add, ${diff.changed.length} to change, ${ackCount} to remove**`), markdown);
     });
