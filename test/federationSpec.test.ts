@@ -100,8 +100,9 @@ describe("federation spec", () => {
     it("a failover group is not empty", () => {
         const v = violationsAfter((f) => (policy(f, "search-api").failover = [["idc-sh"], []]));
         assertViolation(v, "federation.policies[2].failover[1]: a failover group must name at least one cluster");
-        const dup = violationsAfter((f) => (policy(f, "search-api").failover = [["idc-sh"], ["idc-sh", "eks-apne1"]]));
-        assertViolation(dup, "federation.policies[2].failover[1][0]: idc-sh is already in an earlier failover group");
+        // Each group must satisfy the spread on its own: the fallback to one provider cannot spread over two.
+        const narrow = violationsAfter((f) => (policy(f, "search-api").failover = [["idc-sh", "ack-sh"], ["eks-apne1"]]));
+        assertViolation(narrow, "federation.policies[2].spread.minGroups: failover group 1 span 1 provider(s), fewer than 2");
     });
 
     it("failover groups and a cluster list are exclusive (clusterAffinities vs clusterAffinity)", () => {
@@ -115,7 +116,7 @@ describe("federation spec", () => {
             policy(f, "search-api").spread = { by: "region", minGroups: 4 };
         });
         assertViolation(v, "federation.policies[1].replicas.weights.eks-apne1: eks-apne1 is not one of the policy's clusters");
-        assertViolation(v, "federation.policies[2].spread.minGroups: the policy's clusters span 3 region(s), fewer than 4");
+        assertViolation(v, "federation.policies[2].spread.minGroups: failover group 0 span 2 region(s), fewer than 4");
     });
 
     it("a policy selects named resources in a namespace, or namespaces", () => {

@@ -193,15 +193,8 @@ export function federationRules(fleet: FederationFleet): Violation[] {
         if (p.namespaces.length > 0 && p.namespace) out.push({ path: [...pat, "namespace"], rule: "is not used with namespaces (a ClusterPropagationPolicy is cluster-scoped)" });
         if (p.clusters && p.failover) out.push({ path: [...pat, "failover"], rule: "is exclusive with clusters (Karmada: clusterAffinities cannot co-exist with clusterAffinity)" });
         p.clusters?.forEach((c, j) => member(c, [...pat, "clusters", j]));
-        const seen = new Set<string>();
-        p.failover?.forEach((group, g) =>
-            group.forEach((c, j) => {
-                member(c, [...pat, "failover", g, j]);
-                if (seen.has(c)) out.push({ path: [...pat, "failover", g, j], rule: `${c} is already in an earlier failover group` });
-                seen.add(c);
-            }),
-        );
-        const placed = p.clusters ?? (p.failover ? [...seen] : [...memberNames]);
+        p.failover?.forEach((group, g) => group.forEach((c, j) => member(c, [...pat, "failover", g, j])));
+        const placed = p.clusters ?? (p.failover ? [...new Set(p.failover.flat())] : [...memberNames]);
         if (p.replicas.divide === "static") {
             const weighted = Object.keys(p.replicas.weights);
             if (weighted.length === 0) out.push({ path: [...pat, "replicas", "weights"], rule: "must give at least one cluster a weight" });
@@ -218,9 +211,13 @@ export function federationRules(fleet: FederationFleet): Violation[] {
                 const c = fleet.clusters.find((x) => x.name === name);
                 return p.spread!.by === "provider" ? c?.provider : c?.region;
             };
-            const groups = new Set(placed.filter((c) => memberNames.has(c)).map(groupOf));
-            if (groups.size < p.spread.minGroups) {
-                out.push({ path: [...pat, "spread", "minGroups"], rule: `the policy's clusters span ${groups.size} ${p.spread.by}(s), fewer than ${p.spread.minGroups}` });
+            // The scheduler applies the spread to each failover group on its own: each must span enough groups.
+            const sets = p.failover ? p.failover.map((g, i) => ({ what: `failover group ${i}`, clusters: g })) : [{ what: "the policy's clusters", clusters: placed }];
+            for (const set of sets) {
+                const groups = new Set(set.clusters.filter((c) => memberNames.has(c)).map(groupOf));
+                if (groups.size < p.spread.minGroups) {
+                    out.push({ path: [...pat, "spread", "minGroups"], rule: `${set.what} span ${groups.size} ${p.spread.by}(s), fewer than ${p.spread.minGroups}` });
+                }
             }
         }
     });
