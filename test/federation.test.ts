@@ -113,8 +113,9 @@ for (const stack of ["prod", "dev"] as const) {
                 const binding = inv.named("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", `karmada-${c.name}-clusterrolebinding-agent`);
                 assert.strictEqual(providerName(binding), "karmada-k8s");
                 assert.strictEqual(binding.inputs.subjects[0].name, `system:karmada:agent:${c.name}`);
-                // the agent starts after its RBAC exists
+                // the agent starts after its RBAC and its Cluster exist
                 assert.ok(agent.dependencies.includes(binding.urn));
+                assert.ok(agent.dependencies.includes(inv.named("kubernetes:cluster.karmada.io/v1alpha1:Cluster", `karmada-${c.name}-cluster`).urn));
             }
         });
 

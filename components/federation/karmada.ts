@@ -173,18 +173,20 @@ export class Karmada extends pulumi.ComponentResource {
                     else if (o.kind === "Role") credentials.push(new k8s.rbac.v1.Role(id, { ...meta, rules: o.rules as any }, inKarmada([es])));
                     else credentials.push(new k8s.rbac.v1.RoleBinding(id, { ...meta, subjects: o.subjects as any, roleRef: o.roleRef as any }, inKarmada([es])));
                 }
-                const agent = this.issue(`${base}-agent`, ca, { commonName: agentIdentity(member.name).commonName, organizations: [agentIdentity(member.name).organization] }, ["client_auth"]);
-                new PullMember(`${member.name}-karmada`, { member, server: serverUrl, caPem: ca.certPem, agent, after: credentials }, { parent: member.parent });
             }
             // The agent of a Pull member updates its Cluster (id, credentials) and keeps what is set here
             // (cmd/agent/app/agent.go generateClusterInControllerPlane: provider, region, zones only when given).
-            clusters.push(
-                new k8s.apiextensions.CustomResource(
-                    `${base}-cluster`,
-                    { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: { ...(object.spec as object), id: kubeSystem.metadata.uid, apiEndpoint: endpoint } },
-                    inKarmada(credentials),
-                ),
+            const cluster = new k8s.apiextensions.CustomResource(
+                `${base}-cluster`,
+                { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: { ...(object.spec as object), id: kubeSystem.metadata.uid, apiEndpoint: endpoint } },
+                inKarmada(credentials),
             );
+            clusters.push(cluster);
+            if (info.syncMode === "Pull") {
+                const agent = this.issue(`${base}-agent`, ca, { commonName: agentIdentity(member.name).commonName, organizations: [agentIdentity(member.name).organization] }, ["client_auth"]);
+                // After its RBAC and its Cluster: an agent that found none would create the Cluster itself.
+                new PullMember(`${member.name}-karmada`, { member, server: serverUrl, caPem: ca.certPem, agent, after: [...credentials, cluster] }, { parent: member.parent });
+            }
         });
 
         if (args.controlPlane.failover) cr(`${name}-member-not-ready`, clusterTaintPolicy(infos.map((m) => m.name)), clusters);
