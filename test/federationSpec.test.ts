@@ -153,6 +153,17 @@ describe("federation spec", () => {
         );
     });
 
+    it("the API server's address is not inside a pod or service range of the fleet", () => {
+        assertViolation(
+            violationsAfter((f) => (f.federation.apiServer.address = "10.96.0.50")),
+            "federation.apiServer.address: 10.96.0.50 is inside clusters[0].network.serviceCidr 10.96.0.0/16",
+        );
+        assertViolation(
+            violationsAfter((f) => (f.federation.apiServer.address = "10.65.1.1")),
+            "federation.apiServer.address: 10.65.1.1 is inside clusters[1].network.podCidr 10.65.0.0/16",
+        );
+    });
+
     it("etcd: 3 or 5 members in prod", () => {
         assertViolation(violationsAfter((f) => (f.federation.etcd.replicas = 1)), "federation.etcd.replicas: must be 3 or 5 in prod (got 1): one member is lost with its node");
         assertViolation(violationsAfter((f) => (f.federation.etcd.replicas = 2)), "federation.etcd.replicas: must be 1, 3 or 5");

@@ -2,6 +2,7 @@
 // hub, which clusters are members, cluster failover, and the placement and override policies.
 // Each member's sync mode stays on the cluster (`clusters[].federation.syncMode`).
 import { z } from "zod";
+import { cidr, contains, parseIp } from "../cidr";
 import { dnsLabel, ipv4, type Violation } from "./common";
 import { reachabilityViolations } from "./reachability";
 
@@ -127,7 +128,7 @@ export interface FederationFleet {
     federation: FederationSpec;
     links: { between: readonly [string, string] | string[] }[];
     transit: string[];
-    clusters: { name: string; provider: "idc" | "eks" | "ack"; region: string; federation: { syncMode: "Push" | "Pull" } }[];
+    clusters: { name: string; provider: "idc" | "eks" | "ack"; region: string; network: { podCidr: string; serviceCidr: string }; federation: { syncMode: "Push" | "Pull" } }[];
 }
 
 /** The member clusters: every cluster, the hub unless `hubIsMember: false`. */
@@ -160,6 +161,17 @@ export function federationRules(fleet: FederationFleet): Violation[] {
         }
         if (hub.provider !== "idc" && !f.apiServer.dnsName) {
             out.push({ path: [...at, "apiServer", "dnsName"], rule: `is required on an ${hub.provider} hub (${hub.name}): the cloud assigns the internal load balancer's address, so members use a DNS name pointed at it` });
+        }
+        // A LoadBalancer address is routed to the hub's nodes; inside a pod or service range it would be shadowed.
+        const address = f.apiServer.address ? parseIp(f.apiServer.address) : undefined;
+        if (address !== undefined) {
+            fleet.clusters.forEach((c, i) => {
+                for (const key of ["podCidr", "serviceCidr"] as const) {
+                    if (contains(cidr(c.network[key]), address)) {
+                        out.push({ path: [...at, "apiServer", "address"], rule: `${f.apiServer.address} is inside clusters[${i}].network.${key} ${c.network[key]}` });
+                    }
+                }
+            });
         }
         // Push: karmada-controller-manager on the hub calls the member's API; Pull: the agent calls karmada-apiserver.
         out.push(
