@@ -190,8 +190,9 @@ export class Karmada extends pulumi.ComponentResource {
         });
 
         if (args.controlPlane.failover) cr(`${name}-member-not-ready`, clusterTaintPolicy(infos.map((m) => m.name)), clusters);
-        for (const p of args.policies) cr(`${name}-policy-${p.namespace ? `${p.namespace}-` : ""}${p.name}`, propagationPolicy(p, infos), clusters);
-        for (const o of args.overrides) cr(`${name}-override-${o.namespace}-${o.name}`, overridePolicy(o), clusters);
+        // `<namespace>.<name>`: a dot is in no DNS label, so two policies never share a resource name.
+        for (const p of args.policies) cr(`${name}-policy-${p.namespace ? `${p.namespace}.` : ""}${p.name}`, propagationPolicy(p, infos), clusters);
+        for (const o of args.overrides) cr(`${name}-override-${o.namespace}.${o.name}`, overridePolicy(o), clusters);
 
         this.registerOutputs({ kubeconfig: this.kubeconfig, server: this.server });
     }
