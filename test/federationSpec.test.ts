@@ -130,6 +130,17 @@ describe("federation spec", () => {
         assertViolation(v, "federation.policies[3]: must select resources or namespaces");
     });
 
+    it("policy names are unique per namespace; a namespace policy takes no namespace; maxGroups >= minGroups", () => {
+        const v = violationsAfter((f) => {
+            f.federation.policies.push({ ...structuredClone(policy(f, "payments-api")) });
+            policy(f, "payments-namespace").namespace = "payments";
+            policy(f, "search-api").spread.maxGroups = 1;
+        });
+        assertViolation(v, "federation.policies[3].name: duplicates federation.policies[1] (payments-api)");
+        assertViolation(v, "federation.policies[0].namespace: is not used with namespaces (a ClusterPropagationPolicy is cluster-scoped)");
+        assertViolation(v, "federation.policies[2].spread.maxGroups: must be at least minGroups (2)");
+    });
+
     it("resource references and registries have strict formats", () => {
         const v = violationsAfter((f) => {
             policy(f, "payments-api").resources[0].kind = "deployment; rm -rf /";
