@@ -11,3 +11,5 @@ export const hub = outputs.hub;
 export const clusters = outputs.clusters;
 /** The links' addressing plan: each link's tunnels, inside /30s, addresses and ASNs (PSKs are never exported). */
 export const links = outputs.links;
+/** The federation layer: karmada-apiserver's URL and its kubeconfig (a secret). */
+export const federation = outputs.federation;

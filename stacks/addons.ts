@@ -2,10 +2,12 @@
 // the function that maps the validated spec to its args; `undefined` means a cluster (or the
 // fleet) does not get it. Order between add-ons comes from their `needs`, not from this list.
 import type { AddonResult, ClusterAddon, ClusterHandle, FleetAddon } from "../components/core/contract";
+import { federationAddon } from "../components/federation/addon";
 import { linksAddon } from "../components/links/addon";
 import { meshAddon } from "../components/mesh/addon";
 import { cniAddon, tenantsAddon } from "../components/network/addons";
 import { tenantPools } from "../components/network/render";
+import { federationArgs } from "./federation";
 import { linksArgs } from "./links";
 import { meshArgs } from "./mesh";
 import type { ClusterSpec, FleetSpec } from "./spec";
@@ -37,6 +39,7 @@ export const fleetAddons: FleetAddonEntry[] = [
     // links, mesh, federation, observability: one line each.
     onFleet(linksAddon, (fleet) => linksArgs(fleet)),
     onFleet(meshAddon, (fleet) => meshArgs(fleet)),
+    onFleet(federationAddon, (fleet) => federationArgs(fleet)),
 ];
 
 /**

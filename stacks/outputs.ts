@@ -15,6 +15,8 @@ export function fleetOutputs(fleet: Fleet) {
                 { provider: c.spec.provider, region: c.spec.region, ...c.outputs, ...(c.access ? { kubeconfig: pulumi.secret(c.access.kubeconfig) } : {}) },
             ]),
         ),
+        /** The federation layer: karmada-apiserver's URL and its kubeconfig (a secret). */
+        federation: fleet.layers.get("federation")?.outputs,
         /** The links' addressing plan (PSKs are never exported). */
         links: ((fleet.layers.get("links") as LinksResult | undefined)?.plan.links ?? []).map((l) => ({
             name: l.name,

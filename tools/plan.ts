@@ -43,6 +43,8 @@ export function parseArgs(argv: string[]): Args {
 }
 
 const K8S_PROVIDER_SUFFIX = "-k8s";
+/** Targets beside the fleet's clusters: karmada-apiserver (the federation layer's provider is `karmada-k8s`). */
+const API_SERVER_TARGETS = ["karmada"];
 
 /** The cluster a resource belongs to: by its Kubernetes provider's name, else by its top-level ancestor. */
 function clusterOf(inv: Inventory, r: RegisteredResource, clusterNames: Set<string>): string | undefined {
@@ -143,7 +145,7 @@ export async function plan(args: Args): Promise<number> {
     const { inventory } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: args.stack });
     const elapsed = Date.now() - started;
 
-    const clusterNames = new Set(spec.clusters.map((c) => c.name));
+    const clusterNames = new Set([...spec.clusters.map((c) => c.name), ...API_SERVER_TARGETS]);
 
     const entries: InventoryEntry[] = inventory.resources
         .map((r) => ({

@@ -98,6 +98,8 @@ export interface ClusterHandle extends ClusterAccess {
 /** What an installed add-on hands back: what dependants wait for. */
 export interface AddonResult {
     ready: pulumi.Resource[];
+    /** Stack outputs of a fleet layer (e.g. the Karmada kubeconfig, a secret). */
+    outputs?: Record<string, pulumi.Input<unknown>>;
 }
 
 /**

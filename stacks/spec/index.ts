@@ -5,6 +5,7 @@ import { cidr } from "../cidr";
 import { ackCluster, ackRules, AckClusterSpec } from "./ack";
 import { dnsLabel, formatPath, Violation } from "./common";
 import { eksCluster, eksRules, EksClusterSpec } from "./eks";
+import { federationRules, federationSchema } from "./federation";
 import { idcCluster, idcRules, IdcClusterSpec } from "./idc";
 import { fleetMeshSchema, meshRules } from "./mesh";
 import { networkRules } from "./network";
@@ -40,6 +41,8 @@ export const fleetSchema = z
          */
         transit: z.array(dnsLabel).default([]),
         clusters: z.array(cluster).min(1, "must declare at least one cluster").max(MAX_CLUSTERS, `must declare at most ${MAX_CLUSTERS} clusters`),
+        /** Karmada on the hub: members, failover, placement and override policies (stacks/spec/federation.ts). */
+        federation: federationSchema,
     });
 
 export type FleetSpec = z.output<typeof fleetSchema>;
@@ -137,6 +140,7 @@ function fleetRules(fleet: FleetSpec, today: Date): Violation[] {
     out.push(...hardeningRules(fleet));
     out.push(...linksRules(fleet));
     out.push(...meshRules(fleet));
+    out.push(...federationRules(fleet));
     return out;
 }
 

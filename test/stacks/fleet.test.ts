@@ -32,7 +32,10 @@ for (const stack of ["prod", "dev"] as const) {
                 spec.clusters.map((c) => [c.provider, c.name]).sort(),
             );
             // Fleet layers hold what belongs to no one cluster (the mesh's root CA); the rest of a layer lives under the sites.
-            assert.deepStrictEqual(roots.filter((r) => !sites.includes(r)).map((r) => [r.type, r.name]), [["hybrid:mesh:Mesh", "mesh"]]);
+            assert.deepStrictEqual(
+                roots.filter((r) => !sites.includes(r)).map((r) => [r.type, r.name]).sort(),
+                [["hybrid:federation:Karmada", "karmada"], ["hybrid:mesh:Mesh", "mesh"]],
+            );
         });
 
         it("types components hybrid:<domain>:<Component> and derives child names from the component", () => {

@@ -121,16 +121,20 @@ describe("offline plan", () => {
         const fleet = rawStackFleet("prod");
         fleet.clusters = fleet.clusters.filter((c: any) => c.name !== "ack-sh");
         fleet.links = fleet.links.filter((l: any) => !l.between.includes("ack-sh"));
+        // The federation's example policies name ack-sh: without them, ack-sh leaves with its membership.
+        fleet.federation.policies = [];
+        fleet.federation.overrides = [];
         const out = tmp("changed");
         const { result, printed: markdown } = await captured(() => plan({ stack: "prod", config: writeStack(fleet), out, diff: path.join(prodDir, "inventory.json") }));
         assert.strictEqual(result, 0);
         const after: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
         const diff = diffInventories(prod, after);
         // ack-sh goes, and with it eks-apne1's end of their link (its VPN and the routes to ack-sh's
-        // blocks) and the other mesh members' remote secrets for it.
+        // blocks), the other mesh members' remote secrets for it, and its Karmada objects and policies.
         const linkEnd = (r: { cluster: string | null; name: string }) => r.cluster === "eks-apne1" && (r.name.startsWith("eks-apne1-link-ack-sh") || /^eks-apne1-links-rt\d-10-(30|66)-0-0-16$/.test(r.name));
         const watchesAck = (r: { cluster: string | null; name: string }) => r.cluster !== "ack-sh" && r.name.endsWith("-mesh-remote-ack-sh");
-        const gone = (r: { cluster: string | null; name: string }) => r.cluster === "ack-sh" || linkEnd(r) || watchesAck(r);
+        const karmadaOfAck = (r: { cluster: string | null; name: string }) => r.cluster === "karmada" && (r.name.startsWith("karmada-ack-sh-") || /^karmada-(policy|override)-/.test(r.name));
+        const gone = (r: { cluster: string | null; name: string }) => r.cluster === "ack-sh" || linkEnd(r) || watchesAck(r) || karmadaOfAck(r);
         assert.strictEqual(prod.resources.filter(watchesAck).length, 2);
         assert.strictEqual(diff.removed.length, prod.resources.filter(gone).length);
         assert.ok(diff.removed.every(gone));

@@ -4,7 +4,15 @@ import type { CallMock, OutputsMock } from "./types";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
+/** A stable UUID-shaped id derived from a name, like the uid the API server assigns. */
+function uidFor(name: string): string {
+    const h = createHash("sha256").update(name).digest("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export const outputs: Record<string, OutputsMock> = {
+    // What the API server fills in and the program reads: a namespace's uid (Karmada's cluster id).
+    "kubernetes:core/v1:Namespace": (a) => ({ metadata: { ...(a.inputs.metadata ?? {}), name: a.inputs.metadata?.name ?? a.id ?? a.name, uid: uidFor(a.id || a.name) } }),
     // The token controller fills a service-account-token Secret with a token and the cluster's CA
     // (Kubernetes docs, "Manually create a long-lived API token for a ServiceAccount"); the
     // provider waits for it (pulumi-kubernetes' service-account-token awaiter). Stand-ins,

@@ -44,7 +44,12 @@ const T = {
 const inCluster = (inv: Inventory, cluster: string) =>
     inv.resources.filter((r) => [r, ...inv.ancestors(r)].pop()!.name === cluster && !inv.ancestors(r).some((a) => a.type.startsWith("hybrid:mesh:")));
 const ofTypeIn = (inv: Inventory, cluster: string, type: string) => inCluster(inv, cluster).filter((r) => r.type === type);
-const releasesIn = (inv: Inventory, cluster: string) => ofTypeIn(inv, cluster, T.release).map((r) => r.inputs.chart as string).sort();
+// Networking's releases: the federation layer's karmada chart (control plane on the hub, agent on Pull members) is not one.
+const releasesIn = (inv: Inventory, cluster: string) =>
+    ofTypeIn(inv, cluster, T.release)
+        .map((r) => r.inputs.chart as string)
+        .filter((c) => c !== "karmada")
+        .sort();
 const dependsOn = (r: RegisteredResource, on: RegisteredResource) => r.dependencies.includes(on.urn);
 /** The object as the CRD sees it: what the program sends, without Pulumi's bookkeeping. */
 const asObject = (r: RegisteredResource) => ({ apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, metadata: r.inputs.metadata, spec: r.inputs.spec });
