@@ -122,7 +122,7 @@ describe("mesh layer on the mock engine (prod)", function () {
             const [host, port] = [await resolve(handle.apiServer.host), await resolve(handle.apiServer.port)];
             assert.strictEqual(k.clusters[0].cluster.server, `https://${host}:${port}`, `${a}->${b}: server`);
             // The watched cluster's reader token and CA, as the token controller (mock) filled them.
-            const token = inventory.ofType("kubernetes:core/v1:Secret").find((t) => clusterOf(t) === b && t.inputs.type === "kubernetes.io/service-account-token")!;
+            const token = inventory.ofType("kubernetes:core/v1:Secret").find((t) => clusterOf(t) === b && t.inputs.type === "kubernetes.io/service-account-token" && t.inputs.metadata?.name === "istio-reader-service-account-istio-remote-secret-token")!;
             const filled = unwrap(token.state.data) as Record<string, string>;
             assert.strictEqual(k.users[0].user.token, Buffer.from(filled.token, "base64").toString());
             const ca = Buffer.from(k.clusters[0].cluster["certificate-authority-data"], "base64").toString();

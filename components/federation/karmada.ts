@@ -168,10 +168,10 @@ export class Karmada extends pulumi.ComponentResource {
                 for (const o of rbac.objects) {
                     const id = `${base}-${o.kind.toLowerCase()}-${o.metadata.name.split(":").pop()}`;
                     const meta = { metadata: o.metadata };
-                    if (o.kind === "ClusterRole") credentials.push(new k8s.rbac.v1.ClusterRole(id, { ...meta, rules: o.rules as any }, inKarmada()));
-                    else if (o.kind === "ClusterRoleBinding") credentials.push(new k8s.rbac.v1.ClusterRoleBinding(id, { ...meta, subjects: o.subjects as any, roleRef: o.roleRef as any }, inKarmada()));
-                    else if (o.kind === "Role") credentials.push(new k8s.rbac.v1.Role(id, { ...meta, rules: o.rules as any }, inKarmada([es])));
-                    else credentials.push(new k8s.rbac.v1.RoleBinding(id, { ...meta, subjects: o.subjects as any, roleRef: o.roleRef as any }, inKarmada([es])));
+                    if (o.kind === "ClusterRole") credentials.push(new k8s.rbac.v1.ClusterRole(id, { ...meta, rules: o.rules as k8s.types.input.rbac.v1.PolicyRule[] }, inKarmada()));
+                    else if (o.kind === "ClusterRoleBinding") credentials.push(new k8s.rbac.v1.ClusterRoleBinding(id, { ...meta, subjects: o.subjects as k8s.types.input.rbac.v1.Subject[], roleRef: o.roleRef as k8s.types.input.rbac.v1.RoleRef }, inKarmada()));
+                    else if (o.kind === "Role") credentials.push(new k8s.rbac.v1.Role(id, { ...meta, rules: o.rules as k8s.types.input.rbac.v1.PolicyRule[] }, inKarmada([es])));
+                    else credentials.push(new k8s.rbac.v1.RoleBinding(id, { ...meta, subjects: o.subjects as k8s.types.input.rbac.v1.Subject[], roleRef: o.roleRef as k8s.types.input.rbac.v1.RoleRef }, inKarmada([es])));
                 }
             }
             // The agent of a Pull member updates its Cluster (id, credentials) and keeps what is set here
@@ -238,6 +238,7 @@ export class Karmada extends pulumi.ComponentResource {
 export class ControlPlane extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
 
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are free-form (the chart's values.yaml)
     constructor(name: string, args: { hub: ClusterHandle; values: pulumi.Input<Record<string, any>>; after: pulumi.Resource[] }, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:federation:ControlPlane", name, {}, opts);
         this.release = new k8s.helm.v3.Release(
@@ -273,10 +274,10 @@ export class PushMember extends pulumi.ComponentResource {
         const inNs = { parent: this, provider, dependsOn: [ns] };
         const sa = new k8s.core.v1.ServiceAccount(`${name}-service-account`, { metadata: o.serviceAccount.metadata }, inNs);
         const impersonator = new k8s.core.v1.ServiceAccount(`${name}-impersonator`, { metadata: o.impersonator.metadata }, inNs);
-        const role = new k8s.rbac.v1.ClusterRole(`${name}-cluster-role`, { metadata: o.clusterRole.metadata, rules: o.clusterRole.rules as any }, { parent: this, provider, dependsOn: args.member.ready });
+        const role = new k8s.rbac.v1.ClusterRole(`${name}-cluster-role`, { metadata: o.clusterRole.metadata, rules: o.clusterRole.rules as k8s.types.input.rbac.v1.PolicyRule[] }, { parent: this, provider, dependsOn: args.member.ready });
         new k8s.rbac.v1.ClusterRoleBinding(
             `${name}-cluster-role-binding`,
-            { metadata: o.clusterRoleBinding.metadata, subjects: o.clusterRoleBinding.subjects as any, roleRef: o.clusterRoleBinding.roleRef as any },
+            { metadata: o.clusterRoleBinding.metadata, subjects: o.clusterRoleBinding.subjects as k8s.types.input.rbac.v1.Subject[], roleRef: o.clusterRoleBinding.roleRef as k8s.types.input.rbac.v1.RoleRef },
             { parent: this, provider, dependsOn: [role, sa] },
         );
         // The provider waits until the token controller fills a service-account-token Secret

@@ -93,11 +93,13 @@ const image = (tag: string) => ({ image: { tag } });
  * The chart's values in host mode, without the certificates (the component adds
  * `certs.custom.*` as secrets). Keys are those of charts/karmada/values.yaml at the pinned tag.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are free-form (the chart's values.yaml)
 export function hostValues(i: HostValuesInput): Record<string, any> {
     const ha = i.etcd.replicas > 1;
     const replicas = ha ? 2 : 1;
     const pdb = ha ? { podDisruptionBudget: { maxUnavailable: 1 } } : {};
-    const component = (extra: Record<string, unknown> = {}) => ({ replicaCount: replicas, ...image(KARMADA.imageTag), ...pdb, ...extra });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are free-form (the chart's values.yaml)
+    const component = (extra: Record<string, any> = {}) => ({ replicaCount: replicas, ...image(KARMADA.imageTag), ...pdb, ...extra });
     return {
         installMode: "host",
         clusterDomain: CLUSTER_DOMAIN,
@@ -142,6 +144,7 @@ export function hostValues(i: HostValuesInput): Record<string, any> {
 }
 
 /** The chart's values in agent mode for a Pull member, without the kubeconfig's certificates. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are free-form (the chart's values.yaml)
 export function agentValues(clusterName: string, clusterEndpoint: string, karmadaServerUrl: string): Record<string, any> {
     return {
         installMode: "agent",
@@ -338,7 +341,8 @@ const selectorsOf = (resources: ResourceSelector[], namespace?: string) =>
 export function propagationPolicy(p: PlacementInput, members: MemberInfo[]): Manifest {
     const memberNames = members.map((m) => m.name);
     const placed = p.clusters ?? (p.failover ? p.failover.flat() : memberNames);
-    const placement: Record<string, unknown> = {};
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are free-form (the chart's values.yaml)
+    const placement: Record<string, any> = {};
     if (p.failover) {
         // Ordered: the scheduler tries the first group, and the next one when it cannot place there.
         placement.clusterAffinities = p.failover.map((group, i) => ({ affinityName: i === 0 ? "primary" : `fallback-${i}`, clusterNames: group }));
@@ -388,7 +392,8 @@ export function overridePolicy(o: OverrideInput): Manifest {
         spec: {
             resourceSelectors: selectorsOf(o.resources, o.namespace),
             overrideRules: o.rules.map((r) => {
-                const overriders: Record<string, unknown> = {};
+                // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are free-form (the chart's values.yaml)
+                const overriders: Record<string, any> = {};
                 if (r.imageRegistry !== undefined) overriders.imageOverrider = [{ component: "Registry", operator: "replace", value: r.imageRegistry }];
                 if (r.replicas !== undefined) overriders.plaintext = [{ path: "/spec/replicas", operator: "replace", value: r.replicas }];
                 if (r.labels !== undefined) overriders.labelsOverrider = [{ operator: "add", value: r.labels }];
