@@ -4,6 +4,8 @@
 import type { AddonResult, ClusterAddon, ClusterHandle, FleetAddon } from "../components/core/contract";
 import { cniAddon, tenantsAddon } from "../components/network/addons";
 import { tenantPools } from "../components/network/render";
+import { monitoringAddon, observabilityAddon } from "../components/observability/addons";
+import { clusterMonitoringArgs, thanosFleetArgs } from "./observability";
 import type { ClusterSpec, FleetSpec } from "./spec";
 
 export interface ClusterAddonEntry<A = any> {
@@ -24,10 +26,12 @@ export const clusterAddons: ClusterAddonEntry[] = [
     onCluster(tenantsAddon, (c) =>
         c.network.tenants.length === 0 ? undefined : { tenants: c.network.tenants, poolsOf: (ns: string) => (c.provider === "ack" ? [] : tenantPools(c, ns)) },
     ),
+    onCluster(monitoringAddon, clusterMonitoringArgs),
 ];
 
 export const fleetAddons: FleetAddonEntry[] = [
     // links, mesh, federation, observability: one line each.
+    onFleet(observabilityAddon, (fleet) => thanosFleetArgs(fleet)),
 ];
 
 /**

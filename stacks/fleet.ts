@@ -35,8 +35,7 @@ export function buildFleet(spec: FleetSpec): Fleet {
     for (const cluster of clusters) {
         if (cluster.access) {
             const handle = clusterHandle(cluster, spec);
-            installClusterAddons(handle, cluster.spec, spec);
-            handles.push(handle);
+            handles.push({ ...handle, addons: installClusterAddons(handle, cluster.spec, spec) });
         }
         cluster.component.complete(cluster.outputs);
     }
@@ -76,6 +75,7 @@ export function clusterHandle(cluster: BuiltCluster, fleet: FleetSpec): ClusterH
         },
         ready: access.ready,
         ...(access.cniReady ? { cniReady: access.cniReady } : {}),
+        ...(access.controlPlaneMetrics ? { controlPlaneMetrics: access.controlPlaneMetrics } : {}),
         parent: cluster.component,
     };
 }

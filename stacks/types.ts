@@ -2,6 +2,7 @@
 // the control plane exists, the access that add-ons and cross-site wiring need.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle } from "../components/core/contract";
 import type { Site } from "../components/site";
 import type { ClusterSpec, FleetSpec } from "./spec";
 
@@ -19,6 +20,8 @@ export interface ClusterAccess {
      * (Cilium on EKS) must go on before the nodes can become Ready. Defaults to `ready`.
      */
     cniReady?: pulumi.Resource[];
+    /** IDC: control-plane and etcd hosts, and the etcd CA, for monitoring (see ClusterHandle). */
+    controlPlaneMetrics?: ClusterHandle["controlPlaneMetrics"];
 }
 
 export interface BuiltCluster<S extends ClusterSpec = ClusterSpec> {

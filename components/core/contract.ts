@@ -58,6 +58,17 @@ export interface ClusterHandle {
     cniReady?: pulumi.Resource[];
     /** The site's top component: everything of this cluster is parented under it. */
     parent: pulumi.Resource;
+    /**
+     * IDC: what monitoring needs to scrape the control plane and the external etcd from inside the
+     * cluster (host addresses, and the etcd CA that signs Prometheus' own etcd client certificate).
+     */
+    controlPlaneMetrics?: {
+        controlPlaneHosts: string[];
+        etcdHosts: string[];
+        etcdCa: { certPem: pulumi.Output<string>; keyPem: pulumi.Output<string> };
+    };
+    /** What this cluster's cluster add-ons handed back, by add-on name (set once they are installed). */
+    addons?: ReadonlyMap<string, AddonResult>;
 }
 
 /** What an installed add-on hands back: what dependants wait for. */

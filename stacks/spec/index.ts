@@ -7,6 +7,7 @@ import { dnsLabel, formatPath, Violation } from "./common";
 import { eksCluster, eksRules, EksClusterSpec } from "./eks";
 import { idcCluster, idcRules, IdcClusterSpec } from "./idc";
 import { networkRules } from "./network";
+import { observabilityRules, observabilitySchema, observabilitySecretKeys } from "./observability";
 
 export type { AckClusterSpec, EksClusterSpec, IdcClusterSpec, Violation };
 export { formatPath };
@@ -39,6 +40,8 @@ export const fleetSchema = z
          */
         transit: z.array(dnsLabel).default([]),
         clusters: z.array(cluster).min(1, "must declare at least one cluster"),
+        /** Monitoring: retention, compaction, store gateways, Alertmanager receivers (stacks/spec/observability.ts). */
+        observability: observabilitySchema,
     });
 
 export type FleetSpec = z.output<typeof fleetSchema>;
@@ -130,6 +133,7 @@ function fleetRules(fleet: FleetSpec): Violation[] {
         else out.push(...ackRules(c, at, fleet.environment));
     });
     out.push(...networkRules(fleet));
+    out.push(...observabilityRules(fleet));
     return out;
 }
 
@@ -197,5 +201,6 @@ export function secretConfigKeys(spec: FleetSpec): string[] {
             keys.add(creds.secretAccessKeyKey);
         }
     }
+    for (const k of observabilitySecretKeys(spec.observability)) keys.add(k);
     return [...keys].sort();
 }
