@@ -124,6 +124,8 @@ export interface RunOptions {
     config?: Record<string, string>;
     /** Which of the config keys are secrets. */
     secretKeys?: string[];
+    /** Run as `pulumi preview` does (pulumi.runtime.isDryRun() is true): nothing may hide in an apply. */
+    preview?: boolean;
 }
 
 /**
@@ -150,7 +152,7 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
         },
         options.project ?? "hybrid-fleet",
         options.stack ?? "test",
-        false,
+        options.preview ?? false,
     );
     const monitor = pulumi.runtime.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
