@@ -86,7 +86,6 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
             // Add-ons (the CNI first) go on once every control-plane host and worker has joined.
             ready: [controlPlane.init, ...controlPlane.joins, ...workers.joins],
             controlPlaneMetrics: {
-                controlPlaneHosts: spec.controlPlane.hosts.map((h) => h.address),
                 etcdHosts: spec.etcd.hosts.map((h) => h.address),
                 etcdCa: { certPem: pki.etcdCa.certPem, keyPem: pki.etcdCa.keyPem },
             },

@@ -20,7 +20,7 @@ export interface ClusterAccess {
      * (Cilium on EKS) must go on before the nodes can become Ready. Defaults to `ready`.
      */
     cniReady?: pulumi.Resource[];
-    /** IDC: control-plane and etcd hosts, and the etcd CA, for monitoring (see ClusterHandle). */
+    /** IDC: the etcd members and CA, for monitoring (see ClusterHandle). */
     controlPlaneMetrics?: ClusterHandle["controlPlaneMetrics"];
 }
 

@@ -59,11 +59,10 @@ export interface ClusterHandle {
     /** The site's top component: everything of this cluster is parented under it. */
     parent: pulumi.Resource;
     /**
-     * IDC: what monitoring needs to scrape the control plane and the external etcd from inside the
-     * cluster (host addresses, and the etcd CA that signs Prometheus' own etcd client certificate).
+     * IDC: what monitoring needs to scrape the external etcd from inside the cluster (the members'
+     * addresses, and the etcd CA that signs Prometheus' own etcd client certificate).
      */
     controlPlaneMetrics?: {
-        controlPlaneHosts: string[];
         etcdHosts: string[];
         etcdCa: { certPem: pulumi.Output<string>; keyPem: pulumi.Output<string> };
     };

@@ -2,7 +2,7 @@
 // cluster, the objstore Secret for the cluster's own site's store, the Alertmanager webhook URLs
 // (a Secret, secret from birth) and the platform's PrometheusRule (the fleet layer exposes the
 // sidecar and adds its TLS material). On IDC clusters etcd is scraped on its client port with a
-// client certificate of the etcd CA issued here (mTLS), and the control-plane hosts are scraped too.
+// client certificate of the etcd CA issued here (mTLS); the API server is scraped everywhere.
 import * as alicloud from "@pulumi/alicloud";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -130,7 +130,7 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             cluster,
             retention: args.retention,
             receivers: args.receivers.map(({ name: n, severities }) => ({ name: n, severities })),
-            ...(idc ? { idc: { etcdHosts: idc.etcdHosts, controlPlaneHosts: idc.controlPlaneHosts } } : {}),
+            ...(idc ? { idc: { etcdHosts: idc.etcdHosts } } : {}),
             grafana: args.grafana,
             secrets: SECRETS,
         });

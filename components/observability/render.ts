@@ -102,8 +102,8 @@ export interface ClusterValuesArgs {
     /** Local TSDB retention (>= 6h: three 2h blocks for the sidecar to upload). */
     retention: string;
     receivers: AlertReceiver[];
-    /** IDC: the etcd members scraped over mTLS on their client port, and the control-plane hosts. */
-    idc?: { etcdHosts: string[]; controlPlaneHosts: string[] };
+    /** IDC: the etcd members, scraped over mTLS on their client port. */
+    idc?: { etcdHosts: string[] };
     /** Grafana runs on the hub only, with the fleet's Thanos data source and dashboards. */
     grafana: boolean;
     /** The objstore Secret (key objstore.yml) and the gRPC TLS Secret of this cluster. */
@@ -160,9 +160,11 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
                   serviceMonitor: { enabled: true, scheme: "https", caFile: `${etcdTls}/ca.crt`, certFile: `${etcdTls}/tls.crt`, keyFile: `${etcdTls}/tls.key` },
               }
             : { enabled: false },
-        kubeControllerManager: idc ? { enabled: true, endpoints: idc.controlPlaneHosts } : { enabled: false },
-        kubeScheduler: idc ? { enabled: true, endpoints: idc.controlPlaneHosts } : { enabled: false },
-        kubeProxy: { enabled: idc !== undefined },
+        // kubeadm binds the controller-manager, the scheduler and kube-proxy's metrics to 127.0.0.1:
+        // unreachable from Prometheus' pods, so not scraped (their chart rules stay off with them).
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeProxy: { enabled: false },
         grafana: a.grafana
             ? {
                   enabled: true,
