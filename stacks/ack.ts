@@ -53,6 +53,7 @@ export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
         component: site,
         access: {
             provider: cluster.provider,
+            cloudProvider: provider,
             kubeconfig: cluster.kubeconfig,
             apiServer: { host: cluster.apiServerHost, port: 6443 },
             // Add-ons need nodes to schedule on.

@@ -20,6 +20,8 @@ export interface ClusterAccess {
      * (Cilium on EKS) must go on before the nodes can become Ready. Defaults to `ready`.
      */
     cniReady?: pulumi.Resource[];
+    /** The site's own cloud provider (see ClusterHandle). */
+    cloudProvider?: pulumi.ProviderResource;
     /** IDC: the etcd members and CA, for monitoring (see ClusterHandle). */
     controlPlaneMetrics?: ClusterHandle["controlPlaneMetrics"];
 }

@@ -289,21 +289,24 @@ for (const stack of ["prod", "dev"] as const) {
             for (const c of spec.clusters.filter((x) => x.provider !== "idc")) assert.strictEqual(monitoringRelease(inv, c.name).inputs.values.kubeEtcd.enabled, false);
         });
 
-        it("wires every object to its cluster's provider under the observability components", () => {
+        it("wires every object to its cluster's provider under that cluster's site; only TLS material spans sites", () => {
             const components = inv.resources.filter((r) => r.type.startsWith("hybrid:observability:"));
             assert.deepStrictEqual(
                 components.map((c) => c.name).sort(),
-                [...spec.clusters.map((c) => `${c.name}-monitoring`), "observability"].sort(),
+                [...spec.clusters.flatMap((c) => [`${c.name}-monitoring`, `${c.name}-observability`]), "observability"].sort(),
             );
             for (const comp of components) {
-                for (const child of inv.childrenOf(comp.urn)) {
-                    assert.ok(child.name.startsWith(comp.name), child.name);
-                    if (child.type.startsWith("kubernetes:")) assert.match(inv.providerOf(child)!.name, /-k8s$/);
+                const children = inv.childrenOf(comp.urn);
+                for (const child of children) assert.ok(child.name.startsWith(comp.name), child.name);
+                if (comp.name === "observability") {
+                    assert.strictEqual(comp.parent, undefined);
+                    assert.deepStrictEqual([...new Set(children.map((c) => c.type.split(":")[0]))], ["tls"]);
+                    continue;
                 }
-                if (comp.type === "hybrid:observability:ClusterMonitoring") {
-                    const site = inv.byUrn(comp.parent!);
-                    for (const child of inv.childrenOf(comp.urn).filter((x) => x.type.startsWith("kubernetes:"))) assert.strictEqual(inv.providerOf(child)!.name, k8sProviderName(site.name));
-                }
+                const site = inv.byUrn(comp.parent!);
+                assert.match(site.type, /^hybrid:(idc|eks|ack):Site$/);
+                for (const child of children.filter((x) => x.type.startsWith("kubernetes:"))) assert.strictEqual(inv.providerOf(child)!.name, k8sProviderName(site.name), child.name);
+                for (const child of children.filter((x) => x.type.startsWith("alicloud:"))) assert.strictEqual(inv.providerOf(child)!.name, `${site.name}-alicloud`, child.name);
             }
         });
     });
@@ -316,7 +319,7 @@ describe("observability: preview mode", () => {
         const { config, secretKeys } = offlineConfig(file, { ok: true, spec });
         const ids = (inv: Inventory) =>
             inv.resources
-                .filter((r) => r.name.startsWith("observability") || r.name.includes("-monitoring"))
+                .filter((r) => r.name.includes("observability") || r.name.includes("-monitoring"))
                 .map((r) => `${r.type}::${r.name}`)
                 .sort();
         const up = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: "prod" });

@@ -58,6 +58,8 @@ export interface ClusterHandle {
     cniReady?: pulumi.Resource[];
     /** The site's top component: everything of this cluster is parented under it. */
     parent: pulumi.Resource;
+    /** The site's own cloud provider (ACK: alicloud), for add-ons that declare cloud resources. */
+    cloudProvider?: pulumi.ProviderResource;
     /**
      * IDC: what monitoring needs to scrape the external etcd from inside the cluster (the members'
      * addresses, and the etcd CA that signs Prometheus' own etcd client certificate).

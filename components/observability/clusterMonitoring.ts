@@ -49,7 +49,9 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         // The store's key pair: config secrets (IDC), or a RAM user of its own (ACK, see README).
         let keys: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> } | undefined = store.credentials;
         if (cluster.site === "ack") {
-            const user = new alicloud.ram.User(`${name}-oss-writer`, { name: `${cluster.name}-thanos-oss`, comments: `Thanos on ${cluster.name}: reads and writes ${store.bucket}` }, { parent: this });
+            if (!cluster.cloudProvider) throw new Error(`${cluster.name}: the ACK site hands no alicloud provider`);
+            const cloud = { parent: this, provider: cluster.cloudProvider };
+            const user = new alicloud.ram.User(`${name}-oss-writer`, { name: `${cluster.name}-thanos-oss`, comments: `Thanos on ${cluster.name}: reads and writes ${store.bucket}` }, cloud);
             const policy = new alicloud.ram.Policy(
                 `${name}-oss-writer`,
                 {
@@ -65,10 +67,10 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
                         ],
                     }),
                 },
-                { parent: this },
+                cloud,
             );
-            new alicloud.ram.UserPolicyAttachment(`${name}-oss-writer`, { userName: user.name, policyName: policy.policyName, policyType: "Custom" }, { parent: this });
-            const key = new alicloud.ram.AccessKey(`${name}-oss-writer`, { userName: user.name }, { parent: this, additionalSecretOutputs: ["secret"] });
+            new alicloud.ram.UserPolicyAttachment(`${name}-oss-writer`, { userName: user.name, policyName: policy.policyName, policyType: "Custom" }, cloud);
+            const key = new alicloud.ram.AccessKey(`${name}-oss-writer`, { userName: user.name }, { ...cloud, additionalSecretOutputs: ["secret"] });
             keys = { accessKeyId: pulumi.secret(key.id), secretAccessKey: pulumi.secret(key.secret) };
         }
         const objstore = keys

@@ -52,6 +52,16 @@ function lbAddress(svc: k8s.core.v1.Service): pulumi.Output<string> {
     });
 }
 
+/** hybrid:observability:ThanosSite: the Thanos objects of one cluster, under that cluster's site. */
+export class ThanosSite extends pulumi.ComponentResource {
+    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+        super("hybrid:observability:ThanosSite", name, {}, opts);
+    }
+    done(): void {
+        this.registerOutputs({});
+    }
+}
+
 export class ThanosFleet extends pulumi.ComponentResource {
     /** Every gRPC endpoint Thanos Query reads, by role ("sidecar <cluster>", "store <bucket>"). */
     readonly endpoints: Record<string, pulumi.Output<string>> = {};
@@ -60,7 +70,11 @@ export class ThanosFleet extends pulumi.ComponentResource {
         super("hybrid:observability:ThanosFleet", name, {}, opts);
         const hub = clusters.find((c) => c.name === args.hub);
         if (!hub) throw new Error(`hub ${args.hub} is not a cluster of the fleet`);
-        const k8sOpts = (c: ClusterHandle, dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider: c.provider, dependsOn });
+        // Each cluster's Kubernetes objects live under its own site (through its own provider); the
+        // fleet component keeps what spans sites: the CA and the certificates it issues.
+        const sites = new Map(clusters.map((c) => [c.name, new ThanosSite(`${c.name}-${name}`, { parent: c.parent })]));
+        const at = (c: ClusterHandle, suffix: string) => `${c.name}-${name}-${suffix}`;
+        const k8sOpts = (c: ClusterHandle, dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: sites.get(c.name)!, provider: c.provider, dependsOn });
         const ready = (c: ClusterHandle) => args.clusterReady[c.name] ?? c.ready;
 
         // The fleet CA: its key is the trust of every Thanos hop, so it is protected.
@@ -101,12 +115,12 @@ export class ThanosFleet extends pulumi.ComponentResource {
         // Per cluster: the sidecar's server certificate and its internal load balancer.
         for (const c of clusters) {
             const secret = new k8s.core.v1.Secret(
-                `${name}-${c.name}-grpc-tls`,
+                at(c, "grpc-tls"),
                 { metadata: { name: GRPC_TLS_SECRET, namespace: MONITORING_NAMESPACE }, type: "Opaque", stringData: issue(`${c.name}-grpc`, `${c.name}.thanos`, true) },
                 k8sOpts(c, ready(c)),
             );
             const lb = grpcLoadBalancer("thanos-sidecar-grpc", c.site, PROMETHEUS_POD_LABELS, args.peerCidrs);
-            const svc = new k8s.core.v1.Service(`${name}-${c.name}-sidecar-lb`, lb, k8sOpts(c, [...ready(c), secret]));
+            const svc = new k8s.core.v1.Service(at(c, "sidecar-lb"), lb, k8sOpts(c, [...ready(c), secret]));
             this.endpoints[`sidecar ${c.name}`] = lbAddress(svc);
         }
 
@@ -122,7 +136,7 @@ export class ThanosFleet extends pulumi.ComponentResource {
                 downsampling: args.compactor.downsampling,
                 storeGatewayReplicas: args.storeGateway.replicas,
             };
-            const id = `${name}-${p.bucket}`;
+            const id = at(c, p.bucket);
             const compactor = compactorStatefulSet(workload);
             new k8s.apps.v1.StatefulSet(`${id}-compactor`, compactor, k8sOpts(c, ready(c)));
             const store = storeGatewayStatefulSet(workload);
@@ -134,7 +148,7 @@ export class ThanosFleet extends pulumi.ComponentResource {
 
         // The hub: Thanos Query (mTLS client of every endpoint), the Query Frontend, Grafana's data source.
         const clientTls = new k8s.core.v1.Secret(
-            `${name}-query-tls`,
+            at(hub, "query-tls"),
             { metadata: { name: QUERY_TLS_SECRET, namespace: MONITORING_NAMESPACE }, type: "Opaque", stringData: issue("query-client", "thanos-query", false) },
             k8sOpts(hub, ready(hub)),
         );
@@ -143,28 +157,29 @@ export class ThanosFleet extends pulumi.ComponentResource {
             .all(roles.map((r) => this.endpoints[r]))
             .apply((addresses) => YAML.stringify(endpointSdConfig(addresses.map((address, i) => ({ address, role: roles[i] })).filter((e) => e.address !== ""))));
         const sd = new k8s.core.v1.ConfigMap(
-            `${name}-query-endpoints`,
+            at(hub, "query-endpoints"),
             { metadata: { name: "thanos-query-endpoints", namespace: MONITORING_NAMESPACE }, data: { "endpoints.yaml": sdConfig } },
             k8sOpts(hub, ready(hub)),
         );
         const query = queryDeployment({ name: "thanos-query", sdConfigMap: "thanos-query-endpoints", clientTlsSecret: QUERY_TLS_SECRET, replicas: args.query.replicas });
-        new k8s.apps.v1.Deployment(`${name}-query`, query, k8sOpts(hub, [clientTls, sd]));
-        new k8s.core.v1.Service(`${name}-query`, queryService("thanos-query"), k8sOpts(hub, ready(hub)));
-        new k8s.apps.v1.Deployment(`${name}-query-frontend`, queryFrontendDeployment({ name: "thanos-query-frontend", queryService: "thanos-query", replicas: args.query.replicas }), k8sOpts(hub, ready(hub)));
-        new k8s.core.v1.Service(`${name}-query-frontend`, queryFrontendService("thanos-query-frontend"), k8sOpts(hub, ready(hub)));
+        new k8s.apps.v1.Deployment(at(hub, "query"), query, k8sOpts(hub, [clientTls, sd]));
+        new k8s.core.v1.Service(at(hub, "query"), queryService("thanos-query"), k8sOpts(hub, ready(hub)));
+        new k8s.apps.v1.Deployment(at(hub, "query-frontend"), queryFrontendDeployment({ name: "thanos-query-frontend", queryService: "thanos-query", replicas: args.query.replicas }), k8sOpts(hub, ready(hub)));
+        new k8s.core.v1.Service(at(hub, "query-frontend"), queryFrontendService("thanos-query-frontend"), k8sOpts(hub, ready(hub)));
         new k8s.core.v1.ConfigMap(
-            `${name}-grafana-datasource`,
+            at(hub, "grafana-datasource"),
             { metadata: { name: "grafana-datasource-thanos", namespace: MONITORING_NAMESPACE, labels: { grafana_datasource: "1" } }, data: { "thanos.yaml": grafanaDatasource("thanos-query-frontend") } },
             k8sOpts(hub, ready(hub)),
         );
         for (const [file, dashboard] of Object.entries(fleetDashboards())) {
             const id = file.replace(/\.json$/, "");
             new k8s.core.v1.ConfigMap(
-                `${name}-${id}`,
+                at(hub, id),
                 { metadata: { name: `dashboard-${id}`, namespace: MONITORING_NAMESPACE, labels: { grafana_dashboard: "1" } }, data: { [file]: JSON.stringify(dashboard) } },
                 k8sOpts(hub, ready(hub)),
             );
         }
+        for (const site of sites.values()) site.done();
         this.registerOutputs({ endpoints: this.endpoints });
     }
 }
