@@ -24,6 +24,7 @@ export function thanosFleetArgs(fleet: FleetSpec): Omit<ThanosFleetArgs, "cluste
         compactor: { retention: o.compactor.retention, downsampling: o.compactor.downsampling },
         storeGateway: { replicas: o.storeGateway.replicas },
         query: { replicas: o.query.replicas },
-        peerCidrs: fleet.clusters.map((c) => networkBlocks(c)[0].text),
+        // Site and pod networks: Thanos Query's connections arrive from either, depending on the site's SNAT.
+        peerCidrs: fleet.clusters.flatMap((c) => networkBlocks(c).slice(0, 2).map((b) => b.text)),
     };
 }

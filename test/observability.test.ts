@@ -220,6 +220,10 @@ for (const stack of ["prod", "dev"] as const) {
             assert.ok(frontend.inputs.spec.template.spec.containers[0].args.includes("--query-frontend.downstream-url=http://thanos-query.monitoring.svc:10902"));
             // Only the hub runs Grafana, with the Thanos data source and the four fleet dashboards.
             for (const c of spec.clusters) assert.strictEqual(monitoringRelease(inv, c.name).inputs.values.grafana.enabled, c.name === spec.hub, c.name);
+            // Grafana's admin password is generated and secret, never the chart's default.
+            assert.strictEqual(monitoringRelease(inv, spec.hub).inputs.values.grafana.admin.existingSecret, SECRETS.grafanaAdmin);
+            const admin = inClusterOfType(inv, spec.hub, T.secret).find((x) => x.inputs.metadata.name === SECRETS.grafanaAdmin)!;
+            assert.ok(JSON.stringify(admin.inputs.stringData).includes("[secret]") || admin.inputs.stringData instanceof SecretValue || admin.inputs.stringData["admin-password"] instanceof SecretValue);
             const grafanaMaps = inClusterOfType(inv, spec.hub, T.configMap).filter((m) => m.inputs.metadata.labels?.grafana_dashboard === "1");
             assert.deepStrictEqual(grafanaMaps.map((m) => m.inputs.metadata.name).sort(), ["dashboard-fleet-apiserver", "dashboard-fleet-cluster-health", "dashboard-fleet-etcd", "dashboard-fleet-node-resources"]);
             const ds = inClusterOfType(inv, spec.hub, T.configMap).find((m) => m.inputs.metadata.labels?.grafana_datasource === "1")!;
@@ -233,7 +237,11 @@ for (const stack of ["prod", "dev"] as const) {
                 const a = s.inputs.metadata.annotations ?? {};
                 if (site === "eks") assert.strictEqual(a["service.beta.kubernetes.io/aws-load-balancer-internal"], "true", s.name);
                 if (site === "ack") assert.strictEqual(a["service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type"], "intranet", s.name);
-                assert.strictEqual(s.inputs.spec.loadBalancerSourceRanges.length, spec.clusters.length);
+                // Every cluster's site and pod networks, nothing else (never 0.0.0.0/0).
+                assert.deepStrictEqual(
+                    [...s.inputs.spec.loadBalancerSourceRanges].sort(),
+                    spec.clusters.flatMap((c) => [c.provider === "idc" ? c.network.nodeCidr : c.network.vpcCidr, c.network.podCidr]).sort(),
+                );
             }
         });
 

@@ -6,6 +6,7 @@
 import * as alicloud from "@pulumi/alicloud";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import * as YAML from "yaml";
 import type { ClusterHandle } from "../core/contract";
@@ -24,7 +25,7 @@ export interface ClusterMonitoringArgs {
 }
 
 /** Names of the Secrets this layer keeps in each cluster's monitoring namespace. */
-export const SECRETS = { objstore: "thanos-objstore", grpcTls: "thanos-grpc-tls", webhooks: "alertmanager-webhooks", etcdClient: "etcd-client" } as const;
+export const SECRETS = { objstore: "thanos-objstore", grpcTls: "thanos-grpc-tls", webhooks: "alertmanager-webhooks", etcdClient: "etcd-client", grafanaAdmin: "grafana-admin" } as const;
 
 export class ClusterMonitoring extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
@@ -92,6 +93,18 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
                         type: "Opaque",
                         stringData: Object.fromEntries(args.receivers.map((r) => [r.name, pulumi.secret(r.webhookUrl)])),
                     },
+                    k8sOpts([this.namespace]),
+                ),
+            );
+        }
+
+        if (args.grafana) {
+            // Never the chart's well-known default admin password: a generated one, secret from birth.
+            const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
+            dependsOn.push(
+                new k8s.core.v1.Secret(
+                    `${name}-grafana-admin`,
+                    { metadata: { name: SECRETS.grafanaAdmin, namespace: MONITORING_NAMESPACE }, type: "Opaque", stringData: { "admin-user": "admin", "admin-password": password.result } },
                     k8sOpts([this.namespace]),
                 ),
             );

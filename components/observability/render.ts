@@ -107,7 +107,7 @@ export interface ClusterValuesArgs {
     /** Grafana runs on the hub only, with the fleet's Thanos data source and dashboards. */
     grafana: boolean;
     /** The objstore Secret (key objstore.yml) and the gRPC TLS Secret of this cluster. */
-    secrets: { objstore: string; grpcTls: string; webhooks: string; etcdClient: string };
+    secrets: { objstore: string; grpcTls: string; webhooks: string; etcdClient: string; grafanaAdmin: string };
 }
 
 export const WEBHOOK_DIR = "/etc/alertmanager/secrets";
@@ -168,6 +168,7 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
         grafana: a.grafana
             ? {
                   enabled: true,
+                  admin: { existingSecret: a.secrets.grafanaAdmin, userKey: "admin-user", passwordKey: "admin-password" },
                   // Dashboards and data sources come as labelled ConfigMaps from the fleet layer.
                   sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1" }, datasources: { enabled: true, label: "grafana_datasource", labelValue: "1" } },
               }
