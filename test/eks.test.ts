@@ -281,7 +281,7 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.ok(policies.length > 0, "prod declares tenant policies on this cluster");
             for (const p of policies) assert.strictEqual(inv.providerOf(p)?.name, k8sProviderName(C), p.name);
             assert.strictEqual(json(named(T.addon, `${C}-vpc-cni`).inputs.configurationValues).enableNetworkPolicy, "true");
-            assert.deepStrictEqual(ofSite(inv).filter((r) => r.type === T.release && ![KARPENTER.chart, KARPENTER.crdChart].includes(r.inputs.chart)).map((r) => r.name), [], "no Calico or Cilium chart");
+            assert.deepStrictEqual(ofSite(inv).filter((r) => r.type === T.release && ![KARPENTER.chart, KARPENTER.crdChart, "kube-prometheus-stack"].includes(r.inputs.chart)).map((r) => r.name), [], "no Calico or Cilium chart");
             assert.deepStrictEqual(ofSite(inv).filter((r) => r.type.startsWith("hybrid:eks:CiliumOperator")), [], "no Cilium operator identity without Cilium");
         });
 

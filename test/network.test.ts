@@ -43,7 +43,12 @@ const T = {
 /** Every resource whose top-level site component is `cluster`. */
 const inCluster = (inv: Inventory, cluster: string) => inv.resources.filter((r) => ([r, ...inv.ancestors(r)].pop()!.name === cluster));
 const ofTypeIn = (inv: Inventory, cluster: string, type: string) => inCluster(inv, cluster).filter((r) => r.type === type);
-const releasesIn = (inv: Inventory, cluster: string) => ofTypeIn(inv, cluster, T.release).map((r) => r.inputs.chart as string).sort();
+/** The networking charts of a cluster (every release but the monitoring layer's kube-prometheus-stack). */
+const releasesIn = (inv: Inventory, cluster: string) =>
+    ofTypeIn(inv, cluster, T.release)
+        .map((r) => r.inputs.chart as string)
+        .filter((c) => c !== "kube-prometheus-stack")
+        .sort();
 const dependsOn = (r: RegisteredResource, on: RegisteredResource) => r.dependencies.includes(on.urn);
 /** The object as the CRD sees it: what the program sends, without Pulumi's bookkeeping. */
 const asObject = (r: RegisteredResource) => ({ apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, metadata: r.inputs.metadata, spec: r.inputs.spec });
@@ -288,6 +293,8 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
             metrics: { objectStore: { ...eks.metrics.objectStore, bucket: `acme-dev-metrics-${name}` } },
         });
         raw.clusters.push(extra("eks-calico", 1, { cni: "calico" }), extra("eks-cilium", 2, { cni: "cilium", cilium: { clusterId: 12 } }));
+        // The hub's Thanos Query reads every cluster's sidecar: the variants are linked to it.
+        raw.links.push({ between: ["idc-dev", "eks-calico"], kind: "ipsec-vpn" }, { between: ["idc-dev", "eks-cilium"], kind: "ipsec-vpn" });
         spec = loadFleet(raw);
         inv = (await runFleet(spec, "dev")).inventory;
     });

@@ -250,7 +250,8 @@ for (const stack of ["prod", "dev"] as const) {
             assert.ok(inv.named("tls:index/selfSignedCert:SelfSignedCert", "observability-ca").protect);
             const tlsSecrets = inv.ofType(T.secret).filter((s) => s.inputs.metadata.name === SECRETS.grpcTls);
             assert.deepStrictEqual(tlsSecrets.map((s) => clusterOf(inv, s)).sort(), spec.clusters.map((c) => c.name).sort());
-            const leaves = inv.ofType("tls:index/locallySignedCert:LocallySignedCert").filter((c) => c.name.startsWith("observability-"));
+            const leaves = inv.ofType("tls:index/locallySignedCert:LocallySignedCert").filter((c) => c.name.includes("-observability-"));
+            assert.strictEqual(leaves.length, spec.clusters.length + 1, "one server certificate per cluster, one client for Thanos Query");
             for (const l of leaves) assert.ok(l.inputs.caPrivateKeyPem instanceof SecretValue, l.name);
         });
 

@@ -1,6 +1,6 @@
 // hybrid:observability:ThanosFleet: the fleet-wide half of monitoring. A fleet CA (@pulumi/tls,
 // protected) issues every Thanos gRPC server a certificate and Thanos Query a client one (mTLS on
-// every hop across the links). Per cluster: the sidecar's internal load balancer and TLS Secret.
+// every hop across the links); the fleet component holds only the CA, the rest lives per cluster. Per cluster: the sidecar's internal load balancer and TLS Secret.
 // Per bucket, in the site of the cluster that owns it: exactly one compactor and the store
 // gateways. On the hub: Thanos Query over every sidecar and store gateway (endpoint SD config),
 // the Query Frontend, and Grafana's Thanos data source and fleet dashboards.
@@ -90,15 +90,17 @@ export class ThanosFleet extends pulumi.ComponentResource {
             },
             { parent: this, protect: true },
         );
-        const issue = (id: string, commonName: string, server: boolean) => {
-            const key = new tls.PrivateKey(`${name}-${id}`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+        // Leaf certificates live with the cluster that uses them (removing a cluster removes only its own).
+        const issue = (c: ClusterHandle, id: string, commonName: string, server: boolean) => {
+            const leaf = { parent: sites.get(c.name)! };
+            const key = new tls.PrivateKey(at(c, id), { algorithm: "ECDSA", ecdsaCurve: "P256" }, leaf);
             const csr = new tls.CertRequest(
-                `${name}-${id}`,
+                at(c, id),
                 { privateKeyPem: key.privateKeyPem, subject: { commonName }, ...(server ? { dnsNames: [GRPC_SERVER_NAME] } : {}) },
-                { parent: this },
+                leaf,
             );
             const cert = new tls.LocallySignedCert(
-                `${name}-${id}`,
+                at(c, id),
                 {
                     certRequestPem: csr.certRequestPem,
                     caCertPem: ca.certPem,
@@ -107,7 +109,7 @@ export class ThanosFleet extends pulumi.ComponentResource {
                     earlyRenewalHours: 30 * 24,
                     allowedUses: ["digital_signature", "key_encipherment", server ? "server_auth" : "client_auth"],
                 },
-                { parent: this },
+                leaf,
             );
             return { "ca.crt": ca.certPem, "tls.crt": cert.certPem, "tls.key": pulumi.secret(key.privateKeyPem) };
         };
@@ -116,7 +118,7 @@ export class ThanosFleet extends pulumi.ComponentResource {
         for (const c of clusters) {
             const secret = new k8s.core.v1.Secret(
                 at(c, "grpc-tls"),
-                { metadata: { name: GRPC_TLS_SECRET, namespace: MONITORING_NAMESPACE }, type: "Opaque", stringData: issue(`${c.name}-grpc`, `${c.name}.thanos`, true) },
+                { metadata: { name: GRPC_TLS_SECRET, namespace: MONITORING_NAMESPACE }, type: "Opaque", stringData: issue(c, "grpc", `${c.name}.thanos`, true) },
                 k8sOpts(c, ready(c)),
             );
             const lb = grpcLoadBalancer("thanos-sidecar-grpc", c.site, PROMETHEUS_POD_LABELS, args.peerCidrs);
@@ -149,7 +151,7 @@ export class ThanosFleet extends pulumi.ComponentResource {
         // The hub: Thanos Query (mTLS client of every endpoint), the Query Frontend, Grafana's data source.
         const clientTls = new k8s.core.v1.Secret(
             at(hub, "query-tls"),
-            { metadata: { name: QUERY_TLS_SECRET, namespace: MONITORING_NAMESPACE }, type: "Opaque", stringData: issue("query-client", "thanos-query", false) },
+            { metadata: { name: QUERY_TLS_SECRET, namespace: MONITORING_NAMESPACE }, type: "Opaque", stringData: issue(hub, "query-client", "thanos-query", false) },
             k8sOpts(hub, ready(hub)),
         );
         const roles = Object.keys(this.endpoints).sort();

@@ -103,7 +103,9 @@ export function observabilityRules(fleet: FleetLike): Violation[] {
         else if (c.provider !== "idc" || fleet.clusters[first].provider !== "idc") out.push({ path: at, rule: `is also clusters[${first}]'s bucket, but ${c.provider === "idc" ? fleet.clusters[first].provider : c.provider} sites create their own bucket: only s3-compatible buckets can be shared` });
     });
 
-    // Thanos Query on the hub dials every sidecar and every bucket's store gateway.
+    // Thanos Query on the hub dials every sidecar and every bucket's store gateway (a hub naming no
+    // cluster is reported by the reference rules).
+    if (!fleet.clusters.some((c) => c.name === fleet.hub)) return out;
     const needs: ReachabilityNeed[] = [];
     const owners = new Set<string>();
     fleet.clusters.forEach((c, i) => {
