@@ -106,6 +106,26 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
             fires: [{ severity: "warning", verb: "LIST" }],
         },
         {
+            alert: "KubeadmClientCertificateExpiring",
+            // Every client certificate presented expires within a day (the lowest bucket).
+            series: {
+                'apiserver_client_certificate_expiration_seconds_count{job="apiserver",instance="10.10.0.11:6443"}': "0+10x20",
+                ...hist("apiserver_client_certificate_expiration_seconds_bucket", 'job="apiserver",instance="10.10.0.11:6443"', { "86400": "0+10x20", "604800": "0+10x20", "31104000": "0+10x20", "+Inf": "0+10x20" }),
+            },
+            at: "15m",
+            fires: [{ severity: "warning", job: "apiserver", instance: "10.10.0.11:6443" }],
+        },
+        {
+            alert: "KubeadmClientCertificateExpiring",
+            // Healthy: every certificate has months left.
+            series: {
+                'apiserver_client_certificate_expiration_seconds_count{job="apiserver",instance="10.10.0.11:6443"}': "0+10x20",
+                ...hist("apiserver_client_certificate_expiration_seconds_bucket", 'job="apiserver",instance="10.10.0.11:6443"', { "86400": "0x20", "604800": "0x20", "31104000": "0+10x20", "+Inf": "0+10x20" }),
+            },
+            at: "15m",
+            fires: [],
+        },
+        {
             alert: "KubeletClientCertificateExpiring",
             series: { 'kubelet_certificate_manager_client_ttl_seconds{node="worker-1"}': "86400x5", 'kubelet_certificate_manager_client_ttl_seconds{node="worker-2"}': "31536000x5" },
             at: "2m",
