@@ -8,8 +8,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { dataDir, EtcdMember, EtcdPaths, renderEtcdConfig } from "../../components/idc/render";
 import { loadStackSpec, runFleet } from "../harness";
-import { requireTool, run, tempDir } from "./idcTools";
+import { issue, makeCa, Processes, requireTool, run, sleep, tempDir } from "./idcTools";
 
 interface Group {
     name: string;
@@ -230,4 +231,72 @@ describe("platform alerts checked by promtool check rules and promtool test rule
             for (const c of CASES[kind].filter((x) => x.fires.length > 0)) assert.ok(`${n.stdout}${n.stderr}`.includes(c.alert), `${c.alert} missing from the failures`);
         });
     }
+});
+
+// How Prometheus reaches the IDC etcd: /metrics on the member's client port, behind etcd's client
+// certificate check, with a client-only certificate of the etcd CA (as ClusterMonitoring issues
+// one); the plain metrics listener stays on 127.0.0.1. A real etcd from the rendered member config.
+describe("IDC etcd metrics over mTLS on the client port (a real etcd from the rendered config)", function () {
+    this.timeout(120_000);
+    const processes = new Processes();
+    let root: string;
+    const member: EtcdMember = { name: "etcd-metrics-1", address: "127.0.0.31" };
+    const ports = { client: 23791, peer: 23801, metrics: 23811 };
+    let ca: { cert: string; key: string };
+    let prometheus: { cert: string; key: string };
+
+    const curl = (args: string[]) => run("curl", ["--silent", "--show-error", "--max-time", "5", ...args]);
+
+    before(async function () {
+        for (const tool of ["etcd", "openssl", "curl"]) requireTool(tool);
+        root = tempDir("etcd-metrics-");
+        ca = makeCa(root, "test-etcd-ca");
+        const p: EtcdPaths = { configDir: path.join(root, "conf"), pkiDir: path.join(root, "pki"), mount: path.join(root, "nvme") };
+        for (const d of [p.configDir, p.pkiDir, p.mount]) fs.mkdirSync(d, { recursive: true });
+        fs.mkdirSync(dataDir(p), { mode: 0o700 });
+        const sans = { dns: [member.name, "localhost"], ip: [member.address, "127.0.0.1"] };
+        const server = issue(root, ca, "server", sans);
+        const peer = issue(root, ca, "peer", sans);
+        for (const [from, to] of [
+            [ca.cert, "ca.crt"],
+            [server.cert, "server.crt"],
+            [server.key, "server.key"],
+            [peer.cert, "peer.crt"],
+            [peer.key, "peer.key"],
+        ]) fs.copyFileSync(from, path.join(p.pkiDir, to));
+        const tuning = loadStackSpec("prod").clusters.find((c) => c.provider === "idc")!;
+        if (tuning.provider !== "idc") throw new Error("prod has no IDC cluster");
+        const config = renderEtcdConfig({ member, members: [member], token: "metrics-test", tuning: tuning.etcd.tuning, paths: p, ports, metricsListener: "localhost" });
+        fs.writeFileSync(path.join(p.configDir, "etcd.conf.yml"), config);
+        prometheus = issue(root, ca, "prometheus-etcd-client", {}, "clientAuth");
+        processes.start("etcd", ["--config-file", path.join(p.configDir, "etcd.conf.yml")], path.join(root, "etcd.log"));
+        for (let i = 0; i < 60; i++) {
+            if (curl(["--cacert", ca.cert, "--cert", prometheus.cert, "--key", prometheus.key, `https://${member.address}:${ports.client}/health`]).status === 0) return;
+            await sleep(500);
+        }
+        throw new Error(`etcd did not start:\n${fs.readFileSync(path.join(root, "etcd.log"), "utf8").slice(-2000)}`);
+    });
+    after(async () => {
+        await processes.stopAll();
+        if (root) fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    it("serves /metrics to Prometheus' client certificate, and to nobody without one", () => {
+        const ok = curl(["--cacert", ca.cert, "--cert", prometheus.cert, "--key", prometheus.key, `https://${member.address}:${ports.client}/metrics`]);
+        assert.strictEqual(ok.status, 0, ok.stderr);
+        assert.match(ok.stdout, /^etcd_server_has_leader 1$/m);
+        assert.match(ok.stdout, /^etcd_disk_wal_fsync_duration_seconds_bucket/m);
+        const anonymous = curl(["--cacert", ca.cert, `https://${member.address}:${ports.client}/metrics`]);
+        assert.notStrictEqual(anonymous.status, 0, "etcd served metrics without a client certificate");
+        const otherRoot = tempDir("other-ca-");
+        const stranger = issue(otherRoot, makeCa(otherRoot, "other-ca"), "stranger", {}, "clientAuth");
+        const foreign = curl(["--cacert", ca.cert, "--cert", stranger.cert, "--key", stranger.key, `https://${member.address}:${ports.client}/metrics`]);
+        fs.rmSync(otherRoot, { recursive: true, force: true });
+        assert.notStrictEqual(foreign.status, 0, "etcd served metrics to a certificate of another CA");
+    });
+
+    it("keeps the plain metrics listener on 127.0.0.1 only", () => {
+        assert.strictEqual(curl([`http://127.0.0.1:${ports.metrics}/metrics`]).status, 0);
+        assert.notStrictEqual(curl([`http://${member.address}:${ports.metrics}/metrics`]).status, 0);
+    });
 });
