@@ -171,6 +171,9 @@ for (const stack of ["prod", "dev"] as const) {
 
         it("runs exactly one compactor per bucket, with store gateways and disks, in the bucket's own site", () => {
             const compactors = inv.ofType(T.statefulSet).filter((s) => s.inputs.metadata.labels["app.kubernetes.io/component"] === "compactor");
+            // Every cluster running Thanos workloads scrapes them (a halted compactor alerts).
+            const podMonitors = inv.ofType("kubernetes:monitoring.coreos.com/v1:PodMonitor").map((p) => clusterOf(inv, p));
+            assert.deepStrictEqual(podMonitors.sort(), [...new Set(compactors.map((c) => clusterOf(inv, c)))].sort());
             const buckets = new Map(spec.clusters.map((c) => [bucketKey(c.metrics.objectStore), c]));
             assert.strictEqual(compactors.length, buckets.size);
             for (const [, owner] of buckets) {

@@ -334,6 +334,16 @@ export function storeGatewayStatefulSet(a: BucketWorkloadArgs) {
     });
 }
 
+/** Scrapes every Thanos workload of this layer (compactor, store gateway, query) on its http port. */
+export function thanosPodMonitor() {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: "thanos", namespace: MONITORING_NAMESPACE },
+        spec: { selector: { matchLabels: { "app.kubernetes.io/name": "thanos" } }, podMetricsEndpoints: [{ port: "http", path: "/metrics" }] },
+    };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hub: Thanos Query, Query Frontend, Grafana's data source
 

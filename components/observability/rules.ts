@@ -179,6 +179,14 @@ export function platformRuleGroups(a: RuleArgs): RuleGroup[] {
                 "The Thanos sidecar {{ $labels.pod }} fails to upload blocks",
                 "Check the objstore Secret and the bucket's credentials.",
             ),
+            rule(
+                "ThanosCompactHalted",
+                "critical",
+                "thanos_compact_halted == 1",
+                "5m",
+                "The Thanos compactor {{ $labels.pod }} halted",
+                "It stopped on an error (overlapping blocks, bucket access): the bucket is no longer compacted, downsampled or pruned.",
+            ),
         ],
     });
     return groups;

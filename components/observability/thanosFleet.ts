@@ -23,6 +23,7 @@ import {
     queryFrontendService,
     queryService,
     storeGatewayStatefulSet,
+    thanosPodMonitor,
 } from "./render";
 import { GRPC_SERVER_NAME, MONITORING_NAMESPACE, PORTS } from "./versions";
 
@@ -126,7 +127,9 @@ export class ThanosFleet extends pulumi.ComponentResource {
             this.endpoints[`sidecar ${c.name}`] = lbAddress(svc);
         }
 
-        // Per bucket: one compactor and the store gateways, in the owner's site with its credentials.
+        // Per bucket: one compactor and the store gateways, in the owner's site with its credentials;
+        // a PodMonitor per cluster that runs any, so a halted compactor alerts.
+        const monitored = new Set<string>();
         for (const p of bucketPlacements(clusters)) {
             const c = p.owner;
             const short = `thanos-${p.bucket.replace(/\./g, "-")}`.slice(0, 40).replace(/-+$/, "");
@@ -143,6 +146,11 @@ export class ThanosFleet extends pulumi.ComponentResource {
             new k8s.apps.v1.StatefulSet(`${id}-compactor`, compactor, k8sOpts(c, ready(c)));
             const store = storeGatewayStatefulSet(workload);
             new k8s.apps.v1.StatefulSet(`${id}-store`, store, k8sOpts(c, ready(c)));
+            if (!monitored.has(c.name)) {
+                monitored.add(c.name);
+                const pm = thanosPodMonitor();
+                new k8s.apiextensions.CustomResource(at(c, "thanos-podmonitor"), pm, k8sOpts(c, ready(c)));
+            }
             const lb = grpcLoadBalancer(`${short}-store-grpc`, c.site, store.spec.selector.matchLabels, args.peerCidrs);
             const svc = new k8s.core.v1.Service(`${id}-store-lb`, lb, k8sOpts(c, ready(c)));
             this.endpoints[`store ${p.bucket}`] = lbAddress(svc);

@@ -142,6 +142,12 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
             at: "4h",
             fires: [{ severity: "critical", job: "kps-thanos-discovery", pod: "prometheus-kps-prometheus-0" }],
         },
+        {
+            alert: "ThanosCompactHalted",
+            series: { 'thanos_compact_halted{job="monitoring/thanos",pod="thanos-b-compactor-0"}': "1x20", 'thanos_compact_halted{job="monitoring/thanos",pod="thanos-c-compactor-0"}': "0x20" },
+            at: "10m",
+            fires: [{ severity: "critical", job: "monitoring/thanos", pod: "thanos-b-compactor-0" }],
+        },
     ],
     eks: [
         {
