@@ -72,7 +72,7 @@ export class ThanosFleet extends pulumi.ComponentResource {
         const hub = clusters.find((c) => c.name === args.hub);
         if (!hub) throw new Error(`hub ${args.hub} is not a cluster of the fleet`);
         // Each cluster's Kubernetes objects live under its own site (through its own provider); the
-        // fleet component keeps what spans sites: the CA and the certificates it issues.
+        // fleet component keeps only what spans sites: the CA.
         const sites = new Map(clusters.map((c) => [c.name, new ThanosSite(`${c.name}-${name}`, { parent: c.parent })]));
         const at = (c: ClusterHandle, suffix: string) => `${c.name}-${name}-${suffix}`;
         const k8sOpts = (c: ClusterHandle, dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: sites.get(c.name)!, provider: c.provider, dependsOn });
