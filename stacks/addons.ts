@@ -10,6 +10,8 @@ import { tenantPools } from "../components/network/render";
 import { federationArgs } from "./federation";
 import { linksArgs } from "./links";
 import { meshArgs } from "./mesh";
+import { monitoringAddon, observabilityAddon } from "../components/observability/addons";
+import { clusterMonitoringArgs, thanosFleetArgs } from "./observability";
 import type { ClusterSpec, FleetSpec } from "./spec";
 
 // The registry holds entries of different args types; each entry is typed where it is made (onCluster, onFleet).
@@ -33,6 +35,7 @@ export const clusterAddons: ClusterAddonEntry[] = [
     onCluster(tenantsAddon, (c) =>
         c.network.tenants.length === 0 ? undefined : { tenants: c.network.tenants, poolsOf: (ns: string) => (c.provider === "ack" ? [] : tenantPools(c, ns)) },
     ),
+    onCluster(monitoringAddon, clusterMonitoringArgs),
 ];
 
 export const fleetAddons: FleetAddonEntry[] = [
@@ -40,6 +43,7 @@ export const fleetAddons: FleetAddonEntry[] = [
     onFleet(linksAddon, (fleet) => linksArgs(fleet)),
     onFleet(meshAddon, (fleet) => meshArgs(fleet)),
     onFleet(federationAddon, (fleet) => federationArgs(fleet)),
+    onFleet(observabilityAddon, (fleet) => thanosFleetArgs(fleet)),
 ];
 
 /**

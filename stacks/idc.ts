@@ -92,6 +92,10 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
             caCertificate: pki.kubernetesCa.certPem,
             // Add-ons (the CNI first) go on once every control-plane host and worker has joined.
             ready: [controlPlane.init, ...controlPlane.joins, ...workers.joins],
+            controlPlaneMetrics: {
+                etcdHosts: spec.etcd.hosts.map((h) => h.address),
+                etcdCa: { certPem: pki.etcdCa.certPem, keyPem: pki.etcdCa.keyPem },
+            },
         },
         outputs,
     };

@@ -12,6 +12,7 @@ import { networkRules } from "./network";
 import { firstOverlaps, hardeningRules, MAX_CLUSTERS } from "./hardening";
 import { versionRules } from "./versions";
 import { linkExtensions, linksRules } from "./links";
+import { observabilityRules, observabilitySchema, observabilitySecretKeys } from "./observability";
 
 export type { AckClusterSpec, EksClusterSpec, IdcClusterSpec, Violation };
 export { formatPath };
@@ -43,6 +44,8 @@ export const fleetSchema = z
         clusters: z.array(cluster).min(1, "must declare at least one cluster").max(MAX_CLUSTERS, `must declare at most ${MAX_CLUSTERS} clusters`),
         /** Karmada on the hub: members, failover, placement and override policies (stacks/spec/federation.ts). */
         federation: federationSchema,
+        /** Monitoring: retention, compaction, store gateways, Alertmanager receivers (stacks/spec/observability.ts). */
+        observability: observabilitySchema,
     });
 
 export type FleetSpec = z.output<typeof fleetSchema>;
@@ -141,6 +144,7 @@ function fleetRules(fleet: FleetSpec, today: Date): Violation[] {
     out.push(...linksRules(fleet));
     out.push(...meshRules(fleet));
     out.push(...federationRules(fleet));
+    out.push(...observabilityRules(fleet));
     return out;
 }
 
@@ -218,5 +222,6 @@ export function secretConfigKeys(spec: FleetSpec): string[] {
             keys.add(creds.secretAccessKeyKey);
         }
     }
+    for (const k of observabilitySecretKeys(spec.observability)) keys.add(k);
     return [...keys].sort();
 }

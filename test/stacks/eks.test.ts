@@ -279,7 +279,7 @@ describe("EKS site on the mock engine (prod)", function () {
             for (const p of policies) assert.strictEqual(inv.providerOf(p)?.name, k8sProviderName(C), p.name);
             assert.strictEqual(json(named(T.addon, `${C}-vpc-cni`).inputs.configurationValues).enableNetworkPolicy, "true");
             const networking = ofSite(inv).filter((r) => !inv.ancestors(r).some((a) => a.type.startsWith("hybrid:mesh:")));
-            assert.deepStrictEqual(networking.filter((r) => r.type === T.release && ![KARPENTER.chart, KARPENTER.crdChart].includes(r.inputs.chart)).map((r) => r.name), [], "no Calico or Cilium chart");
+            assert.deepStrictEqual(networking.filter((r) => r.type === T.release && ![KARPENTER.chart, KARPENTER.crdChart, "kube-prometheus-stack"].includes(r.inputs.chart)).map((r) => r.name), [], "no Calico or Cilium chart");
             assert.deepStrictEqual(ofSite(inv).filter((r) => r.type.startsWith("hybrid:eks:CiliumOperator")), [], "no Cilium operator identity without Cilium");
         });
 

@@ -142,7 +142,9 @@ describe("offline plan", () => {
         assert.ok(markdown.includes(`**0 to add, ${diff.changed.length} to change, ${diff.removed.length} to remove**`), markdown);
     });
 
-    it("is deterministic: planning the same commit again, in another process and into its own directory, diffs to no change", async () => {
+    it("is deterministic: planning the same commit again, in another process and into its own directory, diffs to no change", async function () {
+        // Two whole plans, one in a child process allowed 60 s: more than mocha's default 30 s on a busy machine.
+        this.timeout(150_000);
         // The old inventory is the one this run replaces: it must be read before the directory is cleared.
         const run = runPlanCli(["--stack", "prod", "--out", prodDir, "--diff", path.join(prodDir, "inventory.json")]);
         assert.strictEqual(run.status, 0, run.stderr);

@@ -20,6 +20,8 @@ export const outputs: Record<string, OutputsMock> = {
     "alicloud:vpn/gateway:Gateway": (a) => ({ internetIp: addressFor(a.name, 47), disasterRecoveryInternetIp: addressFor(`${a.name}-dr`, 39), status: "Active" }),
     "alicloud:kms/key:Key": (a) => ({ arn: `acs:kms:cn-shanghai:${ACCOUNT}:key/key-${a.name}-id`, status: "Enabled" }),
     "alicloud:ram/role:Role": (a) => ({ arn: `acs:ram::${ACCOUNT}:role/${a.inputs.roleName ?? a.name}` }),
+    // A RAM user's AccessKey: the id is the resource id, the secret a stand-in (a secret output).
+    "alicloud:ram/accessKey:AccessKey": (a) => ({ secret: `mock-access-key-secret-${a.name}`, status: "Active" }),
     "alicloud:oss/bucket:Bucket": (a) => ({
         intranetEndpoint: "oss-cn-shanghai-internal.aliyuncs.com",
         extranetEndpoint: "oss-cn-shanghai.aliyuncs.com",

@@ -23,5 +23,8 @@ export const outputs: Record<string, OutputsMock> = {
         const ca = `-----BEGIN CERTIFICATE-----\n${b64(JSON.stringify({ mock: `${a.name}/ca.crt` }))}\n-----END CERTIFICATE-----\n`;
         return { data: { ...(a.inputs.data ?? {}), token: b64(`mock-token.${digest}`), "ca.crt": b64(ca), namespace: b64(String(a.inputs.metadata?.namespace ?? "default")) } };
     },
+    // A LoadBalancer Service gets an address from its site; a deterministic stand-in here.
+    "kubernetes:core/v1:Service": (a) =>
+        a.inputs.spec?.type === "LoadBalancer" ? { status: { loadBalancer: { ingress: [{ hostname: `${a.name}.lb.mock.invalid` }] } } } : {},
 };
 export const calls: Record<string, CallMock> = {};

@@ -44,11 +44,11 @@ const T = {
 const inCluster = (inv: Inventory, cluster: string) =>
     inv.resources.filter((r) => [r, ...inv.ancestors(r)].pop()!.name === cluster && !inv.ancestors(r).some((a) => a.type.startsWith("hybrid:mesh:")));
 const ofTypeIn = (inv: Inventory, cluster: string, type: string) => inCluster(inv, cluster).filter((r) => r.type === type);
-// Networking's releases: the federation layer's karmada chart (control plane on the hub, agent on Pull members) is not one.
+// Networking's releases: neither the federation layer's karmada chart nor monitoring's kube-prometheus-stack.
 const releasesIn = (inv: Inventory, cluster: string) =>
     ofTypeIn(inv, cluster, T.release)
         .map((r) => r.inputs.chart as string)
-        .filter((c) => c !== "karmada")
+        .filter((c) => c !== "karmada" && c !== "kube-prometheus-stack")
         .sort();
 const dependsOn = (r: RegisteredResource, on: RegisteredResource) => r.dependencies.includes(on.urn);
 /** The object as the CRD sees it: what the program sends, without Pulumi's bookkeeping. */

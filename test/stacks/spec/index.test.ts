@@ -30,7 +30,7 @@ describe("fleet spec", () => {
     it("names the secret config keys the stack must hold", () => {
         const result = parseFleet(rawStackFleet("prod"));
         assert.ok(result.ok);
-        assert.deepStrictEqual(secretConfigKeys(result.spec), ["idcStoreAccessKeyId", "idcStoreSecretAccessKey", "sshPrivateKey"]);
+        assert.deepStrictEqual(secretConfigKeys(result.spec), ["alertWebhookChat", "alertWebhookOncall", "idcStoreAccessKeyId", "idcStoreSecretAccessKey", "sshPrivateKey"]);
     });
 
     describe("names and references", () => {

@@ -1,0 +1,27 @@
+// Monitoring as add-ons: kube-prometheus-stack with the Thanos sidecar on every cluster (after its
+// CNI), and once every cluster exists the fleet's Thanos layer over all of them.
+import type { ClusterAddon, FleetAddon } from "../core/contract";
+import { ClusterMonitoring, ClusterMonitoringArgs } from "./clusterMonitoring";
+import { ThanosFleet, ThanosFleetArgs } from "./thanosFleet";
+
+export const MONITORING_ADDON = "monitoring";
+
+export const monitoringAddon: ClusterAddon<ClusterMonitoringArgs> = {
+    name: MONITORING_ADDON,
+    needs: ["cni"],
+    install(cluster, args, after) {
+        const monitoring = new ClusterMonitoring(`${cluster.name}-monitoring`, { ...cluster, ready: [...cluster.ready, ...after] }, args, { parent: cluster.parent });
+        return { ready: monitoring.ready };
+    },
+};
+
+export const observabilityAddon: FleetAddon<Omit<ThanosFleetArgs, "clusterReady">> = {
+    name: "observability",
+    needs: [],
+    install(clusters, args, after) {
+        // Each cluster's monitoring namespace, Secrets and release come first (cluster add-on results).
+        const clusterReady = Object.fromEntries(clusters.map((c) => [c.name, [...(c.addons?.[MONITORING_ADDON] ?? c.ready), ...after]]));
+        const fleet = new ThanosFleet("observability", clusters, { ...args, clusterReady });
+        return { ready: [fleet] };
+    },
+};

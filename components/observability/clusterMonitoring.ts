@@ -1,0 +1,184 @@
+// hybrid:observability:ClusterMonitoring: kube-prometheus-stack with the Thanos sidecar on one
+// cluster, the objstore Secret for the cluster's own site's store, the Alertmanager webhook URLs
+// (a Secret, secret from birth) and the platform's PrometheusRule (the fleet layer exposes the
+// sidecar and adds its TLS material). On IDC clusters etcd is scraped on its client port with a
+// client certificate of the etcd CA issued here (mTLS); the API server is scraped everywhere.
+import * as alicloud from "@pulumi/alicloud";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import * as YAML from "yaml";
+import type { ClusterHandle } from "../core/contract";
+import { AlertReceiver, kubePrometheusStackValues, objstoreConfig } from "./render";
+import { platformRuleGroups, RuleArgs } from "./rules";
+import { KUBE_PROMETHEUS_STACK, MONITORING_NAMESPACE } from "./versions";
+
+export interface ClusterMonitoringArgs {
+    /** Local TSDB retention, e.g. "24h" (>= 6h). */
+    retention: string;
+    /** Alertmanager receivers; each URL a Pulumi secret read from config. */
+    receivers: (AlertReceiver & { webhookUrl: pulumi.Output<string> })[];
+    /** The hub runs Grafana (kube-prometheus-stack's) with the fleet's dashboards. */
+    grafana: boolean;
+    autoscaler?: RuleArgs["autoscaler"];
+}
+
+/** Names of the Secrets this layer keeps in each cluster's monitoring namespace. */
+export const SECRETS = { objstore: "thanos-objstore", grpcTls: "thanos-grpc-tls", webhooks: "alertmanager-webhooks", etcdClient: "etcd-client", grafanaAdmin: "grafana-admin" } as const;
+
+export class ClusterMonitoring extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly release: k8s.helm.v3.Release;
+    /** The objstore config's Secret: the compactor and store gateways of this cluster's bucket reuse it. */
+    readonly objstoreSecret: k8s.core.v1.Secret;
+    /** What the fleet layer waits for in this cluster (namespace, Secrets, release). */
+    readonly ready: pulumi.Resource[];
+
+    constructor(name: string, cluster: ClusterHandle, args: ClusterMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hybrid:observability:ClusterMonitoring", name, {}, opts);
+        const k8sOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider: cluster.provider, dependsOn });
+        const store = cluster.objectStore;
+
+        this.namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            // node-exporter runs with hostNetwork/hostPID: the namespace must allow privileged pods (Pod Security Standards).
+            { metadata: { name: MONITORING_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
+            k8sOpts(cluster.ready),
+        );
+
+        // The store's key pair: config secrets (IDC), or a RAM user of its own (ACK, see README).
+        let keys: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> } | undefined = store.credentials;
+        if (cluster.site === "ack") {
+            if (!cluster.cloudProvider) throw new Error(`${cluster.name}: the ACK site hands no alicloud provider`);
+            const cloud = { parent: this, provider: cluster.cloudProvider };
+            const user = new alicloud.ram.User(`${name}-oss-writer`, { name: `${cluster.name}-thanos-oss`, comments: `Thanos on ${cluster.name}: reads and writes ${store.bucket}` }, cloud);
+            const policy = new alicloud.ram.Policy(
+                `${name}-oss-writer`,
+                {
+                    policyName: `${cluster.name}-thanos-oss`,
+                    description: `Thanos: read and write the metrics blocks in ${store.bucket}`,
+                    policyDocument: JSON.stringify({
+                        Version: "1",
+                        Statement: [
+                            { Effect: "Allow", Action: ["oss:ListObjects", "oss:GetBucketInfo"], Resource: [`acs:oss:*:*:${store.bucket}`] },
+                            { Effect: "Allow", Action: ["oss:GetObject", "oss:PutObject", "oss:DeleteObject", "oss:AbortMultipartUpload", "oss:ListParts"], Resource: [`acs:oss:*:*:${store.bucket}/*`] },
+                            // The bucket is encrypted with its site's KMS key (SSE-KMS): OSS asks KMS on the caller's behalf.
+                            { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [`acs:kms:${cluster.region}:*:key/*`] },
+                        ],
+                    }),
+                },
+                cloud,
+            );
+            new alicloud.ram.UserPolicyAttachment(`${name}-oss-writer`, { userName: user.name, policyName: policy.policyName, policyType: "Custom" }, cloud);
+            const key = new alicloud.ram.AccessKey(`${name}-oss-writer`, { userName: user.name }, { ...cloud, additionalSecretOutputs: ["secret"] });
+            keys = { accessKeyId: pulumi.secret(key.id), secretAccessKey: pulumi.secret(key.secret) };
+        }
+        const objstore = keys
+            ? pulumi.all([keys.accessKeyId, keys.secretAccessKey]).apply(([accessKeyId, secretAccessKey]) => YAML.stringify(objstoreConfig(store, { accessKeyId, secretAccessKey })))
+            : pulumi.output(YAML.stringify(objstoreConfig(store)));
+        this.objstoreSecret = new k8s.core.v1.Secret(
+            `${name}-objstore`,
+            { metadata: { name: SECRETS.objstore, namespace: MONITORING_NAMESPACE }, type: "Opaque", stringData: { "objstore.yml": pulumi.secret(objstore) } },
+            k8sOpts([this.namespace]),
+        );
+
+        const dependsOn: pulumi.Resource[] = [this.namespace, this.objstoreSecret];
+        if (args.receivers.length > 0) {
+            dependsOn.push(
+                new k8s.core.v1.Secret(
+                    `${name}-webhooks`,
+                    {
+                        metadata: { name: SECRETS.webhooks, namespace: MONITORING_NAMESPACE },
+                        type: "Opaque",
+                        stringData: Object.fromEntries(args.receivers.map((r) => [r.name, pulumi.secret(r.webhookUrl)])),
+                    },
+                    k8sOpts([this.namespace]),
+                ),
+            );
+        }
+
+        if (args.grafana) {
+            // Never the chart's well-known default admin password: a generated one, secret from birth.
+            const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
+            dependsOn.push(
+                new k8s.core.v1.Secret(
+                    `${name}-grafana-admin`,
+                    { metadata: { name: SECRETS.grafanaAdmin, namespace: MONITORING_NAMESPACE }, type: "Opaque", stringData: { "admin-user": "admin", "admin-password": password.result } },
+                    k8sOpts([this.namespace]),
+                ),
+            );
+        }
+
+        const idc = cluster.controlPlaneMetrics;
+        if (idc) {
+            // Prometheus' own client certificate of the etcd CA: read-only /metrics over mTLS on the
+            // members' client port, so etcd's plain metrics listener can stay on 127.0.0.1.
+            const key = new tls.PrivateKey(`${name}-etcd-client`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+            const csr = new tls.CertRequest(`${name}-etcd-client`, { privateKeyPem: key.privateKeyPem, subject: { commonName: `${cluster.name}-prometheus-etcd-client` } }, { parent: this });
+            const cert = new tls.LocallySignedCert(
+                `${name}-etcd-client`,
+                {
+                    certRequestPem: csr.certRequestPem,
+                    caCertPem: idc.etcdCa.certPem,
+                    caPrivateKeyPem: idc.etcdCa.keyPem,
+                    validityPeriodHours: 365 * 24,
+                    earlyRenewalHours: 30 * 24,
+                    allowedUses: ["digital_signature", "key_encipherment", "client_auth"],
+                },
+                { parent: this },
+            );
+            dependsOn.push(
+                new k8s.core.v1.Secret(
+                    `${name}-etcd-client`,
+                    {
+                        metadata: { name: SECRETS.etcdClient, namespace: MONITORING_NAMESPACE },
+                        type: "kubernetes.io/tls",
+                        stringData: { "ca.crt": idc.etcdCa.certPem, "tls.crt": cert.certPem, "tls.key": pulumi.secret(key.privateKeyPem) },
+                    },
+                    k8sOpts([this.namespace]),
+                ),
+            );
+        }
+
+        const values = kubePrometheusStackValues({
+            cluster,
+            retention: args.retention,
+            receivers: args.receivers.map(({ name: n, severities }) => ({ name: n, severities })),
+            ...(idc ? { idc: { etcdHosts: idc.etcdHosts } } : {}),
+            grafana: args.grafana,
+            secrets: SECRETS,
+        });
+        // The chart's sidecar Service and ServiceMonitor: the sidecar's own metrics (uploads) are scraped.
+        values.prometheus.thanosService = { enabled: true };
+        values.prometheus.thanosServiceMonitor = { enabled: true };
+        this.release = new k8s.helm.v3.Release(
+            `${name}-chart`,
+            {
+                name: KUBE_PROMETHEUS_STACK.fullname,
+                chart: KUBE_PROMETHEUS_STACK.chart,
+                version: KUBE_PROMETHEUS_STACK.version,
+                repositoryOpts: { repo: KUBE_PROMETHEUS_STACK.repo },
+                namespace: MONITORING_NAMESPACE,
+                values,
+                atomic: true,
+                timeout: 900,
+            },
+            k8sOpts(dependsOn),
+        );
+        this.ready = [...dependsOn, this.release];
+
+        new k8s.apiextensions.CustomResource(
+            `${name}-rules`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: { name: "platform", namespace: MONITORING_NAMESPACE },
+                spec: { groups: platformRuleGroups({ idc: cluster.site === "idc", ...(args.autoscaler ? { autoscaler: args.autoscaler } : {}) }) },
+            },
+            k8sOpts([this.release]),
+        );
+
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,473 @@
+// Pure renderers of the observability layer: spec values in, plain objects out. The components
+// (clusterMonitoring.ts, thanosFleet.ts) only add Pulumi wiring and secrets.
+import type { SiteKind } from "../core/contract";
+import { GRPC_SERVER_NAME, KUBE_PROMETHEUS_STACK, MONITORING_NAMESPACE, PORTS, REPLICA_LABEL, THANOS, THANOS_SERVICE_ACCOUNT } from "./versions";
+
+export type Severity = "critical" | "warning" | "info";
+
+/** The labels that name a cluster's series fleet-wide (Prometheus external labels). */
+export function externalLabels(c: { name: string; site: SiteKind; region: string; environment: string }): Record<string, string> {
+    return { cluster: c.name, site: c.site, region: c.region, environment: c.environment };
+}
+
+/** Prometheus durations as this layer accepts them ("6h", "30d", "2w", "1y"; "0d" = forever where allowed). */
+export const DURATION = /^(0|[1-9][0-9]{0,5})(h|d|w|y)$/;
+const HOURS = { h: 1, d: 24, w: 24 * 7, y: 24 * 365 } as const;
+export function durationHours(d: string): number {
+    const m = DURATION.exec(d);
+    if (!m) throw new Error(`not a duration: ${d}`);
+    return Number(m[1]) * HOURS[m[2] as keyof typeof HOURS];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Object storage (thanos-io/objstore client config: `type` + `config`)
+
+export interface StoreArgs {
+    kind: "s3" | "oss" | "s3-compatible";
+    bucket: string;
+    region?: string;
+    endpoint?: string;
+}
+
+/**
+ * The objstore config of a cluster's own store. EKS: S3 through the AWS SDK's default chain
+ * (`aws_sdk_auth`), which picks up the Pod Identity credentials of the trusted ServiceAccount.
+ * ACK: OSS with a static key pair (objstore providers/oss takes only `access_key_id`/`access_key_secret`).
+ * IDC: an S3-compatible endpoint with the key pair from config. Keys arrive as plain strings here
+ * and the caller keeps the result a Pulumi secret.
+ */
+export function objstoreConfig(store: StoreArgs, keys?: { accessKeyId: string; secretAccessKey: string }): { type: "S3" | "OSS"; config: Record<string, unknown> } {
+    switch (store.kind) {
+        case "s3": {
+            const region = store.region ?? "";
+            return { type: "S3", config: { bucket: store.bucket, endpoint: `s3.${region}.amazonaws.com`, region, aws_sdk_auth: true } };
+        }
+        case "oss": {
+            if (!keys) throw new Error(`OSS bucket ${store.bucket} needs a key pair`);
+            // The region's internal endpoint: traffic stays in the VPC (OSS docs, "Regions and endpoints").
+            const endpoint = store.endpoint ?? `https://oss-${store.region}-internal.aliyuncs.com`;
+            return { type: "OSS", config: { endpoint, bucket: store.bucket, access_key_id: keys.accessKeyId, access_key_secret: keys.secretAccessKey } };
+        }
+        case "s3-compatible": {
+            if (!keys || !store.endpoint) throw new Error(`s3-compatible bucket ${store.bucket} needs an endpoint and a key pair`);
+            // objstore's S3 endpoint is host[:port]; TLS stays on (insecure: false).
+            const url = new URL(store.endpoint);
+            return {
+                type: "S3",
+                config: {
+                    bucket: store.bucket,
+                    endpoint: url.host,
+                    ...(store.region ? { region: store.region } : {}),
+                    access_key: keys.accessKeyId,
+                    secret_key: keys.secretAccessKey,
+                    insecure: false,
+                    // Ceph RGW and MinIO serve buckets on the path (objstore s3 bucket_lookup_type).
+                    bucket_lookup_type: "path",
+                },
+            };
+        }
+    }
+}
+
+/** Identity of a bucket across the fleet: same kind, same endpoint or region, same name. */
+export function bucketKey(store: StoreArgs): string {
+    return `${store.kind}|${store.endpoint ?? store.region ?? ""}|${store.bucket}`;
+}
+
+/**
+ * Where each bucket's compactor and store gateways run: in the site of the first cluster that
+ * writes it (its credentials are that site's), once per bucket whatever the number of writers.
+ */
+export function bucketPlacements<C extends { name: string; objectStore: StoreArgs }>(clusters: C[]): { key: string; bucket: string; owner: C; writers: string[] }[] {
+    const out = new Map<string, { key: string; bucket: string; owner: C; writers: string[] }>();
+    for (const c of clusters) {
+        const key = bucketKey(c.objectStore);
+        const seen = out.get(key);
+        if (seen) seen.writers.push(c.name);
+        else out.set(key, { key, bucket: c.objectStore.bucket, owner: c, writers: [c.name] });
+    }
+    return [...out.values()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per cluster: kube-prometheus-stack values
+
+export interface AlertReceiver {
+    name: string;
+    severities: Severity[];
+}
+
+export interface ClusterValuesArgs {
+    cluster: { name: string; site: SiteKind; region: string; environment: string };
+    /** Local TSDB retention (>= 6h: three 2h blocks for the sidecar to upload). */
+    retention: string;
+    receivers: AlertReceiver[];
+    /** IDC: the etcd members, scraped over mTLS on their client port. */
+    idc?: { etcdHosts: string[] };
+    /** Grafana runs on the hub only, with the fleet's Thanos data source and dashboards. */
+    grafana: boolean;
+    /** The objstore Secret (key objstore.yml) and the gRPC TLS Secret of this cluster. */
+    secrets: { objstore: string; grpcTls: string; webhooks: string; etcdClient: string; grafanaAdmin: string };
+}
+
+export const WEBHOOK_DIR = "/etc/alertmanager/secrets";
+export const ETCD_CLIENT_DIR = "/etc/prometheus/secrets";
+
+/** Alertmanager routing: by severity to the spec's receivers, the Watchdog and the rest to "null". */
+export function alertmanagerConfig(receivers: AlertReceiver[], webhookSecret: string): Record<string, unknown> {
+    const severities: Severity[] = ["critical", "warning", "info"];
+    return {
+        global: { resolve_timeout: "5m" },
+        route: {
+            group_by: ["cluster", "alertname", "namespace"],
+            group_wait: "30s",
+            group_interval: "5m",
+            repeat_interval: "12h",
+            receiver: "null",
+            routes: [
+                { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+                ...severities.flatMap((s) =>
+                    receivers.filter((r) => r.severities.includes(s)).map((r) => ({ receiver: r.name, matchers: [`severity = "${s}"`], continue: true })),
+                ),
+            ],
+        },
+        inhibit_rules: [{ source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal: ["cluster", "alertname", "namespace"] }],
+        receivers: [
+            { name: "null" },
+            // url_file: the URL stays in a Secret mounted from alertmanagerSpec.secrets, never in the config.
+            ...receivers.map((r) => ({ name: r.name, webhook_configs: [{ url_file: `${WEBHOOK_DIR}/${webhookSecret}/${r.name}`, send_resolved: true }] })),
+        ],
+    };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are free-form (the chart's values.yaml)
+export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, any> {
+    const idc = a.idc;
+    const etcdTls = `${ETCD_CLIENT_DIR}/${a.secrets.etcdClient}`;
+    return {
+        fullnameOverride: KUBE_PROMETHEUS_STACK.fullname,
+        // The CRDs come with the chart (its crds/ folder, operator v0.93.1).
+        crds: { enabled: true },
+        // The chart's default rules stay on; the platform's own PrometheusRule is added beside them.
+        defaultRules: { create: true },
+        // Managed control planes (EKS, ACK) expose no etcd, scheduler or controller-manager to scrape.
+        kubeEtcd: idc
+            ? {
+                  enabled: true,
+                  endpoints: idc.etcdHosts,
+                  // etcd serves /metrics on its client port too, behind its client-certificate check:
+                  // mTLS with a dedicated client certificate of the etcd CA (not the plain 127.0.0.1:2381 listener).
+                  service: { enabled: true, port: 2379, targetPort: 2379 },
+                  serviceMonitor: { enabled: true, scheme: "https", caFile: `${etcdTls}/ca.crt`, certFile: `${etcdTls}/tls.crt`, keyFile: `${etcdTls}/tls.key` },
+              }
+            : { enabled: false },
+        // kubeadm binds the controller-manager, the scheduler and kube-proxy's metrics to 127.0.0.1:
+        // unreachable from Prometheus' pods, so not scraped (their chart rules stay off with them).
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeProxy: { enabled: false },
+        grafana: a.grafana
+            ? {
+                  enabled: true,
+                  admin: { existingSecret: a.secrets.grafanaAdmin, userKey: "admin-user", passwordKey: "admin-password" },
+                  // Dashboards and data sources come as labelled ConfigMaps from the fleet layer.
+                  sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1" }, datasources: { enabled: true, label: "grafana_datasource", labelValue: "1" } },
+              }
+            : { enabled: false },
+        alertmanager: {
+            enabled: true,
+            config: alertmanagerConfig(a.receivers, a.secrets.webhooks),
+            alertmanagerSpec: { secrets: a.receivers.length > 0 ? [a.secrets.webhooks] : [] },
+        },
+        prometheus: {
+            enabled: true,
+            // The EKS/ACK store trusts monitoring/thanos: the sidecar uploads as it.
+            serviceAccount: { create: true, name: THANOS_SERVICE_ACCOUNT },
+            prometheusSpec: {
+                externalLabels: externalLabels(a.cluster),
+                replicaExternalLabelName: REPLICA_LABEL,
+                retention: a.retention,
+                // Pick up every ServiceMonitor/PodMonitor/PrometheusRule, not only the release's own.
+                ruleSelectorNilUsesHelmValues: false,
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                secrets: idc ? [a.secrets.etcdClient] : [],
+                storageSpec: {
+                    volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } } },
+                },
+                thanos: {
+                    image: THANOS.image,
+                    version: THANOS.version,
+                    objectStorageConfig: { existingSecret: { name: a.secrets.objstore, key: "objstore.yml" } },
+                    // mTLS: the sidecar serves only clients with a certificate of the fleet CA (Thanos Query).
+                    grpcServerTlsConfig: {
+                        ca: { secret: { name: a.secrets.grpcTls, key: "ca.crt" } },
+                        cert: { secret: { name: a.secrets.grpcTls, key: "tls.crt" } },
+                        keySecret: { name: a.secrets.grpcTls, key: "tls.key" },
+                    },
+                },
+            },
+        },
+    };
+}
+
+/** The Prometheus pods of the release (selector of the sidecar's load balancer Service). */
+export const PROMETHEUS_POD_LABELS = { "app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": `${KUBE_PROMETHEUS_STACK.fullname}-prometheus` };
+
+/** Annotations that keep a LoadBalancer Service on the site's private network. */
+export function internalLoadBalancerAnnotations(site: SiteKind): Record<string, string> {
+    switch (site) {
+        case "eks":
+            // In-tree AWS cloud provider: an internal NLB (Kubernetes docs, "Service annotations: AWS").
+            return { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb", "service.beta.kubernetes.io/aws-load-balancer-internal": "true" };
+        case "ack":
+            // Alibaba Cloud CCM: an intranet (VPC) SLB (ACK docs, "Configure CLB instances by using annotations").
+            return { "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet" };
+        case "idc":
+            // The CNI announces the cluster's LoadBalancer range to the racks; nothing is public.
+            return {};
+    }
+}
+
+/** A LoadBalancer Service for a Thanos gRPC endpoint, reachable from the other sites over the links. */
+export function grpcLoadBalancer(name: string, site: SiteKind, selector: Record<string, string>, sourceRanges: string[]) {
+    return {
+        metadata: { name, namespace: MONITORING_NAMESPACE, annotations: internalLoadBalancerAnnotations(site) },
+        spec: {
+            type: "LoadBalancer",
+            selector,
+            ports: [{ name: "grpc", port: PORTS.grpc, targetPort: PORTS.grpc, protocol: "TCP" }],
+            // Only the fleet's site networks may connect (and the server asks for a fleet client certificate).
+            loadBalancerSourceRanges: sourceRanges,
+        },
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per bucket: compactor and store gateway (plain StatefulSets of the official image)
+
+export interface BucketWorkloadArgs {
+    /** DNS-safe short name of the bucket's workloads. */
+    name: string;
+    objstoreSecret: string;
+    grpcTlsSecret: string;
+    retention: { raw: string; fiveMinutes: string; oneHour: string };
+    downsampling: boolean;
+    storeGatewayReplicas: number;
+    storageClassName?: string;
+}
+
+const TLS_DIR = "/etc/thanos/tls";
+const OBJSTORE_DIR = "/etc/thanos/objstore";
+
+function thanosStatefulSet(name: string, component: string, replicas: number, args: string[], a: BucketWorkloadArgs, disk: string, extraVolumes: { volumes: Record<string, unknown>[]; mounts: Record<string, unknown>[] }) {
+    const labels = { "app.kubernetes.io/name": "thanos", "app.kubernetes.io/component": component, "app.kubernetes.io/instance": name };
+    return {
+        metadata: { name, namespace: MONITORING_NAMESPACE, labels },
+        spec: {
+            replicas,
+            serviceName: name,
+            selector: { matchLabels: labels },
+            template: {
+                metadata: { labels },
+                spec: {
+                    serviceAccountName: THANOS_SERVICE_ACCOUNT,
+                    securityContext: { runAsNonRoot: true, runAsUser: 1001, fsGroup: 1001 },
+                    containers: [
+                        {
+                            name: component,
+                            image: THANOS.image,
+                            args,
+                            ports: [
+                                { name: "grpc", containerPort: PORTS.grpc },
+                                { name: "http", containerPort: PORTS.http },
+                            ],
+                            readinessProbe: { httpGet: { path: "/-/ready", port: "http" } },
+                            livenessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
+                            volumeMounts: [{ name: "data", mountPath: "/var/thanos" }, { name: "objstore", mountPath: OBJSTORE_DIR, readOnly: true }, ...extraVolumes.mounts],
+                        },
+                    ],
+                    volumes: [{ name: "objstore", secret: { secretName: a.objstoreSecret } }, ...extraVolumes.volumes],
+                },
+            },
+            volumeClaimTemplates: [
+                {
+                    metadata: { name: "data" },
+                    spec: { accessModes: ["ReadWriteOnce"], ...(a.storageClassName ? { storageClassName: a.storageClassName } : {}), resources: { requests: { storage: disk } } },
+                },
+            ],
+        },
+    };
+}
+
+/** Exactly one compactor per bucket (Thanos docs: the compactor is a singleton per bucket). */
+export function compactorStatefulSet(a: BucketWorkloadArgs) {
+    const args = [
+        "compact",
+        "--wait",
+        "--data-dir=/var/thanos",
+        `--objstore.config-file=${OBJSTORE_DIR}/objstore.yml`,
+        `--retention.resolution-raw=${a.retention.raw}`,
+        `--retention.resolution-5m=${a.retention.fiveMinutes}`,
+        `--retention.resolution-1h=${a.retention.oneHour}`,
+        `--deduplication.replica-label=${REPLICA_LABEL}`,
+        `--http-address=0.0.0.0:${PORTS.http}`,
+        ...(a.downsampling ? [] : ["--downsampling.disable"]),
+    ];
+    return thanosStatefulSet(`${a.name}-compactor`, "compactor", 1, args, a, "100Gi", { volumes: [], mounts: [] });
+}
+
+export function storeGatewayStatefulSet(a: BucketWorkloadArgs) {
+    const args = [
+        "store",
+        "--data-dir=/var/thanos",
+        `--objstore.config-file=${OBJSTORE_DIR}/objstore.yml`,
+        `--grpc-address=0.0.0.0:${PORTS.grpc}`,
+        `--http-address=0.0.0.0:${PORTS.http}`,
+        // mTLS: serve only Thanos Query (a client certificate of the fleet CA).
+        `--grpc-server-tls-cert=${TLS_DIR}/tls.crt`,
+        `--grpc-server-tls-key=${TLS_DIR}/tls.key`,
+        `--grpc-server-tls-client-ca=${TLS_DIR}/ca.crt`,
+    ];
+    return thanosStatefulSet(`${a.name}-store`, "store-gateway", a.storeGatewayReplicas, args, a, "20Gi", {
+        volumes: [{ name: "tls", secret: { secretName: a.grpcTlsSecret } }],
+        mounts: [{ name: "tls", mountPath: TLS_DIR, readOnly: true }],
+    });
+}
+
+/** Scrapes every Thanos workload of this layer (compactor, store gateway, query) on its http port. */
+export function thanosPodMonitor() {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: "thanos", namespace: MONITORING_NAMESPACE },
+        spec: { selector: { matchLabels: { "app.kubernetes.io/name": "thanos" } }, podMetricsEndpoints: [{ port: "http", path: "/metrics" }] },
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hub: Thanos Query, Query Frontend, Grafana's data source
+
+export interface Endpoint {
+    /** host:port reached over the links (an internal load balancer of the endpoint's site). */
+    address: string;
+    /** What it is, for the reader of the config: "sidecar idc-sh", "store acme-prod-metrics-...". */
+    role: string;
+}
+
+/** Thanos Query's `--endpoint.sd-config` (cmd/thanos/endpointset.go): every endpoint over mTLS. */
+export function endpointSdConfig(endpoints: Endpoint[]) {
+    return {
+        default_client_config: {
+            server_name: GRPC_SERVER_NAME,
+            tls_config: { enabled: true, ca_file: `${TLS_DIR}/ca.crt`, cert_file: `${TLS_DIR}/tls.crt`, key_file: `${TLS_DIR}/tls.key`, min_version: "1.3" },
+        },
+        endpoints: [...endpoints].sort((a, b) => a.address.localeCompare(b.address)).map((e) => ({ address: e.address })),
+    };
+}
+
+const QUERY_LABELS = { "app.kubernetes.io/name": "thanos", "app.kubernetes.io/component": "query" };
+const FRONTEND_LABELS = { "app.kubernetes.io/name": "thanos", "app.kubernetes.io/component": "query-frontend" };
+const SD_DIR = "/etc/thanos/endpoints";
+
+export function queryDeployment(a: { name: string; sdConfigMap: string; clientTlsSecret: string; replicas: number }) {
+    return {
+        metadata: { name: a.name, namespace: MONITORING_NAMESPACE, labels: QUERY_LABELS },
+        spec: {
+            replicas: a.replicas,
+            selector: { matchLabels: QUERY_LABELS },
+            template: {
+                metadata: { labels: QUERY_LABELS },
+                spec: {
+                    securityContext: { runAsNonRoot: true, runAsUser: 1001 },
+                    containers: [
+                        {
+                            name: "query",
+                            image: THANOS.image,
+                            args: [
+                                "query",
+                                `--grpc-address=0.0.0.0:${PORTS.grpc}`,
+                                `--http-address=0.0.0.0:${PORTS.http}`,
+                                `--query.replica-label=${REPLICA_LABEL}`,
+                                `--endpoint.sd-config-file=${SD_DIR}/endpoints.yaml`,
+                                "--endpoint.sd-config-reload-interval=1m",
+                            ],
+                            ports: [
+                                { name: "grpc", containerPort: PORTS.grpc },
+                                { name: "http", containerPort: PORTS.http },
+                            ],
+                            readinessProbe: { httpGet: { path: "/-/ready", port: "http" } },
+                            livenessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
+                            volumeMounts: [
+                                { name: "endpoints", mountPath: SD_DIR, readOnly: true },
+                                { name: "tls", mountPath: TLS_DIR, readOnly: true },
+                            ],
+                        },
+                    ],
+                    volumes: [
+                        { name: "endpoints", configMap: { name: a.sdConfigMap } },
+                        { name: "tls", secret: { secretName: a.clientTlsSecret } },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+export function queryFrontendDeployment(a: { name: string; queryService: string; replicas: number }) {
+    return {
+        metadata: { name: a.name, namespace: MONITORING_NAMESPACE, labels: FRONTEND_LABELS },
+        spec: {
+            replicas: a.replicas,
+            selector: { matchLabels: FRONTEND_LABELS },
+            template: {
+                metadata: { labels: FRONTEND_LABELS },
+                spec: {
+                    securityContext: { runAsNonRoot: true, runAsUser: 1001 },
+                    containers: [
+                        {
+                            name: "query-frontend",
+                            image: THANOS.image,
+                            args: [
+                                "query-frontend",
+                                `--http-address=0.0.0.0:${PORTS.http}`,
+                                `--query-frontend.downstream-url=http://${a.queryService}.${MONITORING_NAMESPACE}.svc:${PORTS.http}`,
+                                "--query-range.split-interval=24h",
+                                "--query-frontend.compress-responses",
+                            ],
+                            ports: [{ name: "http", containerPort: PORTS.http }],
+                            readinessProbe: { httpGet: { path: "/-/ready", port: "http" } },
+                        },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+export const queryService = (name: string) => ({
+    metadata: { name, namespace: MONITORING_NAMESPACE, labels: QUERY_LABELS },
+    spec: { selector: QUERY_LABELS, ports: [{ name: "grpc", port: PORTS.grpc, targetPort: PORTS.grpc }, { name: "http", port: PORTS.http, targetPort: PORTS.http }] },
+});
+export const queryFrontendService = (name: string) => ({
+    metadata: { name, namespace: MONITORING_NAMESPACE, labels: FRONTEND_LABELS },
+    spec: { selector: FRONTEND_LABELS, ports: [{ name: "http", port: PORTS.http, targetPort: PORTS.http }] },
+});
+
+/** Grafana's data source (picked up by the kube-prometheus-stack Grafana sidecar, label grafana_datasource). */
+export function grafanaDatasource(frontendService: string): string {
+    return JSON.stringify({
+        apiVersion: 1,
+        datasources: [
+            {
+                name: "Thanos",
+                uid: "thanos",
+                type: "prometheus",
+                access: "proxy",
+                url: `http://${frontendService}.${MONITORING_NAMESPACE}.svc:${PORTS.http}`,
+                isDefault: false,
+                jsonData: { prometheusType: "Thanos", timeInterval: "30s" },
+            },
+        ],
+    });
+}

@@ -1,0 +1,30 @@
+// Pinned versions of the observability layer. Checked 2026-11-29:
+// - kube-prometheus-stack 88.5.3 (prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3,
+//   Chart.yaml appVersion v0.93.1 = the prometheus-operator it runs; its CRDs are vendored in
+//   test/fixtures/crds/prometheus-operator and its values.yaml in test/fixtures/charts/).
+// - Thanos v0.42.4 (thanos-io/thanos CHANGELOG, 2026-07-30): the official quay.io image. The
+//   Thanos components run as plain workloads rendered here rather than from a chart: the Bitnami
+//   chart's images left Docker Hub's free catalogue, and no maintained official chart exists.
+export const KUBE_PROMETHEUS_STACK = {
+    chart: "kube-prometheus-stack",
+    version: "88.5.3",
+    repo: "https://prometheus-community.github.io/helm-charts",
+    operatorVersion: "v0.93.1",
+    /** Short release names: every object is named `kps-*` (fullnameOverride). */
+    fullname: "kps",
+} as const;
+
+export const THANOS = {
+    version: "v0.42.4",
+    image: "quay.io/thanos/thanos:v0.42.4",
+} as const;
+
+/** Where everything of this layer lives in each cluster. */
+export const MONITORING_NAMESPACE = "monitoring";
+/** The ServiceAccount the EKS/ACK metrics stores trust (Pod Identity / RRSA): Prometheus and the Thanos workloads run as it. */
+export const THANOS_SERVICE_ACCOUNT = "thanos";
+/** The replica label kube-prometheus-stack's Prometheus adds; Thanos Query deduplicates along it. */
+export const REPLICA_LABEL = "prometheus_replica";
+/** Every Thanos gRPC server certificate carries this name; Thanos Query checks it on every endpoint. */
+export const GRPC_SERVER_NAME = "thanos-grpc.monitoring.fleet";
+export const PORTS = { grpc: 10901, http: 10902 } as const;

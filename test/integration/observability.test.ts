@@ -1,0 +1,308 @@
+// The platform alerts as the prod and dev fleets declare them (each cluster's PrometheusRule,
+// taken from the mock engine), checked by Debian's real promtool: every rule group passes
+// `promtool check rules`, and `promtool test rules` shows each main alert firing on a crafted
+// series and staying silent on a healthy one. promtool compares alert annotations exactly, so the
+// unit-test copy of a rule file drops only the annotations (whose templates `check rules` has
+// already parsed on the verbatim file); expressions, `for` and labels are the program's own.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { dataDir, EtcdMember, EtcdPaths, renderEtcdConfig } from "../../components/idc/render";
+import { loadStackSpec, runFleet } from "../harness";
+import { issue, makeCa, Processes, requireTool, run, sleep, tempDir } from "./idcTools";
+
+interface Group {
+    name: string;
+    rules: { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }[];
+}
+
+/** One promtool unit-test case: input series and, at one time, the alerts expected (or none). */
+interface Case {
+    alert: string;
+    series: Record<string, string>;
+    at: string;
+    fires: Record<string, string>[];
+}
+
+const ETCD = 'job="kube-etcd"';
+const hist = (name: string, labels: string, buckets: Record<string, string>) =>
+    Object.fromEntries(Object.entries(buckets).map(([le, values]) => [`${name}{${labels},le="${le}"}`, values]));
+
+// kind -> cases; each case pairs a failing and a healthy series, or a healthy-only run.
+const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
+    idc: [
+        {
+            alert: "EtcdNoLeader",
+            series: { [`etcd_server_has_leader{${ETCD},instance="etcd-1"}`]: "0x10", [`etcd_server_has_leader{${ETCD},instance="etcd-2"}`]: "1x10" },
+            at: "5m",
+            fires: [{ severity: "critical", job: "kube-etcd", instance: "etcd-1" }],
+        },
+        {
+            alert: "EtcdFrequentLeaderChanges",
+            series: { [`etcd_server_leader_changes_seen_total{${ETCD},instance="etcd-1"}`]: "0+1x30", [`etcd_server_leader_changes_seen_total{${ETCD},instance="etcd-2"}`]: "2x30" },
+            at: "25m",
+            fires: [{ severity: "warning", job: "kube-etcd", instance: "etcd-1" }],
+        },
+        {
+            alert: "EtcdHighFsyncLatency",
+            series: {
+                // etcd-1: every fsync between 8 and 16 ms (p99 ~ 16 ms); etcd-2: all under 8 ms.
+                ...hist("etcd_disk_wal_fsync_duration_seconds_bucket", `${ETCD},instance="etcd-1"`, { "0.008": "0x40", "0.016": "0+10x40", "+Inf": "0+10x40" }),
+                ...hist("etcd_disk_wal_fsync_duration_seconds_bucket", `${ETCD},instance="etcd-2"`, { "0.008": "0+10x40", "0.016": "0+10x40", "+Inf": "0+10x40" }),
+            },
+            at: "30m",
+            fires: [{ severity: "warning", instance: "etcd-1" }],
+        },
+        {
+            alert: "EtcdHighCommitLatency",
+            series: {
+                ...hist("etcd_disk_backend_commit_duration_seconds_bucket", `${ETCD},instance="etcd-1"`, { "0.016": "0x40", "0.064": "0+10x40", "+Inf": "0+10x40" }),
+                ...hist("etcd_disk_backend_commit_duration_seconds_bucket", `${ETCD},instance="etcd-2"`, { "0.016": "0+10x40", "0.064": "0+10x40", "+Inf": "0+10x40" }),
+            },
+            at: "30m",
+            fires: [{ severity: "warning", instance: "etcd-1" }],
+        },
+        {
+            alert: "NodeDiskIOSaturation",
+            // 57 s busy per 60 s = 95 %; the other disk 50 %.
+            series: {
+                'node_disk_io_time_seconds_total{job="node-exporter",instance="10.10.1.11:9100",device="nvme0n1"}': "0+57x40",
+                'node_disk_io_time_seconds_total{job="node-exporter",instance="10.10.2.11:9100",device="nvme0n1"}': "0+30x40",
+            },
+            at: "30m",
+            fires: [{ severity: "warning", job: "node-exporter", instance: "10.10.1.11:9100", device: "nvme0n1" }],
+        },
+        {
+            alert: "NodeMemoryAboveAllocatable",
+            series: {
+                'node_namespace_pod_container:container_memory_working_set_bytes{node="worker-1",namespace="a",pod="p",container="c"}': "90x30",
+                'node_namespace_pod_container:container_memory_working_set_bytes{node="worker-2",namespace="a",pod="q",container="c"}': "50x30",
+                'kube_node_status_allocatable{node="worker-1",resource="memory"}': "100x30",
+                'kube_node_status_allocatable{node="worker-2",resource="memory"}': "100x30",
+            },
+            at: "20m",
+            fires: [{ severity: "warning", node: "worker-1" }],
+        },
+        {
+            alert: "KubeAPIServerErrorsHigh",
+            series: { 'apiserver_request_total{job="apiserver",code="500"}': "0+10x30", 'apiserver_request_total{job="apiserver",code="200"}': "0+90x30" },
+            at: "20m",
+            fires: [{ severity: "critical" }],
+        },
+        {
+            alert: "KubeAPIServerErrorsHigh",
+            // Healthy: 1 % errors.
+            series: { 'apiserver_request_total{job="apiserver",code="500"}': "0+1x30", 'apiserver_request_total{job="apiserver",code="200"}': "0+99x30" },
+            at: "20m",
+            fires: [],
+        },
+        {
+            alert: "KubeAPIServerLatencyHigh",
+            series: {
+                ...hist("apiserver_request_duration_seconds_bucket", 'job="apiserver",verb="LIST"', { "1": "0x30", "4": "0+10x30", "+Inf": "0+10x30" }),
+                ...hist("apiserver_request_duration_seconds_bucket", 'job="apiserver",verb="GET"', { "1": "0+10x30", "4": "0+10x30", "+Inf": "0+10x30" }),
+            },
+            at: "20m",
+            fires: [{ severity: "warning", verb: "LIST" }],
+        },
+        {
+            alert: "KubeadmClientCertificateExpiring",
+            // Every client certificate presented expires within a day (the lowest bucket).
+            series: {
+                'apiserver_client_certificate_expiration_seconds_count{job="apiserver",instance="10.10.0.11:6443"}': "0+10x20",
+                ...hist("apiserver_client_certificate_expiration_seconds_bucket", 'job="apiserver",instance="10.10.0.11:6443"', { "86400": "0+10x20", "604800": "0+10x20", "31104000": "0+10x20", "+Inf": "0+10x20" }),
+            },
+            at: "15m",
+            fires: [{ severity: "warning", job: "apiserver", instance: "10.10.0.11:6443" }],
+        },
+        {
+            alert: "KubeadmClientCertificateExpiring",
+            // Healthy: every certificate has months left.
+            series: {
+                'apiserver_client_certificate_expiration_seconds_count{job="apiserver",instance="10.10.0.11:6443"}': "0+10x20",
+                ...hist("apiserver_client_certificate_expiration_seconds_bucket", 'job="apiserver",instance="10.10.0.11:6443"', { "86400": "0x20", "604800": "0x20", "31104000": "0+10x20", "+Inf": "0+10x20" }),
+            },
+            at: "15m",
+            fires: [],
+        },
+        {
+            alert: "KubeletClientCertificateExpiring",
+            series: { 'kubelet_certificate_manager_client_ttl_seconds{node="worker-1"}': "86400x5", 'kubelet_certificate_manager_client_ttl_seconds{node="worker-2"}': "31536000x5" },
+            at: "2m",
+            fires: [{ severity: "warning", node: "worker-1" }],
+        },
+        {
+            alert: "ThanosSidecarNotUploading",
+            // pod-0 uploaded nothing for 4 h; pod-1 uploads every hour.
+            series: {
+                'thanos_shipper_uploads_total{job="kps-thanos-discovery",pod="prometheus-kps-prometheus-0"}': "3x300",
+                'thanos_shipper_uploads_total{job="kps-thanos-discovery",pod="prometheus-kps-prometheus-1"}': "0+0.0167x300",
+            },
+            at: "4h",
+            fires: [{ severity: "critical", job: "kps-thanos-discovery", pod: "prometheus-kps-prometheus-0" }],
+        },
+        {
+            alert: "ThanosCompactHalted",
+            series: { 'thanos_compact_halted{job="monitoring/thanos",pod="thanos-b-compactor-0"}': "1x20", 'thanos_compact_halted{job="monitoring/thanos",pod="thanos-c-compactor-0"}': "0x20" },
+            at: "10m",
+            fires: [{ severity: "critical", job: "monitoring/thanos", pod: "thanos-b-compactor-0" }],
+        },
+    ],
+    eks: [
+        {
+            alert: "KarpenterCloudProviderErrors",
+            series: {
+                'karpenter_cloudprovider_errors_total{controller="nodeclaim.lifecycle",method="Create",error="InsufficientCapacityError"}': "0+1x40",
+                'karpenter_cloudprovider_errors_total{controller="nodeclaim.disruption",method="Delete",error="NotFound"}': "4x40",
+            },
+            at: "35m",
+            fires: [{ severity: "warning", controller: "nodeclaim.lifecycle", method: "Create" }],
+        },
+    ],
+    ack: [
+        {
+            alert: "ClusterAutoscalerScaleUpFailing",
+            series: { 'cluster_autoscaler_failed_scale_ups_total{reason="cloudProviderError"}': "0+1x40", 'cluster_autoscaler_failed_scale_ups_total{reason="timeout"}': "2x40" },
+            at: "35m",
+            fires: [{ severity: "warning", reason: "cloudProviderError" }],
+        },
+    ],
+};
+
+describe("platform alerts checked by promtool check rules and promtool test rules", function () {
+    this.timeout(180_000);
+    let dir: string;
+    const files: { stack: string; cluster: string; kind: "idc" | "eks" | "ack"; groups: Group[] }[] = [];
+
+    before(async function () {
+        requireTool("promtool");
+        dir = tempDir("promtool-");
+        for (const stack of ["prod", "dev"] as const) {
+            const spec = loadStackSpec(stack);
+            const { inventory } = await runFleet(spec);
+            for (const r of inventory.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule")) {
+                const cluster = inventory.providerOf(r)!.name.replace(/-k8s$/, "");
+                const kind = spec.clusters.find((c) => c.name === cluster)!.provider;
+                files.push({ stack, cluster, kind, groups: r.inputs.spec.groups });
+            }
+        }
+        assert.strictEqual(files.length, 6, "one PrometheusRule per cluster of prod and dev");
+    });
+    after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("passes promtool check rules for every cluster's rule groups", () => {
+        for (const f of files) {
+            const file = path.join(dir, `${f.stack}-${f.cluster}.rules.yaml`);
+            fs.writeFileSync(file, YAML.stringify({ groups: f.groups }));
+            const r = run("promtool", ["check", "rules", file]);
+            assert.strictEqual(r.status, 0, `${f.cluster}: ${r.stdout}${r.stderr}`);
+            const count = f.groups.reduce((n, g) => n + g.rules.length, 0);
+            assert.match(r.stdout, new RegExp(`SUCCESS: ${count} rules found`), r.stdout);
+        }
+        // promtool sees a broken expression and a broken template.
+        const broken = path.join(dir, "broken.rules.yaml");
+        const g = structuredClone(files[0].groups);
+        g[0].rules[0].expr = "sum by (instance (up)";
+        fs.writeFileSync(broken, YAML.stringify({ groups: g }));
+        assert.notStrictEqual(run("promtool", ["check", "rules", broken]).status, 0);
+        g[0].rules[0].expr = "up == 0";
+        g[0].rules[0].annotations.summary = "{{ $labels.instance ";
+        fs.writeFileSync(broken, YAML.stringify({ groups: g }));
+        assert.notStrictEqual(run("promtool", ["check", "rules", broken]).status, 0);
+    });
+
+    for (const kind of ["idc", "eks", "ack"] as const) {
+        it(`passes promtool test rules: the ${kind} alerts fire on a crafted series and stay silent on a healthy one`, () => {
+            const f = files.find((x) => x.stack === "prod" && x.kind === kind)!;
+            const rules = path.join(dir, `${kind}-under-test.rules.yaml`);
+            fs.writeFileSync(rules, YAML.stringify({ groups: f.groups.map((g) => ({ name: g.name, rules: g.rules.map(({ annotations: _a, ...rule }) => rule) })) }));
+            const tested = new Set(CASES[kind].map((c) => c.alert));
+            for (const alert of tested) assert.ok(f.groups.some((g) => g.rules.some((r) => r.alert === alert)), `${alert} is not a rule of ${f.cluster}`);
+            const tests = CASES[kind].map((c) => ({
+                interval: "1m",
+                input_series: Object.entries(c.series).map(([series, values]) => ({ series, values })),
+                alert_rule_test: [{ eval_time: c.at, alertname: c.alert, exp_alerts: c.fires.map((labels) => ({ exp_labels: labels })) }],
+            }));
+            const file = path.join(dir, `${kind}.test.yaml`);
+            fs.writeFileSync(file, YAML.stringify({ rule_files: [path.basename(rules)], evaluation_interval: "1m", tests }));
+            const r = run("promtool", ["test", "rules", file]);
+            assert.strictEqual(r.status, 0, `${r.stdout}${r.stderr}`);
+            // The same series with the failing instance made healthy: promtool must then reject the expectation.
+            const silent = tests.filter((_, i) => CASES[kind][i].fires.length > 0).map((t) => ({ ...t, alert_rule_test: t.alert_rule_test.map((a) => ({ ...a, exp_alerts: [] })) }));
+            const negative = path.join(dir, `${kind}.negative.test.yaml`);
+            fs.writeFileSync(negative, YAML.stringify({ rule_files: [path.basename(rules)], evaluation_interval: "1m", tests: silent }));
+            const n = run("promtool", ["test", "rules", negative]);
+            assert.notStrictEqual(n.status, 0, "promtool accepted 'no alert' where the alert fires");
+            for (const c of CASES[kind].filter((x) => x.fires.length > 0)) assert.ok(`${n.stdout}${n.stderr}`.includes(c.alert), `${c.alert} missing from the failures`);
+        });
+    }
+});
+
+// How Prometheus reaches the IDC etcd: /metrics on the member's client port, behind etcd's client
+// certificate check, with a client-only certificate of the etcd CA (as ClusterMonitoring issues
+// one); the plain metrics listener stays on 127.0.0.1. A real etcd from the rendered member config.
+describe("IDC etcd metrics over mTLS on the client port (a real etcd from the rendered config)", function () {
+    this.timeout(120_000);
+    const processes = new Processes();
+    let root: string;
+    const member: EtcdMember = { name: "etcd-metrics-1", address: "127.0.0.31" };
+    const ports = { client: 23791, peer: 23801, metrics: 23811 };
+    let ca: { cert: string; key: string };
+    let prometheus: { cert: string; key: string };
+
+    const curl = (args: string[]) => run("curl", ["--silent", "--show-error", "--max-time", "5", ...args]);
+
+    before(async function () {
+        for (const tool of ["etcd", "openssl", "curl"]) requireTool(tool);
+        root = tempDir("etcd-metrics-");
+        ca = makeCa(root, "test-etcd-ca");
+        const p: EtcdPaths = { configDir: path.join(root, "conf"), pkiDir: path.join(root, "pki"), mount: path.join(root, "nvme") };
+        for (const d of [p.configDir, p.pkiDir, p.mount]) fs.mkdirSync(d, { recursive: true });
+        fs.mkdirSync(dataDir(p), { mode: 0o700 });
+        const sans = { dns: [member.name, "localhost"], ip: [member.address, "127.0.0.1"] };
+        const server = issue(root, ca, "server", sans);
+        const peer = issue(root, ca, "peer", sans);
+        for (const [from, to] of [
+            [ca.cert, "ca.crt"],
+            [server.cert, "server.crt"],
+            [server.key, "server.key"],
+            [peer.cert, "peer.crt"],
+            [peer.key, "peer.key"],
+        ]) fs.copyFileSync(from, path.join(p.pkiDir, to));
+        const tuning = loadStackSpec("prod").clusters.find((c) => c.provider === "idc")!;
+        if (tuning.provider !== "idc") throw new Error("prod has no IDC cluster");
+        const config = renderEtcdConfig({ member, members: [member], token: "metrics-test", tuning: tuning.etcd.tuning, paths: p, ports, metricsListener: "localhost" });
+        fs.writeFileSync(path.join(p.configDir, "etcd.conf.yml"), config);
+        prometheus = issue(root, ca, "prometheus-etcd-client", {}, "clientAuth");
+        processes.start("etcd", ["--config-file", path.join(p.configDir, "etcd.conf.yml")], path.join(root, "etcd.log"));
+        for (let i = 0; i < 60; i++) {
+            if (curl(["--cacert", ca.cert, "--cert", prometheus.cert, "--key", prometheus.key, `https://${member.address}:${ports.client}/health`]).status === 0) return;
+            await sleep(500);
+        }
+        throw new Error(`etcd did not start:\n${fs.readFileSync(path.join(root, "etcd.log"), "utf8").slice(-2000)}`);
+    });
+    after(async () => {
+        await processes.stopAll();
+        if (root) fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    it("serves /metrics to Prometheus' client certificate, and to nobody without one", () => {
+        const ok = curl(["--cacert", ca.cert, "--cert", prometheus.cert, "--key", prometheus.key, `https://${member.address}:${ports.client}/metrics`]);
+        assert.strictEqual(ok.status, 0, ok.stderr);
+        assert.match(ok.stdout, /^etcd_server_has_leader 1$/m);
+        assert.match(ok.stdout, /^etcd_disk_wal_fsync_duration_seconds_bucket/m);
+        const anonymous = curl(["--cacert", ca.cert, `https://${member.address}:${ports.client}/metrics`]);
+        assert.notStrictEqual(anonymous.status, 0, "etcd served metrics without a client certificate");
+        const otherRoot = tempDir("other-ca-");
+        const stranger = issue(otherRoot, makeCa(otherRoot, "other-ca"), "stranger", {}, "clientAuth");
+        const foreign = curl(["--cacert", ca.cert, "--cert", stranger.cert, "--key", stranger.key, `https://${member.address}:${ports.client}/metrics`]);
+        fs.rmSync(otherRoot, { recursive: true, force: true });
+        assert.notStrictEqual(foreign.status, 0, "etcd served metrics to a certificate of another CA");
+    });
+
+    it("keeps the plain metrics listener on 127.0.0.1 only", () => {
+        assert.strictEqual(curl([`http://127.0.0.1:${ports.metrics}/metrics`]).status, 0);
+        assert.notStrictEqual(curl([`http://${member.address}:${ports.metrics}/metrics`]).status, 0);
+    });
+});

@@ -1,0 +1,342 @@
+// Monitoring on the mock engine: kube-prometheus-stack with the Thanos sidecar on every cluster of
+// the prod and dev fleets, the objstore configs per site (as Thanos objstore shapes, secret), one
+// compactor per bucket in the bucket's own site, Thanos Query on the hub over every sidecar and
+// store gateway with mTLS, the wiring (providers, parents, protect), every monitoring.coreos.com
+// object against the chart's CRDs, every Helm values key against the chart's values.yaml, and the
+// same resources in preview mode.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { SECRETS } from "../components/observability/clusterMonitoring";
+import { bucketKey, durationHours, externalLabels } from "../components/observability/render";
+import { GRPC_SERVER_NAME, KUBE_PROMETHEUS_STACK, REPLICA_LABEL, THANOS } from "../components/observability/versions";
+import { buildFleet } from "../stacks/fleet";
+import { FleetSpec } from "../stacks/spec";
+import { k8sProviderName } from "../stacks/types";
+import { runOnMocks } from "../tools/mockEngine";
+import { offlineConfig, readStackFile, stackFilePath } from "../tools/stackFile";
+import { validateCustomResource } from "./crds";
+import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "./harness";
+
+const T = {
+    release: "kubernetes:helm.sh/v3:Release",
+    secret: "kubernetes:core/v1:Secret",
+    service: "kubernetes:core/v1:Service",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    deployment: "kubernetes:apps/v1:Deployment",
+    rule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+};
+
+const VALUES = YAML.parse(fs.readFileSync(path.join(__dirname, "fixtures", "charts", `kube-prometheus-stack-${KUBE_PROMETHEUS_STACK.version}`, "values.yaml"), "utf8"));
+
+/** A value with every Pulumi secret marker removed (what the provider would receive). */
+const reveal = (v: any): any =>
+    v instanceof SecretValue ? reveal(v.value) : Array.isArray(v) ? v.map(reveal) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)])) : v;
+
+/** The cluster a Kubernetes object goes to: the one whose provider it names. */
+const clusterOf = (inv: Inventory, r: RegisteredResource) => inv.providerOf(r)?.name.replace(/-k8s$/, "");
+const inClusterOfType = (inv: Inventory, cluster: string, type: string) => inv.ofType(type).filter((r) => clusterOf(inv, r) === cluster);
+const monitoringRelease = (inv: Inventory, cluster: string) => inClusterOfType(inv, cluster, T.release).find((r) => r.inputs.chart === KUBE_PROMETHEUS_STACK.chart)!;
+
+/** Every values path we set that the pinned chart does not know (maps the chart leaves `{}` are open). */
+function unknownValuesKeys(set: any, chart: any, at: string[] = []): string[] {
+    if (!set || typeof set !== "object" || Array.isArray(set)) return [];
+    if (chart && typeof chart === "object" && !Array.isArray(chart) && Object.keys(chart).length === 0) return [];
+    return Object.entries(set).flatMap(([k, v]) => {
+        if (!chart || typeof chart !== "object" || !(k in chart)) return [[...at, k].join(".")];
+        return unknownValuesKeys(v, chart[k], [...at, k]);
+    });
+}
+
+// The objstore client's config keys (thanos-io/objstore 71d60dfee488, the version Thanos v0.42.4
+// builds with: providers/s3/s3.go Config, providers/oss/oss.go Config).
+const OBJSTORE_KEYS = {
+    S3: ["bucket", "endpoint", "region", "disable_dualstack", "aws_sdk_auth", "access_key", "insecure", "signature_version2", "secret_key", "session_token", "put_user_metadata", "http_config", "trace", "list_objects_version", "bucket_lookup_type", "send_content_md5", "disable_multipart", "part_size", "sse_config", "sts_endpoint", "max_retries"],
+    OSS: ["endpoint", "bucket", "access_key_id", "access_key_secret"],
+};
+/** The shape checks objstore makes (s3.go validate(); oss.go NewTestBucket/validate): errors, empty = valid. */
+function objstoreErrors(doc: any): string[] {
+    const errors: string[] = [];
+    if (!doc || typeof doc !== "object") return ["not a mapping"];
+    for (const k of Object.keys(doc)) if (!["type", "config", "prefix"].includes(k)) errors.push(`unknown top-level key ${k}`);
+    const keys = OBJSTORE_KEYS[doc.type as keyof typeof OBJSTORE_KEYS];
+    if (!keys) return [...errors, `unknown type ${doc.type}`];
+    for (const k of Object.keys(doc.config ?? {})) if (!keys.includes(k)) errors.push(`${doc.type}: unknown key ${k}`);
+    const c = doc.config ?? {};
+    if (doc.type === "S3") {
+        if (!c.bucket || !c.endpoint) errors.push("S3: bucket and endpoint are required");
+        if (/^https?:\/\//.test(c.endpoint ?? "")) errors.push("S3: endpoint is host[:port], without a scheme");
+        if (Boolean(c.access_key) !== Boolean(c.secret_key)) errors.push("S3: access_key and secret_key go together");
+        if (c.aws_sdk_auth && c.access_key) errors.push("S3: aws_sdk_auth excludes a static key");
+    } else {
+        for (const k of keys) if (!c[k]) errors.push(`OSS: ${k} is required`);
+    }
+    return errors;
+}
+
+function assertValid(obj: { apiVersion: string; kind: string; [k: string]: unknown }, what: string): void {
+    const errors = validateCustomResource(obj);
+    assert.deepStrictEqual(errors, [], `${what}:\n  ${errors.join("\n  ")}`);
+}
+
+for (const stack of ["prod", "dev"] as const) {
+    describe(`observability: ${stack} fleet`, () => {
+        let spec: FleetSpec;
+        let inv: Inventory;
+
+        before(async () => {
+            spec = loadStackSpec(stack);
+            ({ inventory: inv } = await runFleet(spec, stack));
+        });
+
+        it("installs kube-prometheus-stack 88.5.3 on every cluster, its values keys all in the chart's values.yaml", () => {
+            for (const c of spec.clusters) {
+                const r = monitoringRelease(inv, c.name);
+                assert.ok(r, `no kube-prometheus-stack on ${c.name}`);
+                assert.strictEqual(r.inputs.version, "88.5.3");
+                assert.strictEqual(r.inputs.repositoryOpts.repo, "https://prometheus-community.github.io/helm-charts");
+                assert.strictEqual(r.inputs.namespace, "monitoring");
+                assert.deepStrictEqual(unknownValuesKeys(reveal(r.inputs.values), VALUES), [], c.name);
+            }
+            // The check itself sees a key the chart lacks.
+            assert.deepStrictEqual(unknownValuesKeys({ prometheus: { prometheusSpec: { retentionn: "1d" } } }, VALUES), ["prometheus.prometheusSpec.retentionn"]);
+        });
+
+        it("labels every Prometheus with {cluster, site, region, environment}, unique fleet-wide, retention >= 6h, with the pinned sidecar", () => {
+            const seen = new Set<string>();
+            for (const c of spec.clusters) {
+                const p = monitoringRelease(inv, c.name).inputs.values.prometheus.prometheusSpec;
+                assert.deepStrictEqual(p.externalLabels, { cluster: c.name, site: c.provider, region: c.region, environment: spec.environment });
+                assert.deepStrictEqual(p.externalLabels, externalLabels({ name: c.name, site: c.provider, region: c.region, environment: spec.environment }));
+                seen.add(JSON.stringify(p.externalLabels));
+                assert.strictEqual(p.retention, spec.observability.prometheus.retention);
+                assert.ok(durationHours(p.retention) >= 6);
+                assert.strictEqual(p.replicaExternalLabelName, REPLICA_LABEL);
+                assert.strictEqual(p.thanos.image, THANOS.image);
+                assert.deepStrictEqual(p.thanos.objectStorageConfig.existingSecret, { name: SECRETS.objstore, key: "objstore.yml" });
+                // The Prometheus object the chart renders from prometheusSpec, against the operator's CRD.
+                const { thanos, externalLabels: labels, retention, replicaExternalLabelName, secrets } = p;
+                const { image, objectStorageConfig, ...rest } = thanos;
+                assertValid(
+                    {
+                        apiVersion: "monitoring.coreos.com/v1",
+                        kind: "Prometheus",
+                        metadata: { name: "kps-prometheus", namespace: "monitoring" },
+                        spec: { externalLabels: labels, retention, replicaExternalLabelName, secrets, thanos: { image, objectStorageConfig: objectStorageConfig.existingSecret, ...rest } },
+                    },
+                    `${c.name} Prometheus`,
+                );
+                assert.ok(rest.grpcServerTlsConfig.ca && rest.grpcServerTlsConfig.keySecret, "the sidecar serves mTLS");
+            }
+            assert.strictEqual(seen.size, spec.clusters.length);
+        });
+
+        it("writes each cluster's objstore config for its own site's store, as a Thanos objstore shape, secret", () => {
+            for (const c of spec.clusters) {
+                const [secret] = inClusterOfType(inv, c.name, T.secret).filter((s) => s.inputs.metadata.name === SECRETS.objstore);
+                assert.ok(secret, c.name);
+                assert.ok(JSON.stringify(secret.inputs.stringData).includes("[secret]") || secret.inputs.stringData instanceof SecretValue || secret.inputs.stringData["objstore.yml"] instanceof SecretValue, `${c.name}: objstore config not secret`);
+                const doc = YAML.parse(reveal(secret.inputs.stringData)["objstore.yml"]);
+                assert.deepStrictEqual(objstoreErrors(doc), [], c.name);
+                assert.strictEqual(doc.config.bucket, c.metrics.objectStore.bucket);
+                if (c.provider === "eks") assert.deepStrictEqual(doc, { type: "S3", config: { bucket: c.metrics.objectStore.bucket, endpoint: `s3.${c.region}.amazonaws.com`, region: c.region, aws_sdk_auth: true } });
+                if (c.provider === "ack") assert.strictEqual(doc.type, "OSS");
+                if (c.provider === "idc") {
+                    assert.strictEqual(doc.type, "S3");
+                    assert.strictEqual(doc.config.endpoint, new URL(c.metrics.objectStore.endpoint!).host);
+                    assert.strictEqual(doc.config.secret_key, "[offline placeholder for idcStoreSecretAccessKey]");
+                }
+            }
+            // The validator sees a broken shape.
+            assert.ok(objstoreErrors({ type: "S3", config: { bucket: "b", endpoint: "https://x", aws_sdk_auth: true, access_key: "a" } }).length >= 3);
+            // No key, URL or credential in plain text anywhere.
+            for (const needle of ["[offline placeholder for idcStoreSecretAccessKey]", "[offline placeholder for alertWebhookOncall]", "mock-access-key-secret", "PRIVATE KEY"]) {
+                assert.deepStrictEqual(plainTextOccurrences(inv, needle), [], needle);
+            }
+        });
+
+        it("gives ACK's Thanos a RAM user scoped to its bucket, its key a secret output (OSS takes only a static key)", () => {
+            const ack = spec.clusters.filter((c) => c.provider === "ack");
+            assert.strictEqual(inv.ofType("alicloud:ram/accessKey:AccessKey").filter((k) => k.name.endsWith("-monitoring-oss-writer")).length, ack.length);
+            for (const c of ack) {
+                const key = inv.named("alicloud:ram/accessKey:AccessKey", `${c.name}-monitoring-oss-writer`);
+                assert.ok(key.additionalSecretOutputs.includes("secret"));
+                const policy = JSON.parse(inv.named("alicloud:ram/policy:Policy", `${c.name}-monitoring-oss-writer`).inputs.policyDocument);
+                const resources = policy.Statement.flatMap((s: any) => s.Resource).filter((r: string) => r.startsWith("acs:oss"));
+                assert.deepStrictEqual(resources, [`acs:oss:*:*:${c.metrics.objectStore.bucket}`, `acs:oss:*:*:${c.metrics.objectStore.bucket}/*`]);
+            }
+        });
+
+        it("runs exactly one compactor per bucket, with store gateways and disks, in the bucket's own site", () => {
+            const compactors = inv.ofType(T.statefulSet).filter((s) => s.inputs.metadata.labels["app.kubernetes.io/component"] === "compactor");
+            // Every cluster running Thanos workloads scrapes them (a halted compactor alerts).
+            const podMonitors = inv.ofType("kubernetes:monitoring.coreos.com/v1:PodMonitor").map((p) => clusterOf(inv, p));
+            assert.deepStrictEqual(podMonitors.sort(), [...new Set(compactors.map((c) => clusterOf(inv, c)))].sort());
+            const buckets = new Map(spec.clusters.map((c) => [bucketKey(c.metrics.objectStore), c]));
+            assert.strictEqual(compactors.length, buckets.size);
+            for (const [, owner] of buckets) {
+                const bucket = owner.metrics.objectStore.bucket;
+                const mine = compactors.filter((s) => s.name.includes(bucket));
+                assert.strictEqual(mine.length, 1, bucket);
+                const [compactor] = mine;
+                assert.strictEqual(clusterOf(inv, compactor), owner.name, `${bucket}'s compactor runs in ${clusterOf(inv, compactor)}`);
+                assert.strictEqual(compactor.inputs.spec.replicas, 1);
+                const args: string[] = compactor.inputs.spec.template.spec.containers[0].args;
+                const r = spec.observability.compactor.retention;
+                for (const flag of [`--retention.resolution-raw=${r.raw}`, `--retention.resolution-5m=${r.fiveMinutes}`, `--retention.resolution-1h=${r.oneHour}`, "--wait"]) assert.ok(args.includes(flag), flag);
+                assert.strictEqual(args.includes("--downsampling.disable"), !spec.observability.compactor.downsampling);
+                assert.ok(compactor.inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage);
+                const store = inv.ofType(T.statefulSet).find((s) => s.name.endsWith(`${bucket}-store`))!;
+                assert.strictEqual(clusterOf(inv, store), owner.name);
+                assert.strictEqual(store.inputs.spec.replicas, spec.observability.storeGateway.replicas);
+                assert.ok(store.inputs.spec.volumeClaimTemplates.length === 1);
+                assert.ok(store.inputs.spec.template.spec.containers[0].args.includes("--grpc-server-tls-client-ca=/etc/thanos/tls/ca.crt"));
+                for (const s of [compactor, store]) {
+                    assert.strictEqual(s.inputs.spec.template.spec.serviceAccountName, "thanos", "the identity the EKS/ACK store trusts");
+                    assert.strictEqual(s.inputs.spec.template.spec.containers[0].image, THANOS.image);
+                }
+            }
+        });
+
+        it("runs Thanos Query on the hub over every sidecar and store gateway, deduplicating on the replica label, with mTLS", () => {
+            const [query] = inClusterOfType(inv, spec.hub, T.deployment).filter((d) => d.inputs.metadata.name === "thanos-query");
+            assert.ok(query, "no Thanos Query on the hub");
+            assert.strictEqual(inv.ofType(T.deployment).filter((d) => d.inputs.metadata.name === "thanos-query").length, 1);
+            const args: string[] = query.inputs.spec.template.spec.containers[0].args;
+            assert.ok(args.includes(`--query.replica-label=${REPLICA_LABEL}`));
+            assert.ok(args.includes("--endpoint.sd-config-file=/etc/thanos/endpoints/endpoints.yaml"));
+            const [cm] = inClusterOfType(inv, spec.hub, T.configMap).filter((c) => c.inputs.metadata.name === "thanos-query-endpoints");
+            const sd = YAML.parse(cm.inputs.data["endpoints.yaml"]);
+            assert.strictEqual(sd.default_client_config.server_name, GRPC_SERVER_NAME);
+            assert.strictEqual(sd.default_client_config.tls_config.enabled, true);
+            // Exactly the LoadBalancer Services of every sidecar and store gateway, by their addresses.
+            const lbs = inv.ofType(T.service).filter((s) => s.inputs.spec.type === "LoadBalancer" && s.inputs.spec.ports[0].port === 10901);
+            const buckets = new Set(spec.clusters.map((c) => bucketKey(c.metrics.objectStore)));
+            assert.strictEqual(lbs.length, spec.clusters.length + buckets.size);
+            assert.deepStrictEqual(
+                sd.endpoints.map((e: any) => e.address).sort(),
+                lbs.map((s) => `${s.state.status.loadBalancer.ingress[0].hostname}:10901`).sort(),
+            );
+            const frontend = inClusterOfType(inv, spec.hub, T.deployment).find((d) => d.inputs.metadata.name === "thanos-query-frontend")!;
+            assert.ok(frontend.inputs.spec.template.spec.containers[0].args.includes("--query-frontend.downstream-url=http://thanos-query.monitoring.svc:10902"));
+            // Only the hub runs Grafana, with the Thanos data source and the four fleet dashboards.
+            for (const c of spec.clusters) assert.strictEqual(monitoringRelease(inv, c.name).inputs.values.grafana.enabled, c.name === spec.hub, c.name);
+            // Grafana's admin password is generated and secret, never the chart's default.
+            assert.strictEqual(monitoringRelease(inv, spec.hub).inputs.values.grafana.admin.existingSecret, SECRETS.grafanaAdmin);
+            const admin = inClusterOfType(inv, spec.hub, T.secret).find((x) => x.inputs.metadata.name === SECRETS.grafanaAdmin)!;
+            assert.ok(JSON.stringify(admin.inputs.stringData).includes("[secret]") || admin.inputs.stringData instanceof SecretValue || admin.inputs.stringData["admin-password"] instanceof SecretValue);
+            const grafanaMaps = inClusterOfType(inv, spec.hub, T.configMap).filter((m) => m.inputs.metadata.labels?.grafana_dashboard === "1");
+            assert.deepStrictEqual(grafanaMaps.map((m) => m.inputs.metadata.name).sort(), ["dashboard-fleet-apiserver", "dashboard-fleet-cluster-health", "dashboard-fleet-etcd", "dashboard-fleet-node-resources"]);
+            const ds = inClusterOfType(inv, spec.hub, T.configMap).find((m) => m.inputs.metadata.labels?.grafana_datasource === "1")!;
+            assert.strictEqual(JSON.parse(ds.inputs.data["thanos.yaml"]).datasources[0].url, "http://thanos-query-frontend.monitoring.svc:10902");
+        });
+
+        it("keeps every gRPC load balancer internal to its site and open only to the fleet's networks", () => {
+            const lbs = inv.ofType(T.service).filter((s) => s.inputs.spec.type === "LoadBalancer");
+            for (const s of lbs) {
+                const site = spec.clusters.find((c) => c.name === clusterOf(inv, s))!.provider;
+                const a = s.inputs.metadata.annotations ?? {};
+                if (site === "eks") assert.strictEqual(a["service.beta.kubernetes.io/aws-load-balancer-internal"], "true", s.name);
+                if (site === "ack") assert.strictEqual(a["service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type"], "intranet", s.name);
+                // Every cluster's site and pod networks, nothing else (never 0.0.0.0/0).
+                assert.deepStrictEqual(
+                    [...s.inputs.spec.loadBalancerSourceRanges].sort(),
+                    spec.clusters.flatMap((c) => [c.provider === "idc" ? c.network.nodeCidr : c.network.vpcCidr, c.network.podCidr]).sort(),
+                );
+            }
+        });
+
+        it("issues every Thanos gRPC certificate from one protected fleet CA, keys secret", () => {
+            assert.ok(inv.named("tls:index/privateKey:PrivateKey", "observability-ca").protect);
+            assert.ok(inv.named("tls:index/selfSignedCert:SelfSignedCert", "observability-ca").protect);
+            const tlsSecrets = inv.ofType(T.secret).filter((s) => s.inputs.metadata.name === SECRETS.grpcTls);
+            assert.deepStrictEqual(tlsSecrets.map((s) => clusterOf(inv, s)).sort(), spec.clusters.map((c) => c.name).sort());
+            const leaves = inv.ofType("tls:index/locallySignedCert:LocallySignedCert").filter((c) => c.name.includes("-observability-"));
+            assert.strictEqual(leaves.length, spec.clusters.length + 1, "one server certificate per cluster, one client for Thanos Query");
+            for (const l of leaves) assert.ok(l.inputs.caPrivateKeyPem instanceof SecretValue, l.name);
+        });
+
+        it("puts the platform alerts on every cluster; every monitoring.coreos.com object validates against the chart's CRDs", () => {
+            const rules = inv.ofType(T.rule);
+            assert.deepStrictEqual(rules.map((r) => clusterOf(inv, r)).sort(), spec.clusters.map((c) => c.name).sort());
+            for (const r of inv.resources.filter((x) => x.type.startsWith("kubernetes:monitoring.coreos.com/"))) {
+                assertValid({ apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, metadata: r.inputs.metadata, spec: r.inputs.spec }, r.name);
+            }
+            const broken = structuredClone({ apiVersion: rules[0].inputs.apiVersion, kind: rules[0].inputs.kind, metadata: rules[0].inputs.metadata, spec: rules[0].inputs.spec });
+            delete broken.spec.groups[0].name;
+            assert.ok(validateCustomResource(broken).some((e) => e.includes("/spec/groups/0")));
+            for (const c of spec.clusters) {
+                const names = inClusterOfType(inv, c.name, T.rule)[0].inputs.spec.groups.flatMap((g: any) => g.rules.map((x: any) => x.alert));
+                assert.ok(names.includes("ThanosSidecarNotUploading") && names.includes("KubeAPIServerErrorsHigh"), c.name);
+                assert.strictEqual(names.includes("EtcdNoLeader"), c.provider === "idc", c.name);
+                if (c.provider === "eks") assert.ok(names.includes("KarpenterCloudProviderErrors"));
+            }
+            // Alertmanager: the receivers' URLs sit in a Secret, the config names files only.
+            for (const c of spec.clusters) {
+                const am = monitoringRelease(inv, c.name).inputs.values.alertmanager;
+                assertValid({ apiVersion: "monitoring.coreos.com/v1", kind: "Alertmanager", metadata: { name: "kps-alertmanager" }, spec: am.alertmanagerSpec }, `${c.name} Alertmanager`);
+                const receivers = spec.observability.alertmanager.receivers;
+                assert.deepStrictEqual(am.config.receivers.map((r: any) => r.name), ["null", ...receivers.map((r) => r.name)]);
+                for (const r of am.config.receivers.slice(1)) assert.match(r.webhook_configs[0].url_file, /^\/etc\/alertmanager\/secrets\/alertmanager-webhooks\//);
+                const hooks = inClusterOfType(inv, c.name, T.secret).filter((s) => s.inputs.metadata.name === SECRETS.webhooks);
+                assert.strictEqual(hooks.length, receivers.length > 0 ? 1 : 0);
+                for (const h of hooks) for (const v of Object.values(h.inputs.stringData ?? {})) assert.ok(v instanceof SecretValue || h.inputs.stringData instanceof SecretValue);
+            }
+        });
+
+        it("scrapes the IDC etcd over mTLS on its client port with Prometheus' own client certificate", () => {
+            for (const c of spec.clusters.filter((x) => x.provider === "idc")) {
+                const v = monitoringRelease(inv, c.name).inputs.values;
+                assert.deepStrictEqual(v.kubeEtcd.endpoints, c.etcd.hosts.map((h) => h.address));
+                assert.strictEqual(v.kubeEtcd.service.port, 2379);
+                assert.strictEqual(v.kubeEtcd.serviceMonitor.scheme, "https");
+                assert.deepStrictEqual(v.prometheus.prometheusSpec.secrets, [SECRETS.etcdClient]);
+                const cert = inv.named("tls:index/locallySignedCert:LocallySignedCert", `${c.name}-monitoring-etcd-client`);
+                assert.deepStrictEqual(cert.inputs.allowedUses, ["digital_signature", "key_encipherment", "client_auth"]);
+                // kubeadm binds these to 127.0.0.1: not scraped rather than always down.
+                for (const k of ["kubeControllerManager", "kubeScheduler", "kubeProxy"]) assert.strictEqual(v[k].enabled, false, k);
+            }
+            for (const c of spec.clusters.filter((x) => x.provider !== "idc")) assert.strictEqual(monitoringRelease(inv, c.name).inputs.values.kubeEtcd.enabled, false);
+        });
+
+        it("wires every object to its cluster's provider under that cluster's site; only TLS material spans sites", () => {
+            const components = inv.resources.filter((r) => r.type.startsWith("hybrid:observability:"));
+            assert.deepStrictEqual(
+                components.map((c) => c.name).sort(),
+                [...spec.clusters.flatMap((c) => [`${c.name}-monitoring`, `${c.name}-observability`]), "observability"].sort(),
+            );
+            for (const comp of components) {
+                const children = inv.childrenOf(comp.urn);
+                for (const child of children) assert.ok(child.name.startsWith(comp.name), child.name);
+                if (comp.name === "observability") {
+                    assert.strictEqual(comp.parent, undefined);
+                    assert.deepStrictEqual([...new Set(children.map((c) => c.type.split(":")[0]))], ["tls"]);
+                    continue;
+                }
+                const site = inv.byUrn(comp.parent!);
+                assert.match(site.type, /^hybrid:(idc|eks|ack):Site$/);
+                for (const child of children.filter((x) => x.type.startsWith("kubernetes:"))) assert.strictEqual(inv.providerOf(child)!.name, k8sProviderName(site.name), child.name);
+                for (const child of children.filter((x) => x.type.startsWith("alicloud:"))) assert.strictEqual(inv.providerOf(child)!.name, `${site.name}-alicloud`, child.name);
+            }
+        });
+    });
+}
+
+describe("observability: preview mode", () => {
+    it("registers the same monitoring resources when outputs are unknown (nothing declared in an apply)", async () => {
+        const spec = loadStackSpec("prod");
+        const file = readStackFile(stackFilePath("prod"));
+        const { config, secretKeys } = offlineConfig(file, { ok: true, spec });
+        const ids = (inv: Inventory) =>
+            inv.resources
+                .filter((r) => r.name.includes("observability") || r.name.includes("-monitoring"))
+                .map((r) => `${r.type}::${r.name}`)
+                .sort();
+        const up = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: "prod" });
+        const preview = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: "prod", preview: true });
+        assert.ok(ids(up.inventory).length > 60);
+        assert.deepStrictEqual(ids(preview.inventory), ids(up.inventory));
+    });
+});
