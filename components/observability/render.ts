@@ -260,7 +260,8 @@ export interface BucketWorkloadArgs {
 const TLS_DIR = "/etc/thanos/tls";
 const OBJSTORE_DIR = "/etc/thanos/objstore";
 
-function thanosStatefulSet(name: string, component: string, replicas: number, args: string[], a: BucketWorkloadArgs, disk: string, extraVolumes: { volumes: Record<string, unknown>[]; mounts: Record<string, unknown>[] }) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- plain Kubernetes volume and mount objects
+function thanosStatefulSet(name: string, component: string, replicas: number, args: string[], a: BucketWorkloadArgs, disk: string, extraVolumes: { volumes: any[]; mounts: any[] }) {
     const labels = { "app.kubernetes.io/name": "thanos", "app.kubernetes.io/component": component, "app.kubernetes.io/instance": name };
     return {
         metadata: { name, namespace: MONITORING_NAMESPACE, labels },
