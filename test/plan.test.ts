@@ -41,8 +41,9 @@ const captured = async <T>(fn: () => Promise<T>): Promise<{ result: T; printed: 
     }
 };
 
+/** `npm run plan -- ARGS` without npm: the esbuild bundle, rebuilt first if a source changed (tools/build.js). */
 function runPlanCli(args: string[]) {
-    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "tools/plan.ts"), ...args], {
+    return spawnSync(process.execPath, [path.join(ROOT, "tools/build.js"), "plan", ...args], {
         cwd: ROOT,
         encoding: "utf8",
         timeout: 60_000,

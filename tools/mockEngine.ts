@@ -2,7 +2,6 @@
 // records every resource registration exactly as the engine would receive it: type, name,
 // parent, provider, dependencies, protect, and the serialized inputs (secrets stay marked).
 // Used by the offline plan (tools/plan.ts) and by the tests (test/harness.ts).
-import * as pulumi from "@pulumi/pulumi";
 import { mockCalls, mockOutputs } from "./mocks";
 
 /** A value the program registered as a Pulumi secret. */
@@ -131,7 +130,11 @@ export interface RunOptions {
  * sequential (the SDK keeps one global runtime); a program that throws rejects the promise.
  */
 export async function runOnMocks<T>(program: () => T, options: RunOptions = {}): Promise<{ inventory: Inventory; result: T }> {
+    // Loaded here, not at the top: the plan's argument and spec errors exit before the SDK loads.
+    const pulumi: typeof import("@pulumi/pulumi") = await import("@pulumi/pulumi");
     const recorded: RegisteredResource[] = [];
+    // By URN for registerResourceOutputs (a linear search was quadratic in the fleet's size).
+    const byUrn = new Map<string, RegisteredResource>();
     const invokes: RecordedInvoke[] = [];
     pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
     await pulumi.runtime.setMocks(
@@ -158,7 +161,7 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
         register(req, (err: any, resp: any) => {
             if (!err) {
                 const urn: string = resp.getUrn();
-                recorded.push({
+                const r: RegisteredResource = {
                     urn,
                     type: req.getType(),
                     name: req.getName(),
@@ -172,7 +175,9 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
                     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                     inputs: fromWire(req.getObject()?.toJavaScript() ?? {}),
                     state: fromWire(resp.getObject()?.toJavaScript() ?? {}),
-                });
+                };
+                recorded.push(r);
+                byUrn.set(urn, r);
             }
             callback(err, resp);
         });
@@ -180,7 +185,7 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
     // Component outputs arrive after construction; keep the component's recorded state current.
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
-        const r = recorded.find((x) => x.urn === req.getUrn());
+        const r = byUrn.get(req.getUrn());
         if (r) r.state = fromWire(req.getOutputs()?.toJavaScript() ?? {});
         registerOutputs(req, callback);
     };
