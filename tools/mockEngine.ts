@@ -199,7 +199,7 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
     // ts-node each one is source-mapped, which was half of a fleet run. Stacks are kept short for
     // the run (FLEET_MOCK_STACKS=1 keeps them whole, for debugging a failing program).
     const stackTraceLimit = Error.stackTraceLimit;
-    if (!process.env.FLEET_MOCK_STACKS) Error.stackTraceLimit = 1;
+    if (!process.env.FLEET_MOCK_STACKS) Error.stackTraceLimit = 0;
     try {
         const result = program();
         await pulumi.runtime.disconnect();

@@ -1,0 +1,39 @@
+// `npm test`: the whole-program type check (tsc) and the unit tests (mocha, .mocharc.json) at
+// the same time, in two processes: tsc is one long single-threaded run, and the tests spend much
+// of their time in their own processes, so on two cores together they take about as long as
+// the slower of the two. tsc's report is printed after the tests; either failing fails the run.
+//
+//   node tools/test.js [MOCHA ARGS...]      (npm test -- --grep plan)
+"use strict";
+const { spawn } = require("child_process");
+const path = require("path");
+
+const ROOT = path.resolve(__dirname, "..");
+const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/package.json`, { paths: [ROOT] })), file);
+
+function run(label, args, { buffer }) {
+    return new Promise((resolve) => {
+        const started = Date.now();
+        const child = spawn(process.execPath, args, { cwd: ROOT, stdio: buffer ? ["ignore", "pipe", "pipe"] : "inherit" });
+        let output = "";
+        if (buffer) {
+            child.stdout.on("data", (d) => (output += d));
+            child.stderr.on("data", (d) => (output += d));
+        }
+        child.on("close", (code, signal) => resolve({ label, code: code ?? 1, signal, output, seconds: (Date.now() - started) / 1000 }));
+    });
+}
+
+const typecheck = run("type check (tsc --noEmit --noCheck false -p .)", [bin("typescript", "bin/tsc"), "--noEmit", "--noCheck", "false", "-p", "."], { buffer: true });
+const tests = run("unit tests (mocha)", [bin("mocha", "bin/mocha.js"), ...(process.argv.length > 2 ? process.argv.slice(2) : ["test/*.test.ts"])], { buffer: false });
+
+Promise.all([typecheck, tests]).then((results) => {
+    let failed = false;
+    for (const r of results) {
+        if (r.output) process.stdout.write(r.output);
+        const ok = r.code === 0;
+        failed ||= !ok;
+        console.log(`${ok ? "ok" : "FAILED"}: ${r.label} in ${r.seconds.toFixed(1)} s${ok ? "" : ` (exit ${r.signal ?? r.code})`}`);
+    }
+    process.exit(failed ? 1 : 0);
+});
