@@ -21,10 +21,16 @@ interface Sample {
     evalMs: number;
     resources: number;
     maxRssMb: number;
+    /** User + system CPU time of the whole process: steadier than wall time on a shared machine. */
+    cpuMs: number;
 }
 
 /** Loaded with `node --require` into each child: its peak RSS on stderr as it exits. */
-const PROBE = `process.on("exit", () => process.stderr.write("\\nbench-probe maxrss-kb=" + process.resourceUsage().maxRSS + "\\n"));\n`;
+const PROBE = `process.on("exit", () => {
+    const u = process.resourceUsage();
+    process.stderr.write("\\nbench-probe maxrss-kb=" + u.maxRSS + " cpu-us=" + (u.userCPUTime + u.systemCPUTime) + "\\n");
+});
+`;
 
 const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -42,9 +48,9 @@ function measure(probe: string, entry: string, args: string[]): Sample {
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (run.status !== 0) throw new Error(`${entry} ${args.join(" ")} exited ${run.status}:\n${run.stderr}`);
     const reported = /(\d+) resources \(evaluated in (\d+) ms/.exec(run.stdout);
-    const rss = /bench-probe maxrss-kb=(\d+)/.exec(run.stderr);
+    const rss = /bench-probe maxrss-kb=(\d+) cpu-us=(\d+)/.exec(run.stderr);
     if (!reported || !rss) throw new Error(`${entry}: no figures in its output:\n${run.stdout.slice(0, 500)}\n${run.stderr}`);
-    return { wallMs, evalMs: Number(reported[2]), resources: Number(reported[1]), maxRssMb: Number(rss[1]) / 1024 };
+    return { wallMs, evalMs: Number(reported[2]), resources: Number(reported[1]), maxRssMb: Number(rss[1]) / 1024, cpuMs: Number(rss[2]) / 1000 };
 }
 
 function medianOf(samples: Sample[]): Sample {
@@ -53,6 +59,7 @@ function medianOf(samples: Sample[]): Sample {
         evalMs: median(samples.map((s) => s.evalMs)),
         resources: samples[0].resources,
         maxRssMb: median(samples.map((s) => s.maxRssMb)),
+        cpuMs: median(samples.map((s) => s.cpuMs)),
     };
 }
 
@@ -75,7 +82,7 @@ export function main(argv: string[]): void {
     const cpu = os.cpus();
     console.log(`plan benchmark: ${cpu.length} x ${cpu[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     console.log(`${runs} run(s) per figure (median); node flags: ${process.execArgv.join(" ") || "none"}\n`);
-    const header = ["fleet (clusters)", "resources", "wall s", "eval s", "ms/resource", "peak RSS MB", "floor wall s", "floor eval s", "floor RSS MB", "wall/floor"];
+    const header = ["fleet (clusters)", "resources", "wall s", "CPU s", "eval s", "ms/resource", "peak RSS MB", "floor wall s", "floor CPU s", "floor RSS MB", "wall/floor", "CPU/floor"];
     const print = (cells: string[]) => console.log(`| ${cells.join(" | ")} |`);
     print(header);
     print(header.map(() => "---"));
@@ -96,13 +103,15 @@ export function main(argv: string[]): void {
             label,
             String(p.resources),
             (p.wallMs / 1000).toFixed(2),
+            (p.cpuMs / 1000).toFixed(2),
             (p.evalMs / 1000).toFixed(2),
             (p.evalMs / p.resources).toFixed(2),
             p.maxRssMb.toFixed(0),
             (f.wallMs / 1000).toFixed(2),
-            (f.evalMs / 1000).toFixed(2),
+            (f.cpuMs / 1000).toFixed(2),
             f.maxRssMb.toFixed(0),
             (p.wallMs / f.wallMs).toFixed(2),
+            (p.cpuMs / f.cpuMs).toFixed(2),
         ]);
     };
     if (values.prod) bench("prod stack", "prod", path.join(ROOT, "Pulumi.prod.yaml"));
@@ -114,7 +123,10 @@ export function main(argv: string[]): void {
     }
     const perResource = (label: string) => measured.get(label)!.evalMs / measured.get(label)!.resources;
     const [small, large] = [sizes.includes(10) ? "10" : undefined, sizes.includes(100) ? "100" : undefined];
-    if (small && large) console.log(`\nms/resource at N=100 / N=10: ${(perResource(large) / perResource(small)).toFixed(2)} (goal <= 1.15)`);
+    console.log("");
+    if (small && large) console.log(`ms/resource at N=100 / N=10: ${(perResource(large) / perResource(small)).toFixed(2)} (goal <= 1.15)`);
+    if (large) console.log(`peak RSS at N=100: ${measured.get(large)!.maxRssMb.toFixed(0)} MB (goal < 1536)`);
+    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     if (!values.keep) fs.rmSync(work, { recursive: true, force: true });
     process.exit(0);
 }
