@@ -140,8 +140,10 @@ export async function plan(args: Args): Promise<number> {
     const { config, secretKeys } = offlineConfig(stackFile, parsed);
     const { buildFleet } = await import("../stacks/fleet");
     const started = Date.now();
+    const cpu = process.cpuUsage();
     const { inventory } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: args.stack });
     const elapsed = Date.now() - started;
+    const { user, system } = process.cpuUsage(cpu);
 
     const clusterNames = new Set(spec.clusters.map((c) => c.name));
 
@@ -185,7 +187,7 @@ export async function plan(args: Args): Promise<number> {
         files++;
     }
 
-    console.log(`hybrid-fleet offline plan: stack ${args.stack}, ${entries.length} resources (evaluated in ${elapsed} ms on the mock engine)`);
+    console.log(`hybrid-fleet offline plan: stack ${args.stack}, ${entries.length} resources (evaluated in ${elapsed} ms on the mock engine, ${Math.round((user + system) / 1000)} ms CPU)`);
     console.log(`wrote ${path.relative(process.cwd(), outDir) || "."}/: inventory.json, ${manifests} manifests, ${files} host files`);
     const byCluster = new Map<string, number>();
     const byType = new Map<string, number>();
