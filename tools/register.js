@@ -20,6 +20,8 @@ require.extensions[".ts"] = (module, filename) => {
         sourcefile: filename,
         sourcemap: "inline",
         keepNames: true,
+        // import() becomes require(), as tsc emits it for "module": "commonjs" (the lazy SDK loads).
+        supported: { "dynamic-import": false },
         tsconfigRaw,
     });
     module._compile(code, filename);
