@@ -196,7 +196,7 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
     // The SDK formats and keeps a stack trace for every promise it makes (runtime/debuggable.ts):
-    // with source maps that was half of a fleet run, and even one frame each was ~15 % of the heap
+    // with source maps that was half of a fleet run, and even one frame each was ~8 % of the heap
     // at the end of declaration. No frames for the run (FLEET_MOCK_STACKS=1 keeps them whole, for
     // debugging a failing program).
     const stackTraceLimit = Error.stackTraceLimit;
