@@ -19,6 +19,20 @@ export default tseslint.config(
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
     {
+        // The build, test and program launchers are plain CommonJS run by node itself (no build step before them).
+        files: ["tools/**/*.js"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", module: "writable", exports: "writable", process: "readonly", console: "readonly", __dirname: "readonly", __filename: "readonly", Buffer: "readonly", setTimeout: "readonly" },
+        },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
+        // Tools and tests load some modules lazily (the SDK only after argv is read) or as plain JS.
+        files: ["tools/**/*.ts", "test/**/*.ts"],
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
         // Policies read provider inputs, which are untyped by nature (any resource type's props).
         files: ["policy/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -21,7 +21,7 @@ describe("the Pulumi program (index.ts)", function () {
         let program: { environment: string; hub: string; clusters: Record<string, Record<string, any>>; links: any[] } | undefined;
         const inventory = await runProgram(() => {
             // The program runs when index.ts loads, so it loads here, inside the mock engine.
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
+             
             program = require("../index");
         }, "prod");
         assert.ok(program);

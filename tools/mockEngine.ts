@@ -2,7 +2,6 @@
 // records every resource registration exactly as the engine would receive it: type, name,
 // parent, provider, dependencies, protect, and the serialized inputs (secrets stay marked).
 // Used by the offline plan (tools/plan.ts) and by the tests (test/harness.ts).
-import * as pulumi from "@pulumi/pulumi";
 import { mockCalls, mockOutputs } from "./mocks";
 
 /** A value the program registered as a Pulumi secret. */
@@ -136,7 +135,11 @@ export interface RunOptions {
  * sequential (the SDK keeps one global runtime); a program that throws rejects the promise.
  */
 export async function runOnMocks<T>(program: () => T, options: RunOptions = {}): Promise<{ inventory: Inventory; result: T }> {
+    // Loaded here, not at the top: the plan's argument and spec errors exit before the SDK loads.
+    const pulumi: typeof import("@pulumi/pulumi") = await import("@pulumi/pulumi");
     const recorded: RegisteredResource[] = [];
+    // By URN for registerResourceOutputs (a linear search was quadratic in the fleet's size).
+    const byUrn = new Map<string, RegisteredResource>();
     const invokes: RecordedInvoke[] = [];
     pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
     await pulumi.runtime.setMocks(
@@ -164,7 +167,7 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
         register(req, (err: any, resp: any) => {
             if (!err) {
                 const urn: string = resp.getUrn();
-                recorded.push({
+                const r: RegisteredResource = {
                     urn,
                     type: req.getType(),
                     name: req.getName(),
@@ -178,7 +181,9 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
                     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                     inputs: fromWire(req.getObject()?.toJavaScript() ?? {}),
                     state: fromWire(resp.getObject()?.toJavaScript() ?? {}),
-                });
+                };
+                recorded.push(r);
+                byUrn.set(urn, r);
             }
             callback(err, resp);
         });
@@ -186,7 +191,7 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
     // Component outputs arrive after construction; keep the component's recorded state current.
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req: any, callback: (err: any, resp: any) => void) => {
-        const r = recorded.find((x) => x.urn === req.getUrn());
+        const r = byUrn.get(req.getUrn());
         if (r) r.state = fromWire(req.getOutputs()?.toJavaScript() ?? {});
         registerOutputs(req, callback);
     };
@@ -196,11 +201,12 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
-    // The SDK captures a stack trace for every promise it makes (runtime/debuggable.ts); under
-    // ts-node each one is source-mapped, which was half of a fleet run. Stacks are kept short for
-    // the run (FLEET_MOCK_STACKS=1 keeps them whole, for debugging a failing program).
+    // The SDK formats and keeps a stack trace for every promise it makes (runtime/debuggable.ts):
+    // with source maps that was half of a fleet run, and even one frame each was ~8 % of the heap
+    // at the end of declaration. No frames for the run (FLEET_MOCK_STACKS=1 keeps them whole, for
+    // debugging a failing program).
     const stackTraceLimit = Error.stackTraceLimit;
-    if (!process.env.FLEET_MOCK_STACKS) Error.stackTraceLimit = 1;
+    if (!process.env.FLEET_MOCK_STACKS) Error.stackTraceLimit = 0;
     try {
         const result = program();
         await pulumi.runtime.disconnect();

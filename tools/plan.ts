@@ -6,12 +6,14 @@
 // Writes DIR/inventory.json, DIR/manifests/<cluster>/*.yaml, DIR/files/<host>/<remote path>;
 // prints a summary (and with --diff a markdown diff). An invalid spec prints every violation and
 // exits 1 before anything is declared or written.
+//
+// `npm run plan` runs the esbuild bundle (tools/build.js rebuilds it first when a source changed).
+// Nothing here loads the Pulumi SDK at module load: argument and spec errors exit in ~0.1 s, and
+// the SDK (with stacks/fleet) is loaded only once there is a valid spec to declare.
 import * as fs from "fs";
 import * as path from "path";
+import * as util from "util";
 import * as YAML from "yaml";
-import { planLinks } from "../components/links/plan";
-import { buildFleet } from "../stacks/fleet";
-import { linkDecls, linkSites } from "../stacks/links";
 import type { FleetSpec } from "../stacks/spec";
 import { idcUpgradeNote, versionWarnings } from "../stacks/spec/versions";
 import { Inventory, redact, RegisteredResource, runOnMocks, SecretValue } from "./mockEngine";
@@ -28,18 +30,22 @@ interface Args {
 
 class UsageError extends Error {}
 
+const USAGE = "usage: npm run plan -- --stack NAME [--config FILE] [--out DIR] [--diff OLD_INVENTORY]";
+
 export function parseArgs(argv: string[]): Args {
-    const args: Partial<Args> = {};
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        const value = argv[i + 1];
-        if (!["--stack", "--config", "--out", "--diff"].includes(flag)) throw new UsageError(`unknown argument ${flag}`);
-        if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-        args[flag.slice(2) as keyof Args] = value;
-        i++;
+    let values: Partial<Args>;
+    try {
+        ({ values } = util.parseArgs({
+            args: argv,
+            options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" }, diff: { type: "string" } },
+            strict: true,
+            allowPositionals: false,
+        }));
+    } catch (e) {
+        throw new UsageError((e as Error).message);
     }
-    if (!args.stack) throw new UsageError("--stack NAME is required");
-    return args as Args;
+    if (!values.stack) throw new UsageError("--stack NAME is required");
+    return values as Args;
 }
 
 const K8S_PROVIDER_SUFFIX = "-k8s";
@@ -141,9 +147,12 @@ export async function plan(args: Args): Promise<number> {
         if (note) console.log(`note: ${note}`);
     }
     const { config, secretKeys } = offlineConfig(stackFile, parsed);
+    const { buildFleet } = await import("../stacks/fleet");
     const started = Date.now();
+    const cpu = process.cpuUsage();
     const { inventory } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: args.stack });
     const elapsed = Date.now() - started;
+    const { user, system } = process.cpuUsage(cpu);
 
     const clusterNames = new Set([...spec.clusters.map((c) => c.name), ...API_SERVER_TARGETS]);
 
@@ -187,7 +196,7 @@ export async function plan(args: Args): Promise<number> {
         files++;
     }
 
-    console.log(`hybrid-fleet offline plan: stack ${args.stack}, ${entries.length} resources (evaluated in ${elapsed} ms on the mock engine)`);
+    console.log(`hybrid-fleet offline plan: stack ${args.stack}, ${entries.length} resources (evaluated in ${elapsed} ms on the mock engine, ${Math.round((user + system) / 1000)} ms CPU)`);
     console.log(`wrote ${path.relative(process.cwd(), outDir) || "."}/: inventory.json, ${manifests} manifests, ${files} host files`);
     const byCluster = new Map<string, number>();
     const byType = new Map<string, number>();
@@ -199,7 +208,12 @@ export async function plan(args: Args): Promise<number> {
     for (const [c, n] of [...byCluster].sort()) console.log(`  ${c.padEnd(32)} ${n}`);
     console.log("\nresources per type:");
     for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${t.padEnd(64)} ${n}`);
+    const { planLinks } = await import("../components/links/plan");
+    const { linkDecls, linkSites } = await import("../stacks/links");
     console.log("\n" + renderLinkSummary(planLinks(linkSites(spec), linkDecls(spec))));
+    // The platform's policies over what was just planned: what `pulumi preview --policy-pack policy` would say.
+    const { evaluatePolicies, renderPolicyReport } = await import("../policy/offline");
+    console.log("\n" + renderPolicyReport(evaluatePolicies(inventoryFile), args.stack));
 
     if (old) {
         console.log("\n" + renderDiff(diffInventories(old, inventoryFile), args.stack));
@@ -207,12 +221,13 @@ export async function plan(args: Args): Promise<number> {
     return 0;
 }
 
-if (require.main === module) {
+/** The command line: runs the plan and exits with its code (2: usage, 1: invalid spec or failure). */
+export function main(argv: string[]): void {
     let args: Args;
     try {
-        args = parseArgs(process.argv.slice(2));
+        args = parseArgs(argv);
     } catch (e) {
-        console.error(`${(e as Error).message}\nusage: npm run plan -- --stack NAME [--config FILE] [--out DIR] [--diff OLD_INVENTORY]`);
+        console.error(`${(e as Error).message}\n${USAGE}`);
         process.exit(2);
     }
     plan(args).then(
@@ -223,3 +238,5 @@ if (require.main === module) {
         },
     );
 }
+
+if (require.main === module) main(process.argv.slice(2));

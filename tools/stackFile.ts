@@ -3,8 +3,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { FLEET_KEY, PROJECT } from "../stacks/config";
 import { FleetSpecError, parseFleet, ParseResult, secretConfigKeys } from "../stacks/spec";
+
+// stacks/config.ts holds these, but loading it loads the Pulumi SDK; the plan reads and validates
+// the stack file before the SDK is loaded, so an invalid spec fails fast. The types pin both to
+// stacks/config.ts (a changed constant fails the type check) without a runtime import.
+const PROJECT: typeof import("../stacks/config").PROJECT = "hybrid-fleet";
+const FLEET_KEY: typeof import("../stacks/config").FLEET_KEY = "fleet";
 
 export const ROOT = path.resolve(__dirname, "..");
 

@@ -9,7 +9,8 @@ import * as YAML from "yaml";
 import { plan } from "../../tools/plan";
 import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
 import { ROOT } from "../../tools/stackFile";
-import { rawStackFleet } from "../harness";
+import { redact } from "../../tools/mockEngine";
+import { rawStackFleet, runProgram } from "../harness";
 
 const made: string[] = [];
 const tmp = (label: string) => {
@@ -41,12 +42,21 @@ const captured = async <T>(fn: () => Promise<T>): Promise<{ result: T; printed: 
     }
 };
 
+/** Loaded into the CLI's process (`node --require`): whether the Pulumi SDK was loaded, on stderr as it exits. */
+const SDK_PROBE = `process.on("exit", () => process.stderr.write("\\nsdk-loaded=" + Object.keys(require.cache).some((m) => m.includes("@pulumi")) + "\\n"));\n`;
+
+/** `npm run plan -- ARGS` without npm: the esbuild bundle, rebuilt first if a source changed (tools/build.js). */
 function runPlanCli(args: string[]) {
-    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "tools/plan.ts"), ...args], {
+    const probe = path.join(tmp("probe"), "probe.js");
+    fs.writeFileSync(probe, SDK_PROBE);
+    const run = spawnSync(process.execPath, ["--require", probe, path.join(ROOT, "tools/build.js"), "plan", ...args], {
         cwd: ROOT,
         encoding: "utf8",
         timeout: 60_000,
     });
+    const loaded = /\nsdk-loaded=(true|false)\n$/.exec(run.stderr);
+    assert.ok(loaded, `the probe reports: ${run.stderr}`);
+    return { ...run, stderr: run.stderr.slice(0, loaded.index), sdkLoaded: loaded[1] === "true" };
 }
 
 describe("offline plan", () => {
@@ -109,12 +119,20 @@ describe("offline plan", () => {
         assert.match(run.stderr, /clusters\[0\]\.etcd\.hosts: etcd members must be odd and 3 to 7 in prod \(got 2\)/);
         assert.doesNotMatch(run.stderr + run.stdout, /\n\s+at /, "no stack trace");
         assert.deepStrictEqual(listFiles(out), [], "no inventory, manifests or files");
+        assert.strictEqual(run.sdkLoaded, false, "the spec is refused before the Pulumi SDK loads");
     });
 
     it("rejects unknown arguments with usage", () => {
         const run = runPlanCli(["--stack", "prod", "--bogus", "1"]);
         assert.strictEqual(run.status, 2);
         assert.match(run.stderr, /usage: npm run plan -- --stack NAME/);
+        assert.match(run.stderr, /Unknown option '--bogus'/);
+        assert.strictEqual(run.sdkLoaded, false, "arguments are checked before the Pulumi SDK loads");
+        for (const args of [["--out", "x"], ["--stack"], ["--stack", "prod", "extra"]]) {
+            const bad = runPlanCli(args);
+            assert.strictEqual(bad.status, 2, `${args.join(" ")}: ${bad.stderr}`);
+            assert.match(bad.stderr, /usage: npm run plan -- --stack NAME/);
+        }
     });
 
     it("diffs against an older inventory: removed cluster and changed inputs", async () => {
@@ -148,6 +166,7 @@ describe("offline plan", () => {
         // The old inventory is the one this run replaces: it must be read before the directory is cleared.
         const run = runPlanCli(["--stack", "prod", "--out", prodDir, "--diff", path.join(prodDir, "inventory.json")]);
         assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(run.sdkLoaded, true, "the probe does see the SDK once a plan runs");
         const again: InventoryFile = JSON.parse(fs.readFileSync(path.join(prodDir, "inventory.json"), "utf8"));
         assert.deepStrictEqual(again, prod, "same inventory, generated keys included");
         assert.ok(run.stdout.includes("**0 to add, 0 to change, 0 to remove**"), run.stdout);
@@ -157,6 +176,18 @@ describe("offline plan", () => {
         const { result, printed } = await captured(() => plan({ stack: "prod", out: prodDir, diff: old }));
         assert.strictEqual(result, 0);
         assert.ok(printed.includes("**3 to add, 0 to change, 0 to remove**"), "a real difference still shows");
+    });
+
+    it("runs the compiled program Pulumi.yaml names (tools/program.js, bin/index.js): the plan's resources and index.ts's outputs", async () => {
+        let program: { environment: string; hub: string; clusters: Record<string, unknown> } | undefined;
+        const inventory = await runProgram(() => {
+            program = require("../../tools/program");
+        }, "prod");
+        assert.ok(program);
+        assert.strictEqual(program.hub, "idc-sh");
+        assert.deepStrictEqual(Object.keys(program.clusters).sort(), ["ack-sh", "eks-apne1", "idc-sh"]);
+        const declared = inventory.resources.map((r) => ({ urn: r.urn, inputs: redact(r.inputs) })).sort((a, b) => (a.urn < b.urn ? -1 : 1));
+        assert.deepStrictEqual(declared, prod.resources.map((r) => ({ urn: r.urn, inputs: r.inputs })));
     });
 
     it("never clears a directory that holds no plan", () => {

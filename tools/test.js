@@ -1,0 +1,51 @@
+// `npm test`: the whole-program type check (tsc), the linters (eslint, the workflow schema) and the
+// unit tests (mocha, .mocharc.json, two workers) at the same time: tsc is one long single-threaded
+// run, so on two cores they take about as long as the slowest instead of the sum. The checks'
+// reports are printed after the tests; any failing fails the run.
+//
+//   node tools/test.js [MOCHA ARGS...]      (npm test -- --grep plan)
+"use strict";
+const { spawn } = require("child_process");
+const path = require("path");
+
+const ROOT = path.resolve(__dirname, "..");
+const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/package.json`, { paths: [ROOT] })), file);
+
+function run(label, args, { buffer }) {
+    return new Promise((resolve) => {
+        const started = Date.now();
+        const child = spawn(process.execPath, args, { cwd: ROOT, stdio: buffer ? ["ignore", "pipe", "pipe"] : "inherit" });
+        let output = "";
+        if (buffer) {
+            child.stdout.on("data", (d) => (output += d));
+            child.stderr.on("data", (d) => (output += d));
+        }
+        child.on("close", (code, signal) => resolve({ label, code: code ?? 1, signal, output, seconds: (Date.now() - started) / 1000 }));
+    });
+}
+
+const lint = new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn("npm", ["run", "--silent", "lint"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("close", (code, signal) => resolve({ label: "lint (eslint, workflow schema)", code: code ?? 1, signal, output, seconds: (Date.now() - started) / 1000 }));
+});
+const typecheck = run("type check (tsc --noEmit --noCheck false -p .)", [bin("typescript", "bin/tsc"), "--noEmit", "--noCheck", "false", "-p", "."], { buffer: true });
+// Two mocha workers: each test file runs in its own process (every file's mock-engine runs are
+// already separate, temp directories are per test), so files on the critical path overlap.
+const tests = run("unit tests (mocha --parallel)", [bin("mocha", "bin/mocha.js"), "--parallel", "--jobs", "2", ...(process.argv.length > 2 ? process.argv.slice(2) : ["test/**/*.test.ts", "--ignore", "test/integration/**"])], {
+    buffer: false,
+});
+
+Promise.all([typecheck, lint, tests]).then((results) => {
+    let failed = false;
+    for (const r of results) {
+        if (r.output) process.stdout.write(r.output);
+        const ok = r.code === 0;
+        failed ||= !ok;
+        console.log(`${ok ? "ok" : "FAILED"}: ${r.label} in ${r.seconds.toFixed(1)} s${ok ? "" : ` (exit ${r.signal ?? r.code})`}`);
+    }
+    process.exit(failed ? 1 : 0);
+});
