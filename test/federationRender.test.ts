@@ -108,7 +108,7 @@ describe("federation renderers", () => {
             assert.strictEqual(v.etcd.internal.pvc.size, "20Gi");
             assert.strictEqual(v.apiServer.serviceType, "LoadBalancer");
             // prod's hub is idc-sh with Calico: its LoadBalancer IPAM takes the address from the spec.
-            assert.deepStrictEqual(v.apiServer.serviceAnnotations, { "projectcalico.org/loadBalancerIPs": '["10.10.15.200"]' });
+            assert.deepStrictEqual(v.apiServer.serviceAnnotations, { "projectcalico.org/loadBalancerIPs": '["10.12.0.10"]' });
             assert.ok(apiserverTemplate.includes("{{- with .Values.apiServer.serviceAnnotations }}"));
         });
 
@@ -121,9 +121,9 @@ describe("federation renderers", () => {
         });
 
         it("the certificate names every address members use", () => {
-            const h = certHosts({ dnsName: "karmada.acme.internal", address: "10.10.15.200" });
+            const h = certHosts({ dnsName: "karmada.acme.internal", address: "10.12.0.10" });
             assert.ok(h.dnsNames.includes("karmada.acme.internal"));
-            assert.ok(h.ipAddresses.includes("10.10.15.200"));
+            assert.ok(h.ipAddresses.includes("10.12.0.10"));
             // In-cluster names the chart's own certs.auto.hosts list (etcd peers, services).
             for (const d of chartValues.certs.auto.hosts.filter((x: string) => !/^[0-9.]+$/.test(x))) {
                 assert.ok(h.dnsNames.includes(d.replace("{{ .Release.Namespace }}", "karmada-system").replace("{{ .Values.clusterDomain }}", "cluster.local")), d);

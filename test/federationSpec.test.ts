@@ -187,3 +187,13 @@ describe("federation spec", () => {
         );
     });
 });
+
+describe("federation spec: the IDC hub's load balancer address", () => {
+    it("must come from the hub's LoadBalancer range", () => {
+        const { assertViolation, violationsAfter } = require("./harness") as typeof import("./harness");
+        assertViolation(
+            violationsAfter((f: any) => (f.federation.apiServer.address = "10.10.15.200")),
+            "federation.apiServer.address: 10.10.15.200 is not inside the hub's network.loadBalancerCidr 10.12.0.0/22: the load balancer could not take it",
+        );
+    });
+});

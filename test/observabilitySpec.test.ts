@@ -71,10 +71,13 @@ describe("observability spec", () => {
         const second = (f: any) => {
             const c = structuredClone(f.clusters[0]);
             c.name = "idc-dev-2";
-            c.network = { ...c.network, nodeCidr: "10.111.0.0/22", podCidr: "10.180.0.0/16", serviceCidr: "10.201.0.0/16", cilium: { ...c.network.cilium, clusterId: 12 } };
-            c.controlPlane = { ...c.controlPlane, vip: "10.111.0.10", hosts: [{ name: "dev2-cp-1", address: "10.111.0.11" }] };
-            c.etcd = { ...c.etcd, hosts: [{ name: "dev2-etcd-1", address: "10.111.1.11", nvmeDevice: "/dev/nvme0n1" }] };
-            c.workers = [{ name: "dev2-worker-1", address: "10.111.2.11" }];
+            // Another data centre, with its own addresses, load balancer range and gateway.
+            c.region = "cn-shanghai-idc2";
+            c.network = { ...c.network, nodeCidr: "10.112.0.0/22", podCidr: "10.180.0.0/16", serviceCidr: "10.201.0.0/16", loadBalancerCidr: "10.113.0.0/24", cilium: { ...c.network.cilium, clusterId: 12 } };
+            c.controlPlane = { ...c.controlPlane, vip: "10.112.0.10", hosts: [{ name: "dev2-cp-1", address: "10.112.0.11" }] };
+            c.etcd = { ...c.etcd, hosts: [{ name: "dev2-etcd-1", address: "10.112.1.11", nvmeDevice: "/dev/nvme0n1" }] };
+            c.workers = [{ name: "dev2-worker-1", address: "10.112.2.11" }];
+            c.gateway = { asn: 64622, hosts: [{ name: "dev2-gw-1", address: "10.112.0.21", publicAddress: "198.51.100.22" }], fabricPeers: [{ name: "rack-a-tor-1", peerIp: "10.112.0.1", asn: 64512 }] };
             c.mesh = { network: "net-idc-dev-2" };
             f.clusters.push(c);
             f.links.push({ between: ["idc-dev", "idc-dev-2"], kind: "ipsec-vpn" });

@@ -10,7 +10,8 @@ export interface FederationAddonArgs extends Omit<KarmadaArgs, "hub" | "members"
 
 export const federationAddon: FleetAddon<FederationAddonArgs> = {
     name: "federation",
-    needs: [],
+    // Push members are reached, and Pull agents reach the hub, over the links.
+    needs: ["links"],
     install(clusters, args, after) {
         const byName = new Map(clusters.map((c) => [c.name, c]));
         const handle = (name: string) => {

@@ -87,9 +87,8 @@ export class Mesh extends pulumi.ComponentResource {
 
 export const meshAddon: FleetAddon<MeshArgs> = {
     name: "mesh",
-    // The spec checks reachability over the links; once the links add-on is registered (as "links"),
-    // it belongs here so the tunnels are up before istiod dials the other clusters.
-    needs: [],
+    // The tunnels are up before istiod dials the other clusters (the spec checks the paths exist).
+    needs: ["links"],
     install(clusters, args, after) {
         return { ready: new Mesh("mesh", clusters, args, after).ready };
     },

@@ -17,7 +17,8 @@ export const monitoringAddon: ClusterAddon<ClusterMonitoringArgs> = {
 
 export const observabilityAddon: FleetAddon<Omit<ThanosFleetArgs, "clusterReady">> = {
     name: "observability",
-    needs: [],
+    // Thanos Query on the hub reads every site's sidecars and store gateways over the links.
+    needs: ["links"],
     install(clusters, args, after) {
         // Each cluster's monitoring namespace, Secrets and release come first (cluster add-on results).
         const clusterReady = Object.fromEntries(clusters.map((c) => [c.name, [...(c.addons?.[MONITORING_ADDON] ?? c.ready), ...after]]));

@@ -83,11 +83,7 @@ export const clusterBase = {
     ...fleetMembership,
 };
 
-/** A rule violation found by a cross-field check. */
-export interface Violation {
-    path: (string | number)[];
-    rule: string;
-}
+export type { Violation } from "./violation";
 
 /** Formats a zod-style path as `clusters[2].network.podCidr`. */
 export function formatPath(path: readonly PropertyKey[]): string {

@@ -164,6 +164,11 @@ export function federationRules(fleet: FederationFleet): Violation[] {
         }
         // A LoadBalancer address is routed to the hub's nodes; inside a pod or service range it would be shadowed.
         const address = f.apiServer.address ? parseIp(f.apiServer.address) : undefined;
+        // On an IDC hub the address comes from the range the CNI announces for LoadBalancer Services.
+        const lbRange = hub.provider === "idc" ? (hub.network as { loadBalancerCidr?: string }).loadBalancerCidr : undefined;
+        if (address !== undefined && lbRange && !contains(cidr(lbRange), address)) {
+            out.push({ path: [...at, "apiServer", "address"], rule: `${f.apiServer.address} is not inside the hub's network.loadBalancerCidr ${lbRange}: the load balancer could not take it` });
+        }
         if (address !== undefined) {
             fleet.clusters.forEach((c, i) => {
                 for (const key of ["podCidr", "serviceCidr"] as const) {

@@ -2,7 +2,7 @@
 // names and stores that must be unique across clusters, namespaces tenants may not claim, and
 // formats for the fields that reach scripts and config files.
 import type { Cidr } from "../cidr";
-import type { Violation } from "./common";
+import type { Violation } from "./violation";
 
 /** More clusters than any fleet this program is meant for; beyond it a spec is refused, not slowly validated. */
 export const MAX_CLUSTERS = 500;

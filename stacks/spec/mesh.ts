@@ -5,10 +5,8 @@ import { z } from "zod";
 import { ISTIO, istioSupports } from "../../components/mesh/versions";
 // Schemas are built from common.ts's building blocks handed in (common.ts hooks the cluster part
 // in, so a runtime import of common.ts here would be circular).
-import type * as common from "./common";
-import type { Violation } from "./common";
-import type { FleetSpec } from "./index";
-import { linkPath, reachabilityViolations, type ReachabilityNeed } from "./reachability";
+import type { Violation } from "./violation";
+import { linkPath, reachabilityViolations, type Reachability, type ReachabilityNeed } from "./reachability";
 
 /** A Go/Envoy duration as Istio's API takes it, e.g. "30s", "1m", "500ms". */
 const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration like "30s", "1m" or "500ms"');
@@ -19,7 +17,18 @@ const serviceHost = z
     .max(253)
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, "must be a fully qualified service host like search-api.search.svc.cluster.local");
 
-type Blocks = { dnsLabel: typeof common.dnsLabel; labels: typeof common.labels };
+type Blocks = { dnsLabel: z.ZodString; labels: z.ZodRecord<z.ZodString, z.ZodString> };
+
+/** What the mesh rules read of a validated fleet (the FleetSpec satisfies it). */
+interface MeshFleet extends Reachability {
+    mesh: { localityFailover: { host: string }[] };
+    clusters: {
+        name: string;
+        kubernetesVersion: string;
+        network: { tenants: { namespace: string }[] };
+        mesh: { enabled: boolean; network: string; injection: Record<string, unknown> };
+    }[];
+}
 
 export const fleetMeshSchema = ({ dnsLabel }: Pick<Blocks, "dnsLabel">) => z.strictObject({
     /** Istio mesh id shared by every cluster. */
@@ -78,7 +87,7 @@ export type ClusterMeshSpec = z.output<ReturnType<typeof clusterMeshSchema>>;
  * every other member's API server and east-west gateway over the links; injected namespaces are
  * tenants of their cluster; locality hosts are unique.
  */
-export function meshRules(fleet: FleetSpec): Violation[] {
+export function meshRules(fleet: MeshFleet): Violation[] {
     const out: Violation[] = [];
     const members = fleet.clusters.map((c, i) => ({ c, i })).filter(({ c }) => c.mesh.enabled);
     for (const { c, i } of fleet.clusters.map((c, i) => ({ c, i }))) {

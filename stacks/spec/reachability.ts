@@ -2,7 +2,7 @@
 // needs (the mesh: every istiod to every other API server and east-west gateway; federation: the
 // hub to Push members, Pull members to the hub; monitoring: the hub to every sidecar and store),
 // and a pair with no path is a violation naming both clusters and the layer.
-import type { Violation } from "./common";
+import type { Violation } from "./violation";
 
 export interface Reachability {
     links: { between: readonly [string, string] | string[] }[];

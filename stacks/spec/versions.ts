@@ -1,7 +1,7 @@
 // Kubernetes support windows, per site, as data: the one place that says which minor versions the
 // fleet may run and until when. A prod cluster past its end of standard support is refused; a
 // version whose support ends within WARN_DAYS is a warning in the plan.
-import type { Violation } from "./common";
+import type { Violation } from "./violation";
 
 export type Site = "idc" | "eks" | "ack";
 

@@ -34,7 +34,7 @@ for (const stack of ["prod", "dev"] as const) {
             // Fleet layers hold what belongs to no one cluster (the mesh's root CA); the rest of a layer lives under the sites.
             assert.deepStrictEqual(
                 roots.filter((r) => !sites.includes(r)).map((r) => [r.type, r.name]).sort(),
-                [["hybrid:federation:Karmada", "karmada"], ["hybrid:mesh:Mesh", "mesh"]],
+                [["hybrid:federation:Karmada", "karmada"], ["hybrid:mesh:Mesh", "mesh"], ["hybrid:observability:ThanosFleet", "observability"]],
             );
         });
 

@@ -2,6 +2,7 @@
 // 6 workers, Calico) and the dev fleet (1 etcd member, 1 control-plane host, Cilium): which file
 // each host gets (once), the order of the actions, secrets, `protect`, and the cluster's provider.
 import * as assert from "assert";
+import { LINKS_PATHS, LINKS_STAGED } from "../../components/links/render";
 import * as YAML from "yaml";
 import { ETCD_PATHS, ETCD_PKI, ETCD_UNITS, KUBEADM_PATHS, LB_PATHS, NODE_PATHS, vrrpPriority } from "../../components/idc/render";
 import type { FleetSpec, IdcClusterSpec } from "../../stacks/spec";
@@ -105,6 +106,8 @@ for (const stack of ["prod", "dev"] as const) {
                     [...controlPlane, ...(i === 0 ? [KUBEADM_PATHS.initConfig, KUBEADM_PATHS.ca, KUBEADM_PATHS.caKey] : [KUBEADM_PATHS.joinConfig])],
                 ] as [string, string[]]),
                 ...idc.workers.map((w) => [w.address, [...node, KUBEADM_PATHS.joinConfig]] as [string, string[]]),
+                // The link gateways (links layer): strongSwan, FRR, and what setup installs as root.
+                ...(idc.gateway?.hosts ?? []).map((g) => [g.address, [LINKS_PATHS.swanctlConf, LINKS_PATHS.frrConf, ...Object.values(LINKS_STAGED)]] as [string, string[]]),
             ]);
             assert.ok(!etcdFiles.some((f) => f.startsWith(mount + "/")), "no file goes onto the etcd data disk");
             const all = ofType(T.copy);

@@ -87,7 +87,7 @@ describe("offline plan", () => {
 
     it("writes every IDC host's files under files/<host>/<remote path>, one folder per spec host", () => {
         const idc = rawStackFleet("prod").clusters.find((c: any) => c.provider === "idc");
-        const specHosts = [...idc.controlPlane.hosts, ...idc.etcd.hosts, ...idc.workers].map((h: any) => h.name).sort();
+        const specHosts = [...idc.controlPlane.hosts, ...idc.etcd.hosts, ...idc.workers, ...(idc.gateway?.hosts ?? [])].map((h: any) => h.name).sort();
         assert.deepStrictEqual(fs.readdirSync(path.join(prodDir, "files")).sort(), specHosts);
         const copies = prod.resources.filter((r) => r.type === "command:remote:CopyToRemote").length;
         assert.strictEqual(listFiles(path.join(prodDir, "files")).length, copies, "one file per CopyToRemote");
