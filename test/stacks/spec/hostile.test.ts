@@ -93,7 +93,7 @@ describe("hostile stack files", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostile-"));
         const file = path.join(dir, "Pulumi.t.yaml");
         fs.writeFileSync(file, `config:\n  hybrid-fleet:fleet: ${"{".repeat(5000)}${"}".repeat(5000)}\n`);
-        const run = spawnSync("npx", ["ts-node", "--transpile-only", "tools/plan.ts", "--stack", "t", "--config", file, "--out", path.join(dir, "out")], { cwd: path.join(__dirname, "..", "..", ".."), encoding: "utf8", timeout: 120000 });
+        const run = spawnSync(process.execPath, ["tools/build.js", "plan", "--stack", "t", "--config", file, "--out", path.join(dir, "out")], { cwd: path.join(__dirname, "..", "..", ".."), encoding: "utf8", timeout: 120000 });
         assert.strictEqual(run.status, 1, run.stderr);
         assert.match(run.stderr, /Pulumi\.t\.yaml: nests \[ \] \/ \{ \} 5000 levels deep; at most 64/);
         assert.doesNotMatch(run.stderr, /RangeError| {4}at /);
@@ -282,7 +282,7 @@ describe("strict fields where they reach scripts", () => {
         for (const [k, v] of Object.entries(stackFile.config)) if (k !== "hybrid-fleet:fleet") config[k] = v;
         config["hybrid-fleet:fleet"] = fleet;
         fs.writeFileSync(file, JSON.stringify({ config }));
-        const run = spawnSync("npx", ["ts-node", "--transpile-only", "tools/plan.ts", "--stack", "t", "--config", file, "--out", path.join(dir, "out")], { cwd: path.join(__dirname, "..", "..", ".."), encoding: "utf8", timeout: 300000 });
+        const run = spawnSync(process.execPath, ["tools/build.js", "plan", "--stack", "t", "--config", file, "--out", path.join(dir, "out")], { cwd: path.join(__dirname, "..", "..", ".."), encoding: "utf8", timeout: 300000 });
         assert.strictEqual(run.status, 0, run.stderr);
         assert.doesNotMatch(run.stderr + run.stdout, /Missing required configuration/);
         // The backup credentials reach the host only as a secret file (its content is never written by the plan).
