@@ -3,6 +3,8 @@
 // policy`) and offline over the plan's inventory (`policy/offline.ts`), so a pull request without
 // cloud credentials shows violations next to its diff.
 
+import { daysLeft, supportWindow, WARN_DAYS } from "../stacks/spec/versions";
+
 export type EnforcementLevel = "mandatory" | "advisory";
 
 /** One resource as a policy reads it: what the engine sends (inputs, options), nothing more. */
@@ -84,6 +86,9 @@ const SECRET_SHAPES: { what: string; re: RegExp }[] = [
     { what: "an AWS secret access key assignment", re: /aws_secret_access_key\s*=\s*\S+/i },
     { what: "a kubeconfig token", re: /^\s*token:\s*\S{20,}/m },
 ];
+
+/** The clock the advisory version rule reads; tests pin it. */
+export const policyClock = { today: () => new Date() };
 
 export const fleetPolicies: FleetPolicy[] = [
     {
@@ -255,6 +260,20 @@ export const fleetPolicies: FleetPolicy[] = [
                 if (!denies) report(`tenant namespace ${name} has no default-deny NetworkPolicy (ingress and egress)`, ns.urn);
                 if (!resources.some((q) => q.type === "kubernetes:core/v1:ResourceQuota" && inCluster(q, ns))) report(`tenant namespace ${name} has no ResourceQuota`, ns.urn);
             }
+        },
+    },
+    {
+        name: "kubernetes-version-supported",
+        description: "A managed cluster's Kubernetes minor is within its standard support, and not within 90 days of its end (stacks/spec/versions.ts).",
+        enforcementLevel: "advisory",
+        validateResource(r, report) {
+            const site = r.type === "aws:eks/cluster:Cluster" ? "eks" : r.type === "alicloud:cs/managedKubernetes:ManagedKubernetes" ? "ack" : undefined;
+            if (!site || typeof r.props.version !== "string") return;
+            const w = supportWindow(site, r.props.version);
+            if (!w) return report(`Kubernetes ${r.props.version} is not a minor this fleet knows for ${site}`);
+            const left = daysLeft(w, policyClock.today());
+            if (left < 0) report(`Kubernetes ${w.minor} on ${site} left standard support on ${w.endOfStandardSupport}`);
+            else if (left <= WARN_DAYS) report(`Kubernetes ${w.minor} on ${site} leaves standard support on ${w.endOfStandardSupport}, in ${left} days`);
         },
     },
 ];

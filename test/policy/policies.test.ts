@@ -34,7 +34,8 @@ describe("policy pack", function () {
     for (const stack of ["prod", "dev"] as const) {
         it(`passes every policy on the ${stack} fleet`, async () => {
             const report = evaluatePolicies(await inventoryOf(stack));
-            assert.deepStrictEqual(report.violations, []);
+            // Advisory findings depend on the date (versions nearing their end): tested on their own below.
+            assert.deepStrictEqual(report.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
             assert.ok(report.resources > 200, `only ${report.resources} resources evaluated`);
         });
     }
@@ -160,5 +161,26 @@ describe("policy pack", function () {
             },
         };
         assert.throws(() => policy.validateResource(args, () => undefined), /not applicable: CrossGuard unwraps secrets/);
+    });
+});
+
+describe("advisory policy: Kubernetes versions near their end of support", function () {
+    this.timeout(60_000);
+    it("says nothing today, warns within 90 days of the end, and after it", async () => {
+        const { policyClock } = await import("../../policy/policies");
+        const inv = await inventoryOf("prod");
+        const at = (day: string) => {
+            const saved = policyClock.today;
+            policyClock.today = () => new Date(`${day}T00:00:00Z`);
+            try {
+                return evaluatePolicies(inv).violations.filter((v) => v.policy === "kubernetes-version-supported").map((v) => `${v.enforcementLevel}: ${v.message}`);
+            } finally {
+                policyClock.today = saved;
+            }
+        };
+        assert.deepStrictEqual(at("2026-11-29"), []);
+        // ACK 1.36 ends 2027-05-30, EKS 1.36 on 2027-08-02 (stacks/spec/versions.ts).
+        assert.deepStrictEqual(at("2027-04-01"), ["advisory: Kubernetes 1.36 on ack leaves standard support on 2027-05-30, in 59 days"]);
+        assert.deepStrictEqual(at("2027-09-01").sort(), ["advisory: Kubernetes 1.36 on ack left standard support on 2027-05-30", "advisory: Kubernetes 1.36 on eks left standard support on 2027-08-02"]);
     });
 });
