@@ -187,7 +187,8 @@ export const CALICO_LB_POOL = "loadbalancer-ipv4-ippool";
  * The pool of the cluster's LoadBalancer range, or undefined without one (Calico docs, "LoadBalancer
  * IP address management"): allowedUses LoadBalancer only (the CRD rejects it combined with
  * Workload or Tunnel, and with IPIP or VXLAN), so pods and tunnels never take its addresses;
- * Automatic, so calico-kube-controllers gives every LoadBalancer Service an address, and a Service
+ * Automatic, so calico-kube-controllers (the operator enables its loadbalancer controller,
+ * ENABLED_CONTROLLERS node,loadbalancer) gives every LoadBalancer Service an address, and a Service
  * may still ask for one (`projectcalico.org/loadBalancerIPs`). Its blocks get a virtual affinity,
  * not a node's, so nodeSelector plays no part and stays all() as in Calico's own LoadBalancer tests.
  * BGP export stays on: disableBGPExport filters every route inside the pool, which would also drop
