@@ -67,6 +67,8 @@ export interface IdcClusterShape {
         calico: CalicoOptions;
         cilium: CiliumOptions;
         tenants: TenantSpec[];
+        /** The range LoadBalancer Services take addresses from (the CNI's LB IPAM pool, announced over BGP). */
+        loadBalancerCidr?: string | undefined;
     };
     controlPlane: IdcControlPlaneSpec;
     etcd: IdcEtcdSpec;

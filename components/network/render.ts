@@ -172,7 +172,46 @@ export function bgpConfiguration(spec: IdcClusterSpec) {
             asNumber: bgp.asNumber,
             nodeToNodeMeshEnabled: bgp.peers.length === 0,
             serviceClusterIPs: [{ cidr: spec.network.serviceCidr }],
+            // The LoadBalancer range: each node announces the Service addresses taken from it
+            // (Calico docs, "Advertise Kubernetes service IP addresses": serviceLoadBalancerIPs).
+            ...(spec.network.loadBalancerCidr ? { serviceLoadBalancerIPs: [{ cidr: spec.network.loadBalancerCidr }] } : {}),
             logSeverityScreen: "Info",
+        },
+    };
+}
+
+/** The Calico pool LoadBalancer Services take addresses from. */
+export const CALICO_LB_POOL = "loadbalancer-ipv4-ippool";
+
+/**
+ * The pool of the cluster's LoadBalancer range, or undefined without one (Calico docs, "LoadBalancer
+ * IP address management"): allowedUses LoadBalancer only (the CRD rejects it combined with
+ * Workload or Tunnel, and with IPIP or VXLAN), so pods and tunnels never take its addresses;
+ * Automatic, so calico-kube-controllers (the operator enables its loadbalancer controller,
+ * ENABLED_CONTROLLERS node,loadbalancer) gives every LoadBalancer Service an address, and a Service
+ * may still ask for one (`projectcalico.org/loadBalancerIPs`). Its blocks get a virtual affinity,
+ * not a node's, so nodeSelector plays no part and stays all() as in Calico's own LoadBalancer tests.
+ * BGP export stays on: disableBGPExport filters every route inside the pool, which would also drop
+ * the Service addresses the BGPConfiguration announces. A block is at most the whole range
+ * (blockSize 20 to 32, the pool at least one block).
+ */
+export function calicoLoadBalancerPool(spec: IdcClusterSpec) {
+    const lb = spec.network.loadBalancerCidr;
+    if (!lb) return undefined;
+    return {
+        apiVersion: CALICO_API,
+        kind: "IPPool",
+        metadata: { name: CALICO_LB_POOL },
+        spec: {
+            cidr: lb,
+            blockSize: Math.max(26, cidr(lb).prefix),
+            allowedUses: ["LoadBalancer"],
+            assignmentMode: "Automatic",
+            ipipMode: "Never",
+            vxlanMode: "Never",
+            natOutgoing: false,
+            disableBGPExport: false,
+            nodeSelector: "all()",
         },
     };
 }
@@ -324,9 +363,12 @@ export function ciliumBgpPeerConfig() {
  * advertisementType PodCIDR), and the service CIDR, aggregated from every Service's ClusterIP to the
  * service CIDR's prefix (Cilium docs, "Routing Aggregation"; without it every ClusterIP is a /32 per
  * node, straining the switches' ECMP tables). All Services: the docs' NotIn selector on a key no
- * Service carries.
+ * Service carries. With a LoadBalancer range, also every Service's LoadBalancer address (from
+ * ciliumLoadBalancerIpPool), not aggregated: each is its own /32, announced by the nodes with a
+ * local endpoint under externalTrafficPolicy Local (Cilium docs, "Service Virtual IPs").
  */
 export function ciliumBgpAdvertisement(spec: IdcClusterSpec) {
+    const allServices = { matchExpressions: [{ key: "hybrid-fleet.io/never-set", operator: "NotIn", values: ["never-used-value"] }] };
     return {
         apiVersion: CILIUM_API,
         kind: "CiliumBGPAdvertisement",
@@ -337,11 +379,29 @@ export function ciliumBgpAdvertisement(spec: IdcClusterSpec) {
                 {
                     advertisementType: "Service",
                     service: { addresses: ["ClusterIP"], aggregationLengthIPv4: cidr(spec.network.serviceCidr).prefix },
-                    selector: { matchExpressions: [{ key: "hybrid-fleet.io/never-set", operator: "NotIn", values: ["never-used-value"] }] },
+                    selector: allServices,
                 },
+                ...(spec.network.loadBalancerCidr ? [{ advertisementType: "Service", service: { addresses: ["LoadBalancerIP"] }, selector: allServices }] : []),
             ],
         },
     };
+}
+
+/** The Cilium pool LoadBalancer Services take addresses from. */
+export const CILIUM_LB_POOL = "loadbalancer";
+
+/**
+ * Cilium's LB IPAM pool of the cluster's LoadBalancer range, or undefined without one (Cilium docs,
+ * "LoadBalancer IP Address Management": LB IPAM is always on and wakes up with the first pool, no
+ * chart value; cilium.io/v2 is the served and storage version of the 1.19 CRD). No serviceSelector:
+ * every LoadBalancer Service takes an address, and a Service may ask for one (`lbipam.cilium.io/ips`).
+ * allowFirstLastIPs No: the range's first and last addresses are reserved (unset means Yes, CRD
+ * description), since some clients drop traffic to an address ending in .0 or .255.
+ */
+export function ciliumLoadBalancerIpPool(spec: IdcClusterSpec) {
+    const lb = spec.network.loadBalancerCidr;
+    if (!lb) return undefined;
+    return { apiVersion: CILIUM_API, kind: "CiliumLoadBalancerIPPool", metadata: { name: CILIUM_LB_POOL }, spec: { blocks: [{ cidr: lb }], allowFirstLastIPs: "No" } };
 }
 
 /**

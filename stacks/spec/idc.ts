@@ -278,6 +278,11 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
     ];
     for (const n of nodes) out.push(...kubeletLabelRules(n.host.labels, [...n.path, "labels"]));
     out.push(...bgpCoverageRules(c, nodes));
+    // The CNI's BGP announces the LoadBalancer range to the racks (components/network/render.ts);
+    // without it the Services get addresses nothing outside the cluster can route to.
+    if (c.network.loadBalancerCidr && !c.network[c.network.cni].bgp) {
+        out.push({ path: [...at, "network", "loadBalancerCidr"], rule: `needs network.${c.network.cni}.bgp: the CNI's BGP announces the LoadBalancer range to the racks; without it no one outside the cluster reaches the Services' addresses` });
+    }
 
     const vip = c.controlPlane.vip;
     if (!contains(nodeCidr, parseIp(vip)!)) {

@@ -7,7 +7,7 @@ import type { ClusterAccess } from "../../core/contract";
 import { customResource, Manifest, pinnedRelease } from "../../core/k8s";
 import type { EksClusterShape } from "../../eks/types";
 import type { IdcClusterShape } from "../../idc/types";
-import { bgpConfiguration, bgpPeers, CALICO, calicoApiServer, calicoInstallation, ipamConfiguration, tigeraOperatorValues } from "../render";
+import { bgpConfiguration, bgpPeers, CALICO, calicoApiServer, calicoInstallation, calicoLoadBalancerPool, ipamConfiguration, tigeraOperatorValues } from "../render";
 
 export interface CalicoArgs {
     /** The cluster as the Calico renderers read it: its site, pod CIDR and `network.calico` options. */
@@ -52,6 +52,9 @@ export class Calico extends pulumi.ComponentResource {
             // Installation, and the v3 objects after it reports Ready.
             const apiServer = cr("apiserver", calicoApiServer(), [installation]);
             cr("ipam", ipamConfiguration(), [apiServer]);
+            // The LoadBalancer range: kube-controllers assigns Service addresses from it.
+            const lbPool = calicoLoadBalancerPool(spec);
+            if (lbPool) cr("lb-pool", lbPool, [apiServer]);
             if (spec.network.calico.bgp) {
                 const bgp = cr("bgp", bgpConfiguration(spec), [apiServer]);
                 for (const peer of bgpPeers(spec)) cr(`peer-${peer.metadata.name}`, peer, [apiServer, bgp]);

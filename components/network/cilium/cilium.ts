@@ -7,7 +7,7 @@ import type { ClusterAccess } from "../../core/contract";
 import { customResource, Manifest, pinnedRelease } from "../../core/k8s";
 import type { EksClusterShape } from "../../eks/types";
 import type { IdcClusterShape } from "../../idc/types";
-import { CILIUM, ciliumBgpAdvertisement, ciliumBgpClusterConfigs, ciliumBgpPeerConfig, ciliumEniCniConfig, ciliumValues } from "../render";
+import { CILIUM, ciliumBgpAdvertisement, ciliumBgpClusterConfigs, ciliumBgpPeerConfig, ciliumEniCniConfig, ciliumLoadBalancerIpPool, ciliumValues } from "../render";
 
 export interface CiliumArgs {
     /** The cluster as the Cilium renderers read it: its site, CIDRs, `network.cilium` options (EKS: zones and VPC). */
@@ -59,6 +59,11 @@ export class Cilium extends pulumi.ComponentResource {
             // The sessions start with the cluster config: its peer config and routes exist by then
             // (otherwise Cilium reports cilium.io/MissingPeerConfigs and announces nothing).
             for (const cc of ciliumBgpClusterConfigs(spec)) cr(cc.metadata.name, cc, [this.release, peerConfig, advertisement]);
+        }
+        const lbPool = spec.provider === "idc" ? ciliumLoadBalancerIpPool(spec) : undefined;
+        if (lbPool) {
+            // LB IPAM's CRD, like the BGP ones, is registered by cilium-operator at start.
+            customResource(`${name}-lb-pool`, lbPool, { parent: this, provider: access.provider, dependsOn: [this.release] });
         }
         this.registerOutputs({});
     }

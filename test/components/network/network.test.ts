@@ -24,6 +24,8 @@ const T = {
     bgpConfiguration: "kubernetes:projectcalico.org/v3:BGPConfiguration",
     bgpPeer: "kubernetes:projectcalico.org/v3:BGPPeer",
     ipam: "kubernetes:projectcalico.org/v3:IPAMConfiguration",
+    ipPool: "kubernetes:projectcalico.org/v3:IPPool",
+    ciliumLbPool: "kubernetes:cilium.io/v2:CiliumLoadBalancerIPPool",
     namespace: "kubernetes:core/v1:Namespace",
     policy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     quota: "kubernetes:core/v1:ResourceQuota",
@@ -172,9 +174,27 @@ describe("cluster networking: prod fleet", () => {
         assert.ok(dependsOn(installation, operator));
         assert.ok(dependsOn(apiServer, installation));
         assert.strictEqual(apiServer.inputs.metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.state}=Ready");
-        for (const type of [T.bgpConfiguration, T.bgpPeer, T.ipam]) {
+        for (const type of [T.bgpConfiguration, T.bgpPeer, T.ipam, T.ipPool]) {
             for (const r of ofTypeIn(inv, "idc-sh", type)) assert.ok(dependsOn(r, apiServer), `${r.name} does not wait for the Calico API server`);
         }
+    });
+
+    it("gives the IDC LoadBalancer range a LoadBalancer-only Calico pool and announces it to the ToRs, in that cluster only", () => {
+        const [component] = inv.ofType("hybrid:network:Calico").filter((c) => c.name === "idc-sh-calico");
+        const [pool, ...more] = ofTypeIn(inv, "idc-sh", T.ipPool);
+        assert.deepStrictEqual(more, []);
+        assert.strictEqual(pool.parent, component.urn);
+        assert.strictEqual(inv.providerOf(pool)?.name, "idc-sh-k8s");
+        assert.strictEqual(pool.inputs.spec.cidr, idc.network.loadBalancerCidr);
+        assert.deepStrictEqual(pool.inputs.spec.allowedUses, ["LoadBalancer"]);
+        assert.strictEqual(pool.inputs.spec.assignmentMode, "Automatic");
+        // Not a pod pool: the Installation's pools (the operator's) stay the spec's.
+        const [installation] = ofTypeIn(inv, "idc-sh", T.installation);
+        assert.ok(!installation.inputs.spec.calicoNetwork.ipPools.some((p: any) => p.cidr === idc.network.loadBalancerCidr));
+        const [bgp] = ofTypeIn(inv, "idc-sh", T.bgpConfiguration);
+        assert.deepStrictEqual(bgp.inputs.spec.serviceLoadBalancerIPs, [{ cidr: idc.network.loadBalancerCidr }]);
+        // Only the IDC has a LoadBalancer range: no other cluster gets a Calico IPPool.
+        assert.deepStrictEqual(inv.resources.filter((r) => r.type === T.ipPool).map((r) => r.name), [pool.name]);
     });
 
     it("validates every rendered Calico custom resource against the upstream CRDs", () => {
@@ -262,11 +282,11 @@ describe("cluster networking: prod fleet", () => {
     describe("the offline plan", () => {
         it("writes the Calico objects and tenant baseline under manifests/<cluster>/, and they validate from the files", () => {
             const files = fs.readdirSync(path.join(dir, "manifests", "idc-sh"));
-            for (const f of ["installation-default.yaml", "apiserver-default.yaml", "bgpconfiguration-default.yaml", "ipamconfiguration-default.yaml", "helm-release-idc-sh-calico-operator.yaml", "networkpolicy-payments-default-deny.yaml"]) {
+            for (const f of ["installation-default.yaml", "apiserver-default.yaml", "bgpconfiguration-default.yaml", "ipamconfiguration-default.yaml", "ippool-loadbalancer-ipv4-ippool.yaml", "helm-release-idc-sh-calico-operator.yaml", "networkpolicy-payments-default-deny.yaml"]) {
                 assert.ok(files.includes(f), `no ${f} in manifests/idc-sh: ${files.join(", ")}`);
             }
             assert.strictEqual(files.filter((f) => f.startsWith("bgppeer-")).length, idc.network.calico.bgp!.peers.length);
-            for (const f of files.filter((x) => /^(installation|apiserver|bgpconfiguration|bgppeer)-/.test(x))) {
+            for (const f of files.filter((x) => /^(installation|apiserver|bgpconfiguration|bgppeer|ippool)-/.test(x))) {
                 const obj = YAML.parse(fs.readFileSync(path.join(dir, "manifests", "idc-sh", f), "utf8"));
                 assert.deepStrictEqual(validateCustomResource({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata, spec: obj.spec }), [], f);
             }
@@ -387,7 +407,7 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         const [peerConfig] = ofTypeIn(inv, "idc-dev", T.ciliumPeerConfig);
         const [advertisement] = ofTypeIn(inv, "idc-dev", T.ciliumAdvertisement);
         const crs = inCluster(inv, "idc-dev").filter((r) => r.type.startsWith("kubernetes:cilium.io/"));
-        assert.strictEqual(crs.length, 3);
+        assert.strictEqual(crs.length, 4, "peer config, advertisement, cluster config, LoadBalancer pool");
         for (const r of crs) {
             assert.strictEqual(r.parent, component.urn, r.name);
             assert.ok(r.name.startsWith(`${component.name}-`), r.name);
@@ -401,7 +421,7 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
 
     it("IDC: every rendered Cilium BGP object validates against the Cilium 1.19.4 CRDs, and broken ones do not", () => {
         const crs = inv.resources.filter((r) => r.type.startsWith("kubernetes:cilium.io/"));
-        assert.strictEqual(crs.length, 3);
+        assert.strictEqual(crs.length, 4);
         crs.forEach(assertValid);
         const of = (type: string) => structuredClone(asObject(ofTypeIn(inv, "idc-dev", type)[0]));
         const badPeer = of(T.ciliumClusterConfig);
@@ -415,6 +435,19 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         assert.ok(validateCustomResource(badAdvert).some((e) => e.includes("/spec/advertisements/1/service/aggregationLengthIPv4")));
         // v2alpha1 is deprecated but still served; the program writes the storage version.
         assert.strictEqual(crs[0].inputs.apiVersion, "cilium.io/v2");
+    });
+
+    it("IDC: the LoadBalancer range is a Cilium LB IPAM pool, its addresses advertised to the ToRs; no EKS cluster gets one", () => {
+        const idc = spec.clusters[0] as IdcClusterSpec;
+        const [pool, ...more] = ofTypeIn(inv, "idc-dev", T.ciliumLbPool);
+        assert.deepStrictEqual(more, []);
+        assert.deepStrictEqual(pool.inputs.spec.blocks, [{ cidr: idc.network.loadBalancerCidr }]);
+        assert.strictEqual(inv.providerOf(pool)?.name, "idc-dev-k8s");
+        const [release] = ofTypeIn(inv, "idc-dev", T.release);
+        assert.ok(dependsOn(pool, release), "the pool waits for the release whose operator registers its CRD");
+        const [advertisement] = ofTypeIn(inv, "idc-dev", T.ciliumAdvertisement);
+        assert.ok(advertisement.inputs.spec.advertisements.some((a: any) => a.advertisementType === "Service" && a.service.addresses.includes("LoadBalancerIP")));
+        assert.deepStrictEqual(inv.resources.filter((r) => r.type === T.ciliumLbPool).map((r) => r.name), [pool.name]);
     });
 
     it("IDC: kubeadm init skips the kube-proxy addon where Cilium replaces it", () => {
@@ -549,13 +582,13 @@ describe("cluster networking: the dev stack's offline plan", () => {
     it("writes the Cilium BGP objects under manifests/idc-dev/, and they validate from the files", () => {
         const idc = loadStackSpec("dev").clusters[0] as IdcClusterSpec;
         const files = fs.readdirSync(path.join(dir, "manifests", "idc-dev"));
-        const expected = ["ciliumbgppeerconfig-tor.yaml", "ciliumbgpadvertisement-pod-and-service-cidrs.yaml", ...ciliumBgpClusterConfigs(idc).map((c) => `ciliumbgpclusterconfig-${c.metadata.name}.yaml`)];
+        const expected = ["ciliumbgppeerconfig-tor.yaml", "ciliumbgpadvertisement-pod-and-service-cidrs.yaml", ...ciliumBgpClusterConfigs(idc).map((c) => `ciliumbgpclusterconfig-${c.metadata.name}.yaml`), "ciliumloadbalancerippool-loadbalancer.yaml"];
         for (const f of expected) assert.ok(files.includes(f), `no ${f} in manifests/idc-dev: ${files.join(", ")}`);
-        for (const f of files.filter((x) => x.startsWith("ciliumbgp"))) {
+        for (const f of files.filter((x) => x.startsWith("cilium"))) {
             const obj = YAML.parse(fs.readFileSync(path.join(dir, "manifests", "idc-dev", f), "utf8"));
             assert.strictEqual(obj.apiVersion, "cilium.io/v2", f);
             assert.deepStrictEqual(validateCustomResource({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata, spec: obj.spec }), [], f);
         }
-        assert.strictEqual(files.filter((f) => f.startsWith("ciliumbgp")).length, expected.length);
+        assert.strictEqual(files.filter((f) => f.startsWith("cilium")).length, expected.length);
     });
 });
