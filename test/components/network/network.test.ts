@@ -42,7 +42,7 @@ const T = {
     ciliumAdvertisement: "kubernetes:cilium.io/v2:CiliumBGPAdvertisement",
 };
 
-/** Every resource whose top-level site component is `cluster`, outside the mesh layer (test/mesh.test.ts). */
+/** Every resource whose top-level site component is `cluster`, outside the mesh layer (test/components/mesh/mesh.test.ts). */
 const inCluster = (inv: Inventory, cluster: string) =>
     inv.resources.filter((r) => [r, ...inv.ancestors(r)].pop()!.name === cluster && !inv.ancestors(r).some((a) => a.type.startsWith("hybrid:mesh:")));
 const ofTypeIn = (inv: Inventory, cluster: string, type: string) => inCluster(inv, cluster).filter((r) => r.type === type);

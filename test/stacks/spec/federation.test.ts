@@ -1,7 +1,7 @@
 // The federation layer's spec rules: each one fails on a spec that breaks it, with its path.
 import * as assert from "assert";
-import { parseFleet } from "../stacks/spec";
-import { assertViolation, loadStackSpec, rawStackFleet, violationsAfter } from "./harness";
+import { parseFleet } from "../../../stacks/spec";
+import { assertViolation, loadStackSpec, rawStackFleet, violationsAfter } from "../../harness";
 
 const policy = (fleet: any, name: string) => fleet.federation.policies.find((p: any) => p.name === name);
 
@@ -190,7 +190,7 @@ describe("federation spec", () => {
 
 describe("federation spec: the IDC hub's load balancer address", () => {
     it("must come from the hub's LoadBalancer range", () => {
-        const { assertViolation, violationsAfter } = require("./harness") as typeof import("./harness");
+        const { assertViolation, violationsAfter } = require("../../harness") as typeof import("../../harness");
         assertViolation(
             violationsAfter((f: any) => (f.federation.apiServer.address = "10.10.15.200")),
             "federation.apiServer.address: 10.10.15.200 is not inside the hub's network.loadBalancerCidr 10.12.0.0/22: the load balancer could not take it",

@@ -5,10 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import * as YAML from "yaml";
-import type { FleetSpec } from "../stacks/spec";
-import { loadFleet } from "../stacks/spec";
-import { Inventory, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "./harness";
-import type { Fleet } from "../stacks/fleet";
+import type { FleetSpec } from "../../../stacks/spec";
+import { loadFleet } from "../../../stacks/spec";
+import { Inventory, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../../harness";
+import type { Fleet } from "../../../stacks/fleet";
 
 const resolve = <T>(o: pulumi.Input<T>): Promise<T> => new Promise((r) => pulumi.output(o).apply((v) => r(v as T)));
 const unwrap = (v: unknown) => (v instanceof SecretValue ? v.value : v);

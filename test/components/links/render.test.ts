@@ -13,8 +13,8 @@ import {
     renderSwanctlConf,
     renderXfrmScript,
     renderXfrmUnit,
-} from "../components/links/render";
-import { mirrorTunnel, ResolvedGatewayHost, ResolvedTunnel } from "../components/links/types";
+} from "../../../components/links/render";
+import { mirrorTunnel, ResolvedGatewayHost, ResolvedTunnel } from "../../../components/links/types";
 
 const crypto = { ike: "aes256gcm16-prfsha384-ecp384", esp: "aes256gcm16-ecp384", ikeLifetimeSeconds: 28800, espLifetimeSeconds: 3600, dpdDelaySeconds: 10 };
 

@@ -3,7 +3,7 @@
 // (the fields of thanos cmd/thanos/endpointset.go v0.42.4), durations.
 import * as assert from "assert";
 import * as YAML from "yaml";
-import { alertmanagerConfig, bucketPlacements, compactorStatefulSet, durationHours, endpointSdConfig, objstoreConfig } from "../components/observability/render";
+import { alertmanagerConfig, bucketPlacements, compactorStatefulSet, durationHours, endpointSdConfig, objstoreConfig } from "../../../components/observability/render";
 
 const keys = { accessKeyId: "AKID", secretAccessKey: "SECRET" };
 

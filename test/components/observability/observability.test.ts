@@ -8,16 +8,16 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { SECRETS } from "../components/observability/clusterMonitoring";
-import { bucketKey, durationHours, externalLabels } from "../components/observability/render";
-import { GRPC_SERVER_NAME, KUBE_PROMETHEUS_STACK, REPLICA_LABEL, THANOS } from "../components/observability/versions";
-import { buildFleet } from "../stacks/fleet";
-import { FleetSpec } from "../stacks/spec";
-import { k8sProviderName } from "../stacks/types";
-import { runOnMocks } from "../tools/mockEngine";
-import { offlineConfig, readStackFile, stackFilePath } from "../tools/stackFile";
-import { validateCustomResource } from "./crds";
-import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "./harness";
+import { SECRETS } from "../../../components/observability/clusterMonitoring";
+import { bucketKey, durationHours, externalLabels } from "../../../components/observability/render";
+import { GRPC_SERVER_NAME, KUBE_PROMETHEUS_STACK, REPLICA_LABEL, THANOS } from "../../../components/observability/versions";
+import { buildFleet } from "../../../stacks/fleet";
+import { FleetSpec } from "../../../stacks/spec";
+import { k8sProviderName } from "../../../stacks/types";
+import { runOnMocks } from "../../../tools/mockEngine";
+import { offlineConfig, readStackFile, stackFilePath } from "../../../tools/stackFile";
+import { validateCustomResource } from "../../crds";
+import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
@@ -29,7 +29,7 @@ const T = {
     rule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
 };
 
-const VALUES = YAML.parse(fs.readFileSync(path.join(__dirname, "fixtures", "charts", `kube-prometheus-stack-${KUBE_PROMETHEUS_STACK.version}`, "values.yaml"), "utf8"));
+const VALUES = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", "fixtures", "charts", `kube-prometheus-stack-${KUBE_PROMETHEUS_STACK.version}`, "values.yaml"), "utf8"));
 
 /** A value with every Pulumi secret marker removed (what the provider would receive). */
 const reveal = (v: any): any =>

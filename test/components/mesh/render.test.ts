@@ -25,11 +25,11 @@ import {
     serverUrl,
     tenantMeshPolicy,
     ztunnelValues,
-} from "../components/mesh/render";
-import { ISTIO, istioSupports, kubernetesMinor } from "../components/mesh/versions";
-import { validateCustomResource } from "./crds";
+} from "../../../components/mesh/render";
+import { ISTIO, istioSupports, kubernetesMinor } from "../../../components/mesh/versions";
+import { validateCustomResource } from "../../crds";
 
-const CHARTS = path.join(__dirname, "fixtures", "charts");
+const CHARTS = path.join(__dirname, "..", "..", "fixtures", "charts");
 const chartDir = (chart: string) => path.join(CHARTS, "istio", chart);
 
 /**

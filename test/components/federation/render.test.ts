@@ -18,13 +18,13 @@ import {
     overridePolicy,
     propagationPolicy,
     pushMemberObjects,
-} from "../components/federation/render";
-import { KARMADA } from "../components/federation/versions";
-import { federationArgs } from "../stacks/federation";
-import { validateCustomResource } from "./crds";
-import { loadStackSpec } from "./harness";
+} from "../../../components/federation/render";
+import { KARMADA } from "../../../components/federation/versions";
+import { federationArgs } from "../../../stacks/federation";
+import { validateCustomResource } from "../../crds";
+import { loadStackSpec } from "../../harness";
 
-const CHART_DIR = path.resolve(__dirname, "fixtures", "charts", "karmada");
+const CHART_DIR = path.resolve(__dirname, "..", "..", "fixtures", "charts", "karmada");
 const chartValues = YAML.parse(fs.readFileSync(path.join(CHART_DIR, "values.yaml"), "utf8"), { merge: true });
 const apiserverTemplate = fs.readFileSync(path.join(CHART_DIR, "karmada-apiserver.yaml"), "utf8");
 

@@ -1,9 +1,9 @@
 // The monitoring rules of the fleet spec: each rejects what it must with `<path>: <rule>`, and the
 // checked-in stacks stay valid with the observability defaults applied.
 import * as assert from "assert";
-import { bucketPlacements } from "../components/observability/render";
-import { parseFleet, secretConfigKeys } from "../stacks/spec";
-import { assertViolation, loadStackSpec, rawStackFleet, violationsAfter } from "./harness";
+import { bucketPlacements } from "../../../components/observability/render";
+import { parseFleet, secretConfigKeys } from "../../../stacks/spec";
+import { assertViolation, loadStackSpec, rawStackFleet, violationsAfter } from "../../harness";
 
 const IDC = 0;
 const EKS = 1;

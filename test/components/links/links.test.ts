@@ -3,13 +3,13 @@
 // managed gateways are given, how the eks <-> ack gateways face each other, the IDC gateway plans
 // handed back, and PSKs that are secrets from birth and never appear in plain text.
 import * as assert from "assert";
-import type { LinksResult } from "../components/links/addon";
-import { PSK_PATTERN } from "../components/links/plan";
-import { buildFleet, Fleet } from "../stacks/fleet";
-import type { FleetSpec } from "../stacks/spec";
-import { runOnMocks } from "../tools/mockEngine";
-import { offlineConfig, readStackFile, stackFilePath } from "../tools/stackFile";
-import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, SecretValue } from "./harness";
+import type { LinksResult } from "../../../components/links/addon";
+import { PSK_PATTERN } from "../../../components/links/plan";
+import { buildFleet, Fleet } from "../../../stacks/fleet";
+import type { FleetSpec } from "../../../stacks/spec";
+import { runOnMocks } from "../../../tools/mockEngine";
+import { offlineConfig, readStackFile, stackFilePath } from "../../../tools/stackFile";
+import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, SecretValue } from "../../harness";
 
 async function run(spec: FleetSpec, stack: "prod" | "dev", preview = false): Promise<{ inventory: Inventory; fleet: Fleet }> {
     const file = readStackFile(stackFilePath(stack));

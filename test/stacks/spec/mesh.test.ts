@@ -1,7 +1,7 @@
 // The mesh's spec rules, each shown failing on a checked-in stack with one change.
 import * as assert from "assert";
-import { parseFleet } from "../stacks/spec";
-import { assertViolation, rawStackFleet, violationsAfter } from "./harness";
+import { parseFleet } from "../../../stacks/spec";
+import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
 
 const cluster = (fleet: any, name: string) => fleet.clusters.find((c: any) => c.name === name);
 

@@ -1,8 +1,8 @@
 // The links' spec rules: every one rejects a mutated checked-in stack with its `<path>: <rule>`
 // line, and the checked-in stacks pass them all.
 import * as assert from "assert";
-import { parseFleet } from "../stacks/spec";
-import { assertViolation, rawStackFleet, violationsAfter } from "./harness";
+import { parseFleet } from "../../../stacks/spec";
+import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
 
 // prod: clusters[0] idc-sh (2 gateways), [1] eks-apne1, [2] ack-sh; links[0] idc<->eks ipsec (pinned),
 // [1] idc<->ack express-connect, [2] eks<->ack ipsec. dev: [0] idc-dev, [1] eks-dev, [2] ack-dev.

@@ -4,11 +4,11 @@
 // the routes each end takes over a link (a transit site relays); and the link summary text.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { CRYPTO_SUITES, idcGatewayHostPlans, LinkSite, planLinks, PSK_PATTERN, RESERVED_INSIDE_CIDRS, TunnelRuntime } from "../components/links/plan";
-import { pskOf } from "../components/links/keys";
-import { linkDecls, linkSites } from "../stacks/links";
-import { renderLinkSummary } from "../tools/linkSummary";
-import { loadStackSpec } from "./harness";
+import { CRYPTO_SUITES, idcGatewayHostPlans, LinkSite, planLinks, PSK_PATTERN, RESERVED_INSIDE_CIDRS, TunnelRuntime } from "../../../components/links/plan";
+import { pskOf } from "../../../components/links/keys";
+import { linkDecls, linkSites } from "../../../stacks/links";
+import { renderLinkSummary } from "../../../tools/linkSummary";
+import { loadStackSpec } from "../../harness";
 
 const planOf = (stack: "prod" | "dev") => {
     const spec = loadStackSpec(stack);

@@ -3,10 +3,10 @@
 // PSKs never appear in plain text, and that a file change re-runs the setup.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { IdcGateway } from "../components/links/idcGateway";
-import { LINKS_PACKAGES, LINKS_PATHS, LINKS_STAGED } from "../components/links/render";
-import type { IdcGatewayHostPlan, TunnelParams } from "../components/links/types";
-import { Inventory, plainTextOccurrences, RegisteredResource, runProgram, SecretValue } from "./harness";
+import { IdcGateway } from "../../../components/links/idcGateway";
+import { LINKS_PACKAGES, LINKS_PATHS, LINKS_STAGED } from "../../../components/links/render";
+import type { IdcGatewayHostPlan, TunnelParams } from "../../../components/links/types";
+import { Inventory, plainTextOccurrences, RegisteredResource, runProgram, SecretValue } from "../../harness";
 
 const PSKS = ["Aw5.tunnel_one_psk", "Bx7.tunnel_two_psk"];
 const crypto = { ike: "aes256gcm16-prfsha384-ecp384", esp: "aes256gcm16-ecp384", ikeLifetimeSeconds: 28800, espLifetimeSeconds: 3600, dpdDelaySeconds: 10 };
