@@ -9,6 +9,7 @@ import { IdcWorkers } from "../components/idc/workers";
 import { configSecret } from "./config";
 import type { IdcClusterSpec } from "./spec";
 import { backupStore } from "./spec/idc";
+import { hostKeysOf } from "./spec/hostKeys";
 import { Site } from "../components/core/site";
 import { k8sProviderName, SiteBuilder } from "./types";
 
@@ -16,7 +17,7 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
     const site = new Site("idc", spec.name);
     const name = spec.name;
     const opts = { parent: site };
-    const login = { user: spec.ssh.user, port: spec.ssh.port, privateKey: configSecret(spec.ssh.privateKeyConfigKey) };
+    const login = { user: spec.ssh.user, port: spec.ssh.port, privateKey: configSecret(spec.ssh.privateKeyConfigKey), hostKeys: hostKeysOf(spec) };
 
     const pki = new ClusterPki(`${name}-pki`, { cluster: name, etcdMembers: spec.etcd.hosts }, opts);
 

@@ -4,6 +4,7 @@
 import type { LinksArgs } from "../components/links/addon";
 import type { LinkDecl, LinkSite } from "../components/links/plan";
 import { configSecret } from "./config";
+import { hostKeysOf } from "./spec/hostKeys";
 import type { ClusterSpec, FleetSpec } from "./spec";
 
 /** Mbit/s of every Alibaba VPN gateway (VPN gateway specifications: 10, 100, 200, 500, 1000). */
@@ -54,7 +55,7 @@ export function linksArgs(fleet: FleetSpec): LinksArgs | undefined {
     const logins: LinksArgs["logins"] = {};
     for (const c of fleet.clusters) {
         if (c.provider === "idc" && (c.gateway?.hosts.length ?? 0) > 0) {
-            logins[c.name] = { user: c.ssh.user, port: c.ssh.port, privateKey: configSecret(c.ssh.privateKeyConfigKey) };
+            logins[c.name] = { user: c.ssh.user, port: c.ssh.port, privateKey: configSecret(c.ssh.privateKeyConfigKey), hostKeys: hostKeysOf(c) };
         }
     }
     return { sites: linkSites(fleet), links: linkDecls(fleet), logins, vpnGatewayBandwidthMbps: VPN_GATEWAY_BANDWIDTH_MBPS };

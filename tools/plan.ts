@@ -196,6 +196,17 @@ export async function plan(args: Args): Promise<number> {
         files++;
     }
 
+    // The SSH host keys every connection pins, as declared (not as the spec says): one line per host.
+    const { hostKeyFingerprint } = await import("../components/idc/hostKey");
+    const pins = new Map<string, Set<string>>();
+    for (const r of [...inventory.ofType("command:remote:Command"), ...inventory.ofType("command:remote:CopyToRemote")]) {
+        const c = (r.inputs.connection instanceof SecretValue ? r.inputs.connection.value : r.inputs.connection) as { host?: unknown; hostKey?: unknown } | undefined;
+        const host = hosts.get(String(c?.host)) ?? String(c?.host);
+        pins.set(host, (pins.get(host) ?? new Set()).add(typeof c?.hostKey === "string" ? hostKeyFingerprint(c.hostKey) : "NOT PINNED"));
+    }
+    const pinLines = [...pins].sort().map(([h, f]) => `  ${h.padEnd(32)} ${[...f].join(" ")}`);
+    write(path.join(outDir, "ssh-host-keys.txt"), pinLines.map((l) => l.trim().replace(/ +/, " ")).join("\n") + "\n");
+
     console.log(`hybrid-fleet offline plan: stack ${args.stack}, ${entries.length} resources (evaluated in ${elapsed} ms on the mock engine, ${Math.round((user + system) / 1000)} ms CPU)`);
     console.log(`wrote ${path.relative(process.cwd(), outDir) || "."}/: inventory.json, ${manifests} manifests, ${files} host files`);
     const byCluster = new Map<string, number>();
@@ -208,6 +219,7 @@ export async function plan(args: Args): Promise<number> {
     for (const [c, n] of [...byCluster].sort()) console.log(`  ${c.padEnd(32)} ${n}`);
     console.log("\nresources per type:");
     for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${t.padEnd(64)} ${n}`);
+    console.log("\npinned SSH host keys (SHA256 fingerprints, as `ssh-keygen -l` prints them):\n" + pinLines.join("\n"));
     const { planLinks } = await import("../components/links/plan");
     const { linkDecls, linkSites } = await import("../stacks/links");
     console.log("\n" + renderLinkSummary(planLinks(linkSites(spec), linkDecls(spec))));

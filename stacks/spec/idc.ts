@@ -5,8 +5,9 @@ import { idcGateway, loadBalancerCidr } from "./links";
 import { cidr, contains, parseIp, usableHost } from "../cidr";
 import { calicoOptions, ciliumOptions, tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, objectStore, secretConfigKey, taint, Violation } from "./common";
+import { hostKeyRules, sshHostKey } from "./hostKeys";
 
-const host = z.strictObject({ name: dnsLabel, address: ipv4 });
+const host = z.strictObject({ name: dnsLabel, address: ipv4, sshHostKey: sshHostKey.optional() });
 
 const WEEKDAY = "(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
 const WEEKDAYS = new RegExp(`^${WEEKDAY}(\\.\\.${WEEKDAY})?(,${WEEKDAY}(\\.\\.${WEEKDAY})?)*$`);
@@ -154,6 +155,8 @@ export const idcCluster = z.strictObject({
             port: z.number().int().min(1).max(65535).default(22),
             /** Config key holding the SSH private key (a secret). */
             privateKeyConfigKey: secretConfigKey.default("sshPrivateKey"),
+            /** Outside prod only: hosts may omit sshHostKey (their key is then not checked at all). */
+            allowUnpinnedHostKeys: z.boolean().default(false),
         })
         .prefault({}),
     controlPlane: z.strictObject({
@@ -246,6 +249,8 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
     } else if (etcdCount % 2 === 0 || etcdCount > 7) {
         out.push({ path: [...at, "etcd", "hosts"], rule: `etcd members must be odd and at most 7 (got ${etcdCount})` });
     }
+
+    out.push(...hostKeyRules(c, at, environment));
 
     const groups = [
         ["controlPlane", c.controlPlane.hosts],

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { RESERVED_INSIDE_CIDRS, tunnelLayout } from "../../components/links/plan";
 import { cidr, contains, formatIp, overlaps, parseIp, usableHost, within } from "../cidr";
 import { cidrBlock, dnsLabel, formatPath, ipv4, Violation } from "./common";
+import { sshHostKey } from "./hostKeys";
 
 /** ASNs a cloud keeps for itself: AWS's default VGW AS 7224 and its regional 9059; Alibaba's VPN gateway AS 45104. */
 export const RESERVED_ASNS = [7224, 9059, 45104] as const;
@@ -25,7 +26,7 @@ export const idcGateway = z.strictObject({
     asn: privateAsn,
     /** One or two hosts; with two, each carries one tunnel of every connection. Reached over the cluster's SSH settings. */
     hosts: z
-        .array(z.strictObject({ name: dnsLabel, address: ipv4, publicAddress: ipv4 }))
+        .array(z.strictObject({ name: dnsLabel, address: ipv4, publicAddress: ipv4, sshHostKey: sshHostKey.optional() }))
         .max(2, "one or two gateway hosts")
         .default([]),
     /** The rack switches (ToRs) the gateways peer with, so the fabric learns the other sites' prefixes. */

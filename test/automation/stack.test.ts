@@ -178,7 +178,7 @@ describe("automation library, offline", function () {
         const first = await planOffline({ stack: "dev", spec });
         try {
             const raw = rawStackFleet("dev");
-            raw.clusters.find((c: any) => c.name === "idc-dev").workers.push({ name: "dev-worker-2", address: "10.110.2.12" });
+            raw.clusters.find((c: any) => c.name === "idc-dev").workers.push({ name: "dev-worker-2", address: "10.110.2.12", sshHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOrh1VJiDHjTHMJTGIbvzt++uT6Q83fgMgBfJBGBhGFQ" });
             const second = await planOffline({ stack: "dev", spec: { raw }, previous: first.inventory });
             try {
                 assert.ok(second.diff!.added.some((e) => e.name.includes("dev-worker-2")), "the new worker's resources are added");

@@ -85,6 +85,22 @@ describe("offline plan", () => {
         assert.deepStrictEqual(urns, [...urns].sort(), "inventory is sorted by URN for stable diffs");
     });
 
+    it("writes the SSH host key every connection pins, per host, with the fingerprint ssh-keygen -l computes", () => {
+        const idc = rawStackFleet("prod").clusters.find((c: any) => c.provider === "idc");
+        const hosts = [...idc.controlPlane.hosts, ...idc.etcd.hosts, ...idc.workers, ...(idc.gateway?.hosts ?? [])];
+        const dir = tmp("keys");
+        const expected = hosts
+            .map((h: any) => {
+                const file = path.join(dir, `${h.name}.pub`);
+                fs.writeFileSync(file, `${h.sshHostKey}\n`);
+                const run = spawnSync("ssh-keygen", ["-l", "-E", "sha256", "-f", file], { encoding: "utf8" });
+                assert.strictEqual(run.status, 0, run.stderr);
+                return `${h.name} ${run.stdout.split(" ")[1]}`;
+            })
+            .sort();
+        assert.deepStrictEqual(fs.readFileSync(path.join(prodDir, "ssh-host-keys.txt"), "utf8").trim().split("\n"), expected);
+    });
+
     it("writes every IDC host's files under files/<host>/<remote path>, one folder per spec host", () => {
         const idc = rawStackFleet("prod").clusters.find((c: any) => c.provider === "idc");
         const specHosts = [...idc.controlPlane.hosts, ...idc.etcd.hosts, ...idc.workers, ...(idc.gateway?.hosts ?? [])].map((h: any) => h.name).sort();

@@ -155,16 +155,37 @@ WantedBy=multi-user.target
 /**
  * Prepares the NVMe data disk: formats it only when blkid finds no signature at all (exit 2),
  * never on a device that holds a filesystem or a partition table; mounts it with noatime by UUID.
+ * A changed nvmeDevice must not format a second device and mount it over the data: the script
+ * refuses when the mount point already holds (or fstab already mounts there) another device's
+ * filesystem, and writes at most one fstab line per mount point. `fstab` is a parameter for tests.
  */
-export function renderDataDiskScript(device: string, mount: string): string {
+export function renderDataDiskScript(device: string, mount: string, fstab = "/etc/fstab"): string {
     return `set -euo pipefail
 dev=${shq(device)}
 mnt=${shq(mount)}
+fstab=${shq(fstab)}
 test -b "$dev" || { echo "$dev is not a block device" >&2; exit 1; }
+if mountpoint -q "$mnt"; then
+  src=$(findmnt -no SOURCE "$mnt")
+  if [ "$(readlink -f "$src")" != "$(readlink -f "$dev")" ]; then
+    echo "$mnt already holds $src, not $dev: refusing (move the data before changing nvmeDevice)" >&2; exit 1
+  fi
+fi
+# fstab(5): the second field is the mount point; comments start with #.
+entries=$(awk -v m="$mnt" '$1 !~ /^#/ && $2 == m { print $1 }' "$fstab")
+count=$(printf '%s' "$entries" | grep -c . || true)
+if [ "$count" -gt 1 ]; then echo "$fstab has $count entries for $mnt: refusing" >&2; exit 1; fi
 set +e
 blkid -p "$dev" >/dev/null 2>&1
 found=$?
 set -e
+if [ -n "$entries" ]; then
+  cur=""
+  if [ "$found" -eq 0 ]; then cur=$(blkid -s UUID -o value "$dev" || true); fi
+  if [ "$entries" != "UUID=$cur" ]; then
+    echo "$fstab mounts $entries on $mnt, not $dev (UUID=\${cur:-none}): refusing (move the data before changing nvmeDevice)" >&2; exit 1
+  fi
+fi
 case $found in
   0) echo "$dev already holds a filesystem or partition table: keeping it" ;;
   2) echo "$dev is blank: formatting"; mkfs.ext4 -q -L etcd-data "$dev" ;;
@@ -173,13 +194,13 @@ esac
 uuid=$(blkid -s UUID -o value "$dev")
 test -n "$uuid" || { echo "$dev has no filesystem UUID" >&2; exit 1; }
 install -d -m 0700 "$mnt"
-if ! grep -q "^UUID=$uuid " /etc/fstab; then
+if [ -z "$entries" ]; then
   # nofail: a dead NVMe must not drop the host into emergency mode (no SSH); etcd's unit has
   # RequiresMountsFor=, so it never starts on the root disk instead (systemd.mount(5), systemd.unit(5)).
-  echo "UUID=$uuid $mnt ext4 defaults,noatime,nofail 0 2" >> /etc/fstab
+  echo "UUID=$uuid $mnt ext4 defaults,noatime,nofail 0 2" >> "$fstab"
 fi
 # Hosts prepared before nofail was added get it too.
-sed -i -E "s#^(UUID=$uuid $mnt ext4 defaults,noatime) 0 2\\$#\\1,nofail 0 2#" /etc/fstab
+sed -i -E "s#^(UUID=$uuid $mnt ext4 defaults,noatime) 0 2\\$#\\1,nofail 0 2#" "$fstab"
 systemctl daemon-reload
 mountpoint -q "$mnt" || mount "$mnt"
 findmnt -no OPTIONS "$mnt" | grep -qw noatime

@@ -82,7 +82,8 @@ describe("IDC renderers", () => {
             const branches = s.split("\n").filter((l) => /^\s+\d\)|^\s+\*\)/.test(l));
             assert.deepStrictEqual(branches.filter((l) => l.includes("mkfs")).map((l) => l.trim().slice(0, 2)), ["2)"]);
             assert.ok(branches.some((l) => l.trim().startsWith("*)") && /exit 1/.test(l)));
-            assert.match(s, /echo "UUID=\$uuid \$mnt ext4 defaults,noatime,nofail 0 2" >> \/etc\/fstab/);
+            assert.match(s, /echo "UUID=\$uuid \$mnt ext4 defaults,noatime,nofail 0 2" >> "\$fstab"/);
+            assert.match(s, /^fstab=\/etc\/fstab$/m);
             assert.match(s, /findmnt -no OPTIONS "\$mnt" \| grep -qw noatime/);
         });
 

@@ -37,7 +37,7 @@ function plan(over: Partial<IdcGatewayHostPlan> = {}): IdcGatewayHostPlan {
     };
 }
 
-const login = { user: "deploy", port: 22, privateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----") };
+const login = { user: "deploy", port: 22, privateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----"), hostKeys: {} as Record<string, string> };
 const unwrap = (v: unknown) => (v instanceof SecretValue ? v.value : v);
 const textOf = (r: RegisteredResource) => (unwrap(r.inputs.source) as { text: string }).text;
 

@@ -79,6 +79,8 @@ describe("observability spec", () => {
             c.workers = [{ name: "dev2-worker-1", address: "10.112.2.11" }];
             c.gateway = { asn: 64622, hosts: [{ name: "dev2-gw-1", address: "10.112.0.21", publicAddress: "198.51.100.22" }], fabricPeers: [{ name: "rack-a-tor-1", peerIp: "10.112.0.1", asn: 64512 }] };
             c.mesh = { network: "net-idc-dev-2" };
+            // New hosts without their SSH host keys: the dev opt-out (this test is about buckets).
+            c.ssh = { ...c.ssh, allowUnpinnedHostKeys: true };
             f.clusters.push(c);
             f.links.push({ between: ["idc-dev", "idc-dev-2"], kind: "ipsec-vpn" });
         };

@@ -1,0 +1,142 @@
+// Pinned SSH host keys: the key format (against keys ssh-keygen makes and fingerprints), the spec's
+// rules (required in prod, opt-out only outside prod), and on the mock engine that every SSH
+// connection the program declares to an IDC host pins that host's own key.
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { hostKeyFingerprint, hostKeyProblem } from "../components/idc/hostKey";
+import { parseFleet } from "../stacks/spec";
+import type { IdcClusterSpec } from "../stacks/spec";
+import { assertViolation, loadStackSpec, rawStackFleet, RegisteredResource, runFleet, SecretValue, violationsAfter } from "./harness";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hostkeys-"));
+/** A fresh host key made by ssh-keygen: its public line (type + base64, comment dropped) and ssh-keygen's fingerprint. */
+function realKey(type: string, bits?: number): { line: string; fingerprint: string } {
+    const file = path.join(tmp, `${type}-${bits ?? 0}-${Math.random().toString(36).slice(2)}`);
+    execFileSync("ssh-keygen", ["-q", "-t", type, ...(bits ? ["-b", String(bits)] : []), "-N", "", "-C", "", "-f", file]);
+    const line = fs.readFileSync(`${file}.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ");
+    const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", `${file}.pub`], { encoding: "utf8" }).split(" ")[1];
+    return { line, fingerprint };
+}
+
+describe("SSH host key format (against ssh-keygen)", () => {
+    for (const [type, bits] of [["ed25519"], ["ecdsa", 256], ["ecdsa", 384], ["ecdsa", 521]] as [string, number?][]) {
+        it(`accepts a ${type}${bits ?? ""} key and fingerprints it as ssh-keygen -l does`, () => {
+            const k = realKey(type, bits);
+            assert.strictEqual(hostKeyProblem(k.line), undefined);
+            assert.match(k.fingerprint, /^SHA256:/);
+            assert.strictEqual(hostKeyFingerprint(k.line), k.fingerprint);
+        });
+    }
+
+    it("refuses ssh-rsa (a pinned RSA key makes the provider offer only SHA-1 ssh-rsa, which OpenSSH 8.8+ refuses)", () => {
+        assert.match(hostKeyProblem(realKey("rsa", 3072).line) ?? "", /key type ssh-rsa is not one of/);
+    });
+
+    it("refuses comments, newlines, bad base64 and bodies that do not hold the named key", () => {
+        const { line } = realKey("ed25519");
+        const [type, body] = line.split(" ");
+        const p256 = realKey("ecdsa", 256).line;
+        for (const bad of [
+            `${line} root@cp-1`,
+            `${line}\n`,
+            `${line}\nssh-ed25519 ${body}`,
+            ` ${line}`,
+            `${type}  ${body}`,
+            `${type} ${body.slice(0, -8)}`, // truncated: not the 32-byte key
+            `${type} ${body.replace(/A/, "*")}`,
+            `ecdsa-sha2-nistp256 ${body}`, // type and body disagree
+            `ssh-ed25519 ${p256.split(" ")[1]}`,
+            `ecdsa-sha2-nistp384 ${p256.split(" ")[1]}`, // a P-256 point under the P-384 name
+            `ssh-dss ${body}`,
+            "ssh-ed25519 $(reboot)",
+            "",
+        ]) {
+            assert.notStrictEqual(hostKeyProblem(bad), undefined, `accepted ${JSON.stringify(bad)}`);
+        }
+    });
+});
+
+describe("SSH host key rules in the spec", () => {
+    const IDC = 0;
+    it("the checked-in stacks pin a key for every IDC host", () => {
+        for (const stack of ["prod", "dev"] as const) {
+            const c = loadStackSpec(stack).clusters.find((x): x is IdcClusterSpec => x.provider === "idc")!;
+            for (const h of [...c.controlPlane.hosts, ...c.etcd.hosts, ...c.workers, ...(c.gateway?.hosts ?? [])]) {
+                assert.strictEqual(hostKeyProblem(h.sshHostKey ?? ""), undefined, `${stack} ${h.name}`);
+            }
+        }
+    });
+
+    it("prod: a host without its key is refused, for every kind of host", () => {
+        const v = violationsAfter((f) => {
+            delete f.clusters[IDC].controlPlane.hosts[1].sshHostKey;
+            delete f.clusters[IDC].etcd.hosts[2].sshHostKey;
+            delete f.clusters[IDC].workers[3].sshHostKey;
+            delete f.clusters[IDC].gateway.hosts[0].sshHostKey;
+        });
+        const rule = (name: string) => `is required: ${name}'s SSH host public key (ssh-keyscan -t ed25519, checked against the host's console) is pinned on every connection`;
+        assertViolation(v, `clusters[0].controlPlane.hosts[1].sshHostKey: ${rule("cp-2")}`);
+        assertViolation(v, `clusters[0].etcd.hosts[2].sshHostKey: ${rule("etcd-3")}`);
+        assertViolation(v, `clusters[0].workers[3].sshHostKey: ${rule("worker-4")}`);
+        assertViolation(v, `clusters[0].gateway.hosts[0].sshHostKey: ${rule("gw-1")}`);
+    });
+
+    it("prod refuses ssh.allowUnpinnedHostKeys", () => {
+        const v = violationsAfter((f) => (f.clusters[IDC].ssh = { ...(f.clusters[IDC].ssh ?? {}), allowUnpinnedHostKeys: true }));
+        assertViolation(v, "clusters[0].ssh.allowUnpinnedHostKeys: must be false in prod: every host's SSH host key is pinned");
+    });
+
+    it("dev: a missing key is refused unless ssh.allowUnpinnedHostKeys is set", () => {
+        const v = violationsAfter((f) => delete f.clusters[IDC].workers[0].sshHostKey, "dev");
+        assertViolation(v, "clusters[0].workers[0].sshHostKey: is required: dev-worker-1's SSH host public key (ssh-keyscan -t ed25519, checked against the host's console) is pinned on every connection (or set ssh.allowUnpinnedHostKeys outside prod)");
+        const fleet = rawStackFleet("dev");
+        delete fleet.clusters[IDC].workers[0].sshHostKey;
+        fleet.clusters[IDC].ssh = { ...(fleet.clusters[IDC].ssh ?? {}), allowUnpinnedHostKeys: true };
+        const result = parseFleet(fleet);
+        assert.ok(result.ok, result.ok ? "" : result.violations.join("\n"));
+    });
+
+    it("a malformed or RSA key is refused with its path", () => {
+        const v = violationsAfter((f) => {
+            f.clusters[IDC].etcd.hosts[0].sshHostKey = `${f.clusters[IDC].etcd.hosts[0].sshHostKey} root@etcd-1`;
+            f.clusters[IDC].workers[0].sshHostKey = realKey("rsa", 3072).line;
+        });
+        assertViolation(v, "clusters[0].etcd.hosts[0].sshHostKey: must be \"<key type> <base64>\" as in the host's /etc/ssh/ssh_host_ed25519_key.pub, without the comment");
+        assert.ok(v.some((x) => x.startsWith("clusters[0].workers[0].sshHostKey: key type ssh-rsa is not one of")), v.join("\n"));
+    });
+});
+
+const connectionOf = (r: RegisteredResource) => {
+    const c = r.inputs.connection;
+    return (c instanceof SecretValue ? c.value : c) as { host: string; hostKey?: unknown };
+};
+
+for (const stack of ["prod", "dev"] as const) {
+    for (const preview of [false, true]) {
+        describe(`every SSH connection pins its host's own key (${stack} fleet${preview ? ", preview" : ""})`, () => {
+            it("each Command and CopyToRemote to an IDC host carries that host's sshHostKey", async () => {
+                const spec = loadStackSpec(stack);
+                const c = spec.clusters.find((x): x is IdcClusterSpec => x.provider === "idc")!;
+                const byAddress = new Map([...c.controlPlane.hosts, ...c.etcd.hosts, ...c.workers, ...(c.gateway?.hosts ?? [])].map((h) => [h.address, h]));
+                const { inventory } = await runFleet(spec, stack, { preview });
+                const remote = inventory.resources.filter((r) => r.type === "command:remote:Command" || r.type === "command:remote:CopyToRemote");
+                assert.ok(remote.length > 20, `only ${remote.length} remote resources`);
+                const seen = new Set<string>();
+                for (const r of remote) {
+                    const conn = connectionOf(r);
+                    const host = byAddress.get(conn.host);
+                    assert.ok(host, `${r.name}: connection to ${conn.host}, not an IDC host of the spec`);
+                    assert.strictEqual(conn.hostKey, host.sshHostKey, `${r.name} (${host.name}) does not pin its host's key`);
+                    seen.add(host.name);
+                }
+                // Every host is reached (so every host's key is actually exercised).
+                assert.deepStrictEqual([...seen].sort(), [...byAddress.values()].map((h) => h.name).sort());
+                // Keys of two hosts differ, so a connection pinning its neighbour's key would fail above.
+                assert.strictEqual(new Set([...byAddress.values()].map((h) => h.sshHostKey)).size, byAddress.size);
+            });
+        });
+    }
+}
