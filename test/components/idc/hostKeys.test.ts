@@ -6,10 +6,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hostKeyFingerprint, hostKeyProblem } from "../components/idc/hostKey";
-import { parseFleet } from "../stacks/spec";
-import type { IdcClusterSpec } from "../stacks/spec";
-import { assertViolation, loadStackSpec, rawStackFleet, RegisteredResource, runFleet, SecretValue, violationsAfter } from "./harness";
+import { hostKeyFingerprint, hostKeyProblem } from "../../../components/idc/hostKey";
+import { parseFleet } from "../../../stacks/spec";
+import type { IdcClusterSpec } from "../../../stacks/spec";
+import { assertViolation, loadStackSpec, rawStackFleet, RegisteredResource, runFleet, SecretValue, violationsAfter } from "../../harness";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hostkeys-"));
 /** A fresh host key made by ssh-keygen: its public line (type + base64, comment dropped) and ssh-keygen's fingerprint. */
