@@ -15,7 +15,8 @@ function renameIn(value: unknown, from: string, to: string): unknown {
     const walk = (v: unknown): unknown => {
         if (typeof v === "string") return v.replace(word, to);
         if (Array.isArray(v)) return v.map(walk);
-        if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+        // Keys too: a placement's weights are keyed by cluster name.
+        if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(word, to), walk(x)]));
         return v;
     };
     return walk(value);
@@ -49,6 +50,7 @@ export function generateFleet(count: number, template: RawFleet = readStackFile(
     if (!Number.isInteger(count) || count < 1 || count > 100) throw new Error(`cluster count must be 1 to 100 (got ${count})`);
     const templates: any[] = template.clusters;
     const clusters: any[] = [];
+    let hubMoves = new Map<string, string>();
     for (let i = 0; i < count; i++) {
         const base = templates[i % templates.length];
         const group = Math.floor(i / templates.length);
@@ -59,8 +61,24 @@ export function generateFleet(count: number, template: RawFleet = readStackFile(
             [prefixOf(site), `10.${i}`],
             [prefixOf(net.podCidr), `10.${100 + i}`],
         ]);
+        // An IDC's LoadBalancer range moves to 10.(200 + i/3).0.0 (at most 34 IDC clusters in 100).
+        if (net.loadBalancerCidr) moves.set(prefixOf(net.loadBalancerCidr), `10.${200 + Math.floor(i / templates.length)}`);
         const c: any = readdress(renameIn(structuredClone(base), base.name, name), moves);
         c.network.serviceCidr = `172.${16 + Math.floor(i / 16)}.${(i % 16) * 16}.0/20`;
+        // Every site has its own BGP AS and Istio network, every IDC its own data centre, and host
+        // names are unique fleet-wide.
+        c.mesh = { ...c.mesh, network: `net-${name}` };
+        if (c.provider === "idc" && group > 0) c.region = `${base.region}-${group}`;
+        if (group > 0) c.metrics.objectStore.bucket = `${c.metrics.objectStore.bucket}-${group}`;
+        if (c.gateway) c.gateway.asn = 65000 + i;
+        if (c.provider === "idc") {
+            const rename = (h: any) => ({ ...h, name: `${h.name}-${group}` });
+            c.controlPlane.hosts = c.controlPlane.hosts.map(rename);
+            c.etcd.hosts = c.etcd.hosts.map(rename);
+            c.workers = (c.workers ?? []).map(rename);
+            if (c.gateway?.hosts) c.gateway.hosts = c.gateway.hosts.map(rename);
+        }
+        if (i === 0) hubMoves = moves;
         clusters.push(c);
     }
     const names = clusters.map((c) => c.name);
@@ -70,16 +88,35 @@ export function generateFleet(count: number, template: RawFleet = readStackFile(
         const inGroup = (n: string) => names.includes(n);
         for (const l of template.links ?? []) {
             const between = l.between.map((n: string) => `${n}-${group}`);
-            if (between.every(inGroup)) links.push({ ...l, between });
+            if (!between.every(inGroup)) continue;
+            // Pinned inside /30s are prod's own: every other group's tunnels are allocated.
+            const { insideCidrs, ...rest } = structuredClone(l);
+            const link: any = { ...rest, between, ...(group === 0 && insideCidrs ? { insideCidrs } : {}) };
+            // A dedicated line per group: its own VLAN.
+            for (const line of [link.directConnect, link.expressConnect]) if (line?.vlan !== undefined) line.vlan += group;
+            links.push(link);
         }
         const site = `${templates[0].name}-${group}`;
         if (group > 0 && inGroup(site)) links.push({ between: [hub, site], kind: "ipsec-vpn" });
     }
+    // Federation: the hub's address moves with its LoadBalancer range; the placement policies name
+    // prod's three clusters, so they follow group 0 (and go when the fleet is smaller than a group).
+    const fleet: any = structuredClone(template);
+    if (fleet.federation) {
+        let federation: any = readdress(fleet.federation, hubMoves);
+        for (const t of templates) federation = renameIn(federation, t.name, `${t.name}-0`);
+        if (count < templates.length) {
+            delete federation.policies;
+            delete federation.overrides;
+        }
+        fleet.federation = federation;
+    }
     return {
-        ...structuredClone(template),
+        ...fleet,
         hub,
         links,
-        transit: count > templates.length ? [hub] : [],
+        // Every group's IDC relays between its cloud sites and the hub.
+        transit: count > templates.length ? clusters.filter((c) => c.provider === "idc").map((c) => c.name) : [],
         clusters,
     };
 }
