@@ -17,6 +17,7 @@ import {
     LB_PATHS,
     pinned,
     renderAuditPolicy,
+    renderAuthenticationConfig,
     renderClusterConfig,
     renderCheckApiserverScript,
     renderEncryptionConfig,
@@ -86,6 +87,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
 
         const encryptionConfig = pulumi.secret(encryptionKey.base64).apply(renderEncryptionConfig);
         const auditPolicy = renderAuditPolicy();
+        const authenticationConfig = renderAuthenticationConfig(spec.kubernetesVersion);
         const haproxyCfg = renderHaproxyConfig({ frontendPort: cp.port, backends: hosts });
         const checkScript = renderCheckApiserverScript({ frontendPort: cp.port, vip: cp.vip });
         const vipPrefix = cidr(spec.network.nodeCidr).prefix;
@@ -129,6 +131,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
             const kubeFiles = [
                 host.file("encryption-config", KUBEADM_PATHS.encryptionConfig, encryptionConfig, { ...after, secret: true }),
                 host.file("audit-policy", KUBEADM_PATHS.auditPolicy, auditPolicy, after),
+                host.file("authentication-config", KUBEADM_PATHS.authenticationConfig, authenticationConfig, after),
                 host.file("etcd-ca", KUBEADM_PATHS.etcdCa, pki.etcdCa.certPem, after),
                 host.file("etcd-client-cert", KUBEADM_PATHS.etcdClientCert, pki.apiserverEtcdClient.certPem, after),
                 host.file("etcd-client-key", KUBEADM_PATHS.etcdClientKey, pki.apiserverEtcdClient.keyPem, { ...after, secret: true }),
@@ -139,7 +142,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
         });
         // A change to any of these re-applies the control plane's configuration on every control-plane
         // host (see the init/join scripts); the kubelet configuration reaches every node.
-        const common = [clusterConfig, kubeletConfig, encryptionConfig, auditPolicy, pki.apiserverEtcdClient.certPem, pki.apiserverEtcdClient.keyPem];
+        const common = [clusterConfig, kubeletConfig, encryptionConfig, auditPolicy, authenticationConfig, pki.apiserverEtcdClient.certPem, pki.apiserverEtcdClient.keyPem];
         this.kubeletConfig = kubeletConfig;
 
         // kubeadm init on the first host, once every etcd member is healthy.

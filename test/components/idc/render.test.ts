@@ -35,6 +35,12 @@ import {
     renderTimerUnits,
     renderTokenScript,
     renderVrrpAuth,
+    renderAuthenticationConfig,
+    renderCheckApiserverScript,
+    renderSysctl,
+    ANONYMOUS_PATHS,
+    KUBELET_KERNEL_DEFAULTS,
+    TLS_CIPHER_SUITES,
 } from "../../../components/idc/render";
 import type { IdcClusterSpec } from "../../../stacks/spec";
 import { loadStackSpec } from "../../harness";
@@ -176,6 +182,58 @@ describe("IDC renderers", () => {
             assert.deepStrictEqual(kubelet.evictionHard, prod.kubelet.evictionHard);
             assert.deepStrictEqual(kubelet.evictionSoft, prod.kubelet.evictionSoft);
             assert.strictEqual(kubelet.readOnlyPort, 0);
+        });
+
+        it("API server: anonymous only on health and discovery paths, kubelet CA, strong ciphers; kubelet: serving certs, kernel defaults, ciphers", () => {
+            const [cluster, kubelet] = docs(renderClusterConfig({ spec: prod, etcdEndpoints: endpoints(prod) }));
+            const flags = Object.fromEntries(cluster.apiServer.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
+            // The API server refuses --anonymous-auth together with an anonymous stanza in the file.
+            assert.strictEqual(flags["anonymous-auth"], undefined);
+            assert.strictEqual(flags["authentication-config"], "/etc/kubernetes/authentication-config.yaml");
+            const mount = cluster.apiServer.extraVolumes.find((v: { hostPath: string }) => v.hostPath === flags["authentication-config"]);
+            assert.ok(mount && mount.mountPath === flags["authentication-config"] && mount.readOnly, "file mounted into the static pod");
+            assert.strictEqual(flags["kubelet-certificate-authority"], "/etc/kubernetes/pki/ca.crt");
+            assert.deepStrictEqual(flags["tls-cipher-suites"].split(","), [...TLS_CIPHER_SUITES]);
+            for (const suite of TLS_CIPHER_SUITES) assert.match(suite, /^TLS_ECDHE_(RSA|ECDSA)_WITH_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
+            assert.strictEqual(kubelet.serverTLSBootstrap, true);
+            assert.strictEqual(kubelet.protectKernelDefaults, true);
+            assert.deepStrictEqual(kubelet.tlsCipherSuites, [...TLS_CIPHER_SUITES]);
+            assert.deepStrictEqual(kubelet.authentication.anonymous, { enabled: false });
+        });
+
+        it("AuthenticationConfiguration: v1 from 1.34, v1beta1 before; anonymous limited to every path our health checks and kubeadm join call", () => {
+            const auth = parse(renderAuthenticationConfig(prod.kubernetesVersion));
+            assert.strictEqual(auth.kind, "AuthenticationConfiguration");
+            assert.strictEqual(auth.anonymous.enabled, true);
+            assert.deepStrictEqual(auth.anonymous.conditions.map((c: { path: string }) => c.path), [...ANONYMOUS_PATHS]);
+            assert.strictEqual(parse(renderAuthenticationConfig("1.33.5")).apiVersion, "apiserver.config.k8s.io/v1beta1");
+            assert.strictEqual(parse(renderAuthenticationConfig("1.34.1")).apiVersion, "apiserver.config.k8s.io/v1");
+            assert.strictEqual(parse(renderAuthenticationConfig("1.36.0")).apiVersion, "apiserver.config.k8s.io/v1");
+            // Every unauthenticated path the rendered health checks use is allowed (HAProxy, keepalived, readiness waits).
+            const checks = [
+                renderHaproxyConfig({ frontendPort: prod.controlPlane.port, backends: prod.controlPlane.hosts }),
+                renderCheckApiserverScript({ frontendPort: prod.controlPlane.port, vip: prod.controlPlane.vip }),
+                renderInitScript(prod),
+                renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }),
+            ].join("\n");
+            const used = new Set([...checks.matchAll(/(?:uri |:\d+)(\/(?:healthz|readyz|livez)[^\s"]*)/g)].map((m) => m[1]));
+            assert.ok(used.size >= 2, [...used].join(" "));
+            for (const path of used) assert.ok((ANONYMOUS_PATHS as readonly string[]).includes(path), `${path} not allowed anonymously`);
+        });
+
+        it("names only TLS 1.2 suites OpenSSL knows, and HAProxy's default client list shares an RSA one (the /healthz checks still connect)", function () {
+            if (spawnSync("openssl", ["version"]).status !== 0) this.skip();
+            const known = new Set(execFileSync("openssl", ["ciphers", "-stdname", "-s", "-tls1_2", "ALL"], { encoding: "utf8" }).split("\n").map((l) => l.trim().split(/\s+/)[0]));
+            for (const suite of TLS_CIPHER_SUITES) assert.ok(known.has(suite), `${suite} unknown to OpenSSL`);
+            const defaults = new Set(execFileSync("openssl", ["ciphers", "-stdname", "-s", "-tls1_2", "DEFAULT"], { encoding: "utf8" }).split("\n").map((l) => l.trim().split(/\s+/)[0]));
+            assert.ok(TLS_CIPHER_SUITES.some((s) => s.startsWith("TLS_ECDHE_RSA_") && defaults.has(s)));
+        });
+
+        it("node sysctls carry exactly the kernel defaults the kubelet protects", () => {
+            const lines = new Map(renderSysctl().split("\n").filter((l) => l.includes("=")).map((l) => l.split("=").map((x) => x.trim()) as [string, string]));
+            for (const [key, value] of Object.entries({ "vm.overcommit_memory": 1, "kernel.panic": 10, "kernel.panic_on_oops": 1 })) assert.strictEqual(lines.get(key), String(value), key);
+            for (const [key, value] of Object.entries(KUBELET_KERNEL_DEFAULTS)) assert.strictEqual(lines.get(key), String(value), key);
+            assert.strictEqual(lines.get("net.ipv4.ip_forward"), "1");
         });
 
         it("keeps the token and certificate key in the init/join files only", () => {
