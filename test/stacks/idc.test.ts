@@ -96,7 +96,7 @@ for (const stack of ["prod", "dev"] as const) {
             const node = [NODE_PATHS.sysctl, NODE_PATHS.modules, NODE_PATHS.aptSource, NODE_PATHS.containerd];
             const controlPlane = [
                 ...node, LB_PATHS.haproxyCfg, LB_PATHS.keepalivedConf, LB_PATHS.vrrpAuth, LB_PATHS.checkScript,
-                KUBEADM_PATHS.encryptionConfig, KUBEADM_PATHS.auditPolicy, KUBEADM_PATHS.etcdCa, KUBEADM_PATHS.etcdClientCert, KUBEADM_PATHS.etcdClientKey,
+                KUBEADM_PATHS.encryptionConfig, KUBEADM_PATHS.auditPolicy, KUBEADM_PATHS.authenticationConfig, KUBEADM_PATHS.etcdCa, KUBEADM_PATHS.etcdClientCert, KUBEADM_PATHS.etcdClientKey,
                 KUBEADM_PATHS.clusterConfig,
             ];
             const expected = new Map<string, string[]>([
