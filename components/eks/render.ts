@@ -149,13 +149,17 @@ export function logsKeyPolicy(ctx: AwsContext, logGroupNames: string[]): PolicyD
 
 export const managedPolicy = (ctx: { partition: string }, name: string) => `arn:${ctx.partition}:iam::aws:policy/${name}`;
 
-/** AWS managed policies of a node role (terraform-aws-eks karpenter module; EKS docs, "Amazon EKS node IAM role"). */
-export function nodeRolePolicies(usesVpcCni: boolean): string[] {
+/**
+ * AWS managed policies of a node role (EKS docs, "Amazon EKS node IAM role": worker node policy, ECR
+ * pull, the CNI policy where the VPC CNI runs). AmazonSSMManagedInstanceCore (Session Manager instead
+ * of SSH) only when the spec asks for it: the node does not need it to run (terraform-aws-eks attaches
+ * it optionally too).
+ */
+export function nodeRolePolicies(usesVpcCni: boolean, ssmAccess: boolean): string[] {
     return [
         "AmazonEKSWorkerNodePolicy",
         "AmazonEC2ContainerRegistryPullOnly",
-        // Session Manager instead of SSH: no key pairs, no open port 22.
-        "AmazonSSMManagedInstanceCore",
+        ...(ssmAccess ? ["AmazonSSMManagedInstanceCore"] : []),
         ...(usesVpcCni ? ["AmazonEKS_CNI_Policy"] : []),
     ];
 }

@@ -112,6 +112,11 @@ export const eksCluster = z.strictObject({
         .prefault({}),
     /** EKS add-on versions; unset ones take the most recent version EKS publishes for the cluster's Kubernetes version. */
     addons: z.strictObject(Object.fromEntries(EKS_ADDONS.map((a) => [a, addonVersion.optional()])) as Record<EksAddon, z.ZodOptional<typeof addonVersion>>).prefault({}),
+    /**
+     * AmazonSSMManagedInstanceCore on every node role (Session Manager shells and SSM agent). Off unless
+     * asked: a node needs neither, and the policy lets every pod with node credentials use SSM's APIs.
+     */
+    ssmAccess: z.boolean().default(false),
     systemNodeGroup: z
         .strictObject({
             instanceTypes: z.array(z.string().min(1)).min(1).default(["m7i.large"]),

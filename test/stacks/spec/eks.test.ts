@@ -38,6 +38,14 @@ describe("EKS spec", () => {
         assert.strictEqual(eksOf(() => undefined, "dev").network.flowLogRetentionDays, 30);
     });
 
+    it("leaves SSM off the nodes unless the spec asks (ssmAccess), and takes only a boolean", () => {
+        assert.strictEqual(eksOf(() => undefined).ssmAccess, false);
+        assert.strictEqual(eksOf(() => undefined, "dev").ssmAccess, false);
+        assert.strictEqual(eksOf((f) => (f.clusters[EKS].ssmAccess = true)).ssmAccess, true);
+        const v = violationsAfter((f) => (f.clusters[EKS].ssmAccess = "yes"));
+        assert.ok(v.some((l) => l.startsWith("clusters[1].ssmAccess: ")), v.join("\n"));
+    });
+
     it("pins every add-on for the cluster's version, and lets the spec override one", () => {
         const c = eksOf(() => undefined);
         assert.strictEqual(addonVersionOf(c, "coredns"), undefined);
