@@ -118,6 +118,15 @@ describe("EKS spec", () => {
         }
     });
 
+    it("refuses control-plane log retention under 90 days in prod, not in dev", () => {
+        assertViolation(
+            violationsAfter((f) => (f.clusters[EKS].controlPlaneLogs = { retentionDays: 60 })),
+            "clusters[1].controlPlaneLogs.retentionDays: must keep control-plane and audit logs at least 90 days in prod (got 60)",
+        );
+        assert.strictEqual(eksOf((f) => (f.clusters[EKS].controlPlaneLogs = { retentionDays: 90 })).controlPlaneLogs.retentionDays, 90);
+        assert.strictEqual(eksOf((f) => (f.clusters[EKS].controlPlaneLogs = { retentionDays: 60 }), "dev").controlPlaneLogs.retentionDays, 60);
+    });
+
     it("rejects more zones than a region has", () => {
         assertViolation(
             violationsAfter((f) => (f.clusters[EKS].zones = ["a", "b", "c", "d", "e", "f", "g"])),
