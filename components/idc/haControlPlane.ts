@@ -31,6 +31,7 @@ import {
     renderKubeconfig,
     renderLoadBalancerScript,
     renderTokenScript,
+    renderTokenCleanupScript,
     renderVrrpAuth,
 } from "./render";
 import type { IdcClusterShape } from "./types";
@@ -63,6 +64,9 @@ export class HaControlPlane extends pulumi.ComponentResource {
     readonly kubeletConfig: string;
     /** kubeadm's discovery pin of the cluster CA (not a secret). */
     readonly caCertHash: pulumi.Output<string>;
+    /** The first control-plane host (kubeadm init, the token's home). */
+    private readonly firstHost: Host;
+    private readonly joiningHosts: pulumi.Input<string>[];
 
     constructor(name: string, args: HaControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:idc:HaControlPlane", name, {}, opts);
@@ -161,6 +165,8 @@ export class HaControlPlane extends pulumi.ComponentResource {
         });
 
         // The bootstrap token lives 2h: re-created whenever the set of joining hosts changes, before anyone joins.
+        this.firstHost = first.host;
+        this.joiningHosts = args.joiningHosts;
         this.joinToken = first.host.run("join-token", renderTokenScript(), {
             triggers: [this.token, certKey, ...args.joiningHosts],
             dependsOn: [this.init],
@@ -191,5 +197,17 @@ export class HaControlPlane extends pulumi.ComponentResource {
         );
 
         this.registerOutputs({ kubeconfig: this.kubeconfig, caCertHash: this.caCertHash, init: this.init.id });
+    }
+
+    /**
+     * Deletes the bootstrap token once every host in `joins` has joined (control-plane and worker
+     * joins): it lives only from the join-token step to the last join. Runs again whenever the token
+     * is re-created for hosts joining later.
+     */
+    retireJoinToken(joins: pulumi.Resource[]): remote.Command {
+        return this.firstHost.run("join-token-cleanup", renderTokenCleanupScript(), {
+            triggers: [this.token, ...this.joiningHosts],
+            dependsOn: [this.joinToken, ...joins],
+        });
     }
 }

@@ -453,11 +453,14 @@ ${indent(pinInstalledVersion(CERTS_CONFIG))}
 ${indent(renewApiserverCert(controlPlane.sans, CERTS_CONFIG))}\n  kubeadm upgrade node phase control-plane\n`
         : "";
     const wait = controlPlane ? `\n${indent(waitApiserverReady)}` : "";
+    // The join file holds the bootstrap token: used once, then removed (also on hosts joined earlier).
     return `set -euo pipefail
 install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}
 if [ ! -f /etc/kubernetes/kubelet.conf ]; then
   kubeadm join --config ${KUBEADM_PATHS.joinConfig}
+  rm -f ${KUBEADM_PATHS.joinConfig}
 else
+  rm -f ${KUBEADM_PATHS.joinConfig}
 ${cp}${indent(reloadKubelet(controlPlane ? "/etc/kubernetes/admin.conf" : "/etc/kubernetes/kubelet.conf"))}${wait}
 fi
 `;
@@ -475,5 +478,23 @@ ${ASSEMBLE_CONFIG}
 kubeadm init phase bootstrap-token --config "$cfg" --skip-token-print
 kubeadm init phase upload-certs --upload-certs --config "$cfg" --skip-certificate-key-print
 echo "bootstrap token and uploaded certificates valid for 2h"
+`;
+}
+
+/**
+ * Deletes the bootstrap token once every host has joined (kubeadm token delete takes the token's ID,
+ * the public half): it would otherwise stay valid for the rest of its 2h TTL. The ID is read from
+ * the init file, so the secret half never reaches argv or this script. A token already gone
+ * (expired) is fine; any other failure fails the command.
+ */
+export function renderTokenCleanupScript(initConfig: string = KUBEADM_PATHS.initConfig): string {
+    return `set -euo pipefail
+export KUBECONFIG=/etc/kubernetes/admin.conf
+id=$(sed -n -E 's/^[[:space:]]*(- )?token: "?([a-z0-9]{6})\\.[a-z0-9]{16}"?[[:space:]]*$/\\2/p' ${shq(initConfig)} | head -n 1)
+if [ -z "$id" ]; then echo "no bootstrap token in ${initConfig}" >&2; exit 1; fi
+if ! out=$(kubeadm token delete "$id" 2>&1); then
+  case "$out" in *"not found"*) ;; *) echo "$out" >&2; exit 1 ;; esac
+fi
+echo "bootstrap token $id deleted"
 `;
 }

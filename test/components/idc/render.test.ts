@@ -34,6 +34,8 @@ import {
     renderMemberStartScript,
     renderTimerUnits,
     renderTokenScript,
+    renderTokenCleanupScript,
+    KUBEADM_PATHS,
     renderVrrpAuth,
     renderAuthenticationConfig,
     renderCheckApiserverScript,
@@ -363,6 +365,36 @@ describe("IDC renderers", () => {
         assert.match(renderEtcdUnit(member), /^RequiresMountsFor=\/var\/lib\/etcd$/m);
     });
 
+    it("removes kubeadm-join.yaml (the token) after the join, and from hosts joined before", () => {
+        for (const s of [renderJoinScript(false), renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] })]) {
+            assert.match(s, /kubeadm join --config \/etc\/kubernetes\/kubeadm-join\.yaml\n\s*rm -f \/etc\/kubernetes\/kubeadm-join\.yaml\nelse\n\s*rm -f \/etc\/kubernetes\/kubeadm-join\.yaml\n/);
+        }
+    });
+
+    it("deletes the bootstrap token by its ID read from the init file (real bash, kubeadm stubbed), tolerating only an expired token", () => {
+        const dir = mkdtempSync(join(tmpdir(), "token-cleanup-"));
+        try {
+            const secrets = { token: "k3x9ab.0123456789abcdef", certificateKey: "f".repeat(64) };
+            const init = join(dir, "kubeadm-init.yaml");
+            execFileSync("bash", ["-c", 'cat > "$1"', "_", init], { input: renderInitConfig({ spec: prod, host: prod.controlPlane.hosts[0], secrets }) });
+            const log = join(dir, "argv");
+            // A kubeadm on PATH that records its arguments and answers as the test says.
+            execFileSync("bash", ["-c", `mkdir -p "$1/bin" && printf '%s\\n' '#!/bin/bash' 'echo "$*" >> "$LOG"' 'case "$MODE" in ok) exit 0 ;; gone) echo "bootstrap token \\"$3\\" not found" >&2; exit 1 ;; *) echo "connection refused" >&2; exit 1 ;; esac' > "$1/bin/kubeadm" && chmod +x "$1/bin/kubeadm"`, "_", dir]);
+            const run = (mode: string) => spawnSync("bash", [], { input: renderTokenCleanupScript(init), encoding: "utf8", env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, LOG: log, MODE: mode } });
+            const ok = run("ok");
+            assert.strictEqual(ok.status, 0, ok.stderr);
+            assert.strictEqual(execFileSync("cat", [log], { encoding: "utf8" }), "token delete k3x9ab\n");
+            assert.ok(!renderTokenCleanupScript(init).includes("0123456789abcdef") && !ok.stdout.includes("0123456789abcdef"), "the secret half stays out");
+            assert.strictEqual(run("gone").status, 0, "an expired token is fine");
+            assert.notStrictEqual(run("down").status, 0, "an API failure fails the step");
+            execFileSync("bash", ["-c", 'echo "kind: InitConfiguration" > "$1"', "_", init]);
+            assert.notStrictEqual(run("ok").status, 0, "no token in the file fails the step");
+            assert.ok(renderTokenCleanupScript().includes(KUBEADM_PATHS.initConfig));
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("every rendered script is valid bash (bash -n)", () => {
         const member = { name: "etcd-1", address: "10.0.0.1" };
         const scripts = {
@@ -373,6 +405,7 @@ describe("IDC renderers", () => {
             lb: renderLoadBalancerScript("haproxy"),
             init: renderInitScript(prod),
             token: renderTokenScript(),
+            tokenCleanup: renderTokenCleanupScript(),
             cpJoin: renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }),
             workerJoin: renderJoinScript(false),
             packages: renderKubePackagesScript(prod.kubernetesVersion),
