@@ -3,6 +3,7 @@
 // fleet) does not get it. Order between add-ons comes from their `needs`, not from this list.
 import type { AddonResult, ClusterAddon, ClusterHandle, FleetAddon } from "../components/core/contract";
 import { federationAddon } from "../components/federation/addon";
+import { kubeletCsrApproverAddon } from "../components/kubeletcerts/addon";
 import { linksAddon } from "../components/links/addon";
 import { meshAddon } from "../components/mesh/addon";
 import { cniAddon, tenantsAddon } from "../components/network/addons";
@@ -36,6 +37,10 @@ export const clusterAddons: ClusterAddonEntry[] = [
         c.network.tenants.length === 0 ? undefined : { tenants: c.network.tenants, poolsOf: (ns: string) => (c.provider === "ack" ? [] : tenantPools(c, ns)) },
     ),
     onCluster(monitoringAddon, clusterMonitoringArgs),
+    // IDC kubelets request CA-signed serving certificates (serverTLSBootstrap): approve them for the spec's own nodes.
+    onCluster(kubeletCsrApproverAddon, (c) =>
+        c.provider === "idc" ? { nodeNames: [...c.controlPlane.hosts, ...c.workers].map((h) => h.name), nodeCidrs: [c.network.nodeCidr] } : undefined,
+    ),
 ];
 
 export const fleetAddons: FleetAddonEntry[] = [

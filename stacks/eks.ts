@@ -56,6 +56,7 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
             zones: spec.zones,
             karpenter: spec.karpenter,
             vpcCni: usesVpcCni(spec),
+            ssmAccess: spec.ssmAccess,
             aws: context,
             clusterName: cluster.clusterName,
             clusterArn: cluster.clusterArn,

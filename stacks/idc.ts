@@ -60,6 +60,9 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
         opts,
     );
 
+    // The bootstrap token is deleted once every host has joined.
+    controlPlane.retireJoinToken([...controlPlane.joins, ...workers.joins]);
+
     // A new kubernetesVersion reaches the hosts only through this chain, one node at a time. Add-ons do
     // not wait for it (a new cluster's chain passes straight through; nodes are not Ready before the CNI).
     new KubernetesUpgrade(

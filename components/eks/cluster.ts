@@ -78,6 +78,7 @@ export class EksCluster extends pulumi.ComponentResource {
             kubernetesVersion: spec.kubernetesVersion,
             group: spec.systemNodeGroup,
             vpcCni,
+            ssmAccess: spec.ssmAccess,
             ctx,
             clusterName: cp.cluster.name,
             privateSubnetIds: args.privateSubnetIds,

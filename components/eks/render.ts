@@ -149,13 +149,17 @@ export function logsKeyPolicy(ctx: AwsContext, logGroupNames: string[]): PolicyD
 
 export const managedPolicy = (ctx: { partition: string }, name: string) => `arn:${ctx.partition}:iam::aws:policy/${name}`;
 
-/** AWS managed policies of a node role (terraform-aws-eks karpenter module; EKS docs, "Amazon EKS node IAM role"). */
-export function nodeRolePolicies(usesVpcCni: boolean): string[] {
+/**
+ * AWS managed policies of a node role (EKS docs, "Amazon EKS node IAM role": worker node policy, ECR
+ * pull, the CNI policy where the VPC CNI runs). AmazonSSMManagedInstanceCore (Session Manager instead
+ * of SSH) only when the spec asks for it: the node does not need it to run (terraform-aws-eks attaches
+ * it optionally too).
+ */
+export function nodeRolePolicies(usesVpcCni: boolean, ssmAccess: boolean): string[] {
     return [
         "AmazonEKSWorkerNodePolicy",
         "AmazonEC2ContainerRegistryPullOnly",
-        // Session Manager instead of SSH: no key pairs, no open port 22.
-        "AmazonSSMManagedInstanceCore",
+        ...(ssmAccess ? ["AmazonSSMManagedInstanceCore"] : []),
         ...(usesVpcCni ? ["AmazonEKS_CNI_Policy"] : []),
     ];
 }
@@ -265,18 +269,30 @@ export function karpenterControllerPolicy(ctx: AwsContext, a: { cluster: string;
             Sid: "AllowRegionalReadActions",
             Effect: "Allow",
             Resource: "*",
+            // Exactly upstream's list at v1.14.1 (cloudformation.yaml, KarpenterControllerResourceDiscoveryPolicy):
+            // capacity reservations, instance status and placement groups are read by the v1.14 controller.
             Action: [
-                "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeCapacityReservations",
                 "ec2:DescribeImages",
                 "ec2:DescribeInstances",
+                "ec2:DescribeInstanceStatus",
                 "ec2:DescribeInstanceTypeOfferings",
                 "ec2:DescribeInstanceTypes",
                 "ec2:DescribeLaunchTemplates",
+                "ec2:DescribePlacementGroups",
                 "ec2:DescribeSecurityGroups",
                 "ec2:DescribeSpotPriceHistory",
                 "ec2:DescribeSubnets",
             ],
             Condition: { StringEquals: { "aws:RequestedRegion": r } },
+        },
+        {
+            // Zonal shift status of this cluster only (upstream v1.14.1, KarpenterControllerZonalShiftPolicy).
+            Sid: "AllowZonalShiftStatusReadOnly",
+            Effect: "Allow",
+            Resource: "*",
+            Action: "arc-zonal-shift:GetManagedResource",
+            Condition: { StringEquals: { "arc-zonal-shift:ResourceIdentifier": `arn:${p}:eks:${r}:${accountId}:cluster/${a.cluster}` } },
         },
         { Sid: "AllowSSMReadActions", Effect: "Allow", Resource: `arn:${p}:ssm:${r}::parameter/aws/service/*`, Action: "ssm:GetParameter" },
         { Sid: "AllowPricingReadActions", Effect: "Allow", Resource: "*", Action: "pricing:GetProducts" },

@@ -18,6 +18,8 @@ export interface SystemNodesInputs {
     group: { instanceTypes: string[]; minSize: number; maxSize: number; desiredSize: number };
     /** The nodes run the VPC CNI; otherwise Cilium, and they start with its taint. */
     vpcCni: boolean;
+    /** AmazonSSMManagedInstanceCore on the node role. */
+    ssmAccess: boolean;
     ctx: pulumi.Output<AwsContext>;
     clusterName: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string>[];
@@ -35,7 +37,7 @@ export function declareSystemNodes(owner: pulumi.ComponentResource, name: string
         { description: `${a.cluster}: system node group`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com", ["sts:AssumeRole"])), tags },
         parent,
     );
-    const nodePolicies = nodeRolePolicies(vpcCni).map(
+    const nodePolicies = nodeRolePolicies(vpcCni, a.ssmAccess).map(
         (policy) =>
             new aws.iam.RolePolicyAttachment(
                 `${name}-system-nodes-${policy}`,

@@ -49,6 +49,8 @@ export interface EksClusterShape {
     endpoint: { privateAccess: boolean; publicAccessCidrs: string[] };
     adminPrincipals: string[];
     controlPlaneLogs: { extraTypes: (typeof EXTRA_CONTROL_PLANE_LOGS)[number][]; retentionDays: number };
+    /** AmazonSSMManagedInstanceCore on the node roles (Session Manager). */
+    ssmAccess: boolean;
     systemNodeGroup: { instanceTypes: string[]; minSize: number; maxSize: number; desiredSize: number };
     karpenter: { amiAlias: string; nodePools: KarpenterNodePoolSpec[] };
 }

@@ -17,6 +17,7 @@ import {
     LB_PATHS,
     pinned,
     renderAuditPolicy,
+    renderAuthenticationConfig,
     renderClusterConfig,
     renderCheckApiserverScript,
     renderEncryptionConfig,
@@ -30,6 +31,7 @@ import {
     renderKubeconfig,
     renderLoadBalancerScript,
     renderTokenScript,
+    renderTokenCleanupScript,
     renderVrrpAuth,
 } from "./render";
 import type { IdcClusterShape } from "./types";
@@ -62,6 +64,9 @@ export class HaControlPlane extends pulumi.ComponentResource {
     readonly kubeletConfig: string;
     /** kubeadm's discovery pin of the cluster CA (not a secret). */
     readonly caCertHash: pulumi.Output<string>;
+    /** The first control-plane host (kubeadm init, the token's home). */
+    private readonly firstHost: Host;
+    private readonly joiningHosts: pulumi.Input<string>[];
 
     constructor(name: string, args: HaControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:idc:HaControlPlane", name, {}, opts);
@@ -86,6 +91,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
 
         const encryptionConfig = pulumi.secret(encryptionKey.base64).apply(renderEncryptionConfig);
         const auditPolicy = renderAuditPolicy();
+        const authenticationConfig = renderAuthenticationConfig(spec.kubernetesVersion);
         const haproxyCfg = renderHaproxyConfig({ frontendPort: cp.port, backends: hosts });
         const checkScript = renderCheckApiserverScript({ frontendPort: cp.port, vip: cp.vip });
         const vipPrefix = cidr(spec.network.nodeCidr).prefix;
@@ -129,6 +135,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
             const kubeFiles = [
                 host.file("encryption-config", KUBEADM_PATHS.encryptionConfig, encryptionConfig, { ...after, secret: true }),
                 host.file("audit-policy", KUBEADM_PATHS.auditPolicy, auditPolicy, after),
+                host.file("authentication-config", KUBEADM_PATHS.authenticationConfig, authenticationConfig, after),
                 host.file("etcd-ca", KUBEADM_PATHS.etcdCa, pki.etcdCa.certPem, after),
                 host.file("etcd-client-cert", KUBEADM_PATHS.etcdClientCert, pki.apiserverEtcdClient.certPem, after),
                 host.file("etcd-client-key", KUBEADM_PATHS.etcdClientKey, pki.apiserverEtcdClient.keyPem, { ...after, secret: true }),
@@ -139,7 +146,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
         });
         // A change to any of these re-applies the control plane's configuration on every control-plane
         // host (see the init/join scripts); the kubelet configuration reaches every node.
-        const common = [clusterConfig, kubeletConfig, encryptionConfig, auditPolicy, pki.apiserverEtcdClient.certPem, pki.apiserverEtcdClient.keyPem];
+        const common = [clusterConfig, kubeletConfig, encryptionConfig, auditPolicy, authenticationConfig, pki.apiserverEtcdClient.certPem, pki.apiserverEtcdClient.keyPem];
         this.kubeletConfig = kubeletConfig;
 
         // kubeadm init on the first host, once every etcd member is healthy.
@@ -158,6 +165,8 @@ export class HaControlPlane extends pulumi.ComponentResource {
         });
 
         // The bootstrap token lives 2h: re-created whenever the set of joining hosts changes, before anyone joins.
+        this.firstHost = first.host;
+        this.joiningHosts = args.joiningHosts;
         this.joinToken = first.host.run("join-token", renderTokenScript(), {
             triggers: [this.token, certKey, ...args.joiningHosts],
             dependsOn: [this.init],
@@ -188,5 +197,17 @@ export class HaControlPlane extends pulumi.ComponentResource {
         );
 
         this.registerOutputs({ kubeconfig: this.kubeconfig, caCertHash: this.caCertHash, init: this.init.id });
+    }
+
+    /**
+     * Deletes the bootstrap token once every host in `joins` has joined (control-plane and worker
+     * joins): it lives only from the join-token step to the last join. Runs again whenever the token
+     * is re-created for hosts joining later.
+     */
+    retireJoinToken(joins: pulumi.Resource[]): remote.Command {
+        return this.firstHost.run("join-token-cleanup", renderTokenCleanupScript(), {
+            triggers: [this.token, ...this.joiningHosts],
+            dependsOn: [this.joinToken, ...joins],
+        });
     }
 }

@@ -4,6 +4,7 @@ import { cloudGateway } from "./links";
 import { cidr, parseCidr, within } from "../cidr";
 import { ciliumOptions, calicoOptions, tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, labels, taint, Violation } from "./common";
+import { AUDIT_RETENTION_FLOOR_DAYS } from "./idc";
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy API reference, retentionInDays). */
 export const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -112,6 +113,11 @@ export const eksCluster = z.strictObject({
         .prefault({}),
     /** EKS add-on versions; unset ones take the most recent version EKS publishes for the cluster's Kubernetes version. */
     addons: z.strictObject(Object.fromEntries(EKS_ADDONS.map((a) => [a, addonVersion.optional()])) as Record<EksAddon, z.ZodOptional<typeof addonVersion>>).prefault({}),
+    /**
+     * AmazonSSMManagedInstanceCore on every node role (Session Manager shells and SSM agent). Off unless
+     * asked: a node needs neither, and the policy lets every pod with node credentials use SSM's APIs.
+     */
+    ssmAccess: z.boolean().default(false),
     systemNodeGroup: z
         .strictObject({
             instanceTypes: z.array(z.string().min(1)).min(1).default(["m7i.large"]),
@@ -163,6 +169,13 @@ export function eksRules(c: EksClusterSpec, at: (string | number)[], environment
     const out: Violation[] = [];
     if (environment === "prod" && c.zones.length < 2) {
         out.push({ path: [...at, "zones"], rule: `at least 2 zones in prod (got ${c.zones.length})` });
+    }
+    // The audit trail's floor in prod, as for IDC (AUDIT_RETENTION_FLOOR_DAYS, PCI DSS v4.0 10.5.1).
+    if (environment === "prod" && c.controlPlaneLogs.retentionDays < AUDIT_RETENTION_FLOOR_DAYS) {
+        out.push({
+            path: [...at, "controlPlaneLogs", "retentionDays"],
+            rule: `must keep control-plane and audit logs at least ${AUDIT_RETENTION_FLOOR_DAYS} days in prod (got ${c.controlPlaneLogs.retentionDays})`,
+        });
     }
     const g = c.systemNodeGroup;
     if (g.minSize > g.desiredSize || g.desiredSize > g.maxSize) {

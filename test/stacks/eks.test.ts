@@ -375,11 +375,13 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.strictEqual(bySid.AllowScopedEC2InstanceActionsWithTags.Condition.StringEquals["aws:RequestTag/eks:eks-cluster-name"], C);
         });
 
-        it("gives nodes a role with worker, ECR pull, SSM and CNI policies and an EC2_LINUX access entry", () => {
+        it("gives nodes a role with worker, ECR pull and CNI policies (no SSM unless asked) and an EC2_LINUX access entry", () => {
             const role = named(T.role, `${K}-node`);
             assert.deepStrictEqual(json(role.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
             const policies = mine(T.attachment).filter((a) => a.inputs.role === role.state.name).map((a) => a.inputs.policyArn);
-            assert.deepStrictEqual(policies, ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore", "AmazonEKS_CNI_Policy"].map((p) => `arn:aws:iam::aws:policy/${p}`));
+            assert.deepStrictEqual(policies, ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy"].map((p) => `arn:aws:iam::aws:policy/${p}`));
+            // No node role of the prod fleet carries SSM (ssmAccess defaults to false).
+            assert.ok(!inv.ofType(T.attachment).some((a) => String(a.inputs.policyArn).endsWith("/AmazonSSMManagedInstanceCore")));
             const entry = named(T.accessEntry, `${K}-node`);
             assert.deepStrictEqual([entry.inputs.type, entry.inputs.principalArn, entry.inputs.clusterName], ["EC2_LINUX", role.state.arn, C]);
         });
@@ -534,6 +536,15 @@ describe("EKS site on the mock engine (spec variants)", function () {
         assert.strictEqual(inv.named(T.logGroup, `${D}-flow-logs`).inputs.retentionInDays, 30);
         assert.strictEqual(inv.named(T.cluster, `${D}-eks`).inputs.deletionProtection, false);
         assert.strictEqual(inv.named(T.storageClass, `${D}-gp3`).inputs.reclaimPolicy, "Delete");
+    });
+
+    it("ssmAccess: AmazonSSMManagedInstanceCore on both node roles (system nodes and Karpenter's), nowhere else", async () => {
+        const fleetSpec = loadStackSpec("prod");
+        eksSpec(fleetSpec).ssmAccess = true;
+        const { inventory: inv } = await runFleet(fleetSpec);
+        const ssm = inv.ofType(T.attachment).filter((a) => String(a.inputs.policyArn).endsWith("/AmazonSSMManagedInstanceCore"));
+        const roles = ssm.map((a) => inv.resources.find((r) => r.type === T.role && r.state?.name === a.inputs.role)?.name).sort();
+        assert.deepStrictEqual(roles, [`${C}-karpenter-node`, `${C}-system-nodes`]);
     });
 
     it("cilium: no VPC CNI, no kube-proxy, no ENIConfig, no CNI policy on nodes; extra log types and a listed public CIDR", async () => {

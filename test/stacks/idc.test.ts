@@ -96,7 +96,7 @@ for (const stack of ["prod", "dev"] as const) {
             const node = [NODE_PATHS.sysctl, NODE_PATHS.modules, NODE_PATHS.aptSource, NODE_PATHS.containerd];
             const controlPlane = [
                 ...node, LB_PATHS.haproxyCfg, LB_PATHS.keepalivedConf, LB_PATHS.vrrpAuth, LB_PATHS.checkScript,
-                KUBEADM_PATHS.encryptionConfig, KUBEADM_PATHS.auditPolicy, KUBEADM_PATHS.etcdCa, KUBEADM_PATHS.etcdClientCert, KUBEADM_PATHS.etcdClientKey,
+                KUBEADM_PATHS.encryptionConfig, KUBEADM_PATHS.auditPolicy, KUBEADM_PATHS.authenticationConfig, KUBEADM_PATHS.etcdCa, KUBEADM_PATHS.etcdClientCert, KUBEADM_PATHS.etcdClientKey,
                 KUBEADM_PATHS.clusterConfig,
             ];
             const expected = new Map<string, string[]>([
@@ -162,6 +162,13 @@ for (const stack of ["prod", "dev"] as const) {
                 previous = join;
             }
             for (const w of idc.workers) assert.ok(dependsOn(cmd("workers", w.name, "kubeadm-join"), token), `${w.name} joins before the token exists`);
+            // The token is deleted on the first host after every join, and again whenever it is re-created.
+            const cleanup = cmd("control-plane", first.name, "join-token-cleanup");
+            assert.ok(dependsOn(cleanup, token));
+            for (const h of others) assert.ok(dependsOn(cleanup, cmd("control-plane", h.name, "kubeadm-join")), `token deleted before ${h.name} joins`);
+            for (const w of idc.workers) assert.ok(dependsOn(cleanup, cmd("workers", w.name, "kubeadm-join")), `token deleted before ${w.name} joins`);
+            assert.match(String(cleanup.inputs.stdin), /kubeadm token delete "\$id"/);
+            assert.deepStrictEqual(cleanup.inputs.triggers.slice(1), [...others, ...idc.workers].map((h) => h.name));
         });
 
         it("re-runs each action when the content it applies changes (triggers carry the file contents)", () => {

@@ -19,6 +19,8 @@ export interface KarpenterArgs {
     karpenter: EksClusterShape["karpenter"];
     /** The nodes run the VPC CNI; otherwise Cilium (its startup taint, no CNI policy on the node role). */
     vpcCni: boolean;
+    /** AmazonSSMManagedInstanceCore on the nodes' role. */
+    ssmAccess: boolean;
     aws: pulumi.Input<AwsContext>;
     clusterName: pulumi.Input<string>;
     clusterArn: pulumi.Input<string>;
@@ -41,7 +43,7 @@ export class Karpenter extends pulumi.ComponentResource {
         const ctx = pulumi.output(args.aws);
         const { cluster, tags } = args;
 
-        const node = declareNodeIdentity(this, name, { cluster, vpcCni: args.vpcCni, ctx, clusterName: args.clusterName, tags });
+        const node = declareNodeIdentity(this, name, { cluster, vpcCni: args.vpcCni, ssmAccess: args.ssmAccess, ctx, clusterName: args.clusterName, tags });
         this.nodeRoleName = node.role.name;
 
         const interruption = declareInterruptionQueue(this, name, { cluster, ctx, tags });

@@ -7,7 +7,7 @@ import { AwsContext, managedPolicy, nodeRolePolicies, serviceTrustPolicy } from 
 export function declareNodeIdentity(
     owner: pulumi.ComponentResource,
     name: string,
-    a: { cluster: string; vpcCni: boolean; ctx: pulumi.Output<AwsContext>; clusterName: pulumi.Input<string>; tags: Record<string, string> },
+    a: { cluster: string; vpcCni: boolean; ssmAccess: boolean; ctx: pulumi.Output<AwsContext>; clusterName: pulumi.Input<string>; tags: Record<string, string> },
 ): { role: aws.iam.Role; access: aws.eks.AccessEntry } {
     const { ctx, tags } = a;
     const parent = { parent: owner };
@@ -20,7 +20,7 @@ export function declareNodeIdentity(
         },
         parent,
     );
-    const policies = nodeRolePolicies(a.vpcCni).map(
+    const policies = nodeRolePolicies(a.vpcCni, a.ssmAccess).map(
         (policy) =>
             new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: role.name, policyArn: ctx.apply((c) => managedPolicy(c, policy)) }, parent),
     );

@@ -20,6 +20,8 @@ export const KUBEADM_PATHS = {
     joinConfig: "/etc/kubernetes/kubeadm-join.yaml",
     encryptionConfig: "/etc/kubernetes/encryption-config.yaml",
     auditPolicy: "/etc/kubernetes/audit-policy.yaml",
+    /** AuthenticationConfiguration: anonymous requests only on the health and discovery paths. */
+    authenticationConfig: "/etc/kubernetes/authentication-config.yaml",
     auditLogDir: "/var/log/kubernetes/audit",
     ca: "/etc/kubernetes/pki/ca.crt",
     caKey: "/etc/kubernetes/pki/ca.key",
@@ -45,6 +47,45 @@ export interface ClusterInput {
 type Arg = { name: string; value: string };
 const args = (record: Record<string, string | number | boolean>): Arg[] =>
     Object.entries(record).map(([name, value]) => ({ name, value: String(value) }));
+
+/**
+ * TLS 1.2 cipher suites for the API server and the kubelet: the ECDHE + AEAD suites the CIS
+ * Kubernetes Benchmark lists as strong (1.2.30 API server --tls-cipher-suites, 4.2.13 kubelet
+ * tlsCipherSuites), for both RSA (kubeadm's default keys) and ECDSA keys. TLS 1.3 suites are not
+ * configurable in Go and are all strong.
+ */
+export const TLS_CIPHER_SUITES = [
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+] as const;
+
+/**
+ * The only paths anonymous requests may reach (CIS Kubernetes Benchmark 1.2.1, option 1): the health
+ * checks HAProxy, keepalived's track script, the kubelet's static-pod probes and our readiness waits
+ * call without credentials, and the cluster-info ConfigMap that `kubeadm join` reads before it has
+ * any (token discovery: the ConfigMap is checked against the token's JWS signature and the CA pin).
+ */
+export const ANONYMOUS_PATHS = ["/healthz", "/livez", "/readyz", "/api/v1/namespaces/kube-public/configmaps/cluster-info"] as const;
+
+const minorOf = (version: string) => Number(version.split(".")[1]);
+
+/**
+ * Anonymous authentication limited to ANONYMOUS_PATHS instead of a blanket --anonymous-auth=false,
+ * which would fail every unauthenticated health check and kubeadm's discovery (KEP-4633: alpha 1.31,
+ * beta 1.32, GA 1.34; the API server refuses --anonymous-auth together with this stanza).
+ * AuthenticationConfiguration is apiserver.config.k8s.io/v1 from 1.34 (KEP-3331 GA), v1beta1 before.
+ */
+export function renderAuthenticationConfig(kubernetesVersion: string): string {
+    return stringify({
+        apiVersion: minorOf(kubernetesVersion) >= 34 ? "apiserver.config.k8s.io/v1" : "apiserver.config.k8s.io/v1beta1",
+        kind: "AuthenticationConfiguration",
+        anonymous: { enabled: true, conditions: ANONYMOUS_PATHS.map((path) => ({ path })) },
+    });
+}
 
 export const controlPlaneEndpoint = (spec: IdcClusterSpec) => `${spec.controlPlane.vip}:${spec.controlPlane.port}`;
 
@@ -103,6 +144,13 @@ export function clusterConfiguration(input: ClusterInput) {
                 "encryption-provider-config": KUBEADM_PATHS.encryptionConfig,
                 // Re-read the file when the keys rotate (kube-apiserver reference, 1.26+).
                 "encryption-provider-config-automatic-reload": true,
+                // Anonymous requests only on the health and discovery paths (CIS 1.2.1, renderAuthenticationConfig).
+                "authentication-config": KUBEADM_PATHS.authenticationConfig,
+                ...(minorOf(spec.kubernetesVersion) === 31 ? { "feature-gates": "AnonymousAuthConfigurableEndpoints=true" } : {}),
+                // Verify the kubelet's serving certificate against the cluster CA (CIS 1.2.5): the
+                // kubelets request CA-signed serving certificates (serverTLSBootstrap, kubeletConfiguration).
+                "kubelet-certificate-authority": KUBEADM_PATHS.ca,
+                "tls-cipher-suites": TLS_CIPHER_SUITES.join(","),
                 "audit-policy-file": KUBEADM_PATHS.auditPolicy,
                 "audit-log-path": `${KUBEADM_PATHS.auditLogDir}/audit.log`,
                 "audit-log-maxage": api.auditLogMaxAgeDays,
@@ -116,6 +164,7 @@ export function clusterConfiguration(input: ClusterInput) {
             }),
             extraVolumes: [
                 { name: "encryption-config", hostPath: KUBEADM_PATHS.encryptionConfig, mountPath: KUBEADM_PATHS.encryptionConfig, readOnly: true, pathType: "File" },
+                { name: "authentication-config", hostPath: KUBEADM_PATHS.authenticationConfig, mountPath: KUBEADM_PATHS.authenticationConfig, readOnly: true, pathType: "File" },
                 { name: "audit-policy", hostPath: KUBEADM_PATHS.auditPolicy, mountPath: KUBEADM_PATHS.auditPolicy, readOnly: true, pathType: "File" },
                 { name: "audit-log", hostPath: KUBEADM_PATHS.auditLogDir, mountPath: KUBEADM_PATHS.auditLogDir, readOnly: false, pathType: "DirectoryOrCreate" },
             ],
@@ -136,7 +185,15 @@ export function kubeletConfiguration(spec: IdcClusterSpec) {
         authorization: { mode: "Webhook" },
         readOnlyPort: 0,
         rotateCertificates: true,
+        // A serving certificate signed by the cluster CA (kubernetes.io/kubelet-serving CSR) instead of a
+        // self-signed one, so that the API server can verify it (CIS 4.2.11 RotateKubeletServerCertificate;
+        // 1.2.5 --kubelet-certificate-authority). The CSRs need an approver (README, "Kubelet serving certificates").
+        serverTLSBootstrap: true,
+        // Refuse to start on a host whose kernel settings differ from the kubelet's (CIS 4.2.6);
+        // renderSysctl sets them first (KUBELET_KERNEL_DEFAULTS).
+        protectKernelDefaults: true,
         tlsMinVersion: "VersionTLS12",
+        tlsCipherSuites: [...TLS_CIPHER_SUITES],
         evictionHard: k.evictionHard,
         evictionSoft: k.evictionSoft,
         evictionSoftGracePeriod: k.evictionSoftGracePeriod,
@@ -396,11 +453,14 @@ ${indent(pinInstalledVersion(CERTS_CONFIG))}
 ${indent(renewApiserverCert(controlPlane.sans, CERTS_CONFIG))}\n  kubeadm upgrade node phase control-plane\n`
         : "";
     const wait = controlPlane ? `\n${indent(waitApiserverReady)}` : "";
+    // The join file holds the bootstrap token: used once, then removed (also on hosts joined earlier).
     return `set -euo pipefail
 install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}
 if [ ! -f /etc/kubernetes/kubelet.conf ]; then
   kubeadm join --config ${KUBEADM_PATHS.joinConfig}
+  rm -f ${KUBEADM_PATHS.joinConfig}
 else
+  rm -f ${KUBEADM_PATHS.joinConfig}
 ${cp}${indent(reloadKubelet(controlPlane ? "/etc/kubernetes/admin.conf" : "/etc/kubernetes/kubelet.conf"))}${wait}
 fi
 `;
@@ -418,5 +478,23 @@ ${ASSEMBLE_CONFIG}
 kubeadm init phase bootstrap-token --config "$cfg" --skip-token-print
 kubeadm init phase upload-certs --upload-certs --config "$cfg" --skip-certificate-key-print
 echo "bootstrap token and uploaded certificates valid for 2h"
+`;
+}
+
+/**
+ * Deletes the bootstrap token once every host has joined (kubeadm token delete takes the token's ID,
+ * the public half): it would otherwise stay valid for the rest of its 2h TTL. The ID is read from
+ * the init file, so the secret half never reaches argv or this script. A token already gone
+ * (expired) is fine; any other failure fails the command.
+ */
+export function renderTokenCleanupScript(initConfig: string = KUBEADM_PATHS.initConfig): string {
+    return `set -euo pipefail
+export KUBECONFIG=/etc/kubernetes/admin.conf
+id=$(sed -n -E 's/^[[:space:]]*(- )?token: "?([a-z0-9]{6})\\.[a-z0-9]{16}"?[[:space:]]*$/\\2/p' ${shq(initConfig)} | head -n 1)
+if [ -z "$id" ]; then echo "no bootstrap token in ${initConfig}" >&2; exit 1; fi
+if ! out=$(kubeadm token delete "$id" 2>&1); then
+  case "$out" in *"not found"*) ;; *) echo "$out" >&2; exit 1 ;; esac
+fi
+echo "bootstrap token $id deleted"
 `;
 }

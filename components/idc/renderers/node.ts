@@ -108,12 +108,30 @@ export function aptInstall(packages: string): string {
     return `apt_retry env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confold ${packages}`;
 }
 
-/** Kernel settings Kubernetes networking needs (kubernetes.io, "Container Runtimes": forwarding and bridged traffic). */
+/**
+ * The kubelet's own kernel defaults: with protectKernelDefaults (CIS Kubernetes Benchmark 4.2.6) it
+ * refuses to start unless the host already has exactly these (kubelet setupKernelTunables,
+ * kubernetes/kubernetes pkg/kubelet/cm/container_manager_linux.go).
+ */
+export const KUBELET_KERNEL_DEFAULTS: Readonly<Record<string, number>> = {
+    "vm.overcommit_memory": 1,
+    "vm.panic_on_oom": 0,
+    "kernel.panic": 10,
+    "kernel.panic_on_oops": 1,
+    "kernel.keys.root_maxkeys": 1000000,
+    "kernel.keys.root_maxbytes": 25000000,
+};
+
+/**
+ * Kernel settings Kubernetes networking needs (kubernetes.io, "Container Runtimes": forwarding and
+ * bridged traffic), and the kubelet's kernel defaults set before it starts.
+ */
 export function renderSysctl(): string {
     return `# rendered by hybrid-fleet
 net.ipv4.ip_forward = 1
 net.bridge.bridge-nf-call-iptables = 1
 net.bridge.bridge-nf-call-ip6tables = 1
+${Object.entries(KUBELET_KERNEL_DEFAULTS).map(([k, v]) => `${k} = ${v}`).join("\n")}
 `;
 }
 

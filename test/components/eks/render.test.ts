@@ -1,12 +1,16 @@
 // The EKS renderers: the address plan, tags, IAM and queue documents, interruption events, and
 // the Karpenter custom resources validated against the upstream v1.14.1 CRD schemas.
 import * as assert from "assert";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import {
     addressPlan,
     ciliumOperatorPolicy,
     ec2NodeClass,
     INTERRUPTION_EVENTS,
     interruptionQueuePolicy,
+    KARPENTER,
     karpenterControllerPolicy,
     kubeconfig,
     nodePool,
@@ -79,7 +83,7 @@ describe("EKS renderers", () => {
             nodeRoleArn: "arn:aws:iam::123456789012:role/c1-node",
         });
         const bySid = new Map(policy.Statement.map((s) => [s.Sid!, s]));
-        const READ_ONLY = /^(ec2:Describe|ssm:GetParameter$|pricing:GetProducts$|iam:(GetInstanceProfile|ListInstanceProfiles)$|eks:DescribeCluster$|sqs:(GetQueueUrl|ReceiveMessage|DeleteMessage)$)/;
+        const READ_ONLY = /^(ec2:Describe|ssm:GetParameter$|arc-zonal-shift:GetManagedResource$|pricing:GetProducts$|iam:(GetInstanceProfile|ListInstanceProfiles)$|eks:DescribeCluster$|sqs:(GetQueueUrl|ReceiveMessage|DeleteMessage)$)/;
 
         it("has the statements of terraform-aws-eks's v1 policy, in order", () => {
             assert.deepStrictEqual(
@@ -92,6 +96,7 @@ describe("EKS renderers", () => {
                     "AllowScopedResourceTagging",
                     "AllowScopedDeletion",
                     "AllowRegionalReadActions",
+                    "AllowZonalShiftStatusReadOnly",
                     "AllowSSMReadActions",
                     "AllowPricingReadActions",
                     "AllowInterruptionQueueActions",
@@ -135,7 +140,28 @@ describe("EKS renderers", () => {
             assert.deepStrictEqual([list.Effect, list.Action, list.Resource, list.Condition], ["Allow", "iam:ListInstanceProfiles", "*", undefined]);
             // Every other statement on "*" is a read or is conditioned on this cluster's tags.
             const onStar = policy.Statement.filter((s) => asList(s.Resource).includes("*")).map((s) => s.Sid);
-            assert.deepStrictEqual(onStar, ["AllowRegionalReadActions", "AllowPricingReadActions", "AllowUnscopedInstanceProfileListAction"]);
+            assert.deepStrictEqual(onStar, ["AllowRegionalReadActions", "AllowZonalShiftStatusReadOnly", "AllowPricingReadActions", "AllowUnscopedInstanceProfileListAction"]);
+            // The zonal-shift read names this cluster in its condition.
+            assert.deepStrictEqual(bySid.get("AllowZonalShiftStatusReadOnly")!.Condition, {
+                StringEquals: { "arc-zonal-shift:ResourceIdentifier": "arn:aws:eks:ap-northeast-1:123456789012:cluster/c1" },
+            });
+        });
+
+        it("grants exactly the actions of upstream's v1.14.1 controller policy, Sid by Sid (vendored CloudFormation template)", () => {
+            const file = path.join(__dirname, "..", "..", "fixtures", "karpenter-policy", `cloudformation-v${KARPENTER.version}.yaml`);
+            const text = fs.readFileSync(file, "utf8");
+            assert.strictEqual(createHash("sha1").update(`blob ${Buffer.byteLength(text)}\0`).update(text).digest("hex"), "2c2ca72301a002c68185979fc4d2c8dab0f9c13a");
+            // Each controller policy is a JSON document under `PolicyDocument: !Sub |`, with ${...} placeholders.
+            const blocks = [...text.matchAll(/PolicyDocument: !Sub \|\n((?: {8}.*\n|\s*\n)+)/g)].map((m) => m[1].replace(/\$\{[^}]+\}/g, "X"));
+            const upstream = blocks.flatMap((b) => (JSON.parse(b) as { Statement: PolicyStatement[] }).Statement);
+            assert.ok(upstream.length >= 17, `${upstream.length} upstream statements`);
+            for (const u of upstream) {
+                const ours = bySid.get(u.Sid!);
+                assert.ok(ours, `${u.Sid} missing`);
+                assert.deepStrictEqual([...asList(ours.Action)].sort(), [...asList(u.Action)].sort(), u.Sid);
+                assert.strictEqual(ours.Effect, u.Effect, u.Sid);
+            }
+            assert.deepStrictEqual([...bySid.keys()].sort(), upstream.map((u) => u.Sid!).sort(), "no statement beyond upstream's");
         });
     });
 

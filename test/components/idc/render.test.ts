@@ -34,7 +34,15 @@ import {
     renderMemberStartScript,
     renderTimerUnits,
     renderTokenScript,
+    renderTokenCleanupScript,
+    KUBEADM_PATHS,
     renderVrrpAuth,
+    renderAuthenticationConfig,
+    renderCheckApiserverScript,
+    renderSysctl,
+    ANONYMOUS_PATHS,
+    KUBELET_KERNEL_DEFAULTS,
+    TLS_CIPHER_SUITES,
 } from "../../../components/idc/render";
 import type { IdcClusterSpec } from "../../../stacks/spec";
 import { loadStackSpec } from "../../harness";
@@ -179,6 +187,58 @@ describe("IDC renderers", () => {
             assert.strictEqual(kubelet.readOnlyPort, 0);
         });
 
+        it("API server: anonymous only on health and discovery paths, kubelet CA, strong ciphers; kubelet: serving certs, kernel defaults, ciphers", () => {
+            const [cluster, kubelet] = docs(renderClusterConfig({ spec: prod, etcdEndpoints: endpoints(prod) }));
+            const flags = Object.fromEntries(cluster.apiServer.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
+            // The API server refuses --anonymous-auth together with an anonymous stanza in the file.
+            assert.strictEqual(flags["anonymous-auth"], undefined);
+            assert.strictEqual(flags["authentication-config"], "/etc/kubernetes/authentication-config.yaml");
+            const mount = cluster.apiServer.extraVolumes.find((v: { hostPath: string }) => v.hostPath === flags["authentication-config"]);
+            assert.ok(mount && mount.mountPath === flags["authentication-config"] && mount.readOnly, "file mounted into the static pod");
+            assert.strictEqual(flags["kubelet-certificate-authority"], "/etc/kubernetes/pki/ca.crt");
+            assert.deepStrictEqual(flags["tls-cipher-suites"].split(","), [...TLS_CIPHER_SUITES]);
+            for (const suite of TLS_CIPHER_SUITES) assert.match(suite, /^TLS_ECDHE_(RSA|ECDSA)_WITH_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
+            assert.strictEqual(kubelet.serverTLSBootstrap, true);
+            assert.strictEqual(kubelet.protectKernelDefaults, true);
+            assert.deepStrictEqual(kubelet.tlsCipherSuites, [...TLS_CIPHER_SUITES]);
+            assert.deepStrictEqual(kubelet.authentication.anonymous, { enabled: false });
+        });
+
+        it("AuthenticationConfiguration: v1 from 1.34, v1beta1 before; anonymous limited to every path our health checks and kubeadm join call", () => {
+            const auth = parse(renderAuthenticationConfig(prod.kubernetesVersion));
+            assert.strictEqual(auth.kind, "AuthenticationConfiguration");
+            assert.strictEqual(auth.anonymous.enabled, true);
+            assert.deepStrictEqual(auth.anonymous.conditions.map((c: { path: string }) => c.path), [...ANONYMOUS_PATHS]);
+            assert.strictEqual(parse(renderAuthenticationConfig("1.33.5")).apiVersion, "apiserver.config.k8s.io/v1beta1");
+            assert.strictEqual(parse(renderAuthenticationConfig("1.34.1")).apiVersion, "apiserver.config.k8s.io/v1");
+            assert.strictEqual(parse(renderAuthenticationConfig("1.36.0")).apiVersion, "apiserver.config.k8s.io/v1");
+            // Every unauthenticated path the rendered health checks use is allowed (HAProxy, keepalived, readiness waits).
+            const checks = [
+                renderHaproxyConfig({ frontendPort: prod.controlPlane.port, backends: prod.controlPlane.hosts }),
+                renderCheckApiserverScript({ frontendPort: prod.controlPlane.port, vip: prod.controlPlane.vip }),
+                renderInitScript(prod),
+                renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }),
+            ].join("\n");
+            const used = new Set([...checks.matchAll(/(?:uri |:\d+)(\/(?:healthz|readyz|livez)[^\s"]*)/g)].map((m) => m[1]));
+            assert.ok(used.size >= 2, [...used].join(" "));
+            for (const path of used) assert.ok((ANONYMOUS_PATHS as readonly string[]).includes(path), `${path} not allowed anonymously`);
+        });
+
+        it("names only TLS 1.2 suites OpenSSL knows, and HAProxy's default client list shares an RSA one (the /healthz checks still connect)", function () {
+            if (spawnSync("openssl", ["version"]).status !== 0) this.skip();
+            const known = new Set(execFileSync("openssl", ["ciphers", "-stdname", "-s", "-tls1_2", "ALL"], { encoding: "utf8" }).split("\n").map((l) => l.trim().split(/\s+/)[0]));
+            for (const suite of TLS_CIPHER_SUITES) assert.ok(known.has(suite), `${suite} unknown to OpenSSL`);
+            const defaults = new Set(execFileSync("openssl", ["ciphers", "-stdname", "-s", "-tls1_2", "DEFAULT"], { encoding: "utf8" }).split("\n").map((l) => l.trim().split(/\s+/)[0]));
+            assert.ok(TLS_CIPHER_SUITES.some((s) => s.startsWith("TLS_ECDHE_RSA_") && defaults.has(s)));
+        });
+
+        it("node sysctls carry exactly the kernel defaults the kubelet protects", () => {
+            const lines = new Map(renderSysctl().split("\n").filter((l) => l.includes("=")).map((l) => l.split("=").map((x) => x.trim()) as [string, string]));
+            for (const [key, value] of Object.entries({ "vm.overcommit_memory": 1, "kernel.panic": 10, "kernel.panic_on_oops": 1 })) assert.strictEqual(lines.get(key), String(value), key);
+            for (const [key, value] of Object.entries(KUBELET_KERNEL_DEFAULTS)) assert.strictEqual(lines.get(key), String(value), key);
+            assert.strictEqual(lines.get("net.ipv4.ip_forward"), "1");
+        });
+
         it("keeps the token and certificate key in the init/join files only", () => {
             const secrets = { token: "abcdef.0123456789abcdef", certificateKey: "f".repeat(64) };
             const init = parse(renderInitConfig({ spec: prod, host: prod.controlPlane.hosts[0], secrets }));
@@ -306,6 +366,36 @@ describe("IDC renderers", () => {
         assert.match(renderEtcdUnit(member), /^RequiresMountsFor=\/var\/lib\/etcd$/m);
     });
 
+    it("removes kubeadm-join.yaml (the token) after the join, and from hosts joined before", () => {
+        for (const s of [renderJoinScript(false), renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] })]) {
+            assert.match(s, /kubeadm join --config \/etc\/kubernetes\/kubeadm-join\.yaml\n\s*rm -f \/etc\/kubernetes\/kubeadm-join\.yaml\nelse\n\s*rm -f \/etc\/kubernetes\/kubeadm-join\.yaml\n/);
+        }
+    });
+
+    it("deletes the bootstrap token by its ID read from the init file (real bash, kubeadm stubbed), tolerating only an expired token", () => {
+        const dir = mkdtempSync(join(tmpdir(), "token-cleanup-"));
+        try {
+            const secrets = { token: "k3x9ab.0123456789abcdef", certificateKey: "f".repeat(64) };
+            const init = join(dir, "kubeadm-init.yaml");
+            execFileSync("bash", ["-c", 'cat > "$1"', "_", init], { input: renderInitConfig({ spec: prod, host: prod.controlPlane.hosts[0], secrets }) });
+            const log = join(dir, "argv");
+            // A kubeadm on PATH that records its arguments and answers as the test says.
+            execFileSync("bash", ["-c", `mkdir -p "$1/bin" && printf '%s\\n' '#!/bin/bash' 'echo "$*" >> "$LOG"' 'case "$MODE" in ok) exit 0 ;; gone) echo "bootstrap token \\"$3\\" not found" >&2; exit 1 ;; *) echo "connection refused" >&2; exit 1 ;; esac' > "$1/bin/kubeadm" && chmod +x "$1/bin/kubeadm"`, "_", dir]);
+            const run = (mode: string) => spawnSync("bash", [], { input: renderTokenCleanupScript(init), encoding: "utf8", env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, LOG: log, MODE: mode } });
+            const ok = run("ok");
+            assert.strictEqual(ok.status, 0, ok.stderr);
+            assert.strictEqual(execFileSync("cat", [log], { encoding: "utf8" }), "token delete k3x9ab\n");
+            assert.ok(!renderTokenCleanupScript(init).includes("0123456789abcdef") && !ok.stdout.includes("0123456789abcdef"), "the secret half stays out");
+            assert.strictEqual(run("gone").status, 0, "an expired token is fine");
+            assert.notStrictEqual(run("down").status, 0, "an API failure fails the step");
+            execFileSync("bash", ["-c", 'echo "kind: InitConfiguration" > "$1"', "_", init]);
+            assert.notStrictEqual(run("ok").status, 0, "no token in the file fails the step");
+            assert.ok(renderTokenCleanupScript().includes(KUBEADM_PATHS.initConfig));
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("every rendered script is valid bash (bash -n)", () => {
         const member = { name: "etcd-1", address: "10.0.0.1" };
         const scripts = {
@@ -316,6 +406,7 @@ describe("IDC renderers", () => {
             lb: renderLoadBalancerScript("haproxy"),
             init: renderInitScript(prod),
             token: renderTokenScript(),
+            tokenCleanup: renderTokenCleanupScript(),
             cpJoin: renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }),
             workerJoin: renderJoinScript(false),
             packages: renderKubePackagesScript(prod.kubernetesVersion),

@@ -50,7 +50,7 @@ const ofTypeIn = (inv: Inventory, cluster: string, type: string) => inCluster(in
 const releasesIn = (inv: Inventory, cluster: string) =>
     ofTypeIn(inv, cluster, T.release)
         .map((r) => r.inputs.chart as string)
-        .filter((c) => c !== "karmada" && c !== "kube-prometheus-stack")
+        .filter((c) => c !== "karmada" && c !== "kube-prometheus-stack" && c !== "kubelet-csr-approver")
         .sort();
 const dependsOn = (r: RegisteredResource, on: RegisteredResource) => r.dependencies.includes(on.urn);
 /** The object as the CRD sees it: what the program sends, without Pulumi's bookkeeping. */

@@ -38,6 +38,14 @@ describe("EKS spec", () => {
         assert.strictEqual(eksOf(() => undefined, "dev").network.flowLogRetentionDays, 30);
     });
 
+    it("leaves SSM off the nodes unless the spec asks (ssmAccess), and takes only a boolean", () => {
+        assert.strictEqual(eksOf(() => undefined).ssmAccess, false);
+        assert.strictEqual(eksOf(() => undefined, "dev").ssmAccess, false);
+        assert.strictEqual(eksOf((f) => (f.clusters[EKS].ssmAccess = true)).ssmAccess, true);
+        const v = violationsAfter((f) => (f.clusters[EKS].ssmAccess = "yes"));
+        assert.ok(v.some((l) => l.startsWith("clusters[1].ssmAccess: ")), v.join("\n"));
+    });
+
     it("pins every add-on for the cluster's version, and lets the spec override one", () => {
         const c = eksOf(() => undefined);
         assert.strictEqual(addonVersionOf(c, "coredns"), undefined);
@@ -108,6 +116,15 @@ describe("EKS spec", () => {
                 "clusters[1].network.serviceCidr: must be a /12 to /24 block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (EKS service IPv4 range)",
             );
         }
+    });
+
+    it("refuses control-plane log retention under 90 days in prod, not in dev", () => {
+        assertViolation(
+            violationsAfter((f) => (f.clusters[EKS].controlPlaneLogs = { retentionDays: 60 })),
+            "clusters[1].controlPlaneLogs.retentionDays: must keep control-plane and audit logs at least 90 days in prod (got 60)",
+        );
+        assert.strictEqual(eksOf((f) => (f.clusters[EKS].controlPlaneLogs = { retentionDays: 90 })).controlPlaneLogs.retentionDays, 90);
+        assert.strictEqual(eksOf((f) => (f.clusters[EKS].controlPlaneLogs = { retentionDays: 60 }), "dev").controlPlaneLogs.retentionDays, 60);
     });
 
     it("rejects more zones than a region has", () => {

@@ -2,7 +2,7 @@
 // must be able to self-set every label (else it does not start), and with Calico BGP peers (the
 // node-to-node mesh off) every node must be selected by a peer. Each rule rejects with `<path>: <rule>`.
 import * as assert from "assert";
-import { parseFleet } from "../../../stacks/spec";
+import { IdcClusterSpec, parseFleet } from "../../../stacks/spec";
 import { calicoSelectorMatches, kubeletLabelProblem } from "../../../stacks/spec/idc";
 import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
 
@@ -147,5 +147,22 @@ describe("IDC node labels spec", () => {
             [`${ZONE} == rack-a`, undefined],
         ];
         for (const [selector, expected] of cases) assert.strictEqual(calicoSelectorMatches(selector, node), expected, selector);
+    });
+});
+
+describe("IDC audit log retention", () => {
+    it("keeps 90 days by default and refuses less in prod, not in dev", () => {
+        const fleet = rawStackFleet("prod");
+        const parsed = parseFleet(fleet);
+        assert.ok(parsed.ok);
+        assert.strictEqual((parsed.spec.clusters[IDC] as IdcClusterSpec).controlPlane.apiServer.auditLogMaxAgeDays, 90);
+        const v = violationsAfter((f) => (f.clusters[IDC].controlPlane.apiServer = { auditLogMaxAgeDays: 30 }));
+        assertViolation(v, "clusters[0].controlPlane.apiServer.auditLogMaxAgeDays: must keep audit logs at least 90 days in prod (got 30)");
+        const dev = rawStackFleet("dev");
+        dev.clusters[IDC].controlPlane.apiServer = { auditLogMaxAgeDays: 30 };
+        assert.ok(parseFleet(dev).ok, "dev may keep less");
+        const ok = rawStackFleet("prod");
+        ok.clusters[IDC].controlPlane.apiServer = { auditLogMaxAgeDays: 90 };
+        assert.ok(parseFleet(ok).ok);
     });
 });

@@ -19,6 +19,7 @@ describe("components/eks/karpenter: Karpenter alone", () => {
                 zones: spec.zones,
                 karpenter: spec.karpenter,
                 vpcCni: true,
+                ssmAccess: false,
                 aws: AWS,
                 clusterName: "e1",
                 clusterArn: arn,
