@@ -215,7 +215,8 @@ describe("IDC node packages: apt section on real apt-get/gpg, lock retry, fstab 
         const uuid = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
         const before = `UUID=${uuid} /var/lib/etcd ext4 defaults,noatime 0 2\nUUID=ffff /data ext4 defaults,noatime 0 2\n/dev/sda1 / ext4 errors=remount-ro 0 1\n`;
         fs.writeFileSync(fstab, before);
-        const sed = `set -euo pipefail\nuuid=${uuid}\nmnt=/var/lib/etcd\n${sedLine.split("/etc/fstab").join(fstab)}\n`;
+        // The script names the table through $fstab (a parameter, so tests point it at a scratch file).
+        const sed = `set -euo pipefail\nuuid=${uuid}\nmnt=/var/lib/etcd\nfstab=${fstab}\n${sedLine}\n`;
         for (let i = 0; i < 2; i++) assert.strictEqual(bash(sed, process.env).status, 0);
         assert.strictEqual(fs.readFileSync(fstab, "utf8"), before.replace("defaults,noatime 0 2\nUUID=ffff", "defaults,noatime,nofail 0 2\nUUID=ffff"));
     });
