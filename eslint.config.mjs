@@ -23,7 +23,17 @@ export default tseslint.config(
         files: ["tools/**/*.js"],
         languageOptions: {
             sourceType: "commonjs",
-            globals: { require: "readonly", module: "writable", exports: "writable", process: "readonly", console: "readonly", __dirname: "readonly", __filename: "readonly", Buffer: "readonly", setTimeout: "readonly" },
+            globals: {
+                require: "readonly",
+                module: "writable",
+                exports: "writable",
+                process: "readonly",
+                console: "readonly",
+                __dirname: "readonly",
+                __filename: "readonly",
+                Buffer: "readonly",
+                setTimeout: "readonly",
+            },
         },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },

@@ -36,8 +36,12 @@ export function clusterOfUrn(urn: string, clusters: string[]): string {
 }
 
 /** Strips the CLI's color codes and trailing whitespace from a diagnostic. */
-// eslint-disable-next-line no-control-regex -- ANSI escapes start with ESC (\x1b)
-const plain = (message: string) => message.replace(/<\{%[^%]*%\}>/g, "").replace(/\x1b\[[0-9;]*m/g, "").trim();
+const plain = (message: string) =>
+    message
+        .replace(/<\{%[^%]*%\}>/g, "")
+        // eslint-disable-next-line no-control-regex -- ANSI escapes start with ESC (\x1b)
+        .replace(/\x1b\[[0-9;]*m/g, "")
+        .trim();
 
 /** Turns engine events into fleet events; keeps the per-cluster counts for the summary. */
 export class FleetProgress {
@@ -76,7 +80,13 @@ export class FleetProgress {
             const message = plain(d.message);
             // The provider's message arrives as an error diagnostic on the resource, before its failure event.
             if (d.severity === "error" && d.urn) this.errors.set(d.urn, message);
-            this.emit({ kind: "diagnostic", cluster: d.urn ? clusterOfUrn(d.urn, this.clusterNames) : FLEET, ...(d.urn ? { urn: d.urn } : {}), severity: d.severity, message });
+            this.emit({
+                kind: "diagnostic",
+                cluster: d.urn ? clusterOfUrn(d.urn, this.clusterNames) : FLEET,
+                ...(d.urn ? { urn: d.urn } : {}),
+                severity: d.severity,
+                message,
+            });
             return;
         }
         const p = event.policyEvent;

@@ -109,7 +109,9 @@ export class ProtectedResourcesError extends Error {
         readonly stack: string,
         readonly urns: string[],
     ) {
-        super(`stack ${stack} holds ${urns.length} protected resource(s) (clusters, etcd data, buckets, keys); destroy refuses unless excludeProtected is set:\n  ${urns.join("\n  ")}`);
+        super(
+            `stack ${stack} holds ${urns.length} protected resource(s) (clusters, etcd data, buckets, keys); destroy refuses unless excludeProtected is set:\n  ${urns.join("\n  ")}`,
+        );
         this.name = "ProtectedResourcesError";
     }
 }
@@ -177,7 +179,9 @@ export class FleetStack {
                 const state = await this.stack.exportStack();
                 const names = this.spec.clusters.map((c) => c.name);
                 const inScope = (urn: string) => options.cluster === undefined || clusterOfUrn(urn, names) === options.cluster;
-                const guarded = ((state.deployment?.resources ?? []) as { urn: string; protect?: boolean }[]).filter((r) => r.protect && inScope(r.urn)).map((r) => r.urn);
+                const guarded = ((state.deployment?.resources ?? []) as { urn: string; protect?: boolean }[])
+                    .filter((r) => r.protect && inScope(r.urn))
+                    .map((r) => r.urn);
                 if (guarded.length > 0) throw new ProtectedResourcesError(this.stack.name, guarded);
             }
             const r = await this.stack.destroy({ ...o, ...(options.excludeProtected ? { excludeProtected: true } : {}) });
@@ -191,7 +195,10 @@ export class FleetStack {
         const clusters: Record<string, ClusterOutputs> = {};
         for (const [name, value] of Object.entries((out.clusters?.value ?? {}) as Record<string, Record<string, unknown>>)) {
             const { kubeconfig, ...rest } = value;
-            clusters[name] = { ...(rest as Pick<ClusterOutputs, "provider" | "region">), ...(typeof kubeconfig === "string" ? { kubeconfig: new Secret(kubeconfig) } : {}) };
+            clusters[name] = {
+                ...(rest as Pick<ClusterOutputs, "provider" | "region">),
+                ...(typeof kubeconfig === "string" ? { kubeconfig: new Secret(kubeconfig) } : {}),
+            };
         }
         return { environment: String(out.environment?.value ?? this.spec.environment), hub: String(out.hub?.value ?? this.spec.hub), clusters };
     }
@@ -204,14 +211,22 @@ export class FleetStack {
     private async run(
         operation: string,
         options: OperationOptions,
-        body: (o: { target?: string[]; targetDependents?: boolean; onEvent: (e: EngineEvent) => void; onOutput?: (s: string) => void; signal?: AbortSignal; configFile?: string }) => Promise<{ changes: Record<string, number>; stdout: string }>,
+        body: (o: {
+            target?: string[];
+            targetDependents?: boolean;
+            onEvent: (e: EngineEvent) => void;
+            onOutput?: (s: string) => void;
+            signal?: AbortSignal;
+            configFile?: string;
+        }) => Promise<{ changes: Record<string, number>; stdout: string }>,
     ): Promise<OperationResult> {
         const holder = running.get(this.key);
         if (holder) throw new FleetBusyError(this.stack.name, `${holder} is running from this process`);
         let target: string[] | undefined;
         if (options.cluster !== undefined) {
             const cluster = this.spec.clusters.find((c) => c.name === options.cluster);
-            if (!cluster) throw new Error(`no cluster named ${options.cluster} in stack ${this.stack.name} (have: ${this.spec.clusters.map((c) => c.name).join(", ")})`);
+            if (!cluster)
+                throw new Error(`no cluster named ${options.cluster} in stack ${this.stack.name} (have: ${this.spec.clusters.map((c) => c.name).join(", ")})`);
             target = [this.siteUrn(cluster)];
         }
         const progress = new FleetProgress(
@@ -220,7 +235,8 @@ export class FleetStack {
         );
         running.set(this.key, operation);
         try {
-            if (this.config) await this.stack.setAllConfig(Object.fromEntries(Object.entries(this.config).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v])));
+            if (this.config)
+                await this.stack.setAllConfig(Object.fromEntries(Object.entries(this.config).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v])));
             const result = await body({
                 ...(target ? { target, targetDependents: true } : {}),
                 onEvent: progress.onEngineEvent,
@@ -230,7 +246,8 @@ export class FleetStack {
             });
             return { ...result, clusters: progress.clusters };
         } catch (e) {
-            if (e instanceof ConcurrentUpdateError) throw new FleetBusyError(this.stack.name, "another update holds the engine's lock on it (wait for it, or `pulumi cancel` a dead one)");
+            if (e instanceof ConcurrentUpdateError)
+                throw new FleetBusyError(this.stack.name, "another update holds the engine's lock on it (wait for it, or `pulumi cancel` a dead one)");
             if (e instanceof CommandError) throw new FleetOperationError(operation, this.stack.name, e.message);
             throw e;
         } finally {

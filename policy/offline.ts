@@ -40,7 +40,8 @@ export function evaluatePolicies(inventory: InventoryFile, policies: FleetPolicy
     const targets = inventory.resources.filter((e) => e.custom).map(policyTarget);
     const violations: PolicyViolation[] = [];
     for (const p of policies) {
-        const at = (urn: string) => (message: string, other?: string) => violations.push({ policy: p.name, enforcementLevel: p.enforcementLevel, urn: other ?? urn, message });
+        const at = (urn: string) => (message: string, other?: string) =>
+            violations.push({ policy: p.name, enforcementLevel: p.enforcementLevel, urn: other ?? urn, message });
         if (p.validateResource) for (const t of targets) p.validateResource(t, at(t.urn));
         if (p.validateStack) p.validateStack(targets, at(""));
     }
@@ -51,10 +52,15 @@ export function evaluatePolicies(inventory: InventoryFile, policies: FleetPolicy
 
 /** Markdown for a pull-request comment, beside the plan diff. */
 export function renderPolicyReport(report: PolicyReport, stack: string): string {
-    const lines = [`### Policies for stack \`${stack}\``, "", `**${report.mandatory} mandatory, ${report.advisory} advisory violations** (${report.policies} policies over ${report.resources} resources)`];
+    const lines = [
+        `### Policies for stack \`${stack}\``,
+        "",
+        `**${report.mandatory} mandatory, ${report.advisory} advisory violations** (${report.policies} policies over ${report.resources} resources)`,
+    ];
     if (report.violations.length > 0) {
         lines.push("", "| level | policy | resource | message |", "|---|---|---|---|");
-        for (const v of report.violations) lines.push(`| ${v.enforcementLevel} | \`${v.policy}\` | \`${v.urn.split("::").pop() || "(stack)"}\` | ${v.message.replace(/\|/g, "\\|")} |`);
+        for (const v of report.violations)
+            lines.push(`| ${v.enforcementLevel} | \`${v.policy}\` | \`${v.urn.split("::").pop() || "(stack)"}\` | ${v.message.replace(/\|/g, "\\|")} |`);
     }
     return lines.join("\n");
 }

@@ -117,7 +117,8 @@ export const fleetPolicies: FleetPolicy[] = [
         validateResource(r, report) {
             if (r.type === "aws:eks/cluster:Cluster") {
                 const enc = r.props.encryptionConfig;
-                if (!enc?.provider?.keyArn || !(enc.resources ?? []).includes("secrets")) report("EKS Secrets are not encrypted with a KMS key (encryptionConfig)");
+                if (!enc?.provider?.keyArn || !(enc.resources ?? []).includes("secrets"))
+                    report("EKS Secrets are not encrypted with a KMS key (encryptionConfig)");
             }
             if (r.type === "alicloud:cs/managedKubernetes:ManagedKubernetes" && (!r.props.encryptionProviderKey || truthy(r.props.disableEncryption))) {
                 report("ACK Secrets are not encrypted with a KMS key (encryptionProviderKey)");
@@ -141,7 +142,9 @@ export const fleetPolicies: FleetPolicy[] = [
                     report("the bucket is not versioned", b.urn);
                 }
                 const blocks = settingsOf(b, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-                const closed = blocks.some((p) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => p.props[k] === true));
+                const closed = blocks.some((p) =>
+                    ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => p.props[k] === true),
+                );
                 if (!closed) report("the bucket is not closed to the public (all four public access blocks)", b.urn);
             }
             for (const b of resources.filter((x) => x.type === "alicloud:oss/bucket:Bucket")) {
@@ -160,7 +163,8 @@ export const fleetPolicies: FleetPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource(r, report) {
             if (STATEFUL_TYPES.has(r.type) && !r.protect) report(`${r.type} holds data or trust and must be protected (protect: true)`);
-            if (r.type === "tls:index/selfSignedCert:SelfSignedCert" && r.props.isCaCertificate === true && !r.protect) report("a CA certificate must be protected");
+            if (r.type === "tls:index/selfSignedCert:SelfSignedCert" && r.props.isCaCertificate === true && !r.protect)
+                report("a CA certificate must be protected");
             // A command that formats a disk is the only guard of the data on it.
             // The script arrives as `create` or on stdin (`sudo -n bash -s`).
             const script = [r.props.create, r.props.stdin].filter((x) => typeof x === "string").join("\n");
@@ -193,7 +197,8 @@ export const fleetPolicies: FleetPolicy[] = [
                 for (const m of spec.blockDeviceMappings ?? []) if (!truthy(m.ebs?.encrypted)) report(`volume ${m.deviceName} is not encrypted`);
             }
             if (r.type === "alicloud:cs/nodePool:NodePool") {
-                if (r.props.instanceMetadataOptions?.httpTokens !== "required") report("the node pool does not require hardened metadata access (instanceMetadataOptions.httpTokens)");
+                if (r.props.instanceMetadataOptions?.httpTokens !== "required")
+                    report("the node pool does not require hardened metadata access (instanceMetadataOptions.httpTokens)");
                 if (!truthy(r.props.systemDiskEncrypted)) report("the node pool's system disk is not encrypted");
                 for (const d of r.props.dataDisks ?? []) if (!truthy(d.encrypted)) report("a data disk of the node pool is not encrypted");
             }
@@ -225,7 +230,8 @@ export const fleetPolicies: FleetPolicy[] = [
         enforcementLevel: "mandatory",
         validateResource(r, report) {
             if (!r.type.startsWith("kubernetes:")) return;
-            if (!r.provider || r.provider.startsWith("default")) report("uses the default Kubernetes provider (the ambient kubeconfig) instead of its cluster's");
+            if (!r.provider || r.provider.startsWith("default"))
+                report("uses the default Kubernetes provider (the ambient kubeconfig) instead of its cluster's");
         },
     },
     {
@@ -246,7 +252,9 @@ export const fleetPolicies: FleetPolicy[] = [
         enforcementLevel: "mandatory",
         validateStack(resources, report) {
             const inCluster = (x: PolicyTarget, ns: PolicyTarget) => x.provider === ns.provider && x.props.metadata?.namespace === ns.props.metadata?.name;
-            for (const ns of resources.filter((x) => x.type === "kubernetes:core/v1:Namespace" && x.props.metadata?.labels?.["hybrid-fleet.io/tenant"] === "true")) {
+            for (const ns of resources.filter(
+                (x) => x.type === "kubernetes:core/v1:Namespace" && x.props.metadata?.labels?.["hybrid-fleet.io/tenant"] === "true",
+            )) {
                 const name = ns.props.metadata?.name;
                 const denies = resources.some(
                     (p) =>
@@ -258,7 +266,8 @@ export const fleetPolicies: FleetPolicy[] = [
                         !p.props.spec?.egress?.length,
                 );
                 if (!denies) report(`tenant namespace ${name} has no default-deny NetworkPolicy (ingress and egress)`, ns.urn);
-                if (!resources.some((q) => q.type === "kubernetes:core/v1:ResourceQuota" && inCluster(q, ns))) report(`tenant namespace ${name} has no ResourceQuota`, ns.urn);
+                if (!resources.some((q) => q.type === "kubernetes:core/v1:ResourceQuota" && inCluster(q, ns)))
+                    report(`tenant namespace ${name} has no ResourceQuota`, ns.urn);
             }
         },
     },

@@ -36,7 +36,11 @@ export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
         },
         opts,
     );
-    const nodes = new AckNodePools(name, { pools: spec.nodePools, autoscaling: spec.autoscaling.enabled, clusterId: cluster.clusterId, vswitchIds: vpc.nodeVswitchIds, tags }, opts);
+    const nodes = new AckNodePools(
+        name,
+        { pools: spec.nodePools, autoscaling: spec.autoscaling.enabled, clusterId: cluster.clusterId, vswitchIds: vpc.nodeVswitchIds, tags },
+        opts,
+    );
     const metrics = new AckMetricsStore(
         `${name}-metrics`,
         {

@@ -31,7 +31,13 @@ export const onFleet = <A>(addon: FleetAddon<A>, args: FleetAddonEntry<A>["args"
 
 export const clusterAddons: ClusterAddonEntry[] = [
     onCluster(cniAddon, (c) =>
-        c.provider === "ack" ? undefined : c.network.cni === "calico" ? { kind: "calico" as const, spec: c } : c.network.cni === "cilium" ? { kind: "cilium" as const, spec: c } : undefined,
+        c.provider === "ack"
+            ? undefined
+            : c.network.cni === "calico"
+              ? { kind: "calico" as const, spec: c }
+              : c.network.cni === "cilium"
+                ? { kind: "cilium" as const, spec: c }
+                : undefined,
     ),
     onCluster(tenantsAddon, (c) =>
         c.network.tenants.length === 0 ? undefined : { tenants: c.network.tenants, poolsOf: (ns: string) => (c.provider === "ack" ? [] : tenantPools(c, ns)) },

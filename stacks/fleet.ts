@@ -77,7 +77,12 @@ export function clusterHandle(cluster: BuiltCluster, fleet: FleetSpec): ClusterH
             ...(store.region ? { region: store.region } : {}),
             ...(store.endpoint ? { endpoint: store.endpoint } : {}),
             ...(store.credentials
-                ? { credentials: { accessKeyId: configSecret(store.credentials.accessKeyIdKey), secretAccessKey: configSecret(store.credentials.secretAccessKeyKey) } }
+                ? {
+                      credentials: {
+                          accessKeyId: configSecret(store.credentials.accessKeyIdKey),
+                          secretAccessKey: configSecret(store.credentials.secretAccessKeyKey),
+                      },
+                  }
                 : {}),
             ...(writerRoleArn ? { writer: { namespace: "monitoring", serviceAccount: "thanos", roleArn: writerRoleArn } } : {}),
         },

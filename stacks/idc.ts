@@ -56,7 +56,14 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
     );
     const workers = new IdcWorkers(
         `${name}-workers`,
-        { spec, login, token: controlPlane.token, caCertHash: controlPlane.caCertHash, joinToken: controlPlane.joinToken, kubeletConfig: controlPlane.kubeletConfig },
+        {
+            spec,
+            login,
+            token: controlPlane.token,
+            caCertHash: controlPlane.caCertHash,
+            joinToken: controlPlane.joinToken,
+            kubeletConfig: controlPlane.kubeletConfig,
+        },
         opts,
     );
 

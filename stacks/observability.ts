@@ -25,6 +25,10 @@ export function thanosFleetArgs(fleet: FleetSpec): Omit<ThanosFleetArgs, "cluste
         storeGateway: { replicas: o.storeGateway.replicas },
         query: { replicas: o.query.replicas },
         // Site and pod networks: Thanos Query's connections arrive from either, depending on the site's SNAT.
-        peerCidrs: fleet.clusters.flatMap((c) => networkBlocks(c).slice(0, 2).map((b) => b.text)),
+        peerCidrs: fleet.clusters.flatMap((c) =>
+            networkBlocks(c)
+                .slice(0, 2)
+                .map((b) => b.text),
+        ),
     };
 }

@@ -74,7 +74,8 @@ export function validateCustomResource(obj: { apiVersion: string; kind: string; 
     for (const e of entries) {
         e.validate ??= ajv.compile(e.schema);
         if (!e.validate(obj)) {
-            for (const err of e.validate.errors ?? []) errors.push(`${e.file}: ${err.instancePath || "/"} ${err.message}${err.params ? " " + JSON.stringify(err.params) : ""}`);
+            for (const err of e.validate.errors ?? [])
+                errors.push(`${e.file}: ${err.instancePath || "/"} ${err.message}${err.params ? " " + JSON.stringify(err.params) : ""}`);
         }
     }
     return errors;

@@ -21,15 +21,21 @@ describe("the Pulumi program (index.ts)", function () {
         let program: { environment: string; hub: string; clusters: Record<string, Record<string, any>>; links: any[] } | undefined;
         const inventory = await runProgram(() => {
             // The program runs when index.ts loads, so it loads here, inside the mock engine.
-             
+
             program = require("../index");
         }, "prod");
         assert.ok(program);
         assert.strictEqual(program.environment, "prod");
         assert.strictEqual(program.hub, "idc-sh");
         assert.deepStrictEqual(Object.keys(program.clusters).sort(), ["ack-sh", "eks-apne1", "idc-sh"]);
-        assert.deepStrictEqual(program.links.map((l: any) => `${l.name} ${l.kind} ${l.tunnels.length}`), ["eks-apne1-idc-sh ipsec-vpn 4", "ack-sh-idc-sh express-connect 0", "eks-apne1-ack-sh ipsec-vpn 4"]);
-        const sites = inventory.resources.filter((r) => r.type.endsWith(":Site")).map((r) => r.name).sort();
+        assert.deepStrictEqual(
+            program.links.map((l: any) => `${l.name} ${l.kind} ${l.tunnels.length}`),
+            ["eks-apne1-idc-sh ipsec-vpn 4", "ack-sh-idc-sh express-connect 0", "eks-apne1-ack-sh ipsec-vpn 4"],
+        );
+        const sites = inventory.resources
+            .filter((r) => r.type.endsWith(":Site"))
+            .map((r) => r.name)
+            .sort();
         assert.deepStrictEqual(sites, ["ack-sh", "eks-apne1", "idc-sh"]);
         for (const [name, outputs] of Object.entries(program.clusters)) {
             assert.ok(pulumi.Output.isInstance(outputs.kubeconfig), `${name} exports a kubeconfig`);

@@ -52,7 +52,14 @@ function measure(probe: string, entry: string, args: string[]): Sample {
     const reported = /(\d+) resources \(evaluated in (\d+) ms on the mock engine, (\d+) ms CPU\)/.exec(run.stdout);
     const rss = /bench-probe maxrss-kb=(\d+) cpu-us=(\d+)/.exec(run.stderr);
     if (!reported || !rss) throw new Error(`${entry}: no figures in its output:\n${run.stdout.slice(0, 500)}\n${run.stderr}`);
-    return { wallMs, evalMs: Number(reported[2]), evalCpuMs: Number(reported[3]), resources: Number(reported[1]), maxRssMb: Number(rss[1]) / 1024, cpuMs: Number(rss[2]) / 1000 };
+    return {
+        wallMs,
+        evalMs: Number(reported[2]),
+        evalCpuMs: Number(reported[3]),
+        resources: Number(reported[1]),
+        maxRssMb: Number(rss[1]) / 1024,
+        cpuMs: Number(rss[2]) / 1000,
+    };
 }
 
 function medianOf(samples: Sample[]): Sample {
@@ -69,7 +76,12 @@ function medianOf(samples: Sample[]): Sample {
 export function main(argv: string[]): void {
     const { values } = util.parseArgs({
         args: argv,
-        options: { sizes: { type: "string", default: "1,3,10,30,100" }, runs: { type: "string", default: "1" }, keep: { type: "string" }, prod: { type: "boolean", default: true } },
+        options: {
+            sizes: { type: "string", default: "1,3,10,30,100" },
+            runs: { type: "string", default: "1" },
+            keep: { type: "string" },
+            prod: { type: "boolean", default: true },
+        },
         allowNegative: true,
         strict: true,
         allowPositionals: false,
@@ -83,9 +95,28 @@ export function main(argv: string[]): void {
     const stackConfig = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")).config;
 
     const cpu = os.cpus();
-    console.log(`plan benchmark: ${cpu.length} x ${cpu[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(
+        `plan benchmark: ${cpu.length} x ${cpu[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}, load ${os
+            .loadavg()
+            .map((l) => l.toFixed(2))
+            .join(" ")}`,
+    );
     console.log(`${runs} run(s) per figure (median); node flags: ${process.execArgv.join(" ") || "none"}\n`);
-    const header = ["fleet (clusters)", "resources", "wall s", "CPU s", "eval s", "ms/resource", "eval CPU ms/resource", "peak RSS MB", "floor wall s", "floor CPU s", "floor RSS MB", "wall/floor", "CPU/floor"];
+    const header = [
+        "fleet (clusters)",
+        "resources",
+        "wall s",
+        "CPU s",
+        "eval s",
+        "ms/resource",
+        "eval CPU ms/resource",
+        "peak RSS MB",
+        "floor wall s",
+        "floor CPU s",
+        "floor RSS MB",
+        "wall/floor",
+        "CPU/floor",
+    ];
     const print = (cells: string[]) => console.log(`| ${cells.join(" | ")} |`);
     print(header);
     print(header.map(() => "---"));
@@ -131,15 +162,24 @@ export function main(argv: string[]): void {
     const [small, large] = [sizes.includes(10) ? "10" : undefined, sizes.includes(100) ? "100" : undefined];
     console.log("");
     if (small && large) {
-        console.log(`ms/resource at N=100 / N=10: ${(perResource(large) / perResource(small)).toFixed(2)} wall, ${(perResource(large, true) / perResource(small, true)).toFixed(2)} CPU (goal <= 1.15)`);
+        console.log(
+            `ms/resource at N=100 / N=10: ${(perResource(large) / perResource(small)).toFixed(2)} wall, ${(perResource(large, true) / perResource(small, true)).toFixed(2)} CPU (goal <= 1.15)`,
+        );
     }
     const prod = measured.get("prod stack");
     const prodFloor = floorOf.get("prod stack");
     if (prod && prodFloor) {
-        console.log(`prod stack, whole process / SDK floor: ${(prod.wallMs / prodFloor.wallMs).toFixed(2)} wall, ${(prod.cpuMs / prodFloor.cpuMs).toFixed(2)} CPU (goal <= 1.2)`);
+        console.log(
+            `prod stack, whole process / SDK floor: ${(prod.wallMs / prodFloor.wallMs).toFixed(2)} wall, ${(prod.cpuMs / prodFloor.cpuMs).toFixed(2)} CPU (goal <= 1.2)`,
+        );
     }
     if (large) console.log(`peak RSS at N=100: ${measured.get(large)!.maxRssMb.toFixed(0)} MB (goal < 1536)`);
-    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(
+        `load average at the end: ${os
+            .loadavg()
+            .map((l) => l.toFixed(2))
+            .join(" ")}`,
+    );
     if (!values.keep) fs.rmSync(work, { recursive: true, force: true });
     process.exit(0);
 }

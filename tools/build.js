@@ -26,7 +26,10 @@ const CONFIG_INPUTS = ["tools/build.js", "tsconfig.json", "package.json"];
 
 function hashOf(file) {
     try {
-        return crypto.createHash("sha1").update(fs.readFileSync(path.join(ROOT, file))).digest("hex");
+        return crypto
+            .createHash("sha1")
+            .update(fs.readFileSync(path.join(ROOT, file)))
+            .digest("hex");
     } catch {
         return undefined;
     }

@@ -41,7 +41,8 @@ export function parseCli(argv: string[]): CliArgs {
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
     const { stack, config, cluster, json } = parsed.values;
     if (!stack) throw new UsageError("--stack NAME is required");
-    if (cluster !== undefined && !["preview", "up", "refresh"].includes(command)) throw new UsageError(`--cluster applies to preview, up and refresh, not ${command}`);
+    if (cluster !== undefined && !["preview", "up", "refresh"].includes(command))
+        throw new UsageError(`--cluster applies to preview, up and refresh, not ${command}`);
     return { command: command as Command, stack, ...(config ? { config: path.resolve(config) } : {}), ...(cluster ? { cluster } : {}), json: json === true };
 }
 
@@ -55,7 +56,9 @@ function progressPrinter(json: boolean, tty: boolean, print: Print) {
         if (json) return print(JSON.stringify(e));
         if (e.kind === "summary") {
             if (tty && drawn) process.stdout.write("\n");
-            const changes = Object.entries(e.changes).map(([op, n]) => `${op} ${n}`).join(", ");
+            const changes = Object.entries(e.changes)
+                .map(([op, n]) => `${op} ${n}`)
+                .join(", ");
             print(`summary: ${changes || "no changes"} in ${e.durationSeconds} s`);
             for (const [c, p] of Object.entries(e.clusters)) if (p.started) print(`  ${c.padEnd(24)} ${p.done} done, ${p.failed} failed of ${p.started}`);
             return;
@@ -85,14 +88,30 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
     try {
         if (args.command === "validate") {
             const spec = lib.validateStack(args.stack, args.config);
-            print(args.json ? JSON.stringify({ ok: true, stack: args.stack, clusters: spec.clusters.map((c) => c.name) }) : `stack ${args.stack}: the fleet spec is valid (${spec.clusters.length} clusters)`);
+            print(
+                args.json
+                    ? JSON.stringify({ ok: true, stack: args.stack, clusters: spec.clusters.map((c) => c.name) })
+                    : `stack ${args.stack}: the fleet spec is valid (${spec.clusters.length} clusters)`,
+            );
             return 0;
         }
         if (args.command === "plan") {
             const { ROOT } = await import("./stackFile");
             const { renderPolicyReport } = await import("../policy/offline");
-            const result = await lib.planOffline({ stack: args.stack, ...(args.config ? { configFile: args.config } : {}), out: path.join(ROOT, "out", args.stack) });
-            if (args.json) print(JSON.stringify({ ok: result.policies.mandatory === 0, outDir: result.outDir, resources: result.inventory.resources.length, policies: result.policies }));
+            const result = await lib.planOffline({
+                stack: args.stack,
+                ...(args.config ? { configFile: args.config } : {}),
+                out: path.join(ROOT, "out", args.stack),
+            });
+            if (args.json)
+                print(
+                    JSON.stringify({
+                        ok: result.policies.mandatory === 0,
+                        outDir: result.outDir,
+                        resources: result.inventory.resources.length,
+                        policies: result.policies,
+                    }),
+                );
             else {
                 for (const l of result.log) print(l);
                 print("\n" + renderPolicyReport(result.policies, args.stack));

@@ -13,19 +13,28 @@ const end = (site: string, inside: string, gateway?: string, ifId?: number) => `
 function linkLines(l: PlannedLink): string[] {
     const lines = [`  ${l.a.name} (${l.a.kind}, AS ${l.a.asn}) <-> ${l.b.name} (${l.b.kind}, AS ${l.b.asn}): ${l.kind}`];
     if (l.crossBorder) {
-        lines.push(`    CROSS-BORDER: ${l.a.name} (${l.a.region}) and ${l.b.name} (${l.b.region}) are on two sides of the border of mainland China: carried on ${CROSS_BORDER[l.crossBorder]}, not plain internet IPsec`);
+        lines.push(
+            `    CROSS-BORDER: ${l.a.name} (${l.a.region}) and ${l.b.name} (${l.b.region}) are on two sides of the border of mainland China: carried on ${CROSS_BORDER[l.crossBorder]}, not plain internet IPsec`,
+        );
     }
     if (l.tunnels.length > 0) {
         lines.push(`    IKEv2 ${l.crypto.strongswan.ike}, ESP ${l.crypto.strongswan.esp}; BGP over ${l.tunnels.length} tunnels:`);
-        for (const t of l.tunnels) lines.push(`      ${t.name.padEnd(34)} ${t.insideCidr.padEnd(18)} ${end(t.a.site, t.a.inside, t.a.gateway, t.a.ifId)} <-> ${end(t.b.site, t.b.inside, t.b.gateway, t.b.ifId)}`);
+        for (const t of l.tunnels)
+            lines.push(
+                `      ${t.name.padEnd(34)} ${t.insideCidr.padEnd(18)} ${end(t.a.site, t.a.inside, t.a.gateway, t.a.ifId)} <-> ${end(t.b.site, t.b.inside, t.b.gateway, t.b.ifId)}`,
+            );
     }
     if (l.directConnect) {
         const d = l.directConnect;
-        lines.push(`    Direct Connect ${d.connectionId} VLAN ${d.vlan}: AWS ${d.amazonAddress} (DX gateway AS ${d.amazonSideAsn}) <-> ${l.b.name} router ${d.customerAddress} (AS ${l.b.asn})`);
+        lines.push(
+            `    Direct Connect ${d.connectionId} VLAN ${d.vlan}: AWS ${d.amazonAddress} (DX gateway AS ${d.amazonSideAsn}) <-> ${l.b.name} router ${d.customerAddress} (AS ${l.b.asn})`,
+        );
     }
     if (l.expressConnect) {
         const e = l.expressConnect;
-        lines.push(`    Express Connect ${e.physicalConnectionId} VLAN ${e.vlan}: VBR ${e.localGatewayIp} (AS ${l.a.asn}) <-> ${l.b.name} router ${e.peerGatewayIp} (AS ${l.b.asn}), mask ${e.peeringSubnetMask}`);
+        lines.push(
+            `    Express Connect ${e.physicalConnectionId} VLAN ${e.vlan}: VBR ${e.localGatewayIp} (AS ${l.a.asn}) <-> ${l.b.name} router ${e.peerGatewayIp} (AS ${l.b.asn}), mask ${e.peeringSubnetMask}`,
+        );
     }
     lines.push(`    ${l.a.name} announces ${l.a.announce.join(", ")}; routes ${l.routesTo.a.join(", ")} over the link`);
     lines.push(`    ${l.b.name} announces ${l.b.announce.join(", ")}; routes ${l.routesTo.b.join(", ")} over the link`);

@@ -136,7 +136,9 @@ export async function plan(args: Args): Promise<number> {
     const stackFile = readStackFile(args.config ? path.resolve(args.config) : stackFilePath(args.stack));
     const parsed = parseStackFile(stackFile);
     if (!parsed.ok) {
-        console.error(`invalid fleet spec in ${path.relative(process.cwd(), stackFile.file)} (${parsed.violations.length} violation${parsed.violations.length === 1 ? "" : "s"}):`);
+        console.error(
+            `invalid fleet spec in ${path.relative(process.cwd(), stackFile.file)} (${parsed.violations.length} violation${parsed.violations.length === 1 ? "" : "s"}):`,
+        );
         for (const v of parsed.violations) console.error(`  - ${v}`);
         return 1;
     }
@@ -200,14 +202,17 @@ export async function plan(args: Args): Promise<number> {
     const { hostKeyFingerprint } = await import("../components/idc/hostKey");
     const pins = new Map<string, Set<string>>();
     for (const r of [...inventory.ofType("command:remote:Command"), ...inventory.ofType("command:remote:CopyToRemote")]) {
-        const c = (r.inputs.connection instanceof SecretValue ? r.inputs.connection.value : r.inputs.connection) as { host?: unknown; hostKey?: unknown } | undefined;
+        const c = (r.inputs.connection instanceof SecretValue ? r.inputs.connection.value : r.inputs.connection) as
+            { host?: unknown; hostKey?: unknown } | undefined;
         const host = hosts.get(String(c?.host)) ?? String(c?.host);
         pins.set(host, (pins.get(host) ?? new Set()).add(typeof c?.hostKey === "string" ? hostKeyFingerprint(c.hostKey) : "NOT PINNED"));
     }
     const pinLines = [...pins].sort().map(([h, f]) => `  ${h.padEnd(32)} ${[...f].join(" ")}`);
     write(path.join(outDir, "ssh-host-keys.txt"), pinLines.map((l) => l.trim().replace(/ +/, " ")).join("\n") + "\n");
 
-    console.log(`hybrid-fleet offline plan: stack ${args.stack}, ${entries.length} resources (evaluated in ${elapsed} ms on the mock engine, ${Math.round((user + system) / 1000)} ms CPU)`);
+    console.log(
+        `hybrid-fleet offline plan: stack ${args.stack}, ${entries.length} resources (evaluated in ${elapsed} ms on the mock engine, ${Math.round((user + system) / 1000)} ms CPU)`,
+    );
     console.log(`wrote ${path.relative(process.cwd(), outDir) || "."}/: inventory.json, ${manifests} manifests, ${files} host files`);
     const byCluster = new Map<string, number>();
     const byType = new Map<string, number>();

@@ -22,14 +22,18 @@ export function previewSection(file: string, stack: string): string {
         const changes = Object.entries(summary.changes as Record<string, number>).filter(([op]) => op !== "same");
         lines.push(changes.length ? changes.map(([op, n]) => `**${n}** to ${op}`).join(", ") : "No changes.");
         lines.push("", "| cluster | resources | failed |", "|---|---|---|");
-        for (const [c, p] of Object.entries(summary.clusters as Record<string, { started: number; failed: number }>)) if (p.started) lines.push(`| ${c} | ${p.started} | ${p.failed} |`);
+        for (const [c, p] of Object.entries(summary.clusters as Record<string, { started: number; failed: number }>))
+            if (p.started) lines.push(`| ${c} | ${p.started} | ${p.failed} |`);
     }
     for (const f of failed) lines.push("", `> :x: ${f.cluster ? `[${f.cluster}] ` : ""}${f.name ?? f.urn ?? ""}: ${String(f.message).replace(/\n/g, " ")}`);
     return lines.join("\n");
 }
 
 async function main(): Promise<number> {
-    const { values } = parseArgs({ args: process.argv.slice(2), options: { stack: { type: "string" }, base: { type: "string" }, preview: { type: "string" } } });
+    const { values } = parseArgs({
+        args: process.argv.slice(2),
+        options: { stack: { type: "string" }, base: { type: "string" }, preview: { type: "string" } },
+    });
     if (!values.stack) throw new Error("--stack NAME is required");
     if (values.preview) {
         console.log(previewSection(values.preview, values.stack));
@@ -42,7 +46,11 @@ async function main(): Promise<number> {
     const path = await import("path");
     const base = values.base && fs.existsSync(values.base) ? values.base : undefined;
     const plan = await planOffline({ stack: values.stack, out: path.join(ROOT, "out", values.stack), ...(base ? { previous: base } : {}) });
-    const parts = [plan.diff ? renderDiff(plan.diff, values.stack) : `### Offline plan of stack \`${values.stack}\`\n\n${plan.inventory.resources.length} resources (the base commit had no valid plan to diff against).`];
+    const parts = [
+        plan.diff
+            ? renderDiff(plan.diff, values.stack)
+            : `### Offline plan of stack \`${values.stack}\`\n\n${plan.inventory.resources.length} resources (the base commit had no valid plan to diff against).`,
+    ];
     parts.push(renderPolicyReport(plan.policies, values.stack));
     console.log(parts.join("\n\n"));
     return plan.policies.mandatory === 0 ? 0 : 1;
@@ -50,9 +58,9 @@ async function main(): Promise<number> {
 
 if (require.main === module)
     main().then(
-    (code) => process.exit(code),
-    (e: Error) => {
-        console.error(`pr-comment failed: ${e.message}`);
-        process.exit(1);
-    },
-);
+        (code) => process.exit(code),
+        (e: Error) => {
+            console.error(`pr-comment failed: ${e.message}`);
+            process.exit(1);
+        },
+    );

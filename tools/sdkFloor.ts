@@ -34,7 +34,9 @@ export function main(argv: string[]): void {
     }).then(
         ({ inventory }) => {
             const { user, system } = process.cpuUsage(cpu);
-            console.log(`sdk floor: ${inventory.resources.length} resources (evaluated in ${Date.now() - started} ms on the mock engine, ${Math.round((user + system) / 1000)} ms CPU)`);
+            console.log(
+                `sdk floor: ${inventory.resources.length} resources (evaluated in ${Date.now() - started} ms on the mock engine, ${Math.round((user + system) / 1000)} ms CPU)`,
+            );
             process.exit(0);
         },
         (e: Error) => {

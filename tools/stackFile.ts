@@ -96,7 +96,10 @@ export function parseStackText(text: string, file: string): unknown {
             const seen = new Set<string>();
             for (const pair of map.items) {
                 const key = YAML.isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(String(pair.key));
-                if (seen.has(key)) duplicates.push(`${at(YAML.isNode(pair.key) ? (pair.key.range?.slice(0, 2) as [number, number]) : undefined)}: duplicate key ${JSON.stringify(key)}`);
+                if (seen.has(key))
+                    duplicates.push(
+                        `${at(YAML.isNode(pair.key) ? (pair.key.range?.slice(0, 2) as [number, number]) : undefined)}: duplicate key ${JSON.stringify(key)}`,
+                    );
                 seen.add(key);
             }
         },
@@ -111,9 +114,11 @@ export function parseStackText(text: string, file: string): unknown {
 
 export function readStackFile(file: string): StackFile {
     const size = fs.statSync(file).size;
-    if (size > MAX_STACK_FILE_BYTES) throw new FleetSpecError([`${path.basename(file)}: is ${size} bytes; a stack file may be at most ${MAX_STACK_FILE_BYTES}`]);
+    if (size > MAX_STACK_FILE_BYTES)
+        throw new FleetSpecError([`${path.basename(file)}: is ${size} bytes; a stack file may be at most ${MAX_STACK_FILE_BYTES}`]);
     const parsed = parseStackText(fs.readFileSync(file, "utf8"), file);
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new FleetSpecError([`${path.basename(file)}: must be a mapping with a config: key`]);
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+        throw new FleetSpecError([`${path.basename(file)}: must be a mapping with a config: key`]);
     const doc = parsed as { config?: Record<string, unknown> };
     if (doc.config !== undefined && (doc.config === null || typeof doc.config !== "object" || Array.isArray(doc.config))) {
         throw new FleetSpecError([`${path.basename(file)}: config: must be a mapping`]);

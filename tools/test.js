@@ -30,14 +30,28 @@ const lint = new Promise((resolve) => {
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
-    child.on("close", (code, signal) => resolve({ label: "lint (eslint, workflow schema)", code: code ?? 1, signal, output, seconds: (Date.now() - started) / 1000 }));
+    child.on("close", (code, signal) =>
+        resolve({ label: "lint (eslint, prettier, workflow schema)", code: code ?? 1, signal, output, seconds: (Date.now() - started) / 1000 }),
+    );
 });
-const typecheck = run("type check (tsc --noEmit --noCheck false -p .)", [bin("typescript", "bin/tsc"), "--noEmit", "--noCheck", "false", "-p", "."], { buffer: true });
+const typecheck = run("type check (tsc --noEmit --noCheck false -p .)", [bin("typescript", "bin/tsc"), "--noEmit", "--noCheck", "false", "-p", "."], {
+    buffer: true,
+});
 // Two mocha workers: each test file runs in its own process (every file's mock-engine runs are
 // already separate, temp directories are per test), so files on the critical path overlap.
-const tests = run("unit tests (mocha --parallel)", [bin("mocha", "bin/mocha.js"), "--parallel", "--jobs", "2", ...(process.argv.length > 2 ? process.argv.slice(2) : ["test/**/*.test.ts", "--ignore", "test/integration/**"])], {
-    buffer: false,
-});
+const tests = run(
+    "unit tests (mocha --parallel)",
+    [
+        bin("mocha", "bin/mocha.js"),
+        "--parallel",
+        "--jobs",
+        "2",
+        ...(process.argv.length > 2 ? process.argv.slice(2) : ["test/**/*.test.ts", "--ignore", "test/integration/**"]),
+    ],
+    {
+        buffer: false,
+    },
+);
 
 Promise.all([typecheck, lint, tests]).then((results) => {
     let failed = false;

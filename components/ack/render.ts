@@ -55,12 +55,13 @@ export function maintenanceWindow(spec: AckClusterSpec) {
 
 /** Add-ons installed with the cluster (only on create; ACK manages their versions). */
 export function clusterAddons(spec: AckClusterSpec): { name: string; config?: string }[] {
-    const cni = spec.network.cni === "terway"
-        ? // ENI multi-IP mode: pods take addresses from the pod vSwitches; Pro clusters run its controller managed (ACK docs, "Terway").
-          // NetworkPolicy on: the tenant baseline's policies are enforced (ACK docs, "Configure add-ons
-          // with Terraform": terway-eniip config). IPVlan stays off: it needs Alibaba Cloud Linux nodes.
-          [{ name: "terway-controlplane" }, { name: "terway-eniip", config: JSON.stringify({ IPVlan: "false", NetworkPolicy: "true" }) }]
-        : [{ name: "flannel" }];
+    const cni =
+        spec.network.cni === "terway"
+            ? // ENI multi-IP mode: pods take addresses from the pod vSwitches; Pro clusters run its controller managed (ACK docs, "Terway").
+              // NetworkPolicy on: the tenant baseline's policies are enforced (ACK docs, "Configure add-ons
+              // with Terraform": terway-eniip config). IPVlan stays off: it needs Alibaba Cloud Linux nodes.
+              [{ name: "terway-controlplane" }, { name: "terway-eniip", config: JSON.stringify({ IPVlan: "false", NetworkPolicy: "true" }) }]
+            : [{ name: "flannel" }];
     return [
         ...cni,
         { name: "csi-plugin" },

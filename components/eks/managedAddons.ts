@@ -47,7 +47,9 @@ function managedAddon(
             addonName,
             // Looked up for the cluster's Kubernetes version when the spec pins none (aws eks
             // describe-addon-versions), rather than a hand pin that rots with every minor.
-            addonVersion: a.versions[key] ?? aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: a.kubernetesVersion, mostRecent: true }, { parent: owner }).version,
+            addonVersion:
+                a.versions[key] ??
+                aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: a.kubernetesVersion, mostRecent: true }, { parent: owner }).version,
             resolveConflictsOnCreate: "OVERWRITE",
             resolveConflictsOnUpdate: "OVERWRITE",
             tags: a.tags,

@@ -242,7 +242,11 @@ export function karpenterControllerPolicy(ctx: AwsContext, a: { cluster: string;
             Resource: launched,
             Action: "ec2:CreateTags",
             Condition: {
-                StringEquals: { ...owned, "aws:RequestTag/eks:eks-cluster-name": a.cluster, "ec2:CreateAction": ["RunInstances", "CreateFleet", "CreateLaunchTemplate"] },
+                StringEquals: {
+                    ...owned,
+                    "aws:RequestTag/eks:eks-cluster-name": a.cluster,
+                    "ec2:CreateAction": ["RunInstances", "CreateFleet", "CreateLaunchTemplate"],
+                },
                 StringLike: { "aws:RequestTag/karpenter.sh/nodepool": "*" },
             },
         },

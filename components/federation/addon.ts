@@ -20,7 +20,12 @@ export const federationAddon: FleetAddon<FederationAddonArgs> = {
             return h;
         };
         const { hub, members, ...rest } = args;
-        const karmada = new Karmada("karmada", { ...rest, hub: handle(hub), members: members.map((m) => ({ handle: handle(m.name), provider: m.provider })), after });
+        const karmada = new Karmada("karmada", {
+            ...rest,
+            hub: handle(hub),
+            members: members.map((m) => ({ handle: handle(m.name), provider: m.provider })),
+            after,
+        });
         return { ready: [karmada], outputs: { kubeconfig: karmada.kubeconfig, server: karmada.server } };
     },
 };

@@ -85,7 +85,13 @@ export class Karmada extends pulumi.ComponentResource {
         const frontProxyCa = this.authority(`${name}-front-proxy-ca`, "front-proxy-ca");
         // The chart uses one certificate for karmada-apiserver, etcd, the webhook and its components'
         // client identity (templates/karmada-cert.yaml: karmada.crt), as `certs.auto` would issue it.
-        const server = this.issue(`${name}-server`, ca, { commonName: "system:admin", organizations: ["system:masters"] }, ["server_auth", "client_auth"], certHosts(args.endpoint));
+        const server = this.issue(
+            `${name}-server`,
+            ca,
+            { commonName: "system:admin", organizations: ["system:masters"] },
+            ["server_auth", "client_auth"],
+            certHosts(args.endpoint),
+        );
         const frontProxyClient = this.issue(`${name}-front-proxy-client`, frontProxyCa, { commonName: "front-proxy-client" }, ["client_auth"]);
         // Pulumi's own identity, apart from the one the control plane's components share.
         const admin = this.issue(`${name}-admin`, ca, { commonName: "karmada-admin", organizations: ["system:masters"] }, ["client_auth"]);
@@ -118,9 +124,17 @@ export class Karmada extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(pulumi.all([ca.certPem, admin.certPem, admin.keyPem]).apply(([c, crt, key]) => kubeconfig(serverUrl, c, crt, key)));
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this });
 
-        const inKarmada = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider: this.provider, dependsOn: [this.controlPlane.release, ...dependsOn] });
+        const inKarmada = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({
+            parent: this,
+            provider: this.provider,
+            dependsOn: [this.controlPlane.release, ...dependsOn],
+        });
         const cr = (resourceName: string, m: Manifest, dependsOn: pulumi.Resource[] = []) =>
-            new k8s.apiextensions.CustomResource(resourceName, { apiVersion: m.apiVersion, kind: m.kind, metadata: m.metadata, ...body(m) }, inKarmada(dependsOn));
+            new k8s.apiextensions.CustomResource(
+                resourceName,
+                { apiVersion: m.apiVersion, kind: m.kind, metadata: m.metadata, ...body(m) },
+                inKarmada(dependsOn),
+            );
 
         const infos: MemberInfo[] = args.members.map((m) => ({
             name: m.handle.name,
@@ -139,7 +153,11 @@ export class Karmada extends pulumi.ComponentResource {
             const credentials: pulumi.Resource[] = [];
             // Karmada identifies a member by its kube-system namespace's UID (pkg/util ObtainClusterID);
             // a Pull member's agent accepts an existing Cluster only with that id (RegisterOption.Validate).
-            const kubeSystem = k8s.core.v1.Namespace.get(`${member.name}-karmada-kube-system`, "kube-system", { parent: member.parent, provider: member.provider, dependsOn: member.ready });
+            const kubeSystem = k8s.core.v1.Namespace.get(`${member.name}-karmada-kube-system`, "kube-system", {
+                parent: member.parent,
+                provider: member.provider,
+                dependsOn: member.ready,
+            });
             if (info.syncMode === "Push") {
                 const joined = new PushMember(`${member.name}-karmada`, { member }, { parent: member.parent });
                 const names = credentialSecretNames(member.name);
@@ -168,24 +186,54 @@ export class Karmada extends pulumi.ComponentResource {
                 for (const o of rbac.objects) {
                     const id = `${base}-${o.kind.toLowerCase()}-${o.metadata.name.split(":").pop()}`;
                     const meta = { metadata: o.metadata };
-                    if (o.kind === "ClusterRole") credentials.push(new k8s.rbac.v1.ClusterRole(id, { ...meta, rules: o.rules as k8s.types.input.rbac.v1.PolicyRule[] }, inKarmada()));
-                    else if (o.kind === "ClusterRoleBinding") credentials.push(new k8s.rbac.v1.ClusterRoleBinding(id, { ...meta, subjects: o.subjects as k8s.types.input.rbac.v1.Subject[], roleRef: o.roleRef as k8s.types.input.rbac.v1.RoleRef }, inKarmada()));
-                    else if (o.kind === "Role") credentials.push(new k8s.rbac.v1.Role(id, { ...meta, rules: o.rules as k8s.types.input.rbac.v1.PolicyRule[] }, inKarmada([es])));
-                    else credentials.push(new k8s.rbac.v1.RoleBinding(id, { ...meta, subjects: o.subjects as k8s.types.input.rbac.v1.Subject[], roleRef: o.roleRef as k8s.types.input.rbac.v1.RoleRef }, inKarmada([es])));
+                    if (o.kind === "ClusterRole")
+                        credentials.push(new k8s.rbac.v1.ClusterRole(id, { ...meta, rules: o.rules as k8s.types.input.rbac.v1.PolicyRule[] }, inKarmada()));
+                    else if (o.kind === "ClusterRoleBinding")
+                        credentials.push(
+                            new k8s.rbac.v1.ClusterRoleBinding(
+                                id,
+                                { ...meta, subjects: o.subjects as k8s.types.input.rbac.v1.Subject[], roleRef: o.roleRef as k8s.types.input.rbac.v1.RoleRef },
+                                inKarmada(),
+                            ),
+                        );
+                    else if (o.kind === "Role")
+                        credentials.push(new k8s.rbac.v1.Role(id, { ...meta, rules: o.rules as k8s.types.input.rbac.v1.PolicyRule[] }, inKarmada([es])));
+                    else
+                        credentials.push(
+                            new k8s.rbac.v1.RoleBinding(
+                                id,
+                                { ...meta, subjects: o.subjects as k8s.types.input.rbac.v1.Subject[], roleRef: o.roleRef as k8s.types.input.rbac.v1.RoleRef },
+                                inKarmada([es]),
+                            ),
+                        );
                 }
             }
             // The agent of a Pull member updates its Cluster (id, credentials) and keeps what is set here
             // (cmd/agent/app/agent.go generateClusterInControllerPlane: provider, region, zones only when given).
             const cluster = new k8s.apiextensions.CustomResource(
                 `${base}-cluster`,
-                { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: { ...(object.spec as object), id: kubeSystem.metadata.uid, apiEndpoint: endpoint } },
+                {
+                    apiVersion: object.apiVersion,
+                    kind: object.kind,
+                    metadata: object.metadata,
+                    spec: { ...(object.spec as object), id: kubeSystem.metadata.uid, apiEndpoint: endpoint },
+                },
                 inKarmada(credentials),
             );
             clusters.push(cluster);
             if (info.syncMode === "Pull") {
-                const agent = this.issue(`${base}-agent`, ca, { commonName: agentIdentity(member.name).commonName, organizations: [agentIdentity(member.name).organization] }, ["client_auth"]);
+                const agent = this.issue(
+                    `${base}-agent`,
+                    ca,
+                    { commonName: agentIdentity(member.name).commonName, organizations: [agentIdentity(member.name).organization] },
+                    ["client_auth"],
+                );
                 // After its RBAC and its Cluster: an agent that found none would create the Cluster itself.
-                new PullMember(`${member.name}-karmada`, { member, server: serverUrl, caPem: ca.certPem, agent, after: [...credentials, cluster] }, { parent: member.parent });
+                new PullMember(
+                    `${member.name}-karmada`,
+                    { member, server: serverUrl, caPem: ca.certPem, agent, after: [...credentials, cluster] },
+                    { parent: member.parent },
+                );
             }
         });
 
@@ -214,7 +262,13 @@ export class Karmada extends pulumi.ComponentResource {
         return { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPem) };
     }
 
-    private issue(name: string, ca: Issued, subject: { commonName: string; organizations?: string[] }, uses: string[], sans: { dnsNames?: string[]; ipAddresses?: string[] } = {}): Issued {
+    private issue(
+        name: string,
+        ca: Issued,
+        subject: { commonName: string; organizations?: string[] },
+        uses: string[],
+        sans: { dnsNames?: string[]; ipAddresses?: string[] } = {},
+    ): Issued {
         const key = new tls.PrivateKey(`${name}-key`, { algorithm: "RSA", rsaBits: RSA_BITS }, { parent: this });
         const keyPem = pulumi.secret(key.privateKeyPem);
         const csr = new tls.CertRequest(`${name}-csr`, { privateKeyPem: keyPem, subject, ...sans }, { parent: this });
@@ -238,8 +292,12 @@ export class Karmada extends pulumi.ComponentResource {
 export class ControlPlane extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
 
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are free-form (the chart's values.yaml)
-    constructor(name: string, args: { hub: ClusterHandle; values: pulumi.Input<Record<string, any>>; after: pulumi.Resource[] }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(
+        name: string,
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are free-form (the chart's values.yaml)
+        args: { hub: ClusterHandle; values: pulumi.Input<Record<string, any>>; after: pulumi.Resource[] },
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
         super("hybrid:federation:ControlPlane", name, {}, opts);
         this.release = new k8s.helm.v3.Release(
             `${name}-chart`,
@@ -274,15 +332,27 @@ export class PushMember extends pulumi.ComponentResource {
         const inNs = { parent: this, provider, dependsOn: [ns] };
         const sa = new k8s.core.v1.ServiceAccount(`${name}-service-account`, { metadata: o.serviceAccount.metadata }, inNs);
         const impersonator = new k8s.core.v1.ServiceAccount(`${name}-impersonator`, { metadata: o.impersonator.metadata }, inNs);
-        const role = new k8s.rbac.v1.ClusterRole(`${name}-cluster-role`, { metadata: o.clusterRole.metadata, rules: o.clusterRole.rules as k8s.types.input.rbac.v1.PolicyRule[] }, { parent: this, provider, dependsOn: args.member.ready });
+        const role = new k8s.rbac.v1.ClusterRole(
+            `${name}-cluster-role`,
+            { metadata: o.clusterRole.metadata, rules: o.clusterRole.rules as k8s.types.input.rbac.v1.PolicyRule[] },
+            { parent: this, provider, dependsOn: args.member.ready },
+        );
         new k8s.rbac.v1.ClusterRoleBinding(
             `${name}-cluster-role-binding`,
-            { metadata: o.clusterRoleBinding.metadata, subjects: o.clusterRoleBinding.subjects as k8s.types.input.rbac.v1.Subject[], roleRef: o.clusterRoleBinding.roleRef as k8s.types.input.rbac.v1.RoleRef },
+            {
+                metadata: o.clusterRoleBinding.metadata,
+                subjects: o.clusterRoleBinding.subjects as k8s.types.input.rbac.v1.Subject[],
+                roleRef: o.clusterRoleBinding.roleRef as k8s.types.input.rbac.v1.RoleRef,
+            },
             { parent: this, provider, dependsOn: [role, sa] },
         );
         // The provider waits until the token controller fills a service-account-token Secret
         // (pulumi-kubernetes' awaiter for that type), so `data` carries the token and ca.crt.
-        this.tokenSecret = new k8s.core.v1.Secret(`${name}-token`, { metadata: o.tokenSecret.metadata, type: o.tokenSecret.type as string }, { parent: this, provider, dependsOn: [sa], additionalSecretOutputs: ["data"] });
+        this.tokenSecret = new k8s.core.v1.Secret(
+            `${name}-token`,
+            { metadata: o.tokenSecret.metadata, type: o.tokenSecret.type as string },
+            { parent: this, provider, dependsOn: [sa], additionalSecretOutputs: ["data"] },
+        );
         this.impersonatorTokenSecret = new k8s.core.v1.Secret(
             `${name}-impersonator-token`,
             { metadata: o.impersonatorTokenSecret.metadata, type: o.impersonatorTokenSecret.type as string },

@@ -59,7 +59,10 @@ const CLUSTER_DOMAIN = "cluster.local";
  * names (values.yaml certs.auto.hosts, the etcd peers under *.etcd.<ns>.svc) and every address
  * members and Pulumi use (the load balancer's DNS name or address).
  */
-export function certHosts(endpoint: { dnsName?: string; address?: string }, namespace: string = KARMADA.namespace): { dnsNames: string[]; ipAddresses: string[] } {
+export function certHosts(
+    endpoint: { dnsName?: string; address?: string },
+    namespace: string = KARMADA.namespace,
+): { dnsNames: string[]; ipAddresses: string[] } {
     const dnsNames = [
         "kubernetes.default.svc",
         `*.etcd.${namespace}.svc.${CLUSTER_DOMAIN}`,
@@ -295,7 +298,11 @@ export function agentRbac(cluster: string): { executionNamespace: Manifest; obje
                     { apiGroups: ["cluster.karmada.io"], resources: ["clusters"], resourceNames: [cluster], verbs: ["get", "delete"] },
                     { apiGroups: ["cluster.karmada.io"], resources: ["clusters"], verbs: ["create", "list", "watch"] },
                     { apiGroups: ["cluster.karmada.io"], resources: ["clusters/status"], resourceNames: [cluster], verbs: ["update"] },
-                    { apiGroups: ["config.karmada.io"], resources: ["resourceinterpreterwebhookconfigurations", "resourceinterpretercustomizations"], verbs: ["get", "list", "watch"] },
+                    {
+                        apiGroups: ["config.karmada.io"],
+                        resources: ["resourceinterpreterwebhookconfigurations", "resourceinterpretercustomizations"],
+                        verbs: ["get", "list", "watch"],
+                    },
                     { apiGroups: [""], resources: ["namespaces"], verbs: ["get"] },
                     { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
                     { apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"], verbs: ["get", "create"] },
@@ -303,7 +310,13 @@ export function agentRbac(cluster: string): { executionNamespace: Manifest; obje
                     { apiGroups: [""], resources: ["events"], verbs: ["patch", "create", "update"] },
                 ],
             },
-            { apiVersion: rbac, kind: "ClusterRoleBinding", metadata: { name: roleName }, subjects: subject, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName } },
+            {
+                apiVersion: rbac,
+                kind: "ClusterRoleBinding",
+                metadata: { name: roleName },
+                subjects: subject,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName },
+            },
             {
                 apiVersion: rbac,
                 kind: "Role",
@@ -313,7 +326,13 @@ export function agentRbac(cluster: string): { executionNamespace: Manifest; obje
                     { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
                 ],
             },
-            { apiVersion: rbac, kind: "RoleBinding", metadata: { name: secretRole, namespace: CLUSTER_NAMESPACE }, subjects: subject, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: secretRole } },
+            {
+                apiVersion: rbac,
+                kind: "RoleBinding",
+                metadata: { name: secretRole, namespace: CLUSTER_NAMESPACE },
+                subjects: subject,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: secretRole },
+            },
             {
                 apiVersion: rbac,
                 kind: "Role",
@@ -323,7 +342,13 @@ export function agentRbac(cluster: string): { executionNamespace: Manifest; obje
                     { apiGroups: ["work.karmada.io"], resources: ["works/status"], verbs: ["patch", "update"] },
                 ],
             },
-            { apiVersion: rbac, kind: "RoleBinding", metadata: { name: workRole, namespace: es }, subjects: subject, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: workRole } },
+            {
+                apiVersion: rbac,
+                kind: "RoleBinding",
+                metadata: { name: workRole, namespace: es },
+                subjects: subject,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: workRole },
+            },
         ],
     };
 }

@@ -103,11 +103,20 @@ export class EtcdCluster extends pulumi.ComponentResource {
             );
             // Holds the member's data: never deleted or replaced by the program.
             const disk = host.run("data-disk", renderDataDiskScript(spec.nvmeDevice, paths.mount), { dependsOn: [dirs], protect: true });
-            const packages = host.run("packages", renderEtcdPackagesScript(aptInstall(`${pinned(["etcd-server", "etcd-client", "awscli"])}`)), { dependsOn: [dirs] });
+            const packages = host.run("packages", renderEtcdPackagesScript(aptInstall(`${pinned(["etcd-server", "etcd-client", "awscli"])}`)), {
+                dependsOn: [dirs],
+            });
             const server = pki.etcdServer[member.name];
             const peer = pki.etcdPeer[member.name];
 
-            const config = renderEtcdConfig({ member, members, token: `${args.cluster}-etcd`, tuning: etcd.tuning, paths, metricsListener: etcd.metricsListener });
+            const config = renderEtcdConfig({
+                member,
+                members,
+                token: `${args.cluster}-etcd`,
+                tuning: etcd.tuning,
+                paths,
+                metricsListener: etcd.metricsListener,
+            });
             const unit = renderEtcdUnit(member, paths);
             const env = renderEtcdctlEnv(member, members, paths);
             const after = { dependsOn: [dirs] };

@@ -146,12 +146,22 @@ export class HaControlPlane extends pulumi.ComponentResource {
         });
         // A change to any of these re-applies the control plane's configuration on every control-plane
         // host (see the init/join scripts); the kubelet configuration reaches every node.
-        const common = [clusterConfig, kubeletConfig, encryptionConfig, auditPolicy, authenticationConfig, pki.apiserverEtcdClient.certPem, pki.apiserverEtcdClient.keyPem];
+        const common = [
+            clusterConfig,
+            kubeletConfig,
+            encryptionConfig,
+            auditPolicy,
+            authenticationConfig,
+            pki.apiserverEtcdClient.certPem,
+            pki.apiserverEtcdClient.keyPem,
+        ];
         this.kubeletConfig = kubeletConfig;
 
         // kubeadm init on the first host, once every etcd member is healthy.
         const first = prepared[0];
-        const initConfig = pulumi.all([this.token, certKey]).apply(([token, key]) => renderInitConfig({ spec, host: first.self, secrets: { token, certificateKey: key }, labels: first.labels }));
+        const initConfig = pulumi
+            .all([this.token, certKey])
+            .apply(([token, key]) => renderInitConfig({ spec, host: first.self, secrets: { token, certificateKey: key }, labels: first.labels }));
         const initFiles = [
             first.host.file("kubeadm-init", KUBEADM_PATHS.initConfig, initConfig, { ...first.after, secret: true }),
             // kubeadm uses an existing CA as is; the other hosts get it through kubeadm's encrypted certificate upload.

@@ -60,7 +60,12 @@ export class Host {
     }
 
     /** Copies `content` to `remotePath`. `secret: true` for content holding keys, tokens or passwords. */
-    file(what: string, remotePath: string, content: pulumi.Input<string>, opts: { secret?: boolean; dependsOn?: pulumi.Input<pulumi.Resource>[] } = {}): remote.CopyToRemote {
+    file(
+        what: string,
+        remotePath: string,
+        content: pulumi.Input<string>,
+        opts: { secret?: boolean; dependsOn?: pulumi.Input<pulumi.Resource>[] } = {},
+    ): remote.CopyToRemote {
         const text = opts.secret ? pulumi.secret(content) : pulumi.output(content);
         return new remote.CopyToRemote(
             this.name(what),

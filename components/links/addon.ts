@@ -57,7 +57,13 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
             if (!cloud) throw new Error(`links: ${site.name} has no AWS network in its handle (ClusterHandle.cloud.aws)`);
             const hub = new AwsTransitHub(
                 `${site.name}-links`,
-                { asn: site.asn, vpcId: cloud.vpcId, subnetIds: cloud.privateSubnetIds, routeTableIds: cloud.privateRouteTableIds, remotePrefixes: reached(site.name) },
+                {
+                    asn: site.asn,
+                    vpcId: cloud.vpcId,
+                    subnetIds: cloud.privateSubnetIds,
+                    routeTableIds: cloud.privateRouteTableIds,
+                    remotePrefixes: reached(site.name),
+                },
                 { parent: h.parent, providers: [cloud.provider], dependsOn: after },
             );
             awsHubs.set(site.name, hub);
@@ -100,7 +106,8 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
         ikeLifetimeSeconds: l.crypto.strongswan.ikeLifetimeSeconds,
         ipsecLifetimeSeconds: l.crypto.strongswan.espLifetimeSeconds,
     });
-    const connectionsOf = (l: PlannedLink) => [...new Set(l.tunnels.map((t) => t.connection))].map((c) => l.tunnels.filter((t) => t.connection === c) as [PlannedTunnel, PlannedTunnel]);
+    const connectionsOf = (l: PlannedLink) =>
+        [...new Set(l.tunnels.map((t) => t.connection))].map((c) => l.tunnels.filter((t) => t.connection === c) as [PlannedTunnel, PlannedTunnel]);
 
     for (const link of plan.links) {
         const { a, b } = link;
@@ -128,7 +135,10 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
                 awsOpts(a.name),
             );
             for (const t of link.tunnels) {
-                runtime.set(t.name, { outside: { a: vpn.tunnelAddresses.get(`c${t.connection}`)![t.index - 1] }, psk: vpn.psks.get(`c${t.connection}`)![t.index - 1] });
+                runtime.set(t.name, {
+                    outside: { a: vpn.tunnelAddresses.get(`c${t.connection}`)![t.index - 1] },
+                    psk: vpn.psks.get(`c${t.connection}`)![t.index - 1],
+                });
             }
             ready.push(vpn);
         } else if (link.kind === "ipsec-vpn" && pair === "ack-idc") {
@@ -141,7 +151,13 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
             const tunnels: [AlicloudVpnTunnel, AlicloudVpnTunnel] = [tunnel(t1), tunnel(t2)];
             const vpn = new AlicloudVpn(
                 name,
-                { vpnGatewayId: hub.gatewayId, localAsn: a.asn, connections: [{ key: "c1", tunnels }], crypto: aliCrypto(link), tags: handleOf(a.name).cloud!.alicloud!.tags },
+                {
+                    vpnGatewayId: hub.gatewayId,
+                    localAsn: a.asn,
+                    connections: [{ key: "c1", tunnels }],
+                    crypto: aliCrypto(link),
+                    tags: handleOf(a.name).cloud!.alicloud!.tags,
+                },
                 aliOpts(a.name),
             );
             // Tunnel 1 leaves from the gateway's first IP (master), tunnel 2 from its second.
@@ -182,18 +198,26 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
                 {
                     vpnGatewayId: vpngw.gatewayId,
                     localAsn: b.asn,
-                    connections: [1, 2].map((i) => ({ key: `t${i}`, tunnels: [aliTunnel(byKey(1, i)), aliTunnel(byKey(2, i))] as [AlicloudVpnTunnel, AlicloudVpnTunnel] })),
+                    connections: [1, 2].map((i) => ({
+                        key: `t${i}`,
+                        tunnels: [aliTunnel(byKey(1, i)), aliTunnel(byKey(2, i))] as [AlicloudVpnTunnel, AlicloudVpnTunnel],
+                    })),
                     crypto: aliCrypto(link),
                     tags: handleOf(b.name).cloud!.alicloud!.tags,
                 },
                 aliOpts(b.name),
             );
-            for (const t of link.tunnels) runtime.set(t.name, { outside: { a: aws.tunnelAddresses.get(`c${t.connection}`)![t.index - 1], b: vpngw.publicIps[t.connection - 1] }, psk: pskOf(t) });
+            for (const t of link.tunnels)
+                runtime.set(t.name, {
+                    outside: { a: aws.tunnelAddresses.get(`c${t.connection}`)![t.index - 1], b: vpngw.publicIps[t.connection - 1] },
+                    psk: pskOf(t),
+                });
             ready.push(aws, ali);
         } else if (link.kind === "ipsec-vpn" && pair === "idc-idc") {
             const keys = new TunnelKeys(name, { tunnels: link.tunnels.map(short) }, { parent: handleOf(a.name).parent });
             const outside = (site: LinkSite, host?: string) => site.gateways!.find((g) => g.name === host)!.publicAddress;
-            for (const t of link.tunnels) runtime.set(t.name, { outside: { a: outside(a, t.a.gateway), b: outside(b, t.b.gateway) }, psk: keys.psks.get(short(t))! });
+            for (const t of link.tunnels)
+                runtime.set(t.name, { outside: { a: outside(a, t.a.gateway), b: outside(b, t.b.gateway) }, psk: keys.psks.get(short(t))! });
         } else if (link.kind === "direct-connect" && link.directConnect) {
             const hub = awsHub(a);
             const dx = link.directConnect;
@@ -237,7 +261,9 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
         if (!login) throw new Error(`links: IDC ${site.name} has no SSH login for its gateway hosts`);
         for (const hostPlan of hosts) {
             // The host's strongSwan and FRR, under its own site: the cloud ends' addresses and PSKs arrive as outputs.
-            ready.push(new IdcGateway(`${site.name}-${hostPlan.host.name}`, { plan: hostPlan, login }, { parent: handleOf(site.name).parent, dependsOn: after }));
+            ready.push(
+                new IdcGateway(`${site.name}-${hostPlan.host.name}`, { plan: hostPlan, login }, { parent: handleOf(site.name).parent, dependsOn: after }),
+            );
         }
     }
     return { ready, plan, gatewayHosts };

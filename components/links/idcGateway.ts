@@ -54,7 +54,10 @@ export class IdcGateway extends pulumi.ComponentResource {
         this.frrConf = pulumi.output(frrConf);
         const resolved: pulumi.Output<ResolvedGatewayHost> = pulumi
             .all(plan.tunnels.map((t) => pulumi.all([t.localOutside, t.remoteOutside, t.psk])))
-            .apply((values) => ({ ...plan, tunnels: plan.tunnels.map((t, i) => ({ ...t, localOutside: values[i][0], remoteOutside: values[i][1], psk: values[i][2] })) }));
+            .apply((values) => ({
+                ...plan,
+                tunnels: plan.tunnels.map((t, i) => ({ ...t, localOutside: values[i][0], remoteOutside: values[i][1], psk: values[i][2] })),
+            }));
         this.swanctlConf = pulumi.secret(resolved.apply(renderSwanctlConf));
         const xfrmUnit = renderXfrmUnit();
 

@@ -143,7 +143,15 @@ const intToIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) 
 const LINK_LOCAL = ipToInt("169.254.0.0");
 
 /** AWS refuses these inside CIDRs (VPN "Tunnel options": 169.254.0.0/30 .. 169.254.5.0/30, 169.254.169.252/30). */
-export const RESERVED_INSIDE_CIDRS = ["169.254.0.0/30", "169.254.1.0/30", "169.254.2.0/30", "169.254.3.0/30", "169.254.4.0/30", "169.254.5.0/30", "169.254.169.252/30"];
+export const RESERVED_INSIDE_CIDRS = [
+    "169.254.0.0/30",
+    "169.254.1.0/30",
+    "169.254.2.0/30",
+    "169.254.3.0/30",
+    "169.254.4.0/30",
+    "169.254.5.0/30",
+    "169.254.169.252/30",
+];
 
 /** Allocation starts above AWS's reserved blocks, so pinned and allocated /30s read apart. */
 const FIRST_ALLOCATED = ipToInt("169.254.10.0");
@@ -164,7 +172,11 @@ export function orderEnds(x: LinkSite, y: LinkSite): [LinkSite, LinkSite] {
  * - idc <-> idc: two tunnels, gateway i facing gateway i.
  * Dedicated lines have no tunnels.
  */
-export function tunnelLayout(kind: LinkKind, a: { kind: EndKind; gateways?: unknown[] }, b: { kind: EndKind; gateways?: unknown[] }): { connection: number; index: 1 | 2; aGateway?: number; bGateway?: number }[] {
+export function tunnelLayout(
+    kind: LinkKind,
+    a: { kind: EndKind; gateways?: unknown[] },
+    b: { kind: EndKind; gateways?: unknown[] },
+): { connection: number; index: 1 | 2; aGateway?: number; bGateway?: number }[] {
     if (kind !== "ipsec-vpn") return [];
     const [x, y] = END_ORDER[b.kind] < END_ORDER[a.kind] ? [b, a] : [a, b];
     const gws = (s: { gateways?: unknown[] }) => Math.max(1, s.gateways?.length ?? 0);
@@ -283,7 +295,12 @@ export interface TunnelRuntime {
 }
 
 /** A planned tunnel seen from one of its ends, with the run-time values filled in. */
-export function tunnelParams(link: PlannedLink, t: PlannedTunnel, side: "a" | "b", rt: { localOutside: pulumi.Input<string>; remoteOutside: pulumi.Input<string>; psk: pulumi.Output<string> }): TunnelParams {
+export function tunnelParams(
+    link: PlannedLink,
+    t: PlannedTunnel,
+    side: "a" | "b",
+    rt: { localOutside: pulumi.Input<string>; remoteOutside: pulumi.Input<string>; psk: pulumi.Output<string> },
+): TunnelParams {
     const [local, remote] = side === "a" ? [t.a, t.b] : [t.b, t.a];
     return {
         name: t.name,

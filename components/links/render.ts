@@ -69,7 +69,8 @@ export const checkAsn = (what: string, v: unknown) => checkInt(what, v, 1, 42949
 
 /** A comma-separated list of proposals (swanctl.conf `proposals` / `esp_proposals`). */
 export function checkProposals(what: string, v: unknown): string {
-    if (typeof v !== "string" || !v.split(",").every((p) => PROPOSAL.test(p))) fail(what, v, "is not a list of strongSwan proposals ([a-z0-9] keywords joined by -)");
+    if (typeof v !== "string" || !v.split(",").every((p) => PROPOSAL.test(p)))
+        fail(what, v, "is not a list of strongSwan proposals ([a-z0-9] keywords joined by -)");
     return v;
 }
 
@@ -115,7 +116,8 @@ export function checkGatewayHost(h: GatewayRouting): void {
     checkIpv4(`${h.host.name}: host.publicAddress`, h.host.publicAddress);
     checkAsn(`${h.host.name}: localAsn`, h.localAsn);
     if (h.uplink !== undefined) checkIfName(`${h.host.name}: uplink`, h.uplink);
-    if (!Array.isArray(h.tunnels) || !Array.isArray(h.fabricPeers) || !Array.isArray(h.announce)) throw new Error(`${h.host.name}: tunnels, fabricPeers and announce must be lists`);
+    if (!Array.isArray(h.tunnels) || !Array.isArray(h.fabricPeers) || !Array.isArray(h.announce))
+        throw new Error(`${h.host.name}: tunnels, fabricPeers and announce must be lists`);
     h.announce.forEach((p, i) => checkCidr(`${h.host.name}: announce[${i}]`, p));
     if (!h.announce.length) throw new Error(`${h.host.name}: announce: at least one prefix`);
     const names = new Set<string>();
@@ -133,7 +135,10 @@ export function checkGatewayHost(h: GatewayRouting): void {
         if (!t.insideCidr.endsWith("/30")) fail(`${w}.insideCidr`, t.insideCidr, "is not a /30");
         checkIpv4(`${w}.localInside`, t.localInside);
         checkIpv4(`${w}.remoteInside`, t.remoteInside);
-        for (const [k, a] of [["localInside", t.localInside], ["remoteInside", t.remoteInside]] as const) {
+        for (const [k, a] of [
+            ["localInside", t.localInside],
+            ["remoteInside", t.remoteInside],
+        ] as const) {
             const usable = inCidr(a, t.insideCidr) && a !== t.insideCidr.split("/")[0] && ipToInt(a) !== ipToInt(t.insideCidr.split("/")[0]) + 3;
             if (!usable) fail(`${w}.${k}`, a, `is not a host address of ${t.insideCidr}`);
         }
@@ -145,7 +150,8 @@ export function checkGatewayHost(h: GatewayRouting): void {
         checkProposals(`${w}.crypto.esp`, t.crypto.esp);
         checkInt(`${w}.crypto.ikeLifetimeSeconds`, t.crypto.ikeLifetimeSeconds, 900, 86400);
         checkInt(`${w}.crypto.espLifetimeSeconds`, t.crypto.espLifetimeSeconds, 900, 86400);
-        if (t.crypto.espLifetimeSeconds >= t.crypto.ikeLifetimeSeconds) fail(`${w}.crypto.espLifetimeSeconds`, t.crypto.espLifetimeSeconds, "is not below ikeLifetimeSeconds");
+        if (t.crypto.espLifetimeSeconds >= t.crypto.ikeLifetimeSeconds)
+            fail(`${w}.crypto.espLifetimeSeconds`, t.crypto.espLifetimeSeconds, "is not below ikeLifetimeSeconds");
         checkInt(`${w}.crypto.dpdDelaySeconds`, t.crypto.dpdDelaySeconds, 1, 3600);
         if (neighbours.has(t.remoteInside)) throw new Error(`${w}.remoteInside: ${t.remoteInside} is another BGP neighbour`);
         neighbours.add(t.remoteInside);

@@ -67,18 +67,19 @@ export interface IntermediateCa {
  * protected: rotating it is a spec change (mesh.caGeneration), which replaces key and certificate.
  */
 export function intermediateCa(name: string, args: IntermediateCaArgs, parent: pulumi.Resource): IntermediateCa {
-    const key = new tls.PrivateKey(
-        `${name}-key`,
-        { algorithm: "ECDSA", ecdsaCurve: "P256" },
-        { parent, replacementTrigger: args.generation },
-    );
+    const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent, replacementTrigger: args.generation });
     const keyPem = pulumi.secret(key.privateKeyPem);
     const csr = new tls.CertRequest(
         `${name}-csr`,
         {
             privateKeyPem: keyPem,
             // tools/certs: O, CN and L = the cluster; the generation makes a rotation a new request.
-            subject: { organization: args.meshId, commonName: `${args.cluster} intermediate CA`, locality: args.cluster, organizationalUnit: `generation-${args.generation}` },
+            subject: {
+                organization: args.meshId,
+                commonName: `${args.cluster} intermediate CA`,
+                locality: args.cluster,
+                organizationalUnit: `generation-${args.generation}`,
+            },
             dnsNames: [ISTIOD_SAN],
         },
         { parent },

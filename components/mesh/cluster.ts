@@ -111,7 +111,11 @@ export class MeshCluster extends pulumi.ComponentResource {
 
         // Istio CRs after the CRDs (base) and istiod's validating webhook.
         const cr = (suffix: string, m: Manifest) =>
-            new k8s.apiextensions.CustomResource(`${name}-${suffix}`, { apiVersion: m.apiVersion, kind: m.kind, metadata: m.metadata, spec: m.spec }, on([base, this.istiod]));
+            new k8s.apiextensions.CustomResource(
+                `${name}-${suffix}`,
+                { apiVersion: m.apiVersion, kind: m.kind, metadata: m.metadata, spec: m.spec },
+                on([base, this.istiod]),
+            );
         const crossNetwork = cr("cross-network-gateway", crossNetworkGateway());
         const strict = cr("peer-authentication", meshPeerAuthentication());
         const rules = args.localityHosts.map((h) => cr(`dr-${h.host}`, localityDestinationRule(h)));
@@ -128,10 +132,20 @@ export class MeshCluster extends pulumi.ComponentResource {
         for (const tn of args.tenants) {
             const after = [...args.tenantsReady, ...dataPlane];
             tenants.push(
-                new k8s.core.v1.NamespacePatch(`${name}-inject-${tn.namespace}`, { metadata: { name: tn.namespace, labels: injectionLabels(tn.mode) } }, on(after)),
+                new k8s.core.v1.NamespacePatch(
+                    `${name}-inject-${tn.namespace}`,
+                    { metadata: { name: tn.namespace, labels: injectionLabels(tn.mode) } },
+                    on(after),
+                ),
             );
             const p = tenantMeshPolicy(tn.namespace, tn.mode, args.remoteGatewayCidrs);
-            tenants.push(new k8s.networking.v1.NetworkPolicy(`${name}-mesh-policy-${tn.namespace}`, { metadata: p.metadata, spec: p.spec as never }, on(args.tenantsReady)));
+            tenants.push(
+                new k8s.networking.v1.NetworkPolicy(
+                    `${name}-mesh-policy-${tn.namespace}`,
+                    { metadata: p.metadata, spec: p.spec as never },
+                    on(args.tenantsReady),
+                ),
+            );
         }
 
         this.ready = [this.istiod, gateway, crossNetwork, strict, ...rules, ...dataPlane, ...tenants];

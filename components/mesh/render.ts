@@ -228,7 +228,8 @@ export function tenantMeshPolicy(namespace: string, mode: DataPlane, remoteGatew
     const ingress: unknown[] = [{ from: [{ ...istioSystem, podSelector: { matchLabels: { istio: EASTWEST.label } } }] }];
     if (mode === "ambient") ingress.push({ ports: [{ port: 15008, protocol: "TCP" }] });
     const egress: unknown[] = [{ to: [{ ...istioSystem, podSelector: { matchLabels: { app: "istiod" } } }], ports: [{ port: 15012, protocol: "TCP" }] }];
-    if (remoteGatewayCidrs.length > 0) egress.push({ to: remoteGatewayCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: 15443, protocol: "TCP" }] });
+    if (remoteGatewayCidrs.length > 0)
+        egress.push({ to: remoteGatewayCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: 15443, protocol: "TCP" }] });
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",

@@ -82,7 +82,14 @@ export function calicoPools(spec: IdcClusterSpec): CalicoPool[] {
     const calico = spec.network.calico;
     const common = { encapsulation: calicoEncapsulation("idc", calico), natOutgoing: calico.natOutgoing ? "Enabled" : "Disabled" } as const;
     return [
-        { name: "default-ipv4-ippool", cidr: defaultPoolCidr(spec), blockSize: calico.blockSize, nodeSelector: "all()", assignmentMode: "Automatic", ...common },
+        {
+            name: "default-ipv4-ippool",
+            cidr: defaultPoolCidr(spec),
+            blockSize: calico.blockSize,
+            nodeSelector: "all()",
+            assignmentMode: "Automatic",
+            ...common,
+        },
         ...calico.ipPools.map((p) => ({
             name: p.name,
             cidr: p.cidr,
@@ -401,7 +408,12 @@ export const CILIUM_LB_POOL = "loadbalancer";
 export function ciliumLoadBalancerIpPool(spec: IdcClusterSpec) {
     const lb = spec.network.loadBalancerCidr;
     if (!lb) return undefined;
-    return { apiVersion: CILIUM_API, kind: "CiliumLoadBalancerIPPool", metadata: { name: CILIUM_LB_POOL }, spec: { blocks: [{ cidr: lb }], allowFirstLastIPs: "No" } };
+    return {
+        apiVersion: CILIUM_API,
+        kind: "CiliumLoadBalancerIPPool",
+        metadata: { name: CILIUM_LB_POOL },
+        spec: { blocks: [{ cidr: lb }], allowFirstLastIPs: "No" },
+    };
 }
 
 /**
@@ -553,7 +565,9 @@ export function tenantObjects(t: TenantSpec, pools: string[] = []) {
         kind: "LimitRange",
         metadata: meta("tenant-defaults"),
         spec: {
-            limits: [{ type: "Container", defaultRequest: { cpu: d.cpuRequest, memory: d.memoryRequest }, default: { cpu: d.cpuLimit, memory: d.memoryLimit } }],
+            limits: [
+                { type: "Container", defaultRequest: { cpu: d.cpuRequest, memory: d.memoryRequest }, default: { cpu: d.cpuLimit, memory: d.memoryLimit } },
+            ],
         },
     };
     return { namespace, policies, quota, limits };

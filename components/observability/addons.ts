@@ -10,7 +10,9 @@ export const monitoringAddon: ClusterAddon<ClusterMonitoringArgs> = {
     name: MONITORING_ADDON,
     needs: ["cni"],
     install(cluster, args, after) {
-        const monitoring = new ClusterMonitoring(`${cluster.name}-monitoring`, { ...cluster, ready: [...cluster.ready, ...after] }, args, { parent: cluster.parent });
+        const monitoring = new ClusterMonitoring(`${cluster.name}-monitoring`, { ...cluster, ready: [...cluster.ready, ...after] }, args, {
+            parent: cluster.parent,
+        });
         return { ready: monitoring.ready };
     },
 };

@@ -25,7 +25,13 @@ export interface ClusterMonitoringArgs {
 }
 
 /** Names of the Secrets this layer keeps in each cluster's monitoring namespace. */
-export const SECRETS = { objstore: "thanos-objstore", grpcTls: "thanos-grpc-tls", webhooks: "alertmanager-webhooks", etcdClient: "etcd-client", grafanaAdmin: "grafana-admin" } as const;
+export const SECRETS = {
+    objstore: "thanos-objstore",
+    grpcTls: "thanos-grpc-tls",
+    webhooks: "alertmanager-webhooks",
+    etcdClient: "etcd-client",
+    grafanaAdmin: "grafana-admin",
+} as const;
 
 export class ClusterMonitoring extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
@@ -37,7 +43,11 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
 
     constructor(name: string, cluster: ClusterHandle, args: ClusterMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:observability:ClusterMonitoring", name, {}, opts);
-        const k8sOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider: cluster.provider, dependsOn });
+        const k8sOpts = (dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({
+            parent: this,
+            provider: cluster.provider,
+            dependsOn,
+        });
         const store = cluster.objectStore;
 
         this.namespace = new k8s.core.v1.Namespace(
@@ -52,7 +62,11 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         if (cluster.site === "ack") {
             if (!cluster.cloudProvider) throw new Error(`${cluster.name}: the ACK site hands no alicloud provider`);
             const cloud = { parent: this, provider: cluster.cloudProvider };
-            const user = new alicloud.ram.User(`${name}-oss-writer`, { name: `${cluster.name}-thanos-oss`, comments: `Thanos on ${cluster.name}: reads and writes ${store.bucket}` }, cloud);
+            const user = new alicloud.ram.User(
+                `${name}-oss-writer`,
+                { name: `${cluster.name}-thanos-oss`, comments: `Thanos on ${cluster.name}: reads and writes ${store.bucket}` },
+                cloud,
+            );
             const policy = new alicloud.ram.Policy(
                 `${name}-oss-writer`,
                 {
@@ -62,7 +76,11 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
                         Version: "1",
                         Statement: [
                             { Effect: "Allow", Action: ["oss:ListObjects", "oss:GetBucketInfo"], Resource: [`acs:oss:*:*:${store.bucket}`] },
-                            { Effect: "Allow", Action: ["oss:GetObject", "oss:PutObject", "oss:DeleteObject", "oss:AbortMultipartUpload", "oss:ListParts"], Resource: [`acs:oss:*:*:${store.bucket}/*`] },
+                            {
+                                Effect: "Allow",
+                                Action: ["oss:GetObject", "oss:PutObject", "oss:DeleteObject", "oss:AbortMultipartUpload", "oss:ListParts"],
+                                Resource: [`acs:oss:*:*:${store.bucket}/*`],
+                            },
                             // The bucket is encrypted with its site's KMS key (SSE-KMS): OSS asks KMS on the caller's behalf.
                             { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [`acs:kms:${cluster.region}:*:key/*`] },
                         ],
@@ -75,7 +93,9 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             keys = { accessKeyId: pulumi.secret(key.id), secretAccessKey: pulumi.secret(key.secret) };
         }
         const objstore = keys
-            ? pulumi.all([keys.accessKeyId, keys.secretAccessKey]).apply(([accessKeyId, secretAccessKey]) => YAML.stringify(objstoreConfig(store, { accessKeyId, secretAccessKey })))
+            ? pulumi
+                  .all([keys.accessKeyId, keys.secretAccessKey])
+                  .apply(([accessKeyId, secretAccessKey]) => YAML.stringify(objstoreConfig(store, { accessKeyId, secretAccessKey })))
             : pulumi.output(YAML.stringify(objstoreConfig(store)));
         this.objstoreSecret = new k8s.core.v1.Secret(
             `${name}-objstore`,
@@ -104,7 +124,11 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             dependsOn.push(
                 new k8s.core.v1.Secret(
                     `${name}-grafana-admin`,
-                    { metadata: { name: SECRETS.grafanaAdmin, namespace: MONITORING_NAMESPACE }, type: "Opaque", stringData: { "admin-user": "admin", "admin-password": password.result } },
+                    {
+                        metadata: { name: SECRETS.grafanaAdmin, namespace: MONITORING_NAMESPACE },
+                        type: "Opaque",
+                        stringData: { "admin-user": "admin", "admin-password": password.result },
+                    },
                     k8sOpts([this.namespace]),
                 ),
             );
@@ -115,7 +139,11 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             // Prometheus' own client certificate of the etcd CA: read-only /metrics over mTLS on the
             // members' client port, so etcd's plain metrics listener can stay on 127.0.0.1.
             const key = new tls.PrivateKey(`${name}-etcd-client`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
-            const csr = new tls.CertRequest(`${name}-etcd-client`, { privateKeyPem: key.privateKeyPem, subject: { commonName: `${cluster.name}-prometheus-etcd-client` } }, { parent: this });
+            const csr = new tls.CertRequest(
+                `${name}-etcd-client`,
+                { privateKeyPem: key.privateKeyPem, subject: { commonName: `${cluster.name}-prometheus-etcd-client` } },
+                { parent: this },
+            );
             const cert = new tls.LocallySignedCert(
                 `${name}-etcd-client`,
                 {

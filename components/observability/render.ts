@@ -36,7 +36,10 @@ export interface StoreArgs {
  * IDC: an S3-compatible endpoint with the key pair from config. Keys arrive as plain strings here
  * and the caller keeps the result a Pulumi secret.
  */
-export function objstoreConfig(store: StoreArgs, keys?: { accessKeyId: string; secretAccessKey: string }): { type: "S3" | "OSS"; config: Record<string, unknown> } {
+export function objstoreConfig(
+    store: StoreArgs,
+    keys?: { accessKeyId: string; secretAccessKey: string },
+): { type: "S3" | "OSS"; config: Record<string, unknown> } {
     switch (store.kind) {
         case "s3": {
             const region = store.region ?? "";
@@ -78,7 +81,9 @@ export function bucketKey(store: StoreArgs): string {
  * Where each bucket's compactor and store gateways run: in the site of the first cluster that
  * writes it (its credentials are that site's), once per bucket whatever the number of writers.
  */
-export function bucketPlacements<C extends { name: string; objectStore: StoreArgs }>(clusters: C[]): { key: string; bucket: string; owner: C; writers: string[] }[] {
+export function bucketPlacements<C extends { name: string; objectStore: StoreArgs }>(
+    clusters: C[],
+): { key: string; bucket: string; owner: C; writers: string[] }[] {
     const out = new Map<string, { key: string; bucket: string; owner: C; writers: string[] }>();
     for (const c of clusters) {
         const key = bucketKey(c.objectStore);
@@ -131,7 +136,9 @@ export function alertmanagerConfig(receivers: AlertReceiver[], webhookSecret: st
                 ),
             ],
         },
-        inhibit_rules: [{ source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal: ["cluster", "alertname", "namespace"] }],
+        inhibit_rules: [
+            { source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal: ["cluster", "alertname", "namespace"] },
+        ],
         receivers: [
             { name: "null" },
             // url_file: the URL stays in a Secret mounted from alertmanagerSpec.secrets, never in the config.
@@ -158,7 +165,13 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
                   // etcd serves /metrics on its client port too, behind its client-certificate check:
                   // mTLS with a dedicated client certificate of the etcd CA (not the plain 127.0.0.1:2381 listener).
                   service: { enabled: true, port: 2379, targetPort: 2379 },
-                  serviceMonitor: { enabled: true, scheme: "https", caFile: `${etcdTls}/ca.crt`, certFile: `${etcdTls}/tls.crt`, keyFile: `${etcdTls}/tls.key` },
+                  serviceMonitor: {
+                      enabled: true,
+                      scheme: "https",
+                      caFile: `${etcdTls}/ca.crt`,
+                      certFile: `${etcdTls}/tls.crt`,
+                      keyFile: `${etcdTls}/tls.key`,
+                  },
               }
             : { enabled: false },
         // kubeadm binds the controller-manager, the scheduler and kube-proxy's metrics to 127.0.0.1:
@@ -171,7 +184,10 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
                   enabled: true,
                   admin: { existingSecret: a.secrets.grafanaAdmin, userKey: "admin-user", passwordKey: "admin-password" },
                   // Dashboards and data sources come as labelled ConfigMaps from the fleet layer.
-                  sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1" }, datasources: { enabled: true, label: "grafana_datasource", labelValue: "1" } },
+                  sidecar: {
+                      dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1" },
+                      datasources: { enabled: true, label: "grafana_datasource", labelValue: "1" },
+                  },
               }
             : { enabled: false },
         alertmanager: {
@@ -260,8 +276,16 @@ export interface BucketWorkloadArgs {
 const TLS_DIR = "/etc/thanos/tls";
 const OBJSTORE_DIR = "/etc/thanos/objstore";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- plain Kubernetes volume and mount objects
-function thanosStatefulSet(name: string, component: string, replicas: number, args: string[], a: BucketWorkloadArgs, disk: string, extraVolumes: { volumes: any[]; mounts: any[] }) {
+function thanosStatefulSet(
+    name: string,
+    component: string,
+    replicas: number,
+    args: string[],
+    a: BucketWorkloadArgs,
+    disk: string,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plain Kubernetes volume and mount objects
+    extraVolumes: { volumes: any[]; mounts: any[] },
+) {
     const labels = { "app.kubernetes.io/name": "thanos", "app.kubernetes.io/component": component, "app.kubernetes.io/instance": name };
     return {
         metadata: { name, namespace: MONITORING_NAMESPACE, labels },
@@ -285,7 +309,11 @@ function thanosStatefulSet(name: string, component: string, replicas: number, ar
                             ],
                             readinessProbe: { httpGet: { path: "/-/ready", port: "http" } },
                             livenessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
-                            volumeMounts: [{ name: "data", mountPath: "/var/thanos" }, { name: "objstore", mountPath: OBJSTORE_DIR, readOnly: true }, ...extraVolumes.mounts],
+                            volumeMounts: [
+                                { name: "data", mountPath: "/var/thanos" },
+                                { name: "objstore", mountPath: OBJSTORE_DIR, readOnly: true },
+                                ...extraVolumes.mounts,
+                            ],
                         },
                     ],
                     volumes: [{ name: "objstore", secret: { secretName: a.objstoreSecret } }, ...extraVolumes.volumes],
@@ -294,7 +322,11 @@ function thanosStatefulSet(name: string, component: string, replicas: number, ar
             volumeClaimTemplates: [
                 {
                     metadata: { name: "data" },
-                    spec: { accessModes: ["ReadWriteOnce"], ...(a.storageClassName ? { storageClassName: a.storageClassName } : {}), resources: { requests: { storage: disk } } },
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        ...(a.storageClassName ? { storageClassName: a.storageClassName } : {}),
+                        resources: { requests: { storage: disk } },
+                    },
                 },
             ],
         },
@@ -448,7 +480,13 @@ export function queryFrontendDeployment(a: { name: string; queryService: string;
 
 export const queryService = (name: string) => ({
     metadata: { name, namespace: MONITORING_NAMESPACE, labels: QUERY_LABELS },
-    spec: { selector: QUERY_LABELS, ports: [{ name: "grpc", port: PORTS.grpc, targetPort: PORTS.grpc }, { name: "http", port: PORTS.http, targetPort: PORTS.http }] },
+    spec: {
+        selector: QUERY_LABELS,
+        ports: [
+            { name: "grpc", port: PORTS.grpc, targetPort: PORTS.grpc },
+            { name: "http", port: PORTS.http, targetPort: PORTS.http },
+        ],
+    },
 });
 export const queryFrontendService = (name: string) => ({
     metadata: { name, namespace: MONITORING_NAMESPACE, labels: FRONTEND_LABELS },

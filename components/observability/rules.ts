@@ -40,7 +40,14 @@ export function platformRuleGroups(a: RuleArgs): RuleGroup[] {
         groups.push({
             name: "platform-etcd",
             rules: [
-                rule("EtcdNoLeader", "critical", 'etcd_server_has_leader{job=~".*etcd.*"} == 0', "1m", "etcd member {{ $labels.instance }} has no leader", "The member sees no leader: writes fail; with several members at once the cluster has lost quorum."),
+                rule(
+                    "EtcdNoLeader",
+                    "critical",
+                    'etcd_server_has_leader{job=~".*etcd.*"} == 0',
+                    "1m",
+                    "etcd member {{ $labels.instance }} has no leader",
+                    "The member sees no leader: writes fail; with several members at once the cluster has lost quorum.",
+                ),
                 rule(
                     "EtcdFrequentLeaderChanges",
                     "warning",

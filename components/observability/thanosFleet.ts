@@ -75,7 +75,11 @@ export class ThanosFleet extends pulumi.ComponentResource {
         // fleet component keeps only what spans sites: the CA.
         const sites = new Map(clusters.map((c) => [c.name, new ThanosSite(`${c.name}-${name}`, { parent: c.parent })]));
         const at = (c: ClusterHandle, suffix: string) => `${c.name}-${name}-${suffix}`;
-        const k8sOpts = (c: ClusterHandle, dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({ parent: sites.get(c.name)!, provider: c.provider, dependsOn });
+        const k8sOpts = (c: ClusterHandle, dependsOn: pulumi.Input<pulumi.Resource>[] = []): pulumi.CustomResourceOptions => ({
+            parent: sites.get(c.name)!,
+            provider: c.provider,
+            dependsOn,
+        });
         const ready = (c: ClusterHandle) => args.clusterReady[c.name] ?? c.ready;
 
         // The fleet CA: its key is the trust of every Thanos hop, so it is protected.
@@ -119,7 +123,11 @@ export class ThanosFleet extends pulumi.ComponentResource {
         for (const c of clusters) {
             const secret = new k8s.core.v1.Secret(
                 at(c, "grpc-tls"),
-                { metadata: { name: GRPC_TLS_SECRET, namespace: MONITORING_NAMESPACE }, type: "Opaque", stringData: issue(c, "grpc", `${c.name}.thanos`, true) },
+                {
+                    metadata: { name: GRPC_TLS_SECRET, namespace: MONITORING_NAMESPACE },
+                    type: "Opaque",
+                    stringData: issue(c, "grpc", `${c.name}.thanos`, true),
+                },
                 k8sOpts(c, ready(c)),
             );
             const lb = grpcLoadBalancer("thanos-sidecar-grpc", c.site, PROMETHEUS_POD_LABELS, args.peerCidrs);
@@ -159,33 +167,54 @@ export class ThanosFleet extends pulumi.ComponentResource {
         // The hub: Thanos Query (mTLS client of every endpoint), the Query Frontend, Grafana's data source.
         const clientTls = new k8s.core.v1.Secret(
             at(hub, "query-tls"),
-            { metadata: { name: QUERY_TLS_SECRET, namespace: MONITORING_NAMESPACE }, type: "Opaque", stringData: issue(hub, "query-client", "thanos-query", false) },
+            {
+                metadata: { name: QUERY_TLS_SECRET, namespace: MONITORING_NAMESPACE },
+                type: "Opaque",
+                stringData: issue(hub, "query-client", "thanos-query", false),
+            },
             k8sOpts(hub, ready(hub)),
         );
         const roles = Object.keys(this.endpoints).sort();
         const sdConfig = pulumi
             .all(roles.map((r) => this.endpoints[r]))
-            .apply((addresses) => YAML.stringify(endpointSdConfig(addresses.map((address, i) => ({ address, role: roles[i] })).filter((e) => e.address !== ""))));
+            .apply((addresses) =>
+                YAML.stringify(endpointSdConfig(addresses.map((address, i) => ({ address, role: roles[i] })).filter((e) => e.address !== ""))),
+            );
         const sd = new k8s.core.v1.ConfigMap(
             at(hub, "query-endpoints"),
             { metadata: { name: "thanos-query-endpoints", namespace: MONITORING_NAMESPACE }, data: { "endpoints.yaml": sdConfig } },
             k8sOpts(hub, ready(hub)),
         );
-        const query = queryDeployment({ name: "thanos-query", sdConfigMap: "thanos-query-endpoints", clientTlsSecret: QUERY_TLS_SECRET, replicas: args.query.replicas });
+        const query = queryDeployment({
+            name: "thanos-query",
+            sdConfigMap: "thanos-query-endpoints",
+            clientTlsSecret: QUERY_TLS_SECRET,
+            replicas: args.query.replicas,
+        });
         new k8s.apps.v1.Deployment(at(hub, "query"), query, k8sOpts(hub, [clientTls, sd]));
         new k8s.core.v1.Service(at(hub, "query"), queryService("thanos-query"), k8sOpts(hub, ready(hub)));
-        new k8s.apps.v1.Deployment(at(hub, "query-frontend"), queryFrontendDeployment({ name: "thanos-query-frontend", queryService: "thanos-query", replicas: args.query.replicas }), k8sOpts(hub, ready(hub)));
+        new k8s.apps.v1.Deployment(
+            at(hub, "query-frontend"),
+            queryFrontendDeployment({ name: "thanos-query-frontend", queryService: "thanos-query", replicas: args.query.replicas }),
+            k8sOpts(hub, ready(hub)),
+        );
         new k8s.core.v1.Service(at(hub, "query-frontend"), queryFrontendService("thanos-query-frontend"), k8sOpts(hub, ready(hub)));
         new k8s.core.v1.ConfigMap(
             at(hub, "grafana-datasource"),
-            { metadata: { name: "grafana-datasource-thanos", namespace: MONITORING_NAMESPACE, labels: { grafana_datasource: "1" } }, data: { "thanos.yaml": grafanaDatasource("thanos-query-frontend") } },
+            {
+                metadata: { name: "grafana-datasource-thanos", namespace: MONITORING_NAMESPACE, labels: { grafana_datasource: "1" } },
+                data: { "thanos.yaml": grafanaDatasource("thanos-query-frontend") },
+            },
             k8sOpts(hub, ready(hub)),
         );
         for (const [file, dashboard] of Object.entries(fleetDashboards())) {
             const id = file.replace(/\.json$/, "");
             new k8s.core.v1.ConfigMap(
                 at(hub, id),
-                { metadata: { name: `dashboard-${id}`, namespace: MONITORING_NAMESPACE, labels: { grafana_dashboard: "1" } }, data: { [file]: JSON.stringify(dashboard) } },
+                {
+                    metadata: { name: `dashboard-${id}`, namespace: MONITORING_NAMESPACE, labels: { grafana_dashboard: "1" } },
+                    data: { [file]: JSON.stringify(dashboard) },
+                },
                 k8sOpts(hub, ready(hub)),
             );
         }

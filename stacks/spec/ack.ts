@@ -48,9 +48,11 @@ export const ackCluster = z.strictObject({
         podCidr: cidrBlock,
         serviceCidr: cidrBlock,
         /** terway: ENI-based pod networking (ACK's default); flannel: overlay on podCidr. */
-        cni: z.enum(["terway", "flannel"], {
-            error: (issue) => `ACK runs terway or flannel, not ${JSON.stringify(issue.input)}`,
-        }).default("terway"),
+        cni: z
+            .enum(["terway", "flannel"], {
+                error: (issue) => `ACK runs terway or flannel, not ${JSON.stringify(issue.input)}`,
+            })
+            .default("terway"),
         /**
          * Flannel only: the per-node pod block. /25 = 128 addresses, room for the kubelet's 110
          * pods per node (kubernetes.io, "Considerations for large clusters").
@@ -76,7 +78,10 @@ export const ackCluster = z.strictObject({
         .strictObject({
             days: z.array(weekday).min(1).default(["Saturday"]),
             /** Local start time, HH:MM. */
-            start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time HH:MM").default("02:00"),
+            start: z
+                .string()
+                .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time HH:MM")
+                .default("02:00"),
             /** ACK accepts 1 to 24 hours. */
             durationHours: z.number().int().min(1).max(24).default(4),
         })
@@ -136,22 +141,34 @@ export function ackRules(c: AckClusterSpec, at: (string | number)[], environment
     // One node vSwitch per zone, carved from vpcCidr.
     const zoneSlots = 2 ** NODE_VSWITCH_BITS;
     if (c.zones.length > zoneSlots) {
-        out.push({ path: [...at, "zones"], rule: `vpcCidr is carved into ${zoneSlots} node vSwitches, one per zone: at most ${zoneSlots} zones (got ${c.zones.length})` });
+        out.push({
+            path: [...at, "zones"],
+            rule: `vpcCidr is carved into ${zoneSlots} node vSwitches, one per zone: at most ${zoneSlots} zones (got ${c.zones.length})`,
+        });
     }
     const nodeSwitch = vpc.prefix + NODE_VSWITCH_BITS;
     if (nodeSwitch < VSWITCH_PREFIX.min || nodeSwitch > VSWITCH_PREFIX.max) {
-        out.push({ path: [...net, "vpcCidr"], rule: `must be /${VSWITCH_PREFIX.min - NODE_VSWITCH_BITS} to /${VSWITCH_PREFIX.max - NODE_VSWITCH_BITS} so that its node vSwitches (/${nodeSwitch}) are /${VSWITCH_PREFIX.min} to /${VSWITCH_PREFIX.max}` });
+        out.push({
+            path: [...net, "vpcCidr"],
+            rule: `must be /${VSWITCH_PREFIX.min - NODE_VSWITCH_BITS} to /${VSWITCH_PREFIX.max - NODE_VSWITCH_BITS} so that its node vSwitches (/${nodeSwitch}) are /${VSWITCH_PREFIX.min} to /${VSWITCH_PREFIX.max}`,
+        });
     }
 
     const pod = cidr(c.network.podCidr);
     if (c.network.cni === "terway") {
         const podSlots = 2 ** POD_VSWITCH_BITS;
         if (c.zones.length > podSlots) {
-            out.push({ path: [...at, "zones"], rule: `terway carves podCidr into ${podSlots} pod vSwitches, one per zone: at most ${podSlots} zones (got ${c.zones.length})` });
+            out.push({
+                path: [...at, "zones"],
+                rule: `terway carves podCidr into ${podSlots} pod vSwitches, one per zone: at most ${podSlots} zones (got ${c.zones.length})`,
+            });
         }
         const podSwitch = pod.prefix + POD_VSWITCH_BITS;
         if (podSwitch < VSWITCH_PREFIX.min || podSwitch > VSWITCH_PREFIX.max) {
-            out.push({ path: [...net, "podCidr"], rule: `with terway must be /${VSWITCH_PREFIX.min - POD_VSWITCH_BITS} to /${VSWITCH_PREFIX.max - POD_VSWITCH_BITS} so that its pod vSwitches (/${podSwitch}) are /${VSWITCH_PREFIX.min} to /${VSWITCH_PREFIX.max}` });
+            out.push({
+                path: [...net, "podCidr"],
+                rule: `with terway must be /${VSWITCH_PREFIX.min - POD_VSWITCH_BITS} to /${VSWITCH_PREFIX.max - POD_VSWITCH_BITS} so that its pod vSwitches (/${podSwitch}) are /${VSWITCH_PREFIX.min} to /${VSWITCH_PREFIX.max}`,
+            });
         }
     } else {
         // Flannel gives every node a /nodeCidrMask block of podCidr: the pools' maximum must fit.

@@ -12,14 +12,10 @@ export const dnsLabel = z
 
 export const ipv4 = z.string().refine((s) => parseIp(s) !== undefined, "must be an IPv4 address");
 
-export const cidrBlock = z
-    .string()
-    .refine((s) => parseCidr(s) !== undefined, "must be an IPv4 CIDR network address (a.b.c.d/n, host bits zero)");
+export const cidrBlock = z.string().refine((s) => parseCidr(s) !== undefined, "must be an IPv4 CIDR network address (a.b.c.d/n, host bits zero)");
 
 /** The name of a stack config key that holds a secret (set with `pulumi config set --secret`). */
-export const secretConfigKey = z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "must be a config key name (letters, digits, '_', '.', '-')");
+export const secretConfigKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "must be a config key name (letters, digits, '_', '.', '-')");
 
 export const labels = z.record(z.string(), z.string());
 
@@ -33,16 +29,12 @@ export const taint = z.strictObject({
 export const objectStore = z.strictObject({
     /** s3: an AWS bucket; oss: an Alibaba Cloud bucket; s3-compatible: e.g. Ceph RGW or MinIO in the IDC. */
     kind: z.enum(["s3", "oss", "s3-compatible"]),
-    bucket: z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid bucket name (3-63 lowercase letters, digits, '.', '-')"),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid bucket name (3-63 lowercase letters, digits, '.', '-')"),
     region: z.string().optional(),
     /** Required for s3-compatible stores: the HTTPS endpoint. */
     endpoint: z.url({ protocol: /^https$/, error: "must be an https:// URL" }).optional(),
     /** Config keys of the access key pair, for stores that this program does not create (s3-compatible). */
-    credentials: z
-        .strictObject({ accessKeyIdKey: secretConfigKey, secretAccessKeyKey: secretConfigKey })
-        .optional(),
+    credentials: z.strictObject({ accessKeyIdKey: secretConfigKey, secretAccessKeyKey: secretConfigKey }).optional(),
 });
 
 /** A cluster's membership in the fleet-wide layers: mesh, federation, monitoring. */
@@ -63,8 +55,15 @@ export const fleetMembership = {
  * passes through minors that may be past their support. At most MAX_EXCEPTION_DAYS ahead.
  */
 export const versionException = z.strictObject({
-    until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "must be a real date"),
-    reason: z.string().min(1).max(200).regex(/^[^\n\r]*$/, "must be one line"),
+    until: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+        .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "must be a real date"),
+    reason: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^[^\n\r]*$/, "must be one line"),
 });
 
 /** Fields every cluster has, whatever its provider. */
@@ -87,7 +86,5 @@ export type { Violation } from "./violation";
 
 /** Formats a zod-style path as `clusters[2].network.podCidr`. */
 export function formatPath(path: readonly PropertyKey[]): string {
-    return path
-        .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-        .join("");
+    return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
 }

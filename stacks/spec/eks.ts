@@ -11,7 +11,10 @@ export const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 
 const retentionDays = z
     .number()
     .int()
-    .refine((d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d), `must be a CloudWatch Logs retention period (${CLOUDWATCH_RETENTION_DAYS.join(", ")})`);
+    .refine(
+        (d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d),
+        `must be a CloudWatch Logs retention period (${CLOUDWATCH_RETENTION_DAYS.join(", ")})`,
+    );
 
 /** Karpenter durations, the pattern of NodePool `consolidateAfter` and `expireAfter` (karpenter.sh_nodepools.yaml v1.14.1). */
 const karpenterDuration = z.string().regex(/^(([0-9]+(s|m|h))+|Never)$/, 'must be a duration like "30s", "720h" or "Never"');
@@ -21,15 +24,27 @@ const disruptionBudget = z.strictObject({
     nodes: z.string().regex(/^((100|[0-9]{1,2})%|[0-9]+)$/, 'must be a node count or a percentage like "10%"'),
     /** Cron schedule when the budget starts; requires `duration`. */
     schedule: z.string().optional(),
-    duration: z.string().regex(/^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/, 'must be a duration in hours and minutes like "8h" or "1h30m"').optional(),
+    duration: z
+        .string()
+        .regex(/^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/, 'must be a duration in hours and minutes like "8h" or "1h30m"')
+        .optional(),
     reasons: z.array(z.enum(["Underutilized", "Empty", "Drifted"])).optional(),
 });
 
 const karpenterNodePool = z.strictObject({
     name: dnsLabel,
-    capacityTypes: z.array(z.enum(["spot", "on-demand"])).min(1).default(["on-demand"]),
-    architectures: z.array(z.enum(["amd64", "arm64"])).min(1).default(["amd64"]),
-    instanceCategories: z.array(z.string().regex(/^[a-z]+$/)).min(1).default(["c", "m", "r"]),
+    capacityTypes: z
+        .array(z.enum(["spot", "on-demand"]))
+        .min(1)
+        .default(["on-demand"]),
+    architectures: z
+        .array(z.enum(["amd64", "arm64"]))
+        .min(1)
+        .default(["amd64"]),
+    instanceCategories: z
+        .array(z.string().regex(/^[a-z]+$/))
+        .min(1)
+        .default(["c", "m", "r"]),
     /** Only instance generations greater than this (Karpenter's `Gt` requirement). */
     instanceGenerationGreaterThan: z.number().int().min(0).default(5),
     limits: z.strictObject({
@@ -47,7 +62,10 @@ const karpenterNodePool = z.strictObject({
             // Wait a minute after the last pod change before consolidating, so churn does not thrash nodes (Karpenter docs, "Disruption").
             consolidateAfter: karpenterDuration.default("1m"),
             // Karpenter's default budget: at most 10% of the pool's nodes disrupted at once (NodePool CRD default).
-            budgets: z.array(disruptionBudget).min(1).default([{ nodes: "10%" }]),
+            budgets: z
+                .array(disruptionBudget)
+                .min(1)
+                .default([{ nodes: "10%" }]),
         })
         .prefault({}),
     /** Nodes are replaced after this long; 720h (30 days) is Karpenter's default (NodePool CRD default). */
@@ -112,7 +130,9 @@ export const eksCluster = z.strictObject({
         })
         .prefault({}),
     /** EKS add-on versions; unset ones take the most recent version EKS publishes for the cluster's Kubernetes version. */
-    addons: z.strictObject(Object.fromEntries(EKS_ADDONS.map((a) => [a, addonVersion.optional()])) as Record<EksAddon, z.ZodOptional<typeof addonVersion>>).prefault({}),
+    addons: z
+        .strictObject(Object.fromEntries(EKS_ADDONS.map((a) => [a, addonVersion.optional()])) as Record<EksAddon, z.ZodOptional<typeof addonVersion>>)
+        .prefault({}),
     /**
      * AmazonSSMManagedInstanceCore on every node role (Session Manager shells and SSM agent). Off unless
      * asked: a node needs neither, and the policy lets every pod with node credentials use SSM's APIs.
@@ -179,12 +199,18 @@ export function eksRules(c: EksClusterSpec, at: (string | number)[], environment
     }
     const g = c.systemNodeGroup;
     if (g.minSize > g.desiredSize || g.desiredSize > g.maxSize) {
-        out.push({ path: [...at, "systemNodeGroup"], rule: `sizes must satisfy minSize <= desiredSize <= maxSize (got ${g.minSize}/${g.desiredSize}/${g.maxSize})` });
+        out.push({
+            path: [...at, "systemNodeGroup"],
+            rule: `sizes must satisfy minSize <= desiredSize <= maxSize (got ${g.minSize}/${g.desiredSize}/${g.maxSize})`,
+        });
     }
     const seen = new Map<string, number>();
     c.karpenter.nodePools.forEach((p, i) => {
         if (seen.has(p.name)) {
-            out.push({ path: [...at, "karpenter", "nodePools", i, "name"], rule: `Karpenter pool name ${p.name} is already used by karpenter.nodePools[${seen.get(p.name)}]` });
+            out.push({
+                path: [...at, "karpenter", "nodePools", i, "name"],
+                rule: `Karpenter pool name ${p.name} is already used by karpenter.nodePools[${seen.get(p.name)}]`,
+            });
         } else seen.set(p.name, i);
         p.disruption.budgets.forEach((b, j) => {
             if ((b.schedule === undefined) !== (b.duration === undefined)) {
@@ -221,12 +247,18 @@ export function eksRules(c: EksClusterSpec, at: (string | number)[], environment
     for (const key of ["vpcCidr", "podCidr"] as const) {
         const prefix = cidr(c.network[key]).prefix;
         if (prefix < 16 || prefix > 20) {
-            out.push({ path: [...at, "network", key], rule: `must be a /16 to /20 block (AWS allows /16 at most per VPC block; each zone gets an eighth) (got /${prefix})` });
+            out.push({
+                path: [...at, "network", key],
+                rule: `must be a /16 to /20 block (AWS allows /16 at most per VPC block; each zone gets an eighth) (got /${prefix})`,
+            });
         }
     }
     const service = cidr(c.network.serviceCidr);
     if (service.prefix < 12 || service.prefix > 24 || !PRIVATE_RANGES.some((r) => within(service, r))) {
-        out.push({ path: [...at, "network", "serviceCidr"], rule: "must be a /12 to /24 block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (EKS service IPv4 range)" });
+        out.push({
+            path: [...at, "network", "serviceCidr"],
+            rule: "must be a /12 to /24 block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (EKS service IPv4 range)",
+        });
     }
 
     return out;

@@ -101,7 +101,10 @@ export const federationSchema = z
                 /** Members of karmada's etcd, one per node; 1 only outside prod. */
                 replicas: z.union([z.literal(1), z.literal(3), z.literal(5)], { error: "must be 1, 3 or 5" }).default(3),
                 storageClass: dnsSubdomain.optional(),
-                size: z.string().regex(/^[1-9][0-9]*(Gi|Ti)$/, 'must be a size like "20Gi"').default("20Gi"),
+                size: z
+                    .string()
+                    .regex(/^[1-9][0-9]*(Gi|Ti)$/, 'must be a size like "20Gi"')
+                    .default("20Gi"),
             })
             .prefault({}),
         /** Cluster failover: a cluster NotReady is tainted NoExecute and its workloads move to other clusters. */
@@ -128,7 +131,13 @@ export interface FederationFleet {
     federation: FederationSpec;
     links: { between: readonly [string, string] | string[] }[];
     transit: string[];
-    clusters: { name: string; provider: "idc" | "eks" | "ack"; region: string; network: { podCidr: string; serviceCidr: string }; federation: { syncMode: "Push" | "Pull" } }[];
+    clusters: {
+        name: string;
+        provider: "idc" | "eks" | "ack";
+        region: string;
+        network: { podCidr: string; serviceCidr: string };
+        federation: { syncMode: "Push" | "Pull" };
+    }[];
 }
 
 /** The member clusters: every cluster, the hub unless `hubIsMember: false`. */
@@ -147,7 +156,10 @@ export function federationRules(fleet: FederationFleet): Violation[] {
 
     fleet.clusters.forEach((c, i) => {
         if (memberNames.has(c.name) && c.name.length > KARMADA_CLUSTER_NAME_MAX) {
-            out.push({ path: ["clusters", i, "name"], rule: `a Karmada member's name is at most ${KARMADA_CLUSTER_NAME_MAX} characters (got ${c.name.length})` });
+            out.push({
+                path: ["clusters", i, "name"],
+                rule: `a Karmada member's name is at most ${KARMADA_CLUSTER_NAME_MAX} characters (got ${c.name.length})`,
+            });
         }
     });
 
@@ -157,23 +169,35 @@ export function federationRules(fleet: FederationFleet): Violation[] {
     if (hub) {
         // The certificate and every member's kubeconfig name one stable address of the API server's load balancer.
         if (hub.provider === "idc" && !f.apiServer.address) {
-            out.push({ path: [...at, "apiServer", "address"], rule: `is required on an idc hub (${hub.name}): the LoadBalancer address karmada-apiserver takes from the IDC's range` });
+            out.push({
+                path: [...at, "apiServer", "address"],
+                rule: `is required on an idc hub (${hub.name}): the LoadBalancer address karmada-apiserver takes from the IDC's range`,
+            });
         }
         if (hub.provider !== "idc" && !f.apiServer.dnsName) {
-            out.push({ path: [...at, "apiServer", "dnsName"], rule: `is required on an ${hub.provider} hub (${hub.name}): the cloud assigns the internal load balancer's address, so members use a DNS name pointed at it` });
+            out.push({
+                path: [...at, "apiServer", "dnsName"],
+                rule: `is required on an ${hub.provider} hub (${hub.name}): the cloud assigns the internal load balancer's address, so members use a DNS name pointed at it`,
+            });
         }
         // A LoadBalancer address is routed to the hub's nodes; inside a pod or service range it would be shadowed.
         const address = f.apiServer.address ? parseIp(f.apiServer.address) : undefined;
         // On an IDC hub the address comes from the range the CNI announces for LoadBalancer Services.
         const lbRange = hub.provider === "idc" ? (hub.network as { loadBalancerCidr?: string }).loadBalancerCidr : undefined;
         if (address !== undefined && lbRange && !contains(cidr(lbRange), address)) {
-            out.push({ path: [...at, "apiServer", "address"], rule: `${f.apiServer.address} is not inside the hub's network.loadBalancerCidr ${lbRange}: the load balancer could not take it` });
+            out.push({
+                path: [...at, "apiServer", "address"],
+                rule: `${f.apiServer.address} is not inside the hub's network.loadBalancerCidr ${lbRange}: the load balancer could not take it`,
+            });
         }
         if (address !== undefined) {
             fleet.clusters.forEach((c, i) => {
                 for (const key of ["podCidr", "serviceCidr"] as const) {
                     if (contains(cidr(c.network[key]), address)) {
-                        out.push({ path: [...at, "apiServer", "address"], rule: `${f.apiServer.address} is inside clusters[${i}].network.${key} ${c.network[key]}` });
+                        out.push({
+                            path: [...at, "apiServer", "address"],
+                            rule: `${f.apiServer.address} is inside clusters[${i}].network.${key} ${c.network[key]}`,
+                        });
                     }
                 }
             });
@@ -186,7 +210,14 @@ export function federationRules(fleet: FederationFleet): Violation[] {
                     if (!memberNames.has(c.name) || c.name === fleet.hub) return [];
                     const path = ["clusters", i, "federation", "syncMode"];
                     return c.federation.syncMode === "Push"
-                        ? [{ from: fleet.hub, to: c.name, layer: "federation (Push: karmada-controller-manager on the hub calls the member's API server)", path }]
+                        ? [
+                              {
+                                  from: fleet.hub,
+                                  to: c.name,
+                                  layer: "federation (Push: karmada-controller-manager on the hub calls the member's API server)",
+                                  path,
+                              },
+                          ]
                         : [{ from: c.name, to: fleet.hub, layer: "federation (Pull: the member's karmada-agent calls karmada-apiserver on the hub)", path }];
                 }),
             ),
@@ -196,7 +227,10 @@ export function federationRules(fleet: FederationFleet): Violation[] {
     const member = (name: string, path: (string | number)[]) => {
         if (memberNames.has(name)) return;
         const known = fleet.clusters.some((c) => c.name === name);
-        out.push({ path, rule: known ? `${name} is not a federation member (the hub is not a member: hubIsMember is false)` : `${name} is not the name of a cluster` });
+        out.push({
+            path,
+            rule: known ? `${name} is not a federation member (the hub is not a member: hubIsMember is false)` : `${name} is not the name of a cluster`,
+        });
     };
     const policyNames = new Map<string, number>();
     f.policies.forEach((p, i) => {
@@ -205,10 +239,14 @@ export function federationRules(fleet: FederationFleet): Violation[] {
         if (policyNames.has(key)) out.push({ path: [...pat, "name"], rule: `duplicates federation.policies[${policyNames.get(key)}] (${p.name})` });
         else policyNames.set(key, i);
         if (p.resources.length === 0 && p.namespaces.length === 0) out.push({ path: pat, rule: "must select resources or namespaces" });
-        if (p.resources.length > 0 && p.namespaces.length > 0) out.push({ path: pat, rule: "selects either named resources (a PropagationPolicy) or namespaces (a ClusterPropagationPolicy), not both" });
-        if (p.resources.length > 0 && !p.namespace) out.push({ path: [...pat, "namespace"], rule: "is required with resources (the namespace the named workloads are in)" });
-        if (p.namespaces.length > 0 && p.namespace) out.push({ path: [...pat, "namespace"], rule: "is not used with namespaces (a ClusterPropagationPolicy is cluster-scoped)" });
-        if (p.clusters && p.failover) out.push({ path: [...pat, "failover"], rule: "is exclusive with clusters (Karmada: clusterAffinities cannot co-exist with clusterAffinity)" });
+        if (p.resources.length > 0 && p.namespaces.length > 0)
+            out.push({ path: pat, rule: "selects either named resources (a PropagationPolicy) or namespaces (a ClusterPropagationPolicy), not both" });
+        if (p.resources.length > 0 && !p.namespace)
+            out.push({ path: [...pat, "namespace"], rule: "is required with resources (the namespace the named workloads are in)" });
+        if (p.namespaces.length > 0 && p.namespace)
+            out.push({ path: [...pat, "namespace"], rule: "is not used with namespaces (a ClusterPropagationPolicy is cluster-scoped)" });
+        if (p.clusters && p.failover)
+            out.push({ path: [...pat, "failover"], rule: "is exclusive with clusters (Karmada: clusterAffinities cannot co-exist with clusterAffinity)" });
         p.clusters?.forEach((c, j) => member(c, [...pat, "clusters", j]));
         p.failover?.forEach((group, g) => group.forEach((c, j) => member(c, [...pat, "failover", g, j])));
         const placed = p.clusters ?? (p.failover ? [...new Set(p.failover.flat())] : [...memberNames]);
@@ -217,7 +255,8 @@ export function federationRules(fleet: FederationFleet): Violation[] {
             if (weighted.length === 0) out.push({ path: [...pat, "replicas", "weights"], rule: "must give at least one cluster a weight" });
             for (const c of weighted) {
                 member(c, [...pat, "replicas", "weights", c]);
-                if (memberNames.has(c) && !placed.includes(c)) out.push({ path: [...pat, "replicas", "weights", c], rule: `${c} is not one of the policy's clusters` });
+                if (memberNames.has(c) && !placed.includes(c))
+                    out.push({ path: [...pat, "replicas", "weights", c], rule: `${c} is not one of the policy's clusters` });
             }
         }
         if (p.spread) {
@@ -229,11 +268,16 @@ export function federationRules(fleet: FederationFleet): Violation[] {
                 return p.spread!.by === "provider" ? c?.provider : c?.region;
             };
             // The scheduler applies the spread to each failover group on its own: each must span enough groups.
-            const sets = p.failover ? p.failover.map((g, i) => ({ what: `failover group ${i}`, clusters: g })) : [{ what: "the policy's clusters", clusters: placed }];
+            const sets = p.failover
+                ? p.failover.map((g, i) => ({ what: `failover group ${i}`, clusters: g }))
+                : [{ what: "the policy's clusters", clusters: placed }];
             for (const set of sets) {
                 const groups = new Set(set.clusters.filter((c) => memberNames.has(c)).map(groupOf));
                 if (groups.size < p.spread.minGroups) {
-                    out.push({ path: [...pat, "spread", "minGroups"], rule: `${set.what} span ${groups.size} ${p.spread.by}(s), fewer than ${p.spread.minGroups}` });
+                    out.push({
+                        path: [...pat, "spread", "minGroups"],
+                        rule: `${set.what} span ${groups.size} ${p.spread.by}(s), fewer than ${p.spread.minGroups}`,
+                    });
                 }
             }
         }

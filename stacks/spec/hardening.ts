@@ -34,11 +34,7 @@ export const HOST_PORTS: ReadonlyMap<number, string> = new Map([
  */
 export function systemNamespace(ns: string): boolean {
     return (
-        ns === "default" ||
-        ns === "monitoring" ||
-        ns === "tigera-operator" ||
-        /^(kube|calico|istio|karmada|cilium)(-|$)/.test(ns) ||
-        ns.startsWith("cilium")
+        ns === "default" || ns === "monitoring" || ns === "tigera-operator" || /^(kube|calico|istio|karmada|cilium)(-|$)/.test(ns) || ns.startsWith("cilium")
     );
 }
 
@@ -136,41 +132,63 @@ export function hardeningRules(fleet: HardeningFleet): Violation[] {
         const at = ["clusters", i];
         c.network.tenants.forEach((t, j) => {
             if (systemNamespace(t.namespace)) {
-                out.push({ path: [...at, "network", "tenants", j, "namespace"], rule: `${t.namespace} is a system namespace (kube-*, default, the CNI's, mesh's, federation's or monitoring's); a tenant may not claim it` });
+                out.push({
+                    path: [...at, "network", "tenants", j, "namespace"],
+                    rule: `${t.namespace} is a system namespace (kube-*, default, the CNI's, mesh's, federation's or monitoring's); a tenant may not claim it`,
+                });
             }
         });
-        if (c.provider === "eks" && !AWS_REGION.test(c.region)) out.push({ path: [...at, "region"], rule: `must be an AWS region like ap-northeast-1 (got ${JSON.stringify(c.region)})` });
-        if (c.provider === "ack" && !ALICLOUD_REGION.test(c.region)) out.push({ path: [...at, "region"], rule: `must be an Alibaba Cloud region like cn-shanghai (got ${JSON.stringify(c.region)})` });
+        if (c.provider === "eks" && !AWS_REGION.test(c.region))
+            out.push({ path: [...at, "region"], rule: `must be an AWS region like ap-northeast-1 (got ${JSON.stringify(c.region)})` });
+        if (c.provider === "ack" && !ALICLOUD_REGION.test(c.region))
+            out.push({ path: [...at, "region"], rule: `must be an Alibaba Cloud region like cn-shanghai (got ${JSON.stringify(c.region)})` });
         const stores: [string[], { endpoint?: string; region?: string } | undefined][] = [[["metrics", "objectStore"], c.metrics.objectStore]];
         if (c.provider === "idc") {
             stores.push([["etcd", "backup", "objectStore"], c.etcd.backup.objectStore]);
             // The plan writes files by host name, and a node name is its identity wherever it is seen.
-            const groups = [["controlPlane", c.controlPlane.hosts], ["etcd", c.etcd.hosts], ["workers", c.workers]] as const;
+            const groups = [
+                ["controlPlane", c.controlPlane.hosts],
+                ["etcd", c.etcd.hosts],
+                ["workers", c.workers],
+            ] as const;
             for (const [group, hosts] of groups) {
                 hosts.forEach((h, k) => {
                     const where = `clusters[${i}].${group === "workers" ? "workers" : `${group}.hosts`}[${k}]`;
                     const twin = hostNames.get(h.name);
                     if (twin && !twin.startsWith(`clusters[${i}].`)) {
-                        out.push({ path: group === "workers" ? [...at, "workers", k, "name"] : [...at, group, "hosts", k, "name"], rule: `host name ${h.name} is already used by ${twin}; host names are unique fleet-wide` });
+                        out.push({
+                            path: group === "workers" ? [...at, "workers", k, "name"] : [...at, group, "hosts", k, "name"],
+                            rule: `host name ${h.name} is already used by ${twin}; host names are unique fleet-wide`,
+                        });
                     } else if (!twin) hostNames.set(h.name, where);
                 });
             }
             const port = c.controlPlane.port;
             if (HOST_PORTS.has(port)) {
-                out.push({ path: [...at, "controlPlane", "port"], rule: `${port} is the ${HOST_PORTS.get(port)} port on the control-plane hosts; the HAProxy frontend needs a free port (e.g. 8443)` });
+                out.push({
+                    path: [...at, "controlPlane", "port"],
+                    rule: `${port} is the ${HOST_PORTS.get(port)} port on the control-plane hosts; the HAProxy frontend needs a free port (e.g. 8443)`,
+                });
             }
             // Two clusters' snapshots under one bucket+prefix would interleave and prune each other's.
             const store = c.etcd.backup.objectStore ?? c.metrics.objectStore;
             const prefix = c.etcd.backup.prefix ?? `etcd-backups/${c.name}`;
             const key = `${store.endpoint ?? ""}|${store.bucket}|${prefix}`;
             const twin = backups.get(key);
-            if (twin) out.push({ path: [...at, "etcd", "backup", "prefix"], rule: `etcd backups to bucket ${store.bucket} under ${prefix} are already written by ${twin}; give each cluster its own prefix` });
+            if (twin)
+                out.push({
+                    path: [...at, "etcd", "backup", "prefix"],
+                    rule: `etcd backups to bucket ${store.bucket} under ${prefix} are already written by ${twin}; give each cluster its own prefix`,
+                });
             else backups.set(key, `clusters[${i}]`);
         }
         for (const [path, store] of stores) {
             if (!store) continue;
             if (store.endpoint !== undefined && !HTTPS_ENDPOINT.test(store.endpoint)) {
-                out.push({ path: [...at, ...path, "endpoint"], rule: "must be https://host[:port][/path] with a plain host and path (letters, digits, '.', '-', '_', '~')" });
+                out.push({
+                    path: [...at, ...path, "endpoint"],
+                    rule: "must be https://host[:port][/path] with a plain host and path (letters, digits, '.', '-', '_', '~')",
+                });
             }
             if (store.region !== undefined && !/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/.test(store.region)) {
                 out.push({ path: [...at, ...path, "region"], rule: "must be a region name (lowercase letters, digits, '-')" });

@@ -6,10 +6,13 @@ import { hostKeyProblem } from "../../components/idc/hostKey";
 import type { Violation } from "./violation";
 
 /** A host's SSH public host key, "ssh-ed25519 AAAA..." (see components/idc/hostKey.ts for the accepted types). */
-export const sshHostKey = z.string().max(1100, "must be at most 1100 characters").superRefine((s, ctx) => {
-    const problem = hostKeyProblem(s);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
+export const sshHostKey = z
+    .string()
+    .max(1100, "must be at most 1100 characters")
+    .superRefine((s, ctx) => {
+        const problem = hostKeyProblem(s);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
 
 interface KeyedHost {
     name: string;
@@ -21,7 +24,13 @@ interface KeyedHost {
  * (hosts re-imaged often get new keys), knowing the provider then accepts any key; prod refuses the flag.
  */
 export function hostKeyRules(
-    c: { ssh: { allowUnpinnedHostKeys: boolean }; controlPlane: { hosts: KeyedHost[] }; etcd: { hosts: KeyedHost[] }; workers: KeyedHost[]; gateway?: { hosts: KeyedHost[] } },
+    c: {
+        ssh: { allowUnpinnedHostKeys: boolean };
+        controlPlane: { hosts: KeyedHost[] };
+        etcd: { hosts: KeyedHost[] };
+        workers: KeyedHost[];
+        gateway?: { hosts: KeyedHost[] };
+    },
     at: (string | number)[],
     environment: string,
 ): Violation[] {
@@ -51,7 +60,12 @@ export function hostKeyRules(
 }
 
 /** host name -> pinned key, for the SSH logins (host names are unique within a cluster). */
-export function hostKeysOf(c: { controlPlane: { hosts: KeyedHost[] }; etcd: { hosts: KeyedHost[] }; workers: KeyedHost[]; gateway?: { hosts: KeyedHost[] } }): Record<string, string> {
+export function hostKeysOf(c: {
+    controlPlane: { hosts: KeyedHost[] };
+    etcd: { hosts: KeyedHost[] };
+    workers: KeyedHost[];
+    gateway?: { hosts: KeyedHost[] };
+}): Record<string, string> {
     const keys: Record<string, string> = {};
     for (const h of [...c.controlPlane.hosts, ...c.etcd.hosts, ...c.workers, ...(c.gateway?.hosts ?? [])]) {
         if (h.sshHostKey !== undefined) keys[h.name] = h.sshHostKey;

@@ -52,7 +52,8 @@ export function isCalendar(text: string): boolean {
     if (i < tokens.length && tokens[i].includes(":")) {
         const parts = tokens[i].split(":");
         if (parts.length < 2 || parts.length > 3) return false;
-        if (!calendarField(parts[0], 0, 23, 2) || !calendarField(parts[1], 0, 59, 2) || (parts[2] !== undefined && !calendarField(parts[2], 0, 59, 2))) return false;
+        if (!calendarField(parts[0], 0, 23, 2) || !calendarField(parts[1], 0, 59, 2) || (parts[2] !== undefined && !calendarField(parts[2], 0, 59, 2)))
+            return false;
         i++;
     }
     return i === tokens.length && i > 0;
@@ -68,7 +69,10 @@ const onCalendar = z
 export const dnsName = z
     .string()
     .max(253, "must be at most 253 characters")
-    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, "must be a DNS name (lowercase labels of letters, digits and '-', joined by '.')");
+    .regex(
+        /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/,
+        "must be a DNS name (lowercase labels of letters, digits and '-', joined by '.')",
+    );
 
 /**
  * Roots a data directory may live under: never a system directory (/etc, /usr, /bin, /boot, /proc,
@@ -79,8 +83,14 @@ const dataDir = z
     .string()
     .max(128, "must be at most 128 characters")
     .regex(/^(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/, "must be an absolute path of plain segments (letters, digits, '.', '_', '-'; no '..', no trailing '/')")
-    .refine((p) => !p.split("/").includes("..") && DATA_DIR_ROOTS.some((r) => p.startsWith(r) && p.length > r.length), `must be under ${DATA_DIR_ROOTS.join(", ")} (never a system directory)`)
-    .refine((p) => !["/var/lib/dpkg", "/var/lib/apt", "/var/lib/systemd", "/var/lib/kubelet", "/var/lib/containerd"].some((s) => p === s || p.startsWith(`${s}/`)), "must not be a directory the system or the kubelet/containerd own");
+    .refine(
+        (p) => !p.split("/").includes("..") && DATA_DIR_ROOTS.some((r) => p.startsWith(r) && p.length > r.length),
+        `must be under ${DATA_DIR_ROOTS.join(", ")} (never a system directory)`,
+    )
+    .refine(
+        (p) => !["/var/lib/dpkg", "/var/lib/apt", "/var/lib/systemd", "/var/lib/kubelet", "/var/lib/containerd"].some((s) => p === s || p.startsWith(`${s}/`)),
+        "must not be a directory the system or the kubelet/containerd own",
+    );
 
 /** A resource quantity (kubernetes.io "Resource Management": cpu "500m", memory "1Gi"). */
 const quantity = z.string().regex(/^\d{1,9}(\.\d{1,3})?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'must be a quantity like "500m" or "1Gi"');
@@ -103,14 +113,27 @@ const etcdTuning = z
         /** etcd's default 1000 ms (etcd docs, "Tuning"; at most 50000 ms). */
         electionTimeoutMs: z.number().int().min(100).max(50000, "etcd allows at most 50000 ms").default(1000),
         /** 8 GiB, the suggested maximum backend size (etcd docs, "System limits" / "Space quota"). */
-        quotaBackendBytes: z.number().int().min(2 ** 30).max(8 * 2 ** 30, "etcd suggests at most 8 GiB").default(8 * 2 ** 30),
+        quotaBackendBytes: z
+            .number()
+            .int()
+            .min(2 ** 30)
+            .max(8 * 2 ** 30, "etcd suggests at most 8 GiB")
+            .default(8 * 2 ** 30),
         /** 10000: the etcd v3.6 default and kubespray's etcd_snapshot_count (3.4 defaulted to 100000). */
         snapshotCount: z.number().int().min(1000).max(10000000).default(10000),
         /** periodic compaction, retention 8h: kubespray's etcd_compaction_retention "8" (hours). */
         autoCompactionMode: z.enum(["periodic", "revision"]).default("periodic"),
-        autoCompactionRetention: z.string().regex(/^\d+(h|m|s)?$/, 'must be hours ("8"), a duration ("8h", "30m") or a revision count').default("8h"),
+        autoCompactionRetention: z
+            .string()
+            .regex(/^\d+(h|m|s)?$/, 'must be hours ("8"), a duration ("8h", "30m") or a revision count')
+            .default("8h"),
         /** 1.5 MiB, etcd's default and the size Kubernetes objects are limited to (etcd docs, "System limits"). */
-        maxRequestBytes: z.number().int().min(1024).max(10 * 2 ** 20).default(1572864),
+        maxRequestBytes: z
+            .number()
+            .int()
+            .min(1024)
+            .max(10 * 2 ** 20)
+            .default(1572864),
     })
     .prefault({});
 
@@ -122,7 +145,10 @@ const etcdBackup = z
         keep: z.number().int().min(1).max(1000).default(48),
         /** Where snapshots go; defaults to the cluster's metrics.objectStore (under `prefix`). */
         objectStore: objectStore.optional(),
-        prefix: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "must be an object key prefix like etcd-backups/idc-sh").optional(),
+        prefix: z
+            .string()
+            .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "must be an object key prefix like etcd-backups/idc-sh")
+            .optional(),
         /** Weekly defragmentation, one member at a time (etcd docs, "Maintenance": defragment to reclaim space). */
         defragOnCalendar: onCalendar.default("Sun *-*-* 03:30:00"),
     })
@@ -151,7 +177,10 @@ export const idcCluster = z.strictObject({
     }),
     ssh: z
         .strictObject({
-            user: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "must be a Unix user name").default("ops"),
+            user: z
+                .string()
+                .regex(/^[a-z_][a-z0-9_-]*$/, "must be a Unix user name")
+                .default("ops"),
             port: z.number().int().min(1).max(65535).default(22),
             /** Config key holding the SSH private key (a secret). */
             privateKeyConfigKey: secretConfigKey.default("sshPrivateKey"),
@@ -167,11 +196,17 @@ export const idcCluster = z.strictObject({
         /** Optional DNS name that resolves to the VIP; added to the API server certificate. */
         dnsName: dnsName.optional(),
         /** labels: applied by the kubelet when the host registers (e.g. its rack, for the per-rack BGP peers). */
-        hosts: z.array(host.extend({ labels: labels.default({}) })).min(1, "must list at least one control-plane host").max(15, "must list at most 15 control-plane hosts"),
+        hosts: z
+            .array(host.extend({ labels: labels.default({}) }))
+            .min(1, "must list at least one control-plane host")
+            .max(15, "must list at most 15 control-plane hosts"),
         keepalived: z
             .strictObject({
                 /** The NIC that holds the node address and the VIP on every control-plane host. */
-                interface: z.string().regex(/^[a-zA-Z0-9_.:-]{1,15}$/, "must be a network interface name").default("eth0"),
+                interface: z
+                    .string()
+                    .regex(/^[a-zA-Z0-9_.:-]{1,15}$/, "must be a network interface name")
+                    .default("eth0"),
                 /** VRRP router id, unique per L2 segment; 51 as in the kubeadm HA guide (kubernetes/kubeadm docs/ha-considerations.md). */
                 virtualRouterId: z.number().int().min(1).max(255).default(51),
                 /** VRRP advertisement interval, 1 s (keepalived's default advert_int). */
@@ -213,7 +248,12 @@ export const idcCluster = z.strictObject({
              * Hard eviction thresholds: Kubernetes' defaults (nodefs 10%, imagefs 15%, inodes 5%) with
              * memory raised to 500Mi as in kubernetes.io "Reserve Compute Resources for System Daemons".
              */
-            evictionHard: evictionSignals.default({ "memory.available": "500Mi", "nodefs.available": "10%", "nodefs.inodesFree": "5%", "imagefs.available": "15%" }),
+            evictionHard: evictionSignals.default({
+                "memory.available": "500Mi",
+                "nodefs.available": "10%",
+                "nodefs.inodesFree": "5%",
+                "imagefs.available": "15%",
+            }),
             /** Soft thresholds evict after a grace period, before the hard ones hit. */
             evictionSoft: evictionSignals.default({ "memory.available": "1Gi", "nodefs.available": "15%", "imagefs.available": "20%" }),
             evictionSoftGracePeriod: z
@@ -257,7 +297,10 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
         }
         const age = c.controlPlane.apiServer.auditLogMaxAgeDays;
         if (age < AUDIT_RETENTION_FLOOR_DAYS) {
-            out.push({ path: [...at, "controlPlane", "apiServer", "auditLogMaxAgeDays"], rule: `must keep audit logs at least ${AUDIT_RETENTION_FLOOR_DAYS} days in prod (got ${age})` });
+            out.push({
+                path: [...at, "controlPlane", "apiServer", "auditLogMaxAgeDays"],
+                rule: `must keep audit logs at least ${AUDIT_RETENTION_FLOOR_DAYS} days in prod (got ${age})`,
+            });
         }
     } else if (etcdCount % 2 === 0 || etcdCount > 7) {
         out.push({ path: [...at, "etcd", "hosts"], rule: `etcd members must be odd and at most 7 (got ${etcdCount})` });
@@ -299,7 +342,10 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
     // The CNI's BGP announces the LoadBalancer range to the racks (components/network/render.ts);
     // without it the Services get addresses nothing outside the cluster can route to.
     if (c.network.loadBalancerCidr && !c.network[c.network.cni].bgp) {
-        out.push({ path: [...at, "network", "loadBalancerCidr"], rule: `needs network.${c.network.cni}.bgp: the CNI's BGP announces the LoadBalancer range to the racks; without it no one outside the cluster reaches the Services' addresses` });
+        out.push({
+            path: [...at, "network", "loadBalancerCidr"],
+            rule: `needs network.${c.network.cni}.bgp: the CNI's BGP announces the LoadBalancer range to the racks; without it no one outside the cluster reaches the Services' addresses`,
+        });
     }
 
     const vip = c.controlPlane.vip;
@@ -374,7 +420,8 @@ export function kubeletLabelProblem(key: string, value: string): string | undefi
     const slash = key.indexOf("/");
     const [prefix, name] = slash < 0 ? ["", key] : [key.slice(0, slash), key.slice(slash + 1)];
     if (slash >= 0 && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return `label key ${key}: the prefix must be a DNS subdomain`;
-    if (name.length > 63 || !LABEL_NAME.test(name)) return `label key ${key} is not a qualified name (at most 63 characters, alphanumeric at both ends, '-', '_', '.' between)`;
+    if (name.length > 63 || !LABEL_NAME.test(name))
+        return `label key ${key} is not a qualified name (at most 63 characters, alphanumeric at both ends, '-', '_', '.' between)`;
     if (value !== "" && (value.length > 63 || !LABEL_NAME.test(value))) return `label ${key}: value ${JSON.stringify(value)} is not a valid label value`;
     const restricted = inNamespace(prefix, "kubernetes.io") || inNamespace(prefix, "k8s.io");
     if (restricted && !KUBELET_LABELS.has(key) && !KUBELET_LABEL_NAMESPACES.some((ns) => inNamespace(prefix, ns))) {
@@ -397,9 +444,12 @@ function kubeletLabelRules(nodeLabels: Record<string, string>, path: (string | n
  * spec's, plus kubernetes.io/hostname and kubernetes.io/os (set by the kubelet; kubeadm overrides
  * the hostname with the node name) and kubeadm's node-role.kubernetes.io/control-plane.
  */
-function bgpCoverageRules(c: IdcClusterSpec, nodes: { host: { name: string; labels: Record<string, string> }; path: (string | number)[]; controlPlane: boolean }[]): Violation[] {
+function bgpCoverageRules(
+    c: IdcClusterSpec,
+    nodes: { host: { name: string; labels: Record<string, string> }; path: (string | number)[]; controlPlane: boolean }[],
+): Violation[] {
     if (c.network.cni === "cilium") return ciliumBgpCoverageRules(c, nodes);
-    const peers = c.network.cni === "calico" ? c.network.calico.bgp?.peers ?? [] : [];
+    const peers = c.network.cni === "calico" ? (c.network.calico.bgp?.peers ?? []) : [];
     if (peers.length === 0) return [];
     const out: Violation[] = [];
     for (const n of nodes) {
@@ -439,12 +489,17 @@ function nodeLabelsOf(n: { host: { name: string; labels: Record<string, string> 
  * cilium.io/ConflictingClusterConfig; Cilium docs, "BGP Control Plane Troubleshooting Guide"), so
  * no node may be selected by two different nodeSelectors (a global peer counts as selecting all).
  */
-function ciliumBgpCoverageRules(c: IdcClusterSpec, nodes: { host: { name: string; labels: Record<string, string> }; path: (string | number)[]; controlPlane: boolean }[]): Violation[] {
+function ciliumBgpCoverageRules(
+    c: IdcClusterSpec,
+    nodes: { host: { name: string; labels: Record<string, string> }; path: (string | number)[]; controlPlane: boolean }[],
+): Violation[] {
     const peers = c.network.cilium.bgp?.peers ?? [];
     if (peers.length === 0) return [];
     // One group per distinct nodeSelector, named by its first peer.
     const groups = new Map<string, number>();
-    peers.forEach((p, k) => { if (!groups.has(p.nodeSelector ?? "")) groups.set(p.nodeSelector ?? "", k); });
+    peers.forEach((p, k) => {
+        if (!groups.has(p.nodeSelector ?? "")) groups.set(p.nodeSelector ?? "", k);
+    });
     const out: Violation[] = [];
     for (const n of nodes) {
         const labels = nodeLabelsOf(n);
@@ -487,21 +542,38 @@ export function calicoSelectorMatches(selector: string, nodeLabels: Record<strin
     const isKey = (t: string | undefined) => t !== undefined && /^[A-Za-z0-9_./-]+$/.test(t);
     const or = (): boolean => {
         let v = and();
-        while (peek() === "||") { take(); v = and() || v; }
+        while (peek() === "||") {
+            take();
+            v = and() || v;
+        }
         return v;
     };
     const and = (): boolean => {
         let v = unary();
-        while (peek() === "&&") { take(); v = unary() && v; }
+        while (peek() === "&&") {
+            take();
+            v = unary() && v;
+        }
         return v;
     };
     const unary = (): boolean => {
-        if (peek() === "!") { take(); return !unary(); }
-        if (peek() === "(") { take("("); const v = or(); take(")"); return v; }
+        if (peek() === "!") {
+            take();
+            return !unary();
+        }
+        if (peek() === "(") {
+            take("(");
+            const v = or();
+            take(")");
+            return v;
+        }
         const word = take();
         if ((word === "all" || word === "has") && peek() === "(") {
             take("(");
-            if (word === "all") { take(")"); return true; }
+            if (word === "all") {
+                take(")");
+                return true;
+            }
             const key = take();
             if (!isKey(key)) throw new Error("expected a label key");
             take(")");
@@ -517,7 +589,11 @@ export function calicoSelectorMatches(selector: string, nodeLabels: Record<strin
         else if (op !== "in") throw new Error(`unsupported operator ${op}`);
         take("{");
         const set: string[] = [];
-        while (peek() !== "}") { set.push(literal()); if (peek() === ",") take(","); else break; }
+        while (peek() !== "}") {
+            set.push(literal());
+            if (peek() === ",") take(",");
+            else break;
+        }
         take("}");
         // Calico: `not in` (like `!=`) also matches nodes without the label.
         return negated ? value === undefined || !set.includes(value) : value !== undefined && set.includes(value);

@@ -29,24 +29,23 @@ const link = z.strictObject({
 
 const cluster = z.discriminatedUnion("provider", [idcCluster, eksCluster, ackCluster]);
 
-export const fleetSchema = z
-    .strictObject({
-        environment: z.enum(["prod", "staging", "dev"]),
-        /** The cluster that hosts Karmada and the global Thanos query/store layer. */
-        hub: dnsLabel,
-        mesh: fleetMeshSchema({ dnsLabel }),
-        links: z.array(link).default([]),
-        /**
-         * Clusters whose site relays between its links (its gateways re-advertise the prefixes they
-         * learn on one link to the others), so two sites linked only to it still reach each other.
-         */
-        transit: z.array(dnsLabel).default([]),
-        clusters: z.array(cluster).min(1, "must declare at least one cluster").max(MAX_CLUSTERS, `must declare at most ${MAX_CLUSTERS} clusters`),
-        /** Karmada on the hub: members, failover, placement and override policies (stacks/spec/federation.ts). */
-        federation: federationSchema,
-        /** Monitoring: retention, compaction, store gateways, Alertmanager receivers (stacks/spec/observability.ts). */
-        observability: observabilitySchema,
-    });
+export const fleetSchema = z.strictObject({
+    environment: z.enum(["prod", "staging", "dev"]),
+    /** The cluster that hosts Karmada and the global Thanos query/store layer. */
+    hub: dnsLabel,
+    mesh: fleetMeshSchema({ dnsLabel }),
+    links: z.array(link).default([]),
+    /**
+     * Clusters whose site relays between its links (its gateways re-advertise the prefixes they
+     * learn on one link to the others), so two sites linked only to it still reach each other.
+     */
+    transit: z.array(dnsLabel).default([]),
+    clusters: z.array(cluster).min(1, "must declare at least one cluster").max(MAX_CLUSTERS, `must declare at most ${MAX_CLUSTERS} clusters`),
+    /** Karmada on the hub: members, failover, placement and override policies (stacks/spec/federation.ts). */
+    federation: federationSchema,
+    /** Monitoring: retention, compaction, store gateways, Alertmanager receivers (stacks/spec/observability.ts). */
+    observability: observabilitySchema,
+});
 
 export type FleetSpec = z.output<typeof fleetSchema>;
 export type ClusterSpec = FleetSpec["clusters"][number];
@@ -114,7 +113,10 @@ function fleetRules(fleet: FleetSpec, today: Date): Violation[] {
         const providers = l.between.map((end) => fleet.clusters.find((c) => c.name === end)?.provider);
         const needs = ({ "direct-connect": "eks", "express-connect": "ack" } as const)[l.kind as "direct-connect" | "express-connect"];
         if (needs && providers.every((p) => p !== undefined) && !providers.includes(needs)) {
-            out.push({ path: ["links", i, "kind"], rule: `${l.kind} is ${needs === "eks" ? "AWS Direct Connect" : "Alibaba Cloud Express Connect"}: one end must be an ${needs} cluster` });
+            out.push({
+                path: ["links", i, "kind"],
+                rule: `${l.kind} is ${needs === "eks" ? "AWS Direct Connect" : "Alibaba Cloud Express Connect"}: one end must be an ${needs} cluster`,
+            });
         }
     });
 

@@ -15,8 +15,13 @@ export const RESERVED_ASNS = [7224, 9059, 45104] as const;
 export const privateAsn = z
     .number()
     .int()
-    .refine((n) => !(RESERVED_ASNS as readonly number[]).includes(n), { error: (i) => `${i.input} is reserved by AWS or Alibaba Cloud (${RESERVED_ASNS.join(", ")})` })
-    .refine((n) => (n >= 64512 && n <= 65534) || (n >= 4200000000 && n <= 4294967294), "must be a private ASN (64512-65534 or 4200000000-4294967294, RFC 6996)");
+    .refine((n) => !(RESERVED_ASNS as readonly number[]).includes(n), {
+        error: (i) => `${i.input} is reserved by AWS or Alibaba Cloud (${RESERVED_ASNS.join(", ")})`,
+    })
+    .refine(
+        (n) => (n >= 64512 && n <= 65534) || (n >= 4200000000 && n <= 4294967294),
+        "must be a private ASN (64512-65534 or 4200000000-4294967294, RFC 6996)",
+    );
 
 /** eks / ack: the site's ASN (Transit Gateway and Direct Connect gateway amazon side; Alibaba VPN gateway and VBR local AS). */
 export const cloudGateway = z.strictObject({ asn: privateAsn });
@@ -80,8 +85,20 @@ interface SiteLike {
     provider: "idc" | "eks" | "ack";
     region: string;
     zones: string[];
-    network: { podCidr: string; serviceCidr: string; nodeCidr?: string; vpcCidr?: string; loadBalancerCidr?: string; calico?: { bgp?: { asNumber: number } }; cilium?: { bgp?: { asNumber: number } } };
-    gateway?: { asn: number; hosts?: { name: string; address: string; publicAddress: string }[]; fabricPeers?: { name: string; peerIp: string; asn: number }[] };
+    network: {
+        podCidr: string;
+        serviceCidr: string;
+        nodeCidr?: string;
+        vpcCidr?: string;
+        loadBalancerCidr?: string;
+        calico?: { bgp?: { asNumber: number } };
+        cilium?: { bgp?: { asNumber: number } };
+    };
+    gateway?: {
+        asn: number;
+        hosts?: { name: string; address: string; publicAddress: string }[];
+        fabricPeers?: { name: string; peerIp: string; asn: number }[];
+    };
     federation: { syncMode: "Push" | "Pull" };
     controlPlane?: { vip: string; hosts: { name: string; address: string }[] };
     etcd?: { hosts: { name: string; address: string }[] };
@@ -121,21 +138,33 @@ export function linksRules(fleet: FleetLike): Violation[] {
         const at = ["clusters", i];
         const lb = c.network.loadBalancerCidr;
         if (lb && !RFC1918.some((r) => within(cidr(lb), r))) {
-            out.push({ path: [...at, "network", "loadBalancerCidr"], rule: `${lb} must lie inside RFC 1918 space (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)` });
+            out.push({
+                path: [...at, "network", "loadBalancerCidr"],
+                rule: `${lb} must lie inside RFC 1918 space (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)`,
+            });
         }
         const gw = c.gateway;
         if (!gw) return;
         const twin = asns.get(gw.asn);
-        if (twin !== undefined) out.push({ path: [...at, "gateway", "asn"], rule: `AS ${gw.asn} is already clusters[${twin}].gateway.asn: every site needs its own ASN` });
+        if (twin !== undefined)
+            out.push({ path: [...at, "gateway", "asn"], rule: `AS ${gw.asn} is already clusters[${twin}].gateway.asn: every site needs its own ASN` });
         else asns.set(gw.asn, i);
         if (c.provider !== "idc") return;
         const fabric = gw.fabricPeers ?? [];
         const fabricAs = fabric.find((p) => p.asn === gw.asn);
-        if (fabricAs) out.push({ path: [...at, "gateway", "asn"], rule: `AS ${gw.asn} is the fabric's AS (fabricPeers ${fabricAs.name}): the gateways speak eBGP to the ToRs` });
+        if (fabricAs)
+            out.push({
+                path: [...at, "gateway", "asn"],
+                rule: `AS ${gw.asn} is the fabric's AS (fabricPeers ${fabricAs.name}): the gateways speak eBGP to the ToRs`,
+            });
         // The nodes learn the other sites' routes from the ToRs with the gateways' AS in the path:
         // the same AS on the nodes would drop them (BGP loop prevention).
         const nodeAs = c.network.calico?.bgp?.asNumber ?? c.network.cilium?.bgp?.asNumber;
-        if (nodeAs === gw.asn) out.push({ path: [...at, "gateway", "asn"], rule: `AS ${gw.asn} is the nodes' AS (the CNI's bgp.asNumber): their routes to other sites would be dropped as loops` });
+        if (nodeAs === gw.asn)
+            out.push({
+                path: [...at, "gateway", "asn"],
+                rule: `AS ${gw.asn} is the nodes' AS (the CNI's bgp.asNumber): their routes to other sites would be dropped as loops`,
+            });
         const nodeCidr = cidr(c.network.nodeCidr!);
         const used = new Map<string, string>();
         const usedNames = new Set<string>();
@@ -147,16 +176,22 @@ export function linksRules(fleet: FleetLike): Violation[] {
         (gw.hosts ?? []).forEach((h, j) => {
             const hp = [...at, "gateway", "hosts", j];
             const ip = parseIp(h.address)!;
-            if (!usableHost(nodeCidr, ip)) out.push({ path: [...hp, "address"], rule: `${h.address} is not a host address of network.nodeCidr ${c.network.nodeCidr}` });
+            if (!usableHost(nodeCidr, ip))
+                out.push({ path: [...hp, "address"], rule: `${h.address} is not a host address of network.nodeCidr ${c.network.nodeCidr}` });
             if (used.has(h.address)) out.push({ path: [...hp, "address"], rule: `${h.address} is already used by ${used.get(h.address)}` });
             used.set(h.address, h.name);
             if (usedNames.has(h.name)) out.push({ path: [...hp, "name"], rule: `host name ${h.name} is already used in this cluster` });
             usedNames.add(h.name);
             const pub = parseIp(h.publicAddress)!;
-            if (NOT_PUBLIC.some((b) => contains(b, pub))) out.push({ path: [...hp, "publicAddress"], rule: `${h.publicAddress} is not a public address (the cloud gateways dial it over the internet)` });
+            if (NOT_PUBLIC.some((b) => contains(b, pub)))
+                out.push({ path: [...hp, "publicAddress"], rule: `${h.publicAddress} is not a public address (the cloud gateways dial it over the internet)` });
         });
         fabric.forEach((p, j) => {
-            if (!usableHost(nodeCidr, parseIp(p.peerIp)!)) out.push({ path: [...at, "gateway", "fabricPeers", j, "peerIp"], rule: `${p.peerIp} is not a host address of network.nodeCidr ${c.network.nodeCidr}` });
+            if (!usableHost(nodeCidr, parseIp(p.peerIp)!))
+                out.push({
+                    path: [...at, "gateway", "fabricPeers", j, "peerIp"],
+                    rule: `${p.peerIp} is not a host address of network.nodeCidr ${c.network.nodeCidr}`,
+                });
         });
     });
 
@@ -179,23 +214,45 @@ export function linksRules(fleet: FleetLike): Violation[] {
             return;
         }
         for (const [j, end] of [x, y].entries()) {
-            if (!end.gateway) out.push({ path: ["clusters", index.get(end.name)!, "gateway"], rule: `is required: ${end.name} is an end of links[${i}] (its BGP ASN${end.provider === "idc" ? ", gateway hosts and fabric peers" : ""})` });
+            if (!end.gateway)
+                out.push({
+                    path: ["clusters", index.get(end.name)!, "gateway"],
+                    rule: `is required: ${end.name} is an end of links[${i}] (its BGP ASN${end.provider === "idc" ? ", gateway hosts and fabric peers" : ""})`,
+                });
             else if (end.provider === "idc" && l.kind === "ipsec-vpn" && (end.gateway.hosts ?? []).length === 0) {
-                out.push({ path: ["clusters", index.get(end.name)!, "gateway", "hosts"], rule: `needs one or two gateway hosts: ${end.name} terminates the tunnels of links[${i}]` });
+                out.push({
+                    path: ["clusters", index.get(end.name)!, "gateway", "hosts"],
+                    rule: `needs one or two gateway hosts: ${end.name} terminates the tunnels of links[${i}]`,
+                });
             }
             // The dual-tunnel VPN gateway takes a vSwitch in each of two zones (the first two node vSwitches).
             if (end.provider === "ack" && l.kind === "ipsec-vpn" && end.zones.length < 2) {
-                out.push({ path: ["clusters", index.get(end.name)!, "zones"], rule: `needs at least two zones: ${end.name}'s dual-tunnel VPN gateway for links[${i}] takes a vSwitch in each of two zones` });
+                out.push({
+                    path: ["clusters", index.get(end.name)!, "zones"],
+                    rule: `needs at least two zones: ${end.name}'s dual-tunnel VPN gateway for links[${i}] takes a vSwitch in each of two zones`,
+                });
             }
             void j;
         }
         const kinds = new Set([x.provider, y.provider]);
-        if (l.kind === "direct-connect" && !(kinds.has("eks") && kinds.has("idc"))) out.push({ path: [...at, "kind"], rule: "direct-connect joins an eks cluster and an idc cluster (a transit VIF to the IDC's router)" });
-        if (l.kind === "express-connect" && !(kinds.has("ack") && kinds.has("idc"))) out.push({ path: [...at, "kind"], rule: "express-connect joins an ack cluster and an idc cluster (a VBR facing the IDC's router)" });
-        if (l.kind !== "direct-connect" && l.directConnect) out.push({ path: [...at, "directConnect"], rule: `only a direct-connect link has a directConnect line (this one is ${l.kind})` });
-        if (l.kind !== "express-connect" && l.expressConnect) out.push({ path: [...at, "expressConnect"], rule: `only an express-connect link has an expressConnect line (this one is ${l.kind})` });
-        if (l.kind === "direct-connect" && !l.directConnect) out.push({ path: [...at, "directConnect"], rule: "is required for a direct-connect link (connection id, VLAN, addresses: the line is ordered out of band)" });
-        if (l.kind === "express-connect" && !l.expressConnect) out.push({ path: [...at, "expressConnect"], rule: "is required for an express-connect link (physical connection id, VLAN, addresses: the line is ordered out of band)" });
+        if (l.kind === "direct-connect" && !(kinds.has("eks") && kinds.has("idc")))
+            out.push({ path: [...at, "kind"], rule: "direct-connect joins an eks cluster and an idc cluster (a transit VIF to the IDC's router)" });
+        if (l.kind === "express-connect" && !(kinds.has("ack") && kinds.has("idc")))
+            out.push({ path: [...at, "kind"], rule: "express-connect joins an ack cluster and an idc cluster (a VBR facing the IDC's router)" });
+        if (l.kind !== "direct-connect" && l.directConnect)
+            out.push({ path: [...at, "directConnect"], rule: `only a direct-connect link has a directConnect line (this one is ${l.kind})` });
+        if (l.kind !== "express-connect" && l.expressConnect)
+            out.push({ path: [...at, "expressConnect"], rule: `only an express-connect link has an expressConnect line (this one is ${l.kind})` });
+        if (l.kind === "direct-connect" && !l.directConnect)
+            out.push({
+                path: [...at, "directConnect"],
+                rule: "is required for a direct-connect link (connection id, VLAN, addresses: the line is ordered out of band)",
+            });
+        if (l.kind === "express-connect" && !l.expressConnect)
+            out.push({
+                path: [...at, "expressConnect"],
+                rule: "is required for an express-connect link (physical connection id, VLAN, addresses: the line is ordered out of band)",
+            });
 
         const crosses = inMainlandChina(x.region) !== inMainlandChina(y.region);
         if (crosses && !l.crossBorder) {
@@ -205,13 +262,19 @@ export function linksRules(fleet: FleetLike): Violation[] {
                 rule: `${inside.name} (${inside.region}) is in mainland China and ${outside.name} (${outside.region}) is not: cross-border traffic needs a licensed product, set crossBorder: cen (CEN cross-border bandwidth) or carrier-line, not plain internet IPsec`,
             });
         }
-        if (!crosses && l.crossBorder) out.push({ path: [...at, "crossBorder"], rule: `the link does not cross the border of mainland China (${x.region}, ${y.region})` });
-        if (l.crossBorder === "carrier-line" && l.kind === "ipsec-vpn") out.push({ path: [...at, "crossBorder"], rule: "carrier-line is for a dedicated line; an ipsec-vpn link crosses on cen" });
+        if (!crosses && l.crossBorder)
+            out.push({ path: [...at, "crossBorder"], rule: `the link does not cross the border of mainland China (${x.region}, ${y.region})` });
+        if (l.crossBorder === "carrier-line" && l.kind === "ipsec-vpn")
+            out.push({ path: [...at, "crossBorder"], rule: "carrier-line is for a dedicated line; an ipsec-vpn link crosses on cen" });
 
         const layout = tunnelLayout(l.kind, { kind: x.provider, gateways: x.gateway?.hosts }, { kind: y.provider, gateways: y.gateway?.hosts });
         if (l.insideCidrs) {
             if (l.kind !== "ipsec-vpn") out.push({ path: [...at, "insideCidrs"], rule: `only an ipsec-vpn link has tunnels (this one is ${l.kind})` });
-            else if (l.insideCidrs.length !== layout.length) out.push({ path: [...at, "insideCidrs"], rule: `this link has ${layout.length} tunnels: give ${layout.length} inside /30s (got ${l.insideCidrs.length})` });
+            else if (l.insideCidrs.length !== layout.length)
+                out.push({
+                    path: [...at, "insideCidrs"],
+                    rule: `this link has ${layout.length} tunnels: give ${layout.length} inside /30s (got ${l.insideCidrs.length})`,
+                });
             l.insideCidrs.forEach((text, j) => {
                 const p = [...at, "insideCidrs", j];
                 const block = cidr(text);
@@ -224,13 +287,20 @@ export function linksRules(fleet: FleetLike): Violation[] {
         if (l.directConnect) {
             const { amazonAddress, customerAddress, amazonSideAsn } = l.directConnect;
             const twin = asns.get(amazonSideAsn);
-            if (twin !== undefined) out.push({ path: [...at, "directConnect", "amazonSideAsn"], rule: `AS ${amazonSideAsn} is already clusters[${twin}].gateway.asn: the Direct Connect gateway needs an AS of its own` });
+            if (twin !== undefined)
+                out.push({
+                    path: [...at, "directConnect", "amazonSideAsn"],
+                    rule: `AS ${amazonSideAsn} is already clusters[${twin}].gateway.asn: the Direct Connect gateway needs an AS of its own`,
+                });
             const [aIp, aLen] = amazonAddress.split("/");
             const [cIp, cLen] = customerAddress.split("/");
             const size = 2 ** (32 - Number(aLen));
             const [av, cv] = [parseIp(aIp)!, parseIp(cIp)!];
             if (aLen !== cLen || av === cv || Math.floor(av / size) !== Math.floor(cv / size)) {
-                out.push({ path: [...at, "directConnect", "customerAddress"], rule: `${customerAddress} and amazonAddress ${amazonAddress} must be two addresses of one peering subnet` });
+                out.push({
+                    path: [...at, "directConnect", "customerAddress"],
+                    rule: `${customerAddress} and amazonAddress ${amazonAddress} must be two addresses of one peering subnet`,
+                });
             } else if (contains(LINK_LOCAL, av)) claim([...at, "directConnect", "amazonAddress"], `${formatIp(av - (av % size))}/${aLen}`);
         }
         if (l.expressConnect) {
@@ -239,7 +309,10 @@ export function linksRules(fleet: FleetLike): Violation[] {
             const size = 2 ** (32 - len);
             const [lo, pe] = [parseIp(e.localGatewayIp)!, parseIp(e.peerGatewayIp)!];
             if (lo === pe || Math.floor(lo / size) !== Math.floor(pe / size)) {
-                out.push({ path: [...at, "expressConnect", "peerGatewayIp"], rule: `${e.peerGatewayIp} and localGatewayIp ${e.localGatewayIp} must be two addresses of one ${e.peeringSubnetMask} subnet` });
+                out.push({
+                    path: [...at, "expressConnect", "peerGatewayIp"],
+                    rule: `${e.peerGatewayIp} and localGatewayIp ${e.localGatewayIp} must be two addresses of one ${e.peeringSubnetMask} subnet`,
+                });
             }
         }
     });

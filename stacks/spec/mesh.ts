@@ -15,7 +15,10 @@ const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration like "3
 const serviceHost = z
     .string()
     .max(253)
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, "must be a fully qualified service host like search-api.search.svc.cluster.local");
+    .regex(
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/,
+        "must be a fully qualified service host like search-api.search.svc.cluster.local",
+    );
 
 type Blocks = { dnsLabel: z.ZodString; labels: z.ZodRecord<z.ZodString, z.ZodString> };
 
@@ -30,54 +33,61 @@ interface MeshFleet extends Reachability {
     }[];
 }
 
-export const fleetMeshSchema = ({ dnsLabel }: Pick<Blocks, "dnsLabel">) => z.strictObject({
-    /** Istio mesh id shared by every cluster. */
-    id: dnsLabel,
-    /** SPIFFE trust domain of every workload (meshConfig.trustDomain). */
-    trustDomain: z
-        .string()
-        .max(253)
-        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "must be a DNS name like acme.internal (a SPIFFE trust domain)")
-        .default("cluster.local"),
-    ca: z
-        .strictObject({
-            /** The root's lifetime; Istio's tools/certs uses 10 years. */
-            rootValidityDays: z.number().int().min(365).max(3650 * 2).default(3650),
-            /** Each cluster's intermediate; re-issued on the first `pulumi up` within 30 days of expiry. */
-            intermediateValidityDays: z.number().int().min(60).max(3650).default(730),
-        })
-        .prefault({}),
-    /** Hosts whose traffic prefers the caller's locality and ejects failing endpoints (a DestinationRule in every member). */
-    localityFailover: z
-        .array(
-            z.strictObject({
-                host: serviceHost,
-                consecutive5xxErrors: z.number().int().min(1).max(100).default(3),
-                interval: duration.default("30s"),
-                baseEjectionTime: duration.default("60s"),
-            }),
-        )
-        .default([]),
-});
+export const fleetMeshSchema = ({ dnsLabel }: Pick<Blocks, "dnsLabel">) =>
+    z.strictObject({
+        /** Istio mesh id shared by every cluster. */
+        id: dnsLabel,
+        /** SPIFFE trust domain of every workload (meshConfig.trustDomain). */
+        trustDomain: z
+            .string()
+            .max(253)
+            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "must be a DNS name like acme.internal (a SPIFFE trust domain)")
+            .default("cluster.local"),
+        ca: z
+            .strictObject({
+                /** The root's lifetime; Istio's tools/certs uses 10 years. */
+                rootValidityDays: z
+                    .number()
+                    .int()
+                    .min(365)
+                    .max(3650 * 2)
+                    .default(3650),
+                /** Each cluster's intermediate; re-issued on the first `pulumi up` within 30 days of expiry. */
+                intermediateValidityDays: z.number().int().min(60).max(3650).default(730),
+            })
+            .prefault({}),
+        /** Hosts whose traffic prefers the caller's locality and ejects failing endpoints (a DestinationRule in every member). */
+        localityFailover: z
+            .array(
+                z.strictObject({
+                    host: serviceHost,
+                    consecutive5xxErrors: z.number().int().min(1).max(100).default(3),
+                    interval: duration.default("30s"),
+                    baseEjectionTime: duration.default("60s"),
+                }),
+            )
+            .default([]),
+    });
 
-export const clusterMeshSchema = ({ dnsLabel, labels }: Blocks) => z.strictObject({
-    /** Istio network name: clusters on one flat network share it; others reach each other via east-west gateways. */
-    network: dnsLabel,
-    /** false leaves the cluster out of the mesh (no istiod, no remote secrets to or from it). */
-    enabled: z.boolean().default(true),
-    /** Bump to rotate the cluster's intermediate CA (a new key and certificate, signed by the same root). */
-    caGeneration: z.number().int().min(1).default(1),
-    /** Tenant namespaces (network.tenants) that join the mesh, and how: sidecar injection or ambient. */
-    injection: z.record(dnsLabel, z.enum(["sidecar", "ambient"])).default({}),
-    eastWestGateway: z
-        .strictObject({
-            /** Minimum replicas (the chart's HPA scales above it). */
-            replicas: z.number().int().min(1).max(10).default(2),
-            /** IDC without a LoadBalancer range: the nodes whose addresses front the NodePort gateway. */
-            nodeSelector: labels.default({ "kubernetes.io/os": "linux" }),
-        })
-        .prefault({}),
-});
+export const clusterMeshSchema = ({ dnsLabel, labels }: Blocks) =>
+    z.strictObject({
+        /** Istio network name: clusters on one flat network share it; others reach each other via east-west gateways. */
+        network: dnsLabel,
+        /** false leaves the cluster out of the mesh (no istiod, no remote secrets to or from it). */
+        enabled: z.boolean().default(true),
+        /** Bump to rotate the cluster's intermediate CA (a new key and certificate, signed by the same root). */
+        caGeneration: z.number().int().min(1).default(1),
+        /** Tenant namespaces (network.tenants) that join the mesh, and how: sidecar injection or ambient. */
+        injection: z.record(dnsLabel, z.enum(["sidecar", "ambient"])).default({}),
+        eastWestGateway: z
+            .strictObject({
+                /** Minimum replicas (the chart's HPA scales above it). */
+                replicas: z.number().int().min(1).max(10).default(2),
+                /** IDC without a LoadBalancer range: the nodes whose addresses front the NodePort gateway. */
+                nodeSelector: labels.default({ "kubernetes.io/os": "linux" }),
+            })
+            .prefault({}),
+    });
 export type FleetMeshSpec = z.output<ReturnType<typeof fleetMeshSchema>>;
 export type ClusterMeshSpec = z.output<ReturnType<typeof clusterMeshSchema>>;
 
@@ -119,12 +129,20 @@ export function meshRules(fleet: MeshFleet): Violation[] {
     // Multi-primary: every istiod watches every other member's API server and sends cross-network
     // traffic to its east-west gateway.
     const needs: ReachabilityNeed[] = members.flatMap(({ c: a, i }) =>
-        members.filter(({ c: b }) => b.name !== a.name).map(({ c: b }) => ({ from: a.name, to: b.name, layer: "mesh (istiod watches its API server and east-west gateway)", path: ["clusters", i, "mesh"] })),
+        members
+            .filter(({ c: b }) => b.name !== a.name)
+            .map(({ c: b }) => ({
+                from: a.name,
+                to: b.name,
+                layer: "mesh (istiod watches its API server and east-west gateway)",
+                path: ["clusters", i, "mesh"],
+            })),
     );
     out.push(...reachabilityViolations(fleet, needs));
     const hosts = new Map<string, number>();
     fleet.mesh.localityFailover.forEach((h, k) => {
-        if (hosts.has(h.host)) out.push({ path: ["mesh", "localityFailover", k, "host"], rule: `${h.host} is already listed by localityFailover[${hosts.get(h.host)}]` });
+        if (hosts.has(h.host))
+            out.push({ path: ["mesh", "localityFailover", k, "host"], rule: `${h.host} is already listed by localityFailover[${hosts.get(h.host)}]` });
         else hosts.set(h.host, k);
     });
     return out;

@@ -84,9 +84,7 @@ const tenantPeer = z.strictObject({
     /** Empty = every pod of the namespace. */
     podLabels: labels.default({}),
     /** Empty = every port. */
-    ports: z
-        .array(z.strictObject({ port: z.number().int().min(1).max(65535), protocol: z.enum(["TCP", "UDP", "SCTP"]).default("TCP") }))
-        .default([]),
+    ports: z.array(z.strictObject({ port: z.number().int().min(1).max(65535), protocol: z.enum(["TCP", "UDP", "SCTP"]).default("TCP") })).default([]),
 });
 
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, 'must be a Kubernetes quantity like "500m", "2" or "4Gi"');
@@ -201,7 +199,8 @@ export function networkRules(fleet: FleetSpec): Violation[] {
         const seenTenants = new Map<string, number>();
         c.network.tenants.forEach((t, j) => {
             const twin = seenTenants.get(t.namespace);
-            if (twin !== undefined) out.push({ path: [...net, "tenants", j, "namespace"], rule: `tenant ${t.namespace} is already declared by tenants[${twin}]` });
+            if (twin !== undefined)
+                out.push({ path: [...net, "tenants", j, "namespace"], rule: `tenant ${t.namespace} is already declared by tenants[${twin}]` });
             else seenTenants.set(t.namespace, j);
         });
         if (c.provider === "ack") return;
@@ -212,16 +211,19 @@ export function networkRules(fleet: FleetSpec): Violation[] {
             if (c.provider === "eks") {
                 // EKS keeps the VPC CNI for addresses; Calico only enforces policy (Calico docs, "Amazon EKS").
                 for (const key of ["bgp", "defaultPoolCidr", "encapsulation"] as const) {
-                    if (calico[key] !== undefined) out.push({ path: [...at, key], rule: "must be unset on EKS: Calico enforces policy only, the VPC CNI assigns pod addresses" });
+                    if (calico[key] !== undefined)
+                        out.push({ path: [...at, key], rule: "must be unset on EKS: Calico enforces policy only, the VPC CNI assigns pod addresses" });
                 }
-                if (calico.ipPools.length > 0) out.push({ path: [...at, "ipPools"], rule: "must be empty on EKS: Calico enforces policy only, the VPC CNI assigns pod addresses" });
+                if (calico.ipPools.length > 0)
+                    out.push({ path: [...at, "ipPools"], rule: "must be empty on EKS: Calico enforces policy only, the VPC CNI assigns pod addresses" });
             } else {
                 out.push(...calicoPoolRules(c.network.podCidr, calico, at));
                 out.push(...bgpRules(calico, at));
                 // The pool is named on the tenant's namespace by the tenant baseline: only tenants have one.
                 calico.ipPools.forEach((p, k) =>
                     p.namespaces.forEach((ns, m) => {
-                        if (!seenTenants.has(ns)) out.push({ path: [...at, "ipPools", k, "namespaces", m], rule: `${ns} is not a tenant of ${c.name} (network.tenants)` });
+                        if (!seenTenants.has(ns))
+                            out.push({ path: [...at, "ipPools", k, "namespaces", m], rule: `${ns} is not a tenant of ${c.name} (network.tenants)` });
                     }),
                 );
             }
@@ -238,7 +240,10 @@ export function networkRules(fleet: FleetSpec): Violation[] {
             out.push({ path: bgpAt, rule: "must be unset on EKS: Cilium runs in ENI mode there and the VPC routes pod addresses" });
         } else if (ciliumBgp !== undefined) {
             if (ciliumBgp.peers.length === 0) {
-                out.push({ path: [...bgpAt, "peers"], rule: "needs at least one peer: Cilium has no node-to-node mesh, the racks' switches route the pod CIDRs (leave bgp unset for direct routes on one L2 segment)" });
+                out.push({
+                    path: [...bgpAt, "peers"],
+                    rule: "needs at least one peer: Cilium has no node-to-node mesh, the racks' switches route the pod CIDRs (leave bgp unset for direct routes on one L2 segment)",
+                });
             }
             out.push(...bgpPeerRules(ciliumBgp, bgpAt));
             ciliumBgp.peers.forEach((p, k) => {
@@ -257,7 +262,8 @@ export function networkRules(fleet: FleetSpec): Violation[] {
                 out.push({ path: [...net, "cilium", "clusterId"], rule: "is required with cni cilium (a fleet-unique 1-255 keeps cluster mesh possible)" });
             } else {
                 const twin = ciliumIds.get(id);
-                if (twin !== undefined) out.push({ path: [...net, "cilium", "clusterId"], rule: `${id} is already the Cilium cluster id of clusters[${twin}]` });
+                if (twin !== undefined)
+                    out.push({ path: [...net, "cilium", "clusterId"], rule: `${id} is already the Cilium cluster id of clusters[${twin}]` });
                 else ciliumIds.set(id, i);
             }
             const pod = cidr(c.network.podCidr);
@@ -298,7 +304,10 @@ function calicoPoolRules(podCidrText: string, calico: CalicoOptions, at: (string
         // Calico rejects overlapping pools (libcalico-go: "IPPool(...) CIDR overlaps with IPPool(...)").
         const twin = pools.find((q) => overlaps(cidr(q.text), cidr(p.cidr)));
         if (twin) {
-            const hint = twin.path[twin.path.length - 1] === "defaultPoolCidr" && calico.defaultPoolCidr === undefined ? " (set calico.defaultPoolCidr to a part of podCidr outside the extra pools)" : "";
+            const hint =
+                twin.path[twin.path.length - 1] === "defaultPoolCidr" && calico.defaultPoolCidr === undefined
+                    ? " (set calico.defaultPoolCidr to a part of podCidr outside the extra pools)"
+                    : "";
             out.push({ path: [...path, "cidr"], rule: `${p.cidr} overlaps ${twin.what}${hint}` });
         }
         pools.push({ path, text: p.cidr, what: `ipPools[${k}] ${p.cidr}` });
@@ -311,7 +320,10 @@ function bgpRules(calico: CalicoOptions, at: (string | number)[]): Violation[] {
     if (!calico.bgp) return out;
     const encapsulation = calico.encapsulation ?? "None";
     if (calico.bgp.peers.length > 0 && encapsulation !== "None" && !encapsulation.endsWith("CrossSubnet")) {
-        out.push({ path: [...at, "encapsulation"], rule: `${encapsulation} tunnels every packet; peering with the racks' switches needs None or a CrossSubnet mode` });
+        out.push({
+            path: [...at, "encapsulation"],
+            rule: `${encapsulation} tunnels every packet; peering with the racks' switches needs None or a CrossSubnet mode`,
+        });
     }
     out.push(...bgpPeerRules(calico.bgp, [...at, "bgp"]));
     return out;

@@ -20,9 +20,7 @@ export const observabilitySchema = z
         compactor: z
             .strictObject({
                 /** How long the bucket keeps each resolution ("0d" = forever). */
-                retention: z
-                    .strictObject({ raw: duration.default("30d"), fiveMinutes: duration.default("90d"), oneHour: duration.default("1y") })
-                    .prefault({}),
+                retention: z.strictObject({ raw: duration.default("30d"), fiveMinutes: duration.default("90d"), oneHour: duration.default("1y") }).prefault({}),
                 downsampling: z.boolean().default(true),
             })
             .prefault({}),
@@ -55,7 +53,12 @@ interface FleetLike {
     links: { between: readonly [string, string] | string[] }[];
     transit: string[];
     observability: ObservabilitySpec;
-    clusters: { name: string; provider: "idc" | "eks" | "ack"; region: string; metrics: { objectStore: { kind: "s3" | "oss" | "s3-compatible"; bucket: string; region?: string; endpoint?: string } } }[];
+    clusters: {
+        name: string;
+        provider: "idc" | "eks" | "ack";
+        region: string;
+        metrics: { objectStore: { kind: "s3" | "oss" | "s3-compatible"; bucket: string; region?: string; endpoint?: string } };
+    }[];
 }
 
 // Thanos compact refuses raw retention shorter than the 40h after which it downsamples to 5m, and
@@ -66,20 +69,28 @@ export function observabilityRules(fleet: FleetLike): Violation[] {
     const out: Violation[] = [];
     const o = fleet.observability;
     if (durationHours(o.prometheus.retention) < 6) {
-        out.push({ path: ["observability", "prometheus", "retention"], rule: "must be at least 6h (three 2h blocks kept locally while the sidecar uploads them)" });
+        out.push({
+            path: ["observability", "prometheus", "retention"],
+            rule: "must be at least 6h (three 2h blocks kept locally while the sidecar uploads them)",
+        });
     }
     if (o.compactor.downsampling) {
         for (const res of ["raw", "fiveMinutes"] as const) {
             const h = durationHours(o.compactor.retention[res]);
             if (h !== 0 && h < DOWNSAMPLE_AFTER_H[res]) {
-                out.push({ path: ["observability", "compactor", "retention", res], rule: `must be 0d or at least ${DOWNSAMPLE_AFTER_H[res]}h with downsampling on (Thanos downsamples after that age)` });
+                out.push({
+                    path: ["observability", "compactor", "retention", res],
+                    rule: `must be 0d or at least ${DOWNSAMPLE_AFTER_H[res]}h with downsampling on (Thanos downsamples after that age)`,
+                });
             }
         }
     }
     const receivers = new Map<string, number>();
     o.alertmanager.receivers.forEach((r, i) => {
-        if (r.name === "null") out.push({ path: ["observability", "alertmanager", "receivers", i, "name"], rule: 'is reserved (the "null" receiver takes the unrouted alerts)' });
-        if (receivers.has(r.name)) out.push({ path: ["observability", "alertmanager", "receivers", i, "name"], rule: `duplicates receivers[${receivers.get(r.name)}]` });
+        if (r.name === "null")
+            out.push({ path: ["observability", "alertmanager", "receivers", i, "name"], rule: 'is reserved (the "null" receiver takes the unrouted alerts)' });
+        if (receivers.has(r.name))
+            out.push({ path: ["observability", "alertmanager", "receivers", i, "name"], rule: `duplicates receivers[${receivers.get(r.name)}]` });
         else receivers.set(r.name, i);
     });
 
@@ -87,7 +98,11 @@ export function observabilityRules(fleet: FleetLike): Violation[] {
     const labelSets = new Map<string, number>();
     fleet.clusters.forEach((c, i) => {
         const key = JSON.stringify(externalLabels({ name: c.name, site: c.provider, region: c.region, environment: fleet.environment }));
-        if (labelSets.has(key)) out.push({ path: ["clusters", i, "name"], rule: `external labels ${key} are those of clusters[${labelSets.get(key)}]: Thanos could not tell their series apart` });
+        if (labelSets.has(key))
+            out.push({
+                path: ["clusters", i, "name"],
+                rule: `external labels ${key} are those of clusters[${labelSets.get(key)}]: Thanos could not tell their series apart`,
+            });
         else labelSets.set(key, i);
     });
 
@@ -99,8 +114,13 @@ export function observabilityRules(fleet: FleetLike): Violation[] {
         const first = buckets.get(key);
         if (first === undefined) return void buckets.set(key, i);
         const at = ["clusters", i, "metrics", "objectStore", "bucket"];
-        if (!o.sharedBuckets) out.push({ path: at, rule: `is also clusters[${first}]'s bucket: set observability.sharedBuckets to share it (one compactor serves it)` });
-        else if (c.provider !== "idc" || fleet.clusters[first].provider !== "idc") out.push({ path: at, rule: `is also clusters[${first}]'s bucket, but ${c.provider === "idc" ? fleet.clusters[first].provider : c.provider} sites create their own bucket: only s3-compatible buckets can be shared` });
+        if (!o.sharedBuckets)
+            out.push({ path: at, rule: `is also clusters[${first}]'s bucket: set observability.sharedBuckets to share it (one compactor serves it)` });
+        else if (c.provider !== "idc" || fleet.clusters[first].provider !== "idc")
+            out.push({
+                path: at,
+                rule: `is also clusters[${first}]'s bucket, but ${c.provider === "idc" ? fleet.clusters[first].provider : c.provider} sites create their own bucket: only s3-compatible buckets can be shared`,
+            });
     });
 
     // Thanos Query on the hub dials every sidecar and every bucket's store gateway (a hub naming no
@@ -113,7 +133,12 @@ export function observabilityRules(fleet: FleetLike): Violation[] {
         const key = bucketKey(c.metrics.objectStore);
         if (!owners.has(key)) {
             owners.add(key);
-            needs.push({ from: fleet.hub, to: c.name, layer: `monitoring (Thanos Query reads the store gateway of ${c.metrics.objectStore.bucket})`, path: ["clusters", i, "metrics", "objectStore"] });
+            needs.push({
+                from: fleet.hub,
+                to: c.name,
+                layer: `monitoring (Thanos Query reads the store gateway of ${c.metrics.objectStore.bucket})`,
+                path: ["clusters", i, "metrics", "objectStore"],
+            });
         }
     });
     out.push(...reachabilityViolations(fleet, needs));

@@ -14,7 +14,9 @@ export interface Reachability {
 export function linkPath(fleet: Reachability, from: string, to: string): string[] | undefined {
     if (from === to) return [from];
     const neighbours = new Map<string, string[]>();
-    for (const { between: [a, b] } of fleet.links) {
+    for (const {
+        between: [a, b],
+    } of fleet.links) {
         neighbours.set(a, [...(neighbours.get(a) ?? []), b]);
         neighbours.set(b, [...(neighbours.get(b) ?? []), a]);
     }

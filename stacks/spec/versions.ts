@@ -99,7 +99,11 @@ export function versionRules(
     if (exception) {
         const ahead = daysLeft({ minor: w.minor, endOfStandardSupport: exception.until, source: "" }, today);
         if (ahead < 0) out.push({ path: [...at, "versionException", "until"], rule: `expired on ${exception.until}` });
-        else if (ahead > MAX_EXCEPTION_DAYS) out.push({ path: [...at, "versionException", "until"], rule: `may reach at most ${MAX_EXCEPTION_DAYS} days ahead (one upgrade step), got ${ahead}` });
+        else if (ahead > MAX_EXCEPTION_DAYS)
+            out.push({
+                path: [...at, "versionException", "until"],
+                rule: `may reach at most ${MAX_EXCEPTION_DAYS} days ahead (one upgrade step), got ${ahead}`,
+            });
     }
     const excused = exception !== undefined && out.length === 0;
     if (environment === "prod" && daysLeft(w, today) < 0 && !excused) {
@@ -119,7 +123,8 @@ export function versionWarnings(clusters: readonly { name: string; provider: Sit
         if (!w) continue;
         const left = daysLeft(w, today);
         if (left < 0) out.push(`${c.name}: ${SITE_NAME[c.provider]} ${w.minor} reached end of standard support on ${w.endOfStandardSupport} (${w.source})`);
-        else if (left <= WARN_DAYS) out.push(`${c.name}: ${SITE_NAME[c.provider]} ${w.minor} ends standard support on ${w.endOfStandardSupport}, in ${left} days (${w.source})`);
+        else if (left <= WARN_DAYS)
+            out.push(`${c.name}: ${SITE_NAME[c.provider]} ${w.minor} ends standard support on ${w.endOfStandardSupport}, in ${left} days (${w.source})`);
     }
     return out;
 }

@@ -21,7 +21,8 @@ describe("automation entry points", () => {
         try {
             assert.throws(
                 () => validateStack("bad", file),
-                (e: unknown) => e instanceof FleetSpecError && e.violations.includes("links[3].between: a link must join two different clusters (both ends are idc-sh)"),
+                (e: unknown) =>
+                    e instanceof FleetSpecError && e.violations.includes("links[3].between: a link must join two different clusters (both ends are idc-sh)"),
             );
         } finally {
             fs.rmSync(path.dirname(file), { recursive: true, force: true });

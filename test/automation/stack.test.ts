@@ -28,7 +28,14 @@ function upEvents(stack: string): EngineEvent[] {
         e({ resourcePreEvent: { metadata: step(ns, "kubernetes:core/v1:Namespace", "same") } }),
         e({ resOutputsEvent: { metadata: step(ns, "kubernetes:core/v1:Namespace", "same") } }),
         e({ resourcePreEvent: { metadata: step(cluster, "aws:eks/cluster:Cluster", "update") } }),
-        e({ diagnosticEvent: { urn: cluster, message: "<{%fg 1%}>error: updating EKS Cluster (eks-apne1) version: InvalidParameterException: unsupported Kubernetes version<{%reset%}>\n", color: "raw", severity: "error" } }),
+        e({
+            diagnosticEvent: {
+                urn: cluster,
+                message: "<{%fg 1%}>error: updating EKS Cluster (eks-apne1) version: InvalidParameterException: unsupported Kubernetes version<{%reset%}>\n",
+                color: "raw",
+                severity: "error",
+            },
+        }),
         e({ resOpFailedEvent: { metadata: step(cluster, "aws:eks/cluster:Cluster", "update"), status: 1, steps: 1 } }),
         e({ summaryEvent: { maybeCorrupt: false, durationSeconds: 42, resourceChanges: { create: 1, same: 1, update: 0 }, policyPacks: {} } }),
     ];
@@ -129,17 +136,39 @@ describe("automation library against a stand-in pulumi", function () {
             stack: "prod",
             spec: loadStackSpec("prod"),
             pulumiCommand: pulumi,
-            envVars: env({ FAKE_PULUMI_STDERR: "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`." }),
+            envVars: env({
+                FAKE_PULUMI_STDERR:
+                    "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.",
+            }),
         });
         await assert.rejects(locked.up(), (e: unknown) => e instanceof FleetBusyError && /holds the engine's lock/.test((e as Error).message));
-        const failing = await FleetStack.open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env({ FAKE_PULUMI_STDERR: "error: preview failed: boom" }) });
-        await assert.rejects(failing.preview(), (e: unknown) => e instanceof FleetOperationError && /preview of stack prod failed:[\s\S]*boom/.test((e as Error).message));
+        const failing = await FleetStack.open({
+            stack: "prod",
+            spec: loadStackSpec("prod"),
+            pulumiCommand: pulumi,
+            envVars: env({ FAKE_PULUMI_STDERR: "error: preview failed: boom" }),
+        });
+        await assert.rejects(
+            failing.preview(),
+            (e: unknown) => e instanceof FleetOperationError && /preview of stack prod failed:[\s\S]*boom/.test((e as Error).message),
+        );
     });
 
     it("refuses destroy while protected resources exist, unless told to leave them", async () => {
         const state = path.join(dir, "state.json");
         const protectedUrn = "urn:pulumi:prod::hybrid-fleet::hybrid:eks:Site$hybrid:eks:Cluster$aws:eks/cluster:Cluster::eks-apne1-eks";
-        fs.writeFileSync(state, JSON.stringify({ version: 3, deployment: { resources: [{ urn: protectedUrn, protect: true }, { urn: "urn:pulumi:prod::hybrid-fleet::hybrid:idc:Site::idc-sh", protect: false }] } }));
+        fs.writeFileSync(
+            state,
+            JSON.stringify({
+                version: 3,
+                deployment: {
+                    resources: [
+                        { urn: protectedUrn, protect: true },
+                        { urn: "urn:pulumi:prod::hybrid-fleet::hybrid:idc:Site::idc-sh", protect: false },
+                    ],
+                },
+            }),
+        );
         const fleet = await FleetStack.open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env({ FAKE_PULUMI_STATE: state }) });
         await assert.rejects(fleet.destroy(), (e: unknown) => e instanceof ProtectedResourcesError && e.urns.includes(protectedUrn));
         assert.ok(!calls().some((a) => a[0] === "destroy"), "destroy must not reach the CLI");
@@ -161,7 +190,12 @@ describe("automation library against a stand-in pulumi", function () {
                 plain: { environment: "prod", hub: "idc-sh", clusters: { "eks-apne1": { ...cluster, kubeconfig: "apiVersion: v1\nusers: [token: s3cr3t]" } } },
             }),
         );
-        const fleet = await FleetStack.open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env({ FAKE_PULUMI_OUTPUTS: outputs }) });
+        const fleet = await FleetStack.open({
+            stack: "prod",
+            spec: loadStackSpec("prod"),
+            pulumiCommand: pulumi,
+            envVars: env({ FAKE_PULUMI_OUTPUTS: outputs }),
+        });
         const out = await fleet.outputs();
         const eks = out.clusters["eks-apne1"];
         assert.strictEqual(eks.apiServer, cluster.apiServer);
@@ -178,10 +212,19 @@ describe("automation library, offline", function () {
         const first = await planOffline({ stack: "dev", spec });
         try {
             const raw = rawStackFleet("dev");
-            raw.clusters.find((c: any) => c.name === "idc-dev").workers.push({ name: "dev-worker-2", address: "10.110.2.12", sshHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOrh1VJiDHjTHMJTGIbvzt++uT6Q83fgMgBfJBGBhGFQ" });
+            raw.clusters
+                .find((c: any) => c.name === "idc-dev")
+                .workers.push({
+                    name: "dev-worker-2",
+                    address: "10.110.2.12",
+                    sshHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOrh1VJiDHjTHMJTGIbvzt++uT6Q83fgMgBfJBGBhGFQ",
+                });
             const second = await planOffline({ stack: "dev", spec: { raw }, previous: first.inventory });
             try {
-                assert.ok(second.diff!.added.some((e) => e.name.includes("dev-worker-2")), "the new worker's resources are added");
+                assert.ok(
+                    second.diff!.added.some((e) => e.name.includes("dev-worker-2")),
+                    "the new worker's resources are added",
+                );
                 assert.strictEqual(second.diff!.removed.length, 0);
                 assert.strictEqual(second.policies.mandatory, 0);
                 assert.ok(second.log.some((l) => l.startsWith("hybrid-fleet offline plan: stack dev")));

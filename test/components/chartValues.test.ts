@@ -36,7 +36,8 @@ describe("Helm values exist in the pinned charts", () => {
         const table = fs.readFileSync(path.join(DIR, "UPSTREAM.md"), "utf8");
         const rows = [...table.matchAll(/^\| `([^`]+)` \| (\S+) ([^ ]+) .*\| ([0-9a-f]{8}) \|$/gm)];
         assert.strictEqual(rows.length, 2);
-        for (const [, file, , , blob] of rows) assert.ok(gitBlobId(fs.readFileSync(path.join(DIR, file))).startsWith(blob), `${file} differs from upstream ${blob}`);
+        for (const [, file, , , blob] of rows)
+            assert.ok(gitBlobId(fs.readFileSync(path.join(DIR, file))).startsWith(blob), `${file} differs from upstream ${blob}`);
         assert.ok(table.includes(`karpenter ${KARPENTER.version}`), "the Karpenter values are not at the pinned version");
         assert.ok(table.includes(`tigera-operator ${CALICO.version}`), "the tigera-operator values are not at the pinned version");
     });
@@ -52,6 +53,9 @@ describe("Helm values exist in the pinned charts", () => {
 
     it("the check catches a misspelt or moved key", () => {
         const chart = chartValues("karpenter");
-        assert.deepStrictEqual(unknownKeys({ settings: { clusterName: "c", reservedENI: "1" }, replica: 2, nodeSelector: { any: "thing" } }, chart), ["settings.reservedENI", "replica"]);
+        assert.deepStrictEqual(unknownKeys({ settings: { clusterName: "c", reservedENI: "1" }, replica: 2, nodeSelector: { any: "thing" } }, chart), [
+            "settings.reservedENI",
+            "replica",
+        ]);
     });
 });

@@ -41,7 +41,13 @@ describe("karmada-apiserver kubeconfig with real kubectl and openssl certificate
         const hosts = certHosts({ address: "127.0.0.1" });
         const serving = issue(dir, ca, "karmada-server", { dns: hosts.dnsNames, ip: hosts.ipAddresses }, "serverAuth");
         server = https.createServer(
-            { cert: fs.readFileSync(serving.cert), key: fs.readFileSync(serving.key), ca: fs.readFileSync(ca.cert), requestCert: true, rejectUnauthorized: true },
+            {
+                cert: fs.readFileSync(serving.cert),
+                key: fs.readFileSync(serving.key),
+                ca: fs.readFileSync(ca.cert),
+                requestCert: true,
+                rejectUnauthorized: true,
+            },
             (req, res) => {
                 res.setHeader("Content-Type", "application/json");
                 res.end(JSON.stringify({ major: "1", minor: "35", gitVersion: "v1.35.2", path: req.url }));
@@ -64,7 +70,10 @@ describe("karmada-apiserver kubeconfig with real kubectl and openssl certificate
 
     it("kubectl verifies the server and authenticates with the client certificate", async () => {
         const admin = issue(dir, ca, "karmada-admin", {}, "clientAuth");
-        const file = write("ok.kubeconfig", kubeconfig(`https://127.0.0.1:${port}`, fs.readFileSync(ca.cert, "utf8"), fs.readFileSync(admin.cert, "utf8"), fs.readFileSync(admin.key, "utf8")));
+        const file = write(
+            "ok.kubeconfig",
+            kubeconfig(`https://127.0.0.1:${port}`, fs.readFileSync(ca.cert, "utf8"), fs.readFileSync(admin.cert, "utf8"), fs.readFileSync(admin.key, "utf8")),
+        );
         const r = await kubectl(["--kubeconfig", file, "get", "--raw", "/version"]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.strictEqual(JSON.parse(r.stdout).gitVersion, "v1.35.2");
@@ -75,7 +84,15 @@ describe("karmada-apiserver kubeconfig with real kubectl and openssl certificate
         fs.mkdirSync(otherDir);
         const other = makeCa(otherDir, "other");
         const stranger = issue(otherDir, other, "stranger", {}, "clientAuth");
-        const file = write("bad.kubeconfig", kubeconfig(`https://127.0.0.1:${port}`, fs.readFileSync(ca.cert, "utf8"), fs.readFileSync(stranger.cert, "utf8"), fs.readFileSync(stranger.key, "utf8")));
+        const file = write(
+            "bad.kubeconfig",
+            kubeconfig(
+                `https://127.0.0.1:${port}`,
+                fs.readFileSync(ca.cert, "utf8"),
+                fs.readFileSync(stranger.cert, "utf8"),
+                fs.readFileSync(stranger.key, "utf8"),
+            ),
+        );
         const r = await kubectl(["--kubeconfig", file, "get", "--raw", "/version", "--request-timeout=5s"]);
         assert.notStrictEqual(r.status, 0);
     });
@@ -89,7 +106,10 @@ describe("karmada-apiserver kubeconfig with real kubectl and openssl certificate
         try {
             const admin = issue(dir, ca, "karmada-admin-2", {}, "clientAuth");
             const url = `https://127.0.0.1:${(other.address() as AddressInfo).port}`;
-            const file = write("san.kubeconfig", kubeconfig(url, fs.readFileSync(ca.cert, "utf8"), fs.readFileSync(admin.cert, "utf8"), fs.readFileSync(admin.key, "utf8")));
+            const file = write(
+                "san.kubeconfig",
+                kubeconfig(url, fs.readFileSync(ca.cert, "utf8"), fs.readFileSync(admin.cert, "utf8"), fs.readFileSync(admin.key, "utf8")),
+            );
             const r = await kubectl(["--kubeconfig", file, "get", "--raw", "/version", "--request-timeout=5s"]);
             assert.notStrictEqual(r.status, 0);
             assert.match(r.stderr, /x509|certificate/i);

@@ -23,8 +23,7 @@ import {
 import { requireTool, tempDir } from "./idcTools";
 
 const K8S_VERSION = "1.33.5";
-const bash = (script: string, env: NodeJS.ProcessEnv, timeout = 60_000) =>
-    spawnSync("bash", ["-s"], { input: script, encoding: "utf8", env, timeout });
+const bash = (script: string, env: NodeJS.ProcessEnv, timeout = 60_000) => spawnSync("bash", ["-s"], { input: script, encoding: "utf8", env, timeout });
 
 /** A flat apt repository in `dir` holding empty packages, signed (InRelease) by a fresh gpg key; returns the armored public key. */
 function signedRepo(root: string, name: string, packages: { name: string; version: string; extra?: string }[]): { dir: string; keyFile: string } {
@@ -35,7 +34,10 @@ function signedRepo(root: string, name: string, packages: { name: string; versio
     for (const p of packages) {
         const pkg = path.join(root, `${name}-build-${p.name}`);
         fs.mkdirSync(path.join(pkg, "DEBIAN"), { recursive: true });
-        fs.writeFileSync(path.join(pkg, "DEBIAN", "control"), `Package: ${p.name}\nVersion: ${p.version}\nArchitecture: all\nMaintainer: test <test@example.invalid>\nDescription: test package\n${p.extra ?? ""}`);
+        fs.writeFileSync(
+            path.join(pkg, "DEBIAN", "control"),
+            `Package: ${p.name}\nVersion: ${p.version}\nArchitecture: all\nMaintainer: test <test@example.invalid>\nDescription: test package\n${p.extra ?? ""}`,
+        );
         const r = spawnSync("dpkg-deb", ["--build", "--root-owner-group", pkg, path.join(dir, `${p.name}.deb`)], { encoding: "utf8" });
         assert.strictEqual(r.status, 0, r.stderr);
     }
@@ -79,14 +81,24 @@ describe("IDC node packages: apt section on real apt-get/gpg, lock retry, fstab 
             { name: "kubeadm", version: `${K8S_VERSION}-1.1` },
             { name: "kubectl", version: `${K8S_VERSION}-1.1` },
         ]);
-        const docker = signedRepo(root, "docker", [{ name: "containerd.io", version: CONTAINERD_PACKAGE.split("=")[1], extra: "Conflicts: containerd\nReplaces: containerd\n" }]);
+        const docker = signedRepo(root, "docker", [
+            { name: "containerd.io", version: CONTAINERD_PACKAGE.split("=")[1], extra: "Conflicts: containerd\nReplaces: containerd\n" },
+        ]);
         k = {
             keyrings: path.join(root, "etc/apt/keyrings"),
             link: path.join(root, "etc/apt/sources.list.d/kubernetes.list"),
             list: path.join(root, "etc/hybrid-fleet/kubernetes.list"),
             lists: path.join(root, "var/lib/apt/lists"),
         };
-        for (const d of ["etc/apt/sources.list.d", "etc/apt/trusted.gpg.d", "etc/apt/preferences.d", "etc/hybrid-fleet", "var/lib/apt/lists/partial", "var/cache/apt/archives/partial", "var/lib/dpkg"]) {
+        for (const d of [
+            "etc/apt/sources.list.d",
+            "etc/apt/trusted.gpg.d",
+            "etc/apt/preferences.d",
+            "etc/hybrid-fleet",
+            "var/lib/apt/lists/partial",
+            "var/cache/apt/archives/partial",
+            "var/lib/dpkg",
+        ]) {
             fs.mkdirSync(path.join(root, d), { recursive: true });
         }
         fs.writeFileSync(path.join(root, "var/lib/dpkg/status"), "");
@@ -95,7 +107,8 @@ describe("IDC node packages: apt section on real apt-get/gpg, lock retry, fstab 
         const source = renderAptSource(K8S_VERSION)
             .replace(/https:\/\/pkgs\.k8s\.io\S*/, `file:${kube.dir}`)
             .replace(/https:\/\/download\.docker\.com\/linux\/debian bookworm stable/, `file:${docker.dir} ./`)
-            .split("/etc/apt/keyrings").join(k.keyrings);
+            .split("/etc/apt/keyrings")
+            .join(k.keyrings);
         assert.match(source, new RegExp(`signed-by=${k.keyrings}/docker\\.asc\\] file:`), "the rendered source no longer has the shape this test moves");
         fs.writeFileSync(k.list, source);
         // A host prepared earlier: the source is linked, the keyrings are not there.
@@ -128,11 +141,16 @@ describe("IDC node packages: apt section on real apt-get/gpg, lock retry, fstab 
         assert.match(section, /kube_packages=""/, "the prepared-host branch is part of the section");
         const minor = K8S_VERSION.split(".").slice(0, 2).join(".");
         script = `set -euo pipefail\n${APT_RETRY_FUNCTION}\n${section}`
-            .split(`https://pkgs.k8s.io/core:/stable:/v${minor}/deb/Release.key`).join(`file://${kube.keyFile}`)
-            .split("https://download.docker.com/linux/debian/gpg").join(`file://${docker.keyFile}`)
-            .split(APT_SOURCE_LINK).join(k.link)
-            .split(NODE_PATHS.aptSource).join(k.list)
-            .split("/etc/apt/keyrings").join(k.keyrings);
+            .split(`https://pkgs.k8s.io/core:/stable:/v${minor}/deb/Release.key`)
+            .join(`file://${kube.keyFile}`)
+            .split("https://download.docker.com/linux/debian/gpg")
+            .join(`file://${docker.keyFile}`)
+            .split(APT_SOURCE_LINK)
+            .join(k.link)
+            .split(NODE_PATHS.aptSource)
+            .join(k.list)
+            .split("/etc/apt/keyrings")
+            .join(k.keyrings);
         assert.doesNotMatch(script, /https:|(^|[\s'"=:])\/etc\//m, "the section still names a host path or a remote URL");
         assert.ok(script.includes(`${k.keyrings}/docker.asc`) && !DOCKER_APT_KEY.startsWith(root));
     });
@@ -183,7 +201,11 @@ describe("IDC node packages: apt section on real apt-get/gpg, lock retry, fstab 
     it("apt_retry waits out a held lists lock and fails at once on anything else", async () => {
         const lock = path.join(k.lists, "lock");
         // Hold the lock the way apt takes it (fcntl F_SETLK) for 7 s.
-        const holder = spawn("python3", ["-c", `import fcntl,time,sys\nf=open(sys.argv[1],"w")\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint("held",flush=True)\ntime.sleep(7)`, lock], { stdio: ["ignore", "pipe", "inherit"] });
+        const holder = spawn(
+            "python3",
+            ["-c", `import fcntl,time,sys\nf=open(sys.argv[1],"w")\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint("held",flush=True)\ntime.sleep(7)`, lock],
+            { stdio: ["ignore", "pipe", "inherit"] },
+        );
         try {
             await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
             const t0 = Date.now();
@@ -223,7 +245,10 @@ describe("IDC node packages: apt section on real apt-get/gpg, lock retry, fstab 
 
     it("the containerd config is TOML (python3 tomllib) with the 2.x CRI keys, for every supported minor", () => {
         for (const v of ["1.31.0", "1.32.0", "1.33.5", "1.34.1"]) {
-            const r = spawnSync("python3", ["-c", "import sys,tomllib,json; print(json.dumps(tomllib.loads(sys.stdin.read())))"], { input: renderContainerdConfig(v), encoding: "utf8" });
+            const r = spawnSync("python3", ["-c", "import sys,tomllib,json; print(json.dumps(tomllib.loads(sys.stdin.read())))"], {
+                input: renderContainerdConfig(v),
+                encoding: "utf8",
+            });
             assert.strictEqual(r.status, 0, r.stderr);
             const toml = JSON.parse(r.stdout);
             assert.strictEqual(toml.version, 3);

@@ -75,8 +75,12 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
                 [peer.key, "peer.key"],
                 [client.cert, "etcdctl.crt"],
                 [client.key, "etcdctl.key"],
-            ]) fs.copyFileSync(from, path.join(p.pkiDir, to));
-            fs.writeFileSync(path.join(p.configDir, "etcd.conf.yml"), renderEtcdConfig({ member: m, members, token: `${prod.name}-etcd-test`, tuning: prod.etcd.tuning, paths: p, metricsListener: "member" }));
+            ])
+                fs.copyFileSync(from, path.join(p.pkiDir, to));
+            fs.writeFileSync(
+                path.join(p.configDir, "etcd.conf.yml"),
+                renderEtcdConfig({ member: m, members, token: `${prod.name}-etcd-test`, tuning: prod.etcd.tuning, paths: p, metricsListener: "member" }),
+            );
             const ctlEnv = renderEtcdctlEnv(m, members, p);
             fs.writeFileSync(path.join(p.configDir, "etcdctl.env"), ctlEnv);
             paths.set(m.name, p);
@@ -84,7 +88,10 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
         }
         // Members come up together, as the hosts' units do.
         for (const m of members) {
-            running.set(m.name, processes.start("etcd", ["--config-file", path.join(paths.get(m.name)!.configDir, "etcd.conf.yml")], path.join(root, `${m.name}.log`)));
+            running.set(
+                m.name,
+                processes.start("etcd", ["--config-file", path.join(paths.get(m.name)!.configDir, "etcd.conf.yml")], path.join(root, `${m.name}.log`)),
+            );
         }
     });
 
@@ -93,11 +100,28 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
         if (root) fs.rmSync(root, { recursive: true, force: true });
     });
 
-    const logs = () => members.map((m) => `--- ${m.name}\n${fs.readFileSync(path.join(root, `${m.name}.log`), "utf8").split("\n").slice(-15).join("\n")}`).join("\n");
+    const logs = () =>
+        members
+            .map(
+                (m) =>
+                    `--- ${m.name}\n${fs
+                        .readFileSync(path.join(root, `${m.name}.log`), "utf8")
+                        .split("\n")
+                        .slice(-15)
+                        .join("\n")}`,
+            )
+            .join("\n");
 
     it("reports every member healthy over mutual TLS (the rendered health-wait script)", function () {
         const first = members[0];
-        const r = run("bash", ["-s"], { input: renderClusterHealthScript(members.map((m) => clientUrl(m)), paths.get(first.name)!), env: env.get(first.name), timeoutMs: 90_000 });
+        const r = run("bash", ["-s"], {
+            input: renderClusterHealthScript(
+                members.map((m) => clientUrl(m)),
+                paths.get(first.name)!,
+            ),
+            env: env.get(first.name),
+            timeoutMs: 90_000,
+        });
         assert.strictEqual(r.status, 0, `health script failed:\n${r.stdout}\n${r.stderr}\n${logs()}`);
         for (const m of members) assert.match(r.stdout + r.stderr, new RegExp(`https://${m.address.replace(/\./g, "\\.")}:2379 is healthy`));
         const list = etcdctl(first, ["member", "list", "-w", "simple"]);
@@ -138,8 +162,17 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
         let key: { id: string; secret: string };
         let script: string;
         // Debian's AWS CLI (/usr/bin/aws, the one the hosts install), not another aws earlier in PATH.
-        const awsEnv = (k: { id: string; secret: string }) => ({ PATH: `/usr/bin:/bin:${process.env.PATH}`, HOME: root, AWS_ACCESS_KEY_ID: k.id, AWS_SECRET_ACCESS_KEY: k.secret, AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" });
-        const aws = (args: string[], k = key) => run("/usr/bin/aws", ["--endpoint-url", endpoint, "--output", "json", ...args], { env: awsEnv(k), timeoutMs: 60_000 });
+        const awsEnv = (k: { id: string; secret: string }) => ({
+            PATH: `/usr/bin:/bin:${process.env.PATH}`,
+            HOME: root,
+            AWS_ACCESS_KEY_ID: k.id,
+            AWS_SECRET_ACCESS_KEY: k.secret,
+            AWS_DEFAULT_REGION: "us-east-1",
+            AWS_CONFIG_FILE: "/dev/null",
+            AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        });
+        const aws = (args: string[], k = key) =>
+            run("/usr/bin/aws", ["--endpoint-url", endpoint, "--output", "json", ...args], { env: awsEnv(k), timeoutMs: 60_000 });
         const storedKeys = (): string[] => {
             const r = aws(["s3api", "list-objects-v2", "--bucket", bucket, "--prefix", `${prefix}/`]);
             assert.strictEqual(r.status, 0, r.stderr);
@@ -147,7 +180,9 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
         };
         const backupEnv = (m: EtcdMember, k = key): NodeJS.ProcessEnv => ({
             ...env.get(m.name),
-            ...envFile(renderBackupEnv({ dir: path.join(paths.get(m.name)!.mount, "snapshots"), keep, localKeep: 1, endpoint, bucket, prefix, region: "us-east-1" })),
+            ...envFile(
+                renderBackupEnv({ dir: path.join(paths.get(m.name)!.mount, "snapshots"), keep, localKeep: 1, endpoint, bucket, prefix, region: "us-east-1" }),
+            ),
             ...awsEnv(k),
         });
         const localSnapshots = (m: EtcdMember) => {
@@ -179,7 +214,11 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
                 const saved: string[] = [];
                 for (const m of members) {
                     const r = run(script, [], { env: backupEnv(m), timeoutMs: 90_000 });
-                    assert.strictEqual(r.status, 0, `backup on ${m.name} failed:\n${r.stdout}\n${r.stderr}\n${fs.readFileSync(path.join(root, "moto.log"), "utf8").slice(-2000)}`);
+                    assert.strictEqual(
+                        r.status,
+                        0,
+                        `backup on ${m.name} failed:\n${r.stdout}\n${r.stderr}\n${fs.readFileSync(path.join(root, "moto.log"), "utf8").slice(-2000)}`,
+                    );
                     const name = /saved (etcd-snapshot-\S+\.db)/.exec(r.stdout)?.[1];
                     if (name) {
                         saved.push(m.name);
@@ -189,7 +228,10 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
                 assert.strictEqual(saved.length, 1, `exactly one member (the leader) saves a snapshot per run, got ${saved.join(", ")}`);
                 await sleep(1100); // snapshot names carry the second
             }
-            assert.deepStrictEqual(storedKeys(), uploaded.slice(-keep).map((n) => `${prefix}/${n}`));
+            assert.deepStrictEqual(
+                storedKeys(),
+                uploaded.slice(-keep).map((n) => `${prefix}/${n}`),
+            );
             for (const m of members) assert.ok(localSnapshots(m).length <= 1, `${m.name} keeps ${localSnapshots(m).join(", ")}`);
             const copy = path.join(root, "downloaded.db");
             const get = aws(["s3", "cp", `s3://${bucket}/${prefix}/${uploaded[uploaded.length - 1]}`, copy]);

@@ -39,7 +39,9 @@ describe("IDC load balancer configs checked by haproxy -c and keepalived -t", fu
             const copies = inventory.ofType("command:remote:CopyToRemote");
             for (const h of idc.controlPlane.hosts) {
                 const file = (remotePath: string) => {
-                    const found = copies.filter((c) => (unwrap(c.inputs.connection) as { host: string }).host === h.address && c.inputs.remotePath === remotePath);
+                    const found = copies.filter(
+                        (c) => (unwrap(c.inputs.connection) as { host: string }).host === h.address && c.inputs.remotePath === remotePath,
+                    );
                     assert.strictEqual(found.length, 1, `${stack} ${h.name}: ${found.length} copies of ${remotePath}`);
                     return textOf(found[0]);
                 };

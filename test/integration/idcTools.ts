@@ -45,18 +45,47 @@ export function makeCa(dir: string, cn: string): { cert: string; key: string } {
     const key = path.join(dir, "ca.key");
     const cert = path.join(dir, "ca.crt");
     openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
-    openssl(["req", "-x509", "-new", "-key", key, "-sha256", "-days", "2", "-subj", `/CN=${cn}`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature", "-out", cert], dir);
+    openssl(
+        [
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            key,
+            "-sha256",
+            "-days",
+            "2",
+            "-subj",
+            `/CN=${cn}`,
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+            "-out",
+            cert,
+        ],
+        dir,
+    );
     return { cert, key };
 }
 
 /** A leaf certificate signed by the CA, with server+client usages and the given SANs. */
-export function issue(dir: string, ca: { cert: string; key: string }, name: string, sans: { dns?: string[]; ip?: string[] }, usages = "serverAuth,clientAuth"): { cert: string; key: string } {
+export function issue(
+    dir: string,
+    ca: { cert: string; key: string },
+    name: string,
+    sans: { dns?: string[]; ip?: string[] },
+    usages = "serverAuth,clientAuth",
+): { cert: string; key: string } {
     const key = path.join(dir, `${name}.key`);
     const csr = path.join(dir, `${name}.csr`);
     const cert = path.join(dir, `${name}.crt`);
     const ext = path.join(dir, `${name}.ext`);
     const alt = [...(sans.dns ?? []).map((d) => `DNS:${d}`), ...(sans.ip ?? []).map((i) => `IP:${i}`)].join(",");
-    fs.writeFileSync(ext, `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=${usages}\n${alt ? `subjectAltName=${alt}\n` : ""}`);
+    fs.writeFileSync(
+        ext,
+        `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=${usages}\n${alt ? `subjectAltName=${alt}\n` : ""}`,
+    );
     openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
     openssl(["req", "-new", "-key", key, "-subj", `/CN=${name}`, "-out", csr], dir);
     openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-days", "2", "-sha256", "-extfile", ext, "-out", cert], dir);

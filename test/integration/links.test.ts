@@ -29,7 +29,10 @@ const CLOUD_PREFIX = "10.20.0.0/24";
 const crypto = { ike: "aes256gcm16-prfsha384-ecp384", esp: "aes256gcm16-ecp384", ikeLifetimeSeconds: 28800, espLifetimeSeconds: 3600, dpdDelaySeconds: 10 };
 
 /** A PSK of AWS's alphabet, fresh per run. */
-const psk = () => `K${randomBytes(24).toString("base64").replace(/[^A-Za-z0-9]/g, "")}`.slice(0, 32);
+const psk = () =>
+    `K${randomBytes(24)
+        .toString("base64")
+        .replace(/[^A-Za-z0-9]/g, "")}`.slice(0, 32);
 
 function tunnel(name: string, n: number, idcOutside: string, cloudOutside: string): ResolvedTunnel {
     return {
@@ -51,12 +54,24 @@ function tunnel(name: string, n: number, idcOutside: string, cloudOutside: strin
 const mirror = (t: ResolvedTunnel) => mirrorTunnel(t as unknown as TunnelParams) as unknown as ResolvedTunnel;
 
 function idcGateway(name: string, fabricAddress: string, t: ResolvedTunnel): ResolvedGatewayHost {
-    return { host: { name, address: fabricAddress, publicAddress: t.localOutside }, localAsn: IDC_ASN, tunnels: [t], fabricPeers: [{ name: "tor", peerIp: "10.10.0.1", asn: TOR_ASN }], announce: [IDC_PREFIX] };
+    return {
+        host: { name, address: fabricAddress, publicAddress: t.localOutside },
+        localAsn: IDC_ASN,
+        tunnels: [t],
+        fabricPeers: [{ name: "tor", peerIp: "10.10.0.1", asn: TOR_ASN }],
+        announce: [IDC_PREFIX],
+    };
 }
 
 function cloudEnd(name: string, vpcAddress: string, t: ResolvedTunnel): ResolvedGatewayHost {
     const m = mirror(t);
-    return { host: { name, address: vpcAddress, publicAddress: m.localOutside }, localAsn: CLOUD_ASN, tunnels: [m], fabricPeers: [{ name: "vpc", peerIp: "10.20.0.1", asn: VPC_ASN }], announce: [CLOUD_PREFIX] };
+    return {
+        host: { name, address: vpcAddress, publicAddress: m.localOutside },
+        localAsn: CLOUD_ASN,
+        tunnels: [m],
+        fabricPeers: [{ name: "vpc", peerIp: "10.20.0.1", asn: VPC_ASN }],
+        announce: [CLOUD_PREFIX],
+    };
 }
 
 /** The test's own site routers: accept and pass on everything (not the thing under test). */
@@ -113,7 +128,8 @@ describe("links: IDC gateways against an emulated cloud end (strongSwan + FRR in
     before(async function () {
         if (process.getuid?.() !== 0) throw new Error("the links lab needs root (network namespaces, charon, FRR)");
         for (const tool of ["ip", "swanctl", "vtysh", "ping", "/usr/sbin/charon-systemd", "/usr/lib/frr/bgpd"]) requireTool(tool);
-        if (!fs.existsSync("/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so")) throw new Error("kernel-libipsec missing: apt-get install libcharon-extra-plugins libstrongswan-standard-plugins");
+        if (!fs.existsSync("/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so"))
+            throw new Error("kernel-libipsec missing: apt-get install libcharon-extra-plugins libstrongswan-standard-plugins");
         root = tempDir("links-lab-");
         fs.chmodSync(root, 0o755);
         lab = new Lab(root);
@@ -162,15 +178,32 @@ describe("links: IDC gateways against an emulated cloud end (strongSwan + FRR in
     });
 
     it("both tunnels reach ESTABLISHED with their CHILD_SA installed (start_action = start)", async () => {
-        for (const [key, t] of [["gw1", t1], ["gw2", t2], ["c1", t1], ["c2", t2]] as const) {
-            await waitFor(`${key}: ${t.name} ESTABLISHED`, 30_000, () => (ns[key].ikeStates()[t.name] === "ESTABLISHED" && ns[key].installedChildren().includes(t.name) ? true : undefined));
+        for (const [key, t] of [
+            ["gw1", t1],
+            ["gw2", t2],
+            ["c1", t1],
+            ["c2", t2],
+        ] as const) {
+            await waitFor(`${key}: ${t.name} ESTABLISHED`, 30_000, () =>
+                ns[key].ikeStates()[t.name] === "ESTABLISHED" && ns[key].installedChildren().includes(t.name) ? true : undefined,
+            );
         }
     });
 
     it("every BGP session is Established: over both tunnels, to the ToR and to the VPC router", async () => {
         for (const key of ["gw1", "gw2", "c1", "c2"] as const) ns[key].applyFrr(renderFrrConf(plans[key]));
-        ns.tor.applyFrr(siteRouter("tor", TOR_ASN, "10.10.0.1", [{ ip: "10.10.0.11", asn: IDC_ASN }, { ip: "10.10.0.12", asn: IDC_ASN }]));
-        ns.vpc.applyFrr(siteRouter("vpc", VPC_ASN, "10.20.0.1", [{ ip: "10.20.0.11", asn: CLOUD_ASN }, { ip: "10.20.0.12", asn: CLOUD_ASN }]));
+        ns.tor.applyFrr(
+            siteRouter("tor", TOR_ASN, "10.10.0.1", [
+                { ip: "10.10.0.11", asn: IDC_ASN },
+                { ip: "10.10.0.12", asn: IDC_ASN },
+            ]),
+        );
+        ns.vpc.applyFrr(
+            siteRouter("vpc", VPC_ASN, "10.20.0.1", [
+                { ip: "10.20.0.11", asn: CLOUD_ASN },
+                { ip: "10.20.0.12", asn: CLOUD_ASN },
+            ]),
+        );
         const expected: Record<string, string[]> = {
             gw1: ["169.254.21.1", "10.10.0.1"],
             gw2: ["169.254.22.1", "10.10.0.1"],
@@ -184,7 +217,8 @@ describe("links: IDC gateways against an emulated cloud end (strongSwan + FRR in
                 const states = ns[key].bgpPeers();
                 return peers.every((p) => states[p] === "Established") ? true : undefined;
             }).catch((e) => {
-                const diag = (n: Namespace) => `${n.name}:\n${n.vtysh("show bgp summary")}\n${n.must(["ip", "route"]).stdout}\n${n.must(["ss", "-tanp"]).stdout}\n${n.must(["ip", "xfrm", "policy"]).stdout}\n${n.must(["ip", "rule"]).stdout}\n${n.must(["ip", "route", "show", "table", "all"]).stdout}\n${n.must(["sysctl", "-a", "--pattern", "rp_filter|forwarding"]).stdout}`;
+                const diag = (n: Namespace) =>
+                    `${n.name}:\n${n.vtysh("show bgp summary")}\n${n.must(["ip", "route"]).stdout}\n${n.must(["ss", "-tanp"]).stdout}\n${n.must(["ip", "xfrm", "policy"]).stdout}\n${n.must(["ip", "rule"]).stdout}\n${n.must(["ip", "route", "show", "table", "all"]).stdout}\n${n.must(["sysctl", "-a", "--pattern", "rp_filter|forwarding"]).stdout}`;
                 throw new Error(`${e.message}\n${diag(ns[key])}\n${diag(ns.tor)}\n${fs.readFileSync(`${ns.tor.dir}/bgpd.log`, "utf8").slice(-3000)}`);
             });
         }
@@ -252,7 +286,10 @@ describe("links: a tunnel whose ends disagree does not come up", function () {
         const b = lab.ns(`${tag}b`);
         lab.plug(a, "out", `${idc.tunnels[0].localOutside}/15`, wan, "br0");
         lab.plug(b, "out", `${cloud.tunnels[0].localOutside}/15`, wan, "br0");
-        for (const [n, h] of [[b, cloud], [a, idc]] as const) {
+        for (const [n, h] of [
+            [b, cloud],
+            [a, idc],
+        ] as const) {
             await n.startCharon();
             const r = n.loadSwanctl(renderSwanctlConf(h));
             assert.strictEqual(r.status, 0, r.stdout + r.stderr);
@@ -263,7 +300,9 @@ describe("links: a tunnel whose ends disagree does not come up", function () {
     /** Neither end may reach ESTABLISHED within 20 s (the matching files establish in ~1 s above). */
     async function assertNeverEstablished(a: Namespace, b: Namespace, name: string, logNeedle: RegExp): Promise<void> {
         const log = await waitFor(`${a.name}: ${logNeedle}`, 20_000, () => {
-            const text = fs.existsSync(a.charonLog) ? fs.readFileSync(a.charonLog, "utf8") + (fs.existsSync(b.charonLog) ? fs.readFileSync(b.charonLog, "utf8") : "") : "";
+            const text = fs.existsSync(a.charonLog)
+                ? fs.readFileSync(a.charonLog, "utf8") + (fs.existsSync(b.charonLog) ? fs.readFileSync(b.charonLog, "utf8") : "")
+                : "";
             return logNeedle.test(text) ? text : undefined;
         });
         assert.ok(log);
@@ -276,7 +315,9 @@ describe("links: a tunnel whose ends disagree does not come up", function () {
         const r = b.loadSwanctl(renderSwanctlConf(fixed));
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
         b.exec(["swanctl", "--initiate", "--child", name, "--timeout", "10", "--uri", b.vici], 15_000);
-        await waitFor(`${name} ESTABLISHED once both ends agree`, 30_000, () => (a.ikeStates()[name] === "ESTABLISHED" && b.ikeStates()[name] === "ESTABLISHED" ? true : undefined));
+        await waitFor(`${name} ESTABLISHED once both ends agree`, 30_000, () =>
+            a.ikeStates()[name] === "ESTABLISHED" && b.ikeStates()[name] === "ESTABLISHED" ? true : undefined,
+        );
     }
 
     it("a wrong PSK: authentication fails, no SA (and the matching PSK brings the same pair up)", async () => {

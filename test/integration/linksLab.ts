@@ -97,14 +97,22 @@ export class Namespace {
 }
 `,
         );
-        this.charon = this.lab.procs.start("ip", ["netns", "exec", this.name, "/usr/sbin/charon-systemd"], path.join(this.dir, "charon.out"), { ...process.env, STRONGSWAN_CONF: conf });
+        this.charon = this.lab.procs.start("ip", ["netns", "exec", this.name, "/usr/sbin/charon-systemd"], path.join(this.dir, "charon.out"), {
+            ...process.env,
+            STRONGSWAN_CONF: conf,
+        });
         await waitFor(`${this.name}: vici socket`, 15_000, () => (fs.existsSync(`${this.dir}/charon.vici`) ? true : undefined), 200);
         await waitFor(`${this.name}: ipsec0`, 15_000, () => (this.exec(["ip", "link", "show", "ipsec0"]).status === 0 ? true : undefined), 200);
         // kernel-libipsec routes every policy's remote selector (0.0.0.0/0 here) into ipsec0 in
         // charon's table 220, whatever install_routes says; with XFRM interfaces charon installs no
         // route for if_id policies. Dropping the rule to table 220 gives the same: only the routes
         // FRR installs send traffic into the tunnel.
-        await waitFor(`${this.name}: charon's routing rule`, 15_000, () => (this.must(["ip", "rule", "show", "table", "220"]).stdout.trim() ? true : undefined), 200);
+        await waitFor(
+            `${this.name}: charon's routing rule`,
+            15_000,
+            () => (this.must(["ip", "rule", "show", "table", "220"]).stdout.trim() ? true : undefined),
+            200,
+        );
         this.must(["ip", "rule", "del", "table", "220"]);
     }
 
@@ -134,9 +142,21 @@ export class Namespace {
         fs.mkdirSync(this.vty, { recursive: true });
         sh("chown", ["frr:frr", this.vty]);
         const common = ["-f", "/dev/null", "-z", `${this.vty}/zserv.api`, "--vty_socket", this.vty, "-A", "127.0.0.1", "-P", "0"];
-        this.frr.push(this.lab.procs.start("ip", ["netns", "exec", this.name, "/usr/lib/frr/zebra", ...common, "-i", `${this.vty}/zebra.pid`], path.join(this.dir, "zebra.log")));
+        this.frr.push(
+            this.lab.procs.start(
+                "ip",
+                ["netns", "exec", this.name, "/usr/lib/frr/zebra", ...common, "-i", `${this.vty}/zebra.pid`],
+                path.join(this.dir, "zebra.log"),
+            ),
+        );
         await waitFor(`${this.name}: zebra`, 15_000, () => (fs.existsSync(`${this.vty}/zserv.api`) ? true : undefined), 200);
-        this.frr.push(this.lab.procs.start("ip", ["netns", "exec", this.name, "/usr/lib/frr/bgpd", ...common, "-i", `${this.vty}/bgpd.pid`], path.join(this.dir, "bgpd.log")));
+        this.frr.push(
+            this.lab.procs.start(
+                "ip",
+                ["netns", "exec", this.name, "/usr/lib/frr/bgpd", ...common, "-i", `${this.vty}/bgpd.pid`],
+                path.join(this.dir, "bgpd.log"),
+            ),
+        );
         await waitFor(`${this.name}: bgpd`, 15_000, () => (fs.existsSync(`${this.vty}/bgpd.vty`) ? true : undefined), 200);
     }
 
@@ -145,7 +165,8 @@ export class Namespace {
         const file = path.join(this.dir, "frr.conf");
         fs.writeFileSync(file, text);
         const r = run("vtysh", ["--vty_socket", this.vty, "-f", file], { timeoutMs: 20_000 });
-        if (r.status !== 0 || /% (Unknown|Invalid|Ambiguous)/.test(r.stdout + r.stderr)) throw new Error(`${this.name}: vtysh -f frr.conf: exit ${r.status}\n${r.stdout}${r.stderr}`);
+        if (r.status !== 0 || /% (Unknown|Invalid|Ambiguous)/.test(r.stdout + r.stderr))
+            throw new Error(`${this.name}: vtysh -f frr.conf: exit ${r.status}\n${r.stdout}${r.stderr}`);
     }
 
     vtysh(command: string): string {

@@ -65,7 +65,11 @@ describe("mesh certificates checked by openssl", function () {
         const roots = new Set(clusters.map((c) => c.files["root-cert.pem"]));
         assert.strictEqual(roots.size, 1, "clusters have different roots");
         for (const c of clusters) {
-            assert.deepStrictEqual(pemBlocks(c.files["cert-chain.pem"]), [...pemBlocks(c.files["ca-cert.pem"]), ...pemBlocks(c.files["root-cert.pem"])], c.cluster);
+            assert.deepStrictEqual(
+                pemBlocks(c.files["cert-chain.pem"]),
+                [...pemBlocks(c.files["ca-cert.pem"]), ...pemBlocks(c.files["root-cert.pem"])],
+                c.cluster,
+            );
         }
         assert.strictEqual(new Set(clusters.map((c) => c.files["ca-cert.pem"])).size, clusters.length, "two clusters share an intermediate");
     });
@@ -77,19 +81,53 @@ describe("mesh certificates checked by openssl", function () {
         }
         // Another cluster's root would not do: a self-made root with the same subject is rejected.
         const c = clusters[0];
-        ok(openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "other-root.key", "-out", "other-root.pem", "-subj", "/O=acme-mesh/CN=acme-mesh root CA", "-days", "1"], c.dir), "other root");
-        assert.notStrictEqual(openssl(["verify", "-CAfile", inDir(c, "other-root.pem"), inDir(c, "ca-cert.pem")], c.dir).status, 0, "verified against a foreign root");
+        ok(
+            openssl(
+                [
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-keyout",
+                    "other-root.key",
+                    "-out",
+                    "other-root.pem",
+                    "-subj",
+                    "/O=acme-mesh/CN=acme-mesh root CA",
+                    "-days",
+                    "1",
+                ],
+                c.dir,
+            ),
+            "other root",
+        );
+        assert.notStrictEqual(
+            openssl(["verify", "-CAfile", inDir(c, "other-root.pem"), inDir(c, "ca-cert.pem")], c.dir).status,
+            0,
+            "verified against a foreign root",
+        );
     });
 
     it("the extensions are Istio's tools/certs ones: CA, critical key usage, istiod SAN; the root limits the depth", () => {
         for (const c of clusters) {
             const text = ok(openssl(["x509", "-noout", "-text", "-in", inDir(c, "ca-cert.pem")], c.dir), "x509 -text");
             assert.match(text, /X509v3 Basic Constraints: critical\s+CA:TRUE/, `${c.cluster}: basic constraints`);
-            assert.match(text, /X509v3 Key Usage: critical\s+Digital Signature, Non Repudiation, Key Encipherment, Certificate Sign\s/, `${c.cluster}: key usage`);
+            assert.match(
+                text,
+                /X509v3 Key Usage: critical\s+Digital Signature, Non Repudiation, Key Encipherment, Certificate Sign\s/,
+                `${c.cluster}: key usage`,
+            );
             assert.match(text, /X509v3 Subject Alternative Name:\s+DNS:istiod\.istio-system\.svc\s/, `${c.cluster}: SAN`);
             assert.match(text, /X509v3 Subject Key Identifier/, `${c.cluster}: SKI`);
             assert.match(text, /X509v3 Authority Key Identifier/, `${c.cluster}: AKI`);
-            assert.match(text, new RegExp(`Subject: L\\s*=\\s*${c.cluster}, O\\s*=\\s*acme-mesh, OU\\s*=\\s*generation-1, CN\\s*=\\s*${c.cluster} intermediate CA\\n`), `${c.cluster}: subject`);
+            assert.match(
+                text,
+                new RegExp(`Subject: L\\s*=\\s*${c.cluster}, O\\s*=\\s*acme-mesh, OU\\s*=\\s*generation-1, CN\\s*=\\s*${c.cluster} intermediate CA\\n`),
+                `${c.cluster}: subject`,
+            );
         }
         const rootText = ok(openssl(["x509", "-noout", "-text", "-in", inDir(clusters[0], "root-cert.pem")], clusters[0].dir), "root x509 -text");
         assert.match(rootText, /X509v3 Basic Constraints: critical\s+CA:TRUE, pathlen:1/);
@@ -107,15 +145,109 @@ describe("mesh certificates checked by openssl", function () {
     it("an intermediate signs workload certificates, and a CA it signs does not verify (path length)", () => {
         for (const c of clusters) {
             const ext = path.join(c.dir, "ext.cnf");
-            fs.writeFileSync(ext, "[leaf]\nbasicConstraints=critical,CA:FALSE\nsubjectAltName=URI:spiffe://acme.internal/ns/payments/sa/default\n[subca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n");
-            for (const [kind, subj] of [["leaf", "/O=acme-mesh"], ["subca", "/CN=rogue sub CA"]]) {
-                ok(openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${kind}.key`, "-out", `${kind}.csr`, "-subj", subj], c.dir), `${kind} csr`);
-                ok(openssl(["x509", "-req", "-in", `${kind}.csr`, "-CA", "ca-cert.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-days", "1", "-extfile", ext, "-extensions", kind, "-out", `${kind}.pem`], c.dir), `${kind} sign`);
+            fs.writeFileSync(
+                ext,
+                "[leaf]\nbasicConstraints=critical,CA:FALSE\nsubjectAltName=URI:spiffe://acme.internal/ns/payments/sa/default\n[subca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n",
+            );
+            for (const [kind, subj] of [
+                ["leaf", "/O=acme-mesh"],
+                ["subca", "/CN=rogue sub CA"],
+            ]) {
+                ok(
+                    openssl(
+                        [
+                            "req",
+                            "-new",
+                            "-newkey",
+                            "ec",
+                            "-pkeyopt",
+                            "ec_paramgen_curve:P-256",
+                            "-nodes",
+                            "-keyout",
+                            `${kind}.key`,
+                            "-out",
+                            `${kind}.csr`,
+                            "-subj",
+                            subj,
+                        ],
+                        c.dir,
+                    ),
+                    `${kind} csr`,
+                );
+                ok(
+                    openssl(
+                        [
+                            "x509",
+                            "-req",
+                            "-in",
+                            `${kind}.csr`,
+                            "-CA",
+                            "ca-cert.pem",
+                            "-CAkey",
+                            "ca-key.pem",
+                            "-CAcreateserial",
+                            "-days",
+                            "1",
+                            "-extfile",
+                            ext,
+                            "-extensions",
+                            kind,
+                            "-out",
+                            `${kind}.pem`,
+                        ],
+                        c.dir,
+                    ),
+                    `${kind} sign`,
+                );
             }
             ok(openssl(["verify", "-CAfile", "root-cert.pem", "-untrusted", "ca-cert.pem", "leaf.pem"], c.dir), `${c.cluster}: workload chain`);
             // What must fail is a chain through a CA below the intermediate.
-            ok(openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "deep.key", "-out", "deep.csr", "-subj", "/CN=deep"], c.dir), "deep csr");
-            ok(openssl(["x509", "-req", "-in", "deep.csr", "-CA", "subca.pem", "-CAkey", "subca.key", "-CAcreateserial", "-days", "1", "-extfile", ext, "-extensions", "leaf", "-out", "deep.pem"], c.dir), "deep sign");
+            ok(
+                openssl(
+                    [
+                        "req",
+                        "-new",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:P-256",
+                        "-nodes",
+                        "-keyout",
+                        "deep.key",
+                        "-out",
+                        "deep.csr",
+                        "-subj",
+                        "/CN=deep",
+                    ],
+                    c.dir,
+                ),
+                "deep csr",
+            );
+            ok(
+                openssl(
+                    [
+                        "x509",
+                        "-req",
+                        "-in",
+                        "deep.csr",
+                        "-CA",
+                        "subca.pem",
+                        "-CAkey",
+                        "subca.key",
+                        "-CAcreateserial",
+                        "-days",
+                        "1",
+                        "-extfile",
+                        ext,
+                        "-extensions",
+                        "leaf",
+                        "-out",
+                        "deep.pem",
+                    ],
+                    c.dir,
+                ),
+                "deep sign",
+            );
             fs.writeFileSync(path.join(c.dir, "untrusted.pem"), c.files["ca-cert.pem"] + fs.readFileSync(path.join(c.dir, "subca.pem"), "utf8"));
             const deep = openssl(["verify", "-CAfile", "root-cert.pem", "-untrusted", "untrusted.pem", "deep.pem"], c.dir);
             assert.notStrictEqual(deep.status, 0, `${c.cluster}: a certificate below a CA the intermediate signed verified`);

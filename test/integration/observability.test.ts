@@ -40,7 +40,10 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
         },
         {
             alert: "EtcdFrequentLeaderChanges",
-            series: { [`etcd_server_leader_changes_seen_total{${ETCD},instance="etcd-1"}`]: "0+1x30", [`etcd_server_leader_changes_seen_total{${ETCD},instance="etcd-2"}`]: "2x30" },
+            series: {
+                [`etcd_server_leader_changes_seen_total{${ETCD},instance="etcd-1"}`]: "0+1x30",
+                [`etcd_server_leader_changes_seen_total{${ETCD},instance="etcd-2"}`]: "2x30",
+            },
             at: "25m",
             fires: [{ severity: "warning", job: "kube-etcd", instance: "etcd-1" }],
         },
@@ -49,7 +52,11 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
             series: {
                 // etcd-1: every fsync between 8 and 16 ms (p99 ~ 16 ms); etcd-2: all under 8 ms.
                 ...hist("etcd_disk_wal_fsync_duration_seconds_bucket", `${ETCD},instance="etcd-1"`, { "0.008": "0x40", "0.016": "0+10x40", "+Inf": "0+10x40" }),
-                ...hist("etcd_disk_wal_fsync_duration_seconds_bucket", `${ETCD},instance="etcd-2"`, { "0.008": "0+10x40", "0.016": "0+10x40", "+Inf": "0+10x40" }),
+                ...hist("etcd_disk_wal_fsync_duration_seconds_bucket", `${ETCD},instance="etcd-2"`, {
+                    "0.008": "0+10x40",
+                    "0.016": "0+10x40",
+                    "+Inf": "0+10x40",
+                }),
             },
             at: "30m",
             fires: [{ severity: "warning", instance: "etcd-1" }],
@@ -57,8 +64,16 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
         {
             alert: "EtcdHighCommitLatency",
             series: {
-                ...hist("etcd_disk_backend_commit_duration_seconds_bucket", `${ETCD},instance="etcd-1"`, { "0.016": "0x40", "0.064": "0+10x40", "+Inf": "0+10x40" }),
-                ...hist("etcd_disk_backend_commit_duration_seconds_bucket", `${ETCD},instance="etcd-2"`, { "0.016": "0+10x40", "0.064": "0+10x40", "+Inf": "0+10x40" }),
+                ...hist("etcd_disk_backend_commit_duration_seconds_bucket", `${ETCD},instance="etcd-1"`, {
+                    "0.016": "0x40",
+                    "0.064": "0+10x40",
+                    "+Inf": "0+10x40",
+                }),
+                ...hist("etcd_disk_backend_commit_duration_seconds_bucket", `${ETCD},instance="etcd-2"`, {
+                    "0.016": "0+10x40",
+                    "0.064": "0+10x40",
+                    "+Inf": "0+10x40",
+                }),
             },
             at: "30m",
             fires: [{ severity: "warning", instance: "etcd-1" }],
@@ -111,7 +126,12 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
             // Every client certificate presented expires within a day (the lowest bucket).
             series: {
                 'apiserver_client_certificate_expiration_seconds_count{job="apiserver",instance="10.10.0.11:6443"}': "0+10x20",
-                ...hist("apiserver_client_certificate_expiration_seconds_bucket", 'job="apiserver",instance="10.10.0.11:6443"', { "86400": "0+10x20", "604800": "0+10x20", "31104000": "0+10x20", "+Inf": "0+10x20" }),
+                ...hist("apiserver_client_certificate_expiration_seconds_bucket", 'job="apiserver",instance="10.10.0.11:6443"', {
+                    "86400": "0+10x20",
+                    "604800": "0+10x20",
+                    "31104000": "0+10x20",
+                    "+Inf": "0+10x20",
+                }),
             },
             at: "15m",
             fires: [{ severity: "warning", job: "apiserver", instance: "10.10.0.11:6443" }],
@@ -121,14 +141,22 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
             // Healthy: every certificate has months left.
             series: {
                 'apiserver_client_certificate_expiration_seconds_count{job="apiserver",instance="10.10.0.11:6443"}': "0+10x20",
-                ...hist("apiserver_client_certificate_expiration_seconds_bucket", 'job="apiserver",instance="10.10.0.11:6443"', { "86400": "0x20", "604800": "0x20", "31104000": "0+10x20", "+Inf": "0+10x20" }),
+                ...hist("apiserver_client_certificate_expiration_seconds_bucket", 'job="apiserver",instance="10.10.0.11:6443"', {
+                    "86400": "0x20",
+                    "604800": "0x20",
+                    "31104000": "0+10x20",
+                    "+Inf": "0+10x20",
+                }),
             },
             at: "15m",
             fires: [],
         },
         {
             alert: "KubeletClientCertificateExpiring",
-            series: { 'kubelet_certificate_manager_client_ttl_seconds{node="worker-1"}': "86400x5", 'kubelet_certificate_manager_client_ttl_seconds{node="worker-2"}': "31536000x5" },
+            series: {
+                'kubelet_certificate_manager_client_ttl_seconds{node="worker-1"}': "86400x5",
+                'kubelet_certificate_manager_client_ttl_seconds{node="worker-2"}': "31536000x5",
+            },
             at: "2m",
             fires: [{ severity: "warning", node: "worker-1" }],
         },
@@ -144,7 +172,10 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
         },
         {
             alert: "ThanosCompactHalted",
-            series: { 'thanos_compact_halted{job="monitoring/thanos",pod="thanos-b-compactor-0"}': "1x20", 'thanos_compact_halted{job="monitoring/thanos",pod="thanos-c-compactor-0"}': "0x20" },
+            series: {
+                'thanos_compact_halted{job="monitoring/thanos",pod="thanos-b-compactor-0"}': "1x20",
+                'thanos_compact_halted{job="monitoring/thanos",pod="thanos-c-compactor-0"}': "0x20",
+            },
             at: "10m",
             fires: [{ severity: "critical", job: "monitoring/thanos", pod: "thanos-b-compactor-0" }],
         },
@@ -163,7 +194,10 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
     ack: [
         {
             alert: "ClusterAutoscalerScaleUpFailing",
-            series: { 'cluster_autoscaler_failed_scale_ups_total{reason="cloudProviderError"}': "0+1x40", 'cluster_autoscaler_failed_scale_ups_total{reason="timeout"}': "2x40" },
+            series: {
+                'cluster_autoscaler_failed_scale_ups_total{reason="cloudProviderError"}': "0+1x40",
+                'cluster_autoscaler_failed_scale_ups_total{reason="timeout"}': "2x40",
+            },
             at: "35m",
             fires: [{ severity: "warning", reason: "cloudProviderError" }],
         },
@@ -216,9 +250,16 @@ describe("platform alerts checked by promtool check rules and promtool test rule
         it(`passes promtool test rules: the ${kind} alerts fire on a crafted series and stay silent on a healthy one`, () => {
             const f = files.find((x) => x.stack === "prod" && x.kind === kind)!;
             const rules = path.join(dir, `${kind}-under-test.rules.yaml`);
-            fs.writeFileSync(rules, YAML.stringify({ groups: f.groups.map((g) => ({ name: g.name, rules: g.rules.map(({ annotations: _a, ...rule }) => rule) })) }));
+            fs.writeFileSync(
+                rules,
+                YAML.stringify({ groups: f.groups.map((g) => ({ name: g.name, rules: g.rules.map(({ annotations: _a, ...rule }) => rule) })) }),
+            );
             const tested = new Set(CASES[kind].map((c) => c.alert));
-            for (const alert of tested) assert.ok(f.groups.some((g) => g.rules.some((r) => r.alert === alert)), `${alert} is not a rule of ${f.cluster}`);
+            for (const alert of tested)
+                assert.ok(
+                    f.groups.some((g) => g.rules.some((r) => r.alert === alert)),
+                    `${alert} is not a rule of ${f.cluster}`,
+                );
             const tests = CASES[kind].map((c) => ({
                 interval: "1m",
                 input_series: Object.entries(c.series).map(([series, values]) => ({ series, values })),
@@ -229,12 +270,15 @@ describe("platform alerts checked by promtool check rules and promtool test rule
             const r = run("promtool", ["test", "rules", file]);
             assert.strictEqual(r.status, 0, `${r.stdout}${r.stderr}`);
             // The same series with the failing instance made healthy: promtool must then reject the expectation.
-            const silent = tests.filter((_, i) => CASES[kind][i].fires.length > 0).map((t) => ({ ...t, alert_rule_test: t.alert_rule_test.map((a) => ({ ...a, exp_alerts: [] })) }));
+            const silent = tests
+                .filter((_, i) => CASES[kind][i].fires.length > 0)
+                .map((t) => ({ ...t, alert_rule_test: t.alert_rule_test.map((a) => ({ ...a, exp_alerts: [] })) }));
             const negative = path.join(dir, `${kind}.negative.test.yaml`);
             fs.writeFileSync(negative, YAML.stringify({ rule_files: [path.basename(rules)], evaluation_interval: "1m", tests: silent }));
             const n = run("promtool", ["test", "rules", negative]);
             assert.notStrictEqual(n.status, 0, "promtool accepted 'no alert' where the alert fires");
-            for (const c of CASES[kind].filter((x) => x.fires.length > 0)) assert.ok(`${n.stdout}${n.stderr}`.includes(c.alert), `${c.alert} missing from the failures`);
+            for (const c of CASES[kind].filter((x) => x.fires.length > 0))
+                assert.ok(`${n.stdout}${n.stderr}`.includes(c.alert), `${c.alert} missing from the failures`);
         });
     }
 });
@@ -269,15 +313,27 @@ describe("IDC etcd metrics over mTLS on the client port (a real etcd from the re
             [server.key, "server.key"],
             [peer.cert, "peer.crt"],
             [peer.key, "peer.key"],
-        ]) fs.copyFileSync(from, path.join(p.pkiDir, to));
+        ])
+            fs.copyFileSync(from, path.join(p.pkiDir, to));
         const tuning = loadStackSpec("prod").clusters.find((c) => c.provider === "idc")!;
         if (tuning.provider !== "idc") throw new Error("prod has no IDC cluster");
-        const config = renderEtcdConfig({ member, members: [member], token: "metrics-test", tuning: tuning.etcd.tuning, paths: p, ports, metricsListener: "localhost" });
+        const config = renderEtcdConfig({
+            member,
+            members: [member],
+            token: "metrics-test",
+            tuning: tuning.etcd.tuning,
+            paths: p,
+            ports,
+            metricsListener: "localhost",
+        });
         fs.writeFileSync(path.join(p.configDir, "etcd.conf.yml"), config);
         prometheus = issue(root, ca, "prometheus-etcd-client", {}, "clientAuth");
         processes.start("etcd", ["--config-file", path.join(p.configDir, "etcd.conf.yml")], path.join(root, "etcd.log"));
         for (let i = 0; i < 60; i++) {
-            if (curl(["--cacert", ca.cert, "--cert", prometheus.cert, "--key", prometheus.key, `https://${member.address}:${ports.client}/health`]).status === 0) return;
+            if (
+                curl(["--cacert", ca.cert, "--cert", prometheus.cert, "--key", prometheus.key, `https://${member.address}:${ports.client}/health`]).status === 0
+            )
+                return;
             await sleep(500);
         }
         throw new Error(`etcd did not start:\n${fs.readFileSync(path.join(root, "etcd.log"), "utf8").slice(-2000)}`);

@@ -35,7 +35,10 @@ describe("policy pack", function () {
         it(`passes every policy on the ${stack} fleet`, async () => {
             const report = evaluatePolicies(await inventoryOf(stack));
             // Advisory findings depend on the date (versions nearing their end): tested on their own below.
-            assert.deepStrictEqual(report.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
+            assert.deepStrictEqual(
+                report.violations.filter((v) => v.enforcementLevel === "mandatory"),
+                [],
+            );
             assert.ok(report.resources > 200, `only ${report.resources} resources evaluated`);
         });
     }
@@ -46,7 +49,7 @@ describe("policy pack", function () {
             one(rs, "alicloud:cs/managedKubernetes:ManagedKubernetes").inputs.slbInternetEnabled = true;
         });
         assert.deepStrictEqual(messages, [
-            'the API server of ack-sh gets an internet-facing SLB (slbInternetEnabled)',
+            "the API server of ack-sh gets an internet-facing SLB (slbInternetEnabled)",
             'the public API endpoint of eks-apne1 is open to the internet (publicAccessCidrs ["0.0.0.0/0"])',
         ]);
     });
@@ -109,13 +112,20 @@ describe("policy pack", function () {
         const messages = await messagesAfter("charts-and-images-pinned", (rs) => {
             const release = one(rs, "kubernetes:helm.sh/v3:Release", "idc-sh-calico-operator");
             release.inputs.version = "";
-            release.inputs.values = { ...release.inputs.values, tigeraOperator: { image: "quay.io/tigera/operator" }, extra: { image: { repository: "x", tag: "latest" } } };
+            release.inputs.values = {
+                ...release.inputs.values,
+                tigeraOperator: { image: "quay.io/tigera/operator" },
+                extra: { image: { repository: "x", tag: "latest" } },
+            };
         });
-        assert.deepStrictEqual(messages.sort(), [
-            'image at values.extra.image uses the tag "latest"',
-            "chart tigera-operator is not pinned to a version",
-            "image quay.io/tigera/operator at values.tigeraOperator.image has no tag or digest",
-        ].sort());
+        assert.deepStrictEqual(
+            messages.sort(),
+            [
+                'image at values.extra.image uses the tag "latest"',
+                "chart tigera-operator is not pinned to a version",
+                "image quay.io/tigera/operator at values.tigeraOperator.image has no tag or digest",
+            ].sort(),
+        );
     });
 
     it("catches a Kubernetes object on the default provider", async () => {
@@ -138,7 +148,10 @@ describe("policy pack", function () {
             rs.splice(rs.indexOf(one(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "idc-sh-tenants-payments-default-deny")), 1);
             rs.splice(rs.indexOf(one(rs, "kubernetes:core/v1:ResourceQuota", "idc-sh-tenants-search-quota")), 1);
         });
-        assert.deepStrictEqual(messages.sort(), ["tenant namespace payments has no default-deny NetworkPolicy (ingress and egress)", "tenant namespace search has no ResourceQuota"]);
+        assert.deepStrictEqual(messages.sort(), [
+            "tenant namespace payments has no default-deny NetworkPolicy (ingress and egress)",
+            "tenant namespace search has no ResourceQuota",
+        ]);
     });
 
     it("hands CrossGuard one policy per rule and a stack policy where a rule joins resources, with unique names", () => {
@@ -173,7 +186,9 @@ describe("advisory policy: Kubernetes versions near their end of support", funct
             const saved = policyClock.today;
             policyClock.today = () => new Date(`${day}T00:00:00Z`);
             try {
-                return evaluatePolicies(inv).violations.filter((v) => v.policy === "kubernetes-version-supported").map((v) => `${v.enforcementLevel}: ${v.message}`);
+                return evaluatePolicies(inv)
+                    .violations.filter((v) => v.policy === "kubernetes-version-supported")
+                    .map((v) => `${v.enforcementLevel}: ${v.message}`);
             } finally {
                 policyClock.today = saved;
             }
@@ -181,6 +196,9 @@ describe("advisory policy: Kubernetes versions near their end of support", funct
         assert.deepStrictEqual(at("2026-11-29"), []);
         // ACK 1.36 ends 2027-05-30, EKS 1.36 on 2027-08-02 (stacks/spec/versions.ts).
         assert.deepStrictEqual(at("2027-04-01"), ["advisory: Kubernetes 1.36 on ack leaves standard support on 2027-05-30, in 59 days"]);
-        assert.deepStrictEqual(at("2027-09-01").sort(), ["advisory: Kubernetes 1.36 on ack left standard support on 2027-05-30", "advisory: Kubernetes 1.36 on eks left standard support on 2027-08-02"]);
+        assert.deepStrictEqual(at("2027-09-01").sort(), [
+            "advisory: Kubernetes 1.36 on ack left standard support on 2027-05-30",
+            "advisory: Kubernetes 1.36 on eks left standard support on 2027-08-02",
+        ]);
     });
 });

@@ -73,10 +73,22 @@ describe("ACK site on the mock engine (prod)", function () {
         const switches = inv.ofType(T.vswitch).filter((s) => s.name.startsWith("ack-sh-"));
         const nodes = switches.filter((s) => s.name.includes("-nodes-"));
         const pods = switches.filter((s) => s.name.includes("-pods-"));
-        assert.deepStrictEqual(nodes.map((s) => s.inputs.zoneId), spec.zones);
-        assert.deepStrictEqual(pods.map((s) => s.inputs.zoneId), spec.zones);
-        assert.deepStrictEqual(nodes.map((s) => s.inputs.cidrBlock), ["10.30.0.0/20", "10.30.16.0/20", "10.30.32.0/20"]);
-        assert.deepStrictEqual(pods.map((s) => s.inputs.cidrBlock), ["10.66.0.0/18", "10.66.64.0/18", "10.66.128.0/18"]);
+        assert.deepStrictEqual(
+            nodes.map((s) => s.inputs.zoneId),
+            spec.zones,
+        );
+        assert.deepStrictEqual(
+            pods.map((s) => s.inputs.zoneId),
+            spec.zones,
+        );
+        assert.deepStrictEqual(
+            nodes.map((s) => s.inputs.cidrBlock),
+            ["10.30.0.0/20", "10.30.16.0/20", "10.30.32.0/20"],
+        );
+        assert.deepStrictEqual(
+            pods.map((s) => s.inputs.cidrBlock),
+            ["10.66.0.0/18", "10.66.64.0/18", "10.66.128.0/18"],
+        );
         for (const s of switches) assert.strictEqual(s.inputs.vpcId, idOf(vpc));
         for (const s of pods) assert.ok(s.dependencies.includes(block.urn), `${s.name} waits for the secondary block`);
     });
@@ -136,7 +148,10 @@ describe("ACK site on the mock engine (prod)", function () {
         assert.ok(c.dependencies.includes(key.urn));
         // Dedicated: no other resource uses this key.
         const users = inv.resources.filter((r) => r !== c && JSON.stringify(r.inputs).includes(`"${idOf(key)}"`));
-        assert.deepStrictEqual(users.map((r) => r.name), []);
+        assert.deepStrictEqual(
+            users.map((r) => r.name),
+            [],
+        );
     });
 
     it("turns RRSA on, keeps the API server internal, and protects the prod cluster from deletion", () => {
@@ -186,7 +201,10 @@ describe("ACK site on the mock engine (prod)", function () {
 
     it("declares a node pool per spec pool across all zones with scaling, management, spot and taints", () => {
         const cluster = inv.named(T.cluster, "ack-sh-cluster");
-        const nodeSwitches = inv.ofType(T.vswitch).filter((s) => s.name.startsWith("ack-sh-nodes-")).map(idOf);
+        const nodeSwitches = inv
+            .ofType(T.vswitch)
+            .filter((s) => s.name.startsWith("ack-sh-nodes-"))
+            .map(idOf);
         for (const pool of spec.nodePools) {
             const p = inv.named(T.nodePool, `ack-sh-${pool.name}`);
             assert.strictEqual(p.inputs.clusterId, idOf(cluster));

@@ -8,7 +8,10 @@ const entry = (name: string, needs: string[] = []) => ({ addon: { name, needs } 
 describe("add-on registry", () => {
     it("installs every add-on after the ones it needs, otherwise in registry order", () => {
         const order = installOrder([entry("tenants", ["cni"]), entry("mesh", ["cni", "links"]), entry("cni"), entry("links")]);
-        assert.deepStrictEqual(order.map((e) => e.addon.name), ["cni", "tenants", "links", "mesh"]);
+        assert.deepStrictEqual(
+            order.map((e) => e.addon.name),
+            ["cni", "tenants", "links", "mesh"],
+        );
     });
 
     it("refuses a need that names no add-on, a cycle and a duplicate name", () => {
@@ -35,6 +38,8 @@ describe("reachability over links", () => {
 
     it("names both clusters and the layer when a needed pair has no path", () => {
         const v = reachabilityViolations({ links, transit: [] }, [{ from: "eks", to: "ack", layer: "mesh", path: ["clusters", 1, "mesh"] }]);
-        assert.deepStrictEqual(v, [{ path: ["clusters", 1, "mesh"], rule: "eks cannot reach ack over the declared links (needed by mesh): add a link or a transit site" }]);
+        assert.deepStrictEqual(v, [
+            { path: ["clusters", 1, "mesh"], rule: "eks cannot reach ack over the declared links (needed by mesh): add a link or a transit site" },
+        ]);
     });
 });

@@ -98,7 +98,12 @@ describe("EKS site on the mock engine (prod)", function () {
 
         it("parents every resource under a component of the site, with names derived from it", () => {
             const site = named("hybrid:eks:Site", C);
-            for (const [type, name] of [["hybrid:eks:Vpc", C], ["hybrid:eks:Cluster", C], ["hybrid:eks:Karpenter", `${C}-karpenter`], ["hybrid:eks:MetricsStore", `${C}-metrics`]]) {
+            for (const [type, name] of [
+                ["hybrid:eks:Vpc", C],
+                ["hybrid:eks:Cluster", C],
+                ["hybrid:eks:Karpenter", `${C}-karpenter`],
+                ["hybrid:eks:MetricsStore", `${C}-metrics`],
+            ]) {
                 const component = named(type, name);
                 assert.strictEqual(component.parent, site.urn, type);
                 const children = inv.childrenOf(component.urn);
@@ -121,11 +126,24 @@ describe("EKS site on the mock engine (prod)", function () {
             const byRole = (role: string) => subnets.filter((s) => s.inputs.tags["hybrid-fleet.io/subnet-role"] === role);
             const vpcId = idOf(named(T.vpc, `${C}-vpc`));
             for (const role of ["public", "private", "pods"]) {
-                assert.deepStrictEqual(byRole(role).map((s) => s.inputs.availabilityZone), spec.zones, role);
+                assert.deepStrictEqual(
+                    byRole(role).map((s) => s.inputs.availabilityZone),
+                    spec.zones,
+                    role,
+                );
             }
-            assert.deepStrictEqual(byRole("private").map((s) => s.inputs.cidrBlock), ["10.20.0.0/19", "10.20.32.0/19", "10.20.64.0/19"]);
-            assert.deepStrictEqual(byRole("public").map((s) => s.inputs.cidrBlock), ["10.20.224.0/22", "10.20.228.0/22", "10.20.232.0/22"]);
-            assert.deepStrictEqual(byRole("pods").map((s) => s.inputs.cidrBlock), ["10.65.0.0/19", "10.65.32.0/19", "10.65.64.0/19"]);
+            assert.deepStrictEqual(
+                byRole("private").map((s) => s.inputs.cidrBlock),
+                ["10.20.0.0/19", "10.20.32.0/19", "10.20.64.0/19"],
+            );
+            assert.deepStrictEqual(
+                byRole("public").map((s) => s.inputs.cidrBlock),
+                ["10.20.224.0/22", "10.20.228.0/22", "10.20.232.0/22"],
+            );
+            assert.deepStrictEqual(
+                byRole("pods").map((s) => s.inputs.cidrBlock),
+                ["10.65.0.0/19", "10.65.32.0/19", "10.65.64.0/19"],
+            );
             for (const s of subnets) {
                 assert.strictEqual(s.inputs.vpcId, vpcId);
                 assert.strictEqual(s.inputs.mapPublicIpOnLaunch, false, s.name);
@@ -152,7 +170,10 @@ describe("EKS site on the mock engine (prod)", function () {
                 assert.strictEqual(nat.inputs.allocationId, idOf(named(T.eip, `${C}-nat-${zone}`)));
                 const table = named(T.routeTable, `${C}-private-${zone}`);
                 const route = named(T.route, `${C}-private-${zone}-nat`);
-                assert.deepStrictEqual([route.inputs.routeTableId, route.inputs.destinationCidrBlock, route.inputs.natGatewayId], [idOf(table), "0.0.0.0/0", idOf(nat)]);
+                assert.deepStrictEqual(
+                    [route.inputs.routeTableId, route.inputs.destinationCidrBlock, route.inputs.natGatewayId],
+                    [idOf(table), "0.0.0.0/0", idOf(nat)],
+                );
                 for (const role of ["private", "pods"]) {
                     const assoc = named(T.rtAssoc, `${C}-${role}-${zone}`);
                     assert.deepStrictEqual([assoc.inputs.subnetId, assoc.inputs.routeTableId], [idOf(named(T.subnet, `${C}-${role}-${zone}`)), idOf(table)]);
@@ -177,7 +198,9 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.ok(group.protect && key.protect && key.inputs.enableKeyRotation === true);
             const keyPolicy = json(key.inputs.policy);
             const logsGrant = keyPolicy.Statement.find((s: any) => s.Principal?.Service === "logs.ap-northeast-1.amazonaws.com");
-            assert.deepStrictEqual(logsGrant.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"], [`arn:aws:logs:ap-northeast-1:${MOCK_AWS_ACCOUNT}:log-group:/aws/vpc/${C}/flow-logs`]);
+            assert.deepStrictEqual(logsGrant.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"], [
+                `arn:aws:logs:ap-northeast-1:${MOCK_AWS_ACCOUNT}:log-group:/aws/vpc/${C}/flow-logs`,
+            ]);
             const trust = json(role.inputs.assumeRolePolicy).Statement[0];
             assert.deepStrictEqual(trust.Principal, { Service: "vpc-flow-logs.amazonaws.com" });
             assert.strictEqual(trust.Condition.StringEquals["aws:SourceAccount"], MOCK_AWS_ACCOUNT);
@@ -198,7 +221,10 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.strictEqual(c.inputs.vpcConfig.endpointPrivateAccess, true);
             assert.strictEqual(c.inputs.vpcConfig.endpointPublicAccess, false);
             assert.strictEqual(c.inputs.vpcConfig.publicAccessCidrs, undefined);
-            assert.deepStrictEqual(c.inputs.vpcConfig.subnetIds, spec.zones.map((z) => idOf(named(T.subnet, `${C}-private-${z}`))));
+            assert.deepStrictEqual(
+                c.inputs.vpcConfig.subnetIds,
+                spec.zones.map((z) => idOf(named(T.subnet, `${C}-private-${z}`))),
+            );
             assert.deepStrictEqual(c.inputs.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
             assert.strictEqual(c.inputs.deletionProtection, true);
             assert.strictEqual(c.inputs.bootstrapSelfManagedAddons, false);
@@ -212,7 +238,10 @@ describe("EKS site on the mock engine (prod)", function () {
             for (const c of clusters) {
                 const cidrs: string[] = c.inputs.vpcConfig.publicAccessCidrs ?? [];
                 assert.ok(!cidrs.includes("0.0.0.0/0"), c.name);
-                assert.ok(c.inputs.vpcConfig.endpointPublicAccess === false || cidrs.length > 0, `${c.name}: public endpoint without a CIDR list defaults to 0.0.0.0/0`);
+                assert.ok(
+                    c.inputs.vpcConfig.endpointPublicAccess === false || cidrs.length > 0,
+                    `${c.name}: public endpoint without a CIDR list defaults to 0.0.0.0/0`,
+                );
             }
         });
 
@@ -222,7 +251,11 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.deepStrictEqual(c.inputs.encryptionConfig, { provider: { keyArn: key.state.arn }, resources: ["secrets"] });
             assert.ok(key.protect && key.inputs.enableKeyRotation === true && key.inputs.deletionWindowInDays === 30);
             const users = inv.resources.filter((r) => r.type !== T.rolePolicy && r !== c && JSON.stringify(r.inputs).includes(key.state.arn));
-            assert.deepStrictEqual(users.map((r) => r.name), [], "dedicated to secrets");
+            assert.deepStrictEqual(
+                users.map((r) => r.name),
+                [],
+                "dedicated to secrets",
+            );
             const clusterKeyUse = json(named(T.rolePolicy, `${C}-cluster-secrets-key`).inputs.policy).Statement[0];
             assert.strictEqual(clusterKeyUse.Resource, key.state.arn);
         });
@@ -241,9 +274,15 @@ describe("EKS site on the mock engine (prod)", function () {
 
         it("grants cluster admin to exactly the spec's admin principals", () => {
             const entries = mine(T.accessEntry).filter((e) => e.inputs.type === "STANDARD");
-            assert.deepStrictEqual(entries.map((e) => e.inputs.principalArn), spec.adminPrincipals);
+            assert.deepStrictEqual(
+                entries.map((e) => e.inputs.principalArn),
+                spec.adminPrincipals,
+            );
             const associations = mine(T.accessPolicy);
-            assert.deepStrictEqual(associations.map((a) => a.inputs.principalArn), spec.adminPrincipals);
+            assert.deepStrictEqual(
+                associations.map((a) => a.inputs.principalArn),
+                spec.adminPrincipals,
+            );
             for (const a of associations) {
                 assert.strictEqual(a.inputs.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
                 assert.deepStrictEqual(a.inputs.accessScope, { type: "cluster" });
@@ -256,10 +295,15 @@ describe("EKS site on the mock engine (prod)", function () {
             const versions = Object.fromEntries(mine(T.addon).map((a) => [a.inputs.addonName, a.inputs.addonVersion]));
             assert.deepStrictEqual(
                 versions,
-                Object.fromEntries(["eks-pod-identity-agent", "vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"].map((n) => [n, MOCK_ADDON_VERSIONS[n]("1.36")])),
+                Object.fromEntries(
+                    ["eks-pod-identity-agent", "vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"].map((n) => [n, MOCK_ADDON_VERSIONS[n]("1.36")]),
+                ),
             );
             const cni = named(T.addon, `${C}-vpc-cni`);
-            assert.deepStrictEqual(json(cni.inputs.configurationValues).env, { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true", ENI_CONFIG_LABEL_DEF: "topology.kubernetes.io/zone" });
+            assert.deepStrictEqual(json(cni.inputs.configurationValues).env, {
+                AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true",
+                ENI_CONFIG_LABEL_DEF: "topology.kubernetes.io/zone",
+            });
             // cni vpc-cni: the VPC CNI is the only policy engine, so it must enforce the tenants' NetworkPolicies.
             assert.strictEqual(json(cni.inputs.configurationValues).enableNetworkPolicy, "true");
             const k8s = named(T.k8sProvider, k8sProviderName(C));
@@ -279,20 +323,34 @@ describe("EKS site on the mock engine (prod)", function () {
             for (const p of policies) assert.strictEqual(inv.providerOf(p)?.name, k8sProviderName(C), p.name);
             assert.strictEqual(json(named(T.addon, `${C}-vpc-cni`).inputs.configurationValues).enableNetworkPolicy, "true");
             const networking = ofSite(inv).filter((r) => !inv.ancestors(r).some((a) => a.type.startsWith("hybrid:mesh:")));
-            assert.deepStrictEqual(networking.filter((r) => r.type === T.release && ![KARPENTER.chart, KARPENTER.crdChart, "kube-prometheus-stack"].includes(r.inputs.chart)).map((r) => r.name), [], "no Calico or Cilium chart");
-            assert.deepStrictEqual(ofSite(inv).filter((r) => r.type.startsWith("hybrid:eks:CiliumOperator")), [], "no Cilium operator identity without Cilium");
+            assert.deepStrictEqual(
+                networking
+                    .filter((r) => r.type === T.release && ![KARPENTER.chart, KARPENTER.crdChart, "kube-prometheus-stack"].includes(r.inputs.chart))
+                    .map((r) => r.name),
+                [],
+                "no Calico or Cilium chart",
+            );
+            assert.deepStrictEqual(
+                ofSite(inv).filter((r) => r.type.startsWith("hybrid:eks:CiliumOperator")),
+                [],
+                "no Cilium operator identity without Cilium",
+            );
         });
 
         it("runs an on-demand system node group over every zone, tainted CriticalAddonsOnly, after networking is in place", () => {
             const ng = named(T.nodeGroup, `${C}-system`);
             assert.strictEqual(ng.inputs.capacityType, "ON_DEMAND");
-            assert.deepStrictEqual(ng.inputs.subnetIds, spec.zones.map((z) => idOf(named(T.subnet, `${C}-private-${z}`))));
+            assert.deepStrictEqual(
+                ng.inputs.subnetIds,
+                spec.zones.map((z) => idOf(named(T.subnet, `${C}-private-${z}`))),
+            );
             assert.deepStrictEqual(ng.inputs.scalingConfig, { minSize: 3, desiredSize: 3, maxSize: 6 });
             assert.deepStrictEqual(ng.inputs.instanceTypes, ["m7i.large"]);
             assert.deepStrictEqual(ng.inputs.labels, { [SYSTEM_LABEL]: "true" });
             assert.deepStrictEqual(ng.inputs.taints, [{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
             assert.strictEqual(ng.inputs.version, "1.36");
-            for (const before of [`${C}-vpc-cni`, `${C}-kube-proxy`, `${C}-eks-pod-identity-agent`]) assert.ok(ng.dependencies.includes(named(T.addon, before).urn), before);
+            for (const before of [`${C}-vpc-cni`, `${C}-kube-proxy`, `${C}-eks-pod-identity-agent`])
+                assert.ok(ng.dependencies.includes(named(T.addon, before).urn), before);
             for (const zone of spec.zones) assert.ok(ng.dependencies.includes(named(T.eniConfig, `${C}-eniconfig-${zone}`).urn));
             const lt = named(T.launchTemplate, `${C}-system-nodes`);
             assert.strictEqual(ng.inputs.launchTemplate.id, idOf(lt));
@@ -324,7 +382,10 @@ describe("EKS site on the mock engine (prod)", function () {
             const sc = named(T.storageClass, `${C}-gp3`);
             assert.strictEqual(inv.providerOf(sc)?.name, k8sProviderName(C));
             assert.strictEqual(sc.inputs.metadata.annotations["storageclass.kubernetes.io/is-default-class"], "true");
-            assert.deepStrictEqual([sc.inputs.provisioner, sc.inputs.parameters.type, sc.inputs.parameters.encrypted, sc.inputs.volumeBindingMode], ["ebs.csi.aws.com", "gp3", "true", "WaitForFirstConsumer"]);
+            assert.deepStrictEqual(
+                [sc.inputs.provisioner, sc.inputs.parameters.type, sc.inputs.parameters.encrypted, sc.inputs.volumeBindingMode],
+                ["ebs.csi.aws.com", "gp3", "true", "WaitForFirstConsumer"],
+            );
             assert.strictEqual(sc.inputs.reclaimPolicy, "Retain");
             assert.ok(sc.dependencies.includes(named(T.addon, `${C}-aws-ebs-csi-driver`).urn));
         });
@@ -356,7 +417,10 @@ describe("EKS site on the mock engine (prod)", function () {
             const role = named(T.role, `${K}-controller`);
             const trust = json(role.inputs.assumeRolePolicy).Statement;
             assert.strictEqual(trust.length, 1);
-            assert.deepStrictEqual([trust[0].Effect, trust[0].Principal, trust[0].Action], ["Allow", { Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]]);
+            assert.deepStrictEqual(
+                [trust[0].Effect, trust[0].Principal, trust[0].Action],
+                ["Allow", { Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]],
+            );
             assert.strictEqual(trust[0].Condition.ArnLike["aws:SourceArn"], named(T.cluster, `${C}-eks`).state.arn);
             const association = named(T.podIdentity, `${K}-controller`);
             assert.deepStrictEqual(
@@ -378,8 +442,13 @@ describe("EKS site on the mock engine (prod)", function () {
         it("gives nodes a role with worker, ECR pull and CNI policies (no SSM unless asked) and an EC2_LINUX access entry", () => {
             const role = named(T.role, `${K}-node`);
             assert.deepStrictEqual(json(role.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
-            const policies = mine(T.attachment).filter((a) => a.inputs.role === role.state.name).map((a) => a.inputs.policyArn);
-            assert.deepStrictEqual(policies, ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy"].map((p) => `arn:aws:iam::aws:policy/${p}`));
+            const policies = mine(T.attachment)
+                .filter((a) => a.inputs.role === role.state.name)
+                .map((a) => a.inputs.policyArn);
+            assert.deepStrictEqual(
+                policies,
+                ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy"].map((p) => `arn:aws:iam::aws:policy/${p}`),
+            );
             // No node role of the prod fleet carries SSM (ssmAccess defaults to false).
             assert.ok(!inv.ofType(T.attachment).some((a) => String(a.inputs.policyArn).endsWith("/AmazonSSMManagedInstanceCore")));
             const entry = named(T.accessEntry, `${K}-node`);
@@ -398,7 +467,14 @@ describe("EKS site on the mock engine (prod)", function () {
             const allow = doc.Statement.filter((s: any) => s.Effect === "Allow");
             assert.deepStrictEqual(
                 allow.map((s: any) => [s.Principal, s.Action, s.Resource, s.Condition]),
-                [[{ Service: "events.amazonaws.com" }, "sqs:SendMessage", queue.state.arn, { ArnLike: { "aws:SourceArn": `arn:aws:events:ap-northeast-1:${MOCK_AWS_ACCOUNT}:rule/*` } }]],
+                [
+                    [
+                        { Service: "events.amazonaws.com" },
+                        "sqs:SendMessage",
+                        queue.state.arn,
+                        { ArnLike: { "aws:SourceArn": `arn:aws:events:ap-northeast-1:${MOCK_AWS_ACCOUNT}:rule/*` } },
+                    ],
+                ],
             );
             // The condition admits every rule the program routes to the queue, and the policy exists before their targets.
             const pattern = new RegExp(`^${allow[0].Condition.ArnLike["aws:SourceArn"].replace(/[.]/g, "\\.").replace("*", "[^/]+")}$`);
@@ -463,9 +539,15 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.strictEqual(v.serviceAccount.name, named(T.podIdentity, `${K}-controller`).inputs.serviceAccount);
             const ng = named(T.nodeGroup, `${C}-system`);
             for (const [label, value] of Object.entries(v.nodeSelector)) assert.strictEqual(ng.inputs.labels[label], value);
-            for (const taint of ng.inputs.taints) assert.ok(v.tolerations.some((t: any) => t.key === taint.key && t.operator === "Exists" && t.effect === "NoSchedule"));
+            for (const taint of ng.inputs.taints)
+                assert.ok(v.tolerations.some((t: any) => t.key === taint.key && t.operator === "Exists" && t.effect === "NoSchedule"));
             assert.deepStrictEqual(v.podDisruptionBudget, { name: "karpenter", maxUnavailable: 1 });
-            for (const dep of [ng.urn, named(T.podIdentity, `${K}-controller`).urn, named(T.queuePolicy, `${K}-interruption`).urn, named(T.accessEntry, `${K}-node`).urn]) {
+            for (const dep of [
+                ng.urn,
+                named(T.podIdentity, `${K}-controller`).urn,
+                named(T.queuePolicy, `${K}-interruption`).urn,
+                named(T.accessEntry, `${K}-node`).urn,
+            ]) {
                 assert.ok(release.dependencies.includes(dep), dep);
             }
         });
@@ -474,8 +556,14 @@ describe("EKS site on the mock engine (prod)", function () {
             const release = named(T.release, `${K}-chart`);
             const crds = named(T.release, `${K}-crd`);
             const nodeRole = named(T.role, `${K}-node`);
-            assert.deepStrictEqual(mine(T.nodePool).map((p) => p.inputs.metadata.name), spec.karpenter.nodePools.map((p) => p.name));
-            assert.deepStrictEqual(mine(T.nodeClass).map((p) => p.inputs.metadata.name), spec.karpenter.nodePools.map((p) => p.name));
+            assert.deepStrictEqual(
+                mine(T.nodePool).map((p) => p.inputs.metadata.name),
+                spec.karpenter.nodePools.map((p) => p.name),
+            );
+            assert.deepStrictEqual(
+                mine(T.nodeClass).map((p) => p.inputs.metadata.name),
+                spec.karpenter.nodePools.map((p) => p.name),
+            );
             for (const r of [...mine(T.nodePool), ...mine(T.nodeClass)]) {
                 assert.strictEqual(inv.providerOf(r)?.name, k8sProviderName(C));
                 assert.ok(r.dependencies.includes(crds.urn), `${r.name} waits for the CRDs`);
@@ -489,7 +577,10 @@ describe("EKS site on the mock engine (prod)", function () {
             }
             // The selectors find the private subnets and the cluster security group.
             const discoveryTag = named(T.tag, `${C}-cluster-sg-discovery`);
-            assert.deepStrictEqual([discoveryTag.inputs.resourceId, discoveryTag.inputs.key, discoveryTag.inputs.value], [named(T.cluster, `${C}-eks`).state.vpcConfig.clusterSecurityGroupId, "karpenter.sh/discovery", C]);
+            assert.deepStrictEqual(
+                [discoveryTag.inputs.resourceId, discoveryTag.inputs.key, discoveryTag.inputs.value],
+                [named(T.cluster, `${C}-eks`).state.vpcConfig.clusterSecurityGroupId, "karpenter.sh/discovery", C],
+            );
             const critical = named(T.nodePool, `${K}-on-demand-critical-nodepool`).inputs.spec;
             assert.strictEqual(critical.weight, 100);
             assert.deepStrictEqual(critical.limits, { cpu: "200", memory: "800Gi" });
@@ -509,7 +600,9 @@ describe("EKS site on the mock engine (prod)", function () {
             const bucket = named(T.bucket, `${M}-bucket`);
             assert.strictEqual(bucket.inputs.bucket, spec.metrics.objectStore.bucket);
             assert.strictEqual(bucket.inputs.forceDestroy, false);
-            assert.deepStrictEqual(inv.named("aws:s3/bucketVersioning:BucketVersioning", `${M}-versioning`).inputs.versioningConfiguration, { status: "Enabled" });
+            assert.deepStrictEqual(inv.named("aws:s3/bucketVersioning:BucketVersioning", `${M}-versioning`).inputs.versioningConfiguration, {
+                status: "Enabled",
+            });
             const sse = inv.named("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${M}-sse`).inputs.rules[0];
             assert.deepStrictEqual(sse.applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms", kmsMasterKeyId: named(T.kms, `${M}-key`).state.arn });
             const block = inv.named("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${M}-public-access`).inputs;
@@ -517,7 +610,10 @@ describe("EKS site on the mock engine (prod)", function () {
             const tls = json(inv.named("aws:s3/bucketPolicy:BucketPolicy", `${M}-tls-only`).inputs.policy).Statement[0];
             assert.deepStrictEqual([tls.Effect, tls.Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);
             const association = named(T.podIdentity, `${M}-writer`);
-            assert.deepStrictEqual([association.inputs.namespace, association.inputs.serviceAccount, association.inputs.roleArn], [EKS_METRICS_WRITER.namespace, EKS_METRICS_WRITER.serviceAccount, named(T.role, `${M}-writer`).state.arn]);
+            assert.deepStrictEqual(
+                [association.inputs.namespace, association.inputs.serviceAccount, association.inputs.roleArn],
+                [EKS_METRICS_WRITER.namespace, EKS_METRICS_WRITER.serviceAccount, named(T.role, `${M}-writer`).state.arn],
+            );
         });
     });
 });
@@ -529,7 +625,10 @@ describe("EKS site on the mock engine (spec variants)", function () {
         const { inventory: inv } = await runFleet(loadStackSpec("dev"));
         const D = "eks-dev";
         const nats = inv.ofType(T.nat).filter((n) => n.name.startsWith(`${D}-`));
-        assert.deepStrictEqual(nats.map((n) => n.name), [`${D}-nat-ap-northeast-1a`]);
+        assert.deepStrictEqual(
+            nats.map((n) => n.name),
+            [`${D}-nat-ap-northeast-1a`],
+        );
         for (const zone of ["ap-northeast-1a", "ap-northeast-1c"]) {
             assert.strictEqual(inv.named(T.route, `${D}-private-${zone}-nat`).inputs.natGatewayId, idOf(nats[0]));
         }
@@ -554,11 +653,17 @@ describe("EKS site on the mock engine (spec variants)", function () {
         e.controlPlaneLogs.extraTypes = ["scheduler", "controllerManager"];
         e.endpoint.publicAccessCidrs = ["203.0.113.0/24"];
         const { inventory: inv, fleet } = await runFleet(fleetSpec);
-        const addons = inv.ofType(T.addon).filter((a) => a.name.startsWith(`${C}-`)).map((a) => a.inputs.addonName);
+        const addons = inv
+            .ofType(T.addon)
+            .filter((a) => a.name.startsWith(`${C}-`))
+            .map((a) => a.inputs.addonName);
         assert.deepStrictEqual(addons.sort(), ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent"]);
         assert.deepStrictEqual(inv.ofType(T.eniConfig), []);
         const nodeRole = inv.named(T.role, `${C}-karpenter-node`);
-        const policies = inv.ofType(T.attachment).filter((a) => a.inputs.role === nodeRole.state.name).map((a) => a.inputs.policyArn);
+        const policies = inv
+            .ofType(T.attachment)
+            .filter((a) => a.inputs.role === nodeRole.state.name)
+            .map((a) => a.inputs.policyArn);
         assert.ok(!policies.some((p: string) => p.endsWith("AmazonEKS_CNI_Policy")), policies.join());
         const c = inv.named(T.cluster, `${C}-eks`);
         assert.deepStrictEqual(c.inputs.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
@@ -569,7 +674,9 @@ describe("EKS site on the mock engine (spec variants)", function () {
         const pools = inv.ofType("kubernetes:karpenter.sh/v1:NodePool").filter((r) => r.name.startsWith(`${C}-`));
         assert.ok(pools.length > 0);
         for (const pool of pools) {
-            assert.deepStrictEqual(pool.inputs.spec.template.spec.startupTaints, [{ key: "node.cilium.io/agent-not-ready", value: "true", effect: "NoExecute" }]);
+            assert.deepStrictEqual(pool.inputs.spec.template.spec.startupTaints, [
+                { key: "node.cilium.io/agent-not-ready", value: "true", effect: "NoExecute" },
+            ]);
             assert.deepStrictEqual(validateCustomResource(pool.inputs as { apiVersion: string; kind: string }), [], pool.name);
         }
         // Cilium installs with the control plane, before the nodes are Ready (they cannot be without a
@@ -585,7 +692,13 @@ describe("EKS site on the mock engine (spec variants)", function () {
         assert.ok(ready.includes(inv.named(T.nodeGroup, `${C}-system`).urn) && ready.includes(inv.named(T.release, `${C}-karpenter-chart`).urn));
         // The system nodes join tainted until the Cilium agent runs on them (the operator removes it).
         const taints = inv.named(T.nodeGroup, `${C}-system`).inputs.taints;
-        assert.deepStrictEqual(taints.map((t: any) => [t.key, t.effect]), [["CriticalAddonsOnly", "NO_SCHEDULE"], ["node.cilium.io/agent-not-ready", "NO_EXECUTE"]]);
+        assert.deepStrictEqual(
+            taints.map((t: any) => [t.key, t.effect]),
+            [
+                ["CriticalAddonsOnly", "NO_SCHEDULE"],
+                ["node.cilium.io/agent-not-ready", "NO_EXECUTE"],
+            ],
+        );
     });
 });
 
@@ -612,7 +725,10 @@ describe("EKS site on the mock engine (Cilium ENI mode: the operator's EC2 ident
         const role = inv.named(T.role, O);
         const trust = json(role.inputs.assumeRolePolicy).Statement;
         assert.strictEqual(trust.length, 1);
-        assert.deepStrictEqual([trust[0].Effect, trust[0].Principal, trust[0].Action], ["Allow", { Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]]);
+        assert.deepStrictEqual(
+            [trust[0].Effect, trust[0].Principal, trust[0].Action],
+            ["Allow", { Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]],
+        );
         assert.strictEqual(trust[0].Condition.ArnLike["aws:SourceArn"], inv.named(T.cluster, `${C}-eks`).state.arn);
         assert.strictEqual(trust[0].Condition.StringEquals["aws:SourceAccount"], MOCK_AWS_ACCOUNT);
         const association = inv.named(T.podIdentity, O);
@@ -669,7 +785,10 @@ describe("EKS site on the mock engine (Cilium ENI mode: the operator's EC2 ident
         }
         for (const s of statements) {
             assert.strictEqual(s.Effect, "Allow");
-            assert.ok(actions(s).every((a: string) => a.startsWith("ec2:") && !a.includes("*")), s.Sid);
+            assert.ok(
+                actions(s).every((a: string) => a.startsWith("ec2:") && !a.includes("*")),
+                s.Sid,
+            );
             const reads = actions(s).every((a: string) => /^ec2:(Describe|Get)/.test(a));
             if (reads) continue;
             assert.notStrictEqual(s.Resource, "*", `${s.Sid} mutates on *`);
@@ -680,7 +799,10 @@ describe("EKS site on the mock engine (Cilium ENI mode: the operator's EC2 ident
         assert.deepStrictEqual(bySid("TagEnisInClusterVpc").Resource, `arn:aws:ec2:ap-northeast-1:${MOCK_AWS_ACCOUNT}:network-interface/*`);
         assert.deepStrictEqual(bySid("AttachEnisToClusterNodes").Condition, { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: C } });
         assert.deepStrictEqual(bySid("DescribeNetwork").Condition, { StringEquals: { "aws:RequestedRegion": "ap-northeast-1" } });
-        assert.ok(!granted.includes("ec2:DetachNetworkInterface") && !granted.some((a: string) => /RunInstances|TerminateInstances|Ipv6/.test(a)), granted.join());
+        assert.ok(
+            !granted.includes("ec2:DetachNetworkInterface") && !granted.some((a: string) => /RunInstances|TerminateInstances|Ipv6/.test(a)),
+            granted.join(),
+        );
     });
 
     it("tags every node the program launches with the cluster tag the attach statement selects on", () => {

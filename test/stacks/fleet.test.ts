@@ -27,14 +27,18 @@ for (const stack of ["prod", "dev"] as const) {
         it("has one site component per cluster and one component per fleet layer, and every other resource under one", () => {
             const roots = inventory.resources.filter((r) => !r.parent);
             const sites = roots.filter((r) => /^hybrid:(idc|eks|ack):Site$/.test(r.type));
-            assert.deepStrictEqual(
-                sites.map((r) => [r.type.split(":")[1], r.name]).sort(),
-                spec.clusters.map((c) => [c.provider, c.name]).sort(),
-            );
+            assert.deepStrictEqual(sites.map((r) => [r.type.split(":")[1], r.name]).sort(), spec.clusters.map((c) => [c.provider, c.name]).sort());
             // Fleet layers hold what belongs to no one cluster (the mesh's root CA); the rest of a layer lives under the sites.
             assert.deepStrictEqual(
-                roots.filter((r) => !sites.includes(r)).map((r) => [r.type, r.name]).sort(),
-                [["hybrid:federation:Karmada", "karmada"], ["hybrid:mesh:Mesh", "mesh"], ["hybrid:observability:ThanosFleet", "observability"]],
+                roots
+                    .filter((r) => !sites.includes(r))
+                    .map((r) => [r.type, r.name])
+                    .sort(),
+                [
+                    ["hybrid:federation:Karmada", "karmada"],
+                    ["hybrid:mesh:Mesh", "mesh"],
+                    ["hybrid:observability:ThanosFleet", "observability"],
+                ],
             );
         });
 

@@ -65,7 +65,12 @@ for (const stack of ["prod", "dev"] as const) {
         const ofType = (type: string) => mine.filter((r) => r.type === type);
         const named = (type: string, name: string) => {
             const found = mine.find((r) => r.type === type && r.name === name);
-            if (!found) throw new Error(`no ${type} ${name}; have ${ofType(type).map((r) => r.name).join(", ")}`);
+            if (!found)
+                throw new Error(
+                    `no ${type} ${name}; have ${ofType(type)
+                        .map((r) => r.name)
+                        .join(", ")}`,
+                );
             return found;
         };
         const cmd = (component: string, host: string, what: string) => named(T.command, `${idc.name}-${component}-${host}-${what}`);
@@ -73,7 +78,10 @@ for (const stack of ["prod", "dev"] as const) {
         const copiesTo = (address: string) => ofType(T.copy).filter((c) => connectionOf(c).host === address);
 
         it("declares the IDC components under the site", () => {
-            const components = mine.filter((r) => r.type.startsWith("hybrid:idc:")).map((r) => `${r.type} ${r.name}`).sort();
+            const components = mine
+                .filter((r) => r.type.startsWith("hybrid:idc:"))
+                .map((r) => `${r.type} ${r.name}`)
+                .sort();
             assert.deepStrictEqual(components, [
                 `hybrid:idc:ClusterPki ${idc.name}-pki`,
                 `hybrid:idc:EtcdCluster ${idc.name}-etcd`,
@@ -88,30 +96,61 @@ for (const stack of ["prod", "dev"] as const) {
             const etc = (f: string) => `${ETCD_PATHS.configDir}/${f}`;
             const pki = (f: string) => `${ETCD_PATHS.pkiDir}/${f}`;
             const etcdFiles = [
-                etc("etcd.conf.yml"), etc(ETCD_UNITS.member), etc("etcdctl.env"),
-                pki(ETCD_PKI.ca), pki(ETCD_PKI.serverCert), pki(ETCD_PKI.serverKey), pki(ETCD_PKI.peerCert), pki(ETCD_PKI.peerKey), pki(ETCD_PKI.etcdctlCert), pki(ETCD_PKI.etcdctlKey),
-                etc("etcd-backup.sh"), etc("backup.env"), etc("backup-credentials.env"), etc(ETCD_UNITS.backupService), etc(ETCD_UNITS.backupTimer),
-                etc("etcd-defrag.sh"), etc(ETCD_UNITS.defragService), etc(ETCD_UNITS.defragTimer),
+                etc("etcd.conf.yml"),
+                etc(ETCD_UNITS.member),
+                etc("etcdctl.env"),
+                pki(ETCD_PKI.ca),
+                pki(ETCD_PKI.serverCert),
+                pki(ETCD_PKI.serverKey),
+                pki(ETCD_PKI.peerCert),
+                pki(ETCD_PKI.peerKey),
+                pki(ETCD_PKI.etcdctlCert),
+                pki(ETCD_PKI.etcdctlKey),
+                etc("etcd-backup.sh"),
+                etc("backup.env"),
+                etc("backup-credentials.env"),
+                etc(ETCD_UNITS.backupService),
+                etc(ETCD_UNITS.backupTimer),
+                etc("etcd-defrag.sh"),
+                etc(ETCD_UNITS.defragService),
+                etc(ETCD_UNITS.defragTimer),
             ];
             const node = [NODE_PATHS.sysctl, NODE_PATHS.modules, NODE_PATHS.aptSource, NODE_PATHS.containerd];
             const controlPlane = [
-                ...node, LB_PATHS.haproxyCfg, LB_PATHS.keepalivedConf, LB_PATHS.vrrpAuth, LB_PATHS.checkScript,
-                KUBEADM_PATHS.encryptionConfig, KUBEADM_PATHS.auditPolicy, KUBEADM_PATHS.authenticationConfig, KUBEADM_PATHS.etcdCa, KUBEADM_PATHS.etcdClientCert, KUBEADM_PATHS.etcdClientKey,
+                ...node,
+                LB_PATHS.haproxyCfg,
+                LB_PATHS.keepalivedConf,
+                LB_PATHS.vrrpAuth,
+                LB_PATHS.checkScript,
+                KUBEADM_PATHS.encryptionConfig,
+                KUBEADM_PATHS.auditPolicy,
+                KUBEADM_PATHS.authenticationConfig,
+                KUBEADM_PATHS.etcdCa,
+                KUBEADM_PATHS.etcdClientCert,
+                KUBEADM_PATHS.etcdClientKey,
                 KUBEADM_PATHS.clusterConfig,
             ];
             const expected = new Map<string, string[]>([
                 ...idc.etcd.hosts.map((h) => [h.address, etcdFiles] as [string, string[]]),
-                ...idc.controlPlane.hosts.map((h, i) => [
-                    h.address,
-                    [...controlPlane, ...(i === 0 ? [KUBEADM_PATHS.initConfig, KUBEADM_PATHS.ca, KUBEADM_PATHS.caKey] : [KUBEADM_PATHS.joinConfig])],
-                ] as [string, string[]]),
+                ...idc.controlPlane.hosts.map(
+                    (h, i) =>
+                        [
+                            h.address,
+                            [...controlPlane, ...(i === 0 ? [KUBEADM_PATHS.initConfig, KUBEADM_PATHS.ca, KUBEADM_PATHS.caKey] : [KUBEADM_PATHS.joinConfig])],
+                        ] as [string, string[]],
+                ),
                 ...idc.workers.map((w) => [w.address, [...node, KUBEADM_PATHS.joinConfig]] as [string, string[]]),
                 // The link gateways (links layer): strongSwan, FRR, and what setup installs as root.
-                ...(idc.gateway?.hosts ?? []).map((g) => [g.address, [LINKS_PATHS.swanctlConf, LINKS_PATHS.frrConf, ...Object.values(LINKS_STAGED)]] as [string, string[]]),
+                ...(idc.gateway?.hosts ?? []).map(
+                    (g) => [g.address, [LINKS_PATHS.swanctlConf, LINKS_PATHS.frrConf, ...Object.values(LINKS_STAGED)]] as [string, string[]],
+                ),
             ]);
             assert.ok(!etcdFiles.some((f) => f.startsWith(mount + "/")), "no file goes onto the etcd data disk");
             const all = ofType(T.copy);
-            assert.strictEqual(all.length, [...expected.values()].reduce((n, f) => n + f.length, 0));
+            assert.strictEqual(
+                all.length,
+                [...expected.values()].reduce((n, f) => n + f.length, 0),
+            );
             for (const [address, files] of expected) {
                 const paths = copiesTo(address).map((c) => c.inputs.remotePath as string);
                 assert.strictEqual(new Set(paths).size, paths.length, `${address} gets a file twice: ${paths.join(", ")}`);
@@ -168,7 +207,10 @@ for (const stack of ["prod", "dev"] as const) {
             for (const h of others) assert.ok(dependsOn(cleanup, cmd("control-plane", h.name, "kubeadm-join")), `token deleted before ${h.name} joins`);
             for (const w of idc.workers) assert.ok(dependsOn(cleanup, cmd("workers", w.name, "kubeadm-join")), `token deleted before ${w.name} joins`);
             assert.match(String(cleanup.inputs.stdin), /kubeadm token delete "\$id"/);
-            assert.deepStrictEqual(cleanup.inputs.triggers.slice(1), [...others, ...idc.workers].map((h) => h.name));
+            assert.deepStrictEqual(
+                cleanup.inputs.triggers.slice(1),
+                [...others, ...idc.workers].map((h) => h.name),
+            );
         });
 
         it("re-runs each action when the content it applies changes (triggers carry the file contents)", () => {
@@ -199,8 +241,18 @@ for (const stack of ["prod", "dev"] as const) {
             }
             // A cluster or kubelet configuration change re-runs every control-plane host, and the kubelet configuration every worker.
             const clusterText = copyText(first.address, KUBEADM_PATHS.clusterConfig);
-            const kubeletDoc = YAML.parseAllDocuments(clusterText).map((d) => d.toJS()).find((d) => d.kind === "KubeletConfiguration");
-            const carriesKubelet = (texts: unknown[]) => texts.some((t) => typeof t === "string" && /^kind: KubeletConfiguration$/m.test(t) && !/ClusterConfiguration/.test(t) && YAML.parse(t).evictionHard !== undefined && JSON.stringify(YAML.parse(t)) === JSON.stringify(kubeletDoc));
+            const kubeletDoc = YAML.parseAllDocuments(clusterText)
+                .map((d) => d.toJS())
+                .find((d) => d.kind === "KubeletConfiguration");
+            const carriesKubelet = (texts: unknown[]) =>
+                texts.some(
+                    (t) =>
+                        typeof t === "string" &&
+                        /^kind: KubeletConfiguration$/m.test(t) &&
+                        !/ClusterConfiguration/.test(t) &&
+                        YAML.parse(t).evictionHard !== undefined &&
+                        JSON.stringify(YAML.parse(t)) === JSON.stringify(kubeletDoc),
+                );
             assert.ok(carriesKubelet(init), "kubeadm init does not re-run on a kubelet change");
             for (const h of idc.controlPlane.hosts.slice(1)) {
                 const join = triggerTexts(cmd("control-plane", h.name, "kubeadm-join"));
@@ -208,7 +260,8 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.strictEqual(copyText(h.address, KUBEADM_PATHS.clusterConfig), clusterText);
                 assert.ok(carriesKubelet(join), `${h.name}: the kubelet configuration is not a join trigger`);
             }
-            for (const w of idc.workers) assert.ok(carriesKubelet(triggerTexts(cmd("workers", w.name, "kubeadm-join"))), `${w.name}: the kubelet configuration is not a trigger`);
+            for (const w of idc.workers)
+                assert.ok(carriesKubelet(triggerTexts(cmd("workers", w.name, "kubeadm-join"))), `${w.name}: the kubelet configuration is not a trigger`);
         });
 
         it("kubeadm commands log nothing and keep stdout/stderr secret (they could print a token or certificate key)", () => {
@@ -240,20 +293,34 @@ for (const stack of ["prod", "dev"] as const) {
 
         it("renders per-host load-balancer configs: distinct VRRP priorities, unicast peers = the other hosts, every API server a backend", () => {
             const cp = idc.controlPlane.hosts;
-            const priorities = cp.map((h) => Number(/priority (\d+)/.exec(textOf(copiesTo(h.address).find((c) => c.inputs.remotePath === LB_PATHS.keepalivedConf)!.inputs.source))![1]));
+            const priorities = cp.map((h) =>
+                Number(/priority (\d+)/.exec(textOf(copiesTo(h.address).find((c) => c.inputs.remotePath === LB_PATHS.keepalivedConf)!.inputs.source))![1]),
+            );
             assert.strictEqual(new Set(priorities).size, cp.length, `priorities ${priorities}`);
-            assert.deepStrictEqual(priorities, cp.map((h) => vrrpPriority(cp, h)));
+            assert.deepStrictEqual(
+                priorities,
+                cp.map((h) => vrrpPriority(cp, h)),
+            );
             for (const h of cp) {
                 const conf = textOf(copiesTo(h.address).find((c) => c.inputs.remotePath === LB_PATHS.keepalivedConf)!.inputs.source);
                 const peers = (/unicast_peer \{([^}]*)\}/.exec(conf)?.[1] ?? "").trim().split(/\s+/).filter(Boolean);
-                assert.deepStrictEqual(peers.sort(), cp.filter((o) => o !== h).map((o) => o.address).sort());
+                assert.deepStrictEqual(
+                    peers.sort(),
+                    cp
+                        .filter((o) => o !== h)
+                        .map((o) => o.address)
+                        .sort(),
+                );
                 if (cp.length > 1) assert.match(conf, new RegExp(`unicast_src_ip ${h.address}\\n`));
                 else assert.doesNotMatch(conf, /unicast/, "a lone host has no unicast peers");
                 assert.match(conf, new RegExp(`${idc.controlPlane.vip.replace(/\./g, "\\.")}/\\d+ dev ${idc.controlPlane.keepalived.interface}`));
                 const haproxy = textOf(copiesTo(h.address).find((c) => c.inputs.remotePath === LB_PATHS.haproxyCfg)!.inputs.source);
                 assert.match(haproxy, new RegExp(`bind \\*:${idc.controlPlane.port}\\n`));
                 const servers = [...haproxy.matchAll(/^\s+server (\S+) (\S+) /gm)].map((m) => `${m[1]} ${m[2]}`);
-                assert.deepStrictEqual(servers, cp.map((o) => `${o.name} ${o.address}:6443`));
+                assert.deepStrictEqual(
+                    servers,
+                    cp.map((o) => `${o.name} ${o.address}:6443`),
+                );
             }
         });
 
@@ -266,9 +333,7 @@ for (const stack of ["prod", "dev"] as const) {
             const cpName = `${idc.name}-control-plane`;
             const needles: Record<string, string> = {
                 ...Object.fromEntries(configKeys.map((k) => [`config ${k}`, config[`hybrid-fleet:${k}`]])),
-                ...Object.fromEntries(
-                    ofType("tls:index/privateKey:PrivateKey").map((k) => [k.name, String(k.state.privateKeyPem).split("\n")[1]]),
-                ),
+                ...Object.fromEntries(ofType("tls:index/privateKey:PrivateKey").map((k) => [k.name, String(k.state.privateKeyPem).split("\n")[1]])),
                 "bootstrap token": `${state("random:index/randomPassword:RandomPassword", `${cpName}-token-id`, "result")}.${state("random:index/randomPassword:RandomPassword", `${cpName}-token-secret`, "result")}`,
                 "certificate key": state("random:index/randomBytes:RandomBytes", `${cpName}-certificate-key`, "hex"),
                 "encryption key": state("random:index/randomBytes:RandomBytes", `${cpName}-encryption-key`, "base64"),
@@ -298,13 +363,19 @@ for (const stack of ["prod", "dev"] as const) {
             assert.ok(await (built.access!.kubeconfig as any).isSecret, "kubeconfig output is not a secret");
             const provider = named(T.k8sProvider, k8sProviderName(idc.name));
             assert.ok(provider.inputs.kubeconfig instanceof SecretValue);
-            assert.match(String(provider.inputs.kubeconfig.value), new RegExp(`server: https://${idc.controlPlane.vip.replace(/\./g, "\\.")}:${idc.controlPlane.port}\\n`));
+            assert.match(
+                String(provider.inputs.kubeconfig.value),
+                new RegExp(`server: https://${idc.controlPlane.vip.replace(/\./g, "\\.")}:${idc.controlPlane.port}\\n`),
+            );
             assert.ok(dependsOn(provider, cmd("control-plane", idc.controlPlane.hosts[0].name, "kubeadm-init")));
             assert.strictEqual(built.outputs.apiServer, `https://${idc.controlPlane.vip}:${idc.controlPlane.port}`);
         });
 
         it("protects exactly what holds data: the etcd data disks, the CA keys and certificates, the encryption key", () => {
-            const protectedNames = mine.filter((r) => r.protect).map((r) => r.name).sort();
+            const protectedNames = mine
+                .filter((r) => r.protect)
+                .map((r) => r.name)
+                .sort();
             assert.deepStrictEqual(
                 protectedNames,
                 [
@@ -342,7 +413,12 @@ for (const stack of ["prod", "dev"] as const) {
             if (stack === "prod") {
                 // The racks the BGP peers select (Pulumi.prod.yaml): the API server's hosts get routes too.
                 assert.deepStrictEqual(
-                    idc.controlPlane.hosts.map((h) => nodeLabelsOf(h.address, h === idc.controlPlane.hosts[0] ? KUBEADM_PATHS.initConfig : KUBEADM_PATHS.joinConfig)["topology.kubernetes.io/zone"]),
+                    idc.controlPlane.hosts.map(
+                        (h) =>
+                            nodeLabelsOf(h.address, h === idc.controlPlane.hosts[0] ? KUBEADM_PATHS.initConfig : KUBEADM_PATHS.joinConfig)[
+                                "topology.kubernetes.io/zone"
+                            ],
+                    ),
                     ["rack-a", "rack-b", "rack-c"],
                 );
             }

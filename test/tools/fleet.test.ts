@@ -15,7 +15,11 @@ const ROOT = path.resolve(__dirname, "..", "..");
 async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(parseCli(argv), (l) => out.push(l), (l) => err.push(l));
+    const code = await runCli(
+        parseCli(argv),
+        (l) => out.push(l),
+        (l) => err.push(l),
+    );
     return { code, out, err };
 }
 
@@ -23,7 +27,12 @@ describe("fleet CLI", function () {
     this.timeout(60_000);
 
     it("reads its arguments with util.parseArgs and refuses bad ones", () => {
-        assert.deepStrictEqual(parseCli(["preview", "--stack", "prod", "--cluster", "eks-apne1", "--json"]), { command: "preview", stack: "prod", cluster: "eks-apne1", json: true });
+        assert.deepStrictEqual(parseCli(["preview", "--stack", "prod", "--cluster", "eks-apne1", "--json"]), {
+            command: "preview",
+            stack: "prod",
+            cluster: "eks-apne1",
+            json: true,
+        });
         for (const [argv, message] of [
             [[], /a command is required/],
             [["deploy", "--stack", "prod"], /unknown command deploy/],
@@ -32,7 +41,10 @@ describe("fleet CLI", function () {
             [["plan", "--stack", "prod", "--cluster", "x"], /--cluster applies to preview, up and refresh, not plan/],
             [["plan", "extra", "--stack", "prod"], /unexpected argument extra/],
         ] as const) {
-            assert.throws(() => parseCli([...argv]), (e: unknown) => e instanceof UsageError && message.test((e as Error).message));
+            assert.throws(
+                () => parseCli([...argv]),
+                (e: unknown) => e instanceof UsageError && message.test((e as Error).message),
+            );
         }
     });
 
@@ -58,8 +70,30 @@ describe("fleet CLI", function () {
     it("previews one cluster through the CLI it is given, with a progress line per event in CI", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-fake-"));
         const events = [
-            { sequence: 1, timestamp: 1, resourcePreEvent: { metadata: { op: "create", urn: "urn:pulumi:dev::hybrid-fleet::hybrid:eks:Site$aws:ec2/vpc:Vpc::eks-dev-vpc", type: "aws:ec2/vpc:Vpc", provider: "" } } },
-            { sequence: 2, timestamp: 2, resOutputsEvent: { metadata: { op: "create", urn: "urn:pulumi:dev::hybrid-fleet::hybrid:eks:Site$aws:ec2/vpc:Vpc::eks-dev-vpc", type: "aws:ec2/vpc:Vpc", provider: "" } } },
+            {
+                sequence: 1,
+                timestamp: 1,
+                resourcePreEvent: {
+                    metadata: {
+                        op: "create",
+                        urn: "urn:pulumi:dev::hybrid-fleet::hybrid:eks:Site$aws:ec2/vpc:Vpc::eks-dev-vpc",
+                        type: "aws:ec2/vpc:Vpc",
+                        provider: "",
+                    },
+                },
+            },
+            {
+                sequence: 2,
+                timestamp: 2,
+                resOutputsEvent: {
+                    metadata: {
+                        op: "create",
+                        urn: "urn:pulumi:dev::hybrid-fleet::hybrid:eks:Site$aws:ec2/vpc:Vpc::eks-dev-vpc",
+                        type: "aws:ec2/vpc:Vpc",
+                        provider: "",
+                    },
+                },
+            },
             { sequence: 3, timestamp: 3, summaryEvent: { maybeCorrupt: false, durationSeconds: 3, resourceChanges: { create: 1 }, policyPacks: {} } },
         ];
         fs.writeFileSync(path.join(dir, "events.json"), JSON.stringify(events));
@@ -79,7 +113,12 @@ describe("fleet CLI", function () {
                 "summary: create 1 in 3 s",
                 "  eks-dev                  1 done, 0 failed of 1",
             ]);
-            const preview = fs.readFileSync(path.join(dir, "record.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).argv).find((a: string[]) => a[0] === "preview");
+            const preview = fs
+                .readFileSync(path.join(dir, "record.jsonl"), "utf8")
+                .trim()
+                .split("\n")
+                .map((l) => JSON.parse(l).argv)
+                .find((a: string[]) => a[0] === "preview");
             assert.ok(preview.includes("urn:pulumi:dev::hybrid-fleet::hybrid:eks:Site::eks-dev"), JSON.stringify(preview));
             assert.strictEqual(preview[preview.indexOf("--policy-pack") + 1], path.join(ROOT, "policy"));
         } finally {
@@ -95,7 +134,12 @@ describe("pull-request comment", () => {
         const file = path.join(dir, "preview.jsonl");
         const lines = [
             { kind: "failed", cluster: "eks-apne1", name: "eks-apne1-eks", message: "InvalidParameterException: unsupported\nversion" },
-            { kind: "summary", changes: { same: 400, update: 2, create: 1 }, durationSeconds: 9, clusters: { "eks-apne1": { started: 3, done: 2, failed: 1 }, "ack-sh": { started: 0, done: 0, failed: 0 } } },
+            {
+                kind: "summary",
+                changes: { same: 400, update: 2, create: 1 },
+                durationSeconds: 9,
+                clusters: { "eks-apne1": { started: 3, done: 2, failed: 1 }, "ack-sh": { started: 0, done: 0, failed: 0 } },
+            },
         ];
         fs.writeFileSync(file, "> npm noise\n" + lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
         assert.strictEqual(

@@ -159,15 +159,19 @@ describe("offline plan", () => {
         fleet.federation.policies = [];
         fleet.federation.overrides = [];
         const out = tmp("changed");
-        const { result, printed: markdown } = await captured(() => plan({ stack: "prod", config: writeStack(fleet), out, diff: path.join(prodDir, "inventory.json") }));
+        const { result, printed: markdown } = await captured(() =>
+            plan({ stack: "prod", config: writeStack(fleet), out, diff: path.join(prodDir, "inventory.json") }),
+        );
         assert.strictEqual(result, 0);
         const after: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
         const diff = diffInventories(prod, after);
         // ack-sh goes, and with it eks-apne1's end of their link (its VPN and the routes to ack-sh's
         // blocks), the other mesh members' remote secrets for it, and its Karmada objects and policies.
-        const linkEnd = (r: { cluster: string | null; name: string }) => r.cluster === "eks-apne1" && (r.name.startsWith("eks-apne1-link-ack-sh") || /^eks-apne1-links-rt\d-10-(30|66)-0-0-16$/.test(r.name));
+        const linkEnd = (r: { cluster: string | null; name: string }) =>
+            r.cluster === "eks-apne1" && (r.name.startsWith("eks-apne1-link-ack-sh") || /^eks-apne1-links-rt\d-10-(30|66)-0-0-16$/.test(r.name));
         const watchesAck = (r: { cluster: string | null; name: string }) => r.cluster !== "ack-sh" && r.name.endsWith("-mesh-remote-ack-sh");
-        const karmadaOfAck = (r: { cluster: string | null; name: string }) => r.cluster === "karmada" && (r.name.startsWith("karmada-ack-sh-") || /^karmada-(policy|override)-/.test(r.name));
+        const karmadaOfAck = (r: { cluster: string | null; name: string }) =>
+            r.cluster === "karmada" && (r.name.startsWith("karmada-ack-sh-") || /^karmada-(policy|override)-/.test(r.name));
         const gone = (r: { cluster: string | null; name: string }) => r.cluster === "ack-sh" || linkEnd(r) || watchesAck(r) || karmadaOfAck(r);
         assert.strictEqual(prod.resources.filter(watchesAck).length, 2);
         assert.strictEqual(diff.removed.length, prod.resources.filter(gone).length);
@@ -203,7 +207,10 @@ describe("offline plan", () => {
         assert.strictEqual(program.hub, "idc-sh");
         assert.deepStrictEqual(Object.keys(program.clusters).sort(), ["ack-sh", "eks-apne1", "idc-sh"]);
         const declared = inventory.resources.map((r) => ({ urn: r.urn, inputs: redact(r.inputs) })).sort((a, b) => (a.urn < b.urn ? -1 : 1));
-        assert.deepStrictEqual(declared, prod.resources.map((r) => ({ urn: r.urn, inputs: r.inputs })));
+        assert.deepStrictEqual(
+            declared,
+            prod.resources.map((r) => ({ urn: r.urn, inputs: r.inputs })),
+        );
     });
 
     it("never clears a directory that holds no plan", () => {
@@ -233,7 +240,10 @@ describe("offline plan", () => {
             ],
         };
         const diff = diffInventories(before, after);
-        assert.deepStrictEqual(diff.changed.map((c) => [c.entry.name, c.inputs, c.options]), [["a", ["gone", "size"], ["protect"]]]);
+        assert.deepStrictEqual(
+            diff.changed.map((c) => [c.entry.name, c.inputs, c.options]),
+            [["a", ["gone", "size"], ["protect"]]],
+        );
         const md = renderDiff(diff, "s");
         assert.ok(md.includes("**1 to add, 1 to change, 1 to remove**"));
         assert.ok(md.includes("| `t:a` | `a` | c | `gone`, `size` | `protect` |"), md);

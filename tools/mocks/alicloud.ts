@@ -17,7 +17,11 @@ export const outputs: Record<string, OutputsMock> = {
     "alicloud:vpc/natGateway:NatGateway": (a) => ({ snatTableIds: `stb-${a.name}`, forwardTableIds: `ftb-${a.name}` }),
     "alicloud:ecs/eipAddress:EipAddress": (a) => ({ ipAddress: addressFor(a.name, 47), status: "InUse" }),
     // A dual-tunnel VPN gateway's two public IPs (tunnel 1 and tunnel 2).
-    "alicloud:vpn/gateway:Gateway": (a) => ({ internetIp: addressFor(a.name, 47), disasterRecoveryInternetIp: addressFor(`${a.name}-dr`, 39), status: "Active" }),
+    "alicloud:vpn/gateway:Gateway": (a) => ({
+        internetIp: addressFor(a.name, 47),
+        disasterRecoveryInternetIp: addressFor(`${a.name}-dr`, 39),
+        status: "Active",
+    }),
     "alicloud:kms/key:Key": (a) => ({ arn: `acs:kms:cn-shanghai:${ACCOUNT}:key/key-${a.name}-id`, status: "Enabled" }),
     "alicloud:ram/role:Role": (a) => ({ arn: `acs:ram::${ACCOUNT}:role/${a.inputs.roleName ?? a.name}` }),
     // A RAM user's AccessKey: the id is the resource id, the secret a stand-in (a secret output).

@@ -29,15 +29,25 @@ export const outputs: Record<string, OutputsMock> = {
             certificateAuthority: { data: "bW9jay1la3MtY2E=" },
             status: "ACTIVE",
             platformVersion: "eks.10",
-            vpcConfig: { ...a.inputs.vpcConfig, clusterSecurityGroupId: `sg-${hexFor(a.name, 17).toLowerCase()}`, vpcId: `vpc-${hexFor(a.name, 17).toLowerCase()}` },
+            vpcConfig: {
+                ...a.inputs.vpcConfig,
+                clusterSecurityGroupId: `sg-${hexFor(a.name, 17).toLowerCase()}`,
+                vpcId: `vpc-${hexFor(a.name, 17).toLowerCase()}`,
+            },
             identities: [{ oidcs: [{ issuer: `https://oidc.eks.${r}.amazonaws.com/id/${hexFor(a.name, 32)}` }] }],
         };
     },
-    "aws:eks/nodeGroup:NodeGroup": (a) => ({ arn: `arn:aws:eks:${region(a)}:${MOCK_AWS_ACCOUNT}:nodegroup/${a.inputs.clusterName}/${a.inputs.nodeGroupName}/x`, status: "ACTIVE" }),
+    "aws:eks/nodeGroup:NodeGroup": (a) => ({
+        arn: `arn:aws:eks:${region(a)}:${MOCK_AWS_ACCOUNT}:nodegroup/${a.inputs.clusterName}/${a.inputs.nodeGroupName}/x`,
+        status: "ACTIVE",
+    }),
     "aws:eks/addon:Addon": (a) => ({ arn: `arn:aws:eks:${region(a)}:${MOCK_AWS_ACCOUNT}:addon/${a.inputs.clusterName}/${a.inputs.addonName}/x` }),
     "aws:iam/role:Role": (a) => ({ arn: `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/${physical(a)}`, name: physical(a), uniqueId: `AROA${hexFor(a.name, 17)}` }),
     "aws:iam/policy:Policy": (a) => ({ arn: `arn:aws:iam::${MOCK_AWS_ACCOUNT}:policy/${physical(a)}`, name: physical(a) }),
-    "aws:kms/key:Key": (a) => ({ arn: `arn:aws:kms:${region(a)}:${MOCK_AWS_ACCOUNT}:key/${hexFor(a.name, 32).toLowerCase()}`, keyId: hexFor(a.name, 32).toLowerCase() }),
+    "aws:kms/key:Key": (a) => ({
+        arn: `arn:aws:kms:${region(a)}:${MOCK_AWS_ACCOUNT}:key/${hexFor(a.name, 32).toLowerCase()}`,
+        keyId: hexFor(a.name, 32).toLowerCase(),
+    }),
     "aws:cloudwatch/logGroup:LogGroup": (a) => ({ arn: `arn:aws:logs:${region(a)}:${MOCK_AWS_ACCOUNT}:log-group:${physical(a)}` }),
     "aws:cloudwatch/eventRule:EventRule": (a) => ({ arn: `arn:aws:events:${region(a)}:${MOCK_AWS_ACCOUNT}:rule/${physical(a)}`, name: physical(a) }),
     "aws:sqs/queue:Queue": (a) => ({
@@ -46,7 +56,9 @@ export const outputs: Record<string, OutputsMock> = {
         name: physical(a),
     }),
     "aws:s3/bucket:Bucket": (a) => ({ arn: `arn:aws:s3:::${a.inputs.bucket ?? a.name}`, bucket: a.inputs.bucket ?? a.name }),
-    "aws:ec2/eip:Eip": (a) => ({ publicIp: `18.${parseInt(hexFor(a.name, 2), 16)}.${parseInt(hexFor(a.name + "b", 2), 16)}.${(parseInt(hexFor(a.name + "c", 2), 16) % 254) + 1}` }),
+    "aws:ec2/eip:Eip": (a) => ({
+        publicIp: `18.${parseInt(hexFor(a.name, 2), 16)}.${parseInt(hexFor(a.name + "b", 2), 16)}.${(parseInt(hexFor(a.name + "c", 2), 16) % 254) + 1}`,
+    }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
     // The two outside addresses AWS gives a VPN connection's tunnels (public, distinct per connection).
     "aws:ec2/vpnConnection:VpnConnection": (a) => ({

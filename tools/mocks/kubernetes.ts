@@ -12,7 +12,9 @@ function uidFor(name: string): string {
 
 export const outputs: Record<string, OutputsMock> = {
     // What the API server fills in and the program reads: a namespace's uid (Karmada's cluster id).
-    "kubernetes:core/v1:Namespace": (a) => ({ metadata: { ...(a.inputs.metadata ?? {}), name: a.inputs.metadata?.name ?? a.id ?? a.name, uid: uidFor(a.id || a.name) } }),
+    "kubernetes:core/v1:Namespace": (a) => ({
+        metadata: { ...(a.inputs.metadata ?? {}), name: a.inputs.metadata?.name ?? a.id ?? a.name, uid: uidFor(a.id || a.name) },
+    }),
     // The token controller fills a service-account-token Secret with a token and the cluster's CA
     // (Kubernetes docs, "Manually create a long-lived API token for a ServiceAccount"); the
     // provider waits for it (pulumi-kubernetes' service-account-token awaiter). Stand-ins,
@@ -21,7 +23,14 @@ export const outputs: Record<string, OutputsMock> = {
         if (a.inputs.type !== "kubernetes.io/service-account-token") return {};
         const digest = createHash("sha256").update(a.name).digest("base64url");
         const ca = `-----BEGIN CERTIFICATE-----\n${b64(JSON.stringify({ mock: `${a.name}/ca.crt` }))}\n-----END CERTIFICATE-----\n`;
-        return { data: { ...(a.inputs.data ?? {}), token: b64(`mock-token.${digest}`), "ca.crt": b64(ca), namespace: b64(String(a.inputs.metadata?.namespace ?? "default")) } };
+        return {
+            data: {
+                ...(a.inputs.data ?? {}),
+                token: b64(`mock-token.${digest}`),
+                "ca.crt": b64(ca),
+                namespace: b64(String(a.inputs.metadata?.namespace ?? "default")),
+            },
+        };
     },
     // A LoadBalancer Service gets an address from its site; a deterministic stand-in here.
     "kubernetes:core/v1:Service": (a) =>

@@ -44,7 +44,11 @@ function keyPair(name: string, algorithm: string, curve: string | undefined, rsa
     }
     if (algorithm === "ECDSA") {
         // JWK knows P-256/384/521; the provider's P224 default is served as P-256.
-        const c = ({ P384: ["P-384", "secp384r1", 48], P521: ["P-521", "secp521r1", 66] } as Record<string, [string, string, number]>)[curve ?? ""] ?? ["P-256", "prime256v1", 32];
+        const c = ({ P384: ["P-384", "secp384r1", 48], P521: ["P-521", "secp521r1", 66] } as Record<string, [string, string, number]>)[curve ?? ""] ?? [
+            "P-256",
+            "prime256v1",
+            32,
+        ];
         const d = seed(name, c[2]);
         if (c[0] === "P-521") d[0] &= 0x01; // a 521-bit scalar
         const ecdh = createECDH(c[1]);
@@ -52,13 +56,20 @@ function keyPair(name: string, algorithm: string, curve: string | undefined, rsa
         const point = ecdh.getPublicKey();
         const half = (point.length - 1) / 2;
         const b64 = (b: Buffer) => b.toString("base64url");
-        return pemOf(createPrivateKey({ key: { kty: "EC", crv: c[0], d: b64(d), x: b64(point.subarray(1, 1 + half)), y: b64(point.subarray(1 + half)) }, format: "jwk" }));
+        return pemOf(
+            createPrivateKey({
+                key: { kty: "EC", crv: c[0], d: b64(d), x: b64(point.subarray(1, 1 + half)), y: b64(point.subarray(1 + half)) },
+                format: "jwk",
+            }),
+        );
     }
     const bits = rsaBits ?? 2048;
     const n = seed(name, bits / 8);
     n[0] |= 0x80; // full length
     n[n.length - 1] |= 0x01; // odd
-    const publicKey = createPublicKey({ key: { kty: "RSA", n: n.toString("base64url"), e: "AQAB" }, format: "jwk" }).export({ type: "spki", format: "pem" }).toString();
+    const publicKey = createPublicKey({ key: { kty: "RSA", n: n.toString("base64url"), e: "AQAB" }, format: "jwk" })
+        .export({ type: "spki", format: "pem" })
+        .toString();
     return { privateKey: pem("PRIVATE KEY", { mock: name, algorithm: "RSA", bits }), publicKey };
 }
 
@@ -83,9 +94,10 @@ function openssh(publicKeyPem: string): string | undefined {
     return undefined;
 }
 
-
 const pem = (label: string, body: unknown) =>
-    `-----BEGIN ${label}-----\n${Buffer.from(JSON.stringify(body)).toString("base64").replace(/(.{64})/g, "$1\n")}\n-----END ${label}-----\n`;
+    `-----BEGIN ${label}-----\n${Buffer.from(JSON.stringify(body))
+        .toString("base64")
+        .replace(/(.{64})/g, "$1\n")}\n-----END ${label}-----\n`;
 
 export const outputs: Record<string, OutputsMock> = {
     "tls:index/privateKey:PrivateKey": (a) => {
@@ -95,19 +107,31 @@ export const outputs: Record<string, OutputsMock> = {
     },
     "tls:index/certRequest:CertRequest": (a) => {
         const i = plain(a.inputs);
-        return { certRequestPem: realMode() && x509.canSign(i.privateKeyPem) ? x509.certRequest(i) : pem("CERTIFICATE REQUEST", { mock: a.name, subject: a.inputs.subject ?? {} }) };
+        return {
+            certRequestPem:
+                realMode() && x509.canSign(i.privateKeyPem)
+                    ? x509.certRequest(i)
+                    : pem("CERTIFICATE REQUEST", { mock: a.name, subject: a.inputs.subject ?? {} }),
+        };
     },
     "tls:index/selfSignedCert:SelfSignedCert": (a) => {
         const i = plain(a.inputs);
         return {
-            certPem: realMode() && x509.canSign(i.privateKeyPem) ? x509.selfSignedCert(i) : pem("CERTIFICATE", { mock: a.name, subject: a.inputs.subject ?? {}, ca: a.inputs.isCaCertificate === true }),
+            certPem:
+                realMode() && x509.canSign(i.privateKeyPem)
+                    ? x509.selfSignedCert(i)
+                    : pem("CERTIFICATE", { mock: a.name, subject: a.inputs.subject ?? {}, ca: a.inputs.isCaCertificate === true }),
             validityStartTime: "2026-01-01T00:00:00Z",
         };
     },
     "tls:index/locallySignedCert:LocallySignedCert": (a) => {
         const i = plain(a.inputs);
-        const real = realMode() && x509.canSign(i.caPrivateKeyPem) && x509.isDer(i.certRequestPem, "CERTIFICATE REQUEST") && x509.isDer(i.caCertPem, "CERTIFICATE");
-        return { certPem: real ? x509.locallySignedCert(i) : pem("CERTIFICATE", { mock: a.name, uses: a.inputs.allowedUses ?? [] }), validityStartTime: "2026-01-01T00:00:00Z" };
+        const real =
+            realMode() && x509.canSign(i.caPrivateKeyPem) && x509.isDer(i.certRequestPem, "CERTIFICATE REQUEST") && x509.isDer(i.caCertPem, "CERTIFICATE");
+        return {
+            certPem: real ? x509.locallySignedCert(i) : pem("CERTIFICATE", { mock: a.name, uses: a.inputs.allowedUses ?? [] }),
+            validityStartTime: "2026-01-01T00:00:00Z",
+        };
     },
 };
 export const calls: Record<string, CallMock> = {};

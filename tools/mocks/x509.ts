@@ -78,7 +78,7 @@ function read(buf: Buffer, at = 0): Node {
 }
 function children(node: Node): Node[] {
     const out: Node[] = [];
-    for (let at = 0; at < node.body.length; ) {
+    for (let at = 0; at < node.body.length;) {
         const c = read(node.body, at);
         out.push(c);
         at += c.raw.length;
@@ -99,7 +99,11 @@ function oidText(node: Node): string {
     return parts.join(".");
 }
 
-const pemOf = (label: string, der: Buffer) => `-----BEGIN ${label}-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END ${label}-----\n`;
+const pemOf = (label: string, der: Buffer) =>
+    `-----BEGIN ${label}-----\n${der
+        .toString("base64")
+        .replace(/(.{64})/g, "$1\n")
+        .replace(/\n$/, "")}\n-----END ${label}-----\n`;
 function derOf(pem: string, label: string): Buffer {
     const m = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`).exec(pem);
     if (!m) throw new Error(`no ${label} PEM block`);
@@ -189,7 +193,12 @@ function signer(privateKeyPem: string): Signer {
     if (key.asymmetricKeyType === "ed25519") return { algorithm: seq(oid("1.3.101.112")), sign: (d) => sign(null, d, key) };
     if (key.asymmetricKeyType === "ec") {
         const curve = key.asymmetricKeyDetails?.namedCurve;
-        const [hash, id] = curve === "secp384r1" ? ["sha384", "1.2.840.10045.4.3.3"] : curve === "secp521r1" ? ["sha512", "1.2.840.10045.4.3.4"] : ["sha256", "1.2.840.10045.4.3.2"];
+        const [hash, id] =
+            curve === "secp384r1"
+                ? ["sha384", "1.2.840.10045.4.3.3"]
+                : curve === "secp521r1"
+                  ? ["sha512", "1.2.840.10045.4.3.4"]
+                  : ["sha256", "1.2.840.10045.4.3.2"];
         return { algorithm: seq(oid(id)), sign: (d) => sign(hash, d, { key, dsaEncoding: "der" }) };
     }
     throw new Error(`the mock signs with ECDSA and Ed25519 keys only, not ${key.asymmetricKeyType}`);
@@ -247,7 +256,16 @@ function certificate(o: CertificateOptions): { pem: string; subjectKeyId?: Buffe
         san(o.dnsNames, o.ipAddresses),
     ].filter((e): e is Buffer => e !== undefined);
     const serial = BigInt("0x" + randomBytes(16).toString("hex"));
-    const tbs = seq(tlv(0xa0, int(2)), int(serial), s.algorithm, o.issuer.name, seq(time(notBefore), time(notAfter)), o.subject, o.spki, tlv(0xa3, seq(...exts)));
+    const tbs = seq(
+        tlv(0xa0, int(2)),
+        int(serial),
+        s.algorithm,
+        o.issuer.name,
+        seq(time(notBefore), time(notAfter)),
+        o.subject,
+        o.spki,
+        tlv(0xa3, seq(...exts)),
+    );
     return { pem: pemOf("CERTIFICATE", seq(tbs, s.algorithm, bits(s.sign(tbs)))), subjectKeyId: ski };
 }
 

@@ -7,7 +7,14 @@ import { AwsContext, managedPolicy, nodeRolePolicies, serviceTrustPolicy } from 
 export function declareNodeIdentity(
     owner: pulumi.ComponentResource,
     name: string,
-    a: { cluster: string; vpcCni: boolean; ssmAccess: boolean; ctx: pulumi.Output<AwsContext>; clusterName: pulumi.Input<string>; tags: Record<string, string> },
+    a: {
+        cluster: string;
+        vpcCni: boolean;
+        ssmAccess: boolean;
+        ctx: pulumi.Output<AwsContext>;
+        clusterName: pulumi.Input<string>;
+        tags: Record<string, string>;
+    },
 ): { role: aws.iam.Role; access: aws.eks.AccessEntry } {
     const { ctx, tags } = a;
     const parent = { parent: owner };

@@ -278,7 +278,15 @@ echo "saved $name"
 }
 
 /** Settings of the backup script that are not secret (the credentials go in backup-credentials.env). */
-export function renderBackupEnv(args: { dir: string; keep: number; localKeep?: number; endpoint: string; bucket: string; prefix: string; region: string }): string {
+export function renderBackupEnv(args: {
+    dir: string;
+    keep: number;
+    localKeep?: number;
+    endpoint: string;
+    bucket: string;
+    prefix: string;
+    region: string;
+}): string {
     return [
         envLine("BACKUP_DIR", args.dir),
         envLine("BACKUP_KEEP", args.keep),
@@ -322,7 +330,10 @@ done
 }
 
 /** A oneshot service for a script plus the timer that starts it. */
-export function renderTimerUnits(args: { description: string; script: string; environmentFiles: string[]; onCalendar: string; randomizedDelaySec?: number }): { service: string; timer: string } {
+export function renderTimerUnits(args: { description: string; script: string; environmentFiles: string[]; onCalendar: string; randomizedDelaySec?: number }): {
+    service: string;
+    timer: string;
+} {
     const service = `[Unit]
 Description=${args.description}
 After=${ETCD_UNITS.member}

@@ -45,8 +45,7 @@ export interface ClusterInput {
 }
 
 type Arg = { name: string; value: string };
-const args = (record: Record<string, string | number | boolean>): Arg[] =>
-    Object.entries(record).map(([name, value]) => ({ name, value: String(value) }));
+const args = (record: Record<string, string | number | boolean>): Arg[] => Object.entries(record).map(([name, value]) => ({ name, value: String(value) }));
 
 /**
  * TLS 1.2 cipher suites for the API server and the kubelet: the ECDHE + AEAD suites the CIS
@@ -111,7 +110,9 @@ function bootstrapToken(token: string) {
  * (the spec rules keep them to the ones the kubelet may self-set, NodeRestriction).
  */
 function nodeRegistration(host: ControlPlaneHost, nodeLabels: Record<string, string> = {}, taints?: { key: string; value?: string; effect: string }[]) {
-    const labels = Object.entries(nodeLabels).map(([k, v]) => `${k}=${v}`).join(",");
+    const labels = Object.entries(nodeLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
     return {
         name: host.name,
         criSocket: CRI_SOCKET,
@@ -163,10 +164,28 @@ export function clusterConfiguration(input: ClusterInput) {
                 "tls-min-version": "VersionTLS12",
             }),
             extraVolumes: [
-                { name: "encryption-config", hostPath: KUBEADM_PATHS.encryptionConfig, mountPath: KUBEADM_PATHS.encryptionConfig, readOnly: true, pathType: "File" },
-                { name: "authentication-config", hostPath: KUBEADM_PATHS.authenticationConfig, mountPath: KUBEADM_PATHS.authenticationConfig, readOnly: true, pathType: "File" },
+                {
+                    name: "encryption-config",
+                    hostPath: KUBEADM_PATHS.encryptionConfig,
+                    mountPath: KUBEADM_PATHS.encryptionConfig,
+                    readOnly: true,
+                    pathType: "File",
+                },
+                {
+                    name: "authentication-config",
+                    hostPath: KUBEADM_PATHS.authenticationConfig,
+                    mountPath: KUBEADM_PATHS.authenticationConfig,
+                    readOnly: true,
+                    pathType: "File",
+                },
                 { name: "audit-policy", hostPath: KUBEADM_PATHS.auditPolicy, mountPath: KUBEADM_PATHS.auditPolicy, readOnly: true, pathType: "File" },
-                { name: "audit-log", hostPath: KUBEADM_PATHS.auditLogDir, mountPath: KUBEADM_PATHS.auditLogDir, readOnly: false, pathType: "DirectoryOrCreate" },
+                {
+                    name: "audit-log",
+                    hostPath: KUBEADM_PATHS.auditLogDir,
+                    mountPath: KUBEADM_PATHS.auditLogDir,
+                    readOnly: false,
+                    pathType: "DirectoryOrCreate",
+                },
             ],
         },
         controllerManager: { extraArgs: args({ profiling: false, "terminated-pod-gc-threshold": 1000 }) },
@@ -251,7 +270,7 @@ export function renderJoinConfig(input: JoinInput): string {
         ...(input.certificateKey
             ? { controlPlane: { localAPIEndpoint: { advertiseAddress: input.host.address, bindPort: APISERVER_PORT }, certificateKey: input.certificateKey } }
             : {}),
-        nodeRegistration: nodeRegistration(input.host, input.labels, input.certificateKey ? undefined : input.taints ?? []),
+        nodeRegistration: nodeRegistration(input.host, input.labels, input.certificateKey ? undefined : (input.taints ?? [])),
     };
     return stringify(join);
 }
@@ -292,13 +311,32 @@ export function renderAuditPolicy(): string {
         kind: "Policy",
         omitStages: ["RequestReceived"],
         rules: [
-            { level: "None", users: ["system:kube-proxy"], verbs: ["watch"], resources: [{ group: "", resources: ["endpoints", "services", "services/status"] }] },
+            {
+                level: "None",
+                users: ["system:kube-proxy"],
+                verbs: ["watch"],
+                resources: [{ group: "", resources: ["endpoints", "services", "services/status"] }],
+            },
             { level: "None", nonResourceURLs: ["/healthz*", "/livez*", "/readyz*", "/version", "/metrics"] },
-            { level: "None", resources: [{ group: "", resources: ["events"] }, { group: "events.k8s.io", resources: ["events"] }] },
-            { level: "None", users: ["system:apiserver"], verbs: ["get"], resources: [{ group: "", resources: ["namespaces", "namespaces/status", "namespaces/finalize"] }] },
+            {
+                level: "None",
+                resources: [
+                    { group: "", resources: ["events"] },
+                    { group: "events.k8s.io", resources: ["events"] },
+                ],
+            },
+            {
+                level: "None",
+                users: ["system:apiserver"],
+                verbs: ["get"],
+                resources: [{ group: "", resources: ["namespaces", "namespaces/status", "namespaces/finalize"] }],
+            },
             {
                 level: "Metadata",
-                resources: [{ group: "", resources: ["secrets", "configmaps", "serviceaccounts/token"] }, { group: "authentication.k8s.io", resources: ["tokenreviews"] }],
+                resources: [
+                    { group: "", resources: ["secrets", "configmaps", "serviceaccounts/token"] },
+                    { group: "authentication.k8s.io", resources: ["tokenreviews"] },
+                ],
             },
             { level: "Request", verbs: ["create", "update", "patch", "delete", "deletecollection"] },
             { level: "Metadata" },
@@ -409,7 +447,11 @@ fi
 `;
 }
 
-const indent = (text: string) => text.split("\n").map((l) => `  ${l}`).join("\n");
+const indent = (text: string) =>
+    text
+        .split("\n")
+        .map((l) => `  ${l}`)
+        .join("\n");
 
 /** A control-plane host joining: its API server certificate's SANs and its own API endpoint. */
 export interface JoiningControlPlane {

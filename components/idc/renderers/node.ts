@@ -70,8 +70,13 @@ export const NODE_PATHS = {
  * the service that reads them); system users/groups come first so that the group exists.
  */
 export function renderDirsScript(user: string, dirs: OwnedDir[], systemUsers: { name: string; home: string }[] = []): string {
-    const [u, users] = [shq(user), systemUsers.map((s) => `getent passwd ${shq(s.name)} >/dev/null || adduser --system --group --no-create-home --home ${shq(s.home)} ${shq(s.name)}`)];
-    const mk = dirs.map((d) => `install -d -o ${u} -g ${shq(d.group)} -m 0750 ${shq(d.path)}\nchown ${shq(`${user}:${d.group}`)} ${shq(d.path)}\nchmod 0750 ${shq(d.path)}`);
+    const [u, users] = [
+        shq(user),
+        systemUsers.map((s) => `getent passwd ${shq(s.name)} >/dev/null || adduser --system --group --no-create-home --home ${shq(s.home)} ${shq(s.name)}`),
+    ];
+    const mk = dirs.map(
+        (d) => `install -d -o ${u} -g ${shq(d.group)} -m 0750 ${shq(d.path)}\nchown ${shq(`${user}:${d.group}`)} ${shq(d.path)}\nchmod 0750 ${shq(d.path)}`,
+    );
     return ["set -euo pipefail", ...users, ...mk, ""].join("\n");
 }
 
@@ -131,7 +136,9 @@ export function renderSysctl(): string {
 net.ipv4.ip_forward = 1
 net.bridge.bridge-nf-call-iptables = 1
 net.bridge.bridge-nf-call-ip6tables = 1
-${Object.entries(KUBELET_KERNEL_DEFAULTS).map(([k, v]) => `${k} = ${v}`).join("\n")}
+${Object.entries(KUBELET_KERNEL_DEFAULTS)
+    .map(([k, v]) => `${k} = ${v}`)
+    .join("\n")}
 `;
 }
 

@@ -90,12 +90,18 @@ fi
 ${kubectl} drain ${node} --ignore-daemonsets --delete-emptydir-data --timeout=${DRAIN_TIMEOUT_SECONDS}s`;
 
 /** Uncordons NODE if this chain cordoned it (a re-run after a failure finishes what the last run began). */
-const uncordonIfDrained = (node: string) => `if [ -n "$(${kubectl} get node ${node} -o jsonpath='{.metadata.annotations.hybrid-fleet\\.io/upgrade-drained}')" ]; then
+const uncordonIfDrained = (
+    node: string,
+) => `if [ -n "$(${kubectl} get node ${node} -o jsonpath='{.metadata.annotations.hybrid-fleet\\.io/upgrade-drained}')" ]; then
   ${kubectl} uncordon ${node}
   ${kubectl} annotate node ${node} ${DRAINED_ANNOTATION}-
 fi`;
 
-const indent = (text: string) => text.split("\n").map((l) => (l ? `  ${l}` : l)).join("\n");
+const indent = (text: string) =>
+    text
+        .split("\n")
+        .map((l) => (l ? `  ${l}` : l))
+        .join("\n");
 
 /** The start of a node's own step: guard, upgrade config, and `step` = what this node needs. */
 const localStepPrologue = (kubernetesVersion: string, environment = "") => `set -euo pipefail

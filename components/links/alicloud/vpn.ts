@@ -49,38 +49,41 @@ export class AlicloudVpn extends pulumi.ComponentResource {
         };
         this.psks = new Map();
         this.connections = args.connections.map((conn) => {
-            const psks = conn.tunnels.map((t, i) => t.psk ?? tunnelPsk(`${name}-${conn.key}t${i + 1}-psk`, this)) as [pulumi.Output<string>, pulumi.Output<string>];
+            const psks = conn.tunnels.map((t, i) => t.psk ?? tunnelPsk(`${name}-${conn.key}t${i + 1}-psk`, this)) as [
+                pulumi.Output<string>,
+                pulumi.Output<string>,
+            ];
             this.psks.set(conn.key, psks);
             return new alicloud.vpn.Connection(
-                    `${name}-${conn.key}`,
-                    {
-                        vpnConnectionName: `${name}-${conn.key}`,
-                        vpnGatewayId: args.vpnGatewayId,
-                        // Route-based: the selectors take everything, BGP decides what goes through.
-                        localSubnets: ["0.0.0.0/0"],
-                        remoteSubnets: ["0.0.0.0/0"],
-                        enableTunnelsBgp: true,
-                        tunnelOptionsSpecifications: conn.tunnels.map((t, i) => ({
-                            role: i === 0 ? "master" : "slave",
-                            customerGatewayId: customerGateway(t.peer).id,
-                            enableDpd: true,
-                            enableNatTraversal: true,
-                            tunnelIkeConfig: {
-                                ikeVersion: "ikev2",
-                                ikeMode: "main",
-                                ikeEncAlg: c.encAlg,
-                                ikeAuthAlg: c.authAlg,
-                                ikePfs: c.pfs,
-                                ikeLifetime: c.ikeLifetimeSeconds,
-                                psk: psks[i],
-                            },
-                            tunnelIpsecConfig: { ipsecEncAlg: c.encAlg, ipsecAuthAlg: c.authAlg, ipsecPfs: c.pfs, ipsecLifetime: c.ipsecLifetimeSeconds },
-                            tunnelBgpConfig: { localAsn: String(args.localAsn), localBgpIp: t.localInside, tunnelCidr: t.insideCidr },
-                        })),
-                        tags: args.tags,
-                    },
-                    { parent: this },
-                );
+                `${name}-${conn.key}`,
+                {
+                    vpnConnectionName: `${name}-${conn.key}`,
+                    vpnGatewayId: args.vpnGatewayId,
+                    // Route-based: the selectors take everything, BGP decides what goes through.
+                    localSubnets: ["0.0.0.0/0"],
+                    remoteSubnets: ["0.0.0.0/0"],
+                    enableTunnelsBgp: true,
+                    tunnelOptionsSpecifications: conn.tunnels.map((t, i) => ({
+                        role: i === 0 ? "master" : "slave",
+                        customerGatewayId: customerGateway(t.peer).id,
+                        enableDpd: true,
+                        enableNatTraversal: true,
+                        tunnelIkeConfig: {
+                            ikeVersion: "ikev2",
+                            ikeMode: "main",
+                            ikeEncAlg: c.encAlg,
+                            ikeAuthAlg: c.authAlg,
+                            ikePfs: c.pfs,
+                            ikeLifetime: c.ikeLifetimeSeconds,
+                            psk: psks[i],
+                        },
+                        tunnelIpsecConfig: { ipsecEncAlg: c.encAlg, ipsecAuthAlg: c.authAlg, ipsecPfs: c.pfs, ipsecLifetime: c.ipsecLifetimeSeconds },
+                        tunnelBgpConfig: { localAsn: String(args.localAsn), localBgpIp: t.localInside, tunnelCidr: t.insideCidr },
+                    })),
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
         });
         this.registerOutputs({ connectionIds: this.connections.map((x) => x.id) });
     }

@@ -64,7 +64,10 @@ export class AwsVpn extends pulumi.ComponentResource {
                 { type: "ipsec.1", ipAddress: conn.peer.address, bgpAsn: String(conn.peer.asn), tags: { Name: `${name}-${conn.key}` } },
                 { parent: this },
             );
-            const psks: [pulumi.Output<string>, pulumi.Output<string>] = [tunnelPsk(`${name}-${conn.key}t1-psk`, this), tunnelPsk(`${name}-${conn.key}t2-psk`, this)];
+            const psks: [pulumi.Output<string>, pulumi.Output<string>] = [
+                tunnelPsk(`${name}-${conn.key}t1-psk`, this),
+                tunnelPsk(`${name}-${conn.key}t2-psk`, this),
+            ];
             this.psks.set(conn.key, psks);
             const vpn = new aws.ec2.VpnConnection(
                 `${name}-${conn.key}`,

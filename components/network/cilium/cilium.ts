@@ -7,7 +7,15 @@ import type { ClusterAccess } from "../../core/contract";
 import { customResource, Manifest, pinnedRelease } from "../../core/k8s";
 import type { EksClusterShape } from "../../eks/types";
 import type { IdcClusterShape } from "../../idc/types";
-import { CILIUM, ciliumBgpAdvertisement, ciliumBgpClusterConfigs, ciliumBgpPeerConfig, ciliumEniCniConfig, ciliumLoadBalancerIpPool, ciliumValues } from "../render";
+import {
+    CILIUM,
+    ciliumBgpAdvertisement,
+    ciliumBgpClusterConfigs,
+    ciliumBgpPeerConfig,
+    ciliumEniCniConfig,
+    ciliumLoadBalancerIpPool,
+    ciliumValues,
+} from "../render";
 
 export interface CiliumArgs {
     /** The cluster as the Cilium renderers read it: its site, CIDRs, `network.cilium` options (EKS: zones and VPC). */
@@ -34,7 +42,11 @@ export class Cilium extends pulumi.ComponentResource {
         if (spec.provider === "eks") {
             const cm = ciliumEniCniConfig(spec);
             cniConfig.push(
-                new k8s.core.v1.ConfigMap(`${name}-cni-configuration`, { metadata: cm.metadata, data: cm.data }, { parent: this, provider: access.provider, dependsOn: access.cniReady ?? access.ready }),
+                new k8s.core.v1.ConfigMap(
+                    `${name}-cni-configuration`,
+                    { metadata: cm.metadata, data: cm.data },
+                    { parent: this, provider: access.provider, dependsOn: access.cniReady ?? access.ready },
+                ),
             );
         }
         this.release = pinnedRelease(
@@ -42,9 +54,7 @@ export class Cilium extends pulumi.ComponentResource {
             {
                 release: "cilium",
                 chart: CILIUM,
-                values: pulumi
-                    .output(access.apiServer)
-                    .apply((a) => ciliumValues(spec, { apiServer: { host: String(a.host), port: Number(a.port) } })),
+                values: pulumi.output(access.apiServer).apply((a) => ciliumValues(spec, { apiServer: { host: String(a.host), port: Number(a.port) } })),
                 timeoutSeconds: RELEASE_TIMEOUT_S[spec.provider],
             },
             { parent: this, provider: access.provider, dependsOn: [...(access.cniReady ?? access.ready), ...cniConfig] },
@@ -53,7 +63,8 @@ export class Cilium extends pulumi.ComponentResource {
         if (spec.provider === "idc" && spec.network.cilium.bgp) {
             // The chart ships no CRDs: cilium-operator registers the BGP ones at start when
             // bgpControlPlane is enabled, and the atomic release waits for the operator to be ready.
-            const cr = (suffix: string, m: Manifest, dependsOn: pulumi.Resource[]) => customResource(`${name}-${suffix}`, m, { parent: this, provider: access.provider, dependsOn });
+            const cr = (suffix: string, m: Manifest, dependsOn: pulumi.Resource[]) =>
+                customResource(`${name}-${suffix}`, m, { parent: this, provider: access.provider, dependsOn });
             const peerConfig = cr("bgp-peer-config", ciliumBgpPeerConfig(), [this.release]);
             const advertisement = cr("bgp-advertisement", ciliumBgpAdvertisement(spec), [this.release]);
             // The sessions start with the cluster config: its peer config and routes exist by then

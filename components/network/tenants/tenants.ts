@@ -23,7 +23,11 @@ export class Tenants extends pulumi.ComponentResource {
         for (const t of args.tenants) {
             const base = `${name}-${t.namespace}`;
             const o = tenantObjects(t, args.poolsOf?.(t.namespace) ?? []);
-            const namespace = new k8s.core.v1.Namespace(base, { metadata: o.namespace.metadata }, { parent: this, provider, dependsOn: [...args.access.ready, ...args.cni] });
+            const namespace = new k8s.core.v1.Namespace(
+                base,
+                { metadata: o.namespace.metadata },
+                { parent: this, provider, dependsOn: [...args.access.ready, ...args.cni] },
+            );
             const inNs = { parent: this, provider, dependsOn: [namespace] };
             for (const p of o.policies) {
                 new k8s.networking.v1.NetworkPolicy(`${base}-${p.metadata.name}`, { metadata: p.metadata, spec: p.spec }, inNs);

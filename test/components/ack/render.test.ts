@@ -3,7 +3,15 @@ import * as assert from "assert";
 import fc from "fast-check";
 import { cidr, overlaps, within } from "../../../components/core/cidr";
 import { AckClusterSpec, parseFleet } from "../../../stacks/spec";
-import { addressPlan, bucketWriterPolicy, endpointHost, maintenanceWindow, nodePoolTaints, rrsaTrustPolicy, SYSTEM_TAINT } from "../../../components/ack/render";
+import {
+    addressPlan,
+    bucketWriterPolicy,
+    endpointHost,
+    maintenanceWindow,
+    nodePoolTaints,
+    rrsaTrustPolicy,
+    SYSTEM_TAINT,
+} from "../../../components/ack/render";
 import { loadStackSpec, rawStackFleet } from "../../harness";
 
 const prodAck = () => loadStackSpec("prod").clusters.find((c): c is AckClusterSpec => c.provider === "ack")!;
@@ -67,11 +75,22 @@ describe("ACK renderers", () => {
     });
 
     it("trusts exactly one ServiceAccount through the cluster's OIDC provider", () => {
-        const doc = JSON.parse(rrsaTrustPolicy({ oidcProviderArn: "acs:ram::1:oidc-provider/ack-rrsa-c1", issuerUrl: "https://oidc/c1", namespace: "monitoring", serviceAccount: "thanos" }));
+        const doc = JSON.parse(
+            rrsaTrustPolicy({
+                oidcProviderArn: "acs:ram::1:oidc-provider/ack-rrsa-c1",
+                issuerUrl: "https://oidc/c1",
+                namespace: "monitoring",
+                serviceAccount: "thanos",
+            }),
+        );
         assert.strictEqual(doc.Statement.length, 1);
         const s = doc.Statement[0];
         assert.deepStrictEqual(s.Principal, { Federated: ["acs:ram::1:oidc-provider/ack-rrsa-c1"] });
-        assert.deepStrictEqual(s.Condition.StringEquals, { "oidc:aud": "sts.aliyuncs.com", "oidc:iss": "https://oidc/c1", "oidc:sub": "system:serviceaccount:monitoring:thanos" });
+        assert.deepStrictEqual(s.Condition.StringEquals, {
+            "oidc:aud": "sts.aliyuncs.com",
+            "oidc:iss": "https://oidc/c1",
+            "oidc:sub": "system:serviceaccount:monitoring:thanos",
+        });
     });
 
     it("grants the metrics writer only its bucket and key, no wildcard action", () => {

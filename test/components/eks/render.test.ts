@@ -59,14 +59,20 @@ describe("EKS renderers", () => {
                         assert.ok(within(cidr(z.podCidr), pods), `${z.podCidr} in ${pods.text}`);
                         assert.ok(cidr(z.publicCidr).prefix <= 26, "a public subnet still has room for NAT and load balancers");
                     }
-                    blocks.forEach((a, i) => blocks.forEach((b, j) => assert.ok(i === j || !overlaps(a, b), `${a.text} overlaps ${b.text} (/${vpcPrefix}, ${zones} zones)`)));
+                    blocks.forEach((a, i) =>
+                        blocks.forEach((b, j) => assert.ok(i === j || !overlaps(a, b), `${a.text} overlaps ${b.text} (/${vpcPrefix}, ${zones} zones)`)),
+                    );
                 }
             }
         });
     });
 
     it("tags subnets for load balancers, the cluster and Karpenter discovery (node subnets only)", () => {
-        assert.deepStrictEqual(subnetTags("c1", "public"), { "kubernetes.io/cluster/c1": "shared", "hybrid-fleet.io/subnet-role": "public", "kubernetes.io/role/elb": "1" });
+        assert.deepStrictEqual(subnetTags("c1", "public"), {
+            "kubernetes.io/cluster/c1": "shared",
+            "hybrid-fleet.io/subnet-role": "public",
+            "kubernetes.io/role/elb": "1",
+        });
         assert.deepStrictEqual(subnetTags("c1", "private"), {
             "kubernetes.io/cluster/c1": "shared",
             "hybrid-fleet.io/subnet-role": "private",
@@ -83,7 +89,8 @@ describe("EKS renderers", () => {
             nodeRoleArn: "arn:aws:iam::123456789012:role/c1-node",
         });
         const bySid = new Map(policy.Statement.map((s) => [s.Sid!, s]));
-        const READ_ONLY = /^(ec2:Describe|ssm:GetParameter$|arc-zonal-shift:GetManagedResource$|pricing:GetProducts$|iam:(GetInstanceProfile|ListInstanceProfiles)$|eks:DescribeCluster$|sqs:(GetQueueUrl|ReceiveMessage|DeleteMessage)$)/;
+        const READ_ONLY =
+            /^(ec2:Describe|ssm:GetParameter$|arc-zonal-shift:GetManagedResource$|pricing:GetProducts$|iam:(GetInstanceProfile|ListInstanceProfiles)$|eks:DescribeCluster$|sqs:(GetQueueUrl|ReceiveMessage|DeleteMessage)$)/;
 
         it("has the statements of terraform-aws-eks's v1 policy, in order", () => {
             assert.deepStrictEqual(
@@ -119,7 +126,10 @@ describe("EKS renderers", () => {
                 if (writes.length === 0) continue;
                 const scopedByArn = asList(s.Resource).every((r) => !r.includes("*"));
                 const onlyImagesSubnetsSgs = s.Sid === "AllowScopedEC2InstanceAccessActions";
-                assert.ok(clusterTag(s) || scopedByArn || onlyImagesSubnetsSgs || s.Sid === "AllowPassingInstanceRole", `${s.Sid} writes ${writes} without the cluster tag`);
+                assert.ok(
+                    clusterTag(s) || scopedByArn || onlyImagesSubnetsSgs || s.Sid === "AllowPassingInstanceRole",
+                    `${s.Sid} writes ${writes} without the cluster tag`,
+                );
                 assert.ok(!asList(s.Resource).includes("*") || clusterTag(s), `${s.Sid} writes on *`);
             }
             // Launching is allowed on images, snapshots, subnets and security groups of the region only.
@@ -128,7 +138,10 @@ describe("EKS renderers", () => {
 
         it("passes only the node role, only to EC2; reads only this cluster and this queue", () => {
             const pass = bySid.get("AllowPassingInstanceRole")!;
-            assert.deepStrictEqual([pass.Action, pass.Resource, pass.Condition], ["iam:PassRole", "arn:aws:iam::123456789012:role/c1-node", { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } }]);
+            assert.deepStrictEqual(
+                [pass.Action, pass.Resource, pass.Condition],
+                ["iam:PassRole", "arn:aws:iam::123456789012:role/c1-node", { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } }],
+            );
             assert.strictEqual(bySid.get("AllowAPIServerEndpointDiscovery")!.Resource, "arn:aws:eks:ap-northeast-1:123456789012:cluster/c1");
             assert.strictEqual(bySid.get("AllowInterruptionQueueActions")!.Resource, "arn:aws:sqs:ap-northeast-1:123456789012:c1-karpenter");
             assert.strictEqual(bySid.get("AllowInstanceProfileReadActions")!.Action, "iam:GetInstanceProfile");
@@ -140,7 +153,12 @@ describe("EKS renderers", () => {
             assert.deepStrictEqual([list.Effect, list.Action, list.Resource, list.Condition], ["Allow", "iam:ListInstanceProfiles", "*", undefined]);
             // Every other statement on "*" is a read or is conditioned on this cluster's tags.
             const onStar = policy.Statement.filter((s) => asList(s.Resource).includes("*")).map((s) => s.Sid);
-            assert.deepStrictEqual(onStar, ["AllowRegionalReadActions", "AllowZonalShiftStatusReadOnly", "AllowPricingReadActions", "AllowUnscopedInstanceProfileListAction"]);
+            assert.deepStrictEqual(onStar, [
+                "AllowRegionalReadActions",
+                "AllowZonalShiftStatusReadOnly",
+                "AllowPricingReadActions",
+                "AllowUnscopedInstanceProfileListAction",
+            ]);
             // The zonal-shift read names this cluster in its condition.
             assert.deepStrictEqual(bySid.get("AllowZonalShiftStatusReadOnly")!.Condition, {
                 StringEquals: { "arc-zonal-shift:ResourceIdentifier": "arn:aws:eks:ap-northeast-1:123456789012:cluster/c1" },
@@ -150,7 +168,13 @@ describe("EKS renderers", () => {
         it("grants exactly the actions of upstream's v1.14.1 controller policy, Sid by Sid (vendored CloudFormation template)", () => {
             const file = path.join(__dirname, "..", "..", "fixtures", "karpenter-policy", `cloudformation-v${KARPENTER.version}.yaml`);
             const text = fs.readFileSync(file, "utf8");
-            assert.strictEqual(createHash("sha1").update(`blob ${Buffer.byteLength(text)}\0`).update(text).digest("hex"), "2c2ca72301a002c68185979fc4d2c8dab0f9c13a");
+            assert.strictEqual(
+                createHash("sha1")
+                    .update(`blob ${Buffer.byteLength(text)}\0`)
+                    .update(text)
+                    .digest("hex"),
+                "2c2ca72301a002c68185979fc4d2c8dab0f9c13a",
+            );
             // Each controller policy is a JSON document under `PolicyDocument: !Sub |`, with ${...} placeholders.
             const blocks = [...text.matchAll(/PolicyDocument: !Sub \|\n((?: {8}.*\n|\s*\n)+)/g)].map((m) => m[1].replace(/\$\{[^}]+\}/g, "X"));
             const upstream = blocks.flatMap((b) => (JSON.parse(b) as { Statement: PolicyStatement[] }).Statement);
@@ -177,7 +201,14 @@ describe("EKS renderers", () => {
             Resource: "arn:q",
             Condition: { ArnLike: { "aws:SourceArn": "arn:aws:events:ap-northeast-1:123456789012:rule/*" } },
         });
-        assert.deepStrictEqual(deny, { Sid: "DenyHTTP", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: "arn:q", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+        assert.deepStrictEqual(deny, {
+            Sid: "DenyHTTP",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "sqs:*",
+            Resource: "arn:q",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        });
         // The partition, region and account come from the context, not from a constant.
         const cn = interruptionQueuePolicy({ partition: "aws-cn", accountId: "210987654321", region: "cn-north-1", dnsSuffix: "amazonaws.com.cn" }, "arn:q");
         assert.deepStrictEqual(cn.Statement[0].Condition, { ArnLike: { "aws:SourceArn": "arn:aws-cn:events:cn-north-1:210987654321:rule/*" } });
@@ -199,7 +230,13 @@ describe("EKS renderers", () => {
     describe("Karpenter custom resources against the upstream CRDs", () => {
         const spec = prodEks();
         const classes = spec.karpenter.nodePools.map((pool) =>
-            ec2NodeClass({ cluster: spec.name, pool, amiAlias: spec.karpenter.amiAlias, nodeRoleName: "c1-node", tags: { "hybrid-fleet.io/cluster": spec.name } }),
+            ec2NodeClass({
+                cluster: spec.name,
+                pool,
+                amiAlias: spec.karpenter.amiAlias,
+                nodeRoleName: "c1-node",
+                tags: { "hybrid-fleet.io/cluster": spec.name },
+            }),
         );
         const pools = spec.karpenter.nodePools.map((pool) => nodePool({ pool, zones: spec.zones }));
 
@@ -213,10 +250,17 @@ describe("EKS renderers", () => {
                 ...spec.karpenter.nodePools[1],
                 weight: undefined,
                 expireAfter: "Never",
-                disruption: { consolidationPolicy: "WhenEmpty" as const, consolidateAfter: "30s", budgets: [{ nodes: "0", schedule: "0 9 * * mon-fri", duration: "8h", reasons: ["Drifted" as const] }, { nodes: "5" }] },
+                disruption: {
+                    consolidationPolicy: "WhenEmpty" as const,
+                    consolidateAfter: "30s",
+                    budgets: [{ nodes: "0", schedule: "0 9 * * mon-fri", duration: "8h", reasons: ["Drifted" as const] }, { nodes: "5" }],
+                },
             };
             assert.deepStrictEqual(validateCustomResource(nodePool({ pool, zones: ["z1"] })), []);
-            assert.deepStrictEqual(validateCustomResource(ec2NodeClass({ cluster: "c1", pool, amiAlias: "bottlerocket@v1.50.0", nodeRoleName: "r", tags: {} })), []);
+            assert.deepStrictEqual(
+                validateCustomResource(ec2NodeClass({ cluster: "c1", pool, amiAlias: "bottlerocket@v1.50.0", nodeRoleName: "r", tags: {} })),
+                [],
+            );
         });
 
         it("would catch a broken object (the validator is not vacuous)", () => {
@@ -224,8 +268,14 @@ describe("EKS renderers", () => {
             delete broken.spec.template.spec.nodeClassRef;
             broken.spec.disruption.consolidationPolicy = "Sometimes";
             const errors = validateCustomResource(broken);
-            assert.ok(errors.some((e) => e.includes("nodeClassRef")), errors.join("\n"));
-            assert.ok(errors.some((e) => e.includes("consolidationPolicy") || e.includes("allowedValues")), errors.join("\n"));
+            assert.ok(
+                errors.some((e) => e.includes("nodeClassRef")),
+                errors.join("\n"),
+            );
+            assert.ok(
+                errors.some((e) => e.includes("consolidationPolicy") || e.includes("allowedValues")),
+                errors.join("\n"),
+            );
         });
 
         it("meets the CEL rules ajv cannot check", () => {
@@ -235,10 +285,23 @@ describe("EKS renderers", () => {
                 assert.strictEqual(c.spec.amiSelectorTerms.length, 1);
                 assert.match(c.spec.amiSelectorTerms[0].alias, /^al2023@v\d{8}$/);
                 for (const key of Object.keys(c.spec.tags)) {
-                    assert.ok(!/^kubernetes\.io\/cluster|^eks:eks-cluster-name$|^karpenter\.sh\/(nodepool|nodeclaim)$|^karpenter\.k8s\.aws\/ec2nodeclass$/.test(key), `restricted tag ${key}`);
+                    assert.ok(
+                        !/^kubernetes\.io\/cluster|^eks:eks-cluster-name$|^karpenter\.sh\/(nodepool|nodeclaim)$|^karpenter\.k8s\.aws\/ec2nodeclass$/.test(key),
+                        `restricted tag ${key}`,
+                    );
                 }
-                assert.deepStrictEqual(c.spec.metadataOptions, { httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpPutResponseHopLimit: 1, httpTokens: "required" });
-                assert.deepStrictEqual(c.spec.blockDeviceMappings[0].ebs, { volumeSize: "50Gi", volumeType: "gp3", encrypted: true, deleteOnTermination: true });
+                assert.deepStrictEqual(c.spec.metadataOptions, {
+                    httpEndpoint: "enabled",
+                    httpProtocolIPv6: "disabled",
+                    httpPutResponseHopLimit: 1,
+                    httpTokens: "required",
+                });
+                assert.deepStrictEqual(c.spec.blockDeviceMappings[0].ebs, {
+                    volumeSize: "50Gi",
+                    volumeType: "gp3",
+                    encrypted: true,
+                    deleteOnTermination: true,
+                });
             }
             for (const p of pools) {
                 const reqs = p.spec.template.spec.requirements;
@@ -247,7 +310,8 @@ describe("EKS renderers", () => {
                     if (r.operator === "Gt") assert.ok(r.values.length === 1 && Number.isInteger(Number(r.values[0])) && Number(r.values[0]) >= 0, r.key);
                     assert.ok(r.key === "karpenter.sh/capacity-type" || !/^([^/]*\.)?karpenter\.sh\//.test(r.key), `restricted requirement ${r.key}`);
                 }
-                for (const label of Object.keys(p.spec.template.metadata.labels)) assert.ok(!/karpenter\.(sh|k8s\.aws)\//.test(label), `restricted label ${label}`);
+                for (const label of Object.keys(p.spec.template.metadata.labels))
+                    assert.ok(!/karpenter\.(sh|k8s\.aws)\//.test(label), `restricted label ${label}`);
             }
         });
 
@@ -260,7 +324,11 @@ describe("EKS renderers", () => {
             assert.deepStrictEqual(req["karpenter.k8s.aws/instance-generation"], ["Gt", ["5"]]);
             assert.deepStrictEqual(req["topology.kubernetes.io/zone"], ["In", ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]]);
             assert.deepStrictEqual(general.limits, { cpu: "1000", memory: "4000Gi" });
-            assert.deepStrictEqual(general.disruption, { consolidationPolicy: "WhenEmptyOrUnderutilized", consolidateAfter: "1m", budgets: [{ nodes: "10%" }] });
+            assert.deepStrictEqual(general.disruption, {
+                consolidationPolicy: "WhenEmptyOrUnderutilized",
+                consolidateAfter: "1m",
+                budgets: [{ nodes: "10%" }],
+            });
             assert.strictEqual(general.template.spec.expireAfter, "720h");
             assert.strictEqual(general.weight, 50);
             const critical = pools[1].spec.template.spec;
@@ -315,12 +383,29 @@ describe("EKS renderers", () => {
     });
 
     it("renders an exec kubeconfig that carries no credential and acts as the admin role", () => {
-        const text = kubeconfig({ cluster: "c1", endpoint: "https://X.gr7.ap-northeast-1.eks.amazonaws.com", certificateAuthority: "Q0E=", region: "ap-northeast-1", roleArn: "arn:aws:iam::123456789012:role/platform-admin" });
+        const text = kubeconfig({
+            cluster: "c1",
+            endpoint: "https://X.gr7.ap-northeast-1.eks.amazonaws.com",
+            certificateAuthority: "Q0E=",
+            region: "ap-northeast-1",
+            roleArn: "arn:aws:iam::123456789012:role/platform-admin",
+        });
         const cfg = JSON.parse(text);
         assert.strictEqual(cfg.clusters[0].cluster.server, "https://X.gr7.ap-northeast-1.eks.amazonaws.com");
         const exec = cfg.users[0].user.exec;
         assert.strictEqual(exec.command, "aws");
-        assert.deepStrictEqual(exec.args, ["eks", "get-token", "--cluster-name", "c1", "--region", "ap-northeast-1", "--output", "json", "--role-arn", "arn:aws:iam::123456789012:role/platform-admin"]);
+        assert.deepStrictEqual(exec.args, [
+            "eks",
+            "get-token",
+            "--cluster-name",
+            "c1",
+            "--region",
+            "ap-northeast-1",
+            "--output",
+            "json",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/platform-admin",
+        ]);
         assert.ok(!("token" in cfg.users[0].user) && !("client-key-data" in cfg.users[0].user));
     });
 });

@@ -51,7 +51,8 @@ for (const stack of ["prod", "dev"] as const) {
 
         it("keeps the Karmada CAs protected and gives karmada-apiserver a provider with a secret kubeconfig", () => {
             for (const n of ["karmada-ca-key", "karmada-front-proxy-ca-key"]) assert.strictEqual(inv.named("tls:index/privateKey:PrivateKey", n).protect, true);
-            for (const n of ["karmada-ca-cert", "karmada-front-proxy-ca-cert"]) assert.strictEqual(inv.named("tls:index/selfSignedCert:SelfSignedCert", n).protect, true);
+            for (const n of ["karmada-ca-cert", "karmada-front-proxy-ca-cert"])
+                assert.strictEqual(inv.named("tls:index/selfSignedCert:SelfSignedCert", n).protect, true);
             const provider = inv.named("pulumi:providers:kubernetes", "karmada-k8s");
             assert.ok(provider.inputs.kubeconfig instanceof SecretValue);
             assert.strictEqual(inv.byUrn(provider.parent!).type, "hybrid:federation:Karmada");
@@ -83,7 +84,11 @@ for (const stack of ["prod", "dev"] as const) {
             for (const c of push) {
                 const sa = inv.named("kubernetes:core/v1:ServiceAccount", `${c.name}-karmada-service-account`);
                 assert.strictEqual(providerName(sa), `${c.name}-k8s`);
-                assert.deepStrictEqual(sa.inputs.metadata, { name: `karmada-${c.name}`, namespace: "karmada-cluster", labels: { "karmada.io/system": "true" } });
+                assert.deepStrictEqual(sa.inputs.metadata, {
+                    name: `karmada-${c.name}`,
+                    namespace: "karmada-cluster",
+                    labels: { "karmada.io/system": "true" },
+                });
                 const token = inv.named("kubernetes:core/v1:Secret", `${c.name}-karmada-token`);
                 assert.strictEqual(token.inputs.type, "kubernetes.io/service-account-token");
                 assert.ok(token.additionalSecretOutputs.includes("data"));
@@ -123,7 +128,12 @@ for (const stack of ["prod", "dev"] as const) {
             const crs = inv.resources.filter((r) => KARMADA_TYPES.test(r.type));
             assert.ok(crs.length >= (stack === "prod" ? 5 : 0));
             for (const r of crs) {
-                const errors = validateCustomResource({ apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, metadata: r.inputs.metadata, spec: r.inputs.spec });
+                const errors = validateCustomResource({
+                    apiVersion: r.inputs.apiVersion,
+                    kind: r.inputs.kind,
+                    metadata: r.inputs.metadata,
+                    spec: r.inputs.spec,
+                });
                 assert.deepStrictEqual(errors, [], `${r.name}: ${errors.join("; ")}`);
             }
             // and everything in karmada-apiserver waits for the control plane
@@ -159,7 +169,10 @@ describe("federation options", () => {
         const { inventory } = await runFleet(loadFleet(raw), "dev");
         const names = inventory.ofType("kubernetes:cluster.karmada.io/v1alpha1:Cluster").map((c) => c.inputs.metadata.name);
         assert.deepStrictEqual(names.sort(), ["ack-dev", "eks-dev"]);
-        assert.deepStrictEqual(inventory.resources.filter((r) => r.type.startsWith("hybrid:federation:PushMember")).map((r) => r.name), ["eks-dev-karmada"]);
+        assert.deepStrictEqual(
+            inventory.resources.filter((r) => r.type.startsWith("hybrid:federation:PushMember")).map((r) => r.name),
+            ["eks-dev-karmada"],
+        );
     });
 });
 
@@ -180,7 +193,16 @@ describe("federation in the offline plan", () => {
 
     it("writes karmada-apiserver's objects under manifests/karmada/, apart from each member's own", () => {
         const karmada = fs.readdirSync(path.join(out, "manifests", "karmada")).sort();
-        for (const f of ["cluster-idc-sh.yaml", "cluster-eks-apne1.yaml", "cluster-ack-sh.yaml", "propagationpolicy-payments-payments-api.yaml", "clusterpropagationpolicy-payments-namespace.yaml", "overridepolicy-payments-payments-api-sites.yaml", "clustertaintpolicy-member-not-ready.yaml", "secret-karmada-cluster-eks-apne1.yaml"]) {
+        for (const f of [
+            "cluster-idc-sh.yaml",
+            "cluster-eks-apne1.yaml",
+            "cluster-ack-sh.yaml",
+            "propagationpolicy-payments-payments-api.yaml",
+            "clusterpropagationpolicy-payments-namespace.yaml",
+            "overridepolicy-payments-payments-api-sites.yaml",
+            "clustertaintpolicy-member-not-ready.yaml",
+            "secret-karmada-cluster-eks-apne1.yaml",
+        ]) {
             assert.ok(karmada.includes(f), `${f} not in manifests/karmada: ${karmada.join(", ")}`);
         }
         const eks = fs.readdirSync(path.join(out, "manifests", "eks-apne1"));

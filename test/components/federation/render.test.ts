@@ -74,7 +74,10 @@ describe("federation renderers", () => {
         });
 
         it("the check catches a key the chart does not have", () => {
-            assert.deepStrictEqual(unknownKeys({ apiServer: { serviceAnnotation: {} }, etcd: { internal: { pvcs: {} } } }, chartValues), ["apiServer.serviceAnnotation", "etcd.internal.pvcs"]);
+            assert.deepStrictEqual(unknownKeys({ apiServer: { serviceAnnotation: {} }, etcd: { internal: { pvcs: {} } } }, chartValues), [
+                "apiServer.serviceAnnotation",
+                "etcd.internal.pvcs",
+            ]);
         });
 
         it("agent mode: every key the program sets exists in the chart", () => {
@@ -115,7 +118,10 @@ describe("federation renderers", () => {
         it("failover turns on the controller's feature gate and NoExecute eviction explicitly", () => {
             const v = hostValues(prodArgs.controlPlane);
             assert.strictEqual(v.controllerManager.featureGates.Failover, true);
-            assert.deepStrictEqual(v.controllerManager.extraCommandArgs, { "enable-no-execute-taint-eviction": "true", "no-execute-taint-eviction-purge-mode": "Gracefully" });
+            assert.deepStrictEqual(v.controllerManager.extraCommandArgs, {
+                "enable-no-execute-taint-eviction": "true",
+                "no-execute-taint-eviction-purge-mode": "Gracefully",
+            });
             const off = hostValues({ ...prodArgs.controlPlane, failover: undefined });
             assert.strictEqual(off.controllerManager.featureGates, undefined);
         });
@@ -126,7 +132,10 @@ describe("federation renderers", () => {
             assert.ok(h.ipAddresses.includes("10.12.0.10"));
             // In-cluster names the chart's own certs.auto.hosts list (etcd peers, services).
             for (const d of chartValues.certs.auto.hosts.filter((x: string) => !/^[0-9.]+$/.test(x))) {
-                assert.ok(h.dnsNames.includes(d.replace("{{ .Release.Namespace }}", "karmada-system").replace("{{ .Values.clusterDomain }}", "cluster.local")), d);
+                assert.ok(
+                    h.dnsNames.includes(d.replace("{{ .Release.Namespace }}", "karmada-system").replace("{{ .Values.clusterDomain }}", "cluster.local")),
+                    d,
+                );
             }
         });
 
@@ -148,18 +157,38 @@ describe("federation renderers", () => {
 
         it("every placement shape validates: static, dynamic, duplicate, failover groups, spread", () => {
             const shapes = [
-                { name: "a", namespace: "ns", resources: [{ apiVersion: "apps/v1", kind: "Deployment", name: "a" }], namespaces: [], replicas: { divide: "static" as const, weights: { "idc-sh": 3, "ack-sh": 1 } }, clusters: ["idc-sh", "ack-sh"] },
-                { name: "b", namespace: "ns", resources: [{ apiVersion: "apps/v1", kind: "StatefulSet", name: "b" }], namespaces: [], replicas: { divide: "dynamic" as const }, spread: { by: "region" as const, minGroups: 2 } },
+                {
+                    name: "a",
+                    namespace: "ns",
+                    resources: [{ apiVersion: "apps/v1", kind: "Deployment", name: "a" }],
+                    namespaces: [],
+                    replicas: { divide: "static" as const, weights: { "idc-sh": 3, "ack-sh": 1 } },
+                    clusters: ["idc-sh", "ack-sh"],
+                },
+                {
+                    name: "b",
+                    namespace: "ns",
+                    resources: [{ apiVersion: "apps/v1", kind: "StatefulSet", name: "b" }],
+                    namespaces: [],
+                    replicas: { divide: "dynamic" as const },
+                    spread: { by: "region" as const, minGroups: 2 },
+                },
                 { name: "c", resources: [], namespaces: ["ns"], replicas: { divide: "duplicate" as const }, failover: [["idc-sh"], ["eks-apne1", "ack-sh"]] },
             ];
             for (const p of shapes) assertValid(propagationPolicy(p, members));
             const b = propagationPolicy(shapes[1], members) as any;
             // Karmada requires the `cluster` constraint beside a region/provider one.
-            assert.deepStrictEqual(b.spec.placement.spreadConstraints.map((s: any) => s.spreadByField), ["region", "cluster"]);
+            assert.deepStrictEqual(
+                b.spec.placement.spreadConstraints.map((s: any) => s.spreadByField),
+                ["region", "cluster"],
+            );
             assert.strictEqual(b.spec.placement.replicaScheduling.weightPreference.dynamicWeight, "AvailableReplicas");
             const c = propagationPolicy(shapes[2], members) as any;
             assert.strictEqual(c.kind, "ClusterPropagationPolicy");
-            assert.deepStrictEqual(c.spec.placement.clusterAffinities.map((a: any) => a.clusterNames), [["idc-sh"], ["eks-apne1", "ack-sh"]]);
+            assert.deepStrictEqual(
+                c.spec.placement.clusterAffinities.map((a: any) => a.clusterNames),
+                [["idc-sh"], ["eks-apne1", "ack-sh"]],
+            );
             assert.strictEqual(c.spec.placement.clusterAffinity, undefined);
         });
 
@@ -171,7 +200,12 @@ describe("federation renderers", () => {
 
         it("override policies validate: registry, replicas, labels per cluster", () => {
             for (const o of args.overrides) assertValid(overridePolicy(o));
-            const o = overridePolicy({ name: "x", namespace: "ns", resources: [{ apiVersion: "apps/v1", kind: "Deployment", name: "x" }], rules: [{ clusters: ["ack-sh"], imageRegistry: "registry.example.com/acme", replicas: 2, labels: { site: "sh" } }] }) as any;
+            const o = overridePolicy({
+                name: "x",
+                namespace: "ns",
+                resources: [{ apiVersion: "apps/v1", kind: "Deployment", name: "x" }],
+                rules: [{ clusters: ["ack-sh"], imageRegistry: "registry.example.com/acme", replicas: 2, labels: { site: "sh" } }],
+            }) as any;
             assertValid(o);
             assert.deepStrictEqual(Object.keys(o.spec.overrideRules[0].overriders).sort(), ["imageOverrider", "labelsOverrider", "plaintext"]);
         });
@@ -187,13 +221,31 @@ describe("federation renderers", () => {
         // id, syncMode (required, enum Push;Pull), apiEndpoint, secretRef, impersonatorSecretRef,
         // insecureSkipTLSVerification, proxyURL, proxyHeader, provider, region, zone (deprecated), zones,
         // taints, resourceModels; LocalSecretReference (lines 269-275): namespace, name (both required).
-        const SPEC_FIELDS = ["id", "syncMode", "apiEndpoint", "secretRef", "impersonatorSecretRef", "insecureSkipTLSVerification", "proxyURL", "proxyHeader", "provider", "region", "zone", "zones", "taints", "resourceModels"];
+        const SPEC_FIELDS = [
+            "id",
+            "syncMode",
+            "apiEndpoint",
+            "secretRef",
+            "impersonatorSecretRef",
+            "insecureSkipTLSVerification",
+            "proxyURL",
+            "proxyHeader",
+            "provider",
+            "region",
+            "zone",
+            "zones",
+            "taints",
+            "resourceModels",
+        ];
 
         for (const m of members) {
             it(`${m.syncMode} member ${m.name}: only ClusterSpec fields, typed as the Go types say`, () => {
                 const c = clusterObject(m, "https://10.0.0.1:6443") as any;
                 assert.strictEqual(c.apiVersion, "cluster.karmada.io/v1alpha1");
-                assert.deepStrictEqual(Object.keys(c.spec).filter((k) => !SPEC_FIELDS.includes(k)), []);
+                assert.deepStrictEqual(
+                    Object.keys(c.spec).filter((k) => !SPEC_FIELDS.includes(k)),
+                    [],
+                );
                 assert.ok(["Push", "Pull"].includes(c.spec.syncMode));
                 assert.ok(m.name.length <= 48);
                 assert.ok(Array.isArray(c.spec.zones) && c.spec.zones.every((z: unknown) => typeof z === "string"));
@@ -216,7 +268,8 @@ describe("federation renderers", () => {
             assert.strictEqual(o.clusterRole.metadata.name, "karmada-controller-manager:karmada-eks-apne1");
             assert.strictEqual(o.tokenSecret.type, "kubernetes.io/service-account-token");
             assert.deepStrictEqual(o.tokenSecret.metadata.annotations, { "kubernetes.io/service-account.name": "karmada-eks-apne1" });
-            for (const m of Object.values(o)) if (m.kind !== "Namespace" && !m.kind.startsWith("Cluster")) assert.strictEqual(m.metadata.namespace, "karmada-cluster");
+            for (const m of Object.values(o))
+                if (m.kind !== "Namespace" && !m.kind.startsWith("Cluster")) assert.strictEqual(m.metadata.namespace, "karmada-cluster");
         });
 
         it("register: the agent identity's roles in karmada-apiserver, bound to system:karmada:agent:<cluster>", () => {
@@ -224,7 +277,8 @@ describe("federation renderers", () => {
             assert.strictEqual(r.executionNamespace.metadata.name, "karmada-es-ack-sh");
             const bindings = r.objects.filter((o) => o.kind.endsWith("Binding")) as any[];
             assert.strictEqual(bindings.length, 3);
-            for (const b of bindings) assert.deepStrictEqual(b.subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "system:karmada:agent:ack-sh" }]);
+            for (const b of bindings)
+                assert.deepStrictEqual(b.subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "system:karmada:agent:ack-sh" }]);
             const clusterRole = r.objects.find((o) => o.kind === "ClusterRole") as any;
             assert.ok(clusterRole.rules.some((x: any) => x.resources.includes("clusters/status") && x.resourceNames?.includes("ack-sh")));
         });

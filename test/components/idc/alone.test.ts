@@ -8,7 +8,12 @@ import { KubernetesUpgrade } from "../../../components/idc/upgrade";
 import { IdcWorkers } from "../../../components/idc/workers";
 import { before, beforeUrn, buildAlone, idcCluster } from "../alone";
 
-const login = () => ({ user: "fleet", port: 22, privateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\n...\n-----END OPENSSH PRIVATE KEY-----\n"), hostKeys: {} });
+const login = () => ({
+    user: "fleet",
+    port: 22,
+    privateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\n...\n-----END OPENSSH PRIVATE KEY-----\n"),
+    hostKeys: {},
+});
 const commands = (declared: { type: string; name: string }[]) => declared.filter((r) => r.type === "command:remote:Command").map((r) => r.name);
 
 describe("components/idc: each component alone", () => {

@@ -26,8 +26,12 @@ function runDisk(device: string, disks: Record<string, Disk>, mounted: string | 
     fs.writeFileSync(fstab, fstabLines.map((l) => `${l}\n`).join(""));
     fs.writeFileSync(log, "");
     // A blank disk gets FORMATTED's UUID once the mkfs stub has run.
-    const uuids = Object.entries(disks).map(([d, x]) => (x.uuid ? `${d}) echo ${x.uuid} ;;` : `${d}) [ -e ${dir}/formatted ] && echo ${FORMATTED} ;;`)).join(" ");
-    const probe = Object.entries(disks).map(([d, x]) => `${d}) exit ${x.uuid ? 0 : 2} ;;`).join(" ");
+    const uuids = Object.entries(disks)
+        .map(([d, x]) => (x.uuid ? `${d}) echo ${x.uuid} ;;` : `${d}) [ -e ${dir}/formatted ] && echo ${FORMATTED} ;;`))
+        .join(" ");
+    const probe = Object.entries(disks)
+        .map(([d, x]) => `${d}) exit ${x.uuid ? 0 : 2} ;;`)
+        .join(" ");
     const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/bash\necho "${name} $*" >> ${log}\n${body}\n`, { mode: 0o755 });
     // blkid -p DEV (probe) / blkid -s UUID -o value DEV
     stub("blkid", `if [ "$1" = -p ]; then case "$2" in ${probe} *) exit 8 ;; esac; fi\ncase "$5" in ${uuids} *) exit 2 ;; esac`);
@@ -35,7 +39,9 @@ function runDisk(device: string, disks: Record<string, Disk>, mounted: string | 
     stub("findmnt", `if [ "$2" = SOURCE ]; then echo ${mounted ?? ""}; else echo rw,noatime; fi`);
     stub("mkfs.ext4", `touch ${dir}/formatted`);
     for (const name of ["mount", "systemctl", "install", "chown"]) stub(name, "exit 0");
-    const blockDevs = Object.keys(disks).map((d) => `"${d}"`).join(" ");
+    const blockDevs = Object.keys(disks)
+        .map((d) => `"${d}"`)
+        .join(" ");
     const prelude = `test() { if [ "$1" = -b ]; then for d in ${blockDevs}; do [ "$2" = "$d" ] && return 0; done; return 1; fi; builtin test "$@"; }\n`;
     const r = spawnSync("bash", ["-c", prelude + renderDataDiskScript(device, "/var/lib/etcd", fstab)], {
         encoding: "utf8",
@@ -56,7 +62,10 @@ describe("etcd data disk script (bash with stub disk tools)", () => {
         const r = runDisk("/dev/nvme0n1", { "/dev/nvme0n1": {} }, undefined, ["# static", "UUID=root / ext4 defaults 0 1"]);
         assert.strictEqual(r.status, 0, r.stderr);
         assert.strictEqual(r.calls.match(/^mkfs\.ext4 -q -L etcd-data \/dev\/nvme0n1$/gm)?.length, 1);
-        assert.deepStrictEqual(r.fstab.split("\n").filter((l) => / \/var\/lib\/etcd /.test(l)), [line(FORMATTED)]);
+        assert.deepStrictEqual(
+            r.fstab.split("\n").filter((l) => / \/var\/lib\/etcd /.test(l)),
+            [line(FORMATTED)],
+        );
         assert.match(r.calls, /^mount \/var\/lib\/etcd$/m);
     });
 
@@ -70,7 +79,10 @@ describe("etcd data disk script (bash with stub disk tools)", () => {
     it("a host with the filesystem but no fstab line yet gets exactly one", () => {
         const r = runDisk("/dev/nvme0n1", { "/dev/nvme0n1": { uuid: OLD } }, undefined, ["UUID=root / ext4 defaults 0 1"]);
         assert.strictEqual(r.status, 0, r.stderr);
-        assert.deepStrictEqual(r.fstab.split("\n").filter((l) => / \/var\/lib\/etcd /.test(l)), [line(OLD)]);
+        assert.deepStrictEqual(
+            r.fstab.split("\n").filter((l) => / \/var\/lib\/etcd /.test(l)),
+            [line(OLD)],
+        );
         assert.match(r.calls, /^mount \/var\/lib\/etcd$/m);
     });
 
@@ -102,6 +114,9 @@ describe("etcd data disk script (bash with stub disk tools)", () => {
     it("a commented-out old line does not count", () => {
         const r = runDisk("/dev/nvme0n1", { "/dev/nvme0n1": { uuid: OLD } }, undefined, [`#${line(NEW)}`]);
         assert.strictEqual(r.status, 0, r.stderr);
-        assert.deepStrictEqual(r.fstab.split("\n").filter((l) => l.startsWith("UUID=")), [line(OLD)]);
+        assert.deepStrictEqual(
+            r.fstab.split("\n").filter((l) => l.startsWith("UUID=")),
+            [line(OLD)],
+        );
     });
 });

@@ -77,7 +77,8 @@ describe("SSH host key rules in the spec", () => {
             delete f.clusters[IDC].workers[3].sshHostKey;
             delete f.clusters[IDC].gateway.hosts[0].sshHostKey;
         });
-        const rule = (name: string) => `is required: ${name}'s SSH host public key (ssh-keyscan -t ed25519, checked against the host's console) is pinned on every connection`;
+        const rule = (name: string) =>
+            `is required: ${name}'s SSH host public key (ssh-keyscan -t ed25519, checked against the host's console) is pinned on every connection`;
         assertViolation(v, `clusters[0].controlPlane.hosts[1].sshHostKey: ${rule("cp-2")}`);
         assertViolation(v, `clusters[0].etcd.hosts[2].sshHostKey: ${rule("etcd-3")}`);
         assertViolation(v, `clusters[0].workers[3].sshHostKey: ${rule("worker-4")}`);
@@ -91,7 +92,10 @@ describe("SSH host key rules in the spec", () => {
 
     it("dev: a missing key is refused unless ssh.allowUnpinnedHostKeys is set", () => {
         const v = violationsAfter((f) => delete f.clusters[IDC].workers[0].sshHostKey, "dev");
-        assertViolation(v, "clusters[0].workers[0].sshHostKey: is required: dev-worker-1's SSH host public key (ssh-keyscan -t ed25519, checked against the host's console) is pinned on every connection (or set ssh.allowUnpinnedHostKeys outside prod)");
+        assertViolation(
+            v,
+            "clusters[0].workers[0].sshHostKey: is required: dev-worker-1's SSH host public key (ssh-keyscan -t ed25519, checked against the host's console) is pinned on every connection (or set ssh.allowUnpinnedHostKeys outside prod)",
+        );
         const fleet = rawStackFleet("dev");
         delete fleet.clusters[IDC].workers[0].sshHostKey;
         fleet.clusters[IDC].ssh = { ...(fleet.clusters[IDC].ssh ?? {}), allowUnpinnedHostKeys: true };
@@ -104,8 +108,14 @@ describe("SSH host key rules in the spec", () => {
             f.clusters[IDC].etcd.hosts[0].sshHostKey = `${f.clusters[IDC].etcd.hosts[0].sshHostKey} root@etcd-1`;
             f.clusters[IDC].workers[0].sshHostKey = realKey("rsa", 3072).line;
         });
-        assertViolation(v, "clusters[0].etcd.hosts[0].sshHostKey: must be \"<key type> <base64>\" as in the host's /etc/ssh/ssh_host_ed25519_key.pub, without the comment");
-        assert.ok(v.some((x) => x.startsWith("clusters[0].workers[0].sshHostKey: key type ssh-rsa is not one of")), v.join("\n"));
+        assertViolation(
+            v,
+            'clusters[0].etcd.hosts[0].sshHostKey: must be "<key type> <base64>" as in the host\'s /etc/ssh/ssh_host_ed25519_key.pub, without the comment',
+        );
+        assert.ok(
+            v.some((x) => x.startsWith("clusters[0].workers[0].sshHostKey: key type ssh-rsa is not one of")),
+            v.join("\n"),
+        );
     });
 });
 

@@ -69,8 +69,24 @@ describe("IDC renderers", () => {
             }
             const t = prod.etcd.tuning;
             assert.deepStrictEqual(
-                [conf["heartbeat-interval"], conf["election-timeout"], conf["quota-backend-bytes"], conf["snapshot-count"], conf["auto-compaction-mode"], conf["auto-compaction-retention"], conf["max-request-bytes"]],
-                [t.heartbeatIntervalMs, t.electionTimeoutMs, t.quotaBackendBytes, t.snapshotCount, t.autoCompactionMode, t.autoCompactionRetention, t.maxRequestBytes],
+                [
+                    conf["heartbeat-interval"],
+                    conf["election-timeout"],
+                    conf["quota-backend-bytes"],
+                    conf["snapshot-count"],
+                    conf["auto-compaction-mode"],
+                    conf["auto-compaction-retention"],
+                    conf["max-request-bytes"],
+                ],
+                [
+                    t.heartbeatIntervalMs,
+                    t.electionTimeoutMs,
+                    t.quotaBackendBytes,
+                    t.snapshotCount,
+                    t.autoCompactionMode,
+                    t.autoCompactionRetention,
+                    t.maxRequestBytes,
+                ],
             );
             assert.strictEqual(t.quotaBackendBytes, 8 * 2 ** 30, "default quota is 8 GiB");
             assert.match(conf["listen-metrics-urls"], /^http:\/\/.*:2381$/);
@@ -88,7 +104,10 @@ describe("IDC renderers", () => {
             assert.match(s, /blkid -p "\$dev"/);
             // mkfs only in the "no signature" branch (blkid exit 2); anything else refuses.
             const branches = s.split("\n").filter((l) => /^\s+\d\)|^\s+\*\)/.test(l));
-            assert.deepStrictEqual(branches.filter((l) => l.includes("mkfs")).map((l) => l.trim().slice(0, 2)), ["2)"]);
+            assert.deepStrictEqual(
+                branches.filter((l) => l.includes("mkfs")).map((l) => l.trim().slice(0, 2)),
+                ["2)"],
+            );
             assert.ok(branches.some((l) => l.trim().startsWith("*)") && /exit 1/.test(l)));
             assert.match(s, /echo "UUID=\$uuid \$mnt ext4 defaults,noatime,nofail 0 2" >> "\$fstab"/);
             assert.match(s, /^fstab=\/etc\/fstab$/m);
@@ -129,7 +148,15 @@ describe("IDC renderers", () => {
 
     describe("keepalived and HAProxy", () => {
         const hosts = prod.controlPlane.hosts.map((h) => ({ name: h.name, address: h.address }));
-        const input = (self: (typeof hosts)[number]) => ({ self, hosts, vip: prod.controlPlane.vip, vipPrefix: 20, interface: "eth0", virtualRouterId: 51, advertIntervalSeconds: 1 });
+        const input = (self: (typeof hosts)[number]) => ({
+            self,
+            hosts,
+            vip: prod.controlPlane.vip,
+            vipPrefix: 20,
+            interface: "eth0",
+            virtualRouterId: 51,
+            advertIntervalSeconds: 1,
+        });
 
         it("gives each host a distinct priority, the others as unicast peers, the auth from an include, a track script", () => {
             const confs = hosts.map((h) => renderKeepalivedConfig(input(h)));
@@ -174,7 +201,8 @@ describe("IDC renderers", () => {
             assert.deepStrictEqual(cluster.etcd.external.endpoints, endpoints(prod));
             assert.ok(cluster.etcd.external.certFile && cluster.etcd.external.keyFile && cluster.etcd.external.caFile);
             assert.deepStrictEqual(cluster.networking, { podSubnet: "10.64.0.0/16", serviceSubnet: "10.96.0.0/16", dnsDomain: "cluster.local" });
-            for (const san of ["10.10.0.10", "api.idc-sh.acme.internal", "cp-1", "10.10.0.11", "cp-3", "10.10.0.13"]) assert.ok(cluster.apiServer.certSANs.includes(san), san);
+            for (const san of ["10.10.0.10", "api.idc-sh.acme.internal", "cp-1", "10.10.0.11", "cp-3", "10.10.0.13"])
+                assert.ok(cluster.apiServer.certSANs.includes(san), san);
             const flags = Object.fromEntries(cluster.apiServer.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
             assert.strictEqual(flags["encryption-provider-config"], "/etc/kubernetes/encryption-config.yaml");
             assert.strictEqual(flags["audit-policy-file"], "/etc/kubernetes/audit-policy.yaml");
@@ -197,7 +225,8 @@ describe("IDC renderers", () => {
             assert.ok(mount && mount.mountPath === flags["authentication-config"] && mount.readOnly, "file mounted into the static pod");
             assert.strictEqual(flags["kubelet-certificate-authority"], "/etc/kubernetes/pki/ca.crt");
             assert.deepStrictEqual(flags["tls-cipher-suites"].split(","), [...TLS_CIPHER_SUITES]);
-            for (const suite of TLS_CIPHER_SUITES) assert.match(suite, /^TLS_ECDHE_(RSA|ECDSA)_WITH_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
+            for (const suite of TLS_CIPHER_SUITES)
+                assert.match(suite, /^TLS_ECDHE_(RSA|ECDSA)_WITH_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
             assert.strictEqual(kubelet.serverTLSBootstrap, true);
             assert.strictEqual(kubelet.protectKernelDefaults, true);
             assert.deepStrictEqual(kubelet.tlsCipherSuites, [...TLS_CIPHER_SUITES]);
@@ -208,7 +237,10 @@ describe("IDC renderers", () => {
             const auth = parse(renderAuthenticationConfig(prod.kubernetesVersion));
             assert.strictEqual(auth.kind, "AuthenticationConfiguration");
             assert.strictEqual(auth.anonymous.enabled, true);
-            assert.deepStrictEqual(auth.anonymous.conditions.map((c: { path: string }) => c.path), [...ANONYMOUS_PATHS]);
+            assert.deepStrictEqual(
+                auth.anonymous.conditions.map((c: { path: string }) => c.path),
+                [...ANONYMOUS_PATHS],
+            );
             assert.strictEqual(parse(renderAuthenticationConfig("1.33.5")).apiVersion, "apiserver.config.k8s.io/v1beta1");
             assert.strictEqual(parse(renderAuthenticationConfig("1.34.1")).apiVersion, "apiserver.config.k8s.io/v1");
             assert.strictEqual(parse(renderAuthenticationConfig("1.36.0")).apiVersion, "apiserver.config.k8s.io/v1");
@@ -226,15 +258,29 @@ describe("IDC renderers", () => {
 
         it("names only TLS 1.2 suites OpenSSL knows, and HAProxy's default client list shares an RSA one (the /healthz checks still connect)", function () {
             if (spawnSync("openssl", ["version"]).status !== 0) this.skip();
-            const known = new Set(execFileSync("openssl", ["ciphers", "-stdname", "-s", "-tls1_2", "ALL"], { encoding: "utf8" }).split("\n").map((l) => l.trim().split(/\s+/)[0]));
+            const known = new Set(
+                execFileSync("openssl", ["ciphers", "-stdname", "-s", "-tls1_2", "ALL"], { encoding: "utf8" })
+                    .split("\n")
+                    .map((l) => l.trim().split(/\s+/)[0]),
+            );
             for (const suite of TLS_CIPHER_SUITES) assert.ok(known.has(suite), `${suite} unknown to OpenSSL`);
-            const defaults = new Set(execFileSync("openssl", ["ciphers", "-stdname", "-s", "-tls1_2", "DEFAULT"], { encoding: "utf8" }).split("\n").map((l) => l.trim().split(/\s+/)[0]));
+            const defaults = new Set(
+                execFileSync("openssl", ["ciphers", "-stdname", "-s", "-tls1_2", "DEFAULT"], { encoding: "utf8" })
+                    .split("\n")
+                    .map((l) => l.trim().split(/\s+/)[0]),
+            );
             assert.ok(TLS_CIPHER_SUITES.some((s) => s.startsWith("TLS_ECDHE_RSA_") && defaults.has(s)));
         });
 
         it("node sysctls carry exactly the kernel defaults the kubelet protects", () => {
-            const lines = new Map(renderSysctl().split("\n").filter((l) => l.includes("=")).map((l) => l.split("=").map((x) => x.trim()) as [string, string]));
-            for (const [key, value] of Object.entries({ "vm.overcommit_memory": 1, "kernel.panic": 10, "kernel.panic_on_oops": 1 })) assert.strictEqual(lines.get(key), String(value), key);
+            const lines = new Map(
+                renderSysctl()
+                    .split("\n")
+                    .filter((l) => l.includes("="))
+                    .map((l) => l.split("=").map((x) => x.trim()) as [string, string]),
+            );
+            for (const [key, value] of Object.entries({ "vm.overcommit_memory": 1, "kernel.panic": 10, "kernel.panic_on_oops": 1 }))
+                assert.strictEqual(lines.get(key), String(value), key);
             for (const [key, value] of Object.entries(KUBELET_KERNEL_DEFAULTS)) assert.strictEqual(lines.get(key), String(value), key);
             assert.strictEqual(lines.get("net.ipv4.ip_forward"), "1");
         });
@@ -250,13 +296,26 @@ describe("IDC renderers", () => {
             assert.strictEqual(init.certificateKey, secrets.certificateKey);
             const clusterText = renderClusterConfig({ spec: prod, etcdEndpoints: endpoints(prod) });
             assert.ok(!clusterText.includes(secrets.token) && !clusterText.includes(secrets.certificateKey));
-            const cpJoin = parse(renderJoinConfig({ spec: prod, host: prod.controlPlane.hosts[1], token: secrets.token, caCertHash: "sha256:00", certificateKey: secrets.certificateKey }));
+            const cpJoin = parse(
+                renderJoinConfig({
+                    spec: prod,
+                    host: prod.controlPlane.hosts[1],
+                    token: secrets.token,
+                    caCertHash: "sha256:00",
+                    certificateKey: secrets.certificateKey,
+                }),
+            );
             assert.strictEqual(cpJoin.controlPlane.certificateKey, secrets.certificateKey);
             assert.strictEqual(cpJoin.discovery.bootstrapToken.apiServerEndpoint, "10.10.0.10:8443");
             const worker = prod.workers[0];
-            const wJoin = parse(renderJoinConfig({ spec: prod, host: worker, token: secrets.token, caCertHash: "sha256:00", labels: worker.labels, taints: worker.taints }));
+            const wJoin = parse(
+                renderJoinConfig({ spec: prod, host: worker, token: secrets.token, caCertHash: "sha256:00", labels: worker.labels, taints: worker.taints }),
+            );
             assert.strictEqual(wJoin.controlPlane, undefined);
-            assert.deepStrictEqual(wJoin.nodeRegistration.kubeletExtraArgs.find((a: { name: string }) => a.name === "node-labels"), { name: "node-labels", value: "topology.kubernetes.io/zone=rack-a" });
+            assert.deepStrictEqual(
+                wJoin.nodeRegistration.kubeletExtraArgs.find((a: { name: string }) => a.name === "node-labels"),
+                { name: "node-labels", value: "topology.kubernetes.io/zone=rack-a" },
+            );
             // Neither secret reaches a script (argv or stdin) of init or the token refresh.
             for (const s of [renderInitScript(prod), renderTokenScript()]) assert.ok(!s.includes(secrets.token));
             // kubeadm prints neither secret (kubeadm init / init phase reference: --skip-token-print, --skip-certificate-key-print).
@@ -267,15 +326,30 @@ describe("IDC renderers", () => {
 
         it("passes a control-plane host's labels to its kubelet at init and at join, as for workers", () => {
             const secrets = { token: "abcdef.0123456789abcdef", certificateKey: "f".repeat(64) };
-            const flags = (doc: any) => Object.fromEntries(doc.nodeRegistration.kubeletExtraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
+            const flags = (doc: any) =>
+                Object.fromEntries(doc.nodeRegistration.kubeletExtraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
             const [cp1, cp2] = prod.controlPlane.hosts;
             const init = flags(parse(renderInitConfig({ spec: prod, host: cp1, secrets, labels: { ...cp1.labels, "acme.io/row": "r3" } })));
-            assert.deepStrictEqual(init, { "node-ip": cp1.address, "node-labels": `topology.kubernetes.io/zone=${cp1.labels["topology.kubernetes.io/zone"]},acme.io/row=r3` });
-            const join = parse(renderJoinConfig({ spec: prod, host: cp2, token: secrets.token, caCertHash: "sha256:00", certificateKey: secrets.certificateKey, labels: cp2.labels }));
+            assert.deepStrictEqual(init, {
+                "node-ip": cp1.address,
+                "node-labels": `topology.kubernetes.io/zone=${cp1.labels["topology.kubernetes.io/zone"]},acme.io/row=r3`,
+            });
+            const join = parse(
+                renderJoinConfig({
+                    spec: prod,
+                    host: cp2,
+                    token: secrets.token,
+                    caCertHash: "sha256:00",
+                    certificateKey: secrets.certificateKey,
+                    labels: cp2.labels,
+                }),
+            );
             assert.deepStrictEqual(flags(join)["node-labels"], "topology.kubernetes.io/zone=rack-b");
             assert.strictEqual(join.nodeRegistration.taints, undefined, "kubeadm keeps its control-plane taint");
             // No labels, no empty node-labels flag.
-            assert.deepStrictEqual(flags(parse(renderInitConfig({ spec: dev, host: dev.controlPlane.hosts[0], secrets }))), { "node-ip": dev.controlPlane.hosts[0].address });
+            assert.deepStrictEqual(flags(parse(renderInitConfig({ spec: dev, host: dev.controlPlane.hosts[0], secrets }))), {
+                "node-ip": dev.controlPlane.hosts[0].address,
+            });
         });
 
         it("pins the CA as kubeadm does: sha256 of the DER public key, same as openssl computes", () => {
@@ -313,8 +387,29 @@ describe("IDC renderers", () => {
             const missing = (sanList: string[]) => {
                 const cert = join(dir, "apiserver.crt");
                 const alt = sanList.map((x) => (/^\d+\.\d+\.\d+\.\d+$/.test(x) ? `IP:${x}` : `DNS:${x}`)).join(",");
-                execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=kube-apiserver", "-days", "1",
-                    "-addext", `subjectAltName=DNS:kubernetes,DNS:kubernetes.default,IP:10.96.0.1,${alt}`, "-keyout", join(dir, "k"), "-out", cert], { stdio: "ignore" });
+                execFileSync(
+                    "openssl",
+                    [
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1",
+                        "-nodes",
+                        "-subj",
+                        "/CN=kube-apiserver",
+                        "-days",
+                        "1",
+                        "-addext",
+                        `subjectAltName=DNS:kubernetes,DNS:kubernetes.default,IP:10.96.0.1,${alt}`,
+                        "-keyout",
+                        join(dir, "k"),
+                        "-out",
+                        cert,
+                    ],
+                    { stdio: "ignore" },
+                );
                 const script = `set -euo pipefail\n${check.replace(/^ {2}/gm, "").replace("/etc/kubernetes/pki/apiserver.crt", cert)}\necho "$missing"\n`;
                 return spawnSync("bash", ["-s"], { input: script, encoding: "utf8" }).stdout.trim();
             };
@@ -330,7 +425,9 @@ describe("IDC renderers", () => {
         const s = renderKubePackagesScript(prod.kubernetesVersion);
         assert.ok(s.indexOf("ca-certificates curl gpg") < s.indexOf("curl -fsSL"), "curl and gpg installed before use");
         assert.ok(s.includes(`${CONTAINERD_PACKAGE} $kube_packages`));
-        assert.ok(s.includes(`kube_packages="kubelet=${prod.kubernetesVersion}-1.1 kubeadm=${prod.kubernetesVersion}-1.1 kubectl=${prod.kubernetesVersion}-1.1"`));
+        assert.ok(
+            s.includes(`kube_packages="kubelet=${prod.kubernetesVersion}-1.1 kubeadm=${prod.kubernetesVersion}-1.1 kubectl=${prod.kubernetesVersion}-1.1"`),
+        );
         assert.match(s, /-o DPkg::Lock::Timeout=300/);
     });
 
@@ -345,7 +442,10 @@ describe("IDC renderers", () => {
         assert.match(pkgs, /for p in [^;]*\bcontainerd\b[^;]*; do apt-mark unhold/);
         const cpJoin = renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] });
         for (const s of [renderInitScript(prod), cpJoin]) {
-            assert.match(s, /systemctl restart kubelet\n\s*n=0\n\s*until curl -fsk --max-time 2 https:\/\/127\.0\.0\.1:6443\/readyz[\s\S]*exit 1[\s\S]*\nfi\n$/);
+            assert.match(
+                s,
+                /systemctl restart kubelet\n\s*n=0\n\s*until curl -fsk --max-time 2 https:\/\/127\.0\.0\.1:6443\/readyz[\s\S]*exit 1[\s\S]*\nfi\n$/,
+            );
         }
         assert.doesNotMatch(renderJoinScript(false), /readyz/, "workers have no API server");
         // The joined host re-issues apiserver.crt with its own address and name, not the default route's.
@@ -358,7 +458,8 @@ describe("IDC renderers", () => {
     it("etcd metrics on 127.0.0.1 unless the spec exposes them; the data disk mounts nofail, etcd requires the mount", () => {
         const member = { name: "etcd-1", address: "10.0.0.1" };
         const members = [member];
-        const listen = (m?: "localhost" | "member") => parse(renderEtcdConfig({ member, members, token: "t", tuning: prod.etcd.tuning, metricsListener: m }))["listen-metrics-urls"];
+        const listen = (m?: "localhost" | "member") =>
+            parse(renderEtcdConfig({ member, members, token: "t", tuning: prod.etcd.tuning, metricsListener: m }))["listen-metrics-urls"];
         assert.strictEqual(listen(), "http://127.0.0.1:2381");
         assert.strictEqual(listen("member"), "http://10.0.0.1:2381");
         assert.strictEqual(prod.etcd.metricsListener, "localhost");
@@ -368,7 +469,10 @@ describe("IDC renderers", () => {
 
     it("removes kubeadm-join.yaml (the token) after the join, and from hosts joined before", () => {
         for (const s of [renderJoinScript(false), renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] })]) {
-            assert.match(s, /kubeadm join --config \/etc\/kubernetes\/kubeadm-join\.yaml\n\s*rm -f \/etc\/kubernetes\/kubeadm-join\.yaml\nelse\n\s*rm -f \/etc\/kubernetes\/kubeadm-join\.yaml\n/);
+            assert.match(
+                s,
+                /kubeadm join --config \/etc\/kubernetes\/kubeadm-join\.yaml\n\s*rm -f \/etc\/kubernetes\/kubeadm-join\.yaml\nelse\n\s*rm -f \/etc\/kubernetes\/kubeadm-join\.yaml\n/,
+            );
         }
     });
 
@@ -380,8 +484,18 @@ describe("IDC renderers", () => {
             execFileSync("bash", ["-c", 'cat > "$1"', "_", init], { input: renderInitConfig({ spec: prod, host: prod.controlPlane.hosts[0], secrets }) });
             const log = join(dir, "argv");
             // A kubeadm on PATH that records its arguments and answers as the test says.
-            execFileSync("bash", ["-c", `mkdir -p "$1/bin" && printf '%s\\n' '#!/bin/bash' 'echo "$*" >> "$LOG"' 'case "$MODE" in ok) exit 0 ;; gone) echo "bootstrap token \\"$3\\" not found" >&2; exit 1 ;; *) echo "connection refused" >&2; exit 1 ;; esac' > "$1/bin/kubeadm" && chmod +x "$1/bin/kubeadm"`, "_", dir]);
-            const run = (mode: string) => spawnSync("bash", [], { input: renderTokenCleanupScript(init), encoding: "utf8", env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, LOG: log, MODE: mode } });
+            execFileSync("bash", [
+                "-c",
+                `mkdir -p "$1/bin" && printf '%s\\n' '#!/bin/bash' 'echo "$*" >> "$LOG"' 'case "$MODE" in ok) exit 0 ;; gone) echo "bootstrap token \\"$3\\" not found" >&2; exit 1 ;; *) echo "connection refused" >&2; exit 1 ;; esac' > "$1/bin/kubeadm" && chmod +x "$1/bin/kubeadm"`,
+                "_",
+                dir,
+            ]);
+            const run = (mode: string) =>
+                spawnSync("bash", [], {
+                    input: renderTokenCleanupScript(init),
+                    encoding: "utf8",
+                    env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, LOG: log, MODE: mode },
+                });
             const ok = run("ok");
             assert.strictEqual(ok.status, 0, ok.stderr);
             assert.strictEqual(execFileSync("cat", [log], { encoding: "utf8" }), "token delete k3x9ab\n");

@@ -83,7 +83,15 @@ describe("IDC Kubernetes version changes on the mock engine (prod fleet)", () =>
         assert.strictEqual(chain.length, idc.controlPlane.hosts.length + 3 * idc.workers.length);
         expectedChain().forEach(([name, address], i) => assert.strictEqual(hostOf(chain[i]), address, name));
         const component = inventory.named("hybrid:idc:KubernetesUpgrade", `${idc.name}-upgrade`);
-        assert.deepStrictEqual(inventory.childrenOf(component.urn).map((r) => r.name).sort(), expectedChain().map(([n]) => n).sort());
+        assert.deepStrictEqual(
+            inventory
+                .childrenOf(component.urn)
+                .map((r) => r.name)
+                .sort(),
+            expectedChain()
+                .map(([n]) => n)
+                .sort(),
+        );
     });
 
     it("is sequential: cp-1 -> cp-2 -> cp-3 -> drain/upgrade/uncordon worker-1 -> worker-2 ..., each step depending on exactly the one before", () => {
@@ -130,7 +138,10 @@ describe("IDC Kubernetes version changes on the mock engine (prod fleet)", () =>
         }
         // The configuration re-runs keep the version the host runs (kubeadm's), whatever the spec says.
         const init = bumped.named(COMMAND, `${idc.name}-control-plane-${idc.controlPlane.hosts[0].name}-kubeadm-init`);
-        assert.match(stdinOf(init), /installed=\$\(kubeadm version -o short\)\nsed -i -E "s\/\^kubernetesVersion: \.\*\/kubernetesVersion: \$installed\/" "\$cfg"\n/);
+        assert.match(
+            stdinOf(init),
+            /installed=\$\(kubeadm version -o short\)\nsed -i -E "s\/\^kubernetesVersion: \.\*\/kubernetesVersion: \$installed\/" "\$cfg"\n/,
+        );
     });
 
     it("kubeadm steps log nothing and keep stdout/stderr secret; drain and uncordon keep their logs", () => {
@@ -199,7 +210,10 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
         assert.strictEqual(cfg.node.etcdUpgrade, false);
     });
 
-    for (const [what, first] of [["first control-plane host (kubeadm upgrade apply)", true], ["other control-plane host (kubeadm upgrade node)", false]] as const) {
+    for (const [what, first] of [
+        ["first control-plane host (kubeadm upgrade apply)", true],
+        ["other control-plane host (kubeadm upgrade node)", false],
+    ] as const) {
         it(`${what}: same version no-op, +1 minor upgrades in the guide's order, +2 minors and downgrades refused untouched`, () => {
             const script = renderControlPlaneUpgradeScript({ kubernetesVersion: TARGET, node: "cp-1", first });
             const same = stubHost(`v${TARGET}`, `v${TARGET}`);
@@ -223,7 +237,10 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
                     order(/^apt-mark unhold kubeadm$/),
                     order(new RegExp(`apt-get install .* kubeadm=${TARGET}-1\\.1$`)),
                     ...(first
-                        ? [order(new RegExp(`^kubeadm upgrade plan v${TARGET}$`)), order(new RegExp(`^kubeadm upgrade apply v${TARGET} -y --config \\S+kubeadm-upgrade\\.yaml$`))]
+                        ? [
+                              order(new RegExp(`^kubeadm upgrade plan v${TARGET}$`)),
+                              order(new RegExp(`^kubeadm upgrade apply v${TARGET} -y --config \\S+kubeadm-upgrade\\.yaml$`)),
+                          ]
                         : [order(/^kubeadm upgrade node --config \S+kubeadm-upgrade\.yaml$/)]),
                     order(new RegExp(`annotate node cp-1 --overwrite ${DRAINED_ANNOTATION}=v${TARGET}$`)),
                     order(/drain cp-1 --ignore-daemonsets --delete-emptydir-data --timeout=600s$/),
@@ -233,13 +250,23 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
                     order(/^curl .*\/readyz/),
                     order(/uncordon cp-1$/),
                 ];
-                assert.deepStrictEqual(steps, [...steps].sort((x, y) => x - y), `out of order: ${b.calls.join(" | ")}`);
+                assert.deepStrictEqual(
+                    steps,
+                    [...steps].sort((x, y) => x - y),
+                    `out of order: ${b.calls.join(" | ")}`,
+                );
                 assert.ok(!b.drained, "the drain mark is removed after the uncordon");
 
-                for (const [host, from] of [[skip, "v1.32.9"], [down, "v1.35.0"]] as const) {
+                for (const [host, from] of [
+                    [skip, "v1.32.9"],
+                    [down, "v1.35.0"],
+                ] as const) {
                     const r = host.run(script);
                     assert.notStrictEqual(r.status, 0, `${from} -> v${TARGET} was not refused`);
-                    assert.match(r.stderr, from === "v1.32.9" ? /skips a minor; kubeadm upgrades one minor at a time \(set kubernetesVersion to 1\.33\.x first\)/ : /a downgrade/);
+                    assert.match(
+                        r.stderr,
+                        from === "v1.32.9" ? /skips a minor; kubeadm upgrades one minor at a time \(set kubernetesVersion to 1\.33\.x first\)/ : /a downgrade/,
+                    );
                     assert.deepStrictEqual(changes(r.calls), [], `${from}: something changed before the refusal`);
                 }
             } finally {
@@ -250,7 +277,12 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
 
     it("a worker: patch and +1 minor upgrade (kubeadm, upgrade node, kubelet, restart), same version and +2 minors change nothing", () => {
         const script = renderWorkerUpgradeScript(TARGET);
-        for (const [from, outcome] of [["v1.34.0", "upgrade"], ["v1.33.5", "upgrade"], [`v${TARGET}`, "noop"], ["v1.32.9", "refuse"]] as const) {
+        for (const [from, outcome] of [
+            ["v1.34.0", "upgrade"],
+            ["v1.33.5", "upgrade"],
+            [`v${TARGET}`, "noop"],
+            ["v1.32.9", "refuse"],
+        ] as const) {
             const host = stubHost(from, from);
             try {
                 const r = host.run(script);
@@ -260,12 +292,27 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
                     continue;
                 }
                 assert.strictEqual(r.status, 0, `${from}: ${r.stderr}`);
-                const ran = changes(r.calls).filter((c) => /^(kubeadm|apt-get install|systemctl)/.test(c)).map((c) => (c.startsWith("apt-get install") ? `install ${c.split(" ").filter((t) => /^[a-z.]+=\d/.test(t)).join(" ")}` : c.replace(/--config \S+/, "--config F")));
+                const ran = changes(r.calls)
+                    .filter((c) => /^(kubeadm|apt-get install|systemctl)/.test(c))
+                    .map((c) =>
+                        c.startsWith("apt-get install")
+                            ? `install ${c
+                                  .split(" ")
+                                  .filter((t) => /^[a-z.]+=\d/.test(t))
+                                  .join(" ")}`
+                            : c.replace(/--config \S+/, "--config F"),
+                    );
                 assert.deepStrictEqual(
                     ran,
                     outcome === "noop"
                         ? []
-                        : [`install kubeadm=${TARGET}-1.1`, "kubeadm upgrade node --config F", `install kubelet=${TARGET}-1.1 kubectl=${TARGET}-1.1`, "systemctl daemon-reload", "systemctl restart kubelet"],
+                        : [
+                              `install kubeadm=${TARGET}-1.1`,
+                              "kubeadm upgrade node --config F",
+                              `install kubelet=${TARGET}-1.1 kubectl=${TARGET}-1.1`,
+                              "systemctl daemon-reload",
+                              "systemctl restart kubelet",
+                          ],
                     from,
                 );
             } finally {
@@ -312,15 +359,21 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
             for (const script of [renderInitScript(prod), renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] })]) {
                 const line = script.split("\n").findIndex((l) => l.includes("installed=$(kubeadm version -o short)"));
                 assert.ok(line >= 0);
-                const [get, sed] = script.split("\n").slice(line, line + 2).map((l) => l.trim());
+                const [get, sed] = script
+                    .split("\n")
+                    .slice(line, line + 2)
+                    .map((l) => l.trim());
                 const file = path.join(dir, "cfg.yaml");
-                fs.writeFileSync(file, `apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nkubernetesVersion: v${TARGET}\n---\nkind: KubeletConfiguration\n`);
+                fs.writeFileSync(
+                    file,
+                    `apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nkubernetesVersion: v${TARGET}\n---\nkind: KubeletConfiguration\n`,
+                );
                 const target = sed.match(/ (\S+)$/)![1];
                 const r = host.run(`set -euo pipefail\n${get}\n${sed.replace(target, file)}\n`);
                 assert.strictEqual(r.status, 0, r.stderr);
                 assert.strictEqual(parse(fs.readFileSync(file, "utf8").split("---")[0]).kubernetesVersion, "v1.33.5");
             }
-            assert.ok(renderKubePackagesScript(TARGET).includes("kube_packages=\"\""));
+            assert.ok(renderKubePackagesScript(TARGET).includes('kube_packages=""'));
         } finally {
             host.cleanup();
             fs.rmSync(dir, { recursive: true, force: true });

@@ -30,7 +30,8 @@ describe("kubelet serving certificates: kubelet-csr-approver", () => {
     });
 
     it("refuses names and CIDRs that could widen the regex or break the chart's unquoted env value", () => {
-        for (const bad of ["a|.*", "a.b", "A", "cp-1\n- name: X", "-a", "a:b"]) assert.throws(() => kubeletCsrApproverValues({ nodeNames: [bad], nodeCidrs: ["10.0.0.0/24"] }), /not a DNS label/);
+        for (const bad of ["a|.*", "a.b", "A", "cp-1\n- name: X", "-a", "a:b"])
+            assert.throws(() => kubeletCsrApproverValues({ nodeNames: [bad], nodeCidrs: ["10.0.0.0/24"] }), /not a DNS label/);
         assert.throws(() => kubeletCsrApproverValues({ nodeNames: ["a"], nodeCidrs: ["10.0.0.0/24,0.0.0.0/0"] }), /not an IPv4 CIDR/);
         assert.throws(() => kubeletCsrApproverValues({ nodeNames: [], nodeCidrs: [] }), /no node names/);
     });
@@ -64,7 +65,10 @@ describe("kubelet serving certificates: kubelet-csr-approver", () => {
                 const cni = inventory.resources.find((x) => /^hybrid:network:(Calico|Cilium)$/.test(x.type) && x.name.startsWith(`${cluster}-`));
                 assert.ok(cni, `${cluster} has no CNI component`);
                 const waitsFor = r.dependencies.map((u) => inventory.resources.find((x) => x.urn === u));
-                assert.ok(waitsFor.some((x) => x?.parent === cni.urn), `${r.name} does not wait for the CNI`);
+                assert.ok(
+                    waitsFor.some((x) => x?.parent === cni.urn),
+                    `${r.name} does not wait for the CNI`,
+                );
                 const parent = inventory.resources.find((x) => x.urn === r.parent);
                 assert.strictEqual(parent?.type, "hybrid:kubeletcerts:KubeletCsrApprover");
             }

@@ -37,7 +37,12 @@ function plan(over: Partial<IdcGatewayHostPlan> = {}): IdcGatewayHostPlan {
     };
 }
 
-const login = { user: "deploy", port: 22, privateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----"), hostKeys: {} as Record<string, string> };
+const login = {
+    user: "deploy",
+    port: 22,
+    privateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----"),
+    hostKeys: {} as Record<string, string>,
+};
 const unwrap = (v: unknown) => (v instanceof SecretValue ? v.value : v);
 const textOf = (r: RegisteredResource) => (unwrap(r.inputs.source) as { text: string }).text;
 
@@ -65,7 +70,8 @@ describe("hybrid:links:IdcGateway on the mock engine", () => {
     it("copies swanctl.conf and frr.conf to their paths on the gateway host", () => {
         const copies = inventory.ofType("command:remote:CopyToRemote");
         const at = (p: string) => copies.filter((c) => c.inputs.remotePath === p);
-        for (const p of [LINKS_PATHS.swanctlConf, LINKS_PATHS.frrConf, LINKS_STAGED.xfrmScript, LINKS_STAGED.xfrmUnit, LINKS_STAGED.sysctl]) assert.strictEqual(at(p).length, 1, p);
+        for (const p of [LINKS_PATHS.swanctlConf, LINKS_PATHS.frrConf, LINKS_STAGED.xfrmScript, LINKS_STAGED.xfrmUnit, LINKS_STAGED.sysctl])
+            assert.strictEqual(at(p).length, 1, p);
         for (const c of copies) assert.strictEqual((unwrap(c.inputs.connection) as { host: string }).host, "10.10.0.11");
         const frr = textOf(at(LINKS_PATHS.frrConf)[0]);
         assert.match(frr, /^router bgp 65001$/m);

@@ -19,7 +19,8 @@ async function run(spec: FleetSpec, stack: "prod" | "dev", preview = false): Pro
 }
 
 /** Resources of the links layer: everything under a hybrid:links component. */
-const linkResources = (inv: Inventory) => inv.resources.filter((r) => r.type.startsWith("hybrid:links:") || inv.ancestors(r).some((a) => a.type.startsWith("hybrid:links:")));
+const linkResources = (inv: Inventory) =>
+    inv.resources.filter((r) => r.type.startsWith("hybrid:links:") || inv.ancestors(r).some((a) => a.type.startsWith("hybrid:links:")));
 const countByType = (rs: RegisteredResource[]) => {
     const m: Record<string, number> = {};
     for (const r of rs) m[r.type] = (m[r.type] ?? 0) + 1;
@@ -67,11 +68,15 @@ describe("links layer on the mock engine", function () {
                 "command:remote:CopyToRemote": 10,
                 "command:remote:Command": 4,
             });
-            for (const g of inv.ofType("hybrid:links:IdcGateway")) assert.strictEqual(inv.ancestors(g).pop()!.name, "idc-sh", `${g.name} is not under its IDC site`);
+            for (const g of inv.ofType("hybrid:links:IdcGateway"))
+                assert.strictEqual(inv.ancestors(g).pop()!.name, "idc-sh", `${g.name} is not under its IDC site`);
         });
 
         it("registers the same resources in a first preview (nothing declared inside an apply)", () => {
-            const urns = (i: Inventory) => linkResources(i).map((r) => r.urn).sort();
+            const urns = (i: Inventory) =>
+                linkResources(i)
+                    .map((r) => r.urn)
+                    .sort();
             assert.deepStrictEqual(urns(preview), urns(inv));
             assert.deepStrictEqual(preview.resources.map((r) => r.urn).sort(), inv.resources.map((r) => r.urn).sort());
             // Computed outputs are unknown there: the AWS customer gateways of eks<->ack wait for the Alibaba gateway's IPs.
@@ -124,10 +129,16 @@ describe("links layer on the mock engine", function () {
             const conn = inv.named("alicloud:vpn/connection:Connection", "ack-sh-link-eks-apne1-t1").inputs;
             assert.strictEqual(conn.enableTunnelsBgp, true);
             const [master, slave] = conn.tunnelOptionsSpecifications;
-            assert.deepStrictEqual([master.role, master.customerGatewayId, slave.role, slave.customerGatewayId], ["master", "ack-sh-link-eks-apne1-aws-c1t1-cgw-id", "slave", "ack-sh-link-eks-apne1-aws-c2t1-cgw-id"]);
+            assert.deepStrictEqual(
+                [master.role, master.customerGatewayId, slave.role, slave.customerGatewayId],
+                ["master", "ack-sh-link-eks-apne1-aws-c1t1-cgw-id", "slave", "ack-sh-link-eks-apne1-aws-c2t1-cgw-id"],
+            );
             assert.deepStrictEqual(master.tunnelBgpConfig, { localAsn: "64540", localBgpIp: "169.254.10.2", tunnelCidr: "169.254.10.0/30" });
             assert.deepStrictEqual(awsVpn(1).inputs.tunnel1InsideCidr, "169.254.10.0/30");
-            assert.deepStrictEqual([master.tunnelIkeConfig.ikeEncAlg, master.tunnelIkeConfig.ikeAuthAlg, master.tunnelIkeConfig.ikePfs, master.tunnelIkeConfig.ikeVersion], ["aes256", "sha256", "group14", "ikev2"]);
+            assert.deepStrictEqual(
+                [master.tunnelIkeConfig.ikeEncAlg, master.tunnelIkeConfig.ikeAuthAlg, master.tunnelIkeConfig.ikePfs, master.tunnelIkeConfig.ikeVersion],
+                ["aes256", "sha256", "group14", "ikev2"],
+            );
             assert.strictEqual(secretValue(master.tunnelIkeConfig.psk), secretValue(awsVpn(1).inputs.tunnel1PresharedKey));
             assert.strictEqual(secretValue(slave.tunnelIkeConfig.psk), secretValue(awsVpn(2).inputs.tunnel1PresharedKey));
             assert.deepStrictEqual(awsVpn(1).inputs.tunnel1Phase1EncryptionAlgorithms, ["AES256"]);
@@ -136,7 +147,10 @@ describe("links layer on the mock engine", function () {
 
         it("declares the Express Connect logical side from the spec's line", () => {
             const vbr = inv.named("alicloud:expressconnect/virtualBorderRouter:VirtualBorderRouter", "ack-sh-ec-idc-sh-vbr").inputs;
-            assert.deepStrictEqual([vbr.physicalConnectionId, vbr.vlanId, vbr.localGatewayIp, vbr.peerGatewayIp], ["pc-uf6k3x9q2m7n4p8r", 1201, "10.255.0.1", "10.255.0.2"]);
+            assert.deepStrictEqual(
+                [vbr.physicalConnectionId, vbr.vlanId, vbr.localGatewayIp, vbr.peerGatewayIp],
+                ["pc-uf6k3x9q2m7n4p8r", 1201, "10.255.0.1", "10.255.0.2"],
+            );
             const group = inv.named("alicloud:vpc/bgpGroup:BgpGroup", "ack-sh-ec-idc-sh-bgp").inputs;
             assert.deepStrictEqual([group.localAsn, group.peerAsn, group.routerId], [64540, 64620, "ack-sh-ec-idc-sh-vbr-id"]);
             assert.strictEqual(inv.named("alicloud:vpc/bgpPeer:BgpPeer", "ack-sh-ec-idc-sh-bgp-peer").inputs.peerIpAddress, "10.255.0.2");
@@ -145,10 +159,13 @@ describe("links layer on the mock engine", function () {
         it("hands back each IDC gateway host's plan: one AWS connection's two tunnels per host, PSKs secret", async () => {
             const result = fleet.layers.get("links") as LinksResult;
             const hosts = result.gatewayHosts.get("idc-sh")!;
-            assert.deepStrictEqual(hosts.map((h) => [h.host.name, h.tunnels.map((t) => t.name)]), [
-                ["gw-1", ["eks-apne1-idc-sh-c1t1", "eks-apne1-idc-sh-c1t2"]],
-                ["gw-2", ["eks-apne1-idc-sh-c2t1", "eks-apne1-idc-sh-c2t2"]],
-            ]);
+            assert.deepStrictEqual(
+                hosts.map((h) => [h.host.name, h.tunnels.map((t) => t.name)]),
+                [
+                    ["gw-1", ["eks-apne1-idc-sh-c1t1", "eks-apne1-idc-sh-c1t2"]],
+                    ["gw-2", ["eks-apne1-idc-sh-c2t1", "eks-apne1-idc-sh-c2t2"]],
+                ],
+            );
             assert.ok(result.ready.length >= 6);
             for (const t of hosts.flatMap((h) => h.tunnels)) assert.strictEqual(await (t.psk as any).isSecret, true, `${t.name}: the PSK is a secret`);
         });
@@ -187,11 +204,18 @@ describe("links layer on the mock engine", function () {
                     ["slave", "ack-dev-link-idc-dev-dev-gw-1-cgw-id", "169.254.10.13"],
                 ],
             );
-            assert.strictEqual(inv.named("alicloud:vpn/customerGateway:CustomerGateway", "ack-dev-link-idc-dev-dev-gw-1-cgw").inputs.ipAddress, "198.51.100.21");
+            assert.strictEqual(
+                inv.named("alicloud:vpn/customerGateway:CustomerGateway", "ack-dev-link-idc-dev-dev-gw-1-cgw").inputs.ipAddress,
+                "198.51.100.21",
+            );
         });
 
         it("routes ack-dev's prefixes from eks-dev through the transit IDC", () => {
-            const dests = inv.ofType("aws:ec2/route:Route").filter((r) => r.name.startsWith("eks-dev-links-rt0-")).map((r) => r.inputs.destinationCidrBlock).sort();
+            const dests = inv
+                .ofType("aws:ec2/route:Route")
+                .filter((r) => r.name.startsWith("eks-dev-links-rt0-"))
+                .map((r) => r.inputs.destinationCidrBlock)
+                .sort();
             assert.deepStrictEqual(dests, ["10.110.0.0/22", "10.111.0.0/24", "10.130.0.0/16", "10.164.0.0/16", "10.166.0.0/16"]);
         });
 
@@ -207,14 +231,24 @@ describe("links layer on the mock engine", function () {
                 between: ["idc-sh", "eks-apne1"],
                 kind: "direct-connect",
                 crossBorder: "carrier-line",
-                directConnect: { connectionId: "dxcon-fg5678gh", vlan: 101, amazonAddress: "169.254.100.1/30", customerAddress: "169.254.100.2/30", amazonSideAsn: 64550, mtu: 8500 },
+                directConnect: {
+                    connectionId: "dxcon-fg5678gh",
+                    vlan: 101,
+                    amazonAddress: "169.254.100.1/30",
+                    customerAddress: "169.254.100.2/30",
+                    amazonSideAsn: 64550,
+                    mtu: 8500,
+                },
             };
             const { inventory } = await run(spec, "prod");
             const counts = countByType(linkResources(inventory));
             assert.strictEqual(counts["hybrid:links:AwsDirectConnect"], 1);
             assert.strictEqual(counts["aws:ec2/vpnConnection:VpnConnection"], 2, "only eks<->ack's");
             const vif = inventory.named("aws:directconnect/transitVirtualInterface:TransitVirtualInterface", "eks-apne1-dx-idc-sh-vif").inputs;
-            assert.deepStrictEqual([vif.connectionId, vif.vlan, vif.bgpAsn, vif.amazonAddress, vif.customerAddress, vif.mtu, vif.dxGatewayId], ["dxcon-fg5678gh", 101, 64620, "169.254.100.1/30", "169.254.100.2/30", 8500, "eks-apne1-dx-idc-sh-dxgw-id"]);
+            assert.deepStrictEqual(
+                [vif.connectionId, vif.vlan, vif.bgpAsn, vif.amazonAddress, vif.customerAddress, vif.mtu, vif.dxGatewayId],
+                ["dxcon-fg5678gh", 101, 64620, "169.254.100.1/30", "169.254.100.2/30", 8500, "eks-apne1-dx-idc-sh-dxgw-id"],
+            );
             assert.strictEqual(inventory.named("aws:directconnect/gateway:Gateway", "eks-apne1-dx-idc-sh-dxgw").inputs.amazonSideAsn, "64550");
             const assoc = inventory.named("aws:directconnect/gatewayAssociation:GatewayAssociation", "eks-apne1-dx-idc-sh-tgw").inputs;
             assert.deepStrictEqual([assoc.associatedGatewayId, assoc.allowedPrefixes], ["eks-apne1-links-tgw-id", ["10.20.0.0/16", "10.65.0.0/16"]]);

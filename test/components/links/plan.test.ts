@@ -19,7 +19,12 @@ const ipToInt = (ip: string) => ip.split(".").reduce((acc, p) => acc * 256 + Num
 /** Run-time ends for every tunnel of a plan: plain fake outside addresses, PSKs as secrets. */
 function runtimeOf(plan: ReturnType<typeof planOf>): Map<string, TunnelRuntime> {
     const m = new Map<string, TunnelRuntime>();
-    for (const l of plan.links) for (const t of l.tunnels) m.set(t.name, { outside: { a: `198.18.0.${t.connection}${t.index}`, b: `198.18.1.${t.connection}${t.index}` }, psk: pulumi.secret(`psk-${t.name}`) });
+    for (const l of plan.links)
+        for (const t of l.tunnels)
+            m.set(t.name, {
+                outside: { a: `198.18.0.${t.connection}${t.index}`, b: `198.18.1.${t.connection}${t.index}` },
+                psk: pulumi.secret(`psk-${t.name}`),
+            });
     return m;
 }
 
@@ -74,7 +79,10 @@ describe("links addressing plan", () => {
             gateways: [{ name: "gw", address: "10.0.0.5", publicAddress: "203.0.113.1" }],
         }));
         const sites: LinkSite[] = [{ name: "ack-a", kind: "ack", region: "cn-shanghai", asn: 64540, announce: ["10.30.0.0/16"] }, ...idcs];
-        const plan = planLinks(sites, idcs.map((s) => ({ between: ["ack-a", s.name] as const, kind: "ipsec-vpn" as const })));
+        const plan = planLinks(
+            sites,
+            idcs.map((s) => ({ between: ["ack-a", s.name] as const, kind: "ipsec-vpn" as const })),
+        );
         const all = plan.links.flatMap((l) => l.tunnels.map((t) => t.insideCidr));
         assert.strictEqual(all.length, 10400);
         assert.strictEqual(new Set(all).size, all.length);
@@ -87,12 +95,28 @@ describe("links addressing plan", () => {
     it("puts tunnel 1 and 2 of an Alibaba dual-tunnel connection on the first and second IDC gateway", () => {
         const sites: LinkSite[] = [
             { name: "ack-a", kind: "ack", region: "cn-shanghai", asn: 64540, announce: ["10.30.0.0/16"] },
-            { name: "idc-a", kind: "idc", region: "cn-dc1", asn: 64620, announce: ["10.10.0.0/20"], gateways: [{ name: "gw-1", address: "10.10.0.21", publicAddress: "203.0.113.21" }, { name: "gw-2", address: "10.10.0.22", publicAddress: "203.0.113.22" }] },
+            {
+                name: "idc-a",
+                kind: "idc",
+                region: "cn-dc1",
+                asn: 64620,
+                announce: ["10.10.0.0/20"],
+                gateways: [
+                    { name: "gw-1", address: "10.10.0.21", publicAddress: "203.0.113.21" },
+                    { name: "gw-2", address: "10.10.0.22", publicAddress: "203.0.113.22" },
+                ],
+            },
         ];
         const plan = planLinks(sites, [{ between: ["idc-a", "ack-a"], kind: "ipsec-vpn" }]);
         const [link] = plan.links;
         assert.strictEqual(link.name, "ack-a-idc-a", "the cloud end is end a");
-        assert.deepStrictEqual(link.tunnels.map((t) => [t.connection, t.index, t.b.gateway]), [[1, 1, "gw-1"], [1, 2, "gw-2"]]);
+        assert.deepStrictEqual(
+            link.tunnels.map((t) => [t.connection, t.index, t.b.gateway]),
+            [
+                [1, 1, "gw-1"],
+                [1, 2, "gw-2"],
+            ],
+        );
         assert.strictEqual(link.crypto.id, "aes256-sha256-modp2048");
     });
 
@@ -107,12 +131,29 @@ describe("links addressing plan", () => {
         });
         const [x, y] = [idc("dc1", 64620, 10), idc("dc2", 64630, 40)];
         const plan = planLinks([x, y], [{ between: ["dc1", "dc2"], kind: "ipsec-vpn" }]);
-        assert.deepStrictEqual(plan.links[0].tunnels.map((t) => [t.a.gateway, t.b.gateway]), [["gw-1", "gw-1"], ["gw-2", "gw-2"]]);
-        const runtime = new Map<string, TunnelRuntime>(plan.links[0].tunnels.map((t) => [t.name, { outside: { a: x.gateways![t.index - 1].publicAddress, b: y.gateways![t.index - 1].publicAddress }, psk: pulumi.secret("k") }]));
+        assert.deepStrictEqual(
+            plan.links[0].tunnels.map((t) => [t.a.gateway, t.b.gateway]),
+            [
+                ["gw-1", "gw-1"],
+                ["gw-2", "gw-2"],
+            ],
+        );
+        const runtime = new Map<string, TunnelRuntime>(
+            plan.links[0].tunnels.map((t) => [
+                t.name,
+                { outside: { a: x.gateways![t.index - 1].publicAddress, b: y.gateways![t.index - 1].publicAddress }, psk: pulumi.secret("k") },
+            ]),
+        );
         const [dc1gw2] = idcGatewayHostPlans(plan, x, runtime).slice(1);
         const [dc2gw2] = idcGatewayHostPlans(plan, y, runtime).slice(1);
-        assert.deepStrictEqual([dc1gw2.tunnels[0].localOutside, dc1gw2.tunnels[0].remoteOutside, dc1gw2.tunnels[0].localInside], ["203.0.10.2", "203.0.40.2", "169.254.10.5"]);
-        assert.deepStrictEqual([dc2gw2.tunnels[0].localOutside, dc2gw2.tunnels[0].remoteOutside, dc2gw2.tunnels[0].localInside], ["203.0.40.2", "203.0.10.2", "169.254.10.6"]);
+        assert.deepStrictEqual(
+            [dc1gw2.tunnels[0].localOutside, dc1gw2.tunnels[0].remoteOutside, dc1gw2.tunnels[0].localInside],
+            ["203.0.10.2", "203.0.40.2", "169.254.10.5"],
+        );
+        assert.deepStrictEqual(
+            [dc2gw2.tunnels[0].localOutside, dc2gw2.tunnels[0].remoteOutside, dc2gw2.tunnels[0].localInside],
+            ["203.0.40.2", "203.0.10.2", "169.254.10.6"],
+        );
         assert.strictEqual(plan.links[0].crypto.id, "aes256gcm-sha384-ecp384");
     });
 
@@ -130,7 +171,10 @@ describe("links addressing plan", () => {
         const spec = loadStackSpec("prod");
         const idc = linkSites(spec).find((s) => s.name === "idc-sh")!;
         const hosts = idcGatewayHostPlans(plan, idc, runtimeOf(plan));
-        assert.deepStrictEqual(hosts.map((h) => h.host.name), ["gw-1", "gw-2"]);
+        assert.deepStrictEqual(
+            hosts.map((h) => h.host.name),
+            ["gw-1", "gw-2"],
+        );
         const [gw1] = hosts;
         assert.deepStrictEqual(
             gw1.tunnels.map((t) => [t.name, t.ifId, t.localInside, t.remoteInside, t.localAsn, t.remoteAsn, t.localOutside, t.remoteOutside]),
@@ -142,7 +186,10 @@ describe("links addressing plan", () => {
         assert.strictEqual(gw1.tunnels[0].crypto.ike, "aes256gcm16-prfsha384-ecp384");
         assert.ok(pulumi.Output.isInstance(gw1.tunnels[0].psk));
         assert.deepStrictEqual(gw1.announce, ["10.10.0.0/20", "10.64.0.0/16", "10.12.0.0/22"]);
-        assert.deepStrictEqual(gw1.fabricPeers.map((p) => `${p.name} ${p.peerIp} ${p.asn}`), ["rack-a-tor-1 10.10.0.1 64512", "rack-a-tor-2 10.10.0.2 64512"]);
+        assert.deepStrictEqual(
+            gw1.fabricPeers.map((p) => `${p.name} ${p.peerIp} ${p.asn}`),
+            ["rack-a-tor-1 10.10.0.1 64512", "rack-a-tor-2 10.10.0.2 64512"],
+        );
         assert.strictEqual(hosts[1].tunnels.length, 2);
     });
 
@@ -150,12 +197,15 @@ describe("links addressing plan", () => {
         const plan = planOf("dev");
         const idc = linkSites(loadStackSpec("dev")).find((s) => s.name === "idc-dev")!;
         const [gw] = idcGatewayHostPlans(plan, idc, runtimeOf(plan));
-        assert.deepStrictEqual(gw.tunnels.map((t) => [t.name, t.ifId]), [
-            ["eks-dev-idc-dev-c1t1", 1],
-            ["eks-dev-idc-dev-c1t2", 2],
-            ["ack-dev-idc-dev-c1t1", 3],
-            ["ack-dev-idc-dev-c1t2", 4],
-        ]);
+        assert.deepStrictEqual(
+            gw.tunnels.map((t) => [t.name, t.ifId]),
+            [
+                ["eks-dev-idc-dev-c1t1", 1],
+                ["eks-dev-idc-dev-c1t2", 2],
+                ["ack-dev-idc-dev-c1t1", 3],
+                ["ack-dev-idc-dev-c1t2", 4],
+            ],
+        );
     });
 
     it("routes what a transit site relays: in dev, eks-dev reaches ack-dev's VPC through idc-dev", () => {

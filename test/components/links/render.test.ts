@@ -58,7 +58,12 @@ describe("links renderers: swanctl.conf", () => {
             const block = text.slice(text.indexOf(`    ${t.name} {`), text.indexOf(`    ike-${t.name} {`));
             assert.ok(block.includes(`remote_addrs = ${t.remoteOutside}\n`), t.name);
             assert.ok(block.includes(`if_id_in = ${t.ifId}\n`) && block.includes(`if_id_out = ${t.ifId}\n`), t.name);
-            assert.match(text, new RegExp(`ike-${t.name} \\{\\n        id-local = 198\\.18\\.0\\.11\\n        id-remote = ${t.remoteOutside.replace(/\./g, "\\.")}\\n        secret = "${t.psk}"`));
+            assert.match(
+                text,
+                new RegExp(
+                    `ike-${t.name} \\{\\n        id-local = 198\\.18\\.0\\.11\\n        id-remote = ${t.remoteOutside.replace(/\./g, "\\.")}\\n        secret = "${t.psk}"`,
+                ),
+            );
         }
         assert.strictEqual(text.match(/^ {8}version = 2$/gm)?.length, 3);
         assert.strictEqual(text.match(/^ {16}local_ts = 0\.0\.0\.0\/0$/gm)?.length, 3);
@@ -71,7 +76,14 @@ describe("links renderers: swanctl.conf", () => {
 
     it("the cloud end's file (mirrorTunnel) swaps the addresses and keeps PSK and proposals", () => {
         const h = host();
-        const cloud: ResolvedGatewayHost = { ...h, host: { name: "cloud", address: "10.20.0.11", publicAddress: "198.18.1.1" }, localAsn: 64513, tunnels: [mirrorTunnel(h.tunnels[0] as never) as unknown as ResolvedTunnel], fabricPeers: [], announce: ["10.20.0.0/16"] };
+        const cloud: ResolvedGatewayHost = {
+            ...h,
+            host: { name: "cloud", address: "10.20.0.11", publicAddress: "198.18.1.1" },
+            localAsn: 64513,
+            tunnels: [mirrorTunnel(h.tunnels[0] as never) as unknown as ResolvedTunnel],
+            fabricPeers: [],
+            announce: ["10.20.0.0/16"],
+        };
         const text = renderSwanctlConf(cloud);
         assert.match(text, /local_addrs = 198\.18\.1\.1\n {8}remote_addrs = 198\.18\.0\.11\n/);
         assert.match(text, /secret = "Psk\.number_1"/);
@@ -85,15 +97,29 @@ describe("links renderers: frr.conf", () => {
         assert.match(text, /^ bgp ebgp-requires-policy$/m);
         for (const t of host().tunnels) {
             const n = t.remoteInside;
-            for (const line of [` neighbor ${n} remote-as ${t.remoteAsn}`, ` neighbor ${n} timers 10 30`, `  neighbor ${n} route-map TUNNEL-IN in`, `  neighbor ${n} route-map TUNNEL-OUT out`, `  neighbor ${n} maximum-prefix 1000`])
+            for (const line of [
+                ` neighbor ${n} remote-as ${t.remoteAsn}`,
+                ` neighbor ${n} timers 10 30`,
+                `  neighbor ${n} route-map TUNNEL-IN in`,
+                `  neighbor ${n} route-map TUNNEL-OUT out`,
+                `  neighbor ${n} maximum-prefix 1000`,
+            ])
                 assert.ok(text.split("\n").includes(line), line);
         }
         for (const p of host().fabricPeers) {
-            for (const line of [` neighbor ${p.peerIp} remote-as ${p.asn}`, `  neighbor ${p.peerIp} route-map FABRIC-IN in`, `  neighbor ${p.peerIp} route-map FABRIC-OUT out`]) assert.ok(text.split("\n").includes(line), line);
+            for (const line of [
+                ` neighbor ${p.peerIp} remote-as ${p.asn}`,
+                `  neighbor ${p.peerIp} route-map FABRIC-IN in`,
+                `  neighbor ${p.peerIp} route-map FABRIC-OUT out`,
+            ])
+                assert.ok(text.split("\n").includes(line), line);
         }
         for (const p of host().announce) {
             assert.ok(text.split("\n").includes(`  network ${p}`), p);
-            assert.ok(text.split("\n").some((l) => /^ip prefix-list SITE seq \d+ permit /.test(l) && l.endsWith(` ${p}`)), p);
+            assert.ok(
+                text.split("\n").some((l) => /^ip prefix-list SITE seq \d+ permit /.test(l) && l.endsWith(` ${p}`)),
+                p,
+            );
         }
     });
 
@@ -141,7 +167,12 @@ describe("links renderers: XFRM interfaces, sysctls, setup", () => {
     });
 
     it("bash -n accepts the scripts", function () {
-        const setup = renderGatewaySetupScript({ sshUser: "deploy", aptRetryFunction: "apt_retry() { \"$@\"; }", aptUpdate: "apt_retry apt-get update", aptInstall: "apt_retry apt-get install -y frr" });
+        const setup = renderGatewaySetupScript({
+            sshUser: "deploy",
+            aptRetryFunction: 'apt_retry() { "$@"; }',
+            aptUpdate: "apt_retry apt-get update",
+            aptInstall: "apt_retry apt-get install -y frr",
+        });
         for (const s of [renderXfrmScript(host()), setup]) {
             const r = spawnSync("bash", ["-n"], { input: s, encoding: "utf8" });
             assert.strictEqual(r.status, 0, r.stderr);
@@ -164,22 +195,38 @@ describe("links renderers: hostile or wrong values are refused", () => {
         ["outside address out of range", (h) => (h.tunnels[0].localOutside = "198.18.0.256"), /localOutside: .* is not an IPv4 address/],
         ["inside CIDR with host bits", (h) => (h.tunnels[0].insideCidr = "169.254.11.1/30"), /insideCidr: .* has host bits set/],
         ["inside CIDR not a /30", (h) => (h.tunnels[0].insideCidr = "169.254.11.0/29"), /insideCidr: .* is not a \/30/],
-        ["inside address outside its /30", (h) => (h.tunnels[0].remoteInside = "169.254.99.1"), /remoteInside: .* is not a host address of 169\.254\.11\.0\/30/],
+        [
+            "inside address outside its /30",
+            (h) => (h.tunnels[0].remoteInside = "169.254.99.1"),
+            /remoteInside: .* is not a host address of 169\.254\.11\.0\/30/,
+        ],
         ["inside address = broadcast", (h) => (h.tunnels[0].localInside = "169.254.11.3"), /localInside: .* is not a host address/],
         ["both inside addresses equal", (h) => (h.tunnels[0].remoteInside = h.tunnels[0].localInside), /remoteInside: .* equals localInside/],
         ["PSK with a quote", (h) => (h.tunnels[0].psk = 'abcdefgh"\nsecret = "x'), /tunnels\[0\]\.psk: "\[secret\]" is not a PSK/],
         ["PSK too short", (h) => (h.tunnels[0].psk = "abc"), /is not a PSK/],
         ["PSK starting with 0", (h) => (h.tunnels[0].psk = "0abcdefgh"), /is not a PSK/],
-        ["proposal with a newline", (h) => (h.tunnels[0].crypto.ike = "aes256-sha256-modp2048\n}\nsecrets {"), /crypto\.ike: .* is not a list of strongSwan proposals/],
+        [
+            "proposal with a newline",
+            (h) => (h.tunnels[0].crypto.ike = "aes256-sha256-modp2048\n}\nsecrets {"),
+            /crypto\.ike: .* is not a list of strongSwan proposals/,
+        ],
         ["proposal with a space", (h) => (h.tunnels[0].crypto.esp = "aes256 sha256"), /crypto\.esp: .* is not a list/],
-        ["ESP lifetime above IKE lifetime", (h) => (h.tunnels[0].crypto.espLifetimeSeconds = 30000), /espLifetimeSeconds: 30000 is not below ikeLifetimeSeconds/],
+        [
+            "ESP lifetime above IKE lifetime",
+            (h) => (h.tunnels[0].crypto.espLifetimeSeconds = 30000),
+            /espLifetimeSeconds: 30000 is not below ikeLifetimeSeconds/,
+        ],
         ["DPD of 0", (h) => (h.tunnels[0].crypto.dpdDelaySeconds = 0), /dpdDelaySeconds: 0 is not an integer/],
         ["ASN 0", (h) => (h.localAsn = 0), /localAsn: 0 is not an integer in 1\.\.4294967294/],
         ["ASN as a string", (h) => ((h as { localAsn: unknown }).localAsn = "65001\nneighbor 1.1.1.1 remote-as 1"), /localAsn: .* is not an integer/],
         ["tunnel ASN not the host's", (h) => (h.tunnels[0].localAsn = 65002), /tunnels\[0\]\.localAsn: 65002 is not the host's ASN 65001/],
         ["fabric peer name", (h) => (h.fabricPeers[0].name = "tor\nexit"), /fabricPeers\[0\]\.name: .* is not a name/],
         ["fabric peer IP", (h) => (h.fabricPeers[0].peerIp = "10.10.0.1 remote-as 1"), /fabricPeers\[0\]\.peerIp: .* is not an IPv4 address/],
-        ["fabric peer = tunnel neighbour", (h) => (h.fabricPeers[0].peerIp = h.tunnels[0].remoteInside), /fabricPeers\[0\]\.peerIp: .* is another BGP neighbour/],
+        [
+            "fabric peer = tunnel neighbour",
+            (h) => (h.fabricPeers[0].peerIp = h.tunnels[0].remoteInside),
+            /fabricPeers\[0\]\.peerIp: .* is another BGP neighbour/,
+        ],
         ["announce not a CIDR", (h) => (h.announce[0] = "10.10.0.0/24 le 32"), /announce\[0\]: .* is not an IPv4 CIDR/],
         ["announce with host bits", (h) => (h.announce[0] = "10.10.0.1/24"), /announce\[0\]: .* has host bits set/],
         ["nothing to announce", (h) => (h.announce = []), /announce: at least one prefix/],
@@ -198,7 +245,10 @@ describe("links renderers: hostile or wrong values are refused", () => {
     it("never echoes a PSK in an error", () => {
         const h = host();
         h.tunnels[0].psk = "Secret-with-dash";
-        assert.throws(() => renderSwanctlConf(h), (e: Error) => !e.message.includes("Secret-with-dash"));
+        assert.throws(
+            () => renderSwanctlConf(h),
+            (e: Error) => !e.message.includes("Secret-with-dash"),
+        );
     });
 
     it("the valid plan renders, and every output is inert text (no unexpected characters)", () => {

@@ -12,7 +12,8 @@ import type { Fleet } from "../../../stacks/fleet";
 
 const resolve = <T>(o: pulumi.Input<T>): Promise<T> => new Promise((r) => pulumi.output(o).apply((v) => r(v as T)));
 const unwrap = (v: unknown) => (v instanceof SecretValue ? v.value : v);
-const meta = (r: RegisteredResource) => r.inputs.metadata as { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+const meta = (r: RegisteredResource) =>
+    r.inputs.metadata as { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
 /** The cluster a Kubernetes object is declared on: its explicit provider `<cluster>-k8s`. */
 const clusterOf = (r: RegisteredResource) => /::([a-z0-9-]+)-k8s::/.exec(r.provider ?? "")?.[1];
 const isMesh = (r: RegisteredResource) => /hybrid:mesh:|-mesh-|mesh-root-ca/.test(r.urn);
@@ -79,7 +80,12 @@ describe("mesh layer on the mock engine (prod)", function () {
             assert.deepStrictEqual(meta(ns).labels, { "topology.istio.io/network": fleet.spec.clusters.find((c) => c.name === n)!.mesh.network });
             const cacerts = one("kubernetes:core/v1:Secret", (r) => meta(r).name === "cacerts");
             assert.ok(cacerts.inputs.stringData instanceof SecretValue);
-            assert.deepStrictEqual(Object.keys((cacerts.inputs.stringData as SecretValue).value as object).sort(), ["ca-cert.pem", "ca-key.pem", "cert-chain.pem", "root-cert.pem"]);
+            assert.deepStrictEqual(Object.keys((cacerts.inputs.stringData as SecretValue).value as object).sort(), [
+                "ca-cert.pem",
+                "ca-key.pem",
+                "cert-chain.pem",
+                "root-cert.pem",
+            ]);
             const release = (chart: string) => one("kubernetes:helm.sh/v3:Release", (r) => r.inputs.chart === chart);
             const [base, istiod, gateway] = [release("base"), release("istiod"), release("gateway")];
             assert.ok(istiod.dependencies.includes(cacerts.urn) && istiod.dependencies.includes(base.urn), `${n}: istiod before cacerts/base`);
@@ -97,7 +103,9 @@ describe("mesh layer on the mock engine (prod)", function () {
             });
         }
         // The site's exposure: internal NLB on EKS, intranet CLB on ACK, a LoadBalancer address from the IDC's range.
-        const svc = (n: string) => (unwrap(inventory.ofType("kubernetes:helm.sh/v3:Release").find((r) => clusterOf(r) === n && r.inputs.chart === "gateway")!.inputs.values) as any).service;
+        const svc = (n: string) =>
+            (unwrap(inventory.ofType("kubernetes:helm.sh/v3:Release").find((r) => clusterOf(r) === n && r.inputs.chart === "gateway")!.inputs.values) as any)
+                .service;
         assert.strictEqual(svc("eks-apne1").annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "true");
         assert.strictEqual(svc("ack-sh").annotations["service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type"], "intranet");
         assert.deepStrictEqual(svc("idc-sh"), { type: "LoadBalancer", annotations: {} });
@@ -122,7 +130,14 @@ describe("mesh layer on the mock engine (prod)", function () {
             const [host, port] = [await resolve(handle.apiServer.host), await resolve(handle.apiServer.port)];
             assert.strictEqual(k.clusters[0].cluster.server, `https://${host}:${port}`, `${a}->${b}: server`);
             // The watched cluster's reader token and CA, as the token controller (mock) filled them.
-            const token = inventory.ofType("kubernetes:core/v1:Secret").find((t) => clusterOf(t) === b && t.inputs.type === "kubernetes.io/service-account-token" && t.inputs.metadata?.name === "istio-reader-service-account-istio-remote-secret-token")!;
+            const token = inventory
+                .ofType("kubernetes:core/v1:Secret")
+                .find(
+                    (t) =>
+                        clusterOf(t) === b &&
+                        t.inputs.type === "kubernetes.io/service-account-token" &&
+                        t.inputs.metadata?.name === "istio-reader-service-account-istio-remote-secret-token",
+                )!;
             const filled = unwrap(token.state.data) as Record<string, string>;
             assert.strictEqual(k.users[0].user.token, Buffer.from(filled.token, "base64").toString());
             const ca = Buffer.from(k.clusters[0].cluster["certificate-authority-data"], "base64").toString();
@@ -145,7 +160,11 @@ describe("mesh layer on the mock engine (prod)", function () {
 
     it("preview mode (outputs unknown) declares the same mesh resources", async () => {
         const { inventory: preview } = await runFleet(spec(), "prod", { preview: true });
-        const urns = (inv: Inventory) => inv.resources.filter(isMesh).map((r) => r.urn).sort();
+        const urns = (inv: Inventory) =>
+            inv.resources
+                .filter(isMesh)
+                .map((r) => r.urn)
+                .sort();
         assert.ok(urns(inventory).length > 40);
         assert.deepStrictEqual(urns(preview), urns(inventory));
     });
@@ -156,9 +175,15 @@ describe("mesh layer: the spec's switches", function () {
 
     it("mesh.enabled false: no mesh part on that cluster, no remote secret to or from it", async () => {
         const { inventory } = await runFleet(spec((f) => (f.clusters.find((c: any) => c.name === "ack-sh").mesh.enabled = false)));
-        assert.deepStrictEqual(inventory.resources.filter((r) => clusterOf(r) === "ack-sh" && isMesh(r)).map((r) => r.name), []);
+        assert.deepStrictEqual(
+            inventory.resources.filter((r) => clusterOf(r) === "ack-sh" && isMesh(r)).map((r) => r.name),
+            [],
+        );
         const remote = inventory.ofType("kubernetes:core/v1:Secret").filter((r) => meta(r).labels?.["istio/multiCluster"] === "true");
-        assert.deepStrictEqual(remote.map((r) => `${clusterOf(r)}->${meta(r).annotations!["networking.istio.io/cluster"]}`).sort(), ["eks-apne1->idc-sh", "idc-sh->eks-apne1"]);
+        assert.deepStrictEqual(remote.map((r) => `${clusterOf(r)}->${meta(r).annotations!["networking.istio.io/cluster"]}`).sort(), [
+            "eks-apne1->idc-sh",
+            "idc-sh->eks-apne1",
+        ]);
     });
 
     it("injection: sidecar and ambient tenants get their label and mesh policy; ambient brings istio-cni and ztunnel", async () => {
@@ -184,7 +209,10 @@ describe("mesh layer: the spec's switches", function () {
         // The remote east-west gateways: the other networks' site CIDRs on 15443.
         const egress = (policies[0].inputs.spec as any).egress[1];
         assert.deepStrictEqual(egress.to.map((t: any) => t.ipBlock.cidr).sort(), ["10.20.0.0/16", "10.30.0.0/16"]);
-        const charts = idc.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && isMesh(r)).map((r) => r.inputs.chart).sort();
+        const charts = idc
+            .filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && isMesh(r))
+            .map((r) => r.inputs.chart)
+            .sort();
         assert.deepStrictEqual(charts, ["base", "cni", "gateway", "istiod", "ztunnel"]);
         assert.strictEqual(inventory.resources.filter((r) => clusterOf(r) === "eks-apne1" && r.inputs.chart === "ztunnel").length, 0);
         // The locality rule goes to every member.

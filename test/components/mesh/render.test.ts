@@ -137,8 +137,14 @@ describe("mesh renderers", () => {
             assert.strictEqual(eks.service.annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
             assert.strictEqual(eks.service.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "true");
             const ack = eastWestGatewayValues(view({ exposure: exposureFor("ack", { nodeSelector: {} }) }));
-            assert.deepStrictEqual(ack.service, { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet" } });
-            assert.deepStrictEqual(exposureFor("idc", { loadBalancerCidr: "10.10.8.0/24", nodeSelector: { a: "b" } }), { type: "LoadBalancer", annotations: {} });
+            assert.deepStrictEqual(ack.service, {
+                type: "LoadBalancer",
+                annotations: { "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet" },
+            });
+            assert.deepStrictEqual(exposureFor("idc", { loadBalancerCidr: "10.10.8.0/24", nodeSelector: { a: "b" } }), {
+                type: "LoadBalancer",
+                annotations: {},
+            });
             const idc = eastWestGatewayValues(view({ exposure: exposureFor("idc", { nodeSelector: { "node-role.acme.io/edge": "true" } }) }));
             assert.deepStrictEqual(idc.service, { type: "NodePort", annotations: { "traffic.istio.io/nodeSelector": '{"node-role.acme.io/edge":"true"}' } });
             assert.strictEqual(eks.networkGateway, "net-idc-sh");
@@ -148,10 +154,17 @@ describe("mesh renderers", () => {
 
     describe("Istio custom resources validate against the upstream CRDs", () => {
         it("cross-network Gateway, PeerAuthentication, locality DestinationRule", () => {
-            const dr = localityDestinationRule({ host: "search-api.search.svc.cluster.local", consecutive5xxErrors: 3, interval: "30s", baseEjectionTime: "60s" });
+            const dr = localityDestinationRule({
+                host: "search-api.search.svc.cluster.local",
+                consecutive5xxErrors: 3,
+                interval: "30s",
+                baseEjectionTime: "60s",
+            });
             for (const cr of [crossNetworkGateway(), meshPeerAuthentication(), dr]) assert.deepStrictEqual(validateCustomResource(cr), [], cr.kind);
             const gw = crossNetworkGateway();
-            assert.deepStrictEqual(gw.spec.servers, [{ port: { number: 15443, name: "tls", protocol: "TLS" }, tls: { mode: "AUTO_PASSTHROUGH" }, hosts: ["*.local"] }]);
+            assert.deepStrictEqual(gw.spec.servers, [
+                { port: { number: 15443, name: "tls", protocol: "TLS" }, tls: { mode: "AUTO_PASSTHROUGH" }, hosts: ["*.local"] },
+            ]);
             assert.strictEqual(meshPeerAuthentication().spec.mtls.mode, "STRICT");
             assert.deepStrictEqual(dr.spec.trafficPolicy, {
                 loadBalancer: { localityLbSetting: { enabled: true } },
@@ -174,7 +187,9 @@ describe("mesh renderers", () => {
             const k = YAML.parse(remoteKubeconfig({ cluster: "eks-apne1", server: serverUrl("api.eks.example", 443), caPem: ca, token: "tok" }));
             assert.strictEqual(k.kind, "Config");
             assert.strictEqual(k["current-context"], "eks-apne1");
-            assert.deepStrictEqual(k.clusters, [{ name: "eks-apne1", cluster: { "certificate-authority-data": Buffer.from(ca).toString("base64"), server: "https://api.eks.example:443" } }]);
+            assert.deepStrictEqual(k.clusters, [
+                { name: "eks-apne1", cluster: { "certificate-authority-data": Buffer.from(ca).toString("base64"), server: "https://api.eks.example:443" } },
+            ]);
             assert.deepStrictEqual(k.contexts, [{ name: "eks-apne1", context: { cluster: "eks-apne1", user: "eks-apne1" } }]);
             assert.deepStrictEqual(k.users, [{ name: "eks-apne1", user: { token: "tok" } }]);
         });
@@ -185,7 +200,9 @@ describe("mesh renderers", () => {
             try {
                 const file = path.join(dir, "config");
                 fs.writeFileSync(file, remoteKubeconfig({ cluster: "ack-sh", server: serverUrl("10.30.0.5", 6443), caPem: "x", token: "tok" }));
-                const out = execFileSync(kubectl, ["--kubeconfig", file, "config", "view", "-o", "jsonpath={.clusters[0].cluster.server}"], { encoding: "utf8" });
+                const out = execFileSync(kubectl, ["--kubeconfig", file, "config", "view", "-o", "jsonpath={.clusters[0].cluster.server}"], {
+                    encoding: "utf8",
+                });
                 assert.strictEqual(out, "https://10.30.0.5:6443");
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
@@ -213,7 +230,15 @@ describe("mesh renderers", () => {
             const p = tenantMeshPolicy("payments", "sidecar", ["10.20.0.0/16"]);
             assert.deepStrictEqual(p.spec.policyTypes, ["Ingress", "Egress"]);
             assert.deepStrictEqual(p.spec.egress, [
-                { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } }, podSelector: { matchLabels: { app: "istiod" } } }], ports: [{ port: 15012, protocol: "TCP" }] },
+                {
+                    to: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } },
+                            podSelector: { matchLabels: { app: "istiod" } },
+                        },
+                    ],
+                    ports: [{ port: 15012, protocol: "TCP" }],
+                },
                 { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ port: 15443, protocol: "TCP" }] },
             ]);
             assert.strictEqual(p.spec.ingress.length, 1);

@@ -56,7 +56,10 @@ describe("the IDC LoadBalancer range: Calico", () => {
     it("the validator sees the pool's schema: an allowed use Calico does not know is rejected", () => {
         const pool = structuredClone(calicoLoadBalancerPool(idcCluster("prod"))!) as any;
         pool.spec.allowedUses = ["LoadBalancer", "Ingress"];
-        assert.ok(validateCustomResource(pool).some((e) => e.includes("/spec/allowedUses/1")), validateCustomResource(pool).join("\n"));
+        assert.ok(
+            validateCustomResource(pool).some((e) => e.includes("/spec/allowedUses/1")),
+            validateCustomResource(pool).join("\n"),
+        );
     });
 
     it("announces the range from the nodes (serviceLoadBalancerIPs), only where there is one", () => {

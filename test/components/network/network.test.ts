@@ -119,7 +119,10 @@ describe("cluster networking: prod fleet", () => {
             pools.map((p: any) => p.cidr),
             [calico.defaultPoolCidr, ...calico.ipPools.map((p) => p.cidr)],
         );
-        assert.deepStrictEqual(pools.map((p: any) => p.nodeSelector), ["all()", ...calico.ipPools.map((p) => p.nodeSelector)]);
+        assert.deepStrictEqual(
+            pools.map((p: any) => p.nodeSelector),
+            ["all()", ...calico.ipPools.map((p) => p.nodeSelector)],
+        );
         for (const p of pools) {
             assert.strictEqual(p.blockSize, calico.blockSize);
             assert.strictEqual(p.encapsulation, "None");
@@ -135,7 +138,9 @@ describe("cluster networking: prod fleet", () => {
         assert.deepStrictEqual(modes, { "default-ipv4-ippool": "Automatic", ...Object.fromEntries(idc.network.calico.ipPools.map((p) => [p.name, "Manual"])) });
         // The Installation CRD (operator v1.42.3) has the field; the IPPool it becomes accepts Automatic | Manual.
         assertValid(installation);
-        const annotations = Object.fromEntries(ofTypeIn(inv, "idc-sh", T.namespace).map((n) => [n.inputs.metadata.name, n.inputs.metadata.annotations?.[CALICO_POOLS_ANNOTATION]]));
+        const annotations = Object.fromEntries(
+            ofTypeIn(inv, "idc-sh", T.namespace).map((n) => [n.inputs.metadata.name, n.inputs.metadata.annotations?.[CALICO_POOLS_ANNOTATION]]),
+        );
         assert.deepStrictEqual(JSON.parse(annotations.payments), ["payments-pool"]);
         assert.strictEqual(annotations.search, undefined, "search takes its addresses from the default pool");
         // Every annotated pool is a Manual pool of this cluster's Installation.
@@ -144,7 +149,8 @@ describe("cluster networking: prod fleet", () => {
         }
         // Other sites have no Calico pools: no annotation there.
         for (const c of ["eks-apne1", "ack-sh"]) {
-            for (const n of ofTypeIn(inv, c, T.namespace)) assert.strictEqual(n.inputs.metadata.annotations?.[CALICO_POOLS_ANNOTATION], undefined, `${c}/${n.name}`);
+            for (const n of ofTypeIn(inv, c, T.namespace))
+                assert.strictEqual(n.inputs.metadata.annotations?.[CALICO_POOLS_ANNOTATION], undefined, `${c}/${n.name}`);
         }
     });
 
@@ -164,7 +170,12 @@ describe("cluster networking: prod fleet", () => {
         assert.deepStrictEqual(bgp.inputs.spec.serviceClusterIPs, [{ cidr: idc.network.serviceCidr }]);
         const [ipam] = ofTypeIn(inv, "idc-sh", T.ipam);
         // No upstream CRD for IPAMConfiguration in ../shared/crds: its fields are asserted here (projectcalico/api ipamconfig.go).
-        assert.deepStrictEqual(asObject(ipam), { apiVersion: "projectcalico.org/v3", kind: "IPAMConfiguration", metadata: { name: "default" }, spec: { strictAffinity: true } });
+        assert.deepStrictEqual(asObject(ipam), {
+            apiVersion: "projectcalico.org/v3",
+            kind: "IPAMConfiguration",
+            metadata: { name: "default" },
+            spec: { strictAffinity: true },
+        });
     });
 
     it("orders Calico: Installation after the operator chart, the API server after it, v3 objects after the API server", () => {
@@ -194,11 +205,16 @@ describe("cluster networking: prod fleet", () => {
         const [bgp] = ofTypeIn(inv, "idc-sh", T.bgpConfiguration);
         assert.deepStrictEqual(bgp.inputs.spec.serviceLoadBalancerIPs, [{ cidr: idc.network.loadBalancerCidr }]);
         // Only the IDC has a LoadBalancer range: no other cluster gets a Calico IPPool.
-        assert.deepStrictEqual(inv.resources.filter((r) => r.type === T.ipPool).map((r) => r.name), [pool.name]);
+        assert.deepStrictEqual(
+            inv.resources.filter((r) => r.type === T.ipPool).map((r) => r.name),
+            [pool.name],
+        );
     });
 
     it("validates every rendered Calico custom resource against the upstream CRDs", () => {
-        const crs = inv.resources.filter((r) => /^kubernetes:(operator\.tigera\.io|projectcalico\.org|crd\.projectcalico\.org)\//.test(r.type) && r.inputs.kind !== "IPAMConfiguration");
+        const crs = inv.resources.filter(
+            (r) => /^kubernetes:(operator\.tigera\.io|projectcalico\.org|crd\.projectcalico\.org)\//.test(r.type) && r.inputs.kind !== "IPAMConfiguration",
+        );
         assert.ok(crs.length >= 9, `only ${crs.length} Calico CRs`);
         crs.forEach(assertValid);
         // The validator sees the schema: a pool with an encapsulation Calico does not know is rejected.
@@ -226,11 +242,18 @@ describe("cluster networking: prod fleet", () => {
         const name = (urn: string) => urn.split("::").pop()!;
         assert.deepStrictEqual(
             operatorNs.dependencies.map(name).sort(),
-            [`idc-sh-control-plane-${idc.controlPlane.hosts[0].name}-kubeadm-init`, ...idc.controlPlane.hosts.slice(1).map((h) => `idc-sh-control-plane-${h.name}-kubeadm-join`), ...idc.workers.map((w) => `idc-sh-workers-${w.name}-kubeadm-join`)].sort(),
+            [
+                `idc-sh-control-plane-${idc.controlPlane.hosts[0].name}-kubeadm-init`,
+                ...idc.controlPlane.hosts.slice(1).map((h) => `idc-sh-control-plane-${h.name}-kubeadm-join`),
+                ...idc.workers.map((w) => `idc-sh-workers-${w.name}-kubeadm-join`),
+            ].sort(),
         );
         // ACK: the node pools; EKS: the system nodes, their add-ons and Karpenter.
         const [ackNs] = ofTypeIn(inv, "ack-sh", T.namespace);
-        assert.deepStrictEqual(ackNs.dependencies.map(name).sort(), spec.clusters[2].provider === "ack" ? spec.clusters[2].nodePools.map((p) => `ack-sh-${p.name}`).sort() : []);
+        assert.deepStrictEqual(
+            ackNs.dependencies.map(name).sort(),
+            spec.clusters[2].provider === "ack" ? spec.clusters[2].nodePools.map((p) => `ack-sh-${p.name}`).sort() : [],
+        );
         const [eksNs] = ofTypeIn(inv, "eks-apne1", T.namespace);
         assert.ok(eksNs.dependencies.map(name).includes("eks-apne1-karpenter-chart"), eksNs.dependencies.join(", "));
         // On Calico clusters the tenant namespaces also wait for the CNI that enforces their policies.
@@ -247,7 +270,12 @@ describe("cluster networking: prod fleet", () => {
                 assert.deepStrictEqual(byName["default-deny"], { podSelector: {}, policyTypes: ["Ingress", "Egress"] }, `${c.name}/${ns}`);
                 assert.deepStrictEqual(byName["allow-dns"].egress, [
                     {
-                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                        to: [
+                            {
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                            },
+                        ],
                         ports: [
                             { protocol: "UDP", port: 53 },
                             { protocol: "TCP", port: 53 },
@@ -262,7 +290,10 @@ describe("cluster networking: prod fleet", () => {
                 } else assert.ok(!("allow-from-peers" in byName));
                 if (t.allowTo.length > 0) {
                     const rules = byName["allow-to-peers"].egress;
-                    assert.deepStrictEqual(rules.map((r: any) => r.to[0].podSelector.matchLabels), t.allowTo.map((p) => p.podLabels));
+                    assert.deepStrictEqual(
+                        rules.map((r: any) => r.to[0].podSelector.matchLabels),
+                        t.allowTo.map((p) => p.podLabels),
+                    );
                 }
                 const [namespace] = ofTypeIn(inv, c.name, T.namespace).filter((n) => n.inputs.metadata.name === ns);
                 assert.strictEqual(namespace.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
@@ -282,7 +313,15 @@ describe("cluster networking: prod fleet", () => {
     describe("the offline plan", () => {
         it("writes the Calico objects and tenant baseline under manifests/<cluster>/, and they validate from the files", () => {
             const files = fs.readdirSync(path.join(dir, "manifests", "idc-sh"));
-            for (const f of ["installation-default.yaml", "apiserver-default.yaml", "bgpconfiguration-default.yaml", "ipamconfiguration-default.yaml", "ippool-loadbalancer-ipv4-ippool.yaml", "helm-release-idc-sh-calico-operator.yaml", "networkpolicy-payments-default-deny.yaml"]) {
+            for (const f of [
+                "installation-default.yaml",
+                "apiserver-default.yaml",
+                "bgpconfiguration-default.yaml",
+                "ipamconfiguration-default.yaml",
+                "ippool-loadbalancer-ipv4-ippool.yaml",
+                "helm-release-idc-sh-calico-operator.yaml",
+                "networkpolicy-payments-default-deny.yaml",
+            ]) {
                 assert.ok(files.includes(f), `no ${f} in manifests/idc-sh: ${files.join(", ")}`);
             }
             assert.strictEqual(files.filter((f) => f.startsWith("bgppeer-")).length, idc.network.calico.bgp!.peers.length);
@@ -330,8 +369,17 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         assert.strictEqual(release.inputs.namespace, "kube-system");
         assert.strictEqual(inv.providerOf(release)?.name, "idc-dev-k8s");
         assert.ok(release.dependencies.length > 0);
-        assert.deepStrictEqual(inv.ofType("hybrid:network:Calico").map((c) => c.name), ["eks-calico-calico"]);
-        assert.deepStrictEqual(inv.ofType("hybrid:network:Cilium").map((c) => c.name).sort(), ["eks-cilium-cilium", "idc-dev-cilium"]);
+        assert.deepStrictEqual(
+            inv.ofType("hybrid:network:Calico").map((c) => c.name),
+            ["eks-calico-calico"],
+        );
+        assert.deepStrictEqual(
+            inv
+                .ofType("hybrid:network:Cilium")
+                .map((c) => c.name)
+                .sort(),
+            ["eks-cilium-cilium", "idc-dev-cilium"],
+        );
         // eks-dev keeps the VPC CNI and ack-dev Terway: nothing from this program.
         assert.ok(!releasesIn(inv, "eks-dev").some((c) => c === CALICO.operatorChart || c === CILIUM.chart));
         assert.deepStrictEqual(releasesIn(inv, "ack-dev"), []);
@@ -389,7 +437,10 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         assert.deepStrictEqual(gracefulRestart, { enabled: true, restartTimeSeconds: 120 });
         const [advertisement] = ofTypeIn(inv, "idc-dev", T.ciliumAdvertisement);
         // The peer config's ipv4 family selects the advertisement by its labels.
-        assert.deepStrictEqual(families.map((f: any) => [f.afi, f.safi]), [["ipv4", "unicast"]]);
+        assert.deepStrictEqual(
+            families.map((f: any) => [f.afi, f.safi]),
+            [["ipv4", "unicast"]],
+        );
         assert.deepStrictEqual(families[0].advertisements.matchLabels, advertisement.inputs.metadata.labels);
         const [pods, services] = advertisement.inputs.spec.advertisements;
         assert.deepStrictEqual(pods, { advertisementType: "PodCIDR" });
@@ -446,8 +497,13 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         const [release] = ofTypeIn(inv, "idc-dev", T.release);
         assert.ok(dependsOn(pool, release), "the pool waits for the release whose operator registers its CRD");
         const [advertisement] = ofTypeIn(inv, "idc-dev", T.ciliumAdvertisement);
-        assert.ok(advertisement.inputs.spec.advertisements.some((a: any) => a.advertisementType === "Service" && a.service.addresses.includes("LoadBalancerIP")));
-        assert.deepStrictEqual(inv.resources.filter((r) => r.type === T.ciliumLbPool).map((r) => r.name), [pool.name]);
+        assert.ok(
+            advertisement.inputs.spec.advertisements.some((a: any) => a.advertisementType === "Service" && a.service.addresses.includes("LoadBalancerIP")),
+        );
+        assert.deepStrictEqual(
+            inv.resources.filter((r) => r.type === T.ciliumLbPool).map((r) => r.name),
+            [pool.name],
+        );
     });
 
     it("IDC: kubeadm init skips the kube-proxy addon where Cilium replaces it", () => {
@@ -462,7 +518,10 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
     });
 
     it("EKS calico: keeps the VPC CNI for addresses and runs Calico for policy only", () => {
-        assert.deepStrictEqual(releasesIn(inv, "eks-calico").filter((c) => !c.includes("karpenter")), [CALICO.crdChart, CALICO.operatorChart].sort());
+        assert.deepStrictEqual(
+            releasesIn(inv, "eks-calico").filter((c) => !c.includes("karpenter")),
+            [CALICO.crdChart, CALICO.operatorChart].sort(),
+        );
         const [installation] = ofTypeIn(inv, "eks-calico", T.installation);
         assertValid(installation);
         assert.strictEqual(installation.inputs.spec.kubernetesProvider, "EKS");
@@ -514,8 +573,14 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         // The subnets the program declares that match are exactly the ones carved from the pod CIDR.
         const podCidr = cidr(spec.clusters.find((c) => c.name === "eks-cilium")!.network.podCidr);
         const subnets = ofTypeIn(inv, "eks-cilium", T.subnet);
-        const matched = subnets.filter((s) => carries(s.inputs.tags)).map((s) => s.name).sort();
-        const inPodCidr = subnets.filter((s) => within(cidr(s.inputs.cidrBlock), podCidr)).map((s) => s.name).sort();
+        const matched = subnets
+            .filter((s) => carries(s.inputs.tags))
+            .map((s) => s.name)
+            .sort();
+        const inPodCidr = subnets
+            .filter((s) => within(cidr(s.inputs.cidrBlock), podCidr))
+            .map((s) => s.name)
+            .sort();
         assert.ok(inPodCidr.length >= 2, inPodCidr.join());
         assert.deepStrictEqual(matched, inPodCidr);
     });
@@ -530,7 +595,10 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
             ...ofTypeIn(inv, "eks-cilium", T.accessPolicy),
             ...ofTypeIn(inv, "eks-cilium", T.podIdentity).filter((a) => a.inputs.serviceAccount === "cilium-operator"),
         ];
-        assert.deepStrictEqual(gates.map((g) => g.type).filter((t) => t !== T.accessPolicy), [T.cluster, T.podIdentity]);
+        assert.deepStrictEqual(
+            gates.map((g) => g.type).filter((t) => t !== T.accessPolicy),
+            [T.cluster, T.podIdentity],
+        );
         for (const r of gates) assert.ok(dependsOn(release, r), `the release waits for ${r.name}`);
         const before = new Set<string>();
         const walk = (urn: string) => {
@@ -545,7 +613,10 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         assert.ok(release.inputs.timeout >= 900 && release.inputs.atomic === true, String(release.inputs.timeout));
         // Nodes join tainted until the agent runs (the operator removes the taint).
         const taints = nodeGroup.inputs.taints as { key: string; value: string; effect: string }[];
-        assert.ok(taints.some((t) => t.key === "node.cilium.io/agent-not-ready" && t.effect === "NO_EXECUTE"), JSON.stringify(taints));
+        assert.ok(
+            taints.some((t) => t.key === "node.cilium.io/agent-not-ready" && t.effect === "NO_EXECUTE"),
+            JSON.stringify(taints),
+        );
         // Every other taint of the only nodes there are is tolerated by the relay and the certificate Job.
         const effect = (e: string) => ({ NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" })[e];
         const tolerates = (tols: any[], t: { key: string; value: string; effect: string }) =>
@@ -582,7 +653,12 @@ describe("cluster networking: the dev stack's offline plan", () => {
     it("writes the Cilium BGP objects under manifests/idc-dev/, and they validate from the files", () => {
         const idc = loadStackSpec("dev").clusters[0] as IdcClusterSpec;
         const files = fs.readdirSync(path.join(dir, "manifests", "idc-dev"));
-        const expected = ["ciliumbgppeerconfig-tor.yaml", "ciliumbgpadvertisement-pod-and-service-cidrs.yaml", ...ciliumBgpClusterConfigs(idc).map((c) => `ciliumbgpclusterconfig-${c.metadata.name}.yaml`), "ciliumloadbalancerippool-loadbalancer.yaml"];
+        const expected = [
+            "ciliumbgppeerconfig-tor.yaml",
+            "ciliumbgpadvertisement-pod-and-service-cidrs.yaml",
+            ...ciliumBgpClusterConfigs(idc).map((c) => `ciliumbgpclusterconfig-${c.metadata.name}.yaml`),
+            "ciliumloadbalancerippool-loadbalancer.yaml",
+        ];
         for (const f of expected) assert.ok(files.includes(f), `no ${f} in manifests/idc-dev: ${files.join(", ")}`);
         for (const f of files.filter((x) => x.startsWith("cilium"))) {
             const obj = YAML.parse(fs.readFileSync(path.join(dir, "manifests", "idc-dev", f), "utf8"));

@@ -29,16 +29,25 @@ const T = {
     rule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
 };
 
-const VALUES = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", "fixtures", "charts", `kube-prometheus-stack-${KUBE_PROMETHEUS_STACK.version}`, "values.yaml"), "utf8"));
+const VALUES = YAML.parse(
+    fs.readFileSync(path.join(__dirname, "..", "..", "fixtures", "charts", `kube-prometheus-stack-${KUBE_PROMETHEUS_STACK.version}`, "values.yaml"), "utf8"),
+);
 
 /** A value with every Pulumi secret marker removed (what the provider would receive). */
 const reveal = (v: any): any =>
-    v instanceof SecretValue ? reveal(v.value) : Array.isArray(v) ? v.map(reveal) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)])) : v;
+    v instanceof SecretValue
+        ? reveal(v.value)
+        : Array.isArray(v)
+          ? v.map(reveal)
+          : v && typeof v === "object"
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]))
+            : v;
 
 /** The cluster a Kubernetes object goes to: the one whose provider it names. */
 const clusterOf = (inv: Inventory, r: RegisteredResource) => inv.providerOf(r)?.name.replace(/-k8s$/, "");
 const inClusterOfType = (inv: Inventory, cluster: string, type: string) => inv.ofType(type).filter((r) => clusterOf(inv, r) === cluster);
-const monitoringRelease = (inv: Inventory, cluster: string) => inClusterOfType(inv, cluster, T.release).find((r) => r.inputs.chart === KUBE_PROMETHEUS_STACK.chart)!;
+const monitoringRelease = (inv: Inventory, cluster: string) =>
+    inClusterOfType(inv, cluster, T.release).find((r) => r.inputs.chart === KUBE_PROMETHEUS_STACK.chart)!;
 
 /** Every values path we set that the pinned chart does not know (maps the chart leaves `{}` are open). */
 function unknownValuesKeys(set: any, chart: any, at: string[] = []): string[] {
@@ -53,7 +62,29 @@ function unknownValuesKeys(set: any, chart: any, at: string[] = []): string[] {
 // The objstore client's config keys (thanos-io/objstore 71d60dfee488, the version Thanos v0.42.4
 // builds with: providers/s3/s3.go Config, providers/oss/oss.go Config).
 const OBJSTORE_KEYS = {
-    S3: ["bucket", "endpoint", "region", "disable_dualstack", "aws_sdk_auth", "access_key", "insecure", "signature_version2", "secret_key", "session_token", "put_user_metadata", "http_config", "trace", "list_objects_version", "bucket_lookup_type", "send_content_md5", "disable_multipart", "part_size", "sse_config", "sts_endpoint", "max_retries"],
+    S3: [
+        "bucket",
+        "endpoint",
+        "region",
+        "disable_dualstack",
+        "aws_sdk_auth",
+        "access_key",
+        "insecure",
+        "signature_version2",
+        "secret_key",
+        "session_token",
+        "put_user_metadata",
+        "http_config",
+        "trace",
+        "list_objects_version",
+        "bucket_lookup_type",
+        "send_content_md5",
+        "disable_multipart",
+        "part_size",
+        "sse_config",
+        "sts_endpoint",
+        "max_retries",
+    ],
     OSS: ["endpoint", "bucket", "access_key_id", "access_key_secret"],
 };
 /** The shape checks objstore makes (s3.go validate(); oss.go NewTestBucket/validate): errors, empty = valid. */
@@ -101,7 +132,9 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.deepStrictEqual(unknownValuesKeys(reveal(r.inputs.values), VALUES), [], c.name);
             }
             // The check itself sees a key the chart lacks.
-            assert.deepStrictEqual(unknownValuesKeys({ prometheus: { prometheusSpec: { retentionn: "1d" } } }, VALUES), ["prometheus.prometheusSpec.retentionn"]);
+            assert.deepStrictEqual(unknownValuesKeys({ prometheus: { prometheusSpec: { retentionn: "1d" } } }, VALUES), [
+                "prometheus.prometheusSpec.retentionn",
+            ]);
         });
 
         it("labels every Prometheus with {cluster, site, region, environment}, unique fleet-wide, retention >= 6h, with the pinned sidecar", () => {
@@ -124,7 +157,13 @@ for (const stack of ["prod", "dev"] as const) {
                         apiVersion: "monitoring.coreos.com/v1",
                         kind: "Prometheus",
                         metadata: { name: "kps-prometheus", namespace: "monitoring" },
-                        spec: { externalLabels: labels, retention, replicaExternalLabelName, secrets, thanos: { image, objectStorageConfig: objectStorageConfig.existingSecret, ...rest } },
+                        spec: {
+                            externalLabels: labels,
+                            retention,
+                            replicaExternalLabelName,
+                            secrets,
+                            thanos: { image, objectStorageConfig: objectStorageConfig.existingSecret, ...rest },
+                        },
                     },
                     `${c.name} Prometheus`,
                 );
@@ -137,11 +176,20 @@ for (const stack of ["prod", "dev"] as const) {
             for (const c of spec.clusters) {
                 const [secret] = inClusterOfType(inv, c.name, T.secret).filter((s) => s.inputs.metadata.name === SECRETS.objstore);
                 assert.ok(secret, c.name);
-                assert.ok(JSON.stringify(secret.inputs.stringData).includes("[secret]") || secret.inputs.stringData instanceof SecretValue || secret.inputs.stringData["objstore.yml"] instanceof SecretValue, `${c.name}: objstore config not secret`);
+                assert.ok(
+                    JSON.stringify(secret.inputs.stringData).includes("[secret]") ||
+                        secret.inputs.stringData instanceof SecretValue ||
+                        secret.inputs.stringData["objstore.yml"] instanceof SecretValue,
+                    `${c.name}: objstore config not secret`,
+                );
                 const doc = YAML.parse(reveal(secret.inputs.stringData)["objstore.yml"]);
                 assert.deepStrictEqual(objstoreErrors(doc), [], c.name);
                 assert.strictEqual(doc.config.bucket, c.metrics.objectStore.bucket);
-                if (c.provider === "eks") assert.deepStrictEqual(doc, { type: "S3", config: { bucket: c.metrics.objectStore.bucket, endpoint: `s3.${c.region}.amazonaws.com`, region: c.region, aws_sdk_auth: true } });
+                if (c.provider === "eks")
+                    assert.deepStrictEqual(doc, {
+                        type: "S3",
+                        config: { bucket: c.metrics.objectStore.bucket, endpoint: `s3.${c.region}.amazonaws.com`, region: c.region, aws_sdk_auth: true },
+                    });
                 if (c.provider === "ack") assert.strictEqual(doc.type, "OSS");
                 if (c.provider === "idc") {
                     assert.strictEqual(doc.type, "S3");
@@ -152,7 +200,12 @@ for (const stack of ["prod", "dev"] as const) {
             // The validator sees a broken shape.
             assert.ok(objstoreErrors({ type: "S3", config: { bucket: "b", endpoint: "https://x", aws_sdk_auth: true, access_key: "a" } }).length >= 3);
             // No key, URL or credential in plain text anywhere.
-            for (const needle of ["[offline placeholder for idcStoreSecretAccessKey]", "[offline placeholder for alertWebhookOncall]", "mock-access-key-secret", "PRIVATE KEY"]) {
+            for (const needle of [
+                "[offline placeholder for idcStoreSecretAccessKey]",
+                "[offline placeholder for alertWebhookOncall]",
+                "mock-access-key-secret",
+                "PRIVATE KEY",
+            ]) {
                 assert.deepStrictEqual(plainTextOccurrences(inv, needle), [], needle);
             }
         });
@@ -185,7 +238,13 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.strictEqual(compactor.inputs.spec.replicas, 1);
                 const args: string[] = compactor.inputs.spec.template.spec.containers[0].args;
                 const r = spec.observability.compactor.retention;
-                for (const flag of [`--retention.resolution-raw=${r.raw}`, `--retention.resolution-5m=${r.fiveMinutes}`, `--retention.resolution-1h=${r.oneHour}`, "--wait"]) assert.ok(args.includes(flag), flag);
+                for (const flag of [
+                    `--retention.resolution-raw=${r.raw}`,
+                    `--retention.resolution-5m=${r.fiveMinutes}`,
+                    `--retention.resolution-1h=${r.oneHour}`,
+                    "--wait",
+                ])
+                    assert.ok(args.includes(flag), flag);
                 assert.strictEqual(args.includes("--downsampling.disable"), !spec.observability.compactor.downsampling);
                 assert.ok(compactor.inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage);
                 const store = inv.ofType(T.statefulSet).find((s) => s.name.endsWith(`${bucket}-store`))!;
@@ -220,15 +279,26 @@ for (const stack of ["prod", "dev"] as const) {
                 lbs.map((s) => `${s.state.status.loadBalancer.ingress[0].hostname}:10901`).sort(),
             );
             const frontend = inClusterOfType(inv, spec.hub, T.deployment).find((d) => d.inputs.metadata.name === "thanos-query-frontend")!;
-            assert.ok(frontend.inputs.spec.template.spec.containers[0].args.includes("--query-frontend.downstream-url=http://thanos-query.monitoring.svc:10902"));
+            assert.ok(
+                frontend.inputs.spec.template.spec.containers[0].args.includes("--query-frontend.downstream-url=http://thanos-query.monitoring.svc:10902"),
+            );
             // Only the hub runs Grafana, with the Thanos data source and the four fleet dashboards.
             for (const c of spec.clusters) assert.strictEqual(monitoringRelease(inv, c.name).inputs.values.grafana.enabled, c.name === spec.hub, c.name);
             // Grafana's admin password is generated and secret, never the chart's default.
             assert.strictEqual(monitoringRelease(inv, spec.hub).inputs.values.grafana.admin.existingSecret, SECRETS.grafanaAdmin);
             const admin = inClusterOfType(inv, spec.hub, T.secret).find((x) => x.inputs.metadata.name === SECRETS.grafanaAdmin)!;
-            assert.ok(JSON.stringify(admin.inputs.stringData).includes("[secret]") || admin.inputs.stringData instanceof SecretValue || admin.inputs.stringData["admin-password"] instanceof SecretValue);
+            assert.ok(
+                JSON.stringify(admin.inputs.stringData).includes("[secret]") ||
+                    admin.inputs.stringData instanceof SecretValue ||
+                    admin.inputs.stringData["admin-password"] instanceof SecretValue,
+            );
             const grafanaMaps = inClusterOfType(inv, spec.hub, T.configMap).filter((m) => m.inputs.metadata.labels?.grafana_dashboard === "1");
-            assert.deepStrictEqual(grafanaMaps.map((m) => m.inputs.metadata.name).sort(), ["dashboard-fleet-apiserver", "dashboard-fleet-cluster-health", "dashboard-fleet-etcd", "dashboard-fleet-node-resources"]);
+            assert.deepStrictEqual(grafanaMaps.map((m) => m.inputs.metadata.name).sort(), [
+                "dashboard-fleet-apiserver",
+                "dashboard-fleet-cluster-health",
+                "dashboard-fleet-etcd",
+                "dashboard-fleet-node-resources",
+            ]);
             const ds = inClusterOfType(inv, spec.hub, T.configMap).find((m) => m.inputs.metadata.labels?.grafana_datasource === "1")!;
             assert.strictEqual(JSON.parse(ds.inputs.data["thanos.yaml"]).datasources[0].url, "http://thanos-query-frontend.monitoring.svc:10902");
         });
@@ -264,7 +334,12 @@ for (const stack of ["prod", "dev"] as const) {
             for (const r of inv.resources.filter((x) => x.type.startsWith("kubernetes:monitoring.coreos.com/"))) {
                 assertValid({ apiVersion: r.inputs.apiVersion, kind: r.inputs.kind, metadata: r.inputs.metadata, spec: r.inputs.spec }, r.name);
             }
-            const broken = structuredClone({ apiVersion: rules[0].inputs.apiVersion, kind: rules[0].inputs.kind, metadata: rules[0].inputs.metadata, spec: rules[0].inputs.spec });
+            const broken = structuredClone({
+                apiVersion: rules[0].inputs.apiVersion,
+                kind: rules[0].inputs.kind,
+                metadata: rules[0].inputs.metadata,
+                spec: rules[0].inputs.spec,
+            });
             delete broken.spec.groups[0].name;
             assert.ok(validateCustomResource(broken).some((e) => e.includes("/spec/groups/0")));
             for (const c of spec.clusters) {
@@ -276,20 +351,31 @@ for (const stack of ["prod", "dev"] as const) {
             // Alertmanager: the receivers' URLs sit in a Secret, the config names files only.
             for (const c of spec.clusters) {
                 const am = monitoringRelease(inv, c.name).inputs.values.alertmanager;
-                assertValid({ apiVersion: "monitoring.coreos.com/v1", kind: "Alertmanager", metadata: { name: "kps-alertmanager" }, spec: am.alertmanagerSpec }, `${c.name} Alertmanager`);
+                assertValid(
+                    { apiVersion: "monitoring.coreos.com/v1", kind: "Alertmanager", metadata: { name: "kps-alertmanager" }, spec: am.alertmanagerSpec },
+                    `${c.name} Alertmanager`,
+                );
                 const receivers = spec.observability.alertmanager.receivers;
-                assert.deepStrictEqual(am.config.receivers.map((r: any) => r.name), ["null", ...receivers.map((r) => r.name)]);
-                for (const r of am.config.receivers.slice(1)) assert.match(r.webhook_configs[0].url_file, /^\/etc\/alertmanager\/secrets\/alertmanager-webhooks\//);
+                assert.deepStrictEqual(
+                    am.config.receivers.map((r: any) => r.name),
+                    ["null", ...receivers.map((r) => r.name)],
+                );
+                for (const r of am.config.receivers.slice(1))
+                    assert.match(r.webhook_configs[0].url_file, /^\/etc\/alertmanager\/secrets\/alertmanager-webhooks\//);
                 const hooks = inClusterOfType(inv, c.name, T.secret).filter((s) => s.inputs.metadata.name === SECRETS.webhooks);
                 assert.strictEqual(hooks.length, receivers.length > 0 ? 1 : 0);
-                for (const h of hooks) for (const v of Object.values(h.inputs.stringData ?? {})) assert.ok(v instanceof SecretValue || h.inputs.stringData instanceof SecretValue);
+                for (const h of hooks)
+                    for (const v of Object.values(h.inputs.stringData ?? {})) assert.ok(v instanceof SecretValue || h.inputs.stringData instanceof SecretValue);
             }
         });
 
         it("scrapes the IDC etcd over mTLS on its client port with Prometheus' own client certificate", () => {
             for (const c of spec.clusters.filter((x) => x.provider === "idc")) {
                 const v = monitoringRelease(inv, c.name).inputs.values;
-                assert.deepStrictEqual(v.kubeEtcd.endpoints, c.etcd.hosts.map((h) => h.address));
+                assert.deepStrictEqual(
+                    v.kubeEtcd.endpoints,
+                    c.etcd.hosts.map((h) => h.address),
+                );
                 assert.strictEqual(v.kubeEtcd.service.port, 2379);
                 assert.strictEqual(v.kubeEtcd.serviceMonitor.scheme, "https");
                 assert.deepStrictEqual(v.prometheus.prometheusSpec.secrets, [SECRETS.etcdClient]);
@@ -298,7 +384,8 @@ for (const stack of ["prod", "dev"] as const) {
                 // kubeadm binds these to 127.0.0.1: not scraped rather than always down.
                 for (const k of ["kubeControllerManager", "kubeScheduler", "kubeProxy"]) assert.strictEqual(v[k].enabled, false, k);
             }
-            for (const c of spec.clusters.filter((x) => x.provider !== "idc")) assert.strictEqual(monitoringRelease(inv, c.name).inputs.values.kubeEtcd.enabled, false);
+            for (const c of spec.clusters.filter((x) => x.provider !== "idc"))
+                assert.strictEqual(monitoringRelease(inv, c.name).inputs.values.kubeEtcd.enabled, false);
         });
 
         it("wires every object to its cluster's provider under that cluster's site; only TLS material spans sites", () => {
@@ -317,8 +404,10 @@ for (const stack of ["prod", "dev"] as const) {
                 }
                 const site = inv.byUrn(comp.parent!);
                 assert.match(site.type, /^hybrid:(idc|eks|ack):Site$/);
-                for (const child of children.filter((x) => x.type.startsWith("kubernetes:"))) assert.strictEqual(inv.providerOf(child)!.name, k8sProviderName(site.name), child.name);
-                for (const child of children.filter((x) => x.type.startsWith("alicloud:"))) assert.strictEqual(inv.providerOf(child)!.name, `${site.name}-alicloud`, child.name);
+                for (const child of children.filter((x) => x.type.startsWith("kubernetes:")))
+                    assert.strictEqual(inv.providerOf(child)!.name, k8sProviderName(site.name), child.name);
+                for (const child of children.filter((x) => x.type.startsWith("alicloud:")))
+                    assert.strictEqual(inv.providerOf(child)!.name, `${site.name}-alicloud`, child.name);
             }
         });
     });

@@ -3,7 +3,14 @@
 // (the fields of thanos cmd/thanos/endpointset.go v0.42.4), durations.
 import * as assert from "assert";
 import * as YAML from "yaml";
-import { alertmanagerConfig, bucketPlacements, compactorStatefulSet, durationHours, endpointSdConfig, objstoreConfig } from "../../../components/observability/render";
+import {
+    alertmanagerConfig,
+    bucketPlacements,
+    compactorStatefulSet,
+    durationHours,
+    endpointSdConfig,
+    objstoreConfig,
+} from "../../../components/observability/render";
 
 const keys = { accessKeyId: "AKID", secretAccessKey: "SECRET" };
 
@@ -24,7 +31,10 @@ describe("observability renderers", () => {
         assert.throws(() => objstoreConfig({ kind: "s3-compatible", bucket: "b" }, keys), /needs an endpoint/);
         // A key with YAML-significant characters stays one string through the YAML the Secret holds.
         const tricky = { accessKeyId: "a: b", secretAccessKey: "#x\n- y" };
-        assert.deepStrictEqual(YAML.parse(YAML.stringify(objstoreConfig({ kind: "s3-compatible", bucket: "b", endpoint: "https://h" }, tricky))).config.secret_key, "#x\n- y");
+        assert.deepStrictEqual(
+            YAML.parse(YAML.stringify(objstoreConfig({ kind: "s3-compatible", bucket: "b", endpoint: "https://h" }, tricky))).config.secret_key,
+            "#x\n- y",
+        );
     });
 
     it("places one compactor per bucket, in the first writer's site", () => {
@@ -34,30 +44,60 @@ describe("observability renderers", () => {
             { name: "b", objectStore: { ...store } },
             { name: "c", objectStore: { ...store, endpoint: "https://other-rgw" } },
         ]);
-        assert.deepStrictEqual(p.map((x) => [x.owner.name, x.writers]), [["a", ["a", "b"]], ["c", ["c"]]]);
+        assert.deepStrictEqual(
+            p.map((x) => [x.owner.name, x.writers]),
+            [
+                ["a", ["a", "b"]],
+                ["c", ["c"]],
+            ],
+        );
     });
 
     it("routes alerts by severity to the spec's receivers, URLs only as files", () => {
-        const c: any = alertmanagerConfig([{ name: "pager", severities: ["critical"] }, { name: "chat", severities: ["critical", "warning"] }], "hooks");
+        const c: any = alertmanagerConfig(
+            [
+                { name: "pager", severities: ["critical"] },
+                { name: "chat", severities: ["critical", "warning"] },
+            ],
+            "hooks",
+        );
         assert.deepStrictEqual(
             c.route.routes.map((r: any) => [r.receiver, r.matchers[0]]),
-            [["null", 'alertname = "Watchdog"'], ["pager", 'severity = "critical"'], ["chat", 'severity = "critical"'], ["chat", 'severity = "warning"']],
+            [
+                ["null", 'alertname = "Watchdog"'],
+                ["pager", 'severity = "critical"'],
+                ["chat", 'severity = "critical"'],
+                ["chat", 'severity = "warning"'],
+            ],
         );
         assert.strictEqual(c.route.receiver, "null");
-        assert.deepStrictEqual(c.receivers[1], { name: "pager", webhook_configs: [{ url_file: "/etc/alertmanager/secrets/hooks/pager", send_resolved: true }] });
+        assert.deepStrictEqual(c.receivers[1], {
+            name: "pager",
+            webhook_configs: [{ url_file: "/etc/alertmanager/secrets/hooks/pager", send_resolved: true }],
+        });
     });
 
     it("writes Thanos Query's endpoint config with the fields Thanos reads", () => {
-        const sd = endpointSdConfig([{ address: "b:10901", role: "store" }, { address: "a:10901", role: "sidecar" }]);
+        const sd = endpointSdConfig([
+            { address: "b:10901", role: "store" },
+            { address: "a:10901", role: "sidecar" },
+        ]);
         // cmd/thanos/endpointset.go: EndpointConfig{default_client_config, endpoints}, clientConfig{tls_config, server_name, compression}.
         assert.deepStrictEqual(Object.keys(sd), ["default_client_config", "endpoints"]);
         for (const k of Object.keys(sd.default_client_config)) assert.ok(["tls_config", "server_name", "compression"].includes(k), k);
-        for (const k of Object.keys(sd.default_client_config.tls_config)) assert.ok(["enabled", "insecure_skip_verify", "cert_file", "key_file", "ca_file", "min_version"].includes(k), k);
+        for (const k of Object.keys(sd.default_client_config.tls_config))
+            assert.ok(["enabled", "insecure_skip_verify", "cert_file", "key_file", "ca_file", "min_version"].includes(k), k);
         assert.deepStrictEqual(sd.endpoints, [{ address: "a:10901" }, { address: "b:10901" }]);
     });
 
     it("turns downsampling off only when asked, and reads durations", () => {
-        const base = { name: "t", objstoreSecret: "s", grpcTlsSecret: "g", retention: { raw: "30d", fiveMinutes: "90d", oneHour: "1y" }, storeGatewayReplicas: 2 };
+        const base = {
+            name: "t",
+            objstoreSecret: "s",
+            grpcTlsSecret: "g",
+            retention: { raw: "30d", fiveMinutes: "90d", oneHour: "1y" },
+            storeGatewayReplicas: 2,
+        };
         assert.ok(compactorStatefulSet({ ...base, downsampling: false }).spec.template.spec.containers[0].args.includes("--downsampling.disable"));
         assert.ok(!compactorStatefulSet({ ...base, downsampling: true }).spec.template.spec.containers[0].args.includes("--downsampling.disable"));
         assert.strictEqual(durationHours("6h"), 6);

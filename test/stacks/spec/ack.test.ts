@@ -41,7 +41,10 @@ describe("ACK spec", () => {
 
     it("rejects a tier that is not an ACK Pro edition", () => {
         const v = violationsAfter((ack) => (ack.clusterSpec = "ack.standard"));
-        assert.ok(v.some((x) => x.startsWith("clusters[2].clusterSpec: ")), v.join("\n"));
+        assert.ok(
+            v.some((x) => x.startsWith("clusters[2].clusterSpec: ")),
+            v.join("\n"),
+        );
     });
 
     it("never lets the API server face the internet in prod, but allows it in dev", () => {

@@ -43,7 +43,10 @@ describe("EKS spec", () => {
         assert.strictEqual(eksOf(() => undefined, "dev").ssmAccess, false);
         assert.strictEqual(eksOf((f) => (f.clusters[EKS].ssmAccess = true)).ssmAccess, true);
         const v = violationsAfter((f) => (f.clusters[EKS].ssmAccess = "yes"));
-        assert.ok(v.some((l) => l.startsWith("clusters[1].ssmAccess: ")), v.join("\n"));
+        assert.ok(
+            v.some((l) => l.startsWith("clusters[1].ssmAccess: ")),
+            v.join("\n"),
+        );
     });
 
     it("pins every add-on for the cluster's version, and lets the spec override one", () => {
@@ -59,19 +62,33 @@ describe("EKS spec", () => {
         assertViolation(v, "clusters[1].endpoint.publicAccessCidrs[1]: 0.0.0.0/0 opens the public API endpoint to the whole internet (not allowed in prod)");
         assert.ok(!v.some((l) => l.includes("publicAccessCidrs[0]")), "a narrow CIDR is fine");
         // Outside prod it is allowed (a sandbox may need it).
-        assert.deepStrictEqual(eksOf((f) => (f.clusters[EKS].endpoint = { publicAccessCidrs: ["0.0.0.0/0"] }), "dev").endpoint.publicAccessCidrs, ["0.0.0.0/0"]);
+        assert.deepStrictEqual(eksOf((f) => (f.clusters[EKS].endpoint = { publicAccessCidrs: ["0.0.0.0/0"] }), "dev").endpoint.publicAccessCidrs, [
+            "0.0.0.0/0",
+        ]);
     });
 
     it("rejects the world split in wide blocks in prod (0.0.0.0/1 + 128.0.0.0/1): /16 or narrower only", () => {
         const v = violationsAfter((f) => withPublicCidrs(f, ["0.0.0.0/1", "128.0.0.0/1"]));
-        assertViolation(v, "clusters[1].endpoint.publicAccessCidrs[0]: 0.0.0.0/1 opens the public API endpoint to a /1 slice of the internet; prod allows /16 or narrower (an office, VPN or CI egress range)");
-        assertViolation(v, "clusters[1].endpoint.publicAccessCidrs[1]: 128.0.0.0/1 opens the public API endpoint to a /1 slice of the internet; prod allows /16 or narrower (an office, VPN or CI egress range)");
+        assertViolation(
+            v,
+            "clusters[1].endpoint.publicAccessCidrs[0]: 0.0.0.0/1 opens the public API endpoint to a /1 slice of the internet; prod allows /16 or narrower (an office, VPN or CI egress range)",
+        );
+        assertViolation(
+            v,
+            "clusters[1].endpoint.publicAccessCidrs[1]: 128.0.0.0/1 opens the public API endpoint to a /1 slice of the internet; prod allows /16 or narrower (an office, VPN or CI egress range)",
+        );
         // The floor itself: /15 is refused, /16 and narrower pass.
         const edge = violationsAfter((f) => withPublicCidrs(f, ["198.18.0.0/15", "203.0.0.0/16", "203.0.113.7/32"]));
-        assert.deepStrictEqual(edge.filter((l) => l.includes("publicAccessCidrs")), [
-            "clusters[1].endpoint.publicAccessCidrs[0]: 198.18.0.0/15 opens the public API endpoint to a /15 slice of the internet; prod allows /16 or narrower (an office, VPN or CI egress range)",
+        assert.deepStrictEqual(
+            edge.filter((l) => l.includes("publicAccessCidrs")),
+            [
+                "clusters[1].endpoint.publicAccessCidrs[0]: 198.18.0.0/15 opens the public API endpoint to a /15 slice of the internet; prod allows /16 or narrower (an office, VPN or CI egress range)",
+            ],
+        );
+        assert.deepStrictEqual(eksOf((f) => withPublicCidrs(f, ["203.0.0.0/16", "203.0.113.7/32"])).endpoint.publicAccessCidrs, [
+            "203.0.0.0/16",
+            "203.0.113.7/32",
         ]);
-        assert.deepStrictEqual(eksOf((f) => withPublicCidrs(f, ["203.0.0.0/16", "203.0.113.7/32"])).endpoint.publicAccessCidrs, ["203.0.0.0/16", "203.0.113.7/32"]);
         // dev keeps its sandbox freedom.
         assert.ok(eksOf((f) => withPublicCidrs(f, ["0.0.0.0/1", "128.0.0.0/1"]), "dev"));
     });
@@ -139,7 +156,8 @@ describe("EKS spec", () => {
             f.clusters[EKS].network.flowLogRetentionDays = 100;
             f.clusters[EKS].controlPlaneLogs = { retentionDays: 200 };
         });
-        const rule = "must be a CloudWatch Logs retention period (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)";
+        const rule =
+            "must be a CloudWatch Logs retention period (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)";
         assertViolation(v, `clusters[1].network.flowLogRetentionDays: ${rule}`);
         assertViolation(v, `clusters[1].controlPlaneLogs.retentionDays: ${rule}`);
     });
@@ -150,7 +168,10 @@ describe("EKS spec", () => {
         fleet.clusters[EKS].addons = { coredns: "v1.13.0-eksbuild.1" };
         const r = parseFleet(fleet);
         assert.ok(r.ok, r.ok ? "" : r.violations.join("\n"));
-        assertViolation(violationsAfter((f) => (f.clusters[EKS].addons = { coredns: "latest" })), 'clusters[1].addons.coredns: must be an EKS add-on version like "v1.12.4-eksbuild.1"');
+        assertViolation(
+            violationsAfter((f) => (f.clusters[EKS].addons = { coredns: "latest" })),
+            'clusters[1].addons.coredns: must be an EKS add-on version like "v1.12.4-eksbuild.1"',
+        );
     });
 
     it("rejects an unpinned AMI alias", () => {
@@ -174,7 +195,10 @@ describe("EKS spec", () => {
     });
 
     it("keeps the existing EKS rules", () => {
-        assertViolation(violationsAfter((f) => (f.clusters[EKS].zones = ["ap-northeast-1a"])), "clusters[1].zones: at least 2 zones in prod (got 1)");
+        assertViolation(
+            violationsAfter((f) => (f.clusters[EKS].zones = ["ap-northeast-1a"])),
+            "clusters[1].zones: at least 2 zones in prod (got 1)",
+        );
         assertViolation(
             violationsAfter((f) => f.clusters[EKS].karpenter.nodePools.push({ name: "general", limits: { cpu: 1, memoryGiB: 1 } })),
             "clusters[1].karpenter.nodePools[2].name: Karpenter pool name general is already used by karpenter.nodePools[0]",

@@ -45,7 +45,10 @@ describe("federation spec", () => {
     });
 
     it("the hub is a cluster of the fleet", () => {
-        assertViolation(violationsAfter((f) => (f.hub = "nowhere")), "hub: nowhere is not the name of a cluster");
+        assertViolation(
+            violationsAfter((f) => (f.hub = "nowhere")),
+            "hub: nowhere is not the name of a cluster",
+        );
     });
 
     it("a Push member's API server is reachable from the hub over declared links", () => {
@@ -87,7 +90,10 @@ describe("federation spec", () => {
         assertViolation(v, "federation.policies[2].failover[0][1]: mars-1 is not the name of a cluster");
         assertViolation(v, "federation.overrides[0].rules[0].clusters[1]: nope is not the name of a cluster");
         const notMember = violationsAfter((f) => (f.federation.hubIsMember = false));
-        assertViolation(notMember, "federation.policies[1].replicas.weights.idc-sh: idc-sh is not a federation member (the hub is not a member: hubIsMember is false)");
+        assertViolation(
+            notMember,
+            "federation.policies[1].replicas.weights.idc-sh: idc-sh is not a federation member (the hub is not a member: hubIsMember is false)",
+        );
     });
 
     it("weights are positive", () => {
@@ -176,8 +182,14 @@ describe("federation spec", () => {
     });
 
     it("etcd: 3 or 5 members in prod", () => {
-        assertViolation(violationsAfter((f) => (f.federation.etcd.replicas = 1)), "federation.etcd.replicas: must be 3 or 5 in prod (got 1): one member is lost with its node");
-        assertViolation(violationsAfter((f) => (f.federation.etcd.replicas = 2)), "federation.etcd.replicas: must be 1, 3 or 5");
+        assertViolation(
+            violationsAfter((f) => (f.federation.etcd.replicas = 1)),
+            "federation.etcd.replicas: must be 3 or 5 in prod (got 1): one member is lost with its node",
+        );
+        assertViolation(
+            violationsAfter((f) => (f.federation.etcd.replicas = 2)),
+            "federation.etcd.replicas: must be 1, 3 or 5",
+        );
     });
 
     it("an override rule overrides something", () => {

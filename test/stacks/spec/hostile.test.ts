@@ -54,7 +54,12 @@ describe("hostile stack files", () => {
 
     it("refuses an alias bomb without expanding it", () => {
         const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-        for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? "*a" : `*l${i - 1}`).join(", ")}]`);
+        for (let i = 1; i < 9; i++)
+            levels.push(
+                `l${i}: &l${i} [${Array(10)
+                    .fill(i === 1 ? "*a" : `*l${i - 1}`)
+                    .join(", ")}]`,
+            );
         const started = Date.now();
         assert.deepStrictEqual(stackFileViolations(levels.join("\n") + "\n"), ["Pulumi.t.yaml: Excessive alias count indicates a resource exhaustion attack"]);
         assert.ok(Date.now() - started < 2000, "an alias bomb must fail fast");
@@ -62,7 +67,9 @@ describe("hostile stack files", () => {
 
     it("refuses 100,000 nested brackets fast, without overflowing the stack", () => {
         const started = Date.now();
-        assert.deepStrictEqual(stackFileViolations(`config: ${"[".repeat(100000)}${"]".repeat(100000)}\n`), ["Pulumi.t.yaml: nests [ ] / { } 100000 levels deep; at most 64"]);
+        assert.deepStrictEqual(stackFileViolations(`config: ${"[".repeat(100000)}${"]".repeat(100000)}\n`), [
+            "Pulumi.t.yaml: nests [ ] / { } 100000 levels deep; at most 64",
+        ]);
         assert.ok(Date.now() - started < 1000);
     });
 
@@ -93,7 +100,11 @@ describe("hostile stack files", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostile-"));
         const file = path.join(dir, "Pulumi.t.yaml");
         fs.writeFileSync(file, `config:\n  hybrid-fleet:fleet: ${"{".repeat(5000)}${"}".repeat(5000)}\n`);
-        const run = spawnSync(process.execPath, ["tools/build.js", "plan", "--stack", "t", "--config", file, "--out", path.join(dir, "out")], { cwd: path.join(__dirname, "..", "..", ".."), encoding: "utf8", timeout: 120000 });
+        const run = spawnSync(process.execPath, ["tools/build.js", "plan", "--stack", "t", "--config", file, "--out", path.join(dir, "out")], {
+            cwd: path.join(__dirname, "..", "..", ".."),
+            encoding: "utf8",
+            timeout: 120000,
+        });
         assert.strictEqual(run.status, 1, run.stderr);
         assert.match(run.stderr, /Pulumi\.t\.yaml: nests \[ \] \/ \{ \} 5000 levels deep; at most 64/);
         assert.doesNotMatch(run.stderr, /RangeError| {4}at /);
@@ -119,7 +130,9 @@ describe("near-linear validation", () => {
     });
 
     it("checks 30,000 disjoint blocks (10,000 clusters) in well under a second", () => {
-        const blocks = Array.from({ length: 30000 }, (_, i) => parseCidr(`10.${Math.floor(i / 256) % 256}.${i % 256}.0/24`.replace(/^10\.(\d+)/, (_, x) => `${10 + Math.floor(i / 65536)}.${x}`))!);
+        const blocks = Array.from({ length: 30000 }, (_, i) =>
+            parseCidr(`10.${Math.floor(i / 256) % 256}.${i % 256}.0/24`.replace(/^10\.(\d+)/, (_, x) => `${10 + Math.floor(i / 65536)}.${x}`))!,
+        );
         const started = Date.now();
         assert.ok(firstOverlaps(blocks).every((t) => t === undefined));
         // ~100 ms measured on an idle core; the bound leaves room for a shared CI machine.
@@ -148,7 +161,10 @@ describe("supported versions", () => {
         for (const stack of ["prod", "dev"] as const) {
             const r = parsedAt(() => undefined, TODAY, stack);
             assert.ok(r.ok, r.ok ? "" : r.violations.join("\n"));
-            assert.deepStrictEqual(r.spec.clusters.map((c) => c.kubernetesVersion), ["1.36.4", "1.36", "1.36.1-aliyun.1"]);
+            assert.deepStrictEqual(
+                r.spec.clusters.map((c) => c.kubernetesVersion),
+                ["1.36.4", "1.36", "1.36.1-aliyun.1"],
+            );
         }
     });
 
@@ -159,7 +175,10 @@ describe("supported versions", () => {
             f.clusters[ACK].kubernetesVersion = "1.34.1-aliyun.1";
         }, TODAY);
         assert.ok(!r.ok);
-        assertViolation(r.violations, "clusters[0].kubernetesVersion: upstream Kubernetes (IDC) 1.34 reached end of standard support on 2026-10-27 (https://kubernetes.io/releases/1.34/); prod must run a supported version (while stepping up one minor at a time, set versionException with a date at most 30 days ahead)");
+        assertViolation(
+            r.violations,
+            "clusters[0].kubernetesVersion: upstream Kubernetes (IDC) 1.34 reached end of standard support on 2026-10-27 (https://kubernetes.io/releases/1.34/); prod must run a supported version (while stepping up one minor at a time, set versionException with a date at most 30 days ahead)",
+        );
         assert.ok(r.violations.some((v) => v.startsWith("clusters[1].kubernetesVersion: EKS 1.33 reached end of standard support on 2026-07-29")));
         assert.ok(r.violations.some((v) => v.startsWith("clusters[2].kubernetesVersion: ACK 1.34 reached end of standard support on 2026-09-30")));
         // The same spec a day before 1.34's upstream end of life is accepted for the IDC cluster.
@@ -193,7 +212,10 @@ describe("supported versions", () => {
     it("refuses a minor the table does not know, everywhere", () => {
         const r = parsedAt((f) => (f.clusters[IDC].kubernetesVersion = "1.37.0"), TODAY, "dev");
         assert.ok(!r.ok);
-        assertViolation(r.violations, "clusters[0].kubernetesVersion: upstream Kubernetes (IDC) 1.37 is not a known version (known: 1.31, 1.32, 1.33, 1.34, 1.35, 1.36)");
+        assertViolation(
+            r.violations,
+            "clusters[0].kubernetesVersion: upstream Kubernetes (IDC) 1.37 is not a known version (known: 1.31, 1.32, 1.33, 1.34, 1.35, 1.36)",
+        );
     });
 
     it("warns when support ends within 90 days", () => {
@@ -209,7 +231,7 @@ describe("supported versions", () => {
     it("tells the plan reader how an IDC cluster on 1.33 steps to the spec's version", () => {
         assert.strictEqual(
             idcUpgradeNote("idc-sh", "1.36.4"),
-            "idc-sh: an existing cluster on 1.33 reaches 1.36.4 one minor per `pulumi up`: 1.34.x -> 1.35.x -> 1.36.4 (the hosts refuse a skipped minor; see README, \"Supported versions\")",
+            'idc-sh: an existing cluster on 1.33 reaches 1.36.4 one minor per `pulumi up`: 1.34.x -> 1.35.x -> 1.36.4 (the hosts refuse a skipped minor; see README, "Supported versions")',
         );
         assert.strictEqual(idcUpgradeNote("idc-sh", "1.34.2"), undefined);
     });
@@ -223,7 +245,10 @@ describe("strict fields where they reach scripts", () => {
     it("refuses a tenant in a system namespace", () => {
         for (const ns of ["kube-system", "default", "istio-system", "karmada-system", "monitoring", "calico-system", "tigera-operator", "cilium-secrets"]) {
             const v = violationsAfter((f) => f.clusters[EKS].network.tenants.push({ namespace: ns }));
-            assert.ok(v.some((x) => x.startsWith(`clusters[1].network.tenants[`) && x.includes(`: ${ns} is a system namespace`)), `${ns}: ${v.join("\n")}`);
+            assert.ok(
+                v.some((x) => x.startsWith(`clusters[1].network.tenants[`) && x.includes(`: ${ns} is a system namespace`)),
+                `${ns}: ${v.join("\n")}`,
+            );
         }
     });
 
@@ -236,31 +261,70 @@ describe("strict fields where they reach scripts", () => {
             f.clusters.push(twin);
             f.links.push({ between: ["idc-sh", "idc-bj"], kind: "ipsec-vpn" });
         });
-        assertViolation(v, "clusters[3].controlPlane.hosts[0].name: host name cp-1 is already used by clusters[0].controlPlane.hosts[0]; host names are unique fleet-wide");
-        assert.ok(v.some((x) => x.startsWith("clusters[3].etcd.backup.prefix: etcd backups to bucket ") && x.endsWith("are already written by clusters[0]; give each cluster its own prefix")), v.join("\n"));
+        assertViolation(
+            v,
+            "clusters[3].controlPlane.hosts[0].name: host name cp-1 is already used by clusters[0].controlPlane.hosts[0]; host names are unique fleet-wide",
+        );
+        assert.ok(
+            v.some(
+                (x) =>
+                    x.startsWith("clusters[3].etcd.backup.prefix: etcd backups to bucket ") &&
+                    x.endsWith("are already written by clusters[0]; give each cluster its own prefix"),
+            ),
+            v.join("\n"),
+        );
     });
 
     it("refuses a frontend port the control-plane hosts already use", () => {
-        for (const [port, what] of [[6443, "kube-apiserver"], [22, "SSH"], [2379, "etcd client"], [2380, "etcd peer"], [2381, "etcd metrics"], [10250, "kubelet"], [10257, "kube-controller-manager"], [10259, "kube-scheduler"]] as const) {
-            assertViolation(violationsAfter((f) => (f.clusters[IDC].controlPlane.port = port)), `clusters[0].controlPlane.port: ${port} is the ${what} port on the control-plane hosts; the HAProxy frontend needs a free port (e.g. 8443)`);
+        for (const [port, what] of [
+            [6443, "kube-apiserver"],
+            [22, "SSH"],
+            [2379, "etcd client"],
+            [2380, "etcd peer"],
+            [2381, "etcd metrics"],
+            [10250, "kubelet"],
+            [10257, "kube-controller-manager"],
+            [10259, "kube-scheduler"],
+        ] as const) {
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].controlPlane.port = port)),
+                `clusters[0].controlPlane.port: ${port} is the ${what} port on the control-plane hosts; the HAProxy frontend needs a free port (e.g. 8443)`,
+            );
         }
     });
 
     it("refuses region formats of the wrong cloud", () => {
-        assertViolation(violationsAfter((f) => (f.clusters[EKS].region = "cn-shanghai")), 'clusters[1].region: must be an AWS region like ap-northeast-1 (got "cn-shanghai")');
-        assertViolation(violationsAfter((f) => (f.clusters[ACK].region = "Shanghai; rm -rf /")), 'clusters[2].region: must be an Alibaba Cloud region like cn-shanghai (got "Shanghai; rm -rf /")');
+        assertViolation(
+            violationsAfter((f) => (f.clusters[EKS].region = "cn-shanghai")),
+            'clusters[1].region: must be an AWS region like ap-northeast-1 (got "cn-shanghai")',
+        );
+        assertViolation(
+            violationsAfter((f) => (f.clusters[ACK].region = "Shanghai; rm -rf /")),
+            'clusters[2].region: must be an Alibaba Cloud region like cn-shanghai (got "Shanghai; rm -rf /")',
+        );
     });
 
     it("keeps dataDir under an allowed root, never a system directory", () => {
         for (const dir of ["/etc", "/etc/etcd", "/usr/lib/etcd", "/", "/var/lib/../../etc", "/var/lib/kubelet/x", "/root/etcd"]) {
             const v = violationsAfter((f) => (f.clusters[IDC].etcd.dataDir = dir));
-            assert.ok(v.some((x) => x.startsWith("clusters[0].etcd.dataDir: ")), `${dir}: ${v.join("\n")}`);
+            assert.ok(
+                v.some((x) => x.startsWith("clusters[0].etcd.dataDir: ")),
+                `${dir}: ${v.join("\n")}`,
+            );
         }
     });
 
     it("gives the offline plan placeholders for the etcd backup store's own credentials", () => {
         const fleet = rawStackFleet("prod");
-        fleet.clusters[IDC].etcd.backup = { ...(fleet.clusters[IDC].etcd.backup ?? {}), objectStore: { kind: "s3-compatible", bucket: "idc-sh-etcd", endpoint: "https://rgw.idc-sh.acme.internal", credentials: { accessKeyIdKey: "etcdBackupKeyId", secretAccessKeyKey: "etcdBackupSecret" } } };
+        fleet.clusters[IDC].etcd.backup = {
+            ...(fleet.clusters[IDC].etcd.backup ?? {}),
+            objectStore: {
+                kind: "s3-compatible",
+                bucket: "idc-sh-etcd",
+                endpoint: "https://rgw.idc-sh.acme.internal",
+                credentials: { accessKeyIdKey: "etcdBackupKeyId", secretAccessKeyKey: "etcdBackupSecret" },
+            },
+        };
         const parsed = parseFleet(fleet, { today: TODAY });
         assert.ok(parsed.ok, parsed.ok ? "" : parsed.violations.join("\n"));
         assert.ok(secretConfigKeys(parsed.spec).includes("etcdBackupKeyId"));
@@ -276,13 +340,25 @@ describe("strict fields where they reach scripts", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-creds-"));
         const file = path.join(dir, "Pulumi.t.yaml");
         const fleet = rawStackFleet("prod");
-        fleet.clusters[IDC].etcd.backup = { ...(fleet.clusters[IDC].etcd.backup ?? {}), objectStore: { kind: "s3-compatible", bucket: "idc-sh-etcd", endpoint: "https://rgw.idc-sh.acme.internal", credentials: { accessKeyIdKey: "etcdBackupKeyId", secretAccessKeyKey: "etcdBackupSecret" } } };
+        fleet.clusters[IDC].etcd.backup = {
+            ...(fleet.clusters[IDC].etcd.backup ?? {}),
+            objectStore: {
+                kind: "s3-compatible",
+                bucket: "idc-sh-etcd",
+                endpoint: "https://rgw.idc-sh.acme.internal",
+                credentials: { accessKeyIdKey: "etcdBackupKeyId", secretAccessKeyKey: "etcdBackupSecret" },
+            },
+        };
         const stackFile = readStackFile(path.join(__dirname, "..", "..", "..", "Pulumi.prod.yaml"));
         const config: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(stackFile.config)) if (k !== "hybrid-fleet:fleet") config[k] = v;
         config["hybrid-fleet:fleet"] = fleet;
         fs.writeFileSync(file, JSON.stringify({ config }));
-        const run = spawnSync(process.execPath, ["tools/build.js", "plan", "--stack", "t", "--config", file, "--out", path.join(dir, "out")], { cwd: path.join(__dirname, "..", "..", ".."), encoding: "utf8", timeout: 300000 });
+        const run = spawnSync(process.execPath, ["tools/build.js", "plan", "--stack", "t", "--config", file, "--out", path.join(dir, "out")], {
+            cwd: path.join(__dirname, "..", "..", ".."),
+            encoding: "utf8",
+            timeout: 300000,
+        });
         assert.strictEqual(run.status, 0, run.stderr);
         assert.doesNotMatch(run.stderr + run.stdout, /Missing required configuration/);
         // The backup credentials reach the host only as a secret file (its content is never written by the plan).
@@ -294,13 +370,34 @@ describe("strict fields where they reach scripts", () => {
 
 /** Runs `script` in a restricted bash (no PATH, no output redirection): prints what `$v` holds. */
 function bashValue(assignment: string, variable: string): { status: number | null; out: string } {
-    const run = spawnSync("/bin/bash", ["--norc", "--noprofile", "-r", "-c", `set -f; ${assignment}\nprintf %s "$${variable}"`], { env: { PATH: "/nonexistent" }, encoding: "utf8" });
+    const run = spawnSync("/bin/bash", ["--norc", "--noprofile", "-r", "-c", `set -f; ${assignment}\nprintf %s "$${variable}"`], {
+        env: { PATH: "/nonexistent" },
+        encoding: "utf8",
+    });
     return { status: run.status, out: run.stdout };
 }
 
 const hostile = fc.oneof(
     fc.string({ unit: "binary", maxLength: 30 }),
-    fc.constantFrom("$(id)", "`id`", "a b", "a;b", "a\nb", "'", '"', "\\", "*", "~", "${x}", "-rf", "/var/lib/e tcd", "/var/lib/$(x)", "/dev/nvme0n1;x", "a&&b", "/var/lib/etcd\n"),
+    fc.constantFrom(
+        "$(id)",
+        "`id`",
+        "a b",
+        "a;b",
+        "a\nb",
+        "'",
+        '"',
+        "\\",
+        "*",
+        "~",
+        "${x}",
+        "-rf",
+        "/var/lib/e tcd",
+        "/var/lib/$(x)",
+        "/dev/nvme0n1;x",
+        "a&&b",
+        "/var/lib/etcd\n",
+    ),
     fc.string({ unit: fc.constantFrom(..."aZ09._-/ $`'\";|&<>(){}[]*?~!#\\\n\t%+=:,@".split("")), maxLength: 20 }),
 );
 
@@ -348,12 +445,18 @@ describe("hostile values for IDC fields that reach scripts (property)", () => {
 
 describe("systemd calendars (property, systemd-analyze)", () => {
     const num = fc.integer({ min: 0, max: 70 }).map(String);
-    const field = fc.oneof(fc.constant("*"), num, fc.tuple(num, num).map(([a, b]) => `${a}..${b}`), fc.tuple(num, fc.integer({ min: 0, max: 20 })).map(([a, s]) => `${a}/${s}`), fc.tuple(num, num).map(([a, b]) => `${a},${b}`));
+    const field = fc.oneof(
+        fc.constant("*"),
+        num,
+        fc.tuple(num, num).map(([a, b]) => `${a}..${b}`),
+        fc.tuple(num, fc.integer({ min: 0, max: 20 })).map(([a, s]) => `${a}/${s}`),
+        fc.tuple(num, num).map(([a, b]) => `${a},${b}`),
+    );
     const weekday = fc.constantFrom("Mon", "Sun", "Mon..Fri", "Sat,Sun", "Funday", "");
     const calendar = fc.oneof(
-        fc.tuple(weekday, fc.tuple(field, field, field), fc.tuple(field, field, fc.option(field)), fc.constantFrom("", " UTC", " PST")).map(
-            ([w, [y, mo, d], [h, mi, se], tz]) => `${w ? `${w} ` : ""}${y}-${mo}-${d} ${h}:${mi}${se === null ? "" : `:${se}`}${tz}`,
-        ),
+        fc
+            .tuple(weekday, fc.tuple(field, field, field), fc.tuple(field, field, fc.option(field)), fc.constantFrom("", " UTC", " PST"))
+            .map(([w, [y, mo, d], [h, mi, se], tz]) => `${w ? `${w} ` : ""}${y}-${mo}-${d} ${h}:${mi}${se === null ? "" : `:${se}`}${tz}`),
         fc.constantFrom("hourly", "daily", "fortnightly", "Sun *-*-* 03:30:00", "*:0/5", "Sat", "2026-02-30", "*-*-* 24:00", "-h", "Mon 25:00"),
         fc.string({ unit: fc.constantFrom(..."0123456789*:-,./ MonSatUTC".split("")), maxLength: 24 }),
     );
@@ -386,7 +489,10 @@ describe("renderers quote what they interpolate (defence in depth, property)", (
                 const { status, out } = bashValue(`v=${shq(value)}`, "v");
                 assert.strictEqual(status, 0);
                 assert.strictEqual(out, value);
-                const words = spawnSync("/bin/bash", ["--norc", "-r", "-c", `set -f; set -- ${shq(value)} ${shq(value)}; printf %s "$#"`], { env: { PATH: "/nonexistent" }, encoding: "utf8" });
+                const words = spawnSync("/bin/bash", ["--norc", "-r", "-c", `set -f; set -- ${shq(value)} ${shq(value)}; printf %s "$#"`], {
+                    env: { PATH: "/nonexistent" },
+                    encoding: "utf8",
+                });
                 assert.strictEqual(words.stdout, "2");
             }),
             { numRuns: 50 },
@@ -412,7 +518,10 @@ describe("renderers quote what they interpolate (defence in depth, property)", (
     it("environment files refuse a value that would start another line or be interpreted", () => {
         for (const bad of ["a\nEVIL=1", "a\rb", "$(id)", "a b", '"q"', "a\\b"]) {
             assert.throws(() => envLine("BACKUP_S3_PREFIX", bad), /refusing/);
-            assert.throws(() => renderBackupEnv({ dir: "/var/lib/etcd/backup", keep: 48, endpoint: "https://s3.example", bucket: "b", prefix: bad, region: "us-east-1" }), /refusing/);
+            assert.throws(
+                () => renderBackupEnv({ dir: "/var/lib/etcd/backup", keep: 48, endpoint: "https://s3.example", bucket: "b", prefix: bad, region: "us-east-1" }),
+                /refusing/,
+            );
         }
         assert.strictEqual(envLine("BACKUP_KEEP", 48), "BACKUP_KEEP=48");
     });

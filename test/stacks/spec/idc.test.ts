@@ -56,7 +56,10 @@ describe("IDC node labels spec", () => {
                 f.clusters[IDC].workers[0].labels["rack id"] = "a";
                 f.clusters[IDC].workers[1].labels["acme.io/tier"] = "gold,silver";
             });
-            assertViolation(v, "clusters[0].workers[0].labels: label key rack id is not a qualified name (at most 63 characters, alphanumeric at both ends, '-', '_', '.' between)");
+            assertViolation(
+                v,
+                "clusters[0].workers[0].labels: label key rack id is not a qualified name (at most 63 characters, alphanumeric at both ends, '-', '_', '.' between)",
+            );
             assertViolation(v, 'clusters[0].workers[1].labels: label acme.io/tier: value "gold,silver" is not a valid label value');
         });
         it("accepts the allowed kubernetes.io labels, the node/kubelet namespaces and any other domain", () => {
@@ -72,10 +75,23 @@ describe("IDC node labels spec", () => {
             });
         });
         it("matches the kubelet's allowed set (k8s.io/kubelet well_known_labels.go)", () => {
-            for (const key of ["kubernetes.io/hostname", "kubernetes.io/arch", "kubernetes.io/os", "beta.kubernetes.io/instance-type", "failure-domain.beta.kubernetes.io/zone", "topology.kubernetes.io/zone"]) {
+            for (const key of [
+                "kubernetes.io/hostname",
+                "kubernetes.io/arch",
+                "kubernetes.io/os",
+                "beta.kubernetes.io/instance-type",
+                "failure-domain.beta.kubernetes.io/zone",
+                "topology.kubernetes.io/zone",
+            ]) {
                 assert.strictEqual(kubeletLabelProblem(key, "x"), undefined, key);
             }
-            for (const key of ["kubernetes.io/role", "node-role.kubernetes.io/worker", "k8s.io/x", "node-restriction.kubernetes.io/a", "topology.kubernetes.io/rack"]) {
+            for (const key of [
+                "kubernetes.io/role",
+                "node-role.kubernetes.io/worker",
+                "k8s.io/x",
+                "node-restriction.kubernetes.io/a",
+                "topology.kubernetes.io/rack",
+            ]) {
                 assert.match(kubeletLabelProblem(key, "x") ?? "", /may not self-set/, key);
             }
         });
@@ -100,7 +116,12 @@ describe("IDC node labels spec", () => {
         it("evaluates `in`, `has()` and kubeadm's control-plane role label", () => {
             acceptedAfter((f) => {
                 delete f.clusters[IDC].controlPlane.hosts[1].labels;
-                f.clusters[IDC].network.calico.bgp.peers.push({ name: "cp-reflector", peerIp: "10.10.0.7", asNumber: 64512, nodeSelector: "has(node-role.kubernetes.io/control-plane)" });
+                f.clusters[IDC].network.calico.bgp.peers.push({
+                    name: "cp-reflector",
+                    peerIp: "10.10.0.7",
+                    asNumber: 64512,
+                    nodeSelector: "has(node-role.kubernetes.io/control-plane)",
+                });
             });
             const v = violationsAfter((f) => {
                 f.clusters[IDC].workers[0].labels[ZONE] = "rack-d";
@@ -125,7 +146,7 @@ describe("IDC node labels spec", () => {
         });
     });
 
-    it("evaluates Calico selectors as Calico does (docs, \"Selectors\")", () => {
+    it('evaluates Calico selectors as Calico does (docs, "Selectors")', () => {
         const node = { [ZONE]: "rack-a", "acme.io/tier": "gold", empty: "" };
         const cases: [string, boolean | undefined][] = [
             ["all()", true],

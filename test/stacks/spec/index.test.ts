@@ -30,7 +30,13 @@ describe("fleet spec", () => {
     it("names the secret config keys the stack must hold", () => {
         const result = parseFleet(rawStackFleet("prod"));
         assert.ok(result.ok);
-        assert.deepStrictEqual(secretConfigKeys(result.spec), ["alertWebhookChat", "alertWebhookOncall", "idcStoreAccessKeyId", "idcStoreSecretAccessKey", "sshPrivateKey"]);
+        assert.deepStrictEqual(secretConfigKeys(result.spec), [
+            "alertWebhookChat",
+            "alertWebhookOncall",
+            "idcStoreAccessKeyId",
+            "idcStoreSecretAccessKey",
+            "sshPrivateKey",
+        ]);
     });
 
     describe("names and references", () => {
@@ -69,7 +75,13 @@ describe("fleet spec", () => {
                 between: ["idc-sh", "eks-apne1"],
                 kind: "direct-connect",
                 crossBorder: "carrier-line",
-                directConnect: { connectionId: "dxcon-fg5678gh", vlan: 101, amazonAddress: "169.254.100.1/30", customerAddress: "169.254.100.2/30", amazonSideAsn: 64550 },
+                directConnect: {
+                    connectionId: "dxcon-fg5678gh",
+                    vlan: 101,
+                    amazonAddress: "169.254.100.1/30",
+                    customerAddress: "169.254.100.2/30",
+                    amazonSideAsn: 64550,
+                },
             };
             assert.ok(parseFleet(ok).ok, "Direct Connect between the IDC and EKS is fine");
         });
@@ -123,11 +135,19 @@ describe("fleet spec", () => {
             assertViolation(v, "clusters[0].controlPlane.hosts: at least 3 control-plane hosts in prod (got 2)");
         });
         it("requires the etcd election timeout to be at least 10x the heartbeat (etcd docs, Tuning)", () => {
-            const v = violationsAfter((f) => (f.clusters[IDC].etcd.tuning = { ...(f.clusters[IDC].etcd.tuning ?? {}), heartbeatIntervalMs: 200, electionTimeoutMs: 1000 }));
+            const v = violationsAfter(
+                (f) => (f.clusters[IDC].etcd.tuning = { ...(f.clusters[IDC].etcd.tuning ?? {}), heartbeatIntervalMs: 200, electionTimeoutMs: 1000 }),
+            );
             assertViolation(v, "clusters[0].etcd.tuning.electionTimeoutMs: must be at least 10x heartbeatIntervalMs (1000 < 10 x 200)");
         });
         it("requires a grace period for every soft eviction signal", () => {
-            const v = violationsAfter((f) => (f.clusters[IDC].kubelet = { evictionSoft: { "memory.available": "1Gi", "nodefs.available": "15%" }, evictionSoftGracePeriod: { "memory.available": "90s" } }));
+            const v = violationsAfter(
+                (f) =>
+                    (f.clusters[IDC].kubelet = {
+                        evictionSoft: { "memory.available": "1Gi", "nodefs.available": "15%" },
+                        evictionSoftGracePeriod: { "memory.available": "90s" },
+                    }),
+            );
             assertViolation(v, "clusters[0].kubelet.evictionSoftGracePeriod: needs a grace period for evictionSoft signal nodefs.available");
         });
         it("requires backup store credentials and an endpoint", () => {
@@ -137,14 +157,19 @@ describe("fleet spec", () => {
                 "clusters[0].etcd.backup.objectStore: etcd backups need an object store with credentials (IDC hosts have no cloud identity); set etcd.backup.objectStore or metrics.objectStore.credentials",
             );
             const noEndpoint = violationsAfter((f) => {
-                f.clusters[IDC].etcd.backup = { objectStore: { kind: "s3", bucket: "etcd-backups-sh", credentials: f.clusters[IDC].metrics.objectStore.credentials } };
+                f.clusters[IDC].etcd.backup = {
+                    objectStore: { kind: "s3", bucket: "etcd-backups-sh", credentials: f.clusters[IDC].metrics.objectStore.credentials },
+                };
             });
             assertViolation(noEndpoint, "clusters[0].etcd.backup.objectStore: etcd backups need an object store endpoint (or an s3 store with a region)");
         });
         it("requires a Kubernetes minor the support table knows (kubeadm v1beta4, known pause image)", () => {
             for (const version of ["1.30.9", "1.37.0"]) {
                 const v = violationsAfter((f) => (f.clusters[IDC].kubernetesVersion = version), "dev");
-                assertViolation(v, `clusters[0].kubernetesVersion: upstream Kubernetes (IDC) ${version.split(".").slice(0, 2).join(".")} is not a known version (known: 1.31, 1.32, 1.33, 1.34, 1.35, 1.36)`);
+                assertViolation(
+                    v,
+                    `clusters[0].kubernetesVersion: upstream Kubernetes (IDC) ${version.split(".").slice(0, 2).join(".")} is not a known version (known: 1.31, 1.32, 1.33, 1.34, 1.35, 1.36)`,
+                );
             }
         });
         it("requires every host address inside nodeCidr", () => {
@@ -253,7 +278,11 @@ describe("fleet spec", () => {
             fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
             fc.constant({}),
         );
-        const mutation = fc.record({ at: fc.constantFrom(...paths.filter((p) => p.length > 0)), value: replacement, mode: fc.constantFrom("set", "delete", "duplicate") });
+        const mutation = fc.record({
+            at: fc.constantFrom(...paths.filter((p) => p.length > 0)),
+            value: replacement,
+            mode: fc.constantFrom("set", "delete", "duplicate"),
+        });
         fc.assert(
             fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (mutations) => {
                 const fleet = structuredClone(base);

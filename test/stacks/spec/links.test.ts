@@ -85,7 +85,10 @@ describe("links spec", () => {
             assertViolation(v, "clusters[0].gateway.hosts[0].address: 10.11.0.5 is not a host address of network.nodeCidr 10.10.0.0/20");
             assertViolation(v, "clusters[0].gateway.hosts[1].address: 10.10.0.10 is already used by the control-plane VIP");
             assertViolation(v, "clusters[0].gateway.hosts[1].name: host name cp-1 is already used in this cluster");
-            assertViolation(v, "clusters[0].gateway.hosts[1].publicAddress: 192.168.7.1 is not a public address (the cloud gateways dial it over the internet)");
+            assertViolation(
+                v,
+                "clusters[0].gateway.hosts[1].publicAddress: 192.168.7.1 is not a public address (the cloud gateways dial it over the internet)",
+            );
         });
         it("rejects a fabric peer outside nodeCidr", () => {
             assertViolation(
@@ -125,7 +128,10 @@ describe("links spec", () => {
         });
         it("rejects a /30 used twice in the fleet", () => {
             const v = violationsAfter((f) => (f.links[2].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30", "169.254.30.8/30", "169.254.20.4/30"]));
-            assertViolation(v, "links[2].insideCidrs[3]: 169.254.20.4/30 is already used by links[0].insideCidrs[1]: tunnel and peering /30s are unique in the fleet");
+            assertViolation(
+                v,
+                "links[2].insideCidrs[3]: 169.254.20.4/30 is already used by links[0].insideCidrs[1]: tunnel and peering /30s are unique in the fleet",
+            );
         });
         it("rejects a tunnel /30 that is a Direct Connect peering subnet", () => {
             const v = violationsAfter((f) => {
@@ -133,11 +139,20 @@ describe("links spec", () => {
                     between: ["idc-sh", "eks-apne1"],
                     kind: "direct-connect",
                     crossBorder: "carrier-line",
-                    directConnect: { connectionId: "dxcon-fg5678gh", vlan: 101, amazonAddress: "169.254.30.1/30", customerAddress: "169.254.30.2/30", amazonSideAsn: 64550 },
+                    directConnect: {
+                        connectionId: "dxcon-fg5678gh",
+                        vlan: 101,
+                        amazonAddress: "169.254.30.1/30",
+                        customerAddress: "169.254.30.2/30",
+                        amazonSideAsn: 64550,
+                    },
                 };
                 f.links[2].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30", "169.254.30.8/30", "169.254.30.12/30"];
             });
-            assertViolation(v, "links[2].insideCidrs[0]: 169.254.30.0/30 is already used by links[0].directConnect.amazonAddress: tunnel and peering /30s are unique in the fleet");
+            assertViolation(
+                v,
+                "links[2].insideCidrs[0]: 169.254.30.0/30 is already used by links[0].directConnect.amazonAddress: tunnel and peering /30s are unique in the fleet",
+            );
         });
         it("rejects pinned /30s on a dedicated line", () => {
             assertViolation(
@@ -152,11 +167,20 @@ describe("links spec", () => {
             const v = violationsAfter((f) => {
                 const twin = structuredClone(f.clusters[IDC]);
                 Object.assign(twin, { name: "idc-sh-2", gateway: { ...twin.gateway, asn: 64625 } });
-                twin.network = { ...twin.network, nodeCidr: "10.40.0.0/20", podCidr: "10.67.0.0/16", serviceCidr: "10.97.0.0/16", loadBalancerCidr: "10.41.0.0/24" };
+                twin.network = {
+                    ...twin.network,
+                    nodeCidr: "10.40.0.0/20",
+                    podCidr: "10.67.0.0/16",
+                    serviceCidr: "10.97.0.0/16",
+                    loadBalancerCidr: "10.41.0.0/24",
+                };
                 f.clusters.push(twin);
                 f.links.push({ between: ["idc-sh", "idc-sh-2"], kind: "ipsec-vpn" });
             });
-            assertViolation(v, "links[3].between: a link joins two sites: clusters of different providers, or two IDCs in different regions (idc-sh and idc-sh-2 are both idc in cn-shanghai-idc1)");
+            assertViolation(
+                v,
+                "links[3].between: a link joins two sites: clusters of different providers, or two IDCs in different regions (idc-sh and idc-sh-2 are both idc in cn-shanghai-idc1)",
+            );
         });
         it("rejects a dedicated line without its parameters, and parameters of the wrong kind", () => {
             assertViolation(
@@ -168,17 +192,32 @@ describe("links spec", () => {
                 delete f.links[0].insideCidrs;
                 f.links[0].expressConnect = f.links[1].expressConnect;
             });
-            assertViolation(v, "links[0].directConnect: is required for a direct-connect link (connection id, VLAN, addresses: the line is ordered out of band)");
+            assertViolation(
+                v,
+                "links[0].directConnect: is required for a direct-connect link (connection id, VLAN, addresses: the line is ordered out of band)",
+            );
             assertViolation(v, "links[0].expressConnect: only an express-connect link has an expressConnect line (this one is direct-connect)");
         });
         it("rejects a direct-connect link that is not eks <-> idc, and mismatched peering addresses", () => {
-            const dx = { connectionId: "dxcon-fg5678gh", vlan: 101, amazonAddress: "169.254.100.1/30", customerAddress: "169.254.100.6/30", amazonSideAsn: 64530 };
+            const dx = {
+                connectionId: "dxcon-fg5678gh",
+                vlan: 101,
+                amazonAddress: "169.254.100.1/30",
+                customerAddress: "169.254.100.6/30",
+                amazonSideAsn: 64530,
+            };
             const v = violationsAfter((f) => {
                 f.links[2] = { between: ["eks-apne1", "ack-sh"], kind: "direct-connect", crossBorder: "carrier-line", directConnect: dx };
             });
             assertViolation(v, "links[2].kind: direct-connect joins an eks cluster and an idc cluster (a transit VIF to the IDC's router)");
-            assertViolation(v, "links[2].directConnect.customerAddress: 169.254.100.6/30 and amazonAddress 169.254.100.1/30 must be two addresses of one peering subnet");
-            assertViolation(v, "links[2].directConnect.amazonSideAsn: AS 64530 is already clusters[1].gateway.asn: the Direct Connect gateway needs an AS of its own");
+            assertViolation(
+                v,
+                "links[2].directConnect.customerAddress: 169.254.100.6/30 and amazonAddress 169.254.100.1/30 must be two addresses of one peering subnet",
+            );
+            assertViolation(
+                v,
+                "links[2].directConnect.amazonSideAsn: AS 64530 is already clusters[1].gateway.asn: the Direct Connect gateway needs an AS of its own",
+            );
         });
         it("rejects express-connect peering addresses outside one subnet", () => {
             assertViolation(
@@ -213,7 +252,10 @@ describe("links spec", () => {
             const r = parseFleet(fleet);
             assert.ok(!r.ok);
             assert.ok(!r.violations.some((v) => v.startsWith("links[2].crossBorder")), r.violations.join("\n"));
-            assert.ok(r.violations.some((v) => v.startsWith("links[1].crossBorder")), "idc-sh <-> ack (Hong Kong) now crosses");
+            assert.ok(
+                r.violations.some((v) => v.startsWith("links[1].crossBorder")),
+                "idc-sh <-> ack (Hong Kong) now crosses",
+            );
         });
     });
 });

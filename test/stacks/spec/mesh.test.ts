@@ -41,7 +41,10 @@ describe("mesh spec", () => {
             f.transit = [];
             cluster(f, "ack-dev").mesh.network = "net-eks-dev";
         }, "dev");
-        assertViolation(v, "clusters[2].mesh.network: net-eks-dev is also the network of eks-dev, but no declared link routes their pods to each other: give them distinct networks (east-west gateways) or link them");
+        assertViolation(
+            v,
+            "clusters[2].mesh.network: net-eks-dev is also the network of eks-dev, but no declared link routes their pods to each other: give them distinct networks (east-west gateways) or link them",
+        );
         // Linked (through the transit IDC), one network is fine.
         const f = rawStackFleet("dev");
         cluster(f, "ack-dev").mesh.network = "net-eks-dev";
@@ -51,8 +54,14 @@ describe("mesh spec", () => {
 
     it("every istiod reaches every other member over the links", () => {
         const v = violationsAfter((f) => (f.transit = []), "dev");
-        assertViolation(v, "clusters[1].mesh: eks-dev cannot reach ack-dev over the declared links (needed by mesh (istiod watches its API server and east-west gateway)): add a link or a transit site");
-        assertViolation(v, "clusters[2].mesh: ack-dev cannot reach eks-dev over the declared links (needed by mesh (istiod watches its API server and east-west gateway)): add a link or a transit site");
+        assertViolation(
+            v,
+            "clusters[1].mesh: eks-dev cannot reach ack-dev over the declared links (needed by mesh (istiod watches its API server and east-west gateway)): add a link or a transit site",
+        );
+        assertViolation(
+            v,
+            "clusters[2].mesh: ack-dev cannot reach eks-dev over the declared links (needed by mesh (istiod watches its API server and east-west gateway)): add a link or a transit site",
+        );
         // A cluster out of the mesh needs no path.
         const f = rawStackFleet("dev");
         f.transit = [];
@@ -73,12 +82,21 @@ describe("mesh spec", () => {
             }),
             "clusters[1].mesh.injection.payments: eks-apne1 is not in the mesh (mesh.enabled is false)",
         );
-        assertViolation(violationsAfter((f) => (cluster(f, "idc-sh").mesh.injection = { payments: "istio" })), 'clusters[0].mesh.injection.payments: Invalid option: expected one of "sidecar"|"ambient"');
+        assertViolation(
+            violationsAfter((f) => (cluster(f, "idc-sh").mesh.injection = { payments: "istio" })),
+            'clusters[0].mesh.injection.payments: Invalid option: expected one of "sidecar"|"ambient"',
+        );
     });
 
     it("trust domain, locality hosts and durations have strict formats; hosts are unique", () => {
-        assertViolation(violationsAfter((f) => (f.mesh.trustDomain = "Acme Internal")), "mesh.trustDomain: must be a DNS name like acme.internal (a SPIFFE trust domain)");
-        assertViolation(violationsAfter((f) => (f.mesh.localityFailover = [{ host: "search-api" }])), "mesh.localityFailover[0].host: must be a fully qualified service host like search-api.search.svc.cluster.local");
+        assertViolation(
+            violationsAfter((f) => (f.mesh.trustDomain = "Acme Internal")),
+            "mesh.trustDomain: must be a DNS name like acme.internal (a SPIFFE trust domain)",
+        );
+        assertViolation(
+            violationsAfter((f) => (f.mesh.localityFailover = [{ host: "search-api" }])),
+            "mesh.localityFailover[0].host: must be a fully qualified service host like search-api.search.svc.cluster.local",
+        );
         assertViolation(
             violationsAfter((f) => (f.mesh.localityFailover = [{ host: "a.search.svc.cluster.local", interval: "30 seconds" }])),
             'mesh.localityFailover[0].interval: must be a duration like "30s", "1m" or "500ms"',
@@ -87,6 +105,9 @@ describe("mesh spec", () => {
             violationsAfter((f) => (f.mesh.localityFailover = [{ host: "a.search.svc.cluster.local" }, { host: "a.search.svc.cluster.local" }])),
             "mesh.localityFailover[1].host: a.search.svc.cluster.local is already listed by localityFailover[0]",
         );
-        assertViolation(violationsAfter((f) => (cluster(f, "idc-sh").mesh.caGeneration = 0)), "clusters[0].mesh.caGeneration: Too small: expected number to be >=1");
+        assertViolation(
+            violationsAfter((f) => (cluster(f, "idc-sh").mesh.caGeneration = 0)),
+            "clusters[0].mesh.caGeneration: Too small: expected number to be >=1",
+        );
     });
 });

@@ -20,7 +20,15 @@ describe("networking spec", () => {
         assert.strictEqual(idc.network.calico.natOutgoing, true);
         assert.strictEqual(idc.network.cilium.nodeMaskSize, 24);
         const search = idc.network.tenants[1];
-        assert.deepStrictEqual(search.quota, { requestsCpu: "20", requestsMemory: "64Gi", limitsCpu: "40", limitsMemory: "128Gi", pods: 200, servicesLoadBalancers: 0, servicesNodePorts: 0 });
+        assert.deepStrictEqual(search.quota, {
+            requestsCpu: "20",
+            requestsMemory: "64Gi",
+            limitsCpu: "40",
+            limitsMemory: "128Gi",
+            pods: 200,
+            servicesLoadBalancers: 0,
+            servicesNodePorts: 0,
+        });
         assert.deepStrictEqual(search.containerDefaults, { cpuRequest: "500m", cpuLimit: "1", memoryRequest: "256Mi", memoryLimit: "512Mi" });
         assert.strictEqual(search.podSecurity, "restricted");
         assert.deepStrictEqual(search.allowFrom[0], { namespace: "payments", podLabels: {}, ports: [{ port: 8080, protocol: "TCP" }] });
@@ -28,12 +36,18 @@ describe("networking spec", () => {
     });
 
     it("rejects a CNI a site cannot run, naming what the site runs", () => {
-        assertViolation(violationsAfter((f) => (f.clusters[IDC].network.cni = "flannel")), 'clusters[0].network.cni: IDC runs calico or cilium, not "flannel"');
+        assertViolation(
+            violationsAfter((f) => (f.clusters[IDC].network.cni = "flannel")),
+            'clusters[0].network.cni: IDC runs calico or cilium, not "flannel"',
+        );
         assertViolation(
             violationsAfter((f) => (f.clusters[EKS].network.cni = "terway")),
             'clusters[1].network.cni: EKS runs vpc-cni, calico (policy only, on the VPC CNI) or cilium (ENI mode), not "terway"',
         );
-        assertViolation(violationsAfter((f) => (f.clusters[2].network.cni = "cilium")), 'clusters[2].network.cni: ACK runs terway or flannel, not "cilium"');
+        assertViolation(
+            violationsAfter((f) => (f.clusters[2].network.cni = "cilium")),
+            'clusters[2].network.cni: ACK runs terway or flannel, not "cilium"',
+        );
     });
 
     it("rejects a pool naming a namespace that is not a tenant of its cluster", () => {
@@ -59,9 +73,7 @@ describe("networking spec", () => {
             v,
             "clusters[0].network.calico.ipPools[0].cidr: 10.64.128.0/20 overlaps the default pool 10.64.0.0/16 (set calico.defaultPoolCidr to a part of podCidr outside the extra pools)",
         );
-        const w = violationsAfter((f) =>
-            f.clusters[IDC].network.calico.ipPools.push({ name: "search-pool", cidr: "10.64.136.0/21", nodeSelector: "all()" }),
-        );
+        const w = violationsAfter((f) => f.clusters[IDC].network.calico.ipPools.push({ name: "search-pool", cidr: "10.64.136.0/21", nodeSelector: "all()" }));
         assertViolation(w, "clusters[0].network.calico.ipPools[1].cidr: 10.64.136.0/21 overlaps ipPools[0] 10.64.128.0/20");
         const x = violationsAfter((f) => (f.clusters[IDC].network.calico.defaultPoolCidr = "10.65.0.0/17"));
         assertViolation(x, "clusters[0].network.calico.defaultPoolCidr: 10.65.0.0/17 is outside network.podCidr 10.64.0.0/16");
@@ -90,7 +102,10 @@ describe("networking spec", () => {
         const w = violationsAfter((f) => delete f.clusters[0].network.cilium, "dev");
         assertViolation(w, "clusters[0].network.cilium.clusterId: is required with cni cilium (a fleet-unique 1-255 keeps cluster mesh possible)");
         const x = violationsAfter((f) => (f.clusters[0].network.cilium.clusterId = 256), "dev");
-        assert.ok(x.some((s) => s.startsWith("clusters[0].network.cilium.clusterId: ")), x.join("\n"));
+        assert.ok(
+            x.some((s) => s.startsWith("clusters[0].network.cilium.clusterId: ")),
+            x.join("\n"),
+        );
     });
 
     it("keeps BGP and pools to Calico clusters that route, and peers unique", () => {
@@ -105,7 +120,10 @@ describe("networking spec", () => {
         assertViolation(x, "clusters[0].network.calico.bgp.peers[6].name: peer name rack-a-tor-1 is already used by bgp.peers[0]");
         assertViolation(x, "clusters[0].network.calico.bgp.peers[6].peerIp: 10.10.0.1 is already peered with the same nodes by bgp.peers[0]");
         const y = violationsAfter((f) => (f.clusters[IDC].network.calico.encapsulation = "VXLAN"));
-        assertViolation(y, "clusters[0].network.calico.encapsulation: VXLAN tunnels every packet; peering with the racks' switches needs None or a CrossSubnet mode");
+        assertViolation(
+            y,
+            "clusters[0].network.calico.encapsulation: VXLAN tunnels every packet; peering with the racks' switches needs None or a CrossSubnet mode",
+        );
     });
 
     describe("Cilium BGP (network.cilium.bgp)", () => {
@@ -128,7 +146,15 @@ describe("networking spec", () => {
         });
 
         it("rejects BGP on EKS Cilium and on a cluster whose CNI is not Cilium", () => {
-            const v = violationsAfter((f) => (f.clusters[1].network = { ...f.clusters[1].network, cni: "cilium", cilium: { clusterId: 12, bgp: { asNumber: 64601, peers: [peer("tor-1", "10.120.0.1")] } } }), "dev");
+            const v = violationsAfter(
+                (f) =>
+                    (f.clusters[1].network = {
+                        ...f.clusters[1].network,
+                        cni: "cilium",
+                        cilium: { clusterId: 12, bgp: { asNumber: 64601, peers: [peer("tor-1", "10.120.0.1")] } },
+                    }),
+                "dev",
+            );
             assertViolation(v, "clusters[1].network.cilium.bgp: must be unset on EKS: Cilium runs in ENI mode there and the VPC routes pod addresses");
             const w = violationsAfter((f) => (f.clusters[IDC].network.cilium = { bgp: { asNumber: 64600, peers: [peer("tor-1", "10.10.0.1")] } }));
             assertViolation(w, "clusters[0].network.cilium.bgp: is set but network.cni is calico");
@@ -146,17 +172,32 @@ describe("networking spec", () => {
 
         it("rejects invalid peer addresses and AS numbers outside 1..4294967295", () => {
             const v = violationsAfter((f) => setPeers(f, [peer("tor-1", "10.110.0.256")]), "dev");
-            assert.ok(v.some((x) => x.startsWith("clusters[0].network.cilium.bgp.peers[0].peerIp: ")), v.join("\n"));
+            assert.ok(
+                v.some((x) => x.startsWith("clusters[0].network.cilium.bgp.peers[0].peerIp: ")),
+                v.join("\n"),
+            );
             for (const asNumber of [0, 4294967296, 1.5]) {
                 const w = violationsAfter((f) => (f.clusters[DEV_IDC].network.cilium.bgp.asNumber = asNumber), "dev");
-                assert.ok(w.some((x) => x.startsWith("clusters[0].network.cilium.bgp.asNumber: ")), `${asNumber}: ${w.join("\n")}`);
+                assert.ok(
+                    w.some((x) => x.startsWith("clusters[0].network.cilium.bgp.asNumber: ")),
+                    `${asNumber}: ${w.join("\n")}`,
+                );
                 const x = violationsAfter((f) => (f.clusters[DEV_IDC].network.cilium.bgp.peers[0].asNumber = asNumber), "dev");
-                assert.ok(x.some((y) => y.startsWith("clusters[0].network.cilium.bgp.peers[0].asNumber: ")), `${asNumber}: ${x.join("\n")}`);
+                assert.ok(
+                    x.some((y) => y.startsWith("clusters[0].network.cilium.bgp.peers[0].asNumber: ")),
+                    `${asNumber}: ${x.join("\n")}`,
+                );
             }
         });
 
         it("rejects a nodeSelector a Kubernetes label selector cannot express", () => {
-            for (const sel of ["topology.kubernetes.io/zone == 'rack-a' || has(gpu)", "!(rack == 'a')", "rack starts with 'a'", "rack in {}", "rack == 'not a label value'"]) {
+            for (const sel of [
+                "topology.kubernetes.io/zone == 'rack-a' || has(gpu)",
+                "!(rack == 'a')",
+                "rack starts with 'a'",
+                "rack in {}",
+                "rack == 'not a label value'",
+            ]) {
                 const v = violationsAfter((f) => setPeers(f, [peer("tor-1", "10.110.0.1", sel)]), "dev");
                 assertViolation(
                     v,
@@ -168,14 +209,20 @@ describe("networking spec", () => {
         it("needs every node selected by exactly one peer nodeSelector", () => {
             // The dev hosts carry no rack label: a rack selector leaves both without routes.
             const v = violationsAfter((f) => setPeers(f, [peer("rack-a-tor-1", "10.110.0.1", "topology.kubernetes.io/zone == 'rack-a'")]), "dev");
-            for (const [at, host] of [[CP, "dev-cp-1"], [WORKER, "dev-worker-1"]]) {
+            for (const [at, host] of [
+                [CP, "dev-cp-1"],
+                [WORKER, "dev-worker-1"],
+            ]) {
                 assertViolation(
                     v,
                     `${at}: no network.cilium.bgp.peers[] nodeSelector selects ${host} and Cilium has no node-to-node mesh: it would get no pod routes; give it the labels its rack's peers select (e.g. topology.kubernetes.io/zone)`,
                 );
             }
             // A global peer and a control-plane peer both select the control-plane host.
-            const w = violationsAfter((f) => setPeers(f, [peer("tor-1", "10.110.0.1"), peer("cp-tor", "10.110.0.2", "has(node-role.kubernetes.io/control-plane)")]), "dev");
+            const w = violationsAfter(
+                (f) => setPeers(f, [peer("tor-1", "10.110.0.1"), peer("cp-tor", "10.110.0.2", "has(node-role.kubernetes.io/control-plane)")]),
+                "dev",
+            );
             assertViolation(
                 w,
                 `${CP}: dev-cp-1 is selected by the different nodeSelectors of bgp.peers[0] and bgp.peers[1]: Cilium applies only one CiliumBGPClusterConfig per node (ConflictingClusterConfig); give peers of the same nodes the same nodeSelector`,
@@ -199,7 +246,14 @@ describe("networking spec", () => {
                 configs.map((c) => [c.metadata.name, c.spec.nodeSelector, c.spec.bgpInstances[0].peers.map((p) => p.name)]),
                 [
                     ["bgp-cp-tor-1", { matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists" }] }, ["cp-tor-1", "cp-tor-2"]],
-                    ["bgp-worker-tor-1", { matchLabels: { "kubernetes.io/os": "linux" }, matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" }] }, ["worker-tor-1"]],
+                    [
+                        "bgp-worker-tor-1",
+                        {
+                            matchLabels: { "kubernetes.io/os": "linux" },
+                            matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" }],
+                        },
+                        ["worker-tor-1"],
+                    ],
                 ],
             );
             for (const c of configs) assert.deepStrictEqual(validateCustomResource(c), [], c.metadata.name);
@@ -212,6 +266,9 @@ describe("networking spec", () => {
         const w = violationsAfter((f) => (f.clusters[IDC].network.tenants[0].quota.requestsCpu = "lots"));
         assertViolation(w, 'clusters[0].network.tenants[0].quota.requestsCpu: must be a Kubernetes quantity like "500m", "2" or "4Gi"');
         const x = violationsAfter((f) => (f.clusters[IDC].network.tenants[0].allowFrom[0].namespace = "Istio"));
-        assert.ok(x.some((s) => s.startsWith("clusters[0].network.tenants[0].allowFrom[0].namespace: ")), x.join("\n"));
+        assert.ok(
+            x.some((s) => s.startsWith("clusters[0].network.tenants[0].allowFrom[0].namespace: ")),
+            x.join("\n"),
+        );
     });
 });

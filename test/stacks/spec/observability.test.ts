@@ -43,13 +43,29 @@ describe("observability spec", () => {
     it("rejects compactor retentions Thanos refuses with downsampling on", () => {
         const v = violationsAfter((f) => (f.observability = { compactor: { retention: { raw: "1d", fiveMinutes: "7d" } } }));
         assertViolation(v, "observability.compactor.retention.raw: must be 0d or at least 40h with downsampling on (Thanos downsamples after that age)");
-        assertViolation(v, "observability.compactor.retention.fiveMinutes: must be 0d or at least 240h with downsampling on (Thanos downsamples after that age)");
-        assert.ok(parseFleet({ ...rawStackFleet("prod"), observability: { compactor: { retention: { raw: "1d", fiveMinutes: "7d" }, downsampling: false } } }).ok);
+        assertViolation(
+            v,
+            "observability.compactor.retention.fiveMinutes: must be 0d or at least 240h with downsampling on (Thanos downsamples after that age)",
+        );
+        assert.ok(
+            parseFleet({ ...rawStackFleet("prod"), observability: { compactor: { retention: { raw: "1d", fiveMinutes: "7d" }, downsampling: false } } }).ok,
+        );
     });
 
     it("rejects duplicate and reserved receiver names", () => {
         const r = { severities: ["critical"], webhookUrlKey: "hook" };
-        const v = violationsAfter((f) => (f.observability = { alertmanager: { receivers: [{ name: "pager", ...r }, { name: "pager", ...r }, { name: "null", ...r }] } }));
+        const v = violationsAfter(
+            (f) =>
+                (f.observability = {
+                    alertmanager: {
+                        receivers: [
+                            { name: "pager", ...r },
+                            { name: "pager", ...r },
+                            { name: "null", ...r },
+                        ],
+                    },
+                }),
+        );
         assertViolation(v, "observability.alertmanager.receivers[1].name: duplicates receivers[0]");
         assertViolation(v, 'observability.alertmanager.receivers[2].name: is reserved (the "null" receiver takes the unrouted alerts)');
     });
@@ -73,11 +89,22 @@ describe("observability spec", () => {
             c.name = "idc-dev-2";
             // Another data centre, with its own addresses, load balancer range and gateway.
             c.region = "cn-shanghai-idc2";
-            c.network = { ...c.network, nodeCidr: "10.112.0.0/22", podCidr: "10.180.0.0/16", serviceCidr: "10.201.0.0/16", loadBalancerCidr: "10.113.0.0/24", cilium: { ...c.network.cilium, clusterId: 12 } };
+            c.network = {
+                ...c.network,
+                nodeCidr: "10.112.0.0/22",
+                podCidr: "10.180.0.0/16",
+                serviceCidr: "10.201.0.0/16",
+                loadBalancerCidr: "10.113.0.0/24",
+                cilium: { ...c.network.cilium, clusterId: 12 },
+            };
             c.controlPlane = { ...c.controlPlane, vip: "10.112.0.10", hosts: [{ name: "dev2-cp-1", address: "10.112.0.11" }] };
             c.etcd = { ...c.etcd, hosts: [{ name: "dev2-etcd-1", address: "10.112.1.11", nvmeDevice: "/dev/nvme0n1" }] };
             c.workers = [{ name: "dev2-worker-1", address: "10.112.2.11" }];
-            c.gateway = { asn: 64622, hosts: [{ name: "dev2-gw-1", address: "10.112.0.21", publicAddress: "198.51.100.22" }], fabricPeers: [{ name: "rack-a-tor-1", peerIp: "10.112.0.1", asn: 64512 }] };
+            c.gateway = {
+                asn: 64622,
+                hosts: [{ name: "dev2-gw-1", address: "10.112.0.21", publicAddress: "198.51.100.22" }],
+                fabricPeers: [{ name: "rack-a-tor-1", peerIp: "10.112.0.1", asn: 64512 }],
+            };
             c.mesh = { network: "net-idc-dev-2" };
             // New hosts without their SSH host keys: the dev opt-out (this test is about buckets).
             c.ssh = { ...c.ssh, allowUnpinnedHostKeys: true };
@@ -113,7 +140,10 @@ describe("observability spec", () => {
 
     it("rejects a sidecar or store gateway the hub cannot reach over the links", () => {
         const v = violationsAfter((f) => (f.links = f.links.filter((l: any) => !(l.between.includes("idc-sh") && l.between.includes("ack-sh")))));
-        assertViolation(v, "clusters[2].name: idc-sh cannot reach ack-sh over the declared links (needed by monitoring (Thanos Query reads the sidecar of ack-sh)): add a link or a transit site");
+        assertViolation(
+            v,
+            "clusters[2].name: idc-sh cannot reach ack-sh over the declared links (needed by monitoring (Thanos Query reads the sidecar of ack-sh)): add a link or a transit site",
+        );
         assertViolation(
             v,
             "clusters[2].metrics.objectStore: idc-sh cannot reach ack-sh over the declared links (needed by monitoring (Thanos Query reads the store gateway of acme-prod-metrics-ack-sh)): add a link or a transit site",
