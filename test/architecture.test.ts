@@ -8,12 +8,9 @@ import * as ackTypes from "../components/ack/types";
 import { FLEET_KEYS, SYSTEM_TAINT } from "../components/core/conventions";
 import * as eksRender from "../components/eks/render";
 import * as eksTypes from "../components/eks/types";
-import * as options from "../components/network/options";
 import * as specAck from "../stacks/spec/ack";
 import * as specEks from "../stacks/spec/eks";
-import * as specNetwork from "../stacks/spec/network";
 import { commentsOf, importCycles, importGraph, importsOf, readSources } from "../tools/imports";
-import { loadStackSpec } from "./harness";
 
 const ROOT = path.resolve(__dirname, "..");
 const files = readSources(ROOT, ["index.ts", "components", "stacks", "tools", "automation", "test"]);
@@ -110,32 +107,5 @@ describe("architecture: values the spec rules and the components share", () => {
         assert.deepStrictEqual([...eksTypes.EXTRA_CONTROL_PLANE_LOGS], [...specEks.EXTRA_CONTROL_PLANE_LOGS]);
         assert.strictEqual(ackTypes.NODE_VSWITCH_BITS, specAck.NODE_VSWITCH_BITS);
         assert.strictEqual(ackTypes.POD_VSWITCH_BITS, specAck.POD_VSWITCH_BITS);
-    });
-
-    it("agree on the networking derivations for every cluster of both stacks and every selector form", () => {
-        for (const stack of ["prod", "dev"] as const) {
-            for (const c of loadStackSpec(stack).clusters) {
-                if (c.provider === "ack") continue;
-                assert.strictEqual(options.ciliumRouting(c), specNetwork.ciliumRouting(c), c.name);
-                assert.strictEqual(options.defaultPoolCidr(c), specNetwork.defaultPoolCidr(c), c.name);
-                for (const p of [...(c.network.calico.bgp?.peers ?? []), ...(c.network.cilium.bgp?.peers ?? [])]) {
-                    if (p.nodeSelector) assert.deepStrictEqual(options.labelSelectorOf(p.nodeSelector), specNetwork.labelSelectorOf(p.nodeSelector));
-                }
-            }
-        }
-        const selectors = [
-            "all()",
-            "rack == 'a'",
-            "rack == 'a' && rack == 'b'",
-            "rack != 'a'",
-            "rack in {'a', 'b'}",
-            "rack not in {'a'}",
-            "rack in {}",
-            "has(rack) && !has(spot)",
-            "rack == 'a' || rack == 'b'",
-            "(rack == 'a')",
-            "rack == 'bad value!'",
-        ];
-        for (const s of selectors) assert.deepStrictEqual(options.labelSelectorOf(s), specNetwork.labelSelectorOf(s), s);
     });
 });
