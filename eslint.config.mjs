@@ -47,9 +47,4 @@ export default tseslint.config(
         files: ["policy/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
-    {
-        // Still typed with `any` in places; their owners narrow them.
-        files: ["components/network/render.ts", "stacks/spec/index.ts"],
-        rules: { "@typescript-eslint/no-explicit-any": "off" },
-    },
 );

@@ -7,7 +7,7 @@ import { kubeletCsrApproverAddon } from "../components/kubeletcerts/addon";
 import { linksAddon } from "../components/links/addon";
 import { meshAddon } from "../components/mesh/addon";
 import { cniAddon, tenantsAddon } from "../components/network/addons";
-import { tenantPools } from "../components/network/render";
+import { tenantPools } from "../components/network/tenants/render";
 import { federationArgs } from "./federation";
 import { linksArgs } from "./links";
 import { meshArgs } from "./mesh";

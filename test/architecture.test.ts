@@ -3,13 +3,6 @@
 // back through others (type-only imports count: a type cycle still ties two modules together).
 import * as assert from "assert";
 import * as path from "path";
-import * as ackRender from "../components/ack/render";
-import * as ackTypes from "../components/ack/types";
-import { FLEET_KEYS, SYSTEM_TAINT } from "../components/core/conventions";
-import * as eksRender from "../components/eks/render";
-import * as eksTypes from "../components/eks/types";
-import * as specAck from "../stacks/spec/ack";
-import * as specEks from "../stacks/spec/eks";
 import { commentsOf, importCycles, importGraph, importsOf, readSources } from "../tools/imports";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -69,7 +62,7 @@ describe("architecture: comments", () => {
     /** A tracker reference: the word issue(s) then a number, or a bare hash-number; upstream ones (owner/repo plus hash-number, URLs) are fine. */
     const TRACKER = /\b[Ii]ssues?\s+#?\d+|(?<![\w/.-])#\d+\b/;
     /** Files whose text another branch owns right now; the merge removes their tracker references. */
-    const PENDING: Record<string, number> = { "components/network/render.ts": 1 };
+    const PENDING: Record<string, number> = {};
 
     it("finds tracker numbers, not upstream references", () => {
         const found = commentsOf(
@@ -88,24 +81,5 @@ describe("architecture: comments", () => {
             if (hits.length !== (PENDING[file] ?? 0)) offending.push(...hits.map((c) => `${file}:${c.line}: ${c.text.trim()}`));
         }
         assert.deepStrictEqual(offending, []);
-    });
-});
-
-// The spec's rules and the site renderers still define these themselves; components/core and the
-// site types own the same values. Until they import them from there, they must agree.
-describe("architecture: values the spec rules and the components share", () => {
-    it("agree on the fleet's labels, taints and tags (the site renderers still spell them out)", () => {
-        assert.strictEqual(eksRender.CLUSTER_TAG, FLEET_KEYS.cluster);
-        for (const r of [eksRender, ackRender]) {
-            assert.strictEqual(r.SYSTEM_LABEL, FLEET_KEYS.system);
-            assert.strictEqual(r.POOL_LABEL, FLEET_KEYS.nodePool);
-            assert.deepStrictEqual(r.SYSTEM_TAINT, SYSTEM_TAINT);
-        }
-    });
-
-    it("agree on the constants", () => {
-        assert.deepStrictEqual([...eksTypes.EXTRA_CONTROL_PLANE_LOGS], [...specEks.EXTRA_CONTROL_PLANE_LOGS]);
-        assert.strictEqual(ackTypes.NODE_VSWITCH_BITS, specAck.NODE_VSWITCH_BITS);
-        assert.strictEqual(ackTypes.POD_VSWITCH_BITS, specAck.POD_VSWITCH_BITS);
     });
 });

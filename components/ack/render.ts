@@ -1,6 +1,7 @@
 // Pure renderers for the ACK site: the address plan, the control-plane settings derived from
 // the spec, node pool labels and taints, and the RAM policy documents. Spec in, data out.
 import { cidr, subnet } from "../core/cidr";
+import { FLEET_KEYS, SYSTEM_TAINT } from "../core/conventions";
 import type { AckClusterShape as AckClusterSpec } from "./types";
 import { NODE_VSWITCH_BITS, POD_VSWITCH_BITS } from "./types";
 
@@ -90,14 +91,10 @@ export function defaultStorageClass(environment: string) {
     };
 }
 
-/** The taint that keeps everything but add-ons off the system pool (the convention EKS and kube-system add-ons tolerate). */
-export const SYSTEM_TAINT = { key: "CriticalAddonsOnly", value: "true", effect: "NoSchedule" } as const;
-export const POOL_LABEL = "hybrid-fleet.io/node-pool";
-export const SYSTEM_LABEL = "hybrid-fleet.io/system";
-
+/** The system pool carries the fleet's system label and taint: only add-ons that tolerate it run there. */
 export function nodePoolLabels(pool: AckClusterSpec["nodePools"][number]): { key: string; value: string }[] {
-    const labels: Record<string, string> = { ...pool.labels, [POOL_LABEL]: pool.name };
-    if (pool.system) labels[SYSTEM_LABEL] = "true";
+    const labels: Record<string, string> = { ...pool.labels, [FLEET_KEYS.nodePool]: pool.name };
+    if (pool.system) labels[FLEET_KEYS.system] = "true";
     if (pool.spot) labels["hybrid-fleet.io/capacity-type"] = "spot";
     return Object.entries(labels).map(([key, value]) => ({ key, value }));
 }

@@ -15,6 +15,9 @@ export const FLEET_KEYS = {
 
 /** What keeps workloads off the system nodes: only add-ons that tolerate it run there (EKS and ACK docs, "CriticalAddonsOnly"). */
 export const SYSTEM_TAINT = { key: "CriticalAddonsOnly", value: "true", effect: "NoSchedule" } as const;
+/** What a cluster-critical add-on sets to run on the system nodes, and only there. */
+export const systemNodeSelector = { [FLEET_KEYS.system]: "true" };
+export const systemTolerations = [{ key: SYSTEM_TAINT.key, operator: "Exists", effect: SYSTEM_TAINT.effect }];
 
 /** The tags every cloud resource of a cluster carries (cost allocation, ownership, the Cilium operator's scope). */
 export function fleetTags(cluster: string, environment: string): Record<string, string> {

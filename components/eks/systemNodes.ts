@@ -2,7 +2,8 @@
 // only, encrypted gp3 disks, labelled and tainted CriticalAddonsOnly (Cilium's startup taint too).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext, managedPolicy, nodeRolePolicies, serviceTrustPolicy, SYSTEM_LABEL, SYSTEM_TAINT } from "./render";
+import { FLEET_KEYS, SYSTEM_TAINT } from "../core/conventions";
+import { AwsContext, managedPolicy, nodeRolePolicies, serviceTrustPolicy } from "./render";
 
 /**
  * With Cilium, nodes start tainted until the Cilium agent runs on them; the operator then removes
@@ -84,7 +85,7 @@ export function declareSystemNodes(owner: pulumi.ComponentResource, name: string
             // Replace one node at a time: system pods keep a quorum during upgrades.
             updateConfig: { maxUnavailable: 1 },
             launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-            labels: { [SYSTEM_LABEL]: "true" },
+            labels: { [FLEET_KEYS.system]: "true" },
             taints: [{ key: SYSTEM_TAINT.key, value: SYSTEM_TAINT.value, effect: "NO_SCHEDULE" }, ...(vpcCni ? [] : [CILIUM_AGENT_NOT_READY_TAINT])],
             nodeRepairConfig: { enabled: true },
             tags,

@@ -4,14 +4,9 @@ import { cloudGateway } from "./links";
 import { cidr, overlaps } from "../cidr";
 import { tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, labels, taint, Violation } from "./common";
+// How the site carves its address blocks: the rules check the prefixes the renderer will cut.
+import { NODE_VSWITCH_BITS, POD_VSWITCH_BITS } from "../../components/ack/types";
 
-/**
- * How the site carves its address blocks (components/ack/render.ts uses the same numbers):
- * each zone gets one node vSwitch of vpcCidr split in 2^4 and, with Terway, one pod vSwitch of
- * podCidr split in 2^2.
- */
-export const NODE_VSWITCH_BITS = 4;
-export const POD_VSWITCH_BITS = 2;
 /** A vSwitch mask must be /16 to /29 (Alibaba Cloud VPC docs, "Create and manage a vSwitch"). */
 export const VSWITCH_PREFIX = { min: 16, max: 29 } as const;
 

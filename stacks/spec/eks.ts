@@ -5,6 +5,7 @@ import { cidr, parseCidr, within } from "../cidr";
 import { ciliumOptions, calicoOptions, tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, labels, taint, Violation } from "./common";
 import { AUDIT_RETENTION_FLOOR_DAYS } from "./idc";
+import { EXTRA_CONTROL_PLANE_LOGS } from "../../components/eks/types";
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy API reference, retentionInDays). */
 export const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -77,9 +78,6 @@ const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, 'must be
 
 export const EKS_ADDONS = ["coredns", "kubeProxy", "vpcCni", "podIdentityAgent", "ebsCsiDriver"] as const;
 export type EksAddon = (typeof EKS_ADDONS)[number];
-
-/** Control-plane log types beyond api, audit and authenticator, which are always on. */
-export const EXTRA_CONTROL_PLANE_LOGS = ["controllerManager", "scheduler"] as const;
 
 export const eksCluster = z.strictObject({
     provider: z.literal("eks"),

@@ -339,7 +339,7 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
     ];
     for (const n of nodes) out.push(...kubeletLabelRules(n.host.labels, [...n.path, "labels"]));
     out.push(...bgpCoverageRules(c, nodes));
-    // The CNI's BGP announces the LoadBalancer range to the racks (components/network/render.ts);
+    // The CNI's BGP announces the LoadBalancer range to the racks (components/network/calico/render.ts, cilium/render.ts);
     // without it the Services get addresses nothing outside the cluster can route to.
     if (c.network.loadBalancerCidr && !c.network[c.network.cni].bgp) {
         out.push({
@@ -438,7 +438,7 @@ function kubeletLabelRules(nodeLabels: Record<string, string>, path: (string | n
 }
 
 /**
- * With Calico BGP peers the node-to-node mesh is off (components/network/render.ts), so a node no
+ * With Calico BGP peers the node-to-node mesh is off (components/network/calico/render.ts), so a node no
  * peer selects gets no routes: its pods are unreachable, and on a control-plane host the API server
  * cannot reach webhooks or aggregated APIs. Each node is matched with the labels it will carry: the
  * spec's, plus kubernetes.io/hostname and kubernetes.io/os (set by the kubelet; kubeadm overrides

@@ -66,16 +66,29 @@ interface References {
     links: ({ between: [string, string]; kind: unknown } | undefined)[];
 }
 
-function referencesOf(raw: any): References | undefined {
-    if (!Array.isArray(raw?.clusters)) return undefined;
+/** A field of a value that may be anything (an unvalidated spec), or undefined. */
+const field = (x: unknown, key: string): unknown => (typeof x === "object" && x !== null ? (x as Record<string, unknown>)[key] : undefined);
+
+function referencesOf(raw: unknown): References | undefined {
+    const clusters = field(raw, "clusters");
+    if (!Array.isArray(clusters)) return undefined;
     // Only well-formed names take part; a malformed one is already a shape violation.
     const name = (x: unknown): x is string => dnsLabel.safeParse(x).success;
-    const names = raw.clusters.map((c: any) => (name(c?.name) ? c.name : undefined));
-    const links = (Array.isArray(raw.links) ? raw.links : []).map((l: any) =>
-        Array.isArray(l?.between) && l.between.length === 2 && l.between.every(name) ? { between: l.between, kind: l.kind } : undefined,
-    );
-    const transit = (Array.isArray(raw.transit) ? raw.transit : []).map((t: unknown) => (name(t) ? t : undefined));
-    return { names, hub: name(raw.hub) ? raw.hub : undefined, transit, links };
+    const names = clusters.map((c: unknown) => {
+        const n = field(c, "name");
+        return name(n) ? n : undefined;
+    });
+    const rawLinks = field(raw, "links");
+    const links = (Array.isArray(rawLinks) ? rawLinks : []).map((l: unknown) => {
+        const between = field(l, "between");
+        return Array.isArray(between) && between.length === 2 && between.every(name)
+            ? { between: between as [string, string], kind: field(l, "kind") }
+            : undefined;
+    });
+    const rawTransit = field(raw, "transit");
+    const transit = (Array.isArray(rawTransit) ? rawTransit : []).map((t: unknown) => (name(t) ? t : undefined));
+    const hub = field(raw, "hub");
+    return { names, hub: name(hub) ? hub : undefined, transit, links };
 }
 
 /** Names unique, the hub and every link end an existing cluster, no self or duplicate links. */

@@ -81,3 +81,10 @@ export function assertThroughProvider(inventory: Inventory, resources: Registere
     const wrong = resources.filter((r) => inventory.providerOf(r)?.name !== `${cluster}-k8s`).map((r) => `${r.type} ${r.name}`);
     assert.deepStrictEqual(wrong, []);
 }
+
+/** The stack's IDC cluster with another LoadBalancer range, or none. */
+export const withLoadBalancerCidr = (stack: "prod" | "dev", lb: string | undefined): IdcClusterShape => {
+    const spec = structuredClone(idcCluster(stack));
+    spec.network.loadBalancerCidr = lb;
+    return spec;
+};

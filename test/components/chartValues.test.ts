@@ -6,8 +6,10 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { karpenterValues, KARPENTER } from "../../components/eks/render";
-import { CALICO, tigeraOperatorValues } from "../../components/network/render";
+import { karpenterValues } from "../../components/eks/karpenter/render";
+import { KARPENTER } from "../../components/eks/karpenter/versions";
+import { tigeraOperatorValues } from "../../components/network/calico/render";
+import { CALICO } from "../../components/network/calico/versions";
 
 const DIR = path.join(__dirname, "..", "fixtures", "charts");
 const gitBlobId = (bytes: Buffer) => createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");

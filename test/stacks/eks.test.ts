@@ -3,21 +3,16 @@
 // Karpenter and the metrics bucket, and how it is wired.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    CILIUM_OPERATOR,
-    CLUSTER_TAG,
-    controlPlaneLogGroupName,
-    eventPattern,
-    INTERRUPTION_EVENTS,
-    KARPENTER,
-    SYSTEM_LABEL,
-} from "../../components/eks/render";
+import { FLEET_KEYS } from "../../components/core/conventions";
+import { CILIUM_OPERATOR, controlPlaneLogGroupName } from "../../components/eks/render";
+import { eventPattern, INTERRUPTION_EVENTS } from "../../components/eks/karpenter/render";
+import { KARPENTER } from "../../components/eks/karpenter/versions";
 import { EKS_METRICS_WRITER } from "../../stacks/eks";
 import { EksClusterSpec, FleetSpec } from "../../stacks/spec";
 import { MOCK_ADDON_VERSIONS } from "../../tools/mocks/aws";
 import { k8sProviderName } from "../../stacks/types";
 import { MOCK_AWS_ACCOUNT } from "../../tools/mocks/aws";
-import { CILIUM } from "../../components/network/render";
+import { CILIUM } from "../../components/network/cilium/versions";
 import { validateCustomResource } from "../crds";
 import { Inventory, loadStackSpec, RegisteredResource, runFleet, SecretValue } from "../harness";
 
@@ -346,7 +341,7 @@ describe("EKS site on the mock engine (prod)", function () {
             );
             assert.deepStrictEqual(ng.inputs.scalingConfig, { minSize: 3, desiredSize: 3, maxSize: 6 });
             assert.deepStrictEqual(ng.inputs.instanceTypes, ["m7i.large"]);
-            assert.deepStrictEqual(ng.inputs.labels, { [SYSTEM_LABEL]: "true" });
+            assert.deepStrictEqual(ng.inputs.labels, { [FLEET_KEYS.system]: "true" });
             assert.deepStrictEqual(ng.inputs.taints, [{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
             assert.strictEqual(ng.inputs.version, "1.36");
             for (const before of [`${C}-vpc-cni`, `${C}-kube-proxy`, `${C}-eks-pod-identity-agent`])
@@ -362,7 +357,7 @@ describe("EKS site on the mock engine (prod)", function () {
                 assert.ok(addon.dependencies.includes(ng.urn), a);
                 const cfg = json(addon.inputs.configurationValues);
                 const placement = cfg.controller ?? cfg;
-                assert.deepStrictEqual(placement.nodeSelector, { [SYSTEM_LABEL]: "true" });
+                assert.deepStrictEqual(placement.nodeSelector, { [FLEET_KEYS.system]: "true" });
                 assert.deepStrictEqual(placement.tolerations, [{ key: "CriticalAddonsOnly", operator: "Exists", effect: "NoSchedule" }]);
             }
         });
@@ -797,7 +792,7 @@ describe("EKS site on the mock engine (Cilium ENI mode: the operator's EC2 ident
         assert.deepStrictEqual(bySid("ManageEnisInClusterVpc").Condition, { ArnEquals: { "ec2:Vpc": vpcArn } });
         assert.deepStrictEqual(bySid("TagEnisInClusterVpc").Condition, { ArnEquals: { "ec2:Vpc": vpcArn } });
         assert.deepStrictEqual(bySid("TagEnisInClusterVpc").Resource, `arn:aws:ec2:ap-northeast-1:${MOCK_AWS_ACCOUNT}:network-interface/*`);
-        assert.deepStrictEqual(bySid("AttachEnisToClusterNodes").Condition, { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: C } });
+        assert.deepStrictEqual(bySid("AttachEnisToClusterNodes").Condition, { StringEquals: { [`aws:ResourceTag/${FLEET_KEYS.cluster}`]: C } });
         assert.deepStrictEqual(bySid("DescribeNetwork").Condition, { StringEquals: { "aws:RequestedRegion": "ap-northeast-1" } });
         assert.ok(
             !granted.includes("ec2:DetachNetworkInterface") && !granted.some((a: string) => /RunInstances|TerminateInstances|Ipv6/.test(a)),
@@ -808,10 +803,10 @@ describe("EKS site on the mock engine (Cilium ENI mode: the operator's EC2 ident
     it("tags every node the program launches with the cluster tag the attach statement selects on", () => {
         const lt = inv.named(T.launchTemplate, `${C}-system-nodes`);
         const instanceTags = lt.inputs.tagSpecifications.find((t: any) => t.resourceType === "instance").tags;
-        assert.strictEqual(instanceTags[CLUSTER_TAG], C);
+        assert.strictEqual(instanceTags[FLEET_KEYS.cluster], C);
         const classes = inv.ofType(T.nodeClass).filter((n) => n.name.startsWith(`${C}-`));
         assert.ok(classes.length > 0);
-        for (const c of classes) assert.strictEqual(c.inputs.spec.tags[CLUSTER_TAG], C, c.name);
+        for (const c of classes) assert.strictEqual(c.inputs.spec.tags[FLEET_KEYS.cluster], C, c.name);
     });
 });
 

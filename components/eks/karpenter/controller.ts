@@ -4,7 +4,9 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { pinnedRelease } from "../../core/k8s";
-import { AwsContext, KARPENTER, karpenterControllerPolicy, karpenterValues, podIdentityTrustPolicy } from "../render";
+import { AwsContext, podIdentityTrustPolicy } from "../render";
+import { karpenterControllerPolicy, karpenterValues } from "./render";
+import { KARPENTER } from "./versions";
 
 export interface ControllerInputs {
     cluster: string;

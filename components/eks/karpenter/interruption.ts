@@ -3,7 +3,8 @@
 // drain nodes ahead of time (terraform-aws-eks modules/karpenter; Karpenter's CloudFormation).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext, eventPattern, INTERRUPTION_EVENTS, interruptionQueuePolicy } from "../render";
+import type { AwsContext } from "../render";
+import { eventPattern, INTERRUPTION_EVENTS, interruptionQueuePolicy } from "./render";
 
 export function declareInterruptionQueue(
     owner: pulumi.ComponentResource,

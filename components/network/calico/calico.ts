@@ -7,16 +7,8 @@ import type { ClusterAccess } from "../../core/contract";
 import { customResource, Manifest, pinnedRelease } from "../../core/k8s";
 import type { EksClusterShape } from "../../eks/types";
 import type { IdcClusterShape } from "../../idc/types";
-import {
-    bgpConfiguration,
-    bgpPeers,
-    CALICO,
-    calicoApiServer,
-    calicoInstallation,
-    calicoLoadBalancerPool,
-    ipamConfiguration,
-    tigeraOperatorValues,
-} from "../render";
+import { bgpConfiguration, bgpPeers, calicoApiServer, calicoInstallation, calicoLoadBalancerPool, ipamConfiguration, tigeraOperatorValues } from "./render";
+import { CALICO } from "./versions";
 
 export interface CalicoArgs {
     /** The cluster as the Calico renderers read it: its site, pod CIDR and `network.calico` options. */

@@ -7,15 +7,8 @@ import type { ClusterAccess } from "../../core/contract";
 import { customResource, Manifest, pinnedRelease } from "../../core/k8s";
 import type { EksClusterShape } from "../../eks/types";
 import type { IdcClusterShape } from "../../idc/types";
-import {
-    CILIUM,
-    ciliumBgpAdvertisement,
-    ciliumBgpClusterConfigs,
-    ciliumBgpPeerConfig,
-    ciliumEniCniConfig,
-    ciliumLoadBalancerIpPool,
-    ciliumValues,
-} from "../render";
+import { ciliumBgpAdvertisement, ciliumBgpClusterConfigs, ciliumBgpPeerConfig, ciliumEniCniConfig, ciliumLoadBalancerIpPool, ciliumValues } from "./render";
+import { CILIUM } from "./versions";
 
 export interface CiliumArgs {
     /** The cluster as the Cilium renderers read it: its site, CIDRs, `network.cilium` options (EKS: zones and VPC). */

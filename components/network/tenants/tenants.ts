@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterAccess } from "../../core/contract";
 import type { TenantSpec } from "../options";
-import { tenantObjects } from "../render";
+import { tenantObjects } from "./render";
 
 export interface TenantsArgs {
     tenants: TenantSpec[];

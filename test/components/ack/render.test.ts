@@ -3,15 +3,8 @@ import * as assert from "assert";
 import fc from "fast-check";
 import { cidr, overlaps, within } from "../../../components/core/cidr";
 import { AckClusterSpec, parseFleet } from "../../../stacks/spec";
-import {
-    addressPlan,
-    bucketWriterPolicy,
-    endpointHost,
-    maintenanceWindow,
-    nodePoolTaints,
-    rrsaTrustPolicy,
-    SYSTEM_TAINT,
-} from "../../../components/ack/render";
+import { addressPlan, bucketWriterPolicy, endpointHost, maintenanceWindow, nodePoolTaints, rrsaTrustPolicy } from "../../../components/ack/render";
+import { SYSTEM_TAINT } from "../../../components/core/conventions";
 import { loadStackSpec, rawStackFleet } from "../../harness";
 
 const prodAck = () => loadStackSpec("prod").clusters.find((c): c is AckClusterSpec => c.provider === "ack")!;

@@ -1,7 +1,7 @@
 // The networking rules of the fleet spec: each rejects what it must with `<path>: <rule>`, and
 // the checked-in stacks stay valid with the networking defaults applied.
 import * as assert from "assert";
-import { ciliumBgpClusterConfigs } from "../../../components/network/render";
+import { ciliumBgpClusterConfigs } from "../../../components/network/cilium/render";
 import { parseFleet } from "../../../stacks/spec";
 import { ciliumRouting } from "../../../stacks/spec/network";
 import { validateCustomResource } from "../../crds";
@@ -272,3 +272,25 @@ describe("networking spec", () => {
         );
     });
 });
+
+describe("the IDC LoadBalancer range: spec rule", () => {
+    it("needs the Calico BGP that announces it (prod)", () => {
+        const v = violationsAfter((f) => delete f.clusters.find((c: any) => c.name === "idc-sh").network.calico.bgp);
+        assertViolation(
+            v,
+            `clusters[${clusterIndex("prod", "idc-sh")}].network.loadBalancerCidr: needs network.calico.bgp: the CNI's BGP announces the LoadBalancer range to the racks; without it no one outside the cluster reaches the Services' addresses`,
+        );
+    });
+
+    it("needs the Cilium BGP that announces it (dev)", () => {
+        const v = violationsAfter((f) => delete f.clusters.find((c: any) => c.name === "idc-dev").network.cilium.bgp, "dev");
+        assertViolation(
+            v,
+            `clusters[${clusterIndex("dev", "idc-dev")}].network.loadBalancerCidr: needs network.cilium.bgp: the CNI's BGP announces the LoadBalancer range to the racks; without it no one outside the cluster reaches the Services' addresses`,
+        );
+    });
+});
+
+function clusterIndex(stack: "prod" | "dev", name: string): number {
+    return rawStackFleet(stack).clusters.findIndex((c: any) => c.name === name);
+}

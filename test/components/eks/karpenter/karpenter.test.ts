@@ -3,7 +3,7 @@ import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Karpenter } from "../../../../components/eks/karpenter/karpenter";
-import { KARPENTER } from "../../../../components/eks/render";
+import { KARPENTER } from "../../../../components/eks/karpenter/versions";
 import { AWS, before, beforeUrn, buildAlone, eksCluster } from "../../alone";
 
 const tags = { "hybrid-fleet.io/cluster": "e1" };

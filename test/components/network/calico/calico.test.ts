@@ -1,7 +1,7 @@
 // Calico built alone: from the component's own args (a cluster shape and its access), no fleet.
 import * as assert from "assert";
 import { Calico } from "../../../../components/network/calico/calico";
-import { CALICO } from "../../../../components/network/render";
+import { CALICO } from "../../../../components/network/calico/versions";
 import { aloneAccess, assertThroughProvider, buildAlone, idcCluster } from "../../alone";
 
 describe("components/network/calico: Calico alone", () => {

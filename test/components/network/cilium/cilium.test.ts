@@ -1,7 +1,7 @@
 // Cilium built alone: from the component's own args (a cluster shape and its access), no fleet.
 import * as assert from "assert";
 import { Cilium } from "../../../../components/network/cilium/cilium";
-import { CILIUM } from "../../../../components/network/render";
+import { CILIUM } from "../../../../components/network/cilium/versions";
 import { aloneAccess, assertThroughProvider, buildAlone, idcCluster } from "../../alone";
 
 describe("components/network/cilium: Cilium alone", () => {
