@@ -6,8 +6,8 @@
 // policies in karmada-apiserver.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
 import type { ClusterHandle } from "../core/contract";
+import { CA_KEY_USAGES, certificateAuthority, type KeyAlgorithm, type KeyPair, signedCertificate } from "../core/pki";
 import {
     agentIdentity,
     agentRbac,
@@ -37,7 +37,7 @@ const CA_HOURS = 3650 * 24;
 const LEAF_HOURS = 43800;
 const EARLY_RENEWAL_HOURS = 30 * 24;
 /** The chart's default RSA size (values.yaml certs.auto.rsaSize); karmada.key also signs service account tokens. */
-const RSA_BITS = 3072;
+const KEY: KeyAlgorithm = { algorithm: "RSA", rsaBits: 3072 };
 
 export interface KarmadaMember {
     handle: ClusterHandle;
@@ -56,11 +56,6 @@ export interface KarmadaArgs {
     overrides: OverrideInput[];
     /** What must exist first (other fleet layers this one needs). */
     after: pulumi.Resource[];
-}
-
-interface Issued {
-    certPem: pulumi.Output<string>;
-    keyPem: pulumi.Output<string>;
 }
 
 /** The manifest's body without apiVersion/kind/metadata, for typed Kubernetes resources. */
@@ -246,45 +241,23 @@ export class Karmada extends pulumi.ComponentResource {
     }
 
     /** A CA: key and self-signed certificate, both protected (losing them means re-joining every member). */
-    private authority(name: string, commonName: string): Issued {
-        const key = new tls.PrivateKey(`${name}-key`, { algorithm: "RSA", rsaBits: RSA_BITS }, { parent: this, protect: true });
-        const cert = new tls.SelfSignedCert(
-            `${name}-cert`,
-            {
-                privateKeyPem: pulumi.secret(key.privateKeyPem),
-                subject: { commonName },
-                isCaCertificate: true,
-                allowedUses: ["cert_signing", "crl_signing", "digital_signature", "key_encipherment"],
-                validityPeriodHours: CA_HOURS,
-            },
-            { parent: this, protect: true },
-        );
-        return { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPem) };
+    private authority(name: string, commonName: string): KeyPair {
+        return certificateAuthority(name, { key: KEY, subject: { commonName }, allowedUses: CA_KEY_USAGES, validityPeriodHours: CA_HOURS }, this);
     }
 
     private issue(
         name: string,
-        ca: Issued,
+        ca: KeyPair,
         subject: { commonName: string; organizations?: string[] },
         uses: string[],
         sans: { dnsNames?: string[]; ipAddresses?: string[] } = {},
-    ): Issued {
-        const key = new tls.PrivateKey(`${name}-key`, { algorithm: "RSA", rsaBits: RSA_BITS }, { parent: this });
-        const keyPem = pulumi.secret(key.privateKeyPem);
-        const csr = new tls.CertRequest(`${name}-csr`, { privateKeyPem: keyPem, subject, ...sans }, { parent: this });
-        const cert = new tls.LocallySignedCert(
-            `${name}-cert`,
-            {
-                certRequestPem: csr.certRequestPem,
-                caCertPem: ca.certPem,
-                caPrivateKeyPem: ca.keyPem,
-                allowedUses: ["digital_signature", "key_encipherment", ...uses],
-                validityPeriodHours: LEAF_HOURS,
-                earlyRenewalHours: EARLY_RENEWAL_HOURS,
-            },
-            { parent: this },
+    ): KeyPair {
+        const allowedUses = ["digital_signature", "key_encipherment", ...uses];
+        return signedCertificate(
+            name,
+            { key: KEY, ca, subject, sans, allowedUses, validityPeriodHours: LEAF_HOURS, earlyRenewalHours: EARLY_RENEWAL_HOURS },
+            this,
         );
-        return { certPem: cert.certPem, keyPem };
     }
 }
 
@@ -368,7 +341,7 @@ export class PullMember extends pulumi.ComponentResource {
 
     constructor(
         name: string,
-        args: { member: ClusterHandle; server: string; caPem: pulumi.Output<string>; agent: Issued; after: pulumi.Resource[] },
+        args: { member: ClusterHandle; server: string; caPem: pulumi.Output<string>; agent: KeyPair; after: pulumi.Resource[] },
         opts?: pulumi.ComponentResourceOptions,
     ) {
         super("hybrid:federation:PullMember", name, {}, opts);

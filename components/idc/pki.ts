@@ -3,7 +3,7 @@
 // certificates, and the Kubernetes CA (kubeadm uses it as is) with the admin client certificate.
 // Private keys are Pulumi secrets from birth; the CA keys and certificates are protected.
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
+import { CA_KEY_USAGES, certificateAuthority, type CertificateAuthority, ECDSA_P256, type KeyPair as IssuedCert, signedCertificate } from "../core/pki";
 import type { HostSpec } from "./host";
 
 /** kubeadm's lifetimes: CAs 10 years, leaf certificates 1 year (kubeadm docs, "Certificate Management with kubeadm"). */
@@ -11,17 +11,6 @@ const CA_HOURS = 10 * 365 * 24;
 const LEAF_HOURS = 365 * 24;
 /** Re-issue on the first `pulumi up` within 30 days of expiry. */
 const EARLY_RENEWAL_HOURS = 30 * 24;
-
-export interface IssuedCert {
-    certPem: pulumi.Output<string>;
-    /** Secret. */
-    keyPem: pulumi.Output<string>;
-}
-
-export interface CertificateAuthority extends IssuedCert {
-    /** The CA key's public half, for pins such as kubeadm's discovery-token-ca-cert-hash. */
-    publicKeyPem: pulumi.Output<string>;
-}
 
 export interface PkiArgs {
     cluster: string;
@@ -61,21 +50,8 @@ export class ClusterPki extends pulumi.ComponentResource {
         this.registerOutputs({ etcdCaCert: this.etcdCa.certPem, kubernetesCaCert: this.kubernetesCa.certPem });
     }
 
-    /** A CA: key and self-signed certificate, both protected (losing them means re-issuing every certificate). */
     private authority(name: string, commonName: string): CertificateAuthority {
-        const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this, protect: true });
-        const cert = new tls.SelfSignedCert(
-            `${name}-cert`,
-            {
-                privateKeyPem: pulumi.secret(key.privateKeyPem),
-                subject: { commonName },
-                isCaCertificate: true,
-                allowedUses: ["cert_signing", "crl_signing", "digital_signature", "key_encipherment"],
-                validityPeriodHours: CA_HOURS,
-            },
-            { parent: this, protect: true },
-        );
-        return { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPem), publicKeyPem: key.publicKeyPem };
+        return certificateAuthority(name, { key: ECDSA_P256, subject: { commonName }, allowedUses: CA_KEY_USAGES, validityPeriodHours: CA_HOURS }, this);
     }
 
     private issue(
@@ -85,21 +61,10 @@ export class ClusterPki extends pulumi.ComponentResource {
         allowedUses: string[],
         sans: { dnsNames?: string[]; ipAddresses?: string[] } = {},
     ): IssuedCert {
-        const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
-        const keyPem = pulumi.secret(key.privateKeyPem);
-        const csr = new tls.CertRequest(`${name}-csr`, { privateKeyPem: keyPem, subject, ...sans }, { parent: this });
-        const cert = new tls.LocallySignedCert(
-            `${name}-cert`,
-            {
-                certRequestPem: csr.certRequestPem,
-                caCertPem: ca.certPem,
-                caPrivateKeyPem: ca.keyPem,
-                allowedUses,
-                validityPeriodHours: LEAF_HOURS,
-                earlyRenewalHours: EARLY_RENEWAL_HOURS,
-            },
-            { parent: this },
+        return signedCertificate(
+            name,
+            { key: ECDSA_P256, ca, subject, sans, allowedUses, validityPeriodHours: LEAF_HOURS, earlyRenewalHours: EARLY_RENEWAL_HOURS },
+            this,
         );
-        return { certPem: cert.certPem, keyPem };
     }
 }

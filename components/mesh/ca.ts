@@ -9,7 +9,7 @@
 // intermediate cannot carry `pathlen:0` from this provider. The root therefore carries
 // `pathlen:1`: at most one CA below it, so an intermediate can sign only workloads.
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
+import { certificateAuthority, ECDSA_P256, type KeyPair, signedCertificate } from "../core/pki";
 import { CA_USES, ISTIOD_SAN } from "./render";
 
 const HOURS_PER_DAY = 24;
@@ -28,21 +28,19 @@ export class MeshRootCa extends pulumi.ComponentResource {
 
     constructor(name: string, args: RootCaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:mesh:RootCa", name, {}, opts);
-        const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this, protect: true });
-        this.keyPem = pulumi.secret(key.privateKeyPem);
-        const cert = new tls.SelfSignedCert(
-            `${name}-cert`,
+        const ca = certificateAuthority(
+            name,
             {
-                privateKeyPem: this.keyPem,
+                key: ECDSA_P256,
                 subject: { organization: args.meshId, commonName: `${args.meshId} root CA` },
-                isCaCertificate: true,
                 maxPathLength: 1,
-                allowedUses: [...CA_USES],
+                allowedUses: CA_USES,
                 validityPeriodHours: args.validityDays * HOURS_PER_DAY,
             },
-            { parent: this, protect: true },
+            this,
         );
-        this.certPem = cert.certPem;
+        this.keyPem = ca.keyPem;
+        this.certPem = ca.certPem;
         this.registerOutputs({ certPem: this.certPem });
     }
 }
@@ -56,23 +54,19 @@ export interface IntermediateCaArgs {
     generation: number;
 }
 
-export interface IntermediateCa {
-    certPem: pulumi.Output<string>;
-    /** Secret. */
-    keyPem: pulumi.Output<string>;
-}
+export type IntermediateCa = KeyPair;
 
 /**
  * One cluster's intermediate, declared under `parent` (the cluster's mesh component). Not
  * protected: rotating it is a spec change (mesh.caGeneration), which replaces key and certificate.
  */
 export function intermediateCa(name: string, args: IntermediateCaArgs, parent: pulumi.Resource): IntermediateCa {
-    const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent, replacementTrigger: args.generation });
-    const keyPem = pulumi.secret(key.privateKeyPem);
-    const csr = new tls.CertRequest(
-        `${name}-csr`,
+    return signedCertificate(
+        name,
         {
-            privateKeyPem: keyPem,
+            key: ECDSA_P256,
+            replacementTrigger: args.generation,
+            ca: args.root,
             // tools/certs: O, CN and L = the cluster; the generation makes a rotation a new request.
             subject: {
                 organization: args.meshId,
@@ -80,24 +74,14 @@ export function intermediateCa(name: string, args: IntermediateCaArgs, parent: p
                 locality: args.cluster,
                 organizationalUnit: `generation-${args.generation}`,
             },
-            dnsNames: [ISTIOD_SAN],
-        },
-        { parent },
-    );
-    const cert = new tls.LocallySignedCert(
-        `${name}-cert`,
-        {
-            certRequestPem: csr.certRequestPem,
-            caCertPem: args.root.certPem,
-            caPrivateKeyPem: args.root.keyPem,
+            sans: { dnsNames: [ISTIOD_SAN] },
             isCaCertificate: true,
             // Intent as in tools/certs; see the file comment for what the provider writes.
             maxPathLength: 0,
-            allowedUses: [...CA_USES],
+            allowedUses: CA_USES,
             validityPeriodHours: args.validityDays * HOURS_PER_DAY,
             earlyRenewalHours: EARLY_RENEWAL_HOURS,
         },
-        { parent },
+        parent,
     );
-    return { certPem: cert.certPem, keyPem };
 }

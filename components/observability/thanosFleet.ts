@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import * as YAML from "yaml";
 import type { ClusterHandle } from "../core/contract";
+import { certificateAuthority, ECDSA_P256 } from "../core/pki";
 import { SECRETS } from "./clusterMonitoring";
 import { fleetDashboards } from "./dashboards";
 import {
@@ -83,17 +84,15 @@ export class ThanosFleet extends pulumi.ComponentResource {
         const ready = (c: ClusterHandle) => args.clusterReady[c.name] ?? c.ready;
 
         // The fleet CA: its key is the trust of every Thanos hop, so it is protected.
-        const caKey = new tls.PrivateKey(`${name}-ca`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this, protect: true });
-        const ca = new tls.SelfSignedCert(
-            `${name}-ca`,
+        const ca = certificateAuthority(
+            { key: `${name}-ca`, cert: `${name}-ca` },
             {
-                privateKeyPem: caKey.privateKeyPem,
+                key: ECDSA_P256,
                 subject: { commonName: "thanos-fleet-ca", organization: "hybrid-fleet" },
-                isCaCertificate: true,
                 validityPeriodHours: CA_VALIDITY_H,
                 allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
             },
-            { parent: this, protect: true },
+            this,
         );
         // Leaf certificates live with the cluster that uses them (removing a cluster removes only its own).
         const issue = (c: ClusterHandle, id: string, commonName: string, server: boolean) => {
@@ -109,7 +108,7 @@ export class ThanosFleet extends pulumi.ComponentResource {
                 {
                     certRequestPem: csr.certRequestPem,
                     caCertPem: ca.certPem,
-                    caPrivateKeyPem: caKey.privateKeyPem,
+                    caPrivateKeyPem: ca.keyPem,
                     validityPeriodHours: LEAF_VALIDITY_H,
                     earlyRenewalHours: 30 * 24,
                     allowedUses: ["digital_signature", "key_encipherment", server ? "server_auth" : "client_auth"],
