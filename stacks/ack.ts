@@ -59,7 +59,6 @@ export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
         cloud: { alicloud: { provider, vpcId: vpc.vpcId, vswitchIds: vpc.nodeVswitchIds, tags } },
         access: {
             provider: cluster.provider,
-            cloudProvider: provider,
             kubeconfig: cluster.kubeconfig,
             apiServer: { host: cluster.apiServerHost, port: 6443 },
             // Add-ons need nodes to schedule on.

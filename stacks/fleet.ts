@@ -88,7 +88,6 @@ export function clusterHandle(cluster: BuiltCluster, fleet: FleetSpec): ClusterH
         },
         ready: access.ready,
         ...(access.cniReady ? { cniReady: access.cniReady } : {}),
-        ...(access.cloudProvider ? { cloudProvider: access.cloudProvider } : {}),
         ...(access.controlPlaneMetrics ? { controlPlaneMetrics: access.controlPlaneMetrics } : {}),
         parent: cluster.component,
         ...(cluster.cloud ? { cloud: cluster.cloud } : {}),

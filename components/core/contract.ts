@@ -41,8 +41,6 @@ export interface ClusterAccess {
      * (Cilium on EKS) must go on before the nodes can become Ready. Defaults to `ready`.
      */
     cniReady?: pulumi.Resource[];
-    /** The site's own cloud provider (ACK: alicloud), for add-ons that declare cloud resources. */
-    cloudProvider?: pulumi.ProviderResource;
     /**
      * IDC: what monitoring needs to scrape the external etcd from inside the cluster (the members'
      * addresses, and the etcd CA that signs Prometheus' own etcd client certificate).

@@ -60,8 +60,9 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         // The store's key pair: config secrets (IDC), or a RAM user of its own (ACK, see README).
         let keys: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> } | undefined = store.credentials;
         if (cluster.site === "ack") {
-            if (!cluster.cloudProvider) throw new Error(`${cluster.name}: the ACK site hands no alicloud provider`);
-            const cloud = { parent: this, provider: cluster.cloudProvider };
+            const provider = cluster.cloud?.alicloud?.provider;
+            if (!provider) throw new Error(`${cluster.name}: the ACK site hands no alicloud provider`);
+            const cloud = { parent: this, provider };
             const user = new alicloud.ram.User(
                 `${name}-oss-writer`,
                 { name: `${cluster.name}-thanos-oss`, comments: `Thanos on ${cluster.name}: reads and writes ${store.bucket}` },
