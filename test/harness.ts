@@ -2,7 +2,7 @@
 // every registered resource (see tools/mockEngine.ts for what each record holds).
 import { buildFleet, Fleet } from "../stacks/fleet";
 import * as assert from "assert";
-import { FleetSpec, loadFleet, parseFleet } from "../stacks/spec";
+import { FleetSpec, loadFleet, parseFleet, ParseOptions, ParseResult } from "../stacks/spec";
 import { Inventory, RegisteredResource, runOnMocks, SecretValue } from "../tools/mockEngine";
 import { offlineConfig, parseStackFile, readStackFile, stackFilePath } from "../tools/stackFile";
 
@@ -51,13 +51,55 @@ export function plainTextOccurrences(inventory: Inventory, needle: string): stri
     return hits;
 }
 
-/** Violations of a checked-in stack's raw spec after `mutate`; fails the test if it is still valid. */
-export function violationsAfter(mutate: (fleet: any) => void, stack: "prod" | "dev" = "prod"): string[] {
+/** Where both checked-in stacks list each site kind in `clusters`. */
+export const IDC = 0;
+export const EKS = 1;
+export const ACK = 2;
+
+/** A checked-in stack's raw spec after `mutate`, parsed (options: e.g. the date support windows are judged against). */
+export function parsedAfter(mutate: (fleet: any) => void, stack: "prod" | "dev" = "prod", options: ParseOptions = {}): ParseResult {
     const fleet = rawStackFleet(stack);
     mutate(fleet);
-    const result = parseFleet(fleet);
+    return parseFleet(fleet, options);
+}
+
+/** Violations of a checked-in stack's raw spec after `mutate`; fails the test if it is still valid. */
+export function violationsAfter(mutate: (fleet: any) => void, stack: "prod" | "dev" = "prod"): string[] {
+    const result = parsedAfter(mutate, stack);
     assert.ok(!result.ok, "expected the mutated spec to be rejected");
     return result.violations;
+}
+
+// Raw spec pieces the spec tests put into the prod stack.
+
+/** A Direct Connect link idc-sh <-> eks-apne1 on a licensed line; `line` overrides the line's parameters. */
+export function directConnectLink(line: Record<string, unknown> = {}) {
+    return {
+        between: ["idc-sh", "eks-apne1"],
+        kind: "direct-connect",
+        crossBorder: "carrier-line",
+        directConnect: {
+            connectionId: "dxcon-fg5678gh",
+            vlan: 101,
+            amazonAddress: "169.254.100.1/30",
+            customerAddress: "169.254.100.2/30",
+            amazonSideAsn: 64550,
+            ...line,
+        },
+    };
+}
+
+/** The prod IDC's etcd backups to an s3-compatible store with a key pair of its own (config keys etcdBackupKeyId, etcdBackupSecret). */
+export function withS3CompatibleEtcdBackup(fleet: any): void {
+    fleet.clusters[IDC].etcd.backup = {
+        ...(fleet.clusters[IDC].etcd.backup ?? {}),
+        objectStore: {
+            kind: "s3-compatible",
+            bucket: "idc-sh-etcd",
+            endpoint: "https://rgw.idc-sh.acme.internal",
+            credentials: { accessKeyIdKey: "etcdBackupKeyId", secretAccessKeyKey: "etcdBackupSecret" },
+        },
+    };
 }
 
 /** Fails unless `expected` (a whole `<path>: <rule>` line) is among the violations. */

@@ -1,6 +1,7 @@
 // Helpers for the IDC integration tests: run real tools with bounded time, issue test
 // certificates with openssl, and clean up every process and temp dir. Loopback only.
-import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import * as assert from "assert";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -21,9 +22,21 @@ export interface RunResult {
     stderr: string;
 }
 
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): RunResult {
-    const r = spawnSync(cmd, args, { encoding: "utf8", env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 30_000, input: opts.input });
+export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string; cwd?: string } = {}): RunResult {
+    const r = spawnSync(cmd, args, {
+        encoding: "utf8",
+        env: opts.env ?? process.env,
+        timeout: opts.timeoutMs ?? 30_000,
+        input: opts.input,
+        ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    });
     return { status: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error) : "") };
+}
+
+/** Fails the test unless `r` exited 0; its stdout. */
+export function succeeded(r: RunResult, what: string): string {
+    assert.strictEqual(r.status, 0, `${what} failed:\n${r.stdout}${r.stderr}`);
+    return r.stdout;
 }
 
 /** Parses KEY=VALUE lines (a systemd EnvironmentFile as rendered). */
@@ -36,16 +49,71 @@ export function envFile(text: string): Record<string, string> {
     );
 }
 
-function openssl(args: string[], cwd: string): void {
-    execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"], timeout: 20_000 });
+/** openssl in `cwd`, bounded in time; the caller judges the result (see succeeded). */
+export function openssl(args: string[], cwd: string): RunResult {
+    return run("openssl", args, { cwd, timeoutMs: 20_000 });
+}
+
+/** A new ECDSA P-256 key `<name>.key` and its request `<name>.csr` in `dir`. */
+export function ecRequest(dir: string, name: string, subject: string): void {
+    succeeded(
+        openssl(
+            [
+                "req",
+                "-new",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                `${name}.key`,
+                "-out",
+                `${name}.csr`,
+                "-subj",
+                subject,
+            ],
+            dir,
+        ),
+        `${name} csr`,
+    );
+}
+
+/** `<name>.csr` signed into `<name>.pem` for a day by the CA's files, with the extensions of `section` in `extfile`. */
+export function signRequest(dir: string, name: string, ca: { cert: string; key: string }, extfile: string, section: string): void {
+    succeeded(
+        openssl(
+            [
+                "x509",
+                "-req",
+                "-in",
+                `${name}.csr`,
+                "-CA",
+                ca.cert,
+                "-CAkey",
+                ca.key,
+                "-CAcreateserial",
+                "-days",
+                "1",
+                "-extfile",
+                extfile,
+                "-extensions",
+                section,
+                "-out",
+                `${name}.pem`,
+            ],
+            dir,
+        ),
+        `${name} sign`,
+    );
 }
 
 /** A test CA (ECDSA P-256) in `dir`. */
 export function makeCa(dir: string, cn: string): { cert: string; key: string } {
     const key = path.join(dir, "ca.key");
     const cert = path.join(dir, "ca.crt");
-    openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
-    openssl(
+    succeeded(openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir), "ecparam");
+    const ca = openssl(
         [
             "req",
             "-x509",
@@ -66,6 +134,7 @@ export function makeCa(dir: string, cn: string): { cert: string; key: string } {
         ],
         dir,
     );
+    succeeded(ca, "CA certificate");
     return { cert, key };
 }
 
@@ -86,9 +155,12 @@ export function issue(
         ext,
         `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=${usages}\n${alt ? `subjectAltName=${alt}\n` : ""}`,
     );
-    openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir);
-    openssl(["req", "-new", "-key", key, "-subj", `/CN=${name}`, "-out", csr], dir);
-    openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-days", "2", "-sha256", "-extfile", ext, "-out", cert], dir);
+    succeeded(openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key], dir), "ecparam");
+    succeeded(openssl(["req", "-new", "-key", key, "-subj", `/CN=${name}`, "-out", csr], dir), `${name} csr`);
+    succeeded(
+        openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-days", "2", "-sha256", "-extfile", ext, "-out", cert], dir),
+        `${name} sign`,
+    );
     return { cert, key };
 }
 

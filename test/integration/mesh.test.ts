@@ -8,23 +8,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { loadStackSpec, runFleet, SecretValue } from "../harness";
-import { spawnSync } from "child_process";
-import { requireTool, tempDir } from "./idcTools";
+import { ecRequest, openssl, requireTool, signRequest, succeeded as ok, tempDir } from "./idcTools";
 
 interface CaCerts {
     cluster: string;
     dir: string;
     files: Record<"ca-cert.pem" | "ca-key.pem" | "root-cert.pem" | "cert-chain.pem", string>;
 }
-
-function openssl(args: string[], cwd: string) {
-    const r = spawnSync("openssl", args, { cwd, encoding: "utf8", timeout: 20_000 });
-    return { status: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + (r.error ? String(r.error) : "") };
-}
-const ok = (r: { status: number | null; stdout: string; stderr: string }, what: string) => {
-    assert.strictEqual(r.status, 0, `${what} failed:\n${r.stdout}${r.stderr}`);
-    return r.stdout;
-};
 
 describe("mesh certificates checked by openssl", function () {
     this.timeout(120_000);
@@ -149,105 +139,18 @@ describe("mesh certificates checked by openssl", function () {
                 ext,
                 "[leaf]\nbasicConstraints=critical,CA:FALSE\nsubjectAltName=URI:spiffe://acme.internal/ns/payments/sa/default\n[subca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n",
             );
+            const intermediate = { cert: "ca-cert.pem", key: "ca-key.pem" };
             for (const [kind, subj] of [
                 ["leaf", "/O=acme-mesh"],
                 ["subca", "/CN=rogue sub CA"],
             ]) {
-                ok(
-                    openssl(
-                        [
-                            "req",
-                            "-new",
-                            "-newkey",
-                            "ec",
-                            "-pkeyopt",
-                            "ec_paramgen_curve:P-256",
-                            "-nodes",
-                            "-keyout",
-                            `${kind}.key`,
-                            "-out",
-                            `${kind}.csr`,
-                            "-subj",
-                            subj,
-                        ],
-                        c.dir,
-                    ),
-                    `${kind} csr`,
-                );
-                ok(
-                    openssl(
-                        [
-                            "x509",
-                            "-req",
-                            "-in",
-                            `${kind}.csr`,
-                            "-CA",
-                            "ca-cert.pem",
-                            "-CAkey",
-                            "ca-key.pem",
-                            "-CAcreateserial",
-                            "-days",
-                            "1",
-                            "-extfile",
-                            ext,
-                            "-extensions",
-                            kind,
-                            "-out",
-                            `${kind}.pem`,
-                        ],
-                        c.dir,
-                    ),
-                    `${kind} sign`,
-                );
+                ecRequest(c.dir, kind, subj);
+                signRequest(c.dir, kind, intermediate, ext, kind);
             }
             ok(openssl(["verify", "-CAfile", "root-cert.pem", "-untrusted", "ca-cert.pem", "leaf.pem"], c.dir), `${c.cluster}: workload chain`);
             // What must fail is a chain through a CA below the intermediate.
-            ok(
-                openssl(
-                    [
-                        "req",
-                        "-new",
-                        "-newkey",
-                        "ec",
-                        "-pkeyopt",
-                        "ec_paramgen_curve:P-256",
-                        "-nodes",
-                        "-keyout",
-                        "deep.key",
-                        "-out",
-                        "deep.csr",
-                        "-subj",
-                        "/CN=deep",
-                    ],
-                    c.dir,
-                ),
-                "deep csr",
-            );
-            ok(
-                openssl(
-                    [
-                        "x509",
-                        "-req",
-                        "-in",
-                        "deep.csr",
-                        "-CA",
-                        "subca.pem",
-                        "-CAkey",
-                        "subca.key",
-                        "-CAcreateserial",
-                        "-days",
-                        "1",
-                        "-extfile",
-                        ext,
-                        "-extensions",
-                        "leaf",
-                        "-out",
-                        "deep.pem",
-                    ],
-                    c.dir,
-                ),
-                "deep sign",
-            );
+            ecRequest(c.dir, "deep", "/CN=deep");
+            signRequest(c.dir, "deep", { cert: "subca.pem", key: "subca.key" }, ext, "leaf");
             fs.writeFileSync(path.join(c.dir, "untrusted.pem"), c.files["ca-cert.pem"] + fs.readFileSync(path.join(c.dir, "subca.pem"), "utf8"));
             const deep = openssl(["verify", "-CAfile", "root-cert.pem", "-untrusted", "untrusted.pem", "deep.pem"], c.dir);
             assert.notStrictEqual(deep.status, 0, `${c.cluster}: a certificate below a CA the intermediate signed verified`);

@@ -17,11 +17,8 @@ import { PAUSE_IMAGES, renderDirsScript } from "../../../components/idc/renderer
 import { envLine, shq } from "../../../components/idc/renderers/shell";
 import { renderBackupEnv } from "../../../components/idc/renderers/etcd";
 import { MAX_STACK_FILE_BYTES, offlineConfig, parseStackFile, parseStackText, readStackFile } from "../../../tools/stackFile";
-import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
+import { ACK, assertViolation, EKS, IDC, parsedAfter, rawStackFleet, violationsAfter, withS3CompatibleEtcdBackup } from "../../harness";
 
-const IDC = 0;
-const EKS = 1;
-const ACK = 2;
 const TODAY = new Date("2026-11-29T12:00:00Z");
 
 /** The violations parseStackText throws for `text`, failing the test if it does not throw a FleetSpecError. */
@@ -35,11 +32,7 @@ function stackFileViolations(text: string): string[] {
     assert.fail("expected the stack file to be refused");
 }
 
-function parsedAt(mutate: (fleet: any) => void, today: Date, stack: "prod" | "dev" = "prod") {
-    const fleet = rawStackFleet(stack);
-    mutate(fleet);
-    return parseFleet(fleet, { today });
-}
+const parsedAt = (mutate: (fleet: any) => void, today: Date, stack: "prod" | "dev" = "prod") => parsedAfter(mutate, stack, { today });
 
 describe("hostile stack files", () => {
     it("refuses duplicate keys, naming the line", () => {
@@ -316,15 +309,7 @@ describe("strict fields where they reach scripts", () => {
 
     it("gives the offline plan placeholders for the etcd backup store's own credentials", () => {
         const fleet = rawStackFleet("prod");
-        fleet.clusters[IDC].etcd.backup = {
-            ...(fleet.clusters[IDC].etcd.backup ?? {}),
-            objectStore: {
-                kind: "s3-compatible",
-                bucket: "idc-sh-etcd",
-                endpoint: "https://rgw.idc-sh.acme.internal",
-                credentials: { accessKeyIdKey: "etcdBackupKeyId", secretAccessKeyKey: "etcdBackupSecret" },
-            },
-        };
+        withS3CompatibleEtcdBackup(fleet);
         const parsed = parseFleet(fleet, { today: TODAY });
         assert.ok(parsed.ok, parsed.ok ? "" : parsed.violations.join("\n"));
         assert.ok(secretConfigKeys(parsed.spec).includes("etcdBackupKeyId"));
@@ -340,15 +325,7 @@ describe("strict fields where they reach scripts", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-creds-"));
         const file = path.join(dir, "Pulumi.t.yaml");
         const fleet = rawStackFleet("prod");
-        fleet.clusters[IDC].etcd.backup = {
-            ...(fleet.clusters[IDC].etcd.backup ?? {}),
-            objectStore: {
-                kind: "s3-compatible",
-                bucket: "idc-sh-etcd",
-                endpoint: "https://rgw.idc-sh.acme.internal",
-                credentials: { accessKeyIdKey: "etcdBackupKeyId", secretAccessKeyKey: "etcdBackupSecret" },
-            },
-        };
+        withS3CompatibleEtcdBackup(fleet);
         const stackFile = readStackFile(path.join(__dirname, "..", "..", "..", "Pulumi.prod.yaml"));
         const config: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(stackFile.config)) if (k !== "hybrid-fleet:fleet") config[k] = v;

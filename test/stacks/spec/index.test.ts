@@ -3,11 +3,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import { parseFleet, secretConfigKeys } from "../../../stacks/spec";
-import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
-
-const IDC = 0;
-const EKS = 1;
-const ACK = 2;
+import { ACK, assertViolation, directConnectLink, EKS, IDC, parsedAfter, rawStackFleet, violationsAfter } from "../../harness";
 
 describe("fleet spec", () => {
     it("accepts the prod and dev stacks and applies defaults", () => {
@@ -69,21 +65,8 @@ describe("fleet spec", () => {
             });
             assertViolation(v, "links[0].kind: express-connect is Alibaba Cloud Express Connect: one end must be an ack cluster");
             assertViolation(v, "links[1].kind: direct-connect is AWS Direct Connect: one end must be an eks cluster");
-            const ok = rawStackFleet("prod");
             // idc <-> eks: the line's parameters replace the tunnels' /30s; Tokyo-Shanghai needs a licensed line.
-            ok.links[0] = {
-                between: ["idc-sh", "eks-apne1"],
-                kind: "direct-connect",
-                crossBorder: "carrier-line",
-                directConnect: {
-                    connectionId: "dxcon-fg5678gh",
-                    vlan: 101,
-                    amazonAddress: "169.254.100.1/30",
-                    customerAddress: "169.254.100.2/30",
-                    amazonSideAsn: 64550,
-                },
-            };
-            assert.ok(parseFleet(ok).ok, "Direct Connect between the IDC and EKS is fine");
+            assert.ok(parsedAfter((f) => (f.links[0] = directConnectLink())).ok, "Direct Connect between the IDC and EKS is fine");
         });
         it("rejects unknown keys, so typos do not pass silently", () => {
             const v = violationsAfter((f) => (f.clusters[IDC].controlPlane.vipp = "10.10.0.10"));

@@ -2,13 +2,10 @@
 // line, and the checked-in stacks pass them all.
 import * as assert from "assert";
 import { parseFleet } from "../../../stacks/spec";
-import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
+import { ACK, assertViolation, directConnectLink, EKS, IDC, parsedAfter, rawStackFleet, violationsAfter } from "../../harness";
 
 // prod: clusters[0] idc-sh (2 gateways), [1] eks-apne1, [2] ack-sh; links[0] idc<->eks ipsec (pinned),
 // [1] idc<->ack express-connect, [2] eks<->ack ipsec. dev: [0] idc-dev, [1] eks-dev, [2] ack-dev.
-const IDC = 0;
-const EKS = 1;
-const ACK = 2;
 
 describe("links spec", () => {
     it("accepts the checked-in stacks with their gateways, ASNs and lines", () => {
@@ -135,18 +132,7 @@ describe("links spec", () => {
         });
         it("rejects a tunnel /30 that is a Direct Connect peering subnet", () => {
             const v = violationsAfter((f) => {
-                f.links[0] = {
-                    between: ["idc-sh", "eks-apne1"],
-                    kind: "direct-connect",
-                    crossBorder: "carrier-line",
-                    directConnect: {
-                        connectionId: "dxcon-fg5678gh",
-                        vlan: 101,
-                        amazonAddress: "169.254.30.1/30",
-                        customerAddress: "169.254.30.2/30",
-                        amazonSideAsn: 64550,
-                    },
-                };
+                f.links[0] = directConnectLink({ amazonAddress: "169.254.30.1/30", customerAddress: "169.254.30.2/30" });
                 f.links[2].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30", "169.254.30.8/30", "169.254.30.12/30"];
             });
             assertViolation(
@@ -199,15 +185,8 @@ describe("links spec", () => {
             assertViolation(v, "links[0].expressConnect: only an express-connect link has an expressConnect line (this one is direct-connect)");
         });
         it("rejects a direct-connect link that is not eks <-> idc, and mismatched peering addresses", () => {
-            const dx = {
-                connectionId: "dxcon-fg5678gh",
-                vlan: 101,
-                amazonAddress: "169.254.100.1/30",
-                customerAddress: "169.254.100.6/30",
-                amazonSideAsn: 64530,
-            };
             const v = violationsAfter((f) => {
-                f.links[2] = { between: ["eks-apne1", "ack-sh"], kind: "direct-connect", crossBorder: "carrier-line", directConnect: dx };
+                f.links[2] = { ...directConnectLink({ customerAddress: "169.254.100.6/30", amazonSideAsn: 64530 }), between: ["eks-apne1", "ack-sh"] };
             });
             assertViolation(v, "links[2].kind: direct-connect joins an eks cluster and an idc cluster (a transit VIF to the IDC's router)");
             assertViolation(
@@ -245,11 +224,11 @@ describe("links spec", () => {
             );
         });
         it("treats Hong Kong as outside mainland China", () => {
-            const fleet = rawStackFleet("prod");
-            fleet.clusters[ACK].region = "cn-hongkong";
-            fleet.clusters[ACK].zones = ["cn-hongkong-b", "cn-hongkong-c", "cn-hongkong-d"];
-            delete fleet.links[2].crossBorder;
-            const r = parseFleet(fleet);
+            const r = parsedAfter((f) => {
+                f.clusters[ACK].region = "cn-hongkong";
+                f.clusters[ACK].zones = ["cn-hongkong-b", "cn-hongkong-c", "cn-hongkong-d"];
+                delete f.links[2].crossBorder;
+            });
             assert.ok(!r.ok);
             assert.ok(!r.violations.some((v) => v.startsWith("links[2].crossBorder")), r.violations.join("\n"));
             assert.ok(

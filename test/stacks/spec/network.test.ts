@@ -5,10 +5,7 @@ import { ciliumBgpClusterConfigs } from "../../../components/network/cilium/rend
 import { parseFleet } from "../../../stacks/spec";
 import { ciliumRouting } from "../../../stacks/spec/network";
 import { validateCustomResource } from "../../crds";
-import { assertViolation, rawStackFleet, violationsAfter } from "../../harness";
-
-const IDC = 0;
-const EKS = 1;
+import { assertViolation, EKS, IDC, rawStackFleet, violationsAfter } from "../../harness";
 
 describe("networking spec", () => {
     it("applies the networking defaults to the checked-in stacks", () => {
