@@ -54,29 +54,14 @@ export function openssl(args: string[], cwd: string): RunResult {
     return run("openssl", args, { cwd, timeoutMs: 20_000 });
 }
 
-/** A new ECDSA P-256 key `<name>.key` and its request `<name>.csr` in `dir`. */
-export function ecRequest(dir: string, name: string, subject: string): void {
-    succeeded(
-        openssl(
-            [
-                "req",
-                "-new",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                `${name}.key`,
-                "-out",
-                `${name}.csr`,
-                "-subj",
-                subject,
-            ],
-            dir,
-        ),
-        `${name} csr`,
-    );
+/**
+ * A new ECDSA P-256 key `<name>.key` and its request `<name>.csr` in `dir`; `selfSigned`: a
+ * self-signed certificate `<name>.pem` for a day instead of the request.
+ */
+export function ecRequest(dir: string, name: string, subject: string, selfSigned = false): void {
+    const out = selfSigned ? ["-x509", "-days", "1", "-out", `${name}.pem`] : ["-out", `${name}.csr`];
+    const args = ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}.key`, "-subj", subject, ...out];
+    succeeded(openssl(args, dir), `${name} ${selfSigned ? "certificate" : "csr"}`);
 }
 
 /** `<name>.csr` signed into `<name>.pem` for a day by the CA's files, with the extensions of `section` in `extfile`. */

@@ -71,29 +71,7 @@ describe("mesh certificates checked by openssl", function () {
         }
         // Another cluster's root would not do: a self-made root with the same subject is rejected.
         const c = clusters[0];
-        ok(
-            openssl(
-                [
-                    "req",
-                    "-x509",
-                    "-newkey",
-                    "ec",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-nodes",
-                    "-keyout",
-                    "other-root.key",
-                    "-out",
-                    "other-root.pem",
-                    "-subj",
-                    "/O=acme-mesh/CN=acme-mesh root CA",
-                    "-days",
-                    "1",
-                ],
-                c.dir,
-            ),
-            "other root",
-        );
+        ecRequest(c.dir, "other-root", "/O=acme-mesh/CN=acme-mesh root CA", true);
         assert.notStrictEqual(
             openssl(["verify", "-CAfile", inDir(c, "other-root.pem"), inDir(c, "ca-cert.pem")], c.dir).status,
             0,
