@@ -85,35 +85,19 @@ export function tenantObjects(t: TenantSpec, pools: string[] = []) {
         },
     };
     const policies = [defaultDeny, dns];
+    const peers = (name: string, spec: NetworkPolicy["spec"]): NetworkPolicy => ({
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: meta(name),
+        spec,
+    });
     if (t.allowFrom.length > 0) {
-        policies.push({
-            apiVersion: "networking.k8s.io/v1",
-            kind: "NetworkPolicy",
-            metadata: meta("allow-from-peers"),
-            spec: {
-                podSelector: {},
-                policyTypes: ["Ingress"],
-                ingress: t.allowFrom.map((p) => {
-                    const r = peerRule(p);
-                    return { from: r.peers, ...(r.ports ? { ports: r.ports } : {}) };
-                }),
-            },
-        });
+        const ingress = t.allowFrom.map(peerRule).map((r) => ({ from: r.peers, ...(r.ports ? { ports: r.ports } : {}) }));
+        policies.push(peers("allow-from-peers", { podSelector: {}, policyTypes: ["Ingress"], ingress }));
     }
     if (t.allowTo.length > 0) {
-        policies.push({
-            apiVersion: "networking.k8s.io/v1",
-            kind: "NetworkPolicy",
-            metadata: meta("allow-to-peers"),
-            spec: {
-                podSelector: {},
-                policyTypes: ["Egress"],
-                egress: t.allowTo.map((p) => {
-                    const r = peerRule(p);
-                    return { to: r.peers, ...(r.ports ? { ports: r.ports } : {}) };
-                }),
-            },
-        });
+        const egress = t.allowTo.map(peerRule).map((r) => ({ to: r.peers, ...(r.ports ? { ports: r.ports } : {}) }));
+        policies.push(peers("allow-to-peers", { podSelector: {}, policyTypes: ["Egress"], egress }));
     }
     const q = t.quota;
     const quota = {
