@@ -73,6 +73,7 @@ export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
             rrsaOidcIssuer: cluster.oidcIssuerUrl,
             metricsBucket: metrics.bucketName,
             metricsWriterRoleArn: metrics.writerRoleArn,
+            metricsKeyArn: metrics.keyArn,
         },
     };
 };

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import * as YAML from "yaml";
+import { bucketWriterPolicy } from "../ack/render";
 import type { ClusterHandle } from "../core/contract";
 import { AlertReceiver, kubePrometheusStackValues, objstoreConfig } from "./render";
 import { platformRuleGroups, RuleArgs } from "./rules";
@@ -67,24 +68,15 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
                 { name: `${cluster.name}-thanos-oss`, comments: `Thanos on ${cluster.name}: reads and writes ${store.bucket}` },
                 cloud,
             );
+            // The same least-privilege document as the site's RRSA writer role: the one bucket, and
+            // only the bucket's own KMS key for SSE-KMS (OSS asks KMS on the caller's behalf).
+            if (!store.kmsKeyArn) throw new Error(`${cluster.name}: the ACK site hands no KMS key for ${store.bucket}`);
             const policy = new alicloud.ram.Policy(
                 `${name}-oss-writer`,
                 {
                     policyName: `${cluster.name}-thanos-oss`,
                     description: `Thanos: read and write the metrics blocks in ${store.bucket}`,
-                    policyDocument: JSON.stringify({
-                        Version: "1",
-                        Statement: [
-                            { Effect: "Allow", Action: ["oss:ListObjects", "oss:GetBucketInfo"], Resource: [`acs:oss:*:*:${store.bucket}`] },
-                            {
-                                Effect: "Allow",
-                                Action: ["oss:GetObject", "oss:PutObject", "oss:DeleteObject", "oss:AbortMultipartUpload", "oss:ListParts"],
-                                Resource: [`acs:oss:*:*:${store.bucket}/*`],
-                            },
-                            // The bucket is encrypted with its site's KMS key (SSE-KMS): OSS asks KMS on the caller's behalf.
-                            { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [`acs:kms:${cluster.region}:*:key/*`] },
-                        ],
-                    }),
+                    policyDocument: pulumi.output(store.kmsKeyArn).apply((kmsKeyArn) => bucketWriterPolicy({ bucket: store.bucket, kmsKeyArn })),
                 },
                 cloud,
             );

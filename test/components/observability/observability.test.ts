@@ -219,6 +219,12 @@ for (const stack of ["prod", "dev"] as const) {
                 const policy = JSON.parse(inv.named("alicloud:ram/policy:Policy", `${c.name}-monitoring-oss-writer`).inputs.policyDocument);
                 const resources = policy.Statement.flatMap((s: any) => s.Resource).filter((r: string) => r.startsWith("acs:oss"));
                 assert.deepStrictEqual(resources, [`acs:oss:*:*:${c.metrics.objectStore.bucket}`, `acs:oss:*:*:${c.metrics.objectStore.bucket}/*`]);
+                // KMS only on the bucket's own SSE key (the site's metrics store key), never a region-wide wildcard.
+                const storeKey = inv.named("alicloud:kms/key:Key", `${c.name}-metrics-key`);
+                const kms = policy.Statement.filter((s: any) => s.Action.some((a: string) => a.startsWith("kms:")));
+                assert.strictEqual(kms.length, 1);
+                assert.deepStrictEqual(kms[0].Resource, [storeKey.state.arn]);
+                assert.ok(!kms[0].Resource[0].includes("*"), kms[0].Resource[0]);
             }
         });
 
