@@ -11,7 +11,7 @@ import * as tls from "@pulumi/tls";
 import * as YAML from "yaml";
 import { bucketWriterPolicy } from "../ack/render";
 import type { ClusterHandle } from "../core/contract";
-import { AlertReceiver, kubePrometheusStackValues, objstoreConfig } from "./render";
+import { AlertReceiver, kubePrometheusStackValues, objstoreConfig, ScrapeTarget, serviceMonitor } from "./render";
 import { platformRuleGroups, RuleArgs } from "./rules";
 import { KUBE_PROMETHEUS_STACK, MONITORING_NAMESPACE } from "./versions";
 
@@ -23,6 +23,8 @@ export interface ClusterMonitoringArgs {
     /** The hub runs Grafana (kube-prometheus-stack's) with the fleet's dashboards. */
     grafana: boolean;
     autoscaler?: RuleArgs["autoscaler"];
+    /** The autoscaler's metrics Service, where it runs in the cluster (Karpenter on EKS), so its alerts have data. */
+    autoscalerMetrics?: ScrapeTarget;
 }
 
 /** Names of the Secrets this layer keeps in each cluster's monitoring namespace. */
@@ -198,6 +200,10 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             },
             k8sOpts([this.release]),
         );
+
+        if (args.autoscalerMetrics) {
+            new k8s.apiextensions.CustomResource(`${name}-autoscaler-metrics`, serviceMonitor(args.autoscalerMetrics), k8sOpts([this.release]));
+        }
 
         this.registerOutputs({});
     }

@@ -147,6 +147,15 @@ export function alertmanagerConfig(receivers: AlertReceiver[], webhookSecret: st
     };
 }
 
+/** A kubeadm control-plane component scraped on its secure port with Prometheus' ServiceAccount token. */
+function controlPlaneComponent(port: number) {
+    return {
+        enabled: true,
+        service: { enabled: true, port, targetPort: port },
+        serviceMonitor: { enabled: true, https: true, insecureSkipVerify: true },
+    };
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are free-form (the chart's values.yaml)
 export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, any> {
     const idc = a.idc;
@@ -174,10 +183,16 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
                   },
               }
             : { enabled: false },
-        // kubeadm binds the controller-manager, the scheduler and kube-proxy's metrics to 127.0.0.1:
-        // unreachable from Prometheus' pods, so not scraped (their chart rules stay off with them).
-        kubeControllerManager: { enabled: false },
-        kubeScheduler: { enabled: false },
+        // IDC: the controller-manager and the scheduler serve their secure ports on the node's
+        // addresses (components/idc kubeadm config); the chart's headless Service selects their static
+        // pods (label component=...). Prometheus sends its ServiceAccount token, the components check
+        // it with TokenReview and SubjectAccessReview (the chart's ClusterRole grants get on /metrics).
+        // Their serving certificates are self-signed in memory (no --tls-cert-file in kubeadm), so
+        // the server name cannot be verified: insecureSkipVerify, as the chart does by default.
+        // kube-proxy serves /metrics on plain HTTP without any authentication, so it stays on
+        // 127.0.0.1 and is not scraped. Managed control planes (EKS, ACK) expose none of them.
+        kubeControllerManager: idc ? controlPlaneComponent(10257) : { enabled: false },
+        kubeScheduler: idc ? controlPlaneComponent(10259) : { enabled: false },
         kubeProxy: { enabled: false },
         grafana: a.grafana
             ? {
@@ -366,6 +381,28 @@ export function storeGatewayStatefulSet(a: BucketWorkloadArgs) {
         volumes: [{ name: "tls", secret: { secretName: a.grpcTlsSecret } }],
         mounts: [{ name: "tls", mountPath: TLS_DIR, readOnly: true }],
     });
+}
+
+/** A workload of another layer to scrape: its Service's namespace, labels and named metrics port. */
+export interface ScrapeTarget {
+    name: string;
+    namespace: string;
+    selector: Record<string, string>;
+    port: string;
+}
+
+/** A ServiceMonitor, kept in the monitoring namespace, for a Service in another namespace. */
+export function serviceMonitor(t: ScrapeTarget) {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: { name: t.name, namespace: MONITORING_NAMESPACE },
+        spec: {
+            namespaceSelector: { matchNames: [t.namespace] },
+            selector: { matchLabels: t.selector },
+            endpoints: [{ port: t.port, path: "/metrics" }],
+        },
+    };
 }
 
 /** Scrapes every Thanos workload of this layer (compactor, store gateway, query) on its http port. */

@@ -387,11 +387,74 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.deepStrictEqual(v.prometheus.prometheusSpec.secrets, [SECRETS.etcdClient]);
                 const cert = inv.named("tls:index/locallySignedCert:LocallySignedCert", `${c.name}-monitoring-etcd-client`);
                 assert.deepStrictEqual(cert.inputs.allowedUses, ["digital_signature", "key_encipherment", "client_auth"]);
-                // kubeadm binds these to 127.0.0.1: not scraped rather than always down.
-                for (const k of ["kubeControllerManager", "kubeScheduler", "kubeProxy"]) assert.strictEqual(v[k].enabled, false, k);
+                // kube-proxy answers /metrics without authentication: it stays on 127.0.0.1, unscraped.
+                assert.strictEqual(v.kubeProxy.enabled, false);
             }
-            for (const c of spec.clusters.filter((x) => x.provider !== "idc"))
-                assert.strictEqual(monitoringRelease(inv, c.name).inputs.values.kubeEtcd.enabled, false);
+            for (const c of spec.clusters.filter((x) => x.provider !== "idc")) {
+                const v = monitoringRelease(inv, c.name).inputs.values;
+                for (const k of ["kubeEtcd", "kubeControllerManager", "kubeScheduler", "kubeProxy"]) assert.strictEqual(v[k].enabled, false, `${c.name} ${k}`);
+            }
+        });
+
+        it("scrapes the IDC controller-manager and scheduler on their secure ports, which kubeadm binds beyond 127.0.0.1 with authn/authz kept", () => {
+            for (const c of spec.clusters.filter((x) => x.provider === "idc")) {
+                const v = monitoringRelease(inv, c.name).inputs.values;
+                for (const [k, port] of [
+                    ["kubeControllerManager", 10257],
+                    ["kubeScheduler", 10259],
+                ] as const) {
+                    assert.strictEqual(v[k].enabled, true, k);
+                    assert.deepStrictEqual(v[k].service, { enabled: true, port, targetPort: port }, k);
+                    // https with the ServiceAccount token (the chart's ServiceMonitor adds bearerTokenFile).
+                    assert.strictEqual(v[k].serviceMonitor.https, true, k);
+                }
+                // Every control-plane host's kubeadm ClusterConfiguration opens the secure ports and
+                // keeps the delegated authentication and authorization kubeadm configures.
+                const copies = inv
+                    .ofType("command:remote:CopyToRemote")
+                    .filter((r) => String(r.inputs.remotePath).endsWith("/kubeadm-cluster.yaml") && r.name.startsWith(c.name));
+                assert.ok(copies.length > 0, `${c.name}: no kubeadm-cluster.yaml`);
+                for (const copy of copies) {
+                    const cfg = YAML.parseAllDocuments(copy.inputs.source.text)
+                        .map((d) => d.toJSON())
+                        .find((d) => d.kind === "ClusterConfiguration");
+                    for (const component of ["controllerManager", "scheduler"]) {
+                        const extra = Object.fromEntries(cfg[component].extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
+                        assert.strictEqual(extra["bind-address"], "0.0.0.0", component);
+                        for (const off of ["authentication-skip-lookup", "authorization-always-allow-paths", "secure-port"])
+                            assert.ok(!(off in extra), `${component}: ${off} overridden`);
+                    }
+                }
+            }
+        });
+
+        it("scrapes Karpenter's controller Service on EKS (its provisioning alerts have data), valid against the ServiceMonitor CRD", () => {
+            const monitors = inv.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
+            for (const c of spec.clusters) {
+                const mine = monitors.filter((m) => clusterOf(inv, m) === c.name);
+                if (c.provider !== "eks") {
+                    assert.deepStrictEqual(mine, [], c.name);
+                    continue;
+                }
+                assert.strictEqual(mine.length, 1, c.name);
+                const sm = reveal(mine[0].inputs);
+                assertValid(sm, `${c.name} ServiceMonitor`);
+                // The Karpenter release this cluster installs: the Service the chart names after it.
+                const karpenter = inClusterOfType(inv, c.name, T.release).find((r) => String(r.inputs.chart).endsWith("/karpenter"))!;
+                assert.ok(karpenter, `${c.name}: no Karpenter release`);
+                assert.deepStrictEqual(sm.spec.namespaceSelector.matchNames, [karpenter.inputs.namespace]);
+                assert.deepStrictEqual(sm.spec.selector.matchLabels, {
+                    "app.kubernetes.io/name": "karpenter",
+                    "app.kubernetes.io/instance": karpenter.inputs.name,
+                });
+                assert.deepStrictEqual(sm.spec.endpoints, [{ port: "http-metrics", path: "/metrics" }]);
+                assert.ok(mine[0].dependencies.includes(monitoringRelease(inv, c.name).urn), "after the chart (its CRDs)");
+            }
+            // The CRD check sees a ServiceMonitor without a selector.
+            assert.notDeepStrictEqual(
+                validateCustomResource({ apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "x" }, spec: { endpoints: [] } }),
+                [],
+            );
         });
 
         it("wires every object to its cluster's provider under that cluster's site; only TLS material spans sites", () => {
