@@ -52,6 +52,8 @@ export interface ClusterAccess {
     controlPlaneMetrics?: {
         etcdHosts: string[];
         etcdCa: { certPem: pulumi.Output<string>; keyPem: pulumi.Output<string> };
+        /** host:port of every control-plane host's own API server (its serving certificate is probed). */
+        apiServerEndpoints?: string[];
     };
 }
 

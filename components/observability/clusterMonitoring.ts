@@ -11,7 +11,17 @@ import * as tls from "@pulumi/tls";
 import * as YAML from "yaml";
 import { bucketWriterPolicy } from "../ack/render";
 import type { ClusterHandle } from "../core/contract";
-import { AlertReceiver, kubePrometheusStackValues, objstoreConfig, ScrapeTarget, serviceMonitor } from "./render";
+import {
+    AlertReceiver,
+    blackboxConfig,
+    blackboxDeployment,
+    blackboxService,
+    certificateProbe,
+    kubePrometheusStackValues,
+    objstoreConfig,
+    ScrapeTarget,
+    serviceMonitor,
+} from "./render";
 import { platformRuleGroups, RuleArgs } from "./rules";
 import { KUBE_PROMETHEUS_STACK, MONITORING_NAMESPACE } from "./versions";
 
@@ -200,6 +210,33 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             },
             k8sOpts([this.release]),
         );
+
+        if (idc) {
+            // The serving certificates of etcd and of kubeadm's API servers: probed by a blackbox
+            // exporter (TLS handshake, chain verified), alerted on in the platform rules.
+            const config = new k8s.core.v1.ConfigMap(
+                `${name}-blackbox`,
+                { metadata: { name: "blackbox-exporter", namespace: MONITORING_NAMESPACE }, data: { "blackbox.yml": YAML.stringify(blackboxConfig()) } },
+                k8sOpts([this.namespace]),
+            );
+            new k8s.apps.v1.Deployment(
+                `${name}-blackbox`,
+                blackboxDeployment({ configMap: "blackbox-exporter", etcdClientSecret: SECRETS.etcdClient }),
+                k8sOpts([...dependsOn, config]),
+            );
+            new k8s.core.v1.Service(`${name}-blackbox`, blackboxService(), k8sOpts([this.namespace]));
+            const probes = [
+                { id: "etcd", module: "etcd_tls" as const, targets: idc.etcdHosts.map((h) => `${h}:2379`) },
+                { id: "apiserver", module: "apiserver_tls" as const, targets: idc.apiServerEndpoints ?? [] },
+            ];
+            for (const p of probes.filter((x) => x.targets.length > 0)) {
+                new k8s.apiextensions.CustomResource(
+                    `${name}-${p.id}-certs`,
+                    certificateProbe({ name: `${p.id}-serving-certs`, module: p.module, component: p.id, targets: p.targets }),
+                    k8sOpts([this.release]),
+                );
+            }
+        }
 
         if (args.autoscalerMetrics) {
             new k8s.apiextensions.CustomResource(`${name}-autoscaler-metrics`, serviceMonitor(args.autoscalerMetrics), k8sOpts([this.release]));

@@ -1,7 +1,16 @@
 // Pure renderers of the observability layer: spec values in, plain objects out. The components
 // (clusterMonitoring.ts, thanosFleet.ts) only add Pulumi wiring and secrets.
 import type { SiteKind } from "../core/contract";
-import { GRPC_SERVER_NAME, KUBE_PROMETHEUS_STACK, MONITORING_NAMESPACE, PORTS, REPLICA_LABEL, THANOS, THANOS_SERVICE_ACCOUNT } from "./versions";
+import {
+    BLACKBOX_EXPORTER,
+    GRPC_SERVER_NAME,
+    KUBE_PROMETHEUS_STACK,
+    MONITORING_NAMESPACE,
+    PORTS,
+    REPLICA_LABEL,
+    THANOS,
+    THANOS_SERVICE_ACCOUNT,
+} from "./versions";
 
 export type Severity = "critical" | "warning" | "info";
 
@@ -222,6 +231,7 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
                 ruleSelectorNilUsesHelmValues: false,
                 serviceMonitorSelectorNilUsesHelmValues: false,
                 podMonitorSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
                 secrets: idc ? [a.secrets.etcdClient] : [],
                 storageSpec: {
                     volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } } },
@@ -401,6 +411,106 @@ export function serviceMonitor(t: ScrapeTarget) {
             namespaceSelector: { matchNames: [t.namespace] },
             selector: { matchLabels: t.selector },
             endpoints: [{ port: t.port, path: "/metrics" }],
+        },
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// IDC serving certificates: a blackbox exporter completes a TLS handshake with every etcd member
+// and every API server and reports the earliest expiry of the chain it was shown
+// (probe_ssl_earliest_cert_expiry); the Probe objects tell Prometheus what to probe.
+
+/** The job label of every serving-certificate probe (the alerts select it). */
+export const CERT_PROBE_JOB = "serving-certs";
+/** Where the blackbox exporter reads the etcd client certificate (the etcd-client Secret). */
+export const BLACKBOX_ETCD_TLS_DIR = "/etc/blackbox/etcd";
+/** The pod's own ServiceAccount CA bundle: the cluster CA that signs kubeadm's apiserver.crt. */
+export const SERVICE_ACCOUNT_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
+
+/**
+ * blackbox_exporter modules (config/config.go: Module.prober, tcp.tls, tcp.tls_config). Both verify
+ * the chain against the CA that must have signed it, so an expired or foreign certificate fails the
+ * probe too; etcd asks for a client certificate before it completes the handshake, so the exporter
+ * shows Prometheus' etcd client certificate (client_auth only, read-only).
+ */
+export function blackboxConfig(dirs: { etcdTls: string; clusterCa: string } = { etcdTls: BLACKBOX_ETCD_TLS_DIR, clusterCa: SERVICE_ACCOUNT_CA }) {
+    return {
+        modules: {
+            etcd_tls: {
+                prober: "tcp",
+                timeout: "5s",
+                tcp: {
+                    tls: true,
+                    tls_config: {
+                        ca_file: `${dirs.etcdTls}/ca.crt`,
+                        cert_file: `${dirs.etcdTls}/tls.crt`,
+                        key_file: `${dirs.etcdTls}/tls.key`,
+                        min_version: "TLS12",
+                    },
+                },
+            },
+            apiserver_tls: {
+                prober: "tcp",
+                timeout: "5s",
+                tcp: { tls: true, tls_config: { ca_file: dirs.clusterCa, min_version: "TLS12" } },
+            },
+        },
+    };
+}
+
+const BLACKBOX_LABELS = { "app.kubernetes.io/name": BLACKBOX_EXPORTER.name };
+
+export function blackboxDeployment(a: { configMap: string; etcdClientSecret: string }) {
+    return {
+        metadata: { name: BLACKBOX_EXPORTER.name, namespace: MONITORING_NAMESPACE, labels: BLACKBOX_LABELS },
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: BLACKBOX_LABELS },
+            template: {
+                metadata: { labels: BLACKBOX_LABELS },
+                spec: {
+                    securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                    containers: [
+                        {
+                            name: "blackbox-exporter",
+                            image: BLACKBOX_EXPORTER.image,
+                            args: ["--config.file=/etc/blackbox/config/blackbox.yml", `--web.listen-address=:${BLACKBOX_EXPORTER.port}`],
+                            ports: [{ name: "http", containerPort: BLACKBOX_EXPORTER.port }],
+                            readinessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
+                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                            volumeMounts: [
+                                { name: "config", mountPath: "/etc/blackbox/config", readOnly: true },
+                                { name: "etcd-tls", mountPath: BLACKBOX_ETCD_TLS_DIR, readOnly: true },
+                            ],
+                        },
+                    ],
+                    volumes: [
+                        { name: "config", configMap: { name: a.configMap } },
+                        { name: "etcd-tls", secret: { secretName: a.etcdClientSecret } },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+export const blackboxService = () => ({
+    metadata: { name: BLACKBOX_EXPORTER.name, namespace: MONITORING_NAMESPACE, labels: BLACKBOX_LABELS },
+    spec: { selector: BLACKBOX_LABELS, ports: [{ name: "http", port: BLACKBOX_EXPORTER.port, targetPort: BLACKBOX_EXPORTER.port }] },
+});
+
+/** A Probe (monitoring.coreos.com/v1) of the serving certificates of one control-plane component. */
+export function certificateProbe(a: { name: string; module: "etcd_tls" | "apiserver_tls"; component: string; targets: string[] }) {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "Probe",
+        metadata: { name: a.name, namespace: MONITORING_NAMESPACE },
+        spec: {
+            jobName: CERT_PROBE_JOB,
+            prober: { url: `${BLACKBOX_EXPORTER.name}.${MONITORING_NAMESPACE}.svc:${BLACKBOX_EXPORTER.port}` },
+            module: a.module,
+            interval: "5m",
+            targets: { staticConfig: { static: a.targets, labels: { component: a.component } } },
         },
     };
 }

@@ -14,6 +14,15 @@ export const KUBE_PROMETHEUS_STACK = {
     fullname: "kps",
 } as const;
 
+// - blackbox_exporter v0.29.1 (prometheus-community/helm-charts prometheus-blackbox-exporter-11.20.1,
+//   "Update dependency prometheus/blackbox_exporter to v0.29.1"): probes the IDC serving certificates.
+export const BLACKBOX_EXPORTER = {
+    version: "v0.29.1",
+    image: "quay.io/prometheus/blackbox-exporter:v0.29.1",
+    name: "blackbox-exporter",
+    port: 9115,
+} as const;
+
 export const THANOS = {
     version: "v0.42.4",
     image: "quay.io/thanos/thanos:v0.42.4",

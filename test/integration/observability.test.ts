@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { dataDir, EtcdMember, EtcdPaths, renderEtcdConfig } from "../../components/idc/render";
+import { blackboxConfig } from "../../components/observability/render";
 import { loadStackSpec, runFleet } from "../harness";
 import { issue, makeCa, Processes, requireTool, run, sleep, tempDir } from "./idcTools";
 
@@ -150,6 +151,50 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
             },
             at: "15m",
             fires: [],
+        },
+        {
+            alert: "ServingCertificateExpiring",
+            // promtool starts at time() = 0: etcd-1's chain expires 3 days in, etcd-2's after 90 days.
+            series: {
+                'probe_ssl_earliest_cert_expiry{job="serving-certs",component="etcd",instance="10.10.0.21:2379"}': "259200x40",
+                'probe_ssl_earliest_cert_expiry{job="serving-certs",component="etcd",instance="10.10.0.22:2379"}': "7776000x40",
+            },
+            at: "30m",
+            fires: [{ severity: "warning", job: "serving-certs", component: "etcd", instance: "10.10.0.21:2379" }],
+        },
+        {
+            alert: "ServingCertificateExpiringSoon",
+            series: {
+                'probe_ssl_earliest_cert_expiry{job="serving-certs",component="apiserver",instance="10.10.0.11:6443"}': "86400x40",
+                'probe_ssl_earliest_cert_expiry{job="serving-certs",component="apiserver",instance="10.10.0.12:6443"}': "259200x40",
+            },
+            at: "30m",
+            fires: [{ severity: "critical", job: "serving-certs", component: "apiserver", instance: "10.10.0.11:6443" }],
+        },
+        {
+            alert: "ServingCertificateExpiring",
+            // Healthy: months left everywhere.
+            series: { 'probe_ssl_earliest_cert_expiry{job="serving-certs",component="etcd",instance="10.10.0.21:2379"}': "31536000x40" },
+            at: "30m",
+            fires: [],
+        },
+        {
+            alert: "ServingCertificateProbeFailing",
+            series: {
+                'probe_success{job="serving-certs",component="etcd",instance="10.10.0.21:2379"}': "0x40",
+                'probe_success{job="serving-certs",component="etcd",instance="10.10.0.22:2379"}': "1x40",
+            },
+            at: "30m",
+            fires: [{ severity: "warning", job: "serving-certs", component: "etcd", instance: "10.10.0.21:2379" }],
+        },
+        {
+            alert: "KubeletServingCertificateExpiring",
+            series: {
+                'kubelet_certificate_manager_server_ttl_seconds{node="worker-1"}': "86400x5",
+                'kubelet_certificate_manager_server_ttl_seconds{node="worker-2"}': "31536000x5",
+            },
+            at: "2m",
+            fires: [{ severity: "warning", node: "worker-1" }],
         },
         {
             alert: "KubeletClientCertificateExpiring",
@@ -355,6 +400,49 @@ describe("IDC etcd metrics over mTLS on the client port (a real etcd from the re
         const foreign = curl(["--cacert", ca.cert, "--cert", stranger.cert, "--key", stranger.key, `https://${member.address}:${ports.client}/metrics`]);
         fs.rmSync(otherRoot, { recursive: true, force: true });
         assert.notStrictEqual(foreign.status, 0, "etcd served metrics to a certificate of another CA");
+    });
+
+    it("gives the serving certificate's expiry to the rendered blackbox exporter config (a real blackbox_exporter probing the real etcd)", async () => {
+        requireTool("prometheus-blackbox-exporter");
+        // The exporter's files as the Deployment mounts them: the etcd-client Secret's three keys.
+        const tlsDir = path.join(root, "blackbox-etcd");
+        fs.mkdirSync(tlsDir);
+        fs.copyFileSync(ca.cert, path.join(tlsDir, "ca.crt"));
+        fs.copyFileSync(prometheus.cert, path.join(tlsDir, "tls.crt"));
+        fs.copyFileSync(prometheus.key, path.join(tlsDir, "tls.key"));
+        const config = path.join(root, "blackbox.yml");
+        fs.writeFileSync(config, YAML.stringify(blackboxConfig({ etcdTls: tlsDir, clusterCa: ca.cert })));
+        const check = run("prometheus-blackbox-exporter", ["--config.check", `--config.file=${config}`]);
+        assert.strictEqual(check.status, 0, `${check.stdout}${check.stderr}`);
+        const listen = "127.0.0.1:29115";
+        processes.start("prometheus-blackbox-exporter", [`--config.file=${config}`, `--web.listen-address=${listen}`], path.join(root, "blackbox.log"));
+        const probe = async (module: string) => {
+            for (let i = 0; i < 40; i++) {
+                const r = curl([`http://${listen}/probe?module=${module}&target=${member.address}:${ports.client}`]);
+                if (r.status === 0) return r.stdout;
+                await sleep(250);
+            }
+            throw new Error(`blackbox_exporter did not answer:\n${fs.readFileSync(path.join(root, "blackbox.log"), "utf8").slice(-2000)}`);
+        };
+        const out = await probe("etcd_tls");
+        assert.match(out, /^probe_success 1$/m, out);
+        const expiry = Number(/^probe_ssl_earliest_cert_expiry (\S+)$/m.exec(out)?.[1]);
+        // The earliest notAfter of the chain etcd presents (its server certificate and the CA).
+        const notAfter = (cert: string) =>
+            Date.parse(
+                run("openssl", ["x509", "-noout", "-enddate", "-in", cert])
+                    .stdout.replace(/^notAfter=/, "")
+                    .trim(),
+            ) / 1000;
+        assert.strictEqual(expiry, Math.min(notAfter(path.join(root, "server.crt")), notAfter(ca.cert)));
+        // A chain from another CA fails the probe (and ServingCertificateProbeFailing fires) instead of reporting an expiry.
+        const otherRoot = tempDir("other-ca-");
+        const other = makeCa(otherRoot, "other-ca");
+        fs.copyFileSync(other.cert, path.join(tlsDir, "ca.crt"));
+        fs.rmSync(otherRoot, { recursive: true, force: true });
+        const foreign = await probe("etcd_tls");
+        assert.match(foreign, /^probe_success 0$/m, foreign);
+        assert.doesNotMatch(foreign, /^probe_ssl_earliest_cert_expiry/m);
     });
 
     it("keeps the plain metrics listener on 127.0.0.1 only", () => {

@@ -428,6 +428,41 @@ for (const stack of ["prod", "dev"] as const) {
             }
         });
 
+        it("probes the IDC serving certificates (etcd members, every API server) through a blackbox exporter, Probes valid against the CRD", () => {
+            const probes = inv.ofType("kubernetes:monitoring.coreos.com/v1:Probe");
+            for (const c of spec.clusters) {
+                const mine = probes.filter((p) => clusterOf(inv, p) === c.name).map((p) => reveal(p.inputs));
+                const blackbox = inClusterOfType(inv, c.name, T.deployment).filter((d) => d.inputs.metadata.name === "blackbox-exporter");
+                if (c.provider !== "idc") {
+                    assert.deepStrictEqual([mine.length, blackbox.length], [0, 0], c.name);
+                    continue;
+                }
+                for (const p of mine) assertValid(p, `${c.name} Probe ${p.metadata.name}`);
+                const targets = Object.fromEntries(mine.map((p) => [p.spec.module, p.spec.targets.staticConfig.static]));
+                assert.deepStrictEqual(targets, {
+                    etcd_tls: c.etcd.hosts.map((h) => `${h.address}:2379`),
+                    apiserver_tls: c.controlPlane.hosts.map((h) => `${h.address}:6443`),
+                });
+                for (const p of mine) {
+                    assert.strictEqual(p.spec.jobName, "serving-certs");
+                    assert.strictEqual(p.spec.prober.url, "blackbox-exporter.monitoring.svc:9115");
+                }
+                // The exporter shows Prometheus' etcd client certificate; its modules are the ones the Probes name.
+                assert.strictEqual(blackbox.length, 1);
+                const pod = blackbox[0].inputs.spec.template.spec;
+                assert.strictEqual(pod.containers[0].image, "quay.io/prometheus/blackbox-exporter:v0.29.1");
+                assert.deepStrictEqual(
+                    pod.volumes.find((v: any) => v.name === "etcd-tls"),
+                    { name: "etcd-tls", secret: { secretName: SECRETS.etcdClient } },
+                );
+                const [cm] = inClusterOfType(inv, c.name, T.configMap).filter((m) => m.inputs.metadata.name === "blackbox-exporter");
+                const modules = YAML.parse(cm.inputs.data["blackbox.yml"]).modules;
+                for (const p of mine) assert.ok(modules[p.spec.module], p.spec.module);
+                // Prometheus picks up Probes that do not carry the release's label.
+                assert.strictEqual(monitoringRelease(inv, c.name).inputs.values.prometheus.prometheusSpec.probeSelectorNilUsesHelmValues, false);
+            }
+        });
+
         it("scrapes Karpenter's controller Service on EKS (its provisioning alerts have data), valid against the ServiceMonitor CRD", () => {
             const monitors = inv.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
             for (const c of spec.clusters) {
