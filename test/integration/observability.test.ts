@@ -450,3 +450,74 @@ describe("IDC etcd metrics over mTLS on the client port (a real etcd from the re
         assert.notStrictEqual(curl([`http://${member.address}:${ports.metrics}/metrics`]).status, 0);
     });
 });
+
+// The Alertmanager config each cluster's release carries, checked by a real amtool. Debian's is
+// 0.25; the chart runs Alertmanager v0.34.0, whose webhook receiver takes `url_file`
+// (notify/webhook/config.go; added in v0.26.0, "support loading webhook URL from a file"). 0.25
+// knows only `url`, so the copy amtool reads swaps that one field for a placeholder URL; the rest
+// (routes, matchers, inhibit rules, receivers) is the program's own, and the routing tree is
+// exercised with `amtool config routes test`.
+describe("Alertmanager config checked by amtool check-config and amtool config routes test", function () {
+    this.timeout(120_000);
+    let dir: string;
+    const configs: { cluster: string; config: any }[] = [];
+    let receivers: { name: string; severities: string[] }[] = [];
+
+    before(async function () {
+        requireTool("amtool");
+        dir = tempDir("amtool-");
+        const spec = loadStackSpec("prod");
+        receivers = spec.observability.alertmanager.receivers;
+        const { inventory } = await runFleet(spec);
+        for (const r of inventory.ofType("kubernetes:helm.sh/v3:Release").filter((x) => x.inputs.chart === "kube-prometheus-stack"))
+            configs.push({ cluster: inventory.providerOf(r)!.name.replace(/-k8s$/, ""), config: r.inputs.values.alertmanager.config });
+        assert.strictEqual(configs.length, spec.clusters.length);
+        assert.ok(receivers.length >= 2, "prod declares several receivers");
+    });
+    after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+
+    /** The config as amtool 0.25 reads it: each webhook's url_file becomes a url. */
+    const forAmtool025 = (config: any) => {
+        const copy = structuredClone(config);
+        for (const r of copy.receivers)
+            for (const w of r.webhook_configs ?? []) {
+                assert.match(w.url_file, /^\/etc\/alertmanager\/secrets\//);
+                delete w.url_file;
+                w.url = `https://webhook.invalid/${r.name}`;
+            }
+        return copy;
+    };
+    const write = (name: string, config: any) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, YAML.stringify(config));
+        return file;
+    };
+
+    it("passes amtool check-config on every cluster's config; amtool rejects a broken one", () => {
+        for (const c of configs) {
+            const r = run("amtool", ["check-config", write(`${c.cluster}.yml`, forAmtool025(c.config))]);
+            assert.strictEqual(r.status, 0, `${c.cluster}: ${r.stdout}${r.stderr}`);
+            assert.match(r.stdout, new RegExp(`SUCCESS[\\s\\S]* - ${receivers.length + 1} receivers`), r.stdout);
+        }
+        // A route to a receiver that does not exist, and the verbatim url_file (unknown to 0.25): both refused.
+        const broken = forAmtool025(configs[0].config);
+        broken.route.routes[1].receiver = "nobody";
+        assert.notStrictEqual(run("amtool", ["check-config", write("broken.yml", broken)]).status, 0);
+        assert.notStrictEqual(run("amtool", ["check-config", write("verbatim.yml", configs[0].config)]).status, 0);
+    });
+
+    it("routes each severity to the receivers the spec names for it, the Watchdog and unlabelled alerts to null", () => {
+        const file = write("routes.yml", forAmtool025(configs[0].config));
+        const route = (...labels: string[]) => {
+            const r = run("amtool", ["config", "routes", "test", `--config.file=${file}`, ...labels]);
+            assert.strictEqual(r.status, 0, `${r.stdout}${r.stderr}`);
+            return r.stdout.trim().split(/\s*,\s*/);
+        };
+        for (const severity of ["critical", "warning", "info"]) {
+            const expected = receivers.filter((r) => r.severities.includes(severity)).map((r) => r.name);
+            assert.deepStrictEqual(route("alertname=EtcdNoLeader", `severity=${severity}`), expected.length > 0 ? expected : ["null"], severity);
+        }
+        assert.deepStrictEqual(route("alertname=Watchdog", "severity=none"), ["null"]);
+        assert.deepStrictEqual(route("alertname=Something"), ["null"]);
+    });
+});
