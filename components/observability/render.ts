@@ -301,21 +301,81 @@ export interface BucketWorkloadArgs {
 const TLS_DIR = "/etc/thanos/tls";
 const OBJSTORE_DIR = "/etc/thanos/objstore";
 
-function thanosStatefulSet(
-    name: string,
-    component: string,
-    replicas: number,
-    args: string[],
-    a: BucketWorkloadArgs,
-    disk: string,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plain Kubernetes volume and mount objects
-    extraVolumes: { volumes: any[]; mounts: any[] },
-) {
-    const labels = { "app.kubernetes.io/name": "thanos", "app.kubernetes.io/component": component, "app.kubernetes.io/instance": name };
+/** What sets a bucket's compactor and store gateways apart; everything else is one StatefulSet shape. */
+interface BucketWorkload {
+    /** Name suffix and app.kubernetes.io/component label. */
+    suffix: string;
+    component: string;
+    replicas: number;
+    /** The data volume: the compactor needs room for the blocks it merges, the gateway an index cache. */
+    disk: string;
+    /** `thanos <subcommand> [leading] --data-dir --objstore.config-file [flags] --http-address [trailing]` */
+    subcommand: string;
+    leading: string[];
+    flags: string[];
+    trailing: string[];
+    /** Serves gRPC with the fleet's server certificate (the store gateway; the compactor serves none). */
+    grpcTls: boolean;
+}
+
+function bucketWorkload(kind: "compactor" | "storeGateway", a: BucketWorkloadArgs): BucketWorkload {
+    switch (kind) {
+        case "compactor":
+            // Exactly one compactor per bucket (Thanos docs: the compactor is a singleton per bucket).
+            return {
+                suffix: "compactor",
+                component: "compactor",
+                replicas: 1,
+                disk: "100Gi",
+                subcommand: "compact",
+                leading: ["--wait"],
+                flags: [
+                    `--retention.resolution-raw=${a.retention.raw}`,
+                    `--retention.resolution-5m=${a.retention.fiveMinutes}`,
+                    `--retention.resolution-1h=${a.retention.oneHour}`,
+                    `--deduplication.replica-label=${REPLICA_LABEL}`,
+                ],
+                trailing: a.downsampling ? [] : ["--downsampling.disable"],
+                grpcTls: false,
+            };
+        case "storeGateway":
+            return {
+                suffix: "store",
+                component: "store-gateway",
+                replicas: a.storeGatewayReplicas,
+                disk: "20Gi",
+                subcommand: "store",
+                leading: [],
+                flags: [`--grpc-address=0.0.0.0:${PORTS.grpc}`],
+                // mTLS: serve only Thanos Query (a client certificate of the fleet CA).
+                trailing: [
+                    `--grpc-server-tls-cert=${TLS_DIR}/tls.crt`,
+                    `--grpc-server-tls-key=${TLS_DIR}/tls.key`,
+                    `--grpc-server-tls-client-ca=${TLS_DIR}/ca.crt`,
+                ],
+                grpcTls: true,
+            };
+    }
+}
+
+/** One of a bucket's Thanos workloads as a StatefulSet of the official image, with its own disk. */
+export function bucketStatefulSet(kind: "compactor" | "storeGateway", a: BucketWorkloadArgs) {
+    const w = bucketWorkload(kind, a);
+    const name = `${a.name}-${w.suffix}`;
+    const labels = { "app.kubernetes.io/name": "thanos", "app.kubernetes.io/component": w.component, "app.kubernetes.io/instance": name };
+    const args = [
+        w.subcommand,
+        ...w.leading,
+        "--data-dir=/var/thanos",
+        `--objstore.config-file=${OBJSTORE_DIR}/objstore.yml`,
+        ...w.flags,
+        `--http-address=0.0.0.0:${PORTS.http}`,
+        ...w.trailing,
+    ];
     return {
         metadata: { name, namespace: MONITORING_NAMESPACE, labels },
         spec: {
-            replicas,
+            replicas: w.replicas,
             serviceName: name,
             selector: { matchLabels: labels },
             template: {
@@ -325,7 +385,7 @@ function thanosStatefulSet(
                     securityContext: { runAsNonRoot: true, runAsUser: 1001, fsGroup: 1001 },
                     containers: [
                         {
-                            name: component,
+                            name: w.component,
                             image: THANOS.image,
                             args,
                             ports: [
@@ -337,11 +397,14 @@ function thanosStatefulSet(
                             volumeMounts: [
                                 { name: "data", mountPath: "/var/thanos" },
                                 { name: "objstore", mountPath: OBJSTORE_DIR, readOnly: true },
-                                ...extraVolumes.mounts,
+                                ...(w.grpcTls ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
                             ],
                         },
                     ],
-                    volumes: [{ name: "objstore", secret: { secretName: a.objstoreSecret } }, ...extraVolumes.volumes],
+                    volumes: [
+                        { name: "objstore", secret: { secretName: a.objstoreSecret } },
+                        ...(w.grpcTls ? [{ name: "tls", secret: { secretName: a.grpcTlsSecret } }] : []),
+                    ],
                 },
             },
             volumeClaimTemplates: [
@@ -350,7 +413,7 @@ function thanosStatefulSet(
                     spec: {
                         accessModes: ["ReadWriteOnce"],
                         ...(a.storageClassName ? { storageClassName: a.storageClassName } : {}),
-                        resources: { requests: { storage: disk } },
+                        resources: { requests: { storage: w.disk } },
                     },
                 },
             ],
@@ -358,40 +421,8 @@ function thanosStatefulSet(
     };
 }
 
-/** Exactly one compactor per bucket (Thanos docs: the compactor is a singleton per bucket). */
-export function compactorStatefulSet(a: BucketWorkloadArgs) {
-    const args = [
-        "compact",
-        "--wait",
-        "--data-dir=/var/thanos",
-        `--objstore.config-file=${OBJSTORE_DIR}/objstore.yml`,
-        `--retention.resolution-raw=${a.retention.raw}`,
-        `--retention.resolution-5m=${a.retention.fiveMinutes}`,
-        `--retention.resolution-1h=${a.retention.oneHour}`,
-        `--deduplication.replica-label=${REPLICA_LABEL}`,
-        `--http-address=0.0.0.0:${PORTS.http}`,
-        ...(a.downsampling ? [] : ["--downsampling.disable"]),
-    ];
-    return thanosStatefulSet(`${a.name}-compactor`, "compactor", 1, args, a, "100Gi", { volumes: [], mounts: [] });
-}
-
-export function storeGatewayStatefulSet(a: BucketWorkloadArgs) {
-    const args = [
-        "store",
-        "--data-dir=/var/thanos",
-        `--objstore.config-file=${OBJSTORE_DIR}/objstore.yml`,
-        `--grpc-address=0.0.0.0:${PORTS.grpc}`,
-        `--http-address=0.0.0.0:${PORTS.http}`,
-        // mTLS: serve only Thanos Query (a client certificate of the fleet CA).
-        `--grpc-server-tls-cert=${TLS_DIR}/tls.crt`,
-        `--grpc-server-tls-key=${TLS_DIR}/tls.key`,
-        `--grpc-server-tls-client-ca=${TLS_DIR}/ca.crt`,
-    ];
-    return thanosStatefulSet(`${a.name}-store`, "store-gateway", a.storeGatewayReplicas, args, a, "20Gi", {
-        volumes: [{ name: "tls", secret: { secretName: a.grpcTlsSecret } }],
-        mounts: [{ name: "tls", mountPath: TLS_DIR, readOnly: true }],
-    });
-}
+export const compactorStatefulSet = (a: BucketWorkloadArgs) => bucketStatefulSet("compactor", a);
+export const storeGatewayStatefulSet = (a: BucketWorkloadArgs) => bucketStatefulSet("storeGateway", a);
 
 /** A workload of another layer to scrape: its Service's namespace, labels and named metrics port. */
 export interface ScrapeTarget {
