@@ -108,6 +108,8 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
                 etcdHosts: spec.etcd.hosts.map((h) => h.address),
                 etcdCa: { certPem: pki.etcdCa.certPem, keyPem: pki.etcdCa.keyPem },
                 apiServerEndpoints: spec.controlPlane.hosts.map((h) => `${h.address}:${APISERVER_PORT}`),
+                // kubeadm skips its kube-proxy addon when Cilium replaces it (components/idc kubeadm init).
+                kubeProxy: spec.network.cni !== "cilium",
             },
         },
         outputs,

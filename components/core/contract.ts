@@ -54,6 +54,8 @@ export interface ClusterAccess {
         etcdCa: { certPem: pulumi.Output<string>; keyPem: pulumi.Output<string> };
         /** host:port of every control-plane host's own API server (its serving certificate is probed). */
         apiServerEndpoints?: string[];
+        /** kube-proxy runs on the nodes (its metrics on 127.0.0.1:10249); false where the CNI replaces it. */
+        kubeProxy?: boolean;
     };
 }
 

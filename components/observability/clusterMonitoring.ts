@@ -18,6 +18,10 @@ import {
     blackboxService,
     certificateProbe,
     kubePrometheusStackValues,
+    kubeProxyMetricsDaemonSet,
+    kubeProxyMetricsRbac,
+    kubeProxyMetricsService,
+    kubeProxyMetricsServiceMonitor,
     objstoreConfig,
     ScrapeTarget,
     serviceMonitor,
@@ -236,6 +240,16 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
                     k8sOpts([this.release]),
                 );
             }
+        }
+
+        if (idc?.kubeProxy) {
+            // kube-proxy's unauthenticated /metrics, reached only through an authenticating proxy per node.
+            const rbac = kubeProxyMetricsRbac();
+            const sa = new k8s.core.v1.ServiceAccount(`${name}-kube-proxy-metrics`, rbac.serviceAccount, k8sOpts([this.namespace]));
+            const binding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-kube-proxy-metrics`, rbac.binding, k8sOpts([sa]));
+            new k8s.apps.v1.DaemonSet(`${name}-kube-proxy-metrics`, kubeProxyMetricsDaemonSet(), k8sOpts([sa, binding]));
+            new k8s.core.v1.Service(`${name}-kube-proxy-metrics`, kubeProxyMetricsService(), k8sOpts([this.namespace]));
+            new k8s.apiextensions.CustomResource(`${name}-kube-proxy-metrics`, kubeProxyMetricsServiceMonitor(), k8sOpts([this.release]));
         }
 
         if (args.autoscalerMetrics) {

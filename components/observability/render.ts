@@ -5,6 +5,7 @@ import {
     BLACKBOX_EXPORTER,
     GRPC_SERVER_NAME,
     KUBE_PROMETHEUS_STACK,
+    KUBE_RBAC_PROXY,
     MONITORING_NAMESPACE,
     PORTS,
     REPLICA_LABEL,
@@ -198,8 +199,9 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
         // it with TokenReview and SubjectAccessReview (the chart's ClusterRole grants get on /metrics).
         // Their serving certificates are self-signed in memory (no --tls-cert-file in kubeadm), so
         // the server name cannot be verified: insecureSkipVerify, as the chart does by default.
-        // kube-proxy serves /metrics on plain HTTP without any authentication, so it stays on
-        // 127.0.0.1 and is not scraped. Managed control planes (EKS, ACK) expose none of them.
+        // kube-proxy serves /metrics on plain HTTP without any authentication: it stays on 127.0.0.1
+        // behind an authenticating proxy of this layer (kubeProxyMetricsDaemonSet), not the chart's
+        // plain scrape. Managed control planes (EKS, ACK) expose none of them.
         kubeControllerManager: idc ? controlPlaneComponent(10257) : { enabled: false },
         kubeScheduler: idc ? controlPlaneComponent(10259) : { enabled: false },
         kubeProxy: { enabled: false },
@@ -542,6 +544,103 @@ export function certificateProbe(a: { name: string; module: "etcd_tls" | "apiser
             module: a.module,
             interval: "5m",
             targets: { staticConfig: { static: a.targets, labels: { component: a.component } } },
+        },
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// IDC kube-proxy: /metrics on 127.0.0.1:10249, plain HTTP with no authentication. A kube-rbac-proxy
+// on every node (host network) serves it on the node's address over https and lets a request
+// through only after TokenReview and a SubjectAccessReview for `get` on `/metrics` (the same check
+// the controller-manager and scheduler make); nothing else on the node is exposed.
+
+export const KUBE_PROXY_METRICS = "kube-proxy-metrics";
+const KUBE_PROXY_METRICS_LABELS = { "app.kubernetes.io/name": KUBE_PROXY_METRICS };
+
+export function kubeProxyMetricsDaemonSet() {
+    return {
+        metadata: { name: KUBE_PROXY_METRICS, namespace: MONITORING_NAMESPACE, labels: KUBE_PROXY_METRICS_LABELS },
+        spec: {
+            selector: { matchLabels: KUBE_PROXY_METRICS_LABELS },
+            template: {
+                metadata: { labels: KUBE_PROXY_METRICS_LABELS },
+                spec: {
+                    serviceAccountName: KUBE_PROXY_METRICS,
+                    // kube-proxy's metrics listener is the node's loopback: only a host-network pod reaches it.
+                    hostNetwork: true,
+                    dnsPolicy: "ClusterFirstWithHostNet",
+                    priorityClassName: "system-node-critical",
+                    // Every node runs kube-proxy, control-plane hosts included.
+                    tolerations: [{ operator: "Exists" }],
+                    securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                    containers: [
+                        {
+                            name: "kube-rbac-proxy",
+                            image: KUBE_RBAC_PROXY.image,
+                            args: [
+                                `--secure-listen-address=$(NODE_IP):${KUBE_RBAC_PROXY.port}`,
+                                "--upstream=http://127.0.0.1:10249/",
+                                "--allow-paths=/metrics",
+                                "--tls-min-version=VersionTLS12",
+                            ],
+                            env: [{ name: "NODE_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } }],
+                            ports: [{ name: "https-metrics", containerPort: KUBE_RBAC_PROXY.port }],
+                            resources: { requests: { cpu: "10m", memory: "20Mi" }, limits: { memory: "64Mi" } },
+                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+/** kube-rbac-proxy asks the API server to review tokens and access (the built-in system:auth-delegator role). */
+export function kubeProxyMetricsRbac() {
+    return {
+        serviceAccount: { metadata: { name: KUBE_PROXY_METRICS, namespace: MONITORING_NAMESPACE } },
+        binding: {
+            metadata: { name: `${MONITORING_NAMESPACE}:${KUBE_PROXY_METRICS}` },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" },
+            subjects: [{ kind: "ServiceAccount", name: KUBE_PROXY_METRICS, namespace: MONITORING_NAMESPACE }],
+        },
+    };
+}
+
+export const kubeProxyMetricsService = () => ({
+    // jobLabel: the series carry job="kube-proxy", as the kubernetes-mixin's rules and dashboards expect.
+    metadata: { name: KUBE_PROXY_METRICS, namespace: MONITORING_NAMESPACE, labels: { ...KUBE_PROXY_METRICS_LABELS, jobLabel: "kube-proxy" } },
+    spec: {
+        clusterIP: "None",
+        selector: KUBE_PROXY_METRICS_LABELS,
+        ports: [{ name: "https-metrics", port: KUBE_RBAC_PROXY.port, targetPort: KUBE_RBAC_PROXY.port }],
+    },
+});
+
+/**
+ * Prometheus' ServiceAccount token over https. kube-rbac-proxy serves a self-signed certificate it
+ * generates itself (no per-node certificate is issued), so the server name is not verified, as for
+ * the controller-manager and scheduler.
+ */
+export function kubeProxyMetricsServiceMonitor() {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: { name: "kube-proxy", namespace: MONITORING_NAMESPACE },
+        spec: {
+            jobLabel: "jobLabel",
+            selector: { matchLabels: KUBE_PROXY_METRICS_LABELS },
+            endpoints: [
+                {
+                    port: "https-metrics",
+                    path: "/metrics",
+                    scheme: "https",
+                    bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token",
+                    tlsConfig: { insecureSkipVerify: true },
+                    // The node, not the proxy pod, is what the series describe.
+                    relabelings: [{ action: "replace", sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node" }],
+                },
+            ],
         },
     };
 }

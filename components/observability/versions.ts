@@ -23,6 +23,15 @@ export const BLACKBOX_EXPORTER = {
     port: 9115,
 } as const;
 
+// - kube-rbac-proxy v0.21.0 (brancz/kube-rbac-proxy, the newest tag readable here, 2026-02-26): the
+//   authenticating proxy in front of kube-proxy's plain-HTTP /metrics on the IDC nodes.
+export const KUBE_RBAC_PROXY = {
+    version: "v0.21.0",
+    image: "quay.io/brancz/kube-rbac-proxy:v0.21.0",
+    /** The proxy's https port on every node's address (kube-proxy keeps 127.0.0.1:10249). */
+    port: 10349,
+} as const;
+
 export const THANOS = {
     version: "v0.42.4",
     image: "quay.io/thanos/thanos:v0.42.4",

@@ -387,7 +387,7 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.deepStrictEqual(v.prometheus.prometheusSpec.secrets, [SECRETS.etcdClient]);
                 const cert = inv.named("tls:index/locallySignedCert:LocallySignedCert", `${c.name}-monitoring-etcd-client`);
                 assert.deepStrictEqual(cert.inputs.allowedUses, ["digital_signature", "key_encipherment", "client_auth"]);
-                // kube-proxy answers /metrics without authentication: it stays on 127.0.0.1, unscraped.
+                // kube-proxy answers /metrics without authentication: the chart's plain scrape stays off.
                 assert.strictEqual(v.kubeProxy.enabled, false);
             }
             for (const c of spec.clusters.filter((x) => x.provider !== "idc")) {
@@ -428,6 +428,44 @@ for (const stack of ["prod", "dev"] as const) {
             }
         });
 
+        it("reaches kube-proxy's unauthenticated 127.0.0.1 metrics only through an authenticating proxy on each node (IDC with kube-proxy)", () => {
+            for (const c of spec.clusters) {
+                const ds = inClusterOfType(inv, c.name, "kubernetes:apps/v1:DaemonSet").filter((d) => d.inputs.metadata.name === "kube-proxy-metrics");
+                const sms = inClusterOfType(inv, c.name, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").filter(
+                    (m) => m.inputs.metadata.name === "kube-proxy",
+                );
+                // Cilium replaces kube-proxy (kubeadm skips the addon): nothing to scrape there, nor on EKS/ACK.
+                const runsKubeProxy = c.provider === "idc" && c.network.cni !== "cilium";
+                assert.deepStrictEqual([ds.length, sms.length], runsKubeProxy ? [1, 1] : [0, 0], c.name);
+                if (!runsKubeProxy) continue;
+                const pod = ds[0].inputs.spec.template.spec;
+                assert.strictEqual(pod.hostNetwork, true);
+                const args: string[] = pod.containers[0].args;
+                assert.ok(args.includes("--upstream=http://127.0.0.1:10249/"), args.join(" "));
+                assert.ok(args.includes("--allow-paths=/metrics"));
+                assert.ok(args.includes("--secure-listen-address=$(NODE_IP):10349"));
+                assert.ok(!args.some((a) => a.startsWith("--ignore-paths") || a.startsWith("--insecure-listen-address")), "every request is authenticated");
+                assert.deepStrictEqual(pod.containers[0].env, [{ name: "NODE_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } }]);
+                const [binding] = inClusterOfType(inv, c.name, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").filter(
+                    (b) => b.inputs.metadata.name === "monitoring:kube-proxy-metrics",
+                );
+                assert.deepStrictEqual(binding.inputs.roleRef.name, "system:auth-delegator");
+                assert.deepStrictEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: pod.serviceAccountName, namespace: "monitoring" }]);
+                const sm = reveal(sms[0].inputs);
+                assertValid(sm, `${c.name} kube-proxy ServiceMonitor`);
+                const [ep] = sm.spec.endpoints;
+                assert.strictEqual(ep.scheme, "https");
+                assert.strictEqual(ep.bearerTokenFile, "/var/run/secrets/kubernetes.io/serviceaccount/token");
+                // The Service the ServiceMonitor selects carries job="kube-proxy" to the series.
+                const [svc] = inClusterOfType(inv, c.name, T.service).filter((x) => x.inputs.metadata.name === "kube-proxy-metrics");
+                assert.deepStrictEqual(svc.inputs.spec.selector, ds[0].inputs.spec.selector.matchLabels);
+                assert.strictEqual(svc.inputs.metadata.labels[sm.spec.jobLabel], "kube-proxy");
+                // kube-proxy itself keeps its metrics on 127.0.0.1: no KubeProxyConfiguration moves them.
+                for (const copy of inv.ofType("command:remote:CopyToRemote").filter((r) => String(r.inputs.remotePath).endsWith("/kubeadm-cluster.yaml")))
+                    assert.ok(!copy.inputs.source.text.includes("KubeProxyConfiguration"), copy.name);
+            }
+        });
+
         it("probes the IDC serving certificates (etcd members, every API server) through a blackbox exporter, Probes valid against the CRD", () => {
             const probes = inv.ofType("kubernetes:monitoring.coreos.com/v1:Probe");
             for (const c of spec.clusters) {
@@ -464,7 +502,7 @@ for (const stack of ["prod", "dev"] as const) {
         });
 
         it("scrapes Karpenter's controller Service on EKS (its provisioning alerts have data), valid against the ServiceMonitor CRD", () => {
-            const monitors = inv.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
+            const monitors = inv.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").filter((m) => m.inputs.metadata.name === "karpenter");
             for (const c of spec.clusters) {
                 const mine = monitors.filter((m) => clusterOf(inv, m) === c.name);
                 if (c.provider !== "eks") {
