@@ -231,6 +231,8 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             new k8s.core.v1.Service(`${name}-blackbox`, blackboxService(), k8sOpts([this.namespace]));
             const probes = [
                 { id: "etcd", module: "etcd_tls" as const, targets: idc.etcdHosts.map((h) => `${h}:2379`) },
+                // The peer listener has its own certificate (peer.crt) under the same CA and client check.
+                { id: "etcd-peer", module: "etcd_tls" as const, targets: idc.etcdHosts.map((h) => `${h}:2380`) },
                 { id: "apiserver", module: "apiserver_tls" as const, targets: idc.apiServerEndpoints ?? [] },
             ];
             for (const p of probes.filter((x) => x.targets.length > 0)) {

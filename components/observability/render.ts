@@ -450,7 +450,7 @@ export function serviceMonitor(t: ScrapeTarget) {
 
 // ---------------------------------------------------------------------------------------------
 // IDC serving certificates: a blackbox exporter completes a TLS handshake with every etcd member
-// and every API server and reports the earliest expiry of the chain it was shown
+// and every API server and reports the earliest expiry among the certificates it was sent
 // (probe_ssl_earliest_cert_expiry); the Probe objects tell Prometheus what to probe.
 
 /** The job label of every serving-certificate probe (the alerts select it). */

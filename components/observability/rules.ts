@@ -87,7 +87,7 @@ export function platformRuleGroups(a: RuleArgs): RuleGroup[] {
                     "kubeadm's certificates (admin, controller-manager, scheduler, kubelet clients) are renewed by `kubeadm certs renew` or an upgrade.",
                 ),
                 // Serving certificates (etcd members, every API server) as the blackbox exporter saw
-                // them: the earliest expiry of the chain each one presents.
+                // them: the earliest expiry among the certificates each one sends (an expired CA fails the probe instead).
                 rule(
                     "ServingCertificateExpiring",
                     "warning",

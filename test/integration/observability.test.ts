@@ -416,9 +416,9 @@ describe("IDC etcd metrics over mTLS on the client port (a real etcd from the re
         assert.strictEqual(check.status, 0, `${check.stdout}${check.stderr}`);
         const listen = "127.0.0.1:29115";
         processes.start("prometheus-blackbox-exporter", [`--config.file=${config}`, `--web.listen-address=${listen}`], path.join(root, "blackbox.log"));
-        const probe = async (module: string) => {
+        const probe = async (module: string, port = ports.client) => {
             for (let i = 0; i < 40; i++) {
-                const r = curl([`http://${listen}/probe?module=${module}&target=${member.address}:${ports.client}`]);
+                const r = curl([`http://${listen}/probe?module=${module}&target=${member.address}:${port}`]);
                 if (r.status === 0) return r.stdout;
                 await sleep(250);
             }
@@ -427,14 +427,20 @@ describe("IDC etcd metrics over mTLS on the client port (a real etcd from the re
         const out = await probe("etcd_tls");
         assert.match(out, /^probe_success 1$/m, out);
         const expiry = Number(/^probe_ssl_earliest_cert_expiry (\S+)$/m.exec(out)?.[1]);
-        // The earliest notAfter of the chain etcd presents (its server certificate and the CA).
+        // The earliest notAfter of the certificates etcd presents (blackbox prober/tls.go getEarliestCertExpiry:
+        // the peer certificates of the handshake): its server certificate.
         const notAfter = (cert: string) =>
             Date.parse(
                 run("openssl", ["x509", "-noout", "-enddate", "-in", cert])
                     .stdout.replace(/^notAfter=/, "")
                     .trim(),
             ) / 1000;
-        assert.strictEqual(expiry, Math.min(notAfter(path.join(root, "server.crt")), notAfter(ca.cert)));
+        assert.strictEqual(expiry, notAfter(path.join(root, "server.crt")));
+        // The peer listener: its own certificate, the same module.
+        const peerOut = await probe("etcd_tls", ports.peer);
+        assert.match(peerOut, /^probe_success 1$/m, peerOut);
+        const peerExpiry = Number(/^probe_ssl_earliest_cert_expiry (\S+)$/m.exec(peerOut)?.[1]);
+        assert.strictEqual(peerExpiry, notAfter(path.join(root, "peer.crt")));
         // A chain from another CA fails the probe (and ServingCertificateProbeFailing fires) instead of reporting an expiry.
         const otherRoot = tempDir("other-ca-");
         const other = makeCa(otherRoot, "other-ca");

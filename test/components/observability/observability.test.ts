@@ -476,10 +476,13 @@ for (const stack of ["prod", "dev"] as const) {
                     continue;
                 }
                 for (const p of mine) assertValid(p, `${c.name} Probe ${p.metadata.name}`);
-                const targets = Object.fromEntries(mine.map((p) => [p.spec.module, p.spec.targets.staticConfig.static]));
+                const targets = Object.fromEntries(
+                    mine.map((p) => [p.spec.targets.staticConfig.labels.component, [p.spec.module, p.spec.targets.staticConfig.static]]),
+                );
                 assert.deepStrictEqual(targets, {
-                    etcd_tls: c.etcd.hosts.map((h) => `${h.address}:2379`),
-                    apiserver_tls: c.controlPlane.hosts.map((h) => `${h.address}:6443`),
+                    etcd: ["etcd_tls", c.etcd.hosts.map((h) => `${h.address}:2379`)],
+                    "etcd-peer": ["etcd_tls", c.etcd.hosts.map((h) => `${h.address}:2380`)],
+                    apiserver: ["apiserver_tls", c.controlPlane.hosts.map((h) => `${h.address}:6443`)],
                 });
                 for (const p of mine) {
                     assert.strictEqual(p.spec.jobName, "serving-certs");
