@@ -72,6 +72,7 @@ export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
             rrsaOidcIssuer: cluster.oidcIssuerUrl,
             metricsBucket: metrics.bucketName,
             metricsWriterRoleArn: metrics.writerRoleArn,
+            metricsKeyArn: metrics.keyArn,
         },
     };
 };

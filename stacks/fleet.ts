@@ -52,6 +52,7 @@ export function clusterHandle(cluster: BuiltCluster, fleet: FleetSpec): ClusterH
     const store = spec.metrics.objectStore;
     // EKS and ACK sites trust one in-cluster writer for their bucket (Pod Identity, RRSA).
     const writerRoleArn = cluster.outputs.metricsWriterRoleArn as pulumi.Input<string> | undefined;
+    const kmsKeyArn = cluster.outputs.metricsKeyArn as pulumi.Input<string> | undefined;
     return {
         name: spec.name,
         site: spec.provider,
@@ -84,6 +85,7 @@ export function clusterHandle(cluster: BuiltCluster, fleet: FleetSpec): ClusterH
                       },
                   }
                 : {}),
+            ...(kmsKeyArn ? { kmsKeyArn } : {}),
             ...(writerRoleArn ? { writer: { namespace: "monitoring", serviceAccount: "thanos", roleArn: writerRoleArn } } : {}),
         },
         ready: access.ready,

@@ -1,6 +1,7 @@
 // Maps the validated fleet spec to the observability add-ons' args: each cluster's Prometheus
 // (retention, receivers with their secret webhook URLs, Grafana on the hub, which autoscaler's
 // alerts apply) and the fleet's Thanos layer (compaction, store gateways, query replicas).
+import { KARPENTER } from "../components/eks/karpenter/versions";
 import type { ClusterMonitoringArgs } from "../components/observability/clusterMonitoring";
 import type { ThanosFleetArgs } from "../components/observability/thanosFleet";
 import { configSecret } from "./config";
@@ -14,6 +15,19 @@ export function clusterMonitoringArgs(c: ClusterSpec, fleet: FleetSpec): Cluster
         receivers: o.alertmanager.receivers.map((r) => ({ name: r.name, severities: r.severities, webhookUrl: configSecret(r.webhookUrlKey) })),
         grafana: c.name === fleet.hub,
         ...(autoscaler ? { autoscaler } : {}),
+        // Karpenter's chart Service (charts/karpenter/templates/service.yaml: port http-metrics, the
+        // chart's selector labels with the release name). ACK's cluster-autoscaler is a managed
+        // component whose pods and ports no source we can read documents: not declared.
+        ...(c.provider === "eks"
+            ? {
+                  autoscalerMetrics: {
+                      name: "karpenter",
+                      namespace: KARPENTER.namespace,
+                      selector: { "app.kubernetes.io/name": "karpenter", "app.kubernetes.io/instance": KARPENTER.release },
+                      port: "http-metrics",
+                  },
+              }
+            : {}),
     };
 }
 

@@ -19,6 +19,8 @@ export class AckMetricsStore extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
     readonly writerRoleArn: pulumi.Output<string>;
     readonly writerRoleName: pulumi.Output<string>;
+    /** The bucket's SSE-KMS key: other writers of the bucket (Thanos' RAM user) need it too, and only it. */
+    readonly keyArn: pulumi.Output<string>;
 
     constructor(name: string, args: AckMetricsStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:ack:MetricsStore", name, {}, opts);
@@ -91,6 +93,7 @@ export class AckMetricsStore extends pulumi.ComponentResource {
         );
         this.writerRoleArn = role.arn;
         this.writerRoleName = role.roleName;
+        this.keyArn = key.arn;
 
         this.registerOutputs({ bucketName: this.bucketName, writerRoleArn: this.writerRoleArn, writerRoleName: this.writerRoleName });
     }

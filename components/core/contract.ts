@@ -22,6 +22,8 @@ export interface ObjectStoreHandle {
     credentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
     /** The in-cluster identity the site already trusts to write the bucket (EKS Pod Identity, ACK RRSA). */
     writer?: { namespace: string; serviceAccount: string; roleArn?: pulumi.Input<string> };
+    /** The bucket's server-side encryption key (ACK: its KMS key ARN), for writers that need its use granted. */
+    kmsKeyArn?: pulumi.Input<string>;
 }
 
 /** What a component needs to declare objects in a cluster: its provider, endpoint and readiness. */
@@ -48,6 +50,10 @@ export interface ClusterAccess {
     controlPlaneMetrics?: {
         etcdHosts: string[];
         etcdCa: { certPem: pulumi.Output<string>; keyPem: pulumi.Output<string> };
+        /** host:port of every control-plane host's own API server (its serving certificate is probed). */
+        apiServerEndpoints?: string[];
+        /** kube-proxy runs on the nodes (its metrics on 127.0.0.1:10249); false where the CNI replaces it. */
+        kubeProxy?: boolean;
     };
 }
 

@@ -9,8 +9,23 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import * as YAML from "yaml";
+import { bucketWriterPolicy } from "../ack/render";
 import type { ClusterHandle } from "../core/contract";
-import { AlertReceiver, kubePrometheusStackValues, objstoreConfig } from "./render";
+import {
+    AlertReceiver,
+    blackboxConfig,
+    blackboxDeployment,
+    blackboxService,
+    certificateProbe,
+    kubePrometheusStackValues,
+    kubeProxyMetricsDaemonSet,
+    kubeProxyMetricsRbac,
+    kubeProxyMetricsService,
+    kubeProxyMetricsServiceMonitor,
+    objstoreConfig,
+    ScrapeTarget,
+    serviceMonitor,
+} from "./render";
 import { platformRuleGroups, RuleArgs } from "./rules";
 import { KUBE_PROMETHEUS_STACK, MONITORING_NAMESPACE } from "./versions";
 
@@ -22,6 +37,8 @@ export interface ClusterMonitoringArgs {
     /** The hub runs Grafana (kube-prometheus-stack's) with the fleet's dashboards. */
     grafana: boolean;
     autoscaler?: RuleArgs["autoscaler"];
+    /** The autoscaler's metrics Service, where it runs in the cluster (Karpenter on EKS), so its alerts have data. */
+    autoscalerMetrics?: ScrapeTarget;
 }
 
 /** Names of the Secrets this layer keeps in each cluster's monitoring namespace. */
@@ -68,24 +85,15 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
                 { name: `${cluster.name}-thanos-oss`, comments: `Thanos on ${cluster.name}: reads and writes ${store.bucket}` },
                 cloud,
             );
+            // The same least-privilege document as the site's RRSA writer role: the one bucket, and
+            // only the bucket's own KMS key for SSE-KMS (OSS asks KMS on the caller's behalf).
+            if (!store.kmsKeyArn) throw new Error(`${cluster.name}: the ACK site hands no KMS key for ${store.bucket}`);
             const policy = new alicloud.ram.Policy(
                 `${name}-oss-writer`,
                 {
                     policyName: `${cluster.name}-thanos-oss`,
                     description: `Thanos: read and write the metrics blocks in ${store.bucket}`,
-                    policyDocument: JSON.stringify({
-                        Version: "1",
-                        Statement: [
-                            { Effect: "Allow", Action: ["oss:ListObjects", "oss:GetBucketInfo"], Resource: [`acs:oss:*:*:${store.bucket}`] },
-                            {
-                                Effect: "Allow",
-                                Action: ["oss:GetObject", "oss:PutObject", "oss:DeleteObject", "oss:AbortMultipartUpload", "oss:ListParts"],
-                                Resource: [`acs:oss:*:*:${store.bucket}/*`],
-                            },
-                            // The bucket is encrypted with its site's KMS key (SSE-KMS): OSS asks KMS on the caller's behalf.
-                            { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [`acs:kms:${cluster.region}:*:key/*`] },
-                        ],
-                    }),
+                    policyDocument: pulumi.output(store.kmsKeyArn).apply((kmsKeyArn) => bucketWriterPolicy({ bucket: store.bucket, kmsKeyArn })),
                 },
                 cloud,
             );
@@ -207,6 +215,49 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
             },
             k8sOpts([this.release]),
         );
+
+        if (idc) {
+            // The serving certificates of etcd and of kubeadm's API servers: probed by a blackbox
+            // exporter (TLS handshake, chain verified), alerted on in the platform rules.
+            const config = new k8s.core.v1.ConfigMap(
+                `${name}-blackbox`,
+                { metadata: { name: "blackbox-exporter", namespace: MONITORING_NAMESPACE }, data: { "blackbox.yml": YAML.stringify(blackboxConfig()) } },
+                k8sOpts([this.namespace]),
+            );
+            new k8s.apps.v1.Deployment(
+                `${name}-blackbox`,
+                blackboxDeployment({ configMap: "blackbox-exporter", etcdClientSecret: SECRETS.etcdClient }),
+                k8sOpts([...dependsOn, config]),
+            );
+            new k8s.core.v1.Service(`${name}-blackbox`, blackboxService(), k8sOpts([this.namespace]));
+            const probes = [
+                { id: "etcd", module: "etcd_tls" as const, targets: idc.etcdHosts.map((h) => `${h}:2379`) },
+                // The peer listener has its own certificate (peer.crt) under the same CA and client check.
+                { id: "etcd-peer", module: "etcd_tls" as const, targets: idc.etcdHosts.map((h) => `${h}:2380`) },
+                { id: "apiserver", module: "apiserver_tls" as const, targets: idc.apiServerEndpoints ?? [] },
+            ];
+            for (const p of probes.filter((x) => x.targets.length > 0)) {
+                new k8s.apiextensions.CustomResource(
+                    `${name}-${p.id}-certs`,
+                    certificateProbe({ name: `${p.id}-serving-certs`, module: p.module, component: p.id, targets: p.targets }),
+                    k8sOpts([this.release]),
+                );
+            }
+        }
+
+        if (idc?.kubeProxy) {
+            // kube-proxy's unauthenticated /metrics, reached only through an authenticating proxy per node.
+            const rbac = kubeProxyMetricsRbac();
+            const sa = new k8s.core.v1.ServiceAccount(`${name}-kube-proxy-metrics`, rbac.serviceAccount, k8sOpts([this.namespace]));
+            const binding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-kube-proxy-metrics`, rbac.binding, k8sOpts([sa]));
+            new k8s.apps.v1.DaemonSet(`${name}-kube-proxy-metrics`, kubeProxyMetricsDaemonSet(), k8sOpts([sa, binding]));
+            new k8s.core.v1.Service(`${name}-kube-proxy-metrics`, kubeProxyMetricsService(), k8sOpts([this.namespace]));
+            new k8s.apiextensions.CustomResource(`${name}-kube-proxy-metrics`, kubeProxyMetricsServiceMonitor(), k8sOpts([this.release]));
+        }
+
+        if (args.autoscalerMetrics) {
+            new k8s.apiextensions.CustomResource(`${name}-autoscaler-metrics`, serviceMonitor(args.autoscalerMetrics), k8sOpts([this.release]));
+        }
 
         this.registerOutputs({});
     }

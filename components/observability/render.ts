@@ -1,7 +1,17 @@
 // Pure renderers of the observability layer: spec values in, plain objects out. The components
 // (clusterMonitoring.ts, thanosFleet.ts) only add Pulumi wiring and secrets.
 import type { SiteKind } from "../core/contract";
-import { GRPC_SERVER_NAME, KUBE_PROMETHEUS_STACK, MONITORING_NAMESPACE, PORTS, REPLICA_LABEL, THANOS, THANOS_SERVICE_ACCOUNT } from "./versions";
+import {
+    BLACKBOX_EXPORTER,
+    GRPC_SERVER_NAME,
+    KUBE_PROMETHEUS_STACK,
+    KUBE_RBAC_PROXY,
+    MONITORING_NAMESPACE,
+    PORTS,
+    REPLICA_LABEL,
+    THANOS,
+    THANOS_SERVICE_ACCOUNT,
+} from "./versions";
 
 export type Severity = "critical" | "warning" | "info";
 
@@ -147,6 +157,15 @@ export function alertmanagerConfig(receivers: AlertReceiver[], webhookSecret: st
     };
 }
 
+/** A kubeadm control-plane component scraped on its secure port with Prometheus' ServiceAccount token. */
+function controlPlaneComponent(port: number) {
+    return {
+        enabled: true,
+        service: { enabled: true, port, targetPort: port },
+        serviceMonitor: { enabled: true, https: true, insecureSkipVerify: true },
+    };
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are free-form (the chart's values.yaml)
 export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, any> {
     const idc = a.idc;
@@ -174,10 +193,17 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
                   },
               }
             : { enabled: false },
-        // kubeadm binds the controller-manager, the scheduler and kube-proxy's metrics to 127.0.0.1:
-        // unreachable from Prometheus' pods, so not scraped (their chart rules stay off with them).
-        kubeControllerManager: { enabled: false },
-        kubeScheduler: { enabled: false },
+        // IDC: the controller-manager and the scheduler serve their secure ports on the node's
+        // addresses (components/idc kubeadm config); the chart's headless Service selects their static
+        // pods (label component=...). Prometheus sends its ServiceAccount token, the components check
+        // it with TokenReview and SubjectAccessReview (the chart's ClusterRole grants get on /metrics).
+        // Their serving certificates are self-signed in memory (no --tls-cert-file in kubeadm), so
+        // the server name cannot be verified: insecureSkipVerify, as the chart does by default.
+        // kube-proxy serves /metrics on plain HTTP without any authentication: it stays on 127.0.0.1
+        // behind an authenticating proxy of this layer (kubeProxyMetricsDaemonSet), not the chart's
+        // plain scrape. Managed control planes (EKS, ACK) expose none of them.
+        kubeControllerManager: idc ? controlPlaneComponent(10257) : { enabled: false },
+        kubeScheduler: idc ? controlPlaneComponent(10259) : { enabled: false },
         kubeProxy: { enabled: false },
         grafana: a.grafana
             ? {
@@ -207,6 +233,7 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
                 ruleSelectorNilUsesHelmValues: false,
                 serviceMonitorSelectorNilUsesHelmValues: false,
                 podMonitorSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
                 secrets: idc ? [a.secrets.etcdClient] : [],
                 storageSpec: {
                     volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } } },
@@ -276,21 +303,81 @@ export interface BucketWorkloadArgs {
 const TLS_DIR = "/etc/thanos/tls";
 const OBJSTORE_DIR = "/etc/thanos/objstore";
 
-function thanosStatefulSet(
-    name: string,
-    component: string,
-    replicas: number,
-    args: string[],
-    a: BucketWorkloadArgs,
-    disk: string,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- plain Kubernetes volume and mount objects
-    extraVolumes: { volumes: any[]; mounts: any[] },
-) {
-    const labels = { "app.kubernetes.io/name": "thanos", "app.kubernetes.io/component": component, "app.kubernetes.io/instance": name };
+/** What sets a bucket's compactor and store gateways apart; everything else is one StatefulSet shape. */
+interface BucketWorkload {
+    /** Name suffix and app.kubernetes.io/component label. */
+    suffix: string;
+    component: string;
+    replicas: number;
+    /** The data volume: the compactor needs room for the blocks it merges, the gateway an index cache. */
+    disk: string;
+    /** `thanos <subcommand> [leading] --data-dir --objstore.config-file [flags] --http-address [trailing]` */
+    subcommand: string;
+    leading: string[];
+    flags: string[];
+    trailing: string[];
+    /** Serves gRPC with the fleet's server certificate (the store gateway; the compactor serves none). */
+    grpcTls: boolean;
+}
+
+function bucketWorkload(kind: "compactor" | "storeGateway", a: BucketWorkloadArgs): BucketWorkload {
+    switch (kind) {
+        case "compactor":
+            // Exactly one compactor per bucket (Thanos docs: the compactor is a singleton per bucket).
+            return {
+                suffix: "compactor",
+                component: "compactor",
+                replicas: 1,
+                disk: "100Gi",
+                subcommand: "compact",
+                leading: ["--wait"],
+                flags: [
+                    `--retention.resolution-raw=${a.retention.raw}`,
+                    `--retention.resolution-5m=${a.retention.fiveMinutes}`,
+                    `--retention.resolution-1h=${a.retention.oneHour}`,
+                    `--deduplication.replica-label=${REPLICA_LABEL}`,
+                ],
+                trailing: a.downsampling ? [] : ["--downsampling.disable"],
+                grpcTls: false,
+            };
+        case "storeGateway":
+            return {
+                suffix: "store",
+                component: "store-gateway",
+                replicas: a.storeGatewayReplicas,
+                disk: "20Gi",
+                subcommand: "store",
+                leading: [],
+                flags: [`--grpc-address=0.0.0.0:${PORTS.grpc}`],
+                // mTLS: serve only Thanos Query (a client certificate of the fleet CA).
+                trailing: [
+                    `--grpc-server-tls-cert=${TLS_DIR}/tls.crt`,
+                    `--grpc-server-tls-key=${TLS_DIR}/tls.key`,
+                    `--grpc-server-tls-client-ca=${TLS_DIR}/ca.crt`,
+                ],
+                grpcTls: true,
+            };
+    }
+}
+
+/** One of a bucket's Thanos workloads as a StatefulSet of the official image, with its own disk. */
+export function bucketStatefulSet(kind: "compactor" | "storeGateway", a: BucketWorkloadArgs) {
+    const w = bucketWorkload(kind, a);
+    const name = `${a.name}-${w.suffix}`;
+    const labels = { "app.kubernetes.io/name": "thanos", "app.kubernetes.io/component": w.component, "app.kubernetes.io/instance": name };
+    const args = [
+        w.subcommand,
+        ...w.leading,
+        "--data-dir=/var/thanos",
+        `--objstore.config-file=${OBJSTORE_DIR}/objstore.yml`,
+        ...w.flags,
+        `--http-address=0.0.0.0:${PORTS.http}`,
+        ...w.trailing,
+    ];
     return {
         metadata: { name, namespace: MONITORING_NAMESPACE, labels },
         spec: {
-            replicas,
+            replicas: w.replicas,
             serviceName: name,
             selector: { matchLabels: labels },
             template: {
@@ -300,7 +387,7 @@ function thanosStatefulSet(
                     securityContext: { runAsNonRoot: true, runAsUser: 1001, fsGroup: 1001 },
                     containers: [
                         {
-                            name: component,
+                            name: w.component,
                             image: THANOS.image,
                             args,
                             ports: [
@@ -312,11 +399,14 @@ function thanosStatefulSet(
                             volumeMounts: [
                                 { name: "data", mountPath: "/var/thanos" },
                                 { name: "objstore", mountPath: OBJSTORE_DIR, readOnly: true },
-                                ...extraVolumes.mounts,
+                                ...(w.grpcTls ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
                             ],
                         },
                     ],
-                    volumes: [{ name: "objstore", secret: { secretName: a.objstoreSecret } }, ...extraVolumes.volumes],
+                    volumes: [
+                        { name: "objstore", secret: { secretName: a.objstoreSecret } },
+                        ...(w.grpcTls ? [{ name: "tls", secret: { secretName: a.grpcTlsSecret } }] : []),
+                    ],
                 },
             },
             volumeClaimTemplates: [
@@ -325,7 +415,7 @@ function thanosStatefulSet(
                     spec: {
                         accessModes: ["ReadWriteOnce"],
                         ...(a.storageClassName ? { storageClassName: a.storageClassName } : {}),
-                        resources: { requests: { storage: disk } },
+                        resources: { requests: { storage: w.disk } },
                     },
                 },
             ],
@@ -333,39 +423,226 @@ function thanosStatefulSet(
     };
 }
 
-/** Exactly one compactor per bucket (Thanos docs: the compactor is a singleton per bucket). */
-export function compactorStatefulSet(a: BucketWorkloadArgs) {
-    const args = [
-        "compact",
-        "--wait",
-        "--data-dir=/var/thanos",
-        `--objstore.config-file=${OBJSTORE_DIR}/objstore.yml`,
-        `--retention.resolution-raw=${a.retention.raw}`,
-        `--retention.resolution-5m=${a.retention.fiveMinutes}`,
-        `--retention.resolution-1h=${a.retention.oneHour}`,
-        `--deduplication.replica-label=${REPLICA_LABEL}`,
-        `--http-address=0.0.0.0:${PORTS.http}`,
-        ...(a.downsampling ? [] : ["--downsampling.disable"]),
-    ];
-    return thanosStatefulSet(`${a.name}-compactor`, "compactor", 1, args, a, "100Gi", { volumes: [], mounts: [] });
+export const compactorStatefulSet = (a: BucketWorkloadArgs) => bucketStatefulSet("compactor", a);
+export const storeGatewayStatefulSet = (a: BucketWorkloadArgs) => bucketStatefulSet("storeGateway", a);
+
+/** A workload of another layer to scrape: its Service's namespace, labels and named metrics port. */
+export interface ScrapeTarget {
+    name: string;
+    namespace: string;
+    selector: Record<string, string>;
+    port: string;
 }
 
-export function storeGatewayStatefulSet(a: BucketWorkloadArgs) {
-    const args = [
-        "store",
-        "--data-dir=/var/thanos",
-        `--objstore.config-file=${OBJSTORE_DIR}/objstore.yml`,
-        `--grpc-address=0.0.0.0:${PORTS.grpc}`,
-        `--http-address=0.0.0.0:${PORTS.http}`,
-        // mTLS: serve only Thanos Query (a client certificate of the fleet CA).
-        `--grpc-server-tls-cert=${TLS_DIR}/tls.crt`,
-        `--grpc-server-tls-key=${TLS_DIR}/tls.key`,
-        `--grpc-server-tls-client-ca=${TLS_DIR}/ca.crt`,
-    ];
-    return thanosStatefulSet(`${a.name}-store`, "store-gateway", a.storeGatewayReplicas, args, a, "20Gi", {
-        volumes: [{ name: "tls", secret: { secretName: a.grpcTlsSecret } }],
-        mounts: [{ name: "tls", mountPath: TLS_DIR, readOnly: true }],
-    });
+/** A ServiceMonitor, kept in the monitoring namespace, for a Service in another namespace. */
+export function serviceMonitor(t: ScrapeTarget) {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: { name: t.name, namespace: MONITORING_NAMESPACE },
+        spec: {
+            namespaceSelector: { matchNames: [t.namespace] },
+            selector: { matchLabels: t.selector },
+            endpoints: [{ port: t.port, path: "/metrics" }],
+        },
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// IDC serving certificates: a blackbox exporter completes a TLS handshake with every etcd member
+// and every API server and reports the earliest expiry among the certificates it was sent
+// (probe_ssl_earliest_cert_expiry); the Probe objects tell Prometheus what to probe.
+
+/** The job label of every serving-certificate probe (the alerts select it). */
+export const CERT_PROBE_JOB = "serving-certs";
+/** Where the blackbox exporter reads the etcd client certificate (the etcd-client Secret). */
+export const BLACKBOX_ETCD_TLS_DIR = "/etc/blackbox/etcd";
+/** The pod's own ServiceAccount CA bundle: the cluster CA that signs kubeadm's apiserver.crt. */
+export const SERVICE_ACCOUNT_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
+
+/**
+ * blackbox_exporter modules (config/config.go: Module.prober, tcp.tls, tcp.tls_config). Both verify
+ * the chain against the CA that must have signed it, so an expired or foreign certificate fails the
+ * probe too; etcd asks for a client certificate before it completes the handshake, so the exporter
+ * shows Prometheus' etcd client certificate (client_auth only, read-only).
+ */
+export function blackboxConfig(dirs: { etcdTls: string; clusterCa: string } = { etcdTls: BLACKBOX_ETCD_TLS_DIR, clusterCa: SERVICE_ACCOUNT_CA }) {
+    return {
+        modules: {
+            etcd_tls: {
+                prober: "tcp",
+                timeout: "5s",
+                tcp: {
+                    tls: true,
+                    tls_config: {
+                        ca_file: `${dirs.etcdTls}/ca.crt`,
+                        cert_file: `${dirs.etcdTls}/tls.crt`,
+                        key_file: `${dirs.etcdTls}/tls.key`,
+                        min_version: "TLS12",
+                    },
+                },
+            },
+            apiserver_tls: {
+                prober: "tcp",
+                timeout: "5s",
+                tcp: { tls: true, tls_config: { ca_file: dirs.clusterCa, min_version: "TLS12" } },
+            },
+        },
+    };
+}
+
+const BLACKBOX_LABELS = { "app.kubernetes.io/name": BLACKBOX_EXPORTER.name };
+
+export function blackboxDeployment(a: { configMap: string; etcdClientSecret: string }) {
+    return {
+        metadata: { name: BLACKBOX_EXPORTER.name, namespace: MONITORING_NAMESPACE, labels: BLACKBOX_LABELS },
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: BLACKBOX_LABELS },
+            template: {
+                metadata: { labels: BLACKBOX_LABELS },
+                spec: {
+                    securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                    containers: [
+                        {
+                            name: "blackbox-exporter",
+                            image: BLACKBOX_EXPORTER.image,
+                            args: ["--config.file=/etc/blackbox/config/blackbox.yml", `--web.listen-address=:${BLACKBOX_EXPORTER.port}`],
+                            ports: [{ name: "http", containerPort: BLACKBOX_EXPORTER.port }],
+                            readinessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
+                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                            volumeMounts: [
+                                { name: "config", mountPath: "/etc/blackbox/config", readOnly: true },
+                                { name: "etcd-tls", mountPath: BLACKBOX_ETCD_TLS_DIR, readOnly: true },
+                            ],
+                        },
+                    ],
+                    volumes: [
+                        { name: "config", configMap: { name: a.configMap } },
+                        { name: "etcd-tls", secret: { secretName: a.etcdClientSecret } },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+export const blackboxService = () => ({
+    metadata: { name: BLACKBOX_EXPORTER.name, namespace: MONITORING_NAMESPACE, labels: BLACKBOX_LABELS },
+    spec: { selector: BLACKBOX_LABELS, ports: [{ name: "http", port: BLACKBOX_EXPORTER.port, targetPort: BLACKBOX_EXPORTER.port }] },
+});
+
+/** A Probe (monitoring.coreos.com/v1) of the serving certificates of one control-plane component. */
+export function certificateProbe(a: { name: string; module: "etcd_tls" | "apiserver_tls"; component: string; targets: string[] }) {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "Probe",
+        metadata: { name: a.name, namespace: MONITORING_NAMESPACE },
+        spec: {
+            jobName: CERT_PROBE_JOB,
+            prober: { url: `${BLACKBOX_EXPORTER.name}.${MONITORING_NAMESPACE}.svc:${BLACKBOX_EXPORTER.port}` },
+            module: a.module,
+            interval: "5m",
+            targets: { staticConfig: { static: a.targets, labels: { component: a.component } } },
+        },
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// IDC kube-proxy: /metrics on 127.0.0.1:10249, plain HTTP with no authentication. A kube-rbac-proxy
+// on every node (host network) serves it on the node's address over https and lets a request
+// through only after TokenReview and a SubjectAccessReview for `get` on `/metrics` (the same check
+// the controller-manager and scheduler make); nothing else on the node is exposed.
+
+export const KUBE_PROXY_METRICS = "kube-proxy-metrics";
+const KUBE_PROXY_METRICS_LABELS = { "app.kubernetes.io/name": KUBE_PROXY_METRICS };
+
+export function kubeProxyMetricsDaemonSet() {
+    return {
+        metadata: { name: KUBE_PROXY_METRICS, namespace: MONITORING_NAMESPACE, labels: KUBE_PROXY_METRICS_LABELS },
+        spec: {
+            selector: { matchLabels: KUBE_PROXY_METRICS_LABELS },
+            template: {
+                metadata: { labels: KUBE_PROXY_METRICS_LABELS },
+                spec: {
+                    serviceAccountName: KUBE_PROXY_METRICS,
+                    // kube-proxy's metrics listener is the node's loopback: only a host-network pod reaches it.
+                    hostNetwork: true,
+                    dnsPolicy: "ClusterFirstWithHostNet",
+                    priorityClassName: "system-node-critical",
+                    // Every node runs kube-proxy, control-plane hosts included.
+                    tolerations: [{ operator: "Exists" }],
+                    securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                    containers: [
+                        {
+                            name: "kube-rbac-proxy",
+                            image: KUBE_RBAC_PROXY.image,
+                            args: [
+                                `--secure-listen-address=$(NODE_IP):${KUBE_RBAC_PROXY.port}`,
+                                "--upstream=http://127.0.0.1:10249/",
+                                "--allow-paths=/metrics",
+                                "--tls-min-version=VersionTLS12",
+                            ],
+                            env: [{ name: "NODE_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } }],
+                            ports: [{ name: "https-metrics", containerPort: KUBE_RBAC_PROXY.port }],
+                            resources: { requests: { cpu: "10m", memory: "20Mi" }, limits: { memory: "64Mi" } },
+                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+/** kube-rbac-proxy asks the API server to review tokens and access (the built-in system:auth-delegator role). */
+export function kubeProxyMetricsRbac() {
+    return {
+        serviceAccount: { metadata: { name: KUBE_PROXY_METRICS, namespace: MONITORING_NAMESPACE } },
+        binding: {
+            metadata: { name: `${MONITORING_NAMESPACE}:${KUBE_PROXY_METRICS}` },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" },
+            subjects: [{ kind: "ServiceAccount", name: KUBE_PROXY_METRICS, namespace: MONITORING_NAMESPACE }],
+        },
+    };
+}
+
+export const kubeProxyMetricsService = () => ({
+    // jobLabel: the series carry job="kube-proxy", as the kubernetes-mixin's rules and dashboards expect.
+    metadata: { name: KUBE_PROXY_METRICS, namespace: MONITORING_NAMESPACE, labels: { ...KUBE_PROXY_METRICS_LABELS, jobLabel: "kube-proxy" } },
+    spec: {
+        clusterIP: "None",
+        selector: KUBE_PROXY_METRICS_LABELS,
+        ports: [{ name: "https-metrics", port: KUBE_RBAC_PROXY.port, targetPort: KUBE_RBAC_PROXY.port }],
+    },
+});
+
+/**
+ * Prometheus' ServiceAccount token over https. kube-rbac-proxy serves a self-signed certificate it
+ * generates itself (no per-node certificate is issued), so the server name is not verified, as for
+ * the controller-manager and scheduler.
+ */
+export function kubeProxyMetricsServiceMonitor() {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: { name: "kube-proxy", namespace: MONITORING_NAMESPACE },
+        spec: {
+            jobLabel: "jobLabel",
+            selector: { matchLabels: KUBE_PROXY_METRICS_LABELS },
+            endpoints: [
+                {
+                    port: "https-metrics",
+                    path: "/metrics",
+                    scheme: "https",
+                    bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token",
+                    tlsConfig: { insecureSkipVerify: true },
+                    // The node, not the proxy pod, is what the series describe.
+                    relabelings: [{ action: "replace", sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node" }],
+                },
+            ],
+        },
+    };
 }
 
 /** Scrapes every Thanos workload of this layer (compactor, store gateway, query) on its http port. */

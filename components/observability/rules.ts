@@ -3,7 +3,7 @@
 // < 25 ms on SSD/NVMe), the kubernetes-mixin (API server errors and latency, client certificate
 // expiry) and the thanos-mixin (sidecar uploads). Every group passes `promtool check rules`, and the
 // main alerts have `promtool test rules` cases (test/integration/observability.test.ts).
-import type { Severity } from "./render";
+import { CERT_PROBE_JOB, type Severity } from "./render";
 
 export interface AlertRule {
     alert: string;
@@ -25,7 +25,8 @@ const rule = (alert: string, severity: Severity, expr: string, forDuration: stri
     annotations: { summary, description },
 });
 
-const WEEK = 7 * 24 * 3600;
+const DAY = 24 * 3600;
+const WEEK = 7 * DAY;
 
 export interface RuleArgs {
     /** IDC clusters: etcd and the kubeadm certificates are ours to watch. */
@@ -84,6 +85,40 @@ export function platformRuleGroups(a: RuleArgs): RuleGroup[] {
                     "5m",
                     "A client certificate used against the API server expires within 7 days",
                     "kubeadm's certificates (admin, controller-manager, scheduler, kubelet clients) are renewed by `kubeadm certs renew` or an upgrade.",
+                ),
+                // Serving certificates (etcd members, every API server) as the blackbox exporter saw
+                // them: the earliest expiry among the certificates each one sends (an expired CA fails the probe instead).
+                rule(
+                    "ServingCertificateExpiring",
+                    "warning",
+                    `probe_ssl_earliest_cert_expiry{job="${CERT_PROBE_JOB}"} - time() < ${2 * WEEK}`,
+                    "15m",
+                    "The {{ $labels.component }} serving certificate of {{ $labels.instance }} expires within 14 days",
+                    "etcd certificates are re-issued by this program (a new deployment); kubeadm's by `kubeadm certs renew` or an upgrade.",
+                ),
+                rule(
+                    "ServingCertificateExpiringSoon",
+                    "critical",
+                    `probe_ssl_earliest_cert_expiry{job="${CERT_PROBE_JOB}"} - time() < ${2 * DAY}`,
+                    "15m",
+                    "The {{ $labels.component }} serving certificate of {{ $labels.instance }} expires within 2 days",
+                    "Once expired, clients refuse the member or API server: renew it now.",
+                ),
+                rule(
+                    "ServingCertificateProbeFailing",
+                    "warning",
+                    `probe_success{job="${CERT_PROBE_JOB}"} == 0`,
+                    "15m",
+                    "The TLS probe of {{ $labels.component }} on {{ $labels.instance }} fails",
+                    "Unreachable, or a certificate that is expired or not signed by the expected CA: its expiry is no longer watched.",
+                ),
+                rule(
+                    "KubeletServingCertificateExpiring",
+                    "warning",
+                    `kubelet_certificate_manager_server_ttl_seconds < ${WEEK}`,
+                    undefined,
+                    "The kubelet serving certificate of {{ $labels.node }} expires within 7 days",
+                    "Serving certificate rotation (kubelet-serving CSRs) is failing on this node: check the CSR approver.",
                 ),
                 rule(
                     "KubeletClientCertificateExpiring",

@@ -14,6 +14,24 @@ export const KUBE_PROMETHEUS_STACK = {
     fullname: "kps",
 } as const;
 
+// - blackbox_exporter v0.29.1 (prometheus-community/helm-charts prometheus-blackbox-exporter-11.20.1,
+//   "Update dependency prometheus/blackbox_exporter to v0.29.1"): probes the IDC serving certificates.
+export const BLACKBOX_EXPORTER = {
+    version: "v0.29.1",
+    image: "quay.io/prometheus/blackbox-exporter:v0.29.1",
+    name: "blackbox-exporter",
+    port: 9115,
+} as const;
+
+// - kube-rbac-proxy v0.21.0 (brancz/kube-rbac-proxy, the newest tag readable here, 2026-02-26): the
+//   authenticating proxy in front of kube-proxy's plain-HTTP /metrics on the IDC nodes.
+export const KUBE_RBAC_PROXY = {
+    version: "v0.21.0",
+    image: "quay.io/brancz/kube-rbac-proxy:v0.21.0",
+    /** The proxy's https port on every node's address (kube-proxy keeps 127.0.0.1:10249). */
+    port: 10349,
+} as const;
+
 export const THANOS = {
     version: "v0.42.4",
     image: "quay.io/thanos/thanos:v0.42.4",

@@ -25,6 +25,7 @@ export const HOST_PORTS: ReadonlyMap<number, string> = new Map([
     [10256, "kube-proxy health"],
     [10257, "kube-controller-manager"],
     [10259, "kube-scheduler"],
+    [10349, "kube-proxy metrics (monitoring's authenticating proxy)"],
 ]);
 
 /**

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { dataDir, EtcdMember, EtcdPaths, renderEtcdConfig } from "../../components/idc/render";
+import { blackboxConfig } from "../../components/observability/render";
 import { loadStackSpec, runFleet } from "../harness";
 import { issue, makeCa, Processes, requireTool, run, sleep, tempDir } from "./idcTools";
 
@@ -150,6 +151,50 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
             },
             at: "15m",
             fires: [],
+        },
+        {
+            alert: "ServingCertificateExpiring",
+            // promtool starts at time() = 0: etcd-1's chain expires 3 days in, etcd-2's after 90 days.
+            series: {
+                'probe_ssl_earliest_cert_expiry{job="serving-certs",component="etcd",instance="10.10.0.21:2379"}': "259200x40",
+                'probe_ssl_earliest_cert_expiry{job="serving-certs",component="etcd",instance="10.10.0.22:2379"}': "7776000x40",
+            },
+            at: "30m",
+            fires: [{ severity: "warning", job: "serving-certs", component: "etcd", instance: "10.10.0.21:2379" }],
+        },
+        {
+            alert: "ServingCertificateExpiringSoon",
+            series: {
+                'probe_ssl_earliest_cert_expiry{job="serving-certs",component="apiserver",instance="10.10.0.11:6443"}': "86400x40",
+                'probe_ssl_earliest_cert_expiry{job="serving-certs",component="apiserver",instance="10.10.0.12:6443"}': "259200x40",
+            },
+            at: "30m",
+            fires: [{ severity: "critical", job: "serving-certs", component: "apiserver", instance: "10.10.0.11:6443" }],
+        },
+        {
+            alert: "ServingCertificateExpiring",
+            // Healthy: months left everywhere.
+            series: { 'probe_ssl_earliest_cert_expiry{job="serving-certs",component="etcd",instance="10.10.0.21:2379"}': "31536000x40" },
+            at: "30m",
+            fires: [],
+        },
+        {
+            alert: "ServingCertificateProbeFailing",
+            series: {
+                'probe_success{job="serving-certs",component="etcd",instance="10.10.0.21:2379"}': "0x40",
+                'probe_success{job="serving-certs",component="etcd",instance="10.10.0.22:2379"}': "1x40",
+            },
+            at: "30m",
+            fires: [{ severity: "warning", job: "serving-certs", component: "etcd", instance: "10.10.0.21:2379" }],
+        },
+        {
+            alert: "KubeletServingCertificateExpiring",
+            series: {
+                'kubelet_certificate_manager_server_ttl_seconds{node="worker-1"}': "86400x5",
+                'kubelet_certificate_manager_server_ttl_seconds{node="worker-2"}': "31536000x5",
+            },
+            at: "2m",
+            fires: [{ severity: "warning", node: "worker-1" }],
         },
         {
             alert: "KubeletClientCertificateExpiring",
@@ -357,8 +402,128 @@ describe("IDC etcd metrics over mTLS on the client port (a real etcd from the re
         assert.notStrictEqual(foreign.status, 0, "etcd served metrics to a certificate of another CA");
     });
 
+    it("gives the serving certificate's expiry to the rendered blackbox exporter config (a real blackbox_exporter probing the real etcd)", async () => {
+        requireTool("prometheus-blackbox-exporter");
+        // The exporter's files as the Deployment mounts them: the etcd-client Secret's three keys.
+        const tlsDir = path.join(root, "blackbox-etcd");
+        fs.mkdirSync(tlsDir);
+        fs.copyFileSync(ca.cert, path.join(tlsDir, "ca.crt"));
+        fs.copyFileSync(prometheus.cert, path.join(tlsDir, "tls.crt"));
+        fs.copyFileSync(prometheus.key, path.join(tlsDir, "tls.key"));
+        const config = path.join(root, "blackbox.yml");
+        fs.writeFileSync(config, YAML.stringify(blackboxConfig({ etcdTls: tlsDir, clusterCa: ca.cert })));
+        const check = run("prometheus-blackbox-exporter", ["--config.check", `--config.file=${config}`]);
+        assert.strictEqual(check.status, 0, `${check.stdout}${check.stderr}`);
+        const listen = "127.0.0.1:29115";
+        processes.start("prometheus-blackbox-exporter", [`--config.file=${config}`, `--web.listen-address=${listen}`], path.join(root, "blackbox.log"));
+        const probe = async (module: string, port = ports.client) => {
+            for (let i = 0; i < 40; i++) {
+                const r = curl([`http://${listen}/probe?module=${module}&target=${member.address}:${port}`]);
+                if (r.status === 0) return r.stdout;
+                await sleep(250);
+            }
+            throw new Error(`blackbox_exporter did not answer:\n${fs.readFileSync(path.join(root, "blackbox.log"), "utf8").slice(-2000)}`);
+        };
+        const out = await probe("etcd_tls");
+        assert.match(out, /^probe_success 1$/m, out);
+        const expiry = Number(/^probe_ssl_earliest_cert_expiry (\S+)$/m.exec(out)?.[1]);
+        // The earliest notAfter of the certificates etcd presents (blackbox prober/tls.go getEarliestCertExpiry:
+        // the peer certificates of the handshake): its server certificate.
+        const notAfter = (cert: string) =>
+            Date.parse(
+                run("openssl", ["x509", "-noout", "-enddate", "-in", cert])
+                    .stdout.replace(/^notAfter=/, "")
+                    .trim(),
+            ) / 1000;
+        assert.strictEqual(expiry, notAfter(path.join(root, "server.crt")));
+        // The peer listener: its own certificate, the same module.
+        const peerOut = await probe("etcd_tls", ports.peer);
+        assert.match(peerOut, /^probe_success 1$/m, peerOut);
+        const peerExpiry = Number(/^probe_ssl_earliest_cert_expiry (\S+)$/m.exec(peerOut)?.[1]);
+        assert.strictEqual(peerExpiry, notAfter(path.join(root, "peer.crt")));
+        // A chain from another CA fails the probe (and ServingCertificateProbeFailing fires) instead of reporting an expiry.
+        const otherRoot = tempDir("other-ca-");
+        const other = makeCa(otherRoot, "other-ca");
+        fs.copyFileSync(other.cert, path.join(tlsDir, "ca.crt"));
+        fs.rmSync(otherRoot, { recursive: true, force: true });
+        const foreign = await probe("etcd_tls");
+        assert.match(foreign, /^probe_success 0$/m, foreign);
+        assert.doesNotMatch(foreign, /^probe_ssl_earliest_cert_expiry/m);
+    });
+
     it("keeps the plain metrics listener on 127.0.0.1 only", () => {
         assert.strictEqual(curl([`http://127.0.0.1:${ports.metrics}/metrics`]).status, 0);
         assert.notStrictEqual(curl([`http://${member.address}:${ports.metrics}/metrics`]).status, 0);
+    });
+});
+
+// The Alertmanager config each cluster's release carries, checked by a real amtool. Debian's is
+// 0.25; the chart runs Alertmanager v0.34.0, whose webhook receiver takes `url_file`
+// (notify/webhook/config.go; added in v0.26.0, "support loading webhook URL from a file"). 0.25
+// knows only `url`, so the copy amtool reads swaps that one field for a placeholder URL; the rest
+// (routes, matchers, inhibit rules, receivers) is the program's own, and the routing tree is
+// exercised with `amtool config routes test`.
+describe("Alertmanager config checked by amtool check-config and amtool config routes test", function () {
+    this.timeout(120_000);
+    let dir: string;
+    const configs: { cluster: string; config: any }[] = [];
+    let receivers: { name: string; severities: string[] }[] = [];
+
+    before(async function () {
+        requireTool("amtool");
+        dir = tempDir("amtool-");
+        const spec = loadStackSpec("prod");
+        receivers = spec.observability.alertmanager.receivers;
+        const { inventory } = await runFleet(spec);
+        for (const r of inventory.ofType("kubernetes:helm.sh/v3:Release").filter((x) => x.inputs.chart === "kube-prometheus-stack"))
+            configs.push({ cluster: inventory.providerOf(r)!.name.replace(/-k8s$/, ""), config: r.inputs.values.alertmanager.config });
+        assert.strictEqual(configs.length, spec.clusters.length);
+        assert.ok(receivers.length >= 2, "prod declares several receivers");
+    });
+    after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+
+    /** The config as amtool 0.25 reads it: each webhook's url_file becomes a url. */
+    const forAmtool025 = (config: any) => {
+        const copy = structuredClone(config);
+        for (const r of copy.receivers)
+            for (const w of r.webhook_configs ?? []) {
+                assert.match(w.url_file, /^\/etc\/alertmanager\/secrets\//);
+                delete w.url_file;
+                w.url = `https://webhook.invalid/${r.name}`;
+            }
+        return copy;
+    };
+    const write = (name: string, config: any) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, YAML.stringify(config));
+        return file;
+    };
+
+    it("passes amtool check-config on every cluster's config; amtool rejects a broken one", () => {
+        for (const c of configs) {
+            const r = run("amtool", ["check-config", write(`${c.cluster}.yml`, forAmtool025(c.config))]);
+            assert.strictEqual(r.status, 0, `${c.cluster}: ${r.stdout}${r.stderr}`);
+            assert.match(r.stdout, new RegExp(`SUCCESS[\\s\\S]* - ${receivers.length + 1} receivers`), r.stdout);
+        }
+        // A route to a receiver that does not exist, and the verbatim url_file (unknown to 0.25): both refused.
+        const broken = forAmtool025(configs[0].config);
+        broken.route.routes[1].receiver = "nobody";
+        assert.notStrictEqual(run("amtool", ["check-config", write("broken.yml", broken)]).status, 0);
+        assert.notStrictEqual(run("amtool", ["check-config", write("verbatim.yml", configs[0].config)]).status, 0);
+    });
+
+    it("routes each severity to the receivers the spec names for it, the Watchdog and unlabelled alerts to null", () => {
+        const file = write("routes.yml", forAmtool025(configs[0].config));
+        const route = (...labels: string[]) => {
+            const r = run("amtool", ["config", "routes", "test", `--config.file=${file}`, ...labels]);
+            assert.strictEqual(r.status, 0, `${r.stdout}${r.stderr}`);
+            return r.stdout.trim().split(/\s*,\s*/);
+        };
+        for (const severity of ["critical", "warning", "info"]) {
+            const expected = receivers.filter((r) => r.severities.includes(severity)).map((r) => r.name);
+            assert.deepStrictEqual(route("alertname=EtcdNoLeader", `severity=${severity}`), expected.length > 0 ? expected : ["null"], severity);
+        }
+        assert.deepStrictEqual(route("alertname=Watchdog", "severity=none"), ["null"]);
+        assert.deepStrictEqual(route("alertname=Something"), ["null"]);
     });
 });

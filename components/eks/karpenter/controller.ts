@@ -66,7 +66,7 @@ export function declareController(
     const release = pinnedRelease(
         `${name}-chart`,
         {
-            release: "karpenter",
+            release: KARPENTER.release,
             chart: { chart: KARPENTER.chart, version: KARPENTER.version, namespace: KARPENTER.namespace },
             // The CRDs belong to the karpenter-crd release; two owners would fight over them.
             skipCrds: true,

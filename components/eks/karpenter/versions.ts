@@ -15,4 +15,6 @@ export const KARPENTER = {
     version: "1.14.1",
     namespace: "kube-system",
     serviceAccount: "karpenter",
+    /** The Helm release name: the chart's Service selects app.kubernetes.io/instance=<release> (monitoring scrapes it). */
+    release: "karpenter",
 } as const;

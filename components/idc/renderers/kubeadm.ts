@@ -188,8 +188,11 @@ export function clusterConfiguration(input: ClusterInput) {
                 },
             ],
         },
-        controllerManager: { extraArgs: args({ profiling: false, "terminated-pod-gc-threshold": 1000 }) },
-        scheduler: { extraArgs: args({ profiling: false }) },
+        // Secure ports (10257, 10259) on the node's addresses instead of kubeadm's 127.0.0.1, so that
+        // Prometheus can scrape them: /metrics stays behind delegated authentication and
+        // authorization (kubeadm's authentication-/authorization-kubeconfig; a token with RBAC get on /metrics).
+        controllerManager: { extraArgs: args({ profiling: false, "terminated-pod-gc-threshold": 1000, "bind-address": "0.0.0.0" }) },
+        scheduler: { extraArgs: args({ profiling: false, "bind-address": "0.0.0.0" }) },
     };
 }
 

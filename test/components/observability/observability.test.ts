@@ -219,6 +219,12 @@ for (const stack of ["prod", "dev"] as const) {
                 const policy = JSON.parse(inv.named("alicloud:ram/policy:Policy", `${c.name}-monitoring-oss-writer`).inputs.policyDocument);
                 const resources = policy.Statement.flatMap((s: any) => s.Resource).filter((r: string) => r.startsWith("acs:oss"));
                 assert.deepStrictEqual(resources, [`acs:oss:*:*:${c.metrics.objectStore.bucket}`, `acs:oss:*:*:${c.metrics.objectStore.bucket}/*`]);
+                // KMS only on the bucket's own SSE key (the site's metrics store key), never a region-wide wildcard.
+                const storeKey = inv.named("alicloud:kms/key:Key", `${c.name}-metrics-key`);
+                const kms = policy.Statement.filter((s: any) => s.Action.some((a: string) => a.startsWith("kms:")));
+                assert.strictEqual(kms.length, 1);
+                assert.deepStrictEqual(kms[0].Resource, [storeKey.state.arn]);
+                assert.ok(!kms[0].Resource[0].includes("*"), kms[0].Resource[0]);
             }
         });
 
@@ -381,11 +387,150 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.deepStrictEqual(v.prometheus.prometheusSpec.secrets, [SECRETS.etcdClient]);
                 const cert = inv.named("tls:index/locallySignedCert:LocallySignedCert", `${c.name}-monitoring-etcd-client`);
                 assert.deepStrictEqual(cert.inputs.allowedUses, ["digital_signature", "key_encipherment", "client_auth"]);
-                // kubeadm binds these to 127.0.0.1: not scraped rather than always down.
-                for (const k of ["kubeControllerManager", "kubeScheduler", "kubeProxy"]) assert.strictEqual(v[k].enabled, false, k);
+                // kube-proxy answers /metrics without authentication: the chart's plain scrape stays off.
+                assert.strictEqual(v.kubeProxy.enabled, false);
             }
-            for (const c of spec.clusters.filter((x) => x.provider !== "idc"))
-                assert.strictEqual(monitoringRelease(inv, c.name).inputs.values.kubeEtcd.enabled, false);
+            for (const c of spec.clusters.filter((x) => x.provider !== "idc")) {
+                const v = monitoringRelease(inv, c.name).inputs.values;
+                for (const k of ["kubeEtcd", "kubeControllerManager", "kubeScheduler", "kubeProxy"]) assert.strictEqual(v[k].enabled, false, `${c.name} ${k}`);
+            }
+        });
+
+        it("scrapes the IDC controller-manager and scheduler on their secure ports, which kubeadm binds beyond 127.0.0.1 with authn/authz kept", () => {
+            for (const c of spec.clusters.filter((x) => x.provider === "idc")) {
+                const v = monitoringRelease(inv, c.name).inputs.values;
+                for (const [k, port] of [
+                    ["kubeControllerManager", 10257],
+                    ["kubeScheduler", 10259],
+                ] as const) {
+                    assert.strictEqual(v[k].enabled, true, k);
+                    assert.deepStrictEqual(v[k].service, { enabled: true, port, targetPort: port }, k);
+                    // https with the ServiceAccount token (the chart's ServiceMonitor adds bearerTokenFile).
+                    assert.strictEqual(v[k].serviceMonitor.https, true, k);
+                }
+                // Every control-plane host's kubeadm ClusterConfiguration opens the secure ports and
+                // keeps the delegated authentication and authorization kubeadm configures.
+                const copies = inv
+                    .ofType("command:remote:CopyToRemote")
+                    .filter((r) => String(r.inputs.remotePath).endsWith("/kubeadm-cluster.yaml") && r.name.startsWith(c.name));
+                assert.ok(copies.length > 0, `${c.name}: no kubeadm-cluster.yaml`);
+                for (const copy of copies) {
+                    const cfg = YAML.parseAllDocuments(copy.inputs.source.text)
+                        .map((d) => d.toJSON())
+                        .find((d) => d.kind === "ClusterConfiguration");
+                    for (const component of ["controllerManager", "scheduler"]) {
+                        const extra = Object.fromEntries(cfg[component].extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
+                        assert.strictEqual(extra["bind-address"], "0.0.0.0", component);
+                        for (const off of ["authentication-skip-lookup", "authorization-always-allow-paths", "secure-port"])
+                            assert.ok(!(off in extra), `${component}: ${off} overridden`);
+                    }
+                }
+            }
+        });
+
+        it("reaches kube-proxy's unauthenticated 127.0.0.1 metrics only through an authenticating proxy on each node (IDC with kube-proxy)", () => {
+            for (const c of spec.clusters) {
+                const ds = inClusterOfType(inv, c.name, "kubernetes:apps/v1:DaemonSet").filter((d) => d.inputs.metadata.name === "kube-proxy-metrics");
+                const sms = inClusterOfType(inv, c.name, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").filter(
+                    (m) => m.inputs.metadata.name === "kube-proxy",
+                );
+                // Cilium replaces kube-proxy (kubeadm skips the addon): nothing to scrape there, nor on EKS/ACK.
+                const runsKubeProxy = c.provider === "idc" && c.network.cni !== "cilium";
+                assert.deepStrictEqual([ds.length, sms.length], runsKubeProxy ? [1, 1] : [0, 0], c.name);
+                if (!runsKubeProxy) continue;
+                const pod = ds[0].inputs.spec.template.spec;
+                assert.strictEqual(pod.hostNetwork, true);
+                const args: string[] = pod.containers[0].args;
+                assert.ok(args.includes("--upstream=http://127.0.0.1:10249/"), args.join(" "));
+                assert.ok(args.includes("--allow-paths=/metrics"));
+                assert.ok(args.includes("--secure-listen-address=$(NODE_IP):10349"));
+                assert.ok(!args.some((a) => a.startsWith("--ignore-paths") || a.startsWith("--insecure-listen-address")), "every request is authenticated");
+                assert.deepStrictEqual(pod.containers[0].env, [{ name: "NODE_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } }]);
+                const [binding] = inClusterOfType(inv, c.name, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").filter(
+                    (b) => b.inputs.metadata.name === "monitoring:kube-proxy-metrics",
+                );
+                assert.deepStrictEqual(binding.inputs.roleRef.name, "system:auth-delegator");
+                assert.deepStrictEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: pod.serviceAccountName, namespace: "monitoring" }]);
+                const sm = reveal(sms[0].inputs);
+                assertValid(sm, `${c.name} kube-proxy ServiceMonitor`);
+                const [ep] = sm.spec.endpoints;
+                assert.strictEqual(ep.scheme, "https");
+                assert.strictEqual(ep.bearerTokenFile, "/var/run/secrets/kubernetes.io/serviceaccount/token");
+                // The Service the ServiceMonitor selects carries job="kube-proxy" to the series.
+                const [svc] = inClusterOfType(inv, c.name, T.service).filter((x) => x.inputs.metadata.name === "kube-proxy-metrics");
+                assert.deepStrictEqual(svc.inputs.spec.selector, ds[0].inputs.spec.selector.matchLabels);
+                assert.strictEqual(svc.inputs.metadata.labels[sm.spec.jobLabel], "kube-proxy");
+                // kube-proxy itself keeps its metrics on 127.0.0.1: no KubeProxyConfiguration moves them.
+                for (const copy of inv.ofType("command:remote:CopyToRemote").filter((r) => String(r.inputs.remotePath).endsWith("/kubeadm-cluster.yaml")))
+                    assert.ok(!copy.inputs.source.text.includes("KubeProxyConfiguration"), copy.name);
+            }
+        });
+
+        it("probes the IDC serving certificates (etcd members, every API server) through a blackbox exporter, Probes valid against the CRD", () => {
+            const probes = inv.ofType("kubernetes:monitoring.coreos.com/v1:Probe");
+            for (const c of spec.clusters) {
+                const mine = probes.filter((p) => clusterOf(inv, p) === c.name).map((p) => reveal(p.inputs));
+                const blackbox = inClusterOfType(inv, c.name, T.deployment).filter((d) => d.inputs.metadata.name === "blackbox-exporter");
+                if (c.provider !== "idc") {
+                    assert.deepStrictEqual([mine.length, blackbox.length], [0, 0], c.name);
+                    continue;
+                }
+                for (const p of mine) assertValid(p, `${c.name} Probe ${p.metadata.name}`);
+                const targets = Object.fromEntries(
+                    mine.map((p) => [p.spec.targets.staticConfig.labels.component, [p.spec.module, p.spec.targets.staticConfig.static]]),
+                );
+                assert.deepStrictEqual(targets, {
+                    etcd: ["etcd_tls", c.etcd.hosts.map((h) => `${h.address}:2379`)],
+                    "etcd-peer": ["etcd_tls", c.etcd.hosts.map((h) => `${h.address}:2380`)],
+                    apiserver: ["apiserver_tls", c.controlPlane.hosts.map((h) => `${h.address}:6443`)],
+                });
+                for (const p of mine) {
+                    assert.strictEqual(p.spec.jobName, "serving-certs");
+                    assert.strictEqual(p.spec.prober.url, "blackbox-exporter.monitoring.svc:9115");
+                }
+                // The exporter shows Prometheus' etcd client certificate; its modules are the ones the Probes name.
+                assert.strictEqual(blackbox.length, 1);
+                const pod = blackbox[0].inputs.spec.template.spec;
+                assert.strictEqual(pod.containers[0].image, "quay.io/prometheus/blackbox-exporter:v0.29.1");
+                assert.deepStrictEqual(
+                    pod.volumes.find((v: any) => v.name === "etcd-tls"),
+                    { name: "etcd-tls", secret: { secretName: SECRETS.etcdClient } },
+                );
+                const [cm] = inClusterOfType(inv, c.name, T.configMap).filter((m) => m.inputs.metadata.name === "blackbox-exporter");
+                const modules = YAML.parse(cm.inputs.data["blackbox.yml"]).modules;
+                for (const p of mine) assert.ok(modules[p.spec.module], p.spec.module);
+                // Prometheus picks up Probes that do not carry the release's label.
+                assert.strictEqual(monitoringRelease(inv, c.name).inputs.values.prometheus.prometheusSpec.probeSelectorNilUsesHelmValues, false);
+            }
+        });
+
+        it("scrapes Karpenter's controller Service on EKS (its provisioning alerts have data), valid against the ServiceMonitor CRD", () => {
+            const monitors = inv.ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").filter((m) => m.inputs.metadata.name === "karpenter");
+            for (const c of spec.clusters) {
+                const mine = monitors.filter((m) => clusterOf(inv, m) === c.name);
+                if (c.provider !== "eks") {
+                    assert.deepStrictEqual(mine, [], c.name);
+                    continue;
+                }
+                assert.strictEqual(mine.length, 1, c.name);
+                const sm = reveal(mine[0].inputs);
+                assertValid(sm, `${c.name} ServiceMonitor`);
+                // The Karpenter release this cluster installs: the Service the chart names after it.
+                const karpenter = inClusterOfType(inv, c.name, T.release).find((r) => String(r.inputs.chart).endsWith("/karpenter"))!;
+                assert.ok(karpenter, `${c.name}: no Karpenter release`);
+                assert.deepStrictEqual(sm.spec.namespaceSelector.matchNames, [karpenter.inputs.namespace]);
+                assert.deepStrictEqual(sm.spec.selector.matchLabels, {
+                    "app.kubernetes.io/name": "karpenter",
+                    "app.kubernetes.io/instance": karpenter.inputs.name,
+                });
+                assert.deepStrictEqual(sm.spec.endpoints, [{ port: "http-metrics", path: "/metrics" }]);
+                assert.ok(mine[0].dependencies.includes(monitoringRelease(inv, c.name).urn), "after the chart (its CRDs)");
+            }
+            // The CRD check sees a ServiceMonitor without a selector.
+            assert.notDeepStrictEqual(
+                validateCustomResource({ apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "x" }, spec: { endpoints: [] } }),
+                [],
+            );
         });
 
         it("wires every object to its cluster's provider under that cluster's site; only TLS material spans sites", () => {

@@ -10,6 +10,7 @@ import {
     durationHours,
     endpointSdConfig,
     objstoreConfig,
+    storeGatewayStatefulSet,
 } from "../../../components/observability/render";
 
 const keys = { accessKeyId: "AKID", secretAccessKey: "SECRET" };
@@ -103,5 +104,56 @@ describe("observability renderers", () => {
         assert.strictEqual(durationHours("6h"), 6);
         assert.strictEqual(durationHours("2w"), 336);
         assert.throws(() => durationHours("6m"));
+    });
+
+    it("builds the compactor and the store gateway from one StatefulSet shape: they differ only in what sets them apart", () => {
+        const a = {
+            name: "t",
+            objstoreSecret: "s",
+            grpcTlsSecret: "g",
+            retention: { raw: "30d", fiveMinutes: "90d", oneHour: "1y" },
+            downsampling: true,
+            storeGatewayReplicas: 3,
+        };
+        const compactor: any = compactorStatefulSet(a);
+        const store: any = storeGatewayStatefulSet(a);
+        const c = compactor.spec.template.spec.containers[0];
+        const g = store.spec.template.spec.containers[0];
+        // The differences: name/component, replicas, disk, the subcommand's own flags, gRPC TLS.
+        assert.deepStrictEqual([compactor.metadata.name, store.metadata.name], ["t-compactor", "t-store"]);
+        assert.deepStrictEqual([compactor.spec.replicas, store.spec.replicas], [1, 3]);
+        const disk = (s: any) => s.spec.volumeClaimTemplates[0].spec.resources.requests.storage;
+        assert.deepStrictEqual([disk(compactor), disk(store)], ["100Gi", "20Gi"]);
+        assert.deepStrictEqual(c.args.slice(0, 4), ["compact", "--wait", "--data-dir=/var/thanos", "--objstore.config-file=/etc/thanos/objstore/objstore.yml"]);
+        assert.deepStrictEqual(g.args.slice(0, 3), ["store", "--data-dir=/var/thanos", "--objstore.config-file=/etc/thanos/objstore/objstore.yml"]);
+        for (const args of [c.args, g.args]) assert.strictEqual(args.filter((x: string) => x === "--http-address=0.0.0.0:10902").length, 1);
+        assert.ok(g.args.includes("--grpc-server-tls-client-ca=/etc/thanos/tls/ca.crt"));
+        assert.ok(!c.args.some((x: string) => x.startsWith("--grpc-server-tls")));
+        assert.deepStrictEqual(
+            store.spec.template.spec.volumes.map((v: any) => v.name),
+            ["objstore", "tls"],
+        );
+        assert.deepStrictEqual(
+            compactor.spec.template.spec.volumes.map((v: any) => v.name),
+            ["objstore"],
+        );
+        // Everything else is the same shape: with those fields blanked the two are equal.
+        const blank = (s: any) => {
+            const x = structuredClone(s);
+            const comp = x.metadata.labels["app.kubernetes.io/component"];
+            x.metadata.name = x.spec.serviceName = "";
+            for (const l of [x.metadata.labels, x.spec.selector.matchLabels, x.spec.template.metadata.labels])
+                l["app.kubernetes.io/instance"] = l["app.kubernetes.io/component"] = "";
+            x.spec.replicas = 0;
+            x.spec.volumeClaimTemplates[0].spec.resources.requests.storage = "";
+            const ct = x.spec.template.spec.containers[0];
+            assert.strictEqual(ct.name, comp);
+            ct.name = "";
+            ct.args = [];
+            ct.volumeMounts = ct.volumeMounts.filter((m: any) => m.name !== "tls");
+            x.spec.template.spec.volumes = x.spec.template.spec.volumes.filter((v: any) => v.name !== "tls");
+            return x;
+        };
+        assert.deepStrictEqual(blank(compactor), blank(store));
     });
 });

@@ -278,6 +278,7 @@ describe("strict fields where they reach scripts", () => {
             [10250, "kubelet"],
             [10257, "kube-controller-manager"],
             [10259, "kube-scheduler"],
+            [10349, "kube-proxy metrics (monitoring's authenticating proxy)"],
         ] as const) {
             assertViolation(
                 violationsAfter((f) => (f.clusters[IDC].controlPlane.port = port)),
