@@ -3,6 +3,7 @@
 // the SSH login of every IDC's gateway hosts (the cluster's own settings).
 import type { LinksArgs } from "../components/links/addon";
 import type { LinkDecl, LinkSite } from "../components/links/plan";
+import { cenAnchorOf, cenRegionOf, siteInMainlandChina } from "./spec/links";
 import { configSecret } from "./config";
 import { hostKeysOf } from "./spec/hostKeys";
 import type { ClusterSpec, FleetSpec } from "./spec";
@@ -34,9 +35,23 @@ export function linkSites(fleet: FleetSpec): LinkSite[] {
             asn: c.gateway!.asn,
             announce: announcedPrefixes(c),
             transit: fleet.transit.includes(c.name),
+            mainlandChina: siteInMainlandChina(c) === true,
             ...(c.provider === "idc" ? { gateways: c.gateway!.hosts, fabricPeers: c.gateway!.fabricPeers } : {}),
         }));
 }
+
+/** A CEN link's crossing: the mainland ACK anchor, the outside region, the bandwidth (defaults resolved); none without a mainland ACK site. */
+function cenCrossing(fleet: FleetSpec, l: FleetSpec["links"][number]): LinkDecl["cen"] {
+    if (l.crossBorder !== "cen") return undefined;
+    const ends = l.between.map((n) => fleet.clusters.find((c) => c.name === n)!);
+    const outside = ends.find((c) => siteInMainlandChina(c) === false)!;
+    const anchor = cenAnchorOf(fleet.clusters, ends);
+    if (!anchor) return undefined;
+    return { anchor: anchor.name, region: cenRegionOf(outside, l.cen)!, bandwidthMbps: l.cen?.bandwidthMbps ?? CEN_BANDWIDTH_MBPS };
+}
+
+/** Mbit/s of a CEN cross-border connection when the link does not say (the schema's default). */
+export const CEN_BANDWIDTH_MBPS = 100;
 
 export function linkDecls(fleet: FleetSpec): LinkDecl[] {
     return fleet.links.map((l) => ({
@@ -44,6 +59,7 @@ export function linkDecls(fleet: FleetSpec): LinkDecl[] {
         kind: l.kind,
         ...(l.insideCidrs ? { insideCidrs: l.insideCidrs } : {}),
         ...(l.crossBorder ? { crossBorder: l.crossBorder } : {}),
+        ...(cenCrossing(fleet, l) ? { cen: cenCrossing(fleet, l) } : {}),
         ...(l.directConnect ? { directConnect: l.directConnect } : {}),
         ...(l.expressConnect ? { expressConnect: l.expressConnect } : {}),
     }));

@@ -26,6 +26,8 @@ export interface LinkSite {
     fabricPeers?: FabricPeer[];
     /** The site re-advertises what it learns on one link to its other links. */
     transit?: boolean;
+    /** The site is in mainland China (decided by the fleet from its provider and region, or an IDC's own statement). */
+    mainlandChina?: boolean;
 }
 
 export interface DirectConnectLine {
@@ -47,12 +49,24 @@ export interface ExpressConnectLine {
     peeringSubnetMask: string;
 }
 
+/**
+ * `crossBorder: cen`: the CEN cross-border capacity the link's traffic is licensed on: from the
+ * transit router of `anchor` (an ACK site in mainland China) to a transit router in `region`
+ * (an Alibaba Cloud region outside mainland China), out of a cross-border bandwidth package.
+ */
+export interface CenCrossing {
+    anchor: string;
+    region: string;
+    bandwidthMbps: number;
+}
+
 export interface LinkDecl {
     between: readonly [string, string];
     kind: LinkKind;
     /** ipsec-vpn: pinned inside /30s, one per tunnel in plan order; otherwise allocated. */
     insideCidrs?: string[];
     crossBorder?: CrossBorder;
+    cen?: CenCrossing;
     directConnect?: DirectConnectLine;
     expressConnect?: ExpressConnectLine;
 }
@@ -127,6 +141,7 @@ export interface PlannedLink {
     tunnels: PlannedTunnel[];
     crypto: CryptoSuite;
     crossBorder?: CrossBorder;
+    cen?: CenCrossing;
     directConnect?: DirectConnectLine;
     expressConnect?: ExpressConnectLine;
     /** What each end routes over the link: the other end's prefixes and, through a transit site, what it relays. */
@@ -279,12 +294,56 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[]): LinksPlan {
             tunnels,
             crypto: suiteFor(a.kind, b.kind),
             ...(l.crossBorder ? { crossBorder: l.crossBorder } : {}),
+            ...(l.cen ? { cen: l.cen } : {}),
             ...(l.directConnect ? { directConnect: l.directConnect } : {}),
             ...(l.expressConnect ? { expressConnect: l.expressConnect } : {}),
             routesTo: { a: prefixesVia(byName, links, a.name, b.name), b: prefixesVia(byName, links, b.name, a.name) },
         };
     });
     return { links: planned };
+}
+
+/** CEN bandwidth package areas (alicloud.cen.BandwidthPackage geographicRegionA/BId); the mainland side is `China`. */
+export type CenArea = "China" | "Asia-Pacific" | "North-America" | "Europe" | "Middle-East";
+
+/** The CEN area of an Alibaba Cloud region outside mainland China (Hong Kong is Asia-Pacific). */
+export function cenArea(region: string): CenArea {
+    if (region === "cn-hongkong" || region.startsWith("ap-")) return "Asia-Pacific";
+    if (region.startsWith("us-")) return "North-America";
+    if (region.startsWith("eu-")) return "Europe";
+    if (region.startsWith("me-")) return "Middle-East";
+    throw new Error(`no CEN area for region ${region}`);
+}
+
+/** What one anchor (mainland ACK site) buys towards one area: a bandwidth package, and per outside region a peer connection's share. */
+export interface CenCrossBorderPlan {
+    anchor: string;
+    area: CenArea;
+    /** The package's bandwidth: the sum of its peer connections'. */
+    bandwidthMbps: number;
+    /** Per outside region (sorted): the bandwidth of the inter-region connection and the links that ride it. */
+    regions: { region: string; bandwidthMbps: number; links: string[] }[];
+}
+
+/** The CEN cross-border purchases of a plan, grouped per anchor and area, deterministic (sorted). */
+export function cenCrossBorderPlans(plan: LinksPlan): CenCrossBorderPlan[] {
+    const byKey = new Map<string, CenCrossBorderPlan>();
+    for (const l of plan.links) {
+        if (l.crossBorder !== "cen" || !l.cen) continue;
+        const area = cenArea(l.cen.region);
+        const key = `${l.cen.anchor}/${area}`;
+        const p = byKey.get(key) ?? { anchor: l.cen.anchor, area, bandwidthMbps: 0, regions: [] };
+        byKey.set(key, p);
+        const r = p.regions.find((x) => x.region === l.cen!.region);
+        if (r) {
+            r.bandwidthMbps += l.cen.bandwidthMbps;
+            r.links.push(l.name);
+        } else p.regions.push({ region: l.cen.region, bandwidthMbps: l.cen.bandwidthMbps, links: [l.name] });
+        p.bandwidthMbps += l.cen.bandwidthMbps;
+    }
+    return [...byKey.values()]
+        .sort((x, y) => `${x.anchor}/${x.area}`.localeCompare(`${y.anchor}/${y.area}`))
+        .map((p) => ({ ...p, regions: p.regions.sort((x, y) => x.region.localeCompare(y.region)) }));
 }
 
 /** One tunnel at run time: the outside (public) address of its ends, as the clouds hand them out, and its PSK. */

@@ -4,7 +4,17 @@
 // the routes each end takes over a link (a transit site relays); and the link summary text.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { CRYPTO_SUITES, idcGatewayHostPlans, LinkSite, planLinks, PSK_PATTERN, RESERVED_INSIDE_CIDRS, TunnelRuntime } from "../../../components/links/plan";
+import {
+    cenArea,
+    cenCrossBorderPlans,
+    CRYPTO_SUITES,
+    idcGatewayHostPlans,
+    LinkSite,
+    planLinks,
+    PSK_PATTERN,
+    RESERVED_INSIDE_CIDRS,
+    TunnelRuntime,
+} from "../../../components/links/plan";
 import { pskOf } from "../../../components/links/keys";
 import { linkDecls, linkSites } from "../../../stacks/links";
 import { renderLinkSummary } from "../../../tools/linkSummary";
@@ -234,5 +244,29 @@ describe("links addressing plan", () => {
         assert.match(text, /Express Connect pc-uf6k3x9q2m7n4p8r VLAN 1201: VBR 10\.255\.0\.1 \(AS 64540\) <-> idc-sh router 10\.255\.0\.2 \(AS 64620\)/);
         assert.strictEqual(text.match(/CROSS-BORDER/g)?.length, 2, "eks-apne1 <-> idc-sh and eks-apne1 <-> ack-sh cross, idc-sh <-> ack-sh does not");
         assert.match(text, /idc-sh announces 10\.10\.0\.0\/20, 10\.64\.0\.0\/16, 10\.12\.0\.0\/22/);
+        assert.strictEqual(
+            text.match(/CEN: 100 Mbit\/s from ack-sh's transit router to ap-northeast-1 \(Asia-Pacific\)/g)?.length,
+            2,
+            "both crossing links ride ack-sh's transit router to Tokyo",
+        );
+    });
+
+    it("groups CEN crossings per mainland anchor and area: one package, one connection per outside region", () => {
+        const plan = planOf("prod");
+        plan.links[0].cen = { anchor: "ack-sh", region: "ap-southeast-1", bandwidthMbps: 30 };
+        assert.deepStrictEqual(cenCrossBorderPlans(plan), [
+            {
+                anchor: "ack-sh",
+                area: "Asia-Pacific",
+                bandwidthMbps: 130,
+                regions: [
+                    { region: "ap-northeast-1", bandwidthMbps: 100, links: ["eks-apne1-ack-sh"] },
+                    { region: "ap-southeast-1", bandwidthMbps: 30, links: ["eks-apne1-idc-sh"] },
+                ],
+            },
+        ]);
+        assert.strictEqual(cenArea("eu-central-1"), "Europe");
+        assert.strictEqual(cenArea("cn-hongkong"), "Asia-Pacific");
+        assert.throws(() => cenArea("cn-shanghai"), /no CEN area/);
     });
 });
