@@ -238,22 +238,58 @@ function prefixesVia(sites: Map<string, LinkSite>, links: LinkDecl[], from: stri
     return out;
 }
 
+/** FNV-1a, 32 bits: a stable, well-spread hash of a tunnel's key (no crypto needed, only spread). */
+function fnv1a(text: string): number {
+    let h = 0x811c9dc5;
+    for (const ch of Buffer.from(text, "utf8")) h = Math.imul(h ^ ch, 0x01000193) >>> 0;
+    return h;
+}
+
+/** /30 slots from 169.254.10.0 to the end of 169.254.0.0/16. */
+const SLOTS = (LINK_LOCAL + 2 ** 16 - FIRST_ALLOCATED) / 4;
+
+/** The key an unpinned tunnel's /30 is derived from: its link's two ends (sorted, so `between` order does not matter) and its slot. */
+export const tunnelKey = (ends: readonly [string, string], connection: number, index: number) => `${[...ends].sort().join("|")}|c${connection}t${index}`;
+
 /**
- * The whole plan, deterministic in spec order: links in order, tunnels in layout order, each tunnel
- * its pinned /30 or the next free one from 169.254.10.0 up. Pin `insideCidrs` (the plan output
- * prints them) before inserting a link in front of existing ones.
+ * Unpinned /30s, stable under insertion: each tunnel starts at the slot its key hashes to (from
+ * 169.254.10.0 up) and probes forward past pinned, reserved and already taken blocks; keys are
+ * taken in sorted order, not spec order. Adding or removing a link moves another's /30 only if
+ * their probe chains meet (about 1 in 15,700 per tunnel pair); pin `insideCidrs` where that matters.
+ */
+function allocateInside(keys: string[], taken: Set<number>): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const key of [...keys].sort()) {
+        const start = fnv1a(key) % SLOTS;
+        let found: number | undefined;
+        for (let i = 0; i < SLOTS && found === undefined; i++) {
+            const base = FIRST_ALLOCATED + ((start + i) % SLOTS) * 4;
+            if (!taken.has(base)) found = base;
+        }
+        if (found === undefined) throw new Error("169.254.0.0/16 has no free /30 left for tunnels");
+        taken.add(found);
+        out.set(key, found);
+    }
+    return out;
+}
+
+/**
+ * The whole plan: links in spec order, tunnels in layout order, each tunnel its pinned /30 or one
+ * derived from its key (`allocateInside`), so inserting a link in front of others keeps theirs.
  */
 export function planLinks(sites: LinkSite[], links: LinkDecl[]): LinksPlan {
     const byName = new Map(sites.map((s) => [s.name, s]));
     const taken = pinnedBlocks(links);
     for (const r of RESERVED_INSIDE_CIDRS) taken.add(ipToInt(r.split("/")[0]));
-    let cursor = FIRST_ALLOCATED;
-    const nextFree = (): number => {
-        while (taken.has(cursor)) cursor += 4;
-        if (cursor >= LINK_LOCAL + 2 ** 16) throw new Error("169.254.0.0/16 has no free /30 left for tunnels");
-        taken.add(cursor);
-        return cursor;
-    };
+    const unpinned: string[] = [];
+    for (const l of links) {
+        const ends = l.between.map((n) => byName.get(n));
+        if (ends.some((e) => !e)) continue;
+        tunnelLayout(l.kind, ends[0]!, ends[1]!).forEach((slot, i) => {
+            if (!l.insideCidrs?.[i]) unpinned.push(tunnelKey(l.between, slot.connection, slot.index));
+        });
+    }
+    const allocated = allocateInside(unpinned, taken);
     const ifIds = new Map<string, number>();
     const nextIfId = (site: string, host: string) => {
         const key = `${site}/${host}`;
@@ -272,7 +308,7 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[]): LinksPlan {
         const name = `${a.name}-${b.name}`;
         const tunnels = tunnelLayout(l.kind, a, b).map((slot, i): PlannedTunnel => {
             const pinned = l.insideCidrs?.[i];
-            const base = pinned ? ipToInt(pinned.split("/")[0]) : nextFree();
+            const base = pinned ? ipToInt(pinned.split("/")[0]) : allocated.get(tunnelKey(l.between, slot.connection, slot.index))!;
             const end = (site: LinkSite, inside: number, gateway?: number): TunnelEnd => {
                 const host = gateway !== undefined ? site.gateways?.[gateway]?.name : undefined;
                 return { site: site.name, inside: intToIp(inside), asn: site.asn, ...(host ? { gateway: host, ifId: nextIfId(site.name, host) } : {}) };
