@@ -18,6 +18,7 @@ import { AwsDirectConnect } from "./aws/directConnect";
 import { AwsTransitHub } from "./aws/transitHub";
 import { AwsVpn } from "./aws/vpn";
 import { IdcGateway } from "./idcGateway";
+import { IngressNeed, ingressRules, LinkIngress } from "./ingress";
 import { TunnelKeys } from "./keys";
 import { cenCrossBorderPlans, idcGatewayHostPlans, LinkDecl, LinksPlan, LinkSite, PlannedLink, PlannedTunnel, planLinks, TunnelRuntime } from "./plan";
 import type { IdcGatewayHostPlan } from "./types";
@@ -29,6 +30,8 @@ export interface LinksArgs {
     logins: Record<string, SshLogin>;
     /** Alibaba VPN gateway bandwidth, Mbit/s. */
     vpnGatewayBandwidthMbps: number;
+    /** Ports of cloud sites that other sites dial over the links (from the fleet layers): security-group rules. */
+    ingress?: IngressNeed[];
 }
 
 export interface LinksResult extends AddonResult {
@@ -280,6 +283,23 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
                 `${cb.anchor}-cen-${cb.area.toLowerCase()}`,
                 { hub, area: cb.area, bandwidthMbps: cb.bandwidthMbps, regions: cb.regions, tags: handleOf(cb.anchor).cloud!.alicloud!.tags },
                 { ...aliOpts(cb.anchor), dependsOn: after },
+            ),
+        );
+    }
+
+    // Security-group rules on every cloud site that other sites dial, on that site's provider.
+    for (const site of [...new Set((args.ingress ?? []).map((n) => n.site))].sort()) {
+        const h = handleOf(site);
+        const rules = ingressRules(args.ingress!, site);
+        const aws = h.cloud?.aws;
+        const ali = h.cloud?.alicloud;
+        const sg = aws?.securityGroupId ?? ali?.securityGroupId;
+        if (!sg) throw new Error(`links: ${site} has no cluster security group in its handle (ClusterHandle.cloud.*.securityGroupId)`);
+        ready.push(
+            new LinkIngress(
+                `${site}-links-ingress`,
+                { kind: aws ? "aws" : "alicloud", securityGroupId: sg, rules },
+                { parent: h.parent, providers: [aws ? aws.provider : ali!.provider], dependsOn: after },
             ),
         );
     }

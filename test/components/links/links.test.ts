@@ -79,6 +79,11 @@ describe("links layer on the mock engine", function () {
                 // VPC, VBR, peer (local) and peer (remote).
                 "alicloud:cen/transitRouterRouteTableAssociation:TransitRouterRouteTableAssociation": 4,
                 "alicloud:cen/transitRouterRouteTablePropagation:TransitRouterRouteTablePropagation": 4,
+                // Security-group rules: eks-apne1's API (443) from idc-sh and ack-sh (mesh, Push); ack-sh's
+                // east-west gateway (15443) from both, Thanos gRPC (10901) from the hub idc-sh.
+                "hybrid:links:LinkIngress": 2,
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
+                "alicloud:ecs/securityGroupRule:SecurityGroupRule": 6,
                 // The two IDC gateway hosts: strongSwan + FRR over SSH (files and the setup command each).
                 "hybrid:links:IdcGateway": 2,
                 "command:remote:CopyToRemote": 10,
@@ -245,6 +250,42 @@ describe("links layer on the mock engine", function () {
                 inv.named("alicloud:cen/transitRouter:TransitRouter", "ack-sh-cen-asia-pacific-ap-northeast-1-tr").inputs.cenId,
                 "ack-sh-links-cen-id",
             );
+        });
+
+        it("lets the other sites in on exactly the ports the layers dial, from their node and pod prefixes, on the cluster security groups", () => {
+            const eks = inv.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => r.inputs);
+            // The EKS cluster security group (the mock's clusterSecurityGroupId of eks-apne1's control plane).
+            const eksSg = new Set(eks.map((r) => r.securityGroupId));
+            assert.strictEqual(eksSg.size, 1);
+            assert.match([...eksSg][0], /^sg-[0-9a-f]{17}$/);
+            assert.deepStrictEqual(eks.map((r) => [r.ipProtocol, r.fromPort, r.toPort, r.cidrIpv4]).sort(), [
+                // idc-sh's nodes and pods (not its LoadBalancer range 10.12.0.0/22), ack-sh's VPC and Terway pods.
+                ["tcp", 443, 443, "10.10.0.0/20"],
+                ["tcp", 443, 443, "10.30.0.0/16"],
+                ["tcp", 443, 443, "10.64.0.0/16"],
+                ["tcp", 443, 443, "10.66.0.0/16"],
+            ]);
+            assert.match(
+                eks.find((r) => r.cidrIpv4 === "10.10.0.0/20")!.description,
+                /mesh: istiod of idc-sh watches the API server; federation: Karmada on idc-sh calls the API server \(Push\)/,
+            );
+            const ack = inv.ofType("alicloud:ecs/securityGroupRule:SecurityGroupRule").map((r) => r.inputs);
+            assert.ok(
+                ack.every((r) => r.securityGroupId === "sg-ack-sh-cluster"),
+                "the ACK cluster security group",
+            );
+            assert.ok(ack.every((r) => r.type === "ingress" && r.ipProtocol === "tcp" && r.policy === "accept" && r.nicType === "intranet"));
+            assert.deepStrictEqual(ack.map((r) => [r.portRange, r.cidrIp]).sort(), [
+                // Only the hub reads Thanos; both other sites reach the east-west gateway.
+                ["10901/10901", "10.10.0.0/20"],
+                ["10901/10901", "10.64.0.0/16"],
+                ["15443/15443", "10.10.0.0/20"],
+                ["15443/15443", "10.20.0.0/16"],
+                ["15443/15443", "10.64.0.0/16"],
+                ["15443/15443", "10.65.0.0/16"],
+            ]);
+            // Nothing wide open, nothing from a site's own prefixes.
+            for (const r of [...eks.map((x) => x.cidrIpv4), ...ack.map((x) => x.cidrIp)]) assert.notStrictEqual(r, "0.0.0.0/0");
         });
 
         it("hands back each IDC gateway host's plan: one AWS connection's two tunnels per host, PSKs secret", async () => {
