@@ -21,8 +21,8 @@ export interface LinkSite {
     /** What the site announces to the others: node network or VPC, pods, IDC load balancer range. */
     announce: string[];
     /** IDC: the gateway hosts (one or two) that terminate the tunnels. */
-    gateways?: { name: string; address: string; publicAddress: string }[];
-    /** IDC: the rack switches the gateways peer with. */
+    gateways?: { name: string; address: string; publicAddress: string; fabricPeers?: FabricPeer[] }[];
+    /** IDC: the rack switches the gateways peer with (a gateway with its own `fabricPeers` peers with those instead). */
     fabricPeers?: FabricPeer[];
     /** The site re-advertises what it learns on one link to its other links. */
     transit?: boolean;
@@ -430,7 +430,9 @@ export function idcGatewayHostPlans(plan: LinksPlan, site: LinkSite, runtime: Ma
                 tunnels.push(tunnelParams(link, t, side, { localOutside: host.publicAddress, remoteOutside, psk: rt.psk }));
             }
         }
-        return { host: { ...host }, localAsn: site.asn, tunnels, fabricPeers: [...(site.fabricPeers ?? [])], announce: [...site.announce] };
+        // A host's own fabric peers (gateways in different racks face different ToRs), else the site's.
+        const { fabricPeers: own, ...hostOnly } = host;
+        return { host: hostOnly, localAsn: site.asn, tunnels, fabricPeers: [...(own ?? site.fabricPeers ?? [])], announce: [...site.announce] };
     });
 }
 

@@ -26,16 +26,28 @@ export const privateAsn = z
 /** eks / ack: the site's ASN (Transit Gateway and Direct Connect gateway amazon side; Alibaba VPN gateway and VBR local AS). */
 export const cloudGateway = z.strictObject({ asn: privateAsn });
 
+/** A rack switch (ToR) a gateway speaks eBGP with. */
+const fabricPeer = z.strictObject({ name: dnsLabel, peerIp: ipv4, asn: z.number().int().min(1).max(4294967295) });
+
 /** idc: the Linux gateway hosts (strongSwan + FRR) that terminate the site's tunnels, and their fabric peers. */
 export const idcGateway = z.strictObject({
     asn: privateAsn,
     /** One or two hosts; with two, each carries one tunnel of every connection. Reached over the cluster's SSH settings. */
     hosts: z
-        .array(z.strictObject({ name: dnsLabel, address: ipv4, publicAddress: ipv4, sshHostKey: sshHostKey.optional() }))
+        .array(
+            z.strictObject({
+                name: dnsLabel,
+                address: ipv4,
+                publicAddress: ipv4,
+                sshHostKey: sshHostKey.optional(),
+                /** This host's own ToRs (gateways in different racks); unset: the site's `fabricPeers`. */
+                fabricPeers: z.array(fabricPeer).optional(),
+            }),
+        )
         .max(2, "one or two gateway hosts")
         .default([]),
     /** The rack switches (ToRs) the gateways peer with, so the fabric learns the other sites' prefixes. */
-    fabricPeers: z.array(z.strictObject({ name: dnsLabel, peerIp: ipv4, asn: z.number().int().min(1).max(4294967295) })).default([]),
+    fabricPeers: z.array(fabricPeer).default([]),
     /**
      * Whether the data centre is in mainland China. An IDC's `region` is free text, so it cannot
      * tell; required when the IDC is an end of a link (it decides which links cross the border).
@@ -134,7 +146,7 @@ interface SiteLike {
     };
     gateway?: {
         asn: number;
-        hosts?: { name: string; address: string; publicAddress: string }[];
+        hosts?: { name: string; address: string; publicAddress: string; fabricPeers?: { name: string; peerIp: string; asn: number }[] }[];
         fabricPeers?: { name: string; peerIp: string; asn: number }[];
         mainlandChina?: boolean;
     };
@@ -219,7 +231,7 @@ export function linksRules(fleet: FleetLike): Violation[] {
             out.push({ path: [...at, "gateway", "asn"], rule: `AS ${gw.asn} is already clusters[${twin}].gateway.asn: every site needs its own ASN` });
         else asns.set(gw.asn, i);
         if (c.provider !== "idc") return;
-        const fabric = gw.fabricPeers ?? [];
+        const fabric = [...(gw.fabricPeers ?? []), ...(gw.hosts ?? []).flatMap((h) => h.fabricPeers ?? [])];
         const fabricAs = fabric.find((p) => p.asn === gw.asn);
         if (fabricAs)
             out.push({
@@ -255,12 +267,18 @@ export function linksRules(fleet: FleetLike): Violation[] {
             if (NOT_PUBLIC.some((b) => contains(b, pub)))
                 out.push({ path: [...hp, "publicAddress"], rule: `${h.publicAddress} is not a public address (the cloud gateways dial it over the internet)` });
         });
-        fabric.forEach((p, j) => {
-            if (!usableHost(nodeCidr, parseIp(p.peerIp)!))
-                out.push({
-                    path: [...at, "gateway", "fabricPeers", j, "peerIp"],
-                    rule: `${p.peerIp} is not a host address of network.nodeCidr ${c.network.nodeCidr}`,
-                });
+        const peerRules = (peers: { name: string; peerIp: string }[], path: (string | number)[]) => {
+            const names = new Set<string>();
+            peers.forEach((p, j) => {
+                if (!usableHost(nodeCidr, parseIp(p.peerIp)!))
+                    out.push({ path: [...path, j, "peerIp"], rule: `${p.peerIp} is not a host address of network.nodeCidr ${c.network.nodeCidr}` });
+                if (names.has(p.name)) out.push({ path: [...path, j, "name"], rule: `${p.name} is already a fabric peer of this gateway` });
+                names.add(p.name);
+            });
+        };
+        peerRules(gw.fabricPeers ?? [], [...at, "gateway", "fabricPeers"]);
+        (gw.hosts ?? []).forEach((h, j) => {
+            if (h.fabricPeers) peerRules(h.fabricPeers, [...at, "gateway", "hosts", j, "fabricPeers"]);
         });
     });
 

@@ -252,6 +252,27 @@ describe("links addressing plan", () => {
         assert.strictEqual(hosts[1].tunnels.length, 2);
     });
 
+    it("gives a gateway host its own fabric peers where the spec names them, the site's otherwise", () => {
+        const spec = loadStackSpec("prod");
+        const idcSpec = spec.clusters[0];
+        assert.ok(idcSpec.provider === "idc");
+        idcSpec.gateway!.hosts[1].fabricPeers = [{ name: "rack-b-tor-1", peerIp: "10.10.1.1", asn: 64513 }];
+        const plan = planLinks(linkSites(spec), linkDecls(spec));
+        const hosts = idcGatewayHostPlans(
+            plan,
+            linkSites(spec).find((s) => s.name === "idc-sh")!,
+            runtimeOf(plan),
+        );
+        assert.deepStrictEqual(
+            hosts.map((h) => [h.host.name, h.fabricPeers.map((p) => p.name)]),
+            [
+                ["gw-1", ["rack-a-tor-1", "rack-a-tor-2"]],
+                ["gw-2", ["rack-b-tor-1"]],
+            ],
+        );
+        assert.ok(!("fabricPeers" in hosts[1].host), "the peers are the plan's, not the host's");
+    });
+
     it("gives dev's single IDC gateway both tunnels of both links, with distinct XFRM interface ids", () => {
         const plan = planOf("dev");
         const idc = linkSites(loadStackSpec("dev")).find((s) => s.name === "idc-dev")!;

@@ -96,6 +96,29 @@ describe("links spec", () => {
                 "clusters[0].gateway.fabricPeers[1].peerIp: 10.99.0.2 is not a host address of network.nodeCidr 10.10.0.0/20",
             );
         });
+        it("checks a gateway host's own fabric peers like the site's: in nodeCidr, names unique, not the gateway's AS", () => {
+            const rackB = (f: any) =>
+                (f.clusters[IDC].gateway.hosts[1].fabricPeers = [
+                    { name: "rack-b-tor-1", peerIp: "10.10.1.1", asn: 64513 },
+                    { name: "rack-b-tor-1", peerIp: "10.99.1.2", asn: 64513 },
+                ]);
+            const v = violationsAfter(rackB);
+            assertViolation(v, "clusters[0].gateway.hosts[1].fabricPeers[1].peerIp: 10.99.1.2 is not a host address of network.nodeCidr 10.10.0.0/20");
+            assertViolation(v, "clusters[0].gateway.hosts[1].fabricPeers[1].name: rack-b-tor-1 is already a fabric peer of this gateway");
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].gateway.hosts[0].fabricPeers = [{ name: "tor", peerIp: "10.10.0.1", asn: 64620 }])),
+                "clusters[0].gateway.asn: AS 64620 is the fabric's AS (fabricPeers tor): the gateways speak eBGP to the ToRs",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].gateway.fabricPeers[1].name = "rack-a-tor-1")),
+                "clusters[0].gateway.fabricPeers[1].name: rack-a-tor-1 is already a fabric peer of this gateway",
+            );
+            // Valid per-host peers pass, the site-wide form stays valid beside them.
+            const fleet = rawStackFleet("prod");
+            fleet.clusters[IDC].gateway.hosts[1].fabricPeers = [{ name: "rack-b-tor-1", peerIp: "10.10.1.1", asn: 64513 }];
+            const r = parseFleet(fleet);
+            assert.ok(r.ok, r.ok ? "" : r.violations.join("\n"));
+        });
         it("rejects a load balancer range outside RFC 1918 or overlapping a fleet block", () => {
             assertViolation(
                 violationsAfter((f) => (f.clusters[IDC].network.loadBalancerCidr = "100.64.0.0/24")),
