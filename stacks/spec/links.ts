@@ -373,7 +373,13 @@ export function linksRules(fleet: FleetLike): Violation[] {
             if (crosses && l.crossBorder === "cen") {
                 // Without an ACK site in mainland China there is no transit router to buy the crossing on:
                 // crossBorder stays an acknowledgement (ordered out of band), and a cen block cannot be honoured.
-                const anchored = cenAnchorOf(fleet.clusters, [x, y]) !== undefined;
+                const anchor = cenAnchorOf(fleet.clusters, [x, y]);
+                const anchored = anchor !== undefined;
+                if (anchor && anchor.zones.length < 2)
+                    out.push({
+                        path: ["clusters", index.get(anchor.name)!, "zones"],
+                        rule: `needs at least two zones: ${anchor.name}'s CEN transit router, the cross-border anchor of links[${i}], attaches the VPC in two zones`,
+                    });
                 if (!anchored && l.cen)
                     out.push({
                         path: [...at, "cen"],

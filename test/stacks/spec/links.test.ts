@@ -343,6 +343,15 @@ describe("links spec", () => {
                 "links[0].cen: needs an ack cluster in mainland China with a gateway: its CEN transit router carries the cross-border connection",
             );
         });
+        it("needs two zones on the mainland ACK anchor of a cen crossing", () => {
+            assertViolation(
+                violationsAfter((f) => {
+                    f.clusters[ACK].zones = ["cn-shanghai-e"];
+                    f.links = [f.links[0]];
+                }),
+                "clusters[2].zones: needs at least two zones: ack-sh's CEN transit router, the cross-border anchor of links[0], attaches the VPC in two zones",
+            );
+        });
         it("needs two zones on the ack end of an express-connect line (the transit router's VPC attachment)", () => {
             assertViolation(
                 violationsAfter((f) => {
