@@ -101,17 +101,18 @@ export function ingressNeeds(fleet: FleetSpec): IngressNeed[] {
         out.push({ site: to.name, port, from: { site: from.name, cidrs: sourcePrefixes(from) }, purpose });
     };
     const podPorts = (c: ClusterSpec) => c.provider === "ack" && c.network.cni === "terway";
+    // Only the private endpoint's ENIs carry the security group; a public-only endpoint is reached over the internet.
+    const privateApi = (c: ClusterSpec) => c.provider === "eks" && c.endpoint.privateAccess;
     const members = fleet.clusters.filter((c) => c.mesh.enabled);
     for (const b of members)
         for (const a of members) {
-            if (b.provider === "eks") add(b, a, EKS_API_PORT, `mesh: istiod of ${a.name} watches the API server`);
+            if (privateApi(b)) add(b, a, EKS_API_PORT, `mesh: istiod of ${a.name} watches the API server`);
             if (podPorts(b)) add(b, a, EASTWEST_MTLS_PORT, `mesh: ${a.name} to the east-west gateway`);
         }
     const hub = byName.get(fleet.hub);
     if (hub) {
         for (const m of federationMembers(fleet)) {
-            if (m.federation.syncMode === "Push" && m.provider === "eks")
-                add(m, hub, EKS_API_PORT, `federation: Karmada on ${hub.name} calls the API server (Push)`);
+            if (m.federation.syncMode === "Push" && privateApi(m)) add(m, hub, EKS_API_PORT, `federation: Karmada on ${hub.name} calls the API server (Push)`);
             if (m.federation.syncMode === "Pull" && podPorts(hub))
                 add(hub, m, KARMADA_APISERVER_PORT, `federation: karmada-agent of ${m.name} calls karmada-apiserver (Pull)`);
         }

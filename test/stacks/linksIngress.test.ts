@@ -37,6 +37,15 @@ describe("links ingress needs", () => {
         );
     });
 
+    it("opens no API rule on an EKS cluster whose endpoint is public only", () => {
+        const spec = loadStackSpec("dev");
+        const eks = spec.clusters.find((c) => c.provider === "eks")!;
+        assert.ok(eks.provider === "eks");
+        assert.ok(summary(spec).some((s) => s.startsWith(`${eks.name}:443`)));
+        eks.endpoint.privateAccess = false;
+        assert.ok(!summary(spec).some((s) => s.startsWith(`${eks.name}:443`)), summary(spec).join("\n"));
+    });
+
     it("opens karmada-apiserver (5443) on an ACK hub to its Pull members", () => {
         const spec = loadStackSpec("prod");
         spec.hub = "ack-sh";
