@@ -56,7 +56,7 @@ export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
     return {
         spec,
         component: site,
-        cloud: { alicloud: { provider, vpcId: vpc.vpcId, vswitchIds: vpc.nodeVswitchIds, tags } },
+        cloud: { alicloud: { provider, vpcId: vpc.vpcId, vswitchIds: vpc.nodeVswitchIds, securityGroupId: cluster.securityGroupId, tags } },
         access: {
             provider: cluster.provider,
             kubeconfig: cluster.kubeconfig,

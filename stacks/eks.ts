@@ -92,7 +92,16 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
     return {
         spec,
         component: site,
-        cloud: { aws: { provider, vpcId: vpc.vpcId, privateSubnetIds: vpc.privateSubnetIds, privateRouteTableIds: vpc.privateRouteTableIds, tags } },
+        cloud: {
+            aws: {
+                provider,
+                vpcId: vpc.vpcId,
+                privateSubnetIds: vpc.privateSubnetIds,
+                privateRouteTableIds: vpc.privateRouteTableIds,
+                securityGroupId: cluster.clusterSecurityGroupId,
+                tags,
+            },
+        },
         access: {
             provider: cluster.provider,
             kubeconfig: cluster.kubeconfig,

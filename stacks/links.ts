@@ -2,7 +2,12 @@
 // the prefixes it announces, an IDC's gateway hosts and fabric peers), each link as declared, and
 // the SSH login of every IDC's gateway hosts (the cluster's own settings).
 import type { LinksArgs } from "../components/links/addon";
+import { KARMADA_APISERVER_PORT } from "../components/federation/versions";
+import type { IngressNeed } from "../components/links/ingress";
+import { PORTS as THANOS_PORTS } from "../components/observability/versions";
+import { federationMembers } from "./spec/federation";
 import type { LinkDecl, LinkSite } from "../components/links/plan";
+import { cenAnchorOf, cenRegionOf, siteInMainlandChina } from "./spec/links";
 import { configSecret } from "./config";
 import { hostKeysOf } from "./spec/hostKeys";
 import type { ClusterSpec, FleetSpec } from "./spec";
@@ -34,9 +39,23 @@ export function linkSites(fleet: FleetSpec): LinkSite[] {
             asn: c.gateway!.asn,
             announce: announcedPrefixes(c),
             transit: fleet.transit.includes(c.name),
+            mainlandChina: siteInMainlandChina(c) === true,
             ...(c.provider === "idc" ? { gateways: c.gateway!.hosts, fabricPeers: c.gateway!.fabricPeers } : {}),
         }));
 }
+
+/** A CEN link's crossing: the mainland ACK anchor, the outside region, the bandwidth (defaults resolved); none without a mainland ACK site. */
+function cenCrossing(fleet: FleetSpec, l: FleetSpec["links"][number]): LinkDecl["cen"] {
+    if (l.crossBorder !== "cen") return undefined;
+    const ends = l.between.map((n) => fleet.clusters.find((c) => c.name === n)!);
+    const outside = ends.find((c) => siteInMainlandChina(c) === false)!;
+    const anchor = cenAnchorOf(fleet.clusters, ends);
+    if (!anchor) return undefined;
+    return { anchor: anchor.name, region: cenRegionOf(outside, l.cen)!, bandwidthMbps: l.cen?.bandwidthMbps ?? CEN_BANDWIDTH_MBPS };
+}
+
+/** Mbit/s of a CEN cross-border connection when the link does not say (the schema's default). */
+export const CEN_BANDWIDTH_MBPS = 100;
 
 export function linkDecls(fleet: FleetSpec): LinkDecl[] {
     return fleet.links.map((l) => ({
@@ -44,9 +63,63 @@ export function linkDecls(fleet: FleetSpec): LinkDecl[] {
         kind: l.kind,
         ...(l.insideCidrs ? { insideCidrs: l.insideCidrs } : {}),
         ...(l.crossBorder ? { crossBorder: l.crossBorder } : {}),
+        ...(cenCrossing(fleet, l) ? { cen: cenCrossing(fleet, l) } : {}),
         ...(l.directConnect ? { directConnect: l.directConnect } : {}),
         ...(l.expressConnect ? { expressConnect: l.expressConnect } : {}),
     }));
+}
+
+/** The EKS API endpoint's port (the private endpoint's ENIs carry the cluster security group). */
+export const EKS_API_PORT = 443;
+/** The east-west gateway's cross-network mTLS port (Istio gateway chart networkGateway: the only one multi-primary dials across networks). */
+export const EASTWEST_MTLS_PORT = 15443;
+
+/** Prefixes a site's traffic leaves from towards other sites: what it announces, without the IDC LoadBalancer range (an address nobody dials from). */
+export function sourcePrefixes(c: ClusterSpec): string[] {
+    return announcedPrefixes(c).filter((p) => c.provider !== "idc" || p !== c.network.loadBalancerCidr);
+}
+
+/**
+ * The ports of cloud sites that the other layers dial across the links, and from where:
+ * - mesh (multi-primary): every member's istiod watches every other member's API server (EKS:
+ *   443 on the private endpoint); cross-network traffic enters a member's east-west gateway on
+ *   15443 (ACK with Terway: the CLB forwards to the gateway pod's own port).
+ * - federation: Push members' API servers from the hub (karmada-controller-manager); Pull
+ *   members dial karmada-apiserver (5443) on an ACK/Terway hub.
+ * - monitoring: Thanos Query on the hub dials every other cluster's sidecar and store gateway
+ *   (gRPC 10901) on ACK/Terway.
+ * Where a cloud load balancer reaches the pods through NodePorts (EKS's in-tree NLB, ACK with
+ * Flannel) the cloud controller opens them itself from the Service's loadBalancerSourceRanges, so
+ * no rule is stated here; the ACK API server is a managed CLB that security groups do not filter.
+ */
+export function ingressNeeds(fleet: FleetSpec): IngressNeed[] {
+    const out: IngressNeed[] = [];
+    const linked = new Set(fleet.links.flatMap((l) => [...l.between]));
+    const byName = new Map(fleet.clusters.map((c) => [c.name, c]));
+    const add = (to: ClusterSpec, from: ClusterSpec, port: number, purpose: string) => {
+        if (to.name === from.name || !linked.has(to.name) || !linked.has(from.name)) return;
+        out.push({ site: to.name, port, from: { site: from.name, cidrs: sourcePrefixes(from) }, purpose });
+    };
+    const podPorts = (c: ClusterSpec) => c.provider === "ack" && c.network.cni === "terway";
+    // Only the private endpoint's ENIs carry the security group; a public-only endpoint is reached over the internet.
+    const privateApi = (c: ClusterSpec) => c.provider === "eks" && c.endpoint.privateAccess;
+    const members = fleet.clusters.filter((c) => c.mesh.enabled);
+    for (const b of members)
+        for (const a of members) {
+            if (privateApi(b)) add(b, a, EKS_API_PORT, `mesh: istiod of ${a.name} watches the API server`);
+            if (podPorts(b)) add(b, a, EASTWEST_MTLS_PORT, `mesh: ${a.name} to the east-west gateway`);
+        }
+    const hub = byName.get(fleet.hub);
+    if (hub) {
+        for (const m of federationMembers(fleet)) {
+            if (m.federation.syncMode === "Push" && privateApi(m)) add(m, hub, EKS_API_PORT, `federation: Karmada on ${hub.name} calls the API server (Push)`);
+            if (m.federation.syncMode === "Pull" && podPorts(hub))
+                add(hub, m, KARMADA_APISERVER_PORT, `federation: karmada-agent of ${m.name} calls karmada-apiserver (Pull)`);
+        }
+        for (const c of fleet.clusters)
+            if (podPorts(c)) add(c, hub, THANOS_PORTS.grpc, `monitoring: Thanos Query on ${hub.name} reads the sidecar and store gateway`);
+    }
+    return out;
 }
 
 /** The links add-on's args, or undefined for a fleet without links. */
@@ -58,5 +131,5 @@ export function linksArgs(fleet: FleetSpec): LinksArgs | undefined {
             logins[c.name] = { user: c.ssh.user, port: c.ssh.port, privateKey: configSecret(c.ssh.privateKeyConfigKey), hostKeys: hostKeysOf(c) };
         }
     }
-    return { sites: linkSites(fleet), links: linkDecls(fleet), logins, vpnGatewayBandwidthMbps: VPN_GATEWAY_BANDWIDTH_MBPS };
+    return { sites: linkSites(fleet), links: linkDecls(fleet), logins, vpnGatewayBandwidthMbps: VPN_GATEWAY_BANDWIDTH_MBPS, ingress: ingressNeeds(fleet) };
 }

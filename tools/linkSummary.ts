@@ -1,10 +1,10 @@
 // The link summary of the offline plan: each link, its tunnels with inside addresses and the IDC
 // gateway that carries each, both ASNs, the suite, the prefixes each end announces and routes, and
 // a note on every link that crosses the border of mainland China. Pure: the plan in, text out.
-import type { LinksPlan, PlannedLink } from "../components/links/plan";
+import { cenArea, LinksPlan, PlannedLink } from "../components/links/plan";
 
 const CROSS_BORDER: Record<string, string> = {
-    cen: "Alibaba CEN cross-border bandwidth (a licensed product, ordered out of band)",
+    cen: "Alibaba CEN cross-border bandwidth (a licensed product)",
     "carrier-line": "a licensed carrier's cross-border line (ordered out of band)",
 };
 
@@ -16,6 +16,10 @@ function linkLines(l: PlannedLink): string[] {
         lines.push(
             `    CROSS-BORDER: ${l.a.name} (${l.a.region}) and ${l.b.name} (${l.b.region}) are on two sides of the border of mainland China: carried on ${CROSS_BORDER[l.crossBorder]}, not plain internet IPsec`,
         );
+        if (l.cen)
+            lines.push(
+                `    CEN: ${l.cen.bandwidthMbps} Mbit/s from ${l.cen.anchor}'s transit router to ${l.cen.region} (${cenArea(l.cen.region)}), out of the China <-> ${cenArea(l.cen.region)} bandwidth package`,
+            );
     }
     if (l.tunnels.length > 0) {
         lines.push(`    IKEv2 ${l.crypto.strongswan.ike}, ESP ${l.crypto.strongswan.esp}; BGP over ${l.tunnels.length} tunnels:`);

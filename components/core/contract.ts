@@ -67,6 +67,8 @@ export interface CloudNetworkHandle {
         privateSubnetIds: pulumi.Input<string>[];
         /** The route tables of the node and pod subnets, one per zone. */
         privateRouteTableIds: pulumi.Input<string>[];
+        /** The EKS cluster security group (control-plane ENIs, managed nodes, pods): where other sites' traffic is let in. */
+        securityGroupId?: pulumi.Input<string>;
         tags: Record<string, string>;
     };
     alicloud?: {
@@ -75,6 +77,8 @@ export interface CloudNetworkHandle {
         vpcId: pulumi.Input<string>;
         /** Node vSwitches, one per zone in zone order (a dual-tunnel VPN gateway takes two). */
         vswitchIds: pulumi.Input<string>[];
+        /** The ACK cluster security group (nodes and Terway ENI pods): where other sites' traffic is let in. */
+        securityGroupId?: pulumi.Input<string>;
         tags: Record<string, string>;
     };
 }

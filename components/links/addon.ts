@@ -9,6 +9,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AddonResult, ClusterHandle, FleetAddon } from "../core/contract";
 import type { SshLogin } from "../idc/host";
+import { AlicloudCenCrossBorder } from "./alicloud/cenCrossBorder";
+import { AlicloudCenHub } from "./alicloud/cenHub";
 import { AlicloudExpressConnect } from "./alicloud/expressConnect";
 import { AlicloudVpn, AlicloudVpnTunnel } from "./alicloud/vpn";
 import { AlicloudVpnHub } from "./alicloud/vpnHub";
@@ -16,8 +18,9 @@ import { AwsDirectConnect } from "./aws/directConnect";
 import { AwsTransitHub } from "./aws/transitHub";
 import { AwsVpn } from "./aws/vpn";
 import { IdcGateway } from "./idcGateway";
+import { IngressNeed, ingressRules, LinkIngress } from "./ingress";
 import { TunnelKeys } from "./keys";
-import { idcGatewayHostPlans, LinkDecl, LinksPlan, LinkSite, PlannedLink, PlannedTunnel, planLinks, TunnelRuntime } from "./plan";
+import { cenCrossBorderPlans, idcGatewayHostPlans, LinkDecl, LinksPlan, LinkSite, PlannedLink, PlannedTunnel, planLinks, TunnelRuntime } from "./plan";
 import type { IdcGatewayHostPlan } from "./types";
 
 export interface LinksArgs {
@@ -27,6 +30,8 @@ export interface LinksArgs {
     logins: Record<string, SshLogin>;
     /** Alibaba VPN gateway bandwidth, Mbit/s. */
     vpnGatewayBandwidthMbps: number;
+    /** Ports of cloud sites that other sites dial over the links (from the fleet layers): security-group rules. */
+    ingress?: IngressNeed[];
 }
 
 export interface LinksResult extends AddonResult {
@@ -87,6 +92,24 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
             ready.push(hub);
         }
         return aliHubs.get(site.name)!;
+    };
+    const cenHubs = new Map<string, AlicloudCenHub>();
+    const cenHub = (siteName: string) => {
+        if (!cenHubs.has(siteName)) {
+            const h = handleOf(siteName);
+            const cloud = h.cloud?.alicloud;
+            if (!cloud) throw new Error(`links: ${siteName} has no Alibaba Cloud network in its handle (ClusterHandle.cloud.alicloud)`);
+            if (cloud.vswitchIds.length < 2 || h.zones.length < 2)
+                throw new Error(`links: ${siteName} needs vSwitches in two zones for its CEN transit router's VPC attachment`);
+            const hub = new AlicloudCenHub(
+                `${siteName}-links`,
+                { vpcId: cloud.vpcId, zoneMappings: [0, 1].map((i) => ({ zoneId: h.zones[i], vswitchId: cloud.vswitchIds[i] })), tags: cloud.tags },
+                { parent: h.parent, providers: [cloud.provider], dependsOn: after },
+            );
+            cenHubs.set(siteName, hub);
+            ready.push(hub);
+        }
+        return cenHubs.get(siteName)!;
     };
     const awsOpts = (site: string) => {
         const h = handleOf(site);
@@ -243,13 +266,42 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
             ready.push(
                 new AlicloudExpressConnect(
                     `${a.name}-ec-${b.name}`,
-                    { ...ec, localAsn: a.asn, peerAsn: b.asn, tags: handleOf(a.name).cloud!.alicloud!.tags },
+                    { ...ec, localAsn: a.asn, peerAsn: b.asn, tags: handleOf(a.name).cloud!.alicloud!.tags, hub: cenHub(a.name) },
                     aliOpts(a.name),
                 ),
             );
         } else {
             throw new Error(`links: no implementation for a ${link.kind} link between ${a.kind} and ${b.kind} (${link.name})`);
         }
+    }
+
+    // The cross-border capacity of the links on CEN: per mainland anchor and area, from the anchor's transit router.
+    for (const cb of cenCrossBorderPlans(plan)) {
+        const hub = cenHub(cb.anchor);
+        ready.push(
+            new AlicloudCenCrossBorder(
+                `${cb.anchor}-cen-${cb.area.toLowerCase()}`,
+                { hub, area: cb.area, bandwidthMbps: cb.bandwidthMbps, regions: cb.regions, tags: handleOf(cb.anchor).cloud!.alicloud!.tags },
+                { ...aliOpts(cb.anchor), dependsOn: after },
+            ),
+        );
+    }
+
+    // Security-group rules on every cloud site that other sites dial, on that site's provider.
+    for (const site of [...new Set((args.ingress ?? []).map((n) => n.site))].sort()) {
+        const h = handleOf(site);
+        const rules = ingressRules(args.ingress!, site);
+        const aws = h.cloud?.aws;
+        const ali = h.cloud?.alicloud;
+        const sg = aws?.securityGroupId ?? ali?.securityGroupId;
+        if (!sg) throw new Error(`links: ${site} has no cluster security group in its handle (ClusterHandle.cloud.*.securityGroupId)`);
+        ready.push(
+            new LinkIngress(
+                `${site}-links-ingress`,
+                { kind: aws ? "aws" : "alicloud", securityGroupId: sg, rules },
+                { parent: h.parent, providers: [aws ? aws.provider : ali!.provider], dependsOn: after },
+            ),
+        );
     }
 
     const gatewayHosts = new Map<string, IdcGatewayHostPlan[]>();

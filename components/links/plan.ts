@@ -21,11 +21,13 @@ export interface LinkSite {
     /** What the site announces to the others: node network or VPC, pods, IDC load balancer range. */
     announce: string[];
     /** IDC: the gateway hosts (one or two) that terminate the tunnels. */
-    gateways?: { name: string; address: string; publicAddress: string }[];
-    /** IDC: the rack switches the gateways peer with. */
+    gateways?: { name: string; address: string; publicAddress: string; fabricPeers?: FabricPeer[] }[];
+    /** IDC: the rack switches the gateways peer with (a gateway with its own `fabricPeers` peers with those instead). */
     fabricPeers?: FabricPeer[];
     /** The site re-advertises what it learns on one link to its other links. */
     transit?: boolean;
+    /** The site is in mainland China (decided by the fleet from its provider and region, or an IDC's own statement). */
+    mainlandChina?: boolean;
 }
 
 export interface DirectConnectLine {
@@ -47,12 +49,24 @@ export interface ExpressConnectLine {
     peeringSubnetMask: string;
 }
 
+/**
+ * `crossBorder: cen`: the CEN cross-border capacity the link's traffic is licensed on: from the
+ * transit router of `anchor` (an ACK site in mainland China) to a transit router in `region`
+ * (an Alibaba Cloud region outside mainland China), out of a cross-border bandwidth package.
+ */
+export interface CenCrossing {
+    anchor: string;
+    region: string;
+    bandwidthMbps: number;
+}
+
 export interface LinkDecl {
     between: readonly [string, string];
     kind: LinkKind;
     /** ipsec-vpn: pinned inside /30s, one per tunnel in plan order; otherwise allocated. */
     insideCidrs?: string[];
     crossBorder?: CrossBorder;
+    cen?: CenCrossing;
     directConnect?: DirectConnectLine;
     expressConnect?: ExpressConnectLine;
 }
@@ -127,6 +141,7 @@ export interface PlannedLink {
     tunnels: PlannedTunnel[];
     crypto: CryptoSuite;
     crossBorder?: CrossBorder;
+    cen?: CenCrossing;
     directConnect?: DirectConnectLine;
     expressConnect?: ExpressConnectLine;
     /** What each end routes over the link: the other end's prefixes and, through a transit site, what it relays. */
@@ -223,22 +238,58 @@ function prefixesVia(sites: Map<string, LinkSite>, links: LinkDecl[], from: stri
     return out;
 }
 
+/** FNV-1a, 32 bits: a stable, well-spread hash of a tunnel's key (no crypto needed, only spread). */
+function fnv1a(text: string): number {
+    let h = 0x811c9dc5;
+    for (const ch of Buffer.from(text, "utf8")) h = Math.imul(h ^ ch, 0x01000193) >>> 0;
+    return h;
+}
+
+/** /30 slots from 169.254.10.0 to the end of 169.254.0.0/16. */
+const SLOTS = (LINK_LOCAL + 2 ** 16 - FIRST_ALLOCATED) / 4;
+
+/** The key an unpinned tunnel's /30 is derived from: its link's two ends (sorted, so `between` order does not matter) and its slot. */
+export const tunnelKey = (ends: readonly [string, string], connection: number, index: number) => `${[...ends].sort().join("|")}|c${connection}t${index}`;
+
 /**
- * The whole plan, deterministic in spec order: links in order, tunnels in layout order, each tunnel
- * its pinned /30 or the next free one from 169.254.10.0 up. Pin `insideCidrs` (the plan output
- * prints them) before inserting a link in front of existing ones.
+ * Unpinned /30s, stable under insertion: each tunnel starts at the slot its key hashes to (from
+ * 169.254.10.0 up) and probes forward past pinned, reserved and already taken blocks; keys are
+ * taken in sorted order, not spec order. Adding or removing a link moves another's /30 only if
+ * their probe chains meet (about 1 in 15,700 per tunnel pair); pin `insideCidrs` where that matters.
+ */
+function allocateInside(keys: string[], taken: Set<number>): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const key of [...keys].sort()) {
+        const start = fnv1a(key) % SLOTS;
+        let found: number | undefined;
+        for (let i = 0; i < SLOTS && found === undefined; i++) {
+            const base = FIRST_ALLOCATED + ((start + i) % SLOTS) * 4;
+            if (!taken.has(base)) found = base;
+        }
+        if (found === undefined) throw new Error("169.254.0.0/16 has no free /30 left for tunnels");
+        taken.add(found);
+        out.set(key, found);
+    }
+    return out;
+}
+
+/**
+ * The whole plan: links in spec order, tunnels in layout order, each tunnel its pinned /30 or one
+ * derived from its key (`allocateInside`), so inserting a link in front of others keeps theirs.
  */
 export function planLinks(sites: LinkSite[], links: LinkDecl[]): LinksPlan {
     const byName = new Map(sites.map((s) => [s.name, s]));
     const taken = pinnedBlocks(links);
     for (const r of RESERVED_INSIDE_CIDRS) taken.add(ipToInt(r.split("/")[0]));
-    let cursor = FIRST_ALLOCATED;
-    const nextFree = (): number => {
-        while (taken.has(cursor)) cursor += 4;
-        if (cursor >= LINK_LOCAL + 2 ** 16) throw new Error("169.254.0.0/16 has no free /30 left for tunnels");
-        taken.add(cursor);
-        return cursor;
-    };
+    const unpinned: string[] = [];
+    for (const l of links) {
+        const ends = l.between.map((n) => byName.get(n));
+        if (ends.some((e) => !e)) continue;
+        tunnelLayout(l.kind, ends[0]!, ends[1]!).forEach((slot, i) => {
+            if (!l.insideCidrs?.[i]) unpinned.push(tunnelKey(l.between, slot.connection, slot.index));
+        });
+    }
+    const allocated = allocateInside(unpinned, taken);
     const ifIds = new Map<string, number>();
     const nextIfId = (site: string, host: string) => {
         const key = `${site}/${host}`;
@@ -257,7 +308,7 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[]): LinksPlan {
         const name = `${a.name}-${b.name}`;
         const tunnels = tunnelLayout(l.kind, a, b).map((slot, i): PlannedTunnel => {
             const pinned = l.insideCidrs?.[i];
-            const base = pinned ? ipToInt(pinned.split("/")[0]) : nextFree();
+            const base = pinned ? ipToInt(pinned.split("/")[0]) : allocated.get(tunnelKey(l.between, slot.connection, slot.index))!;
             const end = (site: LinkSite, inside: number, gateway?: number): TunnelEnd => {
                 const host = gateway !== undefined ? site.gateways?.[gateway]?.name : undefined;
                 return { site: site.name, inside: intToIp(inside), asn: site.asn, ...(host ? { gateway: host, ifId: nextIfId(site.name, host) } : {}) };
@@ -279,12 +330,56 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[]): LinksPlan {
             tunnels,
             crypto: suiteFor(a.kind, b.kind),
             ...(l.crossBorder ? { crossBorder: l.crossBorder } : {}),
+            ...(l.cen ? { cen: l.cen } : {}),
             ...(l.directConnect ? { directConnect: l.directConnect } : {}),
             ...(l.expressConnect ? { expressConnect: l.expressConnect } : {}),
             routesTo: { a: prefixesVia(byName, links, a.name, b.name), b: prefixesVia(byName, links, b.name, a.name) },
         };
     });
     return { links: planned };
+}
+
+/** CEN bandwidth package areas (alicloud.cen.BandwidthPackage geographicRegionA/BId); the mainland side is `China`. */
+export type CenArea = "China" | "Asia-Pacific" | "North-America" | "Europe" | "Middle-East";
+
+/** The CEN area of an Alibaba Cloud region outside mainland China (Hong Kong is Asia-Pacific). */
+export function cenArea(region: string): CenArea {
+    if (region === "cn-hongkong" || region.startsWith("ap-")) return "Asia-Pacific";
+    if (region.startsWith("us-")) return "North-America";
+    if (region.startsWith("eu-")) return "Europe";
+    if (region.startsWith("me-")) return "Middle-East";
+    throw new Error(`no CEN area for region ${region}`);
+}
+
+/** What one anchor (mainland ACK site) buys towards one area: a bandwidth package, and per outside region a peer connection's share. */
+export interface CenCrossBorderPlan {
+    anchor: string;
+    area: CenArea;
+    /** The package's bandwidth: the sum of its peer connections'. */
+    bandwidthMbps: number;
+    /** Per outside region (sorted): the bandwidth of the inter-region connection and the links that ride it. */
+    regions: { region: string; bandwidthMbps: number; links: string[] }[];
+}
+
+/** The CEN cross-border purchases of a plan, grouped per anchor and area, deterministic (sorted). */
+export function cenCrossBorderPlans(plan: LinksPlan): CenCrossBorderPlan[] {
+    const byKey = new Map<string, CenCrossBorderPlan>();
+    for (const l of plan.links) {
+        if (l.crossBorder !== "cen" || !l.cen) continue;
+        const area = cenArea(l.cen.region);
+        const key = `${l.cen.anchor}/${area}`;
+        const p = byKey.get(key) ?? { anchor: l.cen.anchor, area, bandwidthMbps: 0, regions: [] };
+        byKey.set(key, p);
+        const r = p.regions.find((x) => x.region === l.cen!.region);
+        if (r) {
+            r.bandwidthMbps += l.cen.bandwidthMbps;
+            r.links.push(l.name);
+        } else p.regions.push({ region: l.cen.region, bandwidthMbps: l.cen.bandwidthMbps, links: [l.name] });
+        p.bandwidthMbps += l.cen.bandwidthMbps;
+    }
+    return [...byKey.values()]
+        .sort((x, y) => `${x.anchor}/${x.area}`.localeCompare(`${y.anchor}/${y.area}`))
+        .map((p) => ({ ...p, regions: p.regions.sort((x, y) => x.region.localeCompare(y.region)) }));
 }
 
 /** One tunnel at run time: the outside (public) address of its ends, as the clouds hand them out, and its PSK. */
@@ -335,7 +430,9 @@ export function idcGatewayHostPlans(plan: LinksPlan, site: LinkSite, runtime: Ma
                 tunnels.push(tunnelParams(link, t, side, { localOutside: host.publicAddress, remoteOutside, psk: rt.psk }));
             }
         }
-        return { host: { ...host }, localAsn: site.asn, tunnels, fabricPeers: [...(site.fabricPeers ?? [])], announce: [...site.announce] };
+        // A host's own fabric peers (gateways in different racks face different ToRs), else the site's.
+        const { fabricPeers: own, ...hostOnly } = host;
+        return { host: hostOnly, localAsn: site.asn, tunnels, fabricPeers: [...(own ?? site.fabricPeers ?? [])], announce: [...site.announce] };
     });
 }
 

@@ -26,16 +26,33 @@ export const privateAsn = z
 /** eks / ack: the site's ASN (Transit Gateway and Direct Connect gateway amazon side; Alibaba VPN gateway and VBR local AS). */
 export const cloudGateway = z.strictObject({ asn: privateAsn });
 
+/** A rack switch (ToR) a gateway speaks eBGP with. */
+const fabricPeer = z.strictObject({ name: dnsLabel, peerIp: ipv4, asn: z.number().int().min(1).max(4294967295) });
+
 /** idc: the Linux gateway hosts (strongSwan + FRR) that terminate the site's tunnels, and their fabric peers. */
 export const idcGateway = z.strictObject({
     asn: privateAsn,
     /** One or two hosts; with two, each carries one tunnel of every connection. Reached over the cluster's SSH settings. */
     hosts: z
-        .array(z.strictObject({ name: dnsLabel, address: ipv4, publicAddress: ipv4, sshHostKey: sshHostKey.optional() }))
+        .array(
+            z.strictObject({
+                name: dnsLabel,
+                address: ipv4,
+                publicAddress: ipv4,
+                sshHostKey: sshHostKey.optional(),
+                /** This host's own ToRs (gateways in different racks); unset: the site's `fabricPeers`. */
+                fabricPeers: z.array(fabricPeer).optional(),
+            }),
+        )
         .max(2, "one or two gateway hosts")
         .default([]),
     /** The rack switches (ToRs) the gateways peer with, so the fabric learns the other sites' prefixes. */
-    fabricPeers: z.array(z.strictObject({ name: dnsLabel, peerIp: ipv4, asn: z.number().int().min(1).max(4294967295) })).default([]),
+    fabricPeers: z.array(fabricPeer).default([]),
+    /**
+     * Whether the data centre is in mainland China. An IDC's `region` is free text, so it cannot
+     * tell; required when the IDC is an end of a link (it decides which links cross the border).
+     */
+    mainlandChina: z.boolean().optional(),
 });
 
 /** IDC `network.loadBalancerCidr`: the range LoadBalancer Services take addresses from. */
@@ -45,6 +62,28 @@ const addressWithPrefix = z.string().refine((s) => {
     const [ip, p] = s.split("/");
     return parseIp(ip) !== undefined && /^(2[4-9]|3[01])$/.test(p ?? "");
 }, 'must be an address with its prefix length (/24 to /31) like "169.254.100.1/30"');
+
+/**
+ * Alibaba Cloud regions outside mainland China where a CEN transit router can end a cross-border
+ * connection (Alibaba Cloud "Regions and zones": Hong Kong, Tokyo, Seoul, Singapore, Kuala Lumpur,
+ * Jakarta, Manila, Bangkok, Virginia, Silicon Valley, Frankfurt, London, Dubai, Riyadh).
+ */
+export const CEN_OUTSIDE_REGIONS = [
+    "cn-hongkong",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-southeast-1",
+    "ap-southeast-3",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "us-east-1",
+    "us-west-1",
+    "eu-central-1",
+    "eu-west-1",
+    "me-east-1",
+    "me-central-1",
+] as const;
 
 /** Fields a link may carry beyond `between` and `kind`. */
 export const linkExtensions = {
@@ -56,6 +95,17 @@ export const linkExtensions = {
      * `carrier-line` (a licensed carrier's cross-border circuit for a dedicated line).
      */
     crossBorder: z.enum(["cen", "carrier-line"]).optional(),
+    /**
+     * `crossBorder: cen`: where the CEN cross-border connection lands outside mainland China and its
+     * bandwidth. `region` defaults to the outside end's own region when it is an Alibaba Cloud region
+     * id too (AWS ap-northeast-1 and Alibaba ap-northeast-1 are both Tokyo).
+     */
+    cen: z
+        .strictObject({
+            region: z.enum(CEN_OUTSIDE_REGIONS).optional(),
+            bandwidthMbps: z.number().int().min(2, "a CEN bandwidth package has at least 2 Mbit/s").max(10000).default(100),
+        })
+        .optional(),
     directConnect: z
         .strictObject({
             connectionId: z.string().regex(/^dxcon-[a-z0-9]{8}$/, "must be a Direct Connect connection id like dxcon-fg5678gh"),
@@ -96,8 +146,9 @@ interface SiteLike {
     };
     gateway?: {
         asn: number;
-        hosts?: { name: string; address: string; publicAddress: string }[];
+        hosts?: { name: string; address: string; publicAddress: string; fabricPeers?: { name: string; peerIp: string; asn: number }[] }[];
         fabricPeers?: { name: string; peerIp: string; asn: number }[];
+        mainlandChina?: boolean;
     };
     federation: { syncMode: "Push" | "Pull" };
     controlPlane?: { vip: string; hosts: { name: string; address: string }[] };
@@ -109,6 +160,7 @@ interface LinkLike {
     kind: "ipsec-vpn" | "direct-connect" | "express-connect";
     insideCidrs?: string[];
     crossBorder?: string;
+    cen?: { region?: string; bandwidthMbps: number };
     directConnect?: { amazonAddress: string; customerAddress: string; amazonSideAsn: number };
     expressConnect?: { localGatewayIp: string; peerGatewayIp: string; peeringSubnetMask: string };
 }
@@ -119,8 +171,37 @@ interface FleetLike {
     clusters: SiteLike[];
 }
 
-/** mainland China: a `cn-*` region other than Hong Kong (AWS cn-north-1, Alibaba cn-shanghai, IDC regions named the same way). */
-export const inMainlandChina = (region: string) => /^cn-/.test(region) && !/^cn-hongkong/.test(region);
+/**
+ * Whether a site is in mainland China, from what really decides it: a cloud site by its region id
+ * (AWS's China regions cn-north-1 and cn-northwest-1; Alibaba's `cn-*` regions except cn-hongkong),
+ * an IDC by its own `gateway.mainlandChina` (its region is free text). Undefined: the IDC does not say.
+ */
+export function siteInMainlandChina(c: {
+    provider: "idc" | "eks" | "ack";
+    region: string;
+    gateway?: { asn: number; mainlandChina?: boolean };
+}): boolean | undefined {
+    switch (c.provider) {
+        case "eks":
+            return c.region === "cn-north-1" || c.region === "cn-northwest-1";
+        case "ack":
+            return c.region.startsWith("cn-") && c.region !== "cn-hongkong";
+        case "idc":
+            return c.gateway?.mainlandChina;
+    }
+}
+
+/** Where a link's CEN cross-border connection lands: `cen.region`, or the outside end's region when Alibaba has it. */
+export function cenRegionOf(outside: { provider: string; region: string }, cen?: { region?: string }): string | undefined {
+    if (cen?.region) return cen.region;
+    return outside.provider !== "idc" && (CEN_OUTSIDE_REGIONS as readonly string[]).includes(outside.region) ? outside.region : undefined;
+}
+
+/** The ACK site in mainland China whose transit router carries a CEN link: the link's own mainland ack end, else the fleet's first. */
+export function cenAnchorOf<C extends SiteLike>(clusters: C[], ends: C[]): C | undefined {
+    const mainlandAck = (c: C) => c.provider === "ack" && siteInMainlandChina(c) === true && c.gateway !== undefined;
+    return ends.find(mainlandAck) ?? clusters.find(mainlandAck);
+}
 
 const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(cidr);
 const NOT_PUBLIC = [...RFC1918, ...["100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/8", "224.0.0.0/3"].map(cidr)];
@@ -150,7 +231,7 @@ export function linksRules(fleet: FleetLike): Violation[] {
             out.push({ path: [...at, "gateway", "asn"], rule: `AS ${gw.asn} is already clusters[${twin}].gateway.asn: every site needs its own ASN` });
         else asns.set(gw.asn, i);
         if (c.provider !== "idc") return;
-        const fabric = gw.fabricPeers ?? [];
+        const fabric = [...(gw.fabricPeers ?? []), ...(gw.hosts ?? []).flatMap((h) => h.fabricPeers ?? [])];
         const fabricAs = fabric.find((p) => p.asn === gw.asn);
         if (fabricAs)
             out.push({
@@ -186,12 +267,18 @@ export function linksRules(fleet: FleetLike): Violation[] {
             if (NOT_PUBLIC.some((b) => contains(b, pub)))
                 out.push({ path: [...hp, "publicAddress"], rule: `${h.publicAddress} is not a public address (the cloud gateways dial it over the internet)` });
         });
-        fabric.forEach((p, j) => {
-            if (!usableHost(nodeCidr, parseIp(p.peerIp)!))
-                out.push({
-                    path: [...at, "gateway", "fabricPeers", j, "peerIp"],
-                    rule: `${p.peerIp} is not a host address of network.nodeCidr ${c.network.nodeCidr}`,
-                });
+        const peerRules = (peers: { name: string; peerIp: string }[], path: (string | number)[]) => {
+            const names = new Set<string>();
+            peers.forEach((p, j) => {
+                if (!usableHost(nodeCidr, parseIp(p.peerIp)!))
+                    out.push({ path: [...path, j, "peerIp"], rule: `${p.peerIp} is not a host address of network.nodeCidr ${c.network.nodeCidr}` });
+                if (names.has(p.name)) out.push({ path: [...path, j, "name"], rule: `${p.name} is already a fabric peer of this gateway` });
+                names.add(p.name);
+            });
+        };
+        peerRules(gw.fabricPeers ?? [], [...at, "gateway", "fabricPeers"]);
+        (gw.hosts ?? []).forEach((h, j) => {
+            if (h.fabricPeers) peerRules(h.fabricPeers, [...at, "gateway", "hosts", j, "fabricPeers"]);
         });
     });
 
@@ -232,6 +319,13 @@ export function linksRules(fleet: FleetLike): Violation[] {
                     rule: `needs at least two zones: ${end.name}'s dual-tunnel VPN gateway for links[${i}] takes a vSwitch in each of two zones`,
                 });
             }
+            // The line reaches the VPC through the site's CEN transit router, attached to vSwitches in two zones.
+            if (end.provider === "ack" && l.kind === "express-connect" && end.zones.length < 2) {
+                out.push({
+                    path: ["clusters", index.get(end.name)!, "zones"],
+                    rule: `needs at least two zones: ${end.name}'s CEN transit router for links[${i}] attaches the VPC in two zones`,
+                });
+            }
             void j;
         }
         const kinds = new Set([x.provider, y.provider]);
@@ -254,16 +348,51 @@ export function linksRules(fleet: FleetLike): Violation[] {
                 rule: "is required for an express-connect link (physical connection id, VLAN, addresses: the line is ordered out of band)",
             });
 
-        const crosses = inMainlandChina(x.region) !== inMainlandChina(y.region);
-        if (crosses && !l.crossBorder) {
-            const [inside, outside] = inMainlandChina(x.region) ? [x, y] : [y, x];
-            out.push({
-                path: [...at, "crossBorder"],
-                rule: `${inside.name} (${inside.region}) is in mainland China and ${outside.name} (${outside.region}) is not: cross-border traffic needs a licensed product, set crossBorder: cen (CEN cross-border bandwidth) or carrier-line, not plain internet IPsec`,
-            });
+        const [xIn, yIn] = [siteInMainlandChina(x), siteInMainlandChina(y)];
+        for (const end of [x, y]) {
+            if (end.provider === "idc" && end.gateway && siteInMainlandChina(end) === undefined)
+                out.push({
+                    path: ["clusters", index.get(end.name)!, "gateway", "mainlandChina"],
+                    rule: `is required: ${end.name} is an end of links[${i}] and an IDC's region is free text; say whether the data centre is in mainland China (it decides whether the link crosses the border)`,
+                });
         }
-        if (!crosses && l.crossBorder)
-            out.push({ path: [...at, "crossBorder"], rule: `the link does not cross the border of mainland China (${x.region}, ${y.region})` });
+        if (xIn !== undefined && yIn !== undefined) {
+            const crosses = xIn !== yIn;
+            const [inside, outside] = xIn ? [x, y] : [y, x];
+            if (crosses && !l.crossBorder) {
+                out.push({
+                    path: [...at, "crossBorder"],
+                    rule: `${inside.name} (${inside.region}) is in mainland China and ${outside.name} (${outside.region}) is not: cross-border traffic needs a licensed product, set crossBorder: cen (CEN cross-border bandwidth) or carrier-line, not plain internet IPsec`,
+                });
+            }
+            if (!crosses && l.crossBorder)
+                out.push({
+                    path: [...at, "crossBorder"],
+                    rule: `the link does not cross the border of mainland China (${x.name} and ${y.name} are both ${xIn ? "in" : "outside"} it)`,
+                });
+            if (crosses && l.crossBorder === "cen") {
+                // Without an ACK site in mainland China there is no transit router to buy the crossing on:
+                // crossBorder stays an acknowledgement (ordered out of band), and a cen block cannot be honoured.
+                const anchor = cenAnchorOf(fleet.clusters, [x, y]);
+                const anchored = anchor !== undefined;
+                if (anchor && anchor.zones.length < 2)
+                    out.push({
+                        path: ["clusters", index.get(anchor.name)!, "zones"],
+                        rule: `needs at least two zones: ${anchor.name}'s CEN transit router, the cross-border anchor of links[${i}], attaches the VPC in two zones`,
+                    });
+                if (!anchored && l.cen)
+                    out.push({
+                        path: [...at, "cen"],
+                        rule: "needs an ack cluster in mainland China with a gateway: its CEN transit router carries the cross-border connection",
+                    });
+                if (anchored && !cenRegionOf(outside, l.cen))
+                    out.push({
+                        path: [...at, "cen", "region"],
+                        rule: `is required: ${outside.name}'s region ${outside.region} is not an Alibaba Cloud region outside mainland China; name the one the CEN connection lands in (${CEN_OUTSIDE_REGIONS.join(", ")})`,
+                    });
+            }
+        }
+        if (l.cen && l.crossBorder !== "cen") out.push({ path: [...at, "cen"], rule: "only a link with crossBorder: cen has a cen connection" });
         if (l.crossBorder === "carrier-line" && l.kind === "ipsec-vpn")
             out.push({ path: [...at, "crossBorder"], rule: "carrier-line is for a dedicated line; an ipsec-vpn link crosses on cen" });
 

@@ -165,10 +165,11 @@ describe("offline plan", () => {
         assert.strictEqual(result, 0);
         const after: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
         const diff = diffInventories(prod, after);
-        // ack-sh goes, and with it eks-apne1's end of their link (its VPN and the routes to ack-sh's
-        // blocks), the other mesh members' remote secrets for it, and its Karmada objects and policies.
+        // ack-sh goes, and with it eks-apne1's end of their link (its VPN, the routes to ack-sh's blocks
+        // and the security-group rules letting them in), the other mesh members' remote secrets for it,
+        // and its Karmada objects and policies.
         const linkEnd = (r: { cluster: string | null; name: string }) =>
-            r.cluster === "eks-apne1" && (r.name.startsWith("eks-apne1-link-ack-sh") || /^eks-apne1-links-rt\d-10-(30|66)-0-0-16$/.test(r.name));
+            r.cluster === "eks-apne1" && (r.name.startsWith("eks-apne1-link-ack-sh") || /^eks-apne1-links-(rt\d|ingress-443)-10-(30|66)-0-0-16$/.test(r.name));
         const watchesAck = (r: { cluster: string | null; name: string }) => r.cluster !== "ack-sh" && r.name.endsWith("-mesh-remote-ack-sh");
         const karmadaOfAck = (r: { cluster: string | null; name: string }) =>
             r.cluster === "karmada" && (r.name.startsWith("karmada-ack-sh-") || /^karmada-(policy|override)-/.test(r.name));

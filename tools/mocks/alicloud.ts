@@ -22,6 +22,12 @@ export const outputs: Record<string, OutputsMock> = {
         disasterRecoveryInternetIp: addressFor(`${a.name}-dr`, 39),
         status: "Active",
     }),
+    // CEN: the transit router's, its route table's and an attachment's ids, as the real provider computes them.
+    "alicloud:cen/transitRouter:TransitRouter": (a) => ({ transitRouterId: `tr-${a.name}`, status: "Active" }),
+    "alicloud:cen/transitRouterRouteTable:TransitRouterRouteTable": (a) => ({ transitRouterRouteTableId: `vtb-${a.name}`, status: "Active" }),
+    "alicloud:cen/transitRouterVpcAttachment:TransitRouterVpcAttachment": (a) => ({ transitRouterAttachmentId: `tr-attach-${a.name}`, status: "Attached" }),
+    "alicloud:cen/transitRouterVbrAttachment:TransitRouterVbrAttachment": (a) => ({ transitRouterAttachmentId: `tr-attach-${a.name}`, status: "Attached" }),
+    "alicloud:cen/transitRouterPeerAttachment:TransitRouterPeerAttachment": (a) => ({ transitRouterAttachmentId: `tr-attach-${a.name}`, status: "Attached" }),
     "alicloud:kms/key:Key": (a) => ({ arn: `acs:kms:cn-shanghai:${ACCOUNT}:key/key-${a.name}-id`, status: "Enabled" }),
     "alicloud:ram/role:Role": (a) => ({ arn: `acs:ram::${ACCOUNT}:role/${a.inputs.roleName ?? a.name}` }),
     // A RAM user's AccessKey: the id is the resource id, the secret a stand-in (a secret output).

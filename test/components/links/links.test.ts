@@ -63,6 +63,27 @@ describe("links layer on the mock engine", function () {
                 "alicloud:expressconnect/virtualBorderRouter:VirtualBorderRouter": 1,
                 "alicloud:vpc/bgpGroup:BgpGroup": 1,
                 "alicloud:vpc/bgpPeer:BgpPeer": 1,
+                // ack-sh's CEN transit router: the VPC and the VBR attached, each associated with and propagating into its table.
+                "hybrid:links:AlicloudCenHub": 1,
+                "alicloud:cen/instance:Instance": 1,
+                "alicloud:cen/transitRouterVpcAttachment:TransitRouterVpcAttachment": 1,
+                "alicloud:cen/transitRouterVbrAttachment:TransitRouterVbrAttachment": 1,
+                // Both cross-border links land in ap-northeast-1 (Asia-Pacific): one package, one inter-region connection.
+                "hybrid:links:AlicloudCenCrossBorder": 1,
+                "alicloud:cen/bandwidthPackage:BandwidthPackage": 1,
+                "alicloud:cen/bandwidthPackageAttachment:BandwidthPackageAttachment": 1,
+                "pulumi:providers:alicloud": 1,
+                "alicloud:cen/transitRouter:TransitRouter": 2,
+                "alicloud:cen/transitRouterRouteTable:TransitRouterRouteTable": 2,
+                "alicloud:cen/transitRouterPeerAttachment:TransitRouterPeerAttachment": 1,
+                // VPC, VBR, peer (local) and peer (remote).
+                "alicloud:cen/transitRouterRouteTableAssociation:TransitRouterRouteTableAssociation": 4,
+                "alicloud:cen/transitRouterRouteTablePropagation:TransitRouterRouteTablePropagation": 4,
+                // Security-group rules: eks-apne1's API (443) from idc-sh and ack-sh (mesh, Push); ack-sh's
+                // east-west gateway (15443) from both, Thanos gRPC (10901) from the hub idc-sh.
+                "hybrid:links:LinkIngress": 2,
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
+                "alicloud:ecs/securityGroupRule:SecurityGroupRule": 6,
                 // The two IDC gateway hosts: strongSwan + FRR over SSH (files and the setup command each).
                 "hybrid:links:IdcGateway": 2,
                 "command:remote:CopyToRemote": 10,
@@ -85,12 +106,18 @@ describe("links layer on the mock engine", function () {
 
         it("puts each end under its own site, on that site's provider", () => {
             // Cloud resources only: the IDC gateways' commands go over SSH, with no provider of a cloud.
-            for (const r of linkResources(inv).filter((x) => x.custom && !x.type.startsWith("random:") && !x.type.startsWith("command:"))) {
+            // The cross-border connection's far transit router lives in its own region, on that region's provider.
+            const far = (r: RegisteredResource) => /^ack-sh-cen-asia-pacific-ap-northeast-1-(tr|tr-rtb|peer-remote-assoc|peer-remote-prop)$/.test(r.name);
+            for (const r of linkResources(inv).filter(
+                (x) => x.custom && !x.type.startsWith("random:") && !x.type.startsWith("command:") && !x.type.startsWith("pulumi:providers:"),
+            )) {
                 const site = [r, ...inv.ancestors(r)].pop()!;
                 const provider = inv.providerOf(r)!;
                 assert.ok(provider, `${r.name} has no explicit provider`);
-                assert.strictEqual(provider.name, `${site.name}-${r.type.split(":")[0]}`, `${r.name} on ${provider.name}`);
+                const expected = far(r) ? "ack-sh-cen-asia-pacific-ap-northeast-1-alicloud" : `${site.name}-${r.type.split(":")[0]}`;
+                assert.strictEqual(provider.name, expected, `${r.name} on ${provider.name}`);
             }
+            assert.strictEqual(inv.named("pulumi:providers:alicloud", "ack-sh-cen-asia-pacific-ap-northeast-1-alicloud").inputs.region, "ap-northeast-1");
         });
 
         it("configures both tunnels of every AWS connection explicitly, with BGP", () => {
@@ -154,6 +181,111 @@ describe("links layer on the mock engine", function () {
             const group = inv.named("alicloud:vpc/bgpGroup:BgpGroup", "ack-sh-ec-idc-sh-bgp").inputs;
             assert.deepStrictEqual([group.localAsn, group.peerAsn, group.routerId], [64540, 64620, "ack-sh-ec-idc-sh-vbr-id"]);
             assert.strictEqual(inv.named("alicloud:vpc/bgpPeer:BgpPeer", "ack-sh-ec-idc-sh-bgp-peer").inputs.peerIpAddress, "10.255.0.2");
+        });
+
+        it("attaches the Express Connect VBR and the ACK VPC to one CEN transit router, both associated with and propagating into its table", () => {
+            const tr = inv.named("alicloud:cen/transitRouter:TransitRouter", "ack-sh-links-tr").inputs;
+            assert.strictEqual(tr.cenId, "ack-sh-links-cen-id");
+            const vpc = inv.named("alicloud:cen/transitRouterVpcAttachment:TransitRouterVpcAttachment", "ack-sh-links-tr-vpc").inputs;
+            assert.strictEqual(vpc.transitRouterId, "tr-ack-sh-links-tr");
+            assert.strictEqual(vpc.autoPublishRouteEnabled, true);
+            // Two zones, each with the node vSwitch of that zone (zone order = vSwitch order).
+            assert.deepStrictEqual(
+                vpc.zoneMappings.map((z: any) => z.zoneId),
+                ["cn-shanghai-e", "cn-shanghai-f"],
+            );
+            assert.strictEqual(new Set(vpc.zoneMappings.map((z: any) => z.vswitchId)).size, 2);
+            const vbr = inv.named("alicloud:cen/transitRouterVbrAttachment:TransitRouterVbrAttachment", "ack-sh-ec-idc-sh-tr-vbr").inputs;
+            assert.deepStrictEqual(
+                [vbr.vbrId, vbr.transitRouterId, vbr.cenId, vbr.autoPublishRouteEnabled],
+                ["ack-sh-ec-idc-sh-vbr-id", "tr-ack-sh-links-tr", "ack-sh-links-cen-id", true],
+            );
+            for (const [att, id] of [
+                ["ack-sh-links-tr-vpc", "tr-attach-ack-sh-links-tr-vpc"],
+                ["ack-sh-ec-idc-sh-tr-vbr", "tr-attach-ack-sh-ec-idc-sh-tr-vbr"],
+            ]) {
+                for (const t of [
+                    "transitRouterRouteTableAssociation:TransitRouterRouteTableAssociation",
+                    "transitRouterRouteTablePropagation:TransitRouterRouteTablePropagation",
+                ]) {
+                    const r = inv.named(`alicloud:cen/${t}`, `${att}-${t.startsWith("transitRouterRouteTableAssociation") ? "assoc" : "prop"}`).inputs;
+                    assert.deepStrictEqual([r.transitRouterAttachmentId, r.transitRouterRouteTableId], [id, "vtb-ack-sh-links-tr-rtb"]);
+                }
+            }
+        });
+
+        it("buys the cross-border capacity on CEN: a China <-> Asia-Pacific package carrying one inter-region connection to Tokyo", () => {
+            const pkg = inv.named("alicloud:cen/bandwidthPackage:BandwidthPackage", "ack-sh-cen-asia-pacific-bwp");
+            assert.deepStrictEqual(
+                [pkg.inputs.geographicRegionAId, pkg.inputs.geographicRegionBId, pkg.inputs.bandwidth, pkg.inputs.paymentType],
+                ["China", "Asia-Pacific", 200, "PrePaid"],
+            );
+            assert.strictEqual(pkg.retainOnDelete, true, "a prepaid package cannot be released before it expires");
+            const bound = inv.named("alicloud:cen/bandwidthPackageAttachment:BandwidthPackageAttachment", "ack-sh-cen-asia-pacific-bwp-cen").inputs;
+            assert.deepStrictEqual([bound.instanceId, bound.bandwidthPackageId], ["ack-sh-links-cen-id", "ack-sh-cen-asia-pacific-bwp-id"]);
+            const peer = inv.named(
+                "alicloud:cen/transitRouterPeerAttachment:TransitRouterPeerAttachment",
+                "ack-sh-cen-asia-pacific-ap-northeast-1-peer",
+            ).inputs;
+            // Both crossing links (idc-sh <-> eks-apne1, eks-apne1 <-> ack-sh) at the default 100 Mbit/s each.
+            assert.deepStrictEqual(
+                [
+                    peer.transitRouterId,
+                    peer.peerTransitRouterId,
+                    peer.peerTransitRouterRegionId,
+                    peer.bandwidthType,
+                    peer.cenBandwidthPackageId,
+                    peer.bandwidth,
+                ],
+                [
+                    "tr-ack-sh-links-tr",
+                    "tr-ack-sh-cen-asia-pacific-ap-northeast-1-tr",
+                    "ap-northeast-1",
+                    "BandwidthPackage",
+                    "ack-sh-cen-asia-pacific-bwp-id",
+                    200,
+                ],
+            );
+            assert.strictEqual(
+                inv.named("alicloud:cen/transitRouter:TransitRouter", "ack-sh-cen-asia-pacific-ap-northeast-1-tr").inputs.cenId,
+                "ack-sh-links-cen-id",
+            );
+        });
+
+        it("lets the other sites in on exactly the ports the layers dial, from their node and pod prefixes, on the cluster security groups", () => {
+            const eks = inv.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => r.inputs);
+            // The EKS cluster security group (the mock's clusterSecurityGroupId of eks-apne1's control plane).
+            const eksSg = new Set(eks.map((r) => r.securityGroupId));
+            assert.strictEqual(eksSg.size, 1);
+            assert.match([...eksSg][0], /^sg-[0-9a-f]{17}$/);
+            assert.deepStrictEqual(eks.map((r) => [r.ipProtocol, r.fromPort, r.toPort, r.cidrIpv4]).sort(), [
+                // idc-sh's nodes and pods (not its LoadBalancer range 10.12.0.0/22), ack-sh's VPC and Terway pods.
+                ["tcp", 443, 443, "10.10.0.0/20"],
+                ["tcp", 443, 443, "10.30.0.0/16"],
+                ["tcp", 443, 443, "10.64.0.0/16"],
+                ["tcp", 443, 443, "10.66.0.0/16"],
+            ]);
+            assert.match(
+                eks.find((r) => r.cidrIpv4 === "10.10.0.0/20")!.description,
+                /mesh: istiod of idc-sh watches the API server; federation: Karmada on idc-sh calls the API server \(Push\)/,
+            );
+            const ack = inv.ofType("alicloud:ecs/securityGroupRule:SecurityGroupRule").map((r) => r.inputs);
+            assert.ok(
+                ack.every((r) => r.securityGroupId === "sg-ack-sh-cluster"),
+                "the ACK cluster security group",
+            );
+            assert.ok(ack.every((r) => r.type === "ingress" && r.ipProtocol === "tcp" && r.policy === "accept" && r.nicType === "intranet"));
+            assert.deepStrictEqual(ack.map((r) => [r.portRange, r.cidrIp]).sort(), [
+                // Only the hub reads Thanos; both other sites reach the east-west gateway.
+                ["10901/10901", "10.10.0.0/20"],
+                ["10901/10901", "10.64.0.0/16"],
+                ["15443/15443", "10.10.0.0/20"],
+                ["15443/15443", "10.20.0.0/16"],
+                ["15443/15443", "10.64.0.0/16"],
+                ["15443/15443", "10.65.0.0/16"],
+            ]);
+            // Nothing wide open, nothing from a site's own prefixes.
+            for (const r of [...eks.map((x) => x.cidrIpv4), ...ack.map((x) => x.cidrIp)]) assert.notStrictEqual(r, "0.0.0.0/0");
         });
 
         it("hands back each IDC gateway host's plan: one AWS connection's two tunnels per host, PSKs secret", async () => {

@@ -4,7 +4,17 @@
 // the routes each end takes over a link (a transit site relays); and the link summary text.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { CRYPTO_SUITES, idcGatewayHostPlans, LinkSite, planLinks, PSK_PATTERN, RESERVED_INSIDE_CIDRS, TunnelRuntime } from "../../../components/links/plan";
+import {
+    cenArea,
+    cenCrossBorderPlans,
+    CRYPTO_SUITES,
+    idcGatewayHostPlans,
+    LinkSite,
+    planLinks,
+    PSK_PATTERN,
+    RESERVED_INSIDE_CIDRS,
+    TunnelRuntime,
+} from "../../../components/links/plan";
 import { pskOf } from "../../../components/links/keys";
 import { linkDecls, linkSites } from "../../../stacks/links";
 import { renderLinkSummary } from "../../../tools/linkSummary";
@@ -52,25 +62,63 @@ describe("links addressing plan", () => {
         assert.deepStrictEqual([idc.a.asn, idc.b.asn], [64530, 64620]);
     });
 
-    it("allocates unpinned /30s from 169.254.10.0 up, skipping pinned and reserved blocks, unique in the fleet", () => {
+    it("keeps the checked-in stacks' /30s (pinned where they were allocated in spec order before)", () => {
+        assert.deepStrictEqual(
+            planOf("prod").links[2].tunnels.map((t) => t.insideCidr),
+            ["169.254.10.0/30", "169.254.10.4/30", "169.254.10.8/30", "169.254.10.12/30"],
+        );
+        assert.deepStrictEqual(
+            planOf("dev").links.map((l) => l.tunnels.map((t) => t.insideCidr)),
+            [
+                ["169.254.10.0/30", "169.254.10.4/30"],
+                ["169.254.10.8/30", "169.254.10.12/30"],
+            ],
+        );
+    });
+
+    it("derives unpinned /30s from the link's ends: inserting a link in front, or swapping between, moves none", () => {
         const spec = loadStackSpec("prod");
-        // Pin eks<->idc on the first allocatable blocks: allocation must step over them.
-        spec.links[0].insideCidrs = ["169.254.10.0/30", "169.254.10.8/30", "169.254.169.248/30", "169.254.100.0/30"];
-        const plan = planLinks(linkSites(spec), linkDecls(spec));
-        const allocated = plan.links[2].tunnels.map((t) => t.insideCidr);
-        assert.deepStrictEqual(allocated, ["169.254.10.4/30", "169.254.10.12/30", "169.254.10.16/30", "169.254.10.20/30"]);
-        const all = plan.links.flatMap((l) => l.tunnels.map((t) => t.insideCidr));
+        delete spec.links[2].insideCidrs;
+        const before = planLinks(linkSites(spec), linkDecls(spec)).links[2].tunnels.map((t) => t.insideCidr);
+        // Not the spec-order blocks any more: where the key hashes to, from 169.254.10.0 up.
+        assert.notDeepStrictEqual(before, ["169.254.10.0/30", "169.254.10.4/30", "169.254.10.8/30", "169.254.10.12/30"]);
+        const idc2 = { ...spec.clusters[0], name: "idc-sh-2" } as (typeof spec.clusters)[number];
+        const moved = {
+            ...spec,
+            clusters: [...spec.clusters, idc2],
+            links: [{ between: ["idc-sh-2", "ack-sh"] as [string, string], kind: "ipsec-vpn" as const }, ...spec.links.map((l) => ({ ...l }))],
+        };
+        moved.links[3] = { ...moved.links[3], between: ["ack-sh", "eks-apne1"] };
+        const after = planLinks(linkSites(moved), linkDecls(moved));
+        assert.deepStrictEqual(
+            after.links[3].tunnels.map((t) => t.insideCidr),
+            before,
+        );
+        assert.strictEqual(after.links[0].tunnels.length, 2);
+        const all = after.links.flatMap((l) => l.tunnels.map((t) => t.insideCidr));
         assert.strictEqual(new Set(all).size, all.length);
         for (const block of all) {
-            assert.ok(!RESERVED_INSIDE_CIDRS.includes(block), block);
             assert.strictEqual(ipToInt(block.split("/")[0]) % 4, 0, `${block} is not /30-aligned`);
-            assert.ok(block.startsWith("169.254."), block);
+            assert.ok(ipToInt(block.split("/")[0]) >= ipToInt("169.254.10.0") && block.startsWith("169.254."), block);
         }
     });
 
-    it("never hands out AWS's reserved blocks, even when allocation runs through them", () => {
-        // 5200 IDC sites x 2 tunnels: allocation runs from 169.254.10.0 past 169.254.169.252.
-        const idcs = Array.from({ length: 5200 }, (_, i): LinkSite => ({
+    it("probes past a pinned block that a key hashes to", () => {
+        const spec = loadStackSpec("prod");
+        delete spec.links[2].insideCidrs;
+        const free = planLinks(linkSites(spec), linkDecls(spec)).links[2].tunnels.map((t) => t.insideCidr);
+        // Pin eks<->idc on exactly the blocks eks<->ack would take: each moves to another free block.
+        spec.links[0].insideCidrs = [...free];
+        const plan = planLinks(linkSites(spec), linkDecls(spec));
+        const now = plan.links[2].tunnels.map((t) => t.insideCidr);
+        for (const b of now) assert.ok(!free.includes(b), `${b} is pinned by links[0]`);
+        const all = plan.links.flatMap((l) => l.tunnels.map((t) => t.insideCidr));
+        assert.strictEqual(new Set(all).size, all.length);
+    });
+
+    it("never hands out AWS's reserved blocks, even with the /16 nearly full", () => {
+        // 7800 IDC sites x 2 tunnels: 15,600 of the 15,744 /30s from 169.254.10.0 up, so probing runs everywhere.
+        const idcs = Array.from({ length: 7800 }, (_, i): LinkSite => ({
             name: `idc-${i}`,
             kind: "idc",
             region: `cn-dc${i}`,
@@ -84,12 +132,20 @@ describe("links addressing plan", () => {
             idcs.map((s) => ({ between: ["ack-a", s.name] as const, kind: "ipsec-vpn" as const })),
         );
         const all = plan.links.flatMap((l) => l.tunnels.map((t) => t.insideCidr));
-        assert.strictEqual(all.length, 10400);
+        assert.strictEqual(all.length, 15600);
         assert.strictEqual(new Set(all).size, all.length);
-        const at = all.indexOf("169.254.169.248/30");
-        assert.ok(at > 0, "allocation reached 169.254.169.248");
-        assert.strictEqual(all[at + 1], "169.254.170.0/30", "169.254.169.252/30 is skipped");
         assert.ok(!all.some((b) => RESERVED_INSIDE_CIDRS.includes(b)));
+        assert.ok(all.includes("169.254.169.248/30") && all.includes("169.254.170.0/30"), "the blocks around the reserved one are used");
+        // One site more than the space holds fails loudly.
+        const more = Array.from({ length: 73 }, (_, i): LinkSite => ({ ...idcs[0], name: `idc-x${i}` }));
+        assert.throws(
+            () =>
+                planLinks(
+                    [...sites, ...more],
+                    [...idcs, ...more].map((s) => ({ between: ["ack-a", s.name] as const, kind: "ipsec-vpn" as const })),
+                ),
+            /no free \/30 left/,
+        );
     });
 
     it("puts tunnel 1 and 2 of an Alibaba dual-tunnel connection on the first and second IDC gateway", () => {
@@ -146,13 +202,16 @@ describe("links addressing plan", () => {
         );
         const [dc1gw2] = idcGatewayHostPlans(plan, x, runtime).slice(1);
         const [dc2gw2] = idcGatewayHostPlans(plan, y, runtime).slice(1);
+        // Tunnel 2's /30: end a (dc1) takes its first host address, end b (dc2) the second.
+        const base = ipToInt(plan.links[0].tunnels[1].insideCidr.split("/")[0]);
+        const host = (n: number) => [24, 16, 8, 0].map((sh) => Math.floor(n / 2 ** sh) % 256).join(".");
         assert.deepStrictEqual(
-            [dc1gw2.tunnels[0].localOutside, dc1gw2.tunnels[0].remoteOutside, dc1gw2.tunnels[0].localInside],
-            ["203.0.10.2", "203.0.40.2", "169.254.10.5"],
+            [dc1gw2.tunnels[0].localOutside, dc1gw2.tunnels[0].remoteOutside, dc1gw2.tunnels[0].localInside, dc1gw2.tunnels[0].remoteInside],
+            ["203.0.10.2", "203.0.40.2", host(base + 1), host(base + 2)],
         );
         assert.deepStrictEqual(
-            [dc2gw2.tunnels[0].localOutside, dc2gw2.tunnels[0].remoteOutside, dc2gw2.tunnels[0].localInside],
-            ["203.0.40.2", "203.0.10.2", "169.254.10.6"],
+            [dc2gw2.tunnels[0].localOutside, dc2gw2.tunnels[0].remoteOutside, dc2gw2.tunnels[0].localInside, dc2gw2.tunnels[0].remoteInside],
+            ["203.0.40.2", "203.0.10.2", host(base + 2), host(base + 1)],
         );
         assert.strictEqual(plan.links[0].crypto.id, "aes256gcm-sha384-ecp384");
     });
@@ -191,6 +250,27 @@ describe("links addressing plan", () => {
             ["rack-a-tor-1 10.10.0.1 64512", "rack-a-tor-2 10.10.0.2 64512"],
         );
         assert.strictEqual(hosts[1].tunnels.length, 2);
+    });
+
+    it("gives a gateway host its own fabric peers where the spec names them, the site's otherwise", () => {
+        const spec = loadStackSpec("prod");
+        const idcSpec = spec.clusters[0];
+        assert.ok(idcSpec.provider === "idc");
+        idcSpec.gateway!.hosts[1].fabricPeers = [{ name: "rack-b-tor-1", peerIp: "10.10.1.1", asn: 64513 }];
+        const plan = planLinks(linkSites(spec), linkDecls(spec));
+        const hosts = idcGatewayHostPlans(
+            plan,
+            linkSites(spec).find((s) => s.name === "idc-sh")!,
+            runtimeOf(plan),
+        );
+        assert.deepStrictEqual(
+            hosts.map((h) => [h.host.name, h.fabricPeers.map((p) => p.name)]),
+            [
+                ["gw-1", ["rack-a-tor-1", "rack-a-tor-2"]],
+                ["gw-2", ["rack-b-tor-1"]],
+            ],
+        );
+        assert.ok(!("fabricPeers" in hosts[1].host), "the peers are the plan's, not the host's");
     });
 
     it("gives dev's single IDC gateway both tunnels of both links, with distinct XFRM interface ids", () => {
@@ -234,5 +314,29 @@ describe("links addressing plan", () => {
         assert.match(text, /Express Connect pc-uf6k3x9q2m7n4p8r VLAN 1201: VBR 10\.255\.0\.1 \(AS 64540\) <-> idc-sh router 10\.255\.0\.2 \(AS 64620\)/);
         assert.strictEqual(text.match(/CROSS-BORDER/g)?.length, 2, "eks-apne1 <-> idc-sh and eks-apne1 <-> ack-sh cross, idc-sh <-> ack-sh does not");
         assert.match(text, /idc-sh announces 10\.10\.0\.0\/20, 10\.64\.0\.0\/16, 10\.12\.0\.0\/22/);
+        assert.strictEqual(
+            text.match(/CEN: 100 Mbit\/s from ack-sh's transit router to ap-northeast-1 \(Asia-Pacific\)/g)?.length,
+            2,
+            "both crossing links ride ack-sh's transit router to Tokyo",
+        );
+    });
+
+    it("groups CEN crossings per mainland anchor and area: one package, one connection per outside region", () => {
+        const plan = planOf("prod");
+        plan.links[0].cen = { anchor: "ack-sh", region: "ap-southeast-1", bandwidthMbps: 30 };
+        assert.deepStrictEqual(cenCrossBorderPlans(plan), [
+            {
+                anchor: "ack-sh",
+                area: "Asia-Pacific",
+                bandwidthMbps: 130,
+                regions: [
+                    { region: "ap-northeast-1", bandwidthMbps: 100, links: ["eks-apne1-ack-sh"] },
+                    { region: "ap-southeast-1", bandwidthMbps: 30, links: ["eks-apne1-idc-sh"] },
+                ],
+            },
+        ]);
+        assert.strictEqual(cenArea("eu-central-1"), "Europe");
+        assert.strictEqual(cenArea("cn-hongkong"), "Asia-Pacific");
+        assert.throws(() => cenArea("cn-shanghai"), /no CEN area/);
     });
 });

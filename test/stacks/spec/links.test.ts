@@ -93,6 +93,29 @@ describe("links spec", () => {
                 "clusters[0].gateway.fabricPeers[1].peerIp: 10.99.0.2 is not a host address of network.nodeCidr 10.10.0.0/20",
             );
         });
+        it("checks a gateway host's own fabric peers like the site's: in nodeCidr, names unique, not the gateway's AS", () => {
+            const rackB = (f: any) =>
+                (f.clusters[IDC].gateway.hosts[1].fabricPeers = [
+                    { name: "rack-b-tor-1", peerIp: "10.10.1.1", asn: 64513 },
+                    { name: "rack-b-tor-1", peerIp: "10.99.1.2", asn: 64513 },
+                ]);
+            const v = violationsAfter(rackB);
+            assertViolation(v, "clusters[0].gateway.hosts[1].fabricPeers[1].peerIp: 10.99.1.2 is not a host address of network.nodeCidr 10.10.0.0/20");
+            assertViolation(v, "clusters[0].gateway.hosts[1].fabricPeers[1].name: rack-b-tor-1 is already a fabric peer of this gateway");
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].gateway.hosts[0].fabricPeers = [{ name: "tor", peerIp: "10.10.0.1", asn: 64620 }])),
+                "clusters[0].gateway.asn: AS 64620 is the fabric's AS (fabricPeers tor): the gateways speak eBGP to the ToRs",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].gateway.fabricPeers[1].name = "rack-a-tor-1")),
+                "clusters[0].gateway.fabricPeers[1].name: rack-a-tor-1 is already a fabric peer of this gateway",
+            );
+            // Valid per-host peers pass, the site-wide form stays valid beside them.
+            const fleet = rawStackFleet("prod");
+            fleet.clusters[IDC].gateway.hosts[1].fabricPeers = [{ name: "rack-b-tor-1", peerIp: "10.10.1.1", asn: 64513 }];
+            const r = parseFleet(fleet);
+            assert.ok(r.ok, r.ok ? "" : r.violations.join("\n"));
+        });
         it("rejects a load balancer range outside RFC 1918 or overlapping a fleet block", () => {
             assertViolation(
                 violationsAfter((f) => (f.clusters[IDC].network.loadBalancerCidr = "100.64.0.0/24")),
@@ -216,7 +239,7 @@ describe("links spec", () => {
         it("rejects it where the link stays on one side, and a carrier line for IPsec", () => {
             assertViolation(
                 violationsAfter((f) => (f.links[1].crossBorder = "carrier-line")),
-                "links[1].crossBorder: the link does not cross the border of mainland China (cn-shanghai-idc1, cn-shanghai)",
+                "links[1].crossBorder: the link does not cross the border of mainland China (idc-sh and ack-sh are both in it)",
             );
             assertViolation(
                 violationsAfter((f) => (f.links[2].crossBorder = "carrier-line")),
@@ -234,6 +257,88 @@ describe("links spec", () => {
             assert.ok(
                 r.violations.some((v) => v.startsWith("links[1].crossBorder")),
                 "idc-sh <-> ack (Hong Kong) now crosses",
+            );
+        });
+        it("decides an IDC's side from gateway.mainlandChina, not from a region that looks like cn-*", () => {
+            // The same IDC named cn-* but declared outside mainland China: its link to Tokyo no longer crosses.
+            const fleet = rawStackFleet("prod");
+            fleet.clusters[IDC].gateway.mainlandChina = false;
+            const r = parseFleet(fleet);
+            assert.ok(!r.ok);
+            assertViolation(
+                r.violations,
+                "links[0].crossBorder: the link does not cross the border of mainland China (idc-sh and eks-apne1 are both outside it)",
+            );
+            assertViolation(
+                r.violations,
+                "links[1].crossBorder: ack-sh (cn-shanghai) is in mainland China and idc-sh (cn-shanghai-idc1) is not: cross-border traffic needs a licensed product, set crossBorder: cen (CEN cross-border bandwidth) or carrier-line, not plain internet IPsec",
+            );
+        });
+        it("requires an IDC end of a link to say whether it is in mainland China", () => {
+            assertViolation(
+                violationsAfter((f) => delete f.clusters[IDC].gateway.mainlandChina),
+                "clusters[0].gateway.mainlandChina: is required: idc-sh is an end of links[0] and an IDC's region is free text; say whether the data centre is in mainland China (it decides whether the link crosses the border)",
+            );
+        });
+        it("places an AWS China region in mainland China", () => {
+            const fleet = rawStackFleet("prod");
+            fleet.clusters[EKS].region = "cn-north-1";
+            delete fleet.links[0].crossBorder;
+            delete fleet.links[2].crossBorder;
+            const r = parseFleet(fleet);
+            const v = r.ok ? [] : r.violations;
+            assert.ok(!v.some((x) => /^links\[[02]\]\.(crossBorder|cen)/.test(x)), v.join("\n"));
+        });
+        it("needs a mainland ACK anchor and an outside Alibaba region for cen, and cen only with crossBorder: cen", () => {
+            assertViolation(
+                violationsAfter((f) => (f.clusters[EKS].region = "ap-northeast-3")),
+                "links[0].cen.region: is required: eks-apne1's region ap-northeast-3 is not an Alibaba Cloud region outside mainland China; name the one the CEN connection lands in (cn-hongkong, ap-northeast-1, ap-northeast-2, ap-southeast-1, ap-southeast-3, ap-southeast-5, ap-southeast-6, ap-southeast-7, us-east-1, us-west-1, eu-central-1, eu-west-1, me-east-1, me-central-1)",
+            );
+            // Naming the landing region resolves it.
+            const fleet = rawStackFleet("prod");
+            fleet.clusters[EKS].region = "ap-northeast-3";
+            fleet.links[0].cen = { region: "ap-northeast-1" };
+            fleet.links[2].cen = { region: "ap-northeast-1", bandwidthMbps: 50 };
+            const r = parseFleet(fleet);
+            const v = r.ok ? [] : r.violations;
+            assert.ok(!v.some((x) => x.includes(".cen") || x.includes("crossBorder")), v.join("\n"));
+            assertViolation(
+                violationsAfter((f) => (f.links[1].cen = { bandwidthMbps: 10 })),
+                "links[1].cen: only a link with crossBorder: cen has a cen connection",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.links[2].cen = { bandwidthMbps: 1 })),
+                "links[2].cen.bandwidthMbps: a CEN bandwidth package has at least 2 Mbit/s",
+            );
+            // Without an ACK site in mainland China there is no transit router to carry the crossing.
+            assertViolation(
+                violationsAfter((f) => {
+                    f.clusters[ACK].region = "cn-hongkong";
+                    f.clusters[ACK].zones = ["cn-hongkong-b", "cn-hongkong-c", "cn-hongkong-d"];
+                    f.links[1].crossBorder = "carrier-line";
+                    delete f.links[2].crossBorder;
+                    f.links[0].cen = { bandwidthMbps: 50 };
+                }),
+                "links[0].cen: needs an ack cluster in mainland China with a gateway: its CEN transit router carries the cross-border connection",
+            );
+        });
+        it("needs two zones on the mainland ACK anchor of a cen crossing", () => {
+            assertViolation(
+                violationsAfter((f) => {
+                    f.clusters[ACK].zones = ["cn-shanghai-e"];
+                    f.links = [f.links[0]];
+                }),
+                "clusters[2].zones: needs at least two zones: ack-sh's CEN transit router, the cross-border anchor of links[0], attaches the VPC in two zones",
+            );
+        });
+        it("needs two zones on the ack end of an express-connect line (the transit router's VPC attachment)", () => {
+            assertViolation(
+                violationsAfter((f) => {
+                    f.clusters[ACK].zones = ["cn-shanghai-e"];
+                    f.links[2].kind = "express-connect";
+                    f.links.splice(2, 1);
+                }),
+                "clusters[2].zones: needs at least two zones: ack-sh's CEN transit router for links[1] attaches the VPC in two zones",
             );
         });
     });

@@ -102,6 +102,7 @@ describe("observability spec", () => {
             c.workers = [{ name: "dev2-worker-1", address: "10.112.2.11" }];
             c.gateway = {
                 asn: 64622,
+                mainlandChina: true,
                 hosts: [{ name: "dev2-gw-1", address: "10.112.0.21", publicAddress: "198.51.100.22" }],
                 fabricPeers: [{ name: "rack-a-tor-1", peerIp: "10.112.0.1", asn: 64512 }],
             };

@@ -1,7 +1,7 @@
 // The Calico renderers: the LoadBalancer range's pool and the BGPConfiguration's
 // serviceLoadBalancerIPs, validated against the upstream CRDs.
 import * as assert from "assert";
-import { bgpConfiguration, CALICO_LB_POOL, calicoLoadBalancerPool } from "../../../../components/network/calico/render";
+import { bgpConfiguration, CALICO_LB_POOL, calicoInstallation, calicoLoadBalancerPool } from "../../../../components/network/calico/render";
 import { validateCustomResource } from "../../../crds";
 import { idcCluster, withLoadBalancerCidr as withLb } from "../../alone";
 
@@ -29,6 +29,18 @@ describe("the IDC LoadBalancer range: Calico", () => {
         assert.deepStrictEqual(validateCustomResource(pool), []);
         // No range, no pool.
         assert.strictEqual(calicoLoadBalancerPool(withLb("prod", undefined)), undefined);
+    });
+
+    it("is a pool the Tigera operator leaves alone: no managed-by label, a CIDR that is none of the Installation's pools", () => {
+        // tigera/operator pkg/controller/ippool/pool_controller.go: the controller creates, updates
+        // and deletes only pools labelled app.kubernetes.io/managed-by=tigera-operator or equal to a
+        // pool of Installation.spec.calicoNetwork.ipPools; any other pool is "not ours" and left alone.
+        const prod = idcCluster("prod");
+        const pool = calicoLoadBalancerPool(prod)! as { metadata: { name: string; labels?: Record<string, string> }; spec: { cidr: string } };
+        assert.strictEqual(pool.metadata.labels?.["app.kubernetes.io/managed-by"], undefined);
+        const installed = (calicoInstallation(prod) as { spec: { calicoNetwork: { ipPools: { name: string; cidr: string }[] } } }).spec.calicoNetwork.ipPools;
+        assert.ok(installed.length > 0, "the Installation declares the pod pools");
+        assert.ok(!installed.some((p) => p.cidr === pool.spec.cidr || p.name === pool.metadata.name), JSON.stringify(installed));
     });
 
     it("never makes a block larger than the range: a /28 range is one /28 block", () => {
