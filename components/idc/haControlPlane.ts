@@ -106,10 +106,12 @@ export class HaControlPlane extends pulumi.ComponentResource {
             const node = prepareKubeNode(host, spec.kubernetesVersion, [
                 { path: "/etc/haproxy", group: "root" },
                 { path: "/etc/keepalived", group: "root" },
-                { path: "/etc/kubernetes/pki", group: "root" },
-                { path: "/etc/kubernetes/pki/etcd", group: "root" },
+                { path: "/etc/kubernetes/pki", group: "root", mode: "0700" },
+                { path: "/etc/kubernetes/pki/etcd", group: "root", mode: "0700" },
             ]);
             const after = { dependsOn: [node.dirs] };
+            // Certificates under /etc/kubernetes/pki 0600 like the keys (CIS Kubernetes Benchmark 1.1.20).
+            const pkiFile = { ...after, mode: "0600" as const };
             const keepalivedConf = renderKeepalivedConfig({
                 self,
                 hosts,
@@ -123,7 +125,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
                 host.file("haproxy-config", LB_PATHS.haproxyCfg, haproxyCfg, after),
                 host.file("keepalived-config", LB_PATHS.keepalivedConf, keepalivedConf, after),
                 host.file("vrrp-auth", LB_PATHS.vrrpAuth, vrrpAuth, { ...after, secret: true }),
-                host.file("check-apiserver", LB_PATHS.checkScript, checkScript, after),
+                host.file("check-apiserver", LB_PATHS.checkScript, checkScript, { ...after, mode: "0755" }),
             ];
             // After the node's own apt-get run (one dpkg at a time), and after the previous host's
             // load balancer: a change restarts keepalived/HAProxy on one host at a time, the VIP stays up.
@@ -136,8 +138,8 @@ export class HaControlPlane extends pulumi.ComponentResource {
                 host.file("encryption-config", KUBEADM_PATHS.encryptionConfig, encryptionConfig, { ...after, secret: true }),
                 host.file("audit-policy", KUBEADM_PATHS.auditPolicy, auditPolicy, after),
                 host.file("authentication-config", KUBEADM_PATHS.authenticationConfig, authenticationConfig, after),
-                host.file("etcd-ca", KUBEADM_PATHS.etcdCa, pki.etcdCa.certPem, after),
-                host.file("etcd-client-cert", KUBEADM_PATHS.etcdClientCert, pki.apiserverEtcdClient.certPem, after),
+                host.file("etcd-ca", KUBEADM_PATHS.etcdCa, pki.etcdCa.certPem, pkiFile),
+                host.file("etcd-client-cert", KUBEADM_PATHS.etcdClientCert, pki.apiserverEtcdClient.certPem, pkiFile),
                 host.file("etcd-client-key", KUBEADM_PATHS.etcdClientKey, pki.apiserverEtcdClient.keyPem, { ...after, secret: true }),
                 // Not a secret; kubeadm init reads it on the first host, the others re-issue their API server certificate from it.
                 host.file("kubeadm-cluster", KUBEADM_PATHS.clusterConfig, clusterConfig, after),
@@ -165,7 +167,7 @@ export class HaControlPlane extends pulumi.ComponentResource {
         const initFiles = [
             first.host.file("kubeadm-init", KUBEADM_PATHS.initConfig, initConfig, { ...first.after, secret: true }),
             // kubeadm uses an existing CA as is; the other hosts get it through kubeadm's encrypted certificate upload.
-            first.host.file("kubernetes-ca-cert", KUBEADM_PATHS.ca, pki.kubernetesCa.certPem, first.after),
+            first.host.file("kubernetes-ca-cert", KUBEADM_PATHS.ca, pki.kubernetesCa.certPem, { ...first.after, mode: "0600" }),
             first.host.file("kubernetes-ca-key", KUBEADM_PATHS.caKey, pki.kubernetesCa.keyPem, { ...first.after, secret: true }),
         ];
         this.init = first.host.run("kubeadm-init", renderInitScript(spec), {

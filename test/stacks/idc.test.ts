@@ -5,6 +5,7 @@ import * as assert from "assert";
 import { LINKS_PATHS, LINKS_STAGED } from "../../components/links/render";
 import * as YAML from "yaml";
 import { ETCD_PATHS, ETCD_PKI, ETCD_UNITS, KUBEADM_PATHS, LB_PATHS, NODE_PATHS, vrrpPriority } from "../../components/idc/render";
+import { finalPathOf } from "../../components/idc/renderers/node";
 import type { FleetSpec, IdcClusterSpec } from "../../stacks/spec";
 import { k8sProviderName } from "../../stacks/types";
 import { offlineConfig, parseStackFile, readStackFile, stackFilePath } from "../../tools/stackFile";
@@ -76,6 +77,10 @@ for (const stack of ["prod", "dev"] as const) {
         const cmd = (component: string, host: string, what: string) => named(T.command, `${idc.name}-${component}-${host}-${what}`);
         const dependsOn = (r: RegisteredResource, on: RegisteredResource) => r.dependencies.includes(on.urn);
         const copiesTo = (address: string) => ofType(T.copy).filter((c) => connectionOf(c).host === address);
+        /** Where a copy ends up: copies land in the SSH user's staging directory and are installed from there. */
+        const pathOf = (c: RegisteredResource) => finalPathOf(String(c.inputs.remotePath));
+        /** The step that installs a copy root-owned: what the file's readers wait for. */
+        const installOf = (c: RegisteredResource) => ofType(T.command).find((x) => x.name === `${c.name}-install` && x.parent === c.parent)!;
 
         it("declares the IDC components under the site", () => {
             const components = mine
@@ -152,7 +157,7 @@ for (const stack of ["prod", "dev"] as const) {
                 [...expected.values()].reduce((n, f) => n + f.length, 0),
             );
             for (const [address, files] of expected) {
-                const paths = copiesTo(address).map((c) => c.inputs.remotePath as string);
+                const paths = copiesTo(address).map((c) => pathOf(c));
                 assert.strictEqual(new Set(paths).size, paths.length, `${address} gets a file twice: ${paths.join(", ")}`);
                 assert.deepStrictEqual([...paths].sort(), [...files].sort(), address);
             }
@@ -184,8 +189,8 @@ for (const stack of ["prod", "dev"] as const) {
                 const start = cmd("etcd", h.name, "start");
                 assert.ok(dependsOn(healthy, start), `health gate does not wait for ${h.name}`);
                 assert.ok(dependsOn(start, cmd("etcd", h.name, "data-disk")), `${h.name} starts before its disk is mounted`);
-                for (const f of copiesTo(h.address).filter((c) => /etcd\.conf\.yml|\.key$|\.crt$|etcd-member\.service/.test(c.inputs.remotePath))) {
-                    assert.ok(dependsOn(start, f), `${h.name} starts before ${f.inputs.remotePath} is copied`);
+                for (const f of copiesTo(h.address).filter((c) => /etcd\.conf\.yml|\.key$|\.crt$|etcd-member\.service/.test(pathOf(c)))) {
+                    assert.ok(dependsOn(start, installOf(f)), `${h.name} starts before ${pathOf(f)} is installed`);
                 }
             }
             const [first, ...others] = idc.controlPlane.hosts;
@@ -215,7 +220,7 @@ for (const stack of ["prod", "dev"] as const) {
 
         it("re-runs each action when the content it applies changes (triggers carry the file contents)", () => {
             const triggerTexts = (r: RegisteredResource) => (r.inputs.triggers as unknown[]).map((t) => (t instanceof SecretValue ? t.value : t));
-            const copyText = (address: string, remotePath: string) => textOf(copiesTo(address).find((c) => c.inputs.remotePath === remotePath)!.inputs.source);
+            const copyText = (address: string, remotePath: string) => textOf(copiesTo(address).find((c) => pathOf(c) === remotePath)!.inputs.source);
             for (const h of idc.etcd.hosts) {
                 const triggers = triggerTexts(cmd("etcd", h.name, "start"));
                 assert.ok(triggers.includes(copyText(h.address, `${ETCD_PATHS.configDir}/etcd.conf.yml`)), `${h.name}: etcd.conf.yml not a trigger`);
@@ -294,7 +299,7 @@ for (const stack of ["prod", "dev"] as const) {
         it("renders per-host load-balancer configs: distinct VRRP priorities, unicast peers = the other hosts, every API server a backend", () => {
             const cp = idc.controlPlane.hosts;
             const priorities = cp.map((h) =>
-                Number(/priority (\d+)/.exec(textOf(copiesTo(h.address).find((c) => c.inputs.remotePath === LB_PATHS.keepalivedConf)!.inputs.source))![1]),
+                Number(/priority (\d+)/.exec(textOf(copiesTo(h.address).find((c) => pathOf(c) === LB_PATHS.keepalivedConf)!.inputs.source))![1]),
             );
             assert.strictEqual(new Set(priorities).size, cp.length, `priorities ${priorities}`);
             assert.deepStrictEqual(
@@ -302,7 +307,7 @@ for (const stack of ["prod", "dev"] as const) {
                 cp.map((h) => vrrpPriority(cp, h)),
             );
             for (const h of cp) {
-                const conf = textOf(copiesTo(h.address).find((c) => c.inputs.remotePath === LB_PATHS.keepalivedConf)!.inputs.source);
+                const conf = textOf(copiesTo(h.address).find((c) => pathOf(c) === LB_PATHS.keepalivedConf)!.inputs.source);
                 const peers = (/unicast_peer \{([^}]*)\}/.exec(conf)?.[1] ?? "").trim().split(/\s+/).filter(Boolean);
                 assert.deepStrictEqual(
                     peers.sort(),
@@ -314,13 +319,56 @@ for (const stack of ["prod", "dev"] as const) {
                 if (cp.length > 1) assert.match(conf, new RegExp(`unicast_src_ip ${h.address}\\n`));
                 else assert.doesNotMatch(conf, /unicast/, "a lone host has no unicast peers");
                 assert.match(conf, new RegExp(`${idc.controlPlane.vip.replace(/\./g, "\\.")}/\\d+ dev ${idc.controlPlane.keepalived.interface}`));
-                const haproxy = textOf(copiesTo(h.address).find((c) => c.inputs.remotePath === LB_PATHS.haproxyCfg)!.inputs.source);
+                const haproxy = textOf(copiesTo(h.address).find((c) => pathOf(c) === LB_PATHS.haproxyCfg)!.inputs.source);
                 assert.match(haproxy, new RegExp(`bind \\*:${idc.controlPlane.port}\\n`));
                 const servers = [...haproxy.matchAll(/^\s+server (\S+) (\S+) /gm)].map((m) => `${m[1]} ${m[2]}`);
                 assert.deepStrictEqual(
                     servers,
                     cp.map((o) => `${o.name} ${o.address}:6443`),
                 );
+            }
+        });
+
+        it("installs every copy root-owned with the mode of its class (CIS 1.1.19-1.1.21), from the SSH user's staging directory", () => {
+            const unwrapText = (v: unknown) => String(v instanceof SecretValue ? v.value : v);
+            /** [owner group, mode] per file class: keys/tokens/encryption 0600, etcd files group etcd, Kubernetes PKI 0600. */
+            const expectedOf = (p: string): [string, string] => {
+                if (p.startsWith(`${ETCD_PATHS.configDir}/`)) return ["etcd", /\.sh$/.test(p) ? "0750" : "0640"];
+                if (p.startsWith("/etc/kubernetes/pki/")) return ["root", "0600"];
+                if (/vrrp-auth\.conf$|kubeadm-(init|join)\.yaml$|encryption-config\.yaml$|swanctl\.conf$/.test(p)) return ["root", "0600"];
+                if (p === LINKS_PATHS.frrConf) return ["root", "0640"];
+                if (/\.sh$/.test(p)) return ["root", "0755"];
+                return ["root", "0644"];
+            };
+            const copies = ofType(T.copy);
+            assert.ok(copies.length > 0);
+            for (const c of copies) {
+                const target = pathOf(c);
+                assert.strictEqual(String(c.inputs.remotePath), `/var/lib/hybrid-fleet/stage/${idc.ssh.user}${target}`, c.name);
+                const install = installOf(c);
+                assert.ok(install, `${c.name} is never installed`);
+                assert.ok(dependsOn(install, c), `${install.name} runs before the copy`);
+                const [group, mode] = expectedOf(target);
+                const script = unwrapText(install.inputs.stdin);
+                assert.ok(script.includes(`install -D -o root -g ${group} -m ${mode} ${String(c.inputs.remotePath)} ${target}\n`), `${target}: ${script}`);
+                assert.match(script, new RegExp(`^  rm -f ${String(c.inputs.remotePath).replace(/[.]/g, "\\.")}$`, "m"), `${target}: staged copy left behind`);
+                // The trigger is the content's hash: a secret file's hash stays a secret too.
+                const [hash] = install.inputs.triggers as unknown[];
+                assert.match(unwrapText(hash), /^[0-9a-f]{64}$/);
+                assert.strictEqual(hash instanceof SecretValue, c.inputs.source instanceof SecretValue, `${target}: hash secrecy differs from the file's`);
+            }
+            // Key directories 0700, the others 0750, root-owned; the staging mirror belongs to the SSH user.
+            for (const h of idc.controlPlane.hosts) {
+                const dirs = String(cmd("control-plane", h.name, "dirs").inputs.stdin);
+                assert.match(dirs, /^install -d -o root -g root -m 0700 \/etc\/kubernetes\/pki$/m);
+                assert.match(dirs, /^install -d -o root -g root -m 0700 \/etc\/kubernetes\/pki\/etcd$/m);
+                assert.match(dirs, /^install -d -o root -g root -m 0750 \/etc\/kubernetes$/m);
+                assert.ok(dirs.includes(`install -d -o ${idc.ssh.user} -m 0700 /var/lib/hybrid-fleet/stage/${idc.ssh.user}\n`));
+                assert.doesNotMatch(dirs, new RegExp(`^install -d -o ${idc.ssh.user} -g`, "m"), "a target directory still owned by the SSH user");
+            }
+            for (const h of idc.etcd.hosts) {
+                const dirs = String(cmd("etcd", h.name, "dirs").inputs.stdin);
+                assert.match(dirs, /^install -d -o root -g etcd -m 0750 \/etc\/etcd\/pki$/m);
             }
         });
 
@@ -349,12 +397,12 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.ok(secretOccurrences(inventory, needle).length > 0, `${what} is never used (the check would prove nothing)`);
             }
             const secretFiles = ofType(T.copy).filter((c) =>
-                /\.key$|vrrp-auth\.conf$|kubeadm-(init|join)\.yaml$|encryption-config\.yaml$|backup-credentials\.env$/.test(c.inputs.remotePath),
+                /\.key$|vrrp-auth\.conf$|kubeadm-(init|join)\.yaml$|encryption-config\.yaml$|backup-credentials\.env$/.test(pathOf(c)),
             );
             assert.ok(secretFiles.length > 0);
-            for (const c of secretFiles) assert.ok(c.inputs.source instanceof SecretValue, `${c.inputs.remotePath} on ${connectionOf(c).host} is not a secret`);
-            for (const c of ofType(T.copy).filter((x) => /keepalived\.conf$|kubeadm-cluster\.yaml$|etcd\.conf\.yml$|haproxy\.cfg$/.test(x.inputs.remotePath))) {
-                assert.ok(!(c.inputs.source instanceof SecretValue), `${c.inputs.remotePath} is withheld from the plan although it holds no secret`);
+            for (const c of secretFiles) assert.ok(c.inputs.source instanceof SecretValue, `${pathOf(c)} on ${connectionOf(c).host} is not a secret`);
+            for (const c of ofType(T.copy).filter((x) => /keepalived\.conf$|kubeadm-cluster\.yaml$|etcd\.conf\.yml$|haproxy\.cfg$/.test(pathOf(x)))) {
+                assert.ok(!(c.inputs.source instanceof SecretValue), `${pathOf(c)} is withheld from the plan although it holds no secret`);
             }
         });
 
@@ -396,7 +444,7 @@ for (const stack of ["prod", "dev"] as const) {
 
         it("registers every control-plane host and worker with its spec labels (kubelet node-labels in its secret kubeadm file)", () => {
             const nodeLabelsOf = (address: string, remotePath: string) => {
-                const file = copiesTo(address).find((c) => c.inputs.remotePath === remotePath);
+                const file = copiesTo(address).find((c) => pathOf(c) === remotePath);
                 assert.ok(file, `${address} has no ${remotePath}`);
                 assert.ok(file.inputs.source instanceof SecretValue, `${remotePath} on ${address} must stay a secret`);
                 const doc = YAML.parse(textOf(file.inputs.source));
