@@ -197,23 +197,47 @@ for (const stack of ["prod", "dev"] as const) {
             const init = cmd("control-plane", first.name, "kubeadm-init");
             assert.ok(dependsOn(init, healthy), "kubeadm init does not wait for etcd health");
             assert.ok(dependsOn(init, cmd("control-plane", first.name, "load-balancer")), "kubeadm init before the VIP is served");
-            const token = cmd("control-plane", first.name, "join-token");
-            assert.ok(dependsOn(token, init));
-            let previous = token;
+            // The control-plane certificates are uploaded after init; no token is made there.
+            const upload = cmd("control-plane", first.name, "join-token");
+            assert.ok(dependsOn(upload, init));
+            assert.doesNotMatch(String(upload.inputs.stdin), /token create|bootstrap-token/);
+            // Every join: a token minted for it on the first host just before, deleted there just after.
+            const joinOf = (h: { name: string }, component: string) => {
+                const mint = cmd("control-plane", first.name, `join-token-${h.name}`);
+                const join = cmd(component, h.name, "kubeadm-join");
+                const del = cmd("control-plane", first.name, `join-token-${h.name}-delete`);
+                assert.ok(dependsOn(mint, init), `${h.name}: token minted before init`);
+                assert.ok(dependsOn(join, mint), `${h.name} joins before its token exists`);
+                assert.ok(dependsOn(del, join), `${h.name}: token deleted before the join`);
+                assert.match(String(mint.inputs.stdin), new RegExp(`^kubeadm token create --ttl 15m0s .*--description hybrid-fleet-join-${h.name}$`, "m"));
+                assert.strictEqual(mint.inputs.logging, "none", "the mint's output (the token) is never logged");
+                const token = String(mint.state.stdout).trim();
+                assert.match(token, /^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+                assert.ok(join.inputs.stdin instanceof SecretValue, `${h.name}: the join script holds the token: a secret`);
+                assert.ok(String(join.inputs.stdin.value).includes(`  token=${token}\n`), `${h.name} joins with another token`);
+                assert.ok(del.inputs.stdin instanceof SecretValue);
+                assert.ok(String(del.inputs.stdin.value).includes(`kubeadm token delete ${token.split(".")[0]} `));
+                assert.ok(!String(del.inputs.stdin.value).includes(token), "only the token ID reaches the delete");
+                return { mint, join, del };
+            };
+            let previous = upload;
             for (const h of others) {
-                const join = cmd("control-plane", h.name, "kubeadm-join");
-                assert.ok(dependsOn(join, previous), `${h.name} joins before ${previous.name}`);
-                previous = join;
+                const { mint, join, del } = joinOf(h, "control-plane");
+                assert.ok(dependsOn(mint, previous), `${h.name} joins before ${previous.name}`);
+                previous = del;
+                assert.ok(join);
             }
-            for (const w of idc.workers) assert.ok(dependsOn(cmd("workers", w.name, "kubeadm-join"), token), `${w.name} joins before the token exists`);
-            // The token is deleted on the first host after every join, and again whenever it is re-created.
+            const tokens = new Set(
+                [...others.map((h) => joinOf(h, "control-plane")), ...idc.workers.map((w) => joinOf(w, "workers"))].map((j) => String(j.mint.state.stdout)),
+            );
+            assert.strictEqual(tokens.size, others.length + idc.workers.length, "one token per join");
+            // After every join, a sweep deletes any token this program made that is still there.
             const cleanup = cmd("control-plane", first.name, "join-token-cleanup");
-            assert.ok(dependsOn(cleanup, token));
-            for (const h of others) assert.ok(dependsOn(cleanup, cmd("control-plane", h.name, "kubeadm-join")), `token deleted before ${h.name} joins`);
-            for (const w of idc.workers) assert.ok(dependsOn(cleanup, cmd("workers", w.name, "kubeadm-join")), `token deleted before ${w.name} joins`);
+            for (const h of others) assert.ok(dependsOn(cleanup, cmd("control-plane", h.name, "kubeadm-join")), `sweep before ${h.name} joins`);
+            for (const w of idc.workers) assert.ok(dependsOn(cleanup, cmd("workers", w.name, "kubeadm-join")), `sweep before ${w.name} joins`);
             assert.match(String(cleanup.inputs.stdin), /kubeadm token delete "\$id"/);
             assert.deepStrictEqual(
-                cleanup.inputs.triggers.slice(1),
+                cleanup.inputs.triggers.slice(0, others.length + idc.workers.length),
                 [...others, ...idc.workers].map((h) => h.name),
             );
         });
@@ -382,7 +406,12 @@ for (const stack of ["prod", "dev"] as const) {
             const needles: Record<string, string> = {
                 ...Object.fromEntries(configKeys.map((k) => [`config ${k}`, config[`hybrid-fleet:${k}`]])),
                 ...Object.fromEntries(ofType("tls:index/privateKey:PrivateKey").map((k) => [k.name, String(k.state.privateKeyPem).split("\n")[1]])),
-                "bootstrap token": `${state("random:index/randomPassword:RandomPassword", `${cpName}-token-id`, "result")}.${state("random:index/randomPassword:RandomPassword", `${cpName}-token-secret`, "result")}`,
+                // A token minted for a join (the mock's `kubeadm token create` prints one).
+                "bootstrap token": state(
+                    T.command,
+                    `${cpName}-${idc.controlPlane.hosts[0].name}-join-token-${(idc.workers[0] ?? idc.controlPlane.hosts[1]).name}`,
+                    "stdout",
+                ).trim(),
                 "certificate key": state("random:index/randomBytes:RandomBytes", `${cpName}-certificate-key`, "hex"),
                 "encryption key": state("random:index/randomBytes:RandomBytes", `${cpName}-encryption-key`, "base64"),
                 "VRRP auth pass": state("random:index/randomPassword:RandomPassword", `${cpName}-vrrp-auth`, "result"),
@@ -396,14 +425,32 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.deepStrictEqual(plainTextOccurrences(inventory, needle), [], `${what} in plain text`);
                 assert.ok(secretOccurrences(inventory, needle).length > 0, `${what} is never used (the check would prove nothing)`);
             }
-            const secretFiles = ofType(T.copy).filter((c) =>
-                /\.key$|vrrp-auth\.conf$|kubeadm-(init|join)\.yaml$|encryption-config\.yaml$|backup-credentials\.env$/.test(pathOf(c)),
+            // Join files hold the certificate key on control-plane hosts only (no join file holds a token).
+            const cpAddresses = new Set(idc.controlPlane.hosts.map((h) => h.address));
+            const secretFiles = ofType(T.copy).filter(
+                (c) =>
+                    /\.key$|vrrp-auth\.conf$|kubeadm-init\.yaml$|encryption-config\.yaml$|backup-credentials\.env$/.test(pathOf(c)) ||
+                    (pathOf(c) === KUBEADM_PATHS.joinConfig && cpAddresses.has(String(connectionOf(c).host))),
             );
             assert.ok(secretFiles.length > 0);
             for (const c of secretFiles) assert.ok(c.inputs.source instanceof SecretValue, `${pathOf(c)} on ${connectionOf(c).host} is not a secret`);
             for (const c of ofType(T.copy).filter((x) => /keepalived\.conf$|kubeadm-cluster\.yaml$|etcd\.conf\.yml$|haproxy\.cfg$/.test(pathOf(x)))) {
                 assert.ok(!(c.inputs.source instanceof SecretValue), `${pathOf(c)} is withheld from the plan although it holds no secret`);
             }
+        });
+
+        it("declares every join step in a preview too, while the minted tokens are unknown", async () => {
+            const { inventory: preview } = await runFleet(spec, stack, { preview: true });
+            const ids = (inv: Inventory) =>
+                inv.resources
+                    .filter((r) => r.type.startsWith("command:remote:"))
+                    .map((r) => `${r.type}::${r.name}`)
+                    .sort();
+            assert.deepStrictEqual(ids(preview), ids(inventory));
+            const w = idc.workers[0] ?? idc.controlPlane.hosts[1];
+            const join = preview.named(T.command, `${idc.name}-${idc.workers[0] ? "workers" : "control-plane"}-${w.name}-kubeadm-join`);
+            const stdin = join.inputs.stdin instanceof SecretValue ? join.inputs.stdin.value : join.inputs.stdin;
+            assert.strictEqual(stdin, "[unknown]", "the join script waits for its token");
         });
 
         it("hands back a secret kubeconfig and the cluster's own provider, after kubeadm init", async () => {
@@ -446,7 +493,13 @@ for (const stack of ["prod", "dev"] as const) {
             const nodeLabelsOf = (address: string, remotePath: string) => {
                 const file = copiesTo(address).find((c) => pathOf(c) === remotePath);
                 assert.ok(file, `${address} has no ${remotePath}`);
-                assert.ok(file.inputs.source instanceof SecretValue, `${remotePath} on ${address} must stay a secret`);
+                // A control-plane join file holds the certificate key; no join file holds a token.
+                const controlPlane = idc.controlPlane.hosts.some((h) => h.address === address);
+                assert.strictEqual(
+                    file.inputs.source instanceof SecretValue,
+                    controlPlane,
+                    `${remotePath} on ${address}: secret only with the certificate key`,
+                );
                 const doc = YAML.parse(textOf(file.inputs.source));
                 assert.strictEqual(doc.kind, remotePath === KUBEADM_PATHS.initConfig ? "InitConfiguration" : "JoinConfiguration");
                 const args = doc.nodeRegistration.kubeletExtraArgs as { name: string; value: string }[];
