@@ -36,6 +36,8 @@ import {
     renderTokenScript,
     renderTokenCleanupScript,
     renderVrrpAuth,
+    renderVrrpFilter,
+    renderVrrpFilterUnit,
 } from "./render";
 import type { IdcClusterShape } from "./types";
 
@@ -106,6 +108,9 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
         const haproxyCfg = renderHaproxyConfig({ frontendPort: cp.port, backends: hosts });
         const checkScript = renderCheckApiserverScript({ frontendPort: cp.port, vip: cp.vip });
         const vipPrefix = cidr(spec.network.nodeCidr).prefix;
+        // VRRP accepted only from the control-plane hosts on keepalived's interface.
+        const vrrpFilter = renderVrrpFilter({ interface: cp.keepalived.interface, peers: hosts.map((h) => h.address) });
+        const vrrpFilterUnit = renderVrrpFilterUnit();
 
         // Every control-plane host: node base, keepalived + HAProxy, and the files kubeadm reads.
         const lbs: remote.Command[] = [];
@@ -137,11 +142,13 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
                 host.file("keepalived-config", LB_PATHS.keepalivedConf, keepalivedConf, after),
                 host.file("vrrp-auth", LB_PATHS.vrrpAuth, vrrpAuth, { ...after, secret: true }),
                 host.file("check-apiserver", LB_PATHS.checkScript, checkScript, { ...after, mode: "0755" }),
+                host.file("vrrp-filter", LB_PATHS.vrrpFilter, vrrpFilter, after),
+                host.file("vrrp-filter-unit", LB_PATHS.vrrpFilterUnit, vrrpFilterUnit, after),
             ];
             // After the node's own apt-get run (one dpkg at a time), and after the previous host's
             // load balancer: a change restarts keepalived/HAProxy on one host at a time, the VIP stays up.
-            const lb = host.run("load-balancer", renderLoadBalancerScript(aptInstall(`${pinned(["haproxy", "keepalived"])} curl`)), {
-                triggers: [haproxyCfg, keepalivedConf, vrrpAuth, checkScript],
+            const lb = host.run("load-balancer", renderLoadBalancerScript(aptInstall(`${pinned(["haproxy", "keepalived", "nftables"])} curl`)), {
+                triggers: [haproxyCfg, keepalivedConf, vrrpAuth, checkScript, vrrpFilter, vrrpFilterUnit],
                 dependsOn: [...lbFiles, node.packages, ...lbs.slice(-1)],
             });
             lbs.push(lb);

@@ -127,6 +127,8 @@ for (const stack of ["prod", "dev"] as const) {
                 LB_PATHS.keepalivedConf,
                 LB_PATHS.vrrpAuth,
                 LB_PATHS.checkScript,
+                LB_PATHS.vrrpFilter,
+                LB_PATHS.vrrpFilterUnit,
                 KUBEADM_PATHS.encryptionConfig,
                 KUBEADM_PATHS.auditPolicy,
                 KUBEADM_PATHS.authenticationConfig,
@@ -308,6 +310,21 @@ for (const stack of ["prod", "dev"] as const) {
             const packages = cmd("control-plane", idc.controlPlane.hosts[0].name, "packages");
             assert.strictEqual(packages.inputs.logging, undefined);
             assert.ok(!packages.additionalSecretOutputs.includes("stdout"));
+        });
+
+        it("limits VRRP to the control-plane hosts: the nftables filter names exactly their addresses and keepalived's interface, loaded before keepalived", () => {
+            for (const h of idc.controlPlane.hosts) {
+                const filter = textOf(copiesTo(h.address).find((c) => pathOf(c) === LB_PATHS.vrrpFilter)!.inputs.source);
+                const elements = /elements = \{ ([^}]*) \}/.exec(filter)![1].split(", ");
+                assert.deepStrictEqual(elements.sort(), idc.controlPlane.hosts.map((x) => x.address).sort());
+                assert.match(filter, new RegExp(`^\\s*iifname "${idc.controlPlane.keepalived.interface}" ip protocol vrrp counter drop$`, "m"));
+                const lb = cmd("control-plane", h.name, "load-balancer");
+                const script = String(lb.inputs.stdin);
+                assert.ok(script.indexOf("nft -c -f /etc/hybrid-fleet/vrrp-filter.nft") < script.indexOf("systemctl restart keepalived"));
+                assert.match(script, /nftables=1\.0\.6-2\+deb12u2/);
+                assert.ok((lb.inputs.triggers as unknown[]).includes(filter), "a changed filter re-runs the load balancer step");
+                assert.ok(dependsOn(lb, installOf(copiesTo(h.address).find((c) => pathOf(c) === LB_PATHS.vrrpFilter)!)));
+            }
         });
 
         it("runs one apt-get at a time per control-plane host and restarts the load balancers one host at a time", () => {

@@ -104,10 +104,11 @@ const TOKEN_GROUP = "system:bootstrappers:kubeadm:default-node-token";
 /** kubeadm's token format (kubeadm token create reference). */
 export const BOOTSTRAP_TOKEN = /^([a-z0-9]{6})\.[a-z0-9]{16}$/;
 /**
- * What the join files hold instead of a token (a well-formed token that no cluster has, so a stale
- * file can never join): the join script substitutes the token minted for that join, on tmpfs only.
+ * What the join files hold instead of a token (not in kubeadm's token format, so a stale file can
+ * never join and no secret scanner takes it for a token): the join script substitutes the token
+ * minted for that join, on tmpfs only.
  */
-export const JOIN_TOKEN_PLACEHOLDER = "xxxxxx.xxxxxxxxxxxxxxxx";
+export const JOIN_TOKEN_PLACEHOLDER = "HYBRID_FLEET_JOIN_TOKEN";
 
 /**
  * kubeadm init's own token: no `token` field, so kubeadm generates one at init

@@ -13,6 +13,8 @@ export const DEBIAN_PACKAGES = {
     "etcd-client": "3.4.23-4+b4",
     haproxy: "2.6.12-1+deb12u4",
     keepalived: "1:2.2.7-1+b2",
+    // Loads the VRRP filter (renderVrrpFilter).
+    nftables: "1.0.6-2+deb12u2",
     // The etcd backup's S3 client (SigV4 with payload hash, multipart uploads, custom endpoint).
     awscli: "2.9.19-1",
 } as const;

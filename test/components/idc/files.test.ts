@@ -4,6 +4,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import { fileMode } from "../../../components/idc/host";
+import { renderVrrpFilter, renderVrrpFilterUnit } from "../../../components/idc/renderers/loadBalancer";
 import { finalPathOf, renderInstallFileScript, STAGE_ROOT, stagedPath } from "../../../components/idc/renderers/node";
 
 const HASH = "a".repeat(64);
@@ -48,5 +49,24 @@ describe("IDC file placement renderers", () => {
         for (const bad of ["Root", "etcd;id", "", "a b"]) assert.throws(() => renderInstallFileScript({ ...ok, group: bad }), /not a Linux group/, bad);
         assert.throws(() => renderInstallFileScript({ ...ok, mode: "777" as never }), /not an octal mode/);
         assert.throws(() => renderInstallFileScript({ ...ok, sha256: "x" }), /not a hex sha256/);
+    });
+});
+
+describe("IDC VRRP filter renderer", () => {
+    it("accepts VRRP from the given addresses only, on the given interface, in its own table replaced atomically", () => {
+        const text = renderVrrpFilter({ interface: "bond0.10", peers: ["10.0.0.1", "10.0.0.2", "10.0.0.1"] });
+        assert.match(text, /^table inet hybrid_fleet_vrrp\ndelete table inet hybrid_fleet_vrrp\ntable inet hybrid_fleet_vrrp \{$/m);
+        assert.match(text, /elements = \{ 10\.0\.0\.1, 10\.0\.0\.2 \}/);
+        assert.match(text, /^ {8}iifname "bond0\.10" ip protocol vrrp ip saddr @control_plane accept\n {8}iifname "bond0\.10" ip protocol vrrp counter drop$/m);
+        assert.match(text, /policy accept;/, "drops nothing but VRRP");
+        assert.match(renderVrrpFilterUnit(), /^Before=network-pre\.target keepalived\.service$/m);
+    });
+
+    it("refuses an interface or address that is not one", () => {
+        for (const bad of ['eth0" accept', "a".repeat(16), "", "eth 0"])
+            assert.throws(() => renderVrrpFilter({ interface: bad, peers: ["10.0.0.1"] }), /interface/, bad);
+        for (const bad of ["10.0.0.256", "10.0.0.1/24", "::1", "10.0.0.1 }", "010.0.0.1"])
+            assert.throws(() => renderVrrpFilter({ interface: "eth0", peers: [bad] }), /peers/, bad);
+        assert.throws(() => renderVrrpFilter({ interface: "eth0", peers: [] }), /at least one/);
     });
 });
