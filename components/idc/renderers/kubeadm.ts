@@ -105,10 +105,10 @@ const TOKEN_GROUP = "system:bootstrappers:kubeadm:default-node-token";
 export const BOOTSTRAP_TOKEN = /^([a-z0-9]{6})\.[a-z0-9]{16}$/;
 /**
  * What the join files hold instead of a token (not in kubeadm's token format, so a stale file can
- * never join and no secret scanner takes it for a token): the join script substitutes the token
+ * never join, and short enough that no secret scanner takes it for one): the join script substitutes the token
  * minted for that join, on tmpfs only.
  */
-export const JOIN_TOKEN_PLACEHOLDER = "HYBRID_FLEET_JOIN_TOKEN";
+export const JOIN_TOKEN_PLACEHOLDER = "MINTED_AT_JOIN";
 
 /**
  * kubeadm init's own token: no `token` field, so kubeadm generates one at init
