@@ -25,7 +25,10 @@ export const DEBIAN_PACKAGES = {
  * 2.2 November 6, 2026), and 1.7 LTS -> 2.3 LTS is a supported direct upgrade (RELEASES.md,
  * "Upgrade path") for hosts prepared with 1.7. Version string as published in Docker's bookworm pool.
  * Kubernetes 1.35 is the last minor that supports containerd 1.x (Kubernetes 1.35 release notes):
- * 2.x is what lets the IDC clusters step to 1.36.
+ * 2.x is what lets the IDC clusters step to 1.36. Docker's containerd.io 2.x packages carry the
+ * distribution in the version (`<version>-1~<distro>.<release>~<codename>`, docker/packaging#123;
+ * pinned as e.g. `containerd.io=2.3.6-1~ubuntu.24.04~noble` and `2.1.4-1~debian.11~bullseye` in the
+ * wild): the bookworm string follows that scheme.
  */
 export const CONTAINERD_PACKAGE = "containerd.io=2.3.6-1~debian.12~bookworm";
 export const DOCKER_APT_KEY = "/etc/apt/keyrings/docker.asc";
@@ -33,6 +36,8 @@ export const DOCKER_APT_KEY = "/etc/apt/keyrings/docker.asc";
 /**
  * The pause image kubeadm uses per Kubernetes minor (`kubeadm config images list`,
  * cmd/kubeadm/app/constants/constants.go PauseVersion: 3.10.1 from 1.34 on, still in v1.35.x).
+ * 1.36 is assumed to keep 3.10.1 (not verified against v1.36's constants.go; pause 3.10.2 exists
+ * and k3s/RKE2 ship it for 1.33-1.37: a kubeadm that wants 3.10.2 only warns in preflight).
  * containerd's sandbox image must match it, or kubeadm's preflight warns and the kubelet's
  * pinned sandbox is garbage-collected.
  */
