@@ -4,16 +4,17 @@
 // declared fabric peer; the VIP and the peers stay out of the load balancer range (the load balancer
 // would hand the address out a second time).
 import { cidr, contains, parseIp, usableHost } from "../cidr";
-import type { FleetSpec } from "./index";
+import type { IdcClusterSpec } from "./idc";
 import type { Violation } from "./violation";
 
 /** Not unicast host addresses: this network, loopback, link-local, multicast, reserved/broadcast. */
 const NOT_UNICAST = ["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4"].map(cidr);
 
-export function addressRules(fleet: FleetSpec): Violation[] {
+export function addressRules(fleet: { clusters: readonly { provider: string }[] }): Violation[] {
     const out: Violation[] = [];
-    fleet.clusters.forEach((c, i) => {
-        if (c.provider !== "idc") return;
+    fleet.clusters.forEach((cluster, i) => {
+        if (cluster.provider !== "idc") return;
+        const c = cluster as IdcClusterSpec;
         const at = ["clusters", i];
         const nodeCidr = cidr(c.network.nodeCidr);
         const lb = c.network.loadBalancerCidr ? cidr(c.network.loadBalancerCidr) : undefined;
