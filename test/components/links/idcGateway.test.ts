@@ -105,6 +105,9 @@ describe("hybrid:links:IdcGateway on the mock engine", () => {
         const script = String(unwrap(setup.inputs.stdin));
         for (const [n, v] of Object.entries(LINKS_PACKAGES)) assert.ok(script.includes(`${n}=${v}`), `${n} not pinned`);
         assert.ok(script.includes("apt_retry()"), "apt without the lock retry");
+        // FRR reads frr.conf as group frr once its package made the group; nothing stays the SSH user's.
+        assert.match(script, /^chown root:frr \/etc\/frr \/etc\/frr\/frr\.conf$/m);
+        assert.doesNotMatch(script, /chown deploy/);
         // Every file is copied into the SSH user's staging directory, then installed root-owned: setup waits for the installs.
         const installs = inventory.ofType("command:remote:Command").filter((c) => c.name.endsWith("-install"));
         assert.strictEqual(installs.length, inventory.ofType("command:remote:CopyToRemote").length);
