@@ -43,6 +43,7 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
             addonVersions: Object.fromEntries(EKS_ADDONS.map((a) => [a, addonVersionOf(spec, a)])) as Partial<Record<EksAddon, string>>,
             environment: fleet.environment,
             aws: context,
+            vpcId: vpc.vpcId,
             privateSubnetIds: vpc.privateSubnetIds,
             podSubnetIds: vpc.podSubnetIds,
             tags,

@@ -60,15 +60,14 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
         {
             spec,
             login,
-            token: controlPlane.token,
             caCertHash: controlPlane.caCertHash,
-            joinToken: controlPlane.joinToken,
+            joinTokens: controlPlane,
             kubeletConfig: controlPlane.kubeletConfig,
         },
         opts,
     );
 
-    // The bootstrap token is deleted once every host has joined.
+    // Each join's token is deleted after it; this sweeps any left behind once every host has joined.
     controlPlane.retireJoinToken([...controlPlane.joins, ...workers.joins]);
 
     // A new kubernetesVersion reaches the hosts only through this chain, one node at a time. Add-ons do

@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as util from "util";
 import * as YAML from "yaml";
+import { finalPathOf } from "../components/idc/renderers/node";
 import type { FleetSpec } from "../stacks/spec";
 import { idcUpgradeNote, versionWarnings } from "../stacks/spec/versions";
 import { Inventory, redact, RegisteredResource, runOnMocks, SecretValue } from "./mockEngine";
@@ -193,7 +194,8 @@ export async function plan(args: Args): Promise<number> {
         const connection = r.inputs.connection instanceof SecretValue ? r.inputs.connection.value : r.inputs.connection;
         const address = String((connection as { host?: unknown } | undefined)?.host ?? "unknown-host");
         const host = hosts.get(address) ?? safeSegment(address);
-        const remotePath = String(r.inputs.remotePath ?? r.name);
+        // Copies land in the SSH user's staging directory and are installed from there: the plan shows the target path.
+        const remotePath = finalPathOf(String(r.inputs.remotePath ?? r.name));
         write(path.join(outDir, "files", host, remotePath), await textOf(r.inputs.source));
         files++;
     }

@@ -14,8 +14,9 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { declareControlPlane } from "./controlPlane";
+import { declareNodeSecurityGroup } from "./nodeSecurityGroup";
 import { declareNodeAddons, declareSystemAddons, EksAddonKey } from "./managedAddons";
-import { AwsContext, usesVpcCni, vpcCniEnforcesPolicy } from "./render";
+import { AwsContext, DISCOVERY_TAG, usesVpcCni, vpcCniEnforcesPolicy } from "./render";
 import { declareSystemNodes } from "./systemNodes";
 import type { EksClusterShape } from "./types";
 
@@ -28,6 +29,8 @@ export interface EksClusterArgs {
     addonVersions: Partial<Record<EksAddonKey, string>>;
     environment: string;
     aws: pulumi.Input<AwsContext>;
+    /** The cluster's VPC (the node security group lives there). */
+    vpcId: pulumi.Input<string>;
     /** Node subnets, one per zone in spec.zones order. */
     privateSubnetIds: pulumi.Input<string>[];
     /** Pod subnets (VPC CNI custom networking), one per zone in spec.zones order. */
@@ -40,6 +43,8 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly clusterArn: pulumi.Output<string>;
     readonly endpoint: pulumi.Output<string>;
     readonly clusterSecurityGroupId: pulumi.Output<string>;
+    /** The nodes' own security group (system nodes and Karpenter's, and VPC CNI pods). */
+    readonly nodeSecurityGroupId: pulumi.Output<string>;
     readonly provider: k8s.Provider;
     /** Admin kubeconfig (exec credentials), a secret. */
     readonly kubeconfig: pulumi.Output<string>;
@@ -64,13 +69,29 @@ export class EksCluster extends pulumi.ComponentResource {
         this.kubeconfig = cp.kubeconfig;
         this.provider = cp.provider;
         this.controlPlane = [cp.cluster, ...cp.adminAccess];
+        const nodeSg = declareNodeSecurityGroup(this, name, {
+            cluster: spec.name,
+            vpcId: args.vpcId,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
+            discoveryTag: DISCOVERY_TAG,
+            tags,
+        });
+        this.nodeSecurityGroupId = nodeSg.id;
 
         const addons = { cluster: cp.cluster, versions: args.addonVersions, kubernetesVersion: spec.kubernetesVersion, tags };
         const nodeAddons = declareNodeAddons(
             this,
             name,
             vpcCni
-                ? { ...addons, vpcCni, networkPolicy: vpcCniEnforcesPolicy(spec), zones: spec.zones, podSubnetIds: args.podSubnetIds, provider: this.provider }
+                ? {
+                      ...addons,
+                      vpcCni,
+                      networkPolicy: vpcCniEnforcesPolicy(spec),
+                      zones: spec.zones,
+                      podSubnetIds: args.podSubnetIds,
+                      podSecurityGroupId: this.nodeSecurityGroupId,
+                      provider: this.provider,
+                  }
                 : { ...addons, vpcCni },
         );
         this.systemNodeGroup = declareSystemNodes(this, name, {
@@ -82,6 +103,7 @@ export class EksCluster extends pulumi.ComponentResource {
             ctx,
             clusterName: cp.cluster.name,
             privateSubnetIds: args.privateSubnetIds,
+            securityGroupIds: [this.nodeSecurityGroupId],
             dependsOn: nodeAddons.beforeNodes,
             tags,
         });
@@ -101,6 +123,7 @@ export class EksCluster extends pulumi.ComponentResource {
             clusterArn: this.clusterArn,
             endpoint: this.endpoint,
             clusterSecurityGroupId: this.clusterSecurityGroupId,
+            nodeSecurityGroupId: this.nodeSecurityGroupId,
             kubeconfig: this.kubeconfig,
         });
     }

@@ -10,7 +10,6 @@ import {
     CLUSTER_ADMIN_POLICY,
     controlPlaneLogGroupName,
     controlPlaneLogTypes,
-    DISCOVERY_TAG,
     kubeconfig,
     logsKeyPolicy,
     managedPolicy,
@@ -127,8 +126,8 @@ export function declareControlPlane(owner: pulumi.ComponentResource, name: strin
         { parent: owner, protect: true, dependsOn: [logGroup, clusterPolicy, clusterKeyUse] },
     );
 
-    // Karpenter finds the node security group by the discovery tag.
-    new aws.ec2.Tag(`${name}-cluster-sg-discovery`, { resourceId: cluster.vpcConfig.clusterSecurityGroupId, key: DISCOVERY_TAG, value: spec.name }, parent);
+    // Karpenter finds the node security group by the discovery tag: the nodes' own group carries it
+    // (nodeSecurityGroup.ts), never the cluster security group.
 
     // --- Access: the spec's admins, nobody implicitly.
     const adminAccess = spec.adminPrincipals.map((principalArn, i) => {

@@ -69,7 +69,14 @@ export function declareNodeAddons(
     name: string,
     a:
         | (ManagedAddonsInputs & { vpcCni: false })
-        | (ManagedAddonsInputs & { vpcCni: true; networkPolicy: boolean; zones: string[]; podSubnetIds: pulumi.Input<string>[]; provider: k8s.Provider }),
+        | (ManagedAddonsInputs & {
+              vpcCni: true;
+              networkPolicy: boolean;
+              zones: string[];
+              podSubnetIds: pulumi.Input<string>[];
+              podSecurityGroupId: pulumi.Input<string>;
+              provider: k8s.Provider;
+          }),
 ): { podIdentityAgent: aws.eks.Addon; beforeNodes: pulumi.Resource[] } {
     const podIdentityAgent = managedAddon(owner, name, a, "eks-pod-identity-agent", "podIdentityAgent");
     const beforeNodes: pulumi.Resource[] = [podIdentityAgent];
@@ -78,7 +85,8 @@ export function declareNodeAddons(
         const kubeProxy = managedAddon(owner, name, a, "kube-proxy", "kubeProxy");
         const eniConfigs = a.zones.map((zone, i) => {
             const rendered = pulumi
-                .all([a.podSubnetIds[i], a.cluster.vpcConfig.clusterSecurityGroupId])
+                // Pods on their own ENIs get the nodes' security group (node to node and pod to pod open, the control plane on listed ports).
+                .all([a.podSubnetIds[i], a.podSecurityGroupId])
                 .apply(([subnetId, sg]) => eniConfig({ zone, subnetId, securityGroupIds: [sg] }));
             return customResource(
                 `${name}-eniconfig-${zone}`,

@@ -24,6 +24,8 @@ export interface SystemNodesInputs {
     ctx: pulumi.Output<AwsContext>;
     clusterName: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string>[];
+    /** The nodes' security groups (the node security group only: EKS adds no cluster security group to a launch template that names groups). */
+    securityGroupIds: pulumi.Input<string>[];
     /** What the nodes need before they can turn Ready (their CNI and pod credentials). */
     dependsOn: pulumi.Resource[];
     tags: Record<string, string>;
@@ -52,6 +54,7 @@ export function declareSystemNodes(owner: pulumi.ComponentResource, name: string
             description: `${a.cluster}: system node group`,
             // IMDSv2 only, one hop: pods cannot reach the node's credentials (EKS best practices, "Restrict access to IMDS").
             metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+            vpcSecurityGroupIds: a.securityGroupIds,
             blockDeviceMappings: [
                 {
                     deviceName: "/dev/xvda",

@@ -119,7 +119,9 @@ export class EtcdCluster extends pulumi.ComponentResource {
             });
             const unit = renderEtcdUnit(member, paths);
             const env = renderEtcdctlEnv(member, members, paths);
-            const after = { dependsOn: [dirs] };
+            // Everything in the config and PKI directories is root-owned, group etcd (the member and the
+            // backup service run as etcd): certificates and keys 0640 (CIS Kubernetes Benchmark 1.1.7, 1.1.11).
+            const after = { dependsOn: [dirs], group: "etcd" };
             const memberFiles = [
                 host.file("config", conf("etcd.conf.yml"), config, after),
                 host.file("unit", conf(ETCD_UNITS.member), unit, after),
@@ -148,14 +150,14 @@ export class EtcdCluster extends pulumi.ComponentResource {
 
         // Backups and defragmentation start once the cluster is healthy.
         hosts.forEach((host) => {
-            const after = { dependsOn: [this.healthy] };
+            const after = { dependsOn: [this.healthy], group: "etcd" };
             const files = [
-                host.file("backup-script", conf("etcd-backup.sh"), backupScript, after),
+                host.file("backup-script", conf("etcd-backup.sh"), backupScript, { ...after, mode: "0750" }),
                 host.file("backup-env", conf("backup.env"), backupEnv, after),
                 host.file("backup-credentials", conf("backup-credentials.env"), credentials, { ...after, secret: true }),
                 host.file("backup-service", conf(ETCD_UNITS.backupService), backupUnits.service, after),
                 host.file("backup-timer", conf(ETCD_UNITS.backupTimer), backupUnits.timer, after),
-                host.file("defrag-script", conf("etcd-defrag.sh"), defragScript, after),
+                host.file("defrag-script", conf("etcd-defrag.sh"), defragScript, { ...after, mode: "0750" }),
                 host.file("defrag-service", conf(ETCD_UNITS.defragService), defragUnits.service, after),
                 host.file("defrag-timer", conf(ETCD_UNITS.defragTimer), defragUnits.timer, after),
             ];

@@ -30,9 +30,14 @@ import {
     renderKubeletConfig,
     renderKubeconfig,
     renderLoadBalancerScript,
+    renderMintTokenScript,
+    mintedToken,
+    renderTokenDeleteScript,
     renderTokenScript,
     renderTokenCleanupScript,
     renderVrrpAuth,
+    renderVrrpFilter,
+    renderVrrpFilterUnit,
 } from "./render";
 import type { IdcClusterShape } from "./types";
 
@@ -45,21 +50,33 @@ export interface HaControlPlaneArgs {
     etcdHealthy: pulumi.Resource;
     pki: ClusterPki;
     login: SshLogin;
-    /** Every host that will join with the bootstrap token (control planes and workers): adding one re-creates the token. */
+    /** Every host that joins (control planes and workers): adding one re-uploads the control-plane certificates. */
     joiningHosts: string[];
 }
 
-export class HaControlPlane extends pulumi.ComponentResource {
+/** A bootstrap token minted for one join (see HaControlPlane.mint). */
+export interface MintedJoinToken {
+    /** Secret: the mint command's stdout, checked. */
+    token: pulumi.Output<string>;
+    /** The mint on the first control-plane host: the join runs after it. */
+    minted: pulumi.Resource;
+}
+
+/** Mints a bootstrap token for one joining host; the join passes itself to `retire` to delete it afterwards. */
+export interface JoinTokens {
+    mint(host: string, triggers: pulumi.Input<unknown>[], after: pulumi.Input<pulumi.Resource>[]): MintedJoinToken;
+    retire(host: string, minted: MintedJoinToken, join: pulumi.Resource): pulumi.Resource;
+}
+
+export class HaControlPlane extends pulumi.ComponentResource implements JoinTokens {
     /** Admin kubeconfig (a secret) for the VIP endpoint. */
     readonly kubeconfig: pulumi.Output<string>;
     /** `kubeadm init` on the first host. */
     readonly init: remote.Command;
     /** `kubeadm join --control-plane` on every other host. */
     readonly joins: remote.Command[] = [];
-    /** The current bootstrap token exists on the cluster: workers may join after it. */
+    /** The control-plane certificates are uploaded (for control-plane joins; kubeadm keeps them 2h). */
     readonly joinToken: remote.Command;
-    /** Secret. */
-    readonly token: pulumi.Output<string>;
     /** The KubeletConfiguration every node runs with: workers re-pull it when it changes. */
     readonly kubeletConfig: string;
     /** kubeadm's discovery pin of the cluster CA (not a secret). */
@@ -74,17 +91,13 @@ export class HaControlPlane extends pulumi.ComponentResource {
         const cp = spec.controlPlane;
         const hosts = cp.hosts.map((h) => ({ name: h.name, address: h.address }));
 
-        // Generated secrets. Token: kubeadm's [a-z0-9]{6}.[a-z0-9]{16}; certificate key: 32 bytes hex;
-        // VRRP PASS: keepalived reads at most 8 characters.
-        const alnum = { upper: false, special: false, lower: true, numeric: true };
-        const tokenId = new random.RandomPassword(`${name}-token-id`, { length: 6, ...alnum }, { parent: this });
-        const tokenSecret = new random.RandomPassword(`${name}-token-secret`, { length: 16, ...alnum }, { parent: this });
+        // Generated secrets. Certificate key: 32 bytes hex; VRRP PASS: keepalived reads at most 8
+        // characters. No bootstrap token here: kubeadm mints one per join on the first host (mint).
         const certificateKey = new random.RandomBytes(`${name}-certificate-key`, { length: 32 }, { parent: this });
         const vrrpPass = new random.RandomPassword(`${name}-vrrp-auth`, { length: 8, special: false }, { parent: this });
         // Encrypts every Secret in etcd: losing it loses them.
         const encryptionKey = new random.RandomBytes(`${name}-encryption-key`, { length: 32 }, { parent: this, protect: true });
 
-        this.token = pulumi.secret(pulumi.interpolate`${tokenId.result}.${tokenSecret.result}`);
         const certKey = pulumi.secret(certificateKey.hex);
         const vrrpAuth = pulumi.secret(vrrpPass.result).apply(renderVrrpAuth);
         this.caCertHash = pki.kubernetesCa.publicKeyPem.apply(caCertHash);
@@ -95,6 +108,9 @@ export class HaControlPlane extends pulumi.ComponentResource {
         const haproxyCfg = renderHaproxyConfig({ frontendPort: cp.port, backends: hosts });
         const checkScript = renderCheckApiserverScript({ frontendPort: cp.port, vip: cp.vip });
         const vipPrefix = cidr(spec.network.nodeCidr).prefix;
+        // VRRP accepted only from the control-plane hosts on keepalived's interface.
+        const vrrpFilter = renderVrrpFilter({ interface: cp.keepalived.interface, peers: hosts.map((h) => h.address) });
+        const vrrpFilterUnit = renderVrrpFilterUnit();
 
         // Every control-plane host: node base, keepalived + HAProxy, and the files kubeadm reads.
         const lbs: remote.Command[] = [];
@@ -106,10 +122,12 @@ export class HaControlPlane extends pulumi.ComponentResource {
             const node = prepareKubeNode(host, spec.kubernetesVersion, [
                 { path: "/etc/haproxy", group: "root" },
                 { path: "/etc/keepalived", group: "root" },
-                { path: "/etc/kubernetes/pki", group: "root" },
-                { path: "/etc/kubernetes/pki/etcd", group: "root" },
+                { path: "/etc/kubernetes/pki", group: "root", mode: "0700" },
+                { path: "/etc/kubernetes/pki/etcd", group: "root", mode: "0700" },
             ]);
             const after = { dependsOn: [node.dirs] };
+            // Certificates under /etc/kubernetes/pki 0600 like the keys (CIS Kubernetes Benchmark 1.1.20).
+            const pkiFile = { ...after, mode: "0600" as const };
             const keepalivedConf = renderKeepalivedConfig({
                 self,
                 hosts,
@@ -123,12 +141,14 @@ export class HaControlPlane extends pulumi.ComponentResource {
                 host.file("haproxy-config", LB_PATHS.haproxyCfg, haproxyCfg, after),
                 host.file("keepalived-config", LB_PATHS.keepalivedConf, keepalivedConf, after),
                 host.file("vrrp-auth", LB_PATHS.vrrpAuth, vrrpAuth, { ...after, secret: true }),
-                host.file("check-apiserver", LB_PATHS.checkScript, checkScript, after),
+                host.file("check-apiserver", LB_PATHS.checkScript, checkScript, { ...after, mode: "0755" }),
+                host.file("vrrp-filter", LB_PATHS.vrrpFilter, vrrpFilter, after),
+                host.file("vrrp-filter-unit", LB_PATHS.vrrpFilterUnit, vrrpFilterUnit, after),
             ];
             // After the node's own apt-get run (one dpkg at a time), and after the previous host's
             // load balancer: a change restarts keepalived/HAProxy on one host at a time, the VIP stays up.
-            const lb = host.run("load-balancer", renderLoadBalancerScript(aptInstall(`${pinned(["haproxy", "keepalived"])} curl`)), {
-                triggers: [haproxyCfg, keepalivedConf, vrrpAuth, checkScript],
+            const lb = host.run("load-balancer", renderLoadBalancerScript(aptInstall(`${pinned(["haproxy", "keepalived", "nftables"])} curl`)), {
+                triggers: [haproxyCfg, keepalivedConf, vrrpAuth, checkScript, vrrpFilter, vrrpFilterUnit],
                 dependsOn: [...lbFiles, node.packages, ...lbs.slice(-1)],
             });
             lbs.push(lb);
@@ -136,8 +156,8 @@ export class HaControlPlane extends pulumi.ComponentResource {
                 host.file("encryption-config", KUBEADM_PATHS.encryptionConfig, encryptionConfig, { ...after, secret: true }),
                 host.file("audit-policy", KUBEADM_PATHS.auditPolicy, auditPolicy, after),
                 host.file("authentication-config", KUBEADM_PATHS.authenticationConfig, authenticationConfig, after),
-                host.file("etcd-ca", KUBEADM_PATHS.etcdCa, pki.etcdCa.certPem, after),
-                host.file("etcd-client-cert", KUBEADM_PATHS.etcdClientCert, pki.apiserverEtcdClient.certPem, after),
+                host.file("etcd-ca", KUBEADM_PATHS.etcdCa, pki.etcdCa.certPem, pkiFile),
+                host.file("etcd-client-cert", KUBEADM_PATHS.etcdClientCert, pki.apiserverEtcdClient.certPem, pkiFile),
                 host.file("etcd-client-key", KUBEADM_PATHS.etcdClientKey, pki.apiserverEtcdClient.keyPem, { ...after, secret: true }),
                 // Not a secret; kubeadm init reads it on the first host, the others re-issue their API server certificate from it.
                 host.file("kubeadm-cluster", KUBEADM_PATHS.clusterConfig, clusterConfig, after),
@@ -159,13 +179,11 @@ export class HaControlPlane extends pulumi.ComponentResource {
 
         // kubeadm init on the first host, once every etcd member is healthy.
         const first = prepared[0];
-        const initConfig = pulumi
-            .all([this.token, certKey])
-            .apply(([token, key]) => renderInitConfig({ spec, host: first.self, secrets: { token, certificateKey: key }, labels: first.labels }));
+        const initConfig = certKey.apply((key) => renderInitConfig({ spec, host: first.self, secrets: { certificateKey: key }, labels: first.labels }));
         const initFiles = [
             first.host.file("kubeadm-init", KUBEADM_PATHS.initConfig, initConfig, { ...first.after, secret: true }),
             // kubeadm uses an existing CA as is; the other hosts get it through kubeadm's encrypted certificate upload.
-            first.host.file("kubernetes-ca-cert", KUBEADM_PATHS.ca, pki.kubernetesCa.certPem, first.after),
+            first.host.file("kubernetes-ca-cert", KUBEADM_PATHS.ca, pki.kubernetesCa.certPem, { ...first.after, mode: "0600" }),
             first.host.file("kubernetes-ca-key", KUBEADM_PATHS.caKey, pki.kubernetesCa.keyPem, { ...first.after, secret: true }),
         ];
         this.init = first.host.run("kubeadm-init", renderInitScript(spec), {
@@ -174,28 +192,32 @@ export class HaControlPlane extends pulumi.ComponentResource {
             secretOutput: true,
         });
 
-        // The bootstrap token lives 2h: re-created whenever the set of joining hosts changes, before anyone joins.
+        // The uploaded certificates live 2h: uploaded again whenever the set of joining hosts changes, before anyone joins.
         this.firstHost = first.host;
         this.joiningHosts = args.joiningHosts;
         this.joinToken = first.host.run("join-token", renderTokenScript(), {
-            triggers: [this.token, certKey, ...args.joiningHosts],
+            triggers: [certKey, ...args.joiningHosts],
             dependsOn: [this.init],
             secretOutput: true,
         });
 
         // kubeadm join --control-plane on the others, one at a time (kubeadm HA guide: join sequentially).
-        let previous: remote.Command = this.joinToken;
+        let previous: pulumi.Resource = this.joinToken;
         for (const p of prepared.slice(1)) {
+            // The join file holds the certificate key (a secret) and a token placeholder; the token comes per join.
             const joinConfig = pulumi
-                .all([this.token, certKey, this.caCertHash])
-                .apply(([token, key, hash]) => renderJoinConfig({ spec, host: p.self, token, caCertHash: hash, certificateKey: key, labels: p.labels }));
+                .all([certKey, this.caCertHash])
+                .apply(([key, hash]) => renderJoinConfig({ spec, host: p.self, caCertHash: hash, certificateKey: key, labels: p.labels }));
             const joinFile = p.host.file("kubeadm-join", KUBEADM_PATHS.joinConfig, joinConfig, { ...p.after, secret: true });
-            previous = p.host.run("kubeadm-join", renderJoinScript({ sans, host: p.self }), {
-                triggers: [joinConfig, ...common],
-                dependsOn: [previous, ...p.ready, joinFile],
+            const triggers = [joinConfig, ...common];
+            const minted = this.mint(p.self.name, triggers, [previous, ...p.ready, joinFile]);
+            const join = p.host.run("kubeadm-join", pulumi.secret(minted.token.apply((t) => renderJoinScript({ sans, host: p.self }, t))), {
+                triggers,
+                dependsOn: [minted.minted, previous, ...p.ready, joinFile],
                 secretOutput: true,
             });
-            this.joins.push(previous);
+            previous = this.retire(p.self.name, minted, join);
+            this.joins.push(join);
         }
 
         this.kubeconfig = pulumi.secret(
@@ -210,13 +232,36 @@ export class HaControlPlane extends pulumi.ComponentResource {
     }
 
     /**
-     * Deletes the bootstrap token once every host in `joins` has joined (control-plane and worker
-     * joins): it lives only from the join-token step to the last join. Runs again whenever the token
-     * is re-created for hosts joining later.
+     * Mints a fresh bootstrap token for `host` on the first control-plane host, re-run with the join's
+     * own triggers (a join that re-runs gets a new token). Its stdout, the token, is a secret output:
+     * encrypted in the state, never logged; the token is deleted after the join (retire) and expires
+     * in 15 minutes anyway. In a preview the token is unknown and so is the join's script.
      */
-    retireJoinToken(joins: pulumi.Resource[]): remote.Command {
+    mint(host: string, triggers: pulumi.Input<unknown>[], after: pulumi.Input<pulumi.Resource>[]): MintedJoinToken {
+        const minted = this.firstHost.run(`join-token-${host}`, renderMintTokenScript(host), {
+            triggers,
+            dependsOn: [this.init, ...after],
+            secretOutput: true,
+        });
+        return { minted, token: pulumi.secret(minted.stdout.apply(mintedToken)) };
+    }
+
+    /** Deletes the token minted for `host` once its join has run (whatever the join's result). */
+    retire(host: string, minted: MintedJoinToken, join: pulumi.Resource): remote.Command {
+        return this.firstHost.run(`join-token-${host}-delete`, pulumi.secret(minted.token.apply(renderTokenDeleteScript)), {
+            triggers: [minted.token],
+            dependsOn: [join],
+        });
+    }
+
+    /**
+     * Once every host in `joins` has joined (control-plane and worker joins): deletes any bootstrap
+     * token this program made that is still there (each join's own token is deleted right after it;
+     * this catches one left by a failed run). Runs again whenever a join re-runs.
+     */
+    retireJoinToken(joins: remote.Command[]): remote.Command {
         return this.firstHost.run("join-token-cleanup", renderTokenCleanupScript(), {
-            triggers: [this.token, ...this.joiningHosts],
+            triggers: [...this.joiningHosts, ...joins.map((j) => j.id)],
             dependsOn: [this.joinToken, ...joins],
         });
     }

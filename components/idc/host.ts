@@ -1,9 +1,11 @@
 // Reaching one IDC host over SSH: every file goes through remote.CopyToRemote with a StringAsset
-// (a secret Output when the content holds a secret), every action through remote.Command run with
+// (a secret Output when the content holds a secret) into the SSH user's staging directory, then a
+// remote.Command installs it root-owned with its mode; every action is a remote.Command run with
 // sudo from a script on stdin. Not a component: it declares resources under its caller.
 import { remote, types } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { OwnedDir, renderDirsScript } from "./render";
+import { createHash } from "node:crypto";
+import { FileMode, OwnedDir, renderDirsScript, renderInstallFileScript, stagedPath } from "./render";
 
 export interface HostSpec {
     name: string;
@@ -21,6 +23,22 @@ export interface SshLogin {
      * not checked at all, which the spec allows only outside prod, explicitly.
      */
     hostKeys: Readonly<Record<string, string>>;
+}
+
+export interface FileOptions {
+    /** Content holding keys, tokens or passwords: a Pulumi secret, mode 0600 (0640 with `group`). */
+    secret?: boolean;
+    /** The group that owns the file (a service reading it as that group); default root. */
+    group?: string;
+    mode?: FileMode;
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The mode a file is installed with (see Host.file). */
+export function fileMode(opts: Pick<FileOptions, "secret" | "group" | "mode">): FileMode {
+    if (opts.mode) return opts.mode;
+    if (opts.group && opts.group !== "root") return "0640";
+    return opts.secret ? "0600" : "0644";
 }
 
 export interface RunOptions {
@@ -54,23 +72,37 @@ export class Host {
         return `${this.prefix}-${this.spec.name}-${what}`;
     }
 
-    /** Creates the directories files are copied into, owned by the SSH user (see renderDirsScript). */
+    /** Creates the root-owned directories files are installed into and the SSH user's staging mirror (see renderDirsScript). */
     dirs(dirs: OwnedDir[], systemUsers: { name: string; home: string }[] = [], opts: RunOptions = {}): remote.Command {
         return this.run("dirs", renderDirsScript(this.login.user, dirs, systemUsers), opts);
     }
 
-    /** Copies `content` to `remotePath`. `secret: true` for content holding keys, tokens or passwords. */
-    file(
-        what: string,
-        remotePath: string,
-        content: pulumi.Input<string>,
-        opts: { secret?: boolean; dependsOn?: pulumi.Input<pulumi.Resource>[] } = {},
-    ): remote.CopyToRemote {
+    /**
+     * Places `content` at `remotePath`, owned by root (CIS Kubernetes Benchmark 1.1.19-1.1.21): copied
+     * by SFTP into the SSH user's staging directory (`<prefix>-<host>-<what>`), then installed by
+     * `<prefix>-<host>-<what>-install`, which re-runs whenever the content's hash changes and removes
+     * the staged copy. Returns the install step: the file is in place once it is done.
+     * Modes: `secret: true` (keys, tokens, passwords) 0600, other files 0644; with `group` 0640
+     * (a service that runs as that group reads it); `mode` overrides both.
+     */
+    file(what: string, remotePath: string, content: pulumi.Input<string>, opts: FileOptions = {}): remote.Command {
         const text = opts.secret ? pulumi.secret(content) : pulumi.output(content);
-        return new remote.CopyToRemote(
+        const staged = stagedPath(this.login.user, remotePath);
+        const copy = new remote.CopyToRemote(
             this.name(what),
-            { connection: this.connection, remotePath, source: text.apply((t) => new pulumi.asset.StringAsset(t)) },
+            { connection: this.connection, remotePath: staged, source: text.apply((t) => new pulumi.asset.StringAsset(t)) },
             { parent: this.parent, dependsOn: opts.dependsOn },
+        );
+        const group = opts.group ?? "root";
+        const mode = fileMode(opts);
+        const sha256 = text.apply((t) => createHash("sha256").update(t).digest("hex"));
+        return this.run(
+            `${what}-install`,
+            sha256.apply((h) => renderInstallFileScript({ staged, target: remotePath, group, mode, sha256: h })),
+            {
+                triggers: [sha256, remotePath, group, mode],
+                dependsOn: [copy],
+            },
         );
     }
 

@@ -2,6 +2,7 @@
 // token, pinned to the cluster CA, with the spec's labels and taints.
 import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import type { JoinTokens } from "./haControlPlane";
 import { Host, SshLogin } from "./host";
 import { prepareKubeNode } from "./nodeBase";
 import { KUBEADM_PATHS, renderJoinConfig, renderJoinScript } from "./render";
@@ -11,11 +12,10 @@ export interface WorkersArgs {
     /** The cluster as the kubeadm join renderer reads it (its version, API endpoint, kubelet settings and `workers`). */
     spec: IdcClusterShape;
     login: SshLogin;
-    /** Secret bootstrap token and the CA pin, from the control plane. */
-    token: pulumi.Output<string>;
+    /** The CA pin, from the control plane. */
     caCertHash: pulumi.Output<string>;
-    /** The bootstrap token exists on the cluster. */
-    joinToken: pulumi.Resource;
+    /** Mints a bootstrap token per join on the first control-plane host, and deletes it after. */
+    joinTokens: JoinTokens;
     /** The kubelet configuration the first control-plane host uploads: a change restarts every kubelet with it. */
     kubeletConfig: string;
 }
@@ -29,15 +29,18 @@ export class IdcWorkers extends pulumi.ComponentResource {
         this.joins = spec.workers.map((w) => {
             const host = new Host(this, name, { name: w.name, address: w.address }, args.login);
             const node = prepareKubeNode(host, spec.kubernetesVersion, []);
-            const joinConfig = pulumi
-                .all([args.token, args.caCertHash])
-                .apply(([token, hash]) => renderJoinConfig({ spec, host: w, token, caCertHash: hash, labels: w.labels, taints: w.taints }));
-            const file = host.file("kubeadm-join", KUBEADM_PATHS.joinConfig, joinConfig, { dependsOn: [node.dirs], secret: true });
-            return host.run("kubeadm-join", renderJoinScript(false), {
-                triggers: [joinConfig, args.kubeletConfig],
-                dependsOn: [args.joinToken, node.packages, file],
+            // No secret in a worker's join file (the token comes per join): the plan shows it.
+            const joinConfig = args.caCertHash.apply((hash) => renderJoinConfig({ spec, host: w, caCertHash: hash, labels: w.labels, taints: w.taints }));
+            const file = host.file("kubeadm-join", KUBEADM_PATHS.joinConfig, joinConfig, { dependsOn: [node.dirs], mode: "0600" });
+            const triggers = [joinConfig, args.kubeletConfig];
+            const minted = args.joinTokens.mint(w.name, triggers, [node.packages, file]);
+            const join = host.run("kubeadm-join", pulumi.secret(minted.token.apply((t) => renderJoinScript(false, t))), {
+                triggers,
+                dependsOn: [minted.minted, node.packages, file],
                 secretOutput: true,
             });
+            args.joinTokens.retire(w.name, minted, join);
+            return join;
         });
         this.registerOutputs({ joined: this.joins.map((j) => j.id) });
     }

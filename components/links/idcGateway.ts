@@ -61,8 +61,8 @@ export class IdcGateway extends pulumi.ComponentResource {
         this.swanctlConf = pulumi.secret(resolved.apply(renderSwanctlConf));
         const xfrmUnit = renderXfrmUnit();
 
-        // Directories the SSH user copies into (0750, closed to others): strongSwan's and FRR's
-        // config directories and the staging directory of what is installed root-owned.
+        // Root-owned directories (0750) the files are installed into (Host.file): strongSwan's and
+        // FRR's config directories and the directory of what the setup installs elsewhere.
         const dirs = host.dirs([
             { path: "/etc/hybrid-fleet", group: "root" },
             { path: LINKS_STAGE, group: "root" },
@@ -72,8 +72,9 @@ export class IdcGateway extends pulumi.ComponentResource {
         const after = { dependsOn: [dirs] };
         const files = [
             host.file("swanctl-conf", LINKS_PATHS.swanctlConf, this.swanctlConf, { ...after, secret: true }),
-            host.file("frr-conf", LINKS_PATHS.frrConf, frrConf, after),
-            host.file("xfrm-script", LINKS_STAGED.xfrmScript, xfrmScript, after),
+            // Root-owned 0640; the setup gives it to group frr once the package has made the group.
+            host.file("frr-conf", LINKS_PATHS.frrConf, frrConf, { ...after, mode: "0640" }),
+            host.file("xfrm-script", LINKS_STAGED.xfrmScript, xfrmScript, { ...after, mode: "0755" }),
             host.file("xfrm-unit", LINKS_STAGED.xfrmUnit, xfrmUnit, after),
             host.file("sysctl", LINKS_STAGED.sysctl, sysctl, after),
         ];

@@ -454,7 +454,7 @@ install -m 0644 -o root -g root ${LINKS_STAGED.xfrmUnit} ${LINKS_PATHS.xfrmUnit}
 install -m 0644 -o root -g root ${LINKS_STAGED.sysctl} ${LINKS_PATHS.sysctl}
 sysctl -q -p ${LINKS_PATHS.sysctl}
 chmod 0600 ${LINKS_PATHS.swanctlConf}
-chown ${input.sshUser}:frr /etc/frr ${LINKS_PATHS.frrConf}
+chown root:frr /etc/frr ${LINKS_PATHS.frrConf}
 chmod 0750 /etc/frr
 chmod 0640 ${LINKS_PATHS.frrConf}
 sed -i 's/^bgpd=no$/bgpd=yes/' /etc/frr/daemons

@@ -9,6 +9,7 @@ import { federationRules, federationSchema } from "./federation";
 import { idcCluster, idcRules, IdcClusterSpec } from "./idc";
 import { fleetMeshSchema, meshRules } from "./mesh";
 import { networkRules } from "./network";
+import { addressRules } from "./addresses";
 import { firstOverlaps, hardeningRules, MAX_CLUSTERS } from "./hardening";
 import { versionRules } from "./versions";
 import { linkExtensions, linksRules } from "./links";
@@ -156,6 +157,7 @@ function fleetRules(fleet: FleetSpec, today: Date): Violation[] {
     });
     out.push(...networkRules(fleet));
     out.push(...hardeningRules(fleet));
+    out.push(...addressRules(fleet));
     out.push(...linksRules(fleet));
     out.push(...meshRules(fleet));
     out.push(...federationRules(fleet));

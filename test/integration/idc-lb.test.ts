@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { LB_PATHS } from "../../components/idc/render";
+import { finalPathOf, LB_PATHS } from "../../components/idc/render";
 import type { IdcClusterSpec } from "../../stacks/spec";
 import { loadStackSpec, RegisteredResource, runFleet, SecretValue } from "../harness";
 import { requireTool, run, tempDir } from "./idcTools";
@@ -40,7 +40,7 @@ describe("IDC load balancer configs checked by haproxy -c and keepalived -t", fu
             for (const h of idc.controlPlane.hosts) {
                 const file = (remotePath: string) => {
                     const found = copies.filter(
-                        (c) => (unwrap(c.inputs.connection) as { host: string }).host === h.address && c.inputs.remotePath === remotePath,
+                        (c) => (unwrap(c.inputs.connection) as { host: string }).host === h.address && finalPathOf(String(c.inputs.remotePath)) === remotePath,
                     );
                     assert.strictEqual(found.length, 1, `${stack} ${h.name}: ${found.length} copies of ${remotePath}`);
                     return textOf(found[0]);

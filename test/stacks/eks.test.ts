@@ -302,7 +302,8 @@ describe("EKS site on the mock engine (prod)", function () {
             // cni vpc-cni: the VPC CNI is the only policy engine, so it must enforce the tenants' NetworkPolicies.
             assert.strictEqual(json(cni.inputs.configurationValues).enableNetworkPolicy, "true");
             const k8s = named(T.k8sProvider, k8sProviderName(C));
-            const sg = named(T.cluster, `${C}-eks`).state.vpcConfig.clusterSecurityGroupId;
+            // Pods on their own ENIs get the nodes' security group, not the cluster security group.
+            const sg = idOf(named("aws:ec2/securityGroup:SecurityGroup", `${C}-node-sg`));
             spec.zones.forEach((zone) => {
                 const eni = named(T.eniConfig, `${C}-eniconfig-${zone}`);
                 assert.deepStrictEqual(eni.inputs.metadata.name, zone);
@@ -570,15 +571,55 @@ describe("EKS site on the mock engine (prod)", function () {
                 assert.deepStrictEqual(c.inputs.spec.subnetSelectorTerms, [{ tags: { "karpenter.sh/discovery": C } }]);
                 assert.deepStrictEqual(c.inputs.spec.amiSelectorTerms, [{ alias: "al2023@v20260903" }]);
             }
-            // The selectors find the private subnets and the cluster security group.
-            const discoveryTag = named(T.tag, `${C}-cluster-sg-discovery`);
+            // The selectors find the private subnets and the nodes' own security group, never the cluster security group.
+            const tagged = inv.resources.filter((r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.inputs.tags?.["karpenter.sh/discovery"] === C);
             assert.deepStrictEqual(
-                [discoveryTag.inputs.resourceId, discoveryTag.inputs.key, discoveryTag.inputs.value],
-                [named(T.cluster, `${C}-eks`).state.vpcConfig.clusterSecurityGroupId, "karpenter.sh/discovery", C],
+                tagged.map((r) => r.name),
+                [`${C}-node-sg`],
+            );
+            assert.deepStrictEqual(
+                inv.resources.filter((r) => r.type === T.tag && r.inputs.key === "karpenter.sh/discovery"),
+                [],
+                "no discovery tag on the cluster security group",
             );
             const critical = named(T.nodePool, `${K}-on-demand-critical-nodepool`).inputs.spec;
             assert.strictEqual(critical.weight, 100);
             assert.deepStrictEqual(critical.limits, { cpu: "200", memory: "800Gi" });
+        });
+    });
+
+    describe("node security group", () => {
+        it("gives the nodes their own group: control plane in on the listed ports only, node to node, egress, nodes to the API server", () => {
+            const sg = named("aws:ec2/securityGroup:SecurityGroup", `${C}-node-sg`);
+            const clusterSg = named(T.cluster, `${C}-eks`).state.vpcConfig.clusterSecurityGroupId;
+            assert.strictEqual(sg.inputs.tags[`kubernetes.io/cluster/${C}`], "owned");
+            const rules = inv.resources.filter((r) => r.type.startsWith("aws:vpc/securityGroup") && r.name.startsWith(`${C}-node-sg-`));
+            const row = (r: RegisteredResource) =>
+                [
+                    r.type.endsWith("IngressRule") ? "in" : "out",
+                    r.inputs.securityGroupId === idOf(sg) ? "nodes" : r.inputs.securityGroupId === clusterSg ? "cluster" : "?",
+                    r.inputs.ipProtocol,
+                    r.inputs.fromPort ?? "",
+                    r.inputs.referencedSecurityGroupId === idOf(sg)
+                        ? "nodes"
+                        : r.inputs.referencedSecurityGroupId === clusterSg
+                          ? "cluster"
+                          : (r.inputs.cidrIpv4 ?? "?"),
+                ].join(" ");
+            assert.deepStrictEqual(
+                rules.map(row).sort(),
+                [
+                    ...[443, 4443, 5443, 6443, 8443, 9443, 10250, 15017].map((p) => `in nodes tcp ${p} cluster`),
+                    "in nodes -1  nodes",
+                    "out nodes -1  0.0.0.0/0",
+                    "in cluster tcp 443 nodes",
+                ].sort(),
+            );
+            for (const r of rules)
+                if (r.inputs.fromPort !== undefined) assert.strictEqual(r.inputs.toPort, r.inputs.fromPort, `${r.name}: one port, not a range`);
+            // The system nodes get this group only (a launch template naming groups gets no cluster security group from EKS).
+            const lt = named("aws:ec2/launchTemplate:LaunchTemplate", `${C}-system-nodes`);
+            assert.deepStrictEqual(lt.inputs.vpcSecurityGroupIds, [idOf(sg)]);
         });
     });
 

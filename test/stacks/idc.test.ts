@@ -5,6 +5,7 @@ import * as assert from "assert";
 import { LINKS_PATHS, LINKS_STAGED } from "../../components/links/render";
 import * as YAML from "yaml";
 import { ETCD_PATHS, ETCD_PKI, ETCD_UNITS, KUBEADM_PATHS, LB_PATHS, NODE_PATHS, vrrpPriority } from "../../components/idc/render";
+import { finalPathOf } from "../../components/idc/renderers/node";
 import type { FleetSpec, IdcClusterSpec } from "../../stacks/spec";
 import { k8sProviderName } from "../../stacks/types";
 import { offlineConfig, parseStackFile, readStackFile, stackFilePath } from "../../tools/stackFile";
@@ -76,6 +77,10 @@ for (const stack of ["prod", "dev"] as const) {
         const cmd = (component: string, host: string, what: string) => named(T.command, `${idc.name}-${component}-${host}-${what}`);
         const dependsOn = (r: RegisteredResource, on: RegisteredResource) => r.dependencies.includes(on.urn);
         const copiesTo = (address: string) => ofType(T.copy).filter((c) => connectionOf(c).host === address);
+        /** Where a copy ends up: copies land in the SSH user's staging directory and are installed from there. */
+        const pathOf = (c: RegisteredResource) => finalPathOf(String(c.inputs.remotePath));
+        /** The step that installs a copy root-owned: what the file's readers wait for. */
+        const installOf = (c: RegisteredResource) => ofType(T.command).find((x) => x.name === `${c.name}-install` && x.parent === c.parent)!;
 
         it("declares the IDC components under the site", () => {
             const components = mine
@@ -122,6 +127,8 @@ for (const stack of ["prod", "dev"] as const) {
                 LB_PATHS.keepalivedConf,
                 LB_PATHS.vrrpAuth,
                 LB_PATHS.checkScript,
+                LB_PATHS.vrrpFilter,
+                LB_PATHS.vrrpFilterUnit,
                 KUBEADM_PATHS.encryptionConfig,
                 KUBEADM_PATHS.auditPolicy,
                 KUBEADM_PATHS.authenticationConfig,
@@ -152,7 +159,7 @@ for (const stack of ["prod", "dev"] as const) {
                 [...expected.values()].reduce((n, f) => n + f.length, 0),
             );
             for (const [address, files] of expected) {
-                const paths = copiesTo(address).map((c) => c.inputs.remotePath as string);
+                const paths = copiesTo(address).map((c) => pathOf(c));
                 assert.strictEqual(new Set(paths).size, paths.length, `${address} gets a file twice: ${paths.join(", ")}`);
                 assert.deepStrictEqual([...paths].sort(), [...files].sort(), address);
             }
@@ -184,38 +191,62 @@ for (const stack of ["prod", "dev"] as const) {
                 const start = cmd("etcd", h.name, "start");
                 assert.ok(dependsOn(healthy, start), `health gate does not wait for ${h.name}`);
                 assert.ok(dependsOn(start, cmd("etcd", h.name, "data-disk")), `${h.name} starts before its disk is mounted`);
-                for (const f of copiesTo(h.address).filter((c) => /etcd\.conf\.yml|\.key$|\.crt$|etcd-member\.service/.test(c.inputs.remotePath))) {
-                    assert.ok(dependsOn(start, f), `${h.name} starts before ${f.inputs.remotePath} is copied`);
+                for (const f of copiesTo(h.address).filter((c) => /etcd\.conf\.yml|\.key$|\.crt$|etcd-member\.service/.test(pathOf(c)))) {
+                    assert.ok(dependsOn(start, installOf(f)), `${h.name} starts before ${pathOf(f)} is installed`);
                 }
             }
             const [first, ...others] = idc.controlPlane.hosts;
             const init = cmd("control-plane", first.name, "kubeadm-init");
             assert.ok(dependsOn(init, healthy), "kubeadm init does not wait for etcd health");
             assert.ok(dependsOn(init, cmd("control-plane", first.name, "load-balancer")), "kubeadm init before the VIP is served");
-            const token = cmd("control-plane", first.name, "join-token");
-            assert.ok(dependsOn(token, init));
-            let previous = token;
+            // The control-plane certificates are uploaded after init; no token is made there.
+            const upload = cmd("control-plane", first.name, "join-token");
+            assert.ok(dependsOn(upload, init));
+            assert.doesNotMatch(String(upload.inputs.stdin), /token create|bootstrap-token/);
+            // Every join: a token minted for it on the first host just before, deleted there just after.
+            const joinOf = (h: { name: string }, component: string) => {
+                const mint = cmd("control-plane", first.name, `join-token-${h.name}`);
+                const join = cmd(component, h.name, "kubeadm-join");
+                const del = cmd("control-plane", first.name, `join-token-${h.name}-delete`);
+                assert.ok(dependsOn(mint, init), `${h.name}: token minted before init`);
+                assert.ok(dependsOn(join, mint), `${h.name} joins before its token exists`);
+                assert.ok(dependsOn(del, join), `${h.name}: token deleted before the join`);
+                assert.match(String(mint.inputs.stdin), new RegExp(`^kubeadm token create --ttl 15m0s .*--description hybrid-fleet-join-${h.name}$`, "m"));
+                assert.strictEqual(mint.inputs.logging, "none", "the mint's output (the token) is never logged");
+                const token = String(mint.state.stdout).trim();
+                assert.match(token, /^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+                assert.ok(join.inputs.stdin instanceof SecretValue, `${h.name}: the join script holds the token: a secret`);
+                assert.ok(String(join.inputs.stdin.value).includes(`  token=${token}\n`), `${h.name} joins with another token`);
+                assert.ok(del.inputs.stdin instanceof SecretValue);
+                assert.ok(String(del.inputs.stdin.value).includes(`kubeadm token delete ${token.split(".")[0]} `));
+                assert.ok(!String(del.inputs.stdin.value).includes(token), "only the token ID reaches the delete");
+                return { mint, join, del };
+            };
+            let previous = upload;
             for (const h of others) {
-                const join = cmd("control-plane", h.name, "kubeadm-join");
-                assert.ok(dependsOn(join, previous), `${h.name} joins before ${previous.name}`);
-                previous = join;
+                const { mint, join, del } = joinOf(h, "control-plane");
+                assert.ok(dependsOn(mint, previous), `${h.name} joins before ${previous.name}`);
+                previous = del;
+                assert.ok(join);
             }
-            for (const w of idc.workers) assert.ok(dependsOn(cmd("workers", w.name, "kubeadm-join"), token), `${w.name} joins before the token exists`);
-            // The token is deleted on the first host after every join, and again whenever it is re-created.
+            const tokens = new Set(
+                [...others.map((h) => joinOf(h, "control-plane")), ...idc.workers.map((w) => joinOf(w, "workers"))].map((j) => String(j.mint.state.stdout)),
+            );
+            assert.strictEqual(tokens.size, others.length + idc.workers.length, "one token per join");
+            // After every join, a sweep deletes any token this program made that is still there.
             const cleanup = cmd("control-plane", first.name, "join-token-cleanup");
-            assert.ok(dependsOn(cleanup, token));
-            for (const h of others) assert.ok(dependsOn(cleanup, cmd("control-plane", h.name, "kubeadm-join")), `token deleted before ${h.name} joins`);
-            for (const w of idc.workers) assert.ok(dependsOn(cleanup, cmd("workers", w.name, "kubeadm-join")), `token deleted before ${w.name} joins`);
+            for (const h of others) assert.ok(dependsOn(cleanup, cmd("control-plane", h.name, "kubeadm-join")), `sweep before ${h.name} joins`);
+            for (const w of idc.workers) assert.ok(dependsOn(cleanup, cmd("workers", w.name, "kubeadm-join")), `sweep before ${w.name} joins`);
             assert.match(String(cleanup.inputs.stdin), /kubeadm token delete "\$id"/);
             assert.deepStrictEqual(
-                cleanup.inputs.triggers.slice(1),
+                cleanup.inputs.triggers.slice(0, others.length + idc.workers.length),
                 [...others, ...idc.workers].map((h) => h.name),
             );
         });
 
         it("re-runs each action when the content it applies changes (triggers carry the file contents)", () => {
             const triggerTexts = (r: RegisteredResource) => (r.inputs.triggers as unknown[]).map((t) => (t instanceof SecretValue ? t.value : t));
-            const copyText = (address: string, remotePath: string) => textOf(copiesTo(address).find((c) => c.inputs.remotePath === remotePath)!.inputs.source);
+            const copyText = (address: string, remotePath: string) => textOf(copiesTo(address).find((c) => pathOf(c) === remotePath)!.inputs.source);
             for (const h of idc.etcd.hosts) {
                 const triggers = triggerTexts(cmd("etcd", h.name, "start"));
                 assert.ok(triggers.includes(copyText(h.address, `${ETCD_PATHS.configDir}/etcd.conf.yml`)), `${h.name}: etcd.conf.yml not a trigger`);
@@ -281,6 +312,21 @@ for (const stack of ["prod", "dev"] as const) {
             assert.ok(!packages.additionalSecretOutputs.includes("stdout"));
         });
 
+        it("limits VRRP to the control-plane hosts: the nftables filter names exactly their addresses and keepalived's interface, loaded before keepalived", () => {
+            for (const h of idc.controlPlane.hosts) {
+                const filter = textOf(copiesTo(h.address).find((c) => pathOf(c) === LB_PATHS.vrrpFilter)!.inputs.source);
+                const elements = /elements = \{ ([^}]*) \}/.exec(filter)![1].split(", ");
+                assert.deepStrictEqual(elements.sort(), idc.controlPlane.hosts.map((x) => x.address).sort());
+                assert.match(filter, new RegExp(`^\\s*iifname "${idc.controlPlane.keepalived.interface}" ip protocol vrrp counter drop$`, "m"));
+                const lb = cmd("control-plane", h.name, "load-balancer");
+                const script = String(lb.inputs.stdin);
+                assert.ok(script.indexOf("nft -c -f /etc/hybrid-fleet/vrrp-filter.nft") < script.indexOf("systemctl restart keepalived"));
+                assert.match(script, /nftables=1\.0\.6-2\+deb12u2/);
+                assert.ok((lb.inputs.triggers as unknown[]).includes(filter), "a changed filter re-runs the load balancer step");
+                assert.ok(dependsOn(lb, installOf(copiesTo(h.address).find((c) => pathOf(c) === LB_PATHS.vrrpFilter)!)));
+            }
+        });
+
         it("runs one apt-get at a time per control-plane host and restarts the load balancers one host at a time", () => {
             let previous: RegisteredResource | undefined;
             for (const h of idc.controlPlane.hosts) {
@@ -294,7 +340,7 @@ for (const stack of ["prod", "dev"] as const) {
         it("renders per-host load-balancer configs: distinct VRRP priorities, unicast peers = the other hosts, every API server a backend", () => {
             const cp = idc.controlPlane.hosts;
             const priorities = cp.map((h) =>
-                Number(/priority (\d+)/.exec(textOf(copiesTo(h.address).find((c) => c.inputs.remotePath === LB_PATHS.keepalivedConf)!.inputs.source))![1]),
+                Number(/priority (\d+)/.exec(textOf(copiesTo(h.address).find((c) => pathOf(c) === LB_PATHS.keepalivedConf)!.inputs.source))![1]),
             );
             assert.strictEqual(new Set(priorities).size, cp.length, `priorities ${priorities}`);
             assert.deepStrictEqual(
@@ -302,7 +348,7 @@ for (const stack of ["prod", "dev"] as const) {
                 cp.map((h) => vrrpPriority(cp, h)),
             );
             for (const h of cp) {
-                const conf = textOf(copiesTo(h.address).find((c) => c.inputs.remotePath === LB_PATHS.keepalivedConf)!.inputs.source);
+                const conf = textOf(copiesTo(h.address).find((c) => pathOf(c) === LB_PATHS.keepalivedConf)!.inputs.source);
                 const peers = (/unicast_peer \{([^}]*)\}/.exec(conf)?.[1] ?? "").trim().split(/\s+/).filter(Boolean);
                 assert.deepStrictEqual(
                     peers.sort(),
@@ -314,13 +360,56 @@ for (const stack of ["prod", "dev"] as const) {
                 if (cp.length > 1) assert.match(conf, new RegExp(`unicast_src_ip ${h.address}\\n`));
                 else assert.doesNotMatch(conf, /unicast/, "a lone host has no unicast peers");
                 assert.match(conf, new RegExp(`${idc.controlPlane.vip.replace(/\./g, "\\.")}/\\d+ dev ${idc.controlPlane.keepalived.interface}`));
-                const haproxy = textOf(copiesTo(h.address).find((c) => c.inputs.remotePath === LB_PATHS.haproxyCfg)!.inputs.source);
+                const haproxy = textOf(copiesTo(h.address).find((c) => pathOf(c) === LB_PATHS.haproxyCfg)!.inputs.source);
                 assert.match(haproxy, new RegExp(`bind \\*:${idc.controlPlane.port}\\n`));
                 const servers = [...haproxy.matchAll(/^\s+server (\S+) (\S+) /gm)].map((m) => `${m[1]} ${m[2]}`);
                 assert.deepStrictEqual(
                     servers,
                     cp.map((o) => `${o.name} ${o.address}:6443`),
                 );
+            }
+        });
+
+        it("installs every copy root-owned with the mode of its class (CIS 1.1.19-1.1.21), from the SSH user's staging directory", () => {
+            const unwrapText = (v: unknown) => String(v instanceof SecretValue ? v.value : v);
+            /** [owner group, mode] per file class: keys/tokens/encryption 0600, etcd files group etcd, Kubernetes PKI 0600. */
+            const expectedOf = (p: string): [string, string] => {
+                if (p.startsWith(`${ETCD_PATHS.configDir}/`)) return ["etcd", /\.sh$/.test(p) ? "0750" : "0640"];
+                if (p.startsWith("/etc/kubernetes/pki/")) return ["root", "0600"];
+                if (/vrrp-auth\.conf$|kubeadm-(init|join)\.yaml$|encryption-config\.yaml$|swanctl\.conf$/.test(p)) return ["root", "0600"];
+                if (p === LINKS_PATHS.frrConf) return ["root", "0640"];
+                if (/\.sh$/.test(p)) return ["root", "0755"];
+                return ["root", "0644"];
+            };
+            const copies = ofType(T.copy);
+            assert.ok(copies.length > 0);
+            for (const c of copies) {
+                const target = pathOf(c);
+                assert.strictEqual(String(c.inputs.remotePath), `/var/lib/hybrid-fleet/stage/${idc.ssh.user}${target}`, c.name);
+                const install = installOf(c);
+                assert.ok(install, `${c.name} is never installed`);
+                assert.ok(dependsOn(install, c), `${install.name} runs before the copy`);
+                const [group, mode] = expectedOf(target);
+                const script = unwrapText(install.inputs.stdin);
+                assert.ok(script.includes(`install -D -o root -g ${group} -m ${mode} ${String(c.inputs.remotePath)} ${target}\n`), `${target}: ${script}`);
+                assert.match(script, new RegExp(`^  rm -f ${String(c.inputs.remotePath).replace(/[.]/g, "\\.")}$`, "m"), `${target}: staged copy left behind`);
+                // The trigger is the content's hash: a secret file's hash stays a secret too.
+                const [hash] = install.inputs.triggers as unknown[];
+                assert.match(unwrapText(hash), /^[0-9a-f]{64}$/);
+                assert.strictEqual(hash instanceof SecretValue, c.inputs.source instanceof SecretValue, `${target}: hash secrecy differs from the file's`);
+            }
+            // Key directories 0700, the others 0750, root-owned; the staging mirror belongs to the SSH user.
+            for (const h of idc.controlPlane.hosts) {
+                const dirs = String(cmd("control-plane", h.name, "dirs").inputs.stdin);
+                assert.match(dirs, /^install -d -o root -g root -m 0700 \/etc\/kubernetes\/pki$/m);
+                assert.match(dirs, /^install -d -o root -g root -m 0700 \/etc\/kubernetes\/pki\/etcd$/m);
+                assert.match(dirs, /^install -d -o root -g root -m 0750 \/etc\/kubernetes$/m);
+                assert.ok(dirs.includes(`install -d -o ${idc.ssh.user} -m 0700 /var/lib/hybrid-fleet/stage/${idc.ssh.user}\n`));
+                assert.doesNotMatch(dirs, new RegExp(`^install -d -o ${idc.ssh.user} -g`, "m"), "a target directory still owned by the SSH user");
+            }
+            for (const h of idc.etcd.hosts) {
+                const dirs = String(cmd("etcd", h.name, "dirs").inputs.stdin);
+                assert.match(dirs, /^install -d -o root -g etcd -m 0750 \/etc\/etcd\/pki$/m);
             }
         });
 
@@ -334,7 +423,12 @@ for (const stack of ["prod", "dev"] as const) {
             const needles: Record<string, string> = {
                 ...Object.fromEntries(configKeys.map((k) => [`config ${k}`, config[`hybrid-fleet:${k}`]])),
                 ...Object.fromEntries(ofType("tls:index/privateKey:PrivateKey").map((k) => [k.name, String(k.state.privateKeyPem).split("\n")[1]])),
-                "bootstrap token": `${state("random:index/randomPassword:RandomPassword", `${cpName}-token-id`, "result")}.${state("random:index/randomPassword:RandomPassword", `${cpName}-token-secret`, "result")}`,
+                // A token minted for a join (the mock's `kubeadm token create` prints one).
+                "bootstrap token": state(
+                    T.command,
+                    `${cpName}-${idc.controlPlane.hosts[0].name}-join-token-${(idc.workers[0] ?? idc.controlPlane.hosts[1]).name}`,
+                    "stdout",
+                ).trim(),
                 "certificate key": state("random:index/randomBytes:RandomBytes", `${cpName}-certificate-key`, "hex"),
                 "encryption key": state("random:index/randomBytes:RandomBytes", `${cpName}-encryption-key`, "base64"),
                 "VRRP auth pass": state("random:index/randomPassword:RandomPassword", `${cpName}-vrrp-auth`, "result"),
@@ -348,14 +442,32 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.deepStrictEqual(plainTextOccurrences(inventory, needle), [], `${what} in plain text`);
                 assert.ok(secretOccurrences(inventory, needle).length > 0, `${what} is never used (the check would prove nothing)`);
             }
-            const secretFiles = ofType(T.copy).filter((c) =>
-                /\.key$|vrrp-auth\.conf$|kubeadm-(init|join)\.yaml$|encryption-config\.yaml$|backup-credentials\.env$/.test(c.inputs.remotePath),
+            // Join files hold the certificate key on control-plane hosts only (no join file holds a token).
+            const cpAddresses = new Set(idc.controlPlane.hosts.map((h) => h.address));
+            const secretFiles = ofType(T.copy).filter(
+                (c) =>
+                    /\.key$|vrrp-auth\.conf$|kubeadm-init\.yaml$|encryption-config\.yaml$|backup-credentials\.env$/.test(pathOf(c)) ||
+                    (pathOf(c) === KUBEADM_PATHS.joinConfig && cpAddresses.has(String(connectionOf(c).host))),
             );
             assert.ok(secretFiles.length > 0);
-            for (const c of secretFiles) assert.ok(c.inputs.source instanceof SecretValue, `${c.inputs.remotePath} on ${connectionOf(c).host} is not a secret`);
-            for (const c of ofType(T.copy).filter((x) => /keepalived\.conf$|kubeadm-cluster\.yaml$|etcd\.conf\.yml$|haproxy\.cfg$/.test(x.inputs.remotePath))) {
-                assert.ok(!(c.inputs.source instanceof SecretValue), `${c.inputs.remotePath} is withheld from the plan although it holds no secret`);
+            for (const c of secretFiles) assert.ok(c.inputs.source instanceof SecretValue, `${pathOf(c)} on ${connectionOf(c).host} is not a secret`);
+            for (const c of ofType(T.copy).filter((x) => /keepalived\.conf$|kubeadm-cluster\.yaml$|etcd\.conf\.yml$|haproxy\.cfg$/.test(pathOf(x)))) {
+                assert.ok(!(c.inputs.source instanceof SecretValue), `${pathOf(c)} is withheld from the plan although it holds no secret`);
             }
+        });
+
+        it("declares every join step in a preview too, while the minted tokens are unknown", async () => {
+            const { inventory: preview } = await runFleet(spec, stack, { preview: true });
+            const ids = (inv: Inventory) =>
+                inv.resources
+                    .filter((r) => r.type.startsWith("command:remote:"))
+                    .map((r) => `${r.type}::${r.name}`)
+                    .sort();
+            assert.deepStrictEqual(ids(preview), ids(inventory));
+            const w = idc.workers[0] ?? idc.controlPlane.hosts[1];
+            const join = preview.named(T.command, `${idc.name}-${idc.workers[0] ? "workers" : "control-plane"}-${w.name}-kubeadm-join`);
+            const stdin = join.inputs.stdin instanceof SecretValue ? join.inputs.stdin.value : join.inputs.stdin;
+            assert.strictEqual(stdin, "[unknown]", "the join script waits for its token");
         });
 
         it("hands back a secret kubeconfig and the cluster's own provider, after kubeadm init", async () => {
@@ -396,9 +508,15 @@ for (const stack of ["prod", "dev"] as const) {
 
         it("registers every control-plane host and worker with its spec labels (kubelet node-labels in its secret kubeadm file)", () => {
             const nodeLabelsOf = (address: string, remotePath: string) => {
-                const file = copiesTo(address).find((c) => c.inputs.remotePath === remotePath);
+                const file = copiesTo(address).find((c) => pathOf(c) === remotePath);
                 assert.ok(file, `${address} has no ${remotePath}`);
-                assert.ok(file.inputs.source instanceof SecretValue, `${remotePath} on ${address} must stay a secret`);
+                // A control-plane join file holds the certificate key; no join file holds a token.
+                const controlPlane = idc.controlPlane.hosts.some((h) => h.address === address);
+                assert.strictEqual(
+                    file.inputs.source instanceof SecretValue,
+                    controlPlane,
+                    `${remotePath} on ${address}: secret only with the certificate key`,
+                );
                 const doc = YAML.parse(textOf(file.inputs.source));
                 assert.strictEqual(doc.kind, remotePath === KUBEADM_PATHS.initConfig ? "InitConfiguration" : "JoinConfiguration");
                 const args = doc.nodeRegistration.kubeletExtraArgs as { name: string; value: string }[];

@@ -32,8 +32,6 @@ export const KUBEADM_PATHS = {
 
 /** The secrets kubeadm needs, passed in as plain strings only inside a secret Output's apply. */
 export interface KubeadmSecrets {
-    /** Bootstrap token `[a-z0-9]{6}.[a-z0-9]{16}`. */
-    token: string;
     /** 32 bytes, hex: encrypts the control-plane certificates kubeadm uploads for joining control planes. */
     certificateKey: string;
 }
@@ -94,16 +92,48 @@ export function apiServerCertSans(spec: IdcClusterSpec): string[] {
     return [...new Set([cp.vip, ...(cp.dnsName ? [cp.dnsName] : []), ...cp.hosts.flatMap((h) => [h.name, h.address])])];
 }
 
-function bootstrapToken(token: string) {
+/**
+ * Bootstrap tokens (kubernetes.io, "Authenticating with Bootstrap Tokens"): every one this program
+ * makes carries a description starting with this prefix, so that the cleanup finds them all.
+ */
+export const TOKEN_DESCRIPTION_PREFIX = "hybrid-fleet-";
+/** A minted join token lives this long at most (it is deleted right after its join). */
+export const JOIN_TOKEN_TTL = "15m0s";
+const TOKEN_USAGES = "signing,authentication";
+const TOKEN_GROUP = "system:bootstrappers:kubeadm:default-node-token";
+/** kubeadm's token format (kubeadm token create reference). */
+export const BOOTSTRAP_TOKEN = /^([a-z0-9]{6})\.[a-z0-9]{16}$/;
+/**
+ * What the join files hold instead of a token (not in kubeadm's token format, so a stale file can
+ * never join, and short enough that no secret scanner takes it for one): the join script substitutes the token
+ * minted for that join, on tmpfs only.
+ */
+export const JOIN_TOKEN_PLACEHOLDER = "MINTED_AT_JOIN";
+
+/**
+ * kubeadm init's own token: no `token` field, so kubeadm generates one at init
+ * (SetBootstrapTokensDynamicDefaults, cmd/kubeadm/app/util/config/initconfiguration.go); the init
+ * script deletes it right after init. Joins use tokens minted one per join (renderMintTokenScript).
+ */
+function initBootstrapToken() {
     return {
-        token,
-        description: "hybrid-fleet: joins control-plane hosts and workers",
-        // Short-lived: the join-token command re-creates it whenever hosts join later.
-        ttl: "2h0m0s",
-        usages: ["signing", "authentication"],
-        groups: ["system:bootstrappers:kubeadm:default-node-token"],
+        description: `${TOKEN_DESCRIPTION_PREFIX}init`,
+        ttl: JOIN_TOKEN_TTL,
+        usages: TOKEN_USAGES.split(","),
+        groups: [TOKEN_GROUP],
     };
 }
+
+/** Deletes every bootstrap token whose description is `description` (only the public token IDs reach argv). */
+const deleteTokensFunction = `delete_tokens() {
+  local id out
+  for id in $(kubeadm token list 2>/dev/null | awk -v d="$1" '$0 ~ d { split($1, t, "."); print t[1] }'); do
+    if ! out=$(kubeadm token delete "$id" 2>&1); then
+      case "$out" in *"not found"*) ;; *) echo "$out" >&2; return 1 ;; esac
+    fi
+    echo "bootstrap token $id deleted"
+  done
+}`;
 
 /**
  * The kubelet's registration. Labels go through --node-labels, applied when the node registers
@@ -234,7 +264,7 @@ export function renderInitConfig(input: { spec: IdcClusterSpec; host: ControlPla
         ...(input.spec.network.cni === "cilium" ? { skipPhases: ["addon/kube-proxy"] } : {}),
         apiVersion: KUBEADM_API,
         kind: "InitConfiguration",
-        bootstrapTokens: [bootstrapToken(input.secrets.token)],
+        bootstrapTokens: [initBootstrapToken()],
         certificateKey: input.secrets.certificateKey,
         localAPIEndpoint: { advertiseAddress: input.host.address, bindPort: APISERVER_PORT },
         nodeRegistration: nodeRegistration(input.host, input.labels),
@@ -249,7 +279,8 @@ export function renderClusterConfig(input: ClusterInput): string {
 export interface JoinInput {
     spec: IdcClusterSpec;
     host: ControlPlaneHost;
-    token: string;
+    /** Default JOIN_TOKEN_PLACEHOLDER: the join script puts the minted token in, on tmpfs. */
+    token?: string;
     /** `sha256:<hex>` of the cluster CA's public key (kubeadm join --discovery-token-ca-cert-hash). */
     caCertHash: string;
     /** Present for control-plane joins. */
@@ -266,7 +297,7 @@ export function renderJoinConfig(input: JoinInput): string {
         discovery: {
             bootstrapToken: {
                 apiServerEndpoint: controlPlaneEndpoint(input.spec),
-                token: input.token,
+                token: input.token ?? JOIN_TOKEN_PLACEHOLDER,
                 caCertHashes: [input.caCertHash],
             },
         },
@@ -435,9 +466,12 @@ systemctl restart kubelet`;
 export function renderInitScript(spec: IdcClusterSpec): string {
     return `set -euo pipefail
 ${ASSEMBLE_CONFIG}
+${deleteTokensFunction}
 install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}
 if [ ! -f /etc/kubernetes/admin.conf ]; then
   kubeadm init --config "$cfg" --upload-certs --skip-token-print --skip-certificate-key-print
+  # The token kubeadm init made is not needed: every join gets its own (renderMintTokenScript).
+  KUBECONFIG=/etc/kubernetes/admin.conf delete_tokens ${shq(`${TOKEN_DESCRIPTION_PREFIX}init`)}
 else
   export KUBECONFIG=/etc/kubernetes/admin.conf
   kubeadm init phase upload-config kubeadm --config "$cfg"
@@ -486,7 +520,10 @@ export const CERTS_CONFIG = "/run/hybrid-fleet/kubeadm-certs.yaml";
  * the cluster's configuration and waits for its API server; every node pulls the kubelet
  * configuration and restarts the kubelet.
  */
-export function renderJoinScript(controlPlane: JoiningControlPlane | false): string {
+export function renderJoinScript(controlPlane: JoiningControlPlane | false, token: string): string {
+    // The token goes into the script on stdin (a Pulumi secret) and into a tmpfs copy of the join file
+    // for the one kubeadm call: never into argv, never onto the disk.
+    if (!BOOTSTRAP_TOKEN.test(token)) throw new Error("token: not a kubeadm bootstrap token");
     const cp = controlPlane
         ? // The here-document's lines stay unindented: its terminator must start the line.
           `  install -d -m 0700 ${CERTS_CONFIG.replace(/\/[^/]+$/, "")}
@@ -498,48 +535,83 @@ ${indent(pinInstalledVersion(CERTS_CONFIG))}
 ${indent(renewApiserverCert(controlPlane.sans, CERTS_CONFIG))}\n  kubeadm upgrade node phase control-plane\n`
         : "";
     const wait = controlPlane ? `\n${indent(waitApiserverReady)}` : "";
-    // The join file holds the bootstrap token: used once, then removed (also on hosts joined earlier).
+    const tmp = KUBEADM_PATHS.combinedConfig.replace(/[^/]+$/, "kubeadm-join.yaml");
     return `set -euo pipefail
 install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}
 if [ ! -f /etc/kubernetes/kubelet.conf ]; then
-  kubeadm join --config ${KUBEADM_PATHS.joinConfig}
-  rm -f ${KUBEADM_PATHS.joinConfig}
+  token=${token}
+  cfg=${tmp}
+  install -d -m 0700 ${tmp.replace(/\/[^/]+$/, "")}
+  trap 'rm -f "$cfg"' EXIT
+  join=$(cat ${KUBEADM_PATHS.joinConfig})
+  case "$join" in *${JOIN_TOKEN_PLACEHOLDER}*) ;; *) echo "${KUBEADM_PATHS.joinConfig} has no token placeholder" >&2; exit 1 ;; esac
+  (umask 077; printf '%s\\n' "\${join//${JOIN_TOKEN_PLACEHOLDER}/$token}" > "$cfg")
+  kubeadm join --config "$cfg"
 else
-  rm -f ${KUBEADM_PATHS.joinConfig}
 ${cp}${indent(reloadKubelet(controlPlane ? "/etc/kubernetes/admin.conf" : "/etc/kubernetes/kubelet.conf"))}${wait}
 fi
 `;
 }
 
 /**
- * Re-creates the bootstrap token (it lives 2h) and re-uploads the control-plane certificates
- * (kubeadm deletes them after 2h) so that hosts added later can join. Both read the secrets from
- * the init file, so neither the token nor the certificate key appears in argv or in this script.
+ * Re-uploads the control-plane certificates (kubeadm deletes them after 2h) so that control-plane
+ * hosts added later can join. Reads the certificate key from the init file, so it never appears in
+ * argv or in this script. No token: every join mints its own (renderMintTokenScript).
  */
 export function renderTokenScript(): string {
     return `set -euo pipefail
 export KUBECONFIG=/etc/kubernetes/admin.conf
 ${ASSEMBLE_CONFIG}
-kubeadm init phase bootstrap-token --config "$cfg" --skip-token-print
 kubeadm init phase upload-certs --upload-certs --config "$cfg" --skip-certificate-key-print
-echo "bootstrap token and uploaded certificates valid for 2h"
+echo "uploaded control-plane certificates valid for 2h"
 `;
 }
 
 /**
- * Deletes the bootstrap token once every host has joined (kubeadm token delete takes the token's ID,
- * the public half): it would otherwise stay valid for the rest of its 2h TTL. The ID is read from
- * the init file, so the secret half never reaches argv or this script. A token already gone
- * (expired) is fine; any other failure fails the command.
+ * Mints one bootstrap token for one joining host, on the first control-plane host (kubeadm token
+ * create: generated by kubeadm, short TTL, the default node-token group kubeadm's RBAC binds). The
+ * token is the command's only stdout, which the program keeps as a secret output; the join then
+ * uses it once and renderTokenDeleteScript deletes it.
  */
-export function renderTokenCleanupScript(initConfig: string = KUBEADM_PATHS.initConfig): string {
+export function renderMintTokenScript(host: string): string {
+    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(host)) throw new Error(`host: ${JSON.stringify(host)} is not a node name`);
     return `set -euo pipefail
 export KUBECONFIG=/etc/kubernetes/admin.conf
-id=$(sed -n -E 's/^[[:space:]]*(- )?token: "?([a-z0-9]{6})\\.[a-z0-9]{16}"?[[:space:]]*$/\\2/p' ${shq(initConfig)} | head -n 1)
-if [ -z "$id" ]; then echo "no bootstrap token in ${initConfig}" >&2; exit 1; fi
-if ! out=$(kubeadm token delete "$id" 2>&1); then
+kubeadm token create --ttl ${JOIN_TOKEN_TTL} --usages ${TOKEN_USAGES} --groups ${TOKEN_GROUP} --description ${TOKEN_DESCRIPTION_PREFIX}join-${host}
+`;
+}
+
+/** The token a mint command printed (its stdout), checked: anything else fails the join. */
+export function mintedToken(stdout: string): string {
+    const token = stdout.trim();
+    if (!BOOTSTRAP_TOKEN.test(token)) throw new Error("the token mint printed no kubeadm bootstrap token");
+    return token;
+}
+
+/**
+ * Deletes one minted token after its join (kubeadm token delete takes the token's ID, the public
+ * half). A token already gone (expired) is fine; any other failure fails the command.
+ */
+export function renderTokenDeleteScript(token: string): string {
+    const id = BOOTSTRAP_TOKEN.exec(token)?.[1];
+    if (!id) throw new Error("token: not a kubeadm bootstrap token");
+    return `set -euo pipefail
+export KUBECONFIG=/etc/kubernetes/admin.conf
+if ! out=$(kubeadm token delete ${id} 2>&1); then
   case "$out" in *"not found"*) ;; *) echo "$out" >&2; exit 1 ;; esac
 fi
-echo "bootstrap token $id deleted"
+echo "bootstrap token ${id} deleted"
+`;
+}
+
+/**
+ * After every join: deletes any token this program made that is still there (a join that failed
+ * half-way, kubeadm init's own): found by their description prefix, only IDs reach argv.
+ */
+export function renderTokenCleanupScript(): string {
+    return `set -euo pipefail
+export KUBECONFIG=/etc/kubernetes/admin.conf
+${deleteTokensFunction}
+delete_tokens ${shq(`^[a-z0-9.]+ .*${TOKEN_DESCRIPTION_PREFIX}`)}
 `;
 }

@@ -20,7 +20,13 @@ export const LB_PATHS = {
     checkScript: "/etc/keepalived/check_apiserver.sh",
     /** keepalived's script security runs only scripts whose whole path is writable by root alone. */
     checkScriptInstalled: "/usr/local/libexec/keepalived/check_apiserver.sh",
+    /** The nftables rule set that limits VRRP to the control-plane hosts, and its unit (linked, as the etcd units are). */
+    vrrpFilter: "/etc/hybrid-fleet/vrrp-filter.nft",
+    vrrpFilterUnit: "/etc/hybrid-fleet/hybrid-fleet-vrrp-filter.service",
 } as const;
+
+/** The unit that loads LB_PATHS.vrrpFilter at boot, before keepalived starts. */
+export const VRRP_FILTER_UNIT = "hybrid-fleet-vrrp-filter.service";
 
 export interface HaproxyInput {
     /** The frontend port (the spec's controlPlane.port, 8443 by default). */
@@ -169,6 +175,69 @@ fi
 `;
 }
 
+export interface VrrpFilterInput {
+    /** keepalived's interface. */
+    interface: string;
+    /** Every control-plane host's address: the only sources VRRP is accepted from. */
+    peers: string[];
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * nftables rule set for VRRP (IP protocol 112): on keepalived's interface, adverts are accepted only
+ * from the control-plane hosts; everything else on that protocol is dropped before keepalived sees it.
+ * VRRP's `auth_type PASS` is sent in clear, so this filter (not the password) is what keeps another
+ * host on the segment from taking the VIP (keepalived.conf(5); RFC 5798 section 9 drops
+ * authentication altogether). Its own table, replaced atomically (`table` + `delete table` + the new
+ * table in one `nft -f` transaction, the nft(8) idiom), a priority before the default filter, policy
+ * accept: it drops VRRP from others and nothing else, whatever other tables (the CNI's, kube-proxy's) do.
+ * VRRP over IPv6 is not used (the VIP is IPv4) and is dropped on that interface.
+ */
+export function renderVrrpFilter(input: VrrpFilterInput): string {
+    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(input.interface)) throw new Error(`interface: ${JSON.stringify(input.interface)} is not a Linux interface name`);
+    if (input.peers.length === 0) throw new Error("peers: at least one control-plane address");
+    for (const p of input.peers) if (!IPV4.test(p)) throw new Error(`peers: ${JSON.stringify(p)} is not an IPv4 address`);
+    const peers = [...new Set(input.peers)].join(", ");
+    return `#!/usr/sbin/nft -f
+# VRRP only from the control-plane hosts: rendered by hybrid-fleet, do not edit.
+table inet hybrid_fleet_vrrp
+delete table inet hybrid_fleet_vrrp
+table inet hybrid_fleet_vrrp {
+    set control_plane {
+        type ipv4_addr
+        elements = { ${peers} }
+    }
+
+    chain input {
+        type filter hook input priority filter - 10; policy accept;
+        iifname "${input.interface}" ip protocol vrrp ip saddr @control_plane accept
+        iifname "${input.interface}" ip protocol vrrp counter drop
+        iifname "${input.interface}" meta nfproto ipv6 meta l4proto vrrp counter drop
+    }
+}
+`;
+}
+
+/** A oneshot unit that loads the VRRP filter at boot, before keepalived (Before= orders start-up; WantedBy keepalived). */
+export function renderVrrpFilterUnit(filter: string = LB_PATHS.vrrpFilter): string {
+    return `[Unit]
+Description=hybrid-fleet: VRRP only from the control-plane hosts (nftables)
+Wants=network-pre.target
+Before=network-pre.target keepalived.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/sbin/nft -f ${filter}
+ExecReload=/usr/sbin/nft -f ${filter}
+ExecStop=/usr/sbin/nft delete table inet hybrid_fleet_vrrp
+
+[Install]
+WantedBy=multi-user.target keepalived.service
+`;
+}
+
 /** Installs the track script root-owned, installs HAProxy and keepalived, checks both configs with the real tools, then (re)starts them. */
 export function renderLoadBalancerScript(packages: string): string {
     return `set -euo pipefail
@@ -182,6 +251,12 @@ ${aptUpdate()}
 ${packages}
 haproxy -c -q -f ${LB_PATHS.haproxyCfg}
 keepalived -t -f ${LB_PATHS.keepalivedConf}
+# The VRRP filter first: checked by nft, loaded before keepalived (re)starts, and at every boot.
+nft -c -f ${LB_PATHS.vrrpFilter}
+systemctl link ${LB_PATHS.vrrpFilterUnit}
+systemctl daemon-reload
+systemctl enable ${VRRP_FILTER_UNIT}
+systemctl restart ${VRRP_FILTER_UNIT}
 systemctl enable haproxy keepalived
 systemctl reload-or-restart haproxy
 systemctl restart keepalived

@@ -13,6 +13,8 @@ export const DEBIAN_PACKAGES = {
     "etcd-client": "3.4.23-4+b4",
     haproxy: "2.6.12-1+deb12u4",
     keepalived: "1:2.2.7-1+b2",
+    // Loads the VRRP filter (renderVrrpFilter).
+    nftables: "1.0.6-2+deb12u2",
     // The etcd backup's S3 client (SigV4 with payload hash, multipart uploads, custom endpoint).
     awscli: "2.9.19-1",
 } as const;
@@ -23,7 +25,10 @@ export const DEBIAN_PACKAGES = {
  * 2.2 November 6, 2026), and 1.7 LTS -> 2.3 LTS is a supported direct upgrade (RELEASES.md,
  * "Upgrade path") for hosts prepared with 1.7. Version string as published in Docker's bookworm pool.
  * Kubernetes 1.35 is the last minor that supports containerd 1.x (Kubernetes 1.35 release notes):
- * 2.x is what lets the IDC clusters step to 1.36.
+ * 2.x is what lets the IDC clusters step to 1.36. Docker's containerd.io 2.x packages carry the
+ * distribution in the version (`<version>-1~<distro>.<release>~<codename>`, docker/packaging#123;
+ * pinned as e.g. `containerd.io=2.3.6-1~ubuntu.24.04~noble` and `2.1.4-1~debian.11~bullseye` in the
+ * wild): the bookworm string follows that scheme.
  */
 export const CONTAINERD_PACKAGE = "containerd.io=2.3.6-1~debian.12~bookworm";
 export const DOCKER_APT_KEY = "/etc/apt/keyrings/docker.asc";
@@ -31,6 +36,8 @@ export const DOCKER_APT_KEY = "/etc/apt/keyrings/docker.asc";
 /**
  * The pause image kubeadm uses per Kubernetes minor (`kubeadm config images list`,
  * cmd/kubeadm/app/constants/constants.go PauseVersion: 3.10.1 from 1.34 on, still in v1.35.x).
+ * 1.36 is assumed to keep 3.10.1 (not verified against v1.36's constants.go; pause 3.10.2 exists
+ * and k3s/RKE2 ship it for 1.33-1.37: a kubeadm that wants 3.10.2 only warns in preflight).
  * containerd's sandbox image must match it, or kubeadm's preflight warns and the kubelet's
  * pinned sandbox is garbage-collected.
  */
@@ -51,10 +58,87 @@ export function pauseImage(kubernetesVersion: string): string {
     return image;
 }
 
-/** A directory the provisioning user writes into: created with sudo, owned by that user, closed to others. */
+/**
+ * A directory files are installed into: root-owned, group = the service that reads it, mode 0750
+ * (0700 for key directories such as /etc/kubernetes/pki: CIS Kubernetes Benchmark 1.1.19).
+ */
 export interface OwnedDir {
     path: string;
     group: string;
+    mode?: DirMode;
+}
+
+export type DirMode = "0700" | "0750";
+/** Owner-readable only (keys, tokens, encryption config), group-readable by a service, world-readable, executable. */
+export type FileMode = "0600" | "0640" | "0644" | "0750" | "0755";
+
+/**
+ * Where the SSH user's SFTP copies land before they are installed root-owned: one directory per
+ * user (0700) that mirrors the target paths. @pulumi/command's CopyToRemote writes with SFTP as the
+ * SSH user, so it can neither write a root-owned file nor set its owner; and SFTP does not create
+ * parent directories (pulumi/pulumi-command#650), hence the mirror made by renderDirsScript.
+ */
+export const STAGE_ROOT = "/var/lib/hybrid-fleet/stage";
+
+/** The staged copy of `target` for `user`. */
+export const stagedPath = (user: string, target: string, stageRoot: string = STAGE_ROOT): string => `${stageRoot}/${user}${target}`;
+
+/** The target path of a staged copy (other paths are returned as they are): what the offline plan shows. */
+export function finalPathOf(remotePath: string): string {
+    const prefix = `${STAGE_ROOT}/`;
+    if (!remotePath.startsWith(prefix)) return remotePath;
+    const rest = remotePath.slice(prefix.length);
+    const slash = rest.indexOf("/");
+    return slash > 0 ? rest.slice(slash) : remotePath;
+}
+
+/** How a file ends up on the host: always owned by root. */
+export interface InstalledFile {
+    /** The staged copy (removed once installed). */
+    staged: string;
+    target: string;
+    group: string;
+    mode: FileMode;
+    /** sha256 of the content, hex: the staged copy must match it. */
+    sha256: string;
+}
+
+const SAFE_PATH = /^(\/[A-Za-z0-9@%+=:,._-]+)+$/;
+const LINUX_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/**
+ * Installs a staged copy root-owned with its mode and removes the staged copy (under umask 077 the
+ * new file is never readable by others before install(1) sets its mode). Re-run without
+ * a staged copy (only this step's own inputs changed), it re-applies owner and mode to a target that
+ * already has the expected content, and fails otherwise. The content is checked against its hash:
+ * what is installed is what the program declared.
+ */
+export function renderInstallFileScript(f: InstalledFile): string {
+    for (const [k, p] of [
+        ["staged", f.staged],
+        ["target", f.target],
+    ] as const) {
+        if (!SAFE_PATH.test(p) || p.split("/").some((seg) => seg === "." || seg === ".."))
+            throw new Error(`${k}: ${JSON.stringify(p)} is not a plain absolute path`);
+    }
+    if (!LINUX_NAME.test(f.group)) throw new Error(`group: ${JSON.stringify(f.group)} is not a Linux group name`);
+    if (!/^0[0-7]{3}$/.test(f.mode)) throw new Error(`mode: ${JSON.stringify(f.mode)} is not an octal mode`);
+    if (!/^[0-9a-f]{64}$/.test(f.sha256)) throw new Error("sha256: not a hex sha256");
+    const [staged, target, owner] = [shq(f.staged), shq(f.target), shq(`root:${f.group}`)];
+    return `set -euo pipefail
+umask 077
+if [ -f ${staged} ]; then
+  if ! printf '%s  %s\\n' ${f.sha256} ${staged} | sha256sum -c --status; then echo "${f.staged}: content differs from the declared one" >&2; exit 1; fi
+  install -D -o root -g ${shq(f.group)} -m ${f.mode} ${staged} ${target}
+  rm -f ${staged}
+elif [ -f ${target} ] && printf '%s  %s\\n' ${f.sha256} ${target} | sha256sum -c --status; then
+  chown ${owner} ${target}
+  chmod ${f.mode} ${target}
+else
+  echo "${f.target}: no staged copy and no installed file with the declared content" >&2
+  exit 1
+fi
+`;
 }
 
 export const NODE_PATHS = {
@@ -66,18 +150,31 @@ export const NODE_PATHS = {
 } as const;
 
 /**
- * Creates the directories that files are copied into, owned by the SSH user (mode 0750, group =
- * the service that reads them); system users/groups come first so that the group exists.
+ * Creates the directories files are installed into, root-owned (group = the service that reads them,
+ * mode 0750, 0700 for key directories), and the SSH user's staging mirror of them under STAGE_ROOT
+ * (owned by that user, 0700); system users/groups come first so that the group exists.
  */
-export function renderDirsScript(user: string, dirs: OwnedDir[], systemUsers: { name: string; home: string }[] = []): string {
+export function renderDirsScript(user: string, dirs: OwnedDir[], systemUsers: { name: string; home: string }[] = [], stageRoot: string = STAGE_ROOT): string {
     const [u, users] = [
         shq(user),
         systemUsers.map((s) => `getent passwd ${shq(s.name)} >/dev/null || adduser --system --group --no-create-home --home ${shq(s.home)} ${shq(s.name)}`),
     ];
-    const mk = dirs.map(
-        (d) => `install -d -o ${u} -g ${shq(d.group)} -m 0750 ${shq(d.path)}\nchown ${shq(`${user}:${d.group}`)} ${shq(d.path)}\nchmod 0750 ${shq(d.path)}`,
-    );
-    return ["set -euo pipefail", ...users, ...mk, ""].join("\n");
+    const stage = shq(stagedPath(user, "", stageRoot));
+    const mk = dirs.map((d) => {
+        const [p, mode] = [shq(d.path), d.mode ?? "0750"];
+        return `install -d -o root -g ${shq(d.group)} -m ${mode} ${p}\nchown ${shq(`root:${d.group}`)} ${p}\nchmod ${mode} ${p}\nmkdir -p ${shq(stagedPath(user, d.path, stageRoot))}`;
+    });
+    return [
+        "set -euo pipefail",
+        ...users,
+        `install -d -o root -g root -m 0711 ${shq(stageRoot.replace(/\/[^/]+$/, ""))} ${shq(stageRoot)}`,
+        `install -d -o ${u} -m 0700 ${stage}`,
+        ...mk,
+        // Everything under the user's staging directory is the user's and closed to others.
+        `chown -R ${u} ${stage}`,
+        `chmod -R u+rwX,go-rwx ${stage}`,
+        "",
+    ].join("\n");
 }
 
 /** `name=version` for apt-get install. */

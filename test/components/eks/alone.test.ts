@@ -39,6 +39,7 @@ describe("components/eks: each component alone", () => {
                     addonVersions: VERSIONS,
                     environment: "prod",
                     aws: AWS,
+                    vpcId: "vpc-1",
                     privateSubnetIds: ["s1", "s2", "s3"],
                     podSubnetIds: ["p1", "p2", "p3"],
                     tags,

@@ -7,6 +7,7 @@ import { ClusterPki } from "../../../components/idc/pki";
 import { KubernetesUpgrade } from "../../../components/idc/upgrade";
 import { IdcWorkers } from "../../../components/idc/workers";
 import { before, beforeUrn, buildAlone, idcCluster } from "../alone";
+import { SecretValue } from "../../harness";
 
 const login = () => ({
     user: "fleet",
@@ -91,23 +92,47 @@ describe("components/idc: each component alone", () => {
         for (const h of others) assert.ok(names.includes(`c1-control-plane-${h.name}-kubeadm-join`), names.join(","));
     });
 
-    it("IdcWorkers: each worker joins after the bootstrap token exists", async () => {
+    it("IdcWorkers: each worker joins with a token minted for it, which is retired after its join", async () => {
         const spec = idcCluster("prod");
+        const minted: string[] = [];
+        const retired: [string, pulumi.Resource][] = [];
         const { inventory, declared } = await buildAlone(
             "hybrid:idc:Workers",
             () =>
                 new IdcWorkers("c1-workers", {
                     spec,
                     login: login(),
-                    token: pulumi.secret("abcdef.0123456789abcdef"),
                     caCertHash: pulumi.output("sha256:" + "0".repeat(64)),
-                    joinToken: before("c1-join-token"),
+                    joinTokens: {
+                        mint: (host) => {
+                            minted.push(host);
+                            return { token: pulumi.secret("abcdef.0123456789abcdef"), minted: before(`c1-mint-${host}`) };
+                        },
+                        retire: (host, _m, join) => {
+                            retired.push([host, join]);
+                            return join;
+                        },
+                    },
                     kubeletConfig: "kind: KubeletConfiguration\n",
                 }),
         );
         const joins = declared.filter((r) => r.type === "command:remote:Command" && r.name.endsWith("-kubeadm-join"));
         assert.deepStrictEqual(joins.map((j) => j.name).sort(), spec.workers.map((w) => `c1-workers-${w.name}-kubeadm-join`).sort());
-        for (const j of joins) assert.ok(j.dependencies.includes(beforeUrn(inventory, "c1-join-token")));
+        assert.deepStrictEqual(
+            minted,
+            spec.workers.map((w) => w.name),
+        );
+        assert.deepStrictEqual(
+            retired.map(([h]) => h),
+            spec.workers.map((w) => w.name),
+        );
+        for (const [i, w] of spec.workers.entries()) {
+            const j = joins.find((x) => x.name === `c1-workers-${w.name}-kubeadm-join`)!;
+            assert.ok(j.dependencies.includes(beforeUrn(inventory, `c1-mint-${w.name}`)), `${w.name} joins before its token exists`);
+            assert.ok(j.inputs.stdin instanceof SecretValue, "the join script holds the token: a secret");
+            assert.ok(String(j.inputs.stdin.value).includes("token=abcdef.0123456789abcdef\n"));
+            assert.ok(retired[i][1] !== undefined);
+        }
     });
 
     it("KubernetesUpgrade: one chain, first control plane, the others, then drain/upgrade/uncordon per worker", async () => {

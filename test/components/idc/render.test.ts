@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import { generateKeyPairSync } from "crypto";
-import { mkdtempSync, rmSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { parse, parseAllDocuments } from "yaml";
@@ -35,6 +35,10 @@ import {
     renderTimerUnits,
     renderTokenScript,
     renderTokenCleanupScript,
+    renderTokenDeleteScript,
+    renderMintTokenScript,
+    mintedToken,
+    JOIN_TOKEN_PLACEHOLDER,
     KUBEADM_PATHS,
     renderVrrpAuth,
     renderAuthenticationConfig,
@@ -50,6 +54,7 @@ import { loadStackSpec } from "../../harness";
 const idcOf = (stack: "prod" | "dev") => loadStackSpec(stack).clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
 const prod = idcOf("prod");
 const dev = idcOf("dev");
+const JOIN_TOKEN = "abcdef.0123456789abcdef";
 const endpoints = (c: IdcClusterSpec) => c.etcd.hosts.map((h) => `https://${h.address}:2379`);
 
 describe("IDC renderers", () => {
@@ -249,7 +254,7 @@ describe("IDC renderers", () => {
                 renderHaproxyConfig({ frontendPort: prod.controlPlane.port, backends: prod.controlPlane.hosts }),
                 renderCheckApiserverScript({ frontendPort: prod.controlPlane.port, vip: prod.controlPlane.vip }),
                 renderInitScript(prod),
-                renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }),
+                renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }, JOIN_TOKEN),
             ].join("\n");
             const used = new Set([...checks.matchAll(/(?:uri |:\d+)(\/(?:healthz|readyz|livez)[^\s"]*)/g)].map((m) => m[1]));
             assert.ok(used.size >= 2, [...used].join(" "));
@@ -285,14 +290,22 @@ describe("IDC renderers", () => {
             assert.strictEqual(lines.get("net.ipv4.ip_forward"), "1");
         });
 
-        it("keeps the token and certificate key in the init/join files only", () => {
+        it("keeps the certificate key in the init/join files only, and no token in any file", () => {
             const secrets = { token: "abcdef.0123456789abcdef", certificateKey: "f".repeat(64) };
             const init = parse(renderInitConfig({ spec: prod, host: prod.controlPlane.hosts[0], secrets }));
             assert.strictEqual(init.skipPhases, undefined, "Calico keeps kube-proxy");
             const devInit = parse(renderInitConfig({ spec: dev, host: dev.controlPlane.hosts[0], secrets }));
             assert.deepStrictEqual(devInit.skipPhases, ["addon/kube-proxy"], "Cilium replaces kube-proxy");
             assert.strictEqual(init.kind, "InitConfiguration");
-            assert.strictEqual(init.bootstrapTokens[0].token, secrets.token);
+            // No token in the init file: kubeadm generates its own at init (deleted right after), joins mint theirs.
+            assert.deepStrictEqual(init.bootstrapTokens, [
+                {
+                    description: "hybrid-fleet-init",
+                    ttl: "15m0s",
+                    usages: ["signing", "authentication"],
+                    groups: ["system:bootstrappers:kubeadm:default-node-token"],
+                },
+            ]);
             assert.strictEqual(init.certificateKey, secrets.certificateKey);
             const clusterText = renderClusterConfig({ spec: prod, etcdEndpoints: endpoints(prod) });
             assert.ok(!clusterText.includes(secrets.token) && !clusterText.includes(secrets.certificateKey));
@@ -300,12 +313,12 @@ describe("IDC renderers", () => {
                 renderJoinConfig({
                     spec: prod,
                     host: prod.controlPlane.hosts[1],
-                    token: secrets.token,
                     caCertHash: "sha256:00",
                     certificateKey: secrets.certificateKey,
                 }),
             );
             assert.strictEqual(cpJoin.controlPlane.certificateKey, secrets.certificateKey);
+            assert.strictEqual(cpJoin.discovery.bootstrapToken.token, JOIN_TOKEN_PLACEHOLDER, "the join file holds a placeholder, never a token");
             assert.strictEqual(cpJoin.discovery.bootstrapToken.apiServerEndpoint, "10.10.0.10:8443");
             const worker = prod.workers[0];
             const wJoin = parse(
@@ -320,7 +333,7 @@ describe("IDC renderers", () => {
             for (const s of [renderInitScript(prod), renderTokenScript()]) assert.ok(!s.includes(secrets.token));
             // kubeadm prints neither secret (kubeadm init / init phase reference: --skip-token-print, --skip-certificate-key-print).
             assert.match(renderTokenScript(), /kubeadm init phase upload-certs --upload-certs --config "\$cfg" --skip-certificate-key-print\n/);
-            assert.match(renderTokenScript(), /kubeadm init phase bootstrap-token --config "\$cfg" --skip-token-print\n/);
+            assert.doesNotMatch(renderTokenScript(), /bootstrap-token|token create/, "the certificate upload makes no token");
             assert.match(renderInitScript(prod), /kubeadm init --config "\$cfg" --upload-certs --skip-token-print --skip-certificate-key-print\n/);
         });
 
@@ -371,7 +384,11 @@ describe("IDC renderers", () => {
     it("re-runs carry kubelet and SAN changes: upload-config kubelet, kubelet-config on every node, apiserver.crt re-issued", () => {
         const init = renderInitScript(prod);
         assert.match(init, /kubeadm init phase upload-config kubelet --config "\$cfg"/);
-        for (const s of [init, renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }), renderJoinScript(false)]) {
+        for (const s of [
+            init,
+            renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }, JOIN_TOKEN),
+            renderJoinScript(false, JOIN_TOKEN),
+        ]) {
             assert.match(s, /kubeadm upgrade node phase kubelet-config --kubeconfig \/etc\/kubernetes\/(admin|kubelet)\.conf\n\s*systemctl restart kubelet/);
         }
         for (const san of apiServerCertSans(prod)) assert.ok(init.includes(` ${san}`), `${san} not checked`);
@@ -383,7 +400,7 @@ describe("IDC renderers", () => {
         try {
             const sans = apiServerCertSans(prod);
             const init = renderInitScript(prod);
-            const check = init.slice(init.indexOf("have="), init.indexOf("  done") + "  done".length);
+            const check = init.slice(init.indexOf("have="), init.indexOf("  done", init.indexOf("have=")) + "  done".length);
             const missing = (sanList: string[]) => {
                 const cert = join(dir, "apiserver.crt");
                 const alt = sanList.map((x) => (/^\d+\.\d+\.\d+\.\d+$/.test(x) ? `IP:${x}` : `DNS:${x}`)).join(",");
@@ -440,14 +457,14 @@ describe("IDC renderers", () => {
             assert.doesNotMatch(s, /^(?!apt_retry )[^\n]*apt-get (update|install)/m, "a bare apt-get update/install");
         }
         assert.match(pkgs, /for p in [^;]*\bcontainerd\b[^;]*; do apt-mark unhold/);
-        const cpJoin = renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] });
+        const cpJoin = renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }, JOIN_TOKEN);
         for (const s of [renderInitScript(prod), cpJoin]) {
             assert.match(
                 s,
                 /systemctl restart kubelet\n\s*n=0\n\s*until curl -fsk --max-time 2 https:\/\/127\.0\.0\.1:6443\/readyz[\s\S]*exit 1[\s\S]*\nfi\n$/,
             );
         }
-        assert.doesNotMatch(renderJoinScript(false), /readyz/, "workers have no API server");
+        assert.doesNotMatch(renderJoinScript(false, JOIN_TOKEN), /readyz/, "workers have no API server");
         // The joined host re-issues apiserver.crt with its own address and name, not the default route's.
         const local = parse(cpJoin.slice(cpJoin.indexOf("<<'HYBRID_FLEET_EOF'\n") + 21, cpJoin.indexOf("---\nHYBRID_FLEET_EOF")));
         assert.deepStrictEqual(local.localAPIEndpoint, { advertiseAddress: prod.controlPlane.hosts[1].address, bindPort: 6443 });
@@ -467,44 +484,110 @@ describe("IDC renderers", () => {
         assert.match(renderEtcdUnit(member), /^RequiresMountsFor=\/var\/lib\/etcd$/m);
     });
 
-    it("removes kubeadm-join.yaml (the token) after the join, and from hosts joined before", () => {
-        for (const s of [renderJoinScript(false), renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] })]) {
-            assert.match(
-                s,
-                /kubeadm join --config \/etc\/kubernetes\/kubeadm-join\.yaml\n\s*rm -f \/etc\/kubernetes\/kubeadm-join\.yaml\nelse\n\s*rm -f \/etc\/kubernetes\/kubeadm-join\.yaml\n/,
-            );
+    it("joins with the minted token from a tmpfs copy of the join file, which never holds a token (on every join script)", () => {
+        for (const s of [
+            renderJoinScript(false, JOIN_TOKEN),
+            renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }, JOIN_TOKEN),
+        ]) {
+            assert.match(s, /^ {2}kubeadm join --config "\$cfg"\n/m);
+            assert.match(s, /^ {2}cfg=\/run\/hybrid-fleet\/kubeadm-join\.yaml\n {2}install -d -m 0700 \/run\/hybrid-fleet\n {2}trap 'rm -f "\$cfg"' EXIT\n/m);
+            assert.doesNotMatch(s, /> *\/etc\/kubernetes\/kubeadm-join\.yaml/, "nothing is written to the join file on disk");
         }
     });
 
-    it("deletes the bootstrap token by its ID read from the init file (real bash, kubeadm stubbed), tolerating only an expired token", () => {
+    it("deletes a minted token by its ID only, tolerating only an expired one; the sweep deletes only this program's tokens (real bash, kubeadm stubbed)", () => {
         const dir = mkdtempSync(join(tmpdir(), "token-cleanup-"));
         try {
-            const secrets = { token: "k3x9ab.0123456789abcdef", certificateKey: "f".repeat(64) };
-            const init = join(dir, "kubeadm-init.yaml");
-            execFileSync("bash", ["-c", 'cat > "$1"', "_", init], { input: renderInitConfig({ spec: prod, host: prod.controlPlane.hosts[0], secrets }) });
             const log = join(dir, "argv");
-            // A kubeadm on PATH that records its arguments and answers as the test says.
+            // A kubeadm on PATH that records its arguments, lists three tokens and answers as the test says.
+            const list = [
+                "TOKEN                     TTL         EXPIRES                USAGES                   DESCRIPTION                 EXTRA GROUPS",
+                "k3x9ab.0123456789abcdef   14m         2026-11-29T23:00:00Z   authentication,signing   hybrid-fleet-join-w-1       system:bootstrappers:kubeadm:default-node-token",
+                "zz11yy.0123456789abcdef   14m         2026-11-29T23:00:00Z   authentication,signing   hybrid-fleet-init           system:bootstrappers:kubeadm:default-node-token",
+                "other1.0123456789abcdef   23h         2026-11-30T22:00:00Z   authentication,signing   someone else's              system:bootstrappers:kubeadm:default-node-token",
+            ].join("\n");
+            writeFileSync(join(dir, "list"), list + "\n");
             execFileSync("bash", [
                 "-c",
-                `mkdir -p "$1/bin" && printf '%s\\n' '#!/bin/bash' 'echo "$*" >> "$LOG"' 'case "$MODE" in ok) exit 0 ;; gone) echo "bootstrap token \\"$3\\" not found" >&2; exit 1 ;; *) echo "connection refused" >&2; exit 1 ;; esac' > "$1/bin/kubeadm" && chmod +x "$1/bin/kubeadm"`,
+                `mkdir -p "$1/bin" && printf '%s\\n' '#!/bin/bash' 'echo "$*" >> "$LOG"' '[ "$1 $2" = "token list" ] && exec cat "$LIST"' 'case "$MODE" in ok) exit 0 ;; gone) echo "bootstrap token \\"$3\\" not found" >&2; exit 1 ;; *) echo "connection refused" >&2; exit 1 ;; esac' > "$1/bin/kubeadm" && chmod +x "$1/bin/kubeadm"`,
                 "_",
                 dir,
             ]);
-            const run = (mode: string) =>
-                spawnSync("bash", [], {
-                    input: renderTokenCleanupScript(init),
+            const run = (script: string, mode: string) => {
+                rmSync(log, { force: true });
+                const r = spawnSync("bash", [], {
+                    input: script,
                     encoding: "utf8",
-                    env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, LOG: log, MODE: mode },
+                    env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, LOG: log, LIST: join(dir, "list"), MODE: mode },
                 });
-            const ok = run("ok");
+                return { ...r, argv: r.status === null ? "" : readFileSync(log, "utf8") };
+            };
+            const del = renderTokenDeleteScript("k3x9ab.0123456789abcdef");
+            const ok = run(del, "ok");
             assert.strictEqual(ok.status, 0, ok.stderr);
-            assert.strictEqual(execFileSync("cat", [log], { encoding: "utf8" }), "token delete k3x9ab\n");
-            assert.ok(!renderTokenCleanupScript(init).includes("0123456789abcdef") && !ok.stdout.includes("0123456789abcdef"), "the secret half stays out");
-            assert.strictEqual(run("gone").status, 0, "an expired token is fine");
-            assert.notStrictEqual(run("down").status, 0, "an API failure fails the step");
-            execFileSync("bash", ["-c", 'echo "kind: InitConfiguration" > "$1"', "_", init]);
-            assert.notStrictEqual(run("ok").status, 0, "no token in the file fails the step");
-            assert.ok(renderTokenCleanupScript().includes(KUBEADM_PATHS.initConfig));
+            assert.strictEqual(ok.argv, "token delete k3x9ab\n");
+            assert.ok(!del.includes("0123456789abcdef") && !ok.stdout.includes("0123456789abcdef"), "the secret half stays out");
+            assert.strictEqual(run(del, "gone").status, 0, "an expired token is fine");
+            assert.notStrictEqual(run(del, "down").status, 0, "an API failure fails the step");
+            assert.throws(() => renderTokenDeleteScript("k3x9ab.0123456789abcdef; id"), /not a kubeadm bootstrap token/);
+            // The sweep: this program's two tokens, by ID, not the foreign one.
+            const sweep = run(renderTokenCleanupScript(), "ok");
+            assert.strictEqual(sweep.status, 0, sweep.stderr);
+            assert.strictEqual(sweep.argv, "token list\ntoken delete k3x9ab\ntoken delete zz11yy\n");
+            assert.notStrictEqual(run(renderTokenCleanupScript(), "down").status, 0, "an API failure fails the sweep");
+            // kubeadm init deletes its own token right after init (the init file names none).
+            const init = renderInitScript(prod);
+            assert.match(
+                init,
+                /kubeadm init --config "\$cfg" [^\n]*\n {2}# [^\n]*\n {2}KUBECONFIG=\/etc\/kubernetes\/admin\.conf delete_tokens hybrid-fleet-init\n/,
+            );
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("mints one token per join (short TTL, kubeadm's node-token group) and joins with it from tmpfs only (real bash, kubeadm stubbed)", () => {
+        const mint = renderMintTokenScript("w-1");
+        assert.match(
+            mint,
+            /^kubeadm token create --ttl 15m0s --usages signing,authentication --groups system:bootstrappers:kubeadm:default-node-token --description hybrid-fleet-join-w-1$/m,
+        );
+        assert.throws(() => renderMintTokenScript("w-1; id"), /not a node name/);
+        assert.strictEqual(mintedToken("k3x9ab.0123456789abcdef\n"), "k3x9ab.0123456789abcdef");
+        assert.throws(() => mintedToken("error: something\n"), /no kubeadm bootstrap token/);
+        assert.throws(() => renderJoinScript(false, "$(id)"), /not a kubeadm bootstrap token/);
+        const dir = mkdtempSync(join(tmpdir(), "join-"));
+        try {
+            const token = "k3x9ab.0123456789abcdef";
+            const worker = prod.workers[0];
+            const joinFile = join(dir, "kubeadm-join.yaml");
+            const fileText = renderJoinConfig({ spec: prod, host: worker, caCertHash: "sha256:00", labels: worker.labels, taints: worker.taints });
+            assert.ok(!fileText.includes(token) && fileText.includes(JOIN_TOKEN_PLACEHOLDER), "the join file holds the placeholder only");
+            writeFileSync(joinFile, fileText);
+            // Paths moved into the temp dir; kubeadm records its argv and a copy of the config it was given.
+            const script = renderJoinScript(false, token)
+                .split(KUBEADM_PATHS.joinConfig)
+                .join(joinFile)
+                .split("/run/hybrid-fleet")
+                .join(join(dir, "run"))
+                .split("/etc/kubernetes/kubelet.conf")
+                .join(join(dir, "kubelet.conf"))
+                .split(KUBEADM_PATHS.auditLogDir)
+                .join(join(dir, "audit"));
+            mkdirSync(join(dir, "bin"));
+            writeFileSync(join(dir, "bin", "kubeadm"), '#!/bin/bash\necho "$*" >> "$LOG"\ncp "$3" "$SEEN"\nexit 0\n', { mode: 0o755 });
+            const r = spawnSync("bash", [], {
+                input: script,
+                encoding: "utf8",
+                env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, LOG: join(dir, "argv"), SEEN: join(dir, "seen.yaml") },
+            });
+            assert.strictEqual(r.status, 0, r.stderr);
+            const argv = readFileSync(join(dir, "argv"), "utf8");
+            assert.strictEqual(argv, `join --config ${join(dir, "run", "kubeadm-join.yaml")}\n`, "the token is not in argv");
+            const seen = parse(readFileSync(join(dir, "seen.yaml"), "utf8"));
+            assert.strictEqual(seen.discovery.bootstrapToken.token, token, "kubeadm got the minted token");
+            assert.ok(!existsSync(join(dir, "run", "kubeadm-join.yaml")), "the tmpfs copy is removed");
+            assert.strictEqual(readFileSync(joinFile, "utf8"), fileText, "the file on disk never holds the token");
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
@@ -521,8 +604,8 @@ describe("IDC renderers", () => {
             init: renderInitScript(prod),
             token: renderTokenScript(),
             tokenCleanup: renderTokenCleanupScript(),
-            cpJoin: renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }),
-            workerJoin: renderJoinScript(false),
+            cpJoin: renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }, JOIN_TOKEN),
+            workerJoin: renderJoinScript(false, JOIN_TOKEN),
             packages: renderKubePackagesScript(prod.kubernetesVersion),
         };
         for (const [name, script] of Object.entries(scripts)) {

@@ -27,6 +27,7 @@ import {
 import type { FleetSpec, IdcClusterSpec } from "../../../stacks/spec";
 import { Inventory, loadStackSpec, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
+const JOIN_TOKEN = "abcdef.0123456789abcdef";
 const COMMAND = "command:remote:Command";
 const plain = (v: unknown) => (v instanceof SecretValue ? v.value : v);
 const hostOf = (r: RegisteredResource) => (plain(r.inputs.connection) as { host: string }).host;
@@ -356,7 +357,7 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
         const host = stubHost("v1.33.5", "v1.33.5");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "idc-pin-"));
         try {
-            for (const script of [renderInitScript(prod), renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] })]) {
+            for (const script of [renderInitScript(prod), renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }, JOIN_TOKEN)]) {
                 const line = script.split("\n").findIndex((l) => l.includes("installed=$(kubeadm version -o short)"));
                 assert.ok(line >= 0);
                 const [get, sed] = script

@@ -5,6 +5,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { IdcGateway } from "../../../components/links/idcGateway";
 import { LINKS_PACKAGES, LINKS_PATHS, LINKS_STAGED } from "../../../components/links/render";
+import { finalPathOf, STAGE_ROOT } from "../../../components/idc/renderers/node";
 import type { IdcGatewayHostPlan, TunnelParams } from "../../../components/links/types";
 import { Inventory, plainTextOccurrences, RegisteredResource, runProgram, SecretValue } from "../../harness";
 
@@ -59,17 +60,22 @@ describe("hybrid:links:IdcGateway on the mock engine", () => {
         assert.deepStrictEqual(children.map((c) => c.name).sort(), [
             "links-gw-a-gw-a-dirs",
             "links-gw-a-gw-a-frr-conf",
+            "links-gw-a-gw-a-frr-conf-install",
             "links-gw-a-gw-a-setup",
             "links-gw-a-gw-a-swanctl-conf",
+            "links-gw-a-gw-a-swanctl-conf-install",
             "links-gw-a-gw-a-sysctl",
+            "links-gw-a-gw-a-sysctl-install",
             "links-gw-a-gw-a-xfrm-script",
+            "links-gw-a-gw-a-xfrm-script-install",
             "links-gw-a-gw-a-xfrm-unit",
+            "links-gw-a-gw-a-xfrm-unit-install",
         ]);
     });
 
     it("copies swanctl.conf and frr.conf to their paths on the gateway host", () => {
         const copies = inventory.ofType("command:remote:CopyToRemote");
-        const at = (p: string) => copies.filter((c) => c.inputs.remotePath === p);
+        const at = (p: string) => copies.filter((c) => finalPathOf(String(c.inputs.remotePath)) === p);
         for (const p of [LINKS_PATHS.swanctlConf, LINKS_PATHS.frrConf, LINKS_STAGED.xfrmScript, LINKS_STAGED.xfrmUnit, LINKS_STAGED.sysctl])
             assert.strictEqual(at(p).length, 1, p);
         for (const c of copies) assert.strictEqual((unwrap(c.inputs.connection) as { host: string }).host, "10.10.0.11");
@@ -84,13 +90,13 @@ describe("hybrid:links:IdcGateway on the mock engine", () => {
     });
 
     it("keeps every PSK secret: swanctl.conf is a secret asset, no PSK in plain text anywhere", () => {
-        const swanctl = inventory.ofType("command:remote:CopyToRemote").find((c) => c.inputs.remotePath === LINKS_PATHS.swanctlConf)!;
+        const swanctl = inventory.ofType("command:remote:CopyToRemote").find((c) => finalPathOf(String(c.inputs.remotePath)) === LINKS_PATHS.swanctlConf)!;
         assert.ok(swanctl.inputs.source instanceof SecretValue, "swanctl.conf is not a secret");
         for (const psk of PSKS) {
             assert.ok(textOf(swanctl).includes(`secret = "${psk}"`), "the PSK is in the secret file");
             assert.deepStrictEqual(plainTextOccurrences(inventory, psk), []);
         }
-        const frr = inventory.ofType("command:remote:CopyToRemote").find((c) => c.inputs.remotePath === LINKS_PATHS.frrConf)!;
+        const frr = inventory.ofType("command:remote:CopyToRemote").find((c) => finalPathOf(String(c.inputs.remotePath)) === LINKS_PATHS.frrConf)!;
         assert.ok(!(frr.inputs.source instanceof SecretValue), "frr.conf has no secret: it stays reviewable in the plan");
     });
 
@@ -99,8 +105,17 @@ describe("hybrid:links:IdcGateway on the mock engine", () => {
         const script = String(unwrap(setup.inputs.stdin));
         for (const [n, v] of Object.entries(LINKS_PACKAGES)) assert.ok(script.includes(`${n}=${v}`), `${n} not pinned`);
         assert.ok(script.includes("apt_retry()"), "apt without the lock retry");
-        const copies = inventory.ofType("command:remote:CopyToRemote").map((c) => c.urn);
-        for (const c of copies) assert.ok(setup.dependencies.includes(c), `setup does not wait for ${c}`);
+        // FRR reads frr.conf as group frr once its package made the group; nothing stays the SSH user's.
+        assert.match(script, /^chown root:frr \/etc\/frr \/etc\/frr\/frr\.conf$/m);
+        assert.doesNotMatch(script, /chown deploy/);
+        // Every file is copied into the SSH user's staging directory, then installed root-owned: setup waits for the installs.
+        const installs = inventory.ofType("command:remote:Command").filter((c) => c.name.endsWith("-install"));
+        assert.strictEqual(installs.length, inventory.ofType("command:remote:CopyToRemote").length);
+        for (const c of installs) assert.ok(setup.dependencies.includes(c.urn), `setup does not wait for ${c.urn}`);
+        for (const c of inventory.ofType("command:remote:CopyToRemote"))
+            assert.ok(String(c.inputs.remotePath).startsWith(`${STAGE_ROOT}/deploy/`), String(c.inputs.remotePath));
+        const swanctlInstall = String(unwrap(inventory.named("command:remote:Command", "links-gw-a-gw-a-swanctl-conf-install").inputs.stdin));
+        assert.match(swanctlInstall, /install -D -o root -g root -m 0600 \S+ \/etc\/swanctl\/swanctl\.conf$/m);
         const triggers = setup.inputs.triggers as unknown[];
         assert.strictEqual(triggers.length, 5);
         assert.ok(triggers[0] instanceof SecretValue, "swanctl.conf trigger must stay secret");
@@ -120,10 +135,10 @@ describe("hybrid:links:IdcGateway on the mock engine", () => {
         const preview = await runProgram(() => new IdcGateway("links-gw-a", { plan: p, login }));
         const names = (inv: Inventory) => inv.resources.map((r) => `${r.type}::${r.name}`).sort();
         assert.deepStrictEqual(names(preview), names(inventory));
-        const swanctl = preview.ofType("command:remote:CopyToRemote").find((c) => c.inputs.remotePath === LINKS_PATHS.swanctlConf)!;
+        const swanctl = preview.ofType("command:remote:CopyToRemote").find((c) => finalPathOf(String(c.inputs.remotePath)) === LINKS_PATHS.swanctlConf)!;
         assert.strictEqual(unwrap(swanctl.inputs.source), "[unknown]", "swanctl.conf waits for the address");
         // frr.conf needs no outside address: it is in the preview already.
-        const frr = preview.ofType("command:remote:CopyToRemote").find((c) => c.inputs.remotePath === LINKS_PATHS.frrConf)!;
+        const frr = preview.ofType("command:remote:CopyToRemote").find((c) => finalPathOf(String(c.inputs.remotePath)) === LINKS_PATHS.frrConf)!;
         assert.match(textOf(frr), /^router bgp 65001$/m);
     });
 

@@ -84,10 +84,11 @@ describe("links layer on the mock engine", function () {
                 "hybrid:links:LinkIngress": 2,
                 "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
                 "alicloud:ecs/securityGroupRule:SecurityGroupRule": 6,
-                // The two IDC gateway hosts: strongSwan + FRR over SSH (files and the setup command each).
+                // The two IDC gateway hosts: strongSwan + FRR over SSH (five files, each copied and
+                // installed root-owned, the directories and the setup command each).
                 "hybrid:links:IdcGateway": 2,
                 "command:remote:CopyToRemote": 10,
-                "command:remote:Command": 4,
+                "command:remote:Command": 14,
             });
             for (const g of inv.ofType("hybrid:links:IdcGateway"))
                 assert.strictEqual(inv.ancestors(g).pop()!.name, "idc-sh", `${g.name} is not under its IDC site`);

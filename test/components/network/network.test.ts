@@ -19,6 +19,7 @@ import { k8sProviderName } from "../../../stacks/types";
 import { plan } from "../../../tools/plan";
 import { validateCustomResource } from "../../crds";
 import { Inventory, loadStackSpec, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../../harness";
+import { finalPathOf } from "../../../components/idc/renderers/node";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
@@ -512,7 +513,9 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
     it("IDC: kubeadm init skips the kube-proxy addon where Cilium replaces it", () => {
         // The init file carries the bootstrap token, so it is a secret; the test reads inside it.
         const initOf = (cluster: string) => {
-            const [file] = ofTypeIn(inv, cluster, "command:remote:CopyToRemote").filter((r) => r.inputs.remotePath === "/etc/kubernetes/kubeadm-init.yaml");
+            const [file] = ofTypeIn(inv, cluster, "command:remote:CopyToRemote").filter(
+                (r) => finalPathOf(String(r.inputs.remotePath)) === "/etc/kubernetes/kubeadm-init.yaml",
+            );
             assert.ok(file.inputs.source instanceof SecretValue, "the init file must stay a secret");
             return YAML.parse((file.inputs.source.value as { text: string }).text);
         };

@@ -95,7 +95,15 @@ describe("observability spec", () => {
                 podCidr: "10.180.0.0/16",
                 serviceCidr: "10.201.0.0/16",
                 loadBalancerCidr: "10.113.0.0/24",
-                cilium: { ...c.network.cilium, clusterId: 12 },
+                // Its own racks' switches as BGP peers.
+                cilium: {
+                    ...c.network.cilium,
+                    clusterId: 12,
+                    bgp: {
+                        ...c.network.cilium.bgp,
+                        peers: c.network.cilium.bgp.peers.map((p: { peerIp: string }, k: number) => ({ ...p, peerIp: `10.112.0.${k + 1}` })),
+                    },
+                },
             };
             c.controlPlane = { ...c.controlPlane, vip: "10.112.0.10", hosts: [{ name: "dev2-cp-1", address: "10.112.0.11" }] };
             c.etcd = { ...c.etcd, hosts: [{ name: "dev2-etcd-1", address: "10.112.1.11", nvmeDevice: "/dev/nvme0n1" }] };
