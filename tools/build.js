@@ -20,7 +20,7 @@ const ROOT = path.resolve(__dirname, "..");
 const OUT = path.join(ROOT, "bin");
 const STAMP = path.join(OUT, ".build-stamp.json");
 /** bin/<name>.js <- source; every bundle sits one level below the root (tools/stackFile.ts: ROOT = __dirname/..). */
-const ENTRIES = { index: "index.ts", plan: "tools/plan.ts", bench: "tools/bench.ts", sdkFloor: "tools/sdkFloor.ts" };
+const ENTRIES = { index: "index.ts", plan: "tools/plan.ts", bench: "tools/bench.ts", sdkFloor: "tools/sdkFloor.ts", fleet: "tools/fleet.ts" };
 /** Besides the bundled sources, what decides the output. */
 const CONFIG_INPUTS = ["tools/build.js", "tsconfig.json", "package.json"];
 
