@@ -34,15 +34,16 @@ export const DECLARE_BATCH = 4;
 /** One macrotask: every promise continuation queued so far runs before it. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function buildFleet(spec: FleetSpec): Promise<Fleet> {
+export async function buildFleet(spec: FleetSpec, options: { batch?: number } = {}): Promise<Fleet> {
+    const batch = options.batch ?? DECLARE_BATCH;
     const clusters: BuiltCluster[] = [];
     for (const [i, c] of spec.clusters.entries()) {
-        if (i > 0 && i % DECLARE_BATCH === 0) await yieldToEventLoop();
+        if (i > 0 && i % batch === 0) await yieldToEventLoop();
         clusters.push(buildSite(c, spec));
     }
     const handles: ClusterHandle[] = [];
     for (const [i, cluster] of clusters.entries()) {
-        if (i % DECLARE_BATCH === 0) await yieldToEventLoop();
+        if (i % batch === 0) await yieldToEventLoop();
         if (cluster.access) {
             const handle = clusterHandle(cluster, spec);
             const installed = installClusterAddons(handle, cluster.spec, spec);

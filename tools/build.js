@@ -77,8 +77,8 @@ function buildOnce() {
     let esbuild;
     try {
         esbuild = require("esbuild");
-    } catch {
-        throw new Error("bin/ is stale and esbuild is not installed: run `npm ci` (esbuild is a devDependency)");
+    } catch (e) {
+        throw new Error(`bin/ is stale and esbuild could not be loaded (${e.message}): run \`npm ci\` (esbuild is a devDependency)`, { cause: e });
     }
     const result = esbuild.buildSync({
         absWorkingDir: ROOT,
