@@ -141,7 +141,7 @@ export class FleetStack {
         } else {
             const project = { name: PROJECT, runtime: "nodejs" as const, ...(options.backendUrl ? { backend: { url: options.backendUrl } } : {}) };
             stack = await LocalWorkspace.createOrSelectStack(
-                { stackName: options.stack, projectName: PROJECT, program: async () => fleetOutputs(buildFleet(spec)) },
+                { stackName: options.stack, projectName: PROJECT, program: async () => fleetOutputs(await buildFleet(spec)) },
                 { ...ws, projectSettings: project },
             );
         }

@@ -25,16 +25,65 @@ export async function runProgram(program: () => unknown, stack: "prod" | "dev" =
     return (await runOnMocks(program, { config, secretKeys, stack })).inventory;
 }
 
-/** buildFleet(spec) on the mock engine, with the config a stack of that spec needs. */
+/**
+ * buildFleet(spec) on the mock engine, with the config a stack of that spec needs.
+ *
+ * A run is a pure function of (spec, stack, preview): the stack file is read from disk and the
+ * mocks derive every output from names and inputs. So the runs of one test process are kept
+ * (the last few, by the spec's full content) and a test asking for the same fleet again gets the
+ * same result; mocha's workers run many files each, and most files start from the prod or dev
+ * fleet. The inventory handed out is deep-frozen: a test that tried to change it would throw
+ * instead of changing what the next test sees. A run that fails is not kept. `elapsedMs` is the
+ * wall time of the run itself (also when the result is a kept one): what a timing test reads.
+ */
 export async function runFleet(
     spec: FleetSpec,
     stack: "prod" | "dev" = spec.environment === "prod" ? "prod" : "dev",
     options: { preview?: boolean } = {},
-): Promise<{ inventory: Inventory; fleet: Fleet }> {
+): Promise<FleetRun> {
+    const key = `${stack}\0${options.preview === true}\0${specKey(spec)}`;
+    const kept = fleetRuns.get(key);
+    if (kept) {
+        // Most recently used last: the Map's order is the eviction order.
+        fleetRuns.delete(key);
+        fleetRuns.set(key, kept);
+        return kept;
+    }
     const file = readStackFile(stackFilePath(stack));
     const { config, secretKeys } = offlineConfig(file, { ok: true, spec });
+    const started = Date.now();
     const { inventory, result } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack, preview: options.preview });
-    return { inventory, fleet: result };
+    const run = { inventory: deepFreeze(inventory), fleet: result, elapsedMs: Date.now() - started };
+    fleetRuns.set(key, run);
+    if (fleetRuns.size > KEPT_FLEET_RUNS) fleetRuns.delete(fleetRuns.keys().next().value!);
+    return run;
+}
+
+/** How many fleet runs a test process keeps (a prod run's inventory and graph are a few MB). */
+const KEPT_FLEET_RUNS = 8;
+const fleetRuns = new Map<string, FleetRun>();
+
+export interface FleetRun {
+    inventory: Inventory;
+    fleet: Fleet;
+    /** Wall time of the mock-engine run that produced this result. */
+    elapsedMs: number;
+}
+
+/** The spec's whole content as a string; a key that is present but undefined differs from an absent one. */
+function specKey(spec: FleetSpec): string {
+    return JSON.stringify(spec, (key, value) => {
+        if (value instanceof Map || value instanceof Set) throw new Error(`runFleet: the spec is not plain data at ${key}`);
+        return value === undefined ? "\0undefined" : value;
+    });
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const v of Object.values(value)) deepFreeze(v);
+    }
+    return value;
 }
 
 /** Every place (resource + input path) where `needle` appears in plain text, outside a secret. */

@@ -18,13 +18,20 @@ describe("the Pulumi program (index.ts)", function () {
     this.timeout(60000);
 
     it("builds the prod fleet from the stack config and exports each cluster's outputs, kubeconfigs secret", async () => {
-        let program: { environment: string; hub: string; clusters: Record<string, Record<string, any>>; links: any[] } | undefined;
-        const inventory = await runProgram(() => {
-            // The program runs when index.ts loads, so it loads here, inside the mock engine.
-
-            program = require("../index");
+        let exported: Record<string, unknown> | undefined;
+        const inventory = await runProgram(async () => {
+            // The program runs when index.ts loads, so it loads here, inside the mock engine; the
+            // stack then waits for every export that is a promise, as the language host does.
+            exported = require("../index");
+            return Promise.all(Object.values(exported!));
         }, "prod");
-        assert.ok(program);
+        assert.ok(exported);
+        const program = {
+            environment: exported.environment as string,
+            hub: exported.hub as string,
+            clusters: (await exported.clusters) as Record<string, Record<string, any>>,
+            links: (await exported.links) as any[],
+        };
         assert.strictEqual(program.environment, "prod");
         assert.strictEqual(program.hub, "idc-sh");
         assert.deepStrictEqual(Object.keys(program.clusters).sort(), ["ack-sh", "eks-apne1", "idc-sh"]);

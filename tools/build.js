@@ -20,7 +20,7 @@ const ROOT = path.resolve(__dirname, "..");
 const OUT = path.join(ROOT, "bin");
 const STAMP = path.join(OUT, ".build-stamp.json");
 /** bin/<name>.js <- source; every bundle sits one level below the root (tools/stackFile.ts: ROOT = __dirname/..). */
-const ENTRIES = { index: "index.ts", plan: "tools/plan.ts", bench: "tools/bench.ts", sdkFloor: "tools/sdkFloor.ts" };
+const ENTRIES = { index: "index.ts", plan: "tools/plan.ts", bench: "tools/bench.ts", sdkFloor: "tools/sdkFloor.ts", fleet: "tools/fleet.ts" };
 /** Besides the bundled sources, what decides the output. */
 const CONFIG_INPUTS = ["tools/build.js", "tsconfig.json", "package.json"];
 
@@ -77,8 +77,8 @@ function buildOnce() {
     let esbuild;
     try {
         esbuild = require("esbuild");
-    } catch {
-        throw new Error("bin/ is stale and esbuild is not installed: run `npm ci` (esbuild is a devDependency)");
+    } catch (e) {
+        throw new Error(`bin/ is stale and esbuild could not be loaded (${e.message}): run \`npm ci\` (esbuild is a devDependency)`, { cause: e });
     }
     const result = esbuild.buildSync({
         absWorkingDir: ROOT,

@@ -150,10 +150,11 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
     }
 }
 
-if (require.main === module) {
+/** The command line: `npm run fleet` runs it from the esbuild bundle (bin/fleet.js, tools/build.js). */
+export function main(argv: string[]): void {
     let args: CliArgs;
     try {
-        args = parseCli(process.argv.slice(2));
+        args = parseCli(argv);
     } catch (e) {
         console.error(`${(e as Error).message}\n${USAGE}`);
         process.exit(2);
@@ -166,3 +167,5 @@ if (require.main === module) {
         },
     );
 }
+
+if (require.main === module) main(process.argv.slice(2));

@@ -134,7 +134,7 @@ export interface RunOptions {
  * Runs `program` on the mock engine and returns every resource it registered. Runs are
  * sequential (the SDK keeps one global runtime); a program that throws rejects the promise.
  */
-export async function runOnMocks<T>(program: () => T, options: RunOptions = {}): Promise<{ inventory: Inventory; result: T }> {
+export async function runOnMocks<T>(program: () => T | Promise<T>, options: RunOptions = {}): Promise<{ inventory: Inventory; result: T }> {
     // Loaded here, not at the top: the plan's argument and spec errors exit before the SDK loads.
     const pulumi: typeof import("@pulumi/pulumi") = await import("@pulumi/pulumi");
     const recorded: RegisteredResource[] = [];
@@ -208,7 +208,8 @@ export async function runOnMocks<T>(program: () => T, options: RunOptions = {}):
     const stackTraceLimit = Error.stackTraceLimit;
     if (!process.env.FLEET_MOCK_STACKS) Error.stackTraceLimit = 0;
     try {
-        const result = program();
+        // An async program (buildFleet declares in batches) is awaited, as the stack awaits its exports.
+        const result = await program();
         await pulumi.runtime.disconnect();
         await new Promise((resolve) => setImmediate(resolve));
         if (failures.length > 0) {

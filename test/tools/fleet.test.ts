@@ -49,7 +49,8 @@ describe("fleet CLI", function () {
     });
 
     it("exits 2 on a usage error, before loading the SDKs", () => {
-        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/fleet.ts", "deploy"], { cwd: ROOT, encoding: "utf8" });
+        // What `npm run fleet` runs: the esbuild bundle, through tools/build.js.
+        const r = spawnSync(process.execPath, ["tools/build.js", "fleet", "deploy"], { cwd: ROOT, encoding: "utf8" });
         assert.strictEqual(r.status, 2);
         assert.match(r.stderr, /a command is required|unknown command deploy/);
         assert.match(r.stderr, /usage: npm run fleet -- <validate\|plan\|preview\|up\|refresh\|outputs>/);

@@ -5,19 +5,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { buildFleet } from "../../../stacks/fleet";
 import type { FleetSpec } from "../../../stacks/spec";
 import { loadFleet } from "../../../stacks/spec";
-import { runOnMocks } from "../../../tools/mockEngine";
 import { plan } from "../../../tools/plan";
-import { offlineConfig, readStackFile, stackFilePath } from "../../../tools/stackFile";
 import { validateCustomResource } from "../../crds";
 import { Inventory, loadStackSpec, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
 async function runPreview(spec: FleetSpec, stack: "prod" | "dev"): Promise<Inventory> {
-    const file = readStackFile(stackFilePath(stack));
-    const { config, secretKeys } = offlineConfig(file, { ok: true, spec });
-    return (await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack, preview: true })).inventory;
+    return (await runFleet(spec, stack, { preview: true })).inventory;
 }
 
 const KARMADA_TYPES = /^kubernetes:(policy|work)\.karmada\.io\//;

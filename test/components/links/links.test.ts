@@ -5,17 +5,12 @@
 import * as assert from "assert";
 import type { LinksResult } from "../../../components/links/addon";
 import { PSK_PATTERN } from "../../../components/links/plan";
-import { buildFleet, Fleet } from "../../../stacks/fleet";
+import type { Fleet } from "../../../stacks/fleet";
 import type { FleetSpec } from "../../../stacks/spec";
-import { runOnMocks } from "../../../tools/mockEngine";
-import { offlineConfig, readStackFile, stackFilePath } from "../../../tools/stackFile";
-import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, SecretValue } from "../../harness";
+import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
 async function run(spec: FleetSpec, stack: "prod" | "dev", preview = false): Promise<{ inventory: Inventory; fleet: Fleet }> {
-    const file = readStackFile(stackFilePath(stack));
-    const { config, secretKeys } = offlineConfig(file, { ok: true, spec });
-    const { inventory, result } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack, preview });
-    return { inventory, fleet: result };
+    return runFleet(spec, stack, { preview });
 }
 
 /** Resources of the links layer: everything under a hybrid:links component. */

@@ -11,11 +11,8 @@ import * as YAML from "yaml";
 import { SECRETS } from "../../../components/observability/clusterMonitoring";
 import { bucketKey, durationHours, externalLabels } from "../../../components/observability/render";
 import { GRPC_SERVER_NAME, KUBE_PROMETHEUS_STACK, REPLICA_LABEL, THANOS } from "../../../components/observability/versions";
-import { buildFleet } from "../../../stacks/fleet";
 import { FleetSpec } from "../../../stacks/spec";
 import { k8sProviderName } from "../../../stacks/types";
-import { runOnMocks } from "../../../tools/mockEngine";
-import { offlineConfig, readStackFile, stackFilePath } from "../../../tools/stackFile";
 import { validateCustomResource } from "../../crds";
 import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
@@ -561,15 +558,13 @@ for (const stack of ["prod", "dev"] as const) {
 describe("observability: preview mode", () => {
     it("registers the same monitoring resources when outputs are unknown (nothing declared in an apply)", async () => {
         const spec = loadStackSpec("prod");
-        const file = readStackFile(stackFilePath("prod"));
-        const { config, secretKeys } = offlineConfig(file, { ok: true, spec });
         const ids = (inv: Inventory) =>
             inv.resources
                 .filter((r) => r.name.includes("observability") || r.name.includes("-monitoring"))
                 .map((r) => `${r.type}::${r.name}`)
                 .sort();
-        const up = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: "prod" });
-        const preview = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: "prod", preview: true });
+        const up = await runFleet(spec, "prod");
+        const preview = await runFleet(spec, "prod", { preview: true });
         assert.ok(ids(up.inventory).length > 60);
         assert.deepStrictEqual(ids(preview.inventory), ids(up.inventory));
     });
