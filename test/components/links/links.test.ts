@@ -249,7 +249,12 @@ describe("links layer on the mock engine", function () {
         });
 
         it("lets the other sites in on exactly the ports the layers dial, from their node and pod prefixes, on the cluster security groups", () => {
-            const eks = inv.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => r.inputs);
+            // Only the links layer's rules: the EKS node security group has ingress rules of its own.
+            const fromLinks = (r: RegisteredResource) => inv.ancestors(r).some((a) => a.type === "hybrid:links:LinkIngress");
+            const eks = inv
+                .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                .filter(fromLinks)
+                .map((r) => r.inputs);
             // The EKS cluster security group (the mock's clusterSecurityGroupId of eks-apne1's control plane).
             const eksSg = new Set(eks.map((r) => r.securityGroupId));
             assert.strictEqual(eksSg.size, 1);
@@ -265,7 +270,10 @@ describe("links layer on the mock engine", function () {
                 eks.find((r) => r.cidrIpv4 === "10.10.0.0/20")!.description,
                 /mesh: istiod of idc-sh watches the API server; federation: Karmada on idc-sh calls the API server \(Push\)/,
             );
-            const ack = inv.ofType("alicloud:ecs/securityGroupRule:SecurityGroupRule").map((r) => r.inputs);
+            const ack = inv
+                .ofType("alicloud:ecs/securityGroupRule:SecurityGroupRule")
+                .filter(fromLinks)
+                .map((r) => r.inputs);
             assert.ok(
                 ack.every((r) => r.securityGroupId === "sg-ack-sh-cluster"),
                 "the ACK cluster security group",
