@@ -28,8 +28,9 @@ export async function runProgram(program: () => unknown, stack: "prod" | "dev" =
 /**
  * buildFleet(spec) on the mock engine, with the config a stack of that spec needs.
  *
- * A run is a pure function of (spec, stack, preview): the stack file is read from disk and the
- * mocks derive every output from names and inputs. So the runs of one test process are kept
+ * A run is a pure function of (spec, stack, preview, the tls mock's mode): the stack file is read
+ * from disk and the mocks derive every output from names and inputs; HYBRID_FLEET_REAL_CERTS=1
+ * makes the tls mock sign real certificates, so it is part of the key. So the runs of one test process are kept
  * (the last few, by the spec's full content) and a test asking for the same fleet again gets the
  * same result; mocha's workers run many files each, and most files start from the prod or dev
  * fleet. The inventory handed out is deep-frozen: a test that tried to change it would throw
@@ -41,7 +42,7 @@ export async function runFleet(
     stack: "prod" | "dev" = spec.environment === "prod" ? "prod" : "dev",
     options: { preview?: boolean } = {},
 ): Promise<FleetRun> {
-    const key = `${stack}\0${options.preview === true}\0${specKey(spec)}`;
+    const key = `${stack}\0${options.preview === true}\0${process.env.HYBRID_FLEET_REAL_CERTS === "1"}\0${specKey(spec)}`;
     const kept = fleetRuns.get(key);
     if (kept) {
         // Most recently used last: the Map's order is the eviction order.
