@@ -18,7 +18,7 @@ import { AwsDirectConnect } from "./aws/directConnect";
 import { AwsTransitHub } from "./aws/transitHub";
 import { AwsVpn } from "./aws/vpn";
 import { IdcGateway } from "./idcGateway";
-import { IngressNeed, ingressRules, LinkIngress } from "./ingress";
+import { IngressNeed, ingressPorts, LinkIngress } from "./ingress";
 import { TunnelKeys } from "./keys";
 import { cenCrossBorderPlans, idcGatewayHostPlans, LinkDecl, LinksPlan, LinkSite, PlannedLink, PlannedTunnel, planLinks, TunnelRuntime } from "./plan";
 import type { IdcGatewayHostPlan } from "./types";
@@ -290,7 +290,7 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
     // Security-group rules on every cloud site that other sites dial, on that site's provider.
     for (const site of [...new Set((args.ingress ?? []).map((n) => n.site))].sort()) {
         const h = handleOf(site);
-        const rules = ingressRules(args.ingress!, site);
+        const ports = ingressPorts(args.ingress!, site);
         const aws = h.cloud?.aws;
         const ali = h.cloud?.alicloud;
         const sg = aws?.securityGroupId ?? ali?.securityGroupId;
@@ -298,7 +298,7 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
         ready.push(
             new LinkIngress(
                 `${site}-links-ingress`,
-                { kind: aws ? "aws" : "alicloud", securityGroupId: sg, rules },
+                { kind: aws ? "aws" : "alicloud", securityGroupId: sg, ports },
                 { parent: h.parent, providers: [aws ? aws.provider : ali!.provider], dependsOn: after },
             ),
         );

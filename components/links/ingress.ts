@@ -1,5 +1,5 @@
-// Security-group rules that let the other linked sites in, one rule per port and source prefix,
-// on the site's own cluster security group: the EKS cluster security group (control-plane ENIs,
+// Security-group rules that let the other linked sites in, one rule per port whose sources are a
+// prefix list, on the site's own cluster security group: the EKS cluster security group (control-plane ENIs,
 // managed nodes and pods) or the ACK cluster security group (nodes and Terway ENI pods). What is
 // let in is what the fleet layers dial across the links (stated by the fleet in `IngressNeed`s),
 // from the prefixes the dialling site's pods and nodes leave from, nothing wider.
@@ -17,63 +17,95 @@ export interface IngressNeed {
     purpose: string;
 }
 
-/** One rule: a TCP port from one prefix, with every purpose that needs it. */
-export interface IngressRule {
+/** One port of a site: the prefixes it is dialled from (each with its dialling site) and every purpose. */
+export interface IngressPort {
     port: number;
-    cidr: string;
+    sources: { cidr: string; site: string }[];
     purposes: string[];
 }
 
-/** The rules of one site: needs merged per (port, prefix), sorted, so a rule's name is stable. */
-export function ingressRules(needs: IngressNeed[], site: string): IngressRule[] {
-    const byKey = new Map<string, IngressRule>();
+/** The ports of one site, needs merged per port, ports and prefixes sorted, so names are stable. */
+export function ingressPorts(needs: IngressNeed[], site: string): IngressPort[] {
+    const byPort = new Map<number, IngressPort>();
     for (const n of needs.filter((x) => x.site === site)) {
-        for (const cidr of n.from.cidrs) {
-            const key = `${n.port}/${cidr}`;
-            const r = byKey.get(key) ?? { port: n.port, cidr, purposes: [] };
-            if (!r.purposes.includes(n.purpose)) r.purposes.push(n.purpose);
-            byKey.set(key, r);
-        }
+        const p = byPort.get(n.port) ?? { port: n.port, sources: [], purposes: [] };
+        for (const cidr of n.from.cidrs) if (!p.sources.some((s) => s.cidr === cidr)) p.sources.push({ cidr, site: n.from.site });
+        if (!p.purposes.includes(n.purpose)) p.purposes.push(n.purpose);
+        byPort.set(n.port, p);
     }
-    return [...byKey.values()].sort((a, b) => a.port - b.port || a.cidr.localeCompare(b.cidr));
+    for (const p of byPort.values()) p.sources.sort((a, b) => a.cidr.localeCompare(b.cidr));
+    return [...byPort.values()].sort((a, b) => a.port - b.port);
 }
 
-const ruleName = (name: string, r: IngressRule) => `${name}-${r.port}-${r.cidr.replace(/[./]/g, "-")}`;
 // Security group rule descriptions: 255 characters at most (EC2 and ECS), printable ASCII.
-const describe = (r: IngressRule) => r.purposes.join("; ").slice(0, 255);
+const describe = (p: IngressPort) => p.purposes.join("; ").slice(0, 255);
+// Prefix-list entry descriptions: 255 characters on EC2, 2 to 32 on ECS.
+const entryDescription = (site: string, max: number) => `from ${site}`.slice(0, max);
 
 export interface LinkIngressArgs {
     kind: "aws" | "alicloud";
     securityGroupId: pulumi.Input<string>;
-    rules: IngressRule[];
+    ports: IngressPort[];
 }
 
 export class LinkIngress extends pulumi.ComponentResource {
     constructor(name: string, args: LinkIngressArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:links:LinkIngress", name, {}, opts);
-        for (const r of args.rules) {
+        const parent = { parent: this };
+        for (const p of args.ports) {
+            // The sources as one prefix list and one rule per port: a site more in the fleet is an
+            // entry more, not a rule more on every security group. Quotas still count the list's
+            // maxEntries as rules (EC2 "Prefix lists" quotas; ECS likewise).
             if (args.kind === "aws") {
+                const sources = new aws.ec2.ManagedPrefixList(
+                    `${name}-${p.port}-sources`,
+                    {
+                        name: `${name}-${p.port}-sources`,
+                        addressFamily: "IPv4",
+                        maxEntries: p.sources.length,
+                        entries: p.sources.map((s) => ({ cidr: s.cidr, description: entryDescription(s.site, 255) })),
+                        tags: { Name: `${name}-${p.port}-sources` },
+                    },
+                    parent,
+                );
                 new aws.vpc.SecurityGroupIngressRule(
-                    ruleName(name, r),
-                    { securityGroupId: args.securityGroupId, ipProtocol: "tcp", fromPort: r.port, toPort: r.port, cidrIpv4: r.cidr, description: describe(r) },
-                    { parent: this },
+                    `${name}-${p.port}`,
+                    {
+                        securityGroupId: args.securityGroupId,
+                        ipProtocol: "tcp",
+                        fromPort: p.port,
+                        toPort: p.port,
+                        prefixListId: sources.id,
+                        description: describe(p),
+                    },
+                    parent,
                 );
             } else {
+                const sources = new alicloud.ecs.EcsPrefixList(
+                    `${name}-${p.port}-sources`,
+                    {
+                        prefixListName: `${name}-${p.port}-sources`,
+                        addressFamily: "IPv4",
+                        maxEntries: p.sources.length,
+                        entries: p.sources.map((s) => ({ cidr: s.cidr, description: entryDescription(s.site, 32) })),
+                    },
+                    parent,
+                );
                 new alicloud.ecs.SecurityGroupRule(
-                    ruleName(name, r),
+                    `${name}-${p.port}`,
                     {
                         securityGroupId: args.securityGroupId,
                         type: "ingress",
                         ipProtocol: "tcp",
-                        portRange: `${r.port}/${r.port}`,
-                        cidrIp: r.cidr,
+                        portRange: `${p.port}/${p.port}`,
+                        prefixListId: sources.id,
                         // VPC traffic: the links arrive through the VPC (transit router, VPN gateway).
                         nicType: "intranet",
                         policy: "accept",
                         priority: 1,
-                        description: describe(r),
+                        description: describe(p),
                     },
-                    { parent: this },
+                    parent,
                 );
             }
         }

@@ -1,7 +1,7 @@
 // What the fleet tells the links to let in: derived from the layers' own needs (mesh members,
 // federation sync modes and hub, monitoring's hub), per site kind, and merged into rules.
 import * as assert from "assert";
-import { ingressRules } from "../../components/links/ingress";
+import { ingressPorts } from "../../components/links/ingress";
 import { ingressNeeds } from "../../stacks/links";
 import { loadStackSpec } from "../harness";
 
@@ -53,16 +53,11 @@ describe("links ingress needs", () => {
         assert.ok(summary(spec).includes("ack-sh:5443<-eks-apne1"), summary(spec).join("\n"));
     });
 
-    it("merges needs into one rule per port and prefix, with every purpose", () => {
-        const rules = ingressRules(ingressNeeds(loadStackSpec("prod")), "eks-apne1");
+    it("merges needs into one rule per port, its sources every dialling prefix (with its site) and every purpose", () => {
+        const ports = ingressPorts(ingressNeeds(loadStackSpec("prod")), "eks-apne1");
         assert.deepStrictEqual(
-            rules.map((r) => [r.port, r.cidr, r.purposes.length]),
-            [
-                [443, "10.10.0.0/20", 2],
-                [443, "10.30.0.0/16", 1],
-                [443, "10.64.0.0/16", 2],
-                [443, "10.66.0.0/16", 1],
-            ],
+            ports.map((p) => [p.port, p.sources.map((s) => `${s.cidr}<-${s.site}`), p.purposes.length]),
+            [[443, ["10.10.0.0/20<-idc-sh", "10.30.0.0/16<-ack-sh", "10.64.0.0/16<-idc-sh", "10.66.0.0/16<-ack-sh"], 3]],
         );
     });
 });

@@ -1,7 +1,7 @@
 // The AWS end of every link of one EKS site: a Transit Gateway with the site's ASN, attached to the
 // VPC's node subnets, with default route-table association and propagation (so every VPN and
-// Direct Connect attachment learns and announces routes by BGP), and routes in the VPC's private
-// route tables (nodes and pods) to every prefix the site reaches over its links.
+// Direct Connect attachment learns and announces routes by BGP), and a route in each of the VPC's
+// private route tables (nodes and pods) to a prefix list of every prefix the site reaches over its links.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -46,16 +46,30 @@ export class AwsTransitHub extends pulumi.ComponentResource {
             { transitGatewayId: tgw.id, vpcId: args.vpcId, subnetIds: args.subnetIds, dnsSupport: "enable", tags: { Name: `${name}-vpc` } },
             parent,
         );
-        args.routeTableIds.forEach((table, i) =>
-            args.remotePrefixes.forEach(
-                (prefix) =>
+        // The remote prefixes as one managed prefix list and one route per route table to it: a site
+        // more in the fleet is an entry more, not a route more in every table (the list's maxEntries
+        // still counts against the route-table quota: EC2 "Prefix lists" quotas).
+        if (args.remotePrefixes.length > 0) {
+            const remote = new aws.ec2.ManagedPrefixList(
+                `${name}-remote-prefixes`,
+                {
+                    name: `${name}-remote-prefixes`,
+                    addressFamily: "IPv4",
+                    maxEntries: args.remotePrefixes.length,
+                    entries: args.remotePrefixes.map((cidr) => ({ cidr, description: "reached over the links" })),
+                    tags: { Name: `${name}-remote-prefixes` },
+                },
+                parent,
+            );
+            args.routeTableIds.forEach(
+                (table, i) =>
                     new aws.ec2.Route(
-                        `${name}-rt${i}-${prefix.replace(/[./]/g, "-")}`,
-                        { routeTableId: table, destinationCidrBlock: prefix, transitGatewayId: tgw.id },
+                        `${name}-rt${i}-remote`,
+                        { routeTableId: table, destinationPrefixListId: remote.id, transitGatewayId: tgw.id },
                         { parent: this, dependsOn: [this.attachment] },
                     ),
-            ),
-        );
+            );
+        }
         this.registerOutputs({ transitGatewayId: this.transitGatewayId });
     }
 }

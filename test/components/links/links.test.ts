@@ -43,8 +43,9 @@ describe("links layer on the mock engine", function () {
                 "hybrid:links:AwsTransitHub": 1,
                 "aws:ec2transitgateway/transitGateway:TransitGateway": 1,
                 "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
-                // 3 private route tables x (idc-sh node, pod, LB + ack-sh VPC, pod).
-                "aws:ec2/route:Route": 15,
+                // The remote prefixes (idc-sh node, pod, LB + ack-sh VPC, pod) as one list, routed from each of 3 private route tables.
+                "aws:ec2/managedPrefixList:ManagedPrefixList": 2,
+                "aws:ec2/route:Route": 3,
                 "hybrid:links:AwsVpn": 2,
                 "aws:ec2/customerGateway:CustomerGateway": 4,
                 "aws:ec2/vpnConnection:VpnConnection": 4,
@@ -74,11 +75,13 @@ describe("links layer on the mock engine", function () {
                 // VPC, VBR, peer (local) and peer (remote).
                 "alicloud:cen/transitRouterRouteTableAssociation:TransitRouterRouteTableAssociation": 4,
                 "alicloud:cen/transitRouterRouteTablePropagation:TransitRouterRouteTablePropagation": 4,
-                // Security-group rules: eks-apne1's API (443) from idc-sh and ack-sh (mesh, Push); ack-sh's
-                // east-west gateway (15443) from both, Thanos gRPC (10901) from the hub idc-sh.
+                // Security-group rules, one per port with its sources as a prefix list: eks-apne1's API (443)
+                // from idc-sh and ack-sh (mesh, Push); ack-sh's east-west gateway (15443) from both, Thanos
+                // gRPC (10901) from the hub idc-sh. (The second AWS prefix list is 443's sources.)
                 "hybrid:links:LinkIngress": 2,
-                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
-                "alicloud:ecs/securityGroupRule:SecurityGroupRule": 6,
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
+                "alicloud:ecs/ecsPrefixList:EcsPrefixList": 2,
+                "alicloud:ecs/securityGroupRule:SecurityGroupRule": 2,
                 // The two IDC gateway hosts: strongSwan + FRR over SSH (five files, each copied and
                 // installed root-owned, the directories and the setup command each).
                 "hybrid:links:IdcGateway": 2,
@@ -133,8 +136,22 @@ describe("links layer on the mock engine", function () {
             const cgw = inv.named("aws:ec2/customerGateway:CustomerGateway", "eks-apne1-link-idc-sh-c2-cgw").inputs;
             assert.deepStrictEqual([cgw.ipAddress, cgw.bgpAsn], ["203.0.113.22", "64620"]);
             assert.strictEqual(inv.named("aws:ec2transitgateway/transitGateway:TransitGateway", "eks-apne1-links-tgw").inputs.amazonSideAsn, 64530);
-            const route = inv.named("aws:ec2/route:Route", "eks-apne1-links-rt0-10-12-0-0-22").inputs;
-            assert.deepStrictEqual([route.destinationCidrBlock, route.transitGatewayId], ["10.12.0.0/22", "eks-apne1-links-tgw-id"]);
+            const remote = inv.named("aws:ec2/managedPrefixList:ManagedPrefixList", "eks-apne1-links-remote-prefixes").inputs;
+            assert.deepStrictEqual((remote.entries as { cidr: string }[]).map((e) => e.cidr).sort(), [
+                "10.10.0.0/20",
+                "10.12.0.0/22",
+                "10.30.0.0/16",
+                "10.64.0.0/16",
+                "10.66.0.0/16",
+            ]);
+            assert.strictEqual(remote.maxEntries, 5);
+            for (const i of [0, 1, 2]) {
+                const route = inv.named("aws:ec2/route:Route", `eks-apne1-links-rt${i}-remote`).inputs;
+                assert.deepStrictEqual(
+                    [route.destinationPrefixListId, route.destinationCidrBlock, route.transitGatewayId],
+                    ["eks-apne1-links-remote-prefixes-id", undefined, "eks-apne1-links-tgw-id"],
+                );
+            }
         });
 
         it("faces the AWS and Alibaba gateways: AWS customer gateways are the Alibaba IPs, Alibaba's are AWS's tunnel addresses", () => {
@@ -251,6 +268,11 @@ describe("links layer on the mock engine", function () {
         it("lets the other sites in on exactly the ports the layers dial, from their node and pod prefixes, on the cluster security groups", () => {
             // Only the links layer's rules: the EKS node security group has ingress rules of its own.
             const fromLinks = (r: RegisteredResource) => inv.ancestors(r).some((a) => a.type === "hybrid:links:LinkIngress");
+            // A rule's sources: the entries of the prefix list it references (the mock id is "<name>-id").
+            const sourcesOf = (type: string, listId: unknown) =>
+                (inv.ofType(type).find((l) => `${l.name}-id` === listId)!.inputs.entries as { cidr: string; description: string }[]).map(
+                    (e) => `${e.cidr} ${e.description}`,
+                );
             const eks = inv
                 .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                 .filter(fromLinks)
@@ -259,16 +281,22 @@ describe("links layer on the mock engine", function () {
             const eksSg = new Set(eks.map((r) => r.securityGroupId));
             assert.strictEqual(eksSg.size, 1);
             assert.match([...eksSg][0], /^sg-[0-9a-f]{17}$/);
-            assert.deepStrictEqual(eks.map((r) => [r.ipProtocol, r.fromPort, r.toPort, r.cidrIpv4]).sort(), [
-                // idc-sh's nodes and pods (not its LoadBalancer range 10.12.0.0/22), ack-sh's VPC and Terway pods.
-                ["tcp", 443, 443, "10.10.0.0/20"],
-                ["tcp", 443, 443, "10.30.0.0/16"],
-                ["tcp", 443, 443, "10.64.0.0/16"],
-                ["tcp", 443, 443, "10.66.0.0/16"],
-            ]);
-            assert.match(
-                eks.find((r) => r.cidrIpv4 === "10.10.0.0/20")!.description,
-                /mesh: istiod of idc-sh watches the API server; federation: Karmada on idc-sh calls the API server \(Push\)/,
+            assert.deepStrictEqual(
+                eks.map((r) => [r.ipProtocol, r.fromPort, r.toPort, r.cidrIpv4, sourcesOf("aws:ec2/managedPrefixList:ManagedPrefixList", r.prefixListId)]),
+                [
+                    // idc-sh's nodes and pods (not its LoadBalancer range 10.12.0.0/22), ack-sh's VPC and Terway pods.
+                    [
+                        "tcp",
+                        443,
+                        443,
+                        undefined,
+                        ["10.10.0.0/20 from idc-sh", "10.30.0.0/16 from ack-sh", "10.64.0.0/16 from idc-sh", "10.66.0.0/16 from ack-sh"],
+                    ],
+                ],
+            );
+            assert.strictEqual(
+                eks[0].description,
+                "mesh: istiod of idc-sh watches the API server; mesh: istiod of ack-sh watches the API server; federation: Karmada on idc-sh calls the API server (Push)",
             );
             const ack = inv
                 .ofType("alicloud:ecs/securityGroupRule:SecurityGroupRule")
@@ -279,17 +307,30 @@ describe("links layer on the mock engine", function () {
                 "the ACK cluster security group",
             );
             assert.ok(ack.every((r) => r.type === "ingress" && r.ipProtocol === "tcp" && r.policy === "accept" && r.nicType === "intranet"));
-            assert.deepStrictEqual(ack.map((r) => [r.portRange, r.cidrIp]).sort(), [
-                // Only the hub reads Thanos; both other sites reach the east-west gateway.
-                ["10901/10901", "10.10.0.0/20"],
-                ["10901/10901", "10.64.0.0/16"],
-                ["15443/15443", "10.10.0.0/20"],
-                ["15443/15443", "10.20.0.0/16"],
-                ["15443/15443", "10.64.0.0/16"],
-                ["15443/15443", "10.65.0.0/16"],
-            ]);
-            // Nothing wide open, nothing from a site's own prefixes.
-            for (const r of [...eks.map((x) => x.cidrIpv4), ...ack.map((x) => x.cidrIp)]) assert.notStrictEqual(r, "0.0.0.0/0");
+            assert.deepStrictEqual(
+                ack.map((r) => [r.portRange, r.cidrIp, sourcesOf("alicloud:ecs/ecsPrefixList:EcsPrefixList", r.prefixListId)]),
+                [
+                    // Only the hub reads Thanos; both other sites reach the east-west gateway.
+                    ["10901/10901", undefined, ["10.10.0.0/20 from idc-sh", "10.64.0.0/16 from idc-sh"]],
+                    [
+                        "15443/15443",
+                        undefined,
+                        ["10.10.0.0/20 from idc-sh", "10.20.0.0/16 from eks-apne1", "10.64.0.0/16 from idc-sh", "10.65.0.0/16 from eks-apne1"],
+                    ],
+                ],
+            );
+            // ECS prefix-list entry descriptions are 2 to 32 characters; each list holds exactly its entries.
+            for (const l of inv.ofType("alicloud:ecs/ecsPrefixList:EcsPrefixList")) {
+                const entries = l.inputs.entries as { description: string }[];
+                assert.ok(
+                    entries.every((e) => e.description.length >= 2 && e.description.length <= 32),
+                    l.name,
+                );
+                assert.strictEqual(l.inputs.maxEntries, entries.length, l.name);
+            }
+            // Nothing wide open.
+            for (const t of ["aws:ec2/managedPrefixList:ManagedPrefixList", "alicloud:ecs/ecsPrefixList:EcsPrefixList"])
+                for (const l of inv.ofType(t)) assert.ok(!(l.inputs.entries as { cidr: string }[]).some((e) => e.cidr === "0.0.0.0/0"), l.name);
         });
 
         it("hands back each IDC gateway host's plan: one AWS connection's two tunnels per host, PSKs secret", async () => {
@@ -347,11 +388,10 @@ describe("links layer on the mock engine", function () {
         });
 
         it("routes ack-dev's prefixes from eks-dev through the transit IDC", () => {
-            const dests = inv
-                .ofType("aws:ec2/route:Route")
-                .filter((r) => r.name.startsWith("eks-dev-links-rt0-"))
-                .map((r) => r.inputs.destinationCidrBlock)
+            const dests = (inv.named("aws:ec2/managedPrefixList:ManagedPrefixList", "eks-dev-links-remote-prefixes").inputs.entries as { cidr: string }[])
+                .map((e) => e.cidr)
                 .sort();
+            assert.strictEqual(inv.named("aws:ec2/route:Route", "eks-dev-links-rt0-remote").inputs.destinationPrefixListId, "eks-dev-links-remote-prefixes-id");
             assert.deepStrictEqual(dests, ["10.110.0.0/22", "10.111.0.0/24", "10.130.0.0/16", "10.164.0.0/16", "10.166.0.0/16"]);
         });
 
