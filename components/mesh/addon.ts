@@ -52,6 +52,9 @@ export class Mesh extends pulumi.ComponentResource {
                         ambient: m.tenants.some((t) => t.mode === "ambient"),
                         gatewayReplicas: m.gatewayReplicas,
                         exposure: exposureFor(h.site, { loadBalancerCidr: h.network.loadBalancerCidr, nodeSelector: m.gatewayNodeSelector }),
+                        gatewayClientCidrs: members
+                            .filter((o) => o.network.meshNetwork !== h.network.meshNetwork)
+                            .flatMap((o) => [o.network.siteCidr, o.network.podCidr]),
                     },
                     provider: h.provider,
                     ready: [...h.ready, ...after],

@@ -74,6 +74,11 @@ export interface MeshClusterView {
     ambient: boolean;
     gatewayReplicas: number;
     exposure: Exposure;
+    /**
+     * The node and pod prefixes of the members on other networks: the east-west gateway's only
+     * clients. A load-balanced gateway admits them alone (Service loadBalancerSourceRanges).
+     */
+    gatewayClientCidrs: string[];
 }
 
 /** The istio-system namespace, on the cluster's network (topology.istio.io/network). */
@@ -103,7 +108,13 @@ export function istiodValues(c: MeshClusterView) {
 export function eastWestGatewayValues(c: MeshClusterView) {
     const service =
         c.exposure.type === "LoadBalancer"
-            ? { type: "LoadBalancer", annotations: c.exposure.annotations }
+            ? {
+                  type: "LoadBalancer",
+                  annotations: c.exposure.annotations,
+                  // Enforced by the cloud's controller (the EKS in-tree NLB writes them into the node
+                  // security group) or by kube-proxy/Cilium on the node: nobody else reaches 15443/15012/15017.
+                  ...(c.gatewayClientCidrs.length > 0 ? { loadBalancerSourceRanges: c.gatewayClientCidrs } : {}),
+              }
             : { type: "NodePort", annotations: { "traffic.istio.io/nodeSelector": JSON.stringify(c.exposure.nodeSelector) } };
     return {
         name: EASTWEST.release,

@@ -108,7 +108,14 @@ describe("mesh layer on the mock engine (prod)", function () {
                 .service;
         assert.strictEqual(svc("eks-apne1").annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "true");
         assert.strictEqual(svc("ack-sh").annotations["service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type"], "intranet");
-        assert.deepStrictEqual(svc("idc-sh"), { type: "LoadBalancer", annotations: {} });
+        // Each gateway admits only the other networks' node and pod prefixes.
+        assert.deepStrictEqual(svc("idc-sh"), {
+            type: "LoadBalancer",
+            annotations: {},
+            loadBalancerSourceRanges: ["10.20.0.0/16", "10.65.0.0/16", "10.30.0.0/16", "10.66.0.0/16"],
+        });
+        assert.deepStrictEqual(svc("eks-apne1").loadBalancerSourceRanges, ["10.10.0.0/20", "10.64.0.0/16", "10.30.0.0/16", "10.66.0.0/16"]);
+        assert.deepStrictEqual(svc("ack-sh").loadBalancerSourceRanges, ["10.10.0.0/20", "10.64.0.0/16", "10.20.0.0/16", "10.65.0.0/16"]);
     });
 
     it("exactly one remote secret per ordered pair, each a kubeconfig for the watched cluster's reader at its HA endpoint", async () => {

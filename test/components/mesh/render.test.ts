@@ -87,6 +87,7 @@ const view = (over: Partial<MeshClusterView> = {}): MeshClusterView => ({
     ambient: false,
     gatewayReplicas: 2,
     exposure: exposureFor("eks", { nodeSelector: {} }),
+    gatewayClientCidrs: ["10.20.0.0/16", "10.65.0.0/16"],
     ...over,
 });
 
@@ -140,7 +141,10 @@ describe("mesh renderers", () => {
             assert.deepStrictEqual(ack.service, {
                 type: "LoadBalancer",
                 annotations: { "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet" },
+                loadBalancerSourceRanges: ["10.20.0.0/16", "10.65.0.0/16"],
             });
+            // No other network: no source range list (an empty one would mean "everyone" to Kubernetes anyway).
+            assert.strictEqual("loadBalancerSourceRanges" in eastWestGatewayValues(view({ gatewayClientCidrs: [] })).service, false);
             assert.deepStrictEqual(exposureFor("idc", { loadBalancerCidr: "10.10.8.0/24", nodeSelector: { a: "b" } }), {
                 type: "LoadBalancer",
                 annotations: {},
