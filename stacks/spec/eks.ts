@@ -150,7 +150,7 @@ export const eksCluster = z.strictObject({
             amiAlias: z
                 .string()
                 .regex(/^(al2023@v\d{8}|bottlerocket@v\d+\.\d+\.\d+)$/, 'must pin an AMI release like "al2023@v20260903" or "bottlerocket@v1.65.0"')
-                // amazon-eks-ami release v20260903 (AL2023 1.35.7-20260903); a year-old AMI misses a year of kernel fixes.
+                // amazon-eks-ami release v20260903 (AL2023 1.35.7-20260903, named as a release version in entigolabs/entigo-infralib PR 1488); a year-old AMI misses a year of kernel fixes.
                 .default("al2023@v20260903"),
             nodePools: z.array(karpenterNodePool).default([]),
         })
