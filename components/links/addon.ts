@@ -19,6 +19,7 @@ import { AwsTransitHub } from "./aws/transitHub";
 import { AwsVpn } from "./aws/vpn";
 import { IdcGateway } from "./idcGateway";
 import { IngressNeed, ingressPorts, LinkIngress } from "./ingress";
+import { remotePrefixesOf } from "./quotas";
 import { TunnelKeys } from "./keys";
 import { cenCrossBorderPlans, idcGatewayHostPlans, LinkDecl, LinksPlan, LinkSite, PlannedLink, PlannedTunnel, planLinks, TunnelRuntime } from "./plan";
 import type { IdcGatewayHostPlan } from "./types";
@@ -51,8 +52,6 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
     };
     const ready: pulumi.Resource[] = [];
     const runtime = new Map<string, TunnelRuntime>();
-    // Prefixes a site reaches over all its links (deduplicated: with a transit site two links may lead to one prefix).
-    const reached = (site: string) => [...new Set(plan.links.flatMap((l) => (l.a.name === site ? l.routesTo.a : l.b.name === site ? l.routesTo.b : [])))];
 
     const awsHubs = new Map<string, AwsTransitHub>();
     const awsHub = (site: LinkSite) => {
@@ -67,7 +66,7 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
                     vpcId: cloud.vpcId,
                     subnetIds: cloud.privateSubnetIds,
                     routeTableIds: cloud.privateRouteTableIds,
-                    remotePrefixes: reached(site.name),
+                    remotePrefixes: remotePrefixesOf(plan, site.name),
                 },
                 { parent: h.parent, providers: [cloud.provider], dependsOn: after },
             );
