@@ -19,7 +19,7 @@ import { AwsTransitHub } from "./aws/transitHub";
 import { AwsVpn } from "./aws/vpn";
 import { IdcGateway } from "./idcGateway";
 import { IngressNeed, ingressPorts, LinkIngress } from "./ingress";
-import { remotePrefixesOf } from "./quotas";
+import { awsQuotaWarnings, remotePrefixesOf } from "./quotas";
 import { TunnelKeys } from "./keys";
 import { cenCrossBorderPlans, idcGatewayHostPlans, LinkDecl, LinksPlan, LinkSite, PlannedLink, PlannedTunnel, planLinks, TunnelRuntime } from "./plan";
 import type { IdcGatewayHostPlan } from "./types";
@@ -45,6 +45,8 @@ const short = (t: PlannedTunnel) => `c${t.connection}t${t.index}`;
 
 export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: pulumi.Resource[]): LinksResult {
     const plan = planLinks(args.sites, args.links);
+    // Before anything is created: a fleet this large needs AWS quotas raised first (preview shows it).
+    for (const w of awsQuotaWarnings(plan, args.ingress ?? [])) void pulumi.log.warn(w);
     const handleOf = (name: string): ClusterHandle => {
         const h = clusters.find((c) => c.name === name);
         if (!h) throw new Error(`links: cluster ${name} has no handle (no control plane?)`);
