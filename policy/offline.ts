@@ -1,7 +1,6 @@
 // Runs the platform's policies over an offline plan's inventory: what `pulumi preview
 // --policy-pack policy` would report, without the CLI or a cloud. Secrets in the inventory are
 // already "[secret]", so the secret-material rule sees exactly what is plain.
-import { redact, type RegisteredResource } from "../tools/mockEngine";
 import type { InventoryEntry, InventoryFile } from "../tools/planDiff";
 import { EnforcementLevel, fleetPolicies, FleetPolicy, PolicyTarget } from "./policies";
 
@@ -63,21 +62,4 @@ export function renderPolicyReport(report: PolicyReport, stack: string): string 
             lines.push(`| ${v.enforcementLevel} | \`${v.policy}\` | \`${v.urn.split("::").pop() || "(stack)"}\` | ${v.message.replace(/\|/g, "\\|")} |`);
     }
     return lines.join("\n");
-}
-
-/** An inventory entry from a resource recorded on the mock engine, as the offline plan writes it. */
-export function entryOf(r: RegisteredResource): InventoryEntry {
-    return {
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        cluster: null,
-        parent: r.parent ?? null,
-        provider: r.provider ?? null,
-        custom: r.custom,
-        protect: r.protect,
-        retainOnDelete: r.retainOnDelete,
-        dependencies: [...r.dependencies].sort(),
-        inputs: redact(r.inputs),
-    };
 }

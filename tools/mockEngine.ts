@@ -3,6 +3,7 @@
 // parent, provider, dependencies, protect, and the serialized inputs (secrets stay marked).
 // Used by the offline plan (tools/plan.ts) and by the tests (test/harness.ts).
 import { mockCalls, mockOutputs } from "./mocks";
+import type { InventoryEntry } from "./planDiff";
 
 /** A value the program registered as a Pulumi secret. */
 export class SecretValue {
@@ -106,6 +107,23 @@ export function fromWire(value: any): any {
             return { urn: value.urn };
     }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromWire(v)]));
+}
+
+/** A recorded resource as the offline plan's inventory.json lists it (`cluster`: the one it belongs to, if any). */
+export function entryOf(r: RegisteredResource, cluster: string | null = null): InventoryEntry {
+    return {
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        cluster,
+        parent: r.parent ?? null,
+        provider: r.provider ?? null,
+        custom: r.custom,
+        protect: r.protect,
+        retainOnDelete: r.retainOnDelete,
+        dependencies: [...r.dependencies].sort(),
+        inputs: redact(r.inputs),
+    };
 }
 
 /** Same value with every secret replaced by "[secret]": what may be written to disk or logs. */

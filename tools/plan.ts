@@ -17,7 +17,7 @@ import * as YAML from "yaml";
 import { finalPathOf } from "../components/idc/renderers/node";
 import type { FleetSpec } from "../stacks/spec";
 import { idcUpgradeNote, versionWarnings } from "../stacks/spec/versions";
-import { Inventory, redact, RegisteredResource, runOnMocks, SecretValue } from "./mockEngine";
+import { entryOf, Inventory, redact, RegisteredResource, runOnMocks, SecretValue } from "./mockEngine";
 import { renderLinkSummary } from "./linkSummary";
 import { diffInventories, InventoryFile, InventoryEntry, renderDiff } from "./planDiff";
 import { offlineConfig, parseStackFile, readStackFile, ROOT, stackFilePath } from "./stackFile";
@@ -160,19 +160,7 @@ export async function plan(args: Args): Promise<number> {
     const clusterNames = new Set([...spec.clusters.map((c) => c.name), ...API_SERVER_TARGETS]);
 
     const entries: InventoryEntry[] = inventory.resources
-        .map((r) => ({
-            urn: r.urn,
-            type: r.type,
-            name: r.name,
-            cluster: clusterOf(inventory, r, clusterNames) ?? null,
-            parent: r.parent ?? null,
-            provider: r.provider ?? null,
-            custom: r.custom,
-            protect: r.protect,
-            retainOnDelete: r.retainOnDelete,
-            dependencies: [...r.dependencies].sort(),
-            inputs: redact(r.inputs),
-        }))
+        .map((r) => entryOf(r, clusterOf(inventory, r, clusterNames) ?? null))
         .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     const inventoryFile: InventoryFile = { project: "hybrid-fleet", stack: args.stack, resources: entries };
     write(path.join(outDir, "inventory.json"), JSON.stringify(inventoryFile, null, 2) + "\n");

@@ -1,7 +1,8 @@
 // The platform's policies: the checked-in fleets pass every one, and each catches a crafted violation.
 import * as assert from "assert";
 import { crossGuardPolicies } from "../../policy/pack";
-import { entryOf, evaluatePolicies } from "../../policy/offline";
+import { evaluatePolicies } from "../../policy/offline";
+import { entryOf } from "../../tools/mockEngine";
 import { fleetPolicies } from "../../policy/policies";
 import type { InventoryEntry, InventoryFile } from "../../tools/planDiff";
 import { loadStackSpec, runFleet } from "../harness";
@@ -9,7 +10,7 @@ import { loadStackSpec, runFleet } from "../harness";
 const inventories: Record<string, InventoryFile> = {};
 
 async function inventoryOf(stack: "prod" | "dev"): Promise<InventoryFile> {
-    inventories[stack] ??= { project: "hybrid-fleet", stack, resources: (await runFleet(loadStackSpec(stack))).inventory.resources.map(entryOf) };
+    inventories[stack] ??= { project: "hybrid-fleet", stack, resources: (await runFleet(loadStackSpec(stack))).inventory.resources.map((r) => entryOf(r)) };
     return structuredClone(inventories[stack]);
 }
 
