@@ -24,7 +24,7 @@ import {
     renderEtcdctlEnv,
     renderHealthWaitScript,
 } from "../../components/idc/render";
-import { envFile, issue, makeCa, Processes, requireTool, run, sleep, tempDir } from "./idcTools";
+import { envFile, etcdMemberPki, issue, makeCa, Processes, requireTool, run, sleep, tempDir } from "./idcTools";
 
 /** A TCP port free on 127.0.0.1 right now. */
 function freePort(): Promise<number> {
@@ -63,20 +63,10 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
             fs.mkdirSync(p.pkiDir, { recursive: true });
             fs.mkdirSync(p.mount, { recursive: true });
             fs.mkdirSync(dataDir(p), { mode: 0o700 });
-            // SANs as the program issues them: name, address, 127.0.0.1, localhost.
-            const sans = { dns: [m.name, "localhost"], ip: [m.address, "127.0.0.1"] };
-            const server = issue(root, ca, `${m.name}-server`, sans);
-            const peer = issue(root, ca, `${m.name}-peer`, sans);
-            for (const [from, to] of [
-                [ca.cert, "ca.crt"],
-                [server.cert, "server.crt"],
-                [server.key, "server.key"],
-                [peer.cert, "peer.crt"],
-                [peer.key, "peer.key"],
+            etcdMemberPki(root, ca, m, p.pkiDir, [
                 [client.cert, "etcdctl.crt"],
                 [client.key, "etcdctl.key"],
-            ])
-                fs.copyFileSync(from, path.join(p.pkiDir, to));
+            ]);
             fs.writeFileSync(
                 path.join(p.configDir, "etcd.conf.yml"),
                 renderEtcdConfig({ member: m, members, token: `${prod.name}-etcd-test`, tuning: prod.etcd.tuning, paths: p, metricsListener: "member" }),

@@ -173,3 +173,29 @@ export class Processes {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * An etcd member's certificates as the program issues them (SANs: its name, its address, localhost,
+ * 127.0.0.1): `<name>-server` and `<name>-peer` signed by `ca` in `dir`, copied with the CA
+ * certificate and any `extra` [from, to] files into `pkiDir` under the names the rendered config reads.
+ */
+export function etcdMemberPki(
+    dir: string,
+    ca: { cert: string; key: string },
+    m: { name: string; address: string },
+    pkiDir: string,
+    extra: [string, string][] = [],
+): void {
+    const sans = { dns: [m.name, "localhost"], ip: [m.address, "127.0.0.1"] };
+    const server = issue(dir, ca, `${m.name}-server`, sans);
+    const peer = issue(dir, ca, `${m.name}-peer`, sans);
+    const files: [string, string][] = [
+        [ca.cert, "ca.crt"],
+        [server.cert, "server.crt"],
+        [server.key, "server.key"],
+        [peer.cert, "peer.crt"],
+        [peer.key, "peer.key"],
+        ...extra,
+    ];
+    for (const [from, to] of files) fs.copyFileSync(from, path.join(pkiDir, to));
+}

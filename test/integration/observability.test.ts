@@ -11,7 +11,7 @@ import * as YAML from "yaml";
 import { dataDir, EtcdMember, EtcdPaths, renderEtcdConfig } from "../../components/idc/render";
 import { blackboxConfig } from "../../components/observability/render";
 import { loadStackSpec, runFleet } from "../harness";
-import { issue, makeCa, Processes, requireTool, run, sleep, tempDir } from "./idcTools";
+import { etcdMemberPki, issue, makeCa, Processes, requireTool, run, sleep, tempDir } from "./idcTools";
 
 interface Group {
     name: string;
@@ -349,17 +349,7 @@ describe("IDC etcd metrics over mTLS on the client port (a real etcd from the re
         const p: EtcdPaths = { configDir: path.join(root, "conf"), pkiDir: path.join(root, "pki"), mount: path.join(root, "nvme") };
         for (const d of [p.configDir, p.pkiDir, p.mount]) fs.mkdirSync(d, { recursive: true });
         fs.mkdirSync(dataDir(p), { mode: 0o700 });
-        const sans = { dns: [member.name, "localhost"], ip: [member.address, "127.0.0.1"] };
-        const server = issue(root, ca, "server", sans);
-        const peer = issue(root, ca, "peer", sans);
-        for (const [from, to] of [
-            [ca.cert, "ca.crt"],
-            [server.cert, "server.crt"],
-            [server.key, "server.key"],
-            [peer.cert, "peer.crt"],
-            [peer.key, "peer.key"],
-        ])
-            fs.copyFileSync(from, path.join(p.pkiDir, to));
+        etcdMemberPki(root, ca, member, p.pkiDir);
         const tuning = loadStackSpec("prod").clusters.find((c) => c.provider === "idc")!;
         if (tuning.provider !== "idc") throw new Error("prod has no IDC cluster");
         const config = renderEtcdConfig({
@@ -435,12 +425,12 @@ describe("IDC etcd metrics over mTLS on the client port (a real etcd from the re
                     .stdout.replace(/^notAfter=/, "")
                     .trim(),
             ) / 1000;
-        assert.strictEqual(expiry, notAfter(path.join(root, "server.crt")));
+        assert.strictEqual(expiry, notAfter(path.join(root, `${member.name}-server.crt`)));
         // The peer listener: its own certificate, the same module.
         const peerOut = await probe("etcd_tls", ports.peer);
         assert.match(peerOut, /^probe_success 1$/m, peerOut);
         const peerExpiry = Number(/^probe_ssl_earliest_cert_expiry (\S+)$/m.exec(peerOut)?.[1]);
-        assert.strictEqual(peerExpiry, notAfter(path.join(root, "peer.crt")));
+        assert.strictEqual(peerExpiry, notAfter(path.join(root, `${member.name}-peer.crt`)));
         // A chain from another CA fails the probe (and ServingCertificateProbeFailing fires) instead of reporting an expiry.
         const otherRoot = tempDir("other-ca-");
         const other = makeCa(otherRoot, "other-ca");
