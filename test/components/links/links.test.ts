@@ -7,7 +7,7 @@ import type { LinksResult } from "../../../components/links/addon";
 import { PSK_PATTERN } from "../../../components/links/plan";
 import type { Fleet } from "../../../stacks/fleet";
 import type { FleetSpec } from "../../../stacks/spec";
-import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../../harness";
+import { directConnectLink, Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
 async function run(spec: FleetSpec, stack: "prod" | "dev", preview = false): Promise<{ inventory: Inventory; fleet: Fleet }> {
     return runFleet(spec, stack, { preview });
@@ -403,19 +403,7 @@ describe("links layer on the mock engine", function () {
     describe("direct-connect (eks <-> idc)", () => {
         it("declares the DX gateway, its Transit Gateway association and a transit VIF on the spec's line", async () => {
             const spec = loadStackSpec("prod");
-            spec.links[0] = {
-                between: ["idc-sh", "eks-apne1"],
-                kind: "direct-connect",
-                crossBorder: "carrier-line",
-                directConnect: {
-                    connectionId: "dxcon-fg5678gh",
-                    vlan: 101,
-                    amazonAddress: "169.254.100.1/30",
-                    customerAddress: "169.254.100.2/30",
-                    amazonSideAsn: 64550,
-                    mtu: 8500,
-                },
-            };
+            spec.links[0] = directConnectLink({ mtu: 8500 }) as (typeof spec.links)[number];
             const { inventory } = await run(spec, "prod");
             const counts = countByType(linkResources(inventory));
             assert.strictEqual(counts["hybrid:links:AwsDirectConnect"], 1);
