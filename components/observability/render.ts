@@ -680,79 +680,78 @@ const QUERY_LABELS = { "app.kubernetes.io/name": "thanos", "app.kubernetes.io/co
 const FRONTEND_LABELS = { "app.kubernetes.io/name": "thanos", "app.kubernetes.io/component": "query-frontend" };
 const SD_DIR = "/etc/thanos/endpoints";
 
-export function queryDeployment(a: { name: string; sdConfigMap: string; clientTlsSecret: string; replicas: number }) {
+/** A Deployment of one Thanos component: its labels select its pods, which run as Thanos' non-root user. */
+function thanosDeployment<C, V = never>(a: { name: string; labels: Record<string, string>; replicas: number; container: C; volumes?: V[] }) {
     return {
-        metadata: { name: a.name, namespace: MONITORING_NAMESPACE, labels: QUERY_LABELS },
+        metadata: { name: a.name, namespace: MONITORING_NAMESPACE, labels: a.labels },
         spec: {
             replicas: a.replicas,
-            selector: { matchLabels: QUERY_LABELS },
+            selector: { matchLabels: a.labels },
             template: {
-                metadata: { labels: QUERY_LABELS },
+                metadata: { labels: a.labels },
                 spec: {
                     securityContext: { runAsNonRoot: true, runAsUser: 1001 },
-                    containers: [
-                        {
-                            name: "query",
-                            image: THANOS.image,
-                            args: [
-                                "query",
-                                `--grpc-address=0.0.0.0:${PORTS.grpc}`,
-                                `--http-address=0.0.0.0:${PORTS.http}`,
-                                `--query.replica-label=${REPLICA_LABEL}`,
-                                `--endpoint.sd-config-file=${SD_DIR}/endpoints.yaml`,
-                                "--endpoint.sd-config-reload-interval=1m",
-                            ],
-                            ports: [
-                                { name: "grpc", containerPort: PORTS.grpc },
-                                { name: "http", containerPort: PORTS.http },
-                            ],
-                            readinessProbe: { httpGet: { path: "/-/ready", port: "http" } },
-                            livenessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
-                            volumeMounts: [
-                                { name: "endpoints", mountPath: SD_DIR, readOnly: true },
-                                { name: "tls", mountPath: TLS_DIR, readOnly: true },
-                            ],
-                        },
-                    ],
-                    volumes: [
-                        { name: "endpoints", configMap: { name: a.sdConfigMap } },
-                        { name: "tls", secret: { secretName: a.clientTlsSecret } },
-                    ],
+                    containers: [a.container],
+                    ...(a.volumes ? { volumes: a.volumes } : {}),
                 },
             },
         },
     };
 }
 
-export function queryFrontendDeployment(a: { name: string; queryService: string; replicas: number }) {
-    return {
-        metadata: { name: a.name, namespace: MONITORING_NAMESPACE, labels: FRONTEND_LABELS },
-        spec: {
-            replicas: a.replicas,
-            selector: { matchLabels: FRONTEND_LABELS },
-            template: {
-                metadata: { labels: FRONTEND_LABELS },
-                spec: {
-                    securityContext: { runAsNonRoot: true, runAsUser: 1001 },
-                    containers: [
-                        {
-                            name: "query-frontend",
-                            image: THANOS.image,
-                            args: [
-                                "query-frontend",
-                                `--http-address=0.0.0.0:${PORTS.http}`,
-                                `--query-frontend.downstream-url=http://${a.queryService}.${MONITORING_NAMESPACE}.svc:${PORTS.http}`,
-                                "--query-range.split-interval=24h",
-                                "--query-frontend.compress-responses",
-                            ],
-                            ports: [{ name: "http", containerPort: PORTS.http }],
-                            readinessProbe: { httpGet: { path: "/-/ready", port: "http" } },
-                        },
-                    ],
-                },
-            },
+export function queryDeployment(a: { name: string; sdConfigMap: string; clientTlsSecret: string; replicas: number }) {
+    return thanosDeployment({
+        name: a.name,
+        labels: QUERY_LABELS,
+        replicas: a.replicas,
+        container: {
+            name: "query",
+            image: THANOS.image,
+            args: [
+                "query",
+                `--grpc-address=0.0.0.0:${PORTS.grpc}`,
+                `--http-address=0.0.0.0:${PORTS.http}`,
+                `--query.replica-label=${REPLICA_LABEL}`,
+                `--endpoint.sd-config-file=${SD_DIR}/endpoints.yaml`,
+                "--endpoint.sd-config-reload-interval=1m",
+            ],
+            ports: [
+                { name: "grpc", containerPort: PORTS.grpc },
+                { name: "http", containerPort: PORTS.http },
+            ],
+            readinessProbe: { httpGet: { path: "/-/ready", port: "http" } },
+            livenessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
+            volumeMounts: [
+                { name: "endpoints", mountPath: SD_DIR, readOnly: true },
+                { name: "tls", mountPath: TLS_DIR, readOnly: true },
+            ],
         },
-    };
+        volumes: [
+            { name: "endpoints", configMap: { name: a.sdConfigMap } },
+            { name: "tls", secret: { secretName: a.clientTlsSecret } },
+        ],
+    });
+}
+
+export function queryFrontendDeployment(a: { name: string; queryService: string; replicas: number }) {
+    return thanosDeployment({
+        name: a.name,
+        labels: FRONTEND_LABELS,
+        replicas: a.replicas,
+        container: {
+            name: "query-frontend",
+            image: THANOS.image,
+            args: [
+                "query-frontend",
+                `--http-address=0.0.0.0:${PORTS.http}`,
+                `--query-frontend.downstream-url=http://${a.queryService}.${MONITORING_NAMESPACE}.svc:${PORTS.http}`,
+                "--query-range.split-interval=24h",
+                "--query-frontend.compress-responses",
+            ],
+            ports: [{ name: "http", containerPort: PORTS.http }],
+            readinessProbe: { httpGet: { path: "/-/ready", port: "http" } },
+        },
+    });
 }
 
 export const queryService = (name: string) => ({
