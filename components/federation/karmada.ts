@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../core/contract";
+import { pinnedRelease } from "../core/k8s";
 import { CA_KEY_USAGES, certificateAuthority, type KeyAlgorithm, type KeyPair, signedCertificate } from "../core/pki";
 import {
     agentIdentity,
@@ -272,19 +273,15 @@ export class ControlPlane extends pulumi.ComponentResource {
         opts?: pulumi.ComponentResourceOptions,
     ) {
         super("hybrid:federation:ControlPlane", name, {}, opts);
-        this.release = new k8s.helm.v3.Release(
+        this.release = pinnedRelease(
             `${name}-chart`,
             {
-                name: "karmada",
-                chart: KARMADA.chart,
-                version: KARMADA.version,
-                namespace: KARMADA.namespace,
+                release: "karmada",
+                chart: KARMADA,
                 createNamespace: true,
-                repositoryOpts: { repo: KARMADA.repo },
                 values: args.values,
-                atomic: true,
                 // etcd's PVCs bind and its members elect a leader before the API server starts.
-                timeout: 900,
+                timeoutSeconds: 900,
             },
             { parent: this, provider: args.hub.provider, dependsOn: [...args.hub.ready, ...args.after] },
         );
@@ -347,15 +344,12 @@ export class PullMember extends pulumi.ComponentResource {
         super("hybrid:federation:PullMember", name, {}, opts);
         const m = args.member;
         const base = agentValues(m.name, "", args.server);
-        this.release = new k8s.helm.v3.Release(
+        this.release = pinnedRelease(
             `${name}-agent`,
             {
-                name: "karmada-agent",
-                chart: KARMADA.chart,
-                version: KARMADA.version,
-                namespace: KARMADA.namespace,
+                release: "karmada-agent",
+                chart: KARMADA,
                 createNamespace: true,
-                repositoryOpts: { repo: KARMADA.repo },
                 values: {
                     ...base,
                     agent: {
@@ -364,8 +358,7 @@ export class PullMember extends pulumi.ComponentResource {
                         kubeconfig: { ...base.agent.kubeconfig, caCrt: args.caPem, crt: args.agent.certPem, key: args.agent.keyPem },
                     },
                 },
-                atomic: true,
-                timeout: 600,
+                timeoutSeconds: 600,
             },
             // The agent registers its Cluster as soon as it starts: its RBAC in karmada-apiserver first.
             { parent: this, provider: m.provider, dependsOn: [...m.ready, ...args.after] },
