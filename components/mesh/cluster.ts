@@ -6,6 +6,7 @@
 // meshed tenant namespace's injection label and mesh NetworkPolicy.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { pinnedRelease } from "../core/k8s";
 import { intermediateCa, type IntermediateCa } from "./ca";
 import {
     baseValues,
@@ -84,19 +85,10 @@ export class MeshCluster extends pulumi.ComponentResource {
         );
 
         const release = (suffix: string, chart: string, releaseName: string, values: pulumi.Input<Record<string, unknown>>, dependsOn: pulumi.Resource[]) =>
-            new k8s.helm.v3.Release(
+            // atomic: a failed upgrade rolls back rather than leaving the mesh half-configured.
+            pinnedRelease(
                 `${name}-${suffix}`,
-                {
-                    name: releaseName,
-                    chart,
-                    version: ISTIO.version,
-                    namespace: NS,
-                    repositoryOpts: { repo: ISTIO.repo },
-                    values,
-                    // A failed upgrade rolls back rather than leaving the mesh half-configured (Helm "--atomic").
-                    atomic: true,
-                    timeout: RELEASE_TIMEOUT_S,
-                },
+                { release: releaseName, chart: { chart, version: ISTIO.version, namespace: NS, repo: ISTIO.repo }, values, timeoutSeconds: RELEASE_TIMEOUT_S },
                 on(dependsOn),
             );
         const base = release("base", "base", "istio-base", baseValues(), [this.namespace]);

@@ -11,6 +11,7 @@ import * as tls from "@pulumi/tls";
 import * as YAML from "yaml";
 import { bucketWriterPolicy } from "../ack/render";
 import type { ClusterHandle } from "../core/contract";
+import { pinnedRelease } from "../core/k8s";
 import {
     AlertReceiver,
     blackboxConfig,
@@ -189,17 +190,18 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         // The chart's sidecar Service and ServiceMonitor: the sidecar's own metrics (uploads) are scraped.
         values.prometheus.thanosService = { enabled: true };
         values.prometheus.thanosServiceMonitor = { enabled: true };
-        this.release = new k8s.helm.v3.Release(
+        this.release = pinnedRelease(
             `${name}-chart`,
             {
-                name: KUBE_PROMETHEUS_STACK.fullname,
-                chart: KUBE_PROMETHEUS_STACK.chart,
-                version: KUBE_PROMETHEUS_STACK.version,
-                repositoryOpts: { repo: KUBE_PROMETHEUS_STACK.repo },
-                namespace: MONITORING_NAMESPACE,
+                release: KUBE_PROMETHEUS_STACK.fullname,
+                chart: {
+                    chart: KUBE_PROMETHEUS_STACK.chart,
+                    version: KUBE_PROMETHEUS_STACK.version,
+                    namespace: MONITORING_NAMESPACE,
+                    repo: KUBE_PROMETHEUS_STACK.repo,
+                },
                 values,
-                atomic: true,
-                timeout: 900,
+                timeoutSeconds: 900,
             },
             k8sOpts(dependsOn),
         );
