@@ -84,7 +84,7 @@ function progressPrinter(json: boolean, tty: boolean, print: Print) {
 }
 
 export async function runCli(args: CliArgs, print: Print = (l) => console.log(l), printError: Print = (l) => console.error(l)): Promise<number> {
-    const lib = await import("../automation");
+    const lib = require("../automation") as typeof import("../automation");
     try {
         if (args.command === "validate") {
             const spec = lib.validateStack(args.stack, args.config);
@@ -96,8 +96,8 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
             return 0;
         }
         if (args.command === "plan") {
-            const { ROOT } = await import("./stackFile");
-            const { renderPolicyReport } = await import("../policy/offline");
+            const { ROOT } = require("./stackFile") as typeof import("./stackFile");
+            const { renderPolicyReport } = require("../policy/offline") as typeof import("../policy/offline");
             const result = await lib.planOffline({
                 stack: args.stack,
                 ...(args.config ? { configFile: args.config } : {}),
@@ -118,7 +118,7 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
             }
             return result.policies.mandatory === 0 ? 0 : 1;
         }
-        const { PulumiCommand } = await import("@pulumi/pulumi/automation");
+        const { PulumiCommand } = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
         // FLEET_PULUMI_ROOT: a CLI install root (<root>/bin/pulumi) other than the one on the PATH.
         const pulumiCommand = process.env.FLEET_PULUMI_ROOT ? await PulumiCommand.get({ root: process.env.FLEET_PULUMI_ROOT }) : undefined;
         if (args.config) lib.validateStack(args.stack, args.config);

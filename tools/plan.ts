@@ -150,7 +150,7 @@ export async function plan(args: Args): Promise<number> {
         if (note) console.log(`note: ${note}`);
     }
     const { config, secretKeys } = offlineConfig(stackFile, parsed);
-    const { buildFleet } = await import("../stacks/fleet");
+    const { buildFleet } = require("../stacks/fleet") as typeof import("../stacks/fleet");
     const started = Date.now();
     const cpu = process.cpuUsage();
     const { inventory } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: args.stack });
@@ -189,7 +189,7 @@ export async function plan(args: Args): Promise<number> {
     }
 
     // The SSH host keys every connection pins, as declared (not as the spec says): one line per host.
-    const { hostKeyFingerprint } = await import("../components/idc/hostKey");
+    const { hostKeyFingerprint } = require("../components/idc/hostKey") as typeof import("../components/idc/hostKey");
     const pins = new Map<string, Set<string>>();
     for (const r of [...inventory.ofType("command:remote:Command"), ...inventory.ofType("command:remote:CopyToRemote")]) {
         const c = (r.inputs.connection instanceof SecretValue ? r.inputs.connection.value : r.inputs.connection) as
@@ -215,11 +215,11 @@ export async function plan(args: Args): Promise<number> {
     console.log("\nresources per type:");
     for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${t.padEnd(64)} ${n}`);
     console.log("\npinned SSH host keys (SHA256 fingerprints, as `ssh-keygen -l` prints them):\n" + pinLines.join("\n"));
-    const { planLinks } = await import("../components/links/plan");
-    const { linkDecls, linkSites } = await import("../stacks/links");
+    const { planLinks } = require("../components/links/plan") as typeof import("../components/links/plan");
+    const { linkDecls, linkSites } = require("../stacks/links") as typeof import("../stacks/links");
     console.log("\n" + renderLinkSummary(planLinks(linkSites(spec), linkDecls(spec))));
     // The platform's policies over what was just planned: what `pulumi preview --policy-pack policy` would say.
-    const { evaluatePolicies, renderPolicyReport } = await import("../policy/offline");
+    const { evaluatePolicies, renderPolicyReport } = require("../policy/offline") as typeof import("../policy/offline");
     console.log("\n" + renderPolicyReport(evaluatePolicies(inventoryFile), args.stack));
 
     if (old) {

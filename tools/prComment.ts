@@ -39,11 +39,11 @@ async function main(): Promise<number> {
         console.log(previewSection(values.preview, values.stack));
         return 0;
     }
-    const { planOffline } = await import("../automation");
-    const { renderDiff } = await import("./planDiff");
-    const { renderPolicyReport } = await import("../policy/offline");
-    const { ROOT } = await import("./stackFile");
-    const path = await import("path");
+    const { planOffline } = require("../automation") as typeof import("../automation");
+    const { renderDiff } = require("./planDiff") as typeof import("./planDiff");
+    const { renderPolicyReport } = require("../policy/offline") as typeof import("../policy/offline");
+    const { ROOT } = require("./stackFile") as typeof import("./stackFile");
+    const path = require("path") as typeof import("path");
     const base = values.base && fs.existsSync(values.base) ? values.base : undefined;
     const plan = await planOffline({ stack: values.stack, out: path.join(ROOT, "out", values.stack), ...(base ? { previous: base } : {}) });
     const parts = [

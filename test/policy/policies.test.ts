@@ -181,7 +181,7 @@ describe("policy pack", function () {
 describe("advisory policy: Kubernetes versions near their end of support", function () {
     this.timeout(60_000);
     it("says nothing today, warns within 90 days of the end, and after it", async () => {
-        const { policyClock } = await import("../../policy/policies");
+        const { policyClock } = require("../../policy/policies") as typeof import("../../policy/policies");
         const inv = await inventoryOf("prod");
         const at = (day: string) => {
             const saved = policyClock.today;
