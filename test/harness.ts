@@ -4,13 +4,28 @@ import { buildFleet, Fleet } from "../stacks/fleet";
 import * as assert from "assert";
 import { FleetSpec, loadFleet, parseFleet, ParseOptions, ParseResult } from "../stacks/spec";
 import { Inventory, RegisteredResource, runOnMocks, SecretValue } from "../tools/mockEngine";
-import { offlineConfig, parseStackFile, readStackFile, stackFilePath } from "../tools/stackFile";
+import { offlineConfig, parseStackFile, readStackFile, StackFile, stackFilePath } from "../tools/stackFile";
 
 export { Inventory, RegisteredResource, SecretValue };
 
+/**
+ * A checked-in stack file, read once per test process and deep-frozen. Reading one is ~40 ms (the
+ * YAML parser and the stack file's hostile-input scans) and the spec tests start from one
+ * thousands of times; the files do not change while the tests run.
+ */
+export function checkedInStackFile(stack: "prod" | "dev"): StackFile {
+    let kept = stackFiles.get(stack);
+    if (!kept) {
+        kept = deepFreeze(readStackFile(stackFilePath(stack)));
+        stackFiles.set(stack, kept);
+    }
+    return kept;
+}
+const stackFiles = new Map<string, StackFile>();
+
 /** The raw fleet config of a checked-in stack (deep copy, free to mutate). */
 export function rawStackFleet(stack: "prod" | "dev"): any {
-    return structuredClone(readStackFile(stackFilePath(stack)).rawFleet);
+    return structuredClone(checkedInStackFile(stack).rawFleet);
 }
 
 /** The validated FleetSpec of a checked-in stack. */
@@ -20,7 +35,7 @@ export function loadStackSpec(stack: "prod" | "dev"): FleetSpec {
 
 /** Runs any program on the mock engine with the prod stack's config. */
 export async function runProgram(program: () => unknown, stack: "prod" | "dev" = "prod"): Promise<Inventory> {
-    const file = readStackFile(stackFilePath(stack));
+    const file = checkedInStackFile(stack);
     const { config, secretKeys } = offlineConfig(file, parseStackFile(file));
     return (await runOnMocks(program, { config, secretKeys, stack })).inventory;
 }
@@ -50,7 +65,7 @@ export async function runFleet(
         fleetRuns.set(key, kept);
         return kept;
     }
-    const file = readStackFile(stackFilePath(stack));
+    const file = checkedInStackFile(stack);
     const { config, secretKeys } = offlineConfig(file, { ok: true, spec });
     const started = Date.now();
     const { inventory, result } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack, preview: options.preview });
@@ -99,6 +114,30 @@ export function plainTextOccurrences(inventory: Inventory, needle: string): stri
     };
     for (const r of inventory.resources) walk(r.inputs, `${r.type}::${r.name}`);
     return hits;
+}
+
+/**
+ * A checked-in stack cut down to one of its clusters (after `mutate` on that cluster's raw spec):
+ * no links, the cluster as the hub, the federation's policies (which name other members) dropped,
+ * and a DNS name for the Karmada API server where a cloud hub needs one. For tests of one site's
+ * own settings, which need not pay for building the other sites, the links and the mesh between them.
+ */
+export function oneSiteSpec(stack: "prod" | "dev", cluster: string, mutate: (site: any) => void = () => {}): FleetSpec {
+    const fleet = rawStackFleet(stack);
+    const site = fleet.clusters.find((c: any) => c.name === cluster);
+    assert.ok(site, `${stack} has no cluster ${cluster}`);
+    mutate(site);
+    fleet.clusters = [site];
+    fleet.links = [];
+    fleet.hub = cluster;
+    delete fleet.transit;
+    if (fleet.federation) {
+        Object.assign(fleet.federation, { policies: [], overrides: [] });
+        if (site.provider !== "idc") fleet.federation.apiServer = { dnsName: `karmada.${cluster}.test.internal`, ...fleet.federation.apiServer };
+    }
+    const parsed = parseFleet(fleet);
+    assert.ok(parsed.ok, `the one-site ${stack} fleet of ${cluster} is invalid: ${parsed.ok ? "" : parsed.violations.join("; ")}`);
+    return parsed.spec;
 }
 
 /** Where both checked-in stacks list each site kind in `clusters`. */

@@ -3,10 +3,10 @@
 import * as assert from "assert";
 import { ADMIN_CREDENTIAL_MINUTES } from "../../components/ack/cluster";
 import { ACK_METRICS_WRITER } from "../../stacks/ack";
-import { AckClusterSpec, parseFleet } from "../../stacks/spec";
+import { AckClusterSpec } from "../../stacks/spec";
 import { k8sProviderName } from "../../stacks/types";
 import { MOCK_CLIENT_KEY_DATA } from "../../tools/mocks/alicloud";
-import { Inventory, loadStackSpec, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../harness";
+import { Inventory, loadStackSpec, oneSiteSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../harness";
 
 const T = {
     provider: "pulumi:providers:alicloud",
@@ -324,12 +324,12 @@ describe("ACK site on the mock engine (variants)", function () {
     this.timeout(60000);
 
     it("runs Flannel on podCidr with the node CIDR mask, and no pod vSwitches", async () => {
-        const raw = rawStackFleet("prod");
-        raw.clusters[2].network.cni = "flannel";
-        raw.clusters[2].network.tenants = [];
-        const parsed = parseFleet(raw);
-        assert.ok(parsed.ok);
-        const { inventory } = await runFleet(parsed.spec);
+        const { inventory } = await runFleet(
+            oneSiteSpec("prod", "ack-sh", (site) => {
+                site.network.cni = "flannel";
+                site.network.tenants = [];
+            }),
+        );
         const c = inventory.named(T.cluster, "ack-sh-cluster");
         assert.strictEqual(c.inputs.podCidr, "10.66.0.0/16");
         assert.strictEqual(c.inputs.nodeCidrMask, 25);
@@ -349,11 +349,7 @@ describe("ACK site on the mock engine (variants)", function () {
     });
 
     it("with autoscaling off, pools get a fixed size and no autoscaler", async () => {
-        const raw = rawStackFleet("dev");
-        raw.clusters[2].autoscaling = { enabled: false };
-        const parsed = parseFleet(raw);
-        assert.ok(parsed.ok);
-        const { inventory } = await runFleet(parsed.spec);
+        const { inventory } = await runFleet(oneSiteSpec("dev", "ack-dev", (site) => (site.autoscaling = { enabled: false })));
         const pool = inventory.named(T.nodePool, "ack-dev-system");
         assert.strictEqual(pool.inputs.scalingConfig, undefined);
         assert.strictEqual(pool.inputs.desiredSize, "2");

@@ -14,7 +14,7 @@ import { k8sProviderName } from "../../stacks/types";
 import { MOCK_AWS_ACCOUNT } from "../../tools/mocks/aws";
 import { CILIUM } from "../../components/network/cilium/versions";
 import { validateCustomResource } from "../crds";
-import { Inventory, loadStackSpec, RegisteredResource, runFleet, SecretValue } from "../harness";
+import { Inventory, loadStackSpec, oneSiteSpec, RegisteredResource, runFleet, SecretValue } from "../harness";
 
 const T = {
     awsProvider: "pulumi:providers:aws",
@@ -674,7 +674,7 @@ describe("EKS site on the mock engine (spec variants)", function () {
     });
 
     it("ssmAccess: AmazonSSMManagedInstanceCore on both node roles (system nodes and Karpenter's), nowhere else", async () => {
-        const fleetSpec = loadStackSpec("prod");
+        const fleetSpec = oneSiteSpec("prod", C);
         eksSpec(fleetSpec).ssmAccess = true;
         const { inventory: inv } = await runFleet(fleetSpec);
         const ssm = inv.ofType(T.attachment).filter((a) => String(a.inputs.policyArn).endsWith("/AmazonSSMManagedInstanceCore"));
@@ -683,7 +683,7 @@ describe("EKS site on the mock engine (spec variants)", function () {
     });
 
     it("cilium: no VPC CNI, no kube-proxy, no ENIConfig, no CNI policy on nodes; extra log types and a listed public CIDR", async () => {
-        const fleetSpec = loadStackSpec("prod");
+        const fleetSpec = oneSiteSpec("prod", C);
         const e = eksSpec(fleetSpec);
         e.network.cni = "cilium";
         e.controlPlaneLogs.extraTypes = ["scheduler", "controllerManager"];
@@ -747,7 +747,7 @@ describe("EKS site on the mock engine (Cilium ENI mode: the operator's EC2 ident
     const bySid = (sid: string) => statements.find((s) => s.Sid === sid);
 
     before(async () => {
-        const fleetSpec = loadStackSpec("prod");
+        const fleetSpec = oneSiteSpec("prod", C);
         const e = eksSpec(fleetSpec);
         e.network.cni = "cilium";
         e.network.cilium.clusterId = 30;
@@ -855,7 +855,7 @@ describe("EKS site on the mock engine (Calico for policy on the VPC CNI)", funct
     this.timeout(120000);
 
     it("keeps the VPC CNI's policy engine off: Calico alone enforces the tenant NetworkPolicies", async () => {
-        const fleetSpec = loadStackSpec("prod");
+        const fleetSpec = oneSiteSpec("prod", C);
         eksSpec(fleetSpec).network.cni = "calico";
         const { inventory: inv } = await runFleet(fleetSpec);
         const cni = inv.named(T.addon, `${C}-vpc-cni`);

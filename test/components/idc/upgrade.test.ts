@@ -25,7 +25,7 @@ import {
     UPGRADE_CONFIG,
 } from "../../../components/idc/render";
 import type { FleetSpec, IdcClusterSpec } from "../../../stacks/spec";
-import { Inventory, loadStackSpec, RegisteredResource, runFleet, SecretValue } from "../../harness";
+import { Inventory, loadStackSpec, oneSiteSpec, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
 const JOIN_TOKEN = "abcdef.0123456789abcdef";
 const COMMAND = "command:remote:Command";
@@ -50,7 +50,8 @@ describe("IDC Kubernetes version changes on the mock engine (prod fleet)", () =>
         // The prod fleet runs NEXT; the chain is checked stepping up to it from the minor before.
         const prod = loadStackSpec("prod");
         assert.strictEqual(prod.clusters.find((c) => c.provider === "idc")!.kubernetesVersion, NEXT, "the prod fleet moved: NEXT must be its version");
-        const spec = withVersion(prod, "1.35.2");
+        // The IDC site alone: the chain and its scripts are the IDC cluster's own.
+        const spec = withVersion(oneSiteSpec("prod", prod.clusters.find((c) => c.provider === "idc")!.name), "1.35.2");
         idc = spec.clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
         ({ inventory } = await runFleet(spec));
         ({ inventory: bumped } = await runFleet(withVersion(spec, NEXT)));

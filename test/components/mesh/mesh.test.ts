@@ -179,6 +179,14 @@ describe("mesh layer on the mock engine (prod)", function () {
 
 describe("mesh layer: the spec's switches", function () {
     this.timeout(120_000);
+    // One fleet for the switches that do not touch each other's resources (injection on idc-sh,
+    // locality failover, a new intermediate for eks-apne1): one mock-engine run instead of two.
+    const switched = () =>
+        spec((f) => {
+            f.clusters.find((c: any) => c.name === "idc-sh").mesh.injection = { payments: "ambient", search: "sidecar" };
+            f.mesh.localityFailover = [{ host: "search-api.search.svc.cluster.local" }];
+            f.clusters.find((c: any) => c.name === "eks-apne1").mesh.caGeneration = 2;
+        });
 
     it("mesh.enabled false: no mesh part on that cluster, no remote secret to or from it", async () => {
         const { inventory } = await runFleet(spec((f) => (f.clusters.find((c: any) => c.name === "ack-sh").mesh.enabled = false)));
@@ -194,12 +202,7 @@ describe("mesh layer: the spec's switches", function () {
     });
 
     it("injection: sidecar and ambient tenants get their label and mesh policy; ambient brings istio-cni and ztunnel", async () => {
-        const { inventory } = await runFleet(
-            spec((f) => {
-                f.clusters.find((c: any) => c.name === "idc-sh").mesh.injection = { payments: "ambient", search: "sidecar" };
-                f.mesh.localityFailover = [{ host: "search-api.search.svc.cluster.local" }];
-            }),
-        );
+        const { inventory } = await runFleet(switched());
         const idc = inventory.resources.filter((r) => clusterOf(r) === "idc-sh");
         const patches = idc.filter((r) => r.type === "kubernetes:core/v1:NamespacePatch");
         assert.deepStrictEqual(patches.map((p) => [meta(p).name, meta(p).labels]).sort(), [
@@ -230,7 +233,7 @@ describe("mesh layer: the spec's switches", function () {
 
     it("caGeneration: a new request for that cluster's intermediate only", async () => {
         const subject = (inv: Inventory, n: string) => inv.resources.find((r) => r.name === `${n}-mesh-ca-csr`)!.inputs.subject as any;
-        const { inventory } = await runFleet(spec((f) => (f.clusters.find((c: any) => c.name === "eks-apne1").mesh.caGeneration = 2)));
+        const { inventory } = await runFleet(switched());
         assert.strictEqual(subject(inventory, "eks-apne1").organizationalUnit, "generation-2");
         assert.strictEqual(subject(inventory, "idc-sh").organizationalUnit, "generation-1");
     });

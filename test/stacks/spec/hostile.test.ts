@@ -16,6 +16,7 @@ import { renderDataDiskScript } from "../../../components/idc/renderers/etcd";
 import { PAUSE_IMAGES, renderDirsScript } from "../../../components/idc/renderers/node";
 import { envLine, shq } from "../../../components/idc/renderers/shell";
 import { renderBackupEnv } from "../../../components/idc/renderers/etcd";
+import { plan } from "../../../tools/plan";
 import { MAX_STACK_FILE_BYTES, offlineConfig, parseStackFile, parseStackText, readStackFile } from "../../../tools/stackFile";
 import { ACK, assertViolation, EKS, IDC, parsedAfter, rawStackFleet, violationsAfter, withS3CompatibleEtcdBackup } from "../../harness";
 
@@ -321,7 +322,7 @@ describe("strict fields where they reach scripts", () => {
         }
     });
 
-    it("the offline plan runs on that spec (it failed with Missing required configuration variable)", function () {
+    it("the offline plan runs on that spec (it failed with Missing required configuration variable)", async function () {
         this.timeout(300000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-creds-"));
         const file = path.join(dir, "Pulumi.t.yaml");
@@ -332,13 +333,19 @@ describe("strict fields where they reach scripts", () => {
         for (const [k, v] of Object.entries(stackFile.config)) if (k !== "hybrid-fleet:fleet") config[k] = v;
         config["hybrid-fleet:fleet"] = fleet;
         fs.writeFileSync(file, JSON.stringify({ config }));
-        const run = spawnSync(process.execPath, ["tools/build.js", "plan", "--stack", "t", "--config", file, "--out", path.join(dir, "out")], {
-            cwd: path.join(__dirname, "..", "..", ".."),
-            encoding: "utf8",
-            timeout: 300000,
-        });
-        assert.strictEqual(run.status, 0, run.stderr);
-        assert.doesNotMatch(run.stderr + run.stdout, /Missing required configuration/);
+        // The plan's own entry point, in this process (the SDK is loaded already): the stack file's
+        // config reaches the program through offlineConfig exactly as from the command line.
+        const printed: string[] = [];
+        const [log, error] = [console.log, console.error];
+        console.log = console.error = (line: unknown) => printed.push(String(line));
+        let status: number;
+        try {
+            status = await plan({ stack: "t", config: file, out: path.join(dir, "out") });
+        } finally {
+            [console.log, console.error] = [log, error];
+        }
+        assert.strictEqual(status, 0, printed.join("\n"));
+        assert.doesNotMatch(printed.join("\n"), /Missing required configuration/);
         // The backup credentials reach the host only as a secret file (its content is never written by the plan).
         const creds = path.join(dir, "out", "files", "etcd-1", "etc", "etcd", "backup-credentials.env");
         assert.ok(fs.existsSync(creds), creds);
