@@ -350,6 +350,11 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.ok(names.includes("ThanosSidecarNotUploading") && names.includes("KubeAPIServerErrorsHigh"), c.name);
                 assert.strictEqual(names.includes("EtcdNoLeader"), c.provider === "idc", c.name);
                 if (c.provider === "eks") assert.ok(names.includes("KarpenterCloudProviderErrors"));
+                // ACK's managed cluster-autoscaler has no scrape target: its alert reads kube-state-metrics.
+                if (c.provider === "ack") {
+                    assert.strictEqual(names.includes("NodeAutoscalingNotProvisioning"), c.autoscaling.enabled, c.name);
+                    assert.ok(!JSON.stringify(inClusterOfType(inv, c.name, T.rule)[0].inputs.spec).includes("cluster_autoscaler_"), c.name);
+                }
             }
             // Alertmanager: the receivers' URLs sit in a Secret, the config names files only.
             for (const c of spec.clusters) {
