@@ -442,6 +442,7 @@ for (const stack of ["prod", "dev"] as const) {
                 if (!runsKubeProxy) continue;
                 const pod = ds[0].inputs.spec.template.spec;
                 assert.strictEqual(pod.hostNetwork, true);
+                assert.strictEqual(pod.containers[0].image, "quay.io/brancz/kube-rbac-proxy:v0.22.1");
                 const args: string[] = pod.containers[0].args;
                 assert.ok(args.includes("--upstream=http://127.0.0.1:10249/"), args.join(" "));
                 assert.ok(args.includes("--allow-paths=/metrics"));
