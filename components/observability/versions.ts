@@ -1,7 +1,10 @@
 // Pinned versions of the observability layer. Checked 2026-11-29:
 // - kube-prometheus-stack 88.5.3 (prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3,
 //   Chart.yaml appVersion v0.93.1 = the prometheus-operator it runs; its CRDs are vendored in
-//   test/fixtures/crds/prometheus-operator and its values.yaml in test/fixtures/charts/).
+//   test/fixtures/crds/prometheus-operator and its values.yaml in test/fixtures/charts/). Newer
+//   releases exist (93.9.0, operator v0.94.x; prometheus-community/helm-charts release notes), but
+//   re-checked 2026-11-30 the newest chart source readable here still ends at 88.5.3 (the repository
+//   snapshot of 2026-08-22 and its forks), so neither their values.yaml nor their CRDs can be checked.
 // - Thanos v0.42.4 (thanos-io/thanos CHANGELOG, 2026-07-30): the official quay.io image. The
 //   Thanos components run as plain workloads rendered here rather than from a chart: the Bitnami
 //   chart's images left Docker Hub's free catalogue, and no maintained official chart exists.
