@@ -16,8 +16,8 @@ export function clusterMonitoringArgs(c: ClusterSpec, fleet: FleetSpec): Cluster
         grafana: c.name === fleet.hub,
         ...(autoscaler ? { autoscaler } : {}),
         // Karpenter's chart Service (charts/karpenter/templates/service.yaml: port http-metrics, the
-        // chart's selector labels with the release name). ACK's cluster-autoscaler is a managed
-        // component whose pods and ports no source we can read documents: not declared.
+        // chart's selector labels with the release name). ACK's cluster-autoscaler runs in the
+        // managed control plane (no pod in the cluster to scrape): its alert reads kube-state-metrics.
         ...(c.provider === "eks"
             ? {
                   autoscalerMetrics: {

@@ -6,7 +6,7 @@ import * as alicloud from "@pulumi/alicloud";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { k8sProviderName } from "../core/conventions";
-import { clusterAddons, CONTROL_PLANE_LOG_COMPONENTS, defaultStorageClass, endpointHost, maintenanceWindow } from "./render";
+import { clusterAddons, controlPlaneLogComponents, defaultStorageClass, endpointHost, maintenanceWindow } from "./render";
 import type { AckClusterShape } from "./types";
 
 export interface AckClusterArgs {
@@ -94,7 +94,7 @@ export class AckCluster extends pulumi.ComponentResource {
                 encryptionProviderKey: secretsKey.id,
                 deletionProtection: prod,
                 controlPlaneLogProject: logs.projectName,
-                controlPlaneLogComponents: CONTROL_PLANE_LOG_COMPONENTS,
+                controlPlaneLogComponents: controlPlaneLogComponents(spec),
                 controlPlaneLogTtl: String(spec.logging.retentionDays),
                 auditLogConfig: { enabled: true, slsProjectName: logs.projectName },
                 maintenanceWindow: maintenanceWindow(spec),

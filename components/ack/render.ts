@@ -42,6 +42,16 @@ export function addressPlan(spec: AckClusterSpec): AddressPlan {
 /** Control-plane components whose logs ACK ships to SLS (alicloud.cs.ManagedKubernetes docs). */
 export const CONTROL_PLANE_LOG_COMPONENTS = ["apiserver", "kcm", "scheduler", "ccm", "controlplane-events"];
 
+/**
+ * The control-plane logs to collect: with node auto scaling, also the cluster-autoscaler's, which
+ * runs in ACK's managed control plane (a component of ACK's UpdateControlPlaneLog API): its
+ * scale-up decisions and failures are visible nowhere else, since no metric of it reaches the
+ * cluster's Prometheus.
+ */
+export function controlPlaneLogComponents(spec: AckClusterSpec): string[] {
+    return [...CONTROL_PLANE_LOG_COMPONENTS, ...(spec.autoscaling.enabled ? ["cluster-autoscaler"] : [])];
+}
+
 /** ACK's maintenance window: first window at the next such weekday, in the region's UTC+8. */
 export function maintenanceWindow(spec: AckClusterSpec) {
     const w = spec.maintenanceWindow;

@@ -36,4 +36,6 @@ export interface AckClusterShape {
     logging: { retentionDays: number };
     maintenanceWindow: { days: Weekday[]; start: string; durationHours: number };
     nodePools: AckNodePoolSpec[];
+    /** ACK's cluster-autoscaler on the pools. */
+    autoscaling: { enabled: boolean };
 }

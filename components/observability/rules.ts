@@ -31,7 +31,7 @@ const WEEK = 7 * DAY;
 export interface RuleArgs {
     /** IDC clusters: etcd and the kubeadm certificates are ours to watch. */
     idc: boolean;
-    /** Who adds nodes: Karpenter (EKS), the cluster-autoscaler (ACK), or nobody (IDC). */
+    /** Who adds nodes: Karpenter (EKS, scraped), ACK's managed cluster-autoscaler (not scrapeable), or nobody (IDC). */
     autoscaler?: "karpenter" | "cluster-autoscaler";
 }
 
@@ -188,16 +188,24 @@ export function platformRuleGroups(a: RuleArgs): RuleGroup[] {
             ],
         });
     } else if (a.autoscaler === "cluster-autoscaler") {
+        // ACK runs its cluster-autoscaler in the managed control plane (it is one of the control-plane
+        // components whose logs ACK ships to SLS: the UpdateControlPlaneLog API lists
+        // `cluster-autoscaler` beside apiserver and kcm), so no Prometheus in the cluster can scrape
+        // cluster_autoscaler_* metrics. What is observable is the outcome: a pod the scheduler
+        // cannot place (kube-state-metrics' kube_pod_status_unschedulable) that no new node
+        // absorbs. ACK adds a node within minutes (alicloud.cs.AutoscalingConfig scanInterval: 30 s by
+        // default, then an ECS instance boots and joins); 15 minutes is the kubernetes-mixin's
+        // KubePodNotReady wait.
         groups.push({
             name: "platform-autoscaling",
             rules: [
                 rule(
-                    "ClusterAutoscalerScaleUpFailing",
+                    "NodeAutoscalingNotProvisioning",
                     "warning",
-                    "increase(cluster_autoscaler_failed_scale_ups_total[15m]) > 0",
+                    'max by (namespace, pod) (kube_pod_status_unschedulable{job="kube-state-metrics"}) > 0',
                     "15m",
-                    "The cluster-autoscaler failed to scale up ({{ $labels.reason }})",
-                    "Node pools cannot grow: pending pods will not get nodes.",
+                    "Pod {{ $labels.namespace }}/{{ $labels.pod }} has been unschedulable for 15 minutes",
+                    "Node auto scaling added no node that fits it: a pool at its maximum, instance types out of stock, or a constraint no pool meets. ACK's cluster-autoscaler runs in the managed control plane; its reason is in the pod's events (FailedScaleUp, NotTriggerScaleUp) and its control-plane log.",
                 ),
             ],
         });

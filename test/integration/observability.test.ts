@@ -238,13 +238,22 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
     ],
     ack: [
         {
-            alert: "ClusterAutoscalerScaleUpFailing",
+            alert: "NodeAutoscalingNotProvisioning",
+            // web-1 unschedulable for 20 minutes; web-2 placed after 5 (a node joined); both series
+            // as kube-state-metrics exports them (one per pod and uid).
             series: {
-                'cluster_autoscaler_failed_scale_ups_total{reason="cloudProviderError"}': "0+1x40",
-                'cluster_autoscaler_failed_scale_ups_total{reason="timeout"}': "2x40",
+                'kube_pod_status_unschedulable{job="kube-state-metrics",namespace="shop",pod="web-1",uid="a"}': "1x25",
+                'kube_pod_status_unschedulable{job="kube-state-metrics",namespace="shop",pod="web-2",uid="b"}': "1x5 _x20",
             },
-            at: "35m",
-            fires: [{ severity: "warning", reason: "cloudProviderError" }],
+            at: "20m",
+            fires: [{ severity: "warning", namespace: "shop", pod: "web-1" }],
+        },
+        {
+            alert: "NodeAutoscalingNotProvisioning",
+            // Healthy: a pod that waited 10 minutes for its node (then placed) never pages.
+            series: { 'kube_pod_status_unschedulable{job="kube-state-metrics",namespace="shop",pod="web-3",uid="c"}': "1x10 _x20" },
+            at: "20m",
+            fires: [],
         },
     ],
 };

@@ -174,7 +174,9 @@ describe("ACK site on the mock engine (prod)", function () {
         assert.strictEqual(project.protect, true);
         assert.strictEqual(c.inputs.controlPlaneLogProject, project.inputs.projectName);
         assert.strictEqual(c.inputs.controlPlaneLogTtl, String(spec.logging.retentionDays));
-        assert.deepStrictEqual(c.inputs.controlPlaneLogComponents, ["apiserver", "kcm", "scheduler", "ccm", "controlplane-events"]);
+        // With node auto scaling on, the managed cluster-autoscaler's log too (its only visible trace).
+        assert.ok(spec.autoscaling.enabled);
+        assert.deepStrictEqual(c.inputs.controlPlaneLogComponents, ["apiserver", "kcm", "scheduler", "ccm", "controlplane-events", "cluster-autoscaler"]);
         assert.deepStrictEqual(c.inputs.auditLogConfig, { enabled: true, slsProjectName: project.inputs.projectName });
         assert.ok(c.inputs.deleteOptions.some((o: any) => o.resourceType === "SLS_ControlPlane" && o.deleteMode === "retain"));
     });
@@ -354,5 +356,6 @@ describe("ACK site on the mock engine (variants)", function () {
         assert.strictEqual(pool.inputs.scalingConfig, undefined);
         assert.strictEqual(pool.inputs.desiredSize, "2");
         assert.strictEqual(inventory.ofType(T.autoscaler).length, 0);
+        assert.ok(!inventory.named(T.cluster, "ack-dev-cluster").inputs.controlPlaneLogComponents.includes("cluster-autoscaler"));
     });
 });

@@ -1,4 +1,4 @@
-// hybrid:network:Cilium: the Cilium 1.19.4 chart as the cluster's CNI and kube-proxy replacement,
+// hybrid:network:Cilium: the pinned Cilium chart (versions.ts) as the cluster's CNI and kube-proxy replacement,
 // with Hubble and its relay; native routing in an IDC (direct routes, or BGP to the racks'
 // switches), ENI mode on EKS.
 import * as k8s from "@pulumi/kubernetes";

@@ -29,6 +29,7 @@ import {
     renderKubePackagesScript,
     apiServerCertSans,
     CONTAINERD_PACKAGE,
+    renderContainerdConfig,
     renderKeepalivedConfig,
     renderLoadBalancerScript,
     renderMemberStartScript,
@@ -436,6 +437,18 @@ describe("IDC renderers", () => {
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    it("pins containerd's sandbox to the pause image kubeadm of the cluster's minor pulls (3.10.2 on 1.36)", () => {
+        const pinned = (v: string) => /sandbox = '([^']+)'/.exec(renderContainerdConfig(v))?.[1];
+        assert.strictEqual(prod.kubernetesVersion.split(".").slice(0, 2).join("."), "1.36");
+        assert.strictEqual(pinned(prod.kubernetesVersion), "registry.k8s.io/pause:3.10.2");
+        assert.deepStrictEqual(["1.31.9", "1.33.1", "1.34.2", "1.35.3"].map(pinned), [
+            "registry.k8s.io/pause:3.10",
+            "registry.k8s.io/pause:3.10",
+            "registry.k8s.io/pause:3.10.1",
+            "registry.k8s.io/pause:3.10.1",
+        ]);
     });
 
     it("installs containerd.io from Docker's repository, after the tools that fetch the keys", () => {

@@ -365,10 +365,10 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         inv = (await runFleet(spec, "dev")).inventory;
     });
 
-    it("installs Cilium 1.19.6 on the IDC cluster, nothing else", () => {
+    it("installs Cilium 1.19.9 on the IDC cluster, nothing else", () => {
         assert.deepStrictEqual(releasesIn(inv, "idc-dev"), ["cilium"]);
         const [release] = ofTypeIn(inv, "idc-dev", T.release);
-        assert.strictEqual(release.inputs.version, "1.19.6");
+        assert.strictEqual(release.inputs.version, "1.19.9");
         assert.strictEqual(release.inputs.repositoryOpts.repo, "https://helm.cilium.io");
         assert.strictEqual(release.inputs.namespace, "kube-system");
         assert.strictEqual(inv.providerOf(release)?.name, "idc-dev-k8s");

@@ -350,6 +350,11 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.ok(names.includes("ThanosSidecarNotUploading") && names.includes("KubeAPIServerErrorsHigh"), c.name);
                 assert.strictEqual(names.includes("EtcdNoLeader"), c.provider === "idc", c.name);
                 if (c.provider === "eks") assert.ok(names.includes("KarpenterCloudProviderErrors"));
+                // ACK's managed cluster-autoscaler has no scrape target: its alert reads kube-state-metrics.
+                if (c.provider === "ack") {
+                    assert.strictEqual(names.includes("NodeAutoscalingNotProvisioning"), c.autoscaling.enabled, c.name);
+                    assert.ok(!JSON.stringify(inClusterOfType(inv, c.name, T.rule)[0].inputs.spec).includes("cluster_autoscaler_"), c.name);
+                }
             }
             // Alertmanager: the receivers' URLs sit in a Secret, the config names files only.
             for (const c of spec.clusters) {
@@ -437,6 +442,7 @@ for (const stack of ["prod", "dev"] as const) {
                 if (!runsKubeProxy) continue;
                 const pod = ds[0].inputs.spec.template.spec;
                 assert.strictEqual(pod.hostNetwork, true);
+                assert.strictEqual(pod.containers[0].image, "quay.io/brancz/kube-rbac-proxy:v0.22.1");
                 const args: string[] = pod.containers[0].args;
                 assert.ok(args.includes("--upstream=http://127.0.0.1:10249/"), args.join(" "));
                 assert.ok(args.includes("--allow-paths=/metrics"));
