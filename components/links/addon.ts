@@ -385,7 +385,11 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
 
     const gatewayHosts = new Map<string, IdcGatewayHostPlan[]>();
     for (const site of args.sites) {
-        if (site.kind !== "idc" || !plan.links.some((l) => l.tunnels.some((t) => t.a.site === site.name || t.b.site === site.name))) continue;
+        // A site whose links ride a CEN edge keeps its gateway hosts managed with the tunnels it has
+        // left (possibly none), so the tunnels it used to carry to AWS are torn down, not orphaned.
+        const carries = plan.links.some((l) => l.tunnels.some((t) => t.a.site === site.name || t.b.site === site.name));
+        const edgeEnd = plan.links.some((l) => l.cenEdge !== undefined && (l.a.name === site.name || l.b.name === site.name));
+        if (site.kind !== "idc" || !(carries || (edgeEnd && (site.gateways?.length ?? 0) > 0))) continue;
         const hosts = idcGatewayHostPlans(plan, site, runtime);
         gatewayHosts.set(site.name, hosts);
         const login = args.logins[site.name];
