@@ -49,7 +49,7 @@ function cenCrossing(fleet: FleetSpec, l: FleetSpec["links"][number]): LinkDecl[
     if (l.crossBorder !== "cen") return undefined;
     const ends = l.between.map((n) => fleet.clusters.find((c) => c.name === n)!);
     const outside = ends.find((c) => siteInMainlandChina(c) === false)!;
-    const anchor = cenAnchorOf(fleet.clusters, ends);
+    const anchor = cenAnchorOf(fleet.clusters, ends, fleet.links);
     if (!anchor) return undefined;
     return { anchor: anchor.name, region: cenRegionOf(outside, l.cen)!, bandwidthMbps: l.cen?.bandwidthMbps ?? CEN_BANDWIDTH_MBPS };
 }

@@ -21,7 +21,7 @@ import { AwsTransitHub } from "./aws/transitHub";
 import { AwsVpn } from "./aws/vpn";
 import { IdcGateway } from "./idcGateway";
 import { IngressNeed, ingressPorts, LinkIngress } from "./ingress";
-import { awsQuotaWarnings, remotePrefixesOf } from "./quotas";
+import { alicloudQuotaWarnings, awsQuotaWarnings, remotePrefixesOf } from "./quotas";
 import { TunnelKeys } from "./keys";
 import {
     CenEdgeDecl,
@@ -62,7 +62,7 @@ const short = (t: PlannedTunnel) => `c${t.connection}t${t.index}`;
 export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: pulumi.Resource[]): LinksResult {
     const plan = planLinks(args.sites, args.links, args.cenEdges ?? []);
     // Before anything is created: a fleet this large needs AWS quotas raised first (preview shows it).
-    for (const w of awsQuotaWarnings(plan, args.ingress ?? [])) void pulumi.log.warn(w);
+    for (const w of [...awsQuotaWarnings(plan, args.ingress ?? []), ...alicloudQuotaWarnings(plan, args.ingress ?? [])]) void pulumi.log.warn(w);
     const handleOf = (name: string): ClusterHandle => {
         const h = clusters.find((c) => c.name === name);
         if (!h) throw new Error(`links: cluster ${name} has no handle (no control plane?)`);
@@ -353,17 +353,20 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
             const link = { crypto: suiteFor("eks", "ack") };
             ready.push(...facing(`${c.eks.name}-link-${edge.name}`, `${edge.name}-link-${c.eks.name}`, c.tunnels, link, c.eks, edge.anchor.asn, gw, edgeOpts, tags));
         }
-        // Mainland IDCs behind the anchor's VPN gateway: the anchor's transit router routes them to its VPC.
-        if (edge.anchorVpcPrefixes.length > 0) {
-            const hub = cenHub(edge.anchor.name);
-            ready.push(
-                new AlicloudCenStaticRoutes(
-                    `${edge.name}-anchor-routes`,
-                    { routeTableId: hub.routeTableId, attachmentId: hub.vpcAttachmentId, prefixes: edge.anchorVpcPrefixes, purpose: "behind the VPN gateway in the VPC" },
-                    { ...aliOpts(edge.anchor.name), dependsOn: after },
-                ),
-            );
-        }
+    }
+    // Mainland IDCs behind an anchor's VPN gateway (in its VPC): the anchor's transit router routes them to its VPC, once per anchor.
+    const anchors = [...new Set(plan.cenEdges.map((e) => e.anchor.name))].sort();
+    for (const anchor of anchors) {
+        const prefixes = [...new Set(plan.cenEdges.filter((e) => e.anchor.name === anchor).flatMap((e) => e.anchorVpcPrefixes))];
+        if (prefixes.length === 0) continue;
+        const hub = cenHub(anchor);
+        ready.push(
+            new AlicloudCenStaticRoutes(
+                `${anchor}-links-vpc-routes`,
+                { routeTableId: hub.routeTableId, attachmentId: hub.vpcAttachmentId, prefixes, purpose: "behind the VPN gateway in the VPC" },
+                { ...aliOpts(anchor), dependsOn: after },
+            ),
+        );
     }
 
     // Security-group rules on every cloud site that other sites dial, on that site's provider.

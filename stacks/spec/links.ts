@@ -220,10 +220,15 @@ export function cenRegionOf(outside: { provider: string; region: string }, cen?:
     return outside.provider !== "idc" && (CEN_OUTSIDE_REGIONS as readonly string[]).includes(outside.region) ? outside.region : undefined;
 }
 
-/** The ACK site in mainland China whose transit router carries a CEN link: the link's own mainland ack end, else the fleet's first. */
-export function cenAnchorOf<C extends SiteLike>(clusters: C[], ends: C[]): C | undefined {
+/**
+ * The ACK site in mainland China whose transit router carries a CEN link: the link's own mainland
+ * ack end, else a mainland ack site the link's IDC end has a link to (its traffic reaches that
+ * site's CEN), else the fleet's first.
+ */
+export function cenAnchorOf<C extends SiteLike>(clusters: C[], ends: C[], links: LinkLike[] = []): C | undefined {
     const mainlandAck = (c: C) => c.provider === "ack" && siteInMainlandChina(c) === true && c.gateway !== undefined;
-    return ends.find(mainlandAck) ?? clusters.find(mainlandAck);
+    const linkedTo = (c: C) => ends.some((e) => e.provider === "idc" && links.some((l) => l.between.includes(e.name) && l.between.includes(c.name)));
+    return ends.find(mainlandAck) ?? clusters.find((c) => mainlandAck(c) && linkedTo(c)) ?? clusters.find(mainlandAck);
 }
 
 /**
@@ -231,7 +236,7 @@ export function cenAnchorOf<C extends SiteLike>(clusters: C[], ends: C[]): C | u
  * ACK anchor, its outside end an EKS site and its mainland end the anchor or an IDC. The same
  * decision as the plan's `edgeOf` (components/links/plan.ts), from the spec.
  */
-export function cenEdgeOf<C extends SiteLike>(clusters: C[], l: LinkLike): { anchor: C; region: string; inside: C; outside: C } | undefined {
+export function cenEdgeOf<C extends SiteLike>(clusters: C[], l: LinkLike, links: LinkLike[] = []): { anchor: C; region: string; inside: C; outside: C } | undefined {
     if (l.kind !== "ipsec-vpn" || l.crossBorder !== "cen") return undefined;
     const ends = l.between.map((n) => clusters.find((c) => c.name === n));
     if (ends.some((e) => !e)) return undefined;
@@ -240,7 +245,7 @@ export function cenEdgeOf<C extends SiteLike>(clusters: C[], l: LinkLike): { anc
     if (xIn === undefined || yIn === undefined || xIn === yIn) return undefined;
     const [inside, outside] = xIn ? [x, y] : [y, x];
     if (outside.provider !== "eks" || inside.provider === "eks") return undefined;
-    const anchor = cenAnchorOf(clusters, [x, y]);
+    const anchor = cenAnchorOf(clusters, [x, y], links);
     const region = cenRegionOf(outside, l.cen);
     return anchor && region ? { anchor, region, inside, outside } : undefined;
 }
@@ -343,7 +348,7 @@ export function linksRules(fleet: FleetLike): Violation[] {
             });
             return;
         }
-        const edge = cenEdgeOf(fleet.clusters, l);
+        const edge = cenEdgeOf(fleet.clusters, l, fleet.links);
         for (const [j, end] of [x, y].entries()) {
             if (!end.gateway)
                 out.push({
@@ -417,7 +422,7 @@ export function linksRules(fleet: FleetLike): Violation[] {
             if (crosses && l.crossBorder === "cen") {
                 // Without an ACK site in mainland China there is no transit router to buy the crossing on:
                 // crossBorder stays an acknowledgement (ordered out of band), and a cen block cannot be honoured.
-                const anchor = cenAnchorOf(fleet.clusters, [x, y]);
+                const anchor = cenAnchorOf(fleet.clusters, [x, y], fleet.links);
                 const anchored = anchor !== undefined;
                 if (anchor && anchor.zones.length < 2)
                     out.push({
@@ -555,7 +560,7 @@ function cenEdgeRules(fleet: FleetLike, index: Map<string, number>): Violation[]
     });
     const used = new Set(
         fleet.links.flatMap((l) => {
-            const e = cenEdgeOf(fleet.clusters, l);
+            const e = cenEdgeOf(fleet.clusters, l, fleet.links);
             return e ? [`${e.anchor.name}/${e.region}`] : [];
         }),
     );
