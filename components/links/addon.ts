@@ -215,6 +215,8 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
     };
 
     for (const link of plan.links) {
+        // A link riding a CEN edge has no tunnels of its own: the edge crossing's carry it (declared below).
+        if (link.cenEdge) continue;
         const { a, b } = link;
         const pair = `${a.kind}-${b.kind}`;
         const name = `${a.name}-link-${b.name}`;
@@ -268,9 +270,6 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
             // Tunnel 1 leaves from the gateway's first IP (master), tunnel 2 from its second.
             link.tunnels.forEach((t, i) => runtime.set(t.name, { outside: { a: hub.publicIps[i] }, psk: vpn.psks.get("c1")![i] }));
             ready.push(vpn);
-        } else if (link.cenEdge) {
-            // Rides the anchor's CEN edge: the edge crossing's tunnels carry it (declared below).
-            continue;
         } else if (link.kind === "ipsec-vpn" && pair === "eks-ack") {
             const vpngw = aliHub(b);
             ready.push(
