@@ -137,5 +137,12 @@ export function linksArgs(fleet: FleetSpec): LinksArgs | undefined {
             logins[c.name] = { user: c.ssh.user, port: c.ssh.port, privateKey: configSecret(c.ssh.privateKeyConfigKey), hostKeys: hostKeysOf(c) };
         }
     }
-    return { sites: linkSites(fleet), links: linkDecls(fleet), cenEdges: cenEdgeDecls(fleet), logins, vpnGatewayBandwidthMbps: VPN_GATEWAY_BANDWIDTH_MBPS, ingress: ingressNeeds(fleet) };
+    return {
+        sites: linkSites(fleet),
+        links: linkDecls(fleet),
+        cenEdges: cenEdgeDecls(fleet),
+        logins,
+        vpnGatewayBandwidthMbps: VPN_GATEWAY_BANDWIDTH_MBPS,
+        ingress: ingressNeeds(fleet),
+    };
 }

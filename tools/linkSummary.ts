@@ -22,7 +22,10 @@ function linkLines(l: PlannedLink): string[] {
             );
         if (l.cenEdge && l.cen) {
             const [eks, other] = l.a.kind === "eks" ? [l.a, l.b] : [l.b, l.a];
-            const start = other.kind === "idc" ? `${other.name} -> ${l.anchorPath ?? "?"} -> ${l.cen.anchor}'s transit router` : `${other.name}'s VPC -> its transit router`;
+            const start =
+                other.kind === "idc"
+                    ? `${other.name} -> ${l.anchorPath ?? "?"} -> ${l.cen.anchor}'s transit router`
+                    : `${other.name}'s VPC -> its transit router`;
             lines.push(
                 `    PATH: ${start} -> CEN ${l.cen.region} -> edge gateway ${l.cenEdge}-edge -> IPsec (tunnels of ${eks.name}-${l.cenEdge}) -> ${eks.name}'s Transit Gateway; no tunnel crosses the border`,
             );
@@ -62,7 +65,8 @@ function edgeLines(e: PlannedCenEdge): string[] {
         `  ${e.name}-edge: ${e.anchor.name}'s gateway in ${e.region} (AS ${e.anchor.asn}), VPC ${e.vpcCidr} in ${e.zones.join(", ")}, attached to the CEN transit router there`,
         `    transit router routes to the edge VPC: ${e.awsPrefixes.join(", ") || "none"}`,
     ];
-    if (e.anchorVpcPrefixes.length > 0) lines.push(`    ${e.anchor.name}'s transit router routes to its VPC (IDC behind its VPN gateway): ${e.anchorVpcPrefixes.join(", ")}`);
+    if (e.anchorVpcPrefixes.length > 0)
+        lines.push(`    ${e.anchor.name}'s transit router routes to its VPC (IDC behind its VPN gateway): ${e.anchorVpcPrefixes.join(", ")}`);
     for (const c of e.crossings) {
         lines.push(`    ${c.eks.name} (AS ${c.eks.asn}) <-> edge, carrying ${c.links.join(", ")}; BGP over ${c.tunnels.length} tunnels:`);
         for (const t of c.tunnels) lines.push(`      ${t.name.padEnd(40)} ${t.insideCidr.padEnd(18)} ${end(t.a.site, t.a.inside)} <-> edge ${t.b.inside}`);

@@ -168,7 +168,9 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
         tags: Record<string, string>,
     ): pulumi.Resource[] => {
         const tgw = awsHub(eks);
-        const byConnection = [...new Set(tunnels.map((t) => t.connection))].map((c) => tunnels.filter((t) => t.connection === c) as [PlannedTunnel, PlannedTunnel]);
+        const byConnection = [...new Set(tunnels.map((t) => t.connection))].map(
+            (c) => tunnels.filter((t) => t.connection === c) as [PlannedTunnel, PlannedTunnel],
+        );
         const aws = new AwsVpn(
             awsName,
             {
@@ -350,7 +352,9 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
         ready.push(gw);
         for (const c of edge.crossings) {
             const link = { crypto: suiteFor("eks", "ack") };
-            ready.push(...facing(`${c.eks.name}-link-${edge.name}`, `${edge.name}-link-${c.eks.name}`, c.tunnels, link, c.eks, edge.anchor.asn, gw, edgeOpts, tags));
+            ready.push(
+                ...facing(`${c.eks.name}-link-${edge.name}`, `${edge.name}-link-${c.eks.name}`, c.tunnels, link, c.eks, edge.anchor.asn, gw, edgeOpts, tags),
+            );
         }
     }
     // Mainland IDCs behind an anchor's VPN gateway (in its VPC): the anchor's transit router routes them to its VPC, once per anchor.

@@ -459,7 +459,10 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[], edges: CenEdgeDe
         // A mainland IDC on an edge link reaches the anchor over its own link to it (the spec requires one).
         const idc = [a, b].find((s) => s.kind === "idc");
         const toAnchor =
-            edge && idc ? links.find((m) => m.between.includes(idc.name) && m.between.includes(edge.anchor) && m.kind === "express-connect") ?? links.find((m) => m.between.includes(idc.name) && m.between.includes(edge.anchor)) : undefined;
+            edge && idc
+                ? (links.find((m) => m.between.includes(idc.name) && m.between.includes(edge.anchor) && m.kind === "express-connect") ??
+                  links.find((m) => m.between.includes(idc.name) && m.between.includes(edge.anchor)))
+                : undefined;
         return {
             name,
             kind: l.kind,

@@ -145,7 +145,10 @@ export const cenEdgesSchema = z
             /** The edge VPC: /16 to /28 of RFC 1918 space, unique in the fleet; its two halves are the vSwitches. */
             vpcCidr: cidrBlock,
             /** Two zones of `region` that offer dual-tunnel VPN gateways (tunnel 1, tunnel 2) and transit router attachments. */
-            zones: z.tuple([z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/, "must be a zone id like ap-northeast-1a"), z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/, "must be a zone id like ap-northeast-1b")]),
+            zones: z.tuple([
+                z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/, "must be a zone id like ap-northeast-1a"),
+                z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/, "must be a zone id like ap-northeast-1b"),
+            ]),
         }),
     )
     .default([]);
@@ -236,7 +239,11 @@ export function cenAnchorOf<C extends SiteLike>(clusters: C[], ends: C[], links:
  * ACK anchor, its outside end an EKS site and its mainland end the anchor or an IDC. The same
  * decision as the plan's `edgeOf` (components/links/plan.ts), from the spec.
  */
-export function cenEdgeOf<C extends SiteLike>(clusters: C[], l: LinkLike, links: LinkLike[] = []): { anchor: C; region: string; inside: C; outside: C } | undefined {
+export function cenEdgeOf<C extends SiteLike>(
+    clusters: C[],
+    l: LinkLike,
+    links: LinkLike[] = [],
+): { anchor: C; region: string; inside: C; outside: C } | undefined {
     if (l.kind !== "ipsec-vpn" || l.crossBorder !== "cen") return undefined;
     const ends = l.between.map((n) => clusters.find((c) => c.name === n));
     if (ends.some((e) => !e)) return undefined;
@@ -465,7 +472,12 @@ export function linksRules(fleet: FleetLike): Violation[] {
                         rule: `the link rides ${edge.anchor.name}'s CEN edge in ${edge.region} and has no tunnels of its own (the edge's tunnels to ${edge.outside.name} carry it)`,
                     });
         }
-        const layout = tunnelLayout(l.kind, { kind: x.provider, gateways: x.gateway?.hosts }, { kind: y.provider, gateways: y.gateway?.hosts }, edge !== undefined);
+        const layout = tunnelLayout(
+            l.kind,
+            { kind: x.provider, gateways: x.gateway?.hosts },
+            { kind: y.provider, gateways: y.gateway?.hosts },
+            edge !== undefined,
+        );
         if (l.xfrmIfIds && !edge) {
             const hostsOf = (c: SiteLike, g?: number) => (g !== undefined && c.provider === "idc" ? c.gateway?.hosts?.[g]?.name : undefined);
             if (l.kind !== "ipsec-vpn" || (x.provider !== "idc" && y.provider !== "idc"))
@@ -480,11 +492,18 @@ export function linksRules(fleet: FleetLike): Violation[] {
                 const order = { eks: 0, ack: 1, idc: 2 } as const;
                 const [p, q] = order[y.provider] < order[x.provider] ? [y, x] : [x, y];
                 layout.forEach((slot, k) => {
-                    for (const host of [hostsOf(p, slot.aGateway) && `${p.name}/${hostsOf(p, slot.aGateway)}`, hostsOf(q, slot.bGateway) && `${q.name}/${hostsOf(q, slot.bGateway)}`]) {
+                    for (const host of [
+                        hostsOf(p, slot.aGateway) && `${p.name}/${hostsOf(p, slot.aGateway)}`,
+                        hostsOf(q, slot.bGateway) && `${q.name}/${hostsOf(q, slot.bGateway)}`,
+                    ]) {
                         if (!host) continue;
                         const id = l.xfrmIfIds![k];
                         const twin = ifIdsByHost.get(`${host}#${id}`);
-                        if (twin) out.push({ path: [...at, "xfrmIfIds", k], rule: `${id} is already ${twin}'s XFRM interface id on ${host}: ids are unique per gateway host` });
+                        if (twin)
+                            out.push({
+                                path: [...at, "xfrmIfIds", k],
+                                rule: `${id} is already ${twin}'s XFRM interface id on ${host}: ids are unique per gateway host`,
+                            });
                         else ifIdsByHost.set(`${host}#${id}`, formatPath([...at, "xfrmIfIds", k]));
                     }
                 });
@@ -569,20 +588,32 @@ function cenEdgeRules(fleet: FleetLike, index: Map<string, number>): Violation[]
         const at = ["cenEdges", j];
         const anchor = index.has(e.anchor) ? fleet.clusters[index.get(e.anchor)!] : undefined;
         if (!anchor || anchor.provider !== "ack" || siteInMainlandChina(anchor) !== true || !anchor.gateway)
-            out.push({ path: [...at, "anchor"], rule: `${e.anchor} is not an ack cluster in mainland China with a gateway: an edge hangs off that site's CEN` });
+            out.push({
+                path: [...at, "anchor"],
+                rule: `${e.anchor} is not an ack cluster in mainland China with a gateway: an edge hangs off that site's CEN`,
+            });
         const key = `${e.anchor}/${e.region}`;
         if (seen.has(key)) out.push({ path: at, rule: `duplicates cenEdges[${seen.get(key)}] (${e.anchor} in ${e.region})` });
         else seen.set(key, j);
         if (!used.has(key))
-            out.push({ path: at, rule: `no link rides it: no ipsec-vpn link between an eks cluster outside mainland China and ${e.anchor} (or a mainland IDC) crosses on cen to ${e.region}` });
+            out.push({
+                path: at,
+                rule: `no link rides it: no ipsec-vpn link between an eks cluster outside mainland China and ${e.anchor} (or a mainland IDC) crosses on cen to ${e.region}`,
+            });
         e.zones.forEach((z, k) => {
             if (!z.startsWith(e.region)) out.push({ path: [...at, "zones", k], rule: `${z} is not a zone of ${e.region}` });
         });
         if (e.zones[0] === e.zones[1])
-            out.push({ path: [...at, "zones"], rule: "must be two different zones: the VPN gateway's two tunnels and the transit router's attachment each take one" });
+            out.push({
+                path: [...at, "zones"],
+                rule: "must be two different zones: the VPN gateway's two tunnels and the transit router's attachment each take one",
+            });
         const block = cidr(e.vpcCidr);
         if (block.prefix < 16 || block.prefix > 28 || !RFC1918.some((r) => within(block, r)))
-            out.push({ path: [...at, "vpcCidr"], rule: `${e.vpcCidr} must be a /16 to /28 of RFC 1918 space (an Alibaba Cloud VPC; its halves are the two vSwitches)` });
+            out.push({
+                path: [...at, "vpcCidr"],
+                rule: `${e.vpcCidr} must be a /16 to /28 of RFC 1918 space (an Alibaba Cloud VPC; its halves are the two vSwitches)`,
+            });
         else {
             const twin = blocks.find((b) => overlaps(cidr(b.text), block));
             if (twin)

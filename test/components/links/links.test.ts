@@ -177,11 +177,7 @@ describe("links layer on the mock engine", function () {
             const cgws = inv.ofType("aws:ec2/customerGateway:CustomerGateway");
             assert.ok(cgws.length > 0);
             for (const c of cgws) assert.ok(edgeIps.includes(c.inputs.ipAddress), `${c.name} faces ${c.inputs.ipAddress}, not the edge`);
-            assert.deepStrictEqual(
-                cgws.map((c) => c.inputs.ipAddress).sort(),
-                [...edgeIps].sort(),
-                "one AWS connection per edge IP",
-            );
+            assert.deepStrictEqual(cgws.map((c) => c.inputs.ipAddress).sort(), [...edgeIps].sort(), "one AWS connection per edge IP");
             for (const g of inv.ofType("alicloud:vpn/gateway:Gateway")) assert.strictEqual(inv.providerOf(g)!.inputs.region, "ap-northeast-1", g.name);
             // idc-sh's gateway hosts carry no tunnel any more (their AWS tunnels are torn down on the next run).
             const hosts = (fleet.layers.get("links") as LinksResult).gatewayHosts.get("idc-sh")!;
@@ -195,10 +191,7 @@ describe("links layer on the mock engine", function () {
             const vpc = inv.named("alicloud:vpc/network:Network", "ack-sh-ap-northeast-1-edge-vpc").inputs;
             assert.strictEqual(vpc.cidrBlock, "10.31.0.0/24");
             const vsw = (z: string) => inv.named("alicloud:vpc/switch:Switch", `ack-sh-ap-northeast-1-edge-vsw-${z}`).inputs;
-            assert.deepStrictEqual(
-                [vsw("ap-northeast-1a").cidrBlock, vsw("ap-northeast-1b").cidrBlock],
-                ["10.31.0.0/25", "10.31.0.128/25"],
-            );
+            assert.deepStrictEqual([vsw("ap-northeast-1a").cidrBlock, vsw("ap-northeast-1b").cidrBlock], ["10.31.0.0/25", "10.31.0.128/25"]);
             const gw = inv.named("alicloud:vpn/gateway:Gateway", "ack-sh-ap-northeast-1-edge-vpngw").inputs;
             assert.deepStrictEqual(
                 [gw.vpcId, gw.vswitchId, gw.disasterRecoveryVswitchId, gw.autoPropagate, gw.networkType],
@@ -225,7 +218,10 @@ describe("links layer on the mock engine", function () {
             const remoteTable = "vtb-ack-sh-cen-asia-pacific-ap-northeast-1-tr-rtb";
             for (const t of ["assoc", "prop"]) {
                 const r = inv.resources.find((x) => x.name === `ack-sh-ap-northeast-1-edge-tr-vpc-${t}`)!.inputs;
-                assert.deepStrictEqual([r.transitRouterAttachmentId, r.transitRouterRouteTableId], ["tr-attach-ack-sh-ap-northeast-1-edge-tr-vpc", remoteTable]);
+                assert.deepStrictEqual(
+                    [r.transitRouterAttachmentId, r.transitRouterRouteTableId],
+                    ["tr-attach-ack-sh-ap-northeast-1-edge-tr-vpc", remoteTable],
+                );
             }
             const routes = inv
                 .ofType("alicloud:cen/transitRouterRouteEntry:TransitRouterRouteEntry")
@@ -243,10 +239,12 @@ describe("links layer on the mock engine", function () {
 
         it("faces the AWS and Alibaba gateways: AWS customer gateways are the edge IPs, the edge's are AWS's tunnel addresses", () => {
             const vpngw = inv.named("alicloud:vpn/gateway:Gateway", "ack-sh-ap-northeast-1-edge-vpngw");
-            const awsCgw = (c: number) => inv.named("aws:ec2/customerGateway:CustomerGateway", `eks-apne1-link-ack-sh-ap-northeast-1-c${c}-cgw`).inputs.ipAddress;
+            const awsCgw = (c: number) =>
+                inv.named("aws:ec2/customerGateway:CustomerGateway", `eks-apne1-link-ack-sh-ap-northeast-1-c${c}-cgw`).inputs.ipAddress;
             assert.deepStrictEqual([awsCgw(1), awsCgw(2)], [vpngw.state.internetIp, vpngw.state.disasterRecoveryInternetIp]);
             const awsVpn = (c: number) => inv.named("aws:ec2/vpnConnection:VpnConnection", `eks-apne1-link-ack-sh-ap-northeast-1-c${c}`);
-            const aliCgw = (key: string) => inv.named("alicloud:vpn/customerGateway:CustomerGateway", `ack-sh-ap-northeast-1-link-eks-apne1-aws-${key}-cgw`).inputs;
+            const aliCgw = (key: string) =>
+                inv.named("alicloud:vpn/customerGateway:CustomerGateway", `ack-sh-ap-northeast-1-link-eks-apne1-aws-${key}-cgw`).inputs;
             assert.strictEqual(aliCgw("c1t2").ipAddress, awsVpn(1).state.tunnel2Address);
             assert.strictEqual(aliCgw("c2t1").ipAddress, awsVpn(2).state.tunnel1Address);
             assert.strictEqual(aliCgw("c1t1").asn, "64530");
@@ -488,7 +486,11 @@ describe("links layer on the mock engine", function () {
             const routes = inv
                 .ofType("alicloud:cen/transitRouterRouteEntry:TransitRouterRouteEntry")
                 .filter((r) => r.name.startsWith("ack-dev-links-vpc-routes-"))
-                .map((r) => [r.inputs.transitRouterRouteEntryDestinationCidrBlock, r.inputs.transitRouterRouteEntryNextHopId, r.inputs.transitRouterRouteTableId]);
+                .map((r) => [
+                    r.inputs.transitRouterRouteEntryDestinationCidrBlock,
+                    r.inputs.transitRouterRouteEntryNextHopId,
+                    r.inputs.transitRouterRouteTableId,
+                ]);
             assert.deepStrictEqual(routes, [
                 ["10.110.0.0/22", hub, "vtb-ack-dev-links-tr-rtb"],
                 ["10.164.0.0/16", hub, "vtb-ack-dev-links-tr-rtb"],

@@ -430,7 +430,7 @@ describe("links addressing plan", () => {
             /PATH: idc-sh -> express-connect -> ack-sh's transit router -> CEN ap-northeast-1 -> edge gateway ack-sh-ap-northeast-1-edge -> IPsec \(tunnels of eks-apne1-ack-sh-ap-northeast-1\) -> eks-apne1's Transit Gateway; no tunnel crosses the border/,
         );
         assert.match(text, /PATH: ack-sh's VPC -> its transit router -> CEN ap-northeast-1 -> edge gateway/);
-        assert.match(text, /CEN edges \(1\):\n  ack-sh-ap-northeast-1-edge: ack-sh's gateway in ap-northeast-1 \(AS 64540\), VPC 10\.31\.0\.0\/24/);
+        assert.match(text, /CEN edges \(1\):\n {2}ack-sh-ap-northeast-1-edge: ack-sh's gateway in ap-northeast-1 \(AS 64540\), VPC 10\.31\.0\.0\/24/);
         assert.match(text, /eks-apne1 \(AS 64530\) <-> edge, carrying eks-apne1-idc-sh, eks-apne1-ack-sh; BGP over 4 tunnels:/);
         assert.strictEqual(text.match(/eks-apne1-ack-sh-ap-northeast-1-c\dt\d +169\.254\.\d+\.\d+\/30 +eks-apne1 [\d.]+ <-> edge [\d.]+/g)?.length, 4);
         // Without an edge (an IDC outside mainland China on IPsec to a mainland ack) the tunnels cross on their own: the summary says so.
@@ -446,7 +446,10 @@ describe("links addressing plan", () => {
         const sh: LinkSite = { name: "ack-a", kind: "ack", region: "cn-shanghai", asn: 64540, announce: ["10.30.0.0/16"], mainlandChina: true };
         const across = (cen?: { anchor: string; region: string; bandwidthMbps: number }) =>
             renderLinkSummary(planLinks([sh, hk], [{ between: ["ack-a", "dc-hk"], kind: "ipsec-vpn", crossBorder: "cen", ...(cen ? { cen } : {}) }]));
-        assert.match(across({ anchor: "ack-a", region: "cn-hongkong", bandwidthMbps: 10 }), /PATH: IPsec between the two ends' public addresses: the CEN capacity above does not carry these tunnels/);
+        assert.match(
+            across({ anchor: "ack-a", region: "cn-hongkong", bandwidthMbps: 10 }),
+            /PATH: IPsec between the two ends' public addresses: the CEN capacity above does not carry these tunnels/,
+        );
         assert.match(across(), /PATH: IPsec between the two ends' public addresses, on a cross-border product ordered out of band/);
         assert.match(text, /Express Connect pc-uf6k3x9q2m7n4p8r VLAN 1201: VBR 10\.255\.0\.1 \(AS 64540\) <-> idc-sh router 10\.255\.0\.2 \(AS 64620\)/);
         assert.strictEqual(text.match(/CROSS-BORDER/g)?.length, 2, "eks-apne1 <-> idc-sh and eks-apne1 <-> ack-sh cross, idc-sh <-> ack-sh does not");

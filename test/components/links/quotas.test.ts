@@ -52,7 +52,12 @@ describe("links: AWS default quotas", () => {
         });
         /** `n` sites dialling ack-a's port from two prefixes each. */
         const dialled = (port: number, n: number): IngressNeed[] =>
-            Array.from({ length: n }, (_, i) => ({ site: "ack-a", port, from: { site: `s${i}`, cidrs: [`10.${i}.0.0/20`, `10.${i}.16.0/20`] }, purpose: "test" }));
+            Array.from({ length: n }, (_, i) => ({
+                site: "ack-a",
+                port,
+                from: { site: `s${i}`, cidrs: [`10.${i}.0.0/20`, `10.${i}.16.0/20`] },
+                purpose: "test",
+            }));
         const plan = planLinks([ack, idc(1)], [{ between: ["ack-a", "dc1"], kind: "ipsec-vpn" }]);
 
         it("warns when the links' rules on a security group pass 200 (a prefix list counts as its entries)", () => {
@@ -74,11 +79,17 @@ describe("links: AWS default quotas", () => {
 
         it("warns when a VPN gateway learns more than 50 routes over BGP: the ACK site's and a CEN edge's", () => {
             const idcs = Array.from({ length: 26 }, (_, i) => idc(i + 1));
-            const many = planLinks([ack, ...idcs], idcs.map((d) => ({ between: ["ack-a", d.name], kind: "ipsec-vpn" }) as LinkDecl));
+            const many = planLinks(
+                [ack, ...idcs],
+                idcs.map((d) => ({ between: ["ack-a", d.name], kind: "ipsec-vpn" }) as LinkDecl),
+            );
             assert.deepStrictEqual(alicloudQuotaWarnings(many, []), [
                 "ack-a: its VPN gateway learns 52 routes over BGP, over Alibaba Cloud's default of 50 routes in a VPN gateway's BGP route table: raise the quota first",
             ]);
-            const few = planLinks([ack, ...idcs.slice(0, 25)], idcs.slice(0, 25).map((d) => ({ between: ["ack-a", d.name], kind: "ipsec-vpn" }) as LinkDecl));
+            const few = planLinks(
+                [ack, ...idcs.slice(0, 25)],
+                idcs.slice(0, 25).map((d) => ({ between: ["ack-a", d.name], kind: "ipsec-vpn" }) as LinkDecl),
+            );
             assert.deepStrictEqual(alicloudQuotaWarnings(few, []), [], "50 routes: at the default");
             // 26 EKS sites in Tokyo facing ack-a's edge there: the edge learns their VPCs and pods.
             const eks = Array.from({ length: 26 }, (_, i): LinkSite => ({
@@ -91,7 +102,15 @@ describe("links: AWS default quotas", () => {
             }));
             const edged = planLinks(
                 [ack, ...eks],
-                eks.map((e) => ({ between: [e.name, "ack-a"], kind: "ipsec-vpn", crossBorder: "cen", cen: { anchor: "ack-a", region: "ap-northeast-1", bandwidthMbps: 10 } }) as LinkDecl),
+                eks.map(
+                    (e) =>
+                        ({
+                            between: [e.name, "ack-a"],
+                            kind: "ipsec-vpn",
+                            crossBorder: "cen",
+                            cen: { anchor: "ack-a", region: "ap-northeast-1", bandwidthMbps: 10 },
+                        }) as LinkDecl,
+                ),
                 [{ anchor: "ack-a", region: "ap-northeast-1", vpcCidr: "10.200.0.0/24", zones: ["ap-northeast-1a", "ap-northeast-1b"] }],
             );
             assert.deepStrictEqual(alicloudQuotaWarnings(edged, []), [

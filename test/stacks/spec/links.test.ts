@@ -388,7 +388,9 @@ describe("links spec", () => {
                 "cenEdges[1]: duplicates cenEdges[0] (ack-sh in ap-northeast-1)",
             );
             assertViolation(
-                violationsAfter((f) => f.cenEdges.push({ anchor: "ack-sh", region: "ap-southeast-1", vpcCidr: "10.31.1.0/24", zones: ["ap-southeast-1a", "ap-southeast-1b"] })),
+                violationsAfter((f) =>
+                    f.cenEdges.push({ anchor: "ack-sh", region: "ap-southeast-1", vpcCidr: "10.31.1.0/24", zones: ["ap-southeast-1a", "ap-southeast-1b"] }),
+                ),
                 "cenEdges[1]: no link rides it: no ipsec-vpn link between an eks cluster outside mainland China and ack-sh (or a mainland IDC) crosses on cen to ap-southeast-1",
             );
         });
@@ -461,7 +463,10 @@ describe("links spec", () => {
                 "links[3].xfrmIfIds[0]: 2 is already links[0].xfrmIfIds[1]'s XFRM interface id on idc-sh/gw-1: ids are unique per gateway host",
             );
             const v = violationsAfter((f) => (f.links[1].xfrmIfIds = [0, 4]), "dev");
-            assert.ok(v.some((x) => x.startsWith("links[1].xfrmIfIds[0]: ")), v.join("\n"));
+            assert.ok(
+                v.some((x) => x.startsWith("links[1].xfrmIfIds[0]: ")),
+                v.join("\n"),
+            );
         });
     });
 });
