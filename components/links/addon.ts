@@ -3,9 +3,11 @@
 // site and a dual-tunnel VPN gateway per ACK site (the hubs), then per link the VPN connections, the
 // Direct Connect or Express Connect logical side. The IDC ends get one gateway plan per host (its
 // tunnels with the cloud's outside addresses and PSKs, its fabric peers, its prefixes), handed back
-// for the IDC gateway hosts. No cycle: hubs first, then AWS connections (whose customer gateways
-// are the Alibaba gateway's IPs), then Alibaba connections (whose customer gateways are AWS's
-// tunnel addresses), then the IDC hosts.
+// for the IDC gateway hosts. A cross-border link on CEN between an EKS site and a mainland anchor
+// (or a mainland IDC behind it) declares nothing of its own: its traffic rides the anchor's CEN edge
+// in the outside region, whose gateway faces the EKS site's Transit Gateway. No cycle: hubs (and
+// edges) first, then AWS connections (whose customer gateways are the Alibaba gateway's IPs), then
+// Alibaba connections (whose customer gateways are AWS's tunnel addresses), then the IDC hosts.
 import type * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import type { AddonResult, ClusterHandle, FleetAddon } from "../core/contract";
