@@ -6,7 +6,7 @@ import { KARMADA_APISERVER_PORT } from "../components/federation/versions";
 import type { IngressNeed } from "../components/links/ingress";
 import { PORTS as THANOS_PORTS } from "../components/observability/versions";
 import { federationMembers } from "./spec/federation";
-import type { LinkDecl, LinkSite } from "../components/links/plan";
+import type { CenEdgeDecl, LinkDecl, LinkSite } from "../components/links/plan";
 import { cenAnchorOf, cenRegionOf, siteInMainlandChina } from "./spec/links";
 import { configSecret } from "./config";
 import { hostKeysOf } from "./spec/hostKeys";
@@ -49,7 +49,7 @@ function cenCrossing(fleet: FleetSpec, l: FleetSpec["links"][number]): LinkDecl[
     if (l.crossBorder !== "cen") return undefined;
     const ends = l.between.map((n) => fleet.clusters.find((c) => c.name === n)!);
     const outside = ends.find((c) => siteInMainlandChina(c) === false)!;
-    const anchor = cenAnchorOf(fleet.clusters, ends);
+    const anchor = cenAnchorOf(fleet.clusters, ends, fleet.links);
     if (!anchor) return undefined;
     return { anchor: anchor.name, region: cenRegionOf(outside, l.cen)!, bandwidthMbps: l.cen?.bandwidthMbps ?? CEN_BANDWIDTH_MBPS };
 }
@@ -62,11 +62,17 @@ export function linkDecls(fleet: FleetSpec): LinkDecl[] {
         between: l.between,
         kind: l.kind,
         ...(l.insideCidrs ? { insideCidrs: l.insideCidrs } : {}),
+        ...(l.xfrmIfIds ? { xfrmIfIds: l.xfrmIfIds } : {}),
         ...(l.crossBorder ? { crossBorder: l.crossBorder } : {}),
         ...(cenCrossing(fleet, l) ? { cen: cenCrossing(fleet, l) } : {}),
         ...(l.directConnect ? { directConnect: l.directConnect } : {}),
         ...(l.expressConnect ? { expressConnect: l.expressConnect } : {}),
     }));
+}
+
+/** The CEN edges as the links add-on takes them. */
+export function cenEdgeDecls(fleet: FleetSpec): CenEdgeDecl[] {
+    return fleet.cenEdges.map((e) => ({ anchor: e.anchor, region: e.region, vpcCidr: e.vpcCidr, zones: [e.zones[0], e.zones[1]] }));
 }
 
 /** The EKS API endpoint's port (the private endpoint's ENIs carry the cluster security group). */
@@ -131,5 +137,12 @@ export function linksArgs(fleet: FleetSpec): LinksArgs | undefined {
             logins[c.name] = { user: c.ssh.user, port: c.ssh.port, privateKey: configSecret(c.ssh.privateKeyConfigKey), hostKeys: hostKeysOf(c) };
         }
     }
-    return { sites: linkSites(fleet), links: linkDecls(fleet), logins, vpnGatewayBandwidthMbps: VPN_GATEWAY_BANDWIDTH_MBPS, ingress: ingressNeeds(fleet) };
+    return {
+        sites: linkSites(fleet),
+        links: linkDecls(fleet),
+        cenEdges: cenEdgeDecls(fleet),
+        logins,
+        vpnGatewayBandwidthMbps: VPN_GATEWAY_BANDWIDTH_MBPS,
+        ingress: ingressNeeds(fleet),
+    };
 }

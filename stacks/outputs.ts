@@ -18,12 +18,25 @@ export function fleetOutputs(fleet: Fleet) {
         /** The federation layer: karmada-apiserver's URL and its kubeconfig (a secret). */
         federation: fleet.layers.get("federation")?.outputs,
         /** The links' addressing plan (PSKs are never exported). */
-        links: ((fleet.layers.get("links") as LinksResult | undefined)?.plan.links ?? []).map((l) => ({
+        links: linksOutput((fleet.layers.get("links") as LinksResult | undefined)?.plan),
+    };
+}
+
+/** Each link's tunnels; a link riding a CEN edge names the edge and the tunnels (between its eks site and the edge) that carry it. */
+function linksOutput(plan: LinksResult["plan"] | undefined) {
+    const tunnel = (t: LinksResult["plan"]["links"][number]["tunnels"][number]) => ({ name: t.name, insideCidr: t.insideCidr, a: t.a, b: t.b });
+    return (plan?.links ?? []).map((l) => {
+        const edge = plan!.cenEdges.find((e) => e.name === l.cenEdge);
+        const crossing = edge?.crossings.find((c) => c.links.includes(l.name));
+        return {
             name: l.name,
             kind: l.kind,
             ...(l.crossBorder ? { crossBorder: l.crossBorder } : {}),
-            tunnels: l.tunnels.map((t) => ({ name: t.name, insideCidr: t.insideCidr, a: t.a, b: t.b })),
+            tunnels: l.tunnels.map(tunnel),
+            ...(edge && crossing
+                ? { cenEdge: { name: `${edge.name}-edge`, region: edge.region, vpcCidr: edge.vpcCidr, tunnels: crossing.tunnels.map(tunnel) } }
+                : {}),
             announce: { [l.a.name]: l.a.announce, [l.b.name]: l.b.announce },
-        })),
-    };
+        };
+    });
 }

@@ -37,7 +37,13 @@ describe("the Pulumi program (index.ts)", function () {
         assert.deepStrictEqual(Object.keys(program.clusters).sort(), ["ack-sh", "eks-apne1", "idc-sh"]);
         assert.deepStrictEqual(
             program.links.map((l: any) => `${l.name} ${l.kind} ${l.tunnels.length}`),
-            ["eks-apne1-idc-sh ipsec-vpn 4", "ack-sh-idc-sh express-connect 0", "eks-apne1-ack-sh ipsec-vpn 4"],
+            // Both cross-border links ride ack-sh's CEN edge in Tokyo: no tunnels of their own.
+            ["eks-apne1-idc-sh ipsec-vpn 0", "ack-sh-idc-sh express-connect 0", "eks-apne1-ack-sh ipsec-vpn 0"],
+        );
+        // ... and name the edge and the four tunnels between eks-apne1 and it.
+        assert.deepStrictEqual(
+            program.links.map((l: any) => (l.cenEdge ? `${l.cenEdge.name} ${l.cenEdge.region} ${l.cenEdge.tunnels.length}` : "-")),
+            ["ack-sh-ap-northeast-1-edge ap-northeast-1 4", "-", "ack-sh-ap-northeast-1-edge ap-northeast-1 4"],
         );
         const sites = inventory.resources
             .filter((r) => r.type.endsWith(":Site"))

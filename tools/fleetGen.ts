@@ -111,10 +111,18 @@ export function generateFleet(count: number, template: RawFleet = readStackFile(
         }
         fleet.federation = federation;
     }
+    // Each group's anchor gets prod's CEN edges, its VPC at 192.168.<group>.0/24 (no site block is there).
+    const cenEdges = [];
+    for (let group = 0; group * templates.length < count; group++)
+        for (const e of template.cenEdges ?? []) {
+            const anchor = `${e.anchor}-${group}`;
+            if (names.includes(anchor)) cenEdges.push({ ...structuredClone(e), anchor, vpcCidr: `192.168.${group}.0/24` });
+        }
     return {
         ...fleet,
         hub,
         links,
+        cenEdges,
         // Every group's IDC relays between its cloud sites and the hub.
         transit: count > templates.length ? clusters.filter((c) => c.provider === "idc").map((c) => c.name) : [],
         clusters,

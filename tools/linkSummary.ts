@@ -1,7 +1,7 @@
 // The link summary of the offline plan: each link, its tunnels with inside addresses and the IDC
 // gateway that carries each, both ASNs, the suite, the prefixes each end announces and routes, and
 // a note on every link that crosses the border of mainland China. Pure: the plan in, text out.
-import { cenArea, LinksPlan, PlannedLink } from "../components/links/plan";
+import { cenArea, LinksPlan, PlannedCenEdge, PlannedLink } from "../components/links/plan";
 
 const CROSS_BORDER: Record<string, string> = {
     cen: "Alibaba CEN cross-border bandwidth (a licensed product)",
@@ -19,6 +19,21 @@ function linkLines(l: PlannedLink): string[] {
         if (l.cen)
             lines.push(
                 `    CEN: ${l.cen.bandwidthMbps} Mbit/s from ${l.cen.anchor}'s transit router to ${l.cen.region} (${cenArea(l.cen.region)}), out of the China <-> ${cenArea(l.cen.region)} bandwidth package`,
+            );
+        if (l.cenEdge && l.cen) {
+            const [eks, other] = l.a.kind === "eks" ? [l.a, l.b] : [l.b, l.a];
+            const start =
+                other.kind === "idc"
+                    ? `${other.name} -> ${l.anchorPath ?? "?"} -> ${l.cen.anchor}'s transit router`
+                    : `${other.name}'s VPC -> its transit router`;
+            lines.push(
+                `    PATH: ${start} -> CEN ${l.cen.region} -> edge gateway ${l.cenEdge}-edge -> IPsec (tunnels of ${eks.name}-${l.cenEdge}) -> ${eks.name}'s Transit Gateway; no tunnel crosses the border`,
+            );
+        } else if (l.crossBorder === "cen" && l.tunnels.length > 0)
+            lines.push(
+                l.cen
+                    ? `    PATH: IPsec between the two ends' public addresses: the CEN capacity above does not carry these tunnels (no AWS end facing an edge gateway)`
+                    : `    PATH: IPsec between the two ends' public addresses, on a cross-border product ordered out of band (no mainland ack anchor)`,
             );
     }
     if (l.tunnels.length > 0) {
@@ -45,7 +60,22 @@ function linkLines(l: PlannedLink): string[] {
     return lines;
 }
 
+function edgeLines(e: PlannedCenEdge): string[] {
+    const lines = [
+        `  ${e.name}-edge: ${e.anchor.name}'s gateway in ${e.region} (AS ${e.anchor.asn}), VPC ${e.vpcCidr} in ${e.zones.join(", ")}, attached to the CEN transit router there`,
+        `    transit router routes to the edge VPC: ${e.awsPrefixes.join(", ") || "none"}`,
+    ];
+    if (e.anchorVpcPrefixes.length > 0)
+        lines.push(`    ${e.anchor.name}'s transit router routes to its VPC (IDC behind its VPN gateway): ${e.anchorVpcPrefixes.join(", ")}`);
+    for (const c of e.crossings) {
+        lines.push(`    ${c.eks.name} (AS ${c.eks.asn}) <-> edge, carrying ${c.links.join(", ")}; BGP over ${c.tunnels.length} tunnels:`);
+        for (const t of c.tunnels) lines.push(`      ${t.name.padEnd(40)} ${t.insideCidr.padEnd(18)} ${end(t.a.site, t.a.inside)} <-> edge ${t.b.inside}`);
+    }
+    return lines;
+}
+
 export function renderLinkSummary(plan: LinksPlan): string {
     if (plan.links.length === 0) return "links: none";
-    return [`links (${plan.links.length}):`, ...plan.links.flatMap(linkLines)].join("\n");
+    const edges = plan.cenEdges.length > 0 ? [`CEN edges (${plan.cenEdges.length}):`, ...plan.cenEdges.flatMap(edgeLines)] : [];
+    return [`links (${plan.links.length}):`, ...plan.links.flatMap(linkLines), ...edges].join("\n");
 }

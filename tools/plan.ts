@@ -216,8 +216,8 @@ export async function plan(args: Args): Promise<number> {
     for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${t.padEnd(64)} ${n}`);
     console.log("\npinned SSH host keys (SHA256 fingerprints, as `ssh-keygen -l` prints them):\n" + pinLines.join("\n"));
     const { planLinks } = require("../components/links/plan") as typeof import("../components/links/plan");
-    const { linkDecls, linkSites } = require("../stacks/links") as typeof import("../stacks/links");
-    console.log("\n" + renderLinkSummary(planLinks(linkSites(spec), linkDecls(spec))));
+    const { cenEdgeDecls, linkDecls, linkSites } = require("../stacks/links") as typeof import("../stacks/links");
+    console.log("\n" + renderLinkSummary(planLinks(linkSites(spec), linkDecls(spec), cenEdgeDecls(spec))));
     // The platform's policies over what was just planned: what `pulumi preview --policy-pack policy` would say.
     const { evaluatePolicies, renderPolicyReport } = require("../policy/offline") as typeof import("../policy/offline");
     console.log("\n" + renderPolicyReport(evaluatePolicies(inventoryFile), args.stack));

@@ -3,14 +3,18 @@
 // site and a dual-tunnel VPN gateway per ACK site (the hubs), then per link the VPN connections, the
 // Direct Connect or Express Connect logical side. The IDC ends get one gateway plan per host (its
 // tunnels with the cloud's outside addresses and PSKs, its fabric peers, its prefixes), handed back
-// for the IDC gateway hosts. No cycle: hubs first, then AWS connections (whose customer gateways
-// are the Alibaba gateway's IPs), then Alibaba connections (whose customer gateways are AWS's
-// tunnel addresses), then the IDC hosts.
+// for the IDC gateway hosts. A cross-border link on CEN between an EKS site and a mainland anchor
+// (or a mainland IDC behind it) declares nothing of its own: its traffic rides the anchor's CEN edge
+// in the outside region, whose gateway faces the EKS site's Transit Gateway. No cycle: hubs (and
+// edges) first, then AWS connections (whose customer gateways are the Alibaba gateway's IPs), then
+// Alibaba connections (whose customer gateways are AWS's tunnel addresses), then the IDC hosts.
+import type * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import type { AddonResult, ClusterHandle, FleetAddon } from "../core/contract";
 import type { SshLogin } from "../idc/host";
 import { AlicloudCenCrossBorder } from "./alicloud/cenCrossBorder";
-import { AlicloudCenHub } from "./alicloud/cenHub";
+import { AlicloudCenEdge } from "./alicloud/cenEdge";
+import { AlicloudCenHub, AlicloudCenStaticRoutes, CenHubRef } from "./alicloud/cenHub";
 import { AlicloudExpressConnect } from "./alicloud/expressConnect";
 import { AlicloudVpn, AlicloudVpnTunnel } from "./alicloud/vpn";
 import { AlicloudVpnHub } from "./alicloud/vpnHub";
@@ -19,14 +23,28 @@ import { AwsTransitHub } from "./aws/transitHub";
 import { AwsVpn } from "./aws/vpn";
 import { IdcGateway } from "./idcGateway";
 import { IngressNeed, ingressPorts, LinkIngress } from "./ingress";
-import { awsQuotaWarnings, remotePrefixesOf } from "./quotas";
+import { alicloudQuotaWarnings, awsQuotaWarnings, remotePrefixesOf } from "./quotas";
 import { TunnelKeys } from "./keys";
-import { cenCrossBorderPlans, idcGatewayHostPlans, LinkDecl, LinksPlan, LinkSite, PlannedLink, PlannedTunnel, planLinks, TunnelRuntime } from "./plan";
+import {
+    CenEdgeDecl,
+    cenCrossBorderPlans,
+    idcGatewayHostPlans,
+    LinkDecl,
+    LinksPlan,
+    LinkSite,
+    PlannedLink,
+    PlannedTunnel,
+    planLinks,
+    suiteFor,
+    TunnelRuntime,
+} from "./plan";
 import type { IdcGatewayHostPlan } from "./types";
 
 export interface LinksArgs {
     sites: LinkSite[];
     links: LinkDecl[];
+    /** The mainland anchors' gateways in outside regions: the AWS ends of the cross-border links face them. */
+    cenEdges?: CenEdgeDecl[];
     /** IDC sites by cluster name: how their gateway hosts are reached (the cluster's SSH settings). */
     logins: Record<string, SshLogin>;
     /** Alibaba VPN gateway bandwidth, Mbit/s. */
@@ -44,9 +62,9 @@ export interface LinksResult extends AddonResult {
 const short = (t: PlannedTunnel) => `c${t.connection}t${t.index}`;
 
 export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: pulumi.Resource[]): LinksResult {
-    const plan = planLinks(args.sites, args.links);
+    const plan = planLinks(args.sites, args.links, args.cenEdges ?? []);
     // Before anything is created: a fleet this large needs AWS quotas raised first (preview shows it).
-    for (const w of awsQuotaWarnings(plan, args.ingress ?? [])) void pulumi.log.warn(w);
+    for (const w of [...awsQuotaWarnings(plan, args.ingress ?? []), ...alicloudQuotaWarnings(plan, args.ingress ?? [])]) void pulumi.log.warn(w);
     const handleOf = (name: string): ClusterHandle => {
         const h = clusters.find((c) => c.name === name);
         if (!h) throw new Error(`links: cluster ${name} has no handle (no control plane?)`);
@@ -120,12 +138,12 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
         const h = handleOf(site);
         return { parent: h.parent, providers: [h.cloud!.alicloud!.provider] };
     };
-    const awsCrypto = (l: PlannedLink) => ({
+    const awsCrypto = (l: Pick<PlannedLink, "crypto">) => ({
         ...l.crypto.aws,
         phase1LifetimeSeconds: l.crypto.strongswan.ikeLifetimeSeconds,
         phase2LifetimeSeconds: l.crypto.strongswan.espLifetimeSeconds,
     });
-    const aliCrypto = (l: PlannedLink) => ({
+    const aliCrypto = (l: Pick<PlannedLink, "crypto">) => ({
         ...l.crypto.alicloud!,
         ikeLifetimeSeconds: l.crypto.strongswan.ikeLifetimeSeconds,
         ipsecLifetimeSeconds: l.crypto.strongswan.espLifetimeSeconds,
@@ -133,7 +151,76 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
     const connectionsOf = (l: PlannedLink) =>
         [...new Set(l.tunnels.map((t) => t.connection))].map((c) => l.tunnels.filter((t) => t.connection === c) as [PlannedTunnel, PlannedTunnel]);
 
+    /**
+     * An AWS Transit Gateway and an Alibaba VPN gateway facing each other: one AWS connection per
+     * public IP of the Alibaba gateway (connection 1 faces IP 1, connection 2 IP 2), and Alibaba
+     * connection k takes tunnel k of both AWS connections: its master tunnel (IP 1) faces AWS
+     * connection 1, its slave tunnel (IP 2) AWS connection 2, as each AWS connection's customer
+     * gateway is one Alibaba IP. No cycle: gateway -> AWS connections -> Alibaba connections.
+     */
+    const facing = (
+        awsName: string,
+        aliName: string,
+        tunnels: PlannedTunnel[],
+        link: Pick<PlannedLink, "crypto">,
+        eks: LinkSite,
+        aliAsn: number,
+        vpngw: { gatewayId: pulumi.Output<string>; publicIps: [pulumi.Output<string>, pulumi.Output<string>] },
+        aliOptions: pulumi.CustomResourceOptions,
+        tags: Record<string, string>,
+    ): pulumi.Resource[] => {
+        const tgw = awsHub(eks);
+        const byConnection = [...new Set(tunnels.map((t) => t.connection))].map(
+            (c) => tunnels.filter((t) => t.connection === c) as [PlannedTunnel, PlannedTunnel],
+        );
+        const aws = new AwsVpn(
+            awsName,
+            {
+                transitGatewayId: tgw.transitGatewayId,
+                connections: byConnection.map((ts) => ({
+                    key: `c${ts[0].connection}`,
+                    peer: { address: vpngw.publicIps[ts[0].connection - 1], asn: aliAsn },
+                    tunnels: [{ insideCidr: ts[0].insideCidr }, { insideCidr: ts[1].insideCidr }],
+                })),
+                crypto: awsCrypto(link),
+                startupAction: "start",
+                dependsOn: [tgw.attachment],
+            },
+            awsOpts(eks.name),
+        );
+        const pskOf = (t: PlannedTunnel) => aws.psks.get(`c${t.connection}`)![t.index - 1];
+        const aliTunnel = (t: PlannedTunnel): AlicloudVpnTunnel => ({
+            peer: { key: `aws-${short(t)}`, address: aws.tunnelAddresses.get(`c${t.connection}`)![t.index - 1], asn: eks.asn },
+            insideCidr: t.insideCidr,
+            localInside: t.b.inside,
+            psk: pskOf(t),
+        });
+        const byKey = (c: number, i: number) => tunnels.find((t) => t.connection === c && t.index === i)!;
+        const ali = new AlicloudVpn(
+            aliName,
+            {
+                vpnGatewayId: vpngw.gatewayId,
+                localAsn: aliAsn,
+                connections: [1, 2].map((i) => ({
+                    key: `t${i}`,
+                    tunnels: [aliTunnel(byKey(1, i)), aliTunnel(byKey(2, i))] as [AlicloudVpnTunnel, AlicloudVpnTunnel],
+                })),
+                crypto: aliCrypto(link),
+                tags,
+            },
+            aliOptions,
+        );
+        for (const t of tunnels)
+            runtime.set(t.name, {
+                outside: { a: aws.tunnelAddresses.get(`c${t.connection}`)![t.index - 1], b: vpngw.publicIps[t.connection - 1] },
+                psk: pskOf(t),
+            });
+        return [aws, ali];
+    };
+
     for (const link of plan.links) {
+        // A link riding a CEN edge has no tunnels of its own: the edge crossing's carry it (declared below).
+        if (link.cenEdge) continue;
         const { a, b } = link;
         const pair = `${a.kind}-${b.kind}`;
         const name = `${a.name}-link-${b.name}`;
@@ -188,55 +275,10 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
             link.tunnels.forEach((t, i) => runtime.set(t.name, { outside: { a: hub.publicIps[i] }, psk: vpn.psks.get("c1")![i] }));
             ready.push(vpn);
         } else if (link.kind === "ipsec-vpn" && pair === "eks-ack") {
-            const tgw = awsHub(a);
             const vpngw = aliHub(b);
-            // One AWS connection per public IP of the Alibaba gateway: connection 1 faces IP 1, connection 2 IP 2.
-            const aws = new AwsVpn(
-                name,
-                {
-                    transitGatewayId: tgw.transitGatewayId,
-                    connections: connectionsOf(link).map((ts) => ({
-                        key: `c${ts[0].connection}`,
-                        peer: { address: vpngw.publicIps[ts[0].connection - 1], asn: b.asn },
-                        tunnels: [{ insideCidr: ts[0].insideCidr }, { insideCidr: ts[1].insideCidr }],
-                    })),
-                    crypto: awsCrypto(link),
-                    startupAction: "start",
-                    dependsOn: [tgw.attachment],
-                },
-                awsOpts(a.name),
+            ready.push(
+                ...facing(name, `${b.name}-link-${a.name}`, link.tunnels, link, a, b.asn, vpngw, aliOpts(b.name), handleOf(b.name).cloud!.alicloud!.tags),
             );
-            // Alibaba connection k takes tunnel k of both AWS connections: its master tunnel (IP 1)
-            // faces AWS connection 1, its slave tunnel (IP 2) AWS connection 2, as each AWS
-            // connection's customer gateway is one Alibaba IP.
-            const pskOf = (t: PlannedTunnel) => aws.psks.get(`c${t.connection}`)![t.index - 1];
-            const aliTunnel = (t: PlannedTunnel): AlicloudVpnTunnel => ({
-                peer: { key: `aws-${short(t)}`, address: aws.tunnelAddresses.get(`c${t.connection}`)![t.index - 1], asn: a.asn },
-                insideCidr: t.insideCidr,
-                localInside: t.b.inside,
-                psk: pskOf(t),
-            });
-            const byKey = (c: number, i: number) => link.tunnels.find((t) => t.connection === c && t.index === i)!;
-            const ali = new AlicloudVpn(
-                `${b.name}-link-${a.name}`,
-                {
-                    vpnGatewayId: vpngw.gatewayId,
-                    localAsn: b.asn,
-                    connections: [1, 2].map((i) => ({
-                        key: `t${i}`,
-                        tunnels: [aliTunnel(byKey(1, i)), aliTunnel(byKey(2, i))] as [AlicloudVpnTunnel, AlicloudVpnTunnel],
-                    })),
-                    crypto: aliCrypto(link),
-                    tags: handleOf(b.name).cloud!.alicloud!.tags,
-                },
-                aliOpts(b.name),
-            );
-            for (const t of link.tunnels)
-                runtime.set(t.name, {
-                    outside: { a: aws.tunnelAddresses.get(`c${t.connection}`)![t.index - 1], b: vpngw.publicIps[t.connection - 1] },
-                    psk: pskOf(t),
-                });
-            ready.push(aws, ali);
         } else if (link.kind === "ipsec-vpn" && pair === "idc-idc") {
             const keys = new TunnelKeys(name, { tunnels: link.tunnels.map(short) }, { parent: handleOf(a.name).parent });
             const outside = (site: LinkSite, host?: string) => site.gateways!.find((g) => g.name === host)!.publicAddress;
@@ -277,13 +319,57 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
     }
 
     // The cross-border capacity of the links on CEN: per mainland anchor and area, from the anchor's transit router.
+    const remotes = new Map<string, { hub: CenHubRef; provider: alicloud.Provider }>();
     for (const cb of cenCrossBorderPlans(plan)) {
         const hub = cenHub(cb.anchor);
+        const crossing = new AlicloudCenCrossBorder(
+            `${cb.anchor}-cen-${cb.area.toLowerCase()}`,
+            { hub, area: cb.area, bandwidthMbps: cb.bandwidthMbps, regions: cb.regions, tags: handleOf(cb.anchor).cloud!.alicloud!.tags },
+            { ...aliOpts(cb.anchor), dependsOn: after },
+        );
+        for (const [region, remote] of crossing.remotes) remotes.set(`${cb.anchor}-${region}`, remote);
+        ready.push(crossing);
+    }
+
+    // The CEN edges: per anchor and outside region a VPN gateway in a VPC attached to that region's
+    // transit router, and per EKS site the tunnels between its Transit Gateway and that gateway.
+    for (const edge of plan.cenEdges) {
+        const remote = remotes.get(edge.name);
+        if (!remote) throw new Error(`links: CEN edge ${edge.name} has no cross-border connection to ${edge.region}`);
+        const h = handleOf(edge.anchor.name);
+        const tags = h.cloud!.alicloud!.tags;
+        const edgeOpts = { parent: h.parent, providers: [remote.provider] };
+        const gw = new AlicloudCenEdge(
+            `${edge.name}-edge`,
+            {
+                hub: remote.hub,
+                vpcCidr: edge.vpcCidr,
+                zones: edge.zones,
+                bandwidth: args.vpnGatewayBandwidthMbps,
+                awsPrefixes: edge.awsPrefixes,
+                tags,
+            },
+            { ...edgeOpts, dependsOn: after },
+        );
+        ready.push(gw);
+        for (const c of edge.crossings) {
+            const link = { crypto: suiteFor("eks", "ack") };
+            ready.push(
+                ...facing(`${c.eks.name}-link-${edge.name}`, `${edge.name}-link-${c.eks.name}`, c.tunnels, link, c.eks, edge.anchor.asn, gw, edgeOpts, tags),
+            );
+        }
+    }
+    // Mainland IDCs behind an anchor's VPN gateway (in its VPC): the anchor's transit router routes them to its VPC, once per anchor.
+    const anchors = [...new Set(plan.cenEdges.map((e) => e.anchor.name))].sort();
+    for (const anchor of anchors) {
+        const prefixes = [...new Set(plan.cenEdges.filter((e) => e.anchor.name === anchor).flatMap((e) => e.anchorVpcPrefixes))];
+        if (prefixes.length === 0) continue;
+        const hub = cenHub(anchor);
         ready.push(
-            new AlicloudCenCrossBorder(
-                `${cb.anchor}-cen-${cb.area.toLowerCase()}`,
-                { hub, area: cb.area, bandwidthMbps: cb.bandwidthMbps, regions: cb.regions, tags: handleOf(cb.anchor).cloud!.alicloud!.tags },
-                { ...aliOpts(cb.anchor), dependsOn: after },
+            new AlicloudCenStaticRoutes(
+                `${anchor}-links-vpc-routes`,
+                { routeTableId: hub.routeTableId, attachmentId: hub.vpcAttachmentId, prefixes, purpose: "behind the VPN gateway in the VPC" },
+                { ...aliOpts(anchor), dependsOn: after },
             ),
         );
     }
@@ -307,7 +393,11 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
 
     const gatewayHosts = new Map<string, IdcGatewayHostPlan[]>();
     for (const site of args.sites) {
-        if (site.kind !== "idc" || !plan.links.some((l) => l.tunnels.some((t) => t.a.site === site.name || t.b.site === site.name))) continue;
+        // A site whose links ride a CEN edge keeps its gateway hosts managed with the tunnels it has
+        // left (possibly none), so the tunnels it used to carry to AWS are torn down, not orphaned.
+        const carries = plan.links.some((l) => l.tunnels.some((t) => t.a.site === site.name || t.b.site === site.name));
+        const edgeEnd = plan.links.some((l) => l.cenEdge !== undefined && (l.a.name === site.name || l.b.name === site.name));
+        if (site.kind !== "idc" || !(carries || (edgeEnd && (site.gateways?.length ?? 0) > 0))) continue;
         const hosts = idcGatewayHostPlans(plan, site, runtime);
         gatewayHosts.set(site.name, hosts);
         const login = args.logins[site.name];

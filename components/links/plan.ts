@@ -65,6 +65,8 @@ export interface LinkDecl {
     kind: LinkKind;
     /** ipsec-vpn: pinned inside /30s, one per tunnel in plan order; otherwise allocated. */
     insideCidrs?: string[];
+    /** ipsec-vpn: pinned XFRM interface ids of the tunnels' IDC ends, one per tunnel in plan order; otherwise derived. */
+    xfrmIfIds?: number[];
     crossBorder?: CrossBorder;
     cen?: CenCrossing;
     directConnect?: DirectConnectLine;
@@ -132,6 +134,50 @@ export interface PlannedTunnel {
     b: TunnelEnd;
 }
 
+/**
+ * A mainland anchor's gateway in an outside region (`cenEdges[]`): a small VPC with two vSwitches
+ * and a dual-tunnel VPN gateway, attached to the CEN transit router of that region. The AWS ends of
+ * the anchor's cross-border links face it instead of a mainland gateway.
+ */
+export interface CenEdgeDecl {
+    anchor: string;
+    region: string;
+    vpcCidr: string;
+    /** Two zones of `region` that offer dual-tunnel VPN gateways and transit router attachments. */
+    zones: [string, string];
+}
+
+/** The tunnels between one EKS site's Transit Gateway and a CEN edge gateway, shared by every cross-border link they carry. */
+export interface PlannedEdgeCrossing {
+    /** `<eks>-<anchor>-<region>`: names the tunnels and the VPN connections. */
+    name: string;
+    eks: LinkSite;
+    /** Two AWS connections (one per edge IP), two tunnels each: the eks <-> ack layout. */
+    tunnels: PlannedTunnel[];
+    /** The links that ride these tunnels (their own `tunnels` are empty). */
+    links: string[];
+}
+
+export interface PlannedCenEdge {
+    /** `<anchor>-<region>`. */
+    name: string;
+    anchor: LinkSite;
+    region: string;
+    vpcCidr: string;
+    zones: [string, string];
+    /** One per EKS site whose cross-border links ride this edge. */
+    crossings: PlannedEdgeCrossing[];
+    /** What the edge's transit router routes to the edge VPC (the AWS prefixes: the VPC attachment propagates only the VPC's own vSwitch blocks). */
+    awsPrefixes: string[];
+    /**
+     * Prefixes of mainland IDCs whose cross-border links ride this edge and that reach the anchor
+     * over an IPsec link to its VPN gateway (in the anchor's VPC, not on its transit router): the
+     * anchor's transit router routes them to its VPC attachment. An Express Connect line's VBR
+     * propagates them itself.
+     */
+    anchorVpcPrefixes: string[];
+}
+
 export interface PlannedLink {
     /** `<a>-<b>`: the cloud end first (eks, then ack, then idc). */
     name: string;
@@ -146,10 +192,15 @@ export interface PlannedLink {
     expressConnect?: ExpressConnectLine;
     /** What each end routes over the link: the other end's prefixes and, through a transit site, what it relays. */
     routesTo: { a: string[]; b: string[] };
+    /** The link's traffic rides this CEN edge (`<anchor>-<region>`): AWS <-> edge gateway tunnels, then CEN; it has no tunnels of its own. */
+    cenEdge?: string;
+    /** With `cenEdge` and a mainland IDC end: how the IDC reaches the anchor (its link to it). */
+    anchorPath?: LinkKind;
 }
 
 export interface LinksPlan {
     links: PlannedLink[];
+    cenEdges: PlannedCenEdge[];
 }
 
 // ---- address arithmetic (components do not import the spec's helpers) ----
@@ -185,14 +236,16 @@ export function orderEnds(x: LinkSite, y: LinkSite): [LinkSite, LinkSite] {
  * - ack <-> idc: one dual-tunnel connection, tunnel 1 on the first gateway, tunnel 2 on the second (or the only one);
  * - eks <-> ack: two AWS connections (one per public IP of the Alibaba gateway), four tunnels;
  * - idc <-> idc: two tunnels, gateway i facing gateway i.
- * Dedicated lines have no tunnels.
+ * Dedicated lines and links riding a CEN edge (`edgeOf`) have no tunnels.
  */
 export function tunnelLayout(
     kind: LinkKind,
     a: { kind: EndKind; gateways?: unknown[] },
     b: { kind: EndKind; gateways?: unknown[] },
+    viaCenEdge = false,
 ): { connection: number; index: 1 | 2; aGateway?: number; bGateway?: number }[] {
-    if (kind !== "ipsec-vpn") return [];
+    // A link that rides a CEN edge has no tunnels of its own: the edge crossing's carry it.
+    if (kind !== "ipsec-vpn" || viaCenEdge) return [];
     const [x, y] = END_ORDER[b.kind] < END_ORDER[a.kind] ? [b, a] : [a, b];
     const gws = (s: { gateways?: unknown[] }) => Math.max(1, s.gateways?.length ?? 0);
     const pair = `${x.kind}-${y.kind}`;
@@ -274,54 +327,142 @@ function allocateInside(keys: string[], taken: Set<number>): Map<string, number>
 }
 
 /**
+ * Whether a link's traffic rides a CEN edge: an ipsec-vpn link on `crossBorder: cen` with a mainland
+ * anchor, whose outside end is an EKS site and whose mainland end an ACK site (the anchor) or an IDC
+ * (which reaches the anchor over its own link). The AWS tunnels then end at the anchor's edge gateway
+ * in the outside region, never at a mainland gateway across the border.
+ */
+export function edgeOf(l: Pick<LinkDecl, "kind" | "crossBorder" | "cen">, x: LinkSite, y: LinkSite): { anchor: string; region: string } | undefined {
+    if (l.kind !== "ipsec-vpn" || l.crossBorder !== "cen" || !l.cen) return undefined;
+    const [inside, outside] = x.mainlandChina ? [x, y] : [y, x];
+    if (!inside.mainlandChina || outside.mainlandChina || outside.kind !== "eks" || inside.kind === "eks") return undefined;
+    return { anchor: l.cen.anchor, region: l.cen.region };
+}
+
+/** The key of an edge crossing's tunnels: the EKS site and the edge (`<anchor>@<region>`). */
+const edgeEnds = (eks: string, anchor: string, region: string) => [eks, `${anchor}@${region}`] as const;
+
+/** XFRM interface ids derived from a tunnel's key start here, above any small pinned id. */
+export const FIRST_DERIVED_IF_ID = 256;
+/** Derived ids stay below this (xfrm<id> stays short; ids are per host, a host carries few tunnels). */
+const IF_ID_SLOTS = 65536 - FIRST_DERIVED_IF_ID;
+
+/**
  * The whole plan: links in spec order, tunnels in layout order, each tunnel its pinned /30 or one
  * derived from its key (`allocateInside`), so inserting a link in front of others keeps theirs.
+ * XFRM interface ids on IDC gateway hosts the same way: pinned (`xfrmIfIds`), else derived from
+ * the tunnel's key and probed past the ids already taken on that host.
  */
-export function planLinks(sites: LinkSite[], links: LinkDecl[]): LinksPlan {
+export function planLinks(sites: LinkSite[], links: LinkDecl[], edges: CenEdgeDecl[] = []): LinksPlan {
     const byName = new Map(sites.map((s) => [s.name, s]));
     const taken = pinnedBlocks(links);
     for (const r of RESERVED_INSIDE_CIDRS) taken.add(ipToInt(r.split("/")[0]));
+    const siteOf = (n: string) => {
+        const s = byName.get(n);
+        if (!s) throw new Error(`link end ${n} is not a site of the plan`);
+        return s;
+    };
+    const edgeOfDecl = (l: LinkDecl) => {
+        const [x, y] = l.between.map((n) => byName.get(n));
+        return x && y ? edgeOf(l, x, y) : undefined;
+    };
     const unpinned: string[] = [];
     for (const l of links) {
         const ends = l.between.map((n) => byName.get(n));
         if (ends.some((e) => !e)) continue;
-        tunnelLayout(l.kind, ends[0]!, ends[1]!).forEach((slot, i) => {
+        tunnelLayout(l.kind, ends[0]!, ends[1]!, edgeOfDecl(l) !== undefined).forEach((slot, i) => {
             if (!l.insideCidrs?.[i]) unpinned.push(tunnelKey(l.between, slot.connection, slot.index));
         });
     }
+
+    // The CEN edges and, per EKS site, the crossing that carries its cross-border links to that edge.
+    const crossingsOf = new Map<string, { edge: CenEdgeDecl; eks: LinkSite; links: string[] }>();
+    for (const l of links) {
+        const e = edgeOfDecl(l);
+        if (!e) continue;
+        const edge = edges.find((d) => d.anchor === e.anchor && d.region === e.region);
+        if (!edge) throw new Error(`link ${l.between.join(" <-> ")} rides ${e.anchor}'s CEN edge in ${e.region}, which cenEdges does not declare`);
+        const eks = l.between.map(siteOf).find((s) => s.kind === "eks")!;
+        const key = `${e.anchor}-${e.region}/${eks.name}`;
+        const c = crossingsOf.get(key) ?? { edge, eks, links: [] };
+        crossingsOf.set(key, c);
+        const [a, b] = orderEnds(...(l.between.map(siteOf) as [LinkSite, LinkSite]));
+        c.links.push(`${a.name}-${b.name}`);
+    }
+    for (const c of crossingsOf.values())
+        tunnelLayout("ipsec-vpn", { kind: "eks" }, { kind: "ack" }).forEach((slot) =>
+            unpinned.push(tunnelKey(edgeEnds(c.eks.name, c.edge.anchor, c.edge.region), slot.connection, slot.index)),
+        );
     const allocated = allocateInside(unpinned, taken);
-    const ifIds = new Map<string, number>();
-    const nextIfId = (site: string, host: string) => {
-        const key = `${site}/${host}`;
-        const id = (ifIds.get(key) ?? 0) + 1;
-        ifIds.set(key, id);
-        return id;
+
+    // XFRM interface ids: pinned ones first (every host's), then derived ones in key order.
+    const ifIds = new Map<string, Map<string, number>>(); // host -> tunnel key -> id
+    const usedIds = (host: string) => {
+        if (!ifIds.has(host)) ifIds.set(host, new Map());
+        return ifIds.get(host)!;
+    };
+    const idcHosts: { host: string; key: string }[] = [];
+    for (const l of links) {
+        const ends = l.between.map((n) => byName.get(n));
+        if (ends.some((e) => !e)) continue;
+        const [a, b] = orderEnds(ends[0]!, ends[1]!);
+        tunnelLayout(l.kind, a, b, edgeOfDecl(l) !== undefined).forEach((slot, i) => {
+            const key = tunnelKey(l.between, slot.connection, slot.index);
+            for (const [site, g] of [
+                [a, slot.aGateway],
+                [b, slot.bGateway],
+            ] as const) {
+                const host = g !== undefined ? site.gateways?.[g]?.name : undefined;
+                if (!host) continue;
+                const pinned = l.xfrmIfIds?.[i];
+                if (pinned !== undefined) usedIds(`${site.name}/${host}`).set(key, pinned);
+                else idcHosts.push({ host: `${site.name}/${host}`, key });
+            }
+        });
+    }
+    for (const { host, key } of [...idcHosts].sort((x, y) => x.key.localeCompare(y.key) || x.host.localeCompare(y.host))) {
+        const used = new Set(usedIds(host).values());
+        const start = fnv1a(key) % IF_ID_SLOTS;
+        let id: number | undefined;
+        for (let i = 0; i < IF_ID_SLOTS && id === undefined; i++) {
+            const candidate = FIRST_DERIVED_IF_ID + ((start + i) % IF_ID_SLOTS);
+            if (!used.has(candidate)) id = candidate;
+        }
+        if (id === undefined) throw new Error(`${host} has no free XFRM interface id left`);
+        usedIds(host).set(key, id);
+    }
+    const ifIdOf = (site: string, host: string, key: string) => ifIds.get(`${site}/${host}`)!.get(key)!;
+
+    const end = (site: LinkSite, inside: number, key: string, gateway?: number): TunnelEnd => {
+        const host = gateway !== undefined ? site.gateways?.[gateway]?.name : undefined;
+        return { site: site.name, inside: intToIp(inside), asn: site.asn, ...(host ? { gateway: host, ifId: ifIdOf(site.name, host, key) } : {}) };
     };
 
     const planned = links.map((l): PlannedLink => {
-        const [x, y] = l.between.map((n) => {
-            const s = byName.get(n);
-            if (!s) throw new Error(`link end ${n} is not a site of the plan`);
-            return s;
-        });
+        const [x, y] = l.between.map(siteOf);
         const [a, b] = orderEnds(x, y);
         const name = `${a.name}-${b.name}`;
-        const tunnels = tunnelLayout(l.kind, a, b).map((slot, i): PlannedTunnel => {
+        const edge = edgeOfDecl(l);
+        const tunnels = tunnelLayout(l.kind, a, b, edge !== undefined).map((slot, i): PlannedTunnel => {
             const pinned = l.insideCidrs?.[i];
-            const base = pinned ? ipToInt(pinned.split("/")[0]) : allocated.get(tunnelKey(l.between, slot.connection, slot.index))!;
-            const end = (site: LinkSite, inside: number, gateway?: number): TunnelEnd => {
-                const host = gateway !== undefined ? site.gateways?.[gateway]?.name : undefined;
-                return { site: site.name, inside: intToIp(inside), asn: site.asn, ...(host ? { gateway: host, ifId: nextIfId(site.name, host) } : {}) };
-            };
+            const key = tunnelKey(l.between, slot.connection, slot.index);
+            const base = pinned ? ipToInt(pinned.split("/")[0]) : allocated.get(key)!;
             return {
                 name: `${name}-c${slot.connection}t${slot.index}`,
                 connection: slot.connection,
                 index: slot.index,
                 insideCidr: `${intToIp(base)}/30`,
-                a: end(a, base + 1, slot.aGateway),
-                b: end(b, base + 2, slot.bGateway),
+                a: end(a, base + 1, key, slot.aGateway),
+                b: end(b, base + 2, key, slot.bGateway),
             };
         });
+        // A mainland IDC on an edge link reaches the anchor over its own link to it (the spec requires one).
+        const idc = [a, b].find((s) => s.kind === "idc");
+        const toAnchor =
+            edge && idc
+                ? (links.find((m) => m.between.includes(idc.name) && m.between.includes(edge.anchor) && m.kind === "express-connect") ??
+                  links.find((m) => m.between.includes(idc.name) && m.between.includes(edge.anchor)))
+                : undefined;
         return {
             name,
             kind: l.kind,
@@ -334,9 +475,51 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[]): LinksPlan {
             ...(l.directConnect ? { directConnect: l.directConnect } : {}),
             ...(l.expressConnect ? { expressConnect: l.expressConnect } : {}),
             routesTo: { a: prefixesVia(byName, links, a.name, b.name), b: prefixesVia(byName, links, b.name, a.name) },
+            ...(edge ? { cenEdge: `${edge.anchor}-${edge.region}` } : {}),
+            ...(toAnchor ? { anchorPath: toAnchor.kind } : {}),
         };
     });
-    return { links: planned };
+
+    const cenEdges: PlannedCenEdge[] = [];
+    for (const edge of edges) {
+        const anchor = siteOf(edge.anchor);
+        const crossings = [...crossingsOf.values()]
+            .filter((c) => c.edge === edge)
+            .sort((p, q) => p.eks.name.localeCompare(q.eks.name))
+            .map((c): PlannedEdgeCrossing => {
+                const name = `${c.eks.name}-${edge.anchor}-${edge.region}`;
+                const edgeSite: LinkSite = { ...anchor };
+                const tunnels = tunnelLayout("ipsec-vpn", { kind: "eks" }, { kind: "ack" }).map((slot): PlannedTunnel => {
+                    const key = tunnelKey(edgeEnds(c.eks.name, edge.anchor, edge.region), slot.connection, slot.index);
+                    const base = allocated.get(key)!;
+                    return {
+                        name: `${name}-c${slot.connection}t${slot.index}`,
+                        connection: slot.connection,
+                        index: slot.index,
+                        insideCidr: `${intToIp(base)}/30`,
+                        a: end(c.eks, base + 1, key),
+                        b: end(edgeSite, base + 2, key),
+                    };
+                });
+                return { name, eks: c.eks, tunnels, links: c.links };
+            });
+        const ridden = planned.filter((l) => l.cenEdge === `${edge.anchor}-${edge.region}`);
+        const viaVpc = ridden
+            .filter((l) => l.anchorPath === "ipsec-vpn")
+            .flatMap((l) => [l.a, l.b].filter((s) => s.kind === "idc"))
+            .flatMap((s) => s.announce);
+        cenEdges.push({
+            name: `${edge.anchor}-${edge.region}`,
+            anchor,
+            region: edge.region,
+            vpcCidr: edge.vpcCidr,
+            zones: edge.zones,
+            crossings,
+            awsPrefixes: [...new Set(crossings.flatMap((c) => c.eks.announce))],
+            anchorVpcPrefixes: [...new Set(viaVpc)],
+        });
+    }
+    return { links: planned, cenEdges };
 }
 
 /** CEN bandwidth package areas (alicloud.cen.BandwidthPackage geographicRegionA/BId); the mainland side is `China`. */

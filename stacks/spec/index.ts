@@ -12,7 +12,7 @@ import { networkRules } from "./network";
 import { addressRules } from "./addresses";
 import { firstOverlaps, hardeningRules, MAX_CLUSTERS } from "./hardening";
 import { versionRules } from "./versions";
-import { linkExtensions, linksRules } from "./links";
+import { cenEdgesSchema, linkExtensions, linksRules } from "./links";
 import { observabilityRules, observabilitySchema, observabilitySecretKeys } from "./observability";
 
 export type { AckClusterSpec, EksClusterSpec, IdcClusterSpec, Violation };
@@ -41,6 +41,8 @@ export const fleetSchema = z.strictObject({
      * learn on one link to the others), so two sites linked only to it still reach each other.
      */
     transit: z.array(dnsLabel).default([]),
+    /** Mainland anchors' gateways outside mainland China: the AWS ends of cross-border links face them (stacks/spec/links.ts). */
+    cenEdges: cenEdgesSchema,
     clusters: z.array(cluster).min(1, "must declare at least one cluster").max(MAX_CLUSTERS, `must declare at most ${MAX_CLUSTERS} clusters`),
     /** Karmada on the hub: members, failover, placement and override policies (stacks/spec/federation.ts). */
     federation: federationSchema,

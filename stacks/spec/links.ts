@@ -89,6 +89,8 @@ export const CEN_OUTSIDE_REGIONS = [
 export const linkExtensions = {
     /** ipsec-vpn: the inside /30 of every tunnel, in plan order; allocated from 169.254.10.0 up when unset. */
     insideCidrs: z.array(cidrBlock).optional(),
+    /** ipsec-vpn: the XFRM interface id of every tunnel on its IDC gateway host(s), in plan order; derived from the tunnel's key when unset. */
+    xfrmIfIds: z.array(z.number().int().min(1).max(0xfffffffe)).optional(),
     /**
      * A link with one end in mainland China (a `cn-*` region other than cn-hongkong) and one outside
      * needs a licensed cross-border product: `cen` (Alibaba CEN cross-border bandwidth) or
@@ -129,6 +131,28 @@ export const linkExtensions = {
         .optional(),
 };
 
+/**
+ * `cenEdges[]`: a mainland ACK anchor's gateway in an outside region. The AWS tunnels of the anchor's
+ * cross-border links end there (a VPC with two vSwitches and a dual-tunnel VPN gateway, attached to
+ * that region's CEN transit router), so what crosses the border rides the CEN connection.
+ */
+export const cenEdgesSchema = z
+    .array(
+        z.strictObject({
+            /** The mainland ack cluster whose CEN the edge hangs off. */
+            anchor: dnsLabel,
+            region: z.enum(CEN_OUTSIDE_REGIONS),
+            /** The edge VPC: /16 to /28 of RFC 1918 space, unique in the fleet; its two halves are the vSwitches. */
+            vpcCidr: cidrBlock,
+            /** Two zones of `region` that offer dual-tunnel VPN gateways (tunnel 1, tunnel 2) and transit router attachments. */
+            zones: z.tuple([
+                z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/, "must be a zone id like ap-northeast-1a"),
+                z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/, "must be a zone id like ap-northeast-1b"),
+            ]),
+        }),
+    )
+    .default([]);
+
 /** What the rules read: loose structural types, so this file does not depend on the spec's index. */
 interface SiteLike {
     name: string;
@@ -159,6 +183,7 @@ interface LinkLike {
     between: readonly [string, string] | [string, string];
     kind: "ipsec-vpn" | "direct-connect" | "express-connect";
     insideCidrs?: string[];
+    xfrmIfIds?: number[];
     crossBorder?: string;
     cen?: { region?: string; bandwidthMbps: number };
     directConnect?: { amazonAddress: string; customerAddress: string; amazonSideAsn: number };
@@ -169,6 +194,7 @@ interface FleetLike {
     transit: string[];
     links: LinkLike[];
     clusters: SiteLike[];
+    cenEdges?: { anchor: string; region: string; vpcCidr: string; zones: [string, string] }[];
 }
 
 /**
@@ -197,10 +223,38 @@ export function cenRegionOf(outside: { provider: string; region: string }, cen?:
     return outside.provider !== "idc" && (CEN_OUTSIDE_REGIONS as readonly string[]).includes(outside.region) ? outside.region : undefined;
 }
 
-/** The ACK site in mainland China whose transit router carries a CEN link: the link's own mainland ack end, else the fleet's first. */
-export function cenAnchorOf<C extends SiteLike>(clusters: C[], ends: C[]): C | undefined {
+/**
+ * The ACK site in mainland China whose transit router carries a CEN link: the link's own mainland
+ * ack end, else a mainland ack site the link's IDC end has a link to (its traffic reaches that
+ * site's CEN), else the fleet's first.
+ */
+export function cenAnchorOf<C extends SiteLike>(clusters: C[], ends: C[], links: LinkLike[] = []): C | undefined {
     const mainlandAck = (c: C) => c.provider === "ack" && siteInMainlandChina(c) === true && c.gateway !== undefined;
-    return ends.find(mainlandAck) ?? clusters.find(mainlandAck);
+    const linkedTo = (c: C) => ends.some((e) => e.provider === "idc" && links.some((l) => l.between.includes(e.name) && l.between.includes(c.name)));
+    return ends.find(mainlandAck) ?? clusters.find((c) => mainlandAck(c) && linkedTo(c)) ?? clusters.find(mainlandAck);
+}
+
+/**
+ * The CEN edge a link's AWS tunnels end at: an ipsec-vpn link on `crossBorder: cen` with a mainland
+ * ACK anchor, its outside end an EKS site and its mainland end the anchor or an IDC. The same
+ * decision as the plan's `edgeOf` (components/links/plan.ts), from the spec.
+ */
+export function cenEdgeOf<C extends SiteLike>(
+    clusters: C[],
+    l: LinkLike,
+    links: LinkLike[] = [],
+): { anchor: C; region: string; inside: C; outside: C } | undefined {
+    if (l.kind !== "ipsec-vpn" || l.crossBorder !== "cen") return undefined;
+    const ends = l.between.map((n) => clusters.find((c) => c.name === n));
+    if (ends.some((e) => !e)) return undefined;
+    const [x, y] = ends as [C, C];
+    const [xIn, yIn] = [siteInMainlandChina(x), siteInMainlandChina(y)];
+    if (xIn === undefined || yIn === undefined || xIn === yIn) return undefined;
+    const [inside, outside] = xIn ? [x, y] : [y, x];
+    if (outside.provider !== "eks" || inside.provider === "eks") return undefined;
+    const anchor = cenAnchorOf(clusters, [x, y], links);
+    const region = cenRegionOf(outside, l.cen);
+    return anchor && region ? { anchor, region, inside, outside } : undefined;
 }
 
 const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(cidr);
@@ -289,6 +343,7 @@ export function linksRules(fleet: FleetLike): Violation[] {
         if (twin) out.push({ path, rule: `${text} is already used by ${formatPath(twin.path)}: tunnel and peering /30s are unique in the fleet` });
         else blocks.push({ path, text });
     };
+    const ifIdsByHost = new Map<string, string>();
     fleet.links.forEach((l, i) => {
         const at = ["links", i];
         if (!l.between.every((n) => index.has(n)) || l.between[0] === l.between[1]) return; // reference rules report it
@@ -300,13 +355,14 @@ export function linksRules(fleet: FleetLike): Violation[] {
             });
             return;
         }
+        const edge = cenEdgeOf(fleet.clusters, l, fleet.links);
         for (const [j, end] of [x, y].entries()) {
             if (!end.gateway)
                 out.push({
                     path: ["clusters", index.get(end.name)!, "gateway"],
                     rule: `is required: ${end.name} is an end of links[${i}] (its BGP ASN${end.provider === "idc" ? ", gateway hosts and fabric peers" : ""})`,
                 });
-            else if (end.provider === "idc" && l.kind === "ipsec-vpn" && (end.gateway.hosts ?? []).length === 0) {
+            else if (end.provider === "idc" && l.kind === "ipsec-vpn" && !edge && (end.gateway.hosts ?? []).length === 0) {
                 out.push({
                     path: ["clusters", index.get(end.name)!, "gateway", "hosts"],
                     rule: `needs one or two gateway hosts: ${end.name} terminates the tunnels of links[${i}]`,
@@ -373,7 +429,7 @@ export function linksRules(fleet: FleetLike): Violation[] {
             if (crosses && l.crossBorder === "cen") {
                 // Without an ACK site in mainland China there is no transit router to buy the crossing on:
                 // crossBorder stays an acknowledgement (ordered out of band), and a cen block cannot be honoured.
-                const anchor = cenAnchorOf(fleet.clusters, [x, y]);
+                const anchor = cenAnchorOf(fleet.clusters, [x, y], fleet.links);
                 const anchored = anchor !== undefined;
                 if (anchor && anchor.zones.length < 2)
                     out.push({
@@ -396,8 +452,64 @@ export function linksRules(fleet: FleetLike): Violation[] {
         if (l.crossBorder === "carrier-line" && l.kind === "ipsec-vpn")
             out.push({ path: [...at, "crossBorder"], rule: "carrier-line is for a dedicated line; an ipsec-vpn link crosses on cen" });
 
-        const layout = tunnelLayout(l.kind, { kind: x.provider, gateways: x.gateway?.hosts }, { kind: y.provider, gateways: y.gateway?.hosts });
-        if (l.insideCidrs) {
+        if (edge) {
+            const declared = (fleet.cenEdges ?? []).some((e) => e.anchor === edge.anchor.name && e.region === edge.region);
+            if (!declared)
+                out.push({
+                    path: ["cenEdges"],
+                    rule: `needs an entry { anchor: ${edge.anchor.name}, region: ${edge.region} } (vpcCidr, zones): links[${i}] (${x.name} <-> ${y.name}) crosses the border on cen, so its AWS tunnels end at ${edge.anchor.name}'s VPN gateway in ${edge.region}, not in mainland China`,
+                });
+            // A mainland IDC reaches AWS through the anchor: over its own link to it, then CEN, then the edge.
+            if (edge.inside.provider === "idc" && !fleet.links.some((m) => m.between.includes(edge.inside.name) && m.between.includes(edge.anchor.name)))
+                out.push({
+                    path: [...at, "crossBorder"],
+                    rule: `${edge.inside.name} reaches ${edge.outside.name} over ${edge.anchor.name}'s CEN (the AWS tunnels end at its gateway in ${edge.region}): ${edge.inside.name} needs a link to ${edge.anchor.name} (express-connect, or ipsec-vpn to its VPN gateway)`,
+                });
+            for (const key of ["insideCidrs", "xfrmIfIds"] as const)
+                if (l[key])
+                    out.push({
+                        path: [...at, key],
+                        rule: `the link rides ${edge.anchor.name}'s CEN edge in ${edge.region} and has no tunnels of its own (the edge's tunnels to ${edge.outside.name} carry it)`,
+                    });
+        }
+        const layout = tunnelLayout(
+            l.kind,
+            { kind: x.provider, gateways: x.gateway?.hosts },
+            { kind: y.provider, gateways: y.gateway?.hosts },
+            edge !== undefined,
+        );
+        if (l.xfrmIfIds && !edge) {
+            const hostsOf = (c: SiteLike, g?: number) => (g !== undefined && c.provider === "idc" ? c.gateway?.hosts?.[g]?.name : undefined);
+            if (l.kind !== "ipsec-vpn" || (x.provider !== "idc" && y.provider !== "idc"))
+                out.push({ path: [...at, "xfrmIfIds"], rule: "only tunnels with an IDC end have XFRM interfaces (an ipsec-vpn link to an idc cluster)" });
+            else if (l.xfrmIfIds.length !== layout.length)
+                out.push({
+                    path: [...at, "xfrmIfIds"],
+                    rule: `this link has ${layout.length} tunnels: give ${layout.length} XFRM interface ids (got ${l.xfrmIfIds.length})`,
+                });
+            else {
+                // Plan order puts the cloud end first; with two IDCs the spec order stands.
+                const order = { eks: 0, ack: 1, idc: 2 } as const;
+                const [p, q] = order[y.provider] < order[x.provider] ? [y, x] : [x, y];
+                layout.forEach((slot, k) => {
+                    for (const host of [
+                        hostsOf(p, slot.aGateway) && `${p.name}/${hostsOf(p, slot.aGateway)}`,
+                        hostsOf(q, slot.bGateway) && `${q.name}/${hostsOf(q, slot.bGateway)}`,
+                    ]) {
+                        if (!host) continue;
+                        const id = l.xfrmIfIds![k];
+                        const twin = ifIdsByHost.get(`${host}#${id}`);
+                        if (twin)
+                            out.push({
+                                path: [...at, "xfrmIfIds", k],
+                                rule: `${id} is already ${twin}'s XFRM interface id on ${host}: ids are unique per gateway host`,
+                            });
+                        else ifIdsByHost.set(`${host}#${id}`, formatPath([...at, "xfrmIfIds", k]));
+                    }
+                });
+            }
+        }
+        if (l.insideCidrs && !edge) {
             if (l.kind !== "ipsec-vpn") out.push({ path: [...at, "insideCidrs"], rule: `only an ipsec-vpn link has tunnels (this one is ${l.kind})` });
             else if (l.insideCidrs.length !== layout.length)
                 out.push({
@@ -446,5 +558,71 @@ export function linksRules(fleet: FleetLike): Violation[] {
         }
     });
 
+    out.push(...cenEdgeRules(fleet, index));
+    return out;
+}
+
+/** The CEN edges: anchored on a mainland ACK site, used by a link, two zones of their region, a VPC block of their own. */
+function cenEdgeRules(fleet: FleetLike, index: Map<string, number>): Violation[] {
+    const out: Violation[] = [];
+    const blocks: { path: (string | number)[]; text: string }[] = [];
+    fleet.clusters.forEach((c, i) => {
+        const n = c.network;
+        for (const [key, text] of [
+            ["nodeCidr", n.nodeCidr],
+            ["vpcCidr", n.vpcCidr],
+            ["podCidr", n.podCidr],
+            ["serviceCidr", n.serviceCidr],
+            ["loadBalancerCidr", n.loadBalancerCidr],
+        ] as const)
+            if (text) blocks.push({ path: ["clusters", i, "network", key], text });
+    });
+    const used = new Set(
+        fleet.links.flatMap((l) => {
+            const e = cenEdgeOf(fleet.clusters, l, fleet.links);
+            return e ? [`${e.anchor.name}/${e.region}`] : [];
+        }),
+    );
+    const seen = new Map<string, number>();
+    (fleet.cenEdges ?? []).forEach((e, j) => {
+        const at = ["cenEdges", j];
+        const anchor = index.has(e.anchor) ? fleet.clusters[index.get(e.anchor)!] : undefined;
+        if (!anchor || anchor.provider !== "ack" || siteInMainlandChina(anchor) !== true || !anchor.gateway)
+            out.push({
+                path: [...at, "anchor"],
+                rule: `${e.anchor} is not an ack cluster in mainland China with a gateway: an edge hangs off that site's CEN`,
+            });
+        const key = `${e.anchor}/${e.region}`;
+        if (seen.has(key)) out.push({ path: at, rule: `duplicates cenEdges[${seen.get(key)}] (${e.anchor} in ${e.region})` });
+        else seen.set(key, j);
+        if (!used.has(key))
+            out.push({
+                path: at,
+                rule: `no link rides it: no ipsec-vpn link between an eks cluster outside mainland China and ${e.anchor} (or a mainland IDC) crosses on cen to ${e.region}`,
+            });
+        e.zones.forEach((z, k) => {
+            if (!z.startsWith(e.region)) out.push({ path: [...at, "zones", k], rule: `${z} is not a zone of ${e.region}` });
+        });
+        if (e.zones[0] === e.zones[1])
+            out.push({
+                path: [...at, "zones"],
+                rule: "must be two different zones: the VPN gateway's two tunnels and the transit router's attachment each take one",
+            });
+        const block = cidr(e.vpcCidr);
+        if (block.prefix < 16 || block.prefix > 28 || !RFC1918.some((r) => within(block, r)))
+            out.push({
+                path: [...at, "vpcCidr"],
+                rule: `${e.vpcCidr} must be a /16 to /28 of RFC 1918 space (an Alibaba Cloud VPC; its halves are the two vSwitches)`,
+            });
+        else {
+            const twin = blocks.find((b) => overlaps(cidr(b.text), block));
+            if (twin)
+                out.push({
+                    path: [...at, "vpcCidr"],
+                    rule: `${e.vpcCidr} overlaps ${formatPath(twin.path)} ${twin.text}: the edge VPC is routed over CEN and announced to AWS like every site's blocks`,
+                });
+            blocks.push({ path: [...at, "vpcCidr"], text: e.vpcCidr });
+        }
+    });
     return out;
 }

@@ -55,7 +55,18 @@ describe("ACK site on the mock engine (prod)", function () {
             const p = inv.providerOf(r);
             return p !== undefined && inv.ancestors(p).some((a) => a.type === "hybrid:links:AlicloudCenCrossBorder") && p.inputs.region !== "cn-shanghai";
         };
-        assert.strictEqual(alicloud.filter(farEnd).length, 4, "the Tokyo transit router, its table, and the peer connection's association/propagation there");
+        const far = alicloud.filter(farEnd);
+        const under = (type: string) => far.filter((r) => inv.ancestors(r).some((a) => a.type === type)).length;
+        assert.strictEqual(
+            under("hybrid:links:AlicloudCenCrossBorder"),
+            4,
+            "the Tokyo transit router, its table, and the peer connection's association/propagation there",
+        );
+        // The CEN edge in Tokyo (VPC, two vSwitches, VPN gateway, VPC attachment joined to the table, two
+        // static routes) and its dual-tunnel connections to AWS (four customer gateways, two connections).
+        assert.strictEqual(under("hybrid:links:AlicloudCenEdge"), 9);
+        assert.strictEqual(under("hybrid:links:AlicloudVpn"), 6);
+        assert.strictEqual(far.length, 19);
         for (const r of alicloud.filter((x) => !farEnd(x))) assert.strictEqual(inv.providerOf(r)?.urn, provider.urn, `${r.type} ${r.name}`);
     });
 
@@ -76,7 +87,8 @@ describe("ACK site on the mock engine (prod)", function () {
         const block = inv.named(T.cidrBlock, "ack-sh-pods");
         assert.strictEqual(block.inputs.secondaryCidrBlock, "10.66.0.0/16");
         assert.strictEqual(block.inputs.vpcId, idOf(vpc));
-        const switches = inv.ofType(T.vswitch).filter((s) => s.name.startsWith("ack-sh-"));
+        // The site's own vSwitches (the links' CEN edge in Tokyo has its own VPC).
+        const switches = inv.ofType(T.vswitch).filter((s) => inv.ancestors(s).some((a) => a.type === "hybrid:ack:Vpc" && a.name === "ack-sh"));
         const nodes = switches.filter((s) => s.name.includes("-nodes-"));
         const pods = switches.filter((s) => s.name.includes("-pods-"));
         assert.deepStrictEqual(
@@ -110,7 +122,8 @@ describe("ACK site on the mock engine (prod)", function () {
         assert.strictEqual(assoc.inputs.instanceId, idOf(nat));
         assert.strictEqual(assoc.inputs.instanceType, "Nat");
         const snats = inv.ofType(T.snat).filter((s) => s.name.startsWith("ack-sh-"));
-        const switches = inv.ofType(T.vswitch).filter((s) => s.name.startsWith("ack-sh-"));
+        // The site's own vSwitches (the links' CEN edge in Tokyo has its own VPC).
+        const switches = inv.ofType(T.vswitch).filter((s) => inv.ancestors(s).some((a) => a.type === "hybrid:ack:Vpc" && a.name === "ack-sh"));
         assert.deepStrictEqual(snats.map((s) => s.inputs.sourceVswitchId).sort(), switches.map(idOf).sort());
         for (const s of snats) {
             assert.strictEqual(s.inputs.snatTableId, nat.state.snatTableIds);

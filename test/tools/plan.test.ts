@@ -155,6 +155,9 @@ describe("offline plan", () => {
         const fleet = rawStackFleet("prod");
         fleet.clusters = fleet.clusters.filter((c: any) => c.name !== "ack-sh");
         fleet.links = fleet.links.filter((l: any) => !l.between.includes("ack-sh"));
+        // ack-sh anchored the CEN edge in Tokyo: with it gone, idc-sh <-> eks-apne1 has no mainland anchor
+        // and falls back to its own tunnels (crossBorder: cen is then an acknowledgement, ordered out of band).
+        fleet.cenEdges = [];
         // The federation's example policies name ack-sh: without them, ack-sh leaves with its membership.
         fleet.federation.policies = [];
         fleet.federation.overrides = [];
@@ -177,8 +180,13 @@ describe("offline plan", () => {
         assert.strictEqual(prod.resources.filter(watchesAck).length, 2);
         assert.strictEqual(diff.removed.length, prod.resources.filter(gone).length);
         assert.ok(diff.removed.every(gone));
-        assert.strictEqual(diff.added.length, 0);
-        assert.ok(markdown.includes(`**0 to add, ${diff.changed.length} to change, ${diff.removed.length} to remove**`), markdown);
+        // Added: only idc-sh's own AWS VPN (two connections, one per gateway host, with customer gateways and PSKs).
+        assert.ok(diff.added.length > 0);
+        assert.ok(
+            diff.added.every((r) => r.cluster === "eks-apne1" && r.name.startsWith("eks-apne1-link-idc-sh")),
+            diff.added.map((r) => r.name).join(", "),
+        );
+        assert.ok(markdown.includes(`**${diff.added.length} to add, ${diff.changed.length} to change, ${diff.removed.length} to remove**`), markdown);
     });
 
     it("is deterministic: planning the same commit again, in another process and into its own directory, diffs to no change", async function () {

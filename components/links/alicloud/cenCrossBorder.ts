@@ -24,6 +24,8 @@ export class AlicloudCenCrossBorder extends pulumi.ComponentResource {
     readonly bandwidthPackageId: pulumi.Output<string>;
     /** Per outside region: the transit router there. */
     readonly remoteTransitRouterIds: Map<string, pulumi.Output<string>>;
+    /** Per outside region: that transit router with its route table, and the provider of that region (for the CEN edge). */
+    readonly remotes: Map<string, { hub: CenHubRef; provider: alicloud.Provider }>;
 
     constructor(name: string, args: AlicloudCenCrossBorderArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:links:AlicloudCenCrossBorder", name, {}, opts);
@@ -48,6 +50,7 @@ export class AlicloudCenCrossBorder extends pulumi.ComponentResource {
         );
         this.bandwidthPackageId = pkg.id;
         this.remoteTransitRouterIds = new Map();
+        this.remotes = new Map();
         for (const r of args.regions) {
             const at = `${name}-${r.region}`;
             // The outside region's own provider: the transit router lives there.
@@ -85,6 +88,7 @@ export class AlicloudCenCrossBorder extends pulumi.ComponentResource {
             new alicloud.cen.TransitRouterRouteTableAssociation(`${at}-peer-remote-assoc`, args2, { parent: this, provider });
             new alicloud.cen.TransitRouterRouteTablePropagation(`${at}-peer-remote-prop`, args2, { parent: this, provider });
             this.remoteTransitRouterIds.set(r.region, remote.transitRouterId);
+            this.remotes.set(r.region, { hub: remoteRef, provider });
         }
         this.registerOutputs({ bandwidthPackageId: this.bandwidthPackageId });
     }

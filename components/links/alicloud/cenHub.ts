@@ -36,6 +36,8 @@ export class AlicloudCenHub extends pulumi.ComponentResource implements CenHubRe
     readonly cenId: pulumi.Output<string>;
     readonly transitRouterId: pulumi.Output<string>;
     readonly routeTableId: pulumi.Output<string>;
+    /** The VPC's attachment: the next hop of static routes to prefixes behind the VPC (an IPsec link's VPN gateway). */
+    readonly vpcAttachmentId: pulumi.Output<string>;
 
     constructor(name: string, args: AlicloudCenHubArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:links:AlicloudCenHub", name, {}, opts);
@@ -73,6 +75,38 @@ export class AlicloudCenHub extends pulumi.ComponentResource implements CenHubRe
             parent,
         );
         joinRouteTable(`${name}-tr-vpc`, this, vpc.transitRouterAttachmentId, this);
+        this.vpcAttachmentId = vpc.transitRouterAttachmentId;
         this.registerOutputs({ cenId: this.cenId, transitRouterId: this.transitRouterId, routeTableId: this.routeTableId });
+    }
+}
+
+/**
+ * Static routes of a transit router's table to one attachment: prefixes the attachment does not
+ * propagate itself (what a VPN gateway in an attached VPC learned by BGP; a VPC attachment
+ * propagates only the VPC's vSwitch blocks).
+ */
+export class AlicloudCenStaticRoutes extends pulumi.ComponentResource {
+    constructor(
+        name: string,
+        args: { routeTableId: pulumi.Input<string>; attachmentId: pulumi.Input<string>; prefixes: string[]; purpose: string },
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        super("hybrid:links:AlicloudCenStaticRoutes", name, {}, opts);
+        for (const prefix of args.prefixes) {
+            const id = prefix.replace(/[./]/g, "-");
+            new alicloud.cen.TransitRouterRouteEntry(
+                `${name}-${id}`,
+                {
+                    transitRouterRouteTableId: args.routeTableId,
+                    transitRouterRouteEntryName: `${name}-${id}`,
+                    transitRouterRouteEntryDescription: `${name}: ${args.purpose}`,
+                    transitRouterRouteEntryDestinationCidrBlock: prefix,
+                    transitRouterRouteEntryNextHopType: "Attachment",
+                    transitRouterRouteEntryNextHopId: args.attachmentId,
+                },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({});
     }
 }

@@ -38,7 +38,7 @@ describe("links layer on the mock engine", function () {
             preview = (await run(loadStackSpec("prod"), "prod", true)).inventory;
         });
 
-        it("declares per link kind: TGW hub, VPN connections per IDC gateway, the Alibaba dual-tunnel gateway facing AWS, the Express Connect VBR", () => {
+        it("declares per link kind: TGW hub, the CEN edge gateway in Tokyo facing AWS for both cross-border links, the Express Connect VBR", () => {
             assert.deepStrictEqual(countByType(linkResources(inv)), {
                 "hybrid:links:AwsTransitHub": 1,
                 "aws:ec2transitgateway/transitGateway:TransitGateway": 1,
@@ -46,10 +46,16 @@ describe("links layer on the mock engine", function () {
                 // The remote prefixes (idc-sh node, pod, LB + ack-sh VPC, pod) as one list, routed from each of 3 private route tables.
                 "aws:ec2/managedPrefixList:ManagedPrefixList": 2,
                 "aws:ec2/route:Route": 3,
-                "hybrid:links:AwsVpn": 2,
-                "aws:ec2/customerGateway:CustomerGateway": 4,
-                "aws:ec2/vpnConnection:VpnConnection": 4,
-                "random:index/randomPassword:RandomPassword": 8,
+                // One crossing between eks-apne1 and ack-sh's edge carries both cross-border links: two AWS connections, four tunnels.
+                "hybrid:links:AwsVpn": 1,
+                "aws:ec2/customerGateway:CustomerGateway": 2,
+                "aws:ec2/vpnConnection:VpnConnection": 2,
+                "random:index/randomPassword:RandomPassword": 4,
+                // The edge in Tokyo: a VPC, two vSwitches, the dual-tunnel gateway, its VPC attachment and the static routes to AWS's prefixes.
+                "hybrid:links:AlicloudCenEdge": 1,
+                "alicloud:vpc/network:Network": 1,
+                "alicloud:vpc/switch:Switch": 2,
+                "alicloud:cen/transitRouterRouteEntry:TransitRouterRouteEntry": 2,
                 "hybrid:links:AlicloudVpnHub": 1,
                 "alicloud:vpn/gateway:Gateway": 1,
                 "hybrid:links:AlicloudVpn": 1,
@@ -62,7 +68,8 @@ describe("links layer on the mock engine", function () {
                 // ack-sh's CEN transit router: the VPC and the VBR attached, each associated with and propagating into its table.
                 "hybrid:links:AlicloudCenHub": 1,
                 "alicloud:cen/instance:Instance": 1,
-                "alicloud:cen/transitRouterVpcAttachment:TransitRouterVpcAttachment": 1,
+                // ack-sh's VPC in Shanghai, the edge VPC in Tokyo.
+                "alicloud:cen/transitRouterVpcAttachment:TransitRouterVpcAttachment": 2,
                 "alicloud:cen/transitRouterVbrAttachment:TransitRouterVbrAttachment": 1,
                 // Both cross-border links land in ap-northeast-1 (Asia-Pacific): one package, one inter-region connection.
                 "hybrid:links:AlicloudCenCrossBorder": 1,
@@ -72,9 +79,9 @@ describe("links layer on the mock engine", function () {
                 "alicloud:cen/transitRouter:TransitRouter": 2,
                 "alicloud:cen/transitRouterRouteTable:TransitRouterRouteTable": 2,
                 "alicloud:cen/transitRouterPeerAttachment:TransitRouterPeerAttachment": 1,
-                // VPC, VBR, peer (local) and peer (remote).
-                "alicloud:cen/transitRouterRouteTableAssociation:TransitRouterRouteTableAssociation": 4,
-                "alicloud:cen/transitRouterRouteTablePropagation:TransitRouterRouteTablePropagation": 4,
+                // VPC, VBR, peer (local), peer (remote) and the edge VPC.
+                "alicloud:cen/transitRouterRouteTableAssociation:TransitRouterRouteTableAssociation": 5,
+                "alicloud:cen/transitRouterRouteTablePropagation:TransitRouterRouteTablePropagation": 5,
                 // Security-group rules, one per port with its sources as a prefix list: eks-apne1's API (443)
                 // from idc-sh and ack-sh (mesh, Push); ack-sh's east-west gateway (15443) from both, Thanos
                 // gRPC (10901) from the hub idc-sh. (The second AWS prefix list is 443's sources.)
@@ -82,8 +89,9 @@ describe("links layer on the mock engine", function () {
                 "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
                 "alicloud:ecs/ecsPrefixList:EcsPrefixList": 2,
                 "alicloud:ecs/securityGroupRule:SecurityGroupRule": 2,
-                // The two IDC gateway hosts: strongSwan + FRR over SSH (five files, each copied and
-                // installed root-owned, the directories and the setup command each).
+                // The two IDC gateway hosts, kept with no tunnel left (their AWS tunnels are torn down):
+                // strongSwan + FRR over SSH (five files, each copied and installed root-owned, the
+                // directories and the setup command each).
                 "hybrid:links:IdcGateway": 2,
                 "command:remote:CopyToRemote": 10,
                 "command:remote:Command": 14,
@@ -99,14 +107,20 @@ describe("links layer on the mock engine", function () {
                     .sort();
             assert.deepStrictEqual(urns(preview), urns(inv));
             assert.deepStrictEqual(preview.resources.map((r) => r.urn).sort(), inv.resources.map((r) => r.urn).sort());
-            // Computed outputs are unknown there: the AWS customer gateways of eks<->ack wait for the Alibaba gateway's IPs.
-            assert.strictEqual(preview.named("aws:ec2/customerGateway:CustomerGateway", "eks-apne1-link-ack-sh-c1-cgw").inputs.ipAddress, "[unknown]");
+            // Computed outputs are unknown there: the AWS customer gateways wait for the edge gateway's IPs.
+            assert.strictEqual(
+                preview.named("aws:ec2/customerGateway:CustomerGateway", "eks-apne1-link-ack-sh-ap-northeast-1-c1-cgw").inputs.ipAddress,
+                "[unknown]",
+            );
         });
 
         it("puts each end under its own site, on that site's provider", () => {
             // Cloud resources only: the IDC gateways' commands go over SSH, with no provider of a cloud.
-            // The cross-border connection's far transit router lives in its own region, on that region's provider.
-            const far = (r: RegisteredResource) => /^ack-sh-cen-asia-pacific-ap-northeast-1-(tr|tr-rtb|peer-remote-assoc|peer-remote-prop)$/.test(r.name);
+            // The cross-border connection's far transit router, the edge and its VPN connections live in
+            // Tokyo, on that region's provider.
+            const far = (r: RegisteredResource) =>
+                /^ack-sh-cen-asia-pacific-ap-northeast-1-(tr|tr-rtb|peer-remote-assoc|peer-remote-prop)$/.test(r.name) ||
+                r.name.startsWith("ack-sh-ap-northeast-1-");
             for (const r of linkResources(inv).filter(
                 (x) => x.custom && !x.type.startsWith("random:") && !x.type.startsWith("command:") && !x.type.startsWith("pulumi:providers:"),
             )) {
@@ -120,21 +134,24 @@ describe("links layer on the mock engine", function () {
         });
 
         it("configures both tunnels of every AWS connection explicitly, with BGP", () => {
-            const vpn = inv.named("aws:ec2/vpnConnection:VpnConnection", "eks-apne1-link-idc-sh-c2").inputs;
+            const vpn = inv.named("aws:ec2/vpnConnection:VpnConnection", "eks-apne1-link-ack-sh-ap-northeast-1-c2").inputs;
             assert.strictEqual(vpn.staticRoutesOnly, false);
             assert.strictEqual(vpn.transitGatewayId, "eks-apne1-links-tgw-id");
-            assert.deepStrictEqual([vpn.tunnel1InsideCidr, vpn.tunnel2InsideCidr], ["169.254.20.8/30", "169.254.20.12/30"]);
             for (const n of [1, 2]) {
+                assert.match(vpn[`tunnel${n}InsideCidr`], /^169\.254\.\d+\.\d+\/30$/);
                 assert.deepStrictEqual(vpn[`tunnel${n}IkeVersions`], ["ikev2"]);
-                assert.deepStrictEqual(vpn[`tunnel${n}Phase1EncryptionAlgorithms`], ["AES256-GCM-16"]);
-                assert.deepStrictEqual(vpn[`tunnel${n}Phase2IntegrityAlgorithms`], ["SHA2-384"]);
-                assert.deepStrictEqual(vpn[`tunnel${n}Phase1DhGroupNumbers`], [20]);
+                // The suite Alibaba's gateway accepts too (no GCM there).
+                assert.deepStrictEqual(vpn[`tunnel${n}Phase1EncryptionAlgorithms`], ["AES256"]);
+                assert.deepStrictEqual(vpn[`tunnel${n}Phase2IntegrityAlgorithms`], ["SHA2-256"]);
+                assert.deepStrictEqual(vpn[`tunnel${n}Phase1DhGroupNumbers`], [14]);
                 assert.strictEqual(vpn[`tunnel${n}DpdTimeoutAction`], "restart");
                 assert.strictEqual(vpn[`tunnel${n}StartupAction`], "start");
                 assert.match(secretValue(vpn[`tunnel${n}PresharedKey`]), PSK_PATTERN);
             }
-            const cgw = inv.named("aws:ec2/customerGateway:CustomerGateway", "eks-apne1-link-idc-sh-c2-cgw").inputs;
-            assert.deepStrictEqual([cgw.ipAddress, cgw.bgpAsn], ["203.0.113.22", "64620"]);
+            // The customer gateway is the edge gateway's second IP, with ack-sh's AS.
+            const cgw = inv.named("aws:ec2/customerGateway:CustomerGateway", "eks-apne1-link-ack-sh-ap-northeast-1-c2-cgw").inputs;
+            const edge = inv.named("alicloud:vpn/gateway:Gateway", "ack-sh-ap-northeast-1-edge-vpngw");
+            assert.deepStrictEqual([cgw.ipAddress, cgw.bgpAsn], [edge.state.disasterRecoveryInternetIp, "64540"]);
             assert.strictEqual(inv.named("aws:ec2transitgateway/transitGateway:TransitGateway", "eks-apne1-links-tgw").inputs.amazonSideAsn, 64530);
             const remote = inv.named("aws:ec2/managedPrefixList:ManagedPrefixList", "eks-apne1-links-remote-prefixes").inputs;
             assert.deepStrictEqual((remote.entries as { cidr: string }[]).map((e) => e.cidr).sort(), [
@@ -154,35 +171,102 @@ describe("links layer on the mock engine", function () {
             }
         });
 
-        it("faces the AWS and Alibaba gateways: AWS customer gateways are the Alibaba IPs, Alibaba's are AWS's tunnel addresses", () => {
-            const vpngw = inv.named("alicloud:vpn/gateway:Gateway", "ack-sh-links-vpngw");
-            assert.strictEqual(vpngw.inputs.disasterRecoveryVswitchId, "ack-sh-nodes-cn-shanghai-f-id");
-            assert.strictEqual(vpngw.inputs.autoPropagate, true);
-            const awsCgw = (c: number) => inv.named("aws:ec2/customerGateway:CustomerGateway", `eks-apne1-link-ack-sh-c${c}-cgw`).inputs.ipAddress;
+        it("leaves no tunnel from mainland China to AWS: every AWS customer gateway is the Tokyo edge's, every Alibaba VPN gateway in Tokyo", () => {
+            const edge = inv.named("alicloud:vpn/gateway:Gateway", "ack-sh-ap-northeast-1-edge-vpngw").state;
+            const edgeIps = [edge.internetIp, edge.disasterRecoveryInternetIp];
+            const cgws = inv.ofType("aws:ec2/customerGateway:CustomerGateway");
+            assert.ok(cgws.length > 0);
+            for (const c of cgws) assert.ok(edgeIps.includes(c.inputs.ipAddress), `${c.name} faces ${c.inputs.ipAddress}, not the edge`);
+            assert.deepStrictEqual(cgws.map((c) => c.inputs.ipAddress).sort(), [...edgeIps].sort(), "one AWS connection per edge IP");
+            for (const g of inv.ofType("alicloud:vpn/gateway:Gateway")) assert.strictEqual(inv.providerOf(g)!.inputs.region, "ap-northeast-1", g.name);
+            // idc-sh's gateway hosts carry no tunnel any more (their AWS tunnels are torn down on the next run).
+            const hosts = (fleet.layers.get("links") as LinksResult).gatewayHosts.get("idc-sh")!;
+            assert.deepStrictEqual(
+                hosts.map((h) => h.tunnels.length),
+                [0, 0],
+            );
+        });
+
+        it("builds the edge the way CEN documents it: a VPC in two zones attached to the Tokyo transit router, joined to its table, AWS's prefixes routed to it", () => {
+            const vpc = inv.named("alicloud:vpc/network:Network", "ack-sh-ap-northeast-1-edge-vpc").inputs;
+            assert.strictEqual(vpc.cidrBlock, "10.31.0.0/24");
+            const vsw = (z: string) => inv.named("alicloud:vpc/switch:Switch", `ack-sh-ap-northeast-1-edge-vsw-${z}`).inputs;
+            assert.deepStrictEqual([vsw("ap-northeast-1a").cidrBlock, vsw("ap-northeast-1b").cidrBlock], ["10.31.0.0/25", "10.31.0.128/25"]);
+            const gw = inv.named("alicloud:vpn/gateway:Gateway", "ack-sh-ap-northeast-1-edge-vpngw").inputs;
+            assert.deepStrictEqual(
+                [gw.vpcId, gw.vswitchId, gw.disasterRecoveryVswitchId, gw.autoPropagate, gw.networkType],
+                [
+                    "ack-sh-ap-northeast-1-edge-vpc-id",
+                    "ack-sh-ap-northeast-1-edge-vsw-ap-northeast-1a-id",
+                    "ack-sh-ap-northeast-1-edge-vsw-ap-northeast-1b-id",
+                    true,
+                    "public",
+                ],
+            );
+            const att = inv.named("alicloud:cen/transitRouterVpcAttachment:TransitRouterVpcAttachment", "ack-sh-ap-northeast-1-edge-tr-vpc").inputs;
+            assert.deepStrictEqual(
+                [att.cenId, att.transitRouterId, att.vpcId, att.autoPublishRouteEnabled],
+                ["ack-sh-links-cen-id", "tr-ack-sh-cen-asia-pacific-ap-northeast-1-tr", "ack-sh-ap-northeast-1-edge-vpc-id", true],
+            );
+            assert.deepStrictEqual(
+                att.zoneMappings.map((z: any) => [z.zoneId, z.vswitchId]),
+                [
+                    ["ap-northeast-1a", "ack-sh-ap-northeast-1-edge-vsw-ap-northeast-1a-id"],
+                    ["ap-northeast-1b", "ack-sh-ap-northeast-1-edge-vsw-ap-northeast-1b-id"],
+                ],
+            );
+            const remoteTable = "vtb-ack-sh-cen-asia-pacific-ap-northeast-1-tr-rtb";
+            for (const t of ["assoc", "prop"]) {
+                const r = inv.resources.find((x) => x.name === `ack-sh-ap-northeast-1-edge-tr-vpc-${t}`)!.inputs;
+                assert.deepStrictEqual(
+                    [r.transitRouterAttachmentId, r.transitRouterRouteTableId],
+                    ["tr-attach-ack-sh-ap-northeast-1-edge-tr-vpc", remoteTable],
+                );
+            }
+            const routes = inv
+                .ofType("alicloud:cen/transitRouterRouteEntry:TransitRouterRouteEntry")
+                .map((r) => [
+                    r.inputs.transitRouterRouteEntryDestinationCidrBlock,
+                    r.inputs.transitRouterRouteEntryNextHopType,
+                    r.inputs.transitRouterRouteEntryNextHopId,
+                    r.inputs.transitRouterRouteTableId,
+                ]);
+            assert.deepStrictEqual(routes, [
+                ["10.20.0.0/16", "Attachment", "tr-attach-ack-sh-ap-northeast-1-edge-tr-vpc", remoteTable],
+                ["10.65.0.0/16", "Attachment", "tr-attach-ack-sh-ap-northeast-1-edge-tr-vpc", remoteTable],
+            ]);
+        });
+
+        it("faces the AWS and Alibaba gateways: AWS customer gateways are the edge IPs, the edge's are AWS's tunnel addresses", () => {
+            const vpngw = inv.named("alicloud:vpn/gateway:Gateway", "ack-sh-ap-northeast-1-edge-vpngw");
+            const awsCgw = (c: number) =>
+                inv.named("aws:ec2/customerGateway:CustomerGateway", `eks-apne1-link-ack-sh-ap-northeast-1-c${c}-cgw`).inputs.ipAddress;
             assert.deepStrictEqual([awsCgw(1), awsCgw(2)], [vpngw.state.internetIp, vpngw.state.disasterRecoveryInternetIp]);
-            const awsVpn = (c: number) => inv.named("aws:ec2/vpnConnection:VpnConnection", `eks-apne1-link-ack-sh-c${c}`);
-            const aliCgw = (key: string) => inv.named("alicloud:vpn/customerGateway:CustomerGateway", `ack-sh-link-eks-apne1-aws-${key}-cgw`).inputs;
+            const awsVpn = (c: number) => inv.named("aws:ec2/vpnConnection:VpnConnection", `eks-apne1-link-ack-sh-ap-northeast-1-c${c}`);
+            const aliCgw = (key: string) =>
+                inv.named("alicloud:vpn/customerGateway:CustomerGateway", `ack-sh-ap-northeast-1-link-eks-apne1-aws-${key}-cgw`).inputs;
             assert.strictEqual(aliCgw("c1t2").ipAddress, awsVpn(1).state.tunnel2Address);
             assert.strictEqual(aliCgw("c2t1").ipAddress, awsVpn(2).state.tunnel1Address);
             assert.strictEqual(aliCgw("c1t1").asn, "64530");
             // Alibaba connection t1: its master tunnel faces AWS connection 1's tunnel 1, its slave AWS connection 2's tunnel 1, same PSKs.
-            const conn = inv.named("alicloud:vpn/connection:Connection", "ack-sh-link-eks-apne1-t1").inputs;
+            const conn = inv.named("alicloud:vpn/connection:Connection", "ack-sh-ap-northeast-1-link-eks-apne1-t1").inputs;
             assert.strictEqual(conn.enableTunnelsBgp, true);
+            assert.strictEqual(conn.vpnGatewayId, "ack-sh-ap-northeast-1-edge-vpngw-id");
             const [master, slave] = conn.tunnelOptionsSpecifications;
             assert.deepStrictEqual(
                 [master.role, master.customerGatewayId, slave.role, slave.customerGatewayId],
-                ["master", "ack-sh-link-eks-apne1-aws-c1t1-cgw-id", "slave", "ack-sh-link-eks-apne1-aws-c2t1-cgw-id"],
+                ["master", "ack-sh-ap-northeast-1-link-eks-apne1-aws-c1t1-cgw-id", "slave", "ack-sh-ap-northeast-1-link-eks-apne1-aws-c2t1-cgw-id"],
             );
-            assert.deepStrictEqual(master.tunnelBgpConfig, { localAsn: "64540", localBgpIp: "169.254.10.2", tunnelCidr: "169.254.10.0/30" });
-            assert.deepStrictEqual(awsVpn(1).inputs.tunnel1InsideCidr, "169.254.10.0/30");
+            // Both ends of tunnel c1t1 on one /30: AWS the first address, the edge the second, BGP as ack-sh's AS.
+            const inside = awsVpn(1).inputs.tunnel1InsideCidr as string;
+            const second = inside.replace(/\.(\d+)\/30$/, (_m, last) => `.${Number(last) + 2}`);
+            assert.deepStrictEqual(master.tunnelBgpConfig, { localAsn: "64540", localBgpIp: second, tunnelCidr: inside });
             assert.deepStrictEqual(
                 [master.tunnelIkeConfig.ikeEncAlg, master.tunnelIkeConfig.ikeAuthAlg, master.tunnelIkeConfig.ikePfs, master.tunnelIkeConfig.ikeVersion],
                 ["aes256", "sha256", "group14", "ikev2"],
             );
             assert.strictEqual(secretValue(master.tunnelIkeConfig.psk), secretValue(awsVpn(1).inputs.tunnel1PresharedKey));
             assert.strictEqual(secretValue(slave.tunnelIkeConfig.psk), secretValue(awsVpn(2).inputs.tunnel1PresharedKey));
-            assert.deepStrictEqual(awsVpn(1).inputs.tunnel1Phase1EncryptionAlgorithms, ["AES256"]);
-            assert.deepStrictEqual(awsVpn(1).inputs.tunnel1Phase1DhGroupNumbers, [14]);
         });
 
         it("declares the Express Connect logical side from the spec's line", () => {
@@ -333,23 +417,22 @@ describe("links layer on the mock engine", function () {
                 for (const l of inv.ofType(t)) assert.ok(!(l.inputs.entries as { cidr: string }[]).some((e) => e.cidr === "0.0.0.0/0"), l.name);
         });
 
-        it("hands back each IDC gateway host's plan: one AWS connection's two tunnels per host, PSKs secret", async () => {
+        it("hands back each IDC gateway host's plan: no tunnel (idc-sh reaches AWS over its line and CEN), its fabric peers and prefixes", () => {
             const result = fleet.layers.get("links") as LinksResult;
             const hosts = result.gatewayHosts.get("idc-sh")!;
             assert.deepStrictEqual(
-                hosts.map((h) => [h.host.name, h.tunnels.map((t) => t.name)]),
+                hosts.map((h) => [h.host.name, h.tunnels.map((t) => t.name), h.fabricPeers.length, h.announce]),
                 [
-                    ["gw-1", ["eks-apne1-idc-sh-c1t1", "eks-apne1-idc-sh-c1t2"]],
-                    ["gw-2", ["eks-apne1-idc-sh-c2t1", "eks-apne1-idc-sh-c2t2"]],
+                    ["gw-1", [], 2, ["10.10.0.0/20", "10.64.0.0/16", "10.12.0.0/22"]],
+                    ["gw-2", [], 2, ["10.10.0.0/20", "10.64.0.0/16", "10.12.0.0/22"]],
                 ],
             );
             assert.ok(result.ready.length >= 6);
-            for (const t of hosts.flatMap((h) => h.tunnels)) assert.strictEqual(await (t.psk as any).isSecret, true, `${t.name}: the PSK is a secret`);
         });
 
         it("keeps every PSK secret: generated, marked secret on every input, never in plain text", () => {
             const psks = inv.ofType("random:index/randomPassword:RandomPassword").filter((r) => r.name.endsWith("-psk"));
-            assert.strictEqual(psks.length, 8);
+            assert.strictEqual(psks.length, 4);
             for (const r of psks) {
                 assert.deepStrictEqual([r.inputs.length, r.inputs.overrideSpecial], [40, "._"]);
                 const value = String(r.state.result instanceof SecretValue ? r.state.result.value : r.state.result);
@@ -361,18 +444,20 @@ describe("links layer on the mock engine", function () {
 
     describe("dev", () => {
         let inv: Inventory;
+        let fleetDev: Fleet;
         let preview: Inventory;
         before(async () => {
-            inv = (await run(loadStackSpec("dev"), "dev")).inventory;
+            ({ inventory: inv, fleet: fleetDev } = await run(loadStackSpec("dev"), "dev"));
             preview = (await run(loadStackSpec("dev"), "dev", true)).inventory;
         });
 
-        it("declares one AWS connection to the single IDC gateway and one Alibaba dual-tunnel connection whose two tunnels land on it", () => {
+        it("declares the edge crossing towards AWS and one Alibaba dual-tunnel connection whose two tunnels land on the IDC gateway", () => {
             const counts = countByType(linkResources(inv));
-            assert.strictEqual(counts["aws:ec2/vpnConnection:VpnConnection"], 1);
-            assert.strictEqual(counts["alicloud:vpn/connection:Connection"], 1);
-            assert.strictEqual(counts["alicloud:vpn/customerGateway:CustomerGateway"], 1);
-            assert.strictEqual(counts["random:index/randomPassword:RandomPassword"], 4);
+            // eks-dev <-> ack-dev's edge in Tokyo: two AWS connections; idc-dev <-> ack-dev: one dual-tunnel connection.
+            assert.strictEqual(counts["aws:ec2/vpnConnection:VpnConnection"], 2);
+            assert.strictEqual(counts["alicloud:vpn/connection:Connection"], 3);
+            assert.strictEqual(counts["alicloud:vpn/customerGateway:CustomerGateway"], 5);
+            assert.strictEqual(counts["random:index/randomPassword:RandomPassword"], 6);
             const conn = inv.named("alicloud:vpn/connection:Connection", "ack-dev-link-idc-dev-c1").inputs;
             assert.deepStrictEqual(
                 conn.tunnelOptionsSpecifications.map((t: any) => [t.role, t.customerGatewayId, t.tunnelBgpConfig.localBgpIp]),
@@ -384,6 +469,41 @@ describe("links layer on the mock engine", function () {
             assert.strictEqual(
                 inv.named("alicloud:vpn/customerGateway:CustomerGateway", "ack-dev-link-idc-dev-dev-gw-1-cgw").inputs.ipAddress,
                 "198.51.100.21",
+            );
+            // No AWS customer gateway faces idc-dev: both are the edge's IPs.
+            const edge = inv.named("alicloud:vpn/gateway:Gateway", "ack-dev-ap-northeast-1-edge-vpngw").state;
+            assert.deepStrictEqual(
+                inv
+                    .ofType("aws:ec2/customerGateway:CustomerGateway")
+                    .map((c) => c.inputs.ipAddress)
+                    .sort(),
+                [edge.internetIp, edge.disasterRecoveryInternetIp].sort(),
+            );
+        });
+
+        it("routes idc-dev (behind ack-dev's VPN gateway) on ack-dev's transit router to its VPC, so AWS reaches it over CEN", () => {
+            const hub = "tr-attach-ack-dev-links-tr-vpc";
+            const routes = inv
+                .ofType("alicloud:cen/transitRouterRouteEntry:TransitRouterRouteEntry")
+                .filter((r) => r.name.startsWith("ack-dev-links-vpc-routes-"))
+                .map((r) => [
+                    r.inputs.transitRouterRouteEntryDestinationCidrBlock,
+                    r.inputs.transitRouterRouteEntryNextHopId,
+                    r.inputs.transitRouterRouteTableId,
+                ]);
+            assert.deepStrictEqual(routes, [
+                ["10.110.0.0/22", hub, "vtb-ack-dev-links-tr-rtb"],
+                ["10.164.0.0/16", hub, "vtb-ack-dev-links-tr-rtb"],
+                ["10.111.0.0/24", hub, "vtb-ack-dev-links-tr-rtb"],
+            ]);
+            // The gateway host keeps its pinned XFRM ids for the tunnels to ack-dev.
+            const [gw] = (fleetDev.layers.get("links") as LinksResult).gatewayHosts.get("idc-dev")!;
+            assert.deepStrictEqual(
+                gw.tunnels.map((t) => [t.name, t.ifId]),
+                [
+                    ["ack-dev-idc-dev-c1t1", 3],
+                    ["ack-dev-idc-dev-c1t2", 4],
+                ],
             );
         });
 

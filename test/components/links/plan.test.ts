@@ -16,13 +16,20 @@ import {
     TunnelRuntime,
 } from "../../../components/links/plan";
 import { pskOf } from "../../../components/links/keys";
-import { linkDecls, linkSites } from "../../../stacks/links";
+import { cenEdgeDecls, linkDecls, linkSites } from "../../../stacks/links";
+import type { FleetSpec } from "../../../stacks/spec";
 import { renderLinkSummary } from "../../../tools/linkSummary";
 import { loadStackSpec } from "../../harness";
 
 const planOf = (stack: "prod" | "dev") => {
     const spec = loadStackSpec(stack);
-    return planLinks(linkSites(spec), linkDecls(spec));
+    return planLinks(linkSites(spec), linkDecls(spec), cenEdgeDecls(spec));
+};
+/** The links as plain internet IPsec (no cross-border product, so no CEN edge): the tunnels of every ipsec-vpn link are its own. */
+const internetDecls = (spec: FleetSpec) => linkDecls(spec).map(({ crossBorder: _c, cen: _e, ...l }) => l);
+const internetPlanOf = (stack: "prod" | "dev") => {
+    const spec = loadStackSpec(stack);
+    return planLinks(linkSites(spec), internetDecls(spec));
 };
 const ipToInt = (ip: string) => ip.split(".").reduce((acc, p) => acc * 256 + Number(p), 0);
 
@@ -39,47 +46,110 @@ function runtimeOf(plan: ReturnType<typeof planOf>): Map<string, TunnelRuntime> 
 }
 
 describe("links addressing plan", () => {
-    it("lays out prod: 4 tunnels eks<->idc (one AWS connection per IDC gateway), none on the line, 4 eks<->ack", () => {
+    it("lays out prod: both cross-border links ride ack-sh's CEN edge in Tokyo, whose 4 tunnels face eks-apne1; none on the line", () => {
         const plan = planOf("prod");
         assert.deepStrictEqual(
-            plan.links.map((l) => [l.name, l.kind, l.tunnels.length]),
+            plan.links.map((l) => [l.name, l.kind, l.tunnels.length, l.cenEdge, l.anchorPath]),
             [
-                ["eks-apne1-idc-sh", "ipsec-vpn", 4],
-                ["ack-sh-idc-sh", "express-connect", 0],
-                ["eks-apne1-ack-sh", "ipsec-vpn", 4],
+                ["eks-apne1-idc-sh", "ipsec-vpn", 0, "ack-sh-ap-northeast-1", "express-connect"],
+                ["ack-sh-idc-sh", "express-connect", 0, undefined, undefined],
+                ["eks-apne1-ack-sh", "ipsec-vpn", 0, "ack-sh-ap-northeast-1", undefined],
             ],
         );
-        const idc = plan.links[0];
+        assert.strictEqual(plan.cenEdges.length, 1);
+        const [edge] = plan.cenEdges;
         assert.deepStrictEqual(
-            idc.tunnels.map((t) => [t.name, t.insideCidr, t.a.inside, t.b.inside, t.b.gateway, t.b.ifId]),
+            [edge.name, edge.anchor.name, edge.region, edge.vpcCidr, edge.zones],
+            ["ack-sh-ap-northeast-1", "ack-sh", "ap-northeast-1", "10.31.0.0/24", ["ap-northeast-1a", "ap-northeast-1b"]],
+        );
+        assert.deepStrictEqual(
+            edge.crossings.map((c) => [c.name, c.eks.name, c.links]),
+            [["eks-apne1-ack-sh-ap-northeast-1", "eks-apne1", ["eks-apne1-idc-sh", "eks-apne1-ack-sh"]]],
+        );
+        const [crossing] = edge.crossings;
+        assert.deepStrictEqual(
+            crossing.tunnels.map((t) => [t.connection, t.index, t.a.site, t.a.asn, t.b.site, t.b.asn, t.a.gateway ?? t.b.gateway]),
             [
-                ["eks-apne1-idc-sh-c1t1", "169.254.20.0/30", "169.254.20.1", "169.254.20.2", "gw-1", 1],
-                ["eks-apne1-idc-sh-c1t2", "169.254.20.4/30", "169.254.20.5", "169.254.20.6", "gw-1", 2],
-                ["eks-apne1-idc-sh-c2t1", "169.254.20.8/30", "169.254.20.9", "169.254.20.10", "gw-2", 1],
-                ["eks-apne1-idc-sh-c2t2", "169.254.20.12/30", "169.254.20.13", "169.254.20.14", "gw-2", 2],
+                [1, 1, "eks-apne1", 64530, "ack-sh", 64540, undefined],
+                [1, 2, "eks-apne1", 64530, "ack-sh", 64540, undefined],
+                [2, 1, "eks-apne1", 64530, "ack-sh", 64540, undefined],
+                [2, 2, "eks-apne1", 64530, "ack-sh", 64540, undefined],
             ],
         );
-        assert.deepStrictEqual([idc.a.asn, idc.b.asn], [64530, 64620]);
+        // The edge's transit router routes eks-apne1's VPC and pods to the edge VPC; idc-sh reaches ack-sh over its line, so no static route there.
+        assert.deepStrictEqual(edge.awsPrefixes, ["10.20.0.0/16", "10.65.0.0/16"]);
+        assert.deepStrictEqual(edge.anchorVpcPrefixes, []);
+        // The same fleet on plain internet IPsec: eks<->idc is one AWS connection per IDC gateway.
+        const internet = internetPlanOf("prod");
+        assert.deepStrictEqual(
+            internet.links.map((l) => [l.name, l.tunnels.length]),
+            [
+                ["eks-apne1-idc-sh", 4],
+                ["ack-sh-idc-sh", 0],
+                ["eks-apne1-ack-sh", 4],
+            ],
+        );
+        assert.deepStrictEqual(
+            internet.links[0].tunnels.map((t) => [t.name, t.b.gateway]),
+            [
+                ["eks-apne1-idc-sh-c1t1", "gw-1"],
+                ["eks-apne1-idc-sh-c1t2", "gw-1"],
+                ["eks-apne1-idc-sh-c2t1", "gw-2"],
+                ["eks-apne1-idc-sh-c2t2", "gw-2"],
+            ],
+        );
     });
 
-    it("keeps the checked-in stacks' /30s (pinned where they were allocated in spec order before)", () => {
+    it("puts a mainland IDC behind the anchor's VPN gateway on the anchor's transit router (dev: idc-dev over IPsec to ack-dev)", () => {
+        const plan = planOf("dev");
         assert.deepStrictEqual(
-            planOf("prod").links[2].tunnels.map((t) => t.insideCidr),
-            ["169.254.10.0/30", "169.254.10.4/30", "169.254.10.8/30", "169.254.10.12/30"],
-        );
-        assert.deepStrictEqual(
-            planOf("dev").links.map((l) => l.tunnels.map((t) => t.insideCidr)),
+            plan.links.map((l) => [l.name, l.tunnels.length, l.cenEdge, l.anchorPath]),
             [
-                ["169.254.10.0/30", "169.254.10.4/30"],
-                ["169.254.10.8/30", "169.254.10.12/30"],
+                ["eks-dev-idc-dev", 0, "ack-dev-ap-northeast-1", "ipsec-vpn"],
+                ["ack-dev-idc-dev", 2, undefined, undefined],
             ],
         );
+        const [edge] = plan.cenEdges;
+        assert.deepStrictEqual(edge.anchorVpcPrefixes, ["10.110.0.0/22", "10.164.0.0/16", "10.111.0.0/24"]);
+        assert.deepStrictEqual(edge.awsPrefixes, ["10.120.0.0/16", "10.165.0.0/16"]);
+        assert.deepStrictEqual(edge.crossings[0].links, ["eks-dev-idc-dev"]);
+    });
+
+    it("gives every EKS site riding one edge its own crossing, and refuses an edge the decls do not declare", () => {
+        const spec = loadStackSpec("prod");
+        const eks2 = { ...spec.clusters[1], name: "eks-apne1-b", gateway: { asn: 64531 } } as (typeof spec.clusters)[number];
+        spec.clusters.push(eks2);
+        spec.links.push({ ...spec.links[2], between: ["eks-apne1-b", "ack-sh"] });
+        const plan = planLinks(linkSites(spec), linkDecls(spec), cenEdgeDecls(spec));
+        const [edge] = plan.cenEdges;
+        assert.deepStrictEqual(
+            edge.crossings.map((c) => [c.name, c.tunnels.length]),
+            [
+                ["eks-apne1-ack-sh-ap-northeast-1", 4],
+                ["eks-apne1-b-ack-sh-ap-northeast-1", 4],
+            ],
+        );
+        const all = edge.crossings.flatMap((c) => c.tunnels.map((t) => t.insideCidr));
+        assert.strictEqual(new Set(all).size, 8, "every edge tunnel has its own /30");
+        assert.throws(() => planLinks(linkSites(spec), linkDecls(spec), []), /rides ack-sh's CEN edge in ap-northeast-1, which cenEdges does not declare/);
+    });
+
+    it("keeps the checked-in stacks' pinned /30s; edge tunnels are derived from their key", () => {
+        assert.deepStrictEqual(
+            planOf("dev").links.map((l) => l.tunnels.map((t) => t.insideCidr)),
+            [[], ["169.254.10.8/30", "169.254.10.12/30"]],
+        );
+        for (const stack of ["prod", "dev"] as const)
+            for (const t of planOf(stack).cenEdges.flatMap((e) => e.crossings.flatMap((c) => c.tunnels))) {
+                const base = ipToInt(t.insideCidr.split("/")[0]);
+                assert.ok(base >= ipToInt("169.254.10.0") && base % 4 === 0 && !RESERVED_INSIDE_CIDRS.includes(t.insideCidr), t.insideCidr);
+            }
     });
 
     it("derives unpinned /30s from the link's ends: inserting a link in front, or swapping between, moves none", () => {
         const spec = loadStackSpec("prod");
         delete spec.links[2].insideCidrs;
-        const before = planLinks(linkSites(spec), linkDecls(spec)).links[2].tunnels.map((t) => t.insideCidr);
+        const before = planLinks(linkSites(spec), internetDecls(spec)).links[2].tunnels.map((t) => t.insideCidr);
         // Not the spec-order blocks any more: where the key hashes to, from 169.254.10.0 up.
         assert.notDeepStrictEqual(before, ["169.254.10.0/30", "169.254.10.4/30", "169.254.10.8/30", "169.254.10.12/30"]);
         const idc2 = { ...spec.clusters[0], name: "idc-sh-2" } as (typeof spec.clusters)[number];
@@ -89,7 +159,7 @@ describe("links addressing plan", () => {
             links: [{ between: ["idc-sh-2", "ack-sh"] as [string, string], kind: "ipsec-vpn" as const }, ...spec.links.map((l) => ({ ...l }))],
         };
         moved.links[3] = { ...moved.links[3], between: ["ack-sh", "eks-apne1"] };
-        const after = planLinks(linkSites(moved), linkDecls(moved));
+        const after = planLinks(linkSites(moved), internetDecls(moved));
         assert.deepStrictEqual(
             after.links[3].tunnels.map((t) => t.insideCidr),
             before,
@@ -106,10 +176,10 @@ describe("links addressing plan", () => {
     it("probes past a pinned block that a key hashes to", () => {
         const spec = loadStackSpec("prod");
         delete spec.links[2].insideCidrs;
-        const free = planLinks(linkSites(spec), linkDecls(spec)).links[2].tunnels.map((t) => t.insideCidr);
+        const free = planLinks(linkSites(spec), internetDecls(spec)).links[2].tunnels.map((t) => t.insideCidr);
         // Pin eks<->idc on exactly the blocks eks<->ack would take: each moves to another free block.
         spec.links[0].insideCidrs = [...free];
-        const plan = planLinks(linkSites(spec), linkDecls(spec));
+        const plan = planLinks(linkSites(spec), internetDecls(spec));
         const now = plan.links[2].tunnels.map((t) => t.insideCidr);
         for (const b of now) assert.ok(!free.includes(b), `${b} is pinned by links[0]`);
         const all = plan.links.flatMap((l) => l.tunnels.map((t) => t.insideCidr));
@@ -217,7 +287,7 @@ describe("links addressing plan", () => {
     });
 
     it("picks a suite both ends accept: GCM with AWS and an IDC, CBC/SHA-256/modp2048 wherever Alibaba is an end", () => {
-        const plan = planOf("prod");
+        const plan = internetPlanOf("prod");
         assert.strictEqual(plan.links[0].crypto, CRYPTO_SUITES["aes256gcm-sha384-ecp384"]);
         assert.strictEqual(plan.links[2].crypto, CRYPTO_SUITES["aes256-sha256-modp2048"]);
         // Alibaba's IKE/IPsec algorithms (VPN gateway IkeEncAlg/IkeAuthAlg/IkePfs) have no GCM: the GCM suite has no Alibaba spelling.
@@ -226,10 +296,11 @@ describe("links addressing plan", () => {
     });
 
     it("gives each IDC gateway host its tunnels (one per AWS connection of its own, remote ends filled in), fabric peers and prefixes", () => {
-        const plan = planOf("prod");
+        const plan = internetPlanOf("prod");
         const spec = loadStackSpec("prod");
         const idc = linkSites(spec).find((s) => s.name === "idc-sh")!;
         const hosts = idcGatewayHostPlans(plan, idc, runtimeOf(plan));
+        const [t1, t2] = plan.links[0].tunnels;
         assert.deepStrictEqual(
             hosts.map((h) => h.host.name),
             ["gw-1", "gw-2"],
@@ -238,8 +309,8 @@ describe("links addressing plan", () => {
         assert.deepStrictEqual(
             gw1.tunnels.map((t) => [t.name, t.ifId, t.localInside, t.remoteInside, t.localAsn, t.remoteAsn, t.localOutside, t.remoteOutside]),
             [
-                ["eks-apne1-idc-sh-c1t1", 1, "169.254.20.2", "169.254.20.1", 64620, 64530, "203.0.113.21", "198.18.0.11"],
-                ["eks-apne1-idc-sh-c1t2", 2, "169.254.20.6", "169.254.20.5", 64620, 64530, "203.0.113.21", "198.18.0.12"],
+                ["eks-apne1-idc-sh-c1t1", t1.b.ifId, t1.b.inside, t1.a.inside, 64620, 64530, "203.0.113.21", "198.18.0.11"],
+                ["eks-apne1-idc-sh-c1t2", t2.b.ifId, t2.b.inside, t2.a.inside, 64620, 64530, "203.0.113.21", "198.18.0.12"],
             ],
         );
         assert.strictEqual(gw1.tunnels[0].crypto.ike, "aes256gcm16-prfsha384-ecp384");
@@ -257,7 +328,7 @@ describe("links addressing plan", () => {
         const idcSpec = spec.clusters[0];
         assert.ok(idcSpec.provider === "idc");
         idcSpec.gateway!.hosts[1].fabricPeers = [{ name: "rack-b-tor-1", peerIp: "10.10.1.1", asn: 64513 }];
-        const plan = planLinks(linkSites(spec), linkDecls(spec));
+        const plan = planLinks(linkSites(spec), internetDecls(spec));
         const hosts = idcGatewayHostPlans(
             plan,
             linkSites(spec).find((s) => s.name === "idc-sh")!,
@@ -273,19 +344,62 @@ describe("links addressing plan", () => {
         assert.ok(!("fabricPeers" in hosts[1].host), "the peers are the plan's, not the host's");
     });
 
-    it("gives dev's single IDC gateway both tunnels of both links, with distinct XFRM interface ids", () => {
+    it("gives dev's single IDC gateway the tunnels of its link to ack-dev with their pinned XFRM ids; none towards AWS (the edge carries those)", () => {
         const plan = planOf("dev");
         const idc = linkSites(loadStackSpec("dev")).find((s) => s.name === "idc-dev")!;
         const [gw] = idcGatewayHostPlans(plan, idc, runtimeOf(plan));
         assert.deepStrictEqual(
             gw.tunnels.map((t) => [t.name, t.ifId]),
             [
-                ["eks-dev-idc-dev-c1t1", 1],
-                ["eks-dev-idc-dev-c1t2", 2],
                 ["ack-dev-idc-dev-c1t1", 3],
                 ["ack-dev-idc-dev-c1t2", 4],
             ],
         );
+    });
+
+    describe("XFRM interface ids", () => {
+        // Two IDC sites, one gateway host each, and an ack site: ids derived from each tunnel's key.
+        const gw = (name: string, third: number) => ({ name: "gw", address: `10.${third}.0.5`, publicAddress: `203.0.${third}.5` });
+        const sites: LinkSite[] = [
+            { name: "ack-a", kind: "ack", region: "cn-shanghai", asn: 64540, announce: ["10.30.0.0/16"] },
+            { name: "dc1", kind: "idc", region: "r1", asn: 64620, announce: ["10.10.0.0/20"], gateways: [gw("dc1", 10)] },
+            { name: "dc2", kind: "idc", region: "r2", asn: 64630, announce: ["10.40.0.0/20"], gateways: [gw("dc2", 40)] },
+        ];
+        const ids = (plan: ReturnType<typeof planLinks>, site: string) =>
+            Object.fromEntries(plan.links.flatMap((l) => l.tunnels.flatMap((t) => [t.a, t.b].filter((e) => e.site === site).map((e) => [t.name, e.ifId]))));
+
+        it("derives them from the tunnel's key: inserting a link in front renumbers nothing on the host", () => {
+            const before = planLinks(sites, [{ between: ["dc1", "ack-a"], kind: "ipsec-vpn" }]);
+            const after = planLinks(sites, [
+                { between: ["dc1", "dc2"], kind: "ipsec-vpn" },
+                { between: ["dc1", "ack-a"], kind: "ipsec-vpn" },
+            ]);
+            const [b, a] = [ids(before, "dc1"), ids(after, "dc1")];
+            assert.deepStrictEqual(
+                Object.keys(b).map((k) => a[k]),
+                Object.values(b),
+            );
+            const all = Object.values(a) as number[];
+            assert.strictEqual(new Set(all).size, all.length, "unique per host");
+            for (const id of all) assert.ok(id >= 256 && id < 65536, String(id));
+        });
+
+        it("keeps pinned ids and probes a derived one past a pinned id it would take", () => {
+            const free = ids(planLinks(sites, [{ between: ["dc1", "ack-a"], kind: "ipsec-vpn" }]), "dc1");
+            const taken = free["ack-a-dc1-c1t1"]!;
+            // dc1<->dc2 pins tunnel 1 on the id ack-a<->dc1 tunnel 1 would derive: that one moves, the pin stays.
+            const plan = planLinks(sites, [
+                { between: ["dc1", "dc2"], kind: "ipsec-vpn", xfrmIfIds: [taken, 7] },
+                { between: ["dc1", "ack-a"], kind: "ipsec-vpn" },
+            ]);
+            const now = ids(plan, "dc1");
+            assert.strictEqual(now["dc1-dc2-c1t1"], taken);
+            assert.strictEqual(now["dc1-dc2-c1t2"], 7);
+            assert.notStrictEqual(now["ack-a-dc1-c1t1"], taken);
+            assert.strictEqual(new Set(Object.values(now)).size, 4);
+            // The other end of a pinned idc<->idc tunnel takes the same pinned id on its own host.
+            assert.strictEqual(ids(plan, "dc2")["dc1-dc2-c1t1"], taken);
+        });
     });
 
     it("routes what a transit site relays: in dev, eks-dev reaches ack-dev's VPC through idc-dev", () => {
@@ -295,7 +409,7 @@ describe("links addressing plan", () => {
         // Without transit only the IDC's own prefixes.
         const spec = loadStackSpec("dev");
         spec.transit = [];
-        const plain = planLinks(linkSites(spec), linkDecls(spec)).links[0];
+        const plain = planLinks(linkSites(spec), linkDecls(spec), cenEdgeDecls(spec)).links[0];
         assert.deepStrictEqual(plain.routesTo.a, ["10.110.0.0/22", "10.164.0.0/16", "10.111.0.0/24"]);
     });
 
@@ -310,7 +424,33 @@ describe("links addressing plan", () => {
     it("summarises every link, its tunnels and the cross-border notes", () => {
         const text = renderLinkSummary(planOf("prod"));
         assert.match(text, /^links \(3\):/);
-        assert.match(text, /eks-apne1-idc-sh-c2t1 +169\.254\.20\.8\/30 +eks-apne1 169\.254\.20\.9 <-> idc-sh 169\.254\.20\.10 \(gw-2, if_id 1\)/);
+        assert.doesNotMatch(text, /eks-apne1-idc-sh-c\dt\d/, "no tunnel between idc-sh and AWS");
+        assert.match(
+            text,
+            /PATH: idc-sh -> express-connect -> ack-sh's transit router -> CEN ap-northeast-1 -> edge gateway ack-sh-ap-northeast-1-edge -> IPsec \(tunnels of eks-apne1-ack-sh-ap-northeast-1\) -> eks-apne1's Transit Gateway; no tunnel crosses the border/,
+        );
+        assert.match(text, /PATH: ack-sh's VPC -> its transit router -> CEN ap-northeast-1 -> edge gateway/);
+        assert.match(text, /CEN edges \(1\):\n {2}ack-sh-ap-northeast-1-edge: ack-sh's gateway in ap-northeast-1 \(AS 64540\), VPC 10\.31\.0\.0\/24/);
+        assert.match(text, /eks-apne1 \(AS 64530\) <-> edge, carrying eks-apne1-idc-sh, eks-apne1-ack-sh; BGP over 4 tunnels:/);
+        assert.strictEqual(text.match(/eks-apne1-ack-sh-ap-northeast-1-c\dt\d +169\.254\.\d+\.\d+\/30 +eks-apne1 [\d.]+ <-> edge [\d.]+/g)?.length, 4);
+        // Without an edge (an IDC outside mainland China on IPsec to a mainland ack) the tunnels cross on their own: the summary says so.
+        const hk: LinkSite = {
+            name: "dc-hk",
+            kind: "idc",
+            region: "hk",
+            asn: 64630,
+            announce: ["10.40.0.0/20"],
+            mainlandChina: false,
+            gateways: [{ name: "gw", address: "10.40.0.5", publicAddress: "203.0.40.5" }],
+        };
+        const sh: LinkSite = { name: "ack-a", kind: "ack", region: "cn-shanghai", asn: 64540, announce: ["10.30.0.0/16"], mainlandChina: true };
+        const across = (cen?: { anchor: string; region: string; bandwidthMbps: number }) =>
+            renderLinkSummary(planLinks([sh, hk], [{ between: ["ack-a", "dc-hk"], kind: "ipsec-vpn", crossBorder: "cen", ...(cen ? { cen } : {}) }]));
+        assert.match(
+            across({ anchor: "ack-a", region: "cn-hongkong", bandwidthMbps: 10 }),
+            /PATH: IPsec between the two ends' public addresses: the CEN capacity above does not carry these tunnels/,
+        );
+        assert.match(across(), /PATH: IPsec between the two ends' public addresses, on a cross-border product ordered out of band/);
         assert.match(text, /Express Connect pc-uf6k3x9q2m7n4p8r VLAN 1201: VBR 10\.255\.0\.1 \(AS 64540\) <-> idc-sh router 10\.255\.0\.2 \(AS 64620\)/);
         assert.strictEqual(text.match(/CROSS-BORDER/g)?.length, 2, "eks-apne1 <-> idc-sh and eks-apne1 <-> ack-sh cross, idc-sh <-> ack-sh does not");
         assert.match(text, /idc-sh announces 10\.10\.0\.0\/20, 10\.64\.0\.0\/16, 10\.12\.0\.0\/22/);

@@ -136,7 +136,8 @@ describe("links renderers: frr.conf", () => {
         if (!have("vtysh")) this.skip();
         const dir = mkdtempSync(join(tmpdir(), "links-frr-"));
         try {
-            for (const h of [host(), { ...host(), transit: true, fabricPeers: [] }]) {
+            // With no tunnel (a host whose links now ride a CEN edge): the fabric sessions alone.
+            for (const h of [host(), { ...host(), transit: true, fabricPeers: [] }, { ...host(), tunnels: [] }]) {
                 const file = join(dir, "frr.conf");
                 writeFileSync(file, renderFrrConf(h));
                 const r = spawnSync("vtysh", ["-C", "-f", file], { encoding: "utf8", timeout: 20_000 });
@@ -160,6 +161,11 @@ describe("links renderers: XFRM interfaces, sysctls, setup", () => {
             assert.ok(text.includes(`sysctl -qw net.ipv4.conf.xfrm${t.ifId}.rp_filter=2\n`));
         }
         assert.ok(text.includes('keep=" xfrm1 xfrm2 xfrm3 "'));
+        // A host left with no tunnel keeps no XFRM interface: the script removes every one it finds.
+        const none = renderXfrmScript({ ...host(), tunnels: [] });
+        assert.match(none, /^keep=" +"$/m);
+        assert.ok(none.includes('ip link del "$dev"') && !none.includes("ip link add"));
+        assert.ok(!renderSwanctlConf({ ...host(), tunnels: [] }).includes("remote_addrs"), "no connection left in swanctl.conf");
         assert.ok(!renderXfrmScript({ ...host(), uplink: undefined }).includes(" dev eth1 "));
         assert.match(renderLinksSysctl(host()), /^net\.ipv4\.ip_forward = 1$/m);
         assert.match(renderLinksSysctl(host()), /^net\.ipv4\.conf\.all\.rp_filter = 2$/m);
@@ -173,7 +179,7 @@ describe("links renderers: XFRM interfaces, sysctls, setup", () => {
             aptUpdate: "apt_retry apt-get update",
             aptInstall: "apt_retry apt-get install -y frr",
         });
-        for (const s of [renderXfrmScript(host()), setup]) {
+        for (const s of [renderXfrmScript(host()), renderXfrmScript({ ...host(), tunnels: [] }), setup]) {
             const r = spawnSync("bash", ["-n"], { input: s, encoding: "utf8" });
             assert.strictEqual(r.status, 0, r.stderr);
         }

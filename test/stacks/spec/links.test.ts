@@ -4,8 +4,29 @@ import * as assert from "assert";
 import { parseFleet } from "../../../stacks/spec";
 import { ACK, assertViolation, directConnectLink, EKS, IDC, parsedAfter, rawStackFleet, violationsAfter } from "../../harness";
 
-// prod: clusters[0] idc-sh (2 gateways), [1] eks-apne1, [2] ack-sh; links[0] idc<->eks ipsec (pinned),
-// [1] idc<->ack express-connect, [2] eks<->ack ipsec. dev: [0] idc-dev, [1] eks-dev, [2] ack-dev.
+// prod: clusters[0] idc-sh (2 gateways), [1] eks-apne1, [2] ack-sh; links[0] idc<->eks ipsec (cen, rides
+// ack-sh's edge), [1] idc<->ack express-connect, [2] eks<->ack ipsec (cen, rides the edge); cenEdges[0]
+// ack-sh in ap-northeast-1. dev: [0] idc-dev, [1] eks-dev, [2] ack-dev; links[0] idc<->eks (edge),
+// [1] idc<->ack ipsec (pinned /30s and XFRM ids).
+
+/**
+ * prod with its IPsec links back on their own tunnels: ack-sh in Hong Kong (no mainland anchor, so
+ * no CEN edge; the line to it crosses on a carrier line), both links' /30s pinned as they once were.
+ */
+function offBorder(f: any): void {
+    f.clusters[ACK].region = "cn-hongkong";
+    f.clusters[ACK].zones = ["cn-hongkong-b", "cn-hongkong-c", "cn-hongkong-d"];
+    delete f.links[2].crossBorder;
+    f.links[1].crossBorder = "carrier-line";
+    delete f.cenEdges;
+    f.links[0].insideCidrs = ["169.254.20.0/30", "169.254.20.4/30", "169.254.20.8/30", "169.254.20.12/30"];
+    f.links[2].insideCidrs = ["169.254.10.0/30", "169.254.10.4/30", "169.254.10.8/30", "169.254.10.12/30"];
+}
+const offBorderAfter = (mutate: (f: any) => void) =>
+    violationsAfter((f) => {
+        offBorder(f);
+        mutate(f);
+    });
 
 describe("links spec", () => {
     it("accepts the checked-in stacks with their gateways, ASNs and lines", () => {
@@ -70,9 +91,12 @@ describe("links spec", () => {
                 "clusters[0].gateway.hosts: one or two gateway hosts",
             );
             assertViolation(
-                violationsAfter((f) => (f.clusters[IDC].gateway.hosts = [])),
+                offBorderAfter((f) => (f.clusters[IDC].gateway.hosts = [])),
                 "clusters[0].gateway.hosts: needs one or two gateway hosts: idc-sh terminates the tunnels of links[0]",
             );
+            // An IDC whose only IPsec link rides a CEN edge terminates no tunnel: no gateway host needed.
+            const r = parsedAfter((f) => (f.clusters[IDC].gateway.hosts = []));
+            assert.ok(r.ok, r.ok ? "" : r.violations.join("\n"));
         });
         it("rejects a gateway outside nodeCidr, on a used address or name, or with a private public address", () => {
             const v = violationsAfter((f) => {
@@ -135,26 +159,26 @@ describe("links spec", () => {
     describe("tunnel inside /30s", () => {
         it("rejects a count that is not the link's tunnel count", () => {
             assertViolation(
-                violationsAfter((f) => f.links[0].insideCidrs.pop()),
+                offBorderAfter((f) => f.links[0].insideCidrs.pop()),
                 "links[0].insideCidrs: this link has 4 tunnels: give 4 inside /30s (got 3)",
             );
         });
         it("rejects a block outside 169.254.0.0/16, not a /30, or reserved by AWS", () => {
-            const v = violationsAfter((f) => (f.links[0].insideCidrs = ["10.0.0.0/30", "169.254.20.0/29", "169.254.3.0/30", "169.254.169.252/30"]));
+            const v = offBorderAfter((f) => (f.links[0].insideCidrs = ["10.0.0.0/30", "169.254.20.0/29", "169.254.3.0/30", "169.254.169.252/30"]));
             assertViolation(v, "links[0].insideCidrs[0]: 10.0.0.0/30 must be a /30 inside 169.254.0.0/16");
             assertViolation(v, "links[0].insideCidrs[1]: 169.254.20.0/29 must be a /30 inside 169.254.0.0/16");
             assertViolation(v, "links[0].insideCidrs[2]: 169.254.3.0/30 is reserved by AWS (169.254.3.0/30): pick another /30 of 169.254.0.0/16");
             assertViolation(v, "links[0].insideCidrs[3]: 169.254.169.252/30 is reserved by AWS (169.254.169.252/30): pick another /30 of 169.254.0.0/16");
         });
         it("rejects a /30 used twice in the fleet", () => {
-            const v = violationsAfter((f) => (f.links[2].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30", "169.254.30.8/30", "169.254.20.4/30"]));
+            const v = offBorderAfter((f) => (f.links[2].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30", "169.254.30.8/30", "169.254.20.4/30"]));
             assertViolation(
                 v,
                 "links[2].insideCidrs[3]: 169.254.20.4/30 is already used by links[0].insideCidrs[1]: tunnel and peering /30s are unique in the fleet",
             );
         });
         it("rejects a tunnel /30 that is a Direct Connect peering subnet", () => {
-            const v = violationsAfter((f) => {
+            const v = offBorderAfter((f) => {
                 f.links[0] = directConnectLink({ amazonAddress: "169.254.30.1/30", customerAddress: "169.254.30.2/30" });
                 f.links[2].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30", "169.254.30.8/30", "169.254.30.12/30"];
             });
@@ -339,6 +363,109 @@ describe("links spec", () => {
                     f.links.splice(2, 1);
                 }),
                 "clusters[2].zones: needs at least two zones: ack-sh's CEN transit router for links[1] attaches the VPC in two zones",
+            );
+        });
+    });
+
+    describe("CEN edges", () => {
+        it("accepts prod's edge; an eks link crossing on cen needs the anchor's edge in its region", () => {
+            assertViolation(
+                violationsAfter((f) => delete f.cenEdges),
+                "cenEdges: needs an entry { anchor: ack-sh, region: ap-northeast-1 } (vpcCidr, zones): links[0] (idc-sh <-> eks-apne1) crosses the border on cen, so its AWS tunnels end at ack-sh's VPN gateway in ap-northeast-1, not in mainland China",
+            );
+            assertViolation(
+                violationsAfter((f) => delete f.cenEdges),
+                "cenEdges: needs an entry { anchor: ack-sh, region: ap-northeast-1 } (vpcCidr, zones): links[2] (eks-apne1 <-> ack-sh) crosses the border on cen, so its AWS tunnels end at ack-sh's VPN gateway in ap-northeast-1, not in mainland China",
+            );
+        });
+        it("rejects an anchor that is not a mainland ack site, a duplicate, and an edge no link rides", () => {
+            assertViolation(
+                violationsAfter((f) => (f.cenEdges[0].anchor = "eks-apne1")),
+                "cenEdges[0].anchor: eks-apne1 is not an ack cluster in mainland China with a gateway: an edge hangs off that site's CEN",
+            );
+            assertViolation(
+                violationsAfter((f) => f.cenEdges.push({ ...f.cenEdges[0], vpcCidr: "10.31.1.0/24" })),
+                "cenEdges[1]: duplicates cenEdges[0] (ack-sh in ap-northeast-1)",
+            );
+            assertViolation(
+                violationsAfter((f) =>
+                    f.cenEdges.push({ anchor: "ack-sh", region: "ap-southeast-1", vpcCidr: "10.31.1.0/24", zones: ["ap-southeast-1a", "ap-southeast-1b"] }),
+                ),
+                "cenEdges[1]: no link rides it: no ipsec-vpn link between an eks cluster outside mainland China and ack-sh (or a mainland IDC) crosses on cen to ap-southeast-1",
+            );
+        });
+        it("needs two different zones of its region", () => {
+            assertViolation(
+                violationsAfter((f) => (f.cenEdges[0].zones = ["ap-northeast-1a", "ap-southeast-1a"])),
+                "cenEdges[0].zones[1]: ap-southeast-1a is not a zone of ap-northeast-1",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.cenEdges[0].zones = ["ap-northeast-1a", "ap-northeast-1a"])),
+                "cenEdges[0].zones: must be two different zones: the VPN gateway's two tunnels and the transit router's attachment each take one",
+            );
+        });
+        it("puts the edge VPC in the fleet's non-overlap rule: RFC 1918, /16 to /28, clear of every site's blocks", () => {
+            assertViolation(
+                violationsAfter((f) => (f.cenEdges[0].vpcCidr = "10.30.128.0/24")),
+                "cenEdges[0].vpcCidr: 10.30.128.0/24 overlaps clusters[2].network.vpcCidr 10.30.0.0/16: the edge VPC is routed over CEN and announced to AWS like every site's blocks",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.cenEdges[0].vpcCidr = "10.12.1.0/24")),
+                "cenEdges[0].vpcCidr: 10.12.1.0/24 overlaps clusters[0].network.loadBalancerCidr 10.12.0.0/22: the edge VPC is routed over CEN and announced to AWS like every site's blocks",
+            );
+            for (const block of ["10.31.0.0/29", "100.64.0.0/24", "10.0.0.0/8"])
+                assertViolation(
+                    violationsAfter((f) => (f.cenEdges[0].vpcCidr = block)),
+                    `cenEdges[0].vpcCidr: ${block} must be a /16 to /28 of RFC 1918 space (an Alibaba Cloud VPC; its halves are the two vSwitches)`,
+                );
+        });
+        it("refuses a mainland IDC's crossing when the IDC has no link to the anchor", () => {
+            assertViolation(
+                violationsAfter((f) => f.links.splice(1, 1)),
+                "links[0].crossBorder: idc-sh reaches eks-apne1 over ack-sh's CEN (the AWS tunnels end at its gateway in ap-northeast-1): idc-sh needs a link to ack-sh (express-connect, or ipsec-vpn to its VPN gateway)",
+            );
+            // dev's IDC reaches its anchor over IPsec: accepted (the anchor's transit router routes it to the VPC).
+            const r = parseFleet(rawStackFleet("dev"));
+            assert.ok(r.ok, r.ok ? "" : r.violations.join("\n"));
+        });
+        it("rejects tunnel pins on a link that rides an edge (it has no tunnels of its own)", () => {
+            for (const [key, value] of [
+                ["insideCidrs", ["169.254.20.0/30"]],
+                ["xfrmIfIds", [1]],
+            ] as const)
+                assertViolation(
+                    violationsAfter((f) => (f.links[2][key] = value)),
+                    `links[2].${key}: the link rides ack-sh's CEN edge in ap-northeast-1 and has no tunnels of its own (the edge's tunnels to eks-apne1 carry it)`,
+                );
+        });
+    });
+
+    describe("XFRM interface ids", () => {
+        it("needs one id per tunnel, unique on each gateway host, and only on links with an IDC end", () => {
+            assertViolation(
+                violationsAfter((f) => (f.links[1].xfrmIfIds = [3]), "dev"),
+                "links[1].xfrmIfIds: this link has 2 tunnels: give 2 XFRM interface ids (got 1)",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.links[1].xfrmIfIds = [3, 3]), "dev"),
+                "links[1].xfrmIfIds[1]: 3 is already links[1].xfrmIfIds[0]'s XFRM interface id on idc-dev/dev-gw-1: ids are unique per gateway host",
+            );
+            assertViolation(
+                offBorderAfter((f) => (f.links[2].xfrmIfIds = [1, 2, 3, 4])),
+                "links[2].xfrmIfIds: only tunnels with an IDC end have XFRM interfaces (an ipsec-vpn link to an idc cluster)",
+            );
+            // Two links pinning one id on the same host: the second is reported.
+            assertViolation(
+                offBorderAfter((f) => {
+                    f.links[0].xfrmIfIds = [1, 2, 1, 2];
+                    f.links.push({ between: ["idc-sh", "ack-sh"], kind: "ipsec-vpn", crossBorder: "carrier-line", xfrmIfIds: [2, 5] });
+                }),
+                "links[3].xfrmIfIds[0]: 2 is already links[0].xfrmIfIds[1]'s XFRM interface id on idc-sh/gw-1: ids are unique per gateway host",
+            );
+            const v = violationsAfter((f) => (f.links[1].xfrmIfIds = [0, 4]), "dev");
+            assert.ok(
+                v.some((x) => x.startsWith("links[1].xfrmIfIds[0]: ")),
+                v.join("\n"),
             );
         });
     });
