@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "bin/**", "manifests/**", "files/**", "test/fixtures/**"] },
+    { ignores: ["node_modules/**", "bin/**", ".cache/**", "manifests/**", "files/**", "test/fixtures/**"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

@@ -118,7 +118,7 @@ export function plainTextOccurrences(inventory: Inventory, needle: string): stri
 
 /**
  * A checked-in stack cut down to one of its clusters (after `mutate` on that cluster's raw spec):
- * no links, the cluster as the hub, the federation's policies (which name other members) dropped,
+ * no links (nor CEN edges), the cluster as the hub, the federation's policies (which name other members) dropped,
  * and a DNS name for the Karmada API server where a cloud hub needs one. For tests of one site's
  * own settings, which need not pay for building the other sites, the links and the mesh between them.
  */
@@ -129,6 +129,7 @@ export function oneSiteSpec(stack: "prod" | "dev", cluster: string, mutate: (sit
     mutate(site);
     fleet.clusters = [site];
     fleet.links = [];
+    delete fleet.cenEdges;
     fleet.hub = cluster;
     delete fleet.transit;
     if (fleet.federation) {

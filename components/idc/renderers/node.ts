@@ -35,12 +35,12 @@ export const DOCKER_APT_KEY = "/etc/apt/keyrings/docker.asc";
 
 /**
  * The pause image kubeadm uses per Kubernetes minor (`kubeadm config images list`,
- * cmd/kubeadm/app/constants/constants.go PauseVersion): 3.10.1 from 1.34 on (kubernetes/kubernetes
- * #130713), 3.10.2 in 1.36 (#138195 "update pause version to registry.k8s.io/pause:3.10.2",
- * 2026-04-03, with build/pause/CHANGELOG.md's 3.10.2 entry: Windows Server 2025 images; containerd
- * moved its default sandbox image to it the same day, containerd/containerd #13156). v1.36's
- * constants.go itself could not be read here; a kubeadm-based installer corrected its table to it
- * (kubeclipper/kubeclipper #947: "k8s 1.36 uses pause:3.10.2, not 3.10.1").
+ * cmd/kubeadm/app/constants/constants.go PauseVersion): 3.10.1 from 1.34 on
+ * (kubernetes/kubernetes#130713), 3.10.2 in 1.36 (kubernetes/kubernetes#138195 "update pause version
+ * to registry.k8s.io/pause:3.10.2", 2026-04-03, with build/pause/CHANGELOG.md's 3.10.2 entry: Windows
+ * Server 2025 images; containerd moved its default sandbox image to it the same day,
+ * containerd/containerd#13156). v1.36's constants.go itself could not be read here; a kubeadm-based
+ * installer corrected its table to it (kubeclipper/kubeclipper#947: "k8s 1.36 uses pause:3.10.2, not 3.10.1").
  * containerd's sandbox image must match it, or kubeadm's preflight warns and the kubelet's
  * pinned sandbox is garbage-collected.
  */
