@@ -123,6 +123,13 @@ export function plainTextOccurrences(inventory: Inventory, needle: string): stri
  * own settings, which need not pay for building the other sites, the links and the mesh between them.
  */
 export function oneSiteSpec(stack: "prod" | "dev", cluster: string, mutate: (site: any) => void = () => {}): FleetSpec {
+    const parsed = parseFleet(oneSiteFleet(stack, cluster, mutate));
+    assert.ok(parsed.ok, `the one-site ${stack} fleet of ${cluster} is invalid: ${parsed.ok ? "" : parsed.violations.join("; ")}`);
+    return parsed.spec;
+}
+
+/** The raw spec oneSiteSpec parses (for what takes a raw fleet, e.g. planOffline's `spec: { raw }`). */
+export function oneSiteFleet(stack: "prod" | "dev", cluster: string, mutate: (site: any) => void = () => {}): any {
     const fleet = rawStackFleet(stack);
     const site = fleet.clusters.find((c: any) => c.name === cluster);
     assert.ok(site, `${stack} has no cluster ${cluster}`);
@@ -136,9 +143,7 @@ export function oneSiteSpec(stack: "prod" | "dev", cluster: string, mutate: (sit
         Object.assign(fleet.federation, { policies: [], overrides: [] });
         if (site.provider !== "idc") fleet.federation.apiServer = { dnsName: `karmada.${cluster}.test.internal`, ...fleet.federation.apiServer };
     }
-    const parsed = parseFleet(fleet);
-    assert.ok(parsed.ok, `the one-site ${stack} fleet of ${cluster} is invalid: ${parsed.ok ? "" : parsed.violations.join("; ")}`);
-    return parsed.spec;
+    return fleet;
 }
 
 /** Where both checked-in stacks list each site kind in `clusters`. */

@@ -29,7 +29,7 @@ interface Args {
     diff?: string;
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 const USAGE = "usage: npm run plan -- --stack NAME [--config FILE] [--out DIR] [--diff OLD_INVENTORY]";
 

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { EngineEvent, PulumiCommand } from "@pulumi/pulumi/automation";
 import { FleetBusyError, FleetEvent, FleetOperationError, FleetSpecError, FleetStack, planOffline, ProtectedResourcesError } from "../../automation";
-import { loadStackSpec, rawStackFleet } from "../harness";
+import { loadStackSpec, oneSiteFleet, oneSiteSpec, rawStackFleet } from "../harness";
 
 const FAKE_ROOT = path.join(__dirname, "..", "fixtures", "fake-pulumi");
 
@@ -208,17 +208,16 @@ describe("automation library, offline", function () {
     this.timeout(60_000);
 
     it("plans a spec object: the inventory, the diff against an earlier one and the policy report as data", async () => {
-        const spec = loadStackSpec("dev");
-        const first = await planOffline({ stack: "dev", spec });
+        // dev's IDC site alone: the library's path is the same for one site or three.
+        const first = await planOffline({ stack: "dev", spec: oneSiteSpec("dev", "idc-dev") });
         try {
-            const raw = rawStackFleet("dev");
-            raw.clusters
-                .find((c: any) => c.name === "idc-dev")
-                .workers.push({
+            const raw = oneSiteFleet("dev", "idc-dev", (site) =>
+                site.workers.push({
                     name: "dev-worker-2",
                     address: "10.110.2.12",
                     sshHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOrh1VJiDHjTHMJTGIbvzt++uT6Q83fgMgBfJBGBhGFQ",
-                });
+                }),
+            );
             const second = await planOffline({ stack: "dev", spec: { raw }, previous: first.inventory });
             try {
                 assert.ok(
