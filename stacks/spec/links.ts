@@ -448,6 +448,14 @@ export function linksRules(fleet: FleetLike): Violation[] {
                     });
             }
         }
+        // An IPsec link across the border is carried by CEN only when it rides a CEN edge (its outside
+        // end an EKS site, its mainland end an ACK anchor or an IDC behind one); any other would run its
+        // tunnels over the internet across the border, which crossBorder: cen exists to avoid.
+        if (xIn !== undefined && yIn !== undefined && xIn !== yIn && l.kind === "ipsec-vpn" && l.crossBorder === "cen" && !edge)
+            out.push({
+                path: [...at, "crossBorder"],
+                rule: `${x.name} <-> ${y.name} cannot ride a CEN edge (that needs an eks site outside mainland China and an ack site in it with a gateway, as anchor): its IPsec tunnels would cross the border over the internet; join these sites with a dedicated line (express-connect or direct-connect, crossBorder: carrier-line) or through an anchored site`,
+            });
         if (l.cen && l.crossBorder !== "cen") out.push({ path: [...at, "cen"], rule: "only a link with crossBorder: cen has a cen connection" });
         if (l.crossBorder === "carrier-line" && l.kind === "ipsec-vpn")
             out.push({ path: [...at, "crossBorder"], rule: "carrier-line is for a dedicated line; an ipsec-vpn link crosses on cen" });

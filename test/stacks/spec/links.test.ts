@@ -345,6 +345,20 @@ describe("links spec", () => {
                 }),
                 "links[0].cen: needs an ack cluster in mainland China with a gateway: its CEN transit router carries the cross-border connection",
             );
+            // ... and without an edge the link's IPsec would cross the border over the internet: refused.
+            const unanchored = violationsAfter((f) => {
+                f.clusters[ACK].region = "cn-hongkong";
+                f.clusters[ACK].zones = ["cn-hongkong-b", "cn-hongkong-c", "cn-hongkong-d"];
+                f.links[1].crossBorder = "carrier-line";
+                delete f.links[2].crossBorder;
+            });
+            assertViolation(
+                unanchored,
+                "links[0].crossBorder: idc-sh <-> eks-apne1 cannot ride a CEN edge (that needs an eks site outside mainland China and an ack site in it with a gateway, as anchor): its IPsec tunnels would cross the border over the internet; join these sites with a dedicated line (express-connect or direct-connect, crossBorder: carrier-line) or through an anchored site",
+            );
+            // prod's own crossings ride ack-sh's edge: none is refused so.
+            const prod = parseFleet(rawStackFleet("prod"));
+            assert.ok(prod.ok, prod.ok ? "" : prod.violations.join("\n"));
         });
         it("needs two zones on the mainland ACK anchor of a cen crossing", () => {
             assertViolation(
