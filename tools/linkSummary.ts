@@ -29,12 +29,8 @@ function linkLines(l: PlannedLink): string[] {
             lines.push(
                 `    PATH: ${start} -> CEN ${l.cen.region} -> edge gateway ${l.cenEdge}-edge -> IPsec (tunnels of ${eks.name}-${l.cenEdge}) -> ${eks.name}'s Transit Gateway; no tunnel crosses the border`,
             );
-        } else if (l.crossBorder === "cen" && l.tunnels.length > 0)
-            lines.push(
-                l.cen
-                    ? `    PATH: IPsec between the two ends' public addresses: the CEN capacity above does not carry these tunnels (no AWS end facing an edge gateway)`
-                    : `    PATH: IPsec between the two ends' public addresses, on a cross-border product ordered out of band (no mainland ack anchor)`,
-            );
+        }
+        // An ipsec-vpn link on cen that rides no edge is refused by the spec (stacks/spec/links.ts): no other path to print.
     }
     if (l.tunnels.length > 0) {
         lines.push(`    IKEv2 ${l.crypto.strongswan.ike}, ESP ${l.crypto.strongswan.esp}; BGP over ${l.tunnels.length} tunnels:`);

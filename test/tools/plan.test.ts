@@ -10,7 +10,7 @@ import { parseArgs, plan, UsageError } from "../../tools/plan";
 import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
 import { ROOT } from "../../tools/stackFile";
 import { redact } from "../../tools/mockEngine";
-import { rawStackFleet, runProgram } from "../harness";
+import { directConnectLink, rawStackFleet, runProgram } from "../harness";
 
 const made: string[] = [];
 const tmp = (label: string) => {
@@ -154,9 +154,10 @@ describe("offline plan", () => {
         const fleet = rawStackFleet("prod");
         fleet.clusters = fleet.clusters.filter((c: any) => c.name !== "ack-sh");
         fleet.links = fleet.links.filter((l: any) => !l.between.includes("ack-sh"));
-        // ack-sh anchored the CEN edge in Tokyo: with it gone, idc-sh <-> eks-apne1 has no mainland anchor
-        // and falls back to its own tunnels (crossBorder: cen is then an acknowledgement, ordered out of band).
+        // ack-sh anchored the CEN edge in Tokyo: with it gone, idc-sh <-> eks-apne1 has no mainland
+        // anchor (IPsec on cen without an edge is refused), so the operator orders a licensed line instead.
         fleet.cenEdges = [];
+        fleet.links = fleet.links.map((l: any) => (l.between.includes("eks-apne1") ? directConnectLink() : l));
         // The federation's example policies name ack-sh: without them, ack-sh leaves with its membership.
         fleet.federation.policies = [];
         fleet.federation.overrides = [];
@@ -175,14 +176,16 @@ describe("offline plan", () => {
         const watchesAck = (r: { cluster: string | null; name: string }) => r.cluster !== "ack-sh" && r.name.endsWith("-mesh-remote-ack-sh");
         const karmadaOfAck = (r: { cluster: string | null; name: string }) =>
             r.cluster === "karmada" && (r.name.startsWith("karmada-ack-sh-") || /^karmada-(policy|override)-/.test(r.name));
-        const gone = (r: { cluster: string | null; name: string }) => r.cluster === "ack-sh" || linkEnd(r) || watchesAck(r) || karmadaOfAck(r);
+        // idc-sh's gateway hosts carry none of its links any more (the Direct Connect line ends on the data centre's router).
+        const gateways = (r: { cluster: string | null; name: string }) => r.cluster === "idc-sh" && /^idc-sh-gw-\d/.test(r.name);
+        const gone = (r: { cluster: string | null; name: string }) => r.cluster === "ack-sh" || linkEnd(r) || watchesAck(r) || karmadaOfAck(r) || gateways(r);
         assert.strictEqual(prod.resources.filter(watchesAck).length, 2);
         assert.strictEqual(diff.removed.length, prod.resources.filter(gone).length);
         assert.ok(diff.removed.every(gone));
-        // Added: only idc-sh's own AWS VPN (two connections, one per gateway host, with customer gateways and PSKs).
+        // Added: only the Direct Connect side of idc-sh's line on eks-apne1.
         assert.ok(diff.added.length > 0);
         assert.ok(
-            diff.added.every((r) => r.cluster === "eks-apne1" && r.name.startsWith("eks-apne1-link-idc-sh")),
+            diff.added.every((r) => r.cluster === "eks-apne1" && r.name.startsWith("eks-apne1-dx-idc-sh")),
             diff.added.map((r) => r.name).join(", "),
         );
         assert.ok(markdown.includes(`**${diff.added.length} to add, ${diff.changed.length} to change, ${diff.removed.length} to remove**`), markdown);

@@ -433,24 +433,6 @@ describe("links addressing plan", () => {
         assert.match(text, /CEN edges \(1\):\n {2}ack-sh-ap-northeast-1-edge: ack-sh's gateway in ap-northeast-1 \(AS 64540\), VPC 10\.31\.0\.0\/24/);
         assert.match(text, /eks-apne1 \(AS 64530\) <-> edge, carrying eks-apne1-idc-sh, eks-apne1-ack-sh; BGP over 4 tunnels:/);
         assert.strictEqual(text.match(/eks-apne1-ack-sh-ap-northeast-1-c\dt\d +169\.254\.\d+\.\d+\/30 +eks-apne1 [\d.]+ <-> edge [\d.]+/g)?.length, 4);
-        // Without an edge (an IDC outside mainland China on IPsec to a mainland ack) the tunnels cross on their own: the summary says so.
-        const hk: LinkSite = {
-            name: "dc-hk",
-            kind: "idc",
-            region: "hk",
-            asn: 64630,
-            announce: ["10.40.0.0/20"],
-            mainlandChina: false,
-            gateways: [{ name: "gw", address: "10.40.0.5", publicAddress: "203.0.40.5" }],
-        };
-        const sh: LinkSite = { name: "ack-a", kind: "ack", region: "cn-shanghai", asn: 64540, announce: ["10.30.0.0/16"], mainlandChina: true };
-        const across = (cen?: { anchor: string; region: string; bandwidthMbps: number }) =>
-            renderLinkSummary(planLinks([sh, hk], [{ between: ["ack-a", "dc-hk"], kind: "ipsec-vpn", crossBorder: "cen", ...(cen ? { cen } : {}) }]));
-        assert.match(
-            across({ anchor: "ack-a", region: "cn-hongkong", bandwidthMbps: 10 }),
-            /PATH: IPsec between the two ends' public addresses: the CEN capacity above does not carry these tunnels/,
-        );
-        assert.match(across(), /PATH: IPsec between the two ends' public addresses, on a cross-border product ordered out of band/);
         assert.match(text, /Express Connect pc-uf6k3x9q2m7n4p8r VLAN 1201: VBR 10\.255\.0\.1 \(AS 64540\) <-> idc-sh router 10\.255\.0\.2 \(AS 64620\)/);
         assert.strictEqual(text.match(/CROSS-BORDER/g)?.length, 2, "eks-apne1 <-> idc-sh and eks-apne1 <-> ack-sh cross, idc-sh <-> ack-sh does not");
         assert.match(text, /idc-sh announces 10\.10\.0\.0\/20, 10\.64\.0\.0\/16, 10\.12\.0\.0\/22/);
