@@ -7,6 +7,7 @@
 // are the Alibaba gateway's IPs), then Alibaba connections (whose customer gateways are AWS's
 // tunnel addresses), then the IDC hosts.
 import * as pulumi from "@pulumi/pulumi";
+import { inBatches } from "../core/batches";
 import type { AddonResult, ClusterHandle, FleetAddon } from "../core/contract";
 import type { SshLogin } from "../idc/host";
 import { AlicloudCenCrossBorder } from "./alicloud/cenCrossBorder";
@@ -43,7 +44,7 @@ export interface LinksResult extends AddonResult {
 
 const short = (t: PlannedTunnel) => `c${t.connection}t${t.index}`;
 
-export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: pulumi.Resource[]): LinksResult {
+export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: pulumi.Resource[]): Promise<LinksResult> {
     const plan = planLinks(args.sites, args.links);
     // Before anything is created: a fleet this large needs AWS quotas raised first (preview shows it).
     for (const w of awsQuotaWarnings(plan, args.ingress ?? [])) void pulumi.log.warn(w);
@@ -133,7 +134,8 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
     const connectionsOf = (l: PlannedLink) =>
         [...new Set(l.tunnels.map((t) => t.connection))].map((c) => l.tunnels.filter((t) => t.connection === c) as [PlannedTunnel, PlannedTunnel]);
 
-    for (const link of plan.links) {
+    // In batches of links, and of IDC sites below (core/batches.ts): a 100-cluster fleet has ~140 links.
+    await inBatches(plan.links, (link) => {
         const { a, b } = link;
         const pair = `${a.kind}-${b.kind}`;
         const name = `${a.name}-link-${b.name}`;
@@ -274,7 +276,7 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
         } else {
             throw new Error(`links: no implementation for a ${link.kind} link between ${a.kind} and ${b.kind} (${link.name})`);
         }
-    }
+    });
 
     // The cross-border capacity of the links on CEN: per mainland anchor and area, from the anchor's transit router.
     for (const cb of cenCrossBorderPlans(plan)) {
@@ -306,8 +308,10 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
     }
 
     const gatewayHosts = new Map<string, IdcGatewayHostPlan[]>();
-    for (const site of args.sites) {
-        if (site.kind !== "idc" || !plan.links.some((l) => l.tunnels.some((t) => t.a.site === site.name || t.b.site === site.name))) continue;
+    const idcSites = args.sites.filter(
+        (site) => site.kind === "idc" && plan.links.some((l) => l.tunnels.some((t) => t.a.site === site.name || t.b.site === site.name)),
+    );
+    await inBatches(idcSites, (site) => {
         const hosts = idcGatewayHostPlans(plan, site, runtime);
         gatewayHosts.set(site.name, hosts);
         const login = args.logins[site.name];
@@ -318,7 +322,7 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
                 new IdcGateway(`${site.name}-${hostPlan.host.name}`, { plan: hostPlan, login }, { parent: handleOf(site.name).parent, dependsOn: after }),
             );
         }
-    }
+    });
     return { ready, plan, gatewayHosts };
 }
 
