@@ -181,7 +181,7 @@ export async function plan(args: Args): Promise<number> {
     const started = Date.now();
     const cpu = process.cpuUsage();
     // The fleet itself is not kept: its components hold every resource object the SDK made, and the plan needs only the inventory.
-    const { inventory } = await runOnMocks(async () => void (await buildFleet(spec)), { config, secretKeys, stack: args.stack });
+    const { inventory } = await runOnMocks(async () => void (await buildFleet(spec)), { config, secretKeys, stack: args.stack, recordState: false });
     const elapsed = Date.now() - started;
     const { user, system } = process.cpuUsage(cpu);
 
