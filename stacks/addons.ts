@@ -1,6 +1,7 @@
 // The ordered registry of add-ons. Each line pairs an add-on (a folder under components/) with
 // the function that maps the validated spec to its args; `undefined` means a cluster (or the
 // fleet) does not get it. Order between add-ons comes from their `needs`, not from this list.
+import { yieldToEventLoop } from "../components/core/batches";
 import type { AddonResult, ClusterAddon, ClusterHandle, FleetAddon } from "../components/core/contract";
 import { federationAddon } from "../components/federation/addon";
 import { kubeletCsrApproverAddon } from "../components/kubeletcerts/addon";
@@ -97,14 +98,15 @@ export function installClusterAddons(handle: ClusterHandle, spec: ClusterSpec, f
     return results;
 }
 
-/** Installs the fleet add-ons once every cluster exists. */
-export function installFleetAddons(handles: ClusterHandle[], fleetSpec: FleetSpec, entries = fleetAddons): Map<string, AddonResult> {
+/** Installs the fleet add-ons once every cluster exists, yielding to the event loop before each (core/batches.ts). */
+export async function installFleetAddons(handles: ClusterHandle[], fleetSpec: FleetSpec, entries = fleetAddons): Promise<Map<string, AddonResult>> {
     const results = new Map<string, AddonResult>();
     for (const { addon, args } of installOrder(entries)) {
         const a = args(fleetSpec, handles);
         if (a === undefined) continue;
+        await yieldToEventLoop();
         const after = addon.needs.flatMap((n) => results.get(n)?.ready ?? []);
-        results.set(addon.name, addon.install(handles, a, after));
+        results.set(addon.name, await addon.install(handles, a, after));
     }
     return results;
 }

@@ -2,14 +2,13 @@
 // cluster; every cluster then gets its cluster add-ons (stacks/addons.ts), and once every site
 // exists the fleet add-ons run over every cluster's handle.
 //
-// Declared in batches of DECLARE_BATCH clusters, yielding to the event loop between batches: the
-// SDK keeps every registration it has not finished (its inputs, promises and closures, ~115 KB a
-// resource), so a 100-cluster fleet declared in one synchronous go held all ~15,000 at once
-// (2.5 GB). The yield lets the registrations already declared go out (and, on the mock engine,
-// complete) before the next batch. Nothing waits for an engine answer: under `pulumi up` a batch
-// never waits for the previous one's resources to be created. The order of declarations, every
-// name, input and dependency is the same as declaring in one go.
+// Declared in batches of DECLARE_BATCH clusters, yielding to the event loop between batches
+// (components/core/batches.ts: what the SDK holds per pending registration, and why nothing
+// waits for the engine); the fleet add-ons yield before each add-on and may declare in batches
+// themselves. The order of declarations, every name, input and dependency is the same as
+// declaring in one go.
 import type * as pulumi from "@pulumi/pulumi";
+import { DECLARE_BATCH, yieldToEventLoop } from "../components/core/batches";
 import type { AddonResult, ClusterHandle } from "../components/core/contract";
 import { buildAckSite } from "./ack";
 import { installClusterAddons, installFleetAddons } from "./addons";
@@ -28,11 +27,7 @@ export interface Fleet {
     layers: Map<string, AddonResult>;
 }
 
-/** Clusters declared between two yields to the event loop (about 150 resources each). */
-export const DECLARE_BATCH = 4;
-
-/** One macrotask: every promise continuation queued so far runs before it. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+export { DECLARE_BATCH };
 
 export async function buildFleet(spec: FleetSpec, options: { batch?: number } = {}): Promise<Fleet> {
     const batch = options.batch ?? DECLARE_BATCH;
@@ -51,8 +46,7 @@ export async function buildFleet(spec: FleetSpec, options: { batch?: number } = 
         }
         cluster.component.complete(cluster.outputs);
     }
-    await yieldToEventLoop();
-    const layers = installFleetAddons(handles, spec);
+    const layers = await installFleetAddons(handles, spec);
     return { spec, clusters, handles, layers };
 }
 

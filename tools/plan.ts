@@ -114,6 +114,33 @@ function write(file: string, content: string): void {
     fs.writeFileSync(file, content);
 }
 
+/**
+ * Writes `JSON.stringify(inventory, null, 2) + "\n"` one resource at a time: at 100 clusters the
+ * whole text is ~360 MB, held at once beside the inventory and most of V8's longest string.
+ */
+export function writeInventory(file: string, inventory: InventoryFile): void {
+    const { resources, ...head } = inventory;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const fd = fs.openSync(file, "w");
+    try {
+        let chunk = "";
+        const put = (text: string) => {
+            chunk += text;
+            if (chunk.length >= 1 << 20) {
+                fs.writeSync(fd, chunk);
+                chunk = "";
+            }
+        };
+        // The head's members, then `resources` last (as the object literal orders them), each entry two levels in.
+        put(`${JSON.stringify(head, null, 2).slice(0, -2)},\n  "resources": [`);
+        resources.forEach((r, i) => put(`${i > 0 ? "," : ""}\n    ${JSON.stringify(r, null, 2).replace(/\n/g, "\n    ")}`));
+        put(resources.length > 0 ? "\n  ]\n}\n" : "]\n}\n");
+        fs.writeSync(fd, chunk);
+    } finally {
+        fs.closeSync(fd);
+    }
+}
+
 /** What a plan writes into its directory; only these are ever removed from it. */
 const PLAN_OUTPUTS = ["inventory.json", "manifests", "files"];
 
@@ -153,7 +180,8 @@ export async function plan(args: Args): Promise<number> {
     const { buildFleet } = require("../stacks/fleet") as typeof import("../stacks/fleet");
     const started = Date.now();
     const cpu = process.cpuUsage();
-    const { inventory } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack: args.stack });
+    // The fleet itself is not kept: its components hold every resource object the SDK made, and the plan needs only the inventory.
+    const { inventory } = await runOnMocks(async () => void (await buildFleet(spec)), { config, secretKeys, stack: args.stack, recordState: false });
     const elapsed = Date.now() - started;
     const { user, system } = process.cpuUsage(cpu);
 
@@ -163,7 +191,7 @@ export async function plan(args: Args): Promise<number> {
         .map((r) => entryOf(r, clusterOf(inventory, r, clusterNames) ?? null))
         .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     const inventoryFile: InventoryFile = { project: "hybrid-fleet", stack: args.stack, resources: entries };
-    write(path.join(outDir, "inventory.json"), JSON.stringify(inventoryFile, null, 2) + "\n");
+    writeInventory(path.join(outDir, "inventory.json"), inventoryFile);
 
     let manifests = 0;
     for (const r of inventory.resources) {

@@ -133,10 +133,12 @@ export interface ClusterAddon<A> {
 
 /**
  * Spans the fleet. Runs once, after every site and every cluster add-on exists, and sees every
- * cluster's handle. `needs` names other fleet add-ons (the mesh needs the links).
+ * cluster's handle. `needs` names other fleet add-ons (the mesh needs the links). An add-on whose
+ * resources grow with the fleet may declare them in batches (core/batches.ts `inBatches`) and
+ * return a promise of its result; nothing in it may wait for an engine answer.
  */
 export interface FleetAddon<A> {
     readonly name: string;
     readonly needs: readonly string[];
-    install(clusters: ClusterHandle[], args: A, after: pulumi.Resource[]): AddonResult;
+    install(clusters: ClusterHandle[], args: A, after: pulumi.Resource[]): AddonResult | Promise<AddonResult>;
 }

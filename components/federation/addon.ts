@@ -12,7 +12,7 @@ export const federationAddon: FleetAddon<FederationAddonArgs> = {
     name: "federation",
     // Push members are reached, and Pull agents reach the hub, over the links.
     needs: ["links"],
-    install(clusters, args, after) {
+    async install(clusters, args, after) {
         const byName = new Map(clusters.map((c) => [c.name, c]));
         const handle = (name: string) => {
             const h = byName.get(name);
@@ -20,7 +20,7 @@ export const federationAddon: FleetAddon<FederationAddonArgs> = {
             return h;
         };
         const { hub, members, ...rest } = args;
-        const karmada = new Karmada("karmada", {
+        const karmada = await Karmada.declare("karmada", {
             ...rest,
             hub: handle(hub),
             members: members.map((m) => ({ handle: handle(m.name), provider: m.provider })),

@@ -6,6 +6,7 @@
 // policies in karmada-apiserver.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { inBatches } from "../core/batches";
 import type { ClusterHandle } from "../core/contract";
 import { pinnedRelease } from "../core/k8s";
 import { CA_KEY_USAGES, certificateAuthority, type KeyAlgorithm, type KeyPair, signedCertificate } from "../core/pki";
@@ -72,8 +73,16 @@ export class Karmada extends pulumi.ComponentResource {
     /** The Kubernetes provider for karmada-apiserver. */
     readonly provider: k8s.Provider;
     readonly controlPlane: ControlPlane;
+    private readonly ca: KeyPair;
 
-    constructor(name: string, args: KarmadaArgs, opts?: pulumi.ComponentResourceOptions) {
+    /** Karmada over `args.members`, declared in batches of members (core/batches.ts): at 100 clusters ~1,200 resources. */
+    static async declare(name: string, args: KarmadaArgs, opts?: pulumi.ComponentResourceOptions): Promise<Karmada> {
+        const karmada = new Karmada(name, args, opts);
+        await karmada.declareMembers(name, args);
+        return karmada;
+    }
+
+    private constructor(name: string, args: KarmadaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:federation:Karmada", name, {}, opts);
         this.server = karmadaServer(args.endpoint);
 
@@ -119,6 +128,13 @@ export class Karmada extends pulumi.ComponentResource {
         const serverUrl = this.server;
         this.kubeconfig = pulumi.secret(pulumi.all([ca.certPem, admin.certPem, admin.keyPem]).apply(([c, crt, key]) => kubeconfig(serverUrl, c, crt, key)));
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this });
+        this.ca = ca;
+    }
+
+    /** Every member's Cluster and credentials (Push) or agent (Pull), then the policies over them. */
+    private async declareMembers(name: string, args: KarmadaArgs): Promise<void> {
+        const ca = this.ca;
+        const serverUrl = this.server;
 
         const inKarmada = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({
             parent: this,
@@ -140,7 +156,7 @@ export class Karmada extends pulumi.ComponentResource {
             zones: m.handle.zones,
         }));
         const clusters: pulumi.Resource[] = [];
-        args.members.forEach((m, i) => {
+        await inBatches(args.members, (m, i) => {
             const info = infos[i];
             const member = m.handle;
             const endpoint = pulumi.interpolate`https://${member.apiServer.host}:${member.apiServer.port}`;

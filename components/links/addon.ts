@@ -10,6 +10,7 @@
 // Alibaba connections (whose customer gateways are AWS's tunnel addresses), then the IDC hosts.
 import type * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
+import { inBatches } from "../core/batches";
 import type { AddonResult, ClusterHandle, FleetAddon } from "../core/contract";
 import type { SshLogin } from "../idc/host";
 import { AlicloudCenCrossBorder } from "./alicloud/cenCrossBorder";
@@ -61,7 +62,7 @@ export interface LinksResult extends AddonResult {
 
 const short = (t: PlannedTunnel) => `c${t.connection}t${t.index}`;
 
-export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: pulumi.Resource[]): LinksResult {
+export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: pulumi.Resource[]): Promise<LinksResult> {
     const plan = planLinks(args.sites, args.links, args.cenEdges ?? []);
     // Before anything is created: a fleet this large needs AWS quotas raised first (preview shows it).
     for (const w of [...awsQuotaWarnings(plan, args.ingress ?? []), ...alicloudQuotaWarnings(plan, args.ingress ?? [])]) void pulumi.log.warn(w);
@@ -218,9 +219,10 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
         return [aws, ali];
     };
 
-    for (const link of plan.links) {
+    // In batches of links, and of IDC sites below (core/batches.ts): a 100-cluster fleet has ~140 links.
+    await inBatches(plan.links, (link) => {
         // A link riding a CEN edge has no tunnels of its own: the edge crossing's carry it (declared below).
-        if (link.cenEdge) continue;
+        if (link.cenEdge) return;
         const { a, b } = link;
         const pair = `${a.kind}-${b.kind}`;
         const name = `${a.name}-link-${b.name}`;
@@ -316,7 +318,7 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
         } else {
             throw new Error(`links: no implementation for a ${link.kind} link between ${a.kind} and ${b.kind} (${link.name})`);
         }
-    }
+    });
 
     // The cross-border capacity of the links on CEN: per mainland anchor and area, from the anchor's transit router.
     const remotes = new Map<string, { hub: CenHubRef; provider: alicloud.Provider }>();
@@ -392,12 +394,14 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
     }
 
     const gatewayHosts = new Map<string, IdcGatewayHostPlan[]>();
-    for (const site of args.sites) {
+    const idcSites = args.sites.filter((site) => {
         // A site whose links ride a CEN edge keeps its gateway hosts managed with the tunnels it has
         // left (possibly none), so the tunnels it used to carry to AWS are torn down, not orphaned.
         const carries = plan.links.some((l) => l.tunnels.some((t) => t.a.site === site.name || t.b.site === site.name));
         const edgeEnd = plan.links.some((l) => l.cenEdge !== undefined && (l.a.name === site.name || l.b.name === site.name));
-        if (site.kind !== "idc" || !(carries || (edgeEnd && (site.gateways?.length ?? 0) > 0))) continue;
+        return site.kind === "idc" && (carries || (edgeEnd && (site.gateways?.length ?? 0) > 0));
+    });
+    await inBatches(idcSites, (site) => {
         const hosts = idcGatewayHostPlans(plan, site, runtime);
         gatewayHosts.set(site.name, hosts);
         const login = args.logins[site.name];
@@ -408,7 +412,7 @@ export function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: 
                 new IdcGateway(`${site.name}-${hostPlan.host.name}`, { plan: hostPlan, login }, { parent: handleOf(site.name).parent, dependsOn: after }),
             );
         }
-    }
+    });
     return { ready, plan, gatewayHosts };
 }
 

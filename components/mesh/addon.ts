@@ -2,10 +2,11 @@
 // (under its site), then in every member one remote secret per other member: n*(n-1) in all.
 // Members are the clusters the args name (the spec's `mesh.enabled`).
 import * as pulumi from "@pulumi/pulumi";
+import { inBatches } from "../core/batches";
 import type { ClusterHandle, FleetAddon } from "../core/contract";
 import { MeshRootCa } from "./ca";
 import { MeshCluster } from "./cluster";
-import { RemoteSecrets } from "./remoteSecrets";
+import { RemoteSecrets, RemoteSecretSource, remoteSecretSource } from "./remoteSecrets";
 import { type DataPlane, exposureFor, type LocalityHost } from "./render";
 
 export interface MeshMemberArgs {
@@ -27,19 +28,33 @@ export interface MeshArgs {
     members: Record<string, MeshMemberArgs>;
 }
 
-/** The mesh layer's component: the fleet's root CA and the members' mesh parts hang off it or their sites. */
+/**
+ * The mesh layer's component: the fleet's root CA and the members' mesh parts hang off it or their
+ * sites. Made by `Mesh.declare`, which declares the members and then their remote secrets in
+ * batches of members (core/batches.ts): at 100 members the secrets alone are ~10,000 resources.
+ */
 export class Mesh extends pulumi.ComponentResource {
     readonly rootCa: MeshRootCa;
     readonly clusters = new Map<string, MeshCluster>();
     readonly remoteSecrets = new Map<string, RemoteSecrets>();
     readonly ready: pulumi.Resource[] = [];
 
-    constructor(name: string, clusters: ClusterHandle[], args: MeshArgs, after: pulumi.Resource[], opts?: pulumi.ComponentResourceOptions) {
+    private constructor(name: string, args: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:mesh:Mesh", name, {}, opts);
         this.rootCa = new MeshRootCa(`${name}-root-ca`, { meshId: args.meshId, validityDays: args.rootValidityDays }, { parent: this });
-        const root = { certPem: this.rootCa.certPem, keyPem: this.rootCa.keyPem };
+    }
+
+    static async declare(
+        name: string,
+        clusters: ClusterHandle[],
+        args: MeshArgs,
+        after: pulumi.Resource[],
+        opts?: pulumi.ComponentResourceOptions,
+    ): Promise<Mesh> {
+        const mesh = new Mesh(name, args, opts);
+        const root = { certPem: mesh.rootCa.certPem, keyPem: mesh.rootCa.keyPem };
         const members = clusters.filter((h) => args.members[h.name] !== undefined);
-        for (const h of members) {
+        await inBatches(members, (h) => {
             const m = args.members[h.name];
             const mc = new MeshCluster(
                 `${h.name}-mesh`,
@@ -67,24 +82,32 @@ export class Mesh extends pulumi.ComponentResource {
                 },
                 { parent: h.parent },
             );
-            this.clusters.set(h.name, mc);
-            this.ready.push(...mc.ready);
-        }
-        for (const a of members) {
-            const watcher = this.clusters.get(a.name)!;
-            const watched = members
-                .filter((b) => b.name !== a.name)
-                .map((b) => {
-                    const mb = this.clusters.get(b.name)!;
-                    // The site's CA where it knows it, else the one the token controller put beside the token (as istioctl reads it).
-                    return { name: b.name, apiServer: b.apiServer, caCertificate: b.caCertificate ?? mb.readerCaCert, token: mb.readerToken };
-                });
-            if (watched.length === 0) continue;
+            mesh.clusters.set(h.name, mc);
+            mesh.ready.push(...mc.ready);
+        });
+        // What every watcher's secret for a member holds, made once per member (on first use).
+        const sources = new Map<string, RemoteSecretSource>();
+        const sourceOf = (b: ClusterHandle): RemoteSecretSource => {
+            if (!sources.has(b.name)) {
+                const mb = mesh.clusters.get(b.name)!;
+                // The site's CA where it knows it, else the one the token controller put beside the token (as istioctl reads it).
+                sources.set(
+                    b.name,
+                    remoteSecretSource({ name: b.name, apiServer: b.apiServer, caCertificate: b.caCertificate ?? mb.readerCaCert, token: mb.readerToken }),
+                );
+            }
+            return sources.get(b.name)!;
+        };
+        await inBatches(members, (a) => {
+            const watcher = mesh.clusters.get(a.name)!;
+            const watched = members.filter((b) => b.name !== a.name).map(sourceOf);
+            if (watched.length === 0) return;
             const rs = new RemoteSecrets(`${a.name}-mesh-remote`, { provider: a.provider, after: [watcher.namespace], watched }, { parent: a.parent });
-            this.remoteSecrets.set(a.name, rs);
-            this.ready.push(...rs.secrets);
-        }
-        this.registerOutputs({ rootCert: this.rootCa.certPem });
+            mesh.remoteSecrets.set(a.name, rs);
+            mesh.ready.push(...rs.secrets);
+        });
+        mesh.registerOutputs({ rootCert: mesh.rootCa.certPem });
+        return mesh;
     }
 }
 
@@ -92,7 +115,7 @@ export const meshAddon: FleetAddon<MeshArgs> = {
     name: "mesh",
     // The tunnels are up before istiod dials the other clusters (the spec checks the paths exist).
     needs: ["links"],
-    install(clusters, args, after) {
-        return { ready: new Mesh("mesh", clusters, args, after).ready };
+    async install(clusters, args, after) {
+        return { ready: (await Mesh.declare("mesh", clusters, args, after)).ready };
     },
 };

@@ -21,10 +21,10 @@ export const observabilityAddon: FleetAddon<Omit<ThanosFleetArgs, "clusterReady"
     name: "observability",
     // Thanos Query on the hub reads every site's sidecars and store gateways over the links.
     needs: ["links"],
-    install(clusters, args, after) {
+    async install(clusters, args, after) {
         // Each cluster's monitoring namespace, Secrets and release come first (cluster add-on results).
         const clusterReady = Object.fromEntries(clusters.map((c) => [c.name, [...(c.addons?.[MONITORING_ADDON] ?? c.ready), ...after]]));
-        const fleet = new ThanosFleet("observability", clusters, { ...args, clusterReady });
+        const fleet = await ThanosFleet.declare("observability", clusters, { ...args, clusterReady });
         return { ready: [fleet] };
     },
 };

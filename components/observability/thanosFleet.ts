@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import * as YAML from "yaml";
+import { inBatches } from "../core/batches";
 import type { ClusterHandle } from "../core/contract";
 import { certificateAuthority, ECDSA_P256 } from "../core/pki";
 import { SECRETS } from "./clusterMonitoring";
@@ -64,12 +65,20 @@ export class ThanosSite extends pulumi.ComponentResource {
     }
 }
 
+/**
+ * The fleet's Thanos layer. Made by `ThanosFleet.declare`, which declares the per-cluster and
+ * per-bucket parts in batches (core/batches.ts): at 100 clusters they are ~1,000 resources.
+ */
 export class ThanosFleet extends pulumi.ComponentResource {
     /** Every gRPC endpoint Thanos Query reads, by role ("sidecar <cluster>", "store <bucket>"). */
     readonly endpoints: Record<string, pulumi.Output<string>> = {};
 
-    constructor(name: string, clusters: ClusterHandle[], args: ThanosFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    private constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:observability:ThanosFleet", name, {}, opts);
+    }
+
+    static async declare(name: string, clusters: ClusterHandle[], args: ThanosFleetArgs, opts?: pulumi.ComponentResourceOptions): Promise<ThanosFleet> {
+        const fleet = new ThanosFleet(name, opts);
         const hub = clusters.find((c) => c.name === args.hub);
         if (!hub) throw new Error(`hub ${args.hub} is not a cluster of the fleet`);
         // Each cluster's Kubernetes objects live under its own site (through its own provider); the
@@ -92,7 +101,7 @@ export class ThanosFleet extends pulumi.ComponentResource {
                 validityPeriodHours: CA_VALIDITY_H,
                 allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
             },
-            this,
+            fleet,
         );
         // Leaf certificates live with the cluster that uses them (removing a cluster removes only its own).
         const issue = (c: ClusterHandle, id: string, commonName: string, server: boolean) => {
@@ -119,7 +128,7 @@ export class ThanosFleet extends pulumi.ComponentResource {
         };
 
         // Per cluster: the sidecar's server certificate and its internal load balancer.
-        for (const c of clusters) {
+        await inBatches(clusters, (c) => {
             const secret = new k8s.core.v1.Secret(
                 at(c, "grpc-tls"),
                 {
@@ -131,13 +140,13 @@ export class ThanosFleet extends pulumi.ComponentResource {
             );
             const lb = grpcLoadBalancer("thanos-sidecar-grpc", c.site, PROMETHEUS_POD_LABELS, args.peerCidrs);
             const svc = new k8s.core.v1.Service(at(c, "sidecar-lb"), lb, k8sOpts(c, [...ready(c), secret]));
-            this.endpoints[`sidecar ${c.name}`] = lbAddress(svc);
-        }
+            fleet.endpoints[`sidecar ${c.name}`] = lbAddress(svc);
+        });
 
         // Per bucket: one compactor and the store gateways, in the owner's site with its credentials;
         // a PodMonitor per cluster that runs any, so a halted compactor alerts.
         const monitored = new Set<string>();
-        for (const p of bucketPlacements(clusters)) {
+        await inBatches(bucketPlacements(clusters), (p) => {
             const c = p.owner;
             const short = `thanos-${p.bucket.replace(/\./g, "-")}`.slice(0, 40).replace(/-+$/, "");
             const workload = {
@@ -160,8 +169,8 @@ export class ThanosFleet extends pulumi.ComponentResource {
             }
             const lb = grpcLoadBalancer(`${short}-store-grpc`, c.site, store.spec.selector.matchLabels, args.peerCidrs);
             const svc = new k8s.core.v1.Service(`${id}-store-lb`, lb, k8sOpts(c, ready(c)));
-            this.endpoints[`store ${p.bucket}`] = lbAddress(svc);
-        }
+            fleet.endpoints[`store ${p.bucket}`] = lbAddress(svc);
+        });
 
         // The hub: Thanos Query (mTLS client of every endpoint), the Query Frontend, Grafana's data source.
         const clientTls = new k8s.core.v1.Secret(
@@ -173,9 +182,9 @@ export class ThanosFleet extends pulumi.ComponentResource {
             },
             k8sOpts(hub, ready(hub)),
         );
-        const roles = Object.keys(this.endpoints).sort();
+        const roles = Object.keys(fleet.endpoints).sort();
         const sdConfig = pulumi
-            .all(roles.map((r) => this.endpoints[r]))
+            .all(roles.map((r) => fleet.endpoints[r]))
             .apply((addresses) =>
                 YAML.stringify(endpointSdConfig(addresses.map((address, i) => ({ address, role: roles[i] })).filter((e) => e.address !== ""))),
             );
@@ -218,6 +227,7 @@ export class ThanosFleet extends pulumi.ComponentResource {
             );
         }
         for (const site of sites.values()) site.done();
-        this.registerOutputs({ endpoints: this.endpoints });
+        fleet.registerOutputs({ endpoints: fleet.endpoints });
+        return fleet;
     }
 }
