@@ -18,7 +18,7 @@ import { envLine, shq } from "../../../components/idc/renderers/shell";
 import { renderBackupEnv } from "../../../components/idc/renderers/etcd";
 import { plan } from "../../../tools/plan";
 import { MAX_STACK_FILE_BYTES, offlineConfig, parseStackFile, parseStackText, readStackFile } from "../../../tools/stackFile";
-import { ACK, assertViolation, EKS, IDC, parsedAfter, rawStackFleet, violationsAfter, withS3CompatibleEtcdBackup } from "../../harness";
+import { ACK, assertViolation, EKS, IDC, oneSiteFleet, parsedAfter, rawStackFleet, violationsAfter, withS3CompatibleEtcdBackup } from "../../harness";
 
 const TODAY = new Date("2026-11-29T12:00:00Z");
 
@@ -326,7 +326,8 @@ describe("strict fields where they reach scripts", () => {
         this.timeout(300000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-creds-"));
         const file = path.join(dir, "Pulumi.t.yaml");
-        const fleet = rawStackFleet("prod");
+        // prod's IDC site alone: the backup store's credentials are that site's config.
+        const fleet = oneSiteFleet("prod", "idc-sh");
         withS3CompatibleEtcdBackup(fleet);
         const stackFile = readStackFile(path.join(__dirname, "..", "..", "..", "Pulumi.prod.yaml"));
         const config: Record<string, unknown> = {};
