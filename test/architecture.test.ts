@@ -53,6 +53,11 @@ describe("architecture: the import graph", () => {
         assert.deepStrictEqual(offending, []);
     });
 
+    it("has no import of a test file (it would register its suites in the importing file's run too)", () => {
+        const offending = edges.filter((e) => e.to.endsWith(".test.ts")).map((e) => `${e.from} -> ${e.to}`);
+        assert.deepStrictEqual(offending, []);
+    });
+
     it("has no import cycle anywhere", () => {
         assert.deepStrictEqual(importCycles(edges), []);
     });

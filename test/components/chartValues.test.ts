@@ -15,28 +15,11 @@ import { ciliumValues } from "../../components/network/cilium/render";
 import { CILIUM } from "../../components/network/cilium/versions";
 import type { EksClusterSpec, IdcClusterSpec } from "../../stacks/spec";
 import { loadStackSpec } from "../harness";
+import { unknownKeys } from "./chartKeys";
 
 const DIR = path.join(__dirname, "..", "fixtures", "charts");
 const gitBlobId = (bytes: Buffer) => createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 const chartValues = (chart: string) => parse(fs.readFileSync(path.join(DIR, chart, "values.yaml"), "utf8"));
-const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
-
-/** Kubernetes maps a chart passes through as they are (label and annotation maps): any key is valid. */
-const FREE_FORM = new Set(["nodeSelector", "podLabels", "podAnnotations", "additionalLabels", "additionalAnnotations", "annotations", "labels"]);
-
-/**
- * Key paths of `set` that the chart's defaults do not have. A key the chart holds as a non-empty
- * map is followed into; an empty map ({}), a list, a scalar or a FREE_FORM map in the chart is a
- * value the program may fill as it likes (Helm merges maps: the chart's own entries stay).
- */
-export function unknownKeys(set: unknown, chart: unknown, at = ""): string[] {
-    if (!isMap(set) || !isMap(chart) || Object.keys(chart).length === 0) return [];
-    return Object.entries(set).flatMap(([k, v]) => {
-        const where = at ? `${at}.${k}` : k;
-        if (!(k in chart)) return [where];
-        return FREE_FORM.has(k) ? [] : unknownKeys(v, chart[k], where);
-    });
-}
 
 describe("Helm values exist in the pinned charts", () => {
     it("the vendored values.yaml files are the upstream blobs listed in UPSTREAM.md, at the pinned versions", () => {

@@ -9,7 +9,7 @@ import { KUBELET_CSR_APPROVER, kubeletCsrApproverValues } from "../../../compone
 import { kubeletConfiguration, clusterConfiguration } from "../../../components/idc/render";
 import type { IdcClusterSpec } from "../../../stacks/spec";
 import { loadStackSpec, runFleet } from "../../harness";
-import { unknownKeys } from "../chartValues.test";
+import { unknownKeys } from "../chartKeys";
 
 const CHART_DIR = path.join(__dirname, "..", "..", "fixtures", "charts", `kubelet-csr-approver-${KUBELET_CSR_APPROVER.version}`);
 const gitBlobId = (bytes: Buffer) => createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
