@@ -395,11 +395,11 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
 
     const gatewayHosts = new Map<string, IdcGatewayHostPlan[]>();
     const idcSites = args.sites.filter((site) => {
-        // A site whose links ride a CEN edge keeps its gateway hosts managed with the tunnels it has
-        // left (possibly none), so the tunnels it used to carry to AWS are torn down, not orphaned.
+        // Declared gateway hosts stay managed with the tunnels they have left, possibly none (every
+        // link riding a CEN edge, the last link removed or replaced by a line): the tunnels they
+        // carried are torn down by the next apply, not left running on the hosts.
         const carries = plan.links.some((l) => l.tunnels.some((t) => t.a.site === site.name || t.b.site === site.name));
-        const edgeEnd = plan.links.some((l) => l.cenEdge !== undefined && (l.a.name === site.name || l.b.name === site.name));
-        return site.kind === "idc" && (carries || (edgeEnd && (site.gateways?.length ?? 0) > 0));
+        return site.kind === "idc" && (carries || (site.gateways?.length ?? 0) > 0);
     });
     await inBatches(idcSites, (site) => {
         const hosts = idcGatewayHostPlans(plan, site, runtime);

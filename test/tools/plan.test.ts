@@ -176,9 +176,8 @@ describe("offline plan", () => {
         const watchesAck = (r: { cluster: string | null; name: string }) => r.cluster !== "ack-sh" && r.name.endsWith("-mesh-remote-ack-sh");
         const karmadaOfAck = (r: { cluster: string | null; name: string }) =>
             r.cluster === "karmada" && (r.name.startsWith("karmada-ack-sh-") || /^karmada-(policy|override)-/.test(r.name));
-        // idc-sh's gateway hosts carry none of its links any more (the Direct Connect line ends on the data centre's router).
-        const gateways = (r: { cluster: string | null; name: string }) => r.cluster === "idc-sh" && /^idc-sh-gw-\d/.test(r.name);
-        const gone = (r: { cluster: string | null; name: string }) => r.cluster === "ack-sh" || linkEnd(r) || watchesAck(r) || karmadaOfAck(r) || gateways(r);
+        // idc-sh's gateway hosts stay, managed with no tunnel (the Direct Connect line ends on the data centre's router).
+        const gone = (r: { cluster: string | null; name: string }) => r.cluster === "ack-sh" || linkEnd(r) || watchesAck(r) || karmadaOfAck(r);
         assert.strictEqual(prod.resources.filter(watchesAck).length, 2);
         assert.strictEqual(diff.removed.length, prod.resources.filter(gone).length);
         assert.ok(diff.removed.every(gone));
