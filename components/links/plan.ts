@@ -333,10 +333,25 @@ function allocateInside(keys: string[], taken: Set<number>): Map<string, number>
  * in the outside region, never at a mainland gateway across the border.
  */
 export function edgeOf(l: Pick<LinkDecl, "kind" | "crossBorder" | "cen">, x: LinkSite, y: LinkSite): { anchor: string; region: string } | undefined {
-    if (l.kind !== "ipsec-vpn" || l.crossBorder !== "cen" || !l.cen) return undefined;
-    const [inside, outside] = x.mainlandChina ? [x, y] : [y, x];
-    if (!inside.mainlandChina || outside.mainlandChina || outside.kind !== "eks" || inside.kind === "eks") return undefined;
+    if (!l.cen || edgeInside(l, x, y) === undefined) return undefined;
     return { anchor: l.cen.anchor, region: l.cen.region };
+}
+
+/**
+ * Whether a link rides a CEN edge, and which end is the mainland one (0 or 1): an ipsec-vpn link on
+ * `crossBorder: cen` between an end in mainland China that is not eks and an eks end outside it.
+ * The one decision the plan (edgeOf) and the spec rules (stacks/spec/links.ts cenEdgeOf) share.
+ */
+export function edgeInside(
+    l: { kind: string; crossBorder?: string },
+    x: { kind: EndKind; mainlandChina?: boolean },
+    y: { kind: EndKind; mainlandChina?: boolean },
+): 0 | 1 | undefined {
+    if (l.kind !== "ipsec-vpn" || l.crossBorder !== "cen") return undefined;
+    if (x.mainlandChina === undefined || y.mainlandChina === undefined || x.mainlandChina === y.mainlandChina) return undefined;
+    const [inside, outside] = x.mainlandChina ? [x, y] : [y, x];
+    if (outside.kind !== "eks" || inside.kind === "eks") return undefined;
+    return x.mainlandChina ? 0 : 1;
 }
 
 /** The key of an edge crossing's tunnels: the EKS site and the edge (`<anchor>@<region>`). */

@@ -9,7 +9,7 @@
 // routes by default). Pure: the links plan in, text out.
 import type { IngressNeed } from "./ingress";
 import { ingressPorts } from "./ingress";
-import type { LinksPlan } from "./plan";
+import type { EndKind, LinksPlan } from "./plan";
 
 export const AWS_DEFAULT_QUOTAS = { routesPerRouteTable: 50, inboundRulesPerSecurityGroup: 60 } as const;
 export const ALICLOUD_DEFAULT_QUOTAS = { rulesPerSecurityGroup: 200, entriesPerPrefixList: 200, vpnGatewayBgpRoutes: 50 } as const;
@@ -22,24 +22,24 @@ export function remotePrefixesOf(plan: LinksPlan, site: string): string[] {
     return [...new Set(plan.links.flatMap((l) => (l.a.name === site ? l.routesTo.a : l.b.name === site ? l.routesTo.b : [])))];
 }
 
+/** The sites of one kind that end a link, by name. */
+function linkedSites(plan: LinksPlan, kind: EndKind): string[] {
+    return [...new Set(plan.links.flatMap((l) => [l.a, l.b]).flatMap((s) => (s.kind === kind ? [s.name] : [])))].sort();
+}
+
+/** The rules a security group's links ingress counts: each port's prefix list as its entries. */
+const countedRules = (ports: { sources: unknown[] }[]) => ports.reduce((n, p) => n + p.sources.length, 0);
+
 /** One line per EKS site whose links exceed an AWS default quota: raise the quota before `pulumi up`. */
 export function awsQuotaWarnings(plan: LinksPlan, ingress: IngressNeed[]): string[] {
     const out: string[] = [];
-    const eksSites = [
-        ...new Set(
-            plan.links
-                .flatMap((l) => [l.a, l.b])
-                .filter((s) => s.kind === "eks")
-                .map((s) => s.name),
-        ),
-    ].sort();
-    for (const site of eksSites) {
+    for (const site of linkedSites(plan, "eks")) {
         const routes = remotePrefixesOf(plan, site).length + OWN_ROUTES;
         if (routes > AWS_DEFAULT_QUOTAS.routesPerRouteTable)
             out.push(
                 `${site}: each private route table holds ${routes} routes (its prefix list of remote prefixes counts as its entries), over AWS's default of ${AWS_DEFAULT_QUOTAS.routesPerRouteTable} routes per route table: raise the quota first`,
             );
-        const rules = ingressPorts(ingress, site).reduce((n, p) => n + p.sources.length, 0);
+        const rules = countedRules(ingressPorts(ingress, site));
         if (rules > AWS_DEFAULT_QUOTAS.inboundRulesPerSecurityGroup)
             out.push(
                 `${site}: the links let other sites in with ${rules} inbound rules on the cluster security group (each port's prefix list counts as its entries), over AWS's default of ${AWS_DEFAULT_QUOTAS.inboundRulesPerSecurityGroup}: raise the quota first`,
@@ -57,17 +57,9 @@ export function awsQuotaWarnings(plan: LinksPlan, ingress: IngressNeed[]): strin
 export function alicloudQuotaWarnings(plan: LinksPlan, ingress: IngressNeed[]): string[] {
     const out: string[] = [];
     const q = ALICLOUD_DEFAULT_QUOTAS;
-    const ackSites = [
-        ...new Set(
-            plan.links
-                .flatMap((l) => [l.a, l.b])
-                .filter((s) => s.kind === "ack")
-                .map((s) => s.name),
-        ),
-    ].sort();
-    for (const site of ackSites) {
+    for (const site of linkedSites(plan, "ack")) {
         const ports = ingressPorts(ingress, site);
-        const rules = ports.reduce((n, p) => n + p.sources.length, 0);
+        const rules = countedRules(ports);
         if (rules > q.rulesPerSecurityGroup)
             out.push(
                 `${site}: the links let other sites in with ${rules} rules on the cluster security group (each port's prefix list counts as its entries), over Alibaba Cloud's default of ${q.rulesPerSecurityGroup} rules per security group: raise the quota first`,

@@ -360,6 +360,16 @@ function bucketWorkload(kind: "compactor" | "storeGateway", a: BucketWorkloadArg
     }
 }
 
+/** A Thanos component serving gRPC and HTTP: its two ports and the probes on its HTTP endpoints. */
+const THANOS_GRPC_SERVING = {
+    ports: [
+        { name: "grpc", containerPort: PORTS.grpc },
+        { name: "http", containerPort: PORTS.http },
+    ],
+    readinessProbe: { httpGet: { path: "/-/ready", port: "http" } },
+    livenessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
+};
+
 /** One of a bucket's Thanos workloads as a StatefulSet of the official image, with its own disk. */
 export function bucketStatefulSet(kind: "compactor" | "storeGateway", a: BucketWorkloadArgs) {
     const w = bucketWorkload(kind, a);
@@ -390,12 +400,7 @@ export function bucketStatefulSet(kind: "compactor" | "storeGateway", a: BucketW
                             name: w.component,
                             image: THANOS.image,
                             args,
-                            ports: [
-                                { name: "grpc", containerPort: PORTS.grpc },
-                                { name: "http", containerPort: PORTS.http },
-                            ],
-                            readinessProbe: { httpGet: { path: "/-/ready", port: "http" } },
-                            livenessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
+                            ...THANOS_GRPC_SERVING,
                             volumeMounts: [
                                 { name: "data", mountPath: "/var/thanos" },
                                 { name: "objstore", mountPath: OBJSTORE_DIR, readOnly: true },
@@ -715,12 +720,7 @@ export function queryDeployment(a: { name: string; sdConfigMap: string; clientTl
                 `--endpoint.sd-config-file=${SD_DIR}/endpoints.yaml`,
                 "--endpoint.sd-config-reload-interval=1m",
             ],
-            ports: [
-                { name: "grpc", containerPort: PORTS.grpc },
-                { name: "http", containerPort: PORTS.http },
-            ],
-            readinessProbe: { httpGet: { path: "/-/ready", port: "http" } },
-            livenessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
+            ...THANOS_GRPC_SERVING,
             volumeMounts: [
                 { name: "endpoints", mountPath: SD_DIR, readOnly: true },
                 { name: "tls", mountPath: TLS_DIR, readOnly: true },

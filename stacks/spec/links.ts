@@ -3,7 +3,7 @@
 // cross-border product); and the rules that make the addressing plan and the reachability every
 // fleet layer relies on correct before anything is declared.
 import { z } from "zod";
-import { RESERVED_INSIDE_CIDRS, tunnelLayout } from "../../components/links/plan";
+import { edgeInside, RESERVED_INSIDE_CIDRS, tunnelLayout } from "../../components/links/plan";
 import { cidr, contains, formatIp, overlaps, parseIp, usableHost, within } from "../cidr";
 import { cidrBlock, dnsLabel, formatPath, ipv4, Violation } from "./common";
 import { sshHostKey } from "./hostKeys";
@@ -236,22 +236,21 @@ export function cenAnchorOf<C extends SiteLike>(clusters: C[], ends: C[], links:
 
 /**
  * The CEN edge a link's AWS tunnels end at: an ipsec-vpn link on `crossBorder: cen` with a mainland
- * ACK anchor, its outside end an EKS site and its mainland end the anchor or an IDC. The same
- * decision as the plan's `edgeOf` (components/links/plan.ts), from the spec.
+ * ACK anchor, its outside end an EKS site and its mainland end the anchor or an IDC (the decision
+ * is the plan's own `edgeInside`, components/links/plan.ts, on the spec's sites).
  */
 export function cenEdgeOf<C extends SiteLike>(
     clusters: C[],
     l: LinkLike,
     links: LinkLike[] = [],
 ): { anchor: C; region: string; inside: C; outside: C } | undefined {
-    if (l.kind !== "ipsec-vpn" || l.crossBorder !== "cen") return undefined;
     const ends = l.between.map((n) => clusters.find((c) => c.name === n));
     if (ends.some((e) => !e)) return undefined;
     const [x, y] = ends as [C, C];
-    const [xIn, yIn] = [siteInMainlandChina(x), siteInMainlandChina(y)];
-    if (xIn === undefined || yIn === undefined || xIn === yIn) return undefined;
-    const [inside, outside] = xIn ? [x, y] : [y, x];
-    if (outside.provider !== "eks" || inside.provider === "eks") return undefined;
+    const end = (c: C) => ({ kind: c.provider, mainlandChina: siteInMainlandChina(c) });
+    const i = edgeInside(l, end(x), end(y));
+    if (i === undefined) return undefined;
+    const [inside, outside] = i === 0 ? [x, y] : [y, x];
     const anchor = cenAnchorOf(clusters, [x, y], links);
     const region = cenRegionOf(outside, l.cen);
     return anchor && region ? { anchor, region, inside, outside } : undefined;
