@@ -2,6 +2,9 @@
 // every registered resource (see tools/mockEngine.ts for what each record holds).
 import { buildFleet, Fleet } from "../stacks/fleet";
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { FleetSpec, loadFleet, parseFleet, ParseOptions, ParseResult } from "../stacks/spec";
 import { Inventory, RegisteredResource, runOnMocks, SecretValue } from "../tools/mockEngine";
 import { offlineConfig, parseStackFile, readStackFile, StackFile, stackFilePath } from "../tools/stackFile";
@@ -31,6 +34,39 @@ export function rawStackFleet(stack: "prod" | "dev"): any {
 /** The validated FleetSpec of a checked-in stack. */
 export function loadStackSpec(stack: "prod" | "dev"): FleetSpec {
     return loadFleet(rawStackFleet(stack));
+}
+
+/**
+ * The offline plan of a checked-in stack (tools/plan.ts's `plan()`, its printout dropped), made once
+ * per test process into a directory of its own: the plan, federation and networking tests read the
+ * same prod plan's files, and one mocha worker runs several of them. Read it, never write into it
+ * (a test that re-plans uses a directory of its own); it is removed when the process exits.
+ */
+export function plannedStack(stack: "prod" | "dev"): Promise<string> {
+    let planned = plans.get(stack);
+    if (!planned) {
+        planned = planInto(stack);
+        plans.set(stack, planned);
+        // A failed plan is not kept: the next test asking gets its own attempt (and its own error).
+        planned.catch(() => plans.delete(stack));
+    }
+    return planned;
+}
+const plans = new Map<string, Promise<string>>();
+
+async function planInto(stack: "prod" | "dev"): Promise<string> {
+    // Loaded here: most test files never plan, and tools/plan pulls in the plan's writers.
+    const { plan }: typeof import("../tools/plan") = require("../tools/plan");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `planned-${stack}-`));
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+        assert.strictEqual(await plan({ stack, out: dir }), 0, `the offline plan of ${stack} failed`);
+    } finally {
+        console.log = log;
+    }
+    return dir;
 }
 
 /** Runs any program on the mock engine with the prod stack's config. */

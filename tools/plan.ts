@@ -221,7 +221,8 @@ export async function plan(args: Args): Promise<number> {
     const pins = new Map<string, Set<string>>();
     for (const r of [...inventory.ofType("command:remote:Command"), ...inventory.ofType("command:remote:CopyToRemote")]) {
         const c = (r.inputs.connection instanceof SecretValue ? r.inputs.connection.value : r.inputs.connection) as
-            { host?: unknown; hostKey?: unknown } | undefined;
+            | { host?: unknown; hostKey?: unknown }
+            | undefined;
         const host = hosts.get(String(c?.host)) ?? String(c?.host);
         pins.set(host, (pins.get(host) ?? new Set()).add(typeof c?.hostKey === "string" ? hostKeyFingerprint(c.hostKey) : "NOT PINNED"));
     }

@@ -10,7 +10,7 @@ import { parseArgs, plan, UsageError } from "../../tools/plan";
 import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
 import { ROOT } from "../../tools/stackFile";
 import { redact } from "../../tools/mockEngine";
-import { directConnectLink, rawStackFleet, runProgram } from "../harness";
+import { directConnectLink, plannedStack, rawStackFleet, runProgram } from "../harness";
 
 const made: string[] = [];
 const tmp = (label: string) => {
@@ -64,8 +64,7 @@ describe("offline plan", () => {
     let prod: InventoryFile;
 
     before(async () => {
-        prodDir = tmp("prod");
-        assert.strictEqual((await captured(() => plan({ stack: "prod", out: prodDir }))).result, 0);
+        prodDir = await plannedStack("prod");
         prod = JSON.parse(fs.readFileSync(path.join(prodDir, "inventory.json"), "utf8"));
     });
 
@@ -193,11 +192,11 @@ describe("offline plan", () => {
     it("is deterministic: planning the same commit again, in another process and into its own directory, diffs to no change", async function () {
         // Two whole plans, one in a child process allowed 60 s: more than mocha's default 30 s on a busy machine.
         this.timeout(150_000);
-        // The old inventory is the one this run replaces: it must be read before the directory is cleared.
-        const run = runPlanCli(["--stack", "prod", "--out", prodDir, "--diff", path.join(prodDir, "inventory.json")]);
+        const out = tmp("again");
+        const run = runPlanCli(["--stack", "prod", "--out", out, "--diff", path.join(prodDir, "inventory.json")]);
         assert.strictEqual(run.status, 0, run.stderr);
         assert.strictEqual(run.sdkLoaded, true, "the probe does see the SDK once a plan runs");
-        const again: InventoryFile = JSON.parse(fs.readFileSync(path.join(prodDir, "inventory.json"), "utf8"));
+        const again: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
         assert.deepStrictEqual(again, prod, "same inventory, generated keys included");
         assert.ok(run.stdout.includes("**0 to add, 0 to change, 0 to remove**"), run.stdout);
         // A real difference still shows, with the same diff the plan prints (tools/plan.ts --diff).

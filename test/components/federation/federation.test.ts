@@ -2,14 +2,12 @@
 // it declares on the hub, in each member and in karmada-apiserver, and what the offline plan shows.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { FleetSpec } from "../../../stacks/spec";
 import { loadFleet } from "../../../stacks/spec";
-import { plan } from "../../../tools/plan";
 import { validateCustomResource } from "../../crds";
-import { Inventory, loadStackSpec, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../../harness";
+import { Inventory, loadStackSpec, plainTextOccurrences, plannedStack, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
 async function runPreview(spec: FleetSpec, stack: "prod" | "dev"): Promise<Inventory> {
     return (await runFleet(spec, stack, { preview: true })).inventory;
@@ -175,16 +173,8 @@ describe("federation in the offline plan", () => {
     let out: string;
     before(async function () {
         this.timeout(60_000);
-        out = fs.mkdtempSync(path.join(os.tmpdir(), "fed-plan-"));
-        const log = console.log;
-        console.log = () => undefined;
-        try {
-            assert.strictEqual(await plan({ stack: "prod", out }), 0);
-        } finally {
-            console.log = log;
-        }
+        out = await plannedStack("prod");
     });
-    after(() => fs.rmSync(out, { recursive: true, force: true }));
 
     it("writes karmada-apiserver's objects under manifests/karmada/, apart from each member's own", () => {
         const karmada = fs.readdirSync(path.join(out, "manifests", "karmada")).sort();

@@ -4,7 +4,6 @@
 // CR against the upstream CRDs, and where the offline plan writes it all.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { CALICO } from "../../../components/network/calico/versions";
@@ -16,9 +15,8 @@ import { subnetTags } from "../../../components/eks/render";
 import { cidr, within } from "../../../components/core/cidr";
 import { FleetSpec, IdcClusterSpec, loadFleet } from "../../../stacks/spec";
 import { k8sProviderName } from "../../../stacks/types";
-import { plan } from "../../../tools/plan";
 import { validateCustomResource } from "../../crds";
-import { Inventory, loadStackSpec, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../../harness";
+import { Inventory, loadStackSpec, plannedStack, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../../harness";
 import { finalPathOf } from "../../../components/idc/renderers/node";
 
 const T = {
@@ -77,18 +75,10 @@ describe("cluster networking: prod fleet", () => {
     before(async () => {
         spec = loadStackSpec("prod");
         idc = spec.clusters.find((c) => c.provider === "idc") as IdcClusterSpec;
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-network-"));
-        const log = console.log;
-        console.log = () => undefined;
-        try {
-            assert.strictEqual(await plan({ stack: "prod", out: dir }), 0);
-        } finally {
-            console.log = log;
-        }
+        dir = await plannedStack("prod");
         const file = JSON.parse(fs.readFileSync(path.join(dir, "inventory.json"), "utf8"));
         inv = new Inventory(file.resources.map((r: any) => ({ ...r, parent: r.parent ?? undefined, provider: r.provider ?? undefined })));
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("gives each cluster the CNI its spec names", () => {
         // idc calico: this program installs Calico; eks vpc-cni and ack terway come with their sites.
@@ -645,16 +635,8 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
 describe("cluster networking: the dev stack's offline plan", () => {
     let dir: string;
     before(async () => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-network-dev-"));
-        const log = console.log;
-        console.log = () => undefined;
-        try {
-            assert.strictEqual(await plan({ stack: "dev", out: dir }), 0);
-        } finally {
-            console.log = log;
-        }
+        dir = await plannedStack("dev");
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("writes the Cilium BGP objects under manifests/idc-dev/, and they validate from the files", () => {
         const idc = loadStackSpec("dev").clusters[0] as IdcClusterSpec;
