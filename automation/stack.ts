@@ -3,6 +3,8 @@
 // use the CLI). Every operation validates the spec first, can be narrowed to one cluster, reports
 // typed per-cluster progress, and is refused while another operation holds the stack.
 import { CommandError, ConcurrentUpdateError, EngineEvent, LocalWorkspace, LocalWorkspaceOptions, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { buildFleet } from "../stacks/fleet";
 import { fleetOutputs } from "../stacks/outputs";
@@ -119,12 +121,27 @@ export class ProtectedResourcesError extends Error {
 /** Operations running in this process, by workspace and stack. */
 const running = new Map<string, string>();
 
+/**
+ * Inline stacks' workspace directories not yet closed. Left alone, the SDK makes one `automation-*`
+ * directory per workspace in the system's temp directory and never removes it (the project and
+ * stack settings, config included): a portal opening a stack per request fills the disk. What a
+ * caller forgets to close goes when the process exits.
+ */
+const openWorkDirs = new Set<string>();
+process.once("exit", () => openWorkDirs.forEach(removeWorkDir));
+function removeWorkDir(dir: string): void {
+    fs.rmSync(dir, { recursive: true, force: true });
+    openWorkDirs.delete(dir);
+}
+
 export class FleetStack {
     private constructor(
         readonly spec: FleetSpec,
         readonly stack: Stack,
         private readonly key: string,
         private readonly config: FleetStackOptions["config"],
+        /** The inline program's workspace directory, this object's to remove; none for the project's own. */
+        private readonly workDir?: string,
     ) {}
 
     /** Validates the spec (offline, every violation), then creates or selects the stack. */
@@ -135,17 +152,32 @@ export class FleetStack {
             ...(options.secretsProvider ? { secretsProvider: options.secretsProvider } : {}),
             ...(options.envVars ? { envVars: options.envVars } : {}),
         };
-        let stack: Stack;
         if (options.spec === undefined) {
-            stack = await LocalWorkspace.createOrSelectStack({ stackName: options.stack, workDir: ROOT }, ws);
-        } else {
-            const project = { name: PROJECT, runtime: "nodejs" as const, ...(options.backendUrl ? { backend: { url: options.backendUrl } } : {}) };
-            stack = await LocalWorkspace.createOrSelectStack(
-                { stackName: options.stack, projectName: PROJECT, program: async () => fleetOutputs(await buildFleet(spec)) },
-                { ...ws, projectSettings: project },
-            );
+            const stack = await LocalWorkspace.createOrSelectStack({ stackName: options.stack, workDir: ROOT }, ws);
+            return new FleetStack(spec, stack, `${ROOT}:${options.stack}`, options.config);
         }
-        return new FleetStack(spec, stack, `${options.spec === undefined ? ROOT : "inline"}:${options.stack}`, options.config);
+        const project = { name: PROJECT, runtime: "nodejs" as const, ...(options.backendUrl ? { backend: { url: options.backendUrl } } : {}) };
+        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hybrid-fleet-stack-"));
+        openWorkDirs.add(workDir);
+        try {
+            const stack = await LocalWorkspace.createOrSelectStack(
+                { stackName: options.stack, projectName: PROJECT, program: async () => fleetOutputs(await buildFleet(spec)) },
+                { ...ws, workDir, projectSettings: project },
+            );
+            return new FleetStack(spec, stack, `inline:${options.stack}`, options.config, workDir);
+        } catch (e) {
+            removeWorkDir(workDir);
+            throw e;
+        }
+    }
+
+    /**
+     * Removes the workspace directory of an inline program's stack (the project and stack settings
+     * the CLI reads; the stack itself lives in its backend). Call it when done with the stack; the
+     * project directory of a stack opened without a spec is never touched.
+     */
+    close(): void {
+        if (this.workDir) removeWorkDir(this.workDir);
     }
 
     preview(options: OperationOptions = {}): Promise<OperationResult> {

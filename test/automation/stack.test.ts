@@ -59,15 +59,25 @@ describe("automation library against a stand-in pulumi", function () {
     before(async () => {
         pulumi = await PulumiCommand.get({ root: FAKE_ROOT, skipVersionCheck: true });
     });
+    // Every stack a test opens is closed after it (an inline stack's workspace directory goes).
+    const opened: FleetStack[] = [];
+    const open = async (options: Parameters<typeof FleetStack.open>[0]) => {
+        const fleet = await FleetStack.open(options);
+        opened.push(fleet);
+        return fleet;
+    };
     beforeEach(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
     });
-    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    afterEach(() => {
+        for (const fleet of opened.splice(0)) fleet.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     it("runs an inline program for one cluster: its site targeted with dependents, progress per cluster, the provider's message on failure", async () => {
         const eventsFile = path.join(dir, "events.json");
         fs.writeFileSync(eventsFile, JSON.stringify(upEvents("prod")));
-        const fleet = await FleetStack.open({
+        const fleet = await open({
             stack: "prod",
             spec: loadStackSpec("prod"),
             pulumiCommand: pulumi,
@@ -107,7 +117,7 @@ describe("automation library against a stand-in pulumi", function () {
     });
 
     it("uses the project directory and its stack file without a spec, and refuses an unknown cluster", async () => {
-        const fleet = await FleetStack.open({ stack: "dev", pulumiCommand: pulumi, envVars: env() });
+        const fleet = await open({ stack: "dev", pulumiCommand: pulumi, envVars: env() });
         await fleet.preview();
         const preview = calls().find((a) => a[0] === "preview")!;
         assert.ok(preview.includes("auto.local") && !preview.includes("--target"), JSON.stringify(preview));
@@ -116,23 +126,56 @@ describe("automation library against a stand-in pulumi", function () {
         await assert.rejects(fleet.refresh({ cluster: "nope" }), /no cluster named nope in stack dev \(have: idc-dev, eks-dev, ack-dev\)/);
     });
 
+    it("keeps an inline stack's settings in a directory of its own, removed on close; the project's directory stays", async () => {
+        const inline = await open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env() });
+        const workDir = inline.stack.workspace.workDir;
+        assert.strictEqual(path.dirname(workDir), os.tmpdir());
+        assert.match(path.basename(workDir), /^hybrid-fleet-stack-/);
+        // The SDK writes the project's settings there, and the CLI runs there.
+        assert.ok(fs.existsSync(path.join(workDir, "Pulumi.yaml")), "the project settings are in the workspace directory");
+        await inline.preview();
+        assert.strictEqual(JSON.parse(fs.readFileSync(record(), "utf8").trim().split("\n").pop()!).cwd, workDir);
+        inline.close();
+        assert.ok(!fs.existsSync(workDir), "close() removes the workspace directory");
+        inline.close();
+
+        const project = await open({ stack: "dev", pulumiCommand: pulumi, envVars: env() });
+        assert.strictEqual(project.stack.workspace.workDir, path.resolve(__dirname, "..", ".."));
+        project.close();
+        assert.ok(fs.existsSync(path.join(project.stack.workspace.workDir, "Pulumi.yaml")), "the project directory is never removed");
+
+        // A stack that cannot be selected or created leaves no directory behind.
+        const workDirs = () => fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith("hybrid-fleet-stack-"));
+        const before = workDirs();
+        await assert.rejects(
+            FleetStack.open({
+                stack: "prod",
+                spec: loadStackSpec("prod"),
+                pulumiCommand: pulumi,
+                envVars: env({ FAKE_PULUMI_STACK_STDERR: "error: no backend" }),
+            }),
+            /no backend/,
+        );
+        assert.deepStrictEqual(workDirs(), before);
+    });
+
     it("stops an invalid spec before the CLI runs an operation", async () => {
         const raw = rawStackFleet("prod");
         raw.hub = "nowhere";
         await assert.rejects(
-            FleetStack.open({ stack: "prod", spec: { raw }, pulumiCommand: pulumi, envVars: env() }),
+            open({ stack: "prod", spec: { raw }, pulumiCommand: pulumi, envVars: env() }),
             (e: unknown) => e instanceof FleetSpecError && e.violations.includes("hub: nowhere is not the name of a cluster"),
         );
         assert.deepStrictEqual(calls(), []);
     });
 
     it("refuses a second operation on the stack: from this process at once, and when the engine's lock is held", async () => {
-        const fleet = await FleetStack.open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env() });
+        const fleet = await open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env() });
         const first = fleet.preview();
         await assert.rejects(fleet.up(), (e: unknown) => e instanceof FleetBusyError && /preview is running from this process/.test((e as Error).message));
         await first;
 
-        const locked = await FleetStack.open({
+        const locked = await open({
             stack: "prod",
             spec: loadStackSpec("prod"),
             pulumiCommand: pulumi,
@@ -142,7 +185,7 @@ describe("automation library against a stand-in pulumi", function () {
             }),
         });
         await assert.rejects(locked.up(), (e: unknown) => e instanceof FleetBusyError && /holds the engine's lock/.test((e as Error).message));
-        const failing = await FleetStack.open({
+        const failing = await open({
             stack: "prod",
             spec: loadStackSpec("prod"),
             pulumiCommand: pulumi,
@@ -169,7 +212,7 @@ describe("automation library against a stand-in pulumi", function () {
                 },
             }),
         );
-        const fleet = await FleetStack.open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env({ FAKE_PULUMI_STATE: state }) });
+        const fleet = await open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env({ FAKE_PULUMI_STATE: state }) });
         await assert.rejects(fleet.destroy(), (e: unknown) => e instanceof ProtectedResourcesError && e.urns.includes(protectedUrn));
         assert.ok(!calls().some((a) => a[0] === "destroy"), "destroy must not reach the CLI");
         // One IDC cluster holds nothing protected in this state: its destroy goes ahead.
@@ -190,7 +233,7 @@ describe("automation library against a stand-in pulumi", function () {
                 plain: { environment: "prod", hub: "idc-sh", clusters: { "eks-apne1": { ...cluster, kubeconfig: "apiVersion: v1\nusers: [token: s3cr3t]" } } },
             }),
         );
-        const fleet = await FleetStack.open({
+        const fleet = await open({
             stack: "prod",
             spec: loadStackSpec("prod"),
             pulumiCommand: pulumi,
