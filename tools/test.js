@@ -15,6 +15,7 @@ const { spawn } = require("child_process");
 const fs = require("fs");
 const path = require("path");
 const { fillCache } = require("./register");
+const { mergeRuns, ordered, unitTestFiles } = require("./testTimes");
 
 const ROOT = path.resolve(__dirname, "..");
 const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/package.json`, { paths: [ROOT] })), file);
@@ -79,13 +80,17 @@ const tests = Promise.all([
             "--parallel",
             "--jobs",
             "2",
-            ...(process.argv.length > 2 ? process.argv.slice(2) : ["test/**/*.test.ts", "--ignore", "test/integration/**"]),
+            // The whole suite: every unit test file, longest first, each timed for the next run (tools/testTimes.js).
+            ...(process.argv.length > 2 ? process.argv.slice(2) : ["--require", "tools/testTimes.js", ...ordered(unitTestFiles())]),
         ],
         {
             buffer: false,
         },
     ),
-]).then(([, result]) => result);
+]).then(([, result]) => {
+    if (process.argv.length <= 2) mergeRuns();
+    return result;
+});
 
 /** Every TypeScript source of the project (what mocha's workers may load). */
 function sources(dir) {
