@@ -1,11 +1,17 @@
 // The SDK floor for the benchmark (tools/bench.ts): what a plan of N resources costs at least on
 // this machine. The same SDKs the program loads, the same mock engine (tools/mockEngine.ts), and
 // N bare custom resources without inputs, so the rest of a plan's time is the program's own.
+// With --replay, a plan's inventory.json re-declared as it stands: every resource with its type,
+// name, parent and inputs (secrets as the inventory writes them), and no program around them: what
+// the SDK's own work per resource costs with the real inputs, so the rest is the program's logic,
+// its module loading and the plan's writing.
 //
 //   node tools/build.js sdkFloor N
+//   node tools/build.js sdkFloor --replay INVENTORY.json
 import * as fs from "fs";
 import * as path from "path";
 import { runOnMocks } from "./mockEngine";
+import type { InventoryEntry, InventoryFile } from "./planDiff";
 
 /** Every @pulumi/* runtime dependency the program declares resources with (package.json). */
 export function programSdks(): string[] {
@@ -14,9 +20,10 @@ export function programSdks(): string[] {
 }
 
 export function main(argv: string[]): void {
+    const replayed = argv[0] === "--replay" && argv.length === 2 ? (JSON.parse(fs.readFileSync(argv[1], "utf8")) as InventoryFile) : undefined;
     const count = Number(argv[0]);
-    if (!Number.isInteger(count) || count < 1) {
-        console.error("usage: node tools/build.js sdkFloor RESOURCES");
+    if (!replayed && (!Number.isInteger(count) || count < 1 || argv.length !== 1)) {
+        console.error("usage: node tools/build.js sdkFloor RESOURCES | --replay INVENTORY.json");
         process.exit(2);
     }
     for (const sdk of programSdks()) require(sdk);
@@ -30,7 +37,8 @@ export function main(argv: string[]): void {
         }
     }
     runOnMocks(() => {
-        for (let i = 0; i < count; i++) new Bare(`bare-${i}`);
+        if (replayed) replayInventory(replayed.resources);
+        else for (let i = 0; i < count; i++) new Bare(`bare-${i}`);
     }).then(
         ({ inventory }) => {
             const { user, system } = process.cpuUsage(cpu);
@@ -44,6 +52,23 @@ export function main(argv: string[]): void {
             process.exit(1);
         },
     );
+}
+
+/** Declares every inventory resource as it was declared (type, name, inputs), each under its parent, declared first. */
+export function replayInventory(resources: InventoryEntry[]): void {
+    const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const declared = new Map<string, import("@pulumi/pulumi").Resource>();
+    const declare = (r: InventoryEntry): import("@pulumi/pulumi").Resource => {
+        const done = declared.get(r.urn);
+        if (done) return done;
+        const parent = r.parent ? byUrn.get(r.parent) : undefined;
+        const opts = parent ? { parent: declare(parent) } : {};
+        const made = r.custom ? new pulumi.CustomResource(r.type, r.name, r.inputs, opts) : new pulumi.ComponentResource(r.type, r.name, {}, opts);
+        declared.set(r.urn, made);
+        return made;
+    };
+    resources.forEach(declare);
 }
 
 if (require.main === module) main(process.argv.slice(2));
