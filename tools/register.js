@@ -7,7 +7,7 @@
 // What a transform made is kept in .cache/ts/ (gitignored) under a hash of the file's path and
 // content, esbuild's version and these options: each mocha worker transformed ~175 files itself,
 // 1.3-1.5 s of synchronous calls into esbuild per worker. `npm test` fills the cache for every
-// source at once before the workers start (fillCache: esbuild's async API, all files in parallel)
+// source at once while the workers start (fillCache: esbuild's async API, all files in parallel)
 // and drops entries no source has any more.
 "use strict";
 const crypto = require("crypto");

@@ -20,12 +20,20 @@ export function programSdks(): string[] {
 }
 
 export function main(argv: string[]): void {
-    const replayed = argv[0] === "--replay" && argv.length === 2 ? (JSON.parse(fs.readFileSync(argv[1], "utf8")) as InventoryFile) : undefined;
-    const count = Number(argv[0]);
-    if (!replayed && (!Number.isInteger(count) || count < 1 || argv.length !== 1)) {
-        console.error("usage: node tools/build.js sdkFloor RESOURCES | --replay INVENTORY.json");
+    const usage = (why = "") => {
+        console.error(`${why}usage: node tools/build.js sdkFloor RESOURCES | --replay INVENTORY.json`);
         process.exit(2);
+    };
+    let replayed: InventoryFile | undefined;
+    if (argv[0] === "--replay" && argv.length === 2) {
+        try {
+            replayed = JSON.parse(fs.readFileSync(argv[1], "utf8")) as InventoryFile;
+        } catch (e) {
+            usage(`${argv[1]}: ${(e as Error).message}\n`);
+        }
     }
+    const count = Number(argv[0]);
+    if (!replayed && (!Number.isInteger(count) || count < 1 || argv.length !== 1)) usage();
     for (const sdk of programSdks()) require(sdk);
     const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
     const started = Date.now();
