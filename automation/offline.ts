@@ -36,6 +36,7 @@ export interface PlanRequest {
 }
 
 export interface OfflinePlan {
+    /** The plan's files (inventory.json, manifests/, files/): `out`, or a temporary directory the caller removes when done. */
     outDir: string;
     inventory: InventoryFile;
     diff?: InventoryDiff;
