@@ -32,9 +32,8 @@ function readTimes() {
 }
 
 /** The files longest first: those without a time first (largest first), then by the last run's time. */
-function ordered(files) {
-    const times = readTimes();
-    const size = (f) => fs.statSync(path.join(ROOT, f)).size;
+function ordered(files, times = readTimes()) {
+    const size = (f) => fs.statSync(path.resolve(ROOT, f)).size;
     const key = (f) => (times[f] === undefined ? [0, -size(f)] : [1, -times[f]]);
     return [...files].sort((a, b) => {
         const [ka, kb] = [key(a), key(b)];

@@ -1,0 +1,56 @@
+// What `npm test` itself relies on: mocha's .ts loader never serves a stale transform from its
+// cache (tools/register.js), and the test files are handed out longest first (tools/testTimes.js).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const { fillCache } = require("../../tools/register") as { fillCache: (files: string[]) => Promise<void> };
+const { ordered, unitTestFiles } = require("../../tools/testTimes") as {
+    ordered: (files: string[], times?: Record<string, number>) => string[];
+    unitTestFiles: () => string[];
+};
+
+describe("npm test's runner", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "test-runner-"));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("loads a changed .ts file anew: the transform cache is keyed on the content", () => {
+        const file = path.join(dir, "value.ts");
+        const load = (): number => {
+            delete require.cache[file];
+            return (require(file) as { value: number }).value;
+        };
+        fs.writeFileSync(file, "export const value: number = 1;\n");
+        assert.strictEqual(load(), 1);
+        assert.strictEqual(load(), 1, "the second load comes from the cache");
+        fs.writeFileSync(file, "export const value: number = 2;\n");
+        assert.strictEqual(load(), 2);
+    });
+
+    it("fills the cache without failing on a file esbuild cannot read (the test loading it reports it)", async () => {
+        const broken = path.join(dir, "broken.ts");
+        fs.writeFileSync(broken, "export const x: = ;\n");
+        await fillCache([broken]);
+        assert.throws(() => require(broken), /broken\.ts:1:16: ERROR: Unexpected "="/);
+    });
+
+    it("hands out the files longest first: those without a time first, largest first, then by the last run's time", () => {
+        const write = (name: string, bytes: number) => {
+            fs.writeFileSync(path.join(dir, name), "x".repeat(bytes));
+            return path.join(dir, name);
+        };
+        const [small, large, fast, slow] = [write("small", 10), write("large", 1000), write("fast", 5000), write("slow", 1)];
+        assert.deepStrictEqual(ordered([fast, small, slow, large], { [fast]: 100, [slow]: 9000 }), [large, small, slow, fast]);
+    });
+
+    it("finds every unit test file, and none of the integration tests", () => {
+        const files = unitTestFiles();
+        assert.ok(files.includes(path.join("test", "tools", "testRunner.test.ts")));
+        assert.ok(files.includes(path.join("test", "stacks", "spec", "index.test.ts")));
+        assert.deepStrictEqual(
+            files.filter((f) => f.includes("integration")),
+            [],
+        );
+    });
+});
