@@ -65,6 +65,12 @@ export function main(argv: string[]): void {
 /** Declares every inventory resource as it was declared (type, name, inputs), each under its parent, declared first. */
 export function replayInventory(resources: InventoryEntry[]): void {
     const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
+    /** Any custom resource type, as declared (the SDK's CustomResource is abstract). */
+    class Replayed extends pulumi.CustomResource {
+        constructor(type: string, name: string, inputs: Record<string, unknown>, opts: import("@pulumi/pulumi").CustomResourceOptions) {
+            super(type, name, inputs, opts);
+        }
+    }
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const declared = new Map<string, import("@pulumi/pulumi").Resource>();
     const declare = (r: InventoryEntry): import("@pulumi/pulumi").Resource => {
@@ -72,7 +78,7 @@ export function replayInventory(resources: InventoryEntry[]): void {
         if (done) return done;
         const parent = r.parent ? byUrn.get(r.parent) : undefined;
         const opts = parent ? { parent: declare(parent) } : {};
-        const made = r.custom ? new pulumi.CustomResource(r.type, r.name, r.inputs, opts) : new pulumi.ComponentResource(r.type, r.name, {}, opts);
+        const made = r.custom ? new Replayed(r.type, r.name, r.inputs, opts) : new pulumi.ComponentResource(r.type, r.name, {}, opts);
         declared.set(r.urn, made);
         return made;
     };
