@@ -41,7 +41,7 @@ function ordered(files, times = readTimes()) {
     });
 }
 
-/** Folds the workers' records of this run into the times file (a file not run keeps its old time). */
+/** Folds the workers' records of this run into the times file (a file not run keeps its old time, a deleted one loses it). */
 function mergeRuns() {
     if (!fs.existsSync(RUNS)) return;
     const times = readTimes();
@@ -53,6 +53,8 @@ function mergeRuns() {
         }
         fs.rmSync(file, { force: true });
     }
+    // A file that is gone takes its time with it.
+    for (const test of Object.keys(times)) if (!fs.existsSync(path.join(ROOT, test))) delete times[test];
     fs.mkdirSync(path.dirname(TIMES), { recursive: true });
     fs.writeFileSync(TIMES, JSON.stringify(times, null, 1) + "\n");
 }
