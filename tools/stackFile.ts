@@ -95,6 +95,11 @@ export function parseStackText(text: string, file: string): unknown {
         Map(_, map) {
             const seen = new Set<string>();
             for (const pair of map.items) {
+                // A mapping or a sequence as a key has no place in a stack file (yaml would stringify it, with a warning on stderr).
+                if (YAML.isCollection(pair.key)) {
+                    duplicates.push(`${at(pair.key.range?.slice(0, 2) as [number, number] | undefined)}: a key must be a scalar, not a mapping or a sequence`);
+                    continue;
+                }
                 const key = YAML.isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(String(pair.key));
                 if (seen.has(key))
                     duplicates.push(

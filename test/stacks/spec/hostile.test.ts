@@ -36,6 +36,21 @@ function stackFileViolations(text: string): string[] {
 const parsedAt = (mutate: (fleet: any) => void, today: Date, stack: "prod" | "dev" = "prod") => parsedAfter(mutate, stack, { today });
 
 describe("hostile stack files", () => {
+    it("refuses a mapping or a sequence as a key, naming the line, with nothing on stderr", () => {
+        const warnings: string[] = [];
+        const onWarning = (w: Error) => warnings.push(w.message);
+        process.on("warning", onWarning);
+        try {
+            assert.deepStrictEqual(stackFileViolations("config:\n  ? {a: 1}\n  : x\n  ? [b]\n  : y\n"), [
+                "Pulumi.t.yaml:2:5: a key must be a scalar, not a mapping or a sequence",
+                "Pulumi.t.yaml:4:5: a key must be a scalar, not a mapping or a sequence",
+            ]);
+        } finally {
+            process.off("warning", onWarning);
+        }
+        assert.deepStrictEqual(warnings, []);
+    });
+
     it("refuses duplicate keys, naming the line", () => {
         assert.deepStrictEqual(stackFileViolations("config:\n  a: 1\n  a: 2\n"), ['Pulumi.t.yaml:3:3: duplicate key "a"']);
     });
