@@ -6,6 +6,7 @@ import * as alicloud from "@pulumi/alicloud";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { k8sProviderName } from "../core/conventions";
+import { protectedKey } from "./kms";
 import { clusterAddons, controlPlaneLogComponents, defaultStorageClass, endpointHost, maintenanceWindow } from "./render";
 import type { AckClusterShape } from "./types";
 
@@ -45,23 +46,10 @@ export class AckCluster extends pulumi.ComponentResource {
         const terway = spec.network.cni === "terway";
 
         // A key per cluster for envelope encryption of Secrets in etcd; losing it loses the Secrets.
-        const secretsKey = new alicloud.kms.Key(
+        const secretsKey = protectedKey(
             `${name}-secrets`,
-            {
-                description: `${name}: envelope encryption of Kubernetes Secrets`,
-                keySpec: "Aliyun_AES_256",
-                keyUsage: "ENCRYPT/DECRYPT",
-                protectionLevel: "SOFTWARE",
-                automaticRotation: "Enabled",
-                // Default keys rotate only on a fixed 365-day period (alicloud.kms.Key docs).
-                rotationInterval: "365d",
-                deletionProtection: "Enabled",
-                deletionProtectionDescription: "encrypts the Secrets of an ACK cluster",
-                // Time to notice and cancel an accidental deletion; KMS allows 7 to 366 days (alicloud.kms.Key docs).
-                pendingWindowInDays: 30,
-                tags,
-            },
-            { parent: this, protect: true },
+            { description: `${name}: envelope encryption of Kubernetes Secrets`, protects: "encrypts the Secrets of an ACK cluster", tags },
+            this,
         );
 
         // Control-plane and audit logs; the project outlives the cluster (deleteOptions keep it).

@@ -3,6 +3,7 @@
 // ServiceAccounts can assume through the cluster's RRSA OIDC provider.
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
+import { protectedKey } from "./kms";
 import { bucketWriterPolicy, rrsaTrustPolicy } from "./render";
 
 export interface AckMetricsStoreArgs {
@@ -26,23 +27,10 @@ export class AckMetricsStore extends pulumi.ComponentResource {
         super("hybrid:ack:MetricsStore", name, {}, opts);
         const tags = args.tags;
 
-        const key = new alicloud.kms.Key(
+        const key = protectedKey(
             `${name}-key`,
-            {
-                description: `${args.bucket}: server-side encryption of metrics blocks`,
-                keySpec: "Aliyun_AES_256",
-                keyUsage: "ENCRYPT/DECRYPT",
-                protectionLevel: "SOFTWARE",
-                automaticRotation: "Enabled",
-                // Default keys rotate only on a fixed 365-day period (alicloud.kms.Key docs).
-                rotationInterval: "365d",
-                deletionProtection: "Enabled",
-                deletionProtectionDescription: "encrypts the metrics bucket",
-                // Time to notice and cancel an accidental deletion; KMS allows 7 to 366 days (alicloud.kms.Key docs).
-                pendingWindowInDays: 30,
-                tags,
-            },
-            { parent: this, protect: true },
+            { description: `${args.bucket}: server-side encryption of metrics blocks`, protects: "encrypts the metrics bucket", tags },
+            this,
         );
 
         const bucket = new alicloud.oss.Bucket(

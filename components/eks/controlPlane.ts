@@ -5,6 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { k8sProviderName } from "../core/conventions";
+import { protectedKey } from "./kms";
 import {
     AwsContext,
     CLUSTER_ADMIN_POLICY,
@@ -16,9 +17,6 @@ import {
     serviceTrustPolicy,
 } from "./render";
 import type { EksClusterShape } from "./types";
-
-/** AWS's longest KMS waiting period, to catch a mistaken deletion (KMS docs, "Deleting AWS KMS keys"). */
-const KMS_DELETION_WINDOW_DAYS = 30;
 
 export interface ControlPlaneInputs {
     spec: EksClusterShape;
@@ -42,27 +40,16 @@ export function declareControlPlane(owner: pulumi.ComponentResource, name: strin
     const parent = { parent: owner };
 
     // --- Encryption and logs, in place before the control plane exists.
-    const secretsKey = new aws.kms.Key(
-        `${name}-secrets`,
-        {
-            description: `${spec.name}: envelope encryption of Kubernetes secrets`,
-            enableKeyRotation: true,
-            deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
-            tags,
-        },
-        { parent: owner, protect: true },
-    );
+    const secretsKey = protectedKey(`${name}-secrets`, { description: `${spec.name}: envelope encryption of Kubernetes secrets`, tags }, owner);
     const logGroupName = controlPlaneLogGroupName(spec.name);
-    const logsKey = new aws.kms.Key(
+    const logsKey = protectedKey(
         `${name}-logs`,
         {
             description: `${spec.name}: encrypts the control-plane logs`,
-            enableKeyRotation: true,
-            deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
             policy: ctx.apply((c) => JSON.stringify(logsKeyPolicy(c, [logGroupName]))),
             tags,
         },
-        { parent: owner, protect: true },
+        owner,
     );
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-control-plane`,

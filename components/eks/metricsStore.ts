@@ -3,6 +3,7 @@
 // that only the named ServiceAccount of this cluster gets, through EKS Pod Identity.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { protectedKey } from "./kms";
 import { AwsContext, bucketTlsOnlyPolicy, bucketWriterPolicy, podIdentityTrustPolicy } from "./render";
 
 export interface EksMetricsStoreArgs {
@@ -25,17 +26,7 @@ export class EksMetricsStore extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = args.tags;
 
-        const key = new aws.kms.Key(
-            `${name}-key`,
-            {
-                description: `${args.bucket}: server-side encryption of metrics blocks`,
-                enableKeyRotation: true,
-                // AWS's longest waiting period, to catch a mistaken deletion (KMS docs, "Deleting AWS KMS keys").
-                deletionWindowInDays: 30,
-                tags,
-            },
-            { parent: this, protect: true },
-        );
+        const key = protectedKey(`${name}-key`, { description: `${args.bucket}: server-side encryption of metrics blocks`, tags }, this);
         const bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: args.bucket, forceDestroy: false, tags }, { parent: this, protect: true });
         new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
         new aws.s3.BucketServerSideEncryptionConfiguration(

@@ -4,6 +4,7 @@
 // to a KMS-encrypted CloudWatch log group written by a role that can do nothing else.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { protectedKey } from "./kms";
 import { addressPlan, AwsContext, flowLogGroupName, flowLogPolicy, flowLogTrustPolicy, logsKeyPolicy, subnetTags } from "./render";
 import type { EksClusterShape } from "./types";
 
@@ -94,17 +95,14 @@ export class EksVpc extends pulumi.ComponentResource {
 
         // Flow logs: every accepted and rejected flow, kept for the spec's retention, encrypted.
         const groupName = flowLogGroupName(spec.name);
-        const key = new aws.kms.Key(
+        const key = protectedKey(
             `${name}-flow-logs`,
             {
                 description: `${spec.name}: encrypts the VPC flow logs`,
-                enableKeyRotation: true,
-                // AWS's longest waiting period, to catch a mistaken deletion (KMS docs, "Deleting AWS KMS keys").
-                deletionWindowInDays: 30,
                 policy: pulumi.output(args.aws).apply((ctx) => JSON.stringify(logsKeyPolicy(ctx, [groupName]))),
                 tags: named("flow-logs"),
             },
-            { parent: this, protect: true },
+            this,
         );
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,
