@@ -32,7 +32,7 @@ describe("SSH host key format (against ssh-keygen)", () => {
     }
 
     it("refuses ssh-rsa (a pinned RSA key makes the provider offer only SHA-1 ssh-rsa, which OpenSSH 8.8+ refuses)", () => {
-        assert.match(hostKeyProblem(realKey("rsa", 3072).line) ?? "", /key type ssh-rsa is not one of/);
+        assert.match(hostKeyProblem(realKey("rsa", 2048).line) ?? "", /key type ssh-rsa is not one of/);
     });
 
     it("refuses comments, newlines, bad base64 and bodies that do not hold the named key", () => {
@@ -106,7 +106,7 @@ describe("SSH host key rules in the spec", () => {
     it("a malformed or RSA key is refused with its path", () => {
         const v = violationsAfter((f) => {
             f.clusters[IDC].etcd.hosts[0].sshHostKey = `${f.clusters[IDC].etcd.hosts[0].sshHostKey} root@etcd-1`;
-            f.clusters[IDC].workers[0].sshHostKey = realKey("rsa", 3072).line;
+            f.clusters[IDC].workers[0].sshHostKey = realKey("rsa", 2048).line;
         });
         assertViolation(
             v,
