@@ -12,10 +12,9 @@
 //   node tools/test.js [MOCHA ARGS...]      (npm test -- --grep plan)
 "use strict";
 const { spawn } = require("child_process");
-const fs = require("fs");
 const path = require("path");
 const { fillCache } = require("./register");
-const { mergeRuns, ordered, unitTestFiles } = require("./testTimes");
+const { filesUnder, mergeRuns, ordered, unitTestFiles } = require("./testTimes");
 
 const ROOT = path.resolve(__dirname, "..");
 const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/package.json`, { paths: [ROOT] })), file);
@@ -69,7 +68,8 @@ const typecheck = run(
 // The workers load every source through tools/register.js, whose transform cache is filled here for
 // all sources at once while mocha and its workers start (a worker that gets to a file first
 // transforms it itself; both write the same bytes).
-const filled = fillCache(sources(ROOT));
+// Every TypeScript source of the project: what the workers may load.
+const filled = fillCache(filesUnder(ROOT, ".ts", ["node_modules", "bin", "fixtures"]));
 // The plan CLI's bundles (bin/, tools/build.js), built first when stale (a clean clone, a changed
 // source): otherwise the first test that runs the CLI built them inside its worker (4 s there in a
 // clean clone), and two workers could build them at once. Current bundles cost a hash check (0.1 s).
@@ -96,15 +96,6 @@ const tests = bundled.then(() =>
         return result;
     }),
 );
-
-/** Every TypeScript source of the project (what mocha's workers may load). */
-function sources(dir) {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-        if (d.name.startsWith(".") || ["node_modules", "bin", "fixtures"].includes(d.name)) return [];
-        const full = path.join(dir, d.name);
-        return d.isDirectory() ? sources(full) : d.name.endsWith(".ts") ? [full] : [];
-    });
-}
 
 Promise.all([typecheck, lint, bundled, tests]).then((results) => {
     let failed = false;

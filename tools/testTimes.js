@@ -14,13 +14,18 @@ const ROOT = path.resolve(__dirname, "..");
 const TIMES = path.join(ROOT, ".cache", "test-times.json");
 const RUNS = path.join(ROOT, ".cache", "test-times");
 
-/** Every unit test file (test/**\/*.test.ts outside test/integration), relative to the root. */
-function unitTestFiles(dir = path.join(ROOT, "test")) {
+/** Every file below `dir` whose name ends with `suffix`, leaving out the directories named in `skip` and hidden ones. */
+function filesUnder(dir, suffix, skip) {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+        if (d.name.startsWith(".") || skip.includes(d.name)) return [];
         const full = path.join(dir, d.name);
-        if (d.isDirectory()) return d.name === "integration" || d.name === "fixtures" ? [] : unitTestFiles(full);
-        return d.name.endsWith(".test.ts") ? [path.relative(ROOT, full)] : [];
+        return d.isDirectory() ? filesUnder(full, suffix, skip) : d.name.endsWith(suffix) ? [full] : [];
     });
+}
+
+/** Every unit test file (test/**\/*.test.ts outside test/integration), relative to the root. */
+function unitTestFiles() {
+    return filesUnder(path.join(ROOT, "test"), ".test.ts", ["integration", "fixtures"]).map((f) => path.relative(ROOT, f));
 }
 
 function readTimes() {
@@ -73,4 +78,4 @@ const mochaHooks = {
     },
 };
 
-module.exports = { unitTestFiles, ordered, mergeRuns, mochaHooks };
+module.exports = { filesUnder, unitTestFiles, ordered, mergeRuns, mochaHooks };

@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** AWS's longest KMS waiting period, to catch a mistaken deletion (KMS docs, "Deleting AWS KMS keys"). */
-export const KMS_DELETION_WINDOW_DAYS = 30;
+const KMS_DELETION_WINDOW_DAYS = 30;
 
 /** A protected, rotating customer-managed key; `policy` replaces the default key policy (e.g. to let a log service use it). */
 export function protectedKey(
