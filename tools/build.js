@@ -131,6 +131,8 @@ function ensureBuilt(force = false) {
 function load(entry) {
     if (!(entry in ENTRIES)) throw new Error(`unknown entry ${entry}; have: ${Object.keys(ENTRIES).join(", ")}`);
     ensureBuilt();
+    // Before any bundle requires the SDK: what it loads and this program never uses waits for a use.
+    require("./deferSdkModules").install();
     if (process.env.FLEET_MOCK_STACKS) process.setSourceMapsEnabled(true);
     return require(path.join(OUT, `${entry}.js`));
 }

@@ -16,6 +16,8 @@ const fs = require("fs");
 const path = require("path");
 
 const ROOT = path.resolve(__dirname, "..");
+// The tests load the SDK as the plan and `pulumi up` do (tools/deferSdkModules.js).
+require("./deferSdkModules").install();
 const CACHE = path.join(ROOT, ".cache", "ts");
 const tsconfigRaw = fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8");
 const OPTIONS = {

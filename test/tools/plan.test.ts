@@ -42,8 +42,15 @@ const captured = async <T>(fn: () => Promise<T>): Promise<{ result: T; printed: 
     }
 };
 
-/** Loaded into the CLI's process (`node --require`): whether the Pulumi SDK was loaded, on stderr as it exits. */
-const SDK_PROBE = `process.on("exit", () => process.stderr.write("\\nsdk-loaded=" + Object.keys(require.cache).some((m) => m.includes("@pulumi")) + "\\n"));\n`;
+/**
+ * Loaded into the CLI's process (`node --require`), on stderr as it exits: whether the Pulumi SDK was
+ * loaded, and which of what the SDK loads only for function serialization (tools/deferSdkModules.js) was.
+ */
+const SDK_PROBE = `process.on("exit", () => {
+    const loaded = Object.keys(require.cache);
+    const unused = ["/node_modules/typescript/", "/node_modules/@npmcli/arborist/"].filter((dir) => loaded.some((m) => m.includes(dir)));
+    process.stderr.write("\\nsdk-loaded=" + loaded.some((m) => m.includes("@pulumi")) + " unused-loaded=" + unused.join(",") + "\\n");
+});\n`;
 
 /** `npm run plan -- ARGS` without npm: the esbuild bundle, rebuilt first if a source changed (tools/build.js). */
 function runPlanCli(args: string[]) {
@@ -54,9 +61,9 @@ function runPlanCli(args: string[]) {
         encoding: "utf8",
         timeout: 60_000,
     });
-    const loaded = /\nsdk-loaded=(true|false)\n$/.exec(run.stderr);
+    const loaded = /\nsdk-loaded=(true|false) unused-loaded=(\S*)\n$/.exec(run.stderr);
     assert.ok(loaded, `the probe reports: ${run.stderr}`);
-    return { ...run, stderr: run.stderr.slice(0, loaded.index), sdkLoaded: loaded[1] === "true" };
+    return { ...run, stderr: run.stderr.slice(0, loaded.index), sdkLoaded: loaded[1] === "true", unusedLoaded: loaded[2] };
 }
 
 describe("offline plan", () => {
@@ -196,6 +203,8 @@ describe("offline plan", () => {
         const run = runPlanCli(["--stack", "prod", "--out", out, "--diff", path.join(prodDir, "inventory.json")]);
         assert.strictEqual(run.status, 0, run.stderr);
         assert.strictEqual(run.sdkLoaded, true, "the probe does see the SDK once a plan runs");
+        // What the SDK loads only to serialize functions stays unloaded through a whole plan.
+        assert.strictEqual(run.unusedLoaded, "", "the plan loaded the TypeScript compiler or npm's Arborist");
         const again: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
         assert.deepStrictEqual(again, prod, "same inventory, generated keys included");
         assert.ok(run.stdout.includes("**0 to add, 0 to change, 0 to remove**"), run.stdout);
