@@ -154,7 +154,20 @@ function clearPlanDir(outDir: string): void {
     for (const name of PLAN_OUTPUTS) fs.rmSync(path.join(outDir, name), { recursive: true, force: true });
 }
 
-export async function plan(args: Args): Promise<number> {
+/**
+ * Declares the fleet of a valid spec on the mock engine and returns what it registered: what the
+ * plan writes. The tests hand in their own runs of the same program (test/harness.ts), whose
+ * determinism test checks the CLI's plan, made with this default, against theirs.
+ */
+export type Evaluate = (spec: FleetSpec, run: { config: Record<string, string>; secretKeys: string[]; stack: string }) => Promise<Inventory>;
+
+const evaluateOnMocks: Evaluate = async (spec, run) => {
+    const { buildFleet } = require("../stacks/fleet") as typeof import("../stacks/fleet");
+    // The fleet itself is not kept: its components hold every resource object the SDK made, and the plan needs only the inventory.
+    return (await runOnMocks(async () => void (await buildFleet(spec)), { ...run, recordState: false })).inventory;
+};
+
+export async function plan(args: Args, evaluate: Evaluate = evaluateOnMocks): Promise<number> {
     // Read the old inventory first: it may be the one this run replaces (`--diff out/prod/inventory.json`).
     const old = args.diff ? (JSON.parse(fs.readFileSync(path.resolve(args.diff), "utf8")) as InventoryFile) : undefined;
     const outDir = path.resolve(args.out ?? path.join(ROOT, "out", args.stack));
@@ -177,11 +190,9 @@ export async function plan(args: Args): Promise<number> {
         if (note) console.log(`note: ${note}`);
     }
     const { config, secretKeys } = offlineConfig(stackFile, parsed);
-    const { buildFleet } = require("../stacks/fleet") as typeof import("../stacks/fleet");
     const started = Date.now();
     const cpu = process.cpuUsage();
-    // The fleet itself is not kept: its components hold every resource object the SDK made, and the plan needs only the inventory.
-    const { inventory } = await runOnMocks(async () => void (await buildFleet(spec)), { config, secretKeys, stack: args.stack, recordState: false });
+    const inventory = await evaluate(spec, { config, secretKeys, stack: args.stack });
     const elapsed = Date.now() - started;
     const { user, system } = process.cpuUsage(cpu);
 
