@@ -6,7 +6,7 @@ import { ISTIO, istioSupports } from "../../components/mesh/versions";
 // Schemas are built from common.ts's building blocks handed in (common.ts hooks the cluster part
 // in, so a runtime import of common.ts here would be circular).
 import type { Violation } from "./violation";
-import { linkPath, reachabilityViolations, type Reachability, type ReachabilityNeed } from "./reachability";
+import { pathsOver, reachabilityViolations, type Reachability, type ReachabilityNeed } from "./reachability";
 
 /** A Go/Envoy duration as Istio's API takes it, e.g. "30s", "1m", "500ms". */
 const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration like "30s", "1m" or "500ms"');
@@ -116,9 +116,10 @@ export function meshRules(fleet: MeshFleet): Violation[] {
     }
     // One network = one flat network: endpoints are reached directly, pod to pod, so the pods of
     // two clusters on one network must be routed to each other over a link.
+    const linkPath = pathsOver(fleet);
     members.forEach(({ c: b, i: j }, k) => {
         for (const { c: a } of members.slice(0, k)) {
-            if (a.mesh.network === b.mesh.network && !linkPath(fleet, a.name, b.name)) {
+            if (a.mesh.network === b.mesh.network && !linkPath(a.name, b.name)) {
                 out.push({
                     path: ["clusters", j, "mesh", "network"],
                     rule: `${b.mesh.network} is also the network of ${a.name}, but no declared link routes their pods to each other: give them distinct networks (east-west gateways) or link them`,

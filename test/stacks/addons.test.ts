@@ -1,7 +1,8 @@
 // The add-on registry: install order comes from declared needs, and a broken registry fails loudly.
 import * as assert from "assert";
+import fc from "fast-check";
 import { clusterAddons, fleetAddons, installOrder } from "../../stacks/addons";
-import { linkPath, reachabilityViolations } from "../../stacks/spec/reachability";
+import { linkPath, pathsOver, reachabilityViolations } from "../../stacks/spec/reachability";
 
 const entry = (name: string, needs: string[] = []) => ({ addon: { name, needs } });
 
@@ -34,6 +35,49 @@ describe("reachability over links", () => {
         assert.deepStrictEqual(linkPath({ links, transit: [] }, "idc", "eks"), ["idc", "eks"]);
         assert.strictEqual(linkPath({ links, transit: [] }, "eks", "ack"), undefined);
         assert.deepStrictEqual(linkPath({ links, transit: ["idc"] }, "eks", "ack"), ["eks", "idc", "ack"]);
+    });
+
+    it("one fleet's paths for many pairs (pathsOver) are the paths a search per pair finds: shortest, transit-only relays, first link first", () => {
+        // The search per pair, written out plainly: a breadth-first search from `from` that stops at `to`.
+        const searchPerPair = (ls: { between: string[] }[], transit: string[], from: string, to: string): string[] | undefined => {
+            if (from === to) return [from];
+            const previous = new Map([[from, from]]);
+            const queue = [from];
+            while (queue.length > 0) {
+                const at = queue.shift()!;
+                if (at !== from && !transit.includes(at)) continue;
+                for (const { between } of ls) {
+                    const next = between[0] === at ? between[1] : between[1] === at ? between[0] : undefined;
+                    if (next === undefined || previous.has(next)) continue;
+                    previous.set(next, at);
+                    if (next === to) {
+                        const path = [to];
+                        while (path[0] !== from) path.unshift(previous.get(path[0])!);
+                        return path;
+                    }
+                    queue.push(next);
+                }
+            }
+            return undefined;
+        };
+        const sites = ["a", "b", "c", "d", "e", "f", "g"];
+        const site = fc.constantFrom(...sites);
+        fc.assert(
+            fc.property(
+                fc.array(
+                    fc.tuple(site, site).filter(([x, y]) => x !== y),
+                    { maxLength: 14 },
+                ),
+                fc.subarray(sites),
+                (pairs, transit) => {
+                    const ls = pairs.map((between) => ({ between }));
+                    const paths = pathsOver({ links: ls, transit });
+                    for (const from of sites)
+                        for (const to of sites) assert.deepStrictEqual(paths(from, to), searchPerPair(ls, transit, from, to), `${from} -> ${to}`);
+                },
+            ),
+            { numRuns: 300 },
+        );
     });
 
     it("names both clusters and the layer when a needed pair has no path", () => {
