@@ -204,7 +204,10 @@ export interface ParseOptions {
 }
 
 export function parseFleet(raw: unknown, options: ParseOptions = {}): ParseResult {
-    const result = fleetSchema.safeParse(raw);
+    // jitless: zod otherwise generates (new Function) and compiles a validator per object schema on
+    // its first parse, ~40 ms cold for this schema; a plan or `pulumi up` parses one spec once, and
+    // warm parses measured the same either way.
+    const result = fleetSchema.safeParse(raw, { jitless: true });
     if (!result.success) {
         const violations = result.error.issues.map((issue) => `${formatPath(issue.path) || "(fleet)"}: ${issue.message}`);
         // The reference rules need only names, the hub and link ends: report them too, so a spec
