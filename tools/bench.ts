@@ -1,8 +1,8 @@
 // The plan benchmark: fleets of N clusters made by tools/fleetGen.ts, each planned in a fresh
 // process exactly as `npm run plan` runs it, against the SDK floor (tools/sdkFloor.ts: the same
 // SDKs, the same number of bare resources on the same mock engine) measured in the same run, and
-// against the same plan's resources re-declared with their real inputs and no program around them
-// (`sdkFloor --replay`: what is left above that is the program's own logic, loading and writing).
+// against the same plan's resources re-declared through their SDK classes with their real inputs and
+// no program around them (`sdkFloor --replay`: what is left above that is the program's own logic and writing).
 //
 //   npm run bench [-- --sizes 1,3,10,30,100] [--runs 1] [--no-prod] [--keep DIR]
 //
@@ -189,7 +189,7 @@ export function main(argv: string[]): void {
         );
         const replay = replayOf.get("prod stack")!;
         console.log(
-            `prod stack, whole process / its resources re-declared with their inputs: ${(prod.wallMs / replay.wallMs).toFixed(2)} wall, ${(prod.cpuMs / replay.cpuMs).toFixed(2)} CPU`,
+            `prod stack, whole process / its resources re-declared through their SDK classes with their inputs: ${(prod.wallMs / replay.wallMs).toFixed(2)} wall, ${(prod.cpuMs / replay.cpuMs).toFixed(2)} CPU`,
         );
     }
     if (large) console.log(`peak RSS at N=100: ${measured.get(large)!.maxRssMb.toFixed(0)} MB (goal < 1536)`);

@@ -2,9 +2,9 @@
 // this machine. The same SDKs the program loads, the same mock engine (tools/mockEngine.ts), and
 // N bare custom resources without inputs, so the rest of a plan's time is the program's own.
 // With --replay, a plan's inventory.json re-declared as it stands: every resource with its type,
-// name, parent and inputs (secrets as the inventory writes them), and no program around them: what
-// the SDK's own work per resource costs with the real inputs, so the rest is the program's logic,
-// its module loading and the plan's writing.
+// name, parent and inputs (secrets as the inventory writes them), each custom one through its SDK
+// class, and no program around them: what the SDK's own work costs for exactly those resources, so
+// the rest is the program's logic, the spec's parsing and the plan's writing.
 //
 //   node tools/build.js sdkFloor N
 //   node tools/build.js sdkFloor --replay INVENTORY.json
@@ -62,10 +62,67 @@ export function main(argv: string[]): void {
     );
 }
 
-/** Declares every inventory resource as it was declared (type, name, inputs), each under its parent, declared first. */
+type ResourceClass = new (
+    name: string,
+    args: Record<string, unknown>,
+    opts: import("@pulumi/pulumi").CustomResourceOptions,
+) => import("@pulumi/pulumi").Resource;
+
+/**
+ * The provider SDK's class for a custom resource type token, as the program constructs it: its
+ * constructor declares the type's output properties, each an Output the SDK makes and resolves, and
+ * loading it loads its module of the SDK. Kubernetes custom resources (a CRD's kind) are
+ * apiextensions.CustomResource; undefined for a token no loaded SDK has a class for.
+ */
+export function classOf(type: string): ResourceClass | undefined {
+    const [pkg, module, name] = type.split(":");
+    const named = (holder: any): ResourceClass | undefined => (holder?.[name]?.__pulumiType === type ? holder[name] : undefined);
+    let sdk: any;
+    try {
+        sdk = require(`@pulumi/${pkg === "pulumi" ? module === "providers" && name : pkg}`);
+    } catch {
+        return undefined;
+    }
+    if (pkg === "pulumi") return module === "providers" && sdk.Provider?.__pulumiType === name ? sdk.Provider : undefined;
+    if (pkg === "kubernetes") {
+        // group/version: "apps/v1", "core/v1", "rbac.authorization.k8s.io/v1", "helm.sh/v3"; a CRD's group has no class.
+        const [group, version] = module.split("/");
+        return named(sdk[group.split(".")[0]]?.[version]) ?? sdk.apiextensions.CustomResource;
+    }
+    // "ec2/vpc" -> sdk.ec2, "index/provider" or "index" -> sdk, "remote" -> sdk.remote
+    const path = module.split("/").filter((p) => p !== "index");
+    for (const depth of [path.length - 1, path.length]) {
+        const holder = path.slice(0, Math.max(depth, 0)).reduce((at: any, p) => at?.[p], sdk);
+        const found = named(holder);
+        if (found) return found;
+    }
+    return undefined;
+}
+
+/**
+ * A provider's inputs go to the engine JSON-encoded (every value that is not a string): decoded
+ * again, so that its class encodes them once, as the program's did.
+ */
+function providerArgs(inputs: Record<string, unknown>): Record<string, unknown> {
+    const decoded = (v: unknown) => {
+        if (typeof v !== "string") return v;
+        try {
+            const parsed: unknown = JSON.parse(v);
+            return typeof parsed === "string" ? v : parsed;
+        } catch {
+            return v;
+        }
+    };
+    return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, decoded(v)]));
+}
+
+/**
+ * Declares every inventory resource as it was declared (type, name, inputs), each under its parent,
+ * declared first; a custom resource through its SDK class (classOf), as the program does.
+ */
 export function replayInventory(resources: InventoryEntry[]): void {
     const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
-    /** Any custom resource type, as declared (the SDK's CustomResource is abstract). */
+    /** A custom resource type no SDK class is found for (the SDK's CustomResource is abstract). */
     class Replayed extends pulumi.CustomResource {
         constructor(type: string, name: string, inputs: Record<string, unknown>, opts: import("@pulumi/pulumi").CustomResourceOptions) {
             super(type, name, inputs, opts);
@@ -78,7 +135,14 @@ export function replayInventory(resources: InventoryEntry[]): void {
         if (done) return done;
         const parent = r.parent ? byUrn.get(r.parent) : undefined;
         const opts = parent ? { parent: declare(parent) } : {};
-        const made = r.custom ? new Replayed(r.type, r.name, r.inputs, opts) : new pulumi.ComponentResource(r.type, r.name, {}, opts);
+        let made: import("@pulumi/pulumi").Resource;
+        if (!r.custom) made = new pulumi.ComponentResource(r.type, r.name, {}, opts);
+        else {
+            const Class = classOf(r.type);
+            made = Class
+                ? new Class(r.name, r.type.startsWith("pulumi:providers:") ? providerArgs(r.inputs) : r.inputs, opts)
+                : new Replayed(r.type, r.name, r.inputs, opts);
+        }
         declared.set(r.urn, made);
         return made;
     };

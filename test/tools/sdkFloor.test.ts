@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import type { InventoryFile } from "../../tools/planDiff";
-import { replayInventory } from "../../tools/sdkFloor";
+import { classOf, replayInventory } from "../../tools/sdkFloor";
 import { redact, runOnMocks } from "../../tools/mockEngine";
 import { plannedStack } from "../harness";
 
@@ -22,5 +22,25 @@ describe("benchmark SDK floor: --replay", function () {
         assert.strictEqual(inventory.resources.length, planned.resources.length);
         assert.deepStrictEqual(inventory.resources.map((r) => r.urn).sort(), planned.resources.map((r) => r.urn).sort());
         assert.deepStrictEqual(declared(inventory.resources), declared(planned.resources));
+    });
+
+    it("constructs each custom resource through its SDK class, as the program does: the class of its type token, a CRD's kind as apiextensions.CustomResource", async () => {
+        const planned: InventoryFile = JSON.parse(fs.readFileSync(path.join(await plannedStack("prod"), "inventory.json"), "utf8"));
+        const k8s: typeof import("@pulumi/kubernetes") = require("@pulumi/kubernetes");
+        const types = [...new Set(planned.resources.filter((r) => r.custom).map((r) => r.type))];
+        const customResource: unknown = k8s.apiextensions.CustomResource;
+        const crds = types.filter((t) => classOf(t) === customResource);
+        for (const type of types.filter((t) => !crds.includes(t))) {
+            // A provider class's own token is its package's name.
+            const token = type.startsWith("pulumi:providers:") ? type.slice("pulumi:providers:".length) : type;
+            assert.strictEqual((classOf(type) as unknown as { __pulumiType?: string } | undefined)?.__pulumiType, token, `no SDK class for ${type}`);
+        }
+        // Only kinds no SDK class covers go the CustomResource way (Karmada, Istio, Calico, the Prometheus operator, Karpenter, the VPC CNI).
+        assert.ok(crds.length > 0);
+        for (const type of crds)
+            assert.doesNotMatch(type, /^kubernetes:(core|apps|rbac\.authorization\.k8s\.io|storage\.k8s\.io|networking\.k8s\.io|helm\.sh)\//, type);
+        assert.strictEqual(classOf("aws:ec2/vpc:Vpc"), require("@pulumi/aws").ec2.Vpc);
+        assert.strictEqual(classOf("pulumi:providers:kubernetes"), k8s.Provider as unknown);
+        assert.strictEqual(classOf("nosuchpkg:index:Thing"), undefined);
     });
 });
