@@ -10,6 +10,7 @@
 //   node tools/build.js sdkFloor --replay INVENTORY.json
 import * as fs from "fs";
 import * as path from "path";
+import { yieldToEventLoop } from "../components/core/batches";
 import { runOnMocks } from "./mockEngine";
 import type { InventoryEntry, InventoryFile } from "./planDiff";
 
@@ -44,8 +45,8 @@ export function main(argv: string[]): void {
             super("bench:index:Bare", name, {});
         }
     }
-    runOnMocks(() => {
-        if (replayed) replayInventory(replayed.resources);
+    runOnMocks(async () => {
+        if (replayed) await replayInventory(replayed.resources);
         else for (let i = 0; i < count; i++) new Bare(`bare-${i}`);
     }).then(
         ({ inventory }) => {
@@ -117,10 +118,17 @@ function providerArgs(inputs: Record<string, unknown>): Record<string, unknown> 
 }
 
 /**
+ * Resources declared between two yields to the event loop: about what the fleet declares in one
+ * batch (components/core/batches.ts, 4 clusters). Declared in one go, 38,546 resources (100
+ * clusters) took 248 s against the plan's 67 s, the way the fleet did before it declared in batches.
+ */
+export const REPLAY_BATCH = 600;
+
+/**
  * Declares every inventory resource as it was declared (type, name, inputs), each under its parent,
  * declared first; a custom resource through its SDK class (classOf), as the program does.
  */
-export function replayInventory(resources: InventoryEntry[]): void {
+export async function replayInventory(resources: InventoryEntry[]): Promise<void> {
     const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
     /** A custom resource type no SDK class is found for (the SDK's CustomResource is abstract). */
     class Replayed extends pulumi.CustomResource {
@@ -146,7 +154,10 @@ export function replayInventory(resources: InventoryEntry[]): void {
         declared.set(r.urn, made);
         return made;
     };
-    resources.forEach(declare);
+    for (const [i, r] of resources.entries()) {
+        if (i > 0 && i % REPLAY_BATCH === 0) await yieldToEventLoop();
+        declare(r);
+    }
 }
 
 if (require.main === module) main(process.argv.slice(2));
