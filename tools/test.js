@@ -1,5 +1,5 @@
 // `npm test`: the whole-program type check (tsc), the linters (oxlint, oxfmt, the workflow schema) and the
-// unit tests (mocha, .mocharc.json, two workers) at the same time: tsc is one long single-threaded
+// unit tests (mocha, .mocharc.json, a worker per core: 2 to 4) at the same time: tsc is one long single-threaded
 // run, so on two cores they take about as long as the slowest instead of the sum. The checks'
 // reports are printed after the tests; any failing fails the run.
 // The type check is TypeScript 7's native compiler (the `typescript-7` alias): the same checker
@@ -12,6 +12,7 @@
 //   node tools/test.js [MOCHA ARGS...]      (npm test -- --grep plan)
 "use strict";
 const { spawn } = require("child_process");
+const os = require("os");
 const path = require("path");
 const { fillCache } = require("./register");
 const { filesUnder, mergeRuns, ordered, unitTestFiles } = require("./testTimes");
@@ -44,7 +45,7 @@ const lint = new Promise((resolve) => {
 });
 const typecheck = run(
     "type check (tsc --noEmit --noCheck false -p . --incremental --singleThreaded)",
-    // --singleThreaded: beside mocha's two workers the cores are busy, and TS 7's parallel checkers
+    // --singleThreaded: beside mocha's workers the cores are busy, and TS 7's parallel checkers
     // only add CPU (6.4 against 8.7 CPU s for a cold check on this machine).
     [
         bin("typescript-7", "bin/tsc"),
@@ -60,8 +61,11 @@ const typecheck = run(
     ],
     { buffer: true },
 );
-// Two mocha workers: each test file runs in its own process (every file's mock-engine runs are
-// already separate, temp directories are per test), so files on the critical path overlap.
+// One mocha worker per core, at least two and at most four: test files are independent (every
+// file's mock-engine runs are separate, temp directories are per test), so files on the critical
+// path overlap. Each worker pays its own SDK load and base fleets (~6 CPU s): on this project's
+// 2-core machine four workers took 94 CPU s / 48.7 s against two's 80-84 CPU s / 42-43 s; more than
+// two is for machines with the cores for them (not measured here).
 // --single-threaded-gc (mocha's workers inherit it): with the type check, the linters and two
 // workers on two cores, V8's helper threads for parallel scavenges only contend for the same
 // cores; measured here, mocha alone 44-47 s against 48-49 s and ~5 % less CPU.
@@ -83,7 +87,7 @@ const tests = bundled.then(() =>
             bin("mocha", "bin/mocha.js"),
             "--parallel",
             "--jobs",
-            "2",
+            String(Math.min(4, Math.max(2, os.availableParallelism()))),
             // The whole suite: every unit test file, longest first, each timed for the next run (tools/testTimes.js).
             ...(process.argv.length > 2 ? process.argv.slice(2) : ["--require", "tools/testTimes.js", ...ordered(unitTestFiles())]),
         ],
