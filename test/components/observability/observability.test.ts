@@ -558,6 +558,47 @@ for (const stack of ["prod", "dev"] as const) {
                     assert.strictEqual(inv.providerOf(child)!.name, `${site.name}-alicloud`, child.name);
             }
         });
+
+        it("waits for the links on the hub only: its Query reads every site over them; a site's own objects need only its cluster", () => {
+            // Custom resources under a links component (the type chain in the URN names one).
+            const links = inv.resources.filter((r) => r.custom && /(^|\$)hybrid:links:/.test(r.urn.split("::")[2]));
+            const linkResources = new Set(links.map((r) => r.urn));
+            assert.ok(linkResources.size > 0, "the fleet declares links");
+            const sites = inv.resources.filter((r) => r.type === "hybrid:observability:ThanosSite");
+            assert.strictEqual(sites.length, spec.clusters.length);
+            for (const site of sites) {
+                const objects = inv.childrenOf(site.urn).filter((r) => r.custom);
+                assert.ok(objects.length > 0, site.name);
+                const afterLinks = objects.filter((r) => r.dependencies.some((d) => linkResources.has(d)));
+                if (site.name === `${spec.hub}-observability`) {
+                    const query = objects.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name.endsWith("-query"));
+                    assert.ok(query, "the hub runs Thanos Query");
+                    // The Query's endpoints config waits for the links at every site that has any; the Query itself, after it.
+                    const endpoints = objects.find((r) => r.name.endsWith("-query-endpoints"))!;
+                    assert.ok(query.dependencies.includes(endpoints.urn));
+                    for (const c of spec.clusters) {
+                        const at = links.filter((r) => r.urn.includes(`::${c.name}-links`) || r.name.startsWith(`${c.name}-`));
+                        if (at.length > 0)
+                            assert.ok(
+                                at.some((r) => endpoints.dependencies.includes(r.urn)),
+                                `${endpoints.name} not after ${c.name}'s links`,
+                            );
+                    }
+                } else {
+                    assert.deepStrictEqual(
+                        afterLinks.map((r) => r.name),
+                        [],
+                        `${site.name}: objects waiting for the links`,
+                    );
+                    // Still after the cluster's own monitoring release (the Prometheus operator's CRDs, the namespace).
+                    const release = monitoringRelease(inv, site.name.replace(/-observability$/, "")).urn;
+                    assert.ok(
+                        objects.filter((r) => r.type.startsWith("kubernetes:")).every((r) => r.dependencies.includes(release)),
+                        site.name,
+                    );
+                }
+            }
+        });
     });
 }
 
