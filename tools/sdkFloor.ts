@@ -78,13 +78,16 @@ type ResourceClass = new (
 export function classOf(type: string): ResourceClass | undefined {
     const [pkg, module, name] = type.split(":");
     const named = (holder: any): ResourceClass | undefined => (holder?.[name]?.__pulumiType === type ? holder[name] : undefined);
+    // "pulumi:providers:aws" is @pulumi/aws's Provider; any other "pulumi:" type has no SDK class.
+    const sdkName = pkg !== "pulumi" ? pkg : module === "providers" ? name : undefined;
+    if (sdkName === undefined) return undefined;
     let sdk: any;
     try {
-        sdk = require(`@pulumi/${pkg === "pulumi" ? module === "providers" && name : pkg}`);
+        sdk = require(`@pulumi/${sdkName}`);
     } catch {
         return undefined;
     }
-    if (pkg === "pulumi") return module === "providers" && sdk.Provider?.__pulumiType === name ? sdk.Provider : undefined;
+    if (pkg === "pulumi") return sdk.Provider?.__pulumiType === name ? sdk.Provider : undefined;
     if (pkg === "kubernetes") {
         // group/version: "apps/v1", "core/v1", "rbac.authorization.k8s.io/v1", "helm.sh/v3"; a CRD's group has no class.
         const [group, version] = module.split("/");

@@ -42,5 +42,6 @@ describe("benchmark SDK floor: --replay", function () {
         assert.strictEqual(classOf("aws:ec2/vpc:Vpc"), require("@pulumi/aws").ec2.Vpc);
         assert.strictEqual(classOf("pulumi:providers:kubernetes"), k8s.Provider as unknown);
         assert.strictEqual(classOf("nosuchpkg:index:Thing"), undefined);
+        assert.strictEqual(classOf("pulumi:pulumi:Stack"), undefined);
     });
 });
