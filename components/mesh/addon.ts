@@ -2,6 +2,7 @@
 // (under its site), then in every member one remote secret per other member: n*(n-1) in all.
 // Members are the clusters the args name (the spec's `mesh.enabled`).
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { inBatches } from "../core/batches";
 import type { ClusterHandle, FleetAddon } from "../core/contract";
 import { MeshRootCa } from "./ca";
@@ -54,6 +55,13 @@ export class Mesh extends pulumi.ComponentResource {
         const mesh = new Mesh(name, args, opts);
         const root = { certPem: mesh.rootCa.certPem, keyPem: mesh.rootCa.keyPem };
         const members = clusters.filter((h) => args.members[h.name] !== undefined);
+        // Every member's istio-system namespace, and after it istiod's remote secrets, waits for the
+        // links: through one gate that depends on all of them, not each namespace on every link
+        // resource (members x links dependencies, 272,070 in a 100-cluster plan). The gate is a
+        // custom resource because a dependency on a component is one on each of its resources; the
+        // SDK registers a resource only after its dependencies have registered, so on a later update
+        // a new link still comes before a new member. A RandomId has no other effect.
+        const linksUp = after.length > 0 ? [new random.RandomId(`${name}-links-up`, { byteLength: 1 }, { parent: mesh, dependsOn: after })] : [];
         await inBatches(members, (h) => {
             const m = args.members[h.name];
             const mc = new MeshCluster(
@@ -72,7 +80,7 @@ export class Mesh extends pulumi.ComponentResource {
                             .flatMap((o) => [o.network.siteCidr, o.network.podCidr]),
                     },
                     provider: h.provider,
-                    ready: [...h.ready, ...after],
+                    ready: [...h.ready, ...linksUp],
                     root,
                     ca: { validityDays: args.intermediateValidityDays, generation: m.caGeneration },
                     localityHosts: args.localityHosts,

@@ -165,6 +165,31 @@ describe("mesh layer on the mock engine (prod)", function () {
         assert.deepStrictEqual(plainTextOccurrences(inventory, "PRIVATE KEY"), []);
     });
 
+    it("every member waits for the links through one gate: each istio-system namespace after it, it after every site's links", () => {
+        // Custom resources under a links component (the type chain in the URN names one).
+        const links = inventory.resources.filter((r) => r.custom && /(^|\$)hybrid:links:/.test(r.urn.split("::")[2]));
+        const gate = inventory.named("random:index/randomId:RandomId", "mesh-links-up");
+        assert.strictEqual(inventory.byUrn(gate.parent!).type, "hybrid:mesh:Mesh");
+        for (const n of names) {
+            const ns = inventory.named("kubernetes:core/v1:Namespace", `${n}-mesh-istio-system`);
+            assert.ok(ns.dependencies.includes(gate.urn), `${ns.name} not after the gate`);
+            assert.deepStrictEqual(
+                ns.dependencies.filter((d) => links.some((l) => l.urn === d)),
+                [],
+                `${ns.name} waits for link resources itself`,
+            );
+            const at = links.filter((l) => l.name.startsWith(`${n}-`));
+            assert.ok(at.length > 0 && at.some((l) => gate.dependencies.includes(l.urn)), `the gate is not after ${n}'s links`);
+        }
+        // Every remote secret comes after its watcher's namespace, so after the links too.
+        const remote = inventory.ofType("kubernetes:core/v1:Secret").filter((r) => r.name.includes("-mesh-remote-"));
+        assert.strictEqual(remote.length, names.length * (names.length - 1));
+        for (const rs of remote) {
+            const watcher = names.find((n) => rs.name.startsWith(`${n}-mesh-remote-`))!;
+            assert.ok(rs.dependencies.includes(inventory.named("kubernetes:core/v1:Namespace", `${watcher}-mesh-istio-system`).urn), rs.name);
+        }
+    });
+
     it("preview mode (outputs unknown) declares the same mesh resources", async () => {
         const { inventory: preview } = await runFleet(spec(), "prod", { preview: true });
         const urns = (inv: Inventory) =>
