@@ -116,10 +116,10 @@ export function meshRules(fleet: MeshFleet): Violation[] {
     }
     // One network = one flat network: endpoints are reached directly, pod to pod, so the pods of
     // two clusters on one network must be routed to each other over a link.
-    const linkPath = pathsOver(fleet);
+    const pathBetween = pathsOver(fleet);
     members.forEach(({ c: b, i: j }, k) => {
         for (const { c: a } of members.slice(0, k)) {
-            if (a.mesh.network === b.mesh.network && !linkPath(a.name, b.name)) {
+            if (a.mesh.network === b.mesh.network && !pathBetween(a.name, b.name)) {
                 out.push({
                     path: ["clusters", j, "mesh", "network"],
                     rule: `${b.mesh.network} is also the network of ${a.name}, but no declared link routes their pods to each other: give them distinct networks (east-west gateways) or link them`,

@@ -10,15 +10,11 @@ export interface Reachability {
     transit: string[];
 }
 
-/** A shortest path of cluster names from `from` to `to`, or undefined; only transit sites relay. */
-export function linkPath(fleet: Reachability, from: string, to: string): string[] | undefined {
-    return pathsOver(fleet)(from, to);
-}
-
 /**
- * linkPath over one fleet for many pairs: the links' neighbour map is built once and each source's
- * breadth-first search is kept (the mesh asks for every pair of members: 9,900 pairs at 100
- * clusters). Same paths as linkPath: the search visits neighbours in link order, first found wins.
+ * Shortest paths over one fleet's links: `(from, to)` gives the cluster names from `from` to `to`,
+ * or undefined; only transit sites relay. The neighbour map is built once and each source's
+ * breadth-first search kept (the mesh asks for every pair of members: 9,900 pairs at 100 clusters);
+ * the search visits neighbours in link order, first found wins.
  */
 export function pathsOver(fleet: Reachability): (from: string, to: string) => string[] | undefined {
     const neighbours = new Map<string, string[]>();

@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import { clusterAddons, fleetAddons, installOrder } from "../../stacks/addons";
-import { linkPath, pathsOver, reachabilityViolations } from "../../stacks/spec/reachability";
+import { pathsOver, reachabilityViolations } from "../../stacks/spec/reachability";
 
 const entry = (name: string, needs: string[] = []) => ({ addon: { name, needs } });
 
@@ -32,9 +32,9 @@ describe("reachability over links", () => {
     const links = [{ between: ["idc", "eks"] }, { between: ["idc", "ack"] }];
 
     it("finds a direct link, and a path through a transit site only", () => {
-        assert.deepStrictEqual(linkPath({ links, transit: [] }, "idc", "eks"), ["idc", "eks"]);
-        assert.strictEqual(linkPath({ links, transit: [] }, "eks", "ack"), undefined);
-        assert.deepStrictEqual(linkPath({ links, transit: ["idc"] }, "eks", "ack"), ["eks", "idc", "ack"]);
+        assert.deepStrictEqual(pathsOver({ links, transit: [] })("idc", "eks"), ["idc", "eks"]);
+        assert.strictEqual(pathsOver({ links, transit: [] })("eks", "ack"), undefined);
+        assert.deepStrictEqual(pathsOver({ links, transit: ["idc"] })("eks", "ack"), ["eks", "idc", "ack"]);
     });
 
     it("one fleet's paths for many pairs (pathsOver) are the paths a search per pair finds: shortest, transit-only relays, first link first", () => {
