@@ -141,6 +141,11 @@ function deepFreeze<T>(value: T): T {
     return value;
 }
 
+/** Resources of the links layer: every hybrid:links component and everything under one. */
+export function linkResources(inv: Inventory): RegisteredResource[] {
+    return inv.resources.filter((r) => r.type.startsWith("hybrid:links:") || inv.ancestors(r).some((a) => a.type.startsWith("hybrid:links:")));
+}
+
 /** Every place (resource + input path) where `needle` appears in plain text, outside a secret. */
 export function plainTextOccurrences(inventory: Inventory, needle: string): string[] {
     const hits: string[] = [];

@@ -7,15 +7,12 @@ import type { LinksResult } from "../../../components/links/addon";
 import { PSK_PATTERN } from "../../../components/links/plan";
 import type { Fleet } from "../../../stacks/fleet";
 import type { FleetSpec } from "../../../stacks/spec";
-import { directConnectLink, Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../../harness";
+import { directConnectLink, Inventory, linkResources, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
 async function run(spec: FleetSpec, stack: "prod" | "dev", preview = false): Promise<{ inventory: Inventory; fleet: Fleet }> {
     return runFleet(spec, stack, { preview });
 }
 
-/** Resources of the links layer: everything under a hybrid:links component. */
-const linkResources = (inv: Inventory) =>
-    inv.resources.filter((r) => r.type.startsWith("hybrid:links:") || inv.ancestors(r).some((a) => a.type.startsWith("hybrid:links:")));
 const countByType = (rs: RegisteredResource[]) => {
     const m: Record<string, number> = {};
     for (const r of rs) m[r.type] = (m[r.type] ?? 0) + 1;

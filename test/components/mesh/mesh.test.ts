@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as YAML from "yaml";
 import type { FleetSpec } from "../../../stacks/spec";
 import { loadFleet } from "../../../stacks/spec";
-import { Inventory, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../../harness";
+import { Inventory, linkResources, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../../harness";
 import type { Fleet } from "../../../stacks/fleet";
 
 const resolve = <T>(o: pulumi.Input<T>): Promise<T> => new Promise((r) => pulumi.output(o).apply((v) => r(v as T)));
@@ -166,8 +166,7 @@ describe("mesh layer on the mock engine (prod)", function () {
     });
 
     it("every member waits for the links through one gate: each istio-system namespace after it, it after every site's links", () => {
-        // Custom resources under a links component (the type chain in the URN names one).
-        const links = inventory.resources.filter((r) => r.custom && /(^|\$)hybrid:links:/.test(r.urn.split("::")[2]));
+        const links = linkResources(inventory).filter((r) => r.custom);
         const gate = inventory.named("random:index/randomId:RandomId", "mesh-links-up");
         assert.strictEqual(inventory.byUrn(gate.parent!).type, "hybrid:mesh:Mesh");
         for (const n of names) {

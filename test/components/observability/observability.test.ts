@@ -14,7 +14,7 @@ import { GRPC_SERVER_NAME, KUBE_PROMETHEUS_STACK, REPLICA_LABEL, THANOS } from "
 import { FleetSpec } from "../../../stacks/spec";
 import { k8sProviderName } from "../../../stacks/types";
 import { validateCustomResource } from "../../crds";
-import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../../harness";
+import { Inventory, linkResources, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
@@ -560,16 +560,15 @@ for (const stack of ["prod", "dev"] as const) {
         });
 
         it("waits for the links on the hub only: its Query reads every site over them; a site's own objects need only its cluster", () => {
-            // Custom resources under a links component (the type chain in the URN names one).
-            const links = inv.resources.filter((r) => r.custom && /(^|\$)hybrid:links:/.test(r.urn.split("::")[2]));
-            const linkResources = new Set(links.map((r) => r.urn));
-            assert.ok(linkResources.size > 0, "the fleet declares links");
+            const links = linkResources(inv).filter((r) => r.custom);
+            const linkUrns = new Set(links.map((r) => r.urn));
+            assert.ok(linkUrns.size > 0, "the fleet declares links");
             const sites = inv.resources.filter((r) => r.type === "hybrid:observability:ThanosSite");
             assert.strictEqual(sites.length, spec.clusters.length);
             for (const site of sites) {
                 const objects = inv.childrenOf(site.urn).filter((r) => r.custom);
                 assert.ok(objects.length > 0, site.name);
-                const afterLinks = objects.filter((r) => r.dependencies.some((d) => linkResources.has(d)));
+                const afterLinks = objects.filter((r) => r.dependencies.some((d) => linkUrns.has(d)));
                 if (site.name === `${spec.hub}-observability`) {
                     const query = objects.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name.endsWith("-query"));
                     assert.ok(query, "the hub runs Thanos Query");
