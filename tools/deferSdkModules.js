@@ -24,9 +24,6 @@ const DEFERRED = [
     { parent: "@pulumi/pulumi/runtime/index.js", request: "./closure/codePaths", functions: ["computeCodePaths"] },
 ];
 
-/** Requests deferred so far and whether each has loaded since (what the tests check). */
-const deferred = [];
-
 function standIn(load, functions) {
     let real;
     const loaded = () => (real ??= load());
@@ -65,16 +62,11 @@ function install() {
         if (from) {
             for (const d of DEFERRED) {
                 if (request !== d.request || !from.endsWith(path.join("node_modules", d.parent))) continue;
-                const record = { parent: d.parent, request, loaded: false };
-                deferred.push(record);
-                return standIn(() => {
-                    record.loaded = true;
-                    return load.call(Module, request, parent, isMain);
-                }, d.functions);
+                return standIn(() => load.call(Module, request, parent, isMain), d.functions);
             }
         }
         return load.apply(this, arguments);
     };
 }
 
-module.exports = { install, deferred, DEFERRED };
+module.exports = { install };
