@@ -239,6 +239,24 @@ describe("offline plan", () => {
         assert.deepStrictEqual(fs.readdirSync(dir), ["precious.txt"]);
     });
 
+    it("with FLEET_MOCK_STACKS=1 a failure's stack points into the TypeScript sources (the bundles' source maps)", () => {
+        const dir = tmp("foreign-mapped");
+        fs.writeFileSync(path.join(dir, "precious.txt"), "keep me");
+        const script = `
+            const { load } = require(${JSON.stringify(path.join(ROOT, "tools/build.js"))});
+            load("plan").plan({ stack: "prod", out: ${JSON.stringify(dir)} }).then(
+                () => process.exit(3),
+                (e) => process.stdout.write(e.stack),
+            );
+        `;
+        const run = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", env: { ...process.env, FLEET_MOCK_STACKS: "1" } });
+        assert.strictEqual(run.status, 0, run.stderr);
+        const source = fs.readFileSync(path.join(ROOT, "tools/plan.ts"), "utf8").split("\n");
+        const line = source.findIndex((l) => l.includes("is not empty and holds no plan")) + 1;
+        assert.ok(line > 0);
+        assert.match(run.stdout.split("\n")[1], new RegExp(`at clearPlanDir \\(${path.join(ROOT, "tools/plan.ts").replace(/[/.]/g, "\\$&")}:${line}:\\d+\\)$`));
+    });
+
     it("names the changed input keys and options of a resource", () => {
         const base = { cluster: "c", parent: null, provider: null, custom: true, protect: false, retainOnDelete: false, dependencies: [] };
         const before: InventoryFile = {
