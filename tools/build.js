@@ -9,7 +9,7 @@
 // build read (esbuild's metafile: every bundled source; for a bundled package its package.json),
 // this script, tsconfig.json or package.json differs by content (SHA-1) from what that build saw,
 // or the bundle is missing. A command builds only its own bundle: after an edit, `npm run plan`
-// waits for bin/plan.js (~0.7 s cold) and not for all five (~1.5 s). Hashing ~60 files takes a few
+// waits for bin/plan.js (~0.6 s) and not for all five (1.2-1.6 s). Hashing ~60 files takes a few
 // ms. Every @pulumi/* package stays in node_modules.
 // Source maps are written beside the bundles and used only with FLEET_MOCK_STACKS=1 (Node's own
 // source-map support, turned on before the bundle loads); the hot path never maps a stack.
