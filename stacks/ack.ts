@@ -1,6 +1,6 @@
 // Builds one ACK cluster: its own Alicloud provider (the spec's region), the VPC, the managed
 // control plane, the node pools and the metrics bucket.
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../components/core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { AckCluster } from "../components/ack/cluster";
 import { AckMetricsStore } from "../components/ack/metricsStore";

@@ -1,7 +1,7 @@
 // Builds one EKS cluster: its own AWS provider (the spec's region, the fleet's default tags), the
 // VPC, the hardened control plane with its system nodes and add-ons, Karpenter and the metrics
 // bucket.
-import * as aws from "@pulumi/aws";
+import * as aws from "../components/core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CiliumOperatorIdentity } from "../components/eks/ciliumOperator";
 import { EksCluster } from "../components/eks/cluster";

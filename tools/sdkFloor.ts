@@ -14,10 +14,23 @@ import { yieldToEventLoop } from "../components/core/batches";
 import { runOnMocks } from "./mockEngine";
 import type { InventoryEntry, InventoryFile } from "./planDiff";
 
-/** Every @pulumi/* runtime dependency the program declares resources with (package.json). */
+/**
+ * The @pulumi/* runtime dependencies the program loads (package.json's, but for the policy pack's
+ * SDK and @pulumi/eks: the program declares EKS with aws.eks, components/eks/cluster.ts says why).
+ */
 export function programSdks(): string[] {
     const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
-    return Object.keys(manifest.dependencies).filter((name) => name.startsWith("@pulumi/") && name !== "@pulumi/policy");
+    return Object.keys(manifest.dependencies).filter((name) => name.startsWith("@pulumi/") && name !== "@pulumi/policy" && name !== "@pulumi/eks");
+}
+
+/** The packages the program imports one namespace module at a time (components/core/sdk), not through their index. */
+const BY_NAMESPACE = new Set(["aws", "alicloud"]);
+
+/** Loads the SDKs as the program does: aws and alicloud through the program's own subsets, the others whole. */
+function loadProgramSdks(): void {
+    require("../components/core/sdk/aws");
+    require("../components/core/sdk/alicloud");
+    for (const sdk of programSdks()) if (!BY_NAMESPACE.has(sdk.slice("@pulumi/".length))) require(sdk);
 }
 
 export function main(argv: string[]): void {
@@ -35,7 +48,7 @@ export function main(argv: string[]): void {
     }
     const count = Number(argv[0]);
     if (!replayed && (!Number.isInteger(count) || count < 1 || argv.length !== 1)) usage();
-    for (const sdk of programSdks()) require(sdk);
+    loadProgramSdks();
     const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
     const started = Date.now();
     const cpu = process.cpuUsage();
@@ -70,9 +83,21 @@ type ResourceClass = new (
 ) => import("@pulumi/pulumi").Resource;
 
 /**
+ * What of package `sdkName` holds the class of a token whose module path is `path`, shaped as the
+ * package's index is: the package itself, or for aws and alicloud only the module the program
+ * imports (their provider, or the one namespace under its name in the index).
+ */
+function sdkPart(sdkName: string, provider: boolean, path: string[]): any {
+    if (!BY_NAMESPACE.has(sdkName)) return require(`@pulumi/${sdkName}`);
+    if (provider) return require(`@pulumi/${sdkName}/provider`);
+    return path.length > 0 ? { [path[0]]: require(`@pulumi/${sdkName}/${path[0]}`) } : require(`@pulumi/${sdkName}`);
+}
+
+/**
  * The provider SDK's class for a custom resource type token, as the program constructs it: its
  * constructor declares the type's output properties, each an Output the SDK makes and resolves, and
- * loading it loads its module of the SDK. Kubernetes custom resources (a CRD's kind) are
+ * loading it loads its module of the SDK, the way the program loads it (aws and alicloud one
+ * namespace module at a time). Kubernetes custom resources (a CRD's kind) are
  * apiextensions.CustomResource; undefined for a token no loaded SDK has a class for.
  */
 export function classOf(type: string): ResourceClass | undefined {
@@ -81,9 +106,11 @@ export function classOf(type: string): ResourceClass | undefined {
     // "pulumi:providers:aws" is @pulumi/aws's Provider; any other "pulumi:" type has no SDK class.
     const sdkName = pkg !== "pulumi" ? pkg : module === "providers" ? name : undefined;
     if (sdkName === undefined) return undefined;
+    // "ec2/vpc" -> ec2, "index/provider" or "index" -> the package, "remote" -> remote
+    const path = module.split("/").filter((p) => p !== "index");
     let sdk: any;
     try {
-        sdk = require(`@pulumi/${sdkName}`);
+        sdk = sdkPart(sdkName, pkg === "pulumi", path);
     } catch {
         return undefined;
     }
@@ -93,8 +120,6 @@ export function classOf(type: string): ResourceClass | undefined {
         const [group, version] = module.split("/");
         return named(sdk[group.split(".")[0]]?.[version]) ?? sdk.apiextensions.CustomResource;
     }
-    // "ec2/vpc" -> sdk.ec2, "index/provider" or "index" -> sdk, "remote" -> sdk.remote
-    const path = module.split("/").filter((p) => p !== "index");
     for (const depth of [path.length - 1, path.length]) {
         const holder = path.slice(0, Math.max(depth, 0)).reduce((at: any, p) => at?.[p], sdk);
         const found = named(holder);

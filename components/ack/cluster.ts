@@ -2,7 +2,7 @@
 // Secrets encrypted with a dedicated KMS key, RRSA on, an internal API server load balancer,
 // control-plane and audit logs in an SLS project, a maintenance window, and the admin
 // kubeconfig (a secret) with the cluster's own Kubernetes provider.
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../core/sdk/alicloud";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { k8sProviderName } from "../core/conventions";

@@ -1,6 +1,6 @@
 // The one way this site makes a KMS key: AES-256 in software, rotating yearly, with deletion
 // protection and a waiting period before a deletion takes effect, protected in the stack.
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 
 /** A protected, rotating key; `protects` says what it encrypts (KMS shows it beside the deletion protection). */

@@ -1,7 +1,7 @@
 // The ACK site's store for long-term metrics blocks (Thanos): an OSS bucket that is private,
 // versioned and encrypted with its own KMS key, and a RAM role that only the named Kubernetes
 // ServiceAccounts can assume through the cluster's RRSA OIDC provider.
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { protectedKey } from "./kms";
 import { bucketWriterPolicy, rrsaTrustPolicy } from "./render";

@@ -1,7 +1,7 @@
 // The ACK cluster's nodes: one managed alicloud.cs.NodePool per spec pool, spread over every
 // zone's node vSwitch, scaled by ACK's cluster autoscaler, auto-repaired and auto-upgraded in the
 // maintenance window, with encrypted disks, IMDS hardened and no public IPs.
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { FLEET_KEYS } from "../core/conventions";

@@ -1,7 +1,7 @@
 // The ACK site's network foundation: a VPC with a node vSwitch per zone (and, with Terway, the
 // pod CIDR as a secondary block carved into a pod vSwitch per zone), one enhanced NAT gateway
 // with an EIP, and SNAT entries so that nodes and pods reach the internet without public IPs.
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { addressPlan } from "./render";
 import type { AckClusterShape } from "./types";

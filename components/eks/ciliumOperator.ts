@@ -3,7 +3,7 @@
 // through EKS Pod Identity, trusted only from this cluster, with the least-privilege ENI policy.
 // EKS injects the credentials when the pod is created, so the association must exist before the
 // Cilium chart installs the operator: the site puts it in the cluster's `access.ready`.
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext, CILIUM_OPERATOR, ciliumOperatorPolicy, podIdentityTrustPolicy } from "./render";
 

@@ -10,7 +10,7 @@
 // node group over the private subnets of every zone, labelled and tainted CriticalAddonsOnly; the
 // EBS CSI driver with its own Pod Identity role; the default encrypted gp3 StorageClass; and the
 // cluster's own Kubernetes provider from an exec kubeconfig (a secret).
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/sdk/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { declareControlPlane } from "./controlPlane";

@@ -1,7 +1,7 @@
 // The EKS control plane of an EksCluster: the protected KMS keys (secrets envelope, logs), the
 // pre-created encrypted log group, the cluster role, the aws.eks.Cluster itself, the spec's admins'
 // access entries and the cluster's own Kubernetes provider from an exec kubeconfig (a secret).
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/sdk/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { k8sProviderName } from "../core/conventions";

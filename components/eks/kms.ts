@@ -1,6 +1,6 @@
 // The one way this site makes a KMS key: rotating yearly (AWS's automatic rotation), protected in
 // the stack, and with AWS's longest waiting period before a deletion takes effect.
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** AWS's longest KMS waiting period, to catch a mistaken deletion (KMS docs, "Deleting AWS KMS keys"). */

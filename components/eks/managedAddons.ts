@@ -2,7 +2,7 @@
 // Ready (Pod Identity agent; with the VPC CNI also vpc-cni, kube-proxy and one ENIConfig per zone);
 // on the system nodes, CoreDNS and the EBS CSI driver with its own Pod Identity role, then the
 // default encrypted gp3 StorageClass.
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/sdk/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { customResource } from "../core/k8s";

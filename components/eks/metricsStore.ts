@@ -1,7 +1,7 @@
 // The EKS site's store for long-term metrics blocks (Thanos): an S3 bucket that is private,
 // versioned, TLS-only and encrypted with its own rotating KMS key (both protected), and a role
 // that only the named ServiceAccount of this cluster gets, through EKS Pod Identity.
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { protectedKey } from "./kms";
 import { AwsContext, bucketTlsOnlyPolicy, bucketWriterPolicy, podIdentityTrustPolicy } from "./render";

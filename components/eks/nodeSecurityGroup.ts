@@ -4,7 +4,7 @@
 // which admits everything from every member. The control plane reaches the nodes only on the ports
 // below; the nodes reach the API server on 443; nodes (and, with VPC CNI custom networking, their
 // pods) talk to each other freely; egress is open (image pulls, AWS APIs without VPC endpoints).
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /**

@@ -1,6 +1,6 @@
 // The system node group of an EksCluster: on demand, over the private subnets of every zone, IMDSv2
 // only, encrypted gp3 disks, labelled and tainted CriticalAddonsOnly (Cilium's startup taint too).
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FLEET_KEYS, SYSTEM_TAINT } from "../core/conventions";
 import { AwsContext, managedPolicy, nodeRolePolicies, serviceTrustPolicy } from "./render";

@@ -2,7 +2,7 @@
 // and a pod subnet per zone (podCidr is a secondary VPC block), an internet gateway, NAT gateways
 // (one per zone or one shared), route tables, a closed default security group, and VPC flow logs
 // to a KMS-encrypted CloudWatch log group written by a role that can do nothing else.
-import * as aws from "@pulumi/aws";
+import * as aws from "../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { protectedKey } from "./kms";
 import { addressPlan, AwsContext, flowLogGroupName, flowLogPolicy, flowLogTrustPolicy, logsKeyPolicy, subnetTags } from "./render";

@@ -3,8 +3,8 @@
 // managed nodes and pods) or the ACK cluster security group (nodes and Terway ENI pods). What is
 // let in is what the fleet layers dial across the links (stated by the fleet in `IngressNeed`s),
 // from the prefixes the dialling site's pods and nodes leave from, nothing wider.
-import * as alicloud from "@pulumi/alicloud";
-import * as aws from "@pulumi/aws";
+import * as alicloud from "../core/sdk/alicloud";
+import * as aws from "../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** One port of a site that other sites dial over the links, and who dials it for what. */

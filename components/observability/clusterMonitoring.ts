@@ -3,7 +3,7 @@
 // (a Secret, secret from birth) and the platform's PrometheusRule (the fleet layer exposes the
 // sidecar and adds its TLS material). On IDC clusters etcd is scraped on its client port with a
 // client certificate of the etcd CA issued here (mTLS); the API server is scraped everywhere.
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../core/sdk/alicloud";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";

@@ -1,6 +1,6 @@
 // The Karpenter controller: its Pod Identity role with the scoped v1 policy, then the CRD chart and
 // the controller chart (pinned, from the OCI registry), the controller on the system nodes.
-import * as aws from "@pulumi/aws";
+import * as aws from "../../core/sdk/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { pinnedRelease } from "../../core/k8s";

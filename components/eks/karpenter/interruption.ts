@@ -1,7 +1,7 @@
 // Interruption handling: EventBridge rules for spot interruptions, rebalance recommendations,
 // instance state changes and scheduled health events, into an SQS queue the controller reads to
 // drain nodes ahead of time (terraform-aws-eks modules/karpenter; Karpenter's CloudFormation).
-import * as aws from "@pulumi/aws";
+import * as aws from "../../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "../render";
 import { eventPattern, INTERRUPTION_EVENTS, interruptionQueuePolicy } from "./render";

@@ -1,6 +1,6 @@
 // The identity of the nodes Karpenter launches: their EC2 role with the managed node policies, and
 // its EC2_LINUX access entry so that they may join the cluster.
-import * as aws from "@pulumi/aws";
+import * as aws from "../../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext, managedPolicy, nodeRolePolicies, serviceTrustPolicy } from "../render";
 

@@ -5,7 +5,7 @@
 // site's transit router, whose bandwidth is taken from the package. Both peer ends join their
 // transit router's route table. A prepaid package cannot be released before it expires (provider
 // docs, alicloud.cen.BandwidthPackage paymentType), so it is kept on delete and renews itself.
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { CenHubRef, joinRouteTable } from "./cenHub";
 

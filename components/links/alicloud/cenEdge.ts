@@ -11,7 +11,7 @@
 // into that same table (autoPropagate), but a VPC attachment propagates only the VPC's own vSwitch
 // blocks to the transit router, so the AWS prefixes enter the transit router as static routes to
 // the VPC attachment; from there the inter-region connection carries them to the anchor's router.
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { CenHubRef, joinRouteTable } from "./cenHub";
 import { AlicloudVpnHub } from "./vpnHub";

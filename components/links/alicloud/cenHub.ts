@@ -6,7 +6,7 @@
 // routes from the line reach the VPC and the VPC's CIDRs reach the IDC (CEN "Transit router
 // route tables": association picks the table that forwards an attachment's traffic, propagation
 // puts the attachment's routes into a table).
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface AlicloudCenHubArgs {

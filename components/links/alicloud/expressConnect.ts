@@ -2,7 +2,7 @@
 // of band): a virtual border router on the line's VLAN with both peering addresses, a BGP group
 // (local and peer AS) and the BGP peer (the IDC's router) with BFD. The VBR is attached to the
 // site's CEN transit router, which joins it to the VPC: without it the line ends at the VBR.
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { CenHubRef, joinRouteTable } from "./cenHub";
 

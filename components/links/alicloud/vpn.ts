@@ -2,7 +2,7 @@
 // IPsec connections on the site's VPN gateway, each tunnel with its own customer gateway, IKEv2
 // and IPsec proposals, PSK, DPD, and a BGP session over its inside /30 (route-based: both traffic
 // selectors 0.0.0.0/0, routes by BGP).
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { tunnelPsk } from "../keys";
 

@@ -4,7 +4,7 @@
 // connections are active/standby: the gateway switches to the standby tunnel when the active one
 // fails (VPN Gateway docs, "Dual-tunnel mode"); the zones must be ones that offer dual-tunnel
 // gateways (e.g. China (Shanghai) B, D-G, K-N; the console's list prevails).
-import * as alicloud from "@pulumi/alicloud";
+import * as alicloud from "../../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface AlicloudVpnHubArgs {

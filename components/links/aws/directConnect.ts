@@ -2,7 +2,7 @@
 // a Direct Connect gateway, a transit virtual interface on the line's connection and VLAN with BGP
 // to the IDC's router, and the gateway's association with the site's Transit Gateway, announcing
 // the site's prefixes.
-import * as aws from "@pulumi/aws";
+import * as aws from "../../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface AwsDirectConnectArgs {

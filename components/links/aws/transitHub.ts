@@ -2,7 +2,7 @@
 // VPC's node subnets, with default route-table association and propagation (so every VPN and
 // Direct Connect attachment learns and announces routes by BGP), and a route in each of the VPC's
 // private route tables (nodes and pods) to a prefix list of every prefix the site reaches over its links.
-import * as aws from "@pulumi/aws";
+import * as aws from "../../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface AwsTransitHubArgs {

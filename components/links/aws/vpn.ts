@@ -2,7 +2,7 @@
 // public IP of an Alibaba VPN gateway) and a Site-to-Site VPN connection on the Transit Gateway per
 // customer gateway, with BGP (staticRoutesOnly false) and both tunnels set explicitly: inside /30,
 // PSK, IKEv2 only, one encryption/integrity/DH choice per phase, lifetimes, DPD and startup.
-import * as aws from "@pulumi/aws";
+import * as aws from "../../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { tunnelPsk } from "../keys";
 
