@@ -1,12 +1,16 @@
-// `require("@pulumi/pulumi")` loads, through its index, two things only function serialization
-// uses (pulumi.runtime.serializeFunction / computeCodePaths: Lambda callbacks, dynamic providers),
-// which this program never calls: the TypeScript compiler (one 8.9 MB file, ~0.39 s to compile and
-// run) and npm's Arborist with pacote, sigstore and the rest of npm's fetch stack (~0.26 s). Together
-// about three quarters of the SDK's load time, paid by the plan, `pulumi up` and every test process.
-// install() makes those two requires return a stand-in that loads the real module the first time it
-// is used, so a program that does serialize a function still works and pays for it then.
+// `require("@pulumi/pulumi")` loads, through its index, things this program never uses there:
+//   - for function serialization only (pulumi.runtime.serializeFunction / computeCodePaths: Lambda
+//     callbacks, dynamic providers): the TypeScript compiler (one 8.9 MB file, ~0.39 s to compile
+//     and run) and npm's Arborist with pacote, sigstore and the rest of npm's fetch stack (~0.26 s);
+//   - the Automation API (`pulumi.automation`: execa, js-yaml, the CLI wrappers; ~50 ms), which the
+//     program never uses and this project's own Automation library imports from
+//     "@pulumi/pulumi/automation" itself.
+// Together about four fifths of the SDK's load time, paid by the plan, `pulumi up` and every test
+// process. install() makes those requires return a stand-in that loads the real module the first
+// time it is used, so a program that does serialize a function, or reads `pulumi.automation`, still
+// works and pays for it then.
 //
-// Only the two requires named below, from the @pulumi/pulumi files that make them; every other
+// Only the requires named below, from the @pulumi/pulumi files that make them; every other
 // require, of the same modules too, is untouched. Plain JavaScript: it runs before anything loads
 // (tools/build.js for the plan and `pulumi up`, tools/register.js for the tests).
 "use strict";
@@ -17,14 +21,17 @@ const path = require("path");
  * parent: the requiring file under node_modules; request: what it requires.
  * functions: exports its parent reads as soon as it loads (runtime/index.js copies
  * `computeCodePaths` onto its own exports): each is handed out as a function that loads the module
- * when called. Every other property access loads the module at once.
+ * when called. esModule: the module is compiled from ES modules and its parent asks so at once
+ * (`__importStar` reads `__esModule`): answered without loading it. Every other property access
+ * loads the module at once.
  */
 const DEFERRED = [
     { parent: "@pulumi/pulumi/typescript-shim.js", request: "typescript", functions: [] },
     { parent: "@pulumi/pulumi/runtime/index.js", request: "./closure/codePaths", functions: ["computeCodePaths"] },
+    { parent: "@pulumi/pulumi/index.js", request: "./automation", functions: [], esModule: true },
 ];
 
-function standIn(load, functions) {
+function standIn(load, functions, esModule = false) {
     let real;
     const loaded = () => (real ??= load());
     const forwarders = new Map(
@@ -38,7 +45,8 @@ function standIn(load, functions) {
     return new Proxy(
         {},
         {
-            get: (_, key) => (real === undefined && forwarders.has(key) ? forwarders.get(key) : loaded()[key]),
+            get: (_, key) =>
+                real === undefined && esModule && key === "__esModule" ? true : real === undefined && forwarders.has(key) ? forwarders.get(key) : loaded()[key],
             has: (_, key) => key in loaded(),
             ownKeys: () => Reflect.ownKeys(loaded()),
             getOwnPropertyDescriptor: (_, key) => {
@@ -62,7 +70,7 @@ function install() {
         if (from) {
             for (const d of DEFERRED) {
                 if (request !== d.request || !from.endsWith(path.join("node_modules", d.parent))) continue;
-                return standIn(() => load.call(Module, request, parent, isMain), d.functions);
+                return standIn(() => load.call(Module, request, parent, isMain), d.functions, d.esModule);
             }
         }
         return load.apply(this, arguments);

@@ -26,6 +26,7 @@ function inFreshNode(body: string, { defer }: { defer: boolean }): any {
         const loaded = (dir) => Object.keys(require.cache).some((m) => m.includes(dir));
         const typescript = () => loaded("/node_modules/typescript/");
         const arborist = () => loaded("/node_modules/@npmcli/arborist/");
+        const automation = () => loaded("/node_modules/@pulumi/pulumi/automation/");
         (async () => { ${body} })().then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
     `;
     try {
@@ -35,12 +36,26 @@ function inFreshNode(body: string, { defer }: { defer: boolean }): any {
     }
 }
 
-describe("the SDK's function-serialization modules load on first use", function () {
+describe("what the SDK's index loads for function serialization and the Automation API loads on first use", function () {
     this.timeout(60_000);
 
-    it("without the deferral, require('@pulumi/pulumi') loads the TypeScript compiler and npm's Arborist (what the deferral is for)", () => {
-        const r = inFreshNode(`sdk(); return { typescript: typescript(), arborist: arborist() };`, { defer: false });
-        assert.deepStrictEqual(r, { typescript: true, arborist: true });
+    it("without the deferral, require('@pulumi/pulumi') loads the TypeScript compiler, npm's Arborist and the Automation API (what the deferral is for)", () => {
+        const r = inFreshNode(`sdk(); return { typescript: typescript(), arborist: arborist(), automation: automation() };`, { defer: false });
+        assert.deepStrictEqual(r, { typescript: true, arborist: true, automation: true });
+    });
+
+    it("with it, pulumi.automation loads when first read, and is the module @pulumi/pulumi/automation", () => {
+        const r = inFreshNode(
+            `
+            const pulumi = sdk();
+            const atLoad = automation();
+            const isClass = typeof pulumi.automation.LocalWorkspace === "function";
+            const same = pulumi.automation.LocalWorkspace === require(${JSON.stringify(path.join(ROOT, "node_modules/@pulumi/pulumi/automation"))}).LocalWorkspace;
+            return { atLoad, isClass, same, afterUse: automation() };
+            `,
+            { defer: true },
+        );
+        assert.deepStrictEqual(r, { atLoad: false, isClass: true, same: true, afterUse: true });
     });
 
     it("with it, neither loads with the SDK; serializeFunction and computeCodePaths load them and work", () => {

@@ -48,8 +48,8 @@ const captured = async <T>(fn: () => Promise<T>): Promise<{ result: T; printed: 
  */
 const SDK_PROBE = `process.on("exit", () => {
     const loaded = Object.keys(require.cache);
-    // The SDK's function-serialization modules (tools/deferSdkModules.js), and the indexes of the SDKs the program imports by namespace (components/core/sdk).
-    const unused = ["/node_modules/typescript/", "/node_modules/@npmcli/arborist/", "/node_modules/@pulumi/aws/index.js", "/node_modules/@pulumi/alicloud/index.js"].filter((dir) => loaded.some((m) => m.includes(dir)));
+    // What the SDK loads for function serialization and the Automation API (tools/deferSdkModules.js), and the indexes of the SDKs the program imports by namespace (components/core/sdk).
+    const unused = ["/node_modules/typescript/", "/node_modules/@npmcli/arborist/", "/node_modules/@pulumi/pulumi/automation/", "/node_modules/@pulumi/aws/index.js", "/node_modules/@pulumi/alicloud/index.js"].filter((dir) => loaded.some((m) => m.includes(dir)));
     process.stderr.write("\\nsdk-loaded=" + loaded.some((m) => m.includes("@pulumi")) + " unused-loaded=" + unused.join(",") + "\\n");
 });\n`;
 
