@@ -1,6 +1,6 @@
-// What the SDK loads only to serialize functions waits for a use (tools/deferSdkModules.js), and
-// still works when a program does use it. Each case runs in a fresh Node process: a test process's
-// module cache already holds whatever earlier tests loaded.
+// What the SDK's index loads for function serialization and the Automation API waits for a use
+// (tools/deferSdkModules.js), and still works when a program does use it. Each case runs in a fresh
+// Node process: a test process's module cache already holds whatever earlier tests loaded.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";

@@ -10,7 +10,7 @@ import { parseArgs, plan, UsageError } from "../../tools/plan";
 import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
 import { ROOT } from "../../tools/stackFile";
 import { redact } from "../../tools/mockEngine";
-import { directConnectLink, plannedStack, rawStackFleet, runProgram } from "../harness";
+import { directConnectLink, plannedStack, rawStackFleet, runProgram, runWithModuleProbe } from "../harness";
 
 const made: string[] = [];
 const tmp = (label: string) => {
@@ -43,28 +43,20 @@ const captured = async <T>(fn: () => Promise<T>): Promise<{ result: T; printed: 
 };
 
 /**
- * Loaded into the CLI's process (`node --require`), on stderr as it exits: whether the Pulumi SDK was
- * loaded, and which of what the SDK loads only for function serialization (tools/deferSdkModules.js) was.
+ * What a plan never uses and must not load: what the SDK's index loads for function serialization and
+ * the Automation API (tools/deferSdkModules.js), and the indexes of the SDKs the program imports by
+ * namespace (components/core/sdk). Paths below node_modules.
  */
-const SDK_PROBE = `process.on("exit", () => {
-    const loaded = Object.keys(require.cache);
-    // What the SDK loads for function serialization and the Automation API (tools/deferSdkModules.js), and the indexes of the SDKs the program imports by namespace (components/core/sdk).
-    const unused = ["/node_modules/typescript/", "/node_modules/@npmcli/arborist/", "/node_modules/@pulumi/pulumi/automation/", "/node_modules/@pulumi/aws/index.js", "/node_modules/@pulumi/alicloud/index.js"].filter((dir) => loaded.some((m) => m.includes(dir)));
-    process.stderr.write("\\nsdk-loaded=" + loaded.some((m) => m.includes("@pulumi")) + " unused-loaded=" + unused.join(",") + "\\n");
-});\n`;
+const NEVER_USED = ["typescript/", "@npmcli/arborist/", "@pulumi/pulumi/automation/", "@pulumi/aws/index.js", "@pulumi/alicloud/index.js"];
 
-/** `npm run plan -- ARGS` without npm: the esbuild bundle, rebuilt first if a source changed (tools/build.js). */
+/** `npm run plan -- ARGS` without npm: the esbuild bundle, rebuilt first if a source changed (tools/build.js); and what it loaded. */
 function runPlanCli(args: string[]) {
-    const probe = path.join(tmp("probe"), "probe.js");
-    fs.writeFileSync(probe, SDK_PROBE);
-    const run = spawnSync(process.execPath, ["--require", probe, path.join(ROOT, "tools/build.js"), "plan", ...args], {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 60_000,
-    });
-    const loaded = /\nsdk-loaded=(true|false) unused-loaded=(\S*)\n$/.exec(run.stderr);
-    assert.ok(loaded, `the probe reports: ${run.stderr}`);
-    return { ...run, stderr: run.stderr.slice(0, loaded.index), sdkLoaded: loaded[1] === "true", unusedLoaded: loaded[2] };
+    const run = runWithModuleProbe([path.join(ROOT, "tools/build.js"), "plan", ...args], ROOT);
+    return {
+        ...run,
+        sdkLoaded: run.loaded.some((m) => m.startsWith("@pulumi/")),
+        unusedLoaded: NEVER_USED.filter((prefix) => run.loaded.some((m) => m.startsWith(prefix))).join(","),
+    };
 }
 
 describe("offline plan", () => {
@@ -204,7 +196,7 @@ describe("offline plan", () => {
         const run = runPlanCli(["--stack", "prod", "--out", out, "--diff", path.join(prodDir, "inventory.json")]);
         assert.strictEqual(run.status, 0, run.stderr);
         assert.strictEqual(run.sdkLoaded, true, "the probe does see the SDK once a plan runs");
-        // What the SDK loads only to serialize functions stays unloaded through a whole plan.
+        // What the plan never uses stays unloaded through a whole plan.
         assert.strictEqual(run.unusedLoaded, "", "the plan loaded what it never uses");
         const again: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
         assert.deepStrictEqual(again, prod, "same inventory, generated keys included");

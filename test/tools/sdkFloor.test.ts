@@ -1,14 +1,12 @@
 // The benchmark's replay floor re-declares a plan's resources as they stand: if it dropped or
 // changed any, the "program's own cost" the benchmark reports above it would be wrong.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import type { InventoryFile } from "../../tools/planDiff";
 import { classOf, replayInventory } from "../../tools/sdkFloor";
 import { redact, runOnMocks } from "../../tools/mockEngine";
-import { plannedStack } from "../harness";
+import { plannedStack, runWithModuleProbe } from "../harness";
 
 describe("benchmark SDK floor: --replay", function () {
     this.timeout(60_000);
@@ -49,33 +47,23 @@ describe("benchmark SDK floor: --replay", function () {
     });
 
     it("the bare floor loads the SDKs as the program does: aws and alicloud by namespace, not @pulumi/eks, which the program never loads", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "floor-probe-"));
-        try {
-            const probe = path.join(dir, "probe.js");
-            fs.writeFileSync(
-                probe,
-                `process.on("exit", () => process.stderr.write("\\nloaded=" + JSON.stringify(Object.keys(require.cache).filter((m) => m.includes("/node_modules/@pulumi/")).map((m) => m.replace(/.*\\/node_modules\\//, ""))) + "\\n"));`,
-            );
-            const run = spawnSync(process.execPath, ["--require", probe, path.join(__dirname, "../../tools/build.js"), "sdkFloor", "1"], { encoding: "utf8" });
-            assert.strictEqual(run.status, 0, run.stderr);
-            const loaded: string[] = JSON.parse(/\nloaded=(.*)\n$/.exec(run.stderr)![1]);
-            const packages = new Set(loaded.map((m) => m.split("/").slice(0, 2).join("/")));
-            assert.deepStrictEqual([...packages].sort(), [
-                "@pulumi/alicloud",
-                "@pulumi/aws",
-                "@pulumi/command",
-                "@pulumi/kubernetes",
-                "@pulumi/pulumi",
-                "@pulumi/random",
-                "@pulumi/tls",
-            ]);
-            assert.ok(loaded.includes("@pulumi/aws/ec2/index.js") && loaded.includes("@pulumi/alicloud/cen/index.js"));
-            assert.deepStrictEqual(
-                loaded.filter((m) => m === "@pulumi/aws/index.js" || m === "@pulumi/alicloud/index.js"),
-                [],
-            );
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+        const run = runWithModuleProbe([path.join(__dirname, "../../tools/build.js"), "sdkFloor", "1"], process.cwd());
+        assert.strictEqual(run.status, 0, run.stderr);
+        const loaded = run.loaded.filter((m) => m.startsWith("@pulumi/"));
+        const packages = new Set(loaded.map((m) => m.split("/").slice(0, 2).join("/")));
+        assert.deepStrictEqual([...packages].sort(), [
+            "@pulumi/alicloud",
+            "@pulumi/aws",
+            "@pulumi/command",
+            "@pulumi/kubernetes",
+            "@pulumi/pulumi",
+            "@pulumi/random",
+            "@pulumi/tls",
+        ]);
+        assert.ok(loaded.includes("@pulumi/aws/ec2/index.js") && loaded.includes("@pulumi/alicloud/cen/index.js"));
+        assert.deepStrictEqual(
+            loaded.filter((m) => m === "@pulumi/aws/index.js" || m === "@pulumi/alicloud/index.js"),
+            [],
+        );
     });
 });
