@@ -2,7 +2,7 @@
 //   - for function serialization only (pulumi.runtime.serializeFunction / computeCodePaths: Lambda
 //     callbacks, dynamic providers): the TypeScript compiler (one 8.9 MB file, ~0.39 s to compile
 //     and run) and npm's Arborist with pacote, sigstore and the rest of npm's fetch stack (~0.26 s);
-//   - the Automation API (`pulumi.automation`: execa, js-yaml, the CLI wrappers; ~50 ms), which the
+//   - the Automation API (`pulumi.automation`: execa, js-yaml, the CLI wrappers; ~37 ms), which the
 //     program never uses and this project's own Automation library imports from
 //     "@pulumi/pulumi/automation" itself.
 // Together about four fifths of the SDK's load time, paid by the plan, `pulumi up` and every test
