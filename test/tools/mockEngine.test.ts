@@ -1,8 +1,11 @@
 // The mock engine's run-time switches leave the SDK's behaviour as it was: the promises it makes
-// during a run are untagged but still counted for its leak report, and everything is back after.
+// during a run are untagged but still counted for its leak report, the Structs it sends hold what a
+// protobuf round trip yields, and everything is back after.
 import * as assert from "assert";
+import * as fc from "fast-check";
+import { createRequire } from "module";
 import * as pulumi from "@pulumi/pulumi";
-import { runOnMocks } from "../../tools/mockEngine";
+import { plainStructs, runOnMocks, SecretValue } from "../../tools/mockEngine";
 
 const debuggable: {
     debugPromiseLeaks: boolean;
@@ -73,4 +76,123 @@ describe("mock engine: the SDK's promises during a run", () => {
             }
         });
     }
+});
+
+/** google-protobuf's struct module as the SDK loads it. */
+const structPb: {
+    Struct: { fromJavaScript(value: unknown): { toJavaScript(): unknown; getFieldsMap(): { getLength(): number } } };
+    Value: { fromJavaScript(value: unknown): unknown };
+} = createRequire(require.resolve("@pulumi/pulumi"))("google-protobuf/google/protobuf/struct_pb");
+
+/** A value with every object's keys in their order (deepStrictEqual ignores the order), or the error converting it threw. */
+function converted(convert: () => { toJavaScript(): unknown }): unknown {
+    const ordered = (v: unknown): unknown =>
+        Array.isArray(v) ? v.map(ordered) : v !== null && typeof v === "object" ? Object.entries(v).map(([k, x]) => [k, ordered(x)]) : v;
+    try {
+        return ordered(convert().toJavaScript());
+    } catch (e) {
+        return `threw: ${(e as Error).message}`;
+    }
+}
+
+class Inputs extends pulumi.CustomResource {
+    constructor(name: string, inputs: pulumi.Inputs) {
+        super("test:index:Thing", name, inputs);
+    }
+}
+
+class Inherits {
+    own = 1;
+}
+(Inherits.prototype as any).inherited = { b: 2, a: 1 };
+
+describe("mock engine: the Structs the SDK sends during a run", () => {
+    it("hold what protobuf's round trip yields: keys sorted, inherited ones too, the same values, the same refusals", () => {
+        const real = structPb.Struct.fromJavaScript;
+        // protobuf's Struct.fromJavaScript converts nested objects through the module's own
+        // (replaced) function: the real conversion is made with the replacement undone.
+        const plainly = (value: unknown) => {
+            const structs = plainStructs();
+            try {
+                assert.notStrictEqual(structPb.Struct.fromJavaScript, real);
+                return converted(() => structPb.Struct.fromJavaScript(value));
+            } finally {
+                structs.restore();
+            }
+        };
+        const same = (value: unknown) =>
+            assert.deepStrictEqual(
+                plainly(value),
+                converted(() => real(value)),
+            );
+        fc.assert(
+            fc.property(
+                fc.dictionary(
+                    fc.string(),
+                    fc.anything({
+                        withBoxedValues: true,
+                        withDate: true,
+                        withMap: true,
+                        withSet: true,
+                        withNullPrototype: true,
+                        withSparseArray: true,
+                        withTypedArray: true,
+                    }),
+                ),
+                same,
+            ),
+            { numRuns: 300 },
+        );
+        for (const value of [
+            { b: 1, a: 2, 10: 3, 9: 4, B: 5, é: 6, nested: { y: [{ d: 1, c: 2 }], x: -0 } },
+            { x: NaN, y: Infinity, z: new Date(0), u: new Uint8Array([1, 2]) },
+            { thing: new Inherits() },
+            // A hole in a list, undefined, a function, a symbol, a bigint: protobuf refuses each.
+            { list: Object.assign(new Array(3), { 0: 1, 2: 3 }) },
+            { x: undefined },
+            { f: () => 1 },
+            { s: Symbol("s") },
+            { n: 1n },
+        ]) {
+            same(value);
+        }
+        assert.match(String(plainly({ f: () => 1 })), /^threw: Unexpected struct type\.$/);
+        assert.strictEqual(structPb.Struct.fromJavaScript, real);
+    });
+
+    it("are plain values that no reader can change, whose fields map protobuf's own readers still see", () => {
+        const structs = plainStructs();
+        try {
+            const struct = structPb.Struct.fromJavaScript({ b: { c: [1] }, a: "x" });
+            const value = struct.toJavaScript() as { b: { c: number[] } };
+            assert.ok(Object.isFrozen(value) && Object.isFrozen(value.b) && Object.isFrozen(value.b.c));
+            assert.throws(() => value.b.c.push(2), TypeError);
+            assert.strictEqual(struct.getFieldsMap().getLength(), 2);
+        } finally {
+            structs.restore();
+        }
+    });
+
+    it("are made without protobuf's messages, and record the inputs as the engine would receive them", async () => {
+        const valueFromJavaScript = structPb.Value.fromJavaScript;
+        let messages = 0;
+        structPb.Value.fromJavaScript = (value: unknown) => {
+            messages++;
+            return valueFromJavaScript(value);
+        };
+        try {
+            const { inventory } = await runOnMocks(() => {
+                new Inputs("thing", { size: 1, tags: { z: "1", a: "2" }, key: pulumi.secret("k"), list: [true, null] });
+            });
+            const thing = inventory.named("test:index:Thing", "thing");
+            assert.strictEqual(messages, 0, "protobuf's Value messages made during the run");
+            assert.deepStrictEqual(Object.keys(thing.inputs), ["key", "list", "size", "tags"]);
+            assert.deepStrictEqual(Object.keys(thing.inputs.tags), ["a", "z"]);
+            assert.deepStrictEqual(thing.inputs.key, new SecretValue("k"));
+            assert.deepStrictEqual(thing.inputs.list, [true, null]);
+            assert.deepStrictEqual(thing.state.tags, { a: "2", z: "1" });
+        } finally {
+            structPb.Value.fromJavaScript = valueFromJavaScript;
+        }
+    });
 });
