@@ -215,13 +215,14 @@ interface StructClass {
 
 /**
  * The SDK hands the engine every resource's inputs as a google.protobuf.Struct (Struct.fromJavaScript),
- * and the mock monitor, this recorder and the SDK reading the response turn each back with
- * toJavaScript: five conversions per resource through jspb's message objects, for bytes that on the mock
- * engine are never sent. For the run, fromJavaScript makes a Struct that holds what a round trip
- * yields as plain values: the same conversion (keys sorted, as jspb's map yields them; `for in` keys,
- * inherited ones too; undefined, functions, symbols and bigints refused with protobuf's error), done
- * once, and frozen so that no reader can change what the next one reads. ~15 % of a warm fleet run's
- * CPU. Any other use of such a Struct (its fields map) sees the real fields.
+ * and the mock monitor answers with another; the monitor, this recorder and the SDK read them back with
+ * toJavaScript: two conversions into jspb's message objects and up to four out of them per resource,
+ * for bytes that on the mock engine are never sent. For the run, fromJavaScript makes a Struct that
+ * holds what a round trip yields as plain values: the same conversion (keys sorted, as jspb's map
+ * yields them; `for in` keys, inherited ones too; undefined, functions, symbols and bigints refused
+ * with protobuf's error), done once, and frozen so that no reader can change what the next one reads.
+ * ~15 % of a prod run's CPU, warm or cold. Any other use of such a Struct (its fields
+ * map) sees the real fields.
  */
 export function plainStructs(): { restore(): void } {
     const Struct: StructClass = createRequire(require.resolve("@pulumi/pulumi"))("google-protobuf/google/protobuf/struct_pb").Struct;
