@@ -15,6 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import * as util from "util";
 import * as YAML from "yaml";
+import { exitWhenFlushed } from "./exit";
 import { generateValidFleet } from "./fleetGen";
 import { ROOT } from "./stackFile";
 
@@ -200,7 +201,7 @@ export function main(argv: string[]): void {
             .join(" ")}`,
     );
     if (!values.keep) fs.rmSync(work, { recursive: true, force: true });
-    process.exit(0);
+    exitWhenFlushed(0);
 }
 
 if (require.main === module) main(process.argv.slice(2));

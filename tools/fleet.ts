@@ -9,6 +9,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 // Types only, and events.ts imports only types: nothing heavy loads before the arguments are read.
 import { FLEET, type FleetEvent } from "../automation/events";
+import { exitWhenFlushed } from "./exit";
 
 const COMMANDS = ["validate", "plan", "preview", "up", "refresh", "outputs"] as const;
 type Command = (typeof COMMANDS)[number];
@@ -159,13 +160,10 @@ export function main(argv: string[]): void {
         console.error(`${(e as Error).message}\n${USAGE}`);
         process.exit(2);
     }
-    runCli(args).then(
-        (code) => process.exit(code),
-        (e: Error) => {
-            console.error(`fleet failed: ${e.message}`);
-            process.exit(1);
-        },
-    );
+    runCli(args).then(exitWhenFlushed, (e: Error) => {
+        console.error(`fleet failed: ${e.message}`);
+        exitWhenFlushed(1);
+    });
 }
 
 if (require.main === module) main(process.argv.slice(2));

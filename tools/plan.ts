@@ -18,6 +18,7 @@ import { finalPathOf } from "../components/idc/renderers/node";
 import type { FleetSpec } from "../stacks/spec";
 import { idcUpgradeNote, versionWarnings } from "../stacks/spec/versions";
 import { entryOf, Inventory, redact, RegisteredResource, runOnMocks, SecretValue } from "./mockEngine";
+import { exitWhenFlushed } from "./exit";
 import { renderLinkSummary } from "./linkSummary";
 import { diffInventories, InventoryFile, InventoryEntry, renderDiff } from "./planDiff";
 import { offlineConfig, parseStackFile, readStackFile, ROOT, stackFilePath } from "./stackFile";
@@ -279,13 +280,10 @@ export function main(argv: string[]): void {
         console.error(`${(e as Error).message}\n${USAGE}`);
         process.exit(2);
     }
-    plan(args).then(
-        (code) => process.exit(code),
-        (e: Error) => {
-            console.error(`plan failed: ${e.message}`);
-            process.exit(1);
-        },
-    );
+    plan(args).then(exitWhenFlushed, (e: Error) => {
+        console.error(`plan failed: ${e.message}`);
+        exitWhenFlushed(1);
+    });
 }
 
 if (require.main === module) main(process.argv.slice(2));

@@ -7,6 +7,7 @@
 // Exit 1 when a mandatory policy is violated (the comment is printed first).
 import * as fs from "fs";
 import { parseArgs } from "util";
+import { exitWhenFlushed } from "./exit";
 
 export function previewSection(file: string, stack: string): string {
     const events = fs
@@ -57,10 +58,7 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module)
-    main().then(
-        (code) => process.exit(code),
-        (e: Error) => {
-            console.error(`pr-comment failed: ${e.message}`);
-            process.exit(1);
-        },
-    );
+    main().then(exitWhenFlushed, (e: Error) => {
+        console.error(`pr-comment failed: ${e.message}`);
+        exitWhenFlushed(1);
+    });

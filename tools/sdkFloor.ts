@@ -11,6 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { yieldToEventLoop } from "../components/core/batches";
+import { exitWhenFlushed } from "./exit";
 import { runOnMocks } from "./mockEngine";
 import type { InventoryEntry, InventoryFile } from "./planDiff";
 
@@ -67,11 +68,11 @@ export function main(argv: string[]): void {
             console.log(
                 `sdk floor: ${inventory.resources.length} resources (evaluated in ${Date.now() - started} ms on the mock engine, ${Math.round((user + system) / 1000)} ms CPU)`,
             );
-            process.exit(0);
+            exitWhenFlushed(0);
         },
         (e: Error) => {
             console.error(`sdk floor failed: ${e.message}`);
-            process.exit(1);
+            exitWhenFlushed(1);
         },
     );
 }

@@ -14,6 +14,7 @@
 const { spawn } = require("child_process");
 const os = require("os");
 const path = require("path");
+const { exitWhenFlushed } = require("./exit");
 const { fillCache } = require("./register");
 const { filesUnder, mergeRuns, ordered, unitTestFiles } = require("./testTimes");
 
@@ -109,5 +110,6 @@ Promise.all([typecheck, lint, bundled, tests]).then((results) => {
         failed ||= !ok;
         console.log(`${ok ? "ok" : "FAILED"}: ${r.label} in ${r.seconds.toFixed(1)} s${ok ? "" : ` (exit ${r.signal ?? r.code})`}`);
     }
-    process.exit(failed ? 1 : 0);
+    // The checks' reports can be long (a failing type check): all of them reach a piped log.
+    exitWhenFlushed(failed ? 1 : 0);
 });
