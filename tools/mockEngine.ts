@@ -362,6 +362,8 @@ export async function runOnMocks<T>(program: () => T | Promise<T>, options: RunO
         registerOutputs(req, callback);
     };
 
+    // The first of the run's switches: if it throws (the SDK's protobuf module moved), none of the others is left set.
+    const structs = plainStructs();
     // A failed apply or registration surfaces only as an unhandled rejection: collect them,
     // as the real language host does, and fail the run instead of returning half a graph.
     const failures: unknown[] = [];
@@ -384,7 +386,6 @@ export async function runOnMocks<T>(program: () => T | Promise<T>, options: RunO
         Resource.callsites = () => [];
         if (!debuggable.debugPromiseLeaks) debuggable.debuggablePromise = untaggedPromise(debuggablePromise);
     }
-    const structs = plainStructs();
     const heapWatch = boundHeapGrowth();
     try {
         // An async program (buildFleet declares in batches) is awaited, as the stack awaits its exports.
