@@ -23,7 +23,14 @@ const OUT = path.join(ROOT, "bin");
 /** The stamp of one bundle: what its last build read, by content hash. */
 const stampOf = (entry) => path.join(OUT, `.build-stamp.${entry}.json`);
 /** bin/<name>.js <- source; every bundle sits one level below the root (tools/stackFile.ts: ROOT = __dirname/..). */
-const ENTRIES = { index: "index.ts", plan: "tools/plan.ts", bench: "tools/bench.ts", sdkFloor: "tools/sdkFloor.ts", fleet: "tools/fleet.ts" };
+const ENTRIES = {
+    index: "index.ts",
+    plan: "tools/plan.ts",
+    bench: "tools/bench.ts",
+    sdkFloor: "tools/sdkFloor.ts",
+    fleet: "tools/fleet.ts",
+    prComment: "tools/prComment.ts",
+};
 /** Besides the bundled sources, what decides the output. */
 const CONFIG_INPUTS = ["tools/build.js", "tsconfig.json", "package.json"];
 

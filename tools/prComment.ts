@@ -1,10 +1,12 @@
 // The pull-request comment of one stack, from the automation library: the offline plan's diff
 // against the base commit's inventory and the policy report; with --preview, the summary of a
-// real `npm run fleet -- preview --json` run (its JSON event lines).
+// real `npm run fleet -- preview --json` run (its JSON event lines). `npm run pr-comment` runs it
+// from its esbuild bundle (bin/prComment.js, tools/build.js), as the plan runs.
 //
 //   npm run pr-comment -- --stack NAME [--base OLD_INVENTORY] [--preview EVENTS.jsonl]
 //
-// Exit 1 when a mandatory policy is violated (the comment is printed first).
+// Exit 1 when a mandatory policy is violated (the comment is printed first) or the plan fails; 2 on
+// a usage error.
 import * as fs from "fs";
 import { parseArgs } from "util";
 import { exitWhenFlushed } from "./exit";
@@ -30,12 +32,26 @@ export function previewSection(file: string, stack: string): string {
     return lines.join("\n");
 }
 
-async function main(): Promise<number> {
+const USAGE = "usage: npm run pr-comment -- --stack NAME [--base OLD_INVENTORY] [--preview EVENTS.jsonl]";
+
+export interface CommentArgs {
+    stack: string;
+    base?: string;
+    preview?: string;
+}
+
+/** The command line's options; throws on an unknown or missing one. */
+export function parseCommentArgs(argv: string[]): CommentArgs {
     const { values } = parseArgs({
-        args: process.argv.slice(2),
+        args: argv,
         options: { stack: { type: "string" }, base: { type: "string" }, preview: { type: "string" } },
     });
     if (!values.stack) throw new Error("--stack NAME is required");
+    return { stack: values.stack, base: values.base, preview: values.preview };
+}
+
+/** Prints the comment; its exit code. */
+async function comment(values: CommentArgs): Promise<number> {
     if (values.preview) {
         console.log(previewSection(values.preview, values.stack));
         return 0;
@@ -57,8 +73,19 @@ async function main(): Promise<number> {
     return plan.policies.mandatory === 0 ? 0 : 1;
 }
 
-if (require.main === module)
-    main().then(exitWhenFlushed, (e: Error) => {
+/** The command line: prints the comment and exits with its code. */
+export function main(argv: string[]): void {
+    let args: CommentArgs;
+    try {
+        args = parseCommentArgs(argv);
+    } catch (e) {
+        console.error(`${(e as Error).message}\n${USAGE}`);
+        process.exit(2);
+    }
+    comment(args).then(exitWhenFlushed, (e: Error) => {
         console.error(`pr-comment failed: ${e.message}`);
         exitWhenFlushed(1);
     });
+}
+
+if (require.main === module) main(process.argv.slice(2));

@@ -8,7 +8,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { parseCli, runCli, UsageError } from "../../tools/fleet";
 import { previewSection } from "../../tools/prComment";
-import { rawStackFleet } from "../harness";
+import { rawStackFleet, runWithModuleProbe } from "../harness";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -158,5 +158,30 @@ describe("pull-request comment", () => {
             ].join("\n"),
         );
         fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("runs from its bundle as `npm run pr-comment` does (no TypeScript compiler loaded), and refuses bad arguments with usage", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pr-"));
+        const file = path.join(dir, "preview.jsonl");
+        fs.writeFileSync(file, JSON.stringify({ kind: "summary", changes: { same: 3, create: 1 }, durationSeconds: 1, clusters: {} }) + "\n");
+        try {
+            const run = runWithModuleProbe([path.join(ROOT, "tools/build.js"), "prComment", "--stack", "dev", "--preview", file], ROOT);
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.strictEqual(run.stdout, previewSection(file, "dev") + "\n");
+            assert.deepStrictEqual(
+                run.loaded.filter((m) => m.startsWith("typescript/") || m.startsWith("ts-node/")),
+                [],
+            );
+            for (const [argv, message] of [
+                [["--preview", file], /^--stack NAME is required\nusage: npm run pr-comment/],
+                [["--stack", "dev", "--bogus", "1"], /^Unknown option '--bogus'.*\nusage: npm run pr-comment/s],
+            ] as const) {
+                const bad = runWithModuleProbe([path.join(ROOT, "tools/build.js"), "prComment", ...argv], ROOT);
+                assert.strictEqual(bad.status, 2, bad.stderr);
+                assert.match(bad.stderr, message);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
