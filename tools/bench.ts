@@ -15,7 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import * as util from "util";
 import * as YAML from "yaml";
-import { exitWhenFlushed } from "./exit";
+import { exitWhenFlushed } from "./cli";
 import { generateValidFleet } from "./fleetGen";
 import { ROOT } from "./stackFile";
 

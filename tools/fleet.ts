@@ -9,7 +9,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 // Types only, and events.ts imports only types: nothing heavy loads before the arguments are read.
 import { FLEET, type FleetEvent } from "../automation/events";
-import { exitWhenFlushed } from "./exit";
+import { runCommand } from "./cli";
 
 const COMMANDS = ["validate", "plan", "preview", "up", "refresh", "outputs"] as const;
 type Command = (typeof COMMANDS)[number];
@@ -153,17 +153,7 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
 
 /** The command line: `npm run fleet` runs it from the esbuild bundle (bin/fleet.js, tools/build.js). */
 export function main(argv: string[]): void {
-    let args: CliArgs;
-    try {
-        args = parseCli(argv);
-    } catch (e) {
-        console.error(`${(e as Error).message}\n${USAGE}`);
-        process.exit(2);
-    }
-    runCli(args).then(exitWhenFlushed, (e: Error) => {
-        console.error(`fleet failed: ${e.message}`);
-        exitWhenFlushed(1);
-    });
+    runCommand(argv, { name: "fleet", usage: USAGE, parse: parseCli, run: (args) => runCli(args) });
 }
 
 if (require.main === module) main(process.argv.slice(2));

@@ -18,7 +18,7 @@ import { finalPathOf } from "../components/idc/renderers/node";
 import type { FleetSpec } from "../stacks/spec";
 import { idcUpgradeNote, versionWarnings } from "../stacks/spec/versions";
 import { entryOf, Inventory, redact, RegisteredResource, runOnMocks, SecretValue } from "./mockEngine";
-import { exitWhenFlushed } from "./exit";
+import { runCommand } from "./cli";
 import { renderLinkSummary } from "./linkSummary";
 import { diffInventories, InventoryFile, InventoryEntry, renderDiff } from "./planDiff";
 import { offlineConfig, parseStackFile, readStackFile, ROOT, stackFilePath } from "./stackFile";
@@ -273,17 +273,7 @@ export async function plan(args: Args, evaluate: Evaluate = evaluateOnMocks): Pr
 
 /** The command line: runs the plan and exits with its code (2: usage, 1: invalid spec or failure). */
 export function main(argv: string[]): void {
-    let args: Args;
-    try {
-        args = parseArgs(argv);
-    } catch (e) {
-        console.error(`${(e as Error).message}\n${USAGE}`);
-        process.exit(2);
-    }
-    plan(args).then(exitWhenFlushed, (e: Error) => {
-        console.error(`plan failed: ${e.message}`);
-        exitWhenFlushed(1);
-    });
+    runCommand(argv, { name: "plan", usage: USAGE, parse: parseArgs, run: (args) => plan(args) });
 }
 
 if (require.main === module) main(process.argv.slice(2));

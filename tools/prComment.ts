@@ -9,7 +9,7 @@
 // a usage error.
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { exitWhenFlushed } from "./exit";
+import { runCommand } from "./cli";
 
 export function previewSection(file: string, stack: string): string {
     const events = fs
@@ -75,17 +75,7 @@ async function comment(values: CommentArgs): Promise<number> {
 
 /** The command line: prints the comment and exits with its code. */
 export function main(argv: string[]): void {
-    let args: CommentArgs;
-    try {
-        args = parseCommentArgs(argv);
-    } catch (e) {
-        console.error(`${(e as Error).message}\n${USAGE}`);
-        process.exit(2);
-    }
-    comment(args).then(exitWhenFlushed, (e: Error) => {
-        console.error(`pr-comment failed: ${e.message}`);
-        exitWhenFlushed(1);
-    });
+    runCommand(argv, { name: "pr-comment", usage: USAGE, parse: parseCommentArgs, run: comment });
 }
 
 if (require.main === module) main(process.argv.slice(2));

@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { yieldToEventLoop } from "../components/core/batches";
-import { exitWhenFlushed } from "./exit";
+import { exitWhenFlushed } from "./cli";
 import { runOnMocks } from "./mockEngine";
 import type { InventoryEntry, InventoryFile } from "./planDiff";
 

@@ -14,7 +14,7 @@
 const { spawn } = require("child_process");
 const os = require("os");
 const path = require("path");
-const { exitWhenFlushed } = require("./exit");
+const { exitWhenFlushed } = require("./cli");
 const { fillCache } = require("./register");
 const { filesUnder, mergeRuns, ordered, unitTestFiles } = require("./testTimes");
 

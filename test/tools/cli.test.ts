@@ -1,4 +1,4 @@
-// The CLIs exit through tools/exit.js: what they printed reaches a reader slower than they are, whole.
+// The CLIs exit through tools/cli.js: what they printed reaches a reader slower than they are, whole.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
@@ -20,7 +20,7 @@ function printThroughSlowPipe(exit: string, lines: number): { bytes: number; sta
     return { bytes: Number(bytes), status: Number(status.replace("status ", "")) };
 }
 
-describe("CLI exit (tools/exit.js)", () => {
+describe("CLI exit (tools/cli.js)", () => {
     // 2 x 1,000 lines: 200 KB, three times what a Linux pipe buffers.
     const lines = 1000;
 
@@ -32,7 +32,7 @@ describe("CLI exit (tools/exit.js)", () => {
     });
 
     it("exitWhenFlushed exits with its code once stdout and stderr have been taken, every byte", () => {
-        const { bytes, status } = printThroughSlowPipe(`require(${JSON.stringify(path.join(ROOT, "tools/exit.js"))}).exitWhenFlushed(3)`, lines);
+        const { bytes, status } = printThroughSlowPipe(`require(${JSON.stringify(path.join(ROOT, "tools/cli.js"))}).exitWhenFlushed(3)`, lines);
         assert.strictEqual(status, 3);
         assert.strictEqual(bytes, 2 * lines * 100);
     });
