@@ -9,8 +9,8 @@
 // build read (esbuild's metafile: every bundled source; for a bundled package its package.json),
 // this script, tsconfig.json or package.json differs by content (SHA-1) from what that build saw,
 // or the bundle is missing. A command builds only its own bundle: after an edit, `npm run plan`
-// waits for bin/plan.js (~0.6 s) and not for all five (1.2-1.6 s). Hashing ~60 files takes a few
-// ms. Every @pulumi/* package stays in node_modules.
+// waits for bin/plan.js (~0.6 s) and not for all of them (the five there were took 1.2-1.6 s).
+// Hashing a bundle's ~150 inputs takes a few ms. Every @pulumi/* package stays in node_modules.
 // Source maps are written beside the bundles and used only with FLEET_MOCK_STACKS=1 (Node's own
 // source-map support, turned on before the bundle loads); the hot path never maps a stack.
 "use strict";
@@ -105,8 +105,8 @@ function buildOnce(entries) {
         sourcemap: "linked",
         // Maps without the sources' text: a stack frame needs only the mappings and the source's path
         // (FLEET_MOCK_STACKS=1), and a debugger reads the file. The text of every bundled source
-        // (zod and yaml included, in each of the five bundles) was 8 of the 18.5 MB written, and a
-        // build of all five took 1.3-1.8 s instead of 0.5-0.7 s (in a process that had built once).
+        // (zod and yaml included, in each bundle) was 8 of the 18.5 MB the five bundles of then wrote,
+        // and a build of those five took 1.3-1.8 s instead of 0.5-0.7 s (in a process that had built once).
         sourcesContent: false,
         metafile: true,
         logLevel: "warning",

@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { yieldToEventLoop } from "../components/core/batches";
-import { exitWhenFlushed } from "./cli";
+import { runCommand } from "./cli";
 import { runOnMocks } from "./mockEngine";
 import type { InventoryEntry, InventoryFile } from "./planDiff";
 
@@ -34,21 +34,25 @@ function loadProgramSdks(): void {
     for (const sdk of programSdks()) if (!BY_NAMESPACE.has(sdk.slice("@pulumi/".length))) require(sdk);
 }
 
-export function main(argv: string[]): void {
-    const usage = (why = "") => {
-        console.error(`${why}usage: node tools/build.js sdkFloor RESOURCES | --replay INVENTORY.json`);
-        process.exit(2);
-    };
-    let replayed: InventoryFile | undefined;
+const USAGE = "usage: node tools/build.js sdkFloor RESOURCES | --replay INVENTORY.json";
+
+/** What the floor registers: that many bare resources, or the resources of a plan's inventory. */
+type FloorArgs = { count: number } | { replayed: InventoryFile };
+
+function parseFloorArgs(argv: string[]): FloorArgs {
     if (argv[0] === "--replay" && argv.length === 2) {
         try {
-            replayed = JSON.parse(fs.readFileSync(argv[1], "utf8")) as InventoryFile;
+            return { replayed: JSON.parse(fs.readFileSync(argv[1], "utf8")) as InventoryFile };
         } catch (e) {
-            usage(`${argv[1]}: ${(e as Error).message}\n`);
+            throw new Error(`${argv[1]}: ${(e as Error).message}`, { cause: e });
         }
     }
     const count = Number(argv[0]);
-    if (!replayed && (!Number.isInteger(count) || count < 1 || argv.length !== 1)) usage();
+    if (!Number.isInteger(count) || count < 1 || argv.length !== 1) throw new Error("RESOURCES is a whole number of at least 1");
+    return { count };
+}
+
+async function floor(args: FloorArgs): Promise<number> {
     loadProgramSdks();
     const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
     const started = Date.now();
@@ -59,22 +63,20 @@ export function main(argv: string[]): void {
             super("bench:index:Bare", name, {});
         }
     }
-    runOnMocks(async () => {
-        if (replayed) await replayInventory(replayed.resources);
-        else for (let i = 0; i < count; i++) new Bare(`bare-${i}`);
-    }).then(
-        ({ inventory }) => {
-            const { user, system } = process.cpuUsage(cpu);
-            console.log(
-                `sdk floor: ${inventory.resources.length} resources (evaluated in ${Date.now() - started} ms on the mock engine, ${Math.round((user + system) / 1000)} ms CPU)`,
-            );
-            exitWhenFlushed(0);
-        },
-        (e: Error) => {
-            console.error(`sdk floor failed: ${e.message}`);
-            exitWhenFlushed(1);
-        },
+    const { inventory } = await runOnMocks(async () => {
+        if ("replayed" in args) await replayInventory(args.replayed.resources);
+        else for (let i = 0; i < args.count; i++) new Bare(`bare-${i}`);
+    });
+    const { user, system } = process.cpuUsage(cpu);
+    console.log(
+        `sdk floor: ${inventory.resources.length} resources (evaluated in ${Date.now() - started} ms on the mock engine, ${Math.round((user + system) / 1000)} ms CPU)`,
     );
+    return 0;
+}
+
+/** The command line (2: usage, 1: failure): what the benchmark runs beside each plan. */
+export function main(argv: string[]): void {
+    runCommand(argv, { name: "sdk floor", usage: USAGE, parse: parseFloorArgs, run: floor });
 }
 
 type ResourceClass = new (
