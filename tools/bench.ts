@@ -15,7 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import * as util from "util";
 import * as YAML from "yaml";
-import { exitWhenFlushed } from "./cli";
+import { runCommand } from "./cli";
 import { generateValidFleet } from "./fleetGen";
 import { ROOT } from "./stackFile";
 
@@ -76,7 +76,26 @@ function medianOf(samples: Sample[]): Sample {
     };
 }
 
-export function main(argv: string[]): void {
+const USAGE = "usage: npm run bench [-- --sizes 1,3,10,30,100] [--runs R] [--no-prod] [--keep DIR]";
+
+export interface BenchArgs {
+    /** Fleet sizes to generate and plan (clusters, 1 to 100 each: tools/fleetGen.ts). */
+    sizes: number[];
+    /** Runs per figure (the median is printed). */
+    runs: number;
+    /** Keep the generated stacks and plans in this directory instead of a temporary one. */
+    keep?: string;
+    /** Plan the checked-in prod stack first. */
+    prod: boolean;
+}
+
+const wholeNumber = (text: string, min: number, max: number): number | undefined => {
+    const n = /^\d+$/.test(text) ? Number(text) : NaN;
+    return n >= min && n <= max ? n : undefined;
+};
+
+/** The command line; a throw is a usage error (runCommand prints it above the usage line, exit 2). */
+export function parseBenchArgs(argv: string[]): BenchArgs {
     const { values } = util.parseArgs({
         args: argv,
         options: {
@@ -89,10 +108,31 @@ export function main(argv: string[]): void {
         strict: true,
         allowPositionals: false,
     });
-    const sizes = values.sizes!.split(",").map(Number);
-    const runs = Number(values.runs);
-    const work = values.keep ? path.resolve(values.keep) : fs.mkdtempSync(path.join(os.tmpdir(), "fleet-bench-"));
+    const sizes = values.sizes!.split(",").map((size) => wholeNumber(size, 1, 100));
+    if (sizes.some((n) => n === undefined)) throw new Error(`--sizes is a comma-separated list of cluster counts from 1 to 100 (got "${values.sizes}")`);
+    const runs = wholeNumber(values.runs!, 1, 99);
+    if (runs === undefined) throw new Error(`--runs is a whole number from 1 to 99 (got "${values.runs}")`);
+    if (values.keep === "") throw new Error("--keep names a directory");
+    return { sizes: sizes as number[], runs, keep: values.keep, prod: values.prod! };
+}
+
+export function main(argv: string[]): void {
+    runCommand(argv, { name: "bench", usage: USAGE, parse: parseBenchArgs, run: bench });
+}
+
+/** The benchmark in a directory of its own (removed after, also after a failure, unless --keep names it). */
+async function bench(args: BenchArgs): Promise<number> {
+    const work = args.keep ? path.resolve(args.keep) : fs.mkdtempSync(path.join(os.tmpdir(), "fleet-bench-"));
     fs.mkdirSync(work, { recursive: true });
+    try {
+        benchIn(work, args);
+        return 0;
+    } finally {
+        if (!args.keep) fs.rmSync(work, { recursive: true, force: true });
+    }
+}
+
+function benchIn(work: string, { sizes, runs, prod }: BenchArgs): void {
     const probe = path.join(work, "probe.js");
     fs.writeFileSync(probe, PROBE);
     const stackConfig = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")).config;
@@ -130,7 +170,7 @@ export function main(argv: string[]): void {
     const measured = new Map<string, Sample>();
     const floorOf = new Map<string, Sample>();
     const replayOf = new Map<string, Sample>();
-    const bench = (label: string, stack: string, config: string) => {
+    const benchStack = (label: string, stack: string, config: string) => {
         const out = path.join(work, `plan-${stack}`);
         const plans: Sample[] = [];
         const floors: Sample[] = [];
@@ -167,12 +207,12 @@ export function main(argv: string[]): void {
             (p.cpuMs / rp.cpuMs).toFixed(2),
         ]);
     };
-    if (values.prod) bench("prod stack", "prod", path.join(ROOT, "Pulumi.prod.yaml"));
+    if (prod) benchStack("prod stack", "prod", path.join(ROOT, "Pulumi.prod.yaml"));
     for (const n of sizes) {
         const { raw } = generateValidFleet(n);
         const config = path.join(work, `Pulumi.bench-${n}.yaml`);
         fs.writeFileSync(config, YAML.stringify({ config: { ...stackConfig, "hybrid-fleet:fleet": raw } }));
-        bench(String(n), `bench-${n}`, config);
+        benchStack(String(n), `bench-${n}`, config);
     }
     const perResource = (label: string, cpu = false) => (cpu ? measured.get(label)!.evalCpuMs : measured.get(label)!.evalMs) / measured.get(label)!.resources;
     const [small, large] = [sizes.includes(10) ? "10" : undefined, sizes.includes(100) ? "100" : undefined];
@@ -182,15 +222,15 @@ export function main(argv: string[]): void {
             `ms/resource at N=100 / N=10: ${(perResource(large) / perResource(small)).toFixed(2)} wall, ${(perResource(large, true) / perResource(small, true)).toFixed(2)} CPU (goal <= 1.15)`,
         );
     }
-    const prod = measured.get("prod stack");
+    const prodPlan = measured.get("prod stack");
     const prodFloor = floorOf.get("prod stack");
-    if (prod && prodFloor) {
+    if (prodPlan && prodFloor) {
         console.log(
-            `prod stack, whole process / SDK floor: ${(prod.wallMs / prodFloor.wallMs).toFixed(2)} wall, ${(prod.cpuMs / prodFloor.cpuMs).toFixed(2)} CPU (goal <= 1.2)`,
+            `prod stack, whole process / SDK floor: ${(prodPlan.wallMs / prodFloor.wallMs).toFixed(2)} wall, ${(prodPlan.cpuMs / prodFloor.cpuMs).toFixed(2)} CPU (goal <= 1.2)`,
         );
         const replay = replayOf.get("prod stack")!;
         console.log(
-            `prod stack, whole process / its resources re-declared through their SDK classes with their inputs: ${(prod.wallMs / replay.wallMs).toFixed(2)} wall, ${(prod.cpuMs / replay.cpuMs).toFixed(2)} CPU`,
+            `prod stack, whole process / its resources re-declared through their SDK classes with their inputs: ${(prodPlan.wallMs / replay.wallMs).toFixed(2)} wall, ${(prodPlan.cpuMs / replay.cpuMs).toFixed(2)} CPU`,
         );
     }
     if (large) console.log(`peak RSS at N=100: ${measured.get(large)!.maxRssMb.toFixed(0)} MB (goal < 1536)`);
@@ -200,8 +240,6 @@ export function main(argv: string[]): void {
             .map((l) => l.toFixed(2))
             .join(" ")}`,
     );
-    if (!values.keep) fs.rmSync(work, { recursive: true, force: true });
-    exitWhenFlushed(0);
 }
 
 if (require.main === module) main(process.argv.slice(2));

@@ -12,6 +12,7 @@ import type { IdcClusterSpec } from "../../../stacks/spec";
 import { assertViolation, loadStackSpec, rawStackFleet, RegisteredResource, runFleet, SecretValue, violationsAfter } from "../../harness";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hostkeys-"));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 /** A fresh host key made by ssh-keygen: its public line (type + base64, comment dropped) and ssh-keygen's fingerprint. */
 function realKey(type: string, bits?: number): { line: string; fingerprint: string } {
     const file = path.join(tmp, `${type}-${bits ?? 0}-${Math.random().toString(36).slice(2)}`);

@@ -114,6 +114,7 @@ describe("hostile stack files", () => {
             encoding: "utf8",
             timeout: 120000,
         });
+        fs.rmSync(dir, { recursive: true, force: true });
         assert.strictEqual(run.status, 1, run.stderr);
         assert.match(run.stderr, /Pulumi\.t\.yaml: nests \[ \] \/ \{ \} 5000 levels deep; at most 64/);
         assert.doesNotMatch(run.stderr, /RangeError| {4}at /);
@@ -340,32 +341,36 @@ describe("strict fields where they reach scripts", () => {
     it("the offline plan runs on that spec (it failed with Missing required configuration variable)", async function () {
         this.timeout(300000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-creds-"));
-        const file = path.join(dir, "Pulumi.t.yaml");
-        // prod's IDC site alone: the backup store's credentials are that site's config.
-        const fleet = oneSiteFleet("prod", "idc-sh");
-        withS3CompatibleEtcdBackup(fleet);
-        const stackFile = readStackFile(path.join(__dirname, "..", "..", "..", "Pulumi.prod.yaml"));
-        const config: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(stackFile.config)) if (k !== "hybrid-fleet:fleet") config[k] = v;
-        config["hybrid-fleet:fleet"] = fleet;
-        fs.writeFileSync(file, JSON.stringify({ config }));
-        // The plan's own entry point, in this process (the SDK is loaded already): the stack file's
-        // config reaches the program through offlineConfig exactly as from the command line.
-        const printed: string[] = [];
-        const [log, error] = [console.log, console.error];
-        console.log = console.error = (line: unknown) => printed.push(String(line));
-        let status: number;
         try {
-            status = await plan({ stack: "t", config: file, out: path.join(dir, "out") });
+            const file = path.join(dir, "Pulumi.t.yaml");
+            // prod's IDC site alone: the backup store's credentials are that site's config.
+            const fleet = oneSiteFleet("prod", "idc-sh");
+            withS3CompatibleEtcdBackup(fleet);
+            const stackFile = readStackFile(path.join(__dirname, "..", "..", "..", "Pulumi.prod.yaml"));
+            const config: Record<string, unknown> = {};
+            for (const [k, v] of Object.entries(stackFile.config)) if (k !== "hybrid-fleet:fleet") config[k] = v;
+            config["hybrid-fleet:fleet"] = fleet;
+            fs.writeFileSync(file, JSON.stringify({ config }));
+            // The plan's own entry point, in this process (the SDK is loaded already): the stack file's
+            // config reaches the program through offlineConfig exactly as from the command line.
+            const printed: string[] = [];
+            const [log, error] = [console.log, console.error];
+            console.log = console.error = (line: unknown) => printed.push(String(line));
+            let status: number;
+            try {
+                status = await plan({ stack: "t", config: file, out: path.join(dir, "out") });
+            } finally {
+                [console.log, console.error] = [log, error];
+            }
+            assert.strictEqual(status, 0, printed.join("\n"));
+            assert.doesNotMatch(printed.join("\n"), /Missing required configuration/);
+            // The backup credentials reach the host only as a secret file (its content is never written by the plan).
+            const creds = path.join(dir, "out", "files", "etcd-1", "etc", "etcd", "backup-credentials.env");
+            assert.ok(fs.existsSync(creds), creds);
+            assert.doesNotMatch(fs.readFileSync(creds, "utf8"), /AWS_SECRET_ACCESS_KEY=\S/);
         } finally {
-            [console.log, console.error] = [log, error];
+            fs.rmSync(dir, { recursive: true, force: true });
         }
-        assert.strictEqual(status, 0, printed.join("\n"));
-        assert.doesNotMatch(printed.join("\n"), /Missing required configuration/);
-        // The backup credentials reach the host only as a secret file (its content is never written by the plan).
-        const creds = path.join(dir, "out", "files", "etcd-1", "etc", "etcd", "backup-credentials.env");
-        assert.ok(fs.existsSync(creds), creds);
-        assert.doesNotMatch(fs.readFileSync(creds, "utf8"), /AWS_SECRET_ACCESS_KEY=\S/);
     });
 });
 
