@@ -45,8 +45,11 @@ function hashOf(file) {
     }
 }
 
-/** Why bin/<entry>.js is stale, or undefined when it is current. */
-function staleness(entry) {
+/**
+ * Why bin/<entry>.js is stale, or undefined when it is current. `hashes` holds what this sweep over
+ * the bundles hashed already (most inputs are in every bundle); a new sweep starts with none.
+ */
+function staleness(entry, hashes) {
     let stamp;
     try {
         stamp = JSON.parse(fs.readFileSync(stampOf(entry), "utf8"));
@@ -56,7 +59,8 @@ function staleness(entry) {
     if (stamp.source !== ENTRIES[entry]) return "its entry point changed";
     if (!fs.existsSync(path.join(OUT, `${entry}.js`))) return `bin/${entry}.js is missing`;
     for (const [file, hash] of Object.entries(stamp.inputs)) {
-        if (hashOf(file) !== hash) return `${file} changed`;
+        if (!hashes.has(file)) hashes.set(file, hashOf(file));
+        if (hashes.get(file) !== hash) return `${file} changed`;
     }
     return undefined;
 }
@@ -139,7 +143,8 @@ function buildOnce(entries) {
 
 /** Builds the stale ones of `entries` (all of them with `force`); what was built and why, or undefined when all are current. */
 function ensureBuilt(force = false, entries = Object.keys(ENTRIES)) {
-    const reasons = entries.map((entry) => [entry, force ? "forced" : staleness(entry)]).filter(([, reason]) => reason !== undefined);
+    const hashes = new Map();
+    const reasons = entries.map((entry) => [entry, force ? "forced" : staleness(entry, hashes)]).filter(([, reason]) => reason !== undefined);
     if (reasons.length === 0) return undefined;
     build(reasons.map(([entry]) => entry));
     return reasons.map(([entry, reason]) => `${entry}: ${reason}`).join("; ");
