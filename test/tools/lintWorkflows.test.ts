@@ -1,0 +1,48 @@
+// `npm run lint:workflows`: every workflow file is checked, a schema violation names its file, and
+// a directory without workflows is a problem, not a pass.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const { workflowProblems } = require("../../tools/lintWorkflows") as { workflowProblems(dir?: string): [string, string[]][] };
+const WORKFLOWS = path.resolve(__dirname, "../../.github/workflows");
+
+describe("npm run lint:workflows", () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflows-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("checks every checked-in workflow, and finds none invalid", () => {
+        const checked = workflowProblems();
+        assert.deepStrictEqual(
+            checked.map(([file]) => path.basename(file)),
+            fs
+                .readdirSync(WORKFLOWS)
+                .filter((f) => /\.ya?ml$/.test(f))
+                .sort(),
+        );
+        assert.ok(checked.length >= 3);
+        for (const [file, problems] of checked) assert.deepStrictEqual(problems, [], file);
+    });
+
+    it("names the file and the path of a job the schema refuses (a misspelt runs-on), and .yaml files too", () => {
+        for (const f of fs.readdirSync(WORKFLOWS)) fs.copyFileSync(path.join(WORKFLOWS, f), path.join(dir, f));
+        const up = fs.readFileSync(path.join(WORKFLOWS, "up.yml"), "utf8");
+        assert.match(up, /runs-on:/);
+        fs.writeFileSync(path.join(dir, "broken.yaml"), up.replace("runs-on:", "runs-onn:"));
+        const problems = new Map(workflowProblems(dir).map(([file, p]) => [path.basename(file), p]));
+        assert.deepStrictEqual(problems.get("up.yml"), []);
+        assert.ok(problems.get("broken.yaml")!.length > 0);
+        assert.match(problems.get("broken.yaml")!.join("\n"), /Additional property 'runs-onn' is not allowed/);
+    });
+
+    it("a directory without workflow files is a problem", () => {
+        assert.deepStrictEqual(
+            workflowProblems(dir).map(([, p]) => p),
+            [["no workflow files"]],
+        );
+    });
+});
