@@ -5,11 +5,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const { fillCache } = require("../../tools/register") as { fillCache: (files: string[]) => Promise<void> };
-const { ordered, unitTestFiles } = require("../../tools/testTimes") as {
+const { cacheFile, fillCache } = require("../../tools/register") as {
+    cacheFile: (filename: string, source: string) => string;
+    fillCache: (files: string[], options?: { prune?: boolean }) => Promise<void>;
+};
+const { filesUnder, ordered, unitTestFiles } = require("../../tools/testTimes") as {
+    filesUnder: (dir: string, suffix: string, skip: string[]) => string[];
     ordered: (files: string[], times?: Record<string, number>) => string[];
     unitTestFiles: () => string[];
 };
+const ROOT = path.resolve(__dirname, "../..");
 
 describe("npm test's runner", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "test-runner-"));
@@ -33,6 +38,27 @@ describe("npm test's runner", () => {
         fs.writeFileSync(broken, "export const x: = ;\n");
         await fillCache([broken]);
         assert.throws(() => require(broken), /broken\.ts:1:16: ERROR: Unexpected "="/);
+    });
+
+    it("keeps every other file's transform when it fills the cache for a few; only the list of every source prunes", async () => {
+        const [a, b] = ["a.ts", "b.ts"].map((name) => path.join(dir, name));
+        fs.writeFileSync(a, "export const a: number = 1;\n");
+        fs.writeFileSync(b, "export const b: number = 2;\n");
+        const entry = (file: string) => cacheFile(file, fs.readFileSync(file, "utf8"));
+        await fillCache([a, b]);
+        assert.ok(fs.existsSync(entry(a)) && fs.existsSync(entry(b)));
+        // What a test of the runner did: fill for one file. Every other entry (the project's too) stays.
+        const project = filesUnder(ROOT, ".ts", ["node_modules", "bin", "fixtures"]);
+        const projectEntries = () => project.filter((f) => fs.existsSync(entry(f))).length;
+        const before = projectEntries();
+        await fillCache([a]);
+        assert.ok(fs.existsSync(entry(b)), "b's transform is still there");
+        assert.strictEqual(projectEntries(), before, "the project's transforms are still there");
+        // `npm test`'s call, every source listed (here with a): b's entry goes, the listed ones stay.
+        await fillCache([...project, a], { prune: true });
+        assert.ok(!fs.existsSync(entry(b)), "b is no source any more");
+        assert.ok(fs.existsSync(entry(a)));
+        assert.strictEqual(projectEntries(), project.length, "every source's transform is there");
     });
 
     it("hands out the files longest first: those without a time first, largest first, then by the last run's time", () => {
