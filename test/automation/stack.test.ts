@@ -2,6 +2,7 @@
 // arguments each operation gives the CLI, the engine's events turned into per-cluster progress,
 // the lock, destroy's guard on protected resources, typed outputs. No real CLI can run here.
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -276,5 +277,55 @@ describe("automation library, offline", function () {
         } finally {
             fs.rmSync(first.outDir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("the stand-in pulumi itself", () => {
+    const bin = path.join(FAKE_ROOT, "bin", "pulumi");
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-self-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("records every argument exactly, from its bash fast path and from Node alike, and answers the same", () => {
+        const record = path.join(dir, "record.jsonl");
+        const cases: string[][] = [
+            ["version"],
+            ["stack", "select", "--stack", "a\"b\\c$(x)`y` 'z'", "--non-interactive"],
+            ["config", "set-all", "--stack", "prod", "--secret", "hybrid-fleet:k=-----BEGIN-----\\n x"],
+            // Outside printable ASCII: Node records these.
+            ["stack", "select", "--stack", "é"],
+            ["stack", "init", "--stack", "line\nbreak"],
+            ["stack", "export", "--stack", "prod"],
+            ["whoami"],
+        ];
+        const outputs = cases.map((argv) => {
+            const run = spawnSync(bin, argv, { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, FAKE_PULUMI_RECORD: record } });
+            assert.strictEqual(run.status, 0, run.stderr);
+            return run.stdout;
+        });
+        const recorded = fs
+            .readFileSync(record, "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l));
+        assert.deepStrictEqual(
+            recorded.map((r) => r.argv),
+            cases,
+        );
+        assert.deepStrictEqual(new Set(recorded.map((r) => r.cwd)), new Set([fs.realpathSync(dir)]));
+        assert.deepStrictEqual(outputs, ["v3.248.0\n", "", "", "", "", JSON.stringify({ version: 3, deployment: { resources: [] } }), "fake\n"]);
+    });
+
+    it("fails stack select and init with the given stderr, and hands other commands to Node", () => {
+        const env = { PATH: process.env.PATH, FAKE_PULUMI_STACK_STDERR: "error: no backend", FAKE_PULUMI_OUTPUTS: path.join(dir, "outputs.json") };
+        for (const sub of ["select", "init"]) {
+            const run = spawnSync(bin, ["stack", sub, "--stack", "prod"], { cwd: dir, encoding: "utf8", env });
+            assert.deepStrictEqual([run.status, run.stderr], [255, "error: no backend\n"]);
+        }
+        fs.writeFileSync(env.FAKE_PULUMI_OUTPUTS, JSON.stringify({ plain: { a: 1 }, masked: { a: "[secret]" } }));
+        const outputs = spawnSync(bin, ["stack", "output", "--json", "--show-secrets"], { cwd: dir, encoding: "utf8", env });
+        assert.deepStrictEqual([outputs.status, outputs.stdout], [0, '{"a":1}']);
     });
 });
