@@ -143,8 +143,10 @@ function servedSchemas(text: string): [string, object][] {
             if (v.served && v.schema?.openAPIV3Schema) schemas.push([`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, v.schema.openAPIV3Schema]);
         }
     }
-    keep(file, JSON.stringify(schemas));
-    return schemas;
+    // What the next run reads back, also this time: a value JSON cannot hold (a YAML .inf) is the same null in both.
+    const json = JSON.stringify(schemas);
+    keep(file, json);
+    return JSON.parse(json);
 }
 const YAML_VERSION: string = JSON.parse(fs.readFileSync(require.resolve("yaml/package.json"), "utf8")).version;
 
