@@ -4,8 +4,8 @@
 // plain typed value: it can be filled by this program's own site builders or, later, from another
 // stack's outputs. Add-ons never read the fleet spec: builders in `stacks/` map it to each add-on's
 // own args (Pulumi's `<Name>Args` convention). Modelled on cdk-eks-blueprints' ClusterAddOn.
-import type * as alicloud from "@pulumi/alicloud";
-import type * as aws from "@pulumi/aws";
+import type * as alicloud from "./sdk/alicloud";
+import type * as aws from "./sdk/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 

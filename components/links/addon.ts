@@ -8,7 +8,7 @@
 // in the outside region, whose gateway faces the EKS site's Transit Gateway. No cycle: hubs (and
 // edges) first, then AWS connections (whose customer gateways are the Alibaba gateway's IPs), then
 // Alibaba connections (whose customer gateways are AWS's tunnel addresses), then the IDC hosts.
-import type * as alicloud from "@pulumi/alicloud";
+import type * as alicloud from "../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { inBatches } from "../core/batches";
 import type { AddonResult, ClusterHandle, FleetAddon } from "../core/contract";

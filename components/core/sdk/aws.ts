@@ -4,8 +4,9 @@
 // every start (the plan, `pulumi up`, each test process); this loads what is listed. A namespace
 // missing here is a type error where it is used: add it here. The index also registers the provider
 // package, which the SDK uses only to turn a provider reference in a resource's outputs back into an
-// object; no resource this program declares returns one. Type-only imports of the package load
-// nothing and stay as they are.
+// object; no resource this program declares returns one. Types come from here too: a type-only
+// import of the index loads nothing at run time but makes the type check read the declarations of
+// every namespace (with alicloud's, 6,391 files instead of 2,495; 4.5-4.8 CPU s against 6.3-7.5).
 export * as cloudwatch from "@pulumi/aws/cloudwatch";
 export * as directconnect from "@pulumi/aws/directconnect";
 export * as ec2 from "@pulumi/aws/ec2";
