@@ -39,10 +39,12 @@ describe("npm run lint:workflows", () => {
         assert.match(problems.get("broken.yaml")!.join("\n"), /Additional property 'runs-onn' is not allowed/);
     });
 
-    it("a directory without workflow files is a problem", () => {
-        assert.deepStrictEqual(
-            workflowProblems(dir).map(([, p]) => p),
-            [["no workflow files"]],
-        );
+    it("a directory without workflow files, or none at all, is a problem", () => {
+        for (const where of [dir, path.join(dir, "missing")]) {
+            assert.deepStrictEqual(
+                workflowProblems(where).map(([, p]) => p),
+                [["no workflow files"]],
+            );
+        }
     });
 });
