@@ -15,6 +15,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { writeAtomically } from "../tools/files";
 
 export const CRD_DIR = process.env.HYBRID_FLEET_CRDS ?? path.resolve(__dirname, "fixtures", "crds");
 const CACHE = path.resolve(__dirname, "..", ".cache", "crds");
@@ -49,21 +50,22 @@ export function newAjv(): Ajv {
 }
 const ajv = newAjv();
 
+/** `name@version` of an installed package: a cache entry made with another version is not this one's. */
+function installed(pkg: string): string {
+    return `${pkg}@${JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), "utf8")).version}`;
+}
+
 /** Everything besides the schema that decides a validator's code: a change to any compiles anew. */
-const COMPILER = ["ajv", "ajv-formats"]
-    .map((pkg) => `${pkg}@${JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), "utf8")).version}`)
-    .concat(JSON.stringify(OPTIONS), GO_REGEXP, KUBERNETES_FORMATS.join())
-    .join("\0");
+const COMPILER = ["ajv", "ajv-formats"].map(installed).concat(JSON.stringify(OPTIONS), GO_REGEXP, KUBERNETES_FORMATS.join()).join("\0");
+/** What decides a CRD file's parsed schemas besides its text. */
+const PARSER = installed("yaml");
 
 const sha1 = (...parts: string[]) => parts.reduce((h, part) => h.update(part).update("\0"), createHash("sha1")).digest("hex");
 
-/** Written under a temporary name first: a worker reading it at the same moment sees all of it or nothing. */
+/** Kept whole (another worker may read it meanwhile), or not at all. */
 function keep(file: string, text: string): void {
     try {
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        const partial = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(partial, text);
-        fs.renameSync(partial, file);
+        writeAtomically(file, text);
     } catch {
         // A cache that cannot be written (a read-only checkout) only costs the next run the work again.
     }
@@ -129,7 +131,7 @@ function schemasIn(file: string): Map<string, Entry[]> {
 
 /** `[group/version/Kind, schema]` of every served version in a CRD file's text, kept as JSON by the text's hash. */
 function servedSchemas(text: string): [string, object][] {
-    const file = path.join(CACHE, `schemas-${sha1(`yaml@${YAML_VERSION}`, text)}.json`);
+    const file = path.join(CACHE, `schemas-${sha1(PARSER, text)}.json`);
     try {
         return JSON.parse(fs.readFileSync(file, "utf8"));
     } catch {
@@ -148,7 +150,6 @@ function servedSchemas(text: string): [string, object][] {
     keep(file, json);
     return JSON.parse(json);
 }
-const YAML_VERSION: string = JSON.parse(fs.readFileSync(require.resolve("yaml/package.json"), "utf8")).version;
 
 /**
  * The schemas for one `group/version/Kind`: only files whose text names that kind and group can

@@ -17,6 +17,7 @@
 const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
+const { writeAtomically } = require("./files");
 
 const ROOT = path.resolve(__dirname, "..");
 const OUT = path.join(ROOT, "bin");
@@ -116,13 +117,8 @@ function buildOnce(entries) {
         logLevel: "warning",
         write: false,
     });
-    // Each file replaced by a rename: a process starting meanwhile reads the old or the new bundle, never half of one.
-    fs.mkdirSync(OUT, { recursive: true });
-    for (const out of result.outputFiles) {
-        const temp = `${out.path}.${process.pid}.tmp`;
-        fs.writeFileSync(temp, out.contents);
-        fs.renameSync(temp, out.path);
-    }
+    // Each file replaced whole: a process starting meanwhile reads the old or the new bundle, never half of one.
+    for (const out of result.outputFiles) writeAtomically(out.path, out.contents);
     const read = new Set();
     for (const entry of entries) {
         // A bundled package's files change only with its version: its package.json stands for them.
@@ -133,9 +129,7 @@ function buildOnce(entries) {
         }
         const inputs = {};
         for (const file of [...files].sort()) inputs[file] = hashOf(file);
-        const temp = `${stampOf(entry)}.${process.pid}.tmp`;
-        fs.writeFileSync(temp, JSON.stringify({ esbuild: esbuild.version, source: ENTRIES[entry], inputs }, null, 1) + "\n");
-        fs.renameSync(temp, stampOf(entry));
+        writeAtomically(stampOf(entry), JSON.stringify({ esbuild: esbuild.version, source: ENTRIES[entry], inputs }, null, 1) + "\n");
         files.forEach((file) => read.add(file));
     }
     return [...read];

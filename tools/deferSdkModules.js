@@ -34,7 +34,8 @@ const DEFERRED = [
 function standIn(load, functions, esModule = false) {
     let real;
     const loaded = () => (real ??= load());
-    const forwarders = new Map(
+    /** What a read gets before the module is loaded: a forwarder per early-read function, and `__esModule`. */
+    const early = new Map(
         functions.map((name) => [
             name,
             function (...args) {
@@ -42,11 +43,11 @@ function standIn(load, functions, esModule = false) {
             },
         ]),
     );
+    if (esModule) early.set("__esModule", true);
     return new Proxy(
         {},
         {
-            get: (_, key) =>
-                real === undefined && esModule && key === "__esModule" ? true : real === undefined && forwarders.has(key) ? forwarders.get(key) : loaded()[key],
+            get: (_, key) => (real === undefined && early.has(key) ? early.get(key) : loaded()[key]),
             has: (_, key) => key in loaded(),
             ownKeys: () => Reflect.ownKeys(loaded()),
             getOwnPropertyDescriptor: (_, key) => {

@@ -12,11 +12,12 @@ const DIR = path.join(__dirname, "..", ".github", "workflows");
 
 /** Each workflow file's problems (empty when it is valid), by its path from the repository root. */
 function workflowProblems(dir = DIR) {
+    const shown = path.relative(path.join(__dirname, ".."), dir);
     const files = (fs.existsSync(dir) ? fs.readdirSync(dir) : []).filter((f) => /\.ya?ml$/.test(f)).sort();
-    if (files.length === 0) return [[path.relative(path.join(__dirname, ".."), dir), ["no workflow files"]]];
+    if (files.length === 0) return [[shown, ["no workflow files"]]];
     return files.map((f) => {
         const { errors } = validateWorkflow(fs.readFileSync(path.join(dir, f), "utf8"));
-        return [path.join(path.relative(path.join(__dirname, ".."), dir), f), errors.map((e) => JSON.stringify(e))];
+        return [path.join(shown, f), errors.map((e) => JSON.stringify(e))];
     });
 }
 

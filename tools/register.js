@@ -14,6 +14,7 @@ const crypto = require("crypto");
 const esbuild = require("esbuild");
 const fs = require("fs");
 const path = require("path");
+const { writeAtomically } = require("./files");
 
 const ROOT = path.resolve(__dirname, "..");
 // The tests load the SDK as the plan and `pulumi up` do (tools/deferSdkModules.js).
@@ -39,14 +40,6 @@ function cacheFile(filename, source) {
     return path.join(CACHE, `${hash}.js`);
 }
 
-/** Written to a temporary name first: a worker reading at the same moment sees all of it or nothing. */
-function keep(file, code) {
-    fs.mkdirSync(CACHE, { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, code);
-    fs.renameSync(partial, file);
-}
-
 function transpiled(filename) {
     const source = fs.readFileSync(filename, "utf8");
     const file = cacheFile(filename, source);
@@ -54,7 +47,8 @@ function transpiled(filename) {
         return fs.readFileSync(file, "utf8");
     } catch {
         const { code } = esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename });
-        keep(file, code);
+        // A worker reading the same entry at that moment sees all of it or nothing.
+        writeAtomically(file, code);
         return code;
     }
 }
@@ -75,7 +69,7 @@ async function fillCache(filenames, { prune = false } = {}) {
             if (fs.existsSync(file)) return;
             // A file esbuild cannot read is left out: the test loading it (and the type check) reports it.
             const made = await esbuild.transform(source, { ...OPTIONS, sourcefile: filename }).catch(() => undefined);
-            if (made) keep(file, made.code);
+            if (made) writeAtomically(file, made.code);
         }),
     );
     if (!prune) return;

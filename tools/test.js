@@ -17,7 +17,7 @@ const os = require("os");
 const path = require("path");
 const { exitWhenFlushed } = require("./cli");
 const { fillCache } = require("./register");
-const { filesUnder, mergeRuns, ordered, unitTestFiles } = require("./testTimes");
+const { mergeRuns, ordered, projectSources, unitTestFiles } = require("./testTimes");
 
 const ROOT = path.resolve(__dirname, "..");
 const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/package.json`, { paths: [ROOT] })), file);
@@ -75,8 +75,7 @@ const typecheck = run(
 // all sources at once while mocha and its workers start (a worker that gets to a file first
 // transforms it itself; both write the same bytes). Given every source, it also removes the entries of
 // sources that are gone.
-// Every TypeScript source of the project: what the workers may load.
-const filled = fillCache(filesUnder(ROOT, ".ts", ["node_modules", "bin", "fixtures"]), { prune: true });
+const filled = fillCache(projectSources(), { prune: true });
 // The plan CLI's bundles (bin/, tools/build.js), built first when stale (a clean clone, a changed
 // source): otherwise the first test that runs the CLI built them inside its worker (4 s there in a
 // clean clone), and two workers could build them at once. Current bundles cost a hash check (0.1 s).

@@ -23,6 +23,11 @@ function filesUnder(dir, suffix, skip) {
     });
 }
 
+/** Every TypeScript source of the project (absolute paths): what mocha's workers may load. */
+function projectSources() {
+    return filesUnder(ROOT, ".ts", ["node_modules", "bin", "fixtures"]);
+}
+
 /** Every unit test file (test/**\/*.test.ts outside test/integration), relative to the root. */
 function unitTestFiles() {
     return filesUnder(path.join(ROOT, "test"), ".test.ts", ["integration", "fixtures"]).map((f) => path.relative(ROOT, f));
@@ -78,4 +83,4 @@ const mochaHooks = {
     },
 };
 
-module.exports = { filesUnder, unitTestFiles, ordered, mergeRuns, mochaHooks };
+module.exports = { filesUnder, projectSources, unitTestFiles, ordered, mergeRuns, mochaHooks };

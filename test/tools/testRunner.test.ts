@@ -9,12 +9,11 @@ const { cacheFile, fillCache } = require("../../tools/register") as {
     cacheFile: (filename: string, source: string) => string;
     fillCache: (files: string[], options?: { prune?: boolean }) => Promise<void>;
 };
-const { filesUnder, ordered, unitTestFiles } = require("../../tools/testTimes") as {
-    filesUnder: (dir: string, suffix: string, skip: string[]) => string[];
+const { ordered, projectSources, unitTestFiles } = require("../../tools/testTimes") as {
+    projectSources: () => string[];
     ordered: (files: string[], times?: Record<string, number>) => string[];
     unitTestFiles: () => string[];
 };
-const ROOT = path.resolve(__dirname, "../..");
 
 describe("npm test's runner", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "test-runner-"));
@@ -48,7 +47,7 @@ describe("npm test's runner", () => {
         await fillCache([a, b]);
         assert.ok(fs.existsSync(entry(a)) && fs.existsSync(entry(b)));
         // What a test of the runner did: fill for one file. Every other entry (the project's too) stays.
-        const project = filesUnder(ROOT, ".ts", ["node_modules", "bin", "fixtures"]);
+        const project = projectSources();
         const projectEntries = () => project.filter((f) => fs.existsSync(entry(f))).length;
         const before = projectEntries();
         await fillCache([a]);
