@@ -74,7 +74,22 @@ async function fillCache(filenames, { prune = false } = {}) {
     );
     if (!prune) return;
     for (const name of fs.existsSync(CACHE) ? fs.readdirSync(CACHE) : []) {
-        if (!wanted.has(name)) fs.rmSync(path.join(CACHE, name), { force: true });
+        if (wanted.has(name) || writing(path.join(CACHE, name))) continue;
+        fs.rmSync(path.join(CACHE, name), { force: true });
+    }
+}
+
+/**
+ * A worker's entry still being written (writeAtomically's temporary name, under a minute old): the
+ * workers start while this prunes, and removing it would fail the worker's rename and the test
+ * file that loaded the source. An older one is a crashed writer's, and goes.
+ */
+function writing(file) {
+    if (!file.endsWith(".tmp")) return false;
+    try {
+        return Date.now() - fs.statSync(file).mtimeMs < 60_000;
+    } catch {
+        return false;
     }
 }
 

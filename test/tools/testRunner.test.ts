@@ -53,9 +53,17 @@ describe("npm test's runner", () => {
         await fillCache([a]);
         assert.ok(fs.existsSync(entry(b)), "b's transform is still there");
         assert.strictEqual(projectEntries(), before, "the project's transforms are still there");
+        // A worker writing an entry as the prune runs (writeAtomically's temporary name), and one a crashed writer left.
+        const [writing, abandoned] = [`${entry(b)}.1.tmp`, `${entry(b)}.2.tmp`];
+        fs.writeFileSync(writing, "");
+        fs.writeFileSync(abandoned, "");
+        fs.utimesSync(abandoned, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
         // `npm test`'s call, every source listed (here with a): b's entry goes, the listed ones stay.
         await fillCache([...project, a], { prune: true });
         assert.ok(!fs.existsSync(entry(b)), "b is no source any more");
+        assert.ok(fs.existsSync(writing), "an entry being written stays");
+        assert.ok(!fs.existsSync(abandoned), "an abandoned one goes");
+        fs.rmSync(writing);
         assert.ok(fs.existsSync(entry(a)));
         assert.strictEqual(projectEntries(), project.length, "every source's transform is there");
     });
