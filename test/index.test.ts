@@ -1,5 +1,6 @@
-// The Pulumi program itself (index.ts), as `pulumi up` runs it: config in, per-cluster outputs out,
-// kubeconfigs secret; and an invalid spec stops it with one RunError before any resource exists.
+// The Pulumi program itself, as `pulumi up` runs it (Pulumi.yaml's main, tools/program.js: index.ts
+// compiled into bin/index.js): config in, exactly the offline plan's resources declared, per-cluster
+// outputs out, kubeconfigs secret; and an invalid spec stops it with one RunError before any resource exists.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
@@ -7,25 +8,33 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { fleetFromConfig } from "../stacks/config";
-import { runOnMocks } from "../tools/mockEngine";
+import { redact, runOnMocks } from "../tools/mockEngine";
+import type { InventoryFile } from "../tools/planDiff";
 import { offlineConfig, parseStackFile, readStackFile } from "../tools/stackFile";
-import { rawStackFleet, runProgram } from "./harness";
+import { plannedStack, rawStackFleet, runProgram } from "./harness";
 
 const resolve = <T>(o: pulumi.Input<T>): Promise<T> => new Promise((r) => pulumi.output(o).apply((v) => r(v as T)));
 const isSecret = (o: pulumi.Output<unknown>): Promise<boolean> => (o as any).isSecret;
 
-describe("the Pulumi program (index.ts)", function () {
+describe("the Pulumi program (index.ts, compiled)", function () {
     this.timeout(60000);
 
-    it("builds the prod fleet from the stack config and exports each cluster's outputs, kubeconfigs secret", async () => {
+    it("builds the prod fleet from the stack config: the offline plan's resources, and each cluster's outputs, kubeconfigs secret", async () => {
         let exported: Record<string, unknown> | undefined;
         const inventory = await runProgram(async () => {
-            // The program runs when index.ts loads, so it loads here, inside the mock engine; the
+            // The program runs when it loads, so it loads here, inside the mock engine; the
             // stack then waits for every export that is a promise, as the language host does.
-            exported = require("../index");
+            exported = require("../tools/program");
             return Promise.all(Object.values(exported!));
         }, "prod");
         assert.ok(exported);
+        // What `pulumi up` declares is what the offline plan lists: every URN, every input.
+        const plan: InventoryFile = JSON.parse(fs.readFileSync(path.join(await plannedStack("prod"), "inventory.json"), "utf8"));
+        const declared = inventory.resources.map((r) => ({ urn: r.urn, inputs: redact(r.inputs) })).sort((a, b) => (a.urn < b.urn ? -1 : 1));
+        assert.deepStrictEqual(
+            declared,
+            plan.resources.map((r) => ({ urn: r.urn, inputs: r.inputs })),
+        );
         const program = {
             environment: exported.environment as string,
             hub: exported.hub as string,

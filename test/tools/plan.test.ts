@@ -9,8 +9,7 @@ import * as YAML from "yaml";
 import { parseArgs, plan, UsageError } from "../../tools/plan";
 import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
 import { ROOT } from "../../tools/stackFile";
-import { redact } from "../../tools/mockEngine";
-import { directConnectLink, plannedStack, rawStackFleet, runProgram, runWithModuleProbe } from "../harness";
+import { directConnectLink, plannedStack, rawStackFleet, runWithModuleProbe } from "../harness";
 
 const made: string[] = [];
 const tmp = (label: string) => {
@@ -204,23 +203,6 @@ describe("offline plan", () => {
         // A real difference still shows, with the same diff the plan prints (tools/plan.ts --diff).
         const shrunk = { ...prod, resources: prod.resources.slice(3) };
         assert.ok(renderDiff(diffInventories(shrunk, again), "prod").includes("**3 to add, 0 to change, 0 to remove**"));
-    });
-
-    it("runs the compiled program Pulumi.yaml names (tools/program.js, bin/index.js): the plan's resources and index.ts's outputs", async () => {
-        let program: { environment: string; hub: string; clusters: Promise<Record<string, unknown>> } | undefined;
-        const inventory = await runProgram(() => {
-            program = require("../../tools/program");
-            // The stack waits for every exported promise, as the language host does.
-            return Promise.all(Object.values(program!));
-        }, "prod");
-        assert.ok(program);
-        assert.strictEqual(program.hub, "idc-sh");
-        assert.deepStrictEqual(Object.keys(await program.clusters).sort(), ["ack-sh", "eks-apne1", "idc-sh"]);
-        const declared = inventory.resources.map((r) => ({ urn: r.urn, inputs: redact(r.inputs) })).sort((a, b) => (a.urn < b.urn ? -1 : 1));
-        assert.deepStrictEqual(
-            declared,
-            prod.resources.map((r) => ({ urn: r.urn, inputs: r.inputs })),
-        );
     });
 
     it("never clears a directory that holds no plan", () => {
