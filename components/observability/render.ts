@@ -127,6 +127,8 @@ export interface ClusterValuesArgs {
 
 export const WEBHOOK_DIR = "/etc/alertmanager/secrets";
 export const ETCD_CLIENT_DIR = "/etc/prometheus/secrets";
+/** Where the Thanos sidecar reads its gRPC serving certificate and the client CA. */
+export const SIDECAR_TLS_DIR = "/etc/thanos/grpc-tls";
 
 /** Alertmanager routing: by severity to the spec's receivers, the Watchdog and the rest to "null". */
 export function alertmanagerConfig(receivers: AlertReceiver[], webhookSecret: string): Record<string, unknown> {
@@ -234,7 +236,9 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
                 serviceMonitorSelectorNilUsesHelmValues: false,
                 podMonitorSelectorNilUsesHelmValues: false,
                 probeSelectorNilUsesHelmValues: false,
-                secrets: idc ? [a.secrets.etcdClient] : [],
+                // The operator mounts each as volume `secret-<name>`: the etcd client certificate for
+                // the Prometheus container, the gRPC serving certificate for the sidecar (below).
+                secrets: [...(idc ? [a.secrets.etcdClient] : []), a.secrets.grpcTls],
                 storageSpec: {
                     volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } } },
                 },
@@ -243,10 +247,14 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
                     version: THANOS.version,
                     objectStorageConfig: { existingSecret: { name: a.secrets.objstore, key: "objstore.yml" } },
                     // mTLS: the sidecar serves only clients with a certificate of the fleet CA (Thanos Query).
+                    // The operator reads files here, nothing else (the CRD: "only the minVersion, caFile,
+                    // certFile, keyFile, cipherSuites and curves fields are supported"), and the sidecar
+                    // container mounts only what volumeMounts names: the secret's volume, as spec.secrets made it.
+                    volumeMounts: [{ name: `secret-${a.secrets.grpcTls}`, mountPath: SIDECAR_TLS_DIR, readOnly: true }],
                     grpcServerTlsConfig: {
-                        ca: { secret: { name: a.secrets.grpcTls, key: "ca.crt" } },
-                        cert: { secret: { name: a.secrets.grpcTls, key: "tls.crt" } },
-                        keySecret: { name: a.secrets.grpcTls, key: "tls.key" },
+                        caFile: `${SIDECAR_TLS_DIR}/ca.crt`,
+                        certFile: `${SIDECAR_TLS_DIR}/tls.crt`,
+                        keyFile: `${SIDECAR_TLS_DIR}/tls.key`,
                     },
                 },
             },

@@ -13,7 +13,7 @@ import { bucketKey, durationHours, externalLabels } from "../../../components/ob
 import { GRPC_SERVER_NAME, KUBE_PROMETHEUS_STACK, REPLICA_LABEL, THANOS } from "../../../components/observability/versions";
 import { FleetSpec } from "../../../stacks/spec";
 import { k8sProviderName } from "../../../stacks/types";
-import { validateCustomResource } from "../../crds";
+import { crdSchemas, validateCustomResource } from "../../crds";
 import { Inventory, linkResources, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../../harness";
 
 const T = {
@@ -41,6 +41,17 @@ const reveal = (v: any): any =>
             : v;
 
 /** The cluster a Kubernetes object goes to: the one whose provider it names. */
+/**
+ * The fields of a Prometheus's thanos.grpcServerTlsConfig the operator reads, from the CRD's own
+ * description ("Currently only the `minVersion`, `caFile`, ... fields are supported").
+ */
+const SIDECAR_TLS_FIELDS: string[] = (() => {
+    const schema = crdSchemas("monitoring.coreos.com/v1", "Prometheus")[0] as any;
+    const note: string = schema.properties.spec.properties.thanos.properties.grpcServerTlsConfig.description;
+    const supported = /only the (.*) fields are supported/.exec(note);
+    assert.ok(supported, `the CRD no longer says which grpcServerTlsConfig fields are supported: ${note}`);
+    return [...supported[1].matchAll(/`(\w+)`/g)].map((m) => m[1]);
+})();
 const clusterOf = (inv: Inventory, r: RegisteredResource) => inv.providerOf(r)?.name.replace(/-k8s$/, "");
 const inClusterOfType = (inv: Inventory, cluster: string, type: string) => inv.ofType(type).filter((r) => clusterOf(inv, r) === cluster);
 const monitoringRelease = (inv: Inventory, cluster: string) =>
@@ -164,7 +175,29 @@ for (const stack of ["prod", "dev"] as const) {
                     },
                     `${c.name} Prometheus`,
                 );
-                assert.ok(rest.grpcServerTlsConfig.ca && rest.grpcServerTlsConfig.keySecret, "the sidecar serves mTLS");
+                // The sidecar serves mTLS: only the fields the operator reads (the CRD's own note lists
+                // them; a secret reference there validates and is ignored, leaving gRPC in plain text),
+                // each a file of the TLS secret, in the volume the operator makes of it (`secret-<name>`
+                // for each spec.secrets entry) and the sidecar container mounts.
+                const tls = rest.grpcServerTlsConfig;
+                assert.deepStrictEqual(Object.keys(tls).sort(), ["caFile", "certFile", "keyFile"], `${c.name}: the sidecar's gRPC TLS`);
+                assert.deepStrictEqual(
+                    Object.keys(tls).filter((k) => !SIDECAR_TLS_FIELDS.includes(k)),
+                    [],
+                    `${c.name}: fields the operator ignores`,
+                );
+                assert.ok(secrets.includes(SECRETS.grpcTls), `${c.name}: spec.secrets mounts the TLS secret`);
+                const [tlsSecret] = inClusterOfType(inv, c.name, T.secret).filter((s) => s.inputs.metadata.name === SECRETS.grpcTls);
+                const secretKeys = Object.keys(reveal(tlsSecret.inputs.stringData));
+                for (const file of Object.values(tls) as string[]) {
+                    const mount = rest.volumeMounts.find((m: { mountPath: string }) => file.startsWith(`${m.mountPath}/`));
+                    assert.ok(mount, `${c.name}: ${file} is under no volume the sidecar mounts`);
+                    assert.strictEqual(mount.name, `secret-${SECRETS.grpcTls}`, `${c.name}: ${file}`);
+                    assert.ok(
+                        secretKeys.includes(file.slice(mount.mountPath.length + 1)),
+                        `${c.name}: ${file} is not a key of the TLS secret (${secretKeys.join(", ")})`,
+                    );
+                }
             }
             assert.strictEqual(seen.size, spec.clusters.length);
         });
@@ -386,7 +419,7 @@ for (const stack of ["prod", "dev"] as const) {
                 );
                 assert.strictEqual(v.kubeEtcd.service.port, 2379);
                 assert.strictEqual(v.kubeEtcd.serviceMonitor.scheme, "https");
-                assert.deepStrictEqual(v.prometheus.prometheusSpec.secrets, [SECRETS.etcdClient]);
+                assert.deepStrictEqual(v.prometheus.prometheusSpec.secrets, [SECRETS.etcdClient, SECRETS.grpcTls]);
                 const cert = inv.named("tls:index/locallySignedCert:LocallySignedCert", `${c.name}-monitoring-etcd-client`);
                 assert.deepStrictEqual(cert.inputs.allowedUses, ["digital_signature", "key_encipherment", "client_auth"]);
                 // kube-proxy answers /metrics without authentication: the chart's plain scrape stays off.
