@@ -630,7 +630,15 @@ export function idcGatewayHostPlans(plan: LinksPlan, site: LinkSite, runtime: Ma
         }
         // A host's own fabric peers (gateways in different racks face different ToRs), else the site's.
         const { fabricPeers: own, ...hostOnly } = host;
-        return { host: hostOnly, localAsn: site.asn, tunnels, fabricPeers: [...(own ?? site.fabricPeers ?? [])], announce: [...site.announce] };
+        return {
+            host: hostOnly,
+            localAsn: site.asn,
+            tunnels,
+            fabricPeers: [...(own ?? site.fabricPeers ?? [])],
+            announce: [...site.announce],
+            // A transit site's gateways re-advertise to each tunnel what the others taught (frr.conf TUNNEL-OUT).
+            ...(site.transit ? { transit: true } : {}),
+        };
     });
 }
 

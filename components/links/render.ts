@@ -242,6 +242,9 @@ ${secrets.join("\n")}
 // ---------------------------------------------------------------------------------------------
 // FRR
 
+/** The administrative distance of an announced prefix's discard route: above every protocol's (eBGP 20, iBGP 200). */
+const DISCARD_DISTANCE = 254;
+
 /** Large community (RFC 8092) that marks the routes learned from a tunnel, so only those go to the fabric. */
 const fromTunnel = (asn: number) => `${asn}:1:0`;
 
@@ -252,8 +255,13 @@ const fromTunnel = (asn: number) => `${asn}:1:0`;
  *   what other tunnels taught;
  * - from the clouds: anything but this site's prefixes, the inside /16 and a default route, tagged;
  * - to the fabric: only the tagged (cloud) routes; from the fabric: only this site's prefixes.
- * The site's prefixes are originated with `network` (announced while the RIB holds them: connected
- * or learned from the ToRs). `maximum-prefix` tears a session down on a leak.
+ * The site's prefixes are originated with `network`, which FRR (7.4 on, either defaults) announces
+ * only while the RIB holds exactly that prefix ("bgp network import-check"). The racks hand the
+ * gateway only more-specifics of the pod and load-balancer ranges (a PodCIDR or Calico block per
+ * node, /32s for Service addresses), so each announced prefix has a discard route of its own at
+ * distance 254: it keeps the `network` up, loses to any learned route of the same prefix, and drops
+ * what no more-specific covers instead of sending it back out. `maximum-prefix` tears a session
+ * down on a leak.
  */
 export function renderFrrConf(h: GatewayRouting): string {
     checkGatewayHost(h);
@@ -307,6 +315,8 @@ ${siteAny.join("\n")}
 ip prefix-list NOT-FROM-CLOUD seq 5 permit 0.0.0.0/0
 ip prefix-list NOT-FROM-CLOUD seq 10 permit 169.254.0.0/16 le 32
 ${h.announce.map((p, i) => `ip prefix-list NOT-FROM-CLOUD seq ${15 + i * 5} permit ${p} le 32`).join("\n")}
+!
+${h.announce.map((p) => `ip route ${p} blackhole ${DISCARD_DISTANCE}`).join("\n")}
 !
 bgp large-community-list standard FROM-TUNNEL seq 5 permit ${fromTunnel(asn)}
 !

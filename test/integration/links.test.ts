@@ -25,6 +25,9 @@ const CLOUD_ASN = 64512;
 const TOR_ASN = 65010;
 const VPC_ASN = 64600;
 const IDC_PREFIX = "10.10.0.0/24";
+/** The IDC's pod range: the racks teach the gateways only a node's block of it, as CNIs do (a PodCIDR per node). */
+const IDC_POD_PREFIX = "10.164.0.0/16";
+const IDC_POD_BLOCK = "10.164.1.0/24";
 const CLOUD_PREFIX = "10.20.0.0/24";
 const crypto = { ike: "aes256gcm16-prfsha384-ecp384", esp: "aes256gcm16-ecp384", ikeLifetimeSeconds: 28800, espLifetimeSeconds: 3600, dpdDelaySeconds: 10 };
 
@@ -59,7 +62,7 @@ function idcGateway(name: string, fabricAddress: string, t: ResolvedTunnel): Res
         localAsn: IDC_ASN,
         tunnels: [t],
         fabricPeers: [{ name: "tor", peerIp: "10.10.0.1", asn: TOR_ASN }],
-        announce: [IDC_PREFIX],
+        announce: [IDC_PREFIX, IDC_POD_PREFIX],
     };
 }
 
@@ -74,16 +77,16 @@ function cloudEnd(name: string, vpcAddress: string, t: ResolvedTunnel): Resolved
     };
 }
 
-/** The test's own site routers: accept and pass on everything (not the thing under test). */
-function siteRouter(name: string, asn: number, routerId: string, peers: { ip: string; asn: number }[]): string {
+/** The test's own site routers: accept and pass on everything (not the thing under test); `originate`: prefixes it routes itself and announces. */
+function siteRouter(name: string, asn: number, routerId: string, peers: { ip: string; asn: number }[], originate: string[] = []): string {
     return `frr defaults traditional
 hostname ${name}
-router bgp ${asn}
+${originate.map((p) => `ip route ${p} blackhole\n`).join("")}router bgp ${asn}
  bgp router-id ${routerId}
  no bgp ebgp-requires-policy
 ${peers.map((p) => ` neighbor ${p.ip} remote-as ${p.asn}\n neighbor ${p.ip} timers 3 9`).join("\n")}
  address-family ipv4 unicast
-  maximum-paths 4
+  maximum-paths 4${originate.length > 0 ? "\n  redistribute static" : ""}
  exit-address-family
 exit
 `;
@@ -193,10 +196,16 @@ describe("links: IDC gateways against an emulated cloud end (strongSwan + FRR in
     it("every BGP session is Established: over both tunnels, to the ToR and to the VPC router", async () => {
         for (const key of ["gw1", "gw2", "c1", "c2"] as const) ns[key].applyFrr(renderFrrConf(plans[key]));
         ns.tor.applyFrr(
-            siteRouter("tor", TOR_ASN, "10.10.0.1", [
-                { ip: "10.10.0.11", asn: IDC_ASN },
-                { ip: "10.10.0.12", asn: IDC_ASN },
-            ]),
+            siteRouter(
+                "tor",
+                TOR_ASN,
+                "10.10.0.1",
+                [
+                    { ip: "10.10.0.11", asn: IDC_ASN },
+                    { ip: "10.10.0.12", asn: IDC_ASN },
+                ],
+                [IDC_POD_BLOCK],
+            ),
         );
         ns.vpc.applyFrr(
             siteRouter("vpc", VPC_ASN, "10.20.0.1", [
@@ -227,15 +236,21 @@ describe("links: IDC gateways against an emulated cloud end (strongSwan + FRR in
     it("each site learns the other's prefix, and nothing else crosses (no inside /30s, no site prefix echoed back)", async () => {
         await waitFor("the ToR learns the cloud prefix over both gateways", 30_000, () => (ns.tor.kernelRoutes().includes(CLOUD_PREFIX) ? true : undefined));
         await waitFor("the VPC router learns the IDC prefix", 30_000, () => (ns.vpc.kernelRoutes().includes(IDC_PREFIX) ? true : undefined));
+        // The pod range, of which the gateways hold only the ToR's block: its discard route keeps the `network` announced.
+        await waitFor("the VPC router learns the IDC pod range", 30_000, () => (ns.vpc.kernelRoutes().includes(IDC_POD_PREFIX) ? true : undefined));
         const torRoutes = JSON.parse(ns.tor.vtysh("show bgp ipv4 unicast json")).routes as Record<string, { nexthops: { ip: string }[] }[]>;
-        assert.deepStrictEqual(Object.keys(torRoutes).sort(), [CLOUD_PREFIX], "the ToR gets exactly the cloud prefix");
+        assert.deepStrictEqual(
+            Object.keys(torRoutes).sort(),
+            [CLOUD_PREFIX, IDC_POD_BLOCK].sort(),
+            "the ToR gets exactly the cloud prefix (beside its own block)",
+        );
         const viaGateways = torRoutes[CLOUD_PREFIX].map((p) => p.nexthops[0].ip).sort();
         assert.deepStrictEqual(viaGateways, ["10.10.0.11", "10.10.0.12"], "one path over each gateway");
         const vpcRoutes = JSON.parse(ns.vpc.vtysh("show bgp ipv4 unicast json")).routes as Record<string, unknown>;
-        assert.deepStrictEqual(Object.keys(vpcRoutes).sort(), [IDC_PREFIX]);
-        // The cloud end learns only the IDC's announced prefix over the tunnel.
+        assert.deepStrictEqual(Object.keys(vpcRoutes).sort(), [IDC_PREFIX, IDC_POD_PREFIX].sort());
+        // The cloud end learns only the IDC's announced prefixes over the tunnel (the aggregate, never the rack's block).
         const c1Routes = JSON.parse(ns.c1.vtysh("show bgp ipv4 unicast json")).routes as Record<string, unknown>;
-        assert.deepStrictEqual(Object.keys(c1Routes).sort(), [IDC_PREFIX, CLOUD_PREFIX].sort());
+        assert.deepStrictEqual(Object.keys(c1Routes).sort(), [IDC_PREFIX, IDC_POD_PREFIX, CLOUD_PREFIX].sort());
     });
 
     it("a ping crosses between the sites through the tunnels", async () => {

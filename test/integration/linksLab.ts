@@ -137,7 +137,7 @@ export class Namespace {
         return [...out.matchAll(/\{name=(\S+) [^{}]*?state=INSTALLED/g)].map((m) => m[1]);
     }
 
-    /** zebra + bgpd in this namespace, no config yet (applied with `applyFrr`). */
+    /** zebra, bgpd and staticd in this namespace, no config yet (applied with `applyFrr`). */
     async startFrr(): Promise<void> {
         fs.mkdirSync(this.vty, { recursive: true });
         sh("chown", ["frr:frr", this.vty]);
@@ -158,6 +158,15 @@ export class Namespace {
             ),
         );
         await waitFor(`${this.name}: bgpd`, 15_000, () => (fs.existsSync(`${this.vty}/bgpd.vty`) ? true : undefined), 200);
+        // Static routes (`ip route` in frr.conf) are staticd's, which watchfrr always starts on a host.
+        this.frr.push(
+            this.lab.procs.start(
+                "ip",
+                ["netns", "exec", this.name, "/usr/lib/frr/staticd", ...common, "-i", `${this.vty}/staticd.pid`],
+                path.join(this.dir, "staticd.log"),
+            ),
+        );
+        await waitFor(`${this.name}: staticd`, 15_000, () => (fs.existsSync(`${this.vty}/staticd.vty`) ? true : undefined), 200);
     }
 
     /** Applies a frr.conf to the running daemons (`vtysh -f`, as `vtysh -b` does with the integrated config at boot). */

@@ -413,6 +413,26 @@ describe("links addressing plan", () => {
         assert.deepStrictEqual(plain.routesTo.a, ["10.110.0.0/22", "10.164.0.0/16", "10.111.0.0/24"]);
     });
 
+    it("makes a transit site's gateways relay between tunnels (dev's idc-dev), and no other's (prod's idc-sh)", () => {
+        const dev = planOf("dev");
+        const [gw] = idcGatewayHostPlans(
+            dev,
+            linkSites(loadStackSpec("dev")).find((s) => s.name === "idc-dev")!,
+            runtimeOf(dev),
+        );
+        assert.strictEqual(gw.transit, true);
+        const prod = internetPlanOf("prod");
+        const hosts = idcGatewayHostPlans(
+            prod,
+            linkSites(loadStackSpec("prod")).find((s) => s.name === "idc-sh")!,
+            runtimeOf(prod),
+        );
+        assert.deepStrictEqual(
+            hosts.map((h) => "transit" in h),
+            [false, false],
+        );
+    });
+
     it("makes PSKs AWS accepts out of any generated value", () => {
         assert.match(pskOf("0abcdefgh._XYZ"), PSK_PATTERN);
         assert.strictEqual(pskOf("0abcdefgh"), "Zabcdefgh");

@@ -116,6 +116,9 @@ describe("links renderers: frr.conf", () => {
         }
         for (const p of host().announce) {
             assert.ok(text.split("\n").includes(`  network ${p}`), p);
+            // FRR announces a `network` only while the RIB holds that exact prefix: a discard route
+            // below every protocol's distance holds it when the racks teach only more-specifics.
+            assert.ok(text.split("\n").includes(`ip route ${p} blackhole 254`), p);
             assert.ok(
                 text.split("\n").some((l) => /^ip prefix-list SITE seq \d+ permit /.test(l) && l.endsWith(` ${p}`)),
                 p,
