@@ -295,7 +295,10 @@ export function agentRbac(cluster: string): { executionNamespace: Manifest; obje
                 kind: "ClusterRole",
                 metadata: { name: roleName },
                 rules: [
-                    { apiGroups: ["cluster.karmada.io"], resources: ["clusters"], resourceNames: [cluster], verbs: ["get", "delete"] },
+                    // update beyond register.go's get/delete: this program creates the Cluster before the agent
+                    // starts, and the agent's CreateOrUpdateClusterObject (pkg/util/cluster.go) updates an
+                    // existing one whose spec differs from its own (the secret refs it reports, its flags).
+                    { apiGroups: ["cluster.karmada.io"], resources: ["clusters"], resourceNames: [cluster], verbs: ["get", "update", "delete"] },
                     { apiGroups: ["cluster.karmada.io"], resources: ["clusters"], verbs: ["create", "list", "watch"] },
                     { apiGroups: ["cluster.karmada.io"], resources: ["clusters/status"], resourceNames: [cluster], verbs: ["update"] },
                     {

@@ -281,6 +281,13 @@ describe("federation renderers", () => {
                 assert.deepStrictEqual(b.subjects, [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "system:karmada:agent:ack-sh" }]);
             const clusterRole = r.objects.find((o) => o.kind === "ClusterRole") as any;
             assert.ok(clusterRole.rules.some((x: any) => x.resources.includes("clusters/status") && x.resourceNames?.includes("ack-sh")));
+            // The Cluster exists before the agent starts (clusterObject), and the agent updates one whose
+            // spec differs from what it reports: update on its own Cluster, on no other.
+            const updates = clusterRole.rules.filter((x: any) => x.resources.includes("clusters") && x.verbs.includes("update"));
+            assert.deepStrictEqual(
+                updates.map((x: any) => x.resourceNames),
+                [["ack-sh"]],
+            );
         });
     });
 });
