@@ -41,6 +41,9 @@ export function parseCli(argv: string[]): CliArgs {
     if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command ${command}`);
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
     const { stack, config, cluster, json } = parsed.values;
+    // An empty value (an unset CI variable) is a mistake, never "not given": `--cluster ""` would run on the whole fleet.
+    for (const [name, value] of Object.entries({ stack, config, cluster }))
+        if (value !== undefined && value.trim() === "") throw new UsageError(`--${name} needs a value, got an empty one`);
     if (!stack) throw new UsageError("--stack NAME is required");
     if (cluster !== undefined && !["preview", "up", "refresh"].includes(command))
         throw new UsageError(`--cluster applies to preview, up and refresh, not ${command}`);

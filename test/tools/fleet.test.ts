@@ -40,6 +40,10 @@ describe("fleet CLI", function () {
             [["plan", "--stack", "prod", "--bogus"], /Unknown option '--bogus'/],
             [["plan", "--stack", "prod", "--cluster", "x"], /--cluster applies to preview, up and refresh, not plan/],
             [["plan", "extra", "--stack", "prod"], /unexpected argument extra/],
+            // An unset CI variable: never the whole fleet, nor the default stack file.
+            [["up", "--stack", "prod", "--cluster", ""], /--cluster needs a value, got an empty one/],
+            [["up", "--stack", " ", "--cluster", "eks-apne1"], /--stack needs a value/],
+            [["validate", "--stack", "prod", "--config", ""], /--config needs a value/],
         ] as const) {
             assert.throws(
                 () => parseCli([...argv]),
