@@ -6,6 +6,7 @@ import { CommandError, ConcurrentUpdateError, EngineEvent, LocalWorkspace, Local
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { inspect } from "util";
 import { buildFleet } from "../stacks/fleet";
 import { fleetOutputs } from "../stacks/outputs";
 import { ClusterSpec, FleetSpec, loadFleet } from "../stacks/spec";
@@ -56,16 +57,26 @@ export interface OperationResult {
     stdout: string;
 }
 
-/** A value that prints as "[secret]"; `reveal()` hands it over. */
+/**
+ * A value that prints as "[secret]" however it is printed (String(), JSON, console.log and
+ * util.inspect, which loggers use for objects); `reveal()` hands it over. The value is a private
+ * field (#value), so inspecting the object shows no property holding it.
+ */
 export class Secret<T> {
-    constructor(private readonly value: T) {}
+    readonly #value: T;
+    constructor(value: T) {
+        this.#value = value;
+    }
     reveal(): T {
-        return this.value;
+        return this.#value;
     }
     toString(): string {
         return "[secret]";
     }
     toJSON(): string {
+        return "[secret]";
+    }
+    [inspect.custom](): string {
         return "[secret]";
     }
 }

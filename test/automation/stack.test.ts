@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { format, inspect } from "util";
 import { EngineEvent, PulumiCommand } from "@pulumi/pulumi/automation";
 import { FleetBusyError, FleetEvent, FleetOperationError, FleetSpecError, FleetStack, planOffline, ProtectedResourcesError } from "../../automation";
 import { loadStackSpec, oneSiteFleet, oneSiteSpec, rawStackFleet } from "../harness";
@@ -244,6 +245,9 @@ describe("automation library against a stand-in pulumi", function () {
         const eks = out.clusters["eks-apne1"];
         assert.strictEqual(eks.apiServer, cluster.apiServer);
         assert.ok(!JSON.stringify(out).includes("s3cr3t") && !`${eks.kubeconfig}`.includes("s3cr3t"));
+        // Printed as loggers print objects (console.log, util.inspect, %o), nested too.
+        for (const printed of [inspect(out, { depth: null, showHidden: true }), format("%o %O %j", out, eks, eks), inspect(eks.kubeconfig)])
+            assert.ok(!printed.includes("s3cr3t"), printed);
         assert.match(eks.kubeconfig!.reveal(), /s3cr3t/);
     });
 });
