@@ -3,6 +3,7 @@
 // use the CLI). Every operation validates the spec first, can be narrowed to one cluster, reports
 // typed per-cluster progress, and is refused while another operation holds the stack.
 import { CommandError, ConcurrentUpdateError, EngineEvent, LocalWorkspace, LocalWorkspaceOptions, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -251,6 +252,47 @@ export class FleetStack {
         return `urn:pulumi:${this.stack.name}::${PROJECT}::hybrid:${cluster.provider}:Site::${cluster.name}`;
     }
 
+    /**
+     * Sets the stack config before an operation. The SDK's setAllConfig puts every value on the CLI's
+     * command line (`config set-all --secret key=VALUE`): visible to every local user in the process
+     * list while it runs, and copied twice into the error of a failed run. Secrets go instead one by
+     * one on the standard input of `pulumi config set --secret KEY`, which reads the value there when
+     * stdin is not a terminal (and drops one trailing newline, added here); plain values stay on setAllConfig.
+     */
+    private async setConfig(operation: string, config: NonNullable<FleetStackOptions["config"]>): Promise<void> {
+        const entries = Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v] as const);
+        const plain = entries.filter(([, v]) => !v.secret);
+        if (plain.length > 0) await this.stack.setAllConfig(Object.fromEntries(plain));
+        const ws = this.stack.workspace as LocalWorkspace;
+        const command = ws.pulumiCommand.command;
+        // What the SDK's own runs of the CLI get (LocalWorkspace.runPulumiCmd, PulumiCommand.run).
+        const env: NodeJS.ProcessEnv = {
+            ...process.env,
+            ...(ws.pulumiHome ? { PULUMI_HOME: ws.pulumiHome } : {}),
+            ...ws.envVars,
+            PULUMI_AUTOMATION_API: "true",
+            ...(path.isAbsolute(command) ? { PATH: `${path.dirname(command)}${path.delimiter}${ws.envVars.PATH ?? process.env.PATH ?? ""}` } : {}),
+        };
+        for (const [key, { value }] of entries.filter(([, v]) => v.secret)) {
+            const args = ["config", "set", key, "--secret", "--stack", this.stack.name, "--non-interactive"];
+            const r = await new Promise<{ code: number | null; stderr: string; error?: Error }>((resolve) => {
+                const child = spawn(command, args, { cwd: ws.workDir, env, stdio: ["pipe", "ignore", "pipe"] });
+                let stderr = "";
+                child.stderr.on("data", (d) => (stderr += d));
+                child.on("error", (error) => resolve({ code: null, stderr, error }));
+                child.on("close", (code) => resolve({ code, stderr }));
+                child.stdin.on("error", () => undefined);
+                child.stdin.end(`${value}\n`);
+            });
+            if (r.code !== 0)
+                throw new FleetOperationError(
+                    operation,
+                    this.stack.name,
+                    `pulumi config set ${key} --secret: ${r.error?.message ?? `exit ${r.code}`}\n${r.stderr}`,
+                );
+        }
+    }
+
     private async run(
         operation: string,
         options: OperationOptions,
@@ -278,8 +320,7 @@ export class FleetStack {
         );
         running.set(this.key, operation);
         try {
-            if (this.config)
-                await this.stack.setAllConfig(Object.fromEntries(Object.entries(this.config).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v])));
+            if (this.config) await this.setConfig(operation, this.config);
             const result = await body({
                 ...(target ? { target, targetDependents: true } : {}),
                 onEvent: progress.onEngineEvent,

@@ -95,8 +95,17 @@ describe("automation library against a stand-in pulumi", function () {
         assert.deepStrictEqual(targets, ["urn:pulumi:prod::hybrid-fleet::hybrid:eks:Site::eks-apne1"]);
         assert.ok(up.includes("--target-dependents"));
         assert.ok(up.includes("auto.inline"), "an inline program");
-        const setConfig = calls().find((a) => a[0] === "config" && a[1] === "set-all")!;
-        assert.ok(setConfig.includes("--secret") && setConfig.some((a) => a.startsWith("hybrid-fleet:sshPrivateKey=")), JSON.stringify(setConfig));
+        // The secret reached the CLI on stdin (it drops one trailing newline), never on a command line.
+        const records = fs
+            .readFileSync(record(), "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l));
+        assert.deepStrictEqual(
+            records.filter((r) => r.argv[0] === "config").map((r) => [r.argv, r.stdin]),
+            [[["config", "set", "hybrid-fleet:sshPrivateKey", "--secret", "--stack", "prod", "--non-interactive"], "not-a-real-key\n"]],
+        );
+        assert.ok(!calls().some((argv) => argv.some((a) => a.includes("not-a-real-key"))), "a secret on a command line");
 
         assert.deepStrictEqual(
             events.filter((e) => e.kind !== "diagnostic" && e.kind !== "summary").map((e) => [e.kind, e.cluster, (e as { name: string }).name]),
@@ -223,6 +232,43 @@ describe("automation library against a stand-in pulumi", function () {
         const destroys = calls().filter((a) => a[0] === "destroy");
         assert.strictEqual(destroys.length, 2);
         assert.ok(destroys[1].includes("--exclude-protected"));
+    });
+
+    it("sets secret config through the CLI's stdin, plain config on set-all; a failure names the key, never the value", async () => {
+        const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+        const config = { sshPrivateKey: { value: key, secret: true }, "aws:region": { value: "ap-northeast-1" } };
+        const fleet = await open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env(), config });
+        await fleet.preview();
+        const records = fs
+            .readFileSync(record(), "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l));
+        assert.deepStrictEqual(
+            records.filter((r) => r.argv[0] === "config").map((r) => [r.argv, r.stdin]),
+            [
+                [["config", "set-all", "--stack", "prod", "--plaintext", "aws:region=ap-northeast-1", "--non-interactive"], undefined],
+                // The whole key, its own trailing newline kept: the CLI drops only the one added.
+                [["config", "set", "hybrid-fleet:sshPrivateKey", "--secret", "--stack", "prod", "--non-interactive"], `${key}\n`],
+            ],
+        );
+        const failing = await open({
+            stack: "prod",
+            spec: loadStackSpec("prod"),
+            pulumiCommand: pulumi,
+            envVars: env({ FAKE_PULUMI_CONFIG_STDERR: "error: passphrase must be set with PULUMI_CONFIG_PASSPHRASE" }),
+            config,
+        });
+        await assert.rejects(failing.up(), (e: Error) => {
+            assert.ok(e instanceof FleetOperationError, String(e));
+            assert.match(
+                e.message,
+                /^up of stack prod failed:\npulumi config set hybrid-fleet:sshPrivateKey --secret: exit 255\nerror: passphrase must be set/,
+            );
+            assert.ok(!e.message.includes("b3BlbnNzaC1rZXktdjEAAAAA") && !e.stack!.includes("b3BlbnNzaC1rZXktdjEAAAAA"), e.message);
+            return true;
+        });
+        assert.ok(!calls().some((argv) => argv.some((a) => a.includes("b3BlbnNzaC1rZXktdjEAAAAA"))), "a secret on a command line");
     });
 
     it("hands back typed outputs per cluster with the kubeconfig still a secret", async () => {
