@@ -45,8 +45,23 @@ export interface OfflinePlan {
     log: string[];
 }
 
-/** The offline plan as data. An invalid spec throws FleetSpecError before anything runs. */
-export async function planOffline(request: PlanRequest): Promise<OfflinePlan> {
+/**
+ * Offline plans waiting for the one running: the SDK's mock runtime (its config, mocks and monitor)
+ * and the console this captures are the process's, so two plans at once would mix their resources.
+ */
+let planning: Promise<unknown> = Promise.resolve();
+
+/**
+ * The offline plan as data. An invalid spec throws FleetSpecError before anything runs. Calls made
+ * while a plan runs wait for it (one at a time per process).
+ */
+export function planOffline(request: PlanRequest): Promise<OfflinePlan> {
+    const run = planning.then(() => planOnce(request));
+    planning = run.catch(() => undefined);
+    return run;
+}
+
+async function planOnce(request: PlanRequest): Promise<OfflinePlan> {
     let configFile = request.configFile;
     const scratch: string[] = [];
     if (request.spec !== undefined) {
@@ -60,6 +75,8 @@ export async function planOffline(request: PlanRequest): Promise<OfflinePlan> {
         validateStack(request.stack, configFile ?? stackFilePath(request.stack));
     }
     const outDir = request.out ?? fs.mkdtempSync(path.join(os.tmpdir(), `fleet-plan-${request.stack}-`));
+    // A temporary directory of ours goes with a failed plan; the caller's own `out` stays as the plan left it.
+    if (request.out === undefined) scratch.push(outDir);
     const previous = typeof request.previous === "string" ? (JSON.parse(fs.readFileSync(request.previous, "utf8")) as InventoryFile) : request.previous;
     const log: string[] = [];
     const { log: consoleLog, error: consoleError } = console;
@@ -67,6 +84,8 @@ export async function planOffline(request: PlanRequest): Promise<OfflinePlan> {
     try {
         const code = await plan({ stack: request.stack, out: outDir, ...(configFile ? { config: configFile } : {}) });
         if (code !== 0) throw new Error(`the offline plan failed:\n${log.join("\n")}`);
+        // Planned: the output directory is the caller's now.
+        if (request.out === undefined) scratch.pop();
     } finally {
         console.log = consoleLog;
         console.error = consoleError;

@@ -330,6 +330,27 @@ describe("automation library, offline", function () {
     });
 });
 
+describe("automation library, offline, at once", function () {
+    this.timeout(60_000);
+
+    it("runs offline plans started together one after the other: each its own resources, the console given back", async () => {
+        const { log, error } = console;
+        const sites = ["eks-dev", "ack-dev"];
+        const plans = await Promise.all(sites.map((site) => planOffline({ stack: "dev", spec: oneSiteSpec("dev", site) })));
+        try {
+            assert.strictEqual(console.log, log);
+            assert.strictEqual(console.error, error);
+            plans.forEach((p, i) => {
+                const urns = p.inventory.resources.map((r) => r.urn);
+                assert.strictEqual(new Set(urns).size, urns.length, `${sites[i]}: a resource twice`);
+                assert.deepStrictEqual([...new Set(p.inventory.resources.map((r) => r.cluster).filter((c) => c !== null && c !== "karmada"))], [sites[i]]);
+            });
+        } finally {
+            for (const p of plans) fs.rmSync(p.outDir, { recursive: true, force: true });
+        }
+    });
+});
+
 describe("the stand-in pulumi itself", () => {
     const bin = path.join(FAKE_ROOT, "bin", "pulumi");
     let dir: string;
