@@ -143,13 +143,16 @@ export function writeInventory(file: string, inventory: InventoryFile): void {
 }
 
 /** What a plan writes into its directory; only these are ever removed from it. */
-const PLAN_OUTPUTS = ["inventory.json", "manifests", "files"];
+const PLAN_OUTPUTS = ["inventory.json", "manifests", "files", "ssh-host-keys.txt"];
 
-/** Clears an earlier plan from `outDir`; refuses a non-empty directory that holds no plan. */
+/**
+ * Clears an earlier plan from `outDir`; refuses a non-empty directory that holds no plan. A plan's
+ * directory holds its inventory, or only what a plan writes (one that failed after clearing).
+ */
 function clearPlanDir(outDir: string): void {
     if (!fs.existsSync(outDir)) return;
     const entries = fs.readdirSync(outDir);
-    if (entries.length > 0 && !entries.includes("inventory.json")) {
+    if (entries.length > 0 && !entries.includes("inventory.json") && !entries.every((e) => PLAN_OUTPUTS.includes(e))) {
         throw new Error(`${outDir} is not empty and holds no plan (inventory.json); refusing to write into it`);
     }
     for (const name of PLAN_OUTPUTS) fs.rmSync(path.join(outDir, name), { recursive: true, force: true });

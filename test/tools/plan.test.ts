@@ -9,7 +9,7 @@ import * as YAML from "yaml";
 import { parseArgs, plan, UsageError } from "../../tools/plan";
 import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
 import { ROOT } from "../../tools/stackFile";
-import { directConnectLink, plannedStack, rawStackFleet, runWithModuleProbe } from "../harness";
+import { directConnectLink, oneSiteFleet, plannedStack, rawStackFleet, runWithModuleProbe } from "../harness";
 
 const made: string[] = [];
 const tmp = (label: string) => {
@@ -212,6 +212,18 @@ describe("offline plan", () => {
         assert.strictEqual(run.status, 1);
         assert.match(run.stderr, /holds no plan \(inventory\.json\); refusing to write into it/);
         assert.deepStrictEqual(fs.readdirSync(dir), ["precious.txt"]);
+    });
+
+    it("plans again into a directory an interrupted plan left with only its own files, and clears all of them", async () => {
+        const dir = tmp("interrupted");
+        fs.writeFileSync(path.join(dir, "ssh-host-keys.txt"), "stale-host SHA256:stale\n");
+        fs.mkdirSync(path.join(dir, "manifests", "gone-cluster"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "manifests", "gone-cluster", "x.yaml"), "stale: true\n");
+        const { result } = await captured(() => plan({ stack: "dev", config: writeStack(oneSiteFleet("dev", "ack-dev")), out: dir }));
+        assert.strictEqual(result, 0);
+        assert.deepStrictEqual(fs.readdirSync(dir).sort(), ["inventory.json", "manifests", "ssh-host-keys.txt"]);
+        assert.ok(!fs.existsSync(path.join(dir, "manifests", "gone-cluster")), "the stale manifests go");
+        assert.ok(!fs.readFileSync(path.join(dir, "ssh-host-keys.txt"), "utf8").includes("stale-host"));
     });
 
     it("with FLEET_MOCK_STACKS=1 a failure's stack points into the TypeScript sources (the bundles' source maps)", () => {
