@@ -216,7 +216,9 @@ export function platformRuleGroups(a: RuleArgs): RuleGroup[] {
             rule(
                 "ThanosSidecarNotUploading",
                 "critical",
-                'increase(thanos_shipper_uploads_total{job=~".*thanos-discovery.*"}[3h]) == 0',
+                // Only a sidecar up for over 3 h: a restarted one (a drain, an upgrade) has uploaded
+                // nothing yet for up to 2 h, the next block's age, and would page for nothing.
+                'increase(thanos_shipper_uploads_total{job=~".*thanos-discovery.*"}[3h]) == 0 and on (job, pod) (time() - process_start_time_seconds{job=~".*thanos-discovery.*"}) > 3 * 3600',
                 "15m",
                 "The Thanos sidecar {{ $labels.pod }} uploaded no block in 3 hours",
                 "Prometheus cuts a block every 2 h: without uploads the fleet loses this cluster's history beyond the local retention.",

@@ -207,10 +207,15 @@ const CASES: Record<"idc" | "eks" | "ack", Case[]> = {
         },
         {
             alert: "ThanosSidecarNotUploading",
-            // pod-0 uploaded nothing for 4 h; pod-1 uploads every hour.
+            // pod-0 uploaded nothing for 4 h; pod-1 uploads every hour; pod-2 restarted 30 min ago (a
+            // drain) and has uploaded nothing yet, as a sidecar does for up to 2 h: no page for it.
             series: {
                 'thanos_shipper_uploads_total{job="kps-thanos-discovery",pod="prometheus-kps-prometheus-0"}': "3x300",
+                'process_start_time_seconds{job="kps-thanos-discovery",pod="prometheus-kps-prometheus-0"}': "0x300",
                 'thanos_shipper_uploads_total{job="kps-thanos-discovery",pod="prometheus-kps-prometheus-1"}': "0+0.0167x300",
+                'process_start_time_seconds{job="kps-thanos-discovery",pod="prometheus-kps-prometheus-1"}': "0x300",
+                'thanos_shipper_uploads_total{job="kps-thanos-discovery",pod="prometheus-kps-prometheus-2"}': "_x209 0x90",
+                'process_start_time_seconds{job="kps-thanos-discovery",pod="prometheus-kps-prometheus-2"}': "_x209 12600x90",
             },
             at: "4h",
             fires: [{ severity: "critical", job: "kps-thanos-discovery", pod: "prometheus-kps-prometheus-0" }],
