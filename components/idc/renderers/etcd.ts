@@ -334,10 +334,12 @@ export function renderTimerUnits(args: { description: string; script: string; en
     service: string;
     timer: string;
 } {
+    // Requisite, not Requires: a timer must never start a member the operator stopped (a restore,
+    // maintenance); the run fails instead (systemd.unit(5): Requires= starts the listed units too).
     const service = `[Unit]
 Description=${args.description}
 After=${ETCD_UNITS.member}
-Requires=${ETCD_UNITS.member}
+Requisite=${ETCD_UNITS.member}
 
 [Service]
 Type=oneshot

@@ -138,6 +138,24 @@ describe("IDC renderers", () => {
             assert.match(s, /sleep "\$\{DEFRAG_PAUSE_SECONDS:-10\}"/);
         });
 
+        it("runs backups and defrags only while the member runs, never starting a stopped one (Requisite=; systemd-analyze verify)", function () {
+            const { service } = renderTimerUnits({ description: "etcd backup", script: "/bin/true", environmentFiles: [], onCalendar: "hourly" });
+            const unit = service.split("\n");
+            assert.ok(unit.includes("Requisite=etcd-member.service") && unit.includes("After=etcd-member.service"), service);
+            assert.ok(!unit.some((l) => /^(Requires|Wants|BindsTo)=/.test(l)), "a dependency that would start a stopped member");
+            if (!spawnSync("sh", ["-c", "command -v systemd-analyze"]).stdout.toString().trim()) this.skip();
+            const dir = mkdtempSync(join(tmpdir(), "etcd-units-"));
+            try {
+                writeFileSync(join(dir, "etcd-member.service"), "[Unit]\nDescription=member\n[Service]\nExecStart=/bin/true\n");
+                writeFileSync(join(dir, "etcd-backup.service"), service);
+                const r = spawnSync("systemd-analyze", ["verify", "--man=no", join(dir, "etcd-backup.service")], { encoding: "utf8" });
+                assert.strictEqual(r.status, 0, r.stderr);
+                assert.doesNotMatch(r.stdout + r.stderr, /Unknown key|Unknown section|Failed/, r.stderr);
+            } finally {
+                rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
         it("renders timers whose OnCalendar systemd accepts (systemd-analyze calendar)", function () {
             if (!spawnSync("sh", ["-c", "command -v systemd-analyze"]).stdout.toString().trim()) this.skip();
             for (const c of [prod, dev]) {
