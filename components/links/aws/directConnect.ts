@@ -20,6 +20,14 @@ export interface AwsDirectConnectArgs {
     allowedPrefixes: string[];
 }
 
+/**
+ * A virtual interface's customer ASN: `bgpAsn` takes 1 to 2147483646, a 4-byte ASN above that goes
+ * in `bgpAsnLong` (aws.directconnect.TransitVirtualInterface: exactly one of them).
+ */
+export function virtualInterfaceAsn(asn: number): { bgpAsn: number } | { bgpAsnLong: string } {
+    return asn <= 2147483646 ? { bgpAsn: asn } : { bgpAsnLong: String(asn) };
+}
+
 export class AwsDirectConnect extends pulumi.ComponentResource {
     readonly virtualInterfaceId: pulumi.Output<string>;
     constructor(name: string, args: AwsDirectConnectArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -39,7 +47,7 @@ export class AwsDirectConnect extends pulumi.ComponentResource {
                 dxGatewayId: dxgw.id,
                 vlan: args.vlan,
                 addressFamily: "ipv4",
-                bgpAsn: args.customerAsn,
+                ...virtualInterfaceAsn(args.customerAsn),
                 amazonAddress: args.amazonAddress,
                 customerAddress: args.customerAddress,
                 mtu: args.mtu,

@@ -29,6 +29,14 @@ export interface AwsVpnArgs {
     dependsOn?: pulumi.Resource[];
 }
 
+/**
+ * A customer gateway's ASN: `bgpAsn` takes 1 to 2147483647, a 4-byte ASN above that goes in
+ * `bgpAsnExtended` (aws.ec2.CustomerGateway; the two conflict).
+ */
+export function customerGatewayAsn(asn: number): { bgpAsn: string } | { bgpAsnExtended: string } {
+    return asn <= 2147483647 ? { bgpAsn: String(asn) } : { bgpAsnExtended: String(asn) };
+}
+
 export class AwsVpn extends pulumi.ComponentResource {
     /** Per connection key: the AWS outside addresses of tunnel 1 and 2. */
     readonly tunnelAddresses: Map<string, [pulumi.Output<string>, pulumi.Output<string>]>;
@@ -61,7 +69,7 @@ export class AwsVpn extends pulumi.ComponentResource {
         this.connections = args.connections.map((conn) => {
             const cgw = new aws.ec2.CustomerGateway(
                 `${name}-${conn.key}-cgw`,
-                { type: "ipsec.1", ipAddress: conn.peer.address, bgpAsn: String(conn.peer.asn), tags: { Name: `${name}-${conn.key}` } },
+                { type: "ipsec.1", ipAddress: conn.peer.address, ...customerGatewayAsn(conn.peer.asn), tags: { Name: `${name}-${conn.key}` } },
                 { parent: this },
             );
             const psks: [pulumi.Output<string>, pulumi.Output<string>] = [
