@@ -8,7 +8,7 @@ import type { ClusterHandle, FleetAddon } from "../core/contract";
 import { MeshRootCa } from "./ca";
 import { MeshCluster } from "./cluster";
 import { RemoteSecrets, RemoteSecretSource, remoteSecretSource } from "./remoteSecrets";
-import { type DataPlane, exposureFor, type LocalityHost } from "./render";
+import { type DataPlane, exposureFor, type LocalityHost, remoteGateway } from "./render";
 
 export interface MeshMemberArgs {
     /** Bump to issue the cluster a new intermediate CA. */
@@ -86,7 +86,7 @@ export class Mesh extends pulumi.ComponentResource {
                     localityHosts: args.localityHosts,
                     tenants: m.tenants,
                     tenantsReady: h.addons?.tenants ?? [],
-                    remoteGatewayCidrs: members.filter((o) => o.network.meshNetwork !== h.network.meshNetwork).map((o) => o.network.siteCidr),
+                    remoteGateways: members.filter((o) => o.network.meshNetwork !== h.network.meshNetwork).map((o) => remoteGateway(o.site, o.network)),
                 },
                 { parent: h.parent },
             );

@@ -25,6 +25,7 @@ import {
     meshPeerAuthentication,
     NS,
     readerTokenSecret,
+    type RemoteGateway,
     tenantMeshPolicy,
     ztunnelValues,
 } from "./render";
@@ -43,7 +44,8 @@ export interface MeshClusterArgs {
     tenants: { namespace: string; mode: DataPlane }[];
     tenantsReady: pulumi.Resource[];
     /** Site CIDRs of the clusters on other networks, where their east-west gateways listen. */
-    remoteGatewayCidrs: string[];
+    /** The other networks' east-west gateways, as this cluster's meshed pods dial them. */
+    remoteGateways: RemoteGateway[];
 }
 
 /** How long a chart may wait for its pods (the gateway waits for its load balancer's address). */
@@ -130,7 +132,7 @@ export class MeshCluster extends pulumi.ComponentResource {
                     on(after),
                 ),
             );
-            const p = tenantMeshPolicy(tn.namespace, tn.mode, args.remoteGatewayCidrs);
+            const p = tenantMeshPolicy(tn.namespace, tn.mode, args.remoteGateways);
             tenants.push(
                 new k8s.networking.v1.NetworkPolicy(
                     `${name}-mesh-policy-${tn.namespace}`,

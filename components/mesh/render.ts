@@ -64,6 +64,30 @@ export function exposureFor(site: Site, opts: { loadBalancerCidr?: string; nodeS
     }
 }
 
+/** Where a meshed pod dials another network's east-west gateway: its addresses and the ports on them. */
+export interface RemoteGateway {
+    cidr: string;
+    ports: { port: number; endPort?: number }[];
+}
+
+/** The east-west gateway's cross-network mTLS port (AUTO_PASSTHROUGH, the Gateway below). */
+export const CROSS_NETWORK_PORT = 15443;
+
+/** Kubernetes' default Service node port range (kube-apiserver --service-node-port-range), which the IDC clusters keep. */
+export const NODE_PORTS = { port: 30000, endPort: 32767 } as const;
+
+/**
+ * How a pod of another network reaches this cluster's east-west gateway (as exposureFor exposes it):
+ * the load balancer's address on 15443 (in the cloud VPC, or the IDC's LoadBalancer range), or an
+ * IDC node's address on the Service's node port, which Kubernetes picks from its range.
+ */
+export function remoteGateway(site: Site, network: { siteCidr: string; loadBalancerCidr?: string }): RemoteGateway {
+    if (site !== "idc") return { cidr: network.siteCidr, ports: [{ port: CROSS_NETWORK_PORT }] };
+    return network.loadBalancerCidr
+        ? { cidr: network.loadBalancerCidr, ports: [{ port: CROSS_NETWORK_PORT }] }
+        : { cidr: network.siteCidr, ports: [{ ...NODE_PORTS }] };
+}
+
 export interface MeshClusterView {
     /** The fleet's cluster name: istiod's clusterName, the remote secrets' name, key and annotation. */
     name: string;
@@ -142,7 +166,7 @@ export function crossNetworkGateway() {
         metadata: { name: "cross-network-gateway", namespace: NS },
         spec: {
             selector: { istio: EASTWEST.label },
-            servers: [{ port: { number: 15443, name: "tls", protocol: "TLS" }, tls: { mode: "AUTO_PASSTHROUGH" }, hosts: ["*.local"] }],
+            servers: [{ port: { number: CROSS_NETWORK_PORT, name: "tls", protocol: "TLS" }, tls: { mode: "AUTO_PASSTHROUGH" }, hosts: ["*.local"] }],
         },
     };
 }
@@ -234,13 +258,19 @@ export function injectionLabels(mode: DataPlane): Record<string, string> {
  * gateway delivers cross-network mTLS traffic to the workloads' own ports; ambient pods accept
  * HBONE (15008) from ztunnel.
  */
-export function tenantMeshPolicy(namespace: string, mode: DataPlane, remoteGatewayCidrs: string[]) {
+export function tenantMeshPolicy(namespace: string, mode: DataPlane, remoteGateways: RemoteGateway[]) {
     const istioSystem = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": NS } } };
     const ingress: unknown[] = [{ from: [{ ...istioSystem, podSelector: { matchLabels: { istio: EASTWEST.label } } }] }];
     if (mode === "ambient") ingress.push({ ports: [{ port: 15008, protocol: "TCP" }] });
     const egress: unknown[] = [{ to: [{ ...istioSystem, podSelector: { matchLabels: { app: "istiod" } } }], ports: [{ port: 15012, protocol: "TCP" }] }];
-    if (remoteGatewayCidrs.length > 0)
-        egress.push({ to: remoteGatewayCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: 15443, protocol: "TCP" }] });
+    // One rule per set of ports, each with every gateway reached on them.
+    const byPorts = new Map<string, RemoteGateway[]>();
+    for (const g of remoteGateways) byPorts.set(JSON.stringify(g.ports), [...(byPorts.get(JSON.stringify(g.ports)) ?? []), g]);
+    for (const gateways of byPorts.values())
+        egress.push({
+            to: gateways.map((g) => ({ ipBlock: { cidr: g.cidr } })),
+            ports: gateways[0].ports.map((p) => ({ port: p.port, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}), protocol: "TCP" })),
+        });
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as YAML from "yaml";
 import type { FleetSpec } from "../../../stacks/spec";
 import { loadFleet } from "../../../stacks/spec";
-import { Inventory, linkResources, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../../harness";
+import { Inventory, linkResources, loadStackSpec, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet, SecretValue } from "../../harness";
 import type { Fleet } from "../../../stacks/fleet";
 
 const resolve = <T>(o: pulumi.Input<T>): Promise<T> => new Promise((r) => pulumi.output(o).apply((v) => r(v as T)));
@@ -208,6 +208,7 @@ describe("mesh layer: the spec's switches", function () {
     const switched = () =>
         spec((f) => {
             f.clusters.find((c: any) => c.name === "idc-sh").mesh.injection = { payments: "ambient", search: "sidecar" };
+            f.clusters.find((c: any) => c.name === "eks-apne1").mesh.injection = { payments: "sidecar" };
             f.mesh.localityFailover = [{ host: "search-api.search.svc.cluster.local" }];
             f.clusters.find((c: any) => c.name === "eks-apne1").mesh.caGeneration = 2;
         });
@@ -240,9 +241,19 @@ describe("mesh layer: the spec's switches", function () {
         }
         const policies = idc.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && meta(r).name === "allow-mesh-dataplane");
         assert.deepStrictEqual(policies.map((p) => meta(p).namespace).sort(), ["payments", "search"]);
-        // The remote east-west gateways: the other networks' site CIDRs on 15443.
+        // The remote east-west gateways: the clouds' internal load balancers in their VPCs, on 15443.
         const egress = (policies[0].inputs.spec as any).egress[1];
         assert.deepStrictEqual(egress.to.map((t: any) => t.ipBlock.cidr).sort(), ["10.20.0.0/16", "10.30.0.0/16"]);
+        // From eks-apne1, idc-sh's gateway is a LoadBalancer in idc-sh's LoadBalancer range (its
+        // CNI announces it), not on its node network.
+        const eksPolicy = inventory.resources.find(
+            (r) => clusterOf(r) === "eks-apne1" && r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && meta(r).name === "allow-mesh-dataplane",
+        )!;
+        const idcSpec = loadStackSpec("prod").clusters.find((c) => c.name === "idc-sh")!;
+        assert.ok(idcSpec.provider === "idc" && idcSpec.network.loadBalancerCidr);
+        assert.deepStrictEqual((eksPolicy.inputs.spec as any).egress.slice(1), [
+            { to: [{ ipBlock: { cidr: idcSpec.network.loadBalancerCidr } }, { ipBlock: { cidr: "10.30.0.0/16" } }], ports: [{ port: 15443, protocol: "TCP" }] },
+        ]);
         const charts = idc
             .filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && isMesh(r))
             .map((r) => r.inputs.chart)

@@ -23,6 +23,7 @@ import {
     remoteKubeconfig,
     remoteSecretMetadata,
     serverUrl,
+    remoteGateway,
     tenantMeshPolicy,
     ztunnelValues,
 } from "../../../components/mesh/render";
@@ -231,7 +232,7 @@ describe("mesh renderers", () => {
         it("injection labels and the mesh policy past the default deny", () => {
             assert.deepStrictEqual(injectionLabels("sidecar"), { "istio-injection": "enabled" });
             assert.deepStrictEqual(injectionLabels("ambient"), { "istio.io/dataplane-mode": "ambient" });
-            const p = tenantMeshPolicy("payments", "sidecar", ["10.20.0.0/16"]);
+            const p = tenantMeshPolicy("payments", "sidecar", [remoteGateway("eks", { siteCidr: "10.20.0.0/16" })]);
             assert.deepStrictEqual(p.spec.policyTypes, ["Ingress", "Egress"]);
             assert.deepStrictEqual(p.spec.egress, [
                 {
@@ -248,6 +249,27 @@ describe("mesh renderers", () => {
             assert.strictEqual(p.spec.ingress.length, 1);
             assert.deepStrictEqual(tenantMeshPolicy("payments", "ambient", []).spec.ingress[1], { ports: [{ port: 15008, protocol: "TCP" }] });
             assert.strictEqual(tenantMeshPolicy("payments", "ambient", []).spec.egress.length, 1);
+        });
+
+        it("dials each network's east-west gateway where exposureFor puts it: a load balancer's range on 15443, an IDC node's node port", () => {
+            const idcLb = { siteCidr: "10.10.0.0/20", loadBalancerCidr: "10.12.0.0/22" };
+            const idcNodes = { siteCidr: "10.110.0.0/22" };
+            // Each as exposed: the IDC's gateway is a LoadBalancer in its LoadBalancer range, or a NodePort Service.
+            assert.strictEqual(exposureFor("idc", { ...idcLb, nodeSelector: {} }).type, "LoadBalancer");
+            assert.strictEqual(exposureFor("idc", { nodeSelector: {} }).type, "NodePort");
+            const p = tenantMeshPolicy("payments", "sidecar", [
+                remoteGateway("eks", { siteCidr: "10.20.0.0/16" }),
+                remoteGateway("idc", idcLb),
+                remoteGateway("ack", { siteCidr: "10.30.0.0/16" }),
+                remoteGateway("idc", idcNodes),
+            ]);
+            assert.deepStrictEqual(p.spec.egress.slice(1), [
+                {
+                    to: [{ ipBlock: { cidr: "10.20.0.0/16" } }, { ipBlock: { cidr: "10.12.0.0/22" } }, { ipBlock: { cidr: "10.30.0.0/16" } }],
+                    ports: [{ port: 15443, protocol: "TCP" }],
+                },
+                { to: [{ ipBlock: { cidr: "10.110.0.0/22" } }], ports: [{ port: 30000, endPort: 32767, protocol: "TCP" }] },
+            ]);
         });
     });
 
