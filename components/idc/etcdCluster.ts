@@ -103,7 +103,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
             );
             // Holds the member's data: never deleted or replaced by the program.
             const disk = host.run("data-disk", renderDataDiskScript(spec.nvmeDevice, paths.mount), { dependsOn: [dirs], protect: true });
-            const packages = host.run("packages", renderEtcdPackagesScript(aptInstall(`${pinned(["etcd-server", "etcd-client", "awscli"])}`)), {
+            const packages = host.run("packages", renderEtcdPackagesScript(aptInstall(`${pinned(["awscli"])} curl ca-certificates`)), {
                 dependsOn: [dirs],
             });
             const server = pki.etcdServer[member.name];

@@ -103,8 +103,8 @@ const evictionSignals = z.partialRecord(
 );
 
 /**
- * etcd tuning, each default cited. Keys rendered into etcd.conf.yml are accepted by etcd 3.4
- * (Debian 12's etcd-server, which the hosts run) and by 3.5/3.6.
+ * etcd tuning, each default cited. Keys rendered into etcd.conf.yml are accepted by etcd 3.5 (the
+ * hosts' release, ETCD_RELEASE) and 3.6, and by 3.4 (a member not yet stepped up).
  */
 const etcdTuning = z
     .strictObject({

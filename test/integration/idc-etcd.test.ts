@@ -1,5 +1,5 @@
-// A real 3-member etcd cluster (Debian's etcd-server) started from the member configs the IDC site
-// renders, with the members moved to 127.0.0.11-13 and certificates issued by openssl for the
+// A real 3-member etcd cluster (etcd 3.5, the hosts' minor: .ci/run fetches Debian unstable's
+// build) started from the member configs the IDC site renders, with the members moved to 127.0.0.11-13 and certificates issued by openssl for the
 // test. Checks mTLS health (with the rendered health-wait script), a write read back, writes with
 // one member stopped, the rendered backup script against a local S3 (moto server,
 // Debian's AWS CLI: upload, keep N, a failed upload leaves no snapshot behind)

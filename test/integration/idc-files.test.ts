@@ -30,9 +30,9 @@ describe("IDC files: staged copy, then installed root-owned with its mode (real 
     before(function () {
         if (process.getuid?.() !== 0) this.skip();
         for (const t of ["install", "stat", "sha256sum", "runuser"]) requireTool(t);
-        // A service group: Debian's etcd-server package makes it (the etcd integration tests need it anyway).
+        // A service group: an etcd host's directory step makes it (adduser --system --group etcd; .ci/run does the same).
         group = "etcd";
-        assert.strictEqual(run("getent", ["group", group]).status, 0, "no etcd group (apt-get install -y etcd-server)");
+        assert.strictEqual(run("getent", ["group", group]).status, 0, "no etcd group (adduser --system --group --no-create-home --home /var/lib/etcd etcd)");
         root = tempDir("hf-files-");
         fs.chmodSync(root, 0o755);
         stage = path.join(root, "stage");

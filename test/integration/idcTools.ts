@@ -8,7 +8,8 @@ import * as path from "path";
 
 export function requireTool(name: string): string {
     const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).stdout.trim();
-    if (!found) throw new Error(`${name} is not installed (apt-get install -y haproxy keepalived etcd-server etcd-client openssl)`);
+    if (!found)
+        throw new Error(`${name} is not installed (see README, "Quick start": Debian's haproxy keepalived openssl ..., etcd 3.5 as .ci/run fetches it)`);
     return found;
 }
 

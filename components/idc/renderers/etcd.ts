@@ -139,7 +139,7 @@ RequiresMountsFor=${paths.mount}
 Type=notify
 User=etcd
 Group=etcd
-ExecStart=/usr/bin/etcd --config-file ${paths.configDir}/etcd.conf.yml
+ExecStart=${ETCD_BIN_DIR}/etcd --config-file ${paths.configDir}/etcd.conf.yml
 Restart=on-failure
 RestartSec=5s
 LimitNOFILE=65536
@@ -362,14 +362,67 @@ WantedBy=timers.target
     return { service, timer };
 }
 
-/** Installs etcd from Debian; Debian's own etcd.service would start a default single-node etcd, so it is masked. */
-export function renderEtcdPackagesScript(packages: string): string {
+/**
+ * The etcd the members run: etcd's own release, not Debian 12's etcd-server 3.4.23, which is out of
+ * support since 3.6 came out (etcd docs, "Versioning": "When v3.6 is released, v3.4 goes out of
+ * support") and below what kubeadm takes as an external etcd (cmd/kubeadm/app/constants
+ * MinExternalEtcdVersion "3.5.24-0": `kubeadm init` stops in preflight). 3.5 is one minor up
+ * from a member still on Debian's 3.4 (etcd upgrades one minor at a time, a member at a time,
+ * which the start script does) and supported while 3.6 is the newest. The sha256 of each release
+ * tarball as kubespray pins it (roles/kubespray_defaults/vars/main/checksums.yml, etcd_binary_checksums).
+ */
+export const ETCD_RELEASE = {
+    version: "3.5.33",
+    sha256: {
+        amd64: "5025b5b24d81a9616b6e284ccd439b9a3df055ef8fdcdc142af3ec8f6a3b3c95",
+        arm64: "0764c5c0acef155f4bfa0487791cc5776adef66315bf16ec0653883bfd463a90",
+    } as Record<string, string>,
+    /** Where the release tarballs are (etcd's GitHub releases): `<base>/v<version>/etcd-v<version>-linux-<arch>.tar.gz`. */
+    downloadBase: "https://github.com/etcd-io/etcd/releases/download",
+};
+
+/** Where the etcd binaries go: out of the package manager's way (a Debian etcd-server left from before stays unused). */
+export const ETCD_BIN_DIR = "/usr/local/bin";
+
+/**
+ * Installs etcd, etcdctl and etcdutl of `release` into binDir unless `etcd --version` there already
+ * says that version: the tarball for the host's architecture, checked against its pinned sha256
+ * before anything is unpacked. Meant inside a `set -euo pipefail` script.
+ */
+export function renderEtcdBinaryInstall(release = ETCD_RELEASE, binDir = ETCD_BIN_DIR): string {
+    const sums = Object.entries(release.sha256)
+        .map(([arch, sum]) => `  ${arch}) sum=${sum} ;;`)
+        .join("\n");
+    return `etcd_version=${shq(release.version)}
+if [ "$(${shq(binDir)}/etcd --version 2>/dev/null | sed -n 's/^etcd Version: //p')" != "$etcd_version" ]; then
+  arch=$(dpkg --print-architecture)
+  case "$arch" in
+${sums}
+  *) echo "no etcd $etcd_version release pinned for $arch" >&2; exit 1 ;;
+  esac
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  name="etcd-v$etcd_version-linux-$arch"
+  curl -fsSL --retry 5 --retry-connrefused -o "$tmp/$name.tar.gz" ${shq(release.downloadBase)}"/v$etcd_version/$name.tar.gz"
+  echo "$sum  $tmp/$name.tar.gz" | sha256sum --check --strict --quiet -
+  tar -xzf "$tmp/$name.tar.gz" -C "$tmp" "$name/etcd" "$name/etcdctl" "$name/etcdutl"
+  install -m 0755 "$tmp/$name/etcd" "$tmp/$name/etcdctl" "$tmp/$name/etcdutl" ${shq(binDir)}/
+fi
+`;
+}
+
+/**
+ * Installs the member's software: etcd's release (renderEtcdBinaryInstall) and the backup's Debian
+ * packages. Debian's etcd.service (from an etcd-server package of an earlier setup) would start a
+ * default single-node etcd, so it stays masked.
+ */
+export function renderEtcdPackagesScript(packages: string, release = ETCD_RELEASE): string {
     return `set -euo pipefail
 ${APT_RETRY_FUNCTION}
 systemctl mask etcd.service
 ${aptUpdate()}
 ${packages}
-`;
+${renderEtcdBinaryInstall(release)}`;
 }
 
 /**

@@ -9,8 +9,6 @@ import { shq } from "./shell";
 
 /** Debian 12 package versions (apt-cache policy, bookworm + bookworm-security). */
 export const DEBIAN_PACKAGES = {
-    "etcd-server": "3.4.23-4+b4",
-    "etcd-client": "3.4.23-4+b4",
     haproxy: "2.6.12-1+deb12u4",
     keepalived: "1:2.2.7-1+b2",
     // Loads the VRRP filter (renderVrrpFilter).

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import { generateKeyPairSync } from "crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { parse, parseAllDocuments } from "yaml";
@@ -14,6 +14,8 @@ import {
     ETCD_PATHS,
     aptInstall,
     renderBackupScript,
+    ETCD_RELEASE,
+    renderEtcdBinaryInstall,
     renderEtcdPackagesScript,
     renderClusterConfig,
     renderDataDiskScript,
@@ -100,9 +102,74 @@ describe("IDC renderers", () => {
 
         it("runs etcd under systemd from the config file, after the data mount", () => {
             const unit = renderEtcdUnit({ name: "etcd-1", address: "10.0.0.1" }, { ...ETCD_PATHS, mount: "/data/etcd" });
-            assert.match(unit, /^ExecStart=\/usr\/bin\/etcd --config-file \/etc\/etcd\/etcd\.conf\.yml$/m);
+            assert.match(unit, /^ExecStart=\/usr\/local\/bin\/etcd --config-file \/etc\/etcd\/etcd\.conf\.yml$/m);
             assert.match(unit, /^RequiresMountsFor=\/data\/etcd$/m);
             assert.match(unit, /^Type=notify$/m);
+        });
+
+        describe("etcd's release on the host (bash, tar, sha256sum; curl and dpkg stood in)", () => {
+            let dir: string;
+            let tarball: string;
+            const version = "3.5.99";
+            beforeEach(() => {
+                dir = mkdtempSync(join(tmpdir(), "etcd-release-"));
+                // A release tarball of the upstream layout: etcd-v<version>-linux-<arch>/{etcd,etcdctl,etcdutl}.
+                const name = `etcd-v${version}-linux-amd64`;
+                mkdirSync(join(dir, "src", name), { recursive: true });
+                for (const bin of ["etcd", "etcdctl", "etcdutl"])
+                    writeFileSync(join(dir, "src", name, bin), `#!/bin/sh\necho "${bin === "etcd" ? "etcd" : bin} Version: ${version}"\n`, { mode: 0o755 });
+                tarball = join(dir, `${name}.tar.gz`);
+                execFileSync("tar", ["-czf", tarball, "-C", join(dir, "src"), name]);
+                mkdirSync(join(dir, "stub"));
+                mkdirSync(join(dir, "bin"));
+                // curl -o FILE URL: records the URL, copies the tarball; dpkg says amd64.
+                writeFileSync(
+                    join(dir, "stub", "curl"),
+                    `#!/bin/bash\nwhile [ $# -gt 1 ]; do [ "$1" = -o ] && out=$2; shift; done\necho "$1" >> ${dir}/curl.log\ncp ${tarball} "$out"\n`,
+                    {
+                        mode: 0o755,
+                    },
+                );
+                writeFileSync(join(dir, "stub", "dpkg"), "#!/bin/sh\necho amd64\n", { mode: 0o755 });
+            });
+            afterEach(() => rmSync(dir, { recursive: true, force: true }));
+            const install = (sha256: string) =>
+                spawnSync(
+                    "bash",
+                    ["-c", `set -euo pipefail\n${renderEtcdBinaryInstall({ ...ETCD_RELEASE, version, sha256: { amd64: sha256 } }, join(dir, "bin"))}`],
+                    {
+                        encoding: "utf8",
+                        env: { PATH: `${join(dir, "stub")}:/usr/bin:/bin` },
+                    },
+                );
+            const sha = () => execFileSync("sha256sum", [tarball], { encoding: "utf8" }).split(" ")[0];
+            const downloads = () => (existsSync(join(dir, "curl.log")) ? readFileSync(join(dir, "curl.log"), "utf8").trim().split("\n") : []);
+
+            it("installs etcd, etcdctl and etcdutl of the pinned release once its sha256 matches, and downloads nothing when that version is there", () => {
+                const r = install(sha());
+                assert.strictEqual(r.status, 0, r.stderr);
+                assert.deepStrictEqual(downloads(), [`https://github.com/etcd-io/etcd/releases/download/v${version}/etcd-v${version}-linux-amd64.tar.gz`]);
+                for (const bin of ["etcd", "etcdctl", "etcdutl"]) assert.ok(existsSync(join(dir, "bin", bin)), bin);
+                assert.strictEqual(execFileSync(join(dir, "bin", "etcd"), ["--version"], { encoding: "utf8" }).trim(), `etcd Version: ${version}`);
+                const again = install(sha());
+                assert.strictEqual(again.status, 0, again.stderr);
+                assert.strictEqual(downloads().length, 1, "a second run downloads again");
+            });
+
+            it("refuses a tarball whose sha256 differs, before unpacking anything", () => {
+                const r = install("0".repeat(64));
+                assert.notStrictEqual(r.status, 0);
+                assert.match(r.stderr, /FAILED|did NOT match/);
+                assert.deepStrictEqual(readdirSync(join(dir, "bin")), []);
+            });
+
+            it("pins a sha256 for every architecture the hosts may run, each a SHA-256", () => {
+                assert.deepStrictEqual(Object.keys(ETCD_RELEASE.sha256).sort(), ["amd64", "arm64"]);
+                for (const sum of Object.values(ETCD_RELEASE.sha256)) assert.match(sum, /^[0-9a-f]{64}$/);
+                // kubeadm 1.36 takes an external etcd from 3.5.24 on (MinExternalEtcdVersion).
+                const [major, minor, patch] = ETCD_RELEASE.version.split(".").map(Number);
+                assert.ok(major === 3 && (minor > 5 || (minor === 5 && patch >= 24)), ETCD_RELEASE.version);
+            });
         });
 
         it("formats the NVMe device only when blkid finds nothing, mounts it noatime by UUID", () => {
@@ -481,7 +548,7 @@ describe("IDC renderers", () => {
 
     it("apt waits out held apt locks in every script, unholds Debian's containerd, and control-plane re-runs wait for /readyz", () => {
         const lb = renderLoadBalancerScript(aptInstall("haproxy"));
-        const etcd = renderEtcdPackagesScript(aptInstall("etcd-server"));
+        const etcd = renderEtcdPackagesScript(aptInstall("awscli"));
         const pkgs = renderKubePackagesScript(prod.kubernetesVersion);
         for (const s of [lb, etcd, pkgs]) {
             assert.ok(s.includes("apt_retry() {"), "apt_retry is defined");
