@@ -26,7 +26,7 @@ export interface FleetStackOptions {
     spec?: FleetSpec | { raw: unknown };
     /** Stack config set before every operation: the secrets the spec names (SSH key, store keys). */
     config?: Record<string, { value: string; secret?: boolean }>;
-    /** State backend, e.g. `s3://bucket` or `file://~`; default: the CLI's `pulumi login`. */
+    /** State backend, e.g. `s3://bucket` or `file://~` (PULUMI_BACKEND_URL for every CLI run); default: the CLI's `pulumi login`. */
     backendUrl?: string;
     /** Secrets provider for a new stack, e.g. `awskms://alias/pulumi`. */
     secretsProvider?: string;
@@ -162,7 +162,12 @@ export class FleetStack {
         const ws: LocalWorkspaceOptions = {
             ...(options.pulumiCommand ? { pulumiCommand: options.pulumiCommand } : {}),
             ...(options.secretsProvider ? { secretsProvider: options.secretsProvider } : {}),
-            ...(options.envVars ? { envVars: options.envVars } : {}),
+            // The backend for every CLI run, the project's own stacks included: their Pulumi.yaml names
+            // none, and without it `stack select` would look in (and createOrSelect init a new, empty
+            // stack in) whatever backend the machine is logged in to.
+            ...(options.envVars || options.backendUrl
+                ? { envVars: { ...options.envVars, ...(options.backendUrl ? { PULUMI_BACKEND_URL: options.backendUrl } : {}) } }
+                : {}),
         };
         if (options.spec === undefined) {
             const stack = await LocalWorkspace.createOrSelectStack({ stackName: options.stack, workDir: ROOT }, ws);

@@ -137,6 +137,33 @@ describe("automation library against a stand-in pulumi", function () {
         await assert.rejects(fleet.refresh({ cluster: "nope" }), /no cluster named nope in stack dev \(have: idc-dev, eks-dev, ack-dev\)/);
     });
 
+    it("runs every CLI command against the backend it is given, for the project's own stack too", async () => {
+        // A `pulumi` that logs the backend each run sees, then is the stand-in.
+        const root = path.join(dir, "wrapped");
+        fs.mkdirSync(path.join(root, "bin"), { recursive: true });
+        fs.writeFileSync(
+            path.join(root, "bin", "pulumi"),
+            `#!/bin/bash\nprintf '%s %s %s\\n' "\${PULUMI_BACKEND_URL-none}" "$1" "\${2-}" >> ${JSON.stringify(path.join(dir, "backend.log"))}\nexec ${JSON.stringify(path.join(FAKE_ROOT, "bin", "pulumi"))} "$@"\n`,
+            { mode: 0o755 },
+        );
+        const wrapped = await PulumiCommand.get({ root, skipVersionCheck: true });
+        for (const spec of [undefined, loadStackSpec("dev")]) {
+            fs.rmSync(path.join(dir, "backend.log"), { force: true });
+            const fleet = await open({ stack: "dev", ...(spec ? { spec } : {}), backendUrl: "s3://acme-pulumi-state", pulumiCommand: wrapped, envVars: env() });
+            await fleet.preview();
+            const runs = fs.readFileSync(path.join(dir, "backend.log"), "utf8").trim().split("\n");
+            assert.ok(
+                runs.some((l) => l.startsWith("s3://acme-pulumi-state stack select")),
+                runs.join("\n"),
+            );
+            assert.deepStrictEqual(
+                runs.filter((l) => !l.startsWith("s3://acme-pulumi-state ")),
+                [],
+                `${spec ? "inline" : "project"}: a run against another backend`,
+            );
+        }
+    });
+
     it("keeps an inline stack's settings in a directory of its own, removed on close; the project's directory stays", async () => {
         const inline = await open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env() });
         const workDir = inline.stack.workspace.workDir;
