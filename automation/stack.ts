@@ -24,6 +24,11 @@ export interface FleetStackOptions {
      * spec as an inline program. Without it, the project directory and its Pulumi.<stack>.yaml.
      */
     spec?: FleetSpec | { raw: unknown };
+    /**
+     * Without `spec`: the stack config file to validate and run with (every operation's `--config-file`)
+     * instead of the project's Pulumi.<stack>.yaml.
+     */
+    configFile?: string;
     /** Stack config set before every operation: the secrets the spec names (SSH key, store keys). */
     config?: Record<string, { value: string; secret?: boolean }>;
     /** State backend, e.g. `s3://bucket` or `file://~` (PULUMI_BACKEND_URL for every CLI run); default: the CLI's `pulumi login`. */
@@ -154,11 +159,20 @@ export class FleetStack {
         private readonly config: FleetStackOptions["config"],
         /** The inline program's workspace directory, this object's to remove; none for the project's own. */
         private readonly workDir?: string,
+        /** The project stack's config file when not Pulumi.<stack>.yaml: every operation's default `--config-file`. */
+        private readonly configFile?: string,
     ) {}
 
     /** Validates the spec (offline, every violation), then creates or selects the stack. */
     static async open(options: FleetStackOptions): Promise<FleetStack> {
-        const spec = options.spec === undefined ? validateStack(options.stack) : "raw" in options.spec ? loadFleet(options.spec.raw) : options.spec;
+        if (options.spec !== undefined && options.configFile !== undefined)
+            throw new Error("FleetStack.open: configFile goes with the project's stack, not with a spec");
+        const spec =
+            options.spec === undefined
+                ? validateStack(options.stack, ...(options.configFile !== undefined ? [options.configFile] : []))
+                : "raw" in options.spec
+                  ? loadFleet(options.spec.raw)
+                  : options.spec;
         const ws: LocalWorkspaceOptions = {
             ...(options.pulumiCommand ? { pulumiCommand: options.pulumiCommand } : {}),
             ...(options.secretsProvider ? { secretsProvider: options.secretsProvider } : {}),
@@ -171,7 +185,7 @@ export class FleetStack {
         };
         if (options.spec === undefined) {
             const stack = await LocalWorkspace.createOrSelectStack({ stackName: options.stack, workDir: ROOT }, ws);
-            return new FleetStack(spec, stack, `${ROOT}:${options.stack}`, options.config);
+            return new FleetStack(spec, stack, `${ROOT}:${options.stack}`, options.config, undefined, options.configFile);
         }
         const project = { name: PROJECT, runtime: "nodejs" as const, ...(options.backendUrl ? { backend: { url: options.backendUrl } } : {}) };
         const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "hybrid-fleet-stack-"));
@@ -331,7 +345,7 @@ export class FleetStack {
                 onEvent: progress.onEngineEvent,
                 ...(options.onOutput ? { onOutput: options.onOutput } : {}),
                 ...(options.signal ? { signal: options.signal } : {}),
-                ...(options.configFile ? { configFile: options.configFile } : {}),
+                ...((options.configFile ?? this.configFile) ? { configFile: options.configFile ?? this.configFile } : {}),
             });
             return { ...result, clusters: progress.clusters };
         } catch (e) {

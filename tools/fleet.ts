@@ -125,8 +125,12 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
         const { PulumiCommand } = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
         // FLEET_PULUMI_ROOT: a CLI install root (<root>/bin/pulumi) other than the one on the PATH.
         const pulumiCommand = process.env.FLEET_PULUMI_ROOT ? await PulumiCommand.get({ root: process.env.FLEET_PULUMI_ROOT }) : undefined;
-        if (args.config) lib.validateStack(args.stack, args.config);
-        const fleet = await lib.FleetStack.open({ stack: args.stack, ...(pulumiCommand ? { pulumiCommand } : {}) });
+        // The stack file given is the one validated, targeted (--cluster) and run with (--config-file).
+        const fleet = await lib.FleetStack.open({
+            stack: args.stack,
+            ...(args.config ? { configFile: args.config } : {}),
+            ...(pulumiCommand ? { pulumiCommand } : {}),
+        });
         if (args.command === "outputs") {
             const out = await fleet.outputs();
             print(args.json ? JSON.stringify(out) : JSON.stringify(out, null, 2));
@@ -136,7 +140,6 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
         const options = {
             onEvent,
             ...(args.cluster ? { cluster: args.cluster } : {}),
-            ...(args.config ? { configFile: args.config } : {}),
             // The platform's rules run in the engine too; refresh takes no policy packs.
             ...(args.command !== "refresh" ? { policyPacks: [lib.POLICY_PACK] } : {}),
         };

@@ -126,6 +126,27 @@ describe("fleet CLI", function () {
                 .find((a: string[]) => a[0] === "preview");
             assert.ok(preview.includes("urn:pulumi:dev::hybrid-fleet::hybrid:eks:Site::eks-dev"), JSON.stringify(preview));
             assert.strictEqual(preview[preview.indexOf("--policy-pack") + 1], path.join(ROOT, "policy"));
+
+            // A stack whose config file is given (there is no Pulumi.staging.yaml): that file is the one
+            // validated, targeted and handed to the CLI, with a cluster only it names.
+            const staging = rawStackFleet("dev");
+            staging.clusters.find((c: { name: string }) => c.name === "eks-dev").name = "eks-staging";
+            for (const link of staging.links ?? []) link.between = link.between.map((n: string) => (n === "eks-dev" ? "eks-staging" : n));
+            const file = path.join(dir, "Pulumi.staging.yaml");
+            fs.writeFileSync(file, YAML.stringify({ config: { "hybrid-fleet:fleet": staging } }));
+            const valid = await run(["validate", "--stack", "staging", "--config", file]);
+            assert.strictEqual(valid.code, 0, valid.err.join("\n"));
+            const r2 = await run(["preview", "--stack", "staging", "--config", file, "--cluster", "eks-staging"]);
+            assert.strictEqual(r2.code, 0, r2.err.join("\n"));
+            const preview2 = fs
+                .readFileSync(path.join(dir, "record.jsonl"), "utf8")
+                .trim()
+                .split("\n")
+                .map((l) => JSON.parse(l).argv)
+                .filter((a: string[]) => a[0] === "preview")
+                .pop();
+            assert.strictEqual(preview2[preview2.indexOf("--config-file") + 1], file);
+            assert.ok(preview2.includes("urn:pulumi:staging::hybrid-fleet::hybrid:eks:Site::eks-staging"), JSON.stringify(preview2));
         } finally {
             process.env = saved;
             fs.rmSync(dir, { recursive: true, force: true });
