@@ -26,6 +26,10 @@ export class IdcWorkers extends pulumi.ComponentResource {
     constructor(name: string, args: WorkersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:idc:Workers", name, {}, opts);
         const { spec } = args;
+        // One worker after the other, as the control-plane hosts: a re-run restarts the kubelet with
+        // a new configuration and waits for it to be healthy, so a bad one stops at the first worker
+        // instead of taking every node NotReady at once; each token is minted right before its join.
+        let previous: pulumi.Resource | undefined;
         this.joins = spec.workers.map((w) => {
             const host = new Host(this, name, { name: w.name, address: w.address }, args.login);
             const node = prepareKubeNode(host, spec.kubernetesVersion, []);
@@ -33,13 +37,14 @@ export class IdcWorkers extends pulumi.ComponentResource {
             const joinConfig = args.caCertHash.apply((hash) => renderJoinConfig({ spec, host: w, caCertHash: hash, labels: w.labels, taints: w.taints }));
             const file = host.file("kubeadm-join", KUBEADM_PATHS.joinConfig, joinConfig, { dependsOn: [node.dirs], mode: "0600" });
             const triggers = [joinConfig, args.kubeletConfig];
-            const minted = args.joinTokens.mint(w.name, triggers, [node.packages, file]);
+            const after = [node.packages, file, ...(previous ? [previous] : [])];
+            const minted = args.joinTokens.mint(w.name, triggers, after);
             const join = host.run("kubeadm-join", pulumi.secret(minted.token.apply((t) => renderJoinScript(false, t))), {
                 triggers,
-                dependsOn: [minted.minted, node.packages, file],
+                dependsOn: [minted.minted, ...after],
                 secretOutput: true,
             });
-            args.joinTokens.retire(w.name, minted, join);
+            previous = args.joinTokens.retire(w.name, minted, join);
             return join;
         });
         this.registerOutputs({ joined: this.joins.map((j) => j.id) });

@@ -450,12 +450,27 @@ until curl -fsk --max-time 2 https://127.0.0.1:${APISERVER_PORT}/readyz -o /dev/
 done`;
 
 /**
+ * After the kubelet restarted with a new configuration: wait (bounded, 60 x 2 s) until it answers
+ * its health check (127.0.0.1:10248/healthz, KubeletConfiguration's healthzBindAddress and
+ * healthzPort defaults), and fail the command if it never does. `systemctl restart` returns once the
+ * unit started, also when the kubelet then exits on a configuration it refuses.
+ */
+export const KUBELET_HEALTH_WAIT = { tries: 60, sleepSeconds: 2 } as const;
+export const waitKubeletHealthy = `n=0
+until curl -fs --max-time 2 http://127.0.0.1:10248/healthz -o /dev/null; do
+  n=$((n + 1))
+  if [ "$n" -ge ${KUBELET_HEALTH_WAIT.tries} ]; then echo "kubelet not healthy on 127.0.0.1:10248 after ${KUBELET_HEALTH_WAIT.tries * KUBELET_HEALTH_WAIT.sleepSeconds} s (journalctl -u kubelet)" >&2; exit 1; fi
+  sleep ${KUBELET_HEALTH_WAIT.sleepSeconds}
+done`;
+
+/**
  * A re-run on any node: pull the kubelet configuration the first host uploaded, restart the kubelet
  * with it. Control-plane hosts have admin.conf (kubeadm's default); a worker reads the ConfigMap with
  * its own kubelet credentials (kubeadm grants nodes read access to kubelet-config).
  */
 const reloadKubelet = (kubeconfig: string) => `kubeadm upgrade node phase kubelet-config --kubeconfig ${kubeconfig}
-systemctl restart kubelet`;
+systemctl restart kubelet
+${waitKubeletHealthy}`;
 
 /**
  * Shell for the first control-plane host: init once; on later runs re-upload the cluster and kubelet

@@ -92,9 +92,10 @@ describe("components/idc: each component alone", () => {
         for (const h of others) assert.ok(names.includes(`c1-control-plane-${h.name}-kubeadm-join`), names.join(","));
     });
 
-    it("IdcWorkers: each worker joins with a token minted for it, which is retired after its join", async () => {
+    it("IdcWorkers: each worker joins with a token minted for it, which is retired after its join; one worker after the other", async () => {
         const spec = idcCluster("prod");
         const minted: string[] = [];
+        const mintedAfter: pulumi.Input<pulumi.Resource>[][] = [];
         const retired: [string, pulumi.Resource][] = [];
         const { inventory, declared } = await buildAlone(
             "hybrid:idc:Workers",
@@ -104,8 +105,9 @@ describe("components/idc: each component alone", () => {
                     login: login(),
                     caCertHash: pulumi.output("sha256:" + "0".repeat(64)),
                     joinTokens: {
-                        mint: (host) => {
+                        mint: (host, _triggers, after) => {
                             minted.push(host);
+                            mintedAfter.push(after);
                             return { token: pulumi.secret("abcdef.0123456789abcdef"), minted: before(`c1-mint-${host}`) };
                         },
                         retire: (host, _m, join) => {
@@ -132,7 +134,14 @@ describe("components/idc: each component alone", () => {
             assert.ok(j.inputs.stdin instanceof SecretValue, "the join script holds the token: a secret");
             assert.ok(String(j.inputs.stdin.value).includes("token=abcdef.0123456789abcdef\n"));
             assert.ok(retired[i][1] !== undefined);
+            // The previous worker's join, retired, comes first: its mint and its join wait for it.
+            if (i > 0) {
+                const prev = joins.find((x) => x.name === `c1-workers-${spec.workers[i - 1].name}-kubeadm-join`)!;
+                assert.ok(j.dependencies.includes(prev.urn), `${w.name} joins while ${spec.workers[i - 1].name} may still restart its kubelet`);
+                assert.ok(mintedAfter[i].includes(retired[i - 1][1]), `${w.name}'s token is minted before the previous worker is done`);
+            }
         }
+        assert.ok(spec.workers.length > 1);
     });
 
     it("KubernetesUpgrade: one chain, first control plane, the others, then drain/upgrade/uncordon per worker", async () => {

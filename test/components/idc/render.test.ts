@@ -50,6 +50,8 @@ import {
     ANONYMOUS_PATHS,
     KUBELET_KERNEL_DEFAULTS,
     TLS_CIPHER_SUITES,
+    KUBELET_HEALTH_WAIT,
+    waitKubeletHealthy,
 } from "../../../components/idc/render";
 import type { IdcClusterSpec } from "../../../stacks/spec";
 import { loadStackSpec } from "../../harness";
@@ -559,10 +561,13 @@ describe("IDC renderers", () => {
         for (const s of [renderInitScript(prod), cpJoin]) {
             assert.match(
                 s,
-                /systemctl restart kubelet\n\s*n=0\n\s*until curl -fsk --max-time 2 https:\/\/127\.0\.0\.1:6443\/readyz[\s\S]*exit 1[\s\S]*\nfi\n$/,
+                /systemctl restart kubelet\n\s*n=0\n\s*until curl -fs --max-time 2 http:\/\/127\.0\.0\.1:10248\/healthz[\s\S]*?done\n\s*n=0\n\s*until curl -fsk --max-time 2 https:\/\/127\.0\.0\.1:6443\/readyz[\s\S]*exit 1[\s\S]*\nfi\n$/,
             );
         }
         assert.doesNotMatch(renderJoinScript(false, JOIN_TOKEN), /readyz/, "workers have no API server");
+        // Every re-run, a worker's too, waits for the restarted kubelet to be healthy.
+        for (const s of [renderInitScript(prod), cpJoin, renderJoinScript(false, JOIN_TOKEN)])
+            assert.match(s, /systemctl restart kubelet\n\s*n=0\n\s*until curl -fs --max-time 2 http:\/\/127\.0\.0\.1:10248\/healthz /);
         // The joined host re-issues apiserver.crt with its own address and name, not the default route's.
         const local = parse(cpJoin.slice(cpJoin.indexOf("<<'HYBRID_FLEET_EOF'\n") + 21, cpJoin.indexOf("---\nHYBRID_FLEET_EOF")));
         assert.deepStrictEqual(local.localAPIEndpoint, { advertiseAddress: prod.controlPlane.hosts[1].address, bindPort: 6443 });
@@ -686,6 +691,38 @@ describe("IDC renderers", () => {
             assert.strictEqual(seen.discovery.bootstrapToken.token, token, "kubeadm got the minted token");
             assert.ok(!existsSync(join(dir, "run", "kubeadm-join.yaml")), "the tmpfs copy is removed");
             assert.strictEqual(readFileSync(joinFile, "utf8"), fileText, "the file on disk never holds the token");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("the kubelet health wait fails the re-run when the kubelet never answers, and passes once it does (real bash; curl and sleep stood in)", () => {
+        const dir = mkdtempSync(join(tmpdir(), "kubelet-wait-"));
+        try {
+            mkdirSync(join(dir, "bin"));
+            // curl answers after $OK_AFTER calls (never with 0); sleep returns at once.
+            writeFileSync(
+                join(dir, "bin", "curl"),
+                `#!/bin/bash\nn=$(($(cat ${dir}/calls 2>/dev/null || echo 0) + 1))\necho $n > ${dir}/calls\n[ "$OK_AFTER" -gt 0 ] && [ "$n" -ge "$OK_AFTER" ]\n`,
+                {
+                    mode: 0o755,
+                },
+            );
+            writeFileSync(join(dir, "bin", "sleep"), "#!/bin/sh\n", { mode: 0o755 });
+            const wait = (okAfter: number) => {
+                rmSync(join(dir, "calls"), { force: true });
+                return spawnSync("bash", ["-c", `set -euo pipefail\n${waitKubeletHealthy}\necho healthy`], {
+                    encoding: "utf8",
+                    env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, OK_AFTER: String(okAfter) },
+                });
+            };
+            const never = wait(0);
+            assert.strictEqual(never.status, 1);
+            assert.match(never.stderr, /kubelet not healthy on 127\.0\.0\.1:10248 after 120 s/);
+            assert.strictEqual(readFileSync(join(dir, "calls"), "utf8").trim(), String(KUBELET_HEALTH_WAIT.tries));
+            const later = wait(3);
+            assert.strictEqual(later.status, 0, later.stderr);
+            assert.strictEqual(later.stdout.trim(), "healthy");
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
