@@ -135,7 +135,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
                 host.file("etcdctl-key", pkiFile(ETCD_PKI.etcdctlKey), pki.etcdctl.keyPem, { ...after, secret: true }),
             ];
             // Members restart one after the other: each start waits for the previous member's.
-            const start = host.run("start", renderMemberStartScript(member, paths), {
+            const start = host.run("start", renderMemberStartScript(member, members, paths), {
                 triggers: [config, unit, env, pki.etcdCa.certPem, server.certPem, server.keyPem, peer.certPem, peer.keyPem],
                 dependsOn: [disk, packages, ...memberFiles, ...starts.slice(-1)],
             });

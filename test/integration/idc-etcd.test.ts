@@ -23,6 +23,7 @@ import {
     renderEtcdConfig,
     renderEtcdctlEnv,
     renderHealthWaitScript,
+    renderMemberStartScript,
 } from "../../components/idc/render";
 import { envFile, etcdMemberPki, issue, makeCa, Processes, requireTool, run, sleep, tempDir } from "./idcTools";
 
@@ -258,6 +259,26 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
         assert.deepStrictEqual([...visited].sort(), members.map((m) => clientUrl(m)).sort());
     });
 
+    /** The rendered start script for `member` with the real etcdctl against this cluster; systemctl stood in (it logs). */
+    const startScript = (member: EtcdMember) => {
+        const bin = path.join(root, "start-bin");
+        fs.mkdirSync(bin, { recursive: true });
+        fs.writeFileSync(path.join(bin, "systemctl"), `#!/bin/bash\necho "$*" >> ${JSON.stringify(path.join(root, "systemctl.log"))}\n`, { mode: 0o755 });
+        fs.rmSync(path.join(root, "systemctl.log"), { force: true });
+        const r = run("bash", ["-c", renderMemberStartScript(member, members, paths.get(member.name)!)], {
+            env: { ...env.get(member.name), PATH: `${bin}:${process.env.PATH}` },
+            timeoutMs: 150_000,
+        });
+        const systemctl = fs.existsSync(path.join(root, "systemctl.log")) ? fs.readFileSync(path.join(root, "systemctl.log"), "utf8") : "";
+        return { ...r, systemctl };
+    };
+
+    it("the rendered start script restarts a member of a healthy cluster and waits until it answers", function () {
+        const r = startScript(members[0]);
+        assert.strictEqual(r.status, 0, `${r.stdout}\n${r.stderr}`);
+        assert.match(r.systemctl, /^restart etcd-member\.service$/m);
+    });
+
     describe("with one member stopped (last: the cluster stays degraded)", function () {
         it("still accepts writes with one member stopped", async function () {
             const stopped = members[2];
@@ -268,6 +289,13 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
             assert.strictEqual(get.stdout.trim(), "quorum-of-two");
             const health = run("bash", ["-s"], { input: renderHealthWaitScript([clientUrl(stopped)], 6), env: env.get(members[0].name), timeoutMs: 30_000 });
             assert.notStrictEqual(health.status, 0, "the health wait must fail for a stopped member");
+        });
+
+        it("the rendered start script refuses to restart another member while one is down (its quorum would go)", function () {
+            const r = startScript(members[0]);
+            assert.strictEqual(r.status, 1, `${r.stdout}\n${r.stderr}`);
+            assert.match(r.stderr, /not restarting etcd-1: the other members are not all healthy/);
+            assert.doesNotMatch(r.systemctl, /restart|start/);
         });
     });
 });

@@ -426,21 +426,35 @@ ${renderEtcdBinaryInstall(release)}`;
 }
 
 /**
- * Starts or restarts the member. A running member restarts and must be healthy again before the
- * script returns (members restart one after the other); at bootstrap nothing runs yet and a lone
- * member cannot be healthy without quorum, so it starts without waiting (--no-block).
+ * Starts or restarts the member, never at the cost of the quorum. A member with data (it has run
+ * in the cluster) restarts only while every other member answers health, and the script returns
+ * only once it is healthy again, so members restart one after the other and a member left down
+ * stops the chain instead of a second one going down with it. A member without data is
+ * bootstrapping: nothing runs yet, and a lone new member cannot be healthy without quorum, so it
+ * starts without waiting (--no-block); the cluster's health step waits for all of them.
  */
-export function renderMemberStartScript(member: EtcdMember, paths: EtcdPaths = ETCD_PATHS): string {
+export function renderMemberStartScript(member: EtcdMember, members: EtcdMember[], paths: EtcdPaths = ETCD_PATHS): string {
+    const others = members.filter((m) => m.name !== member.name).map((m) => clientUrl(m));
+    const body = (script: string) => script.replace("set -euo pipefail\n", "");
     return `set -euo pipefail
 chgrp -R etcd ${paths.configDir}
 chmod -R g+rX,o-rwx ${paths.configDir}
 systemctl link ${paths.configDir}/${ETCD_UNITS.member}
 systemctl daemon-reload
 systemctl enable ${ETCD_UNITS.member}
-if systemctl is-active --quiet ${ETCD_UNITS.member}; then
-  systemctl restart ${ETCD_UNITS.member}
+if [ -d ${dataDir(paths)}/member ]; then
   set -a; . ${paths.configDir}/etcdctl.env; set +a
-${renderHealthWaitScript([clientUrl(member)], 120).replace("set -euo pipefail\n", "")}else
+${
+    others.length > 0
+        ? `  # Restarting while another member is down could leave the cluster without a quorum: refuse.
+  if ! env -u ETCDCTL_ENDPOINTS etcdctl --endpoints=${others.join(",")} --command-timeout=10s endpoint health; then
+    echo "not restarting ${member.name}: the other members are not all healthy (etcdctl endpoint health above); bring them back first" >&2
+    exit 1
+  fi
+`
+        : ""
+}  systemctl restart ${ETCD_UNITS.member}
+${body(renderHealthWaitScript([clientUrl(member)], 120))}else
   systemctl start --no-block ${ETCD_UNITS.member}
 fi
 `;
