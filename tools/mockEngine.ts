@@ -5,7 +5,7 @@
 import { createRequire } from "module";
 import * as v8 from "v8";
 import { mockCalls, mockOutputs } from "./mocks";
-import type { InventoryEntry } from "./planDiff";
+import type { InventoryEntry, ResourceOptions } from "./planDiff";
 
 /** A value the program registered as a Pulumi secret. */
 export class SecretValue {
@@ -29,6 +29,12 @@ export interface RegisteredResource {
     retainOnDelete: boolean;
     ignoreChanges: string[];
     additionalSecretOutputs: string[];
+    deleteBeforeReplace: boolean;
+    replaceOnChanges: string[];
+    /** create/update/delete timeouts as given (Go durations), only those set. */
+    customTimeouts: Record<string, string>;
+    /** URN of the resource whose deletion deletes this one. */
+    deletedWith?: string;
     /** Inputs as sent to the engine: secrets are SecretValue, assets `{ text }` or `{ path }`, resource references `{ urn }`. */
     inputs: Record<string, any>;
     /** What the mock returned as the resource's state. */
@@ -111,8 +117,31 @@ export function fromWire(value: any): any {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromWire(v)]));
 }
 
+/** The timeouts a registration sets (the wire form has empty strings for those it does not). */
+function customTimeoutsOf(t: { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined): Record<string, string> {
+    if (!t) return {};
+    return Object.fromEntries(Object.entries({ create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() }).filter(([, v]) => v !== ""));
+}
+
+/**
+ * The options of a resource that change what an update does beyond its inputs (what it ignores, what it
+ * hides, how and when it is replaced or deleted): only those set, none at all for most resources.
+ */
+export function optionsOf(r: RegisteredResource): ResourceOptions | undefined {
+    const o: ResourceOptions = {
+        ...(r.ignoreChanges.length > 0 ? { ignoreChanges: [...r.ignoreChanges] } : {}),
+        ...(r.additionalSecretOutputs.length > 0 ? { additionalSecretOutputs: [...r.additionalSecretOutputs] } : {}),
+        ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+        ...(r.replaceOnChanges.length > 0 ? { replaceOnChanges: [...r.replaceOnChanges] } : {}),
+        ...(Object.keys(r.customTimeouts).length > 0 ? { customTimeouts: { ...r.customTimeouts } } : {}),
+        ...(r.deletedWith ? { deletedWith: r.deletedWith } : {}),
+    };
+    return Object.keys(o).length > 0 ? o : undefined;
+}
+
 /** A recorded resource as the offline plan's inventory.json lists it (`cluster`: the one it belongs to, if any). */
 export function entryOf(r: RegisteredResource, cluster: string | null = null): InventoryEntry {
+    const options = optionsOf(r);
     return {
         urn: r.urn,
         type: r.type,
@@ -124,6 +153,7 @@ export function entryOf(r: RegisteredResource, cluster: string | null = null): I
         protect: r.protect,
         retainOnDelete: r.retainOnDelete,
         dependencies: [...r.dependencies].sort(),
+        ...(options ? { options } : {}),
         inputs: redact(r.inputs),
     };
 }
@@ -345,6 +375,10 @@ export async function runOnMocks<T>(program: () => T | Promise<T>, options: RunO
                     retainOnDelete: req.getRetainondelete() === true,
                     ignoreChanges: req.getIgnorechangesList(),
                     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                    deleteBeforeReplace: req.getDeletebeforereplace() === true,
+                    replaceOnChanges: req.getReplaceonchangesList(),
+                    customTimeouts: customTimeoutsOf(req.getCustomtimeouts()),
+                    deletedWith: req.getDeletedwith() || undefined,
                     inputs: fromWire(req.getObject()?.toJavaScript() ?? {}),
                     state: recordState ? fromWire(resp.getObject()?.toJavaScript() ?? {}) : {},
                 };

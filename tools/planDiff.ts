@@ -12,7 +12,18 @@ export interface InventoryEntry {
     protect: boolean;
     retainOnDelete: boolean;
     dependencies: string[];
+    /** The resource's options beyond the above, only those set (tools/mockEngine.ts optionsOf). */
+    options?: ResourceOptions;
     inputs: Record<string, unknown>;
+}
+
+export interface ResourceOptions {
+    ignoreChanges?: string[];
+    additionalSecretOutputs?: string[];
+    deleteBeforeReplace?: true;
+    replaceOnChanges?: string[];
+    customTimeouts?: Record<string, string>;
+    deletedWith?: string;
 }
 
 export interface InventoryFile {
@@ -25,7 +36,7 @@ export interface Change {
     entry: InventoryEntry;
     /** Input keys whose value differs (added, removed or changed). */
     inputs: string[];
-    /** Resource options that differ: protect, retainOnDelete, parent, provider, dependencies. */
+    /** Resource options that differ: protect, retainOnDelete, parent, provider, dependencies, and each of `options` (ignoreChanges, ...). */
     options: string[];
 }
 
@@ -48,8 +59,12 @@ export function diffInventories(before: InventoryFile, after: InventoryFile): In
         if (!prev) continue;
         const keys = [...new Set([...Object.keys(prev.inputs), ...Object.keys(entry.inputs)])].sort();
         const inputs = keys.filter((k) => !isDeepStrictEqual(prev.inputs[k], entry.inputs[k]));
-        const options = OPTIONS.filter((o) => !isDeepStrictEqual(prev[o], entry[o]));
-        if (inputs.length > 0 || options.length > 0) changed.push({ entry, inputs, options: [...options] });
+        const more = [...new Set([...Object.keys(prev.options ?? {}), ...Object.keys(entry.options ?? {})])].sort() as (keyof ResourceOptions)[];
+        const options = [
+            ...OPTIONS.filter((o) => !isDeepStrictEqual(prev[o], entry[o])),
+            ...more.filter((o) => !isDeepStrictEqual(prev.options?.[o], entry.options?.[o])),
+        ];
+        if (inputs.length > 0 || options.length > 0) changed.push({ entry, inputs, options });
     }
     return { added, removed, changed };
 }

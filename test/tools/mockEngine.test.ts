@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fc from "fast-check";
 import { createRequire } from "module";
 import * as pulumi from "@pulumi/pulumi";
-import { plainStructs, runOnMocks, SecretValue } from "../../tools/mockEngine";
+import { entryOf, plainStructs, runOnMocks, SecretValue } from "../../tools/mockEngine";
 
 const debuggable: {
     debugPromiseLeaks: boolean;
@@ -96,8 +96,8 @@ function converted(convert: () => { toJavaScript(): unknown }): unknown {
 }
 
 class Inputs extends pulumi.CustomResource {
-    constructor(name: string, inputs: pulumi.Inputs) {
-        super("test:index:Thing", name, inputs);
+    constructor(name: string, inputs: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+        super("test:index:Thing", name, inputs, opts);
     }
 }
 
@@ -194,5 +194,38 @@ describe("mock engine: the Structs the SDK sends during a run", () => {
         } finally {
             structPb.Value.fromJavaScript = valueFromJavaScript;
         }
+    });
+});
+
+describe("the mock engine's record of resource options", function () {
+    this.timeout(30_000);
+
+    it("records the options that change what an update does, as the engine receives them, and the inventory lists only those set", async () => {
+        const { inventory } = await runOnMocks(() => {
+            const plain = new Thing("plain");
+            new Inputs(
+                "careful",
+                { size: 2 },
+                {
+                    ignoreChanges: ["tags"],
+                    additionalSecretOutputs: ["size"],
+                    deleteBeforeReplace: true,
+                    replaceOnChanges: ["size"],
+                    customTimeouts: { create: "30m", delete: "1h" },
+                    deletedWith: plain,
+                },
+            );
+        });
+        const plain = inventory.named("test:index:Thing", "plain");
+        assert.strictEqual(entryOf(plain).options, undefined, "no options entry where none is set");
+        assert.ok(!("options" in entryOf(plain)), "the inventory entry has no options key");
+        assert.deepStrictEqual(entryOf(inventory.named("test:index:Thing", "careful")).options, {
+            ignoreChanges: ["tags"],
+            additionalSecretOutputs: ["size"],
+            deleteBeforeReplace: true,
+            replaceOnChanges: ["size"],
+            customTimeouts: { create: "30m", delete: "1h" },
+            deletedWith: plain.urn,
+        });
     });
 });

@@ -257,17 +257,32 @@ describe("offline plan", () => {
         const after: InventoryFile = {
             ...before,
             resources: [
-                { ...base, urn: "u:a", type: "t:a", name: "a", protect: true, inputs: { size: 2, tags: { x: "1" } } },
+                { ...base, urn: "u:a", type: "t:a", name: "a", protect: true, options: { ignoreChanges: ["tags"] }, inputs: { size: 2, tags: { x: "1" } } },
                 { ...base, urn: "u:c", type: "t:c", name: "c", inputs: {} },
             ],
         };
         const diff = diffInventories(before, after);
         assert.deepStrictEqual(
             diff.changed.map((c) => [c.entry.name, c.inputs, c.options]),
-            [["a", ["gone", "size"], ["protect"]]],
+            [["a", ["gone", "size"], ["protect", "ignoreChanges"]]],
         );
         const md = renderDiff(diff, "s");
         assert.ok(md.includes("**1 to add, 1 to change, 1 to remove**"));
-        assert.ok(md.includes("| `t:a` | `a` | c | `gone`, `size` | `protect` |"), md);
+        assert.ok(md.includes("| `t:a` | `a` | c | `gone`, `size` | `protect`, `ignoreChanges` |"), md);
+        // An option taken away shows too, and so does one only changed.
+        const secretKept = {
+            ...after,
+            resources: [{ ...after.resources[0], options: { ignoreChanges: ["tags"], additionalSecretOutputs: ["stdout"] } }, after.resources[1]],
+        };
+        const dropped = diffInventories(secretKept, after);
+        assert.deepStrictEqual(
+            dropped.changed.map((c) => c.options),
+            [["additionalSecretOutputs"]],
+        );
+        const timeouts = { ...after, resources: [{ ...after.resources[0], options: { ignoreChanges: ["tags", "size"] } }, after.resources[1]] };
+        assert.deepStrictEqual(
+            diffInventories(after, timeouts).changed.map((c) => c.options),
+            [["ignoreChanges"]],
+        );
     });
 });
