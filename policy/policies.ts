@@ -85,7 +85,32 @@ const SECRET_SHAPES: { what: string; re: RegExp }[] = [
     { what: "a kubeadm bootstrap token", re: /\b[a-z0-9]{6}\.[a-z0-9]{16}\b/ },
     { what: "an AWS secret access key assignment", re: /aws_secret_access_key\s*=\s*\S+/i },
     { what: "a kubeconfig token", re: /^\s*token:\s*\S{20,}/m },
+    // A kubeconfig's embedded client key (base64 of a PEM key).
+    { what: "a kubeconfig client key", re: /^\s*client-key-data:\s*\S{20,}/m },
+    // An object store's secret key in a config file (Thanos objstore.yml's secret_key, S3/OSS clients' secretAccessKey).
+    { what: "an object store secret key", re: /^\s*"?(secret_key|secret_access_key|secretAccessKey|access_key_secret)"?\s*[:=]\s*"?[^\s"]{8,}/im },
 ];
+
+/**
+ * The text a base64 string stands for, when it decodes to printable text: a Secret's `data` and a
+ * kubeconfig's `*-data` fields carry secret material that way.
+ */
+function decodedText(text: string): string | undefined {
+    const compact = text.replace(/\s+/g, "");
+    if (compact.length < 24 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
+    const decoded = Buffer.from(compact, "base64").toString("utf8");
+    return /^[\x09\x0a\x0d\x20-\x7e]+$/.test(decoded) ? decoded : undefined;
+}
+
+/** The secret shape a plain string holds, as it is or base64-decoded. */
+function secretShapeOf(text: string): string | undefined {
+    const decoded = decodedText(text);
+    for (const candidate of decoded === undefined ? [text] : [text, decoded]) {
+        const hit = SECRET_SHAPES.find((s) => s.re.test(candidate));
+        if (hit) return candidate === text ? hit.what : `${hit.what} (base64)`;
+    }
+    return undefined;
+}
 
 /** The clock the advisory version rule reads; tests pin it. */
 export const policyClock = { today: () => new Date() };
@@ -212,7 +237,11 @@ export const fleetPolicies: FleetPolicy[] = [
             if (!r.type.startsWith("kubernetes:")) return;
             if (r.type === "kubernetes:helm.sh/v3:Release" || r.type === "kubernetes:helm.sh/v4:Chart") {
                 const version = r.props.version;
-                if (typeof version !== "string" || version === "" || version === "latest") report(`chart ${r.props.chart} is not pinned to a version`);
+                // One exact version: Helm also takes ranges ("*", "^1.2", "~1.2", ">=1 <2", "1.x"), which float.
+                if (typeof version !== "string" || !/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version))
+                    report(
+                        `chart ${r.props.chart} is not pinned to a version${typeof version === "string" && version !== "" ? ` (${JSON.stringify(version)} is a range or not a version)` : ""}`,
+                    );
             }
             for (const { path, value } of valuesAt(r.props, ["image"])) {
                 if (typeof value === "string") {
@@ -241,8 +270,8 @@ export const fleetPolicies: FleetPolicy[] = [
         offlineOnly: "CrossGuard unwraps secrets before policies see them, so it cannot tell a secret input from a plain one",
         validateResource(r, report) {
             for (const { path, text } of strings(r.props)) {
-                const hit = SECRET_SHAPES.find((s) => s.re.test(text));
-                if (hit) report(`${path} holds ${hit.what} in plain text (make it a Pulumi secret)`);
+                const hit = secretShapeOf(text);
+                if (hit) report(`${path} holds ${hit} in plain text (make it a Pulumi secret)`);
             }
         },
     },

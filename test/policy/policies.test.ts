@@ -113,6 +113,10 @@ describe("policy pack", function () {
         const messages = await messagesAfter("charts-and-images-pinned", (rs) => {
             const release = one(rs, "kubernetes:helm.sh/v3:Release", "idc-sh-calico-operator");
             release.inputs.version = "";
+            // Helm takes version ranges, which float like no version at all.
+            const releases = rs.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r !== release);
+            Object.assign(releases[0].inputs, { chart: "karmada", version: "^1.18" });
+            Object.assign(releases[1].inputs, { chart: "thanos", version: "*" });
             release.inputs.values = {
                 ...release.inputs.values,
                 tigeraOperator: { image: "quay.io/tigera/operator" },
@@ -124,6 +128,8 @@ describe("policy pack", function () {
             [
                 'image at values.extra.image uses the tag "latest"',
                 "chart tigera-operator is not pinned to a version",
+                'chart karmada is not pinned to a version ("^1.18" is a range or not a version)',
+                'chart thanos is not pinned to a version ("*" is a range or not a version)',
                 "image quay.io/tigera/operator at values.tigeraOperator.image has no tag or digest",
             ].sort(),
         );
@@ -142,6 +148,23 @@ describe("policy pack", function () {
         });
         assert.deepStrictEqual(messages, ["environment.KEY holds a PEM private key in plain text (make it a Pulumi secret)"]);
         assert.ok(fleetPolicies.find((p) => p.name === "no-plaintext-secret-material")!.offlineOnly);
+    });
+
+    it("catches secret material in the encodings it travels in: a Secret's base64 data, a kubeconfig's client key, an objstore secret key", async () => {
+        const pem = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4Lf1ExampleExampleExample\n-----END EC PRIVATE KEY-----\n";
+        const messages = await messagesAfter("no-plaintext-secret-material", (rs) => {
+            const ns = one(rs, "kubernetes:core/v1:Namespace", "idc-sh-tenants-payments");
+            ns.inputs.metadata.annotations = {
+                "tls.key": Buffer.from(pem).toString("base64"),
+                kubeconfig: "apiVersion: v1\nusers:\n- name: x\n  user:\n    client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0tCk1IY0NBUUVF\n",
+                objstore: "type: S3\nconfig:\n  bucket: b\n  access_key: AKIAEXAMPLE\n  secret_key: wJalrXUtnFEMIexampleKEY\n",
+            };
+        });
+        assert.deepStrictEqual(messages.sort(), [
+            "metadata.annotations.kubeconfig holds a kubeconfig client key in plain text (make it a Pulumi secret)",
+            "metadata.annotations.objstore holds an object store secret key in plain text (make it a Pulumi secret)",
+            "metadata.annotations.tls.key holds a PEM private key (base64) in plain text (make it a Pulumi secret)",
+        ]);
     });
 
     it("catches a tenant namespace without default-deny or quota", async () => {
