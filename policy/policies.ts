@@ -99,7 +99,7 @@ function decodedText(text: string): string | undefined {
     const compact = text.replace(/\s+/g, "");
     if (compact.length < 24 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
     const decoded = Buffer.from(compact, "base64").toString("utf8");
-    return /^[\x09\x0a\x0d\x20-\x7e]+$/.test(decoded) ? decoded : undefined;
+    return /^[\t\n\r\x20-\x7e]+$/.test(decoded) ? decoded : undefined;
 }
 
 /** The secret shape a plain string holds, as it is or base64-decoded. */

@@ -456,10 +456,10 @@ done`;
  * unit started, also when the kubelet then exits on a configuration it refuses.
  */
 export const KUBELET_HEALTH_WAIT = { tries: 60, sleepSeconds: 2 } as const;
-export const waitKubeletHealthy = `n=0
+export const kubeletHealthWait = (tries: number = KUBELET_HEALTH_WAIT.tries) => `n=0
 until curl -fs --max-time 2 http://127.0.0.1:10248/healthz -o /dev/null; do
   n=$((n + 1))
-  if [ "$n" -ge ${KUBELET_HEALTH_WAIT.tries} ]; then echo "kubelet not healthy on 127.0.0.1:10248 after ${KUBELET_HEALTH_WAIT.tries * KUBELET_HEALTH_WAIT.sleepSeconds} s (journalctl -u kubelet)" >&2; exit 1; fi
+  if [ "$n" -ge ${tries} ]; then echo "kubelet not healthy on 127.0.0.1:10248 after ${tries * KUBELET_HEALTH_WAIT.sleepSeconds} s (journalctl -u kubelet)" >&2; exit 1; fi
   sleep ${KUBELET_HEALTH_WAIT.sleepSeconds}
 done`;
 
@@ -470,7 +470,7 @@ done`;
  */
 const reloadKubelet = (kubeconfig: string) => `kubeadm upgrade node phase kubelet-config --kubeconfig ${kubeconfig}
 systemctl restart kubelet
-${waitKubeletHealthy}`;
+${kubeletHealthWait()}`;
 
 /**
  * Shell for the first control-plane host: init once; on later runs re-upload the cluster and kubelet

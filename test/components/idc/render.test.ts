@@ -51,7 +51,7 @@ import {
     KUBELET_KERNEL_DEFAULTS,
     TLS_CIPHER_SUITES,
     KUBELET_HEALTH_WAIT,
-    waitKubeletHealthy,
+    kubeletHealthWait,
 } from "../../../components/idc/render";
 import type { IdcClusterSpec } from "../../../stacks/spec";
 import { loadStackSpec } from "../../harness";
@@ -709,17 +709,19 @@ describe("IDC renderers", () => {
                 },
             );
             writeFileSync(join(dir, "bin", "sleep"), "#!/bin/sh\n", { mode: 0o755 });
+            // The re-runs render 60 tries; 4 here keep the test short.
+            assert.ok(kubeletHealthWait().includes(`-ge ${KUBELET_HEALTH_WAIT.tries} ]`) && KUBELET_HEALTH_WAIT.tries === 60);
             const wait = (okAfter: number) => {
                 rmSync(join(dir, "calls"), { force: true });
-                return spawnSync("bash", ["-c", `set -euo pipefail\n${waitKubeletHealthy}\necho healthy`], {
+                return spawnSync("bash", ["-c", `set -euo pipefail\n${kubeletHealthWait(4)}\necho healthy`], {
                     encoding: "utf8",
                     env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, OK_AFTER: String(okAfter) },
                 });
             };
             const never = wait(0);
             assert.strictEqual(never.status, 1);
-            assert.match(never.stderr, /kubelet not healthy on 127\.0\.0\.1:10248 after 120 s/);
-            assert.strictEqual(readFileSync(join(dir, "calls"), "utf8").trim(), String(KUBELET_HEALTH_WAIT.tries));
+            assert.match(never.stderr, /kubelet not healthy on 127\.0\.0\.1:10248 after 8 s/);
+            assert.strictEqual(readFileSync(join(dir, "calls"), "utf8").trim(), "4");
             const later = wait(3);
             assert.strictEqual(later.status, 0, later.stderr);
             assert.strictEqual(later.stdout.trim(), "healthy");
