@@ -56,6 +56,13 @@ describe("automation library against a stand-in pulumi", function () {
                   .split("\n")
                   .map((l) => JSON.parse(l).argv)
             : [];
+    /** Every run of the stand-in so far, as it recorded it (argv, cwd, and stdin where it read one). */
+    const recorded = (): { argv: string[]; cwd: string; stdin?: string }[] =>
+        fs
+            .readFileSync(record(), "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l));
     const env = (extra: Record<string, string> = {}) => ({ FAKE_PULUMI_RECORD: record(), PULUMI_SKIP_UPDATE_CHECK: "true", ...extra });
 
     before(async () => {
@@ -96,11 +103,7 @@ describe("automation library against a stand-in pulumi", function () {
         assert.ok(up.includes("--target-dependents"));
         assert.ok(up.includes("auto.inline"), "an inline program");
         // The secret reached the CLI on stdin (it drops one trailing newline), never on a command line.
-        const records = fs
-            .readFileSync(record(), "utf8")
-            .trim()
-            .split("\n")
-            .map((l) => JSON.parse(l));
+        const records = recorded();
         assert.deepStrictEqual(
             records.filter((r) => r.argv[0] === "config").map((r) => [r.argv, r.stdin]),
             [[["config", "set", "hybrid-fleet:sshPrivateKey", "--secret", "--stack", "prod", "--non-interactive"], "not-a-real-key\n"]],
@@ -266,11 +269,7 @@ describe("automation library against a stand-in pulumi", function () {
         const config = { sshPrivateKey: { value: key, secret: true }, "aws:region": { value: "ap-northeast-1" } };
         const fleet = await open({ stack: "prod", spec: loadStackSpec("prod"), pulumiCommand: pulumi, envVars: env(), config });
         await fleet.preview();
-        const records = fs
-            .readFileSync(record(), "utf8")
-            .trim()
-            .split("\n")
-            .map((l) => JSON.parse(l));
+        const records = recorded();
         assert.deepStrictEqual(
             records.filter((r) => r.argv[0] === "config").map((r) => [r.argv, r.stdin]),
             [

@@ -142,31 +142,22 @@ export class Namespace {
         fs.mkdirSync(this.vty, { recursive: true });
         sh("chown", ["frr:frr", this.vty]);
         const common = ["-f", "/dev/null", "-z", `${this.vty}/zserv.api`, "--vty_socket", this.vty, "-A", "127.0.0.1", "-P", "0"];
-        this.frr.push(
-            this.lab.procs.start(
-                "ip",
-                ["netns", "exec", this.name, "/usr/lib/frr/zebra", ...common, "-i", `${this.vty}/zebra.pid`],
-                path.join(this.dir, "zebra.log"),
-            ),
-        );
-        await waitFor(`${this.name}: zebra`, 15_000, () => (fs.existsSync(`${this.vty}/zserv.api`) ? true : undefined), 200);
-        this.frr.push(
-            this.lab.procs.start(
-                "ip",
-                ["netns", "exec", this.name, "/usr/lib/frr/bgpd", ...common, "-i", `${this.vty}/bgpd.pid`],
-                path.join(this.dir, "bgpd.log"),
-            ),
-        );
-        await waitFor(`${this.name}: bgpd`, 15_000, () => (fs.existsSync(`${this.vty}/bgpd.vty`) ? true : undefined), 200);
-        // Static routes (`ip route` in frr.conf) are staticd's, which watchfrr always starts on a host.
-        this.frr.push(
-            this.lab.procs.start(
-                "ip",
-                ["netns", "exec", this.name, "/usr/lib/frr/staticd", ...common, "-i", `${this.vty}/staticd.pid`],
-                path.join(this.dir, "staticd.log"),
-            ),
-        );
-        await waitFor(`${this.name}: staticd`, 15_000, () => (fs.existsSync(`${this.vty}/staticd.vty`) ? true : undefined), 200);
+        // zebra first (the others connect to its socket); static routes (`ip route` in frr.conf) are
+        // staticd's, which watchfrr always starts on a host.
+        for (const [daemon, ready] of [
+            ["zebra", "zserv.api"],
+            ["bgpd", "bgpd.vty"],
+            ["staticd", "staticd.vty"],
+        ]) {
+            this.frr.push(
+                this.lab.procs.start(
+                    "ip",
+                    ["netns", "exec", this.name, `/usr/lib/frr/${daemon}`, ...common, "-i", `${this.vty}/${daemon}.pid`],
+                    path.join(this.dir, `${daemon}.log`),
+                ),
+            );
+            await waitFor(`${this.name}: ${daemon}`, 15_000, () => (fs.existsSync(`${this.vty}/${ready}`) ? true : undefined), 200);
+        }
     }
 
     /** Applies a frr.conf to the running daemons (`vtysh -f`, as `vtysh -b` does with the integrated config at boot). */
