@@ -479,6 +479,9 @@ ${kubeletHealthWait()}`;
  * certificate key (--skip-token-print, --skip-certificate-key-print: kubeadm init reference).
  */
 export function renderInitScript(spec: IdcClusterSpec): string {
+    // With Cilium in place of kube-proxy the init skips that add-on (InitConfiguration skipPhases); the
+    // recovery below runs phases by name, which skipPhases does not reach, so it names the add-ons itself.
+    const addons = spec.network.cni === "cilium" ? ["coredns"] : ["coredns", "kube-proxy"];
     return `set -euo pipefail
 ${ASSEMBLE_CONFIG}
 ${deleteTokensFunction}
@@ -487,7 +490,24 @@ if [ ! -f /etc/kubernetes/admin.conf ]; then
   kubeadm init --config "$cfg" --upload-certs --skip-token-print --skip-certificate-key-print
   # The token kubeadm init made is not needed: every join gets its own (renderMintTokenScript).
   KUBECONFIG=/etc/kubernetes/admin.conf delete_tokens ${shq(`${TOKEN_DESCRIPTION_PREFIX}init`)}
+  touch ${INIT_DONE}
+elif [ ! -f ${INIT_DONE} ] && ! kubectl --kubeconfig /etc/kubernetes/admin.conf -n kube-public get configmap cluster-info >/dev/null 2>&1; then
+  # An init that stopped after its kubeconfig phase wrote admin.conf (e.g. the control plane was not
+  # up within kubeadm's wait): the phases after it, each safe to run again. Without them the
+  # cluster has no cluster-info for joins, no control-plane taint, no bootstrap RBAC, no CoreDNS.
+  export KUBECONFIG=/etc/kubernetes/admin.conf
+  kubeadm init phase wait-control-plane --config "$cfg"
+  kubeadm init phase upload-config all --config "$cfg"
+  kubeadm init phase upload-certs --upload-certs --config "$cfg" --skip-certificate-key-print
+  kubeadm init phase mark-control-plane --config "$cfg"
+  kubeadm init phase bootstrap-token --config "$cfg" --skip-token-print
+  kubeadm init phase kubelet-finalize all --config "$cfg"
+${addons.map((a) => `  kubeadm init phase addon ${a} --config "$cfg"`).join("\n")}
+  delete_tokens ${shq(`${TOKEN_DESCRIPTION_PREFIX}init`)}
+  touch ${INIT_DONE}
 else
+  # A cluster initialised before the marker existed is marked as done here.
+  [ -f ${INIT_DONE} ] || touch ${INIT_DONE}
   export KUBECONFIG=/etc/kubernetes/admin.conf
   kubeadm init phase upload-config kubeadm --config "$cfg"
   kubeadm init phase upload-config kubelet --config "$cfg"
@@ -498,6 +518,9 @@ ${indent(waitApiserverReady)}
 fi
 `;
 }
+
+/** Written once kubeadm init has run every phase: an admin.conf without it is an init that stopped half-way. */
+export const INIT_DONE = "/etc/kubernetes/hybrid-fleet-init.done";
 
 const indent = (text: string) =>
     text

@@ -43,6 +43,7 @@ import {
     mintedToken,
     JOIN_TOKEN_PLACEHOLDER,
     KUBEADM_PATHS,
+    INIT_DONE,
     renderVrrpAuth,
     renderAuthenticationConfig,
     renderCheckApiserverScript,
@@ -481,6 +482,85 @@ describe("IDC renderers", () => {
         }
         for (const san of apiServerCertSans(prod)) assert.ok(init.includes(` ${san}`), `${san} not checked`);
         assert.match(init, /kubeadm init phase certs apiserver --config "\$cfg"[\s\S]*kubeadm init phase control-plane all/);
+    });
+
+    it("finishes an init that stopped half-way (admin.conf, no cluster-info) with the phases after it, and tells it from a done one (real bash; kubeadm, kubectl stood in)", () => {
+        const dir = mkdtempSync(join(tmpdir(), "idc-init-"));
+        try {
+            const etc = join(dir, "etc", "kubernetes");
+            mkdirSync(etc, { recursive: true });
+            writeFileSync(join(etc, "kubeadm-init.yaml"), "kind: InitConfiguration\n");
+            writeFileSync(join(etc, "kubeadm-cluster.yaml"), "kubernetesVersion: v1.36.4\n");
+            mkdirSync(join(dir, "bin"));
+            const sans = apiServerCertSans(prod)
+                .map((x) => (/^\d/.test(x) ? `IP Address:${x}` : `DNS:${x}`))
+                .join(", ");
+            const stub = (name: string, body: string) =>
+                writeFileSync(join(dir, "bin", name), `#!/bin/bash\necho "${name} $*" >> ${dir}/log\n${body}\n`, { mode: 0o755 });
+            stub("kubeadm", '[ "$1 $2" = "version -o" ] && echo v1.36.4; exit 0');
+            stub("kubectl", 'exit "$CLUSTER_INFO_RC"');
+            stub("openssl", `printf 'X509v3 Subject Alternative Name:\\n    ${sans}\\n'`);
+            for (const name of ["systemctl", "curl", "crictl", "sleep"]) stub(name, "exit 0");
+            const script = renderInitScript(prod)
+                .split("/etc/kubernetes")
+                .join(etc)
+                .split("/run/hybrid-fleet")
+                .join(join(dir, "run"))
+                .split(KUBEADM_PATHS.auditLogDir)
+                .join(join(dir, "audit"));
+            const run = (clusterInfo: boolean) => {
+                rmSync(join(dir, "log"), { force: true });
+                const r = spawnSync("bash", [], {
+                    input: script,
+                    encoding: "utf8",
+                    env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, CLUSTER_INFO_RC: clusterInfo ? "0" : "1" },
+                });
+                assert.strictEqual(r.status, 0, r.stderr);
+                return readFileSync(join(dir, "log"), "utf8")
+                    .trim()
+                    .split("\n")
+                    .filter((l) => /^kubeadm (init|token delete)|^kubectl/.test(l))
+                    .map((l) => l.replace(/ --config \S+/, "").replace(/ --kubeconfig \S+/, ""));
+            };
+            const marker = INIT_DONE.split("/etc/kubernetes").join(etc);
+            // First run: the whole init, then the marker.
+            assert.deepStrictEqual(run(false), ["kubeadm init --upload-certs --skip-token-print --skip-certificate-key-print"]);
+            assert.ok(existsSync(marker));
+            // The same init stopped after its kubeconfig phase: admin.conf, no marker, no cluster-info.
+            writeFileSync(join(etc, "admin.conf"), "kind: Config\n");
+            rmSync(marker);
+            const phases = run(false).filter((l) => !l.startsWith("kubectl"));
+            assert.deepStrictEqual(phases, [
+                "kubeadm init phase wait-control-plane",
+                "kubeadm init phase upload-config all",
+                "kubeadm init phase upload-certs --upload-certs --skip-certificate-key-print",
+                "kubeadm init phase mark-control-plane",
+                "kubeadm init phase bootstrap-token --skip-token-print",
+                "kubeadm init phase kubelet-finalize all",
+                // prod's IDC runs Cilium in place of kube-proxy: no kube-proxy add-on.
+                ...(prod.network.cni === "cilium"
+                    ? ["kubeadm init phase addon coredns"]
+                    : ["kubeadm init phase addon coredns", "kubeadm init phase addon kube-proxy"]),
+            ]);
+            assert.ok(existsSync(marker), "a finished init is marked");
+            // Done (marked): a re-run reconfigures and never re-inits.
+            const rerun = run(true);
+            assert.ok(
+                rerun.includes("kubeadm init phase upload-config kubeadm") &&
+                    !rerun.some((l) => /phase (mark-control-plane|bootstrap-token|wait-control-plane)|^kubeadm init --/.test(l)),
+                rerun.join("\n"),
+            );
+            // A cluster made before the marker (cluster-info exists): the re-run path, and it is marked.
+            rmSync(marker);
+            const before = run(true);
+            assert.ok(
+                before.includes("kubeadm init phase upload-config kubeadm") && !before.some((l) => /phase mark-control-plane/.test(l)),
+                before.join("\n"),
+            );
+            assert.ok(existsSync(marker));
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("the SAN check finds a missing SAN in a real certificate (openssl), and none in a complete one", function () {
