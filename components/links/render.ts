@@ -373,7 +373,7 @@ export function renderXfrmScript(h: GatewayRouting): string {
 ip link show ${ifname} >/dev/null 2>&1 || ip link add ${ifname} type xfrm${dev} if_id ${t.ifId}
 sysctl -qw net.ipv4.conf.${ifname}.rp_filter=2
 ip addr replace ${t.localInside}/${prefix} dev ${ifname}
-ip link set ${ifname} up`;
+ip link set ${ifname} mtu ${TUNNEL_MTU} up`;
     });
     return `#!/bin/bash
 # XFRM interfaces of ${h.host.name}'s tunnels: rendered by hybrid-fleet, do not edit.
@@ -383,6 +383,30 @@ for dev in $(ip -o link show type xfrm | awk -F': ' '{print $2}' | cut -d@ -f1);
   case "$keep" in *" $dev "*) ;; *) ip link del "$dev" ;; esac
 done
 ${lines.join("\n")}
+# TCP connections into a tunnel take an MSS that fits its MTU (the SYN and the SYN-ACK both leave
+# through an xfrm interface): neither cloud's IPsec gateway fragments or reassembles.
+nft -f - <<'HYBRID_FLEET_NFT'
+${renderMssClampRules()}HYBRID_FLEET_NFT
+`;
+}
+
+/**
+ * The tunnels' MTU: Alibaba Cloud's VPN Gateway asks the on-premises gateway for at most 1,360 bytes
+ * ("Configure MTUs": it neither fragments nor reassembles), AWS takes up to 1,446 (Site-to-Site VPN
+ * quotas); the smaller fits both.
+ */
+export const TUNNEL_MTU = 1360;
+
+/** nftables: clamp the MSS of TCP handshakes leaving through an xfrm interface to the route's MTU; replaces an earlier copy whole. */
+export function renderMssClampRules(): string {
+    return `table inet hybrid-fleet-links
+delete table inet hybrid-fleet-links
+table inet hybrid-fleet-links {
+  chain clamp-mss {
+    type filter hook forward priority mangle; policy accept;
+    oifname "xfrm*" tcp flags syn / syn,rst tcp option maxseg size set rt mtu
+  }
+}
 `;
 }
 
@@ -427,6 +451,8 @@ export const LINKS_PACKAGES = {
     "strongswan-swanctl": "5.9.8-5+deb12u6",
     "charon-systemd": "5.9.8-5+deb12u6",
     frr: "8.4.4-1.1~deb12u2",
+    // Clamps TCP's MSS on the tunnels (renderXfrmScript).
+    nftables: "1.0.6-2+deb12u2",
 } as const;
 
 /** Where the files that end up root-owned elsewhere are copied first (owned by the SSH user, 0750). */

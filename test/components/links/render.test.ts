@@ -11,6 +11,7 @@ import {
     renderGatewaySetupScript,
     renderLinksSysctl,
     renderSwanctlConf,
+    renderMssClampRules,
     renderXfrmScript,
     renderXfrmUnit,
 } from "../../../components/links/render";
@@ -162,7 +163,10 @@ describe("links renderers: XFRM interfaces, sysctls, setup", () => {
             assert.ok(text.includes(`ip link add xfrm${t.ifId} type xfrm dev eth1 if_id ${t.ifId}\n`));
             assert.ok(text.includes(`ip addr replace ${t.localInside}/30 dev xfrm${t.ifId}\n`));
             assert.ok(text.includes(`sysctl -qw net.ipv4.conf.xfrm${t.ifId}.rp_filter=2\n`));
+            // The tunnels' MTU (Alibaba's VPN Gateway asks for at most 1360), and the MSS clamp below.
+            assert.ok(text.includes(`ip link set xfrm${t.ifId} mtu 1360 up\n`));
         }
+        assert.ok(text.includes(`nft -f - <<'HYBRID_FLEET_NFT'\n${renderMssClampRules()}HYBRID_FLEET_NFT\n`));
         assert.ok(text.includes('keep=" xfrm1 xfrm2 xfrm3 "'));
         // A host left with no tunnel keeps no XFRM interface: the script removes every one it finds.
         const none = renderXfrmScript({ ...host(), tunnels: [] });
