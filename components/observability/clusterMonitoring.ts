@@ -146,8 +146,10 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
 
         const idc = cluster.controlPlaneMetrics;
         if (idc) {
-            // Prometheus' own client certificate of the etcd CA: read-only /metrics over mTLS on the
-            // members' client port, so etcd's plain metrics listener can stay on 127.0.0.1.
+            // Prometheus' own client certificate of the etcd CA, for /metrics over mTLS on the members'
+            // client port (etcd's plain metrics listener stays on 127.0.0.1). Not read-only: without
+            // etcd auth, etcd lets any certificate of its CA read and write everything, so this key is
+            // as powerful as the API server's (a known gap: the README's monitoring section).
             const key = new tls.PrivateKey(`${name}-etcd-client`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
             const csr = new tls.CertRequest(
                 `${name}-etcd-client`,

@@ -477,7 +477,7 @@ export const SERVICE_ACCOUNT_CA = "/var/run/secrets/kubernetes.io/serviceaccount
  * blackbox_exporter modules (config/config.go: Module.prober, tcp.tls, tcp.tls_config). Both verify
  * the chain against the CA that must have signed it, so an expired or foreign certificate fails the
  * probe too; etcd asks for a client certificate before it completes the handshake, so the exporter
- * shows Prometheus' etcd client certificate (client_auth only, read-only).
+ * shows Prometheus' etcd client certificate (client_auth only; etcd grants it everything, see clusterMonitoring).
  */
 export function blackboxConfig(dirs: { etcdTls: string; clusterCa: string } = { etcdTls: BLACKBOX_ETCD_TLS_DIR, clusterCa: SERVICE_ACCOUNT_CA }) {
     return {
