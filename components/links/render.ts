@@ -392,8 +392,9 @@ ${renderMssClampRules()}HYBRID_FLEET_NFT
 
 /**
  * The tunnels' MTU: Alibaba Cloud's VPN Gateway asks the on-premises gateway for at most 1,360 bytes
- * ("Configure MTUs": it neither fragments nor reassembles), AWS takes up to 1,446 (Site-to-Site VPN
- * quotas); the smaller fits both.
+ * ("Configure MTUs": IPsec-VPN neither fragments nor reassembles). AWS leaves the value to the device
+ * (the MTU in its example configurations is "an example only", "Best practices for your customer
+ * gateway device"): the same figure serves its tunnels.
  */
 export const TUNNEL_MTU = 1360;
 
