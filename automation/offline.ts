@@ -75,21 +75,20 @@ async function planOnce(request: PlanRequest): Promise<OfflinePlan> {
         validateStack(request.stack, configFile ?? stackFilePath(request.stack));
     }
     const outDir = request.out ?? fs.mkdtempSync(path.join(os.tmpdir(), `fleet-plan-${request.stack}-`));
-    // A temporary directory of ours goes with a failed plan; the caller's own `out` stays as the plan left it.
-    if (request.out === undefined) scratch.push(outDir);
     const previous = typeof request.previous === "string" ? (JSON.parse(fs.readFileSync(request.previous, "utf8")) as InventoryFile) : request.previous;
     const log: string[] = [];
     const { log: consoleLog, error: consoleError } = console;
     console.log = console.error = (...args: unknown[]) => void log.push(args.join(" "));
+    let planned = false;
     try {
         const code = await plan({ stack: request.stack, out: outDir, ...(configFile ? { config: configFile } : {}) });
         if (code !== 0) throw new Error(`the offline plan failed:\n${log.join("\n")}`);
-        // Planned: the output directory is the caller's now.
-        if (request.out === undefined) scratch.pop();
+        planned = true;
     } finally {
         console.log = consoleLog;
         console.error = consoleError;
-        for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
+        // A temporary output directory of ours goes with a failed plan; the caller's own `out` stays as the plan left it.
+        for (const dir of [...scratch, ...(planned || request.out !== undefined ? [] : [outDir])]) fs.rmSync(dir, { recursive: true, force: true });
     }
     const inventory = JSON.parse(fs.readFileSync(path.join(outDir, "inventory.json"), "utf8")) as InventoryFile;
     return { outDir, inventory, ...(previous ? { diff: diffInventories(previous, inventory) } : {}), policies: evaluatePolicies(inventory), log };

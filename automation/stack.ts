@@ -168,11 +168,7 @@ export class FleetStack {
         if (options.spec !== undefined && options.configFile !== undefined)
             throw new Error("FleetStack.open: configFile goes with the project's stack, not with a spec");
         const spec =
-            options.spec === undefined
-                ? validateStack(options.stack, ...(options.configFile !== undefined ? [options.configFile] : []))
-                : "raw" in options.spec
-                  ? loadFleet(options.spec.raw)
-                  : options.spec;
+            options.spec === undefined ? validateStack(options.stack, options.configFile) : "raw" in options.spec ? loadFleet(options.spec.raw) : options.spec;
         const ws: LocalWorkspaceOptions = {
             ...(options.pulumiCommand ? { pulumiCommand: options.pulumiCommand } : {}),
             ...(options.secretsProvider ? { secretsProvider: options.secretsProvider } : {}),
@@ -337,6 +333,7 @@ export class FleetStack {
             this.spec.clusters.map((c) => c.name),
             options.onEvent ?? (() => undefined),
         );
+        const configFile = options.configFile ?? this.configFile;
         running.set(this.key, operation);
         try {
             if (this.config) await this.setConfig(operation, this.config);
@@ -345,7 +342,7 @@ export class FleetStack {
                 onEvent: progress.onEngineEvent,
                 ...(options.onOutput ? { onOutput: options.onOutput } : {}),
                 ...(options.signal ? { signal: options.signal } : {}),
-                ...((options.configFile ?? this.configFile) ? { configFile: options.configFile ?? this.configFile } : {}),
+                ...(configFile ? { configFile } : {}),
             });
             return { ...result, clusters: progress.clusters };
         } catch (e) {

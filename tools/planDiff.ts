@@ -48,6 +48,12 @@ export interface InventoryDiff {
 
 const OPTIONS = ["protect", "retainOnDelete", "parent", "provider", "dependencies"] as const;
 
+/** The keys, sorted, whose values differ between two objects (present in one only counts). */
+function changedKeys(before: object, after: object): string[] {
+    const [a, b] = [before as Record<string, unknown>, after as Record<string, unknown>];
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((k) => !isDeepStrictEqual(a[k], b[k]));
+}
+
 export function diffInventories(before: InventoryFile, after: InventoryFile): InventoryDiff {
     const old = new Map(before.resources.map((r) => [r.urn, r]));
     const now = new Map(after.resources.map((r) => [r.urn, r]));
@@ -57,13 +63,8 @@ export function diffInventories(before: InventoryFile, after: InventoryFile): In
     for (const entry of after.resources) {
         const prev = old.get(entry.urn);
         if (!prev) continue;
-        const keys = [...new Set([...Object.keys(prev.inputs), ...Object.keys(entry.inputs)])].sort();
-        const inputs = keys.filter((k) => !isDeepStrictEqual(prev.inputs[k], entry.inputs[k]));
-        const more = [...new Set([...Object.keys(prev.options ?? {}), ...Object.keys(entry.options ?? {})])].sort() as (keyof ResourceOptions)[];
-        const options = [
-            ...OPTIONS.filter((o) => !isDeepStrictEqual(prev[o], entry[o])),
-            ...more.filter((o) => !isDeepStrictEqual(prev.options?.[o], entry.options?.[o])),
-        ];
+        const inputs = changedKeys(prev.inputs, entry.inputs);
+        const options = [...OPTIONS.filter((o) => !isDeepStrictEqual(prev[o], entry[o])), ...changedKeys(prev.options ?? {}, entry.options ?? {})];
         if (inputs.length > 0 || options.length > 0) changed.push({ entry, inputs, options });
     }
     return { added, removed, changed };

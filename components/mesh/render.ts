@@ -265,7 +265,10 @@ export function tenantMeshPolicy(namespace: string, mode: DataPlane, remoteGatew
     const egress: unknown[] = [{ to: [{ ...istioSystem, podSelector: { matchLabels: { app: "istiod" } } }], ports: [{ port: 15012, protocol: "TCP" }] }];
     // One rule per set of ports, each with every gateway reached on them.
     const byPorts = new Map<string, RemoteGateway[]>();
-    for (const g of remoteGateways) byPorts.set(JSON.stringify(g.ports), [...(byPorts.get(JSON.stringify(g.ports)) ?? []), g]);
+    for (const g of remoteGateways) {
+        const key = JSON.stringify(g.ports);
+        byPorts.set(key, [...(byPorts.get(key) ?? []), g]);
+    }
     for (const gateways of byPorts.values())
         egress.push({
             to: gateways.map((g) => ({ ipBlock: { cidr: g.cidr } })),

@@ -442,12 +442,22 @@ fi`;
  * never takes a second API server down; fail the command if it never does.
  */
 export const READYZ_WAIT = { tries: 120, sleepSeconds: 2 } as const;
-export const waitApiserverReady = `n=0
-until curl -fsk --max-time 2 https://127.0.0.1:${APISERVER_PORT}/readyz -o /dev/null; do
+export const waitApiserverReady = curlUntilOk(
+    `-fsk --max-time 2 https://127.0.0.1:${APISERVER_PORT}/readyz`,
+    READYZ_WAIT.tries,
+    READYZ_WAIT.sleepSeconds,
+    `API server on 127.0.0.1:${APISERVER_PORT} not ready after ${READYZ_WAIT.tries * READYZ_WAIT.sleepSeconds} s`,
+);
+
+/** Shell: retry `curl <args>` every sleepSeconds until it succeeds; after `tries` failures print `failure` and exit 1. */
+function curlUntilOk(args: string, tries: number, sleepSeconds: number, failure: string): string {
+    return `n=0
+until curl ${args} -o /dev/null; do
   n=$((n + 1))
-  if [ "$n" -ge ${READYZ_WAIT.tries} ]; then echo "API server on 127.0.0.1:${APISERVER_PORT} not ready after ${READYZ_WAIT.tries * READYZ_WAIT.sleepSeconds} s" >&2; exit 1; fi
-  sleep ${READYZ_WAIT.sleepSeconds}
+  if [ "$n" -ge ${tries} ]; then echo "${failure}" >&2; exit 1; fi
+  sleep ${sleepSeconds}
 done`;
+}
 
 /**
  * After the kubelet restarted with a new configuration: wait (bounded, 60 x 2 s) until it answers
@@ -456,12 +466,13 @@ done`;
  * unit started, also when the kubelet then exits on a configuration it refuses.
  */
 export const KUBELET_HEALTH_WAIT = { tries: 60, sleepSeconds: 2 } as const;
-export const kubeletHealthWait = (tries: number = KUBELET_HEALTH_WAIT.tries) => `n=0
-until curl -fs --max-time 2 http://127.0.0.1:10248/healthz -o /dev/null; do
-  n=$((n + 1))
-  if [ "$n" -ge ${tries} ]; then echo "kubelet not healthy on 127.0.0.1:10248 after ${tries * KUBELET_HEALTH_WAIT.sleepSeconds} s (journalctl -u kubelet)" >&2; exit 1; fi
-  sleep ${KUBELET_HEALTH_WAIT.sleepSeconds}
-done`;
+export const kubeletHealthWait = (tries: number = KUBELET_HEALTH_WAIT.tries) =>
+    curlUntilOk(
+        "-fs --max-time 2 http://127.0.0.1:10248/healthz",
+        tries,
+        KUBELET_HEALTH_WAIT.sleepSeconds,
+        `kubelet not healthy on 127.0.0.1:10248 after ${tries * KUBELET_HEALTH_WAIT.sleepSeconds} s (journalctl -u kubelet)`,
+    );
 
 /**
  * A re-run on any node: pull the kubelet configuration the first host uploaded, restart the kubelet
