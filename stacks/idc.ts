@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { EtcdCluster } from "../components/idc/etcdCluster";
 import { HaControlPlane } from "../components/idc/haControlPlane";
-import { APISERVER_PORT } from "../components/idc/render";
+import { APISERVER_PORT, ETCD_PORTS } from "../components/idc/render";
 import { ClusterPki } from "../components/idc/pki";
 import { KubernetesUpgrade } from "../components/idc/upgrade";
 import { IdcWorkers } from "../components/idc/workers";
@@ -105,7 +105,8 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
             ready: [controlPlane.init, ...controlPlane.joins, ...workers.joins],
             controlPlaneMetrics: {
                 etcdHosts: spec.etcd.hosts.map((h) => h.address),
-                etcdCa: { certPem: pki.etcdCa.certPem, keyPem: pki.etcdCa.keyPem },
+                ...(spec.etcd.metricsListener === "member" ? { etcdMetricsPort: ETCD_PORTS.metrics } : {}),
+                etcdCaCertPem: pki.etcdCa.certPem,
                 apiServerEndpoints: spec.controlPlane.hosts.map((h) => `${h.address}:${APISERVER_PORT}`),
                 // kubeadm skips its kube-proxy addon when Cilium replaces it (components/idc kubeadm init).
                 kubeProxy: spec.network.cni !== "cilium",

@@ -44,12 +44,15 @@ export interface ClusterAccess {
      */
     cniReady?: pulumi.Resource[];
     /**
-     * IDC: what monitoring needs to scrape the external etcd from inside the cluster (the members'
-     * addresses, and the etcd CA that signs Prometheus' own etcd client certificate).
+     * IDC: what monitoring needs to watch the external etcd from inside the cluster: the members'
+     * addresses, whether their plain metrics listener (http :2381) is on those addresses, and the
+     * etcd CA's certificate (public) that verifies their serving certificates.
      */
     controlPlaneMetrics?: {
         etcdHosts: string[];
-        etcdCa: { certPem: pulumi.Output<string>; keyPem: pulumi.Output<string> };
+        /** The port of etcd's plain metrics listener on the members' addresses; absent where it stays on 127.0.0.1. */
+        etcdMetricsPort?: number;
+        etcdCaCertPem: pulumi.Output<string>;
         /** host:port of every control-plane host's own API server (its serving certificate is probed). */
         apiServerEndpoints?: string[];
         /** kube-proxy runs on the nodes (its metrics on 127.0.0.1:10249); false where the CNI replaces it. */

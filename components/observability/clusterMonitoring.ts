@@ -1,19 +1,19 @@
 // hybrid:observability:ClusterMonitoring: kube-prometheus-stack with the Thanos sidecar on one
 // cluster, the objstore Secret for the cluster's own site's store, the Alertmanager webhook URLs
 // (a Secret, secret from birth) and the platform's PrometheusRule (the fleet layer exposes the
-// sidecar and adds its TLS material). On IDC clusters etcd is scraped on its client port with a
-// client certificate of the etcd CA issued here (mTLS); the API server is scraped everywhere.
+// sidecar and adds its TLS material). On IDC clusters etcd is scraped on its plain metrics listener
+// and its serving certificates probed without any client certificate; the API server is scraped everywhere.
 import * as alicloud from "../core/sdk/alicloud";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import * as tls from "@pulumi/tls";
 import * as YAML from "yaml";
 import { bucketWriterPolicy } from "../ack/render";
 import type { ClusterHandle } from "../core/contract";
 import { pinnedRelease } from "../core/k8s";
 import {
     AlertReceiver,
+    BLACKBOX_FILES,
     blackboxConfig,
     blackboxDeployment,
     blackboxService,
@@ -47,7 +47,6 @@ export const SECRETS = {
     objstore: "thanos-objstore",
     grpcTls: "thanos-grpc-tls",
     webhooks: "alertmanager-webhooks",
-    etcdClient: "etcd-client",
     grafanaAdmin: "grafana-admin",
 } as const;
 
@@ -145,47 +144,12 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
         }
 
         const idc = cluster.controlPlaneMetrics;
-        if (idc) {
-            // Prometheus' own client certificate of the etcd CA, for /metrics over mTLS on the members'
-            // client port (etcd's plain metrics listener stays on 127.0.0.1). Not read-only: without
-            // etcd auth, etcd lets any certificate of its CA read and write everything, so this key is
-            // as powerful as the API server's (a known gap: the README's monitoring section).
-            const key = new tls.PrivateKey(`${name}-etcd-client`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
-            const csr = new tls.CertRequest(
-                `${name}-etcd-client`,
-                { privateKeyPem: key.privateKeyPem, subject: { commonName: `${cluster.name}-prometheus-etcd-client` } },
-                { parent: this },
-            );
-            const cert = new tls.LocallySignedCert(
-                `${name}-etcd-client`,
-                {
-                    certRequestPem: csr.certRequestPem,
-                    caCertPem: idc.etcdCa.certPem,
-                    caPrivateKeyPem: idc.etcdCa.keyPem,
-                    validityPeriodHours: 365 * 24,
-                    earlyRenewalHours: 30 * 24,
-                    allowedUses: ["digital_signature", "key_encipherment", "client_auth"],
-                },
-                { parent: this },
-            );
-            dependsOn.push(
-                new k8s.core.v1.Secret(
-                    `${name}-etcd-client`,
-                    {
-                        metadata: { name: SECRETS.etcdClient, namespace: MONITORING_NAMESPACE },
-                        type: "kubernetes.io/tls",
-                        stringData: { "ca.crt": idc.etcdCa.certPem, "tls.crt": cert.certPem, "tls.key": pulumi.secret(key.privateKeyPem) },
-                    },
-                    k8sOpts([this.namespace]),
-                ),
-            );
-        }
 
         const values = kubePrometheusStackValues({
             cluster,
             retention: args.retention,
             receivers: args.receivers.map(({ name: n, severities }) => ({ name: n, severities })),
-            ...(idc ? { idc: { etcdHosts: idc.etcdHosts } } : {}),
+            ...(idc ? { idc: { etcdHosts: idc.etcdHosts, ...(idc.etcdMetricsPort ? { etcdMetricsPort: idc.etcdMetricsPort } : {}) } } : {}),
             grafana: args.grafana,
             secrets: SECRETS,
         });
@@ -222,17 +186,17 @@ export class ClusterMonitoring extends pulumi.ComponentResource {
 
         if (idc) {
             // The serving certificates of etcd and of kubeadm's API servers: probed by a blackbox
-            // exporter (TLS handshake, chain verified), alerted on in the platform rules.
+            // exporter (TLS handshake, chain verified, no client certificate), alerted on in the
+            // platform rules. The etcd CA's certificate is public: it sits beside the config.
             const config = new k8s.core.v1.ConfigMap(
                 `${name}-blackbox`,
-                { metadata: { name: "blackbox-exporter", namespace: MONITORING_NAMESPACE }, data: { "blackbox.yml": YAML.stringify(blackboxConfig()) } },
+                {
+                    metadata: { name: "blackbox-exporter", namespace: MONITORING_NAMESPACE },
+                    data: { [BLACKBOX_FILES.config]: YAML.stringify(blackboxConfig()), [BLACKBOX_FILES.etcdCa]: idc.etcdCaCertPem },
+                },
                 k8sOpts([this.namespace]),
             );
-            new k8s.apps.v1.Deployment(
-                `${name}-blackbox`,
-                blackboxDeployment({ configMap: "blackbox-exporter", etcdClientSecret: SECRETS.etcdClient }),
-                k8sOpts([...dependsOn, config]),
-            );
+            new k8s.apps.v1.Deployment(`${name}-blackbox`, blackboxDeployment({ configMap: "blackbox-exporter" }), k8sOpts([...dependsOn, config]));
             new k8s.core.v1.Service(`${name}-blackbox`, blackboxService(), k8sOpts([this.namespace]));
             const probes = [
                 { id: "etcd", module: "etcd_tls" as const, targets: idc.etcdHosts.map((h) => `${h}:2379`) },

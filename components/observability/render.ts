@@ -117,16 +117,15 @@ export interface ClusterValuesArgs {
     /** Local TSDB retention (>= 6h: three 2h blocks for the sidecar to upload). */
     retention: string;
     receivers: AlertReceiver[];
-    /** IDC: the etcd members, scraped over mTLS on their client port. */
-    idc?: { etcdHosts: string[] };
+    /** IDC: the etcd members, scraped on their plain metrics listener where it is on their address. */
+    idc?: { etcdHosts: string[]; etcdMetricsPort?: number };
     /** Grafana runs on the hub only, with the fleet's Thanos data source and dashboards. */
     grafana: boolean;
     /** The objstore Secret (key objstore.yml) and the gRPC TLS Secret of this cluster. */
-    secrets: { objstore: string; grpcTls: string; webhooks: string; etcdClient: string; grafanaAdmin: string };
+    secrets: { objstore: string; grpcTls: string; webhooks: string; grafanaAdmin: string };
 }
 
 export const WEBHOOK_DIR = "/etc/alertmanager/secrets";
-export const ETCD_CLIENT_DIR = "/etc/prometheus/secrets";
 /** Where the Thanos sidecar reads its gRPC serving certificate and the client CA. */
 export const SIDECAR_TLS_DIR = "/etc/thanos/grpc-tls";
 
@@ -171,7 +170,6 @@ function controlPlaneComponent(port: number) {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are free-form (the chart's values.yaml)
 export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, any> {
     const idc = a.idc;
-    const etcdTls = `${ETCD_CLIENT_DIR}/${a.secrets.etcdClient}`;
     return {
         fullnameOverride: KUBE_PROMETHEUS_STACK.fullname,
         // The CRDs come with the chart (its crds/ folder, operator v0.93.1).
@@ -179,20 +177,18 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
         // The chart's default rules stay on; the platform's own PrometheusRule is added beside them.
         defaultRules: { create: true },
         // Managed control planes (EKS, ACK) expose no etcd, scheduler or controller-manager to scrape.
-        kubeEtcd: idc
+        // IDC: etcd's plain metrics listener on each member's address (http :2381, /metrics and
+        // /health only). Not its client port: etcd runs without auth, so any client certificate of
+        // its CA may read and write every key, and a scraper needs none here. No bearer token
+        // either: the chart sends the ServiceAccount token by default (serviceMonitor.bearerTokenFile),
+        // which would cross the network in plain text; "" leaves it out of the ServiceMonitor.
+        // A listener kept on 127.0.0.1 (`etcd.metricsListener: localhost`) is not scraped.
+        kubeEtcd: idc?.etcdMetricsPort
             ? {
                   enabled: true,
                   endpoints: idc.etcdHosts,
-                  // etcd serves /metrics on its client port too, behind its client-certificate check:
-                  // mTLS with a dedicated client certificate of the etcd CA (not the plain 127.0.0.1:2381 listener).
-                  service: { enabled: true, port: 2379, targetPort: 2379 },
-                  serviceMonitor: {
-                      enabled: true,
-                      scheme: "https",
-                      caFile: `${etcdTls}/ca.crt`,
-                      certFile: `${etcdTls}/tls.crt`,
-                      keyFile: `${etcdTls}/tls.key`,
-                  },
+                  service: { enabled: true, port: idc.etcdMetricsPort, targetPort: idc.etcdMetricsPort },
+                  serviceMonitor: { enabled: true, scheme: "http", bearerTokenFile: "" },
               }
             : { enabled: false },
         // IDC: the controller-manager and the scheduler serve their secure ports on the node's
@@ -236,9 +232,8 @@ export function kubePrometheusStackValues(a: ClusterValuesArgs): Record<string, 
                 serviceMonitorSelectorNilUsesHelmValues: false,
                 podMonitorSelectorNilUsesHelmValues: false,
                 probeSelectorNilUsesHelmValues: false,
-                // The operator mounts each as volume `secret-<name>`: the etcd client certificate for
-                // the Prometheus container, the gRPC serving certificate for the sidecar (below).
-                secrets: [...(idc ? [a.secrets.etcdClient] : []), a.secrets.grpcTls],
+                // The operator mounts each as volume `secret-<name>`: the gRPC serving certificate for the sidecar (below).
+                secrets: [a.secrets.grpcTls],
                 storageSpec: {
                     volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } } },
                 },
@@ -468,37 +463,36 @@ export function serviceMonitor(t: ScrapeTarget) {
 
 /** The job label of every serving-certificate probe (the alerts select it). */
 export const CERT_PROBE_JOB = "serving-certs";
-/** Where the blackbox exporter reads the etcd client certificate (the etcd-client Secret). */
-export const BLACKBOX_ETCD_TLS_DIR = "/etc/blackbox/etcd";
+/** The blackbox exporter's ConfigMap, mounted here: blackbox.yml and the etcd CA's certificate. */
+export const BLACKBOX_CONFIG_DIR = "/etc/blackbox/config";
+export const BLACKBOX_FILES = { config: "blackbox.yml", etcdCa: "etcd-ca.crt" } as const;
 /** The pod's own ServiceAccount CA bundle: the cluster CA that signs kubeadm's apiserver.crt. */
 export const SERVICE_ACCOUNT_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
 
 /**
  * blackbox_exporter modules (config/config.go: Module.prober, tcp.tls, tcp.tls_config). Both verify
  * the chain against the CA that must have signed it, so an expired or foreign certificate fails the
- * probe too; etcd asks for a client certificate before it completes the handshake, so the exporter
- * shows Prometheus' etcd client certificate (client_auth only; etcd grants it everything, see clusterMonitoring).
+ * probe too. etcd demands a client certificate, and the exporter has none (any certificate of the
+ * etcd CA could read and write every key): over TLS 1.3 the server sends its certificate, the
+ * client checks it and finishes the handshake before the server judges the client's empty
+ * certificate (RFC 8446 4.4.2), and the TCP prober stops after the handshake (prober/tcp.go), so the
+ * probe reads the expiry and etcd refuses the connection right after ("client didn't provide a
+ * certificate", one warning in its log per probe). Over TLS 1.2 etcd aborts the handshake first.
  */
-export function blackboxConfig(dirs: { etcdTls: string; clusterCa: string } = { etcdTls: BLACKBOX_ETCD_TLS_DIR, clusterCa: SERVICE_ACCOUNT_CA }) {
+export function blackboxConfig(
+    files: { etcdCa: string; clusterCa: string } = { etcdCa: `${BLACKBOX_CONFIG_DIR}/${BLACKBOX_FILES.etcdCa}`, clusterCa: SERVICE_ACCOUNT_CA },
+) {
     return {
         modules: {
             etcd_tls: {
                 prober: "tcp",
                 timeout: "5s",
-                tcp: {
-                    tls: true,
-                    tls_config: {
-                        ca_file: `${dirs.etcdTls}/ca.crt`,
-                        cert_file: `${dirs.etcdTls}/tls.crt`,
-                        key_file: `${dirs.etcdTls}/tls.key`,
-                        min_version: "TLS12",
-                    },
-                },
+                tcp: { tls: true, tls_config: { ca_file: files.etcdCa, min_version: "TLS13" } },
             },
             apiserver_tls: {
                 prober: "tcp",
                 timeout: "5s",
-                tcp: { tls: true, tls_config: { ca_file: dirs.clusterCa, min_version: "TLS12" } },
+                tcp: { tls: true, tls_config: { ca_file: files.clusterCa, min_version: "TLS12" } },
             },
         },
     };
@@ -506,7 +500,7 @@ export function blackboxConfig(dirs: { etcdTls: string; clusterCa: string } = { 
 
 const BLACKBOX_LABELS = { "app.kubernetes.io/name": BLACKBOX_EXPORTER.name };
 
-export function blackboxDeployment(a: { configMap: string; etcdClientSecret: string }) {
+export function blackboxDeployment(a: { configMap: string }) {
     return {
         metadata: { name: BLACKBOX_EXPORTER.name, namespace: MONITORING_NAMESPACE, labels: BLACKBOX_LABELS },
         spec: {
@@ -520,20 +514,14 @@ export function blackboxDeployment(a: { configMap: string; etcdClientSecret: str
                         {
                             name: "blackbox-exporter",
                             image: BLACKBOX_EXPORTER.image,
-                            args: ["--config.file=/etc/blackbox/config/blackbox.yml", `--web.listen-address=:${BLACKBOX_EXPORTER.port}`],
+                            args: [`--config.file=${BLACKBOX_CONFIG_DIR}/${BLACKBOX_FILES.config}`, `--web.listen-address=:${BLACKBOX_EXPORTER.port}`],
                             ports: [{ name: "http", containerPort: BLACKBOX_EXPORTER.port }],
                             readinessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
                             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                            volumeMounts: [
-                                { name: "config", mountPath: "/etc/blackbox/config", readOnly: true },
-                                { name: "etcd-tls", mountPath: BLACKBOX_ETCD_TLS_DIR, readOnly: true },
-                            ],
+                            volumeMounts: [{ name: "config", mountPath: BLACKBOX_CONFIG_DIR, readOnly: true }],
                         },
                     ],
-                    volumes: [
-                        { name: "config", configMap: { name: a.configMap } },
-                        { name: "etcd-tls", secret: { secretName: a.etcdClientSecret } },
-                    ],
+                    volumes: [{ name: "config", configMap: { name: a.configMap } }],
                 },
             },
         },

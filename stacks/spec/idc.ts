@@ -237,10 +237,11 @@ export const idcCluster = z.strictObject({
         tuning: etcdTuning,
         backup: etcdBackup,
         /**
-         * etcd's plain-HTTP /metrics and /health listener (port 2381): on 127.0.0.1 as kubeadm binds it,
-         * or on the member's address for a Prometheus outside the host (nothing secret is served there).
+         * etcd's plain-HTTP /metrics and /health listener (port 2381, nothing else is served there):
+         * on the member's address, where the cluster's Prometheus scrapes it without any credential;
+         * or on 127.0.0.1 as kubeadm binds it, which leaves etcd unscraped by the cluster's Prometheus.
          */
-        metricsListener: z.enum(["localhost", "member"]).default("localhost"),
+        metricsListener: z.enum(["localhost", "member"]).default("member"),
     }),
     kubelet: z
         .strictObject({

@@ -342,47 +342,57 @@ describe("platform alerts checked by promtool check rules and promtool test rule
     }
 });
 
-// How Prometheus reaches the IDC etcd: /metrics on the member's client port, behind etcd's client
-// certificate check, with a client-only certificate of the etcd CA (as ClusterMonitoring issues
-// one); the plain metrics listener stays on 127.0.0.1. A real etcd from the rendered member config.
-describe("IDC etcd metrics over mTLS on the client port (a real etcd from the rendered config)", function () {
+// How monitoring watches the IDC etcd without holding any credential: Prometheus scrapes the plain
+// metrics listener on the member's address (etcd.metricsListener: member, the default), and the
+// blackbox exporter reads the serving certificates' expiry over TLS 1.3 with no client certificate.
+// etcd runs without auth: any certificate of its CA may read and write every key, so monitoring gets none.
+// A real etcd from the rendered member config, a real blackbox_exporter from the rendered modules.
+describe("IDC etcd watched with no credential: plain metrics on the member's address, serving-certificate expiry over TLS 1.3 (a real etcd and blackbox_exporter)", function () {
     this.timeout(120_000);
     const processes = new Processes();
     let root: string;
     const member: EtcdMember = { name: "etcd-metrics-1", address: "127.0.0.31" };
     const ports = { client: 23791, peer: 23801, metrics: 23811 };
     let ca: { cert: string; key: string };
-    let prometheus: { cert: string; key: string };
+    let etcdctl: { cert: string; key: string };
 
     const curl = (args: string[]) => run("curl", ["--silent", "--show-error", "--max-time", "5", ...args]);
+    const clientUrl = `https://${member.address}:${ports.client}`;
+    const etcdctlRun = (args: string[], cert?: { cert: string; key: string }) =>
+        run("etcdctl", [
+            "--endpoints",
+            clientUrl,
+            "--cacert",
+            ca.cert,
+            ...(cert ? ["--cert", cert.cert, "--key", cert.key] : []),
+            "--command-timeout=5s",
+            ...args,
+        ]);
 
     before(async function () {
-        for (const tool of ["etcd", "openssl", "curl"]) requireTool(tool);
+        for (const tool of ["etcd", "etcdctl", "openssl", "curl"]) requireTool(tool);
         root = tempDir("etcd-metrics-");
         ca = makeCa(root, "test-etcd-ca");
         const p: EtcdPaths = { configDir: path.join(root, "conf"), pkiDir: path.join(root, "pki"), mount: path.join(root, "nvme") };
         for (const d of [p.configDir, p.pkiDir, p.mount]) fs.mkdirSync(d, { recursive: true });
         fs.mkdirSync(dataDir(p), { mode: 0o700 });
         etcdMemberPki(root, ca, member, p.pkiDir);
-        const tuning = loadStackSpec("prod").clusters.find((c) => c.provider === "idc")!;
-        if (tuning.provider !== "idc") throw new Error("prod has no IDC cluster");
+        const idc = loadStackSpec("prod").clusters.find((c) => c.provider === "idc")!;
+        if (idc.provider !== "idc") throw new Error("prod has no IDC cluster");
         const config = renderEtcdConfig({
             member,
             members: [member],
             token: "metrics-test",
-            tuning: tuning.etcd.tuning,
+            tuning: idc.etcd.tuning,
             paths: p,
             ports,
-            metricsListener: "localhost",
+            metricsListener: idc.etcd.metricsListener,
         });
         fs.writeFileSync(path.join(p.configDir, "etcd.conf.yml"), config);
-        prometheus = issue(root, ca, "prometheus-etcd-client", {}, "clientAuth");
+        etcdctl = issue(root, ca, "etcdctl", {}, "clientAuth");
         processes.start("etcd", ["--config-file", path.join(p.configDir, "etcd.conf.yml")], path.join(root, "etcd.log"));
         for (let i = 0; i < 60; i++) {
-            if (
-                curl(["--cacert", ca.cert, "--cert", prometheus.cert, "--key", prometheus.key, `https://${member.address}:${ports.client}/health`]).status === 0
-            )
-                return;
+            if (etcdctlRun(["endpoint", "health"], etcdctl).status === 0) return;
             await sleep(500);
         }
         throw new Error(`etcd did not start:\n${fs.readFileSync(path.join(root, "etcd.log"), "utf8").slice(-2000)}`);
@@ -392,30 +402,47 @@ describe("IDC etcd metrics over mTLS on the client port (a real etcd from the re
         if (root) fs.rmSync(root, { recursive: true, force: true });
     });
 
-    it("serves /metrics to Prometheus' client certificate, and to nobody without one", () => {
-        const ok = curl(["--cacert", ca.cert, "--cert", prometheus.cert, "--key", prometheus.key, `https://${member.address}:${ports.client}/metrics`]);
-        assert.strictEqual(ok.status, 0, ok.stderr);
-        assert.match(ok.stdout, /^etcd_server_has_leader 1$/m);
-        assert.match(ok.stdout, /^etcd_disk_wal_fsync_duration_seconds_bucket/m);
-        const anonymous = curl(["--cacert", ca.cert, `https://${member.address}:${ports.client}/metrics`]);
-        assert.notStrictEqual(anonymous.status, 0, "etcd served metrics without a client certificate");
-        const otherRoot = tempDir("other-ca-");
-        const stranger = issue(otherRoot, makeCa(otherRoot, "other-ca"), "stranger", {}, "clientAuth");
-        const foreign = curl(["--cacert", ca.cert, "--cert", stranger.cert, "--key", stranger.key, `https://${member.address}:${ports.client}/metrics`]);
-        fs.rmSync(otherRoot, { recursive: true, force: true });
-        assert.notStrictEqual(foreign.status, 0, "etcd served metrics to a certificate of another CA");
+    it("serves /metrics on the member's address in plain HTTP, and nothing of the keyspace there", () => {
+        assert.strictEqual(etcdctlRun(["put", "/registry/secrets/payments/db", "hunter2-value"], etcdctl).status, 0);
+        const metrics = curl([`http://${member.address}:${ports.metrics}/metrics`]);
+        assert.strictEqual(metrics.status, 0, metrics.stderr);
+        assert.match(metrics.stdout, /^etcd_server_has_leader 1$/m);
+        assert.match(metrics.stdout, /^etcd_disk_wal_fsync_duration_seconds_bucket/m);
+        assert.ok(!metrics.stdout.includes("hunter2") && !metrics.stdout.includes("/registry/secrets"), "the metrics show a key or a value");
+        assert.match(curl([`http://${member.address}:${ports.metrics}/health`]).stdout, /"health":"true"/);
+        // The v3 gateway's KV range (what the client port serves): not on the metrics listener.
+        const range = curl([
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "POST",
+            "-d",
+            '{"key":"L3JlZ2lzdHJ5","range_end":"L3JlZ2lzdHJ6"}',
+            `http://${member.address}:${ports.metrics}/v3/kv/range`,
+        ]);
+        assert.strictEqual(range.stdout, "404");
     });
 
-    it("gives the serving certificate's expiry to the rendered blackbox exporter config (a real blackbox_exporter probing the real etcd)", async () => {
+    it("refuses the keyspace to a client without a certificate, as the exporter is", () => {
+        const anonymous = etcdctlRun(["get", "/registry/secrets/payments/db", "--command-timeout=2s"]);
+        assert.notStrictEqual(anonymous.status, 0, "etcd served a key without a client certificate");
+        assert.ok(!anonymous.stdout.includes("hunter2"));
+        assert.notStrictEqual(curl(["--cacert", ca.cert, `${clientUrl}/metrics`]).status, 0, "etcd's client port answered without a client certificate");
+    });
+
+    it("gives the serving certificates' expiry to the rendered blackbox modules with no client certificate, over TLS 1.3 only", async () => {
         requireTool("prometheus-blackbox-exporter");
-        // The exporter's files as the Deployment mounts them: the etcd-client Secret's three keys.
-        const tlsDir = path.join(root, "blackbox-etcd");
-        fs.mkdirSync(tlsDir);
-        fs.copyFileSync(ca.cert, path.join(tlsDir, "ca.crt"));
-        fs.copyFileSync(prometheus.cert, path.join(tlsDir, "tls.crt"));
-        fs.copyFileSync(prometheus.key, path.join(tlsDir, "tls.key"));
+        const rendered = blackboxConfig({ etcdCa: ca.cert, clusterCa: ca.cert });
+        assert.ok(!("cert_file" in rendered.modules.etcd_tls.tcp.tls_config) && !("key_file" in rendered.modules.etcd_tls.tcp.tls_config));
+        // The same module held to TLS 1.2: etcd asks for the client certificate before the handshake ends there.
+        const tls12 = {
+            ...rendered.modules.etcd_tls,
+            tcp: { tls: true, tls_config: { ...rendered.modules.etcd_tls.tcp.tls_config, min_version: "TLS12", max_version: "TLS12" } },
+        };
         const config = path.join(root, "blackbox.yml");
-        fs.writeFileSync(config, YAML.stringify(blackboxConfig({ etcdTls: tlsDir, clusterCa: ca.cert })));
+        fs.writeFileSync(config, YAML.stringify({ modules: { ...rendered.modules, etcd_tls12: tls12 } }));
         const check = run("prometheus-blackbox-exporter", ["--config.check", `--config.file=${config}`]);
         assert.strictEqual(check.status, 0, `${check.stdout}${check.stderr}`);
         const listen = "127.0.0.1:29115";
@@ -428,36 +455,34 @@ describe("IDC etcd metrics over mTLS on the client port (a real etcd from the re
             }
             throw new Error(`blackbox_exporter did not answer:\n${fs.readFileSync(path.join(root, "blackbox.log"), "utf8").slice(-2000)}`);
         };
-        const out = await probe("etcd_tls");
-        assert.match(out, /^probe_success 1$/m, out);
-        const expiry = Number(/^probe_ssl_earliest_cert_expiry (\S+)$/m.exec(out)?.[1]);
         // The earliest notAfter of the certificates etcd presents (blackbox prober/tls.go getEarliestCertExpiry:
-        // the peer certificates of the handshake): its server certificate.
+        // the peer certificates of the handshake): its server certificate, its peer certificate.
         const notAfter = (cert: string) =>
             Date.parse(
                 run("openssl", ["x509", "-noout", "-enddate", "-in", cert])
                     .stdout.replace(/^notAfter=/, "")
                     .trim(),
             ) / 1000;
-        assert.strictEqual(expiry, notAfter(path.join(root, `${member.name}-server.crt`)));
-        // The peer listener: its own certificate, the same module.
+        const expiry = (out: string) => Number(/^probe_ssl_earliest_cert_expiry (\S+)$/m.exec(out)?.[1]);
+        const out = await probe("etcd_tls");
+        assert.match(out, /^probe_success 1$/m, out);
+        assert.match(out, /^probe_tls_version_info\{version="TLS 1.3"\} 1$/m, out);
+        assert.strictEqual(expiry(out), notAfter(path.join(root, `${member.name}-server.crt`)));
         const peerOut = await probe("etcd_tls", ports.peer);
         assert.match(peerOut, /^probe_success 1$/m, peerOut);
-        const peerExpiry = Number(/^probe_ssl_earliest_cert_expiry (\S+)$/m.exec(peerOut)?.[1]);
-        assert.strictEqual(peerExpiry, notAfter(path.join(root, `${member.name}-peer.crt`)));
+        assert.strictEqual(expiry(peerOut), notAfter(path.join(root, `${member.name}-peer.crt`)));
+        // etcd refused the connection right after the handshake: the exporter got nothing more.
+        assert.match(fs.readFileSync(path.join(root, "etcd.log"), "utf8"), /client didn't provide a certificate/);
+        const old = await probe("etcd_tls12");
+        assert.match(old, /^probe_success 0$/m, old);
+        assert.doesNotMatch(old, /^probe_ssl_earliest_cert_expiry/m);
         // A chain from another CA fails the probe (and ServingCertificateProbeFailing fires) instead of reporting an expiry.
         const otherRoot = tempDir("other-ca-");
-        const other = makeCa(otherRoot, "other-ca");
-        fs.copyFileSync(other.cert, path.join(tlsDir, "ca.crt"));
+        fs.copyFileSync(makeCa(otherRoot, "other-ca").cert, ca.cert);
         fs.rmSync(otherRoot, { recursive: true, force: true });
         const foreign = await probe("etcd_tls");
         assert.match(foreign, /^probe_success 0$/m, foreign);
         assert.doesNotMatch(foreign, /^probe_ssl_earliest_cert_expiry/m);
-    });
-
-    it("keeps the plain metrics listener on 127.0.0.1 only", () => {
-        assert.strictEqual(curl([`http://127.0.0.1:${ports.metrics}/metrics`]).status, 0);
-        assert.notStrictEqual(curl([`http://${member.address}:${ports.metrics}/metrics`]).status, 0);
     });
 });
 

@@ -61,8 +61,8 @@ export interface EtcdConfigInput {
     tuning: EtcdTuning;
     paths?: EtcdPaths;
     ports?: EtcdPorts;
-    /** "localhost" (default, as kubeadm binds etcd's metrics) or "member": its routable address. */
-    metricsListener?: "localhost" | "member";
+    /** Where the plain metrics listener binds: "member" (its routable address, scraped by Prometheus) or "localhost" (as kubeadm binds it). */
+    metricsListener: "localhost" | "member";
 }
 
 /**
@@ -93,7 +93,7 @@ export function renderEtcdConfig(input: EtcdConfigInput): string {
         "initial-cluster-token": input.token,
         // Only read at bootstrap: a member with data ignores it (etcd docs, "Clustering guide").
         "initial-cluster-state": "new",
-        // Plain HTTP, /metrics and /health only; on 127.0.0.1 unless the spec exposes it (as kubeadm's 127.0.0.1:2381).
+        // Plain HTTP, /metrics and /health only (etcd embed serveMetrics): no keys, no values, no credential.
         "listen-metrics-urls": `http://${input.metricsListener === "member" ? member.address : "127.0.0.1"}:${ports.metrics}`,
         "client-transport-security": transport(ETCD_PKI.serverCert, ETCD_PKI.serverKey),
         "peer-transport-security": transport(ETCD_PKI.peerCert, ETCD_PKI.peerKey),

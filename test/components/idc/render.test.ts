@@ -67,7 +67,9 @@ describe("IDC renderers", () => {
     describe("etcd", () => {
         it("renders the member config with URLs, the initial cluster, mTLS on both sides and the spec's tuning", () => {
             const members = prod.etcd.hosts.map((h) => ({ name: h.name, address: h.address }));
-            const conf = parse(renderEtcdConfig({ member: members[1], members, token: "idc-sh-etcd", tuning: prod.etcd.tuning }));
+            const conf = parse(
+                renderEtcdConfig({ member: members[1], members, token: "idc-sh-etcd", tuning: prod.etcd.tuning, metricsListener: prod.etcd.metricsListener }),
+            );
             assert.strictEqual(conf.name, members[1].name);
             assert.strictEqual(conf["data-dir"], `${ETCD_PATHS.mount}/data`);
             assert.strictEqual(conf["listen-client-urls"], `https://${members[1].address}:2379`);
@@ -100,7 +102,7 @@ describe("IDC renderers", () => {
                 ],
             );
             assert.strictEqual(t.quotaBackendBytes, 8 * 2 ** 30, "default quota is 8 GiB");
-            assert.match(conf["listen-metrics-urls"], /^http:\/\/.*:2381$/);
+            assert.strictEqual(conf["listen-metrics-urls"], `http://${members[1].address}:2381`);
         });
 
         it("runs etcd under systemd from the config file, after the data mount", () => {
@@ -655,14 +657,16 @@ describe("IDC renderers", () => {
         assert.match(cpJoin, /kubeadm init phase certs apiserver --config \/run\/hybrid-fleet\/kubeadm-certs\.yaml/);
     });
 
-    it("etcd metrics on 127.0.0.1 unless the spec exposes them; the data disk mounts nofail, etcd requires the mount", () => {
+    it("etcd metrics on the member's address (Prometheus scrapes them) unless the spec keeps them on 127.0.0.1; the data disk mounts nofail, etcd requires the mount", () => {
         const member = { name: "etcd-1", address: "10.0.0.1" };
         const members = [member];
-        const listen = (m?: "localhost" | "member") =>
+        const listen = (m: "localhost" | "member") =>
             parse(renderEtcdConfig({ member, members, token: "t", tuning: prod.etcd.tuning, metricsListener: m }))["listen-metrics-urls"];
-        assert.strictEqual(listen(), "http://127.0.0.1:2381");
+        assert.strictEqual(listen("localhost"), "http://127.0.0.1:2381");
         assert.strictEqual(listen("member"), "http://10.0.0.1:2381");
-        assert.strictEqual(prod.etcd.metricsListener, "localhost");
+        // The default, where no stack sets it.
+        assert.strictEqual(prod.etcd.metricsListener, "member");
+        assert.strictEqual(dev.etcd.metricsListener, "member");
         assert.match(renderDataDiskScript("/dev/nvme0n1", "/var/lib/etcd"), / ext4 defaults,noatime,nofail 0 2"/);
         assert.match(renderEtcdUnit(member), /^RequiresMountsFor=\/var\/lib\/etcd$/m);
     });

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { SECRETS } from "../../../components/observability/clusterMonitoring";
-import { bucketKey, durationHours, externalLabels } from "../../../components/observability/render";
+import { bucketKey, durationHours, externalLabels, kubePrometheusStackValues } from "../../../components/observability/render";
 import { GRPC_SERVER_NAME, KUBE_PROMETHEUS_STACK, REPLICA_LABEL, THANOS } from "../../../components/observability/versions";
 import { FleetSpec } from "../../../stacks/spec";
 import { k8sProviderName } from "../../../stacks/types";
@@ -410,18 +410,37 @@ for (const stack of ["prod", "dev"] as const) {
             }
         });
 
-        it("scrapes the IDC etcd over mTLS on its client port with Prometheus' own client certificate", () => {
+        it("scrapes the IDC etcd on its plain metrics listener with no credential at all: no certificate of the etcd CA, no token in plain text", () => {
             for (const c of spec.clusters.filter((x) => x.provider === "idc")) {
                 const v = monitoringRelease(inv, c.name).inputs.values;
+                assert.strictEqual(c.etcd.metricsListener, "member");
                 assert.deepStrictEqual(
                     v.kubeEtcd.endpoints,
                     c.etcd.hosts.map((h) => h.address),
                 );
-                assert.strictEqual(v.kubeEtcd.service.port, 2379);
-                assert.strictEqual(v.kubeEtcd.serviceMonitor.scheme, "https");
-                assert.deepStrictEqual(v.prometheus.prometheusSpec.secrets, [SECRETS.etcdClient, SECRETS.grpcTls]);
-                const cert = inv.named("tls:index/locallySignedCert:LocallySignedCert", `${c.name}-monitoring-etcd-client`);
-                assert.deepStrictEqual(cert.inputs.allowedUses, ["digital_signature", "key_encipherment", "client_auth"]);
+                assert.deepStrictEqual(v.kubeEtcd.service, { enabled: true, port: 2381, targetPort: 2381 });
+                // The chart's etcd ServiceMonitor adds `bearerTokenFile` whenever the value is non-empty
+                // (templates/exporters/kube-etcd/servicemonitor.yaml, 88.5.3; its default is the
+                // ServiceAccount token): over plain HTTP the token would cross the network in clear.
+                assert.deepStrictEqual(v.kubeEtcd.serviceMonitor, { enabled: true, scheme: "http", bearerTokenFile: "" });
+                assert.deepStrictEqual(v.prometheus.prometheusSpec.secrets, [SECRETS.grpcTls]);
+                // The etcd CA signs only etcd's own certificates and the API server's and etcdctl's
+                // client certificates: nothing of the monitoring layer (etcd grants any of them every key).
+                const signed = inv
+                    .ofType("tls:index/locallySignedCert:LocallySignedCert")
+                    .filter((r) => r.name.startsWith(`${c.name}-`) && r.name.includes("etcd"))
+                    .map((r) => r.name)
+                    .sort();
+                const expected = [
+                    `${c.name}-pki-apiserver-etcd-client-cert`,
+                    `${c.name}-pki-etcdctl-cert`,
+                    ...c.etcd.hosts.flatMap((h) => [`${c.name}-pki-etcd-${h.name}-peer-cert`, `${c.name}-pki-etcd-${h.name}-server-cert`]),
+                ].sort();
+                assert.deepStrictEqual(signed, expected);
+                assert.ok(
+                    !inv.resources.some((r) => r.type.startsWith("tls:") && r.name.startsWith(`${c.name}-monitoring`)),
+                    "monitoring issues a certificate",
+                );
                 // kube-proxy answers /metrics without authentication: the chart's plain scrape stays off.
                 assert.strictEqual(v.kubeProxy.enabled, false);
             }
@@ -524,17 +543,22 @@ for (const stack of ["prod", "dev"] as const) {
                     assert.strictEqual(p.spec.jobName, "serving-certs");
                     assert.strictEqual(p.spec.prober.url, "blackbox-exporter.monitoring.svc:9115");
                 }
-                // The exporter shows Prometheus' etcd client certificate; its modules are the ones the Probes name.
+                // The exporter holds no key and no Secret: its ConfigMap has the config and the etcd
+                // CA's certificate, the one etcd's members trust; its modules are the ones the Probes name.
                 assert.strictEqual(blackbox.length, 1);
                 const pod = blackbox[0].inputs.spec.template.spec;
                 assert.strictEqual(pod.containers[0].image, "quay.io/prometheus/blackbox-exporter:v0.29.1");
-                assert.deepStrictEqual(
-                    pod.volumes.find((v: any) => v.name === "etcd-tls"),
-                    { name: "etcd-tls", secret: { secretName: SECRETS.etcdClient } },
-                );
+                assert.deepStrictEqual(pod.volumes, [{ name: "config", configMap: { name: "blackbox-exporter" } }]);
                 const [cm] = inClusterOfType(inv, c.name, T.configMap).filter((m) => m.inputs.metadata.name === "blackbox-exporter");
+                assert.deepStrictEqual(Object.keys(cm.inputs.data).sort(), ["blackbox.yml", "etcd-ca.crt"]);
+                const memberCa = inv
+                    .ofType("command:remote:CopyToRemote")
+                    .find((r) => r.name.startsWith(c.name) && String(r.inputs.remotePath).endsWith("/etc/etcd/pki/ca.crt"));
+                assert.ok(memberCa, `${c.name}: no etcd ca.crt on the members`);
+                assert.strictEqual(cm.inputs.data["etcd-ca.crt"], memberCa.inputs.source.text);
                 const modules = YAML.parse(cm.inputs.data["blackbox.yml"]).modules;
                 for (const p of mine) assert.ok(modules[p.spec.module], p.spec.module);
+                assert.deepStrictEqual(modules.etcd_tls.tcp.tls_config, { ca_file: "/etc/blackbox/config/etcd-ca.crt", min_version: "TLS13" });
                 // Prometheus picks up Probes that do not carry the release's label.
                 assert.strictEqual(monitoringRelease(inv, c.name).inputs.values.prometheus.prometheusSpec.probeSelectorNilUsesHelmValues, false);
             }
@@ -646,5 +670,25 @@ describe("observability: preview mode", () => {
         const preview = await runFleet(spec, "prod", { preview: true });
         assert.ok(ids(up.inventory).length > 60);
         assert.deepStrictEqual(ids(preview.inventory), ids(up.inventory));
+    });
+});
+
+describe("observability: the IDC etcd scrape follows etcd.metricsListener", () => {
+    const args = (etcdMetricsPort?: number) =>
+        kubePrometheusStackValues({
+            cluster: { name: "idc-x", site: "idc", region: "dc-1", environment: "dev" },
+            retention: "24h",
+            receivers: [],
+            idc: { etcdHosts: ["10.0.0.11", "10.0.0.12"], ...(etcdMetricsPort ? { etcdMetricsPort } : {}) },
+            grafana: false,
+            secrets: { objstore: "o", grpcTls: "g", webhooks: "w", grafanaAdmin: "a" },
+        });
+    it("scrapes the members' listener on its port, and none where it stays on 127.0.0.1 (a target that could never answer)", () => {
+        const member = args(2381).kubeEtcd;
+        assert.deepStrictEqual(member.endpoints, ["10.0.0.11", "10.0.0.12"]);
+        assert.strictEqual(member.service.targetPort, 2381);
+        assert.deepStrictEqual(args().kubeEtcd, { enabled: false });
+        // The controller-manager and scheduler are scraped either way.
+        assert.strictEqual(args().kubeScheduler.enabled, true);
     });
 });
