@@ -449,6 +449,29 @@ export const waitApiserverReady = curlUntilOk(
     `API server on 127.0.0.1:${APISERVER_PORT} not ready after ${READYZ_WAIT.tries * READYZ_WAIT.sleepSeconds} s`,
 );
 
+/**
+ * The same bounded wait for this host's controller-manager (/healthz, 10257) and scheduler (/livez,
+ * 10259): the endpoints kubeadm's own control-plane check polls (apiclient/wait.go
+ * getControlPlaneComponents; self-signed serving certificates, so not verified; both paths are in
+ * the components' default authorization-always-allow-paths). A bad flag in a re-rendered manifest
+ * fails the command on the first host instead of leaving every host crash-looping.
+ */
+export const waitControllersHealthy = (
+    [
+        ["kube-controller-manager", 10257, "healthz"],
+        ["kube-scheduler", 10259, "livez"],
+    ] as const
+)
+    .map(([name, port, path]) =>
+        curlUntilOk(
+            `-fsk --max-time 2 https://127.0.0.1:${port}/${path}`,
+            READYZ_WAIT.tries,
+            READYZ_WAIT.sleepSeconds,
+            `${name} on 127.0.0.1:${port} not healthy after ${READYZ_WAIT.tries * READYZ_WAIT.sleepSeconds} s`,
+        ),
+    )
+    .join("\n");
+
 /** Shell: retry `curl <args>` every sleepSeconds until it succeeds; after `tries` failures print `failure` and exit 1. */
 function curlUntilOk(args: string, tries: number, sleepSeconds: number, failure: string): string {
     return `n=0
@@ -526,6 +549,7 @@ ${indent(renewApiserverCert(apiServerCertSans(spec), '"$cfg"'))}
   kubeadm init phase control-plane all --config "$cfg"
 ${indent(reloadKubelet("/etc/kubernetes/admin.conf"))}
 ${indent(waitApiserverReady)}
+${indent(waitControllersHealthy)}
 fi
 `;
 }
@@ -583,7 +607,13 @@ HYBRID_FLEET_EOF
 ${indent(pinInstalledVersion(CERTS_CONFIG))}
 ${indent(renewApiserverCert(controlPlane.sans, CERTS_CONFIG))}\n  kubeadm upgrade node phase control-plane\n`
         : "";
-    const wait = controlPlane ? `\n${indent(waitApiserverReady)}` : "";
+    // A control-plane join that stopped after the kubelet's TLS bootstrap wrote kubelet.conf skipped
+    // kubeadm's last phases (control-plane-join mark-control-plane, wait-control-plane): every re-run
+    // marks the node (label, NoSchedule taint: the InitConfiguration's defaults, as the join's) and
+    // waits for its components. Marking adds and never removes, so repeating it is safe.
+    const wait = controlPlane
+        ? `\n${indent(waitApiserverReady)}\n  kubeadm init phase mark-control-plane --config ${CERTS_CONFIG}\n${indent(waitControllersHealthy)}`
+        : "";
     const tmp = KUBEADM_PATHS.combinedConfig.replace(/[^/]+$/, "kubeadm-join.yaml");
     return `set -euo pipefail
 install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}

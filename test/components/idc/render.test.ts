@@ -565,6 +565,72 @@ describe("IDC renderers", () => {
         }
     });
 
+    it("finishes a control-plane join that stopped after the kubelet's TLS bootstrap: marks the node and waits for its components on the next run (real bash; kubeadm, curl stood in)", () => {
+        const dir = mkdtempSync(join(tmpdir(), "idc-cp-join-"));
+        try {
+            const etc = join(dir, "etc", "kubernetes");
+            mkdirSync(etc, { recursive: true });
+            writeFileSync(join(etc, "kubeadm-cluster.yaml"), "kind: ClusterConfiguration\nkubernetesVersion: v1.36.4\n");
+            writeFileSync(join(etc, "kubeadm-join.yaml"), `kind: JoinConfiguration\ntoken: ${JOIN_TOKEN_PLACEHOLDER}\n`);
+            mkdirSync(join(dir, "bin"));
+            const sans = apiServerCertSans(prod)
+                .map((x) => (/^\d/.test(x) ? `IP Address:${x}` : `DNS:${x}`))
+                .join(", ");
+            const stub = (name: string, body: string) =>
+                writeFileSync(join(dir, "bin", name), `#!/bin/bash\necho "${name} $*" >> ${dir}/log\n${body}\n`, { mode: 0o755 });
+            stub("kubeadm", '[ "$1 $2" = "version -o" ] && echo v1.36.4; exit 0');
+            // curl: every endpoint answers but the one matching $DOWN.
+            stub("curl", '[ -z "$DOWN" ] || [[ ! "$*" =~ $DOWN ]]');
+            stub("openssl", `printf 'X509v3 Subject Alternative Name:\\n    ${sans}\\n'`);
+            for (const name of ["systemctl", "crictl", "sleep"]) stub(name, "exit 0");
+            const host = prod.controlPlane.hosts[1];
+            const script = renderJoinScript({ sans: apiServerCertSans(prod), host }, JOIN_TOKEN)
+                .split("/etc/kubernetes")
+                .join(etc)
+                .split("/run/hybrid-fleet")
+                .join(join(dir, "run"))
+                .split(KUBEADM_PATHS.auditLogDir)
+                .join(join(dir, "audit"));
+            const run = (down = "") => {
+                rmSync(join(dir, "log"), { force: true });
+                const r = spawnSync("bash", [], { input: script, encoding: "utf8", env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, DOWN: down } });
+                const log = readFileSync(join(dir, "log"), "utf8")
+                    .trim()
+                    .split("\n")
+                    .filter((l) => /^kubeadm (join|init|upgrade)|^curl/.test(l))
+                    .map((l) => l.replace(/^curl .*(https?:\/\/\S+).*$/, "curl $1"));
+                return { r, log };
+            };
+            // The first run joins; kubeadm join marks the node itself.
+            const first = run();
+            assert.strictEqual(first.r.status, 0, first.r.stderr);
+            assert.deepStrictEqual(first.log, [`kubeadm join --config ${join(dir, "run", "kubeadm-join.yaml")}`]);
+            // That join stopped after kubelet-start: kubelet.conf is there, the node unmarked. The next run finishes it.
+            writeFileSync(join(etc, "kubelet.conf"), "kind: Config\n");
+            const certs = join(dir, "run", "kubeadm-certs.yaml");
+            const next = run();
+            assert.strictEqual(next.r.status, 0, next.r.stderr);
+            assert.deepStrictEqual(next.log.slice(next.log.indexOf("kubeadm upgrade node phase control-plane")), [
+                "kubeadm upgrade node phase control-plane",
+                `kubeadm upgrade node phase kubelet-config --kubeconfig ${join(etc, "admin.conf")}`,
+                "curl http://127.0.0.1:10248/healthz",
+                "curl https://127.0.0.1:6443/readyz",
+                `kubeadm init phase mark-control-plane --config ${certs}`,
+                "curl https://127.0.0.1:10257/healthz",
+                "curl https://127.0.0.1:10259/livez",
+            ]);
+            // The node mark-control-plane patches is this host, with kubeadm's default taint (none given).
+            const local = parseAllDocuments(readFileSync(certs, "utf8")).map((d) => d.toJSON())[0];
+            assert.deepStrictEqual(local.nodeRegistration, { name: host.name, criSocket: "unix:///var/run/containerd/containerd.sock" });
+            // A scheduler that never becomes healthy fails the run (the hosts after it wait).
+            const down = run("10259");
+            assert.strictEqual(down.r.status, 1);
+            assert.match(down.r.stderr, /kube-scheduler on 127\.0\.0\.1:10259 not healthy after 240 s/);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("the SAN check finds a missing SAN in a real certificate (openssl), and none in a complete one", function () {
         const dir = mkdtempSync(join(tmpdir(), "idc-san-"));
         try {
