@@ -46,5 +46,13 @@ export function federationArgs(fleet: FleetSpec): FederationAddonArgs {
             ...(p.spread ? { spread: p.spread } : {}),
         })),
         overrides: f.overrides,
+        namespaces: karmadaNamespaces(fleet),
     };
+}
+
+/** The namespaces of the namespaced policies, each marked when it is a tenant on a member (the spec rules keep it one on every member its workloads go to). */
+export function karmadaNamespaces(fleet: FleetSpec): { name: string; tenant: boolean }[] {
+    const members = federationMembers(fleet);
+    const used = [...fleet.federation.policies.flatMap((p) => (p.namespace ? [p.namespace] : [])), ...fleet.federation.overrides.map((o) => o.namespace)];
+    return [...new Set(used)].map((name) => ({ name, tenant: members.some((c) => c.network.tenants.some((t) => t.namespace === name)) }));
 }

@@ -21,6 +21,7 @@ import {
     credentialSecretNames,
     hostValues,
     HostValuesInput,
+    karmadaNamespace,
     kubeconfig,
     karmadaServer,
     Manifest,
@@ -56,6 +57,8 @@ export interface KarmadaArgs {
     controlPlane: HostValuesInput;
     policies: PlacementInput[];
     overrides: OverrideInput[];
+    /** The namespaces the policies and their workloads live in; `tenant`: the tenant layer makes it on the members. */
+    namespaces: { name: string; tenant: boolean }[];
     /** What must exist first (other fleet layers this one needs). */
     after: pulumi.Resource[];
 }
@@ -250,9 +253,17 @@ export class Karmada extends pulumi.ComponentResource {
         });
 
         if (args.controlPlane.failover) cr(`${name}-member-not-ready`, clusterTaintPolicy(infos.map((m) => m.name)), clusters);
+        const namespaces = new Map(
+            args.namespaces.map((ns) => {
+                const m = karmadaNamespace(ns.name, ns.tenant);
+                return [ns.name, new k8s.core.v1.Namespace(`${name}-namespace-${ns.name}`, { metadata: m.metadata }, inKarmada())];
+            }),
+        );
+        const inNamespace = (ns?: string) => [...clusters, ...(ns && namespaces.has(ns) ? [namespaces.get(ns)!] : [])];
         // `<namespace>.<name>`: a dot is in no DNS label, so two policies never share a resource name.
-        for (const p of args.policies) cr(`${name}-policy-${p.namespace ? `${p.namespace}.` : ""}${p.name}`, propagationPolicy(p, infos), clusters);
-        for (const o of args.overrides) cr(`${name}-override-${o.namespace}.${o.name}`, overridePolicy(o), clusters);
+        for (const p of args.policies)
+            cr(`${name}-policy-${p.namespace ? `${p.namespace}.` : ""}${p.name}`, propagationPolicy(p, infos), inNamespace(p.namespace));
+        for (const o of args.overrides) cr(`${name}-override-${o.namespace}.${o.name}`, overridePolicy(o), inNamespace(o.namespace));
 
         this.registerOutputs({ kubeconfig: this.kubeconfig, server: this.server });
     }

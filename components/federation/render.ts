@@ -411,6 +411,22 @@ export function propagationPolicy(p: PlacementInput, members: MemberInfo[]): Man
     };
 }
 
+/** Karmada's label that keeps its namespace sync controller from copying a namespace to the members. */
+export const SKIP_AUTO_PROPAGATION = "namespace.karmada.io/skip-auto-propagation";
+
+/**
+ * A namespace in karmada-apiserver for the namespaced policies and the workloads they select (a
+ * PropagationPolicy cannot be made in a namespace that does not exist there). Karmada's namespace
+ * sync controller copies every namespace of karmada-apiserver to every member
+ * (pkg/controllers/namespace). A tenant's namespace is the tenant layer's on the members (its Pod
+ * Security labels, quota, network policies), and Karmada applies nothing over an object it did not
+ * create (pkg/util/objectwatcher allowUpdate): such a namespace carries the skip label, and only
+ * Karmada's workloads go into it.
+ */
+export function karmadaNamespace(name: string, tenant: boolean): Manifest {
+    return { apiVersion: "v1", kind: "Namespace", metadata: { name, ...(tenant ? { labels: { [SKIP_AUTO_PROPAGATION]: "true" } } : {}) } };
+}
+
 /** An OverridePolicy: per cluster, the image registry, the replica count, extra labels. */
 export function overridePolicy(o: OverrideInput): Manifest {
     return {

@@ -135,7 +135,7 @@ export interface FederationFleet {
         name: string;
         provider: "idc" | "eks" | "ack";
         region: string;
-        network: { podCidr: string; serviceCidr: string };
+        network: { podCidr: string; serviceCidr: string; tenants: readonly { namespace: string }[] };
         federation: { syncMode: "Push" | "Pull" };
     }[];
 }
@@ -250,6 +250,28 @@ export function federationRules(fleet: FederationFleet): Violation[] {
         p.clusters?.forEach((c, j) => member(c, [...pat, "clusters", j]));
         p.failover?.forEach((group, g) => group.forEach((c, j) => member(c, [...pat, "failover", g, j])));
         const placed = p.clusters ?? (p.failover ? [...new Set(p.failover.flat())] : [...memberNames]);
+        // A tenant's namespace is the tenant layer's on every member that lists it (its baseline:
+        // Pod Security labels, quota, network policies); Karmada only brings workloads into it.
+        const placedMembers = placed.filter((c) => memberNames.has(c));
+        const tenantOn = (ns: string) => placedMembers.filter((c) => members.some((m) => m.name === c && m.network.tenants.some((t) => t.namespace === ns)));
+        p.namespaces.forEach((ns, j) => {
+            const owned = tenantOn(ns);
+            if (owned.length > 0)
+                out.push({
+                    path: [...pat, "namespaces", j],
+                    rule: `${ns} is a tenant on ${owned.join(", ")}: the tenant layer makes that namespace there, and Karmada applies nothing over an object it did not create (taking it over would replace the tenant's labels); propagate the workloads in it with a policy of resources`,
+                });
+        });
+        if (p.namespace && p.resources.length > 0) {
+            const ns = p.namespace;
+            const tenantAnywhere = members.filter((m) => m.network.tenants.some((t) => t.namespace === ns)).map((m) => m.name);
+            const missing = placedMembers.filter((c) => !tenantAnywhere.includes(c));
+            if (tenantAnywhere.length > 0 && missing.length > 0)
+                out.push({
+                    path: [...pat, "namespace"],
+                    rule: `${ns} is a tenant on ${tenantAnywhere.join(", ")} but not on ${missing.join(", ")}, where this policy may place its workloads: Karmada does not copy a tenant's namespace to members, so it would not exist there; add the tenant to those clusters or keep the policy off them`,
+                });
+        }
         if (p.replicas.divide === "static") {
             const weighted = Object.keys(p.replicas.weights);
             if (weighted.length === 0) out.push({ path: [...pat, "replicas", "weights"], rule: "must give at least one cluster a weight" });

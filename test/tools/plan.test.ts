@@ -173,7 +173,7 @@ describe("offline plan", () => {
             r.cluster === "eks-apne1" && (r.name.startsWith("eks-apne1-link-ack-sh") || /^eks-apne1-links-(rt\d|ingress-443)-10-(30|66)-0-0-16$/.test(r.name));
         const watchesAck = (r: { cluster: string | null; name: string }) => r.cluster !== "ack-sh" && r.name.endsWith("-mesh-remote-ack-sh");
         const karmadaOfAck = (r: { cluster: string | null; name: string }) =>
-            r.cluster === "karmada" && (r.name.startsWith("karmada-ack-sh-") || /^karmada-(policy|override)-/.test(r.name));
+            r.cluster === "karmada" && (r.name.startsWith("karmada-ack-sh-") || /^karmada-(policy|override|namespace)-/.test(r.name));
         // idc-sh's gateway hosts stay, managed with no tunnel (the Direct Connect line ends on the data centre's router).
         const gone = (r: { cluster: string | null; name: string }) => r.cluster === "ack-sh" || linkEnd(r) || watchesAck(r) || karmadaOfAck(r);
         assert.strictEqual(prod.resources.filter(watchesAck).length, 2);

@@ -119,7 +119,7 @@ for (const stack of ["prod", "dev"] as const) {
 
         it("every Karmada custom resource it declares validates against the upstream CRDs", () => {
             const crs = inv.resources.filter((r) => KARMADA_TYPES.test(r.type));
-            assert.ok(crs.length >= (stack === "prod" ? 5 : 0));
+            assert.ok(crs.length >= (stack === "prod" ? 4 : 0));
             for (const r of crs) {
                 const errors = validateCustomResource({
                     apiVersion: r.inputs.apiVersion,
@@ -132,6 +132,26 @@ for (const stack of ["prod", "dev"] as const) {
             // and everything in karmada-apiserver waits for the control plane
             const release = inv.named("kubernetes:helm.sh/v3:Release", `${spec.hub}-karmada-control-plane-chart`);
             for (const r of inKarmada()) assert.ok(r.dependencies.includes(release.urn), `${r.name} does not wait for the control plane`);
+        });
+
+        it("makes each namespaced policy's namespace in karmada-apiserver before the policy; a tenant's is kept from Karmada's copy to the members", () => {
+            const namespaces = inKarmada().filter((r) => r.type === "kubernetes:core/v1:Namespace" && !r.inputs.metadata.name.startsWith("karmada-es-"));
+            const used = new Set([
+                ...spec.federation.policies.flatMap((p) => (p.namespace ? [p.namespace] : [])),
+                ...spec.federation.overrides.map((o) => o.namespace),
+            ]);
+            assert.deepStrictEqual(namespaces.map((n) => n.inputs.metadata.name).sort(), [...used].sort());
+            for (const ns of namespaces) {
+                const name = ns.inputs.metadata.name;
+                const tenant = spec.clusters.some((c) => c.network.tenants.some((t) => t.namespace === name));
+                assert.deepStrictEqual(ns.inputs.metadata.labels, tenant ? { "namespace.karmada.io/skip-auto-propagation": "true" } : undefined, name);
+            }
+            const policies = inv.resources.filter((r) => /^kubernetes:policy\.karmada\.io\/v1alpha1:(Propagation|Override)Policy$/.test(r.type));
+            for (const p of policies) {
+                const [ns] = namespaces.filter((n) => n.inputs.metadata.name === p.inputs.metadata.namespace);
+                assert.ok(ns && p.dependencies.includes(ns.urn), `${p.name} does not wait for its namespace`);
+            }
+            assert.strictEqual(inv.ofType("kubernetes:policy.karmada.io/v1alpha1:ClusterPropagationPolicy").length, 0, "no tenant namespace is propagated");
         });
 
         it("cluster failover: taint policy and controller flags exactly when the spec asks", () => {
@@ -183,7 +203,8 @@ describe("federation in the offline plan", () => {
             "cluster-eks-apne1.yaml",
             "cluster-ack-sh.yaml",
             "propagationpolicy-payments-payments-api.yaml",
-            "clusterpropagationpolicy-payments-namespace.yaml",
+            "namespace-payments.yaml",
+            "namespace-search.yaml",
             "overridepolicy-payments-payments-api-sites.yaml",
             "clustertaintpolicy-member-not-ready.yaml",
             "secret-karmada-cluster-eks-apne1.yaml",

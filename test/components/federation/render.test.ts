@@ -151,7 +151,7 @@ describe("federation renderers", () => {
         const args = federationArgs(loadStackSpec("prod"));
 
         it("prod's propagation policies validate", () => {
-            assert.strictEqual(args.policies.length, 3);
+            assert.strictEqual(args.policies.length, 2);
             for (const p of args.policies) assertValid(propagationPolicy(p, members));
         });
 

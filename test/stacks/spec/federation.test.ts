@@ -1,7 +1,7 @@
 // The federation layer's spec rules: each one fails on a spec that breaks it, with its path.
 import * as assert from "assert";
 import { parseFleet } from "../../../stacks/spec";
-import { assertViolation, loadStackSpec, rawStackFleet, violationsAfter } from "../../harness";
+import { assertViolation, loadStackSpec, parsedAfter, rawStackFleet, violationsAfter } from "../../harness";
 
 const policy = (fleet: any, name: string) => fleet.federation.policies.find((p: any) => p.name === name);
 
@@ -86,34 +86,34 @@ describe("federation spec", () => {
             policy(f, "search-api").failover = [["idc-sh", "mars-1"], ["eks-apne1"]];
             f.federation.overrides[0].rules[0].clusters = ["ack-sh", "nope"];
         });
-        assertViolation(v, "federation.policies[1].replicas.weights.ack-shh: ack-shh is not the name of a cluster");
-        assertViolation(v, "federation.policies[2].failover[0][1]: mars-1 is not the name of a cluster");
+        assertViolation(v, "federation.policies[0].replicas.weights.ack-shh: ack-shh is not the name of a cluster");
+        assertViolation(v, "federation.policies[1].failover[0][1]: mars-1 is not the name of a cluster");
         assertViolation(v, "federation.overrides[0].rules[0].clusters[1]: nope is not the name of a cluster");
         const notMember = violationsAfter((f) => (f.federation.hubIsMember = false));
         assertViolation(
             notMember,
-            "federation.policies[1].replicas.weights.idc-sh: idc-sh is not a federation member (the hub is not a member: hubIsMember is false)",
+            "federation.policies[0].replicas.weights.idc-sh: idc-sh is not a federation member (the hub is not a member: hubIsMember is false)",
         );
     });
 
     it("weights are positive", () => {
         const v = violationsAfter((f) => (policy(f, "payments-api").replicas.weights["eks-apne1"] = 0));
-        assertViolation(v, "federation.policies[1].replicas.weights.eks-apne1: a weight must be a positive integer");
+        assertViolation(v, "federation.policies[0].replicas.weights.eks-apne1: a weight must be a positive integer");
         const empty = violationsAfter((f) => (policy(f, "payments-api").replicas.weights = {}));
-        assertViolation(empty, "federation.policies[1].replicas.weights: must give at least one cluster a weight");
+        assertViolation(empty, "federation.policies[0].replicas.weights: must give at least one cluster a weight");
     });
 
     it("a failover group is not empty", () => {
         const v = violationsAfter((f) => (policy(f, "search-api").failover = [["idc-sh"], []]));
-        assertViolation(v, "federation.policies[2].failover[1]: a failover group must name at least one cluster");
+        assertViolation(v, "federation.policies[1].failover[1]: a failover group must name at least one cluster");
         // Each group must satisfy the spread on its own: the fallback to one provider cannot spread over two.
         const narrow = violationsAfter((f) => (policy(f, "search-api").failover = [["idc-sh", "ack-sh"], ["eks-apne1"]]));
-        assertViolation(narrow, "federation.policies[2].spread.minGroups: failover group 1 span 1 provider(s), fewer than 2");
+        assertViolation(narrow, "federation.policies[1].spread.minGroups: failover group 1 span 1 provider(s), fewer than 2");
     });
 
     it("failover groups and a cluster list are exclusive (clusterAffinities vs clusterAffinity)", () => {
         const v = violationsAfter((f) => (policy(f, "search-api").clusters = ["idc-sh"]));
-        assertViolation(v, "federation.policies[2].failover: is exclusive with clusters (Karmada: clusterAffinities cannot co-exist with clusterAffinity)");
+        assertViolation(v, "federation.policies[1].failover: is exclusive with clusters (Karmada: clusterAffinities cannot co-exist with clusterAffinity)");
     });
 
     it("static weights only for the policy's clusters; spread needs as many groups as it asks", () => {
@@ -121,14 +121,15 @@ describe("federation spec", () => {
             policy(f, "payments-api").clusters = ["idc-sh", "ack-sh"];
             policy(f, "search-api").spread = { by: "region", minGroups: 4 };
         });
-        assertViolation(v, "federation.policies[1].replicas.weights.eks-apne1: eks-apne1 is not one of the policy's clusters");
-        assertViolation(v, "federation.policies[2].spread.minGroups: failover group 0 span 2 region(s), fewer than 4");
+        assertViolation(v, "federation.policies[0].replicas.weights.eks-apne1: eks-apne1 is not one of the policy's clusters");
+        assertViolation(v, "federation.policies[1].spread.minGroups: failover group 0 span 2 region(s), fewer than 4");
     });
 
     it("a policy selects named resources in a namespace, or namespaces", () => {
         const v = violationsAfter((f) => {
+            f.federation.policies.unshift({ name: "batch-namespace", namespaces: ["batch"] });
             delete policy(f, "payments-api").namespace;
-            policy(f, "payments-namespace").resources = [{ apiVersion: "apps/v1", kind: "Deployment", name: "x" }];
+            policy(f, "batch-namespace").resources = [{ apiVersion: "apps/v1", kind: "Deployment", name: "x" }];
             f.federation.policies.push({ name: "empty", namespace: "payments" });
         });
         assertViolation(v, "federation.policies[1].namespace: is required with resources (the namespace the named workloads are in)");
@@ -138,8 +139,9 @@ describe("federation spec", () => {
 
     it("policy names are unique per namespace; a namespace policy takes no namespace; maxGroups >= minGroups", () => {
         const v = violationsAfter((f) => {
+            f.federation.policies.unshift({ name: "batch-namespace", namespaces: ["batch"] });
             f.federation.policies.push({ ...structuredClone(policy(f, "payments-api")) });
-            policy(f, "payments-namespace").namespace = "payments";
+            policy(f, "batch-namespace").namespace = "batch";
             policy(f, "search-api").spread.maxGroups = 1;
         });
         assertViolation(v, "federation.policies[3].name: duplicates federation.policies[1] (payments-api)");
@@ -147,12 +149,44 @@ describe("federation spec", () => {
         assertViolation(v, "federation.policies[2].spread.maxGroups: must be at least minGroups (2)");
     });
 
+    it("a tenant's namespace is never propagated as a Namespace (the tenant layer owns it on the members)", () => {
+        const v = violationsAfter((f) => f.federation.policies.push({ name: "payments-namespace", namespaces: ["batch", "payments"] }));
+        assertViolation(
+            v,
+            "federation.policies[2].namespaces[1]: payments is a tenant on idc-sh, eks-apne1, ack-sh: the tenant layer makes that namespace there, and Karmada applies nothing over an object it did not create (taking it over would replace the tenant's labels); propagate the workloads in it with a policy of resources",
+        );
+        assert.ok(!v.some((x) => x.startsWith("federation.policies[2].namespaces[0]")), "batch is no tenant: Karmada may make it");
+        // Placed only where it is no tenant: allowed.
+        const elsewhere = parsedAfter((f) => {
+            f.clusters.find((c: any) => c.name === "idc-sh").network.tenants.push({ namespace: "ledger" });
+            f.federation.policies.push({ name: "ledger-namespace", namespaces: ["ledger"], clusters: ["ack-sh"] });
+        });
+        assert.ok(elsewhere.ok, JSON.stringify(elsewhere));
+    });
+
+    it("the workloads of a tenant's namespace go only where it is a tenant (Karmada does not copy it to members)", () => {
+        const v = violationsAfter((f) => {
+            const eks = f.clusters.find((c: any) => c.name === "eks-apne1");
+            eks.network.tenants = eks.network.tenants.filter((t: any) => t.namespace !== "search");
+            for (const c of f.clusters) for (const t of c.network.tenants) if (t.namespace === "payments") t.allowTo = [];
+        });
+        assertViolation(
+            v,
+            "federation.policies[1].namespace: search is a tenant on idc-sh, ack-sh but not on eks-apne1, where this policy may place its workloads: Karmada does not copy a tenant's namespace to members, so it would not exist there; add the tenant to those clusters or keep the policy off them",
+        );
+        // A namespace that is a tenant nowhere is Karmada's to copy: no rule.
+        const karmadas = parsedAfter((f) =>
+            f.federation.policies.push({ name: "jobs", namespace: "jobs", resources: [{ apiVersion: "batch/v1", kind: "Job", name: "j" }] }),
+        );
+        assert.ok(karmadas.ok, JSON.stringify(karmadas));
+    });
+
     it("resource references and registries have strict formats", () => {
         const v = violationsAfter((f) => {
             policy(f, "payments-api").resources[0].kind = "deployment; rm -rf /";
             f.federation.overrides[0].rules[0].imageRegistry = "https://registry";
         });
-        assertViolation(v, "federation.policies[1].resources[0].kind: must be a Kind (PascalCase)");
+        assertViolation(v, "federation.policies[0].resources[0].kind: must be a Kind (PascalCase)");
         assertViolation(v, "federation.overrides[0].rules[0].imageRegistry: must be a registry host[:port][/path]");
     });
 
