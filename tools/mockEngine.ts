@@ -6,6 +6,7 @@ import { createRequire } from "module";
 import * as v8 from "v8";
 import { mockCalls, mockOutputs } from "./mocks";
 import type { InventoryEntry, ResourceOptions } from "./planDiff";
+import { collapseAlias } from "./urn";
 
 /** A value the program registered as a Pulumi secret. */
 export class SecretValue {
@@ -35,6 +36,8 @@ export interface RegisteredResource {
     customTimeouts: Record<string, string>;
     /** URN of the resource whose deletion deletes this one. */
     deletedWith?: string;
+    /** The URNs its `aliases` option stands for, collapsed as the engine does (tools/urn.ts). */
+    aliases: string[];
     /** Inputs as sent to the engine: secrets are SecretValue, assets `{ text }` or `{ path }`, resource references `{ urn }`. */
     inputs: Record<string, any>;
     /** What the mock returned as the resource's state. */
@@ -135,8 +138,21 @@ export function optionsOf(r: RegisteredResource): ResourceOptions | undefined {
         ...(r.replaceOnChanges.length > 0 ? { replaceOnChanges: [...r.replaceOnChanges] } : {}),
         ...(Object.keys(r.customTimeouts).length > 0 ? { customTimeouts: { ...r.customTimeouts } } : {}),
         ...(r.deletedWith ? { deletedWith: r.deletedWith } : {}),
+        ...(r.aliases.length > 0 ? { aliases: [...r.aliases] } : {}),
     };
     return Object.keys(o).length > 0 ? o : undefined;
+}
+
+/** The alias URNs of a RegisterResourceRequest: structured aliases (the mock monitor supports them) or plain URNs. */
+function aliasesOf(req: any, stack: string, project: string): string[] {
+    const self = { stack, project, parent: req.getParent() || undefined, type: req.getType(), name: req.getName() };
+    const structured = (req.getAliasesList() as any[]).map((a) => {
+        if (a.hasUrn()) return a.getUrn() as string;
+        const spec = a.getSpec();
+        const parent = spec.hasNoparent() && spec.getNoparent() ? { noParent: true } : spec.hasParenturn() ? { parentUrn: spec.getParenturn() } : {};
+        return collapseAlias({ name: spec.getName(), type: spec.getType(), stack: spec.getStack(), project: spec.getProject(), ...parent }, self);
+    });
+    return [...new Set([...structured, ...(req.getAliasurnsList() as string[])])];
 }
 
 /** A recorded resource as the offline plan's inventory.json lists it (`cluster`: the one it belongs to, if any). */
@@ -337,6 +353,8 @@ export async function runOnMocks<T>(program: () => T | Promise<T>, options: RunO
     const byUrn = new Map<string, RegisteredResource>();
     const invokes: RecordedInvoke[] = [];
     const recordState = options.recordState ?? true;
+    const project = options.project ?? "hybrid-fleet";
+    const stack = options.stack ?? "test";
     pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
     await pulumi.runtime.setMocks(
         {
@@ -353,8 +371,8 @@ export async function runOnMocks<T>(program: () => T | Promise<T>, options: RunO
                 return make(args);
             },
         },
-        options.project ?? "hybrid-fleet",
-        options.stack ?? "test",
+        project,
+        stack,
         options.preview ?? false,
     );
     const monitor = pulumi.runtime.getMonitor() as any;
@@ -379,6 +397,7 @@ export async function runOnMocks<T>(program: () => T | Promise<T>, options: RunO
                     replaceOnChanges: req.getReplaceonchangesList(),
                     customTimeouts: customTimeoutsOf(req.getCustomtimeouts()),
                     deletedWith: req.getDeletedwith() || undefined,
+                    aliases: aliasesOf(req, stack, project),
                     inputs: fromWire(req.getObject()?.toJavaScript() ?? {}),
                     state: recordState ? fromWire(resp.getObject()?.toJavaScript() ?? {}) : {},
                 };

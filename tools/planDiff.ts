@@ -1,5 +1,6 @@
 // Compares two offline-plan inventories: what a pull request adds, removes and changes.
 import { isDeepStrictEqual } from "util";
+import { inheritedChildAlias, parseUrn } from "./urn";
 
 export interface InventoryEntry {
     urn: string;
@@ -24,6 +25,8 @@ export interface ResourceOptions {
     replaceOnChanges?: string[];
     customTimeouts?: Record<string, string>;
     deletedWith?: string;
+    /** The old URNs this resource answers to (its `aliases`, collapsed). */
+    aliases?: string[];
 }
 
 export interface InventoryFile {
@@ -40,10 +43,16 @@ export interface Change {
     options: string[];
 }
 
+/** A resource under a new URN that one of its aliases ties to an old one: Pulumi moves it, nothing is replaced. */
+export interface Rename extends Change {
+    from: InventoryEntry;
+}
+
 export interface InventoryDiff {
     added: InventoryEntry[];
     removed: InventoryEntry[];
     changed: Change[];
+    renamed: Rename[];
 }
 
 const OPTIONS = ["protect", "retainOnDelete", "parent", "provider", "dependencies"] as const;
@@ -57,25 +66,88 @@ function changedKeys(before: object, after: object): string[] {
 export function diffInventories(before: InventoryFile, after: InventoryFile): InventoryDiff {
     const old = new Map(before.resources.map((r) => [r.urn, r]));
     const now = new Map(after.resources.map((r) => [r.urn, r]));
-    const added = after.resources.filter((r) => !old.has(r.urn));
-    const removed = before.resources.filter((r) => !now.has(r.urn));
+    const movedFrom = matchAliases(old, now);
+    const movedTo = new Map([...movedFrom].map(([to, from]) => [from, to]));
+    const added = after.resources.filter((r) => !old.has(r.urn) && !movedFrom.has(r.urn));
+    const removed = before.resources.filter((r) => !now.has(r.urn) && !movedTo.has(r.urn));
+    // Old references to a moved resource read as its new URN: a dependant is not changed by the move
+    // alone. A provider is compared by URN (the mock engine derives its id from its name; a real move keeps the id).
+    const current = (urn: string) => movedTo.get(urn) ?? urn;
+    const providerUrn = (ref: string | null) => ref && ref.slice(0, ref.lastIndexOf("::"));
+    const refs = (r: InventoryEntry, map: (urn: string) => string): InventoryEntry => ({
+        ...r,
+        parent: r.parent && map(r.parent),
+        provider: providerUrn(r.provider) && map(providerUrn(r.provider)!),
+        dependencies: r.dependencies.map(map).sort(),
+    });
+    const compare = (prev: InventoryEntry, entry: InventoryEntry) => {
+        const [p, e] = [refs(prev, current), refs(entry, (u) => u)];
+        return {
+            inputs: changedKeys(p.inputs, e.inputs),
+            options: [...OPTIONS.filter((o) => !isDeepStrictEqual(p[o], e[o])), ...changedKeys(p.options ?? {}, e.options ?? {})],
+        };
+    };
     const changed: Change[] = [];
+    const renamed: Rename[] = [];
     for (const entry of after.resources) {
+        const from = movedFrom.get(entry.urn);
+        if (from) {
+            renamed.push({ entry, from: old.get(from)!, ...compare(old.get(from)!, entry) });
+            continue;
+        }
         const prev = old.get(entry.urn);
         if (!prev) continue;
-        const inputs = changedKeys(prev.inputs, entry.inputs);
-        const options = [...OPTIONS.filter((o) => !isDeepStrictEqual(prev[o], entry[o])), ...changedKeys(prev.options ?? {}, entry.options ?? {})];
+        const { inputs, options } = compare(prev, entry);
         if (inputs.length > 0 || options.length > 0) changed.push({ entry, inputs, options });
     }
-    return { added, removed, changed };
+    return { added, removed, changed, renamed };
 }
+
+/**
+ * New URN -> old URN for every resource that is not in the old inventory under its own URN but
+ * answers to one of its aliases there, as the engine matches them (step_generator.go
+ * generateAliases): its own aliases, and those it inherits from a parent that moved (the child
+ * under the parent's old URN, a `<parent>-` name prefix renamed with it). Each old URN moves once.
+ */
+function matchAliases(old: Map<string, InventoryEntry>, now: Map<string, InventoryEntry>): Map<string, string> {
+    const moved = new Map<string, string>();
+    const done = new Set<string>();
+    const claimed = new Set<string>();
+    const visit = (r: InventoryEntry) => {
+        if (done.has(r.urn)) return;
+        done.add(r.urn);
+        const parent = r.parent ? now.get(r.parent) : undefined;
+        if (parent) visit(parent);
+        if (old.has(r.urn)) return;
+        const own = r.options?.aliases ?? [];
+        const parentFrom = parent && moved.get(parent.urn);
+        const candidates = parentFrom
+            ? [
+                  ...own,
+                  inheritedChildAlias(r, parent.name, parentFrom),
+                  ...own.map((a) => inheritedChildAlias({ type: baseType(a), name: parseUrn(a).name }, parent.name, parentFrom)),
+              ]
+            : own;
+        const from = candidates.find((a) => old.has(a) && !now.has(a) && !claimed.has(a));
+        if (from) {
+            moved.set(r.urn, from);
+            claimed.add(from);
+        }
+    };
+    for (const r of now.values()) visit(r);
+    return moved;
+}
+
+/** A URN's own type: the last part of its qualified type. */
+const baseType = (urn: string) => parseUrn(urn).qualifiedType.split("$").pop()!;
 
 const row = (e: InventoryEntry) => `| \`${e.type}\` | \`${e.name}\` | ${e.cluster ?? "(fleet)"} |`;
 
 /** Markdown for a pull-request comment. */
 export function renderDiff(diff: InventoryDiff, stack: string): string {
-    const { added, removed, changed } = diff;
+    const { added, removed, changed, renamed } = diff;
     const lines = [`### Offline plan diff for stack \`${stack}\``, "", `**${added.length} to add, ${changed.length} to change, ${removed.length} to remove**`];
+    if (renamed.length > 0) lines.push("", `**${renamed.length} renamed by an alias** (the same resources under new URNs: moved, not replaced)`);
     if (removed.some((r) => r.protect)) lines.push("", "> :warning: a **protected** resource is removed: `pulumi up` will refuse until it is unprotected.");
     const table = (title: string, entries: InventoryEntry[]) => {
         if (entries.length === 0) return;
@@ -91,6 +163,10 @@ export function renderDiff(diff: InventoryDiff, stack: string): string {
             lines.push(`${row(c.entry)} ${keys} | ${opts} |`);
         }
     }
-    if (added.length + removed.length + changed.length === 0) lines.push("", "No changes.");
+    if (renamed.length > 0) {
+        lines.push("", `#### Renamed (${renamed.length})`, "", "| type | name | cluster | old URN | changed inputs |", "|---|---|---|---|---|");
+        for (const r of renamed) lines.push(`${row(r.entry)} \`${r.from.urn}\` | ${r.inputs.map((k) => `\`${k}\``).join(", ") || "-"} |`);
+    }
+    if (added.length + removed.length + changed.length + renamed.length === 0) lines.push("", "No changes.");
     return lines.join("\n");
 }
