@@ -255,9 +255,18 @@ export const fleetPolicies: FleetPolicy[] = [
     },
     {
         name: "explicit-kubernetes-provider",
-        description: "Every Kubernetes object goes through its cluster's explicit provider, never the ambient kubeconfig.",
+        description: "Every Kubernetes object goes through its cluster's explicit provider, and every such provider names its kubeconfig: never the ambient one.",
         enforcementLevel: "mandatory",
         validateResource(r, report) {
+            // A provider without kubeconfig falls back to $KUBECONFIG or ~/.kube/config of whoever runs
+            // `pulumi up` (pulumi-kubernetes provider configuration). An unknown one in a preview is
+            // not read here: CrossGuard skips a rule that touches an unknown value.
+            if (r.type === "pulumi:providers:kubernetes") {
+                const kubeconfig = r.props.kubeconfig;
+                if (typeof kubeconfig !== "string" || kubeconfig.trim() === "")
+                    report("a Kubernetes provider without a kubeconfig uses the ambient one ($KUBECONFIG, ~/.kube/config) of whoever runs Pulumi");
+                return;
+            }
             if (!r.type.startsWith("kubernetes:")) return;
             if (!r.provider || r.provider.startsWith("default"))
                 report("uses the default Kubernetes provider (the ambient kubeconfig) instead of its cluster's");

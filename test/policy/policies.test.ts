@@ -142,6 +142,17 @@ describe("policy pack", function () {
         assert.deepStrictEqual(messages, ["uses the default Kubernetes provider (the ambient kubeconfig) instead of its cluster's"]);
     });
 
+    it("catches a Kubernetes provider without a kubeconfig (it would use the ambient one)", async () => {
+        const messages = await messagesAfter("explicit-kubernetes-provider", (rs) => {
+            delete one(rs, "pulumi:providers:kubernetes", "idc-sh-k8s").inputs.kubeconfig;
+            one(rs, "pulumi:providers:kubernetes", "eks-apne1-k8s").inputs.kubeconfig = " ";
+        });
+        assert.deepStrictEqual(messages, [
+            "a Kubernetes provider without a kubeconfig uses the ambient one ($KUBECONFIG, ~/.kube/config) of whoever runs Pulumi",
+            "a Kubernetes provider without a kubeconfig uses the ambient one ($KUBECONFIG, ~/.kube/config) of whoever runs Pulumi",
+        ]);
+    });
+
     it("catches secret material in a plain input, offline only", async () => {
         const messages = await messagesAfter("no-plaintext-secret-material", (rs) => {
             one(rs, "command:remote:Command", "idc-sh-etcd-etcd-1-data-disk").inputs.environment = { KEY: "-----BEGIN RSA PRIVATE KEY-----\nMIIE" };
