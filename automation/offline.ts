@@ -61,34 +61,45 @@ export function planOffline(request: PlanRequest): Promise<OfflinePlan> {
     return run;
 }
 
+/** A stack name as it names a `Pulumi.<stack>.yaml` file. */
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
 async function planOnce(request: PlanRequest): Promise<OfflinePlan> {
-    let configFile = request.configFile;
-    const scratch: string[] = [];
-    if (request.spec !== undefined) {
-        const raw = "raw" in request.spec ? request.spec.raw : request.spec;
-        loadFleet(raw);
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-spec-"));
-        scratch.push(dir);
-        configFile = path.join(dir, `Pulumi.${request.stack}.yaml`);
-        fs.writeFileSync(configFile, YAML.stringify({ config: { "hybrid-fleet:fleet": raw } }));
-    } else {
-        validateStack(request.stack, configFile ?? stackFilePath(request.stack));
-    }
-    const outDir = request.out ?? fs.mkdtempSync(path.join(os.tmpdir(), `fleet-plan-${request.stack}-`));
+    if (!STACK_NAME.test(request.stack)) throw new Error(`stack: ${JSON.stringify(request.stack)} is not a stack name (letters, digits, '_', '.', '-')`);
+    // Read before anything is made: a missing or broken earlier inventory leaves nothing behind.
     const previous = typeof request.previous === "string" ? (JSON.parse(fs.readFileSync(request.previous, "utf8")) as InventoryFile) : request.previous;
+    // Our temporary directories go when the plan fails, wherever it fails; the caller's own `out` stays as the plan left it.
+    const scratch: string[] = [];
     const log: string[] = [];
     const { log: consoleLog, error: consoleError } = console;
-    console.log = console.error = (...args: unknown[]) => void log.push(args.join(" "));
+    let outDir = request.out;
     let planned = false;
     try {
+        let configFile = request.configFile;
+        if (request.spec !== undefined) {
+            const raw = "raw" in request.spec ? request.spec.raw : request.spec;
+            loadFleet(raw);
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-spec-"));
+            scratch.push(dir);
+            configFile = path.join(dir, `Pulumi.${request.stack}.yaml`);
+            // Written out in full: a spec built in code may share one object in many places, which
+            // yaml would write as anchors and aliases, and a stack file may hold only so many.
+            fs.writeFileSync(configFile, YAML.stringify({ config: { "hybrid-fleet:fleet": raw } }, { aliasDuplicateObjects: false }));
+        } else {
+            validateStack(request.stack, configFile ?? stackFilePath(request.stack));
+        }
+        if (outDir === undefined) {
+            outDir = fs.mkdtempSync(path.join(os.tmpdir(), `fleet-plan-${request.stack}-`));
+            scratch.push(outDir);
+        }
+        console.log = console.error = (...args: unknown[]) => void log.push(args.join(" "));
         const code = await plan({ stack: request.stack, out: outDir, ...(configFile ? { config: configFile } : {}) });
         if (code !== 0) throw new Error(`the offline plan failed:\n${log.join("\n")}`);
         planned = true;
     } finally {
         console.log = consoleLog;
         console.error = consoleError;
-        // A temporary output directory of ours goes with a failed plan; the caller's own `out` stays as the plan left it.
-        for (const dir of [...scratch, ...(planned || request.out !== undefined ? [] : [outDir])]) fs.rmSync(dir, { recursive: true, force: true });
+        for (const dir of scratch.filter((d) => !planned || d !== outDir)) fs.rmSync(dir, { recursive: true, force: true });
     }
     const inventory = JSON.parse(fs.readFileSync(path.join(outDir, "inventory.json"), "utf8")) as InventoryFile;
     return { outDir, inventory, ...(previous ? { diff: diffInventories(previous, inventory) } : {}), policies: evaluatePolicies(inventory), log };

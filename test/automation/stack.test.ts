@@ -356,6 +356,36 @@ describe("automation library, offline", function () {
     });
 });
 
+describe("automation library, offline, edges", function () {
+    this.timeout(60_000);
+
+    it("plans a spec built in code that shares one object in many places (written out in full, not as >100 YAML aliases)", async () => {
+        const peer = { namespace: "ingress", ports: [{ port: 8080 }] };
+        const raw = oneSiteFleet("dev", "idc-dev", (site) => (site.network.tenants = [{ namespace: "shop", allowFrom: Array(101).fill(peer) }]));
+        const p = await planOffline({ stack: "dev", spec: { raw } });
+        try {
+            assert.ok(p.inventory.resources.some((r) => r.type === "kubernetes:core/v1:Namespace" && (r.inputs as any).metadata?.name === "shop"));
+        } finally {
+            fs.rmSync(p.outDir, { recursive: true, force: true });
+        }
+    });
+
+    it("leaves no temporary directory when it fails: an earlier inventory that is missing, a name that is no stack name", async () => {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-tmp-"));
+        const before = process.env.TMPDIR;
+        process.env.TMPDIR = tmp;
+        try {
+            await assert.rejects(planOffline({ stack: "dev", spec: oneSiteSpec("dev", "idc-dev"), previous: path.join(tmp, "missing.json") }), /ENOENT/);
+            await assert.rejects(planOffline({ stack: "dev/x", spec: oneSiteSpec("dev", "idc-dev") }), /stack: "dev\/x" is not a stack name/);
+            assert.deepStrictEqual(fs.readdirSync(tmp), []);
+        } finally {
+            if (before === undefined) delete process.env.TMPDIR;
+            else process.env.TMPDIR = before;
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
+    });
+});
+
 describe("automation library, offline, at once", function () {
     this.timeout(60_000);
 
