@@ -255,7 +255,8 @@ export const fleetPolicies: FleetPolicy[] = [
     },
     {
         name: "explicit-kubernetes-provider",
-        description: "Every Kubernetes object goes through its cluster's explicit provider, and every such provider names its kubeconfig: never the ambient one.",
+        description:
+            "Every Kubernetes object goes through its cluster's explicit provider, and every such provider names its kubeconfig: never the ambient one.",
         enforcementLevel: "mandatory",
         validateResource(r, report) {
             // A provider without kubeconfig falls back to $KUBECONFIG or ~/.kube/config of whoever runs
