@@ -3,6 +3,7 @@
 // ServiceAccounts can assume through the cluster's RRSA OIDC provider.
 import * as alicloud from "../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
+import { BUCKET_LIFECYCLE } from "../core/conventions";
 import { protectedKey } from "./kms";
 import { bucketWriterPolicy, rrsaTrustPolicy } from "./render";
 
@@ -41,6 +42,16 @@ export class AckMetricsStore extends pulumi.ComponentResource {
                 // Zone-redundant storage survives the loss of a zone (OSS docs, "ZRS").
                 redundancyType: "ZRS",
                 versioning: { status: "Enabled" },
+                lifecycleRules: [
+                    {
+                        id: "old-versions-and-uploads",
+                        enabled: true,
+                        prefix: "",
+                        noncurrentVersionExpirations: [{ days: BUCKET_LIFECYCLE.noncurrentVersionDays }],
+                        expirations: [{ expiredObjectDeleteMarker: true }],
+                        abortMultipartUploads: [{ days: BUCKET_LIFECYCLE.incompleteUploadDays }],
+                    },
+                ],
                 serverSideEncryptionRule: { sseAlgorithm: "KMS", kmsMasterKeyId: key.id },
                 forceDestroy: false,
                 tags,

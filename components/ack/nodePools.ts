@@ -1,5 +1,5 @@
 // The ACK cluster's nodes: one managed alicloud.cs.NodePool per spec pool, spread over every
-// zone's node vSwitch, scaled by ACK's cluster autoscaler, auto-repaired and auto-upgraded in the
+// zone's node vSwitch, scaled by ACK's cluster autoscaler (the system pool has a fixed size), auto-repaired and auto-upgraded in the
 // maintenance window, with encrypted disks, IMDS hardened and no public IPs.
 import * as alicloud from "../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
@@ -58,7 +58,10 @@ export class AckNodePools extends pulumi.ComponentResource {
                         spotStrategy: pool.spot ? "SpotAsPriceGo" : "NoSpot",
                         // Replace a spot node before its reclaim notice runs out.
                         spotInstanceRemedy: pool.spot ? true : undefined,
-                        ...(autoscale
+                        // ACK labels the nodes of an autoscaled pool k8s.aliyun.com=true, and its system
+                        // add-ons (CoreDNS, metrics-server) keep off such nodes (alicloud cs.NodePool docs,
+                        // scalingConfig): the system pool keeps a fixed size, its minSize.
+                        ...(autoscale && !pool.system
                             ? {
                                   scalingConfig: {
                                       enable: true,
@@ -84,6 +87,8 @@ export class AckNodePools extends pulumi.ComponentResource {
                         labels: nodePoolLabels(pool),
                         taints: nodePoolTaints(pool),
                         keyName: keyPair.keyPairName,
+                        // The key logs in as ecs-user, not root (sudo where break-glass needs it).
+                        loginAsNonRoot: true,
                         // IMDSv2-style hardened metadata access only (ACK 1.28+).
                         instanceMetadataOptions: { httpTokens: "required" },
                         systemDiskCategory: "cloud_essd",

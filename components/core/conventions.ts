@@ -23,3 +23,12 @@ export const systemTolerations = [{ key: SYSTEM_TAINT.key, operator: "Exists", e
 export function fleetTags(cluster: string, environment: string): Record<string, string> {
     return { [FLEET_KEYS.cluster]: cluster, [FLEET_KEYS.environment]: environment };
 }
+
+/**
+ * How long a versioned metrics bucket keeps what was overwritten or deleted: a month to undo a
+ * wrong deletion (a compactor bug, a bad retention) before the space is given back. Without a rule,
+ * versioning keeps every old version for ever (S3 docs, "Managing the lifecycle of objects";
+ * OSS docs, "Lifecycle rules based on the last modified time for versioned buckets"). Unfinished
+ * multipart uploads (a sidecar killed mid-upload) go after a week.
+ */
+export const BUCKET_LIFECYCLE = { noncurrentVersionDays: 30, incompleteUploadDays: 7 } as const;

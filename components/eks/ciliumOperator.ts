@@ -30,7 +30,7 @@ export class CiliumOperatorIdentity extends pulumi.ComponentResource {
             name,
             {
                 description: `${args.cluster}: Cilium operator ENI IPAM (Pod Identity ${namespace}/${serviceAccount})`,
-                assumeRolePolicy: pulumi.all([ctx, args.clusterArn]).apply(([c, arn]) => JSON.stringify(podIdentityTrustPolicy(c, arn))),
+                assumeRolePolicy: pulumi.all([ctx, args.clusterArn]).apply(([c, arn]) => JSON.stringify(podIdentityTrustPolicy(c, arn, CILIUM_OPERATOR))),
                 tags: args.tags,
             },
             { parent: this },

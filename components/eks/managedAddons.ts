@@ -120,7 +120,9 @@ export function declareSystemAddons(
         `${name}-ebs-csi`,
         {
             description: `${a.clusterName}: EBS CSI controller (Pod Identity kube-system/${EBS_CSI_SERVICE_ACCOUNT})`,
-            assumeRolePolicy: pulumi.all([ctx, a.cluster.arn]).apply(([c, arn]) => JSON.stringify(podIdentityTrustPolicy(c, arn))),
+            assumeRolePolicy: pulumi
+                .all([ctx, a.cluster.arn])
+                .apply(([c, arn]) => JSON.stringify(podIdentityTrustPolicy(c, arn, { namespace: "kube-system", serviceAccount: EBS_CSI_SERVICE_ACCOUNT }))),
             tags,
         },
         parent,

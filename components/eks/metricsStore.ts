@@ -3,6 +3,7 @@
 // that only the named ServiceAccount of this cluster gets, through EKS Pod Identity.
 import * as aws from "../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BUCKET_LIFECYCLE } from "../core/conventions";
 import { protectedKey } from "./kms";
 import { AwsContext, bucketTlsOnlyPolicy, bucketWriterPolicy, podIdentityTrustPolicy } from "./render";
 
@@ -28,7 +29,25 @@ export class EksMetricsStore extends pulumi.ComponentResource {
 
         const key = protectedKey(`${name}-key`, { description: `${args.bucket}: server-side encryption of metrics blocks`, tags }, this);
         const bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: args.bucket, forceDestroy: false, tags }, { parent: this, protect: true });
-        new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
+        const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-lifecycle`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "old-versions-and-uploads",
+                        status: "Enabled",
+                        filter: { prefix: "" },
+                        noncurrentVersionExpiration: { noncurrentDays: BUCKET_LIFECYCLE.noncurrentVersionDays },
+                        expiration: { expiredObjectDeleteMarker: true },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: BUCKET_LIFECYCLE.incompleteUploadDays },
+                    },
+                ],
+            },
+            // S3 checks the rule against the bucket's versioning state: after it is on.
+            { parent: this, dependsOn: [versioning] },
+        );
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-sse`,
             {
@@ -56,7 +75,7 @@ export class EksMetricsStore extends pulumi.ComponentResource {
             `${name}-writer`,
             {
                 description: `Pod Identity: ${args.writer.namespace}/${args.writer.serviceAccount} writes metrics blocks to ${args.bucket}`,
-                assumeRolePolicy: pulumi.all([ctx, args.clusterArn]).apply(([c, arn]) => JSON.stringify(podIdentityTrustPolicy(c, arn))),
+                assumeRolePolicy: pulumi.all([ctx, args.clusterArn]).apply(([c, arn]) => JSON.stringify(podIdentityTrustPolicy(c, arn, args.writer))),
                 tags,
             },
             parent,

@@ -97,9 +97,34 @@ export function serviceTrustPolicy(service: string, actions: string[], guard?: {
     return policyDocument(statement);
 }
 
-/** EKS Pod Identity: pods.eks.amazonaws.com assumes and tags the session (EKS docs, "Pod Identity role"), only for this cluster. */
-export function podIdentityTrustPolicy(ctx: AwsContext, clusterArn: string): PolicyDocument {
-    return serviceTrustPolicy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"], { accountId: ctx.accountId, sourceArn: clusterArn });
+/** The ServiceAccount a Pod Identity role is for. */
+export interface PodIdentitySubject {
+    namespace: string;
+    serviceAccount: string;
+}
+
+/**
+ * EKS Pod Identity: pods.eks.amazonaws.com assumes and tags the session, and only for one
+ * ServiceAccount of this cluster. EKS sets the session tags eks-cluster-arn, kubernetes-namespace
+ * and kubernetes-service-account on every assume (EKS docs, "Create IAM role with trust policy
+ * required by EKS Pod Identity", Setting Conditions; "Enable or disable session tags"): the trust
+ * policy checks those, not aws:SourceArn, which is the association's ARN (podidentityassociation/...),
+ * never the cluster's.
+ */
+export function podIdentityTrustPolicy(ctx: AwsContext, clusterArn: string, subject: PodIdentitySubject): PolicyDocument {
+    return policyDocument({
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+            StringEquals: {
+                "aws:SourceAccount": ctx.accountId,
+                "aws:RequestTag/eks-cluster-arn": clusterArn,
+                "aws:RequestTag/kubernetes-namespace": subject.namespace,
+                "aws:RequestTag/kubernetes-service-account": subject.serviceAccount,
+            },
+        },
+    });
 }
 
 /** VPC flow logs publish to one log group (VPC docs, "IAM role for publishing flow logs to CloudWatch Logs"). */

@@ -65,7 +65,7 @@ export const ackCluster = z.strictObject({
     logging: z
         .strictObject({
             /** PCI DSS v4.0 req. 10.5.1: keep audit logs at least 12 months. */
-            retentionDays: z.number().int().min(1).max(3650, "SLS keeps logs at most 3650 days").default(365),
+            retentionDays: z.number().int().min(1).max(3000, "ACK keeps control-plane logs 1 to 3000 days (UpdateControlPlaneLog log_ttl)").default(365),
         })
         .prefault({}),
     /** When ACK may upgrade the control plane and managed node pools (UTC+8, the region's time). */
@@ -110,6 +110,14 @@ export function ackRules(c: AckClusterSpec, at: (string | number)[], environment
     });
     if (!c.nodePools.some((p) => p.system)) {
         out.push({ path: [...at, "nodePools"], rule: "must include a system pool (system: true) for the cluster add-ons" });
+    }
+    // The system pool is tainted CriticalAddonsOnly: the fleet's own workloads (mesh gateway,
+    // Karmada agent, monitoring, Thanos) and the tenants' need an untainted pool.
+    if (!c.nodePools.some((p) => !p.system)) {
+        out.push({
+            path: [...at, "nodePools"],
+            rule: "must include a pool that is not the system pool (system pools are tainted CriticalAddonsOnly: nothing else would schedule)",
+        });
     }
     // Flannel has no policy engine: a tenant's default-deny would silently allow everything.
     if (c.network.cni === "flannel" && c.network.tenants.length > 0) {

@@ -231,10 +231,14 @@ describe("ACK site on the mock engine (prod)", function () {
             assert.strictEqual(p.inputs.clusterId, idOf(cluster));
             assert.deepStrictEqual(p.inputs.vswitchIds, nodeSwitches);
             assert.deepStrictEqual(p.inputs.instanceTypes, pool.instanceTypes);
-            assert.deepStrictEqual(
-                { enable: p.inputs.scalingConfig.enable, minSize: p.inputs.scalingConfig.minSize, maxSize: p.inputs.scalingConfig.maxSize },
-                { enable: true, minSize: pool.minSize, maxSize: pool.maxSize },
-            );
+            // Autoscaled nodes carry k8s.aliyun.com=true, which ACK's system add-ons avoid: the system pool has a fixed size.
+            if (pool.system) assert.deepStrictEqual([p.inputs.scalingConfig, p.inputs.desiredSize], [undefined, String(pool.minSize)]);
+            else
+                assert.deepStrictEqual(
+                    { enable: p.inputs.scalingConfig.enable, minSize: p.inputs.scalingConfig.minSize, maxSize: p.inputs.scalingConfig.maxSize },
+                    { enable: true, minSize: pool.minSize, maxSize: pool.maxSize },
+                );
+            assert.strictEqual(p.inputs.loginAsNonRoot, true, "the login key is ecs-user's, not root's");
             assert.strictEqual(p.inputs.spotStrategy, pool.spot ? "SpotAsPriceGo" : "NoSpot");
             const m = p.inputs.management;
             assert.deepStrictEqual(
@@ -256,7 +260,7 @@ describe("ACK site on the mock engine (prod)", function () {
             assert.strictEqual(p.inputs.systemDiskEncrypted, true);
             assert.ok(p.inputs.dataDisks.length > 0);
             for (const d of p.inputs.dataDisks) assert.strictEqual(d.encrypted, "true");
-            assert.strictEqual(p.inputs.scalingConfig.isBondEip, false);
+            assert.notStrictEqual(p.inputs.scalingConfig?.isBondEip, true);
             assert.ok(!p.inputs.internetMaxBandwidthOut, "no public bandwidth");
             assert.strictEqual(p.inputs.instanceMetadataOptions.httpTokens, "required");
             assert.strictEqual(p.inputs.password, undefined);
@@ -274,6 +278,17 @@ describe("ACK site on the mock engine (prod)", function () {
         assert.strictEqual(bucket.protect, true);
         assert.strictEqual(key.protect, true);
         assert.deepStrictEqual(bucket.inputs.versioning, { status: "Enabled" });
+        // Versioned: what was overwritten or deleted is kept 30 days, not for ever.
+        assert.deepStrictEqual(bucket.inputs.lifecycleRules, [
+            {
+                id: "old-versions-and-uploads",
+                enabled: true,
+                prefix: "",
+                noncurrentVersionExpirations: [{ days: 30 }],
+                expirations: [{ expiredObjectDeleteMarker: true }],
+                abortMultipartUploads: [{ days: 7 }],
+            },
+        ]);
         assert.deepStrictEqual(bucket.inputs.serverSideEncryptionRule, { sseAlgorithm: "KMS", kmsMasterKeyId: idOf(key) });
         assert.strictEqual(inv.named(T.bucketAcl, "ack-sh-metrics-acl").inputs.acl, "private");
         assert.strictEqual(inv.named(T.publicAccess, "ack-sh-metrics-public-access").inputs.blockPublicAccess, true);

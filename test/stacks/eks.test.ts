@@ -65,6 +65,19 @@ function eksSpec(fleet: FleetSpec): EksClusterSpec {
     return fleet.clusters.find((c): c is EksClusterSpec => c.provider === "eks")!;
 }
 
+/**
+ * The trust condition of a Pod Identity role: the session tags EKS sets on every assume (EKS docs,
+ * "Create IAM role with trust policy required by EKS Pod Identity"), for one ServiceAccount of one cluster.
+ */
+const podIdentityCondition = (clusterArn: string, namespace: string, serviceAccount: string) => ({
+    StringEquals: {
+        "aws:SourceAccount": MOCK_AWS_ACCOUNT,
+        "aws:RequestTag/eks-cluster-arn": clusterArn,
+        "aws:RequestTag/kubernetes-namespace": namespace,
+        "aws:RequestTag/kubernetes-service-account": serviceAccount,
+    },
+});
+
 describe("EKS site on the mock engine (prod)", function () {
     this.timeout(120000);
     let inv: Inventory;
@@ -370,7 +383,7 @@ describe("EKS site on the mock engine (prod)", function () {
             const trust = json(role.inputs.assumeRolePolicy).Statement[0];
             assert.deepStrictEqual(trust.Principal, { Service: "pods.eks.amazonaws.com" });
             assert.deepStrictEqual(trust.Action, ["sts:AssumeRole", "sts:TagSession"]);
-            assert.strictEqual(trust.Condition.ArnLike["aws:SourceArn"], named(T.cluster, `${C}-eks`).state.arn);
+            assert.deepStrictEqual(trust.Condition, podIdentityCondition(named(T.cluster, `${C}-eks`).state.arn, "kube-system", "ebs-csi-controller-sa"));
             assert.strictEqual(named(T.attachment, `${C}-ebs-csi`).inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
         });
 
@@ -417,7 +430,10 @@ describe("EKS site on the mock engine (prod)", function () {
                 [trust[0].Effect, trust[0].Principal, trust[0].Action],
                 ["Allow", { Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]],
             );
-            assert.strictEqual(trust[0].Condition.ArnLike["aws:SourceArn"], named(T.cluster, `${C}-eks`).state.arn);
+            assert.deepStrictEqual(
+                trust[0].Condition,
+                podIdentityCondition(named(T.cluster, `${C}-eks`).state.arn, KARPENTER.namespace, KARPENTER.serviceAccount),
+            );
             const association = named(T.podIdentity, `${K}-controller`);
             assert.deepStrictEqual(
                 [association.inputs.clusterName, association.inputs.namespace, association.inputs.serviceAccount, association.inputs.roleArn],
@@ -645,10 +661,27 @@ describe("EKS site on the mock engine (prod)", function () {
             for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.strictEqual(block[k], true, k);
             const tls = json(inv.named("aws:s3/bucketPolicy:BucketPolicy", `${M}-tls-only`).inputs.policy).Statement[0];
             assert.deepStrictEqual([tls.Effect, tls.Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);
+            // Versioned: what was overwritten or deleted is kept 30 days, not for ever.
+            const lifecycle = inv.named("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `${M}-lifecycle`);
+            assert.deepStrictEqual(lifecycle.inputs.rules, [
+                {
+                    id: "old-versions-and-uploads",
+                    status: "Enabled",
+                    filter: { prefix: "" },
+                    noncurrentVersionExpiration: { noncurrentDays: 30 },
+                    expiration: { expiredObjectDeleteMarker: true },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+            ]);
+            assert.ok(lifecycle.dependencies.includes(inv.named("aws:s3/bucketVersioning:BucketVersioning", `${M}-versioning`).urn));
             const association = named(T.podIdentity, `${M}-writer`);
             assert.deepStrictEqual(
                 [association.inputs.namespace, association.inputs.serviceAccount, association.inputs.roleArn],
                 [EKS_METRICS_WRITER.namespace, EKS_METRICS_WRITER.serviceAccount, named(T.role, `${M}-writer`).state.arn],
+            );
+            assert.deepStrictEqual(
+                json(named(T.role, `${M}-writer`).inputs.assumeRolePolicy).Statement[0].Condition,
+                podIdentityCondition(named(T.cluster, `${C}-eks`).state.arn, EKS_METRICS_WRITER.namespace, EKS_METRICS_WRITER.serviceAccount),
             );
         });
     });
@@ -765,9 +798,12 @@ describe("EKS site on the mock engine (Cilium ENI mode: the operator's EC2 ident
             [trust[0].Effect, trust[0].Principal, trust[0].Action],
             ["Allow", { Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]],
         );
-        assert.strictEqual(trust[0].Condition.ArnLike["aws:SourceArn"], inv.named(T.cluster, `${C}-eks`).state.arn);
-        assert.strictEqual(trust[0].Condition.StringEquals["aws:SourceAccount"], MOCK_AWS_ACCOUNT);
         const association = inv.named(T.podIdentity, O);
+        // The trust admits exactly the ServiceAccount the association names, in this cluster.
+        assert.deepStrictEqual(
+            trust[0].Condition,
+            podIdentityCondition(inv.named(T.cluster, `${C}-eks`).state.arn, association.inputs.namespace, association.inputs.serviceAccount),
+        );
         assert.deepStrictEqual(
             [association.inputs.clusterName, association.inputs.namespace, association.inputs.serviceAccount, association.inputs.roleArn],
             [C, "kube-system", "cilium-operator", role.state.arn],

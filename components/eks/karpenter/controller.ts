@@ -33,7 +33,7 @@ export function declareController(
         `${name}-controller`,
         {
             description: `${a.cluster}: Karpenter controller (Pod Identity ${KARPENTER.namespace}/${KARPENTER.serviceAccount})`,
-            assumeRolePolicy: pulumi.all([ctx, a.clusterArn]).apply(([c, arn]) => JSON.stringify(podIdentityTrustPolicy(c, arn))),
+            assumeRolePolicy: pulumi.all([ctx, a.clusterArn]).apply(([c, arn]) => JSON.stringify(podIdentityTrustPolicy(c, arn, KARPENTER))),
             tags,
         },
         parent,

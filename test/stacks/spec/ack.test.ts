@@ -58,6 +58,11 @@ describe("ACK spec", () => {
     it("requires a system node pool", () => {
         const v = violationsAfter((ack) => ack.nodePools.forEach((p: any) => (p.system = false)));
         assertViolation(v, "clusters[2].nodePools: must include a system pool (system: true) for the cluster add-ons");
+        const only = violationsAfter((ack) => ack.nodePools.forEach((p: any) => (p.system = true)));
+        assertViolation(
+            only,
+            "clusters[2].nodePools: must include a pool that is not the system pool (system pools are tainted CriticalAddonsOnly: nothing else would schedule)",
+        );
     });
 
     it("keeps pod and service CIDRs outside the VPC", () => {
@@ -121,10 +126,10 @@ describe("ACK spec", () => {
 
     it("checks log retention and maintenance window fields", () => {
         const v = violationsAfter((ack) => {
-            ack.logging = { retentionDays: 4000 };
+            ack.logging = { retentionDays: 3001 };
             ack.maintenanceWindow = { start: "25:00" };
         });
-        assertViolation(v, "clusters[2].logging.retentionDays: SLS keeps logs at most 3650 days");
+        assertViolation(v, "clusters[2].logging.retentionDays: ACK keeps control-plane logs 1 to 3000 days (UpdateControlPlaneLog log_ttl)");
         assertViolation(v, "clusters[2].maintenanceWindow.start: must be a time HH:MM");
     });
 });
