@@ -221,9 +221,14 @@ export class FleetStack {
         });
     }
 
+    /**
+     * Refresh and destroy run the program (`--run-program`): without it they reuse the provider
+     * inputs stored in state, and a short-lived credential there (ACK's kubeconfig lasts 240
+     * minutes) has expired by the next day (Pulumi docs, "pulumi refresh --run-program").
+     */
     refresh(options: OperationOptions = {}): Promise<OperationResult> {
         return this.run("refresh", options, async (o) => {
-            const r = await this.stack.refresh(o);
+            const r = await this.stack.refresh({ ...o, runProgram: true });
             return { changes: (r.summary.resourceChanges ?? {}) as Record<string, number>, stdout: r.stdout };
         });
     }
@@ -243,7 +248,7 @@ export class FleetStack {
                     .map((r) => r.urn);
                 if (guarded.length > 0) throw new ProtectedResourcesError(this.stack.name, guarded);
             }
-            const r = await this.stack.destroy({ ...o, ...(options.excludeProtected ? { excludeProtected: true } : {}) });
+            const r = await this.stack.destroy({ ...o, runProgram: true, ...(options.excludeProtected ? { excludeProtected: true } : {}) });
             return { changes: (r.summary.resourceChanges ?? {}) as Record<string, number>, stdout: r.stdout };
         });
     }

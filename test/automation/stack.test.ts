@@ -262,6 +262,11 @@ describe("automation library against a stand-in pulumi", function () {
         const destroys = calls().filter((a) => a[0] === "destroy");
         assert.strictEqual(destroys.length, 2);
         assert.ok(destroys[1].includes("--exclude-protected"));
+        // The program runs: providers get fresh credentials, not the expired ones in state.
+        for (const d of destroys) assert.ok(d.includes("--run-program=true"), d.join(" "));
+        await fleet.refresh({ cluster: "idc-sh" });
+        const [refresh] = calls().filter((a) => a[0] === "refresh");
+        assert.ok(refresh.includes("--run-program=true"), refresh.join(" "));
     });
 
     it("sets secret config through the CLI's stdin, plain config on set-all; a failure names the key, never the value", async () => {
