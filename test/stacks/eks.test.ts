@@ -439,10 +439,16 @@ describe("EKS site on the mock engine (prod)", function () {
                 [association.inputs.clusterName, association.inputs.namespace, association.inputs.serviceAccount, association.inputs.roleArn],
                 [C, KARPENTER.namespace, KARPENTER.serviceAccount, role.state.arn],
             );
-            const policy = named(T.policy, `${K}-controller`);
-            const attachment = named(T.attachment, `${K}-controller`);
-            assert.deepStrictEqual([attachment.inputs.role, attachment.inputs.policyArn], [role.state.name, policy.state.arn]);
-            const statements = json(policy.inputs.policy).Statement;
+            // Six managed policies (the single one would pass IAM's size quota), each attached to the controller's role, before its association.
+            const ids = ["", "-iam-integration", "-eks-integration", "-interruption", "-zonal-shift", "-resource-discovery"].map((g) => `${K}-controller${g}`);
+            const statements = ids.flatMap((id) => {
+                const policy = named(T.policy, id);
+                const attachment = named(T.attachment, id);
+                assert.deepStrictEqual([attachment.inputs.role, attachment.inputs.policyArn], [role.state.name, policy.state.arn]);
+                assert.ok(association.dependencies.includes(attachment.urn), `${id} is attached before the association`);
+                return json(policy.inputs.policy).Statement;
+            });
+            assert.strictEqual(statements.length, 18);
             const bySid = Object.fromEntries(statements.map((s: any) => [s.Sid, s]));
             assert.strictEqual(bySid.AllowInterruptionQueueActions.Resource, named(T.queue, `${K}-interruption`).state.arn);
             assert.strictEqual(bySid.AllowPassingInstanceRole.Resource, named(T.role, `${K}-node`).state.arn);

@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { pinnedRelease } from "../../core/k8s";
 import { AwsContext, podIdentityTrustPolicy } from "../render";
-import { karpenterControllerPolicy, karpenterValues } from "./render";
+import { CONTROLLER_POLICY_GROUPS, type ControllerPolicyGroup, karpenterControllerPolicies, karpenterValues } from "./render";
 import { KARPENTER } from "./versions";
 
 export interface ControllerInputs {
@@ -38,22 +38,28 @@ export function declareController(
         },
         parent,
     );
-    const policy = new aws.iam.Policy(
-        `${name}-controller`,
-        {
-            description: `${a.cluster}: what the Karpenter controller may do, scoped to this cluster's tags`,
-            policy: pulumi
-                .all([ctx, a.clusterName, a.queue.arn, a.nodeRole.arn])
-                .apply(([c, cluster, queueArn, nodeRoleArn]) => JSON.stringify(karpenterControllerPolicy(c, { cluster, queueArn, nodeRoleArn }))),
-            tags,
-        },
-        parent,
-    );
-    const attachment = new aws.iam.RolePolicyAttachment(`${name}-controller`, { role: role.name, policyArn: policy.arn }, parent);
+    // One managed policy per group, as Karpenter's CloudFormation splits them (size quota); the
+    // node-lifecycle one keeps the name the single policy had.
+    const documents = pulumi
+        .all([ctx, a.clusterName, a.queue.arn, a.nodeRole.arn])
+        .apply(([c, cluster, queueArn, nodeRoleArn]) => karpenterControllerPolicies(c, { cluster, queueArn, nodeRoleArn }));
+    const attachments = (Object.keys(CONTROLLER_POLICY_GROUPS) as ControllerPolicyGroup[]).map((group) => {
+        const id = group === "nodeLifecycle" ? `${name}-controller` : `${name}-controller-${kebab(group)}`;
+        const policy = new aws.iam.Policy(
+            id,
+            {
+                description: `${a.cluster}: Karpenter controller, ${kebab(group).replace(/-/g, " ")} (scoped to this cluster's tags)`,
+                policy: documents.apply((d) => JSON.stringify(d[group])),
+                tags,
+            },
+            parent,
+        );
+        return new aws.iam.RolePolicyAttachment(id, { role: role.name, policyArn: policy.arn }, parent);
+    });
     const association = new aws.eks.PodIdentityAssociation(
         `${name}-controller`,
         { clusterName: a.clusterName, namespace: KARPENTER.namespace, serviceAccount: KARPENTER.serviceAccount, roleArn: role.arn, tags },
-        { parent: owner, dependsOn: [attachment] },
+        { parent: owner, dependsOn: attachments },
     );
 
     // The CRDs first, from their own chart, so that upgrades update them too (see KARPENTER.crdChart).
@@ -84,3 +90,6 @@ export function declareController(
     );
     return { role, crds, release };
 }
+
+/** `nodeLifecycle` -> `node-lifecycle`. */
+const kebab = (group: string) => group.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -21,7 +21,11 @@ export function karpenterControllerPolicy(ctx: AwsContext, a: { cluster: string;
         {
             Sid: "AllowScopedEC2InstanceAccessActions",
             Effect: "Allow",
-            Resource: [`arn:${p}:ec2:${r}::image/*`, `arn:${p}:ec2:${r}::snapshot/*`, ...tagged(["security-group", "subnet", "capacity-reservation"])],
+            Resource: [
+                `arn:${p}:ec2:${r}::image/*`,
+                `arn:${p}:ec2:${r}::snapshot/*`,
+                ...tagged(["security-group", "subnet", "capacity-reservation", "placement-group"]),
+            ],
             Action: ["ec2:RunInstances", "ec2:CreateFleet"],
         },
         {
@@ -166,6 +170,51 @@ export function karpenterControllerPolicy(ctx: AwsContext, a: { cluster: string;
             Action: "eks:DescribeCluster",
         },
     );
+}
+
+/**
+ * The controller policy as managed policies the way Karpenter's own CloudFormation splits it
+ * (getting-started cloudformation.yaml, v1.14: NodeLifecycle, IAMIntegration, EKSIntegration,
+ * Interruption, ZonalShift, ResourceDiscovery): one document would be ~6,100 of the 6,144
+ * characters IAM allows a managed policy (IAM quotas), and a longer cluster name passes it.
+ */
+export const CONTROLLER_POLICY_GROUPS = {
+    nodeLifecycle: [
+        "AllowScopedEC2InstanceAccessActions",
+        "AllowScopedEC2LaunchTemplateAccessActions",
+        "AllowScopedEC2InstanceActionsWithTags",
+        "AllowScopedResourceCreationTagging",
+        "AllowScopedResourceTagging",
+        "AllowScopedDeletion",
+    ],
+    iamIntegration: [
+        "AllowPassingInstanceRole",
+        "AllowScopedInstanceProfileCreationActions",
+        "AllowScopedInstanceProfileTagActions",
+        "AllowScopedInstanceProfileActions",
+        "AllowInstanceProfileReadActions",
+    ],
+    eksIntegration: ["AllowAPIServerEndpointDiscovery"],
+    interruption: ["AllowInterruptionQueueActions"],
+    zonalShift: ["AllowZonalShiftStatusReadOnly"],
+    resourceDiscovery: ["AllowRegionalReadActions", "AllowSSMReadActions", "AllowPricingReadActions", "AllowUnscopedInstanceProfileListAction"],
+} as const;
+export type ControllerPolicyGroup = keyof typeof CONTROLLER_POLICY_GROUPS;
+
+/** karpenterControllerPolicy's statements, one document per group; a statement in no group is an error. */
+export function karpenterControllerPolicies(
+    ctx: AwsContext,
+    a: { cluster: string; queueArn: string; nodeRoleArn: string },
+): Record<ControllerPolicyGroup, PolicyDocument> {
+    const statements = karpenterControllerPolicy(ctx, a).Statement;
+    const groupOf = new Map<string, string>(Object.entries(CONTROLLER_POLICY_GROUPS).flatMap(([g, sids]) => sids.map((sid) => [sid, g] as const)));
+    const stray = statements.filter((st) => !groupOf.has(String(st.Sid)));
+    if (stray.length > 0) throw new Error(`Karpenter controller statements in no policy group: ${stray.map((st) => st.Sid).join(", ")}`);
+    const groups = Object.keys(CONTROLLER_POLICY_GROUPS) as ControllerPolicyGroup[];
+    return Object.fromEntries(groups.map((g) => [g, doc(...statements.filter((st) => groupOf.get(String(st.Sid)) === g))])) as Record<
+        ControllerPolicyGroup,
+        PolicyDocument
+    >;
 }
 
 /**

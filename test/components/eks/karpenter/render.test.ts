@@ -5,7 +5,14 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type { PolicyStatement } from "../../../../components/eks/render";
-import { ec2NodeClass, INTERRUPTION_EVENTS, interruptionQueuePolicy, karpenterControllerPolicy, nodePool } from "../../../../components/eks/karpenter/render";
+import {
+    ec2NodeClass,
+    INTERRUPTION_EVENTS,
+    interruptionQueuePolicy,
+    karpenterControllerPolicies,
+    karpenterControllerPolicy,
+    nodePool,
+} from "../../../../components/eks/karpenter/render";
 import { KARPENTER } from "../../../../components/eks/karpenter/versions";
 import { EksClusterSpec } from "../../../../stacks/spec";
 import { validateCustomResource } from "../../../crds";
@@ -51,6 +58,35 @@ describe("Karpenter renderers", () => {
                 ],
             );
             assert.ok(policy.Statement.every((s) => s.Effect === "Allow"));
+        });
+
+        it("is split into managed policies as Karpenter's CloudFormation splits it, each statement once, each within IAM's 6,144 characters for the longest cluster name", () => {
+            const longest = "c".repeat(63);
+            const args = {
+                cluster: longest,
+                queueArn: `arn:aws:sqs:ap-northeast-1:123456789012:${longest}-karpenter`,
+                nodeRoleArn: "arn:aws:iam::123456789012:role/r",
+            };
+            const groups = karpenterControllerPolicies(CTX, args);
+            const whole = karpenterControllerPolicy(CTX, args);
+            const placed = Object.values(groups).flatMap((d) => d.Statement);
+            assert.deepStrictEqual(placed.map((st) => st.Sid).sort(), whole.Statement.map((st) => st.Sid).sort());
+            assert.deepStrictEqual(Object.keys(groups), [
+                "nodeLifecycle",
+                "iamIntegration",
+                "eksIntegration",
+                "interruption",
+                "zonalShift",
+                "resourceDiscovery",
+            ]);
+            // IAM counts a managed policy's characters without white space (IAM quotas).
+            const size = (d: object) => JSON.stringify(d).replace(/\s/g, "").length;
+            assert.ok(size(whole) > 6144, `the whole policy (${size(whole)}) would not fit one managed policy`);
+            for (const [g, d] of Object.entries(groups)) assert.ok(size(d) <= 6144, `${g}: ${size(d)} characters`);
+        });
+
+        it("lets instances launch into placement groups (an EC2NodeClass may name one)", () => {
+            assert.ok(asList(bySid.get("AllowScopedEC2InstanceAccessActions")!.Resource).includes("arn:aws:ec2:ap-northeast-1:*:placement-group/*"));
         });
 
         it("conditions every write on a wildcard resource on this cluster's tags", () => {
