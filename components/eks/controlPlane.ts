@@ -107,6 +107,8 @@ export function declareControlPlane(owner: pulumi.ComponentResource, name: strin
             // Every add-on is managed and pinned; EKS installs nothing unmanaged.
             bootstrapSelfManagedAddons: false,
             deletionProtection: prod,
+            // Set, not left to EKS's default (EXTENDED: paid extended support without anyone deciding it).
+            upgradePolicy: { supportType: spec.supportType },
             tags,
         },
         // The cluster's etcd holds the workloads' state.

@@ -48,6 +48,8 @@ export interface EksClusterShape {
     };
     endpoint: { privateAccess: boolean; publicAccessCidrs: string[] };
     adminPrincipals: string[];
+    /** EKS's upgrade policy at the end of standard support. */
+    supportType: "STANDARD" | "EXTENDED";
     controlPlaneLogs: { extraTypes: (typeof EXTRA_CONTROL_PLANE_LOGS)[number][]; retentionDays: number };
     /** AmazonSSMManagedInstanceCore on the node roles (Session Manager). */
     ssmAccess: boolean;

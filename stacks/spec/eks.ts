@@ -119,6 +119,12 @@ export const eksCluster = z.strictObject({
     adminPrincipals: z
         .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, "must be an IAM role or user ARN"))
         .min(1, "must list at least one admin principal"),
+    /**
+     * What EKS does at the end of the version's standard support: STANDARD upgrades the control
+     * plane; EXTENDED keeps it on paid extended support (EKS API UpgradePolicyRequest; EKS's own
+     * default is EXTENDED). The program refuses a version past standard support anyway.
+     */
+    supportType: z.enum(["STANDARD", "EXTENDED"]).default("STANDARD"),
     controlPlaneLogs: z
         .strictObject({
             /** Logged in addition to api, audit and authenticator. */
@@ -187,6 +193,14 @@ export function eksRules(c: EksClusterSpec, at: (string | number)[], environment
     const out: Violation[] = [];
     if (environment === "prod" && c.zones.length < 2) {
         out.push({ path: [...at, "zones"], rule: `at least 2 zones in prod (got ${c.zones.length})` });
+    }
+    // Pulumi's kubeconfig assumes the first admin role; an IAM user cannot be assumed, and the
+    // cluster creator gets no access of its own (bootstrapClusterCreatorAdminPermissions: false).
+    if (!c.adminPrincipals.some((arn) => /:role\//.test(arn))) {
+        out.push({
+            path: [...at, "adminPrincipals"],
+            rule: "must include an IAM role: Pulumi's kubeconfig assumes the first one (a user cannot be assumed, and the cluster's creator has no access of its own)",
+        });
     }
     // The audit trail's floor in prod, as for IDC (AUDIT_RETENTION_FLOOR_DAYS, PCI DSS v4.0 10.5.1).
     if (environment === "prod" && c.controlPlaneLogs.retentionDays < AUDIT_RETENTION_FLOOR_DAYS) {

@@ -235,6 +235,7 @@ describe("EKS site on the mock engine (prod)", function () {
             );
             assert.deepStrictEqual(c.inputs.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
             assert.strictEqual(c.inputs.deletionProtection, true);
+            assert.deepStrictEqual(c.inputs.upgradePolicy, { supportType: "STANDARD" });
             assert.strictEqual(c.inputs.bootstrapSelfManagedAddons, false);
             assert.deepStrictEqual(c.inputs.kubernetesNetworkConfig, { ipFamily: "ipv4", serviceIpv4Cidr: "172.20.0.0/16" });
             assert.ok(c.protect, "the cluster holds the workloads' state");

@@ -38,6 +38,20 @@ describe("EKS spec", () => {
         assert.strictEqual(eksOf(() => undefined, "dev").network.flowLogRetentionDays, 30);
     });
 
+    it("stays on standard support unless the spec opts in to extended support (EKS's own default)", () => {
+        assert.strictEqual(eksOf(() => undefined).supportType, "STANDARD");
+        assert.strictEqual(eksOf((f) => (f.clusters[EKS].supportType = "EXTENDED")).supportType, "EXTENDED");
+    });
+
+    it("needs an admin role among the admin principals (Pulumi's kubeconfig assumes it)", () => {
+        const v = violationsAfter((f) => (f.clusters[EKS].adminPrincipals = ["arn:aws:iam::123456789012:user/alice"]));
+        assertViolation(
+            v,
+            "clusters[1].adminPrincipals: must include an IAM role: Pulumi's kubeconfig assumes the first one (a user cannot be assumed, and the cluster's creator has no access of its own)",
+        );
+        assert.ok(eksOf((f) => f.clusters[EKS].adminPrincipals.push("arn:aws:iam::123456789012:user/alice")));
+    });
+
     it("leaves SSM off the nodes unless the spec asks (ssmAccess), and takes only a boolean", () => {
         assert.strictEqual(eksOf(() => undefined).ssmAccess, false);
         assert.strictEqual(eksOf(() => undefined, "dev").ssmAccess, false);
