@@ -46,7 +46,12 @@ export const clusterAddons: ClusterAddonEntry[] = [
     onCluster(monitoringAddon, clusterMonitoringArgs),
     // IDC kubelets request CA-signed serving certificates (serverTLSBootstrap): approve them for the spec's own nodes.
     onCluster(kubeletCsrApproverAddon, (c) =>
-        c.provider === "idc" ? { nodeNames: [...c.controlPlane.hosts, ...c.workers].map((h) => h.name), nodeCidrs: [c.network.nodeCidr] } : undefined,
+        c.provider === "idc"
+            ? {
+                  nodeNames: [...c.controlPlane.hosts, ...c.workers].map((h) => h.name),
+                  nodeAddresses: [...c.controlPlane.hosts, ...c.workers].map((h) => h.address),
+              }
+            : undefined,
     ),
 ];
 

@@ -116,6 +116,10 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
         const lbs: remote.Command[] = [];
         const clusterConfig = renderClusterConfig({ spec, etcdEndpoints: args.etcdEndpoints });
         const kubeletConfig = renderKubeletConfig(spec);
+        // The kubelets' own CA first; the Kubernetes CA for serving certificates issued before it (they rotate within a year).
+        const kubeletCaBundle = pulumi
+            .all([pki.kubeletServingCa.certPem, pki.kubernetesCa.certPem])
+            .apply((pems) => pems.map((p) => p.trimEnd() + "\n").join(""));
         const sans = apiServerCertSans(spec);
         const prepared = hosts.map((self, i) => {
             const host = new Host(this, name, self, args.login);
@@ -159,6 +163,9 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
                 host.file("etcd-ca", KUBEADM_PATHS.etcdCa, pki.etcdCa.certPem, pkiFile),
                 host.file("etcd-client-cert", KUBEADM_PATHS.etcdClientCert, pki.apiserverEtcdClient.certPem, pkiFile),
                 host.file("etcd-client-key", KUBEADM_PATHS.etcdClientKey, pki.apiserverEtcdClient.keyPem, { ...after, secret: true }),
+                host.file("kubelet-serving-ca-cert", KUBEADM_PATHS.kubeletServingCa, pki.kubeletServingCa.certPem, pkiFile),
+                host.file("kubelet-serving-ca-key", KUBEADM_PATHS.kubeletServingCaKey, pki.kubeletServingCa.keyPem, { ...after, secret: true }),
+                host.file("kubelet-ca-bundle", KUBEADM_PATHS.kubeletCaBundle, kubeletCaBundle, pkiFile),
                 // Not a secret; kubeadm init reads it on the first host, the others re-issue their API server certificate from it.
                 host.file("kubeadm-cluster", KUBEADM_PATHS.clusterConfig, clusterConfig, after),
             ];
@@ -174,6 +181,8 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
             authenticationConfig,
             pki.apiserverEtcdClient.certPem,
             pki.apiserverEtcdClient.keyPem,
+            pki.kubeletServingCa.certPem,
+            pki.kubeletServingCa.keyPem,
         ];
         this.kubeletConfig = kubeletConfig;
 

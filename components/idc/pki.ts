@@ -1,6 +1,7 @@
 // The cluster's certificate authorities and certificates, made with @pulumi/tls: the etcd CA
 // with a server and a peer certificate per member, etcdctl's and the API server's etcd client
-// certificates, and the Kubernetes CA (kubeadm uses it as is) with the admin client certificate.
+// certificates, the Kubernetes CA (kubeadm uses it as is) with the admin client certificate, and
+// the CA of the kubelets' serving certificates.
 // Private keys are Pulumi secrets from birth; the CA keys and certificates are protected.
 import * as pulumi from "@pulumi/pulumi";
 import { CA_KEY_USAGES, certificateAuthority, type CertificateAuthority, ECDSA_P256, type KeyPair as IssuedCert, signedCertificate } from "../core/pki";
@@ -26,6 +27,12 @@ export class ClusterPki extends pulumi.ComponentResource {
     /** kube-apiserver -> etcd (kubeadm's apiserver-etcd-client). */
     readonly apiserverEtcdClient: IssuedCert;
     readonly kubernetesCa: CertificateAuthority;
+    /**
+     * Signs the kubelets' serving certificates (kube-controller-manager's kubernetes.io/kubelet-serving
+     * signer) in place of the Kubernetes CA: a kubelet certificate signed by the CA every API client
+     * trusts would pass for the API server's if it named the server's address.
+     */
+    readonly kubeletServingCa: CertificateAuthority;
     /** The admin kubeconfig's client certificate. */
     readonly admin: IssuedCert;
 
@@ -44,6 +51,7 @@ export class ClusterPki extends pulumi.ComponentResource {
         this.apiserverEtcdClient = this.issue(`${name}-apiserver-etcd-client`, this.etcdCa, { commonName: "kube-apiserver-etcd-client" }, client);
 
         this.kubernetesCa = this.authority(`${name}-kubernetes-ca`, "kubernetes");
+        this.kubeletServingCa = this.authority(`${name}-kubelet-serving-ca`, `${args.cluster}-kubelet-serving-ca`);
         // kubeadm binds the group kubeadm:cluster-admins to cluster-admin (kubeadm >= 1.29).
         this.admin = this.issue(`${name}-admin`, this.kubernetesCa, { commonName: `${args.cluster}-admin`, organizations: ["kubeadm:cluster-admins"] }, client);
 

@@ -23,7 +23,7 @@ export class KubeletCsrApprover extends pulumi.ComponentResource {
             {
                 release: "kubelet-csr-approver",
                 chart: KUBELET_CSR_APPROVER,
-                values: kubeletCsrApproverValues({ nodeNames: args.nodeNames, nodeCidrs: args.nodeCidrs }),
+                values: kubeletCsrApproverValues({ nodeNames: args.nodeNames, nodeAddresses: args.nodeAddresses }),
                 timeoutSeconds: 300,
             },
             { parent: this, provider: args.access.provider, dependsOn: [...args.access.ready, ...args.after] },

@@ -15,27 +15,30 @@ export const KUBELET_CSR_APPROVER: PinnedChart = {
 export interface KubeletCsrApproverValuesInput {
     /** Every node name of the cluster (DNS labels, checked by the spec). */
     nodeNames: string[];
-    /** The networks the nodes' addresses are in: every IP SAN must fall inside one. */
-    nodeCidrs: string[];
+    /** Every node's own address: an IP SAN must be one of them (never the VIP or another host of the node network). */
+    nodeAddresses: string[];
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /**
  * Approves a kubernetes.io/kubelet-serving CSR only when it comes from system:node:<name>, its one
- * DNS SAN is that node's name and one the spec declares (providerRegex, an exact alternation), and
- * every IP SAN is in the node network (providerIpPrefixes); anything else is denied. Names are not
- * looked up in DNS (bypassDnsResolution): IDC host names need not resolve; the IP prefix check
- * still applies (kubelet-csr-approver README v1.2.14, the approval criteria list).
+ * DNS SAN starts with that node's name and is one the spec declares (providerRegex, an exact
+ * alternation), and every IP SAN is one of the nodes' own addresses (providerIpPrefixes, each a
+ * /32): not the VIP, not an etcd or gateway host of the same network. Names are not looked up in DNS
+ * (bypassDnsResolution): IDC host names need not resolve; the IP check still applies
+ * (kubelet-csr-approver v1.2.14, internal/controller/regex_ip_checks.go). Without DNS nothing ties
+ * an address to the node that asks for it: a node may get a certificate for another node's
+ * address (or a node name it prefixes); its CA signs kubelet certificates only (ClusterPki).
  */
 export function kubeletCsrApproverValues(input: KubeletCsrApproverValuesInput) {
     if (input.nodeNames.length === 0) throw new Error("kubelet-csr-approver: no node names");
     for (const n of input.nodeNames) if (!DNS_LABEL.test(n)) throw new Error(`kubelet-csr-approver: ${JSON.stringify(n)} is not a DNS label`);
-    for (const c of input.nodeCidrs) if (!CIDR.test(c)) throw new Error(`kubelet-csr-approver: ${JSON.stringify(c)} is not an IPv4 CIDR`);
+    for (const a of input.nodeAddresses) if (!IPV4.test(a)) throw new Error(`kubelet-csr-approver: ${JSON.stringify(a)} is not an IPv4 address`);
     return {
         providerRegex: `^(${[...new Set(input.nodeNames)].sort().join("|")})$`,
-        providerIpPrefixes: input.nodeCidrs,
+        providerIpPrefixes: [...new Set(input.nodeAddresses)].sort().map((a) => `${a}/32`),
         bypassDnsResolution: true,
         allowedDnsNames: 1,
         replicas: 2,

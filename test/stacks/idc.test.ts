@@ -135,6 +135,9 @@ for (const stack of ["prod", "dev"] as const) {
                 KUBEADM_PATHS.etcdCa,
                 KUBEADM_PATHS.etcdClientCert,
                 KUBEADM_PATHS.etcdClientKey,
+                KUBEADM_PATHS.kubeletServingCa,
+                KUBEADM_PATHS.kubeletServingCaKey,
+                KUBEADM_PATHS.kubeletCaBundle,
                 KUBEADM_PATHS.clusterConfig,
             ];
             const expected = new Map<string, string[]>([
@@ -496,6 +499,8 @@ for (const stack of ["prod", "dev"] as const) {
                     `${idc.name}-pki-etcd-ca-cert`,
                     `${idc.name}-pki-kubernetes-ca-key`,
                     `${idc.name}-pki-kubernetes-ca-cert`,
+                    `${idc.name}-pki-kubelet-serving-ca-key`,
+                    `${idc.name}-pki-kubelet-serving-ca-cert`,
                     `${idc.name}-control-plane-encryption-key`,
                 ].sort(),
             );

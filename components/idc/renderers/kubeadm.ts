@@ -28,6 +28,11 @@ export const KUBEADM_PATHS = {
     etcdCa: "/etc/kubernetes/pki/etcd/ca.crt",
     etcdClientCert: "/etc/kubernetes/pki/apiserver-etcd-client.crt",
     etcdClientKey: "/etc/kubernetes/pki/apiserver-etcd-client.key",
+    /** The kubelet-serving signer's CA, on every control-plane host (kube-controller-manager runs on each). */
+    kubeletServingCa: "/etc/kubernetes/pki/kubelet-serving-ca.crt",
+    kubeletServingCaKey: "/etc/kubernetes/pki/kubelet-serving-ca.key",
+    /** What the API server verifies kubelets with: the kubelet-serving CA, and the Kubernetes CA for certificates issued before it. */
+    kubeletCaBundle: "/etc/kubernetes/pki/kubelet-ca-bundle.crt",
 } as const;
 
 /** The secrets kubeadm needs, passed in as plain strings only inside a secret Output's apply. */
@@ -178,9 +183,9 @@ export function clusterConfiguration(input: ClusterInput) {
                 // Anonymous requests only on the health and discovery paths (CIS 1.2.1, renderAuthenticationConfig).
                 "authentication-config": KUBEADM_PATHS.authenticationConfig,
                 ...(minorOf(spec.kubernetesVersion) === 31 ? { "feature-gates": "AnonymousAuthConfigurableEndpoints=true" } : {}),
-                // Verify the kubelet's serving certificate against the cluster CA (CIS 1.2.5): the
-                // kubelets request CA-signed serving certificates (serverTLSBootstrap, kubeletConfiguration).
-                "kubelet-certificate-authority": KUBEADM_PATHS.ca,
+                // Verify the kubelet's serving certificate (CIS 1.2.5): the kubelets request CA-signed
+                // serving certificates (serverTLSBootstrap, kubeletConfiguration), signed by their own CA.
+                "kubelet-certificate-authority": KUBEADM_PATHS.kubeletCaBundle,
                 "tls-cipher-suites": TLS_CIPHER_SUITES.join(","),
                 "audit-policy-file": KUBEADM_PATHS.auditPolicy,
                 "audit-log-path": `${KUBEADM_PATHS.auditLogDir}/audit.log`,
@@ -221,7 +226,24 @@ export function clusterConfiguration(input: ClusterInput) {
         // Secure ports (10257, 10259) on the node's addresses instead of kubeadm's 127.0.0.1, so that
         // Prometheus can scrape them: /metrics stays behind delegated authentication and
         // authorization (kubeadm's authentication-/authorization-kubeconfig; a token with RBAC get on /metrics).
-        controllerManager: { extraArgs: args({ profiling: false, "terminated-pod-gc-threshold": 1000, "bind-address": "0.0.0.0" }) },
+        controllerManager: {
+            extraArgs: args({
+                profiling: false,
+                "terminated-pod-gc-threshold": 1000,
+                "bind-address": "0.0.0.0",
+                // Kubelet serving certificates from their own CA, every other signer from the
+                // Kubernetes CA. A signer-specific file excludes the catch-all pair, which kubeadm
+                // sets by default: emptied (kube-controller-manager reference, --cluster-signing-*).
+                "cluster-signing-cert-file": "",
+                "cluster-signing-key-file": "",
+                "cluster-signing-kubelet-serving-cert-file": KUBEADM_PATHS.kubeletServingCa,
+                "cluster-signing-kubelet-serving-key-file": KUBEADM_PATHS.kubeletServingCaKey,
+                "cluster-signing-kubelet-client-cert-file": KUBEADM_PATHS.ca,
+                "cluster-signing-kubelet-client-key-file": KUBEADM_PATHS.caKey,
+                "cluster-signing-kube-apiserver-client-cert-file": KUBEADM_PATHS.ca,
+                "cluster-signing-kube-apiserver-client-key-file": KUBEADM_PATHS.caKey,
+            }),
+        },
         scheduler: { extraArgs: args({ profiling: false, "bind-address": "0.0.0.0" }) },
     };
 }

@@ -18,7 +18,7 @@ const login = () => ({
 const commands = (declared: { type: string; name: string }[]) => declared.filter((r) => r.type === "command:remote:Command").map((r) => r.name);
 
 describe("components/idc: each component alone", () => {
-    it("ClusterPki: the etcd and Kubernetes CAs, a server and a peer certificate per etcd member, CA keys protected", async () => {
+    it("ClusterPki: the etcd, Kubernetes and kubelet-serving CAs, a server and a peer certificate per etcd member, CA keys protected", async () => {
         const members = [
             { name: "e1", address: "10.0.1.11" },
             { name: "e2", address: "10.0.1.12" },
@@ -31,9 +31,10 @@ describe("components/idc: each component alone", () => {
                 certs.join(","),
             );
         const caCerts = declared.filter((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert");
-        assert.strictEqual(caCerts.length, 2);
+        // etcd, Kubernetes, and the kubelets' serving certificates.
+        assert.deepStrictEqual(caCerts.map((c) => c.inputs.subject.commonName).sort(), ["c1-etcd-ca", "c1-kubelet-serving-ca", "kubernetes"]);
         const keys = declared.filter((r) => r.type === "tls:index/privateKey:PrivateKey" && caCerts.some((c) => c.dependencies.includes(r.urn)));
-        assert.ok(keys.length === 2 && keys.every((k) => k.protect), "both CA keys exist and are protected");
+        assert.ok(keys.length === 3 && keys.every((k) => k.protect), "the three CA keys exist and are protected");
     });
 
     it("EtcdCluster: per member its data disk (protected), packages and start, then one health gate", async () => {

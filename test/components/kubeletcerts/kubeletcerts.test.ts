@@ -19,28 +19,32 @@ describe("kubelet serving certificates: kubelet-csr-approver", () => {
     const spec = loadStackSpec("prod");
     const idc = spec.clusters.find((c) => c.provider === "idc") as IdcClusterSpec;
     const names = [...idc.controlPlane.hosts, ...idc.workers].map((h) => h.name);
+    const addresses = [...idc.controlPlane.hosts, ...idc.workers].map((h) => h.address);
 
-    it("approves only the spec's node names (an anchored alternation) and addresses in the node network", () => {
-        const v = kubeletCsrApproverValues({ nodeNames: names, nodeCidrs: [idc.network.nodeCidr] });
+    it("approves only the spec's node names (an anchored alternation) and the nodes' own addresses, not the VIP or other hosts of the node network", () => {
+        const v = kubeletCsrApproverValues({ nodeNames: names, nodeAddresses: addresses });
         const re = new RegExp(v.providerRegex);
         for (const n of names) assert.ok(re.test(n), n);
         for (const n of ["evil", `${names[0]}x`, `x${names[0]}`, `${names[0]}.attacker.example`, ""]) assert.ok(!re.test(n), n);
-        assert.deepStrictEqual(v.providerIpPrefixes, [idc.network.nodeCidr]);
+        assert.deepStrictEqual(v.providerIpPrefixes, addresses.map((a) => `${a}/32`).sort());
+        for (const other of [idc.controlPlane.vip, ...idc.etcd.hosts.map((h) => h.address)])
+            assert.ok(!v.providerIpPrefixes.some((p) => p.split("/")[0] === other), `${other} could be certified`);
         assert.strictEqual(v.allowedDnsNames, 1);
     });
 
-    it("refuses names and CIDRs that could widen the regex or break the chart's unquoted env value", () => {
+    it("refuses names and addresses that could widen the regex or break the chart's unquoted env value", () => {
         for (const bad of ["a|.*", "a.b", "A", "cp-1\n- name: X", "-a", "a:b"])
-            assert.throws(() => kubeletCsrApproverValues({ nodeNames: [bad], nodeCidrs: ["10.0.0.0/24"] }), /not a DNS label/);
-        assert.throws(() => kubeletCsrApproverValues({ nodeNames: ["a"], nodeCidrs: ["10.0.0.0/24,0.0.0.0/0"] }), /not an IPv4 CIDR/);
-        assert.throws(() => kubeletCsrApproverValues({ nodeNames: [], nodeCidrs: [] }), /no node names/);
+            assert.throws(() => kubeletCsrApproverValues({ nodeNames: [bad], nodeAddresses: ["10.0.0.1"] }), /not a DNS label/);
+        for (const bad of ["10.0.0.0/24", "10.0.0.1,0.0.0.0", "10.0.0.1/0"])
+            assert.throws(() => kubeletCsrApproverValues({ nodeNames: ["a"], nodeAddresses: [bad] }), /not an IPv4 address/);
+        assert.throws(() => kubeletCsrApproverValues({ nodeNames: [], nodeAddresses: [] }), /no node names/);
     });
 
     it("every key set exists in the chart's values.yaml at the pinned version (vendored upstream blob)", () => {
         const file = path.join(CHART_DIR, "values.yaml");
         // postfinance/kubelet-csr-approver tag v1.2.14, charts/kubelet-csr-approver/values.yaml.
         assert.strictEqual(gitBlobId(fs.readFileSync(file)), "d4ce3defb3bf9c609f9ea4c4ef7ae60d58e29efa");
-        const v = kubeletCsrApproverValues({ nodeNames: names, nodeCidrs: [idc.network.nodeCidr] });
+        const v = kubeletCsrApproverValues({ nodeNames: names, nodeAddresses: addresses });
         assert.deepStrictEqual(unknownKeys(v, parse(fs.readFileSync(file, "utf8"))), []);
     });
 
