@@ -537,6 +537,9 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.strictEqual(inv.providerOf(crds)?.name, k8sProviderName(C));
             assert.strictEqual(release.inputs.skipCrds, true, "one owner per CRD");
             assert.ok(release.dependencies.includes(crds.urn), "the controller starts once its CRDs exist");
+            // helm uninstall would delete the CRDs and every NodePool and NodeClaim with them: the release is never uninstalled by Pulumi.
+            assert.strictEqual(crds.retainOnDelete, true);
+            assert.strictEqual(release.retainOnDelete, false);
         });
 
         it("installs the pinned chart from the OCI registry, pointed at this cluster and its queue, on the system nodes", () => {

@@ -67,7 +67,9 @@ export function declareController(
         `${name}-crd`,
         { release: "karpenter-crd", chart: { chart: KARPENTER.crdChart, version: KARPENTER.version, namespace: KARPENTER.namespace }, timeoutSeconds: 300 },
         // Only the API server is needed: the chart has no workloads (its conversion webhook is off by default).
-        { parent: owner, provider: a.provider },
+        // Kept if Pulumi ever deletes the release: `helm uninstall` deletes chart-template CRDs, and with
+        // them every NodePool and NodeClaim, which drains and terminates every Karpenter node.
+        { parent: owner, provider: a.provider, retainOnDelete: true },
     );
     const release = pinnedRelease(
         `${name}-chart`,

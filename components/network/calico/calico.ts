@@ -34,7 +34,13 @@ export class Calico extends pulumi.ComponentResource {
             on(access.ready),
         );
         const chart = (c: string) => ({ chart: c, version: CALICO.version, namespace: CALICO.namespace, repo: CALICO.repo });
-        const crds = pinnedRelease(`${name}-crds`, { release: "calico-crds", chart: chart(CALICO.crdChart), timeoutSeconds: 600 }, on([namespace]));
+        // Kept if Pulumi ever deletes the release: `helm uninstall` deletes chart-template CRDs, and with
+        // them every Calico object (IP pools, BGP, policies), and the cluster's pod network.
+        const crds = pinnedRelease(
+            `${name}-crds`,
+            { release: "calico-crds", chart: chart(CALICO.crdChart), timeoutSeconds: 600 },
+            { ...on([namespace]), retainOnDelete: true },
+        );
         const operator = pinnedRelease(
             `${name}-operator`,
             {

@@ -99,6 +99,8 @@ describe("cluster networking: prod fleet", () => {
             assert.strictEqual(r.inputs.namespace, "tigera-operator");
         }
         assert.ok(dependsOn(operator, crds), "the operator chart must install after the CRD chart");
+        // helm uninstall would delete the CRDs and every Calico object (the pod network) with them.
+        assert.deepStrictEqual([crds.retainOnDelete, operator.retainOnDelete], [true, false]);
         // The program declares the Installation and APIServer itself; the operator reaches the API through the VIP.
         assert.strictEqual(operator.inputs.values.installation.enabled, false);
         assert.strictEqual(operator.inputs.values.apiServer.enabled, false);
