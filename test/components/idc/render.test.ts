@@ -323,19 +323,16 @@ describe("IDC renderers", () => {
             // kube-controller-manager signs kubelet serving certificates with their own CA, every other
             // signer with the Kubernetes CA, and not the catch-all pair (which excludes the specific ones).
             const kcm = Object.fromEntries(cluster.controllerManager.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
-            assert.deepStrictEqual(
-                Object.fromEntries(Object.entries(kcm).filter(([k]) => k.startsWith("cluster-signing-"))),
-                {
-                    "cluster-signing-cert-file": "",
-                    "cluster-signing-key-file": "",
-                    "cluster-signing-kubelet-serving-cert-file": "/etc/kubernetes/pki/kubelet-serving-ca.crt",
-                    "cluster-signing-kubelet-serving-key-file": "/etc/kubernetes/pki/kubelet-serving-ca.key",
-                    "cluster-signing-kubelet-client-cert-file": "/etc/kubernetes/pki/ca.crt",
-                    "cluster-signing-kubelet-client-key-file": "/etc/kubernetes/pki/ca.key",
-                    "cluster-signing-kube-apiserver-client-cert-file": "/etc/kubernetes/pki/ca.crt",
-                    "cluster-signing-kube-apiserver-client-key-file": "/etc/kubernetes/pki/ca.key",
-                },
-            );
+            assert.deepStrictEqual(Object.fromEntries(Object.entries(kcm).filter(([k]) => k.startsWith("cluster-signing-"))), {
+                "cluster-signing-cert-file": "",
+                "cluster-signing-key-file": "",
+                "cluster-signing-kubelet-serving-cert-file": "/etc/kubernetes/pki/kubelet-serving-ca.crt",
+                "cluster-signing-kubelet-serving-key-file": "/etc/kubernetes/pki/kubelet-serving-ca.key",
+                "cluster-signing-kubelet-client-cert-file": "/etc/kubernetes/pki/ca.crt",
+                "cluster-signing-kubelet-client-key-file": "/etc/kubernetes/pki/ca.key",
+                "cluster-signing-kube-apiserver-client-cert-file": "/etc/kubernetes/pki/ca.crt",
+                "cluster-signing-kube-apiserver-client-key-file": "/etc/kubernetes/pki/ca.key",
+            });
             assert.deepStrictEqual(flags["tls-cipher-suites"].split(","), [...TLS_CIPHER_SUITES]);
             for (const suite of TLS_CIPHER_SUITES)
                 assert.match(suite, /^TLS_ECDHE_(RSA|ECDSA)_WITH_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
