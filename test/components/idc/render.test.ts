@@ -63,6 +63,30 @@ const dev = idcOf("dev");
 const JOIN_TOKEN = "abcdef.0123456789abcdef";
 const endpoints = (c: IdcClusterSpec) => c.etcd.hosts.map((h) => `https://${h.address}:2379`);
 
+/**
+ * A control-plane host in a temporary directory, for the init and join scripts in real bash:
+ * /etc/kubernetes, /run/hybrid-fleet and the audit log directory moved into it (`localize`), and
+ * stand-ins on its PATH that log each call to `<dir>/log`: kubeadm (v1.36.4), openssl (prod's API
+ * server SANs), systemctl, crictl and sleep; `stub` adds or replaces one.
+ */
+function controlPlaneLab(prefix: string) {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const etc = join(dir, "etc", "kubernetes");
+    mkdirSync(etc, { recursive: true });
+    mkdirSync(join(dir, "bin"));
+    const stub = (name: string, body: string) =>
+        writeFileSync(join(dir, "bin", name), `#!/bin/bash\necho "${name} $*" >> ${dir}/log\n${body}\n`, { mode: 0o755 });
+    const sans = apiServerCertSans(prod)
+        .map((x) => (/^\d/.test(x) ? `IP Address:${x}` : `DNS:${x}`))
+        .join(", ");
+    stub("kubeadm", '[ "$1 $2" = "version -o" ] && echo v1.36.4; exit 0');
+    stub("openssl", `printf 'X509v3 Subject Alternative Name:\\n    ${sans}\\n'`);
+    for (const name of ["systemctl", "crictl", "sleep"]) stub(name, "exit 0");
+    const localize = (script: string) =>
+        script.split("/etc/kubernetes").join(etc).split("/run/hybrid-fleet").join(join(dir, "run")).split(KUBEADM_PATHS.auditLogDir).join(join(dir, "audit"));
+    return { dir, etc, stub, localize };
+}
+
 describe("IDC renderers", () => {
     describe("etcd", () => {
         it("renders the member config with URLs, the initial cluster, mTLS on both sides and the spec's tuning", () => {
@@ -500,29 +524,13 @@ describe("IDC renderers", () => {
     });
 
     it("finishes an init that stopped half-way (admin.conf, no cluster-info) with the phases after it, and tells it from a done one (real bash; kubeadm, kubectl stood in)", () => {
-        const dir = mkdtempSync(join(tmpdir(), "idc-init-"));
+        const { dir, etc, stub, localize } = controlPlaneLab("idc-init-");
         try {
-            const etc = join(dir, "etc", "kubernetes");
-            mkdirSync(etc, { recursive: true });
             writeFileSync(join(etc, "kubeadm-init.yaml"), "kind: InitConfiguration\n");
             writeFileSync(join(etc, "kubeadm-cluster.yaml"), "kubernetesVersion: v1.36.4\n");
-            mkdirSync(join(dir, "bin"));
-            const sans = apiServerCertSans(prod)
-                .map((x) => (/^\d/.test(x) ? `IP Address:${x}` : `DNS:${x}`))
-                .join(", ");
-            const stub = (name: string, body: string) =>
-                writeFileSync(join(dir, "bin", name), `#!/bin/bash\necho "${name} $*" >> ${dir}/log\n${body}\n`, { mode: 0o755 });
-            stub("kubeadm", '[ "$1 $2" = "version -o" ] && echo v1.36.4; exit 0');
             stub("kubectl", 'exit "$CLUSTER_INFO_RC"');
-            stub("openssl", `printf 'X509v3 Subject Alternative Name:\\n    ${sans}\\n'`);
-            for (const name of ["systemctl", "curl", "crictl", "sleep"]) stub(name, "exit 0");
-            const script = renderInitScript(prod)
-                .split("/etc/kubernetes")
-                .join(etc)
-                .split("/run/hybrid-fleet")
-                .join(join(dir, "run"))
-                .split(KUBEADM_PATHS.auditLogDir)
-                .join(join(dir, "audit"));
+            stub("curl", "exit 0");
+            const script = localize(renderInitScript(prod));
             const run = (clusterInfo: boolean) => {
                 rmSync(join(dir, "log"), { force: true });
                 const r = spawnSync("bash", [], {
@@ -579,31 +587,14 @@ describe("IDC renderers", () => {
     });
 
     it("finishes a control-plane join that stopped after the kubelet's TLS bootstrap: marks the node and waits for its components on the next run (real bash; kubeadm, curl stood in)", () => {
-        const dir = mkdtempSync(join(tmpdir(), "idc-cp-join-"));
+        const { dir, etc, stub, localize } = controlPlaneLab("idc-cp-join-");
         try {
-            const etc = join(dir, "etc", "kubernetes");
-            mkdirSync(etc, { recursive: true });
             writeFileSync(join(etc, "kubeadm-cluster.yaml"), "kind: ClusterConfiguration\nkubernetesVersion: v1.36.4\n");
             writeFileSync(join(etc, "kubeadm-join.yaml"), `kind: JoinConfiguration\ntoken: ${JOIN_TOKEN_PLACEHOLDER}\n`);
-            mkdirSync(join(dir, "bin"));
-            const sans = apiServerCertSans(prod)
-                .map((x) => (/^\d/.test(x) ? `IP Address:${x}` : `DNS:${x}`))
-                .join(", ");
-            const stub = (name: string, body: string) =>
-                writeFileSync(join(dir, "bin", name), `#!/bin/bash\necho "${name} $*" >> ${dir}/log\n${body}\n`, { mode: 0o755 });
-            stub("kubeadm", '[ "$1 $2" = "version -o" ] && echo v1.36.4; exit 0');
             // curl: every endpoint answers but the one matching $DOWN.
             stub("curl", '[ -z "$DOWN" ] || [[ ! "$*" =~ $DOWN ]]');
-            stub("openssl", `printf 'X509v3 Subject Alternative Name:\\n    ${sans}\\n'`);
-            for (const name of ["systemctl", "crictl", "sleep"]) stub(name, "exit 0");
             const host = prod.controlPlane.hosts[1];
-            const script = renderJoinScript({ sans: apiServerCertSans(prod), host }, JOIN_TOKEN)
-                .split("/etc/kubernetes")
-                .join(etc)
-                .split("/run/hybrid-fleet")
-                .join(join(dir, "run"))
-                .split(KUBEADM_PATHS.auditLogDir)
-                .join(join(dir, "audit"));
+            const script = localize(renderJoinScript({ sans: apiServerCertSans(prod), host }, JOIN_TOKEN));
             // The waits render 120 tries; 3 keep the failing run short (the message stays the rendered one).
             assert.strictEqual((script.match(/-ge 120 \]/g) ?? []).length, 3);
             const short = script.replace(/-ge 120 \]/g, "-ge 3 ]");
