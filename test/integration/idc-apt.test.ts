@@ -178,20 +178,23 @@ describe("IDC node packages: apt section on real apt-get/gpg, lock retry, fstab 
         assert.strictEqual(again.status, 0, again.stderr);
     });
 
-    it("on a host whose kubelet and kubeadm are installed at another version, the section installs containerd.io only (the upgrade chain moves Kubernetes)", () => {
+    it("on a host whose kubelet and kubeadm are installed at another version, held or not, the section installs containerd.io only (the upgrade chain moves Kubernetes)", () => {
         const status = path.join(root, "var/lib/dpkg/status");
         const fresh = fs.readFileSync(status, "utf8");
-        const installed = (name: string) =>
-            `Package: ${name}\nStatus: install ok installed\nPriority: optional\nSection: admin\nInstalled-Size: 1\nMaintainer: test <test@example.invalid>\nArchitecture: all\nVersion: 1.32.9-1.1\nDescription: test package\n`;
-        fs.writeFileSync(status, ["kubelet", "kubeadm", "kubectl"].map(installed).join("\n"));
-        try {
-            const r = bash(script, env);
-            assert.strictEqual(r.status, 0, `${r.stdout}\n${r.stderr}`);
-            assert.match(r.stdout, /kubelet 1\.32\.9-1\.1 is installed: left as is/);
-            assert.match(r.stdout, new RegExp(`Inst containerd\\.io \\(${CONTAINERD_PACKAGE.split("=")[1].replace(/[.~+]/g, "\\$&")} `));
-            assert.doesNotMatch(r.stdout, /Inst kube(let|adm|ctl) /, "a Kubernetes package moved on a prepared host");
-        } finally {
-            fs.writeFileSync(status, fresh);
+        // A prepared host's packages are held (apt-mark hold): dpkg says "hold ok installed".
+        for (const want of ["hold", "install"]) {
+            const installed = (name: string) =>
+                `Package: ${name}\nStatus: ${want} ok installed\nPriority: optional\nSection: admin\nInstalled-Size: 1\nMaintainer: test <test@example.invalid>\nArchitecture: all\nVersion: 1.32.9-1.1\nDescription: test package\n`;
+            fs.writeFileSync(status, ["kubelet", "kubeadm", "kubectl"].map(installed).join("\n"));
+            try {
+                const r = bash(script, env);
+                assert.strictEqual(r.status, 0, `${want}: ${r.stdout}\n${r.stderr}`);
+                assert.match(r.stdout, /kubelet 1\.32\.9-1\.1 is installed: left as is/);
+                assert.match(r.stdout, new RegExp(`Inst containerd\\.io \\(${CONTAINERD_PACKAGE.split("=")[1].replace(/[.~+]/g, "\\$&")} `));
+                assert.doesNotMatch(r.stdout, /Inst kube(let|adm|ctl) /, "a Kubernetes package moved on a prepared host");
+            } finally {
+                fs.writeFileSync(status, fresh);
+            }
         }
         // The positive control: the same section on the fresh host installs the spec's version.
         const again = bash(script, env);

@@ -320,7 +320,8 @@ for p in containerd.io containerd; do apt-mark unhold "$p" >/dev/null 2>&1 || tr
 # A fresh host gets the spec's Kubernetes packages; a prepared one keeps its own (held): the upgrade chain moves them.
 kube_packages="kubelet=${k} kubeadm=${k} kubectl=${k}"
 for p in kubelet kubeadm; do
-  if dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+  # "install ok installed", or "hold ok installed" once held (as every prepared host's are).
+  if dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -qE ' ok installed$'; then
     echo "$p $(dpkg-query -W -f='\${Version}' "$p") is installed: left as is (the upgrade steps change versions)"
     kube_packages=""
   fi

@@ -136,7 +136,8 @@ describe("IDC Kubernetes version changes on the mock engine (prod fleet)", () =>
             // Only inside kube_packages, which a prepared host empties.
             const lines = script.split("\n").filter((l) => l.includes(pkg));
             assert.deepStrictEqual(lines, [`kube_packages="kubelet=${pkg} kubeadm=${pkg} kubectl=${pkg}"`], c.name);
-            assert.match(script, /if dpkg-query -W -f='\$\{Status\}' "\$p" [^\n]*install ok installed[^\n]*\n[^\n]*\n\s+kube_packages=""/);
+            // Installed means "install ok installed" or, once held as every prepared host's are, "hold ok installed".
+            assert.match(script, /if dpkg-query -W -f='\$\{Status\}' "\$p" [^\n]*grep -qE ' ok installed\$'; then\n[^\n]*\n\s+kube_packages=""/);
         }
         // The configuration re-runs keep the version the host runs (kubeadm's), whatever the spec says.
         const init = bumped.named(COMMAND, `${idc.name}-control-plane-${idc.controlPlane.hosts[0].name}-kubeadm-init`);
