@@ -130,8 +130,14 @@ export const fleetPolicies: FleetPolicy[] = [
                     report(`the public API endpoint of ${r.props.name ?? r.name} is open to the internet (publicAccessCidrs ${JSON.stringify(cidrs)})`);
                 }
             }
-            if (r.type === "alicloud:cs/managedKubernetes:ManagedKubernetes" && truthy(r.props.slbInternetEnabled)) {
-                report(`the API server of ${r.props.name ?? r.name} gets an internet-facing SLB (slbInternetEnabled)`);
+            // Left out, the provider creates the internet-facing SLB ("Default to true", alicloud cs.ManagedKubernetes).
+            if (
+                r.type === "alicloud:cs/managedKubernetes:ManagedKubernetes" &&
+                (r.props.slbInternetEnabled === undefined || truthy(r.props.slbInternetEnabled))
+            ) {
+                report(
+                    `the API server of ${r.props.name ?? r.name} gets an internet-facing SLB (slbInternetEnabled${r.props.slbInternetEnabled === undefined ? " left out: the provider's default is true" : ""})`,
+                );
             }
         },
     },

@@ -53,6 +53,11 @@ describe("policy pack", function () {
             "the API server of ack-sh gets an internet-facing SLB (slbInternetEnabled)",
             'the public API endpoint of eks-apne1 is open to the internet (publicAccessCidrs ["0.0.0.0/0"])',
         ]);
+        // Left out, the provider's default (true) applies.
+        const omitted = await messagesAfter("api-endpoint-not-public", (rs) => {
+            delete one(rs, "alicloud:cs/managedKubernetes:ManagedKubernetes").inputs.slbInternetEnabled;
+        });
+        assert.deepStrictEqual(omitted, ["the API server of ack-sh gets an internet-facing SLB (slbInternetEnabled left out: the provider's default is true)"]);
     });
 
     it("catches Secrets without KMS and a key that does not rotate", async () => {
