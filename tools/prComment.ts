@@ -29,6 +29,27 @@ export function previewSection(file: string, stack: string): string {
             if (p.started) lines.push(`| ${c} | ${p.started} | ${p.failed} |`);
     }
     for (const f of failed) lines.push("", `> :x: ${f.cluster ? `[${f.cluster}] ` : ""}${f.name ?? f.urn ?? ""}: ${String(f.message).replace(/\n/g, " ")}`);
+    // The engine's own policy results (the pack runs in the preview): mandatory first.
+    const policies = events
+        .filter((e) => e.kind === "policy")
+        .sort((a, b) => Number(b.enforcementLevel === "mandatory") - Number(a.enforcementLevel === "mandatory"));
+    if (policies.length > 0) {
+        lines.push(
+            "",
+            `#### Policy pack in the preview (${policies.length})`,
+            "",
+            "| level | policy | cluster | resource | message |",
+            "|---|---|---|---|---|",
+        );
+        const cell = (v: unknown) =>
+            String(v ?? "")
+                .replace(/\|/g, "\\|")
+                .replace(/\n/g, " ");
+        for (const p of policies)
+            lines.push(
+                `| ${cell(p.enforcementLevel)} | \`${cell(p.policy)}\` | ${cell(p.cluster)} | ${p.urn ? `\`${cell(p.urn.slice(p.urn.lastIndexOf("::") + 2))}\`` : "(stack)"} | ${cell(p.message)} |`,
+            );
+    }
     return lines.join("\n");
 }
 

@@ -155,11 +155,27 @@ describe("fleet CLI", function () {
 });
 
 describe("pull-request comment", () => {
-    it("summarises a real preview's JSON events: changes, clusters, failures with the provider's message", () => {
+    it("summarises a real preview's JSON events: changes, clusters, failures with the provider's message, the policy pack's results", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pr-"));
         const file = path.join(dir, "preview.jsonl");
         const lines = [
             { kind: "failed", cluster: "eks-apne1", name: "eks-apne1-eks", message: "InvalidParameterException: unsupported\nversion" },
+            {
+                kind: "policy",
+                cluster: "ack-sh",
+                policy: "kubernetes-version-supported",
+                enforcementLevel: "advisory",
+                message: "ends soon",
+                urn: "urn:pulumi:prod::p::t::ack-sh-cluster",
+            },
+            {
+                kind: "policy",
+                cluster: "eks-apne1",
+                policy: "api-endpoint-not-public",
+                enforcementLevel: "mandatory",
+                message: "open | to all",
+                urn: "urn:pulumi:prod::p::t::eks-apne1-eks",
+            },
             {
                 kind: "summary",
                 changes: { same: 400, update: 2, create: 1 },
@@ -180,6 +196,13 @@ describe("pull-request comment", () => {
                 "| eks-apne1 | 3 | 1 |",
                 "",
                 "> :x: [eks-apne1] eks-apne1-eks: InvalidParameterException: unsupported version",
+                "",
+                "#### Policy pack in the preview (2)",
+                "",
+                "| level | policy | cluster | resource | message |",
+                "|---|---|---|---|---|",
+                "| mandatory | `api-endpoint-not-public` | eks-apne1 | `eks-apne1-eks` | open \\| to all |",
+                "| advisory | `kubernetes-version-supported` | ack-sh | `ack-sh-cluster` | ends soon |",
             ].join("\n"),
         );
         fs.rmSync(dir, { recursive: true, force: true });
