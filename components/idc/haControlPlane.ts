@@ -32,6 +32,7 @@ import {
     renderLoadBalancerScript,
     renderMintTokenScript,
     mintedToken,
+    renderNodeEvictScript,
     renderTokenDeleteScript,
     renderTokenScript,
     renderTokenCleanupScript,
@@ -66,6 +67,8 @@ export interface MintedJoinToken {
 export interface JoinTokens {
     mint(host: string, triggers: pulumi.Input<unknown>[], after: pulumi.Input<pulumi.Resource>[]): MintedJoinToken;
     retire(host: string, minted: MintedJoinToken, join: pulumi.Resource): pulumi.Resource;
+    /** On the first control-plane host: drains the node and deletes it from the cluster once it leaves the spec. */
+    evictOnRemoval(node: string, after: pulumi.Resource[]): pulumi.Resource;
 }
 
 export class HaControlPlane extends pulumi.ComponentResource implements JoinTokens {
@@ -261,6 +264,10 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
             triggers: [minted.token],
             dependsOn: [join],
         });
+    }
+
+    evictOnRemoval(node: string, after: pulumi.Resource[]): remote.Command {
+        return this.firstHost.onDelete(`node-${node}-evict`, renderNodeEvictScript(node), { dependsOn: after });
     }
 
     /**

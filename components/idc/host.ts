@@ -6,6 +6,7 @@ import { remote, types } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { FileMode, OwnedDir, renderDirsScript, renderInstallFileScript, stagedPath } from "./render";
+import { shq } from "./renderers/shell";
 
 export interface HostSpec {
     name: string;
@@ -103,6 +104,20 @@ export class Host {
                 triggers: [sha256, remotePath, group, mode],
                 dependsOn: [copy],
             },
+        );
+    }
+
+    /**
+     * A bash script (no secret in it: it is in argv) that runs as root when this resource is deleted,
+     * i.e. when what declares it leaves the spec; creating it runs nothing. No triggers: only a
+     * change of its name (a URN change: give it an alias) deletes it, so nothing else runs the script;
+     * an input change updates it in place and runs `true`.
+     */
+    onDelete(what: string, script: string, opts: { dependsOn?: pulumi.Input<pulumi.Resource>[] } = {}): remote.Command {
+        return new remote.Command(
+            this.name(what),
+            { connection: this.connection, create: "true", delete: `sudo -n bash -c ${shq(script)}` },
+            { parent: this.parent, dependsOn: opts.dependsOn },
         );
     }
 

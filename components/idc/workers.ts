@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { JoinTokens } from "./haControlPlane";
 import { Host, SshLogin } from "./host";
 import { prepareKubeNode } from "./nodeBase";
-import { KUBEADM_PATHS, renderJoinConfig, renderJoinScript } from "./render";
+import { KUBEADM_PATHS, renderJoinConfig, renderJoinScript, renderNodeResetScript } from "./render";
 import type { IdcClusterShape } from "./types";
 
 export interface WorkersArgs {
@@ -45,6 +45,11 @@ export class IdcWorkers extends pulumi.ComponentResource {
                 secretOutput: true,
             });
             previous = args.joinTokens.retire(w.name, minted, join);
+            // When the worker leaves the spec: drained and deleted from the cluster first (the
+            // first control-plane host's resource depends on this one, so Pulumi deletes it
+            // first), then reset on the host. Nothing runs while the worker stays.
+            const reset = host.onDelete("node-reset", renderNodeResetScript(), { dependsOn: [join] });
+            args.joinTokens.evictOnRemoval(w.name, [reset]);
             return join;
         });
         this.registerOutputs({ joined: this.joins.map((j) => j.id) });

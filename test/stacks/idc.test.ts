@@ -181,10 +181,30 @@ for (const stack of ["prod", "dev"] as const) {
         });
 
         it("runs every action through sudo with the script on stdin (nothing in argv)", () => {
-            for (const c of ofType(T.command)) {
+            // But the removal commands: they run nothing until deleted, and then a script with no secret in it.
+            for (const c of ofType(T.command).filter((x) => x.inputs.delete === undefined)) {
                 assert.strictEqual(c.inputs.create, "sudo -n bash -s", c.name);
                 const script = c.inputs.stdin instanceof SecretValue ? c.inputs.stdin.value : c.inputs.stdin;
                 assert.ok(typeof script === "string" && /^set -(euo pipefail|a;)/.test(script), `${c.name}: ${String(script).slice(0, 40)}`);
+            }
+        });
+
+        it("a worker leaving the spec is drained and deleted from the cluster on the first control-plane host, then reset on itself; nothing else runs on deletion", () => {
+            const first = idc.controlPlane.hosts[0].name;
+            const removals = ofType(T.command).filter((c) => c.inputs.delete !== undefined);
+            assert.deepStrictEqual(
+                removals.map((c) => c.name).sort(),
+                idc.workers.flatMap((w) => [`${idc.name}-workers-${w.name}-node-reset`, `${idc.name}-control-plane-${first}-node-${w.name}-evict`]).sort(),
+            );
+            for (const w of idc.workers) {
+                const reset = named(T.command, `${idc.name}-workers-${w.name}-node-reset`);
+                const evict = named(T.command, `${idc.name}-control-plane-${first}-node-${w.name}-evict`);
+                // Pulumi deletes a resource before what it depends on: the drain first, then the reset.
+                assert.ok(evict.dependencies.includes(reset.urn), `${w.name}: the reset could run before the drain`);
+                assert.ok(reset.dependencies.includes(cmd("workers", w.name, "kubeadm-join").urn));
+                assert.match(String(evict.inputs.delete), new RegExp(`kubectl drain ${w.name} `));
+                assert.strictEqual((evict.inputs.connection as any).value?.host ?? (evict.inputs.connection as any).host, idc.controlPlane.hosts[0].address);
+                for (const c of [reset, evict]) assert.deepStrictEqual([c.inputs.create, c.inputs.triggers], ["true", undefined], c.name);
             }
         });
 

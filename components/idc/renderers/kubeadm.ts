@@ -716,3 +716,32 @@ ${deleteTokensFunction}
 delete_tokens ${shq(`^[a-z0-9.]+ .*${TOKEN_DESCRIPTION_PREFIX}`)}
 `;
 }
+
+const NODE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * When a worker leaves the spec, on the first control-plane host: drain it (bounded; a
+ * PodDisruptionBudget that blocks it fails the removal, loudly, with the node cordoned) and delete
+ * its Node object. A node already gone is fine (kubeadm "Clean up": drain, reset, delete node).
+ */
+export function renderNodeEvictScript(node: string): string {
+    if (!NODE_NAME.test(node)) throw new Error(`node: ${JSON.stringify(node)} is not a node name`);
+    return `set -euo pipefail
+export KUBECONFIG=/etc/kubernetes/admin.conf
+if kubectl get node ${node} >/dev/null 2>&1; then
+  kubectl drain ${node} --ignore-daemonsets --delete-emptydir-data --timeout=600s
+  kubectl delete node ${node} --wait=true
+fi
+`;
+}
+
+/**
+ * Then on the worker itself: `kubeadm reset` (its kubelet would register the node again), and the
+ * kubelet disabled so that a reboot does not start it without a configuration.
+ */
+export function renderNodeResetScript(): string {
+    return `set -euo pipefail
+kubeadm reset -f
+systemctl disable --now kubelet
+`;
+}

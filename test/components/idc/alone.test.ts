@@ -98,6 +98,7 @@ describe("components/idc: each component alone", () => {
         const minted: string[] = [];
         const mintedAfter: pulumi.Input<pulumi.Resource>[][] = [];
         const retired: [string, pulumi.Resource][] = [];
+        const evicted: [string, pulumi.Resource[]][] = [];
         const { inventory, declared } = await buildAlone(
             "hybrid:idc:Workers",
             () =>
@@ -114,6 +115,10 @@ describe("components/idc: each component alone", () => {
                         retire: (host, _m, join) => {
                             retired.push([host, join]);
                             return join;
+                        },
+                        evictOnRemoval: (node, after) => {
+                            evicted.push([node, after]);
+                            return after[0];
                         },
                     },
                     kubeletConfig: "kind: KubeletConfiguration\n",
@@ -143,6 +148,20 @@ describe("components/idc: each component alone", () => {
             }
         }
         assert.ok(spec.workers.length > 1);
+        // Each worker's removal: reset on the host, which the control plane's eviction (drain, delete node) depends on.
+        const resets = declared.filter((r) => r.name.endsWith("-node-reset"));
+        assert.deepStrictEqual(resets.map((r) => r.name).sort(), spec.workers.map((w) => `c1-workers-${w.name}-node-reset`).sort());
+        assert.deepStrictEqual(
+            evicted.map(([n]) => n),
+            spec.workers.map((w) => w.name),
+        );
+        for (const r of resets) {
+            const w = spec.workers.find((x) => r.name === `c1-workers-${x.name}-node-reset`)!;
+            assert.strictEqual(r.inputs.create, "true", "creating it runs nothing");
+            assert.strictEqual(r.inputs.triggers, undefined, "no trigger can replace it (a replacement would reset the node)");
+            assert.match(String(r.inputs.delete), /^sudo -n bash -c '[\s\S]*kubeadm reset -f[\s\S]*'$/);
+            assert.ok(r.dependencies.includes(joins.find((x) => x.name === `c1-workers-${w.name}-kubeadm-join`)!.urn));
+        }
     });
 
     it("KubernetesUpgrade: one chain, first control plane, the others, then drain/upgrade/uncordon per worker", async () => {

@@ -39,6 +39,8 @@ import {
     renderTokenScript,
     renderTokenCleanupScript,
     renderTokenDeleteScript,
+    renderNodeEvictScript,
+    renderNodeResetScript,
     renderMintTokenScript,
     mintedToken,
     JOIN_TOKEN_PLACEHOLDER,
@@ -54,6 +56,7 @@ import {
     KUBELET_HEALTH_WAIT,
     kubeletHealthWait,
 } from "../../../components/idc/render";
+import { shq } from "../../../components/idc/renderers/shell";
 import type { IdcClusterSpec } from "../../../stacks/spec";
 import { loadStackSpec } from "../../harness";
 
@@ -633,6 +636,53 @@ describe("IDC renderers", () => {
             const down = run("10259");
             assert.strictEqual(down.r.status, 1);
             assert.match(down.r.stderr, /kube-scheduler on 127\.0\.0\.1:10259 not healthy after 240 s/);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("a worker that leaves the spec is drained and deleted from the cluster, then reset; the deletion command is the script, quoted (real bash; sudo, kubectl, kubeadm, systemctl stood in)", () => {
+        const { dir, stub } = controlPlaneLab("idc-evict-");
+        try {
+            // sudo (not logged: its argument is the whole script) runs what follows its -n; kubectl knows the nodes in $NODES and fails a drain of $STUCK.
+            writeFileSync(join(dir, "bin", "sudo"), '#!/bin/bash\n[ "$1" = -n ] && shift\nexec "$@"\n', { mode: 0o755 });
+            stub("kubectl", 'case "$1" in get) [[ " $NODES " == *" $3 "* ]] ;; drain) [ "$2" != "$STUCK" ] ;; *) exit 0 ;; esac');
+            const log = () => (existsSync(join(dir, "log")) ? readFileSync(join(dir, "log"), "utf8").trim().split("\n") : []);
+            // What Pulumi runs on delete: the command string itself, as the SSH session's shell would.
+            const evict = (nodes: string, stuck = "") => {
+                rmSync(join(dir, "log"), { force: true });
+                const command = `sudo -n bash -c ${shq(renderNodeEvictScript("worker-7"))}`;
+                const r = spawnSync("bash", ["-c", command], {
+                    encoding: "utf8",
+                    env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, NODES: nodes, STUCK: stuck },
+                });
+                return { status: r.status, calls: log().filter((l) => l.startsWith("kubectl")) };
+            };
+            assert.deepStrictEqual(evict("worker-6 worker-7"), {
+                status: 0,
+                calls: [
+                    "kubectl get node worker-7",
+                    "kubectl drain worker-7 --ignore-daemonsets --delete-emptydir-data --timeout=600s",
+                    "kubectl delete node worker-7 --wait=true",
+                ],
+            });
+            // Already gone: nothing to do. A drain that cannot finish fails the removal, and the node stays.
+            assert.deepStrictEqual(evict("worker-6"), { status: 0, calls: ["kubectl get node worker-7"] });
+            const stuck = evict("worker-7", "worker-7");
+            assert.notStrictEqual(stuck.status, 0);
+            assert.ok(!stuck.calls.some((c) => c.startsWith("kubectl delete")), stuck.calls.join("\n"));
+            assert.throws(() => renderNodeEvictScript("w; reboot"), /not a node name/);
+            // On the worker itself, after: kubeadm reset, the kubelet disabled.
+            rmSync(join(dir, "log"), { force: true });
+            const reset = spawnSync("bash", ["-c", `sudo -n bash -c ${shq(renderNodeResetScript())}`], {
+                encoding: "utf8",
+                env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin` },
+            });
+            assert.strictEqual(reset.status, 0, reset.stderr);
+            assert.deepStrictEqual(
+                log().filter((l) => !l.startsWith("sudo")),
+                ["kubeadm reset -f", "systemctl disable --now kubelet"],
+            );
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
