@@ -84,17 +84,26 @@ ${renderUpgradeConfig(kubernetesVersion)}HYBRID_FLEET_EOF`;
 const kubectl = `kubectl --kubeconfig ${ADMIN_KUBECONFIG}`;
 
 /** Cordons and drains NODE (a shell word) from a control-plane host; marks it only if it was schedulable. */
-const drain = (node: string) => `if [ "$(${kubectl} get node ${node} -o jsonpath='{.spec.unschedulable}')" != "true" ]; then
-  ${kubectl} annotate node ${node} --overwrite ${DRAINED_ANNOTATION}="$KUBE_TARGET"
-fi
-${kubectl} drain ${node} --ignore-daemonsets --delete-emptydir-data --timeout=${DRAIN_TIMEOUT_SECONDS}s`;
-
 /** Uncordons NODE if this chain cordoned it (a re-run after a failure finishes what the last run began). */
 const uncordonIfDrained = (
     node: string,
 ) => `if [ -n "$(${kubectl} get node ${node} -o jsonpath='{.metadata.annotations.hybrid-fleet\\.io/upgrade-drained}')" ]; then
   ${kubectl} uncordon ${node}
   ${kubectl} annotate node ${node} ${DRAINED_ANNOTATION}-
+fi`;
+
+/**
+ * Cordons and drains NODE, marking a node this chain cordoned. A drain that cannot finish (a
+ * PodDisruptionBudget, a pod that will not go) gives the node back to the scheduler before the step
+ * fails: the upgrade stops there, loudly, without leaving capacity cordoned until the next run.
+ */
+const drain = (node: string) => `if [ "$(${kubectl} get node ${node} -o jsonpath='{.spec.unschedulable}')" != "true" ]; then
+  ${kubectl} annotate node ${node} --overwrite ${DRAINED_ANNOTATION}="$KUBE_TARGET"
+fi
+if ! ${kubectl} drain ${node} --ignore-daemonsets --delete-emptydir-data --timeout=${DRAIN_TIMEOUT_SECONDS}s; then
+${indent(uncordonIfDrained(node))}
+  echo "${node}: the drain did not finish within ${DRAIN_TIMEOUT_SECONDS} s (kubectl drain's output above); uncordoned, the upgrade stops here" >&2
+  exit 1
 fi`;
 
 const indent = (text: string) =>

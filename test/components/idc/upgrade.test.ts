@@ -176,6 +176,7 @@ function stubHost(kubelet: string, kubeadm: string) {
   *Ready*) echo -n True ;;
   *"annotate node"*"${DRAINED_ANNOTATION}-"*) rm -f ${state} ;;
   *"annotate node"*"${DRAINED_ANNOTATION}="*) echo -n "\${*##*=}" > ${state} ;;
+  *" drain "*) [ -z "\${DRAIN_FAILS:-}" ]; exit ;;
 esac
 exit 0`,
     );
@@ -345,6 +346,15 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
             const u = host.run(uncordon, { NODE_KUBELET: `v${TARGET}` });
             assert.strictEqual(u.status, 0, u.stderr);
             assert.ok(changes(u.calls).some((c) => c.endsWith("uncordon w-1")) && !u.drained);
+            // A drain that cannot finish (a PodDisruptionBudget): the node is given back, the step fails.
+            const blocked = host.run(drain, { NODE_KUBELET: "v1.33.5", DRAIN_FAILS: "1" });
+            assert.notStrictEqual(blocked.status, 0);
+            assert.match(blocked.stderr, /w-1: the drain did not finish within 600 s/);
+            assert.ok(changes(blocked.calls).some((c) => c.endsWith("uncordon w-1")) && !blocked.drained, blocked.calls.join("\n"));
+            // An operator's cordon stays, even then.
+            const theirs = host.run(drain, { NODE_KUBELET: "v1.33.5", NODE_UNSCHEDULABLE: "true", DRAIN_FAILS: "1" });
+            assert.notStrictEqual(theirs.status, 0);
+            assert.ok(!changes(theirs.calls).some((c) => c.endsWith("uncordon w-1")), theirs.calls.join("\n"));
             // Two minors behind: refused before any drain.
             const refused = host.run(drain, { NODE_KUBELET: "v1.32.9" });
             assert.notStrictEqual(refused.status, 0);
