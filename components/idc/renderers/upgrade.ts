@@ -83,7 +83,6 @@ ${renderUpgradeConfig(kubernetesVersion)}HYBRID_FLEET_EOF`;
 
 const kubectl = `kubectl --kubeconfig ${ADMIN_KUBECONFIG}`;
 
-/** Cordons and drains NODE (a shell word) from a control-plane host; marks it only if it was schedulable. */
 /** Uncordons NODE if this chain cordoned it (a re-run after a failure finishes what the last run began). */
 const uncordonIfDrained = (
     node: string,
@@ -112,6 +111,21 @@ const indent = (text: string) =>
         .map((l) => (l ? `  ${l}` : l))
         .join("\n");
 
+/**
+ * On the first control-plane host, before a new minor: every node's kubelet must run the control
+ * plane's current minor. A node an earlier chain left behind would be two minors behind after this
+ * one, which kubeadm cannot upgrade (one minor at a time), and the control plane cannot go back:
+ * the way out is to finish the previous minor first.
+ */
+const nodesAtCurrentMinor = `here_minor=$(kubelet --version | awk '{print $2}' | cut -d. -f2)
+if [ "$(echo "$KUBE_TARGET" | cut -d. -f2)" -gt "$here_minor" ]; then
+  behind=$(${kubectl} get nodes -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.nodeInfo.kubeletVersion}{"\\n"}{end}' | awk -v m="$here_minor" '{ split($2, v, "."); if (v[2] + 0 < m + 0) print $1 " " $2 }')
+  if [ -n "$behind" ]; then
+    echo "refusing $KUBE_TARGET: these nodes still run an older minor than the control plane (1.$here_minor): $(echo $behind); set kubernetesVersion back to 1.$here_minor.x and let the chain finish them first" >&2
+    exit 1
+  fi
+fi`;
+
 /** The start of a node's own step: guard, upgrade config, and `step` = what this node needs. */
 const localStepPrologue = (kubernetesVersion: string, environment = "") => `set -euo pipefail
 ${APT_RETRY_FUNCTION}
@@ -139,7 +153,7 @@ kubeadm upgrade apply v${v} -y --config ${UPGRADE_CONFIG}`
         : `kubeadm upgrade node --config ${UPGRADE_CONFIG}`;
     return `${localStepPrologue(v, `export KUBECONFIG=${ADMIN_KUBECONFIG}\n`)}
 if [ "$step" = upgrade ]; then
-${indent(aptUpdate())}
+${input.first ? `${indent(nodesAtCurrentMinor)}\n` : ""}${indent(aptUpdate())}
 ${indent(installKube(v, ["kubeadm"]))}
 ${indent(kubeadmUpgrade)}
 ${indent(drain(input.node))}

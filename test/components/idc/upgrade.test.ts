@@ -177,6 +177,7 @@ function stubHost(kubelet: string, kubeadm: string) {
   *"annotate node"*"${DRAINED_ANNOTATION}-"*) rm -f ${state} ;;
   *"annotate node"*"${DRAINED_ANNOTATION}="*) echo -n "\${*##*=}" > ${state} ;;
   *" drain "*) [ -z "\${DRAIN_FAILS:-}" ]; exit ;;
+  *"get nodes"*) printf "\${NODE_LIST:-}" ;;
 esac
 exit 0`,
     );
@@ -260,6 +261,18 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
                     `out of order: ${b.calls.join(" | ")}`,
                 );
                 assert.ok(!b.drained, "the drain mark is removed after the uncordon");
+                // A new minor waits for every node to run the control plane's current one (the first host checks).
+                const behind = next.run(script, { NODE_KUBELET: "v1.33.5", NODE_LIST: "cp-1 v1.33.5\\nworker-2 v1.32.9\\n" });
+                if (first) {
+                    assert.notStrictEqual(behind.status, 0);
+                    assert.match(
+                        behind.stderr,
+                        /refusing v1\.34\.1: these nodes still run an older minor than the control plane \(1\.33\): worker-2 v1\.32\.9; set kubernetesVersion back to 1\.33\.x/,
+                    );
+                    assert.deepStrictEqual(changes(behind.calls), [], "something changed before the refusal");
+                } else assert.strictEqual(behind.status, 0, behind.stderr);
+                const level = next.run(script, { NODE_KUBELET: "v1.33.5", NODE_LIST: "cp-1 v1.33.5\\nworker-2 v1.33.5\\n" });
+                assert.strictEqual(level.status, 0, level.stderr);
 
                 for (const [host, from] of [
                     [skip, "v1.32.9"],
