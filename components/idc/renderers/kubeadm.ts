@@ -79,11 +79,16 @@ const minorOf = (version: string) => Number(version.split(".")[1]);
  * Anonymous authentication limited to ANONYMOUS_PATHS instead of a blanket --anonymous-auth=false,
  * which would fail every unauthenticated health check and kubeadm's discovery (KEP-4633: alpha 1.31,
  * beta 1.32, GA 1.34; the API server refuses --anonymous-auth together with this stanza).
- * AuthenticationConfiguration is apiserver.config.k8s.io/v1 from 1.34 (KEP-3331 GA), v1beta1 before.
+ *
+ * What depends on the version follows the spec's minor one minor late, so that the file and flags
+ * a spec renders also suit the minor before it: a version change writes them to every control-plane
+ * host, and a re-run restarts API servers still on the old minor with them before the upgrade chain
+ * runs. AuthenticationConfiguration is v1 from 1.34 (KEP-3331 GA) and v1beta1 still served beside it
+ * (apiserver/pkg/apis/apiserver/install registers both): v1 from 1.35.
  */
 export function renderAuthenticationConfig(kubernetesVersion: string): string {
     return stringify({
-        apiVersion: minorOf(kubernetesVersion) >= 34 ? "apiserver.config.k8s.io/v1" : "apiserver.config.k8s.io/v1beta1",
+        apiVersion: minorOf(kubernetesVersion) >= 35 ? "apiserver.config.k8s.io/v1" : "apiserver.config.k8s.io/v1beta1",
         kind: "AuthenticationConfiguration",
         anonymous: { enabled: true, conditions: ANONYMOUS_PATHS.map((path) => ({ path })) },
     });
@@ -182,7 +187,9 @@ export function clusterConfiguration(input: ClusterInput) {
                 "encryption-provider-config-automatic-reload": true,
                 // Anonymous requests only on the health and discovery paths (CIS 1.2.1, renderAuthenticationConfig).
                 "authentication-config": KUBEADM_PATHS.authenticationConfig,
-                ...(minorOf(spec.kubernetesVersion) === 31 ? { "feature-gates": "AnonymousAuthConfigurableEndpoints=true" } : {}),
+                // Needed on 1.31 (alpha), on by default from 1.32 (beta) and still settable there: up to 1.32,
+                // so that a 1.32 spec suits a 1.31 API server restarted before its upgrade (renderAuthenticationConfig).
+                ...(minorOf(spec.kubernetesVersion) <= 32 ? { "feature-gates": "AnonymousAuthConfigurableEndpoints=true" } : {}),
                 // Verify the kubelet's serving certificate (CIS 1.2.5): the kubelets request CA-signed
                 // serving certificates (serverTLSBootstrap, kubeletConfiguration), signed by their own CA.
                 "kubelet-certificate-authority": KUBEADM_PATHS.kubeletCaBundle,

@@ -347,6 +347,17 @@ describe("IDC renderers", () => {
             const mount = cluster.apiServer.extraVolumes.find((v: { hostPath: string }) => v.hostPath === flags["authentication-config"]);
             assert.ok(mount && mount.mountPath === flags["authentication-config"] && mount.readOnly, "file mounted into the static pod");
             assert.strictEqual(flags["kubelet-certificate-authority"], "/etc/kubernetes/pki/kubelet-ca-bundle.crt");
+            // The anonymous stanza's gate: needed on 1.31, kept on 1.32 specs (a 1.31 API server may run them before its upgrade).
+            const gate = (v: string) =>
+                docs(renderClusterConfig({ spec: { ...prod, kubernetesVersion: v }, etcdEndpoints: endpoints(prod) }))[0].apiServer.extraArgs.find(
+                    (a: { name: string }) => a.name === "feature-gates",
+                )?.value;
+            assert.deepStrictEqual(["1.31.9", "1.32.4", "1.33.5", prod.kubernetesVersion].map(gate), [
+                "AnonymousAuthConfigurableEndpoints=true",
+                "AnonymousAuthConfigurableEndpoints=true",
+                undefined,
+                undefined,
+            ]);
             // kube-controller-manager signs kubelet serving certificates with their own CA, every other
             // signer with the Kubernetes CA, and not the catch-all pair (which excludes the specific ones).
             const kcm = Object.fromEntries(cluster.controllerManager.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
@@ -369,7 +380,7 @@ describe("IDC renderers", () => {
             assert.deepStrictEqual(kubelet.authentication.anonymous, { enabled: false });
         });
 
-        it("AuthenticationConfiguration: v1 from 1.34, v1beta1 before; anonymous limited to every path our health checks and kubeadm join call", () => {
+        it("AuthenticationConfiguration: v1 from 1.35, v1beta1 before (each spec's file suits the minor before it too); anonymous limited to every path our health checks and kubeadm join call", () => {
             const auth = parse(renderAuthenticationConfig(prod.kubernetesVersion));
             assert.strictEqual(auth.kind, "AuthenticationConfiguration");
             assert.strictEqual(auth.anonymous.enabled, true);
@@ -378,7 +389,9 @@ describe("IDC renderers", () => {
                 [...ANONYMOUS_PATHS],
             );
             assert.strictEqual(parse(renderAuthenticationConfig("1.33.5")).apiVersion, "apiserver.config.k8s.io/v1beta1");
-            assert.strictEqual(parse(renderAuthenticationConfig("1.34.1")).apiVersion, "apiserver.config.k8s.io/v1");
+            // A 1.34 spec's file is read by 1.33 API servers too (restarted before the chain upgrades them): v1beta1.
+            assert.strictEqual(parse(renderAuthenticationConfig("1.34.1")).apiVersion, "apiserver.config.k8s.io/v1beta1");
+            assert.strictEqual(parse(renderAuthenticationConfig("1.35.0")).apiVersion, "apiserver.config.k8s.io/v1");
             assert.strictEqual(parse(renderAuthenticationConfig("1.36.0")).apiVersion, "apiserver.config.k8s.io/v1");
             // Every unauthenticated path the rendered health checks use is allowed (HAProxy, keepalived, readiness waits).
             const checks = [
