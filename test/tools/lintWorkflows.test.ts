@@ -28,6 +28,19 @@ describe("npm run lint:workflows", () => {
         for (const [file, problems] of checked) assert.deepStrictEqual(problems, [], file);
     });
 
+    it("refuses an action not pinned to a full commit SHA with its version (a tag or branch can be moved), not a local workflow", () => {
+        const up = fs.readFileSync(path.join(WORKFLOWS, "up.yml"), "utf8");
+        assert.match(up, /uses: actions\/checkout@[0-9a-f]{40} # v6\./);
+        fs.writeFileSync(path.join(dir, "up.yml"), up.replace(/actions\/checkout@[0-9a-f]{40} # v[\d.]+/, "actions/checkout@v6"));
+        fs.writeFileSync(path.join(dir, "deploy.yml"), fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8"));
+        fs.writeFileSync(path.join(dir, "nocomment.yml"), up.replace(/(actions\/checkout@[0-9a-f]{40}) # v[\d.]+/, "$1"));
+        const problems = new Map(workflowProblems(dir).map(([file, p]) => [path.basename(file), p]));
+        assert.match(problems.get("up.yml")!.join("\n"), /line \d+: actions\/checkout@v6 is not pinned to a full commit SHA/);
+        assert.strictEqual(problems.get("up.yml")!.length, 1);
+        assert.strictEqual(problems.get("nocomment.yml")!.length, 1);
+        assert.deepStrictEqual(problems.get("deploy.yml"), [], "a local reusable workflow (./.github/...) needs no pin");
+    });
+
     it("names the file and the path of a job the schema refuses (a misspelt runs-on), and .yaml files too", () => {
         for (const f of fs.readdirSync(WORKFLOWS)) fs.copyFileSync(path.join(WORKFLOWS, f), path.join(dir, f));
         const up = fs.readFileSync(path.join(WORKFLOWS, "up.yml"), "utf8");
