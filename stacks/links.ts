@@ -4,6 +4,7 @@
 import type { LinksArgs } from "../components/links/addon";
 import { KARMADA_APISERVER_PORT } from "../components/federation/versions";
 import type { IngressNeed } from "../components/links/ingress";
+import { CROSS_NETWORK_PORT } from "../components/mesh/render";
 import { PORTS as THANOS_PORTS } from "../components/observability/versions";
 import { federationMembers } from "./spec/federation";
 import type { CenEdgeDecl, LinkDecl, LinkSite } from "../components/links/plan";
@@ -77,8 +78,6 @@ export function cenEdgeDecls(fleet: FleetSpec): CenEdgeDecl[] {
 
 /** The EKS API endpoint's port (the private endpoint's ENIs carry the cluster security group). */
 export const EKS_API_PORT = 443;
-/** The east-west gateway's cross-network mTLS port (Istio gateway chart networkGateway: the only one multi-primary dials across networks). */
-export const EASTWEST_MTLS_PORT = 15443;
 
 /** Prefixes a site's traffic leaves from towards other sites: what it announces, without the IDC LoadBalancer range (an address nobody dials from). */
 export function sourcePrefixes(c: ClusterSpec): string[] {
@@ -113,7 +112,7 @@ export function ingressNeeds(fleet: FleetSpec): IngressNeed[] {
     for (const b of members)
         for (const a of members) {
             if (privateApi(b)) add(b, a, EKS_API_PORT, `mesh: istiod of ${a.name} watches the API server`);
-            if (podPorts(b)) add(b, a, EASTWEST_MTLS_PORT, `mesh: ${a.name} to the east-west gateway`);
+            if (podPorts(b)) add(b, a, CROSS_NETWORK_PORT, `mesh: ${a.name} to the east-west gateway`);
         }
     const hub = byName.get(fleet.hub);
     if (hub) {

@@ -44,7 +44,7 @@ export class AckMetricsStore extends pulumi.ComponentResource {
                 versioning: { status: "Enabled" },
                 lifecycleRules: [
                     {
-                        id: "old-versions-and-uploads",
+                        id: BUCKET_LIFECYCLE.ruleId,
                         enabled: true,
                         prefix: "",
                         noncurrentVersionExpirations: [{ days: BUCKET_LIFECYCLE.noncurrentVersionDays }],

@@ -4,6 +4,9 @@
 /** Name of the Kubernetes provider of a cluster; the offline plan maps objects to clusters by it. */
 export const k8sProviderName = (cluster: string) => `${cluster}-k8s`;
 
+/** A DNS-1123 label (RFC 1123, Kubernetes' node and namespace names): every host, node and connection name the renderers take. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 /** The fleet's own label and tag keys. */
 export const FLEET_KEYS = {
     cluster: "hybrid-fleet.io/cluster",
@@ -31,4 +34,4 @@ export function fleetTags(cluster: string, environment: string): Record<string, 
  * OSS docs, "Lifecycle rules based on the last modified time for versioned buckets"). Unfinished
  * multipart uploads (a sidecar killed mid-upload) go after a week.
  */
-export const BUCKET_LIFECYCLE = { noncurrentVersionDays: 30, incompleteUploadDays: 7 } as const;
+export const BUCKET_LIFECYCLE = { ruleId: "old-versions-and-uploads", noncurrentVersionDays: 30, incompleteUploadDays: 7 } as const;

@@ -36,7 +36,7 @@ export class EksMetricsStore extends pulumi.ComponentResource {
                 bucket: bucket.id,
                 rules: [
                     {
-                        id: "old-versions-and-uploads",
+                        id: BUCKET_LIFECYCLE.ruleId,
                         status: "Enabled",
                         filter: { prefix: "" },
                         noncurrentVersionExpiration: { noncurrentDays: BUCKET_LIFECYCLE.noncurrentVersionDays },

@@ -1,4 +1,5 @@
 // Pure renderer for the kubelet serving-certificate approver: the kubelet-csr-approver chart's values.
+import { DNS_LABEL } from "../core/conventions";
 import type { PinnedChart } from "../core/k8s";
 
 /**
@@ -19,7 +20,6 @@ export interface KubeletCsrApproverValuesInput {
     nodeAddresses: string[];
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /**

@@ -3,6 +3,7 @@
 // over its inside addresses and the sessions towards the rack ToRs), and the script that creates
 // the XFRM interfaces and the kernel settings. Every value is checked against a strict format
 // before it is written: anything else throws, so nothing from a spec can inject a line.
+import { DNS_LABEL } from "../core/conventions";
 import type { FabricPeer, ResolvedGatewayHost, ResolvedTunnel } from "./types";
 
 /**
@@ -18,8 +19,6 @@ export type GatewayRouting = Omit<ResolvedGatewayHost, "tunnels"> & { tunnels: O
 const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
 const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 const CIDR = new RegExp(`^(${OCTET}(?:\\.${OCTET}){3})/(3[0-2]|[12]?[0-9])$`);
-/** Connection, host and peer names: DNS-label-like, so they are safe in every file and command. */
-const NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** One strongSwan proposal: algorithm keywords joined by dashes (strongSwan docs, "IKEv2 Cipher Suites"). */
 const PROPOSAL = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** PSKs: AWS's rule (8-64 of [A-Za-z0-9._], not starting with 0), which Alibaba Cloud also accepts. */
@@ -31,8 +30,9 @@ function fail(what: string, value: unknown, rule: string): never {
     throw new Error(`${what}: ${JSON.stringify(value)} ${rule}`);
 }
 
+/** Connection, host and peer names: DNS labels, so they are safe in every file and command. */
 export function checkName(what: string, v: unknown): string {
-    if (typeof v !== "string" || !NAME.test(v)) fail(what, v, "is not a name ([a-z0-9-], 1-63 characters, no leading/trailing dash)");
+    if (typeof v !== "string" || !DNS_LABEL.test(v)) fail(what, v, "is not a name ([a-z0-9-], 1-63 characters, no leading/trailing dash)");
     return v;
 }
 

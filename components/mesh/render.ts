@@ -70,7 +70,7 @@ export interface RemoteGateway {
     ports: { port: number; endPort?: number }[];
 }
 
-/** The east-west gateway's cross-network mTLS port (AUTO_PASSTHROUGH, the Gateway below). */
+/** The east-west gateway's cross-network mTLS port (AUTO_PASSTHROUGH, the Gateway below): the only one multi-primary dials across networks. */
 export const CROSS_NETWORK_PORT = 15443;
 
 /** Kubernetes' default Service node port range (kube-apiserver --service-node-port-range), which the IDC clusters keep. */

@@ -4,6 +4,7 @@
 import { shq } from "./shell";
 import { createHash, createPublicKey } from "crypto";
 import { stringify } from "yaml";
+import { DNS_LABEL } from "../../core/conventions";
 import type { IdcClusterShape as IdcClusterSpec } from "../types";
 import { APISERVER_PORT, ControlPlaneHost } from "./loadBalancer";
 
@@ -682,7 +683,7 @@ echo "uploaded control-plane certificates valid for 2h"
  * uses it once and renderTokenDeleteScript deletes it.
  */
 export function renderMintTokenScript(host: string): string {
-    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(host)) throw new Error(`host: ${JSON.stringify(host)} is not a node name`);
+    if (!DNS_LABEL.test(host)) throw new Error(`host: ${JSON.stringify(host)} is not a node name`);
     return `set -euo pipefail
 export KUBECONFIG=/etc/kubernetes/admin.conf
 kubeadm token create --ttl ${JOIN_TOKEN_TTL} --usages ${TOKEN_USAGES} --groups ${TOKEN_GROUP} --description ${TOKEN_DESCRIPTION_PREFIX}join-${host}
@@ -724,7 +725,14 @@ delete_tokens ${shq(`^[a-z0-9.]+ .*${TOKEN_DESCRIPTION_PREFIX}`)}
 `;
 }
 
-const NODE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/**
+ * Drain bound: kubectl drain's default --timeout=0 waits forever (kubectl drain reference); a
+ * PodDisruptionBudget that never allows an eviction would hang `pulumi up`. Our choice: fail the
+ * step after 10 minutes so that an operator sees which node and which pods.
+ */
+export const DRAIN_TIMEOUT_SECONDS = 600;
+/** How a node is drained, for an upgrade or a removal: DaemonSet pods stay, emptyDir data goes, bounded. */
+export const DRAIN_FLAGS = `--ignore-daemonsets --delete-emptydir-data --timeout=${DRAIN_TIMEOUT_SECONDS}s`;
 
 /**
  * When a worker leaves the spec, on the first control-plane host: drain it (bounded; a
@@ -732,11 +740,11 @@ const NODE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
  * its Node object. A node already gone is fine (kubeadm "Clean up": drain, reset, delete node).
  */
 export function renderNodeEvictScript(node: string): string {
-    if (!NODE_NAME.test(node)) throw new Error(`node: ${JSON.stringify(node)} is not a node name`);
+    if (!DNS_LABEL.test(node)) throw new Error(`node: ${JSON.stringify(node)} is not a node name`);
     return `set -euo pipefail
 export KUBECONFIG=/etc/kubernetes/admin.conf
 if kubectl get node ${node} >/dev/null 2>&1; then
-  kubectl drain ${node} --ignore-daemonsets --delete-emptydir-data --timeout=600s
+  kubectl drain ${node} ${DRAIN_FLAGS}
   kubectl delete node ${node} --wait=true
 fi
 `;

@@ -6,7 +6,7 @@
 // Policy": kubeadm upgrades one minor at a time); the spec cannot know what the hosts run, so that
 // rule is enforced here, on the hosts, at run time.
 import { stringify } from "yaml";
-import { waitApiserverReady } from "./kubeadm";
+import { DRAIN_FLAGS, DRAIN_TIMEOUT_SECONDS, waitApiserverReady } from "./kubeadm";
 import { APT_RETRY_FUNCTION, aptInstall, aptUpdate, kubePackageVersion } from "./node";
 
 const KUBEADM_API = "kubeadm.k8s.io/v1beta4";
@@ -16,12 +16,6 @@ export const DRAINED_ANNOTATION = "hybrid-fleet.io/upgrade-drained";
 /** Where the UpgradeConfiguration is written for one kubeadm call (tmpfs, root only). */
 export const UPGRADE_CONFIG = "/run/hybrid-fleet/kubeadm-upgrade.yaml";
 
-/**
- * Drain bound: kubectl drain's default --timeout=0 waits forever (kubectl drain reference); a
- * PodDisruptionBudget that never allows an eviction would hang `pulumi up`. Our choice: fail the
- * step after 10 minutes so that an operator sees which node and which pods.
- */
-export const DRAIN_TIMEOUT_SECONDS = 600;
 /** A worker's restarted kubelet must report the target and Ready within 5 minutes (60 x 5 s, our bound), or the step fails. */
 export const NODE_READY_WAIT = { tries: 60, sleepSeconds: 5 } as const;
 
@@ -99,7 +93,7 @@ fi`;
 const drain = (node: string) => `if [ "$(${kubectl} get node ${node} -o jsonpath='{.spec.unschedulable}')" != "true" ]; then
   ${kubectl} annotate node ${node} --overwrite ${DRAINED_ANNOTATION}="$KUBE_TARGET"
 fi
-if ! ${kubectl} drain ${node} --ignore-daemonsets --delete-emptydir-data --timeout=${DRAIN_TIMEOUT_SECONDS}s; then
+if ! ${kubectl} drain ${node} ${DRAIN_FLAGS}; then
 ${indent(uncordonIfDrained(node))}
   echo "${node}: the drain did not finish within ${DRAIN_TIMEOUT_SECONDS} s (kubectl drain's output above); uncordoned, the upgrade stops here" >&2
   exit 1
