@@ -2,6 +2,7 @@
 // --policy-pack policy` would report, without the CLI or a cloud. Secrets in the inventory are
 // already "[secret]", so the secret-material rule sees exactly what is plain.
 import type { InventoryEntry, InventoryFile } from "../tools/planDiff";
+import { parseUrn, providerUrn } from "../tools/urn";
 import { EnforcementLevel, fleetPolicies, FleetPolicy, PolicyTarget } from "./policies";
 
 export interface PolicyViolation {
@@ -23,14 +24,13 @@ export interface PolicyReport {
 
 /** The resource as CrossGuard presents it: inputs, options, the explicit provider's name. */
 export function policyTarget(e: InventoryEntry): PolicyTarget {
-    const providerUrn = e.provider ? e.provider.slice(0, e.provider.lastIndexOf("::")) : undefined;
     return {
         urn: e.urn,
         type: e.type,
         name: e.name,
         props: e.inputs as Record<string, any>,
         protect: e.protect,
-        provider: providerUrn ? providerUrn.slice(providerUrn.lastIndexOf("::") + 2) : undefined,
+        provider: e.provider ? parseUrn(providerUrn(e.provider)).name : undefined,
         dependencies: e.dependencies,
     };
 }

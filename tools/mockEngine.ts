@@ -6,7 +6,7 @@ import { createRequire } from "module";
 import * as v8 from "v8";
 import { mockCalls, mockOutputs } from "./mocks";
 import type { InventoryEntry, ResourceOptions } from "./planDiff";
-import { collapseAlias } from "./urn";
+import { collapseAlias, providerUrn } from "./urn";
 
 /** A value the program registered as a Pulumi secret. */
 export class SecretValue {
@@ -87,12 +87,6 @@ export class Inventory {
         for (let p = r.parent; p && this.index.has(p); p = this.index.get(p)!.parent) out.push(this.index.get(p)!);
         return out;
     }
-}
-
-/** `urn::id` provider reference -> provider URN. */
-export function providerUrn(reference: string): string {
-    const cut = reference.lastIndexOf("::");
-    return cut > 0 ? reference.slice(0, cut) : reference;
 }
 
 const SIG = "4dabf18193072939515e22adb298388d";

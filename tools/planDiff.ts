@@ -1,6 +1,6 @@
 // Compares two offline-plan inventories: what a pull request adds, removes and changes.
 import { isDeepStrictEqual } from "util";
-import { inheritedChildAlias, parseUrn } from "./urn";
+import { inheritedChildAlias, parseUrn, providerUrn } from "./urn";
 
 export interface InventoryEntry {
     urn: string;
@@ -73,11 +73,10 @@ export function diffInventories(before: InventoryFile, after: InventoryFile): In
     // Old references to a moved resource read as its new URN: a dependant is not changed by the move
     // alone. A provider is compared by URN (the mock engine derives its id from its name; a real move keeps the id).
     const current = (urn: string) => movedTo.get(urn) ?? urn;
-    const providerUrn = (ref: string | null) => ref && ref.slice(0, ref.lastIndexOf("::"));
     const refs = (r: InventoryEntry, map: (urn: string) => string): InventoryEntry => ({
         ...r,
         parent: r.parent && map(r.parent),
-        provider: providerUrn(r.provider) && map(providerUrn(r.provider)!),
+        provider: r.provider && map(providerUrn(r.provider)),
         dependencies: r.dependencies.map(map).sort(),
     });
     const compare = (prev: InventoryEntry, entry: InventoryEntry) => {

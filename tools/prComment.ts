@@ -9,6 +9,7 @@
 // a usage error.
 import * as fs from "fs";
 import { parseArgs } from "util";
+import { urnName } from "../automation/events";
 import { runCommand } from "./cli";
 
 export function previewSection(file: string, stack: string): string {
@@ -47,7 +48,7 @@ export function previewSection(file: string, stack: string): string {
                 .replace(/\n/g, " ");
         for (const p of policies)
             lines.push(
-                `| ${cell(p.enforcementLevel)} | \`${cell(p.policy)}\` | ${cell(p.cluster)} | ${p.urn ? `\`${cell(p.urn.slice(p.urn.lastIndexOf("::") + 2))}\`` : "(stack)"} | ${cell(p.message)} |`,
+                `| ${cell(p.enforcementLevel)} | \`${cell(p.policy)}\` | ${cell(p.cluster)} | ${p.urn ? `\`${cell(urnName(p.urn))}\`` : "(stack)"} | ${cell(p.message)} |`,
             );
     }
     return lines.join("\n");

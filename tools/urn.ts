@@ -20,6 +20,12 @@ export function parseUrn(urn: string): UrnParts {
     return { stack: m[1], project: m[2], qualifiedType: m[3], name: m[4] };
 }
 
+/** `urn::id` provider reference -> provider URN. */
+export function providerUrn(reference: string): string {
+    const cut = reference.lastIndexOf("::");
+    return cut > 0 ? reference.slice(0, cut) : reference;
+}
+
 /** A resource's URN from its parent's URN (if any), its type and name. */
 export function makeUrn(stack: string, project: string, parent: string | undefined, type: string, name: string): string {
     const parentType = parent ? parseUrn(parent).qualifiedType : undefined;
