@@ -2,7 +2,7 @@
 // (the API server's load balancer kind from the hub's site), the policies as the renderer takes them.
 import type { FederationAddonArgs } from "../components/federation/addon";
 import type { FleetSpec } from "./spec";
-import { federationMembers } from "./spec/federation";
+import { federationMembers, tenantMembers } from "./spec/federation";
 
 /** Cluster.spec.provider per site: the cloud, or the data centre. */
 const KARMADA_PROVIDER = { idc: "idc", eks: "aws", ack: "alibabacloud" } as const;
@@ -54,5 +54,5 @@ export function federationArgs(fleet: FleetSpec): FederationAddonArgs {
 export function karmadaNamespaces(fleet: FleetSpec): { name: string; tenant: boolean }[] {
     const members = federationMembers(fleet);
     const used = [...fleet.federation.policies.flatMap((p) => (p.namespace ? [p.namespace] : [])), ...fleet.federation.overrides.map((o) => o.namespace)];
-    return [...new Set(used)].map((name) => ({ name, tenant: members.some((c) => c.network.tenants.some((t) => t.namespace === name)) }));
+    return [...new Set(used)].map((name) => ({ name, tenant: tenantMembers(members, name).length > 0 }));
 }

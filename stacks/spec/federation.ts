@@ -145,6 +145,11 @@ export function federationMembers<F extends Pick<FederationFleet, "hub" | "feder
     return fleet.clusters.filter((c) => c.name !== fleet.hub || fleet.federation.hubIsMember) as F["clusters"];
 }
 
+/** The names of the clusters among `members` that list `namespace` as a tenant. */
+export function tenantMembers(members: readonly Pick<FederationFleet["clusters"][number], "name" | "network">[], namespace: string): string[] {
+    return members.filter((m) => m.network.tenants.some((t) => t.namespace === namespace)).map((m) => m.name);
+}
+
 export function federationRules(fleet: FederationFleet): Violation[] {
     const out: Violation[] = [];
     const f = fleet.federation;
@@ -253,9 +258,9 @@ export function federationRules(fleet: FederationFleet): Violation[] {
         // A tenant's namespace is the tenant layer's on every member that lists it (its baseline:
         // Pod Security labels, quota, network policies); Karmada only brings workloads into it.
         const placedMembers = placed.filter((c) => memberNames.has(c));
-        const tenantOn = (ns: string) => placedMembers.filter((c) => members.some((m) => m.name === c && m.network.tenants.some((t) => t.namespace === ns)));
         p.namespaces.forEach((ns, j) => {
-            const owned = tenantOn(ns);
+            const tenantOn = tenantMembers(members, ns);
+            const owned = placedMembers.filter((c) => tenantOn.includes(c));
             if (owned.length > 0)
                 out.push({
                     path: [...pat, "namespaces", j],
@@ -264,7 +269,7 @@ export function federationRules(fleet: FederationFleet): Violation[] {
         });
         if (p.namespace && p.resources.length > 0) {
             const ns = p.namespace;
-            const tenantAnywhere = members.filter((m) => m.network.tenants.some((t) => t.namespace === ns)).map((m) => m.name);
+            const tenantAnywhere = tenantMembers(members, ns);
             const missing = placedMembers.filter((c) => !tenantAnywhere.includes(c));
             if (tenantAnywhere.length > 0 && missing.length > 0)
                 out.push({
