@@ -84,8 +84,8 @@ export async function runProgram(program: () => unknown, stack: "prod" | "dev" =
  * buildFleet(spec) on the mock engine, with the config a stack of that spec needs.
  *
  * A run is a pure function of (spec, stack, preview, the tls mock's mode): the stack file is read
- * from disk and the mocks derive every output from names and inputs; HYBRID_FLEET_REAL_CERTS=1
- * makes the tls mock sign real certificates, so it is part of the key. So the runs of one test process are kept
+ * from disk and the mocks derive every output from names and inputs; `realCerts` (or
+ * HYBRID_FLEET_REAL_CERTS=1) makes the tls mock sign real certificates, so it is part of the key. So the runs of one test process are kept
  * (the last few, by the spec's full content) and a test asking for the same fleet again gets the
  * same result; mocha's workers run many files each, and most files start from the prod or dev
  * fleet. The inventory handed out is deep-frozen: a test that tried to change it would throw
@@ -95,9 +95,10 @@ export async function runProgram(program: () => unknown, stack: "prod" | "dev" =
 export async function runFleet(
     spec: FleetSpec,
     stack: "prod" | "dev" = spec.environment === "prod" ? "prod" : "dev",
-    options: { preview?: boolean } = {},
+    options: { preview?: boolean; realCerts?: boolean } = {},
 ): Promise<FleetRun> {
-    const key = `${stack}\0${options.preview === true}\0${process.env.HYBRID_FLEET_REAL_CERTS === "1"}\0${specKey(spec)}`;
+    const realCerts = options.realCerts === true || process.env.HYBRID_FLEET_REAL_CERTS === "1";
+    const key = `${stack}\0${options.preview === true}\0${realCerts}\0${specKey(spec)}`;
     const kept = fleetRuns.get(key);
     if (kept) {
         // Most recently used last: the Map's order is the eviction order.
@@ -108,7 +109,13 @@ export async function runFleet(
     const file = checkedInStackFile(stack);
     const { config, secretKeys } = offlineConfig(file, { ok: true, spec });
     const started = Date.now();
-    const { inventory, result } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack, preview: options.preview });
+    // The tls mock reads the variable on each call: set for this run only.
+    const previous = process.env.HYBRID_FLEET_REAL_CERTS;
+    if (realCerts) process.env.HYBRID_FLEET_REAL_CERTS = "1";
+    const { inventory, result } = await runOnMocks(() => buildFleet(spec), { config, secretKeys, stack, preview: options.preview }).finally(() => {
+        if (previous === undefined) delete process.env.HYBRID_FLEET_REAL_CERTS;
+        else process.env.HYBRID_FLEET_REAL_CERTS = previous;
+    });
     const run = { inventory: deepFreeze(inventory), fleet: result, elapsedMs: Date.now() - started };
     fleetRuns.set(key, run);
     if (fleetRuns.size > KEPT_FLEET_RUNS) fleetRuns.delete(fleetRuns.keys().next().value!);

@@ -21,31 +21,24 @@ describe("IDC kubelet serving CA checked by openssl (real certificates from the 
     before(async function () {
         requireTool("openssl");
         dir = tempDir("kubelet-ca-");
-        const previous = process.env.HYBRID_FLEET_REAL_CERTS;
-        process.env.HYBRID_FLEET_REAL_CERTS = "1";
-        try {
-            const spec = loadStackSpec("prod");
-            idc = spec.clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
-            const { inventory } = await runFleet(spec);
-            const first = idc.controlPlane.hosts[0].name;
-            const wanted = [
-                KUBEADM_PATHS.kubeletServingCa,
-                KUBEADM_PATHS.kubeletServingCaKey,
-                KUBEADM_PATHS.kubeletCaBundle,
-                KUBEADM_PATHS.ca,
-                KUBEADM_PATHS.caKey,
-            ];
-            for (const target of wanted) {
-                const copy = inventory
-                    .ofType("command:remote:CopyToRemote")
-                    .find((r) => r.name.startsWith(`${idc.name}-control-plane-${first}-`) && String(r.inputs.remotePath).endsWith(target));
-                assert.ok(copy, `no copy of ${target} to ${first}`);
-                const source = copy.inputs.source instanceof SecretValue ? copy.inputs.source.value : copy.inputs.source;
-                fs.writeFileSync(file(target), (source as { text: string }).text, { mode: 0o600 });
-            }
-        } finally {
-            if (previous === undefined) delete process.env.HYBRID_FLEET_REAL_CERTS;
-            else process.env.HYBRID_FLEET_REAL_CERTS = previous;
+        const spec = loadStackSpec("prod");
+        idc = spec.clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
+        const { inventory } = await runFleet(spec, "prod", { realCerts: true });
+        const first = idc.controlPlane.hosts[0].name;
+        const wanted = [
+            KUBEADM_PATHS.kubeletServingCa,
+            KUBEADM_PATHS.kubeletServingCaKey,
+            KUBEADM_PATHS.kubeletCaBundle,
+            KUBEADM_PATHS.ca,
+            KUBEADM_PATHS.caKey,
+        ];
+        for (const target of wanted) {
+            const copy = inventory
+                .ofType("command:remote:CopyToRemote")
+                .find((r) => r.name.startsWith(`${idc.name}-control-plane-${first}-`) && String(r.inputs.remotePath).endsWith(target));
+            assert.ok(copy, `no copy of ${target} to ${first}`);
+            const source = copy.inputs.source instanceof SecretValue ? copy.inputs.source.value : copy.inputs.source;
+            fs.writeFileSync(file(target), (source as { text: string }).text, { mode: 0o600 });
         }
         // A kubelet serving certificate as kube-controller-manager issues one (server auth), naming the VIP.
         fs.writeFileSync(

@@ -26,23 +26,16 @@ describe("mesh certificates checked by openssl", function () {
     before(async function () {
         requireTool("openssl");
         root = tempDir("mesh-certs-");
-        const previous = process.env.HYBRID_FLEET_REAL_CERTS;
-        process.env.HYBRID_FLEET_REAL_CERTS = "1";
-        try {
-            const { inventory } = await runFleet(loadStackSpec("prod"));
-            const secrets = inventory.ofType("kubernetes:core/v1:Secret").filter((r) => (r.inputs.metadata as { name?: string })?.name === "cacerts");
-            for (const s of secrets) {
-                const cluster = s.name.replace(/-mesh-cacerts$/, "");
-                assert.ok(s.inputs.stringData instanceof SecretValue, `${cluster}: cacerts data is not a secret`);
-                const files = (s.inputs.stringData as SecretValue).value as CaCerts["files"];
-                const dir = path.join(root, cluster);
-                fs.mkdirSync(dir);
-                for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text, { mode: 0o600 });
-                clusters.push({ cluster, dir, files });
-            }
-        } finally {
-            if (previous === undefined) delete process.env.HYBRID_FLEET_REAL_CERTS;
-            else process.env.HYBRID_FLEET_REAL_CERTS = previous;
+        const { inventory } = await runFleet(loadStackSpec("prod"), "prod", { realCerts: true });
+        const secrets = inventory.ofType("kubernetes:core/v1:Secret").filter((r) => (r.inputs.metadata as { name?: string })?.name === "cacerts");
+        for (const s of secrets) {
+            const cluster = s.name.replace(/-mesh-cacerts$/, "");
+            assert.ok(s.inputs.stringData instanceof SecretValue, `${cluster}: cacerts data is not a secret`);
+            const files = (s.inputs.stringData as SecretValue).value as CaCerts["files"];
+            const dir = path.join(root, cluster);
+            fs.mkdirSync(dir);
+            for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text, { mode: 0o600 });
+            clusters.push({ cluster, dir, files });
         }
         assert.deepStrictEqual(clusters.map((c) => c.cluster).sort(), ["ack-sh", "eks-apne1", "idc-sh"]);
     });
