@@ -76,32 +76,30 @@ const typecheck = run(
 // transforms it itself; both write the same bytes). Given every source, it also removes the entries of
 // sources that are gone.
 const filled = fillCache(projectSources(), { prune: true });
-// The plan CLI's bundles (bin/, tools/build.js), built first when stale (a clean clone, a changed
-// source): otherwise the first test that runs the CLI built them inside its worker (4 s there in a
-// clean clone), and two workers could build them at once. Current bundles cost a hash check (0.1 s).
-// A failed build is reported with the checks; the tests run anyway and show what it breaks.
+// The CLIs' bundles (bin/, tools/build.js), built when stale, as a check beside the others: a
+// bundle esbuild cannot build fails the run. The unit tests never run a bundle (they start no
+// process), so they start at once; the integration tier's CLI tests build what is stale first.
 const bundled = run("bundles (tools/build.js)", [path.join(ROOT, "tools", "build.js")], { buffer: true });
-const tests = bundled.then(() =>
-    run(
-        "unit tests (mocha --parallel)",
-        [
-            "--single-threaded-gc",
-            bin("mocha", "bin/mocha.js"),
-            "--parallel",
-            "--jobs",
-            String(Math.min(4, Math.max(2, os.availableParallelism()))),
-            // The whole suite: every unit test file, longest first, each timed for the next run (tools/testTimes.js).
-            ...(process.argv.length > 2 ? process.argv.slice(2) : ["--require", "tools/testTimes.js", ...ordered(unitTestFiles())]),
-        ],
-        {
-            buffer: false,
-        },
-    ).then(async (result) => {
-        await filled;
-        if (process.argv.length <= 2) mergeRuns();
-        return result;
-    }),
-);
+const tests = run(
+    "unit tests (mocha --parallel)",
+    [
+        "--single-threaded-gc",
+        bin("mocha", "bin/mocha.js"),
+        "--parallel",
+        "--jobs",
+        String(Math.min(4, Math.max(2, os.availableParallelism()))),
+        // The unit tier starts no process (tools/unitTier.js).
+        "--require",
+        "tools/unitTier.js",
+        // The whole suite: every unit test file, longest first, each timed for the next run (tools/testTimes.js).
+        ...(process.argv.length > 2 ? process.argv.slice(2) : ["--require", "tools/testTimes.js", ...ordered(unitTestFiles())]),
+    ],
+    { buffer: false },
+).then(async (result) => {
+    await filled;
+    if (process.argv.length <= 2) mergeRuns();
+    return result;
+});
 
 Promise.all([typecheck, lint, bundled, tests]).then((results) => {
     let failed = false;

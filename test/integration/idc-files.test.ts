@@ -3,13 +3,16 @@
 // SFTP writes it), then the rendered install step. Checks owners and modes with stat, that the
 // staged copy is gone, that a second copy over a root-owned 0600 file still works (it lands in
 // staging), that a re-run without a staged copy only restores owner and mode, and that a staged
-// copy whose content differs from the declared hash is refused.
+// copy whose content differs from the declared hash is refused. Before that, not as root: the
+// rendered install step for one file passes `bash -n` and holds the hash check and the install.
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { FileMode, renderDirsScript, renderInstallFileScript, stagedPath } from "../../components/idc/renderers/node";
 import { fileMode } from "../../components/idc/host";
+import { HASH, ok } from "../components/idc/installFile";
 import { requireTool, run, tempDir } from "./idcTools";
 
 const USER = "nobody";
@@ -20,6 +23,16 @@ const statOf = (p: string) => {
     assert.strictEqual(r.status, 0, r.stderr);
     return r.stdout.trim();
 };
+
+describe("IDC file placement renderers", () => {
+    it("renders a bash-valid install step: hash check, install -D root-owned with the mode, staged copy removed", () => {
+        const script = renderInstallFileScript(ok);
+        assert.strictEqual(spawnSync("bash", ["-n"], { input: script }).status, 0);
+        assert.ok(script.includes(`printf '%s  %s\\n' ${HASH} ${ok.staged} | sha256sum -c --status`));
+        assert.ok(script.includes(`install -D -o root -g root -m 0600 ${ok.staged} ${ok.target}\n  rm -f ${ok.staged}\n`));
+        assert.match(script, /^umask 077$/m);
+    });
+});
 
 describe("IDC files: staged copy, then installed root-owned with its mode (real install/stat, as root)", function () {
     this.timeout(60_000);

@@ -1,11 +1,8 @@
 // The benchmark's command line: a bad option or figure is a usage error (message, usage, exit 2),
-// never util.parseArgs' stack trace or a benchmark of NaN clusters.
+// never util.parseArgs' stack trace or a benchmark of NaN clusters (the exit itself:
+// test/integration/bench-cli.test.ts).
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as path from "path";
 import { parseBenchArgs } from "../../tools/bench";
-
-const ROOT = path.resolve(__dirname, "../..");
 
 describe("npm run bench: its command line", () => {
     it("defaults to the issue's sizes, one run, the prod stack first, a temporary directory", () => {
@@ -38,15 +35,5 @@ describe("npm run bench: its command line", () => {
                 argv.join(" "),
             );
         }
-    });
-
-    it("exits 2 with the reason and the usage line, no stack trace", () => {
-        const run = spawnSync(process.execPath, [path.join(ROOT, "tools/build.js"), "bench", "--sizes", "3,x"], { cwd: ROOT, encoding: "utf8" });
-        assert.strictEqual(run.status, 2, run.stderr);
-        assert.strictEqual(
-            run.stderr,
-            '--sizes is a comma-separated list of cluster counts from 1 to 100 (got "3,x")\nusage: npm run bench [-- --sizes 1,3,10,30,100] [--runs R] [--no-prod] [--keep DIR]\n',
-        );
-        assert.strictEqual(run.stdout, "");
     });
 });

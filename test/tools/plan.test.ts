@@ -1,33 +1,15 @@
-// The offline plan end to end: what it writes for the checked-in stacks, how it refuses an
-// invalid spec, and the markdown diff a pull request gets.
+// The offline plan in process: what it writes for the checked-in stacks, the directories it clears,
+// and the markdown diff a pull request gets. test/integration/plan-cli.test.ts runs it as a user
+// does, in a process of its own.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import * as YAML from "yaml";
-import { parseArgs, plan, UsageError } from "../../tools/plan";
+import { plan } from "../../tools/plan";
 import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
-import { ROOT } from "../../tools/stackFile";
-import { directConnectLink, oneSiteFleet, plannedStack, rawStackFleet, runWithModuleProbe } from "../harness";
+import { directConnectLink, oneSiteFleet, plannedStack, rawStackFleet } from "../harness";
+import { listFiles, PlanScratch } from "./planScratch";
 
-const made: string[] = [];
-const tmp = (label: string) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `plan-${label}-`));
-    made.push(dir);
-    return dir;
-};
-
-function listFiles(dir: string): string[] {
-    if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? listFiles(path.join(dir, d.name)) : [path.join(dir, d.name)]));
-}
-
-function writeStack(fleet: unknown): string {
-    const file = path.join(tmp("config"), "Pulumi.test.yaml");
-    fs.writeFileSync(file, YAML.stringify({ config: { "hybrid-fleet:fleet": fleet } }));
-    return file;
-}
+const scratch = new PlanScratch();
 
 /** Runs `fn` with console.log captured: its result and the lines it printed. */
 const captured = async <T>(fn: () => Promise<T>): Promise<{ result: T; printed: string }> => {
@@ -41,23 +23,6 @@ const captured = async <T>(fn: () => Promise<T>): Promise<{ result: T; printed: 
     }
 };
 
-/**
- * What a plan never uses and must not load: what the SDK's index loads for function serialization and
- * the Automation API (tools/deferSdkModules.js), and the indexes of the SDKs the program imports by
- * namespace (components/core/sdk). Paths below node_modules.
- */
-const NEVER_USED = ["typescript/", "@npmcli/arborist/", "@pulumi/pulumi/automation/", "@pulumi/aws/index.js", "@pulumi/alicloud/index.js"];
-
-/** `npm run plan -- ARGS` without npm: the esbuild bundle, rebuilt first if a source changed (tools/build.js); and what it loaded. */
-function runPlanCli(args: string[]) {
-    const run = runWithModuleProbe([path.join(ROOT, "tools/build.js"), "plan", ...args], ROOT);
-    return {
-        ...run,
-        sdkLoaded: run.loaded.some((m) => m.startsWith("@pulumi/")),
-        unusedLoaded: NEVER_USED.filter((prefix) => run.loaded.some((m) => m.startsWith(prefix))).join(","),
-    };
-}
-
 describe("offline plan", () => {
     let prodDir: string;
     let prod: InventoryFile;
@@ -68,7 +33,7 @@ describe("offline plan", () => {
     });
 
     after(() => {
-        for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+        scratch.clear();
     });
 
     it("writes an inventory of every resource, each assigned to its cluster", () => {
@@ -81,22 +46,6 @@ describe("offline plan", () => {
         }
         const urns = prod.resources.map((r) => r.urn);
         assert.deepStrictEqual(urns, [...urns].sort(), "inventory is sorted by URN for stable diffs");
-    });
-
-    it("writes the SSH host key every connection pins, per host, with the fingerprint ssh-keygen -l computes", () => {
-        const idc = rawStackFleet("prod").clusters.find((c: any) => c.provider === "idc");
-        const hosts = [...idc.controlPlane.hosts, ...idc.etcd.hosts, ...idc.workers, ...(idc.gateway?.hosts ?? [])];
-        const dir = tmp("keys");
-        const expected = hosts
-            .map((h: any) => {
-                const file = path.join(dir, `${h.name}.pub`);
-                fs.writeFileSync(file, `${h.sshHostKey}\n`);
-                const run = spawnSync("ssh-keygen", ["-l", "-E", "sha256", "-f", file], { encoding: "utf8" });
-                assert.strictEqual(run.status, 0, run.stderr);
-                return `${h.name} ${run.stdout.split(" ")[1]}`;
-            })
-            .sort();
-        assert.deepStrictEqual(fs.readFileSync(path.join(prodDir, "ssh-host-keys.txt"), "utf8").trim().split("\n"), expected);
     });
 
     it("writes every IDC host's files under files/<host>/<remote path>, one folder per spec host", () => {
@@ -122,32 +71,6 @@ describe("offline plan", () => {
         assert.deepStrictEqual(leaks, []);
     });
 
-    it("refuses an invalid spec: every violation, exit 1, no stack trace, nothing written", () => {
-        const fleet = rawStackFleet("prod");
-        fleet.clusters[2].network.podCidr = "10.64.0.0/16";
-        fleet.clusters[0].etcd.hosts.pop();
-        const out = tmp("invalid");
-        const run = runPlanCli(["--stack", "invalid", "--config", writeStack(fleet), "--out", out]);
-        assert.strictEqual(run.status, 1, run.stderr);
-        assert.match(run.stderr, /clusters\[2\]\.network\.podCidr: 10\.64\.0\.0\/16 overlaps clusters\[0\]\.network\.podCidr 10\.64\.0\.0\/16/);
-        assert.match(run.stderr, /clusters\[0\]\.etcd\.hosts: etcd members must be odd and 3 to 7 in prod \(got 2\)/);
-        assert.doesNotMatch(run.stderr + run.stdout, /\n\s+at /, "no stack trace");
-        assert.deepStrictEqual(listFiles(out), [], "no inventory, manifests or files");
-        assert.strictEqual(run.sdkLoaded, false, "the spec is refused before the Pulumi SDK loads");
-    });
-
-    it("rejects unknown arguments with usage", () => {
-        const run = runPlanCli(["--stack", "prod", "--bogus", "1"]);
-        assert.strictEqual(run.status, 2);
-        assert.match(run.stderr, /usage: npm run plan -- --stack NAME/);
-        assert.match(run.stderr, /Unknown option '--bogus'/);
-        assert.strictEqual(run.sdkLoaded, false, "arguments are checked before the Pulumi SDK loads");
-        // The other malformed command lines fail in the same parser, before anything else (the spawn above shows its exit code and usage).
-        for (const args of [["--out", "x"], ["--stack"], ["--stack", "prod", "extra"]]) {
-            assert.throws(() => parseArgs(args), UsageError, args.join(" "));
-        }
-    });
-
     it("diffs against an older inventory: removed cluster and changed inputs", async () => {
         const fleet = rawStackFleet("prod");
         fleet.clusters = fleet.clusters.filter((c: any) => c.name !== "ack-sh");
@@ -159,9 +82,9 @@ describe("offline plan", () => {
         // The federation's example policies name ack-sh: without them, ack-sh leaves with its membership.
         fleet.federation.policies = [];
         fleet.federation.overrides = [];
-        const out = tmp("changed");
+        const out = scratch.dir("changed");
         const { result, printed: markdown } = await captured(() =>
-            plan({ stack: "prod", config: writeStack(fleet), out, diff: path.join(prodDir, "inventory.json") }),
+            plan({ stack: "prod", config: scratch.stackFile(fleet), out, diff: path.join(prodDir, "inventory.json") }),
         );
         assert.strictEqual(result, 0);
         const after: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
@@ -188,60 +111,16 @@ describe("offline plan", () => {
         assert.ok(markdown.includes(`**${diff.added.length} to add, ${diff.changed.length} to change, ${diff.removed.length} to remove**`), markdown);
     });
 
-    it("is deterministic: planning the same commit again, in another process and into its own directory, diffs to no change", async function () {
-        // Two whole plans, one in a child process allowed 60 s: more than mocha's default 30 s on a busy machine.
-        this.timeout(150_000);
-        const out = tmp("again");
-        const run = runPlanCli(["--stack", "prod", "--out", out, "--diff", path.join(prodDir, "inventory.json")]);
-        assert.strictEqual(run.status, 0, run.stderr);
-        assert.strictEqual(run.sdkLoaded, true, "the probe does see the SDK once a plan runs");
-        // What the plan never uses stays unloaded through a whole plan.
-        assert.strictEqual(run.unusedLoaded, "", "the plan loaded what it never uses");
-        const again: InventoryFile = JSON.parse(fs.readFileSync(path.join(out, "inventory.json"), "utf8"));
-        assert.deepStrictEqual(again, prod, "same inventory, generated keys included");
-        assert.ok(run.stdout.includes("**0 to add, 0 to change, 0 to remove**"), run.stdout);
-        // A real difference still shows, with the same diff the plan prints (tools/plan.ts --diff).
-        const shrunk = { ...prod, resources: prod.resources.slice(3) };
-        assert.ok(renderDiff(diffInventories(shrunk, again), "prod").includes("**3 to add, 0 to change, 0 to remove**"));
-    });
-
-    it("never clears a directory that holds no plan", () => {
-        const dir = tmp("foreign");
-        fs.writeFileSync(path.join(dir, "precious.txt"), "keep me");
-        const run = runPlanCli(["--stack", "prod", "--out", dir]);
-        assert.strictEqual(run.status, 1);
-        assert.match(run.stderr, /holds no plan \(inventory\.json\); refusing to write into it/);
-        assert.deepStrictEqual(fs.readdirSync(dir), ["precious.txt"]);
-    });
-
     it("plans again into a directory an interrupted plan left with only its own files, and clears all of them", async () => {
-        const dir = tmp("interrupted");
+        const dir = scratch.dir("interrupted");
         fs.writeFileSync(path.join(dir, "ssh-host-keys.txt"), "stale-host SHA256:stale\n");
         fs.mkdirSync(path.join(dir, "manifests", "gone-cluster"), { recursive: true });
         fs.writeFileSync(path.join(dir, "manifests", "gone-cluster", "x.yaml"), "stale: true\n");
-        const { result } = await captured(() => plan({ stack: "dev", config: writeStack(oneSiteFleet("dev", "ack-dev")), out: dir }));
+        const { result } = await captured(() => plan({ stack: "dev", config: scratch.stackFile(oneSiteFleet("dev", "ack-dev")), out: dir }));
         assert.strictEqual(result, 0);
         assert.deepStrictEqual(fs.readdirSync(dir).sort(), ["inventory.json", "manifests", "ssh-host-keys.txt"]);
         assert.ok(!fs.existsSync(path.join(dir, "manifests", "gone-cluster")), "the stale manifests go");
         assert.ok(!fs.readFileSync(path.join(dir, "ssh-host-keys.txt"), "utf8").includes("stale-host"));
-    });
-
-    it("with FLEET_MOCK_STACKS=1 a failure's stack points into the TypeScript sources (the bundles' source maps)", () => {
-        const dir = tmp("foreign-mapped");
-        fs.writeFileSync(path.join(dir, "precious.txt"), "keep me");
-        const script = `
-            const { load } = require(${JSON.stringify(path.join(ROOT, "tools/build.js"))});
-            load("plan").plan({ stack: "prod", out: ${JSON.stringify(dir)} }).then(
-                () => process.exit(3),
-                (e) => process.stdout.write(e.stack),
-            );
-        `;
-        const run = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", env: { ...process.env, FLEET_MOCK_STACKS: "1" } });
-        assert.strictEqual(run.status, 0, run.stderr);
-        const source = fs.readFileSync(path.join(ROOT, "tools/plan.ts"), "utf8").split("\n");
-        const line = source.findIndex((l) => l.includes("is not empty and holds no plan")) + 1;
-        assert.ok(line > 0);
-        assert.match(run.stdout.split("\n")[1], new RegExp(`at clearPlanDir \\(${path.join(ROOT, "tools/plan.ts").replace(/[/.]/g, "\\$&")}:${line}:\\d+\\)$`));
     });
 
     it("names the changed input keys and options of a resource", () => {

@@ -6,7 +6,7 @@ import * as path from "path";
 import type { InventoryFile } from "../../tools/planDiff";
 import { classOf, replayInventory } from "../../tools/sdkFloor";
 import { redact, runOnMocks } from "../../tools/mockEngine";
-import { plannedStack, runWithModuleProbe } from "../harness";
+import { plannedStack } from "../harness";
 
 describe("benchmark SDK floor: --replay", function () {
     this.timeout(60_000);
@@ -44,26 +44,5 @@ describe("benchmark SDK floor: --replay", function () {
         assert.strictEqual(classOf("pulumi:providers:kubernetes"), k8s.Provider as unknown);
         assert.strictEqual(classOf("nosuchpkg:index:Thing"), undefined);
         assert.strictEqual(classOf("pulumi:pulumi:Stack"), undefined);
-    });
-
-    it("the bare floor loads the SDKs as the program does: aws and alicloud by namespace, not @pulumi/eks, which the program never loads", () => {
-        const run = runWithModuleProbe([path.join(__dirname, "../../tools/build.js"), "sdkFloor", "1"], process.cwd());
-        assert.strictEqual(run.status, 0, run.stderr);
-        const loaded = run.loaded.filter((m) => m.startsWith("@pulumi/"));
-        const packages = new Set(loaded.map((m) => m.split("/").slice(0, 2).join("/")));
-        assert.deepStrictEqual([...packages].sort(), [
-            "@pulumi/alicloud",
-            "@pulumi/aws",
-            "@pulumi/command",
-            "@pulumi/kubernetes",
-            "@pulumi/pulumi",
-            "@pulumi/random",
-            "@pulumi/tls",
-        ]);
-        assert.ok(loaded.includes("@pulumi/aws/ec2/index.js") && loaded.includes("@pulumi/alicloud/cen/index.js"));
-        assert.deepStrictEqual(
-            loaded.filter((m) => m === "@pulumi/aws/index.js" || m === "@pulumi/alicloud/index.js"),
-            [],
-        );
     });
 });

@@ -1,20 +1,12 @@
 // The file placement renderers: staged path <-> target path, the install step's refusals, and the
-// mode of each file class (the modes themselves are checked with real install/stat in
-// test/integration/idc-files.test.ts, and per file on the whole fleet in test/stacks/idc.test.ts).
+// mode of each file class (the rendered install step under bash, and the modes themselves with real
+// install/stat, are checked in test/integration/idc-files.test.ts; per file on the whole fleet in
+// test/stacks/idc.test.ts).
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import { fileMode } from "../../../components/idc/host";
 import { renderVrrpFilter, renderVrrpFilterUnit } from "../../../components/idc/renderers/loadBalancer";
-import { finalPathOf, renderInstallFileScript, STAGE_ROOT, stagedPath } from "../../../components/idc/renderers/node";
-
-const HASH = "a".repeat(64);
-const ok = {
-    staged: stagedPath("admin", "/etc/kubernetes/pki/ca.key"),
-    target: "/etc/kubernetes/pki/ca.key",
-    group: "root",
-    mode: "0600" as const,
-    sha256: HASH,
-};
+import { finalPathOf, renderInstallFileScript, STAGE_ROOT } from "../../../components/idc/renderers/node";
+import { ok } from "./installFile";
 
 describe("IDC file placement renderers", () => {
     it("stages a file under the SSH user's directory, and the plan maps it back to its target", () => {
@@ -31,14 +23,6 @@ describe("IDC file placement renderers", () => {
         assert.strictEqual(fileMode({ secret: true, group: "root" }), "0600");
         assert.strictEqual(fileMode({}), "0644");
         assert.strictEqual(fileMode({ mode: "0755" }), "0755");
-    });
-
-    it("renders a bash-valid install step: hash check, install -D root-owned with the mode, staged copy removed", () => {
-        const script = renderInstallFileScript(ok);
-        assert.strictEqual(spawnSync("bash", ["-n"], { input: script }).status, 0);
-        assert.ok(script.includes(`printf '%s  %s\\n' ${HASH} ${ok.staged} | sha256sum -c --status`));
-        assert.ok(script.includes(`install -D -o root -g root -m 0600 ${ok.staged} ${ok.target}\n  rm -f ${ok.staged}\n`));
-        assert.match(script, /^umask 077$/m);
     });
 
     it("refuses relative or dotted paths, shell words, bad groups, modes and hashes", () => {

@@ -1,12 +1,13 @@
-// The etcd data-disk script run by real bash against stub blkid/mkfs/mount tools and a scratch
-// fstab: a changed nvmeDevice never formats a second device over the data's mount point, and one
-// mount point never gets a second fstab line.
+// The etcd data-disk script run by real bash against stub blkid/mkfs/mount tools (bash scripts in a
+// temp bin directory that log their calls) and a scratch fstab: a changed nvmeDevice never formats a
+// second device over the data's mount point, and one mount point never gets a second fstab line.
+// Not as root: `test -b` is a shell function, nothing touches a real disk or /etc/fstab.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderDataDiskScript } from "../../../components/idc/renderers/etcd";
+import { renderDataDiskScript } from "../../components/idc/renderers/etcd";
 
 interface Disk {
     /** The device's filesystem UUID, or undefined when blank (blkid -p exits 2). */
