@@ -1,6 +1,7 @@
 // The engine's event stream as per-cluster progress: which resource started, finished or failed
 // (with the provider's message), so a portal can draw a bar per cluster and a summary at the end.
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+import { urnName } from "../tools/urn";
 
 /** "(fleet)" for resources that belong to no one cluster (fleet-wide layers, the stack itself). */
 export const FLEET = "(fleet)";
@@ -16,12 +17,6 @@ export interface ClusterProgress {
     started: number;
     done: number;
     failed: number;
-}
-
-/** The resource name in a URN (`urn:pulumi:<stack>::<project>::<type chain>::<name>`). */
-export function urnName(urn: string): string {
-    const parts = urn.split("::");
-    return parts.length >= 4 ? parts.slice(3).join("::") : urn;
 }
 
 /**

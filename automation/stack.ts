@@ -12,6 +12,7 @@ import { buildFleet } from "../stacks/fleet";
 import { fleetOutputs } from "../stacks/outputs";
 import { ClusterSpec, FleetSpec, loadFleet } from "../stacks/spec";
 import { ROOT } from "../tools/stackFile";
+import { makeUrn } from "../tools/urn";
 import { clusterOfUrn, FleetEvent, FleetProgress } from "./events";
 import { validateStack } from "./offline";
 
@@ -269,7 +270,7 @@ export class FleetStack {
 
     /** The URN of a cluster's site component: targeting it takes everything under it (Pulumi >= 3.9). */
     siteUrn(cluster: ClusterSpec): string {
-        return `urn:pulumi:${this.stack.name}::${PROJECT}::hybrid:${cluster.provider}:Site::${cluster.name}`;
+        return makeUrn(this.stack.name, PROJECT, undefined, `hybrid:${cluster.provider}:Site`, cluster.name);
     }
 
     /**

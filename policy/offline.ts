@@ -2,7 +2,7 @@
 // --policy-pack policy` would report, without the CLI or a cloud. Secrets in the inventory are
 // already "[secret]", so the secret-material rule sees exactly what is plain.
 import type { InventoryEntry, InventoryFile } from "../tools/planDiff";
-import { parseUrn, providerUrn } from "../tools/urn";
+import { parseUrn, providerUrn, urnName } from "../tools/urn";
 import { EnforcementLevel, fleetPolicies, FleetPolicy, PolicyTarget } from "./policies";
 
 export interface PolicyViolation {
@@ -59,7 +59,7 @@ export function renderPolicyReport(report: PolicyReport, stack: string): string 
     if (report.violations.length > 0) {
         lines.push("", "| level | policy | resource | message |", "|---|---|---|---|");
         for (const v of report.violations)
-            lines.push(`| ${v.enforcementLevel} | \`${v.policy}\` | \`${v.urn.split("::").pop() || "(stack)"}\` | ${v.message.replace(/\|/g, "\\|")} |`);
+            lines.push(`| ${v.enforcementLevel} | \`${v.policy}\` | \`${urnName(v.urn) || "(stack)"}\` | ${v.message.replace(/\|/g, "\\|")} |`);
     }
     return lines.join("\n");
 }

@@ -9,7 +9,7 @@
 // a usage error.
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { urnName } from "../automation/events";
+import { urnName } from "./urn";
 import { runCommand } from "./cli";
 
 export function previewSection(file: string, stack: string): string {

@@ -14,10 +14,17 @@ export interface UrnParts {
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
+const URN = /^urn:pulumi:(.*?)::(.*?)::(.*?)::(.*)$/s;
+
 export function parseUrn(urn: string): UrnParts {
-    const m = /^urn:pulumi:(.*?)::(.*?)::(.*?)::(.*)$/s.exec(urn);
+    const m = URN.exec(urn);
     if (!m) throw new Error(`not a Pulumi URN: ${urn}`);
     return { stack: m[1], project: m[2], qualifiedType: m[3], name: m[4] };
+}
+
+/** The resource name in a URN, for display (an engine event's, a policy violation's); what is no URN is shown as it is. */
+export function urnName(urn: string): string {
+    return URN.exec(urn)?.[4] ?? urn;
 }
 
 /** `urn::id` provider reference -> provider URN. */
