@@ -1,7 +1,7 @@
 // The platform's policies: the checked-in fleets pass every one, and each catches a crafted violation.
 import * as assert from "assert";
 import { crossGuardPolicies } from "../../policy/pack";
-import { evaluatePolicies } from "../../policy/offline";
+import { evaluatePolicies, renderPolicyReport } from "../../policy/offline";
 import { entryOf } from "../../tools/mockEngine";
 import { fleetPolicies } from "../../policy/policies";
 import type { InventoryEntry, InventoryFile } from "../../tools/planDiff";
@@ -214,6 +214,29 @@ describe("policy pack", function () {
             },
         };
         assert.throws(() => policy.validateResource(args, () => undefined), /not applicable: CrossGuard unwraps secrets/);
+    });
+
+    it("reports each violation in the plan's markdown by the resource's whole name, the stack's as (stack), pipes escaped", () => {
+        const md = renderPolicyReport(
+            {
+                violations: [
+                    {
+                        policy: "p1",
+                        enforcementLevel: "mandatory",
+                        urn: "urn:pulumi:prod::hybrid-fleet::hybrid:eks:Site$aws:eks/cluster:Cluster::a::b",
+                        message: "open | to all",
+                    },
+                    { policy: "p2", enforcementLevel: "advisory", urn: "", message: "m" },
+                ],
+                mandatory: 1,
+                advisory: 1,
+                policies: 2,
+                resources: 9,
+            },
+            "prod",
+        );
+        assert.deepStrictEqual(md.split("\n").slice(-2), ["| mandatory | `p1` | `a::b` | open \\| to all |", "| advisory | `p2` | `(stack)` | m |"]);
+        assert.ok(md.includes("**1 mandatory, 1 advisory violations** (2 policies over 9 resources)"), md);
     });
 });
 
