@@ -10,7 +10,7 @@
 // tsc keeps what it learnt in .cache/ (its build info; gitignored): an unchanged file is not
 // checked again. The linter and formatter are native (oxlint, oxfmt): ~0.3 CPU s for the tree.
 //
-//   node tools/test.js [MOCHA ARGS...]      (npm test -- --grep plan)
+//   node tools/test.js [MOCHA ARGS...]      (npm test -- --grep plan; npm test -- test/tools/plan.test.ts)
 "use strict";
 const { spawn } = require("child_process");
 const os = require("os");
@@ -93,7 +93,11 @@ const tests = run(
         "--require",
         "tools/unitTier.js",
         // The whole suite: every unit test file, longest first, each timed for the next run (tools/testTimes.js).
-        ...(process.argv.length > 2 ? process.argv.slice(2) : ["--require", "tools/testTimes.js", ...ordered(unitTestFiles())]),
+        // With arguments, those: files name what runs (`npm test -- test/tools/plan.test.ts`), and options
+        // alone apply to every unit test file (`npm test -- --grep plan`; mocha alone would take ./test/*).
+        ...(process.argv.length > 2
+            ? [...process.argv.slice(2), ...(process.argv.slice(2).some((a) => a.endsWith(".ts")) ? [] : unitTestFiles())]
+            : ["--require", "tools/testTimes.js", ...ordered(unitTestFiles())]),
     ],
     { buffer: false },
 ).then(async (result) => {
