@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { FleetSpec, loadFleet, parseFleet, ParseOptions, ParseResult } from "../stacks/spec";
 import { Inventory, RegisteredResource, runOnMocks, SecretValue } from "../tools/mockEngine";
+import type { InventoryFile } from "../tools/planDiff";
 import { offlineConfig, parseStackFile, readStackFile, StackFile, stackFilePath } from "../tools/stackFile";
 
 export { Inventory, RegisteredResource, SecretValue };
@@ -53,6 +54,12 @@ export function plannedStack(stack: "prod" | "dev"): Promise<string> {
     return planned;
 }
 const plans = new Map<string, Promise<string>>();
+
+/** The inventory.json of that plan (plannedStack), and its directory. */
+export async function plannedInventory(stack: "prod" | "dev"): Promise<{ dir: string; inventory: InventoryFile }> {
+    const dir = await plannedStack(stack);
+    return { dir, inventory: JSON.parse(fs.readFileSync(path.join(dir, "inventory.json"), "utf8")) };
+}
 
 async function planInto(stack: "prod" | "dev"): Promise<string> {
     // Loaded here: most test files never plan, and tools/plan pulls in the plan's writers.

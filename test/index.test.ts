@@ -9,9 +9,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { fleetFromConfig } from "../stacks/config";
 import { redact, runOnMocks } from "../tools/mockEngine";
-import type { InventoryFile } from "../tools/planDiff";
 import { offlineConfig, parseStackFile, readStackFile } from "../tools/stackFile";
-import { plannedStack, rawStackFleet, runProgram } from "./harness";
+import { plannedInventory, rawStackFleet, runProgram } from "./harness";
 
 const resolve = <T>(o: pulumi.Input<T>): Promise<T> => new Promise((r) => pulumi.output(o).apply((v) => r(v as T)));
 const isSecret = (o: pulumi.Output<unknown>): Promise<boolean> => (o as any).isSecret;
@@ -29,7 +28,7 @@ describe("the Pulumi program (index.ts, compiled)", function () {
         }, "prod");
         assert.ok(exported);
         // What `pulumi up` declares is what the offline plan lists: every URN, every input.
-        const plan: InventoryFile = JSON.parse(fs.readFileSync(path.join(await plannedStack("prod"), "inventory.json"), "utf8"));
+        const plan = (await plannedInventory("prod")).inventory;
         const declared = inventory.resources.map((r) => ({ urn: r.urn, inputs: redact(r.inputs) })).sort((a, b) => (a.urn < b.urn ? -1 : 1));
         assert.deepStrictEqual(
             declared,

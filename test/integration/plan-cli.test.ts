@@ -10,7 +10,7 @@ import * as path from "path";
 import { parseArgs, UsageError } from "../../tools/plan";
 import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
 import { ROOT } from "../../tools/stackFile";
-import { plannedStack, rawStackFleet } from "../harness";
+import { plannedInventory, rawStackFleet } from "../harness";
 import { listFiles, PlanScratch } from "../tools/planScratch";
 import { runWithModuleProbe } from "./processes";
 
@@ -37,14 +37,8 @@ describe("offline plan", () => {
     let prodDir: string;
     let prod: InventoryFile;
 
-    before(async () => {
-        prodDir = await plannedStack("prod");
-        prod = JSON.parse(fs.readFileSync(path.join(prodDir, "inventory.json"), "utf8"));
-    });
-
-    after(() => {
-        scratch.clear();
-    });
+    before(async () => ({ dir: prodDir, inventory: prod } = await plannedInventory("prod")));
+    after(() => scratch.clear());
 
     it("writes the SSH host key every connection pins, per host, with the fingerprint ssh-keygen -l computes", () => {
         const idc = rawStackFleet("prod").clusters.find((c: any) => c.provider === "idc");

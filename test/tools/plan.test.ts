@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { plan } from "../../tools/plan";
 import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
-import { directConnectLink, oneSiteFleet, plannedStack, rawStackFleet } from "../harness";
+import { directConnectLink, oneSiteFleet, plannedInventory, rawStackFleet } from "../harness";
 import { listFiles, PlanScratch } from "./planScratch";
 
 const scratch = new PlanScratch();
@@ -27,14 +27,8 @@ describe("offline plan", () => {
     let prodDir: string;
     let prod: InventoryFile;
 
-    before(async () => {
-        prodDir = await plannedStack("prod");
-        prod = JSON.parse(fs.readFileSync(path.join(prodDir, "inventory.json"), "utf8"));
-    });
-
-    after(() => {
-        scratch.clear();
-    });
+    before(async () => ({ dir: prodDir, inventory: prod } = await plannedInventory("prod")));
+    after(() => scratch.clear());
 
     it("writes an inventory of every resource, each assigned to its cluster", () => {
         assert.strictEqual(prod.stack, "prod");

@@ -1,18 +1,15 @@
 // The benchmark's replay floor re-declares a plan's resources as they stand: if it dropped or
 // changed any, the "program's own cost" the benchmark reports above it would be wrong.
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import type { InventoryFile } from "../../tools/planDiff";
 import { classOf, replayInventory } from "../../tools/sdkFloor";
 import { redact, runOnMocks } from "../../tools/mockEngine";
-import { plannedStack } from "../harness";
+import { plannedInventory } from "../harness";
 
 describe("benchmark SDK floor: --replay", function () {
     this.timeout(60_000);
 
     it("re-declares every resource of the prod plan with its URN (type, name, parent chain) and its inputs", async () => {
-        const planned: InventoryFile = JSON.parse(fs.readFileSync(path.join(await plannedStack("prod"), "inventory.json"), "utf8"));
+        const planned = (await plannedInventory("prod")).inventory;
         const { inventory } = await runOnMocks(() => replayInventory(planned.resources), { stack: "prod", recordState: false });
         const declared = (rs: { urn: string; inputs: unknown; custom: boolean }[]) =>
             rs
@@ -25,7 +22,7 @@ describe("benchmark SDK floor: --replay", function () {
     });
 
     it("constructs each custom resource through its SDK class, as the program does: the class of its type token, a CRD's kind as apiextensions.CustomResource", async () => {
-        const planned: InventoryFile = JSON.parse(fs.readFileSync(path.join(await plannedStack("prod"), "inventory.json"), "utf8"));
+        const planned = (await plannedInventory("prod")).inventory;
         const k8s: typeof import("@pulumi/kubernetes") = require("@pulumi/kubernetes");
         const types = [...new Set(planned.resources.filter((r) => r.custom).map((r) => r.type))];
         const customResource: unknown = k8s.apiextensions.CustomResource;
