@@ -1,4 +1,5 @@
 // Pure renderer for the kubelet serving-certificate approver: the kubelet-csr-approver chart's values.
+import { parseIp } from "../core/cidr";
 import { DNS_LABEL } from "../core/conventions";
 import type { PinnedChart } from "../core/k8s";
 
@@ -20,8 +21,6 @@ export interface KubeletCsrApproverValuesInput {
     nodeAddresses: string[];
 }
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
 /**
  * Approves a kubernetes.io/kubelet-serving CSR only when it comes from system:node:<name>, its one
  * DNS SAN starts with that node's name and is one the spec declares (providerRegex, an exact
@@ -35,7 +34,7 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 export function kubeletCsrApproverValues(input: KubeletCsrApproverValuesInput) {
     if (input.nodeNames.length === 0) throw new Error("kubelet-csr-approver: no node names");
     for (const n of input.nodeNames) if (!DNS_LABEL.test(n)) throw new Error(`kubelet-csr-approver: ${JSON.stringify(n)} is not a DNS label`);
-    for (const a of input.nodeAddresses) if (!IPV4.test(a)) throw new Error(`kubelet-csr-approver: ${JSON.stringify(a)} is not an IPv4 address`);
+    for (const a of input.nodeAddresses) if (parseIp(a) === undefined) throw new Error(`kubelet-csr-approver: ${JSON.stringify(a)} is not an IPv4 address`);
     return {
         providerRegex: `^(${[...new Set(input.nodeNames)].sort().join("|")})$`,
         providerIpPrefixes: [...new Set(input.nodeAddresses)].sort().map((a) => `${a}/32`),

@@ -35,7 +35,7 @@ describe("kubelet serving certificates: kubelet-csr-approver", () => {
     it("refuses names and addresses that could widen the regex or break the chart's unquoted env value", () => {
         for (const bad of ["a|.*", "a.b", "A", "cp-1\n- name: X", "-a", "a:b"])
             assert.throws(() => kubeletCsrApproverValues({ nodeNames: [bad], nodeAddresses: ["10.0.0.1"] }), /not a DNS label/);
-        for (const bad of ["10.0.0.0/24", "10.0.0.1,0.0.0.0", "10.0.0.1/0"])
+        for (const bad of ["10.0.0.0/24", "10.0.0.1,0.0.0.0", "10.0.0.1/0", "10.0.0.256", "010.0.0.1", "1.2.3"])
             assert.throws(() => kubeletCsrApproverValues({ nodeNames: ["a"], nodeAddresses: [bad] }), /not an IPv4 address/);
         assert.throws(() => kubeletCsrApproverValues({ nodeNames: [], nodeAddresses: [] }), /no node names/);
     });
