@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FleetSpec, loadFleet, parseFleet, ParseOptions, ParseResult } from "../stacks/spec";
+import { FleetSpec, IdcClusterSpec, loadFleet, parseFleet, ParseOptions, ParseResult } from "../stacks/spec";
 import { Inventory, RegisteredResource, runOnMocks, SecretValue } from "../tools/mockEngine";
 import type { InventoryFile } from "../tools/planDiff";
 import { offlineConfig, parseStackFile, readStackFile, StackFile, stackFilePath } from "../tools/stackFile";
@@ -36,6 +36,14 @@ export function rawStackFleet(stack: "prod" | "dev"): any {
 export function loadStackSpec(stack: "prod" | "dev"): FleetSpec {
     return loadFleet(rawStackFleet(stack));
 }
+
+/** The IDC cluster of a checked-in stack, validated (both stacks have one). */
+export function loadIdcSpec(stack: "prod" | "dev"): IdcClusterSpec {
+    return loadStackSpec(stack).clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
+}
+
+/** A kubeadm bootstrap token of the shape the rendered join scripts take (`[a-z0-9]{6}.[a-z0-9]{16}`). */
+export const JOIN_TOKEN = "abcdef.0123456789abcdef";
 
 /**
  * The offline plan of a checked-in stack (tools/plan.ts's `plan()`, its printout dropped), made once

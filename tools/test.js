@@ -20,6 +20,8 @@ const { fillCache } = require("./register");
 const { mergeRuns, ordered, projectSources, unitTestFiles } = require("./testTimes");
 
 const ROOT = path.resolve(__dirname, "..");
+/** What `npm test -- ...` passed on to mocha: none for the whole suite. */
+const asked = process.argv.slice(2);
 const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/package.json`, { paths: [ROOT] })), file);
 
 function run(label, args, { buffer }) {
@@ -95,14 +97,14 @@ const tests = run(
         // The whole suite: every unit test file, longest first, each timed for the next run (tools/testTimes.js).
         // With arguments, those: files name what runs (`npm test -- test/tools/plan.test.ts`), and options
         // alone apply to every unit test file (`npm test -- --grep plan`; mocha alone would take ./test/*).
-        ...(process.argv.length > 2
-            ? [...process.argv.slice(2), ...(process.argv.slice(2).some((a) => a.endsWith(".ts")) ? [] : unitTestFiles())]
+        ...(asked.length > 0
+            ? [...asked, ...(asked.some((a) => a.endsWith(".ts")) ? [] : unitTestFiles())]
             : ["--require", "tools/testTimes.js", ...ordered(unitTestFiles())]),
     ],
     { buffer: false },
 ).then(async (result) => {
     await filled;
-    if (process.argv.length <= 2) mergeRuns();
+    if (asked.length === 0) mergeRuns();
     return result;
 });
 

@@ -5,8 +5,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { runWithModuleProbe } from "./processes";
-
-const ROOT = path.resolve(__dirname, "../..");
+import { ROOT } from "../../tools/stackFile";
 
 describe("npm run bench: its command line", () => {
     it("exits 2 with the reason and the usage line, no stack trace", () => {

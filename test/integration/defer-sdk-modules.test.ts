@@ -6,8 +6,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-
-const ROOT = path.resolve(__dirname, "../..");
+import { ROOT } from "../../tools/stackFile";
 
 /**
  * Runs `body` (an async function's body) in a fresh node; its JSON result. The working directory is a

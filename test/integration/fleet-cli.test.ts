@@ -12,8 +12,7 @@ import { previewSection } from "../../tools/prComment";
 import { rawStackFleet } from "../harness";
 import { runFleetCli } from "../tools/fleetCli";
 import { runWithModuleProbe } from "./processes";
-
-const ROOT = path.resolve(__dirname, "..", "..");
+import { ROOT } from "../../tools/stackFile";
 
 describe("fleet CLI", function () {
     this.timeout(60_000);

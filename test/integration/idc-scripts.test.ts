@@ -41,14 +41,11 @@ import {
     kubeletHealthWait,
 } from "../../components/idc/render";
 import { shq } from "../../components/idc/renderers/shell";
-import type { IdcClusterSpec } from "../../stacks/spec";
-import { loadStackSpec } from "../harness";
+import { JOIN_TOKEN, loadIdcSpec } from "../harness";
 import { requireTool } from "./idcTools";
 
-const idcOf = (stack: "prod" | "dev") => loadStackSpec(stack).clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
-const prod = idcOf("prod");
-const dev = idcOf("dev");
-const JOIN_TOKEN = "abcdef.0123456789abcdef";
+const prod = loadIdcSpec("prod");
+const dev = loadIdcSpec("dev");
 
 /**
  * A control-plane host in a temporary directory, for the init and join scripts in real bash:

@@ -23,10 +23,7 @@ import {
     apiServerCertSans,
     UPGRADE_CONFIG,
 } from "../../components/idc/render";
-import type { IdcClusterSpec } from "../../stacks/spec";
-import { loadStackSpec } from "../harness";
-
-const JOIN_TOKEN = "abcdef.0123456789abcdef";
+import { JOIN_TOKEN, loadIdcSpec } from "../harness";
 
 /** A temp dir with stub commands on PATH that log their argv to calls.log; returns a runner. */
 function stubHost(kubelet: string, kubeadm: string) {
@@ -250,7 +247,7 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
     });
 
     it("configuration re-runs pin kubernetesVersion to the installed kubeadm (sed on a real file), so they never move the control plane", () => {
-        const prod = loadStackSpec("prod").clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
+        const prod = loadIdcSpec("prod");
         const host = stubHost("v1.33.5", "v1.33.5");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "idc-pin-"));
         try {

@@ -6,8 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { renderVrrpFilter } from "../../components/idc/renderers/loadBalancer";
-import type { IdcClusterSpec } from "../../stacks/spec";
-import { loadStackSpec } from "../harness";
+import { loadIdcSpec } from "../harness";
 import { requireTool, run, tempDir } from "./idcTools";
 
 /** Sends one VRRP-protocol datagram from `source` to 127.0.0.1 (raw socket, as keepalived's adverts are IP protocol 112). */
@@ -25,7 +24,7 @@ describe("IDC VRRP filter against nftables (nft -c, and live in a network namesp
 
     for (const stack of ["prod", "dev"] as const) {
         it(`${stack}: nft -c accepts the rendered rule set`, () => {
-            const idc = loadStackSpec(stack).clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
+            const idc = loadIdcSpec(stack);
             const file = path.join(dir, `${stack}.nft`);
             fs.writeFileSync(file, renderVrrpFilter({ interface: idc.controlPlane.keepalived.interface, peers: idc.controlPlane.hosts.map((h) => h.address) }));
             const r = run("nft", ["-c", "-f", file]);

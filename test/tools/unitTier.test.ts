@@ -5,8 +5,8 @@ import * as assert from "assert";
 import * as esbuild from "esbuild";
 import * as fs from "fs";
 import * as path from "path";
+import { ROOT } from "../../tools/stackFile";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 const { mochaHooks, UnitTierProcessError } = require("../../tools/unitTier");
 const childProcess: typeof import("child_process") = require("child_process");
 

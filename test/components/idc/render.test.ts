@@ -38,12 +38,10 @@ import {
     TLS_CIPHER_SUITES,
 } from "../../../components/idc/render";
 import type { IdcClusterSpec } from "../../../stacks/spec";
-import { loadStackSpec } from "../../harness";
+import { JOIN_TOKEN, loadIdcSpec } from "../../harness";
 
-const idcOf = (stack: "prod" | "dev") => loadStackSpec(stack).clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
-const prod = idcOf("prod");
-const dev = idcOf("dev");
-const JOIN_TOKEN = "abcdef.0123456789abcdef";
+const prod = loadIdcSpec("prod");
+const dev = loadIdcSpec("dev");
 const endpoints = (c: IdcClusterSpec) => c.etcd.hosts.map((h) => `https://${h.address}:2379`);
 
 describe("IDC renderers", () => {
