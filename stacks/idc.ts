@@ -5,6 +5,7 @@ import { EtcdCluster } from "../components/idc/etcdCluster";
 import { HaControlPlane } from "../components/idc/haControlPlane";
 import { APISERVER_PORT, ETCD_PORTS } from "../components/idc/render";
 import { ClusterPki } from "../components/idc/pki";
+import { ContainerdRollout } from "../components/idc/containerdRollout";
 import { KubernetesUpgrade } from "../components/idc/upgrade";
 import { IdcWorkers } from "../components/idc/workers";
 import { configSecret } from "./config";
@@ -70,8 +71,17 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
     // Each join's token is deleted after it; this sweeps any left behind once every host has joined.
     controlPlane.retireJoinToken([...controlPlane.joins, ...workers.joins]);
 
+    // A new containerd pin or configuration reaches running hosts only through this chain, one host at a
+    // time; a new minor's pause image is in place before kubeadm upgrades the control plane.
+    const joined = [controlPlane.init, ...controlPlane.joins, ...workers.joins];
+    const containerd = new ContainerdRollout(
+        `${name}-containerd`,
+        { kubernetesVersion: spec.kubernetesVersion, controlPlaneHosts: spec.controlPlane.hosts, workers: spec.workers, login, after: joined },
+        opts,
+    );
+
     // A new kubernetesVersion reaches the hosts only through this chain, one node at a time. Add-ons do
-    // not wait for it (a new cluster's chain passes straight through; nodes are not Ready before the CNI).
+    // not wait for either chain (a new cluster's pass straight through; nodes are not Ready before the CNI).
     new KubernetesUpgrade(
         `${name}-upgrade`,
         {
@@ -79,7 +89,7 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
             controlPlaneHosts: spec.controlPlane.hosts,
             workers: spec.workers,
             login,
-            after: [controlPlane.init, ...controlPlane.joins, ...workers.joins],
+            after: [...joined, ...containerd.steps.slice(-1)],
         },
         opts,
     );

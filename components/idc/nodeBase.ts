@@ -7,7 +7,7 @@ import { NODE_PATHS, OwnedDir, renderAptSource, renderContainerdConfig, renderKu
 export interface PreparedNode {
     /** The directories exist (owned by the SSH user): files may be copied. */
     dirs: remote.Command;
-    /** containerd and the Kubernetes packages are installed and configured. */
+    /** containerd and the Kubernetes packages are installed (and on a new host, started with their configuration). */
     packages: remote.Command;
 }
 
@@ -32,6 +32,8 @@ export function prepareKubeNode(host: Host, kubernetesVersion: string, roleDirs:
         host.file("containerd-config", NODE_PATHS.containerd, contents.containerd, after),
     ];
     const script = renderKubePackagesScript(kubernetesVersion);
-    const packages = host.run("packages", script, { triggers: Object.values(contents), dependsOn: files });
+    // Not re-run for a new containerd configuration: on a running host the containerd rollout
+    // (containerdRollout.ts) restarts containerd with it, one host at a time.
+    const packages = host.run("packages", script, { triggers: [contents.sysctl, contents.modules, contents.aptSource], dependsOn: files });
     return { dirs, packages };
 }

@@ -135,10 +135,11 @@ describe("IDC node packages: apt section on real apt-get/gpg, lock retry, fstab 
         const full = renderKubePackagesScript(K8S_VERSION);
         const start = full.indexOf(`rm -f ${APT_SOURCE_LINK}`);
         const secondUpdate = full.indexOf("apt_retry apt-get update", full.indexOf(`ln -sf ${NODE_PATHS.aptSource}`));
-        const install = full.indexOf(CONTAINERD_PACKAGE, secondUpdate);
+        const install = full.indexOf("$containerd_package $kube_packages", secondUpdate);
         assert.ok(start > 0 && secondUpdate > start && install > secondUpdate, "the apt section moved");
         const section = `${full.slice(start, full.indexOf("\n", install))}\n`;
         assert.match(section, /kube_packages=""/, "the prepared-host branch is part of the section");
+        assert.match(section, /containerd_package=""/, "the prepared-host branch for containerd is part of the section");
         const minor = K8S_VERSION.split(".").slice(0, 2).join(".");
         script = `set -euo pipefail\n${APT_RETRY_FUNCTION}\n${section}`
             .split(`https://pkgs.k8s.io/core:/stable:/v${minor}/deb/Release.key`)
@@ -178,7 +179,7 @@ describe("IDC node packages: apt section on real apt-get/gpg, lock retry, fstab 
         assert.strictEqual(again.status, 0, again.stderr);
     });
 
-    it("on a host whose kubelet and kubeadm are installed at another version, held or not, the section installs containerd.io only (the upgrade chain moves Kubernetes)", () => {
+    it("on a host whose kubelet and kubeadm are installed at another version, held or not, the section installs containerd.io only (the upgrade chain moves Kubernetes); with a containerd too, nothing", () => {
         const status = path.join(root, "var/lib/dpkg/status");
         const fresh = fs.readFileSync(status, "utf8");
         // A prepared host's packages are held (apt-mark hold): dpkg says "hold ok installed".
@@ -192,6 +193,20 @@ describe("IDC node packages: apt section on real apt-get/gpg, lock retry, fstab 
                 assert.match(r.stdout, /kubelet 1\.32\.9-1\.1 is installed: left as is/);
                 assert.match(r.stdout, new RegExp(`Inst containerd\\.io \\(${CONTAINERD_PACKAGE.split("=")[1].replace(/[.~+]/g, "\\$&")} `));
                 assert.doesNotMatch(r.stdout, /Inst kube(let|adm|ctl) /, "a Kubernetes package moved on a prepared host");
+            } finally {
+                fs.writeFileSync(status, fresh);
+            }
+        }
+        // A host with a containerd (containerd.io at another version, or Debian's): none is installed, the rollout moves it.
+        for (const name of ["containerd.io", "containerd"]) {
+            const entry = (pkg: string, version: string) =>
+                `Package: ${pkg}\nStatus: hold ok installed\nPriority: optional\nSection: admin\nInstalled-Size: 1\nMaintainer: test <test@example.invalid>\nArchitecture: all\nVersion: ${version}\nDescription: test package\n`;
+            fs.writeFileSync(status, [entry(name, "1.7.27-1"), ...["kubelet", "kubeadm", "kubectl"].map((k) => entry(k, "1.32.9-1.1"))].join("\n"));
+            try {
+                const r = bash(script, env);
+                assert.strictEqual(r.status, 0, `${name}: ${r.stdout}\n${r.stderr}`);
+                assert.match(r.stdout, new RegExp(`${name.replace(".", "\\.")} 1\\.7\\.27-1 is installed: left as is`));
+                assert.doesNotMatch(r.stdout, /Inst (containerd|kube)/, `${name}: a package moved on a prepared host`);
             } finally {
                 fs.writeFileSync(status, fresh);
             }

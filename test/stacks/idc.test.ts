@@ -89,6 +89,7 @@ for (const stack of ["prod", "dev"] as const) {
                 .sort();
             assert.deepStrictEqual(components, [
                 `hybrid:idc:ClusterPki ${idc.name}-pki`,
+                `hybrid:idc:ContainerdRollout ${idc.name}-containerd`,
                 `hybrid:idc:EtcdCluster ${idc.name}-etcd`,
                 `hybrid:idc:HaControlPlane ${idc.name}-control-plane`,
                 `hybrid:idc:KubernetesUpgrade ${idc.name}-upgrade`,

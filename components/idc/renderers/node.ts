@@ -148,6 +148,8 @@ export const NODE_PATHS = {
     modules: "/etc/hybrid-fleet/modules-kubernetes.conf",
     aptSource: "/etc/hybrid-fleet/kubernetes.list",
     containerd: "/etc/containerd/config.toml",
+    /** `<containerd.io version> <sha256 of config.toml>` that containerd last started with (renderers/containerd.ts). */
+    containerdApplied: "/etc/hybrid-fleet/containerd-applied",
 } as const;
 
 /**
@@ -284,10 +286,13 @@ export const APT_SOURCE_LINK = "/etc/apt/sources.list.d/kubernetes.list";
 export const kubePackageVersion = (kubernetesVersion: string) => `${kubernetesVersion}-1.1`;
 
 /**
- * Installs containerd and, on a fresh host, the kubelet/kubeadm/kubectl at the spec's exact version,
- * held against upgrades. A host that already has the kubelet or kubeadm keeps its versions (still
- * held): moving them is the upgrade chain's job (renderers/upgrade.ts), one node at a time with
- * `kubeadm upgrade` (kubernetes.io, "Upgrading kubeadm clusters"; "Version Skew Policy").
+ * On a fresh host, installs containerd.io at its pin and the kubelet/kubeadm/kubectl at the spec's
+ * exact version, held against upgrades, and starts containerd with the configuration placed before
+ * (recorded in NODE_PATHS.containerdApplied). A host that already has a containerd or the kubelet or
+ * kubeadm keeps them as they are (still held) and containerd is not restarted: this step runs on
+ * every host at once. Moving containerd is the containerd rollout's job (renderers/containerd.ts),
+ * moving Kubernetes the upgrade chain's (renderers/upgrade.ts), each one node at a time
+ * (kubernetes.io, "Upgrading kubeadm clusters"; "Version Skew Policy").
  * Our apt source names keyrings that a host prepared earlier may lack or hold stale: it is unlinked
  * for the first apt-get update (which only fetches the tools that download the keys) and linked
  * again once the keys are in place, so that no update ever sees a repository without its key.
@@ -315,20 +320,36 @@ curl -fsSL https://download.docker.com/linux/debian/gpg -o ${DOCKER_APT_KEY}
 chmod a+r ${DOCKER_APT_KEY}
 ln -sf ${NODE_PATHS.aptSource} ${APT_SOURCE_LINK}
 ${aptUpdate()}
-# Hosts prepared before containerd.io held Debian's containerd, which containerd.io replaces.
-for p in containerd.io containerd; do apt-mark unhold "$p" >/dev/null 2>&1 || true; done
+# "install ok installed", or "hold ok installed" once held (as every prepared host's are).
+installed() { dpkg-query -W -f='\${Status}' "$1" 2>/dev/null | grep -qE ' ok installed$'; }
+# A fresh host gets containerd.io at its pin; a prepared one keeps its containerd (Debian's on hosts
+# prepared before containerd.io): the containerd rollout moves it, one host at a time.
+containerd_package="${CONTAINERD_PACKAGE}"
+for p in containerd.io containerd; do
+  if installed "$p"; then
+    echo "$p $(dpkg-query -W -f='\${Version}' "$p") is installed: left as is (the containerd rollout changes it)"
+    containerd_package=""
+  fi
+done
 # A fresh host gets the spec's Kubernetes packages; a prepared one keeps its own (held): the upgrade chain moves them.
 kube_packages="kubelet=${k} kubeadm=${k} kubectl=${k}"
 for p in kubelet kubeadm; do
-  # "install ok installed", or "hold ok installed" once held (as every prepared host's are).
-  if dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -qE ' ok installed$'; then
+  if installed "$p"; then
     echo "$p $(dpkg-query -W -f='\${Version}' "$p") is installed: left as is (the upgrade steps change versions)"
     kube_packages=""
   fi
 done
-${aptInstall(`${CONTAINERD_PACKAGE} $kube_packages`)}
-apt-mark hold kubelet kubeadm kubectl containerd.io
+${aptInstall("$containerd_package $kube_packages")}
+apt-mark hold kubelet kubeadm kubectl >/dev/null
 systemctl enable kubelet
-systemctl restart containerd
+if [ -n "$containerd_package" ]; then
+  apt-mark hold containerd.io >/dev/null
+  # New, with nothing running on it yet: started (again) on the configuration placed before, and recorded.
+  systemctl enable containerd
+  systemctl restart containerd
+  printf '%s %s\\n' "$(dpkg-query -W -f='\${Version}' containerd.io)" "$(sha256sum ${NODE_PATHS.containerd} | cut -d' ' -f1)" > ${NODE_PATHS.containerdApplied}
+else
+  systemctl enable --now containerd
+fi
 `;
 }

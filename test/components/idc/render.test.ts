@@ -25,6 +25,7 @@ import {
     apiServerCertSans,
     CONTAINERD_PACKAGE,
     renderContainerdConfig,
+    renderContainerdRolloutScript,
     renderKeepalivedConfig,
     renderLoadBalancerScript,
     renderTokenScript,
@@ -398,22 +399,23 @@ describe("IDC renderers", () => {
     it("installs containerd.io from Docker's repository, after the tools that fetch the keys", () => {
         const s = renderKubePackagesScript(prod.kubernetesVersion);
         assert.ok(s.indexOf("ca-certificates curl gpg") < s.indexOf("curl -fsSL"), "curl and gpg installed before use");
-        assert.ok(s.includes(`${CONTAINERD_PACKAGE} $kube_packages`));
+        assert.ok(s.includes(`containerd_package="${CONTAINERD_PACKAGE}"\n`) && s.includes("--force-confold $containerd_package $kube_packages\n"));
         assert.ok(
             s.includes(`kube_packages="kubelet=${prod.kubernetesVersion}-1.1 kubeadm=${prod.kubernetesVersion}-1.1 kubectl=${prod.kubernetesVersion}-1.1"`),
         );
         assert.match(s, /-o DPkg::Lock::Timeout=300/);
     });
 
-    it("apt waits out held apt locks in every script, unholds Debian's containerd, and control-plane re-runs wait for /readyz", () => {
+    it("apt waits out held apt locks in every script, the containerd rollout unholds Debian's containerd, and control-plane re-runs wait for /readyz", () => {
         const lb = renderLoadBalancerScript(aptInstall("haproxy"));
         const etcd = renderEtcdPackagesScript(aptInstall("awscli"));
         const pkgs = renderKubePackagesScript(prod.kubernetesVersion);
-        for (const s of [lb, etcd, pkgs]) {
+        const containerd = renderContainerdRolloutScript({ config: renderContainerdConfig(prod.kubernetesVersion), controlPlane: false });
+        for (const s of [lb, etcd, pkgs, containerd]) {
             assert.ok(s.includes("apt_retry() {"), "apt_retry is defined");
-            assert.doesNotMatch(s, /^(?!apt_retry )[^\n]*apt-get (update|install)/m, "a bare apt-get update/install");
+            assert.doesNotMatch(s, /^(?!\s*apt_retry )[^\n]*apt-get (update|install)/m, "a bare apt-get update/install");
         }
-        assert.match(pkgs, /for p in [^;]*\bcontainerd\b[^;]*; do apt-mark unhold/);
+        assert.match(containerd, /for p in [^;]*\bcontainerd\b[^;]*; do apt-mark unhold/);
         const cpJoin = renderJoinScript({ sans: apiServerCertSans(prod), host: prod.controlPlane.hosts[1] }, JOIN_TOKEN);
         for (const s of [renderInitScript(prod), cpJoin]) {
             assert.match(

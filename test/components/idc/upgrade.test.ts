@@ -5,20 +5,11 @@
 // rendered scripts run by real bash against stand-ins in test/integration/idc-upgrade.test.ts.
 import * as assert from "assert";
 import { UPGRADE_CONFIG } from "../../../components/idc/render";
-import type { FleetSpec, IdcClusterSpec } from "../../../stacks/spec";
-import { Inventory, loadStackSpec, oneSiteSpec, RegisteredResource, runFleet, SecretValue } from "../../harness";
+import type { IdcClusterSpec } from "../../../stacks/spec";
+import { Inventory, loadStackSpec, oneSiteSpec, runFleet } from "../../harness";
+import { hostOf, plain, stdinOf, withIdcVersion } from "./commands";
 
 const COMMAND = "command:remote:Command";
-const plain = (v: unknown) => (v instanceof SecretValue ? v.value : v);
-const hostOf = (r: RegisteredResource) => (plain(r.inputs.connection) as { host: string }).host;
-const stdinOf = (r: RegisteredResource) => String(plain(r.inputs.stdin));
-
-/** The prod fleet with its IDC cluster at another kubernetesVersion. */
-function withVersion(spec: FleetSpec, version: string): FleetSpec {
-    const copy: FleetSpec = JSON.parse(JSON.stringify(spec));
-    (copy.clusters.find((c) => c.provider === "idc") as IdcClusterSpec).kubernetesVersion = version;
-    return copy;
-}
 
 describe("IDC Kubernetes version changes on the mock engine (prod fleet)", () => {
     let idc: IdcClusterSpec;
@@ -31,10 +22,10 @@ describe("IDC Kubernetes version changes on the mock engine (prod fleet)", () =>
         const prod = loadStackSpec("prod");
         assert.strictEqual(prod.clusters.find((c) => c.provider === "idc")!.kubernetesVersion, NEXT, "the prod fleet moved: NEXT must be its version");
         // The IDC site alone: the chain and its scripts are the IDC cluster's own.
-        const spec = withVersion(oneSiteSpec("prod", prod.clusters.find((c) => c.provider === "idc")!.name), "1.35.2");
+        const spec = withIdcVersion(oneSiteSpec("prod", prod.clusters.find((c) => c.provider === "idc")!.name), "1.35.2");
         idc = spec.clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
         ({ inventory } = await runFleet(spec));
-        ({ inventory: bumped } = await runFleet(withVersion(spec, NEXT)));
+        ({ inventory: bumped } = await runFleet(withIdcVersion(spec, NEXT)));
     });
 
     /** The chain's steps in the order the kubeadm upgrade guide gives, as [name, host address]. */
@@ -117,7 +108,8 @@ describe("IDC Kubernetes version changes on the mock engine (prod fleet)", () =>
             const lines = script.split("\n").filter((l) => l.includes(pkg));
             assert.deepStrictEqual(lines, [`kube_packages="kubelet=${pkg} kubeadm=${pkg} kubectl=${pkg}"`], c.name);
             // Installed means "install ok installed" or, once held as every prepared host's are, "hold ok installed".
-            assert.match(script, /if dpkg-query -W -f='\$\{Status\}' "\$p" [^\n]*grep -qE ' ok installed\$'; then\n[^\n]*\n\s+kube_packages=""/);
+            assert.match(script, /installed\(\) \{ dpkg-query -W -f='\$\{Status\}' "\$1" [^\n]*grep -qE ' ok installed\$'; \}\n/);
+            assert.match(script, /for p in kubelet kubeadm; do\n\s+if installed "\$p"; then\n[^\n]*\n\s+kube_packages=""/);
         }
         // The configuration re-runs keep the version the host runs (kubeadm's), whatever the spec says.
         const init = bumped.named(COMMAND, `${idc.name}-control-plane-${idc.controlPlane.hosts[0].name}-kubeadm-init`);
