@@ -2,12 +2,20 @@
 // before prod's and at prod's): one step per host in the upgrade chain's order, each after the one
 // before, the first after every join and the Kubernetes upgrade chain after the last; each step
 // carries the pin and the hash of the configuration its host is given, re-triggered by a new minor's
-// configuration and not by a patch; the packages steps, which run on every host at once, are no
-// longer re-run by the containerd configuration. The rendered scripts run by real bash against
+// configuration and not by a patch (the renderers); the packages steps, which run on every host at
+// once, are not re-run by the containerd configuration and restart containerd only on a new host. The rendered scripts run by real bash against
 // stand-ins in test/integration/idc-containerd.test.ts.
 import * as assert from "assert";
 import { createHash } from "crypto";
-import { CONTAINERD_PACKAGE, NODE_PATHS } from "../../../components/idc/render";
+import {
+    CONTAINERD_PACKAGE,
+    containerdRecord,
+    NODE_PATHS,
+    renderAptSource,
+    renderContainerdConfig,
+    renderModules,
+    renderSysctl,
+} from "../../../components/idc/render";
 import type { IdcClusterSpec } from "../../../stacks/spec";
 import { Inventory, loadStackSpec, oneSiteSpec, RegisteredResource, runFleet } from "../../harness";
 import { hostOf, plain, stdinOf, withIdcVersion } from "./commands";
@@ -19,22 +27,19 @@ const triggersOf = (r: RegisteredResource) => ((r.inputs.triggers as unknown[]) 
 describe("IDC containerd rollout on the mock engine (prod fleet's IDC site)", () => {
     let idc: IdcClusterSpec;
     let inventory: Inventory;
-    /** The same cluster one minor up (a new pause image) and one patch up (the same configuration). */
+    /** The same cluster one minor up (a new pause image). */
     let nextMinor: Inventory;
-    let nextPatch: Inventory;
     const PIN = CONTAINERD_PACKAGE.split("=")[1];
 
     before(async () => {
         const prod = loadStackSpec("prod");
         const site = oneSiteSpec("prod", prod.clusters.find((c) => c.provider === "idc")!.name);
         const version = site.clusters.find((c) => c.provider === "idc")!.kubernetesVersion;
-        const [major, minor, patch] = version.split(".").map(Number);
-        assert.ok(patch > 0, "the prod IDC cluster's version must have a patch before it");
+        const [major, minor] = version.split(".").map(Number);
         const spec = withIdcVersion(site, `${major}.${minor - 1}.2`);
         idc = spec.clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
         ({ inventory } = await runFleet(spec));
         ({ inventory: nextMinor } = await runFleet(withIdcVersion(spec, version)));
-        ({ inventory: nextPatch } = await runFleet(withIdcVersion(spec, `${major}.${minor - 1}.3`)));
     });
 
     /** [step name, host address, control plane?] in the order the steps run. */
@@ -137,18 +142,15 @@ describe("IDC containerd rollout on the mock engine (prod fleet's IDC site)", ()
         }
     });
 
-    it("a new minor (another pause image) re-triggers every step; a new patch none; neither re-runs a packages step for containerd", () => {
+    it("a new minor (another pause image) re-triggers every step, and no packages step re-runs for the containerd configuration", () => {
         const before = stepsIn(inventory);
         const minor = stepsIn(nextMinor);
-        const patch = stepsIn(nextPatch);
         for (const [i, step] of before.entries()) {
             assert.notDeepStrictEqual(triggersOf(minor[i]), triggersOf(step), `${step.name}: not re-run for the new minor's configuration`);
-            assert.deepStrictEqual(triggersOf(patch[i]), triggersOf(step), `${step.name}: re-run for a patch`);
+            assert.deepStrictEqual(triggersOf(minor[i]), [`${PIN} ${createHash("sha256").update(configOn(nextMinor, expected()[i][1])).digest("hex")}`]);
         }
-        // The packages steps' triggers hold no containerd configuration, and a patch leaves them as they are.
         const packages = (inv: Inventory) => inv.ofType(COMMAND).filter((c) => /-(control-plane|workers)-[^-].*-packages$/.test(c.name));
-        const hosts = idc.controlPlane.hosts.length + idc.workers.length;
-        assert.strictEqual(packages(inventory).length, hosts);
+        assert.strictEqual(packages(nextMinor).length, idc.controlPlane.hosts.length + idc.workers.length);
         for (const p of packages(nextMinor)) {
             assert.ok(!triggersOf(p).some((t) => typeof t === "string" && t.includes("pinned_images")), `${p.name} re-runs for a containerd configuration`);
             // containerd restarts only in the new-host branch (nothing runs on it yet).
@@ -158,7 +160,17 @@ describe("IDC containerd rollout on the mock engine (prod fleet's IDC site)", ()
             const restarts = lines.flatMap((l, n) => (/systemctl (re)?start containerd/.test(l) ? [n] : []));
             assert.ok(branch > 0 && restarts.length > 0 && restarts.every((n) => n > branch && n < end), `${p.name} restarts containerd outside a new host`);
         }
-        const byName = new Map(packages(inventory).map((p) => [p.name, p]));
-        for (const p of packages(nextPatch)) assert.deepStrictEqual(triggersOf(p), triggersOf(byName.get(p.name)!), p.name);
+    });
+
+    it("a new patch changes neither the rollout's trigger nor the packages steps' (the same configuration, apt source and kernel settings)", () => {
+        const [major, minor] = idc.kubernetesVersion.split(".").map(Number);
+        const patch = `${major}.${minor}.${Number(idc.kubernetesVersion.split(".")[2]) + 1}`;
+        assert.strictEqual(containerdRecord(renderContainerdConfig(patch)), containerdRecord(renderContainerdConfig(idc.kubernetesVersion)));
+        assert.strictEqual(renderAptSource(patch), renderAptSource(idc.kubernetesVersion));
+        // And what the program declares is those renderings: the packages step's triggers, the rollout's.
+        const address = idc.workers[0].address;
+        const packagesStep = inventory.ofType(COMMAND).find((c) => c.name.endsWith(`-${idc.workers[0].name}-packages`))!;
+        assert.deepStrictEqual(triggersOf(packagesStep), [renderSysctl(), renderModules(), renderAptSource(idc.kubernetesVersion)]);
+        assert.strictEqual(configOn(inventory, address), renderContainerdConfig(idc.kubernetesVersion));
     });
 });
