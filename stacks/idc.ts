@@ -10,16 +10,20 @@ import { KubernetesUpgrade } from "../components/idc/upgrade";
 import { IdcWorkers } from "../components/idc/workers";
 import { configSecret } from "./config";
 import type { IdcClusterSpec } from "./spec";
-import { backupStore } from "./spec/idc";
+import { backupStore, withoutRetiringHosts } from "./spec/idc";
 import { hostKeysOf } from "./spec/hostKeys";
 import { Site } from "../components/core/site";
 import { k8sProviderName, SiteBuilder } from "./types";
 
-export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
+export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (declared) => {
+    // Retiring control-plane hosts get only the steps that take them out (HaControlPlane); everything
+    // else, the add-ons too, sees the cluster without them. Their SSH host keys stay pinned.
+    const spec = withoutRetiringHosts(declared);
+    const retiring = declared.controlPlane.hosts.filter((h) => h.retiring).map((h) => ({ name: h.name, address: h.address }));
     const site = new Site("idc", spec.name);
     const name = spec.name;
     const opts = { parent: site };
-    const login = { user: spec.ssh.user, port: spec.ssh.port, privateKey: configSecret(spec.ssh.privateKeyConfigKey), hostKeys: hostKeysOf(spec) };
+    const login = { user: spec.ssh.user, port: spec.ssh.port, privateKey: configSecret(spec.ssh.privateKeyConfigKey), hostKeys: hostKeysOf(declared) };
 
     const pki = new ClusterPki(`${name}-pki`, { cluster: name, etcdMembers: spec.etcd.hosts }, opts);
 
@@ -53,6 +57,7 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (spec) => {
             pki,
             login,
             joiningHosts: [...spec.controlPlane.hosts.slice(1), ...spec.workers].map((h) => h.name),
+            retiring,
         },
         opts,
     );

@@ -2,6 +2,7 @@
 // every registered resource (see tools/mockEngine.ts for what each record holds).
 import { buildFleet, Fleet } from "../stacks/fleet";
 import * as assert from "assert";
+import { generateKeyPairSync } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -266,4 +267,11 @@ export function withS3CompatibleEtcdBackup(fleet: any): void {
 /** Fails unless `expected` (a whole `<path>: <rule>` line) is among the violations. */
 export function assertViolation(violations: string[], expected: string): void {
     assert.ok(violations.includes(expected), `expected violation\n  ${expected}\ngot\n  ${violations.join("\n  ")}`);
+}
+
+/** A fresh host's SSH public host key as `sshHostKey` takes it: "ssh-ed25519 <base64 of the key's SSH wire form>" (RFC 8709). */
+export function newSshHostKey(): string {
+    const raw = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+    const field = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+    return `ssh-ed25519 ${Buffer.concat([field(Buffer.from("ssh-ed25519")), field(raw)]).toString("base64")}`;
 }

@@ -6,7 +6,7 @@ import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { cidr } from "../core/cidr";
-import { Host, SshLogin } from "./host";
+import { Host, HostSpec, SshLogin } from "./host";
 import { prepareKubeNode } from "./nodeBase";
 import type { ClusterPki } from "./pki";
 import {
@@ -33,6 +33,8 @@ import {
     renderMintTokenScript,
     mintedToken,
     renderNodeEvictScript,
+    renderRetireLoadBalancerScript,
+    renderRetireResetScript,
     renderTokenDeleteScript,
     renderTokenScript,
     renderTokenCleanupScript,
@@ -53,6 +55,11 @@ export interface HaControlPlaneArgs {
     login: SshLogin;
     /** Every host that joins (control planes and workers): adding one re-uploads the control-plane certificates. */
     joiningHosts: string[];
+    /**
+     * Control-plane hosts leaving the cluster (not in spec.controlPlane.hosts): their load balancer
+     * stops before any host of `spec` drops them, then each node is drained, deleted and reset.
+     */
+    retiring?: HostSpec[];
 }
 
 /** A bootstrap token minted for one join (see HaControlPlane.mint). */
@@ -84,6 +91,8 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
     readonly kubeletConfig: string;
     /** kubeadm's discovery pin of the cluster CA (not a secret). */
     readonly caCertHash: pulumi.Output<string>;
+    /** Per retiring host, in order: its load balancer stopped, its node drained and deleted, the host reset. */
+    readonly retirements: remote.Command[][] = [];
     /** The first control-plane host (kubeadm init, the token's home). */
     private readonly firstHost: Host;
     private readonly joiningHosts: pulumi.Input<string>[];
@@ -114,6 +123,13 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
         // VRRP accepted only from the control-plane hosts on keepalived's interface.
         const vrrpFilter = renderVrrpFilter({ interface: cp.keepalived.interface, peers: hosts.map((h) => h.address) });
         const vrrpFilterUnit = renderVrrpFilterUnit();
+
+        // A retiring host's keepalived stops while its peers still hear it (renderRetireLoadBalancerScript):
+        // every serving host's load balancer, which drops it from its peers and backends, runs after.
+        const retiring = (args.retiring ?? []).map((r) => {
+            const host = new Host(this, name, r, args.login);
+            return { r, host, lbStopped: host.run("retire-load-balancer", renderRetireLoadBalancerScript({ vip: cp.vip, port: cp.port })) };
+        });
 
         // Every control-plane host: node base, keepalived + HAProxy, and the files kubeadm reads.
         const lbs: remote.Command[] = [];
@@ -156,7 +172,7 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
             // load balancer: a change restarts keepalived/HAProxy on one host at a time, the VIP stays up.
             const lb = host.run("load-balancer", renderLoadBalancerScript(aptInstall(`${pinned(["haproxy", "keepalived", "nftables"])} curl`)), {
                 triggers: [haproxyCfg, keepalivedConf, vrrpAuth, checkScript, vrrpFilter, vrrpFilterUnit],
-                dependsOn: [...lbFiles, node.packages, ...lbs.slice(-1)],
+                dependsOn: [...lbFiles, node.packages, ...lbs.slice(-1), ...retiring.map((x) => x.lbStopped)],
             });
             lbs.push(lb);
             const kubeFiles = [
@@ -212,6 +228,12 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
             dependsOn: [this.init],
             secretOutput: true,
         });
+
+        // Then each retiring node: drained and deleted from the first host, and reset (kubeadm "Clean up").
+        for (const { r, host, lbStopped } of retiring) {
+            const evict = this.firstHost.run(`node-${r.name}-retire`, renderNodeEvictScript(r.name), { dependsOn: [lbStopped, this.init] });
+            this.retirements.push([lbStopped, evict, host.run("retire-reset", renderRetireResetScript(), { dependsOn: [evict] })]);
+        }
 
         // kubeadm join --control-plane on the others, one at a time (kubeadm HA guide: join sequentially).
         let previous: pulumi.Resource = this.joinToken;

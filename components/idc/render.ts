@@ -4,4 +4,5 @@ export * from "./renderers/etcd";
 export * from "./renderers/kubeadm";
 export * from "./renderers/loadBalancer";
 export * from "./renderers/node";
+export * from "./renderers/retire";
 export * from "./renderers/upgrade";

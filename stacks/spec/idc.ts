@@ -195,9 +195,14 @@ export const idcCluster = z.strictObject({
         port: z.number().int().min(1).max(65535).default(8443),
         /** Optional DNS name that resolves to the VIP; added to the API server certificate. */
         dnsName: dnsName.optional(),
-        /** labels: applied by the kubelet when the host registers (e.g. its rack, for the per-rack BGP peers). */
+        /**
+         * labels: applied by the kubelet when the host registers (e.g. its rack, for the per-rack BGP peers).
+         * retiring: the host leaves the control plane (idcRules; stacks/idc.ts): one `pulumi up` with it
+         * set stops its keepalived and HAProxy before the other hosts drop it, drains and deletes its
+         * node and resets it; then remove it from the list.
+         */
         hosts: z
-            .array(host.extend({ labels: labels.default({}) }))
+            .array(host.extend({ labels: labels.default({}), retiring: z.boolean().optional() }))
             .min(1, "must list at least one control-plane host")
             .max(15, "must list at most 15 control-plane hosts"),
         keepalived: z
@@ -284,6 +289,20 @@ export type IdcClusterSpec = z.output<typeof idcCluster>;
  */
 export const AUDIT_RETENTION_FLOOR_DAYS = 90;
 
+/** The control-plane hosts that serve (not `retiring`), in the spec's order. */
+export function activeControlPlaneHosts(c: IdcClusterSpec): IdcClusterSpec["controlPlane"]["hosts"] {
+    return c.controlPlane.hosts.filter((h) => !h.retiring);
+}
+
+/**
+ * The cluster as everything but the retirement sees it: without its retiring control-plane hosts, so
+ * that no resource of theirs is declared (the load balancers, kubeadm, the upgrade chains, the
+ * add-ons) but the steps that take them out (stacks/idc.ts).
+ */
+export function withoutRetiringHosts(c: IdcClusterSpec): IdcClusterSpec {
+    return { ...c, controlPlane: { ...c.controlPlane, hosts: activeControlPlaneHosts(c) } };
+}
+
 /** Rules that need more than one field of an IDC cluster, or the environment. */
 export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment: string): Violation[] {
     const out: Violation[] = [];
@@ -293,8 +312,13 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
         if (etcdCount % 2 === 0 || etcdCount < 3 || etcdCount > 7) {
             out.push({ path: [...at, "etcd", "hosts"], rule: `etcd members must be odd and 3 to 7 in prod (got ${etcdCount})` });
         }
-        if (c.controlPlane.hosts.length < 3) {
-            out.push({ path: [...at, "controlPlane", "hosts"], rule: `at least 3 control-plane hosts in prod (got ${c.controlPlane.hosts.length})` });
+        const serving = activeControlPlaneHosts(c).length;
+        if (serving < 3) {
+            const retiring = c.controlPlane.hosts.length - serving;
+            out.push({
+                path: [...at, "controlPlane", "hosts"],
+                rule: `at least 3 control-plane hosts in prod (got ${serving}${retiring > 0 ? ` besides ${retiring} retiring: add the replacement first` : ""})`,
+            });
         }
         const age = c.controlPlane.apiServer.auditLogMaxAgeDays;
         if (age < AUDIT_RETENTION_FLOOR_DAYS) {
@@ -308,6 +332,12 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
     }
 
     out.push(...hostKeyRules(c, at, environment));
+    if (c.controlPlane.hosts[0].retiring) {
+        out.push({
+            path: [...at, "controlPlane", "hosts", 0, "retiring"],
+            rule: "the first control-plane host cannot retire: it runs kubeadm init and the cluster's own commands; list another host first, then retire this one",
+        });
+    }
 
     const groups = [
         ["controlPlane", c.controlPlane.hosts],

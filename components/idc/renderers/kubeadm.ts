@@ -503,7 +503,7 @@ export const waitControllersHealthy = (
     .join("\n");
 
 /** Shell: retry `curl <args>` every sleepSeconds until it succeeds; after `tries` failures print `failure` and exit 1. */
-function curlUntilOk(args: string, tries: number, sleepSeconds: number, failure: string): string {
+export function curlUntilOk(args: string, tries: number, sleepSeconds: number, failure: string): string {
     return `n=0
 until curl ${args} -o /dev/null; do
   n=$((n + 1))

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import { parseFleet, secretConfigKeys } from "../../../stacks/spec";
-import { ACK, assertViolation, directConnectLink, EKS, IDC, parsedAfter, rawStackFleet, violationsAfter } from "../../harness";
+import { ACK, assertViolation, directConnectLink, EKS, IDC, newSshHostKey, parsedAfter, rawStackFleet, violationsAfter } from "../../harness";
 
 describe("fleet spec", () => {
     it("accepts the prod and dev stacks and applies defaults", () => {
@@ -116,6 +116,24 @@ describe("fleet spec", () => {
         it("requires 3 control-plane hosts in prod", () => {
             const v = violationsAfter((f) => f.clusters[IDC].controlPlane.hosts.pop());
             assertViolation(v, "clusters[0].controlPlane.hosts: at least 3 control-plane hosts in prod (got 2)");
+        });
+        it("counts only serving control-plane hosts in prod, and never lets the first one retire", () => {
+            const retire = (i: number) => (f: any) => (f.clusters[IDC].controlPlane.hosts[i].retiring = true);
+            assertViolation(
+                violationsAfter(retire(2)),
+                "clusters[0].controlPlane.hosts: at least 3 control-plane hosts in prod (got 2 besides 1 retiring: add the replacement first)",
+            );
+            assertViolation(
+                violationsAfter(retire(0), "dev"),
+                "clusters[0].controlPlane.hosts[0].retiring: the first control-plane host cannot retire: it runs kubeadm init and the cluster's own commands; list another host first, then retire this one",
+            );
+            // The positive control: a fourth host, then the third retiring.
+            const result = parsedAfter((f) => {
+                const hosts = f.clusters[IDC].controlPlane.hosts;
+                hosts.push({ ...hosts[2], name: "cp-4", address: "10.10.0.14", sshHostKey: newSshHostKey() });
+                hosts[2].retiring = true;
+            });
+            assert.ok(result.ok, result.ok ? "" : result.violations.join("\n"));
         });
         it("requires the etcd election timeout to be at least 10x the heartbeat (etcd docs, Tuning)", () => {
             const v = violationsAfter(

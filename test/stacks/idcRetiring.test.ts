@@ -1,0 +1,117 @@
+// A control-plane host leaving an IDC cluster (`retiring: true`), on the mock engine: the prod
+// fleet's IDC site with a fourth control-plane host and its second one retiring. The retiring host
+// gets only the steps that take it out, in order (its load balancer stopped, its node drained and
+// deleted from the first host, the host reset); every serving host's load balancer, which drops it
+// from its peers, backends and VRRP filter, runs after its load balancer stopped; and nothing else
+// (kubeadm, the upgrade chains, the add-ons, the monitoring) sees it. Its SSH host key stays pinned.
+// The scripts run in real bash in test/integration/idc-retire.test.ts.
+import * as assert from "assert";
+import { LB_PATHS } from "../../components/idc/render";
+import type { IdcClusterSpec } from "../../stacks/spec";
+import { hostOf, plain, stdinOf } from "../components/idc/commands";
+import { Inventory, loadStackSpec, newSshHostKey, oneSiteSpec, RegisteredResource, runFleet } from "../harness";
+
+const COMMAND = "command:remote:Command";
+const COPY = "command:remote:CopyToRemote";
+
+describe("IDC control-plane host retiring on the mock engine (prod fleet's IDC site, 4 hosts, the second retiring)", () => {
+    let idc: IdcClusterSpec;
+    let inventory: Inventory;
+    let retiring: { name: string; address: string };
+    let serving: { name: string; address: string }[];
+    const cp = () => `${idc.name}-control-plane`;
+
+    before(async () => {
+        const name = loadStackSpec("prod").clusters.find((c) => c.provider === "idc")!.name;
+        const spec = oneSiteSpec("prod", name, (site) => {
+            const hosts = site.controlPlane.hosts;
+            hosts.push({ ...hosts[2], name: "cp-4", address: "10.10.0.14", sshHostKey: newSshHostKey() });
+            hosts[1].retiring = true;
+        });
+        idc = spec.clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
+        retiring = idc.controlPlane.hosts[1];
+        serving = idc.controlPlane.hosts.filter((h) => !h.retiring);
+        assert.deepStrictEqual(
+            serving.map((h) => h.name),
+            ["cp-1", "cp-3", "cp-4"],
+        );
+        ({ inventory } = await runFleet(spec));
+    });
+
+    const on = (address: string) => inventory.resources.filter((r) => (r.type === COMMAND || r.type === COPY) && hostOf(r) === address);
+    const step = (n: string) => inventory.named(COMMAND, n);
+    const retirement = () => [
+        step(`${cp()}-${retiring.name}-retire-load-balancer`),
+        step(`${cp()}-${serving[0].name}-node-${retiring.name}-retire`),
+        step(`${cp()}-${retiring.name}-retire-reset`),
+    ];
+
+    it("declares on the retiring host only its load balancer's stop and its reset, and on the first host its node's drain and deletion", () => {
+        assert.deepStrictEqual(
+            on(retiring.address)
+                .map((r) => r.name)
+                .sort(),
+            [`${cp()}-${retiring.name}-retire-load-balancer`, `${cp()}-${retiring.name}-retire-reset`],
+        );
+        const [lb, evict, reset] = retirement();
+        assert.strictEqual(hostOf(evict), serving[0].address);
+        assert.match(stdinOf(lb), /^systemctl disable --now keepalived haproxy$/m);
+        assert.ok(stdinOf(lb).includes(`https://${idc.controlPlane.vip}:${idc.controlPlane.port}/readyz`), "does not wait for the VIP elsewhere");
+        assert.match(stdinOf(evict), new RegExp(`kubectl drain ${retiring.name} .*\\n\\s*kubectl delete node ${retiring.name} `));
+        assert.match(stdinOf(reset), /^kubeadm reset -f$/m);
+        // Run once, when declared: no triggers.
+        for (const r of retirement()) assert.strictEqual(r.inputs.triggers, undefined, r.name);
+    });
+
+    it("stops the load balancer, then drains and deletes the node (after kubeadm init), then resets the host", () => {
+        const [lb, evict, reset] = retirement();
+        const init = step(`${cp()}-${serving[0].name}-kubeadm-init`);
+        assert.deepStrictEqual(evict.dependencies.slice().sort(), [lb.urn, init.urn].sort());
+        assert.deepStrictEqual(reset.dependencies, [evict.urn]);
+    });
+
+    it("every serving host's load balancer runs after the retiring one stopped, and no longer names it", () => {
+        const [lb] = retirement();
+        for (const h of serving) {
+            const own = step(`${cp()}-${h.name}-load-balancer`);
+            assert.ok(own.dependencies.includes(lb.urn), `${h.name}'s load balancer does not wait for ${retiring.name}'s to stop`);
+            for (const file of [LB_PATHS.haproxyCfg, LB_PATHS.keepalivedConf, LB_PATHS.vrrpFilter]) {
+                const copy = on(h.address).find((r) => r.type === COPY && String(r.inputs.remotePath).endsWith(file.slice(1)))!;
+                const text = String((plain(copy.inputs.source) as { text: string }).text);
+                assert.ok(!text.includes(retiring.address), `${h.name}: ${file} still names ${retiring.address}`);
+                for (const other of serving)
+                    if (other !== h || file === LB_PATHS.haproxyCfg) assert.ok(text.includes(other.address), `${h.name}: ${file} lacks ${other.address}`);
+            }
+        }
+    });
+
+    /** Every string in a resource's inputs, secrets unwrapped. */
+    const textsOf = (r: RegisteredResource): string[] => {
+        const out: string[] = [];
+        const walk = (v: unknown): void => {
+            v = plain(v);
+            if (typeof v === "string") out.push(v);
+            else if (Array.isArray(v)) v.forEach(walk);
+            else if (v && typeof v === "object") Object.values(v).forEach(walk);
+        };
+        walk(r.inputs);
+        return out;
+    };
+    const naming = (word: string) => {
+        const pattern = new RegExp(`(?<![-a-z0-9.])${word.replace(/\./g, "\\.")}(?![-a-z0-9]|\\.[0-9])`);
+        return inventory.resources.filter((r) => textsOf(r).some((t) => pattern.test(t))).map((r) => r.name);
+    };
+
+    it("leaves the retiring host out of kubeadm, both upgrade chains and the add-ons, and keeps its SSH host key pinned", () => {
+        // Its name: only in the first host's drain and deletion. Its address: only in the retirement's own connections.
+        assert.deepStrictEqual(naming(retiring.name), [`${cp()}-${serving[0].name}-node-${retiring.name}-retire`]);
+        assert.deepStrictEqual(naming(retiring.address).sort(), [`${cp()}-${retiring.name}-retire-load-balancer`, `${cp()}-${retiring.name}-retire-reset`]);
+        // The positive control: a serving host is named throughout.
+        assert.ok(naming(serving[1].address).length > 20);
+        const pinned = loadStackSpec("prod").clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!.controlPlane.hosts[1].sshHostKey;
+        for (const r of on(retiring.address)) {
+            const key = (plain(r.inputs.connection) as { hostKey?: string }).hostKey;
+            assert.strictEqual(key, pinned, `${r.name} does not pin ${retiring.name}'s host key`);
+        }
+    });
+});
