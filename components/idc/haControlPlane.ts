@@ -224,7 +224,8 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
         this.firstHost = first.host;
         this.joiningHosts = args.joiningHosts;
         this.joinToken = first.host.run("join-token", renderTokenScript(), {
-            triggers: [certKey, ...args.joiningHosts],
+            // A re-imaged control-plane host (a new host key) joins again: the certificates must be there.
+            triggers: [certKey, ...args.joiningHosts, ...prepared.slice(1).flatMap((p) => p.host.rebuilt)],
             dependsOn: [this.init],
             secretOutput: true,
         });
@@ -243,7 +244,7 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
                 .all([certKey, this.caCertHash])
                 .apply(([key, hash]) => renderJoinConfig({ spec, host: p.self, caCertHash: hash, certificateKey: key, labels: p.labels }));
             const joinFile = p.host.file("kubeadm-join", KUBEADM_PATHS.joinConfig, joinConfig, { ...p.after, secret: true });
-            const triggers = [joinConfig, ...common];
+            const triggers = [joinConfig, ...common, ...p.host.rebuilt];
             const minted = this.mint(p.self.name, triggers, [previous, ...p.ready, joinFile]);
             const join = p.host.run("kubeadm-join", pulumi.secret(minted.token.apply((t) => renderJoinScript({ sans, host: p.self }, t))), {
                 triggers,

@@ -57,6 +57,12 @@ export interface RunOptions {
 
 export class Host {
     readonly connection: types.input.remote.ConnectionArgs;
+    /**
+     * The host's pinned SSH host key as a trigger ([] when unpinned): a new key is a re-imaged host,
+     * whose join must mint a new token and run again (its connection change alone re-runs the join
+     * with the token of the last one, deleted after it).
+     */
+    readonly rebuilt: string[];
 
     /** `prefix` is the owning component's name; every resource is named `<prefix>-<host>-<what>`. */
     constructor(
@@ -67,6 +73,7 @@ export class Host {
     ) {
         const hostKey = Object.hasOwn(login.hostKeys, spec.name) ? login.hostKeys[spec.name] : undefined;
         this.connection = { host: spec.address, port: login.port, user: login.user, privateKey: login.privateKey, ...(hostKey ? { hostKey } : {}) };
+        this.rebuilt = hostKey ? [hostKey] : [];
     }
 
     private name(what: string): string {

@@ -36,7 +36,7 @@ export class IdcWorkers extends pulumi.ComponentResource {
             // No secret in a worker's join file (the token comes per join): the plan shows it.
             const joinConfig = args.caCertHash.apply((hash) => renderJoinConfig({ spec, host: w, caCertHash: hash, labels: w.labels, taints: w.taints }));
             const file = host.file("kubeadm-join", KUBEADM_PATHS.joinConfig, joinConfig, { dependsOn: [node.dirs], mode: "0600" });
-            const triggers = [joinConfig, args.kubeletConfig];
+            const triggers = [joinConfig, args.kubeletConfig, ...host.rebuilt];
             const after = [node.packages, file, ...(previous ? [previous] : [])];
             const minted = args.joinTokens.mint(w.name, triggers, after);
             const join = host.run("kubeadm-join", pulumi.secret(minted.token.apply((t) => renderJoinScript(false, t))), {
