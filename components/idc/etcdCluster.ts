@@ -24,6 +24,9 @@ import {
     renderClusterHealthScript,
     renderEtcdPackagesScript,
     renderMemberStartScript,
+    renderEtcdMembershipScript,
+    withoutBootstrapMembers,
+    peerUrl,
     renderTimersScript,
     renderTimerUnits,
 } from "./render";
@@ -134,10 +137,21 @@ export class EtcdCluster extends pulumi.ComponentResource {
                 host.file("etcdctl-cert", pkiFile(ETCD_PKI.etcdctlCert), pki.etcdctl.certPem, after),
                 host.file("etcdctl-key", pkiFile(ETCD_PKI.etcdctlKey), pki.etcdctl.keyPem, { ...after, secret: true }),
             ];
-            // Members restart one after the other: each start waits for the previous member's.
-            const start = host.run("start", renderMemberStartScript(member, members, paths), {
-                triggers: [config, unit, env, pki.etcdCa.certPem, server.certPem, server.keyPem, peer.certPem, peer.keyPem],
-                dependsOn: [disk, packages, ...memberFiles, ...starts.slice(-1)],
+            // Before the first member starts: members the spec no longer lists leave the running cluster.
+            const membership =
+                i === 0
+                    ? [
+                          host.run("membership", renderEtcdMembershipScript(members, paths), {
+                              triggers: members.map((m) => peerUrl(m)),
+                              dependsOn: [packages, ...memberFiles],
+                          }),
+                      ]
+                    : [];
+            // Members restart one after the other: each start waits for the previous member's. What etcd
+            // reads only at bootstrap (the members) is no trigger: adding a member restarts no other.
+            const start = host.run("start", renderMemberStartScript(member, paths), {
+                triggers: [withoutBootstrapMembers(config), unit, pki.etcdCa.certPem, server.certPem, server.keyPem, peer.certPem, peer.keyPem],
+                dependsOn: [disk, packages, ...memberFiles, ...membership, ...starts.slice(-1)],
             });
             starts.push(start);
         });

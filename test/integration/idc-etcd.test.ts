@@ -265,7 +265,7 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
         fs.mkdirSync(bin, { recursive: true });
         fs.writeFileSync(path.join(bin, "systemctl"), `#!/bin/bash\necho "$*" >> ${JSON.stringify(path.join(root, "systemctl.log"))}\n`, { mode: 0o755 });
         fs.rmSync(path.join(root, "systemctl.log"), { force: true });
-        const r = run("bash", ["-c", renderMemberStartScript(member, members, paths.get(member.name)!)], {
+        const r = run("bash", ["-c", renderMemberStartScript(member, paths.get(member.name)!)], {
             env: { ...env.get(member.name), PATH: `${bin}:${process.env.PATH}` },
             timeoutMs: 150_000,
         });

@@ -25,6 +25,8 @@ import {
     apiServerCertSans,
     renderLoadBalancerScript,
     renderMemberStartScript,
+    renderEtcdMembershipScript,
+    renderEtcdctlEnv,
     renderTimerUnits,
     renderTokenScript,
     renderTokenCleanupScript,
@@ -525,45 +527,55 @@ describe("IDC renderers", () => {
         }
     });
 
-    it("restarts an etcd member only while the others are healthy and waits for it; a new member starts without waiting (real bash; systemctl, etcdctl stood in)", () => {
+    it("restarts an etcd member only while the cluster's other members are healthy and waits for it; a new member of a new cluster starts without waiting (real bash; systemctl, etcdctl stood in)", () => {
         const dir = mkdtempSync(join(tmpdir(), "etcd-start-"));
         try {
             const members = [1, 2, 3].map((n) => ({ name: `etcd-${n}`, address: `10.0.0.${n}` }));
             const paths = { configDir: join(dir, "etc"), pkiDir: join(dir, "etc", "pki"), mount: join(dir, "data") };
             mkdirSync(paths.configDir, { recursive: true });
-            writeFileSync(join(paths.configDir, "etcdctl.env"), "ETCDCTL_ENDPOINTS=https://10.0.0.1:2379\n");
+            writeFileSync(join(paths.configDir, "etcdctl.env"), renderEtcdctlEnv(members[0], members, paths));
             mkdirSync(join(dir, "bin"));
-            // etcdctl: healthy for the endpoints in $HEALTHY (a regex), logged; systemctl and chgrp log only.
-            writeFileSync(join(dir, "bin", "etcdctl"), `#!/bin/bash\necho "etcdctl $*" >> ${dir}/log\n[[ "$*" =~ $HEALTHY ]]\n`, { mode: 0o755 });
+            // etcdctl: `member list` prints $MEMBERS (fails when empty: no cluster answers); health for the
+            // endpoints in $HEALTHY (a regex); logged. systemctl and chgrp log only.
+            writeFileSync(
+                join(dir, "bin", "etcdctl"),
+                `#!/bin/bash\necho "etcdctl $*" >> ${dir}/log\ncase "$*" in *"member list"*) [ -n "$MEMBERS" ] && printf "$MEMBERS" ;; *) [[ "$*" =~ $HEALTHY ]] ;; esac\n`,
+                { mode: 0o755 },
+            );
             writeFileSync(join(dir, "bin", "systemctl"), `#!/bin/bash\necho "systemctl $*" >> ${dir}/log\n`, { mode: 0o755 });
             writeFileSync(join(dir, "bin", "chgrp"), "#!/bin/sh\n", { mode: 0o755 });
             writeFileSync(join(dir, "bin", "sleep"), "#!/bin/sh\n", { mode: 0o755 });
-            const start = (healthy: string) => {
+            const listed = members.map((m, i) => `${i + 1}a, started, ${m.name}, https://${m.address}:2380, https://${m.address}:2379, false\\n`).join("");
+            const start = (healthy: string, memberList: string) => {
                 rmSync(join(dir, "log"), { force: true });
-                const r = spawnSync("bash", ["-c", renderMemberStartScript(members[0], members, paths)], {
+                const r = spawnSync("bash", ["-c", renderMemberStartScript(members[0], paths)], {
                     encoding: "utf8",
-                    env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, HEALTHY: healthy },
+                    env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin`, HEALTHY: healthy, MEMBERS: memberList },
                 });
                 return { ...r, log: existsSync(join(dir, "log")) ? readFileSync(join(dir, "log"), "utf8").trim().split("\n") : [] };
             };
-            // Bootstrapping (no data yet): start, no wait, no health asked.
-            const fresh = start("never");
+            // Bootstrapping (no data yet, no cluster answers): start, no wait, no health asked.
+            const fresh = start("never", "");
             assert.strictEqual(fresh.status, 0, fresh.stderr);
             assert.ok(fresh.log.includes("systemctl start --no-block etcd-member.service"), fresh.log.join("\n"));
-            assert.ok(!fresh.log.some((l) => l.startsWith("etcdctl")));
+            assert.ok(!fresh.log.some((l) => l.startsWith("etcdctl") && !l.endsWith("member list")), fresh.log.join("\n"));
             mkdirSync(join(paths.mount, "data", "member"), { recursive: true });
-            // A member with data, the others healthy: the others are asked first, then it restarts, then it is waited for.
-            const rolling = start("10\\.0\\.0\\.");
+            // A member with data, the others healthy: the cluster's other members are asked first, then it restarts, then it is waited for.
+            const rolling = start("10\\.0\\.0\\.", listed);
             assert.strictEqual(rolling.status, 0, rolling.stderr);
-            const order = rolling.log.filter((l) => l.startsWith("etcdctl") || l.includes("restart"));
-            assert.match(order[0], /^etcdctl --endpoints=https:\/\/10\.0\.0\.2:2379,https:\/\/10\.0\.0\.3:2379 .*endpoint health$/);
+            const order = rolling.log.filter((l) => /endpoint health|restart/.test(l));
+            assert.match(order[0], /^etcdctl .*--endpoints=https:\/\/10\.0\.0\.2:2379,https:\/\/10\.0\.0\.3:2379 endpoint health$/);
             assert.strictEqual(order[1], "systemctl restart etcd-member.service");
             assert.match(order[2], /^etcdctl --endpoints=https:\/\/10\.0\.0\.1:2379 endpoint health$/);
             // Another member down: refused before anything restarts.
-            const degraded = start("10\\.0\\.0\\.1:");
+            const degraded = start("10\\.0\\.0\\.1:", listed);
             assert.strictEqual(degraded.status, 1);
             assert.match(degraded.stderr, /not restarting etcd-1: the other members are not all healthy/);
             assert.ok(!degraded.log.some((l) => l.includes("restart") || l.includes("systemctl start")), degraded.log.join("\n"));
+            // The cluster not answering: refused too.
+            const silent = start("10\\.0\\.0\\.", "");
+            assert.strictEqual(silent.status, 1);
+            assert.match(silent.stderr, /not restarting etcd-1: the cluster does not answer/);
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
@@ -575,7 +587,8 @@ describe("IDC renderers", () => {
             dataDisk: renderDataDiskScript("/dev/nvme0n1", "/var/lib/etcd"),
             backup: renderBackupScript(),
             defrag: renderDefragScript(),
-            memberStart: renderMemberStartScript(member, [member, { name: "etcd-2", address: "10.0.0.2" }]),
+            memberStart: renderMemberStartScript(member),
+            membership: renderEtcdMembershipScript([member, { name: "etcd-2", address: "10.0.0.2" }]),
             lb: renderLoadBalancerScript("haproxy"),
             init: renderInitScript(prod),
             token: renderTokenScript(),

@@ -7,11 +7,10 @@
 // (outside prod) nothing is added.
 import * as assert from "assert";
 import type { IdcClusterSpec } from "../../stacks/spec";
-import { plain } from "../components/idc/commands";
+import { plain, triggersOf } from "../components/idc/commands";
 import { Inventory, loadStackSpec, newSshHostKey, oneSiteSpec, RegisteredResource, runFleet } from "../harness";
 
 const COMMAND = "command:remote:Command";
-const triggersOf = (r: RegisteredResource) => ((r.inputs.triggers as unknown[]) ?? []).map(plain);
 
 describe("IDC re-imaged hosts join again on the mock engine (prod fleet's IDC site)", () => {
     let idc: IdcClusterSpec;

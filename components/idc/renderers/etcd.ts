@@ -426,38 +426,139 @@ ${renderEtcdBinaryInstall(release)}`;
 }
 
 /**
- * Starts or restarts the member, never at the cost of the quorum. A member with data (it has run
- * in the cluster) restarts only while every other member answers health, and the script returns
- * only once it is healthy again, so members restart one after the other and a member left down
- * stops the chain instead of a second one going down with it. A member without data is
- * bootstrapping: nothing runs yet, and a lone new member cannot be healthy without quorum, so it
- * starts without waiting (--no-block); the cluster's health step waits for all of them.
+ * A learner added to a running cluster gets this long to catch up and be promoted (60 x 5 s, our
+ * bound; an empty member catches up in seconds, one with gigabytes of data needs the snapshot
+ * transfer first).
  */
-export function renderMemberStartScript(member: EtcdMember, members: EtcdMember[], paths: EtcdPaths = ETCD_PATHS): string {
-    const others = members.filter((m) => m.name !== member.name).map((m) => clientUrl(m));
+export const LEARNER_PROMOTE_WAIT = { tries: 60, sleepSeconds: 5 } as const;
+/** How long a new member's add is retried while etcd refuses it as unhealthy (24 x 5 s, our bound). */
+export const MEMBER_ADD_WAIT = { tries: 24, sleepSeconds: 5 } as const;
+
+/** The member's etcdctl: etcdctl.env sourced, ETCDCTL_ENDPOINTS unset (etcdctl refuses it beside --endpoints), bounded. */
+const CTL_FUNCTION = `ctl() { env -u ETCDCTL_ENDPOINTS etcdctl --dial-timeout=3s --command-timeout=10s "$@"; }`;
+
+/** awk over "etcdctl member list" lines (its simple format): "ID, status, name, peer URLs, client URLs, is learner". */
+const memberField = (field: "$1" | "$6", peer: string) => `awk -F', ' -v u=${peer} '$4 == u { print ${field} }'`;
+
+/**
+ * Starts or restarts the member, never at the cost of the quorum, and joins a running cluster as a
+ * new member. The script depends only on the member itself: the spec's other members come from
+ * etcdctl.env (ETCD_MEMBER_ENDPOINTS) and the cluster's from `etcdctl member list`, so a change of
+ * membership does not re-run (restart) the members already in the cluster.
+ * - With data (it has run in the cluster): restarts only while every other member the cluster lists
+ *   answers health, and returns once it is healthy again, so members restart one after the other and
+ *   a member left down stops the chain instead of a second one going down with it.
+ * - Without data, when the spec's other members answer as a cluster: it joins it as etcd's
+ *   "Runtime reconfiguration" does: added as a learner (etcd "Learner": it does not count for the
+ *   quorum while it catches up), started with initial-cluster-state existing and the cluster's members
+ *   as initial-cluster, promoted once in sync (LEARNER_PROMOTE_WAIT), then waited for. A member the
+ *   cluster lists already (added before, or in a new cluster that has its quorum without it) is not
+ *   added again.
+ * - Without data and no cluster answering: a new cluster is bootstrapping, and a lone new member
+ *   cannot be healthy without quorum, so it starts without waiting (--no-block); the cluster's
+ *   health step waits for all of them.
+ */
+export function renderMemberStartScript(member: EtcdMember, paths: EtcdPaths = ETCD_PATHS): string {
     const body = (script: string) => script.replace("set -euo pipefail\n", "");
+    const peer = peerUrl(member);
+    const config = `${paths.configDir}/etcd.conf.yml`;
+    const { tries, sleepSeconds } = LEARNER_PROMOTE_WAIT;
+    const addTries = MEMBER_ADD_WAIT.tries;
     return `set -euo pipefail
 chgrp -R etcd ${paths.configDir}
 chmod -R g+rX,o-rwx ${paths.configDir}
 systemctl link ${paths.configDir}/${ETCD_UNITS.member}
 systemctl daemon-reload
 systemctl enable ${ETCD_UNITS.member}
+set -a; . ${paths.configDir}/etcdctl.env; set +a
+${CTL_FUNCTION}
+# The spec's other members (etcdctl.env lists every one).
+others=$(tr ',' '\\n' <<<"$ETCD_MEMBER_ENDPOINTS" | grep -vxF ${clientUrl(member)} | paste -sd, - || true)
 if [ -d ${dataDir(paths)}/member ]; then
-  set -a; . ${paths.configDir}/etcdctl.env; set +a
-${
-    others.length > 0
-        ? `  # Restarting while another member is down could leave the cluster without a quorum: refuse.
-  if ! env -u ETCDCTL_ENDPOINTS etcdctl --endpoints=${others.join(",")} --command-timeout=10s endpoint health; then
-    echo "not restarting ${member.name}: the other members are not all healthy (etcdctl endpoint health above); bring them back first" >&2
-    exit 1
+  # A lone member restarts as it is; otherwise the cluster's other members as it lists them
+  # ("unstarted" for one added that never ran) must all be healthy.
+  if [ -n "$others" ]; then
+    if ! list=$(ctl --endpoints=${clientUrl(member)},"$others" member list); then
+      echo "not restarting ${member.name}: the cluster does not answer (etcdctl member list above)" >&2
+      exit 1
+    fi
+    peers=$(printf '%s\\n' "$list" | awk -F', ' -v u=${peer} '$4 != u { printf "%s%s", s, ($5 == "" ? "unstarted" : $5); s = "," }')
+    # Restarting while another member is down could leave the cluster without a quorum: refuse.
+    if [ -n "$peers" ] && ! ctl --endpoints="$peers" endpoint health; then
+      echo "not restarting ${member.name}: the other members are not all healthy (etcdctl endpoint health above); bring them back first" >&2
+      exit 1
+    fi
   fi
-`
-        : ""
-}  systemctl restart ${ETCD_UNITS.member}
+  systemctl restart ${ETCD_UNITS.member}
+${body(renderHealthWaitScript([clientUrl(member)], 120))}elif [ -n "$others" ] && list=$(ctl --endpoints="$others" member list 2>/dev/null); then
+  # etcd's strict-reconfig-check refuses an add ("unhealthy cluster") until the leader has heard
+  # every voting member for 5 s (etcdserver HealthInterval): retried, bounded.
+  n=0
+  until [ -n "$(ctl --endpoints="$others" member list | ${memberField("$1", peer)})" ]; do
+    ctl --endpoints="$others" member add ${member.name} --peer-urls=${peer} --learner && continue
+    n=$((n + 1))
+    if [ "$n" -ge ${addTries} ]; then echo "${member.name} was not added to the cluster after ${addTries * sleepSeconds} s (etcdctl member add above)" >&2; exit 1; fi
+    sleep ${sleepSeconds}
+  done
+  list=$(ctl --endpoints="$others" member list)
+  initial=$(printf '%s\\n' "$list" | awk -F', ' -v u=${peer} '{ printf "%s%s=%s", s, ($4 == u ? "${member.name}" : $3), $4; s = "," }')
+  sed -i -e "s|^initial-cluster: .*|initial-cluster: $initial|" -e 's|^initial-cluster-state: new$|initial-cluster-state: existing|' ${config}
+  chgrp etcd ${config}
+  chmod 0640 ${config}
+  systemctl start ${ETCD_UNITS.member}
+  n=0
+  until [ "$(ctl --endpoints="$others" member list | ${memberField("$6", peer)})" = false ]; do
+    ctl --endpoints="$others" member promote "$(ctl --endpoints="$others" member list | ${memberField("$1", peer)})" && continue
+    n=$((n + 1))
+    if [ "$n" -ge ${tries} ]; then echo "${member.name} is still a learner after ${tries * sleepSeconds} s (etcdctl member promote above): not in sync with the leader" >&2; exit 1; fi
+    sleep ${sleepSeconds}
+  done
 ${body(renderHealthWaitScript([clientUrl(member)], 120))}else
   systemctl start --no-block ${ETCD_UNITS.member}
 fi
 `;
+}
+
+/**
+ * Before any member starts, on the first member: the members the running cluster lists that the
+ * spec does not (a failed member being replaced, or one added that never ran) are removed, as etcd's
+ * "Runtime reconfiguration" replaces a failed member (remove it, then add the new one). One that
+ * still answers health is refused instead, and nothing is removed: a member leaving the cluster is
+ * stopped first, and a spec that lost a running member by mistake (a wrong address) must not take it
+ * out of the cluster. Nothing answering is a new cluster: nothing to do. etcd's
+ * strict-reconfig-check refuses a removal that would cost the quorum.
+ */
+export function renderEtcdMembershipScript(members: EtcdMember[], paths: EtcdPaths = ETCD_PATHS): string {
+    const keep = ` ${members.map((m) => peerUrl(m)).join(" ")} `;
+    return `set -euo pipefail
+set -a; . ${paths.configDir}/etcdctl.env; set +a
+${CTL_FUNCTION}
+if ! list=$(ctl --endpoints="$ETCD_MEMBER_ENDPOINTS" member list 2>/dev/null); then
+  echo "no member of the spec answers as a cluster: a new cluster, no membership to change"
+  exit 0
+fi
+# "<id> <client URL or -> <name or ->" of every member whose peer URL the spec does not list.
+gone=$(printf '%s\\n' "$list" | awk -F', ' -v keep='${keep}' 'index(keep, " " $4 " ") == 0 { print $1, ($5 == "" ? "-" : $5), ($3 == "" ? "-" : $3) }')
+if [ -z "$gone" ]; then
+  echo "every member of the cluster is in the spec"
+  exit 0
+fi
+while read -r id client name; do
+  if [ "$client" != - ] && ctl --endpoints="$client" endpoint health >/dev/null 2>&1; then
+    echo "etcd member $name ($client) is not in the spec but is running: stop it first if it leaves the cluster, or correct the spec; no member removed" >&2
+    exit 1
+  fi
+done <<<"$gone"
+while read -r id client name; do
+  ctl --endpoints="$ETCD_MEMBER_ENDPOINTS" member remove "$id"
+  echo "removed etcd member $name ($id): not in the spec and not running"
+done <<<"$gone"
+`;
+}
+
+/** A member's etcd.conf.yml without what etcd reads only when it bootstraps: what a change of restarts the member for. */
+export function withoutBootstrapMembers(config: string): string {
+    return config.replace(/^initial-cluster: .*\n/m, "");
 }
 
 /** Waits for every member from a host with etcdctl.env. */

@@ -8,6 +8,8 @@ export const plain = (v: unknown) => (v instanceof SecretValue ? v.value : v);
 export const hostOf = (r: RegisteredResource) => (plain(r.inputs.connection) as { host: string }).host;
 /** The script a command runs. */
 export const stdinOf = (r: RegisteredResource) => String(plain(r.inputs.stdin));
+/** What re-runs a command when it changes (its triggers, secrets unwrapped). */
+export const triggersOf = (r: RegisteredResource) => ((r.inputs.triggers as unknown[]) ?? []).map(plain);
 
 /** The fleet with its IDC cluster at another kubernetesVersion. */
 export function withIdcVersion(spec: FleetSpec, version: string): FleetSpec {

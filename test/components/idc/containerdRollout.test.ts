@@ -18,11 +18,10 @@ import {
 } from "../../../components/idc/render";
 import type { IdcClusterSpec } from "../../../stacks/spec";
 import { Inventory, loadStackSpec, oneSiteSpec, RegisteredResource, runFleet } from "../../harness";
-import { hostOf, plain, stdinOf, withIdcVersion } from "./commands";
+import { hostOf, plain, stdinOf, triggersOf, withIdcVersion } from "./commands";
 
 const COMMAND = "command:remote:Command";
 const COPY = "command:remote:CopyToRemote";
-const triggersOf = (r: RegisteredResource) => ((r.inputs.triggers as unknown[]) ?? []).map(plain);
 
 describe("IDC containerd rollout on the mock engine (prod fleet's IDC site)", () => {
     let idc: IdcClusterSpec;
