@@ -91,8 +91,6 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
     readonly kubeletConfig: string;
     /** kubeadm's discovery pin of the cluster CA (not a secret). */
     readonly caCertHash: pulumi.Output<string>;
-    /** Per retiring host, in order: its load balancer stopped, its node drained and deleted, the host reset. */
-    readonly retirements: remote.Command[][] = [];
     /** The first control-plane host (kubeadm init, the token's home). */
     private readonly firstHost: Host;
     private readonly joiningHosts: pulumi.Input<string>[];
@@ -233,7 +231,7 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
         // Then each retiring node: drained and deleted from the first host, and reset (kubeadm "Clean up").
         for (const { r, host, lbStopped } of retiring) {
             const evict = this.firstHost.run(`node-${r.name}-retire`, renderNodeEvictScript(r.name), { dependsOn: [lbStopped, this.init] });
-            this.retirements.push([lbStopped, evict, host.run("retire-reset", renderRetireResetScript(), { dependsOn: [evict] })]);
+            host.run("retire-reset", renderRetireResetScript(), { dependsOn: [evict] });
         }
 
         // kubeadm join --control-plane on the others, one at a time (kubeadm HA guide: join sequentially).
