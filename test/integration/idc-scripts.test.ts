@@ -576,6 +576,14 @@ describe("IDC renderers", () => {
             const silent = start("10\\.0\\.0\\.", "");
             assert.strictEqual(silent.status, 1);
             assert.match(silent.stderr, /not restarting etcd-1: the cluster does not answer/);
+            // A lone member (a spec of one) restarts as it is: no member list asked (here it would fail), then it is waited for.
+            writeFileSync(join(paths.configDir, "etcdctl.env"), renderEtcdctlEnv(members[0], [members[0]], paths));
+            const lone = start("10\\.0\\.0\\.1:", "");
+            assert.strictEqual(lone.status, 0, lone.stderr);
+            assert.deepStrictEqual(
+                lone.log.filter((l) => /member list|restart|endpoint health/.test(l)),
+                ["systemctl restart etcd-member.service", "etcdctl --endpoints=https://10.0.0.1:2379 endpoint health"],
+            );
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
