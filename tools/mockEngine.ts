@@ -6,7 +6,7 @@ import { createRequire } from "module";
 import * as v8 from "v8";
 import { mockCalls, mockOutputs } from "./mocks";
 import type { InventoryEntry, ResourceOptions } from "./planDiff";
-import { collapseAlias, providerUrn } from "./urn";
+import { collapseAlias, makeUrn, providerUrn } from "./urn";
 
 /** A value the program registered as a Pulumi secret. */
 export class SecretValue {
@@ -370,6 +370,11 @@ export async function runOnMocks<T>(program: () => T | Promise<T>, options: RunO
         options.preview ?? false,
     );
     const monitor = pulumi.runtime.getMonitor() as any;
+    // The SDK's mock monitor prefixes a child's type with its parent's own type only; the engine
+    // prefixes it with the parent's whole qualified type (deploy.generateURN: "use the full qualified
+    // type"), so below the first level of components the mock's URNs are not the ones `pulumi up`
+    // gives. Every URN here is the engine's (tools/urn.ts makeUrn).
+    monitor.newUrn = (parent: string, type: string, name: string) => makeUrn(stack, project, parent || undefined, type, name);
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
         register(req, (err: any, resp: any) => {

@@ -1,6 +1,6 @@
 // Compares two offline-plan inventories: what a pull request adds, removes and changes.
 import { isDeepStrictEqual } from "util";
-import { inheritedChildAlias, parseUrn, providerUrn } from "./urn";
+import { inheritedChildAlias, makeUrn, parseUrn, providerUrn } from "./urn";
 
 export interface InventoryEntry {
     urn: string;
@@ -63,7 +63,41 @@ function changedKeys(before: object, after: object): string[] {
     return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((k) => !isDeepStrictEqual(a[k], b[k]));
 }
 
-export function diffInventories(before: InventoryFile, after: InventoryFile): InventoryDiff {
+/**
+ * The inventory with every URN as the engine computes it (tools/urn.ts makeUrn: a child's type
+ * behind its parent's whole qualified type), its references too. Inventories the mock engine wrote
+ * before it did so carry the SDK mock's URNs (behind the parent's own type only), which differ below
+ * the first level of components: compared as they are, every such resource would read as replaced.
+ */
+export function withEngineUrns(file: InventoryFile): InventoryFile {
+    const byUrn = new Map(file.resources.map((r) => [r.urn, r]));
+    const memo = new Map<string, string>();
+    const engine = (urn: string): string => {
+        let out = memo.get(urn);
+        if (out !== undefined) return out;
+        const r = byUrn.get(urn);
+        // A reference to nothing in the inventory, or no URN at all, stays as it is.
+        const parts = r && /^urn:pulumi:/.test(urn) ? parseUrn(urn) : undefined;
+        out = r && parts ? makeUrn(parts.stack, parts.project, r.parent ? engine(r.parent) : undefined, r.type, r.name) : urn;
+        memo.set(urn, out);
+        return out;
+    };
+    const reference = (ref: string) => engine(providerUrn(ref)) + ref.slice(providerUrn(ref).length);
+    return {
+        ...file,
+        resources: file.resources.map((r) => ({
+            ...r,
+            urn: engine(r.urn),
+            parent: r.parent && engine(r.parent),
+            provider: r.provider && reference(r.provider),
+            dependencies: r.dependencies.map(engine),
+            ...(r.options?.deletedWith ? { options: { ...r.options, deletedWith: engine(r.options.deletedWith) } } : {}),
+        })),
+    };
+}
+
+export function diffInventories(beforeFile: InventoryFile, afterFile: InventoryFile): InventoryDiff {
+    const [before, after] = [withEngineUrns(beforeFile), withEngineUrns(afterFile)];
     const old = new Map(before.resources.map((r) => [r.urn, r]));
     const now = new Map(after.resources.map((r) => [r.urn, r]));
     const movedFrom = matchAliases(old, now);

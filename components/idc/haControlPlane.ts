@@ -287,8 +287,13 @@ export class HaControlPlane extends pulumi.ComponentResource implements JoinToke
         });
     }
 
+    /**
+     * Named by the worker only (`<name>-node-<worker>-evict`): named by the first host too, as it was,
+     * listing another control-plane host first replaced every one of them, and each deletion drained
+     * and deleted its worker. Aliased to that name, so the rename itself deletes nothing.
+     */
     evictOnRemoval(node: string, after: pulumi.Resource[]): remote.Command {
-        return this.firstHost.onDelete(`node-${node}-evict`, renderNodeEvictScript(node), { dependsOn: after });
+        return this.firstHost.onDelete(`node-${node}-evict`, renderNodeEvictScript(node), { dependsOn: after, notNamedByHost: true });
     }
 
     /**

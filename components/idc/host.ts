@@ -120,11 +120,14 @@ export class Host {
      * change of its name (a URN change: give it an alias) deletes it, so nothing else runs the script;
      * an input change updates it in place and runs `true`.
      */
-    onDelete(what: string, script: string, opts: { dependsOn?: pulumi.Input<pulumi.Resource>[] } = {}): remote.Command {
+    onDelete(what: string, script: string, opts: { dependsOn?: pulumi.Input<pulumi.Resource>[]; notNamedByHost?: boolean } = {}): remote.Command {
+        // notNamedByHost: `<prefix>-<what>`, for a command run from whichever host is first (another
+        // first host must not delete it, which would run it), aliased to the name it had before.
+        const name = opts.notNamedByHost ? `${this.prefix}-${what}` : this.name(what);
         return new remote.Command(
-            this.name(what),
+            name,
             { connection: this.connection, create: "true", delete: `sudo -n bash -c ${shq(script)}` },
-            { parent: this.parent, dependsOn: opts.dependsOn },
+            { parent: this.parent, dependsOn: opts.dependsOn, ...(opts.notNamedByHost ? { aliases: [{ name: this.name(what) }] } : {}) },
         );
     }
 

@@ -195,11 +195,14 @@ for (const stack of ["prod", "dev"] as const) {
             const removals = ofType(T.command).filter((c) => c.inputs.delete !== undefined);
             assert.deepStrictEqual(
                 removals.map((c) => c.name).sort(),
-                idc.workers.flatMap((w) => [`${idc.name}-workers-${w.name}-node-reset`, `${idc.name}-control-plane-${first}-node-${w.name}-evict`]).sort(),
+                idc.workers.flatMap((w) => [`${idc.name}-workers-${w.name}-node-reset`, `${idc.name}-control-plane-node-${w.name}-evict`]).sort(),
             );
             for (const w of idc.workers) {
                 const reset = named(T.command, `${idc.name}-workers-${w.name}-node-reset`);
-                const evict = named(T.command, `${idc.name}-control-plane-${first}-node-${w.name}-evict`);
+                // Not named by the first host (listing another one first would delete it, and so run it),
+                // aliased to the name it had when it was.
+                const evict = named(T.command, `${idc.name}-control-plane-node-${w.name}-evict`);
+                assert.deepStrictEqual(evict.aliases, [evict.urn.replace(/::[^:]*$/, `::${idc.name}-control-plane-${first}-node-${w.name}-evict`)]);
                 // Pulumi deletes a resource before what it depends on: the drain first, then the reset.
                 assert.ok(evict.dependencies.includes(reset.urn), `${w.name}: the reset could run before the drain`);
                 assert.ok(reset.dependencies.includes(cmd("workers", w.name, "kubeadm-join").urn));

@@ -115,3 +115,31 @@ describe("IDC control-plane host retiring on the mock engine (prod fleet's IDC s
         }
     });
 });
+
+describe("IDC control-plane hosts listed in another order on the mock engine (prod fleet's IDC site)", () => {
+    it("keeps every worker's drain-on-removal under its URN: another first host deletes none of them, which would drain every worker", async () => {
+        const name = loadStackSpec("prod").clusters.find((c) => c.provider === "idc")!.name;
+        const evicts = async (spec: ReturnType<typeof oneSiteSpec>) =>
+            (await runFleet(spec)).inventory
+                .ofType(COMMAND)
+                .filter((c) => c.inputs.delete !== undefined && c.name.endsWith("-evict"))
+                .map((c) => [c.urn, hostOf(c)]);
+        const before = await evicts(oneSiteSpec("prod", name));
+        const after = await evicts(
+            oneSiteSpec("prod", name, (site) => {
+                const [a, b, ...rest] = site.controlPlane.hosts;
+                site.controlPlane.hosts = [b, a, ...rest];
+            }),
+        );
+        assert.strictEqual(before.length, loadStackSpec("prod").clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!.workers.length);
+        assert.deepStrictEqual(
+            after.map(([urn]) => urn),
+            before.map(([urn]) => urn),
+        );
+        // Run from the new first host.
+        assert.notDeepStrictEqual(
+            after.map(([, host]) => host),
+            before.map(([, host]) => host),
+        );
+    });
+});

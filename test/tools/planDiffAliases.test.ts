@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { entryOf, runOnMocks } from "../../tools/mockEngine";
-import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
+import { diffInventories, InventoryFile, renderDiff, withEngineUrns } from "../../tools/planDiff";
 import { collapseAlias, inheritedChildAlias, makeUrn } from "../../tools/urn";
 
 class Disk extends pulumi.CustomResource {
@@ -94,5 +94,50 @@ describe("plan diff: aliases", function () {
             new Disk("scratch-1", 10, { aliases: [{ name: "scratch" }] });
         });
         assert.deepStrictEqual(diffInventories(before, both).renamed, []);
+    });
+});
+
+/** A component inside a component: URNs two levels down. */
+class Rack extends pulumi.ComponentResource {
+    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+        super("test:index:Rack", name, {}, opts);
+        new Disk(`${name}-disk`, 1, { parent: this, aliases: [{ name: `${name}-old-disk` }] });
+        this.registerOutputs({});
+    }
+}
+class Hall extends pulumi.ComponentResource {
+    constructor(name: string) {
+        super("test:index:Hall", name, {});
+        new Rack(`${name}-rack`, { parent: this });
+        this.registerOutputs({});
+    }
+}
+
+describe("plan diff: URNs below the first level of components", function () {
+    this.timeout(30_000);
+
+    it("are the engine's: a child's type behind its parent's whole qualified type (the SDK's mock keeps the parent's own type only)", async () => {
+        const { resources } = await inventoryOf(() => new Hall("h"));
+        const disk = resources.find((r) => r.name === "h-rack-disk")!;
+        assert.strictEqual(disk.urn, "urn:pulumi:s::p::test:index:Hall$test:index:Rack$test:index:Disk::h-rack-disk");
+        assert.deepStrictEqual(disk.options?.aliases, ["urn:pulumi:s::p::test:index:Hall$test:index:Rack$test:index:Disk::h-rack-old-disk"]);
+    });
+
+    it("an inventory written with the SDK mock's URNs compares equal to the same resources with the engine's", async () => {
+        const now = await inventoryOf(() => new Hall("h"));
+        // What the mock engine wrote before: the disk behind its parent's own type only.
+        const mockUrn = "urn:pulumi:s::p::test:index:Rack$test:index:Disk::h-rack-disk";
+        const engineUrn = "urn:pulumi:s::p::test:index:Hall$test:index:Rack$test:index:Disk::h-rack-disk";
+        const before: InventoryFile = {
+            ...now,
+            resources: now.resources.map((r) => (r.urn === engineUrn ? { ...r, urn: mockUrn } : r)),
+        };
+        assert.ok(before.resources.some((r) => r.urn === mockUrn));
+        const diff = diffInventories(before, now);
+        assert.deepStrictEqual([diff.added, diff.removed, diff.changed, diff.renamed], [[], [], [], []]);
+        assert.deepStrictEqual(
+            withEngineUrns(before).resources.map((r) => r.urn),
+            now.resources.map((r) => r.urn),
+        );
     });
 });
