@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ChildProcess } from "child_process";
 import * as net from "net";
-import { loadStackSpec } from "../harness";
+import { loadIdcSpec, loadStackSpec } from "../harness";
 import {
     clientUrl,
     dataDir,
@@ -24,6 +24,8 @@ import {
     renderEtcdctlEnv,
     renderHealthWaitScript,
     renderMemberStartScript,
+    renderInitScript,
+    KUBEADM_PATHS,
 } from "../../components/idc/render";
 import { envFile, etcdMemberPki, issue, makeCa, Processes, requireTool, run, sleep, tempDir } from "./idcTools";
 
@@ -51,6 +53,8 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
     const paths = new Map<string, EtcdPaths>();
     const env = new Map<string, NodeJS.ProcessEnv>();
     const running = new Map<string, ChildProcess>();
+    /** The test CA and the client certificate etcdctl (and here the API server's stand-in) uses. */
+    let tls: { ca: string; cert: string; key: string };
 
     const etcdctl = (member: EtcdMember, args: string[], timeoutMs = 20_000) => run("etcdctl", args, { env: env.get(member.name), timeoutMs });
 
@@ -59,6 +63,7 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
         root = tempDir("idc-etcd-");
         const ca = makeCa(root, "test-etcd-ca");
         const client = issue(root, ca, "etcdctl", {}, "clientAuth");
+        tls = { ca: ca.cert, cert: client.cert, key: client.key };
         for (const m of members) {
             const p: EtcdPaths = { configDir: path.join(root, m.name), pkiDir: path.join(root, m.name, "pki"), mount: path.join(root, m.name, "nvme") };
             fs.mkdirSync(p.pkiDir, { recursive: true });
@@ -257,6 +262,53 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
         assert.strictEqual(acting.length, 1, "only the leader defragments");
         const visited = [...acting[0].stdout.matchAll(/^defragmenting (\S+)$/gm)].map((x) => x[1]);
         assert.deepStrictEqual([...visited].sort(), members.map((m) => clientUrl(m)).sort());
+    });
+
+    it("kubeadm init refuses to run over an etcd that holds a cluster (real curl to etcd's JSON gateway with a client certificate)", function () {
+        // The init script's check for these members, its certificate paths moved to the test's.
+        const spec = { ...loadIdcSpec("prod"), etcd: { ...loadIdcSpec("prod").etcd, hosts: members.map((m) => ({ ...prod.etcd.hosts[0], ...m })) } };
+        const guard = (hosts: EtcdMember[]) => {
+            const init = renderInitScript({ ...spec, etcd: { ...spec.etcd, hosts: hosts.map((m) => ({ ...prod.etcd.hosts[0], ...m })) } });
+            const block = init.slice(init.indexOf('registry_keys=""'), init.indexOf("kubeadm init --config"));
+            return run(
+                "bash",
+                [
+                    "-c",
+                    `set -euo pipefail\n${block}\necho "registry keys: $registry_keys"`
+                        .split(KUBEADM_PATHS.etcdCa)
+                        .join(tls.ca)
+                        .split(KUBEADM_PATHS.etcdClientCert)
+                        .join(tls.cert)
+                        .split(KUBEADM_PATHS.etcdClientKey)
+                        .join(tls.key),
+                ],
+                {
+                    timeoutMs: 60_000,
+                },
+            );
+        };
+        const empty = guard(members);
+        assert.strictEqual(empty.status, 0, empty.stderr);
+        assert.match(empty.stdout, /^registry keys: 0$/m);
+        for (const key of ["/registry/namespaces/default", "/registry/namespaces/kube-system"]) {
+            const put = etcdctl(members[0], ["put", key, "x"]);
+            assert.strictEqual(put.status, 0, put.stderr);
+        }
+        try {
+            const held = guard(members);
+            assert.strictEqual(held.status, 1);
+            assert.match(held.stderr, /refusing kubeadm init: etcd already holds a Kubernetes cluster \(2 keys under \/registry\/\)/);
+            // The first member not answering: the next one is asked.
+            const past = guard([{ name: "gone", address: "127.0.0.99" }, ...members]);
+            assert.strictEqual(past.status, 1);
+            assert.match(past.stderr, /\(2 keys under \/registry\/\)/);
+            // None answering: refused too.
+            const none = guard([{ name: "gone", address: "127.0.0.99" }]);
+            assert.strictEqual(none.status, 1);
+            assert.match(none.stderr, /not running kubeadm init: no etcd member answered \(https:\/\/127\.0\.0\.99:2379\)/);
+        } finally {
+            etcdctl(members[0], ["del", "/registry/", "--prefix"]);
+        }
     });
 
     /** The rendered start script for `member` with the real etcdctl against this cluster; systemctl stood in (it logs). */

@@ -6,6 +6,7 @@ import { createHash, createPublicKey } from "crypto";
 import { stringify } from "yaml";
 import { DNS_LABEL } from "../../core/conventions";
 import type { IdcClusterShape as IdcClusterSpec } from "../types";
+import { ETCD_PORTS } from "./etcd";
 import { APISERVER_PORT, ControlPlaneHost } from "./loadBalancer";
 
 const KUBEADM_API = "kubeadm.k8s.io/v1beta4";
@@ -551,6 +552,7 @@ ${ASSEMBLE_CONFIG}
 ${deleteTokensFunction}
 install -d -m 0700 ${KUBEADM_PATHS.auditLogDir}
 if [ ! -f /etc/kubernetes/admin.conf ]; then
+${indent(refuseInitOverACluster(spec))}
   kubeadm init --config "$cfg" --upload-certs --skip-token-print --skip-certificate-key-print
   # The token kubeadm init made is not needed: every join gets its own (renderMintTokenScript).
   KUBECONFIG=/etc/kubernetes/admin.conf delete_tokens ${shq(`${TOKEN_DESCRIPTION_PREFIX}init`)}
@@ -582,6 +584,35 @@ ${indent(waitApiserverReady)}
 ${indent(waitControllersHealthy)}
 fi
 `;
+}
+
+/**
+ * Before kubeadm init on a host without admin.conf: the external etcd must hold no cluster yet. Keys
+ * under /registry/ (the API server's prefix) with no admin.conf here is a first control-plane host
+ * re-imaged, or an etcd that is not this cluster's: an init would write a second bootstrap over the
+ * running cluster's state. Asked over etcd's JSON gateway (/v3/kv/range, count only; base64 keys
+ * "/registry/" to "/registry0") with the API server's etcd client certificate, each member in turn
+ * until one answers; none answering is refused too.
+ */
+function refuseInitOverACluster(spec: IdcClusterSpec): string {
+    const range = `'{"key":"${Buffer.from("/registry/").toString("base64")}","range_end":"${Buffer.from("/registry0").toString("base64")}","count_only":true}'`;
+    const members = spec.etcd.hosts.map((h) => `https://${h.address}:${ETCD_PORTS.client}`).join(" ");
+    return `registry_keys=""
+for member in ${members}; do
+  if answer=$(curl -fsS --max-time 10 --cacert ${KUBEADM_PATHS.etcdCa} --cert ${KUBEADM_PATHS.etcdClientCert} --key ${KUBEADM_PATHS.etcdClientKey} -X POST "$member/v3/kv/range" -d ${range}); then
+    registry_keys=$(grep -o '"count":"[0-9]*"' <<<"$answer" | tr -dc '0-9' || true)
+    registry_keys=\${registry_keys:-0}
+    break
+  fi
+done
+if [ -z "$registry_keys" ]; then
+  echo "not running kubeadm init: no etcd member answered (${members})" >&2
+  exit 1
+fi
+if [ "$registry_keys" -gt 0 ]; then
+  echo "refusing kubeadm init: etcd already holds a Kubernetes cluster ($registry_keys keys under /registry/) and this host has no /etc/kubernetes/admin.conf (a re-imaged first control-plane host?): list another control-plane host first, then this one joins" >&2
+  exit 1
+fi`;
 }
 
 /** Written once kubeadm init has run every phase: an admin.conf without it is an init that stopped half-way. */
