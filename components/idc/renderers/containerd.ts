@@ -4,6 +4,7 @@
 import { createHash } from "crypto";
 import { kubeletHealthWait, waitApiserverReady } from "./kubeadm";
 import { APT_RETRY_FUNCTION, aptInstall, aptUpdate, CONTAINERD_PACKAGE, NODE_PATHS } from "./node";
+import { retryUntil } from "./shell";
 
 /** containerd's socket, which the kubelet and crictl use (containerd's default `grpc.address`). */
 export const CONTAINERD_SOCKET = "unix:///run/containerd/containerd.sock";
@@ -61,12 +62,12 @@ if [ "$(dpkg-query -W -f='\${Version}' containerd.io 2>/dev/null || true)" != '$
   apt-mark hold containerd.io >/dev/null
 fi
 systemctl restart containerd
-n=0
-until [ "$(crictl --runtime-endpoint ${CONTAINERD_SOCKET} version 2>/dev/null | awk '$1 == "RuntimeVersion:" { sub(/^v/, "", $2); print $2 }')" = '${containerdRelease()}' ]; do
-  n=$((n + 1))
-  if [ "$n" -ge ${tries} ]; then echo "containerd does not answer on the CRI at ${containerdRelease()} after ${tries * sleepSeconds} s (journalctl -u containerd): the rollout stops here" >&2; exit 1; fi
-  sleep ${sleepSeconds}
-done
+${retryUntil({
+    condition: `[ "$(crictl --runtime-endpoint ${CONTAINERD_SOCKET} version 2>/dev/null | awk '$1 == "RuntimeVersion:" { sub(/^v/, "", $2); print $2 }')" = '${containerdRelease()}' ]`,
+    tries,
+    sleepSeconds,
+    failure: `containerd does not answer on the CRI at ${containerdRelease()} after ${tries * sleepSeconds} s (journalctl -u containerd): the rollout stops here`,
+})}
 ${kubeletHealthWait()}
 ${input.controlPlane ? `${waitApiserverReady}\n` : ""}printf '%s\\n' "$want" > ${NODE_PATHS.containerdApplied}.new
 mv ${NODE_PATHS.containerdApplied}.new ${NODE_PATHS.containerdApplied}

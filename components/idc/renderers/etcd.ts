@@ -1,6 +1,6 @@
 // Pure renderers for an etcd member on a dedicated NVMe host: the data disk, the member's YAML
 // config (`etcd --config-file`), its systemd units, and the backup and defragmentation scripts.
-import { envLine, shq } from "./shell";
+import { envLine, indent, retryUntil, shq } from "./shell";
 import { stringify } from "yaml";
 import type { IdcClusterShape as IdcClusterSpec } from "../types";
 import { APT_RETRY_FUNCTION, aptUpdate } from "./node";
@@ -462,8 +462,6 @@ export function renderMemberStartScript(member: EtcdMember, paths: EtcdPaths = E
     const body = (script: string) => script.replace("set -euo pipefail\n", "");
     const peer = peerUrl(member);
     const config = `${paths.configDir}/etcd.conf.yml`;
-    const { tries, sleepSeconds } = LEARNER_PROMOTE_WAIT;
-    const addTries = MEMBER_ADD_WAIT.tries;
     return `set -euo pipefail
 chgrp -R etcd ${paths.configDir}
 chmod -R g+rX,o-rwx ${paths.configDir}
@@ -493,26 +491,30 @@ if [ -d ${dataDir(paths)}/member ]; then
 ${body(renderHealthWaitScript([clientUrl(member)], 120))}elif [ -n "$others" ] && list=$(ctl --endpoints="$others" member list 2>/dev/null); then
   # etcd's strict-reconfig-check refuses an add ("unhealthy cluster") until the leader has heard
   # every voting member for 5 s (etcdserver HealthInterval): retried, bounded.
-  n=0
-  until [ -n "$(ctl --endpoints="$others" member list | ${memberField("$1", peer)})" ]; do
-    ctl --endpoints="$others" member add ${member.name} --peer-urls=${peer} --learner && continue
-    n=$((n + 1))
-    if [ "$n" -ge ${addTries} ]; then echo "${member.name} was not added to the cluster after ${addTries * sleepSeconds} s (etcdctl member add above)" >&2; exit 1; fi
-    sleep ${sleepSeconds}
-  done
+${indent(
+    retryUntil({
+        condition: `[ -n "$(ctl --endpoints="$others" member list | ${memberField("$1", peer)})" ]`,
+        attempt: `ctl --endpoints="$others" member add ${member.name} --peer-urls=${peer} --learner`,
+        tries: MEMBER_ADD_WAIT.tries,
+        sleepSeconds: MEMBER_ADD_WAIT.sleepSeconds,
+        failure: `${member.name} was not added to the cluster after ${MEMBER_ADD_WAIT.tries * MEMBER_ADD_WAIT.sleepSeconds} s (etcdctl member add above)`,
+    }),
+)}
   list=$(ctl --endpoints="$others" member list)
   initial=$(printf '%s\\n' "$list" | awk -F', ' -v u=${peer} '{ printf "%s%s=%s", s, ($4 == u ? "${member.name}" : $3), $4; s = "," }')
   sed -i -e "s|^initial-cluster: .*|initial-cluster: $initial|" -e 's|^initial-cluster-state: new$|initial-cluster-state: existing|' ${config}
   chgrp etcd ${config}
   chmod 0640 ${config}
   systemctl start ${ETCD_UNITS.member}
-  n=0
-  until [ "$(ctl --endpoints="$others" member list | ${memberField("$6", peer)})" = false ]; do
-    ctl --endpoints="$others" member promote "$(ctl --endpoints="$others" member list | ${memberField("$1", peer)})" && continue
-    n=$((n + 1))
-    if [ "$n" -ge ${tries} ]; then echo "${member.name} is still a learner after ${tries * sleepSeconds} s (etcdctl member promote above): not in sync with the leader" >&2; exit 1; fi
-    sleep ${sleepSeconds}
-  done
+${indent(
+    retryUntil({
+        condition: `[ "$(ctl --endpoints="$others" member list | ${memberField("$6", peer)})" = false ]`,
+        attempt: `ctl --endpoints="$others" member promote "$(ctl --endpoints="$others" member list | ${memberField("$1", peer)})"`,
+        tries: LEARNER_PROMOTE_WAIT.tries,
+        sleepSeconds: LEARNER_PROMOTE_WAIT.sleepSeconds,
+        failure: `${member.name} is still a learner after ${LEARNER_PROMOTE_WAIT.tries * LEARNER_PROMOTE_WAIT.sleepSeconds} s (etcdctl member promote above): not in sync with the leader`,
+    }),
+)}
 ${body(renderHealthWaitScript([clientUrl(member)], 120))}else
   systemctl start --no-block ${ETCD_UNITS.member}
 fi

@@ -1,7 +1,7 @@
 // Pure renderers for kubeadm: the init configuration (InitConfiguration + ClusterConfiguration +
 // KubeletConfiguration), the join configurations, the API server's encryption and audit policy
 // files, and the admin kubeconfig. kubeadm API v1beta4 (Kubernetes >= 1.31, kubeadm reference).
-import { shq } from "./shell";
+import { indent, retryUntil, shq } from "./shell";
 import { createHash, createPublicKey } from "crypto";
 import { stringify } from "yaml";
 import { DNS_LABEL } from "../../core/conventions";
@@ -505,12 +505,7 @@ export const waitControllersHealthy = (
 
 /** Shell: retry `curl <args>` every sleepSeconds until it succeeds; after `tries` failures print `failure` and exit 1. */
 export function curlUntilOk(args: string, tries: number, sleepSeconds: number, failure: string): string {
-    return `n=0
-until curl ${args} -o /dev/null; do
-  n=$((n + 1))
-  if [ "$n" -ge ${tries} ]; then echo "${failure}" >&2; exit 1; fi
-  sleep ${sleepSeconds}
-done`;
+    return retryUntil({ condition: `curl ${args} -o /dev/null`, tries, sleepSeconds, failure });
 }
 
 /**
@@ -617,12 +612,6 @@ fi`;
 
 /** Written once kubeadm init has run every phase: an admin.conf without it is an init that stopped half-way. */
 export const INIT_DONE = "/etc/kubernetes/hybrid-fleet-init.done";
-
-const indent = (text: string) =>
-    text
-        .split("\n")
-        .map((l) => `  ${l}`)
-        .join("\n");
 
 /** A control-plane host joining: its API server certificate's SANs and its own API endpoint. */
 export interface JoiningControlPlane {

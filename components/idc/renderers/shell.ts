@@ -26,3 +26,25 @@ export function envLine(key: string, value: string | number): string {
     if (text !== "" && !PLAIN_WORD.test(text)) throw new Error(`${key}: refusing ${JSON.stringify(text)} in an environment file (plain characters only)`);
     return `${key}=${text}`;
 }
+
+/**
+ * Shell: runs until `condition` holds, every `sleepSeconds`; after `tries` failed rounds prints
+ * `failure` (inside double quotes: it may name variables) and exits 1. `attempt`, if given, runs
+ * first in each round and ends the round at once when it succeeds (the condition is then asked
+ * again). Every bounded wait of the rendered scripts is this loop.
+ */
+export function retryUntil(input: { condition: string; attempt?: string; tries: number; sleepSeconds: number; failure: string }): string {
+    return `n=0
+until ${input.condition}; do
+${input.attempt ? `  ${input.attempt} && continue\n` : ""}  n=$((n + 1))
+  if [ "$n" -ge ${input.tries} ]; then echo "${input.failure}" >&2; exit 1; fi
+  sleep ${input.sleepSeconds}
+done`;
+}
+
+/** Shell text two spaces deeper (a block inside `if`/`for`), empty lines left empty. */
+export const indent = (text: string) =>
+    text
+        .split("\n")
+        .map((l) => (l ? `  ${l}` : l))
+        .join("\n");

@@ -8,6 +8,7 @@
 import { stringify } from "yaml";
 import { DRAIN_FLAGS, DRAIN_TIMEOUT_SECONDS, waitApiserverReady } from "./kubeadm";
 import { APT_RETRY_FUNCTION, aptInstall, aptUpdate, kubePackageVersion } from "./node";
+import { indent, retryUntil } from "./shell";
 
 const KUBEADM_API = "kubeadm.k8s.io/v1beta4";
 const ADMIN_KUBECONFIG = "/etc/kubernetes/admin.conf";
@@ -98,12 +99,6 @@ ${indent(uncordonIfDrained(node))}
   echo "${node}: the drain did not finish within ${DRAIN_TIMEOUT_SECONDS} s (kubectl drain's output above); uncordoned, the upgrade stops here" >&2
   exit 1
 fi`;
-
-const indent = (text: string) =>
-    text
-        .split("\n")
-        .map((l) => (l ? `  ${l}` : l))
-        .join("\n");
 
 /**
  * On the first control-plane host, before a new minor: every node's kubelet must run the control
@@ -197,13 +192,13 @@ if [ -z "$(${kubectl} get node ${input.node} -o jsonpath='{.metadata.annotations
   echo "${input.node} was not drained by an upgrade: nothing to uncordon"
   exit 0
 fi
-n=0
-until [ "$(${kubectl} get node ${input.node} -o jsonpath='{.status.nodeInfo.kubeletVersion}')" = "$KUBE_TARGET" ] \\
-  && [ "$(${kubectl} get node ${input.node} -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = "True" ]; do
-  n=$((n + 1))
-  if [ "$n" -ge ${tries} ]; then echo "${input.node} not Ready at $KUBE_TARGET after ${tries * sleepSeconds} s" >&2; exit 1; fi
-  sleep ${sleepSeconds}
-done
+${retryUntil({
+    condition: `[ "$(${kubectl} get node ${input.node} -o jsonpath='{.status.nodeInfo.kubeletVersion}')" = "$KUBE_TARGET" ] \\
+  && [ "$(${kubectl} get node ${input.node} -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = "True" ]`,
+    tries,
+    sleepSeconds,
+    failure: `${input.node} not Ready at $KUBE_TARGET after ${tries * sleepSeconds} s`,
+})}
 ${uncordonIfDrained(input.node)}
 `;
 }
