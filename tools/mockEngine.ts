@@ -81,6 +81,17 @@ export class Inventory {
     providerOf(r: RegisteredResource): RegisteredResource | undefined {
         return r.provider ? this.index.get(providerUrn(r.provider)) : undefined;
     }
+    /** The URN of every resource `r` waits for: its dependencies, theirs, and so on. */
+    dependencyClosure(r: RegisteredResource): Set<string> {
+        const seen = new Set<string>();
+        const walk = (urn: string) => {
+            if (seen.has(urn)) return;
+            seen.add(urn);
+            this.byUrn(urn).dependencies.forEach(walk);
+        };
+        r.dependencies.forEach(walk);
+        return seen;
+    }
     /** Every ancestor URN of a resource, nearest first. */
     ancestors(r: RegisteredResource): RegisteredResource[] {
         const out: RegisteredResource[] = [];

@@ -83,14 +83,7 @@ describe("IDC re-imaged hosts join again on the mock engine (prod fleet's IDC si
             idc.controlPlane.hosts.slice(1).map((h) => (h === reimaged ? NEW_CP_KEY : h.sshHostKey)),
         );
         // The join runs after the upload (through the chain of joins that starts at it).
-        const seen = new Set<string>();
-        const walk = (urn: string) => {
-            if (seen.has(urn)) return;
-            seen.add(urn);
-            rebuilt.byUrn(urn).dependencies.forEach(walk);
-        };
-        walk(rebuilt.named(COMMAND, `${cp()}-${reimaged.name}-kubeadm-join`).urn);
-        assert.ok(seen.has(upload(rebuilt).urn));
+        assert.ok(rebuilt.dependencyClosure(rebuilt.named(COMMAND, `${cp()}-${reimaged.name}-kubeadm-join`)).has(upload(rebuilt).urn));
     });
 
     it("without a pinned key (outside prod, allowUnpinnedHostKeys) a host adds no key to any trigger", () => {

@@ -17,7 +17,7 @@ import {
     renderSysctl,
 } from "../../../components/idc/render";
 import type { IdcClusterSpec } from "../../../stacks/spec";
-import { Inventory, loadStackSpec, oneSiteSpec, RegisteredResource, runFleet } from "../../harness";
+import { Inventory, loadStackSpec, oneSiteSpec, runFleet } from "../../harness";
 import { hostOf, plain, stdinOf, triggersOf, withIdcVersion } from "./commands";
 
 const COMMAND = "command:remote:Command";
@@ -65,17 +65,6 @@ describe("IDC containerd rollout on the mock engine (prod fleet's IDC site)", ()
         assert.ok(copy, `no containerd configuration copied to ${address}`);
         return String((plain(copy.inputs.source) as { text: string }).text);
     };
-    /** Every URN a resource depends on, directly or through its dependencies, its parents' too. */
-    const closure = (inv: Inventory, r: RegisteredResource) => {
-        const seen = new Set<string>();
-        const walk = (urn: string) => {
-            if (seen.has(urn)) return;
-            seen.add(urn);
-            for (const d of inv.byUrn(urn).dependencies) walk(d);
-        };
-        for (const d of r.dependencies) walk(d);
-        return seen;
-    };
 
     it("declares one step per Kubernetes host, control-plane hosts first, each on its host, and nothing else under the component", () => {
         const steps = stepsIn(inventory);
@@ -115,7 +104,7 @@ describe("IDC containerd rollout on the mock engine (prod fleet's IDC site)", ()
     it("each step comes after its host's packages and containerd configuration (through the joins)", () => {
         for (const [i, step] of stepsIn(inventory).entries()) {
             const [, address] = expected()[i];
-            const before = [...closure(inventory, step)].map((u) => inventory.byUrn(u));
+            const before = [...inventory.dependencyClosure(step)].map((u) => inventory.byUrn(u));
             const onHost = before.filter((r) => r.type === COMMAND && hostOf(r) === address).map((r) => r.name);
             assert.ok(
                 onHost.some((n) => n.endsWith("-packages")),
