@@ -137,8 +137,12 @@ export async function runFleet(
     return run;
 }
 
-/** How many fleet runs a test process keeps (a prod run's inventory and graph are a few MB). */
-const KEPT_FLEET_RUNS = 8;
+/**
+ * How many fleet runs a test process keeps (a prod run's inventory and graph are a few MB). A mocha
+ * worker runs 10-15 different fleets; with 8 kept, the one-site IDC variants pushed the stacks' own
+ * runs out before their last reader, and a worker ran the prod fleet, its preview and dev's twice.
+ */
+const KEPT_FLEET_RUNS = 16;
 const fleetRuns = new Map<string, FleetRun>();
 
 export interface FleetRun {
