@@ -76,37 +76,41 @@ const typecheck = run(
 // interleaved `npm test` runs, six pairs: 21.4-25.2 s against 23.5-27.7 s with --single-threaded-gc,
 // which helped while the tier waited on child processes; 32 MB measured the same as 16.
 // The workers load every source through tools/register.js, whose transform cache is filled here for
-// all sources at once while mocha and its workers start (a worker that gets to a file first
-// transforms it itself; both write the same bytes). Given every source, it also removes the entries of
-// sources that are gone.
+// all sources at once before mocha starts (~1 s in a clean clone, while the type check and the
+// linters have the cores): a worker that got to a file first transformed it itself, in synchronous
+// calls, and in a clean clone the two workers did most files so (measured in alternating clean-clone
+// runs: 48-51 against 50-52 CPU s). Given every source, it also removes the entries of sources that are gone.
 const filled = fillCache(projectSources(), { prune: true });
 // No bundle is built here: the unit tests run none (they start no process), test/tools/build.test.ts
 // checks the builder on a copy of the sources, and whatever runs a CLI (the integration tier, `npm run
 // plan`) builds its bundle first when stale. A clean clone's build of all six was ~6 CPU s.
-const tests = run(
-    "unit tests (mocha --parallel)",
-    [
-        "--min-semi-space-size=16",
-        bin("mocha", "bin/mocha.js"),
-        "--parallel",
-        "--jobs",
-        String(Math.min(4, Math.max(2, os.availableParallelism()))),
-        // The unit tier starts no process (tools/unitTier.js).
-        "--require",
-        "tools/unitTier.js",
-        // The whole suite: every unit test file, longest first, each timed for the next run (tools/testTimes.js).
-        // With arguments, those: files name what runs (`npm test -- test/tools/plan.test.ts`), and options
-        // alone apply to every unit test file (`npm test -- --grep plan`; mocha alone would take ./test/*).
-        ...(asked.length > 0
-            ? [...asked, ...(asked.some((a) => a.endsWith(".ts")) ? [] : unitTestFiles())]
-            : ["--require", "tools/testTimes.js", ...ordered(unitTestFiles())]),
-    ],
-    { buffer: false },
-).then(async (result) => {
-    await filled;
-    if (asked.length === 0) mergeRuns();
-    return result;
-});
+const tests = filled
+    .then(() =>
+        run(
+            "unit tests (mocha --parallel)",
+            [
+                "--min-semi-space-size=16",
+                bin("mocha", "bin/mocha.js"),
+                "--parallel",
+                "--jobs",
+                String(Math.min(4, Math.max(2, os.availableParallelism()))),
+                // The unit tier starts no process (tools/unitTier.js).
+                "--require",
+                "tools/unitTier.js",
+                // The whole suite: every unit test file, longest first, each timed for the next run (tools/testTimes.js).
+                // With arguments, those: files name what runs (`npm test -- test/tools/plan.test.ts`), and options
+                // alone apply to every unit test file (`npm test -- --grep plan`; mocha alone would take ./test/*).
+                ...(asked.length > 0
+                    ? [...asked, ...(asked.some((a) => a.endsWith(".ts")) ? [] : unitTestFiles())]
+                    : ["--require", "tools/testTimes.js", ...ordered(unitTestFiles())]),
+            ],
+            { buffer: false },
+        ),
+    )
+    .then(async (result) => {
+        if (asked.length === 0) mergeRuns();
+        return result;
+    });
 
 Promise.all([typecheck, lint, tests]).then((results) => {
     let failed = false;
