@@ -16,8 +16,9 @@ import { Site } from "../components/core/site";
 import { k8sProviderName, SiteBuilder } from "./types";
 
 export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (declared) => {
-    // Retiring control-plane hosts get only the steps that take them out (HaControlPlane); everything
-    // else, the add-ons too, sees the cluster without them. Their SSH host keys stay pinned.
+    // Retiring control-plane hosts and etcd members get only the steps that take them out (HaControlPlane,
+    // EtcdCluster.retire); everything else, the add-ons too, sees the cluster without them. Their SSH
+    // host keys stay pinned.
     const spec = withoutRetiringHosts(declared);
     const retiring = declared.controlPlane.hosts.filter((h) => h.retiring).map((h) => ({ name: h.name, address: h.address }));
     const site = new Site("idc", spec.name);
@@ -34,6 +35,7 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (declared) => {
         {
             cluster: name,
             etcd: spec.etcd,
+            retiring: declared.etcd.hosts.filter((h) => h.retiring),
             pki,
             login,
             backupTarget: {
@@ -72,6 +74,9 @@ export const buildIdcSite: SiteBuilder<IdcClusterSpec> = (declared) => {
         },
         opts,
     );
+
+    // A retiring etcd member leaves once no API server lists it any more.
+    etcd.retire([controlPlane.init, ...controlPlane.joins]);
 
     // Each join's token is deleted after it; this sweeps any left behind once every host has joined.
     controlPlane.retireJoinToken([...controlPlane.joins, ...workers.joins]);

@@ -1,6 +1,7 @@
 // External etcd for an IDC cluster on dedicated NVMe hosts: per member the data disk, the member
 // config, certificates, systemd units, backup and defragmentation timers; then one health gate
-// (`etcdctl endpoint health` on every member) that the control plane waits for.
+// (`etcdctl endpoint health` on every member) that the control plane waits for. Retiring members
+// (spec: `retiring`) keep only their data disk, unprotected, and the step that takes them out (retire).
 import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { Host, HostSpec, SshLogin } from "./host";
@@ -12,6 +13,7 @@ import {
     ETCD_PATHS,
     ETCD_PKI,
     ETCD_UNITS,
+    EtcdPaths,
     pinned,
     renderBackupCredentialsEnv,
     renderBackupEnv,
@@ -25,6 +27,7 @@ import {
     renderEtcdPackagesScript,
     renderMemberStartScript,
     renderEtcdMembershipScript,
+    renderEtcdRetireScript,
     withoutBootstrapMembers,
     peerUrl,
     renderTimersScript,
@@ -43,7 +46,10 @@ export interface EtcdBackupTarget {
 
 export interface EtcdClusterArgs {
     cluster: string;
+    /** The serving members and the rest of the etcd spec. */
     etcd: IdcEtcdSpec;
+    /** Members leaving the cluster (spec: `retiring`): see retire. */
+    retiring?: IdcEtcdSpec["hosts"];
     backupTarget: EtcdBackupTarget;
     pki: ClusterPki;
     login: SshLogin;
@@ -54,6 +60,9 @@ export class EtcdCluster extends pulumi.ComponentResource {
     readonly endpoints: string[];
     /** Succeeds once every member reports healthy over mTLS; the control plane depends on it. */
     readonly healthy: remote.Command;
+    private readonly leaving: { member: HostSpec; host: Host; disk: remote.Command }[];
+    private readonly serving: HostSpec[];
+    private readonly paths: EtcdPaths;
 
     constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:idc:EtcdCluster", name, {}, opts);
@@ -61,6 +70,17 @@ export class EtcdCluster extends pulumi.ComponentResource {
         const paths = { ...ETCD_PATHS, mount: etcd.dataDir };
         const members: HostSpec[] = etcd.hosts.map((h) => ({ name: h.name, address: h.address }));
         this.endpoints = members.map((m) => clientUrl(m));
+        this.serving = members;
+        this.paths = paths;
+        // A retiring member's disk stays declared as it was, now unprotected: removing the member from the
+        // spec afterwards drops it from the state without an error (the command deletes nothing on the host).
+        this.leaving = (args.retiring ?? []).map((spec) => {
+            const member = { name: spec.name, address: spec.address };
+            const host = new Host(this, name, member, args.login);
+            return { member, host, disk: host.run("data-disk", renderDataDiskScript(spec.nvmeDevice, paths.mount)) };
+        });
+        // The membership step keeps them: they leave through their retirement, not as lost members.
+        const listed = [...members, ...this.leaving.map((l) => l.member)];
         const conf = (file: string) => `${paths.configDir}/${file}`;
         const pkiFile = (file: string) => `${paths.pkiDir}/${file}`;
 
@@ -141,8 +161,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
             const membership =
                 i === 0
                     ? [
-                          host.run("membership", renderEtcdMembershipScript(members, paths), {
-                              triggers: members.map((m) => peerUrl(m)),
+                          host.run("membership", renderEtcdMembershipScript(listed, paths), {
+                              triggers: listed.map((m) => peerUrl(m)),
                               dependsOn: [packages, ...memberFiles],
                           }),
                       ]
@@ -182,5 +202,24 @@ export class EtcdCluster extends pulumi.ComponentResource {
         });
 
         this.registerOutputs({ endpoints: this.endpoints, healthy: this.healthy.id });
+    }
+
+    /**
+     * Takes the retiring members out, one after the other, once `apiServers` (every control-plane
+     * host's configuration, which lists only the serving members) have run and the serving members
+     * are healthy: each `<cluster>-etcd-<member>-retire` removes its member from the cluster, stops
+     * it, sets its data aside and deletes its keys (renderEtcdRetireScript). Then the user removes the
+     * members from the spec, which runs nothing.
+     */
+    retire(apiServers: pulumi.Resource[]): remote.Command[] {
+        const steps: remote.Command[] = [];
+        for (const { member, host, disk } of this.leaving) {
+            steps.push(
+                host.run("retire", renderEtcdRetireScript(member, this.serving, this.paths), {
+                    dependsOn: [disk, this.healthy, ...apiServers, ...steps.slice(-1)],
+                }),
+            );
+        }
+        return steps;
     }
 }

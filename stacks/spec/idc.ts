@@ -234,8 +234,18 @@ export const idcCluster = z.strictObject({
             .prefault({}),
     }),
     etcd: z.strictObject({
+        /**
+         * retiring: the member leaves the cluster (idcRules; stacks/idc.ts, EtcdCluster): one `pulumi up`
+         * with it set moves the API servers off it, removes it from the cluster, stops it and takes its
+         * keys off the host; then remove it from the list.
+         */
         hosts: z
-            .array(host.extend({ nvmeDevice: z.string().regex(/^\/dev\/nvme\d+n\d+$/, "must be an NVMe block device like /dev/nvme0n1") }))
+            .array(
+                host.extend({
+                    nvmeDevice: z.string().regex(/^\/dev\/nvme\d+n\d+$/, "must be an NVMe block device like /dev/nvme0n1"),
+                    retiring: z.boolean().optional(),
+                }),
+            )
             .min(1, "must list at least one etcd host"),
         /** Where the NVMe device is mounted; the member's data dir is `<dataDir>/data`. */
         dataDir: dataDir.default("/var/lib/etcd"),
@@ -294,23 +304,32 @@ export function activeControlPlaneHosts(c: IdcClusterSpec): IdcClusterSpec["cont
     return c.controlPlane.hosts.filter((h) => !h.retiring);
 }
 
+/** The etcd members that serve (not `retiring`), in the spec's order. */
+export function activeEtcdHosts(c: IdcClusterSpec): IdcClusterSpec["etcd"]["hosts"] {
+    return c.etcd.hosts.filter((h) => !h.retiring);
+}
+
 /**
- * The cluster as everything but the retirement sees it: without its retiring control-plane hosts, so
- * that no resource of theirs is declared (the load balancers, kubeadm, the upgrade chains, the
- * add-ons) but the steps that take them out (stacks/idc.ts).
+ * The cluster as everything but the retirement sees it: without its retiring control-plane hosts and
+ * etcd members, so that no resource of theirs is declared (the load balancers, kubeadm, the upgrade
+ * chains, the members' files and starts, the API servers' etcd endpoints, the add-ons) but the steps
+ * that take them out (stacks/idc.ts).
  */
 export function withoutRetiringHosts(c: IdcClusterSpec): IdcClusterSpec {
-    return { ...c, controlPlane: { ...c.controlPlane, hosts: activeControlPlaneHosts(c) } };
+    return { ...c, controlPlane: { ...c.controlPlane, hosts: activeControlPlaneHosts(c) }, etcd: { ...c.etcd, hosts: activeEtcdHosts(c) } };
 }
 
 /** Rules that need more than one field of an IDC cluster, or the environment. */
 export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment: string): Violation[] {
     const out: Violation[] = [];
     const nodeCidr = cidr(c.network.nodeCidr);
-    const etcdCount = c.etcd.hosts.length;
+    // The members that stay: a quorum's size is what the rules are about.
+    const etcdCount = activeEtcdHosts(c).length;
+    const etcdRetiring = c.etcd.hosts.length - etcdCount;
+    const besides = etcdRetiring > 0 ? ` besides ${etcdRetiring} retiring` : "";
     if (environment === "prod") {
         if (etcdCount % 2 === 0 || etcdCount < 3 || etcdCount > 7) {
-            out.push({ path: [...at, "etcd", "hosts"], rule: `etcd members must be odd and 3 to 7 in prod (got ${etcdCount})` });
+            out.push({ path: [...at, "etcd", "hosts"], rule: `etcd members must be odd and 3 to 7 in prod (got ${etcdCount}${besides})` });
         }
         const serving = activeControlPlaneHosts(c).length;
         if (serving < 3) {
@@ -328,7 +347,7 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
             });
         }
     } else if (etcdCount % 2 === 0 || etcdCount > 7) {
-        out.push({ path: [...at, "etcd", "hosts"], rule: `etcd members must be odd and at most 7 (got ${etcdCount})` });
+        out.push({ path: [...at, "etcd", "hosts"], rule: `etcd members must be odd and at most 7 (got ${etcdCount}${besides})` });
     }
 
     out.push(...hostKeyRules(c, at, environment));
@@ -336,6 +355,12 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
         out.push({
             path: [...at, "controlPlane", "hosts", 0, "retiring"],
             rule: "the first control-plane host cannot retire: it runs kubeadm init and the cluster's own commands; list another host first, then retire this one",
+        });
+    }
+    if (c.etcd.hosts[0].retiring) {
+        out.push({
+            path: [...at, "etcd", "hosts", 0, "retiring"],
+            rule: "the first etcd member cannot retire: it runs the membership step and the health gate; list another member first, then retire this one",
         });
     }
 

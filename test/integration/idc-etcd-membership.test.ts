@@ -3,7 +3,8 @@
 // member's rendered config) and the membership step. A new cluster of three bootstraps in the start
 // chain's order; it grows to five, each new member joining the running cluster as a learner and
 // promoted; a failed member leaves the spec and a new one takes its place (the membership step
-// removes the failed one first); a running member the spec lost is refused, not removed. Members on
+// removes the failed one first); a running member the spec lost is refused, not removed; two members
+// retire through the rendered retire script (5 -> 3), the leader among them. Members on
 // 127.0.0.21-26, certificates by openssl; everything on loopback, every process stopped after.
 import * as assert from "assert";
 import * as fs from "fs";
@@ -16,10 +17,12 @@ import {
     renderEtcdConfig,
     renderEtcdctlEnv,
     renderEtcdMembershipScript,
+    renderEtcdRetireScript,
+    ETCD_UNITS,
     renderMemberStartScript,
 } from "../../components/idc/render";
 import { loadStackSpec } from "../harness";
-import { envFile, etcdMemberPki, issue, makeCa, requireTool, run, RunResult, tempDir } from "./idcTools";
+import { envFile, etcdMemberPki, issue, makeCa, requireTool, run, RunResult, sleep, tempDir } from "./idcTools";
 
 const prod = loadStackSpec("prod").clusters.find((c) => c.provider === "idc")!;
 if (prod.provider !== "idc") throw new Error("prod has no IDC cluster");
@@ -40,7 +43,12 @@ describe("IDC etcd membership: real etcd through the rendered start and membersh
         const ca = makeCa(root, "test-etcd-ca");
         client = issue(root, ca, "etcdctl", {}, "clientAuth");
         for (const m of all) {
-            const p: EtcdPaths = { configDir: path.join(root, m.name), pkiDir: path.join(root, m.name, "pki"), mount: path.join(root, m.name, "nvme") };
+            // As on a host: the configuration (and keys) apart from the data disk.
+            const p: EtcdPaths = {
+                configDir: path.join(root, m.name, "etc"),
+                pkiDir: path.join(root, m.name, "etc", "pki"),
+                mount: path.join(root, m.name, "nvme"),
+            };
             fs.mkdirSync(p.pkiDir, { recursive: true });
             fs.mkdirSync(p.mount, { recursive: true });
             etcdMemberPki(root, ca, m, p.pkiDir, [
@@ -51,15 +59,20 @@ describe("IDC etcd membership: real etcd through the rendered start and membersh
         }
         bin = path.join(root, "bin");
         fs.mkdirSync(bin);
-        // systemctl: `start` runs the member's real etcd in the background; anything else (link,
-        // daemon-reload, enable) is logged; `restart` fails the test (no member restarts here).
+        // systemctl: `start` runs the member's real etcd in the background, `disable --now` of the
+        // member's unit stops it; anything else (link, daemon-reload, enable, cat) is logged;
+        // `restart` fails the test (no member restarts here).
         fs.writeFileSync(
             path.join(bin, "systemctl"),
             `#!/bin/bash
 echo "$*" >> "$STANDIN_LOG"
 case "$1" in
-  start) nohup etcd --config-file "$ETCD_CONFIG" >> "$ETCD_LOG" 2>&1 < /dev/null & echo "$(basename "$(dirname "$ETCD_CONFIG")") $!" >> ${pids()} ;;
+  start) nohup etcd --config-file "$ETCD_CONFIG" >> "$ETCD_LOG" 2>&1 < /dev/null & echo "$ETCD_MEMBER $!" >> ${pids()} ;;
   restart) exit 1 ;;
+  disable)
+    if [ "$2 $3" = "--now ${ETCD_UNITS.member}" ]; then
+      for pid in $(awk -v m="$ETCD_MEMBER" '$1 == m { print $2 }' ${pids()}); do kill "$pid" 2>/dev/null || true; done
+    fi ;;
 esac
 exit 0
 `,
@@ -110,6 +123,7 @@ exit 0
         PATH: `${bin}:${process.env.PATH}`,
         HOME: root,
         ETCD_CONFIG: path.join(paths.get(m.name)!.configDir, "etcd.conf.yml"),
+        ETCD_MEMBER: m.name,
         ETCD_LOG: path.join(root, `${m.name}.log`),
         STANDIN_LOG: path.join(root, `${m.name}.systemctl`),
     });
@@ -219,5 +233,68 @@ exit 0
         assert.strictEqual(refused.status, 1, refused.stdout);
         assert.match(refused.stderr, /etcd member etcd-5 \(https:\/\/127\.0\.0\.25:2379\) is not in the spec but is running: stop it first/);
         assert.strictEqual(listed([m1, m3]).size, 5);
+    });
+
+    it("retires two members (5 -> 3): the leader hands over first, each leaves the cluster, stops, keeps its data aside and loses its keys", async function () {
+        const serving = [m1, m3, m4];
+        const retire = (m: EtcdMember, stay: EtcdMember[]) => script(m, renderEtcdRetireScript(m, stay, paths.get(m.name)!), 60_000);
+        /** endpoint -> is leader, from etcdctl's simple format ("endpoint, ID, version, db size, is leader, ..."). */
+        const leaders = (ms: EtcdMember[]) => {
+            const r = etcdctl([`--endpoints=${ms.map((m) => clientUrl(m)).join(",")}`, "endpoint", "status"]);
+            assert.strictEqual(r.status, 0, r.stderr);
+            return r.stdout
+                .trim()
+                .split("\n")
+                .filter((l) => l.split(", ")[4] === "true")
+                .map((l) => l.split(", ")[0]);
+        };
+        const idOf = (m: EtcdMember) =>
+            etcdctl([`--endpoints=${clientUrl(m1)}`, "member", "list"])
+                .stdout.split("\n")
+                .find((l) => l.split(", ")[2] === m.name)!
+                .split(", ")[0];
+        const alive = (pid: number) => {
+            try {
+                process.kill(pid, 0);
+                return true;
+            } catch {
+                return false;
+            }
+        };
+
+        // A serving member down (etcd-2 was killed above): refused, nothing removed.
+        const refused = retire(m5, [...serving, m2]);
+        assert.strictEqual(refused.status, 1, refused.stdout);
+        assert.match(refused.stderr, /not retiring etcd-5: the serving members are not all healthy/);
+        assert.strictEqual(listed([m1]).size, 5);
+
+        // etcd-6 leads when it retires.
+        const moved = etcdctl([`--endpoints=${[m1, m3, m4, m5, m6].map((m) => clientUrl(m)).join(",")}`, "move-leader", idOf(m6)]);
+        assert.strictEqual(moved.status, 0, moved.stderr);
+        assert.deepStrictEqual(leaders([m6]), [clientUrl(m6)]);
+
+        for (const m of [m6, m5]) {
+            const pid = Number(started().find(([name]) => name === m.name)![1]);
+            const r = retire(m, serving);
+            ok(r, `retire ${m.name}`, [...serving, m]);
+            assert.match(r.stdout, new RegExp(`removed ${m.name} \\([0-9a-f]+\\) from the cluster`));
+            // Stopped by the script (or by etcd itself once removed): gone within 5 s.
+            for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+            assert.ok(!alive(pid), `${m.name}'s etcd still runs`);
+            const p = paths.get(m.name)!;
+            assert.ok(!fs.existsSync(path.join(p.mount, "data", "member")), `${m.name}'s data is still where etcd would start from it`);
+            assert.strictEqual(fs.readdirSync(p.mount).filter((d) => /^member\.removed-\d{8}T\d{6}Z$/.test(d)).length, 1, `${m.name}'s data was not set aside`);
+            assert.ok(!fs.existsSync(p.configDir), `${m.name} keeps its keys and etcdctl's`);
+        }
+        // The leader moved to a serving member before etcd-6 left (etcd-6's own log: it transferred leadership).
+        assert.ok(fs.readFileSync(path.join(root, `${m6.name}.log`), "utf8").includes("leadership transfer finished"), "etcd-6 did not hand over leadership");
+        assert.deepStrictEqual(listed([m1]), new Map(serving.map((m) => [m.name, "started voter"])));
+        ok(healthy(serving), "cluster health", serving);
+        assert.strictEqual(leaders(serving).length, 1);
+
+        // Run again (a retry): nothing left to do.
+        const again = retire(m5, serving);
+        ok(again, "retire etcd-5 again", serving);
+        assert.match(again.stdout, /etcd-5: no etcdctl.env, retired already/);
     });
 });

@@ -6,13 +6,32 @@
 // (kubeadm, the upgrade chains, the add-ons, the monitoring) sees it. Its SSH host key stays pinned.
 // The scripts run in real bash in test/integration/idc-retire.test.ts.
 import * as assert from "assert";
-import { LB_PATHS } from "../../components/idc/render";
+import { ETCD_PATHS, LB_PATHS, renderDataDiskScript, renderEtcdRetireScript } from "../../components/idc/render";
 import type { IdcClusterSpec } from "../../stacks/spec";
-import { hostOf, plain, stdinOf } from "../components/idc/commands";
+import { hostOf, plain, stdinOf, triggersOf } from "../components/idc/commands";
 import { Inventory, loadStackSpec, newSshHostKey, oneSiteSpec, RegisteredResource, runFleet } from "../harness";
 
 const COMMAND = "command:remote:Command";
 const COPY = "command:remote:CopyToRemote";
+
+/** Every string in a resource's inputs, secrets unwrapped. */
+const textsOf = (r: RegisteredResource): string[] => {
+    const out: string[] = [];
+    const walk = (v: unknown): void => {
+        v = plain(v);
+        if (typeof v === "string") out.push(v);
+        else if (Array.isArray(v)) v.forEach(walk);
+        else if (v && typeof v === "object") Object.values(v).forEach(walk);
+    };
+    walk(r.inputs);
+    return out;
+};
+
+/** The names of the resources whose inputs hold `word` (a host name or address) as a whole word. */
+function namingIn(inventory: Inventory, word: string): string[] {
+    const pattern = new RegExp(`(?<![-a-z0-9.])${word.replace(/\./g, "\\.")}(?![-a-z0-9]|\\.[0-9])`);
+    return inventory.resources.filter((r) => textsOf(r).some((t) => pattern.test(t))).map((r) => r.name);
+}
 
 describe("IDC control-plane host retiring on the mock engine (prod fleet's IDC site, 4 hosts, the second retiring)", () => {
     let idc: IdcClusterSpec;
@@ -85,22 +104,7 @@ describe("IDC control-plane host retiring on the mock engine (prod fleet's IDC s
         }
     });
 
-    /** Every string in a resource's inputs, secrets unwrapped. */
-    const textsOf = (r: RegisteredResource): string[] => {
-        const out: string[] = [];
-        const walk = (v: unknown): void => {
-            v = plain(v);
-            if (typeof v === "string") out.push(v);
-            else if (Array.isArray(v)) v.forEach(walk);
-            else if (v && typeof v === "object") Object.values(v).forEach(walk);
-        };
-        walk(r.inputs);
-        return out;
-    };
-    const naming = (word: string) => {
-        const pattern = new RegExp(`(?<![-a-z0-9.])${word.replace(/\./g, "\\.")}(?![-a-z0-9]|\\.[0-9])`);
-        return inventory.resources.filter((r) => textsOf(r).some((t) => pattern.test(t))).map((r) => r.name);
-    };
+    const naming = (word: string) => namingIn(inventory, word);
 
     it("leaves the retiring host out of kubeadm, both upgrade chains and the add-ons, and keeps its SSH host key pinned", () => {
         // Its name: only in the first host's drain and deletion. Its address: only in the retirement's own connections.
@@ -140,6 +144,117 @@ describe("IDC control-plane hosts listed in another order on the mock engine (pr
         assert.notDeepStrictEqual(
             after.map(([, host]) => host),
             before.map(([, host]) => host),
+        );
+    });
+});
+
+describe("IDC etcd members retiring on the mock engine (prod fleet's IDC site, 5 members, the last two retiring)", () => {
+    let idc: IdcClusterSpec;
+    let inventory: Inventory;
+    /** The same site with only its three serving members: the fleet before the additions and after the removal. */
+    let base: Inventory;
+    let retiring: IdcClusterSpec["etcd"]["hosts"];
+    let serving: IdcClusterSpec["etcd"]["hosts"];
+    const etcd = () => `${idc.name}-etcd`;
+    const cp = () => `${idc.name}-control-plane`;
+
+    before(async () => {
+        const name = loadStackSpec("prod").clusters.find((c) => c.provider === "idc")!.name;
+        const spec = oneSiteSpec("prod", name, (site) => {
+            const hosts = site.etcd.hosts;
+            for (const n of [4, 5]) hosts.push({ ...hosts[0], name: `etcd-${n}`, address: `10.10.1.${10 + n}`, sshHostKey: newSshHostKey(), retiring: true });
+        });
+        idc = spec.clusters.find((c): c is IdcClusterSpec => c.provider === "idc")!;
+        retiring = idc.etcd.hosts.filter((h) => h.retiring);
+        serving = idc.etcd.hosts.filter((h) => !h.retiring);
+        assert.deepStrictEqual(
+            serving.map((h) => h.name),
+            ["etcd-1", "etcd-2", "etcd-3"],
+        );
+        ({ inventory } = await runFleet(spec));
+        ({ inventory: base } = await runFleet(oneSiteSpec("prod", name)));
+    });
+
+    const on = (inv: Inventory, address: string) => inv.resources.filter((r) => (r.type === COMMAND || r.type === COPY) && hostOf(r) === address);
+    const step = (n: string) => inventory.named(COMMAND, n);
+
+    it("declares on a retiring member only its data disk, now unprotected and otherwise as it was, and its retirement", () => {
+        for (const m of retiring) {
+            assert.deepStrictEqual(
+                on(inventory, m.address)
+                    .map((r) => r.name)
+                    .sort(),
+                [`${etcd()}-${m.name}-data-disk`, `${etcd()}-${m.name}-retire`],
+            );
+            const disk = step(`${etcd()}-${m.name}-data-disk`);
+            assert.strictEqual(disk.protect, false, `${m.name}: the disk would block the member's removal from the spec`);
+            assert.strictEqual(stdinOf(disk), renderDataDiskScript(m.nvmeDevice, idc.etcd.dataDir));
+            for (const r of on(inventory, m.address)) {
+                assert.strictEqual((plain(r.inputs.connection) as { hostKey?: string }).hostKey, m.sshHostKey, `${r.name} does not pin ${m.name}'s host key`);
+            }
+        }
+        for (const m of serving) assert.strictEqual(step(`${etcd()}-${m.name}-data-disk`).protect, true, m.name);
+    });
+
+    it("retires one member after the other, once every API server has its new etcd endpoints and the serving members are healthy", () => {
+        const [first, second] = retiring.map((m) => step(`${etcd()}-${m.name}-retire`));
+        const apiServers = [
+            step(`${cp()}-${idc.controlPlane.hosts[0].name}-kubeadm-init`),
+            ...idc.controlPlane.hosts.slice(1).map((h) => step(`${cp()}-${h.name}-kubeadm-join`)),
+        ];
+        const healthy = step(`${etcd()}-${serving[0].name}-healthy`);
+        for (const [r, m] of [
+            [first, retiring[0]],
+            [second, retiring[1]],
+        ] as const) {
+            for (const before of [healthy, step(`${etcd()}-${m.name}-data-disk`), ...apiServers]) {
+                assert.ok(r.dependencies.includes(before.urn), `${r.name} does not wait for ${before.name}`);
+            }
+            assert.strictEqual(r.inputs.triggers, undefined, `${r.name}: run once, when declared`);
+            assert.strictEqual(stdinOf(r), renderEtcdRetireScript(m, serving, { ...ETCD_PATHS, mount: idc.etcd.dataDir }));
+        }
+        assert.ok(second.dependencies.includes(first.urn), "the two members leave at the same time");
+        // The API servers' configuration lists the serving members only.
+        const clusterConfig = on(inventory, idc.controlPlane.hosts[0].address).find(
+            (r) => r.type === COPY && String(r.inputs.remotePath).endsWith("kubeadm-cluster.yaml"),
+        )!;
+        const text = String((plain(clusterConfig.inputs.source) as { text: string }).text);
+        for (const m of serving) assert.ok(text.includes(`https://${m.address}:2379`), m.name);
+        for (const m of retiring) assert.ok(!text.includes(m.address), `${m.name} is still an etcd endpoint of the API servers`);
+    });
+
+    it("names a retiring member only in its own steps and the membership step, which keeps it", () => {
+        const membership = step(`${etcd()}-${serving[0].name}-membership`);
+        for (const m of retiring) {
+            assert.deepStrictEqual(
+                namingIn(inventory, m.address).sort(),
+                [membership.name, `${etcd()}-${m.name}-data-disk`, `${etcd()}-${m.name}-retire`].sort(),
+                m.name,
+            );
+            assert.ok(stdinOf(membership).includes(`https://${m.address}:2380`), `the membership step would remove ${m.name} as a lost member`);
+        }
+        // The positive control: a serving member is named throughout (its files, start, the API servers, the monitoring).
+        assert.ok(namingIn(inventory, serving[1].address).length > 20);
+    });
+
+    it("restarts no serving member, and removing the retired entries afterwards drops only their steps and disks", () => {
+        for (const m of serving) {
+            const start = `${etcd()}-${m.name}-start`;
+            assert.deepStrictEqual(triggersOf(step(start)), triggersOf(base.named(COMMAND, start)), start);
+            assert.strictEqual(stdinOf(step(start)), stdinOf(base.named(COMMAND, start)), start);
+        }
+        const urns = (inv: Inventory) => new Set(inv.resources.map((r) => r.urn));
+        const [now, after] = [urns(inventory), urns(base)];
+        assert.deepStrictEqual(
+            [...now]
+                .filter((u) => !after.has(u))
+                .map((u) => u.split("::").pop())
+                .sort(),
+            retiring.flatMap((m) => [`${etcd()}-${m.name}-data-disk`, `${etcd()}-${m.name}-retire`]).sort(),
+        );
+        assert.deepStrictEqual(
+            [...after].filter((u) => !now.has(u)),
+            [],
         );
     });
 });

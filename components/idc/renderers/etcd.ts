@@ -558,6 +558,67 @@ done <<<"$gone"
 `;
 }
 
+/**
+ * On a retiring member, once the API servers no longer list it (stacks/idc.ts orders it after every
+ * control-plane host's configuration): it leaves the cluster as etcd's "Runtime reconfiguration"
+ * removes a member, and the host keeps nothing that reaches the cluster.
+ * - Every serving member must answer health first: removing a member while another is down could
+ *   cost the quorum (etcd's strict-reconfig-check refuses only what loses it at once).
+ * - A leader hands leadership to a serving voter first (`move-leader`): a removed leader leaves the
+ *   cluster without one until the next election.
+ * - `member remove` through the serving members (a removed member stops itself), then the member's
+ *   unit and the backup and defragmentation timers disabled and stopped.
+ * - Its data (`<dataDir>/data/member`) moved aside on the same disk, not deleted: a removed member's
+ *   data can never rejoin (etcd refuses it), and set aside it lets the host join again later as a new
+ *   member; wiping the disk is the host's decommissioning.
+ * - The configuration directory goes: the member's keys, etcdctl's client key (read and write on the
+ *   whole keyspace) and the object store credentials of the backups.
+ * Idempotent: a member the cluster no longer lists is not removed again; without etcdctl.env the
+ * retirement is done (or the member never ran).
+ */
+export function renderEtcdRetireScript(member: EtcdMember, serving: EtcdMember[], paths: EtcdPaths = ETCD_PATHS): string {
+    if (serving.length === 0 || serving.some((m) => m.name === member.name)) throw new Error(`serving: must list the members that stay, not ${member.name}`);
+    const peer = peerUrl(member);
+    const endpoints = serving.map((m) => clientUrl(m)).join(",");
+    const data = dataDir(paths);
+    const u = ETCD_UNITS;
+    return `set -euo pipefail
+if [ ! -f ${paths.configDir}/etcdctl.env ]; then
+  echo "${member.name}: no etcdctl.env, retired already (or never a member)"
+  exit 0
+fi
+set -a; . ${paths.configDir}/etcdctl.env; set +a
+${CTL_FUNCTION}
+if ! list=$(ctl --endpoints=${endpoints} member list); then
+  echo "not retiring ${member.name}: the serving members do not answer (etcdctl member list above)" >&2
+  exit 1
+fi
+id=$(printf '%s\n' "$list" | ${memberField("$1", peer)})
+if [ -n "$id" ]; then
+  if ! ctl --endpoints=${endpoints} endpoint health; then
+    echo "not retiring ${member.name}: the serving members are not all healthy (etcdctl endpoint health above); bring them back first" >&2
+    exit 1
+  fi
+  if status=$(ctl --endpoints=${clientUrl(member)} endpoint status -w fields 2>/dev/null) &&
+    [ "$(sed -n 's/^"MemberID" : //p' <<<"$status")" = "$(sed -n 's/^"Leader" : //p' <<<"$status")" ]; then
+    to=$(printf '%s\n' "$list" | awk -F', ' -v u=${peer} '$4 != u && $2 == "started" && $6 == "false" { print $1; exit }')
+    ctl --endpoints=${clientUrl(member)} move-leader "$to"
+  fi
+  ctl --endpoints=${endpoints} member remove "$id"
+  echo "removed ${member.name} ($id) from the cluster"
+fi
+for unit in ${u.backupTimer} ${u.defragTimer} ${u.backupService} ${u.defragService} ${u.member}; do
+  if systemctl cat "$unit" >/dev/null 2>&1; then systemctl disable --now "$unit"; fi
+done
+if [ -d ${data}/member ]; then
+  aside=${paths.mount}/member.removed-$(date -u +%Y%m%dT%H%M%SZ)
+  mv ${data}/member "$aside"
+  echo "${member.name}'s data moved to $aside"
+fi
+rm -rf ${paths.pkiDir} ${paths.configDir}
+`;
+}
+
 /** A member's etcd.conf.yml without what etcd reads only when it bootstraps: what a change of restarts the member for. */
 export function withoutBootstrapMembers(config: string): string {
     return config.replace(/^initial-cluster: .*\n/m, "");

@@ -135,6 +135,38 @@ describe("fleet spec", () => {
             });
             assert.ok(result.ok, result.ok ? "" : result.violations.join("\n"));
         });
+        it("counts only serving etcd members (odd, 3 to 7 in prod), and never lets the first one retire", () => {
+            const grow = (f: any) => {
+                const hosts = f.clusters[IDC].etcd.hosts;
+                for (const n of [4, 5]) hosts.push({ ...hosts[0], name: `etcd-${n}`, address: `10.10.1.${10 + n}`, sshHostKey: newSshHostKey() });
+            };
+            assertViolation(
+                violationsAfter((f) => {
+                    grow(f);
+                    f.clusters[IDC].etcd.hosts[4].retiring = true;
+                }),
+                "clusters[0].etcd.hosts: etcd members must be odd and 3 to 7 in prod (got 4 besides 1 retiring)",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].etcd.hosts[2].retiring = true)),
+                "clusters[0].etcd.hosts: etcd members must be odd and 3 to 7 in prod (got 2 besides 1 retiring)",
+            );
+            assertViolation(
+                violationsAfter((f) => {
+                    grow(f);
+                    f.clusters[IDC].etcd.hosts[0].retiring = true;
+                    f.clusters[IDC].etcd.hosts[1].retiring = true;
+                }),
+                "clusters[0].etcd.hosts[0].retiring: the first etcd member cannot retire: it runs the membership step and the health gate; list another member first, then retire this one",
+            );
+            // The positive control: 5 members, the last two retiring (5 -> 3 in one `pulumi up`).
+            const result = parsedAfter((f) => {
+                grow(f);
+                f.clusters[IDC].etcd.hosts[3].retiring = true;
+                f.clusters[IDC].etcd.hosts[4].retiring = true;
+            });
+            assert.ok(result.ok, result.ok ? "" : result.violations.join("\n"));
+        });
         it("requires the etcd election timeout to be at least 10x the heartbeat (etcd docs, Tuning)", () => {
             const v = violationsAfter(
                 (f) => (f.clusters[IDC].etcd.tuning = { ...(f.clusters[IDC].etcd.tuning ?? {}), heartbeatIntervalMs: 200, electionTimeoutMs: 1000 }),
