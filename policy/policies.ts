@@ -39,6 +39,12 @@ export interface FleetPolicy {
 
 const OPEN_TO_WORLD = ["0.0.0.0/0", "::/0"];
 
+/** A command whose script makes a filesystem; the script arrives as `create` or on stdin (`sudo -n bash -s`). */
+function formatsDisk(r: PolicyTarget): boolean {
+    const script = [r.props.create, r.props.stdin].filter((x) => typeof x === "string").join("\n");
+    return /\bmkfs(\.\w+)?\s/.test(script);
+}
+
 /** Every string in a value with its path, skipping what the plan marks as a secret. */
 function strings(value: unknown, at = ""): { path: string; text: string }[] {
     if (typeof value === "string") return value === "[secret]" ? [] : [{ path: at, text: value }];
@@ -196,14 +202,17 @@ export const fleetPolicies: FleetPolicy[] = [
             if (STATEFUL_TYPES.has(r.type) && !r.protect) report(`${r.type} holds data or trust and must be protected (protect: true)`);
             if (r.type === "tls:index/selfSignedCert:SelfSignedCert" && r.props.isCaCertificate === true && !r.protect)
                 report("a CA certificate must be protected");
-            // A command that formats a disk is the only guard of the data on it.
-            // The script arrives as `create` or on stdin (`sudo -n bash -s`).
-            const script = [r.props.create, r.props.stdin].filter((x) => typeof x === "string").join("\n");
-            if (r.type === "command:remote:Command" && /\bmkfs(\.\w+)?\s/.test(script) && !r.protect) {
-                report("a command that formats a data disk must be protected");
-            }
         },
         validateStack(resources, report) {
+            // A command that formats a disk is the only guard of the data on it. The one left
+            // unprotected is a retiring etcd member's (`<member>-data-disk`), so that deleting the member
+            // from the spec afterwards runs cleanly: its retirement (`<member>-retire`, which takes the
+            // member out of the cluster and sets its data aside) depends on it.
+            const retirements = new Map(resources.filter((x) => x.type === "command:remote:Command" && x.name.endsWith("-retire")).map((x) => [x.name, x]));
+            for (const r of resources.filter((x) => x.type === "command:remote:Command" && !x.protect && formatsDisk(x))) {
+                const retirement = retirements.get(r.name.replace(/-data-disk$/, "-retire"));
+                if (!retirement?.dependencies.includes(r.urn)) report("a command that formats a data disk must be protected", r.urn);
+            }
             // The key of every CA certificate is as precious as the certificate.
             const byUrn = new Map(resources.map((x) => [x.urn, x]));
             for (const ca of resources.filter((x) => x.type === "tls:index/selfSignedCert:SelfSignedCert" && x.props.isCaCertificate === true)) {

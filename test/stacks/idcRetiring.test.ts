@@ -9,6 +9,9 @@ import * as assert from "assert";
 import { ETCD_PATHS, LB_PATHS, renderDataDiskScript, renderEtcdRetireScript } from "../../components/idc/render";
 import type { IdcClusterSpec } from "../../stacks/spec";
 import { hostOf, plain, stdinOf, triggersOf } from "../components/idc/commands";
+import { evaluatePolicies } from "../../policy/offline";
+import { entryOf } from "../../tools/mockEngine";
+import type { InventoryFile } from "../../tools/planDiff";
 import { Inventory, loadStackSpec, newSshHostKey, oneSiteSpec, RegisteredResource, runFleet } from "../harness";
 
 const COMMAND = "command:remote:Command";
@@ -255,6 +258,19 @@ describe("IDC etcd members retiring on the mock engine (prod fleet's IDC site, 5
         assert.deepStrictEqual(
             [...after].filter((u) => !now.has(u)),
             [],
+        );
+    });
+    it("passes the policy pack: the unprotected disk is a retirement's, and only that exempts it", () => {
+        const inv: InventoryFile = { project: "hybrid-fleet", stack: "prod", resources: inventory.resources.map((r) => entryOf(r)) };
+        const mandatory = (file: InventoryFile) => evaluatePolicies(file).violations.filter((v) => v.enforcementLevel === "mandatory");
+        assert.deepStrictEqual(mandatory(inv), []);
+        // The same disk without the retirement depending on it: reported.
+        const retire = inv.resources.find((r) => r.name === `${etcd()}-${retiring[0].name}-retire`)!;
+        const disk = inv.resources.find((r) => r.name === `${etcd()}-${retiring[0].name}-data-disk`)!;
+        retire.dependencies = retire.dependencies.filter((u) => u !== disk.urn);
+        assert.deepStrictEqual(
+            mandatory(inv).map((v) => [v.urn, v.message]),
+            [[disk.urn, "a command that formats a data disk must be protected"]],
         );
     });
 });
