@@ -151,6 +151,38 @@ describe("IDC control-plane hosts listed in another order on the mock engine (pr
     });
 });
 
+describe("IDC etcd members listed in another order on the mock engine (prod fleet's IDC site)", () => {
+    it("restarts no member and keeps every data disk's URN: only the first member's membership step and health gate move to the new first", async () => {
+        const name = loadStackSpec("prod").clusters.find((c) => c.provider === "idc")!.name;
+        const etcdSteps = async (spec: ReturnType<typeof oneSiteSpec>) =>
+            new Map(
+                (await runFleet(spec)).inventory
+                    .ofType(COMMAND)
+                    .filter((c) => c.name.startsWith(`${name}-etcd-`))
+                    .map((c) => [c.urn, JSON.stringify([stdinOf(c), triggersOf(c), c.protect])]),
+            );
+        const before = await etcdSteps(oneSiteSpec("prod", name));
+        const after = await etcdSteps(
+            oneSiteSpec("prod", name, (site) => {
+                const [a, b, ...rest] = site.etcd.hosts;
+                site.etcd.hosts = [b, a, ...rest];
+            }),
+        );
+        const gone = [...before.keys()].filter((u) => !after.has(u)).map((u) => u.split("::").pop());
+        const added = [...after.keys()].filter((u) => !before.has(u)).map((u) => u.split("::").pop());
+        assert.deepStrictEqual(gone.sort(), [`${name}-etcd-etcd-1-healthy`, `${name}-etcd-etcd-1-membership`]);
+        assert.deepStrictEqual(added.sort(), [`${name}-etcd-etcd-2-healthy`, `${name}-etcd-etcd-2-membership`]);
+        // Every other step as it was: the starts (no restart), the disks (protected, same script), the files' installs
+        // whose content does not list the members; those that do (etcdctl.env, the config's initial-cluster) restart nothing.
+        const changed = [...before]
+            .filter(([u, v]) => after.has(u) && after.get(u) !== v)
+            .map(([u]) => u.split("::").pop()!)
+            .filter((n) => !/-(config|etcdctl-env)-install$/.test(n));
+        assert.deepStrictEqual(changed, []);
+        assert.ok([...after.keys()].some((u) => u.endsWith(`${name}-etcd-etcd-1-start`)));
+    });
+});
+
 describe("IDC etcd members retiring on the mock engine (prod fleet's IDC site, 5 members, the last two retiring)", () => {
     let idc: IdcClusterSpec;
     let inventory: Inventory;
