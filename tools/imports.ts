@@ -14,7 +14,7 @@ export interface ImportEdge {
 
 /**
  * A file's syntax tree, parsed once for its imports and its comments: the architecture tests ask
- * both of every source (three parses of the tree were ~2 CPU s of the unit tier).
+ * both of every source, three times in all (parsing once took that test file from 2.7 to 2.4 CPU s).
  */
 function parsed(fileName: string, text: string): ts.SourceFile {
     const kept = trees.get(fileName);
