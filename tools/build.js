@@ -148,6 +148,7 @@ function ensureBuilt(force = false, entries = Object.keys(ENTRIES)) {
 function load(entry) {
     if (!(entry in ENTRIES)) throw new Error(`unknown entry ${entry}; have: ${Object.keys(ENTRIES).join(", ")}`);
     ensureBuilt(false, [entry]);
+    require("./compileCache").enableCompileCache();
     // Before any bundle requires the SDK: what it loads and this program never uses waits for a use.
     require("./deferSdkModules").install();
     if (process.env.FLEET_MOCK_STACKS) process.setSourceMapsEnabled(true);

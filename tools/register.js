@@ -17,7 +17,8 @@ const path = require("path");
 const { writeAtomically } = require("./files");
 
 const ROOT = path.resolve(__dirname, "..");
-// The tests load the SDK as the plan and `pulumi up` do (tools/deferSdkModules.js).
+// The tests load the SDK as the plan and `pulumi up` do (tools/deferSdkModules.js, tools/compileCache.js).
+require("./compileCache").enableCompileCache();
 require("./deferSdkModules").install();
 const CACHE = path.join(ROOT, ".cache", "ts");
 const tsconfigRaw = fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8");
