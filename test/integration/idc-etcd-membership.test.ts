@@ -285,6 +285,14 @@ exit 0
             assert.ok(!fs.existsSync(path.join(p.mount, "data", "member")), `${m.name}'s data is still where etcd would start from it`);
             assert.strictEqual(fs.readdirSync(p.mount).filter((d) => /^member\.removed-\d{8}T\d{6}Z$/.test(d)).length, 1, `${m.name}'s data was not set aside`);
             assert.ok(!fs.existsSync(p.configDir), `${m.name} keeps its keys and etcdctl's`);
+            // Its unit and timers disabled (the stand-in stopped etcd on the unit's), then systemd reloaded.
+            const calls = fs
+                .readFileSync(path.join(root, `${m.name}.systemctl`), "utf8")
+                .trim()
+                .split("\n");
+            for (const unit of [ETCD_UNITS.member, ETCD_UNITS.backupTimer, ETCD_UNITS.defragTimer])
+                assert.ok(calls.includes(`disable --now ${unit}`), `${m.name}: ${unit} left enabled`);
+            assert.strictEqual(calls.at(-1), "daemon-reload");
         }
         // The leader moved to a serving member before etcd-6 left (etcd-6's own log: it transferred leadership).
         assert.ok(fs.readFileSync(path.join(root, `${m6.name}.log`), "utf8").includes("leadership transfer finished"), "etcd-6 did not hand over leadership");

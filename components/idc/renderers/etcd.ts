@@ -616,6 +616,8 @@ if [ -d ${data}/member ]; then
   echo "${member.name}'s data moved to $aside"
 fi
 rm -rf ${paths.pkiDir} ${paths.configDir}
+# The units were linked from there: systemd forgets them.
+systemctl daemon-reload
 `;
 }
 
