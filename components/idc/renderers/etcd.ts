@@ -221,10 +221,13 @@ done
 `;
 }
 
-/** Shell that exits 0 from the script when the local member is not the leader (one backup per cluster). */
-const LEADER_ONLY = `status=$(etcdctl endpoint status -w fields)
+/** Shell: `member` and `leader` set from what `statusCommand` prints (`etcdctl endpoint status -w fields`: decimal ids). */
+const memberAndLeader = (statusCommand: string) => `status=$(${statusCommand})
 member=$(sed -n 's/^"MemberID" : //p' <<<"$status")
-leader=$(sed -n 's/^"Leader" : //p' <<<"$status")
+leader=$(sed -n 's/^"Leader" : //p' <<<"$status")`;
+
+/** Shell that exits 0 from the script when the local member is not the leader (one backup per cluster). */
+const LEADER_ONLY = `${memberAndLeader("etcdctl endpoint status -w fields")}
 if [ -z "$member" ] || [ "$member" != "$leader" ]; then
   echo "member $member is not the leader ($leader): nothing to do"
   exit 0
@@ -593,15 +596,16 @@ if ! list=$(ctl --endpoints=${endpoints} member list); then
   echo "not retiring ${member.name}: the serving members do not answer (etcdctl member list above)" >&2
   exit 1
 fi
-id=$(printf '%s\n' "$list" | ${memberField("$1", peer)})
+id=$(printf '%s\\n' "$list" | ${memberField("$1", peer)})
 if [ -n "$id" ]; then
   if ! ctl --endpoints=${endpoints} endpoint health; then
     echo "not retiring ${member.name}: the serving members are not all healthy (etcdctl endpoint health above); bring them back first" >&2
     exit 1
   fi
-  if status=$(ctl --endpoints=${clientUrl(member)} endpoint status -w fields 2>/dev/null) &&
-    [ "$(sed -n 's/^"MemberID" : //p' <<<"$status")" = "$(sed -n 's/^"Leader" : //p' <<<"$status")" ]; then
-    to=$(printf '%s\n' "$list" | awk -F', ' -v u=${peer} '$4 != u && $2 == "started" && $6 == "false" { print $1; exit }')
+  # A member that does not answer status is not the leader: nothing to hand over.
+${indent(memberAndLeader(`ctl --endpoints=${clientUrl(member)} endpoint status -w fields 2>/dev/null || true`))}
+  if [ -n "$member" ] && [ "$member" = "$leader" ]; then
+    to=$(printf '%s\\n' "$list" | awk -F', ' -v u=${peer} '$4 != u && $2 == "started" && $6 == "false" { print $1; exit }')
     ctl --endpoints=${clientUrl(member)} move-leader "$to"
   fi
   ctl --endpoints=${endpoints} member remove "$id"
