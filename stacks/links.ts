@@ -64,6 +64,7 @@ export function linkDecls(fleet: FleetSpec): LinkDecl[] {
         kind: l.kind,
         ...(l.insideCidrs ? { insideCidrs: l.insideCidrs } : {}),
         ...(l.xfrmIfIds ? { xfrmIfIds: l.xfrmIfIds } : {}),
+        ...(l.pskRotations ? { pskRotations: l.pskRotations } : {}),
         ...(l.crossBorder ? { crossBorder: l.crossBorder } : {}),
         ...(cenCrossing(fleet, l) ? { cen: cenCrossing(fleet, l) } : {}),
         ...(l.directConnect ? { directConnect: l.directConnect } : {}),

@@ -21,7 +21,7 @@ import { AlicloudVpn, AlicloudVpnTunnel } from "./alicloud/vpn";
 import { AlicloudVpnHub } from "./alicloud/vpnHub";
 import { AwsDirectConnect } from "./aws/directConnect";
 import { AwsTransitHub } from "./aws/transitHub";
-import { AwsVpn } from "./aws/vpn";
+import { AwsVpn, AwsVpnTunnel } from "./aws/vpn";
 import { IdcGateway } from "./idcGateway";
 import { IngressNeed, ingressPorts, LinkIngress } from "./ingress";
 import { alicloudQuotaWarnings, awsQuotaWarnings, remotePrefixesOf } from "./quotas";
@@ -61,6 +61,8 @@ export interface LinksResult extends AddonResult {
 }
 
 const short = (t: PlannedTunnel) => `c${t.connection}t${t.index}`;
+/** An AWS connection's tunnel as AwsVpn takes it: its inside /30 and its PSK's rotation count. */
+const awsTunnel = (t: PlannedTunnel): AwsVpnTunnel => ({ insideCidr: t.insideCidr, ...(t.pskRotation ? { pskRotation: t.pskRotation } : {}) });
 
 export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: pulumi.Resource[]): Promise<LinksResult> {
     const plan = planLinks(args.sites, args.links, args.cenEdges ?? []);
@@ -181,7 +183,7 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
                 connections: byConnection.map((ts) => ({
                     key: `c${ts[0].connection}`,
                     peer: { address: vpngw.publicIps[ts[0].connection - 1], asn: aliAsn },
-                    tunnels: [{ insideCidr: ts[0].insideCidr }, { insideCidr: ts[1].insideCidr }],
+                    tunnels: [awsTunnel(ts[0]), awsTunnel(ts[1])],
                 })),
                 crypto: awsCrypto(link),
                 startupAction: "start",
@@ -237,7 +239,7 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
                         return {
                             key: `c${ts[0].connection}`,
                             peer: { address: gw.publicAddress, asn: b.asn },
-                            tunnels: [{ insideCidr: ts[0].insideCidr }, { insideCidr: ts[1].insideCidr }],
+                            tunnels: [awsTunnel(ts[0]), awsTunnel(ts[1])],
                         };
                     }),
                     crypto: awsCrypto(link),
@@ -259,7 +261,12 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
             const [t1, t2] = link.tunnels;
             const tunnel = (t: PlannedTunnel): AlicloudVpnTunnel => {
                 const gw = b.gateways!.find((g) => g.name === t.b.gateway)!;
-                return { peer: { key: gw.name, address: gw.publicAddress, asn: b.asn }, insideCidr: t.insideCidr, localInside: t.a.inside };
+                return {
+                    peer: { key: gw.name, address: gw.publicAddress, asn: b.asn },
+                    insideCidr: t.insideCidr,
+                    localInside: t.a.inside,
+                    ...(t.pskRotation ? { pskRotation: t.pskRotation } : {}),
+                };
             };
             const tunnels: [AlicloudVpnTunnel, AlicloudVpnTunnel] = [tunnel(t1), tunnel(t2)];
             const vpn = new AlicloudVpn(
@@ -282,7 +289,11 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
                 ...facing(name, `${b.name}-link-${a.name}`, link.tunnels, link, a, b.asn, vpngw, aliOpts(b.name), handleOf(b.name).cloud!.alicloud!.tags),
             );
         } else if (link.kind === "ipsec-vpn" && pair === "idc-idc") {
-            const keys = new TunnelKeys(name, { tunnels: link.tunnels.map(short) }, { parent: handleOf(a.name).parent });
+            const keys = new TunnelKeys(
+                name,
+                { tunnels: link.tunnels.map((t) => ({ key: short(t), ...(t.pskRotation ? { pskRotation: t.pskRotation } : {}) })) },
+                { parent: handleOf(a.name).parent },
+            );
             const outside = (site: LinkSite, host?: string) => site.gateways!.find((g) => g.name === host)!.publicAddress;
             for (const t of link.tunnels)
                 runtime.set(t.name, { outside: { a: outside(a, t.a.gateway), b: outside(b, t.b.gateway) }, psk: keys.psks.get(short(t))! });

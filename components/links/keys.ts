@@ -11,11 +11,23 @@ export const PSK_LENGTH = 40;
 /** AWS refuses a leading 0; the first character alone changes, and only when it is one. */
 export const pskOf = (raw: string): string => (raw.startsWith("0") ? `Z${raw.slice(1)}` : raw);
 
-/** A new tunnel PSK, a Pulumi secret, declared under `parent`. */
-export function tunnelPsk(name: string, parent: pulumi.Resource): pulumi.Output<string> {
+/**
+ * A tunnel PSK, a Pulumi secret, declared under `parent`. `rotation` (the spec's count, 0 for a key
+ * never rotated) is a keeper: the random provider makes a new password when a keeper changes, under
+ * the same URN. A count of 0 declares no keeper, so a key made before rotations existed stays.
+ */
+export function tunnelPsk(name: string, parent: pulumi.Resource, rotation = 0): pulumi.Output<string> {
     const password = new random.RandomPassword(
         name,
-        { length: PSK_LENGTH, special: true, overrideSpecial: "._", minLower: 4, minUpper: 4, minNumeric: 4 },
+        {
+            length: PSK_LENGTH,
+            special: true,
+            overrideSpecial: "._",
+            minLower: 4,
+            minUpper: 4,
+            minNumeric: 4,
+            ...(rotation > 0 ? { keepers: { rotation: String(rotation) } } : {}),
+        },
         { parent },
     );
     return pulumi.secret(password.result.apply(pskOf));
@@ -23,14 +35,15 @@ export function tunnelPsk(name: string, parent: pulumi.Resource): pulumi.Output<
 
 /** The PSKs of two IDC sites' tunnels (no managed gateway between them to own them). */
 export interface TunnelKeysArgs {
-    tunnels: string[];
+    /** Each tunnel's key (names its PSK) and how many times its PSK was rotated. */
+    tunnels: { key: string; pskRotation?: number }[];
 }
 
 export class TunnelKeys extends pulumi.ComponentResource {
     readonly psks: Map<string, pulumi.Output<string>>;
     constructor(name: string, args: TunnelKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:links:TunnelKeys", name, {}, opts);
-        this.psks = new Map(args.tunnels.map((t) => [t, tunnelPsk(`${name}-${t}-psk`, this)]));
+        this.psks = new Map(args.tunnels.map((t) => [t.key, tunnelPsk(`${name}-${t.key}-psk`, this, t.pskRotation)]));
         this.registerOutputs({});
     }
 }

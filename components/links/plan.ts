@@ -67,6 +67,8 @@ export interface LinkDecl {
     insideCidrs?: string[];
     /** ipsec-vpn: pinned XFRM interface ids of the tunnels' IDC ends, one per tunnel in plan order; otherwise derived. */
     xfrmIfIds?: number[];
+    /** ipsec-vpn: how many times each tunnel's PSK was rotated, one per tunnel in plan order; 0 when unset. */
+    pskRotations?: number[];
     crossBorder?: CrossBorder;
     cen?: CenCrossing;
     directConnect?: DirectConnectLine;
@@ -132,6 +134,8 @@ export interface PlannedTunnel {
     insideCidr: string;
     a: TunnelEnd;
     b: TunnelEnd;
+    /** How many times the tunnel's PSK was rotated (`links[].pskRotations`); absent for 0. */
+    pskRotation?: number;
 }
 
 /**
@@ -462,6 +466,7 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[], edges: CenEdgeDe
             const pinned = l.insideCidrs?.[i];
             const key = tunnelKey(l.between, slot.connection, slot.index);
             const base = pinned ? ipToInt(pinned.split("/")[0]) : allocated.get(key)!;
+            const rotation = l.pskRotations?.[i] ?? 0;
             return {
                 name: `${name}-c${slot.connection}t${slot.index}`,
                 connection: slot.connection,
@@ -469,6 +474,7 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[], edges: CenEdgeDe
                 insideCidr: `${intToIp(base)}/30`,
                 a: end(a, base + 1, key, slot.aGateway),
                 b: end(b, base + 2, key, slot.bGateway),
+                ...(rotation > 0 ? { pskRotation: rotation } : {}),
             };
         });
         // A mainland IDC on an edge link reaches the anchor over its own link to it (the spec requires one).

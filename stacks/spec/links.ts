@@ -92,6 +92,11 @@ export const linkExtensions = {
     /** ipsec-vpn: the XFRM interface id of every tunnel on its IDC gateway host(s), in plan order; derived from the tunnel's key when unset. */
     xfrmIfIds: z.array(z.number().int().min(1).max(0xfffffffe)).optional(),
     /**
+     * ipsec-vpn: how many times each tunnel's PSK was rotated, in plan order (0, the default: never).
+     * Raising a tunnel's number gives it a new PSK at the next `pulumi up`, at both ends.
+     */
+    pskRotations: z.array(z.number().int().min(0).max(1_000_000)).optional(),
+    /**
      * A link with one end in mainland China (a `cn-*` region other than cn-hongkong) and one outside
      * needs a licensed cross-border product: `cen` (Alibaba CEN cross-border bandwidth) or
      * `carrier-line` (a licensed carrier's cross-border circuit for a dedicated line).
@@ -184,6 +189,7 @@ interface LinkLike {
     kind: "ipsec-vpn" | "direct-connect" | "express-connect";
     insideCidrs?: string[];
     xfrmIfIds?: number[];
+    pskRotations?: number[];
     crossBorder?: string;
     cen?: { region?: string; bandwidthMbps: number };
     directConnect?: { amazonAddress: string; customerAddress: string; amazonSideAsn: number };
@@ -472,7 +478,7 @@ export function linksRules(fleet: FleetLike): Violation[] {
                     path: [...at, "crossBorder"],
                     rule: `${edge.inside.name} reaches ${edge.outside.name} over ${edge.anchor.name}'s CEN (the AWS tunnels end at its gateway in ${edge.region}): ${edge.inside.name} needs a link to ${edge.anchor.name} (express-connect, or ipsec-vpn to its VPN gateway)`,
                 });
-            for (const key of ["insideCidrs", "xfrmIfIds"] as const)
+            for (const key of ["insideCidrs", "xfrmIfIds", "pskRotations"] as const)
                 if (l[key])
                     out.push({
                         path: [...at, key],
@@ -515,6 +521,14 @@ export function linksRules(fleet: FleetLike): Violation[] {
                     }
                 });
             }
+        }
+        if (l.pskRotations && !edge) {
+            if (l.kind !== "ipsec-vpn") out.push({ path: [...at, "pskRotations"], rule: `only an ipsec-vpn link has tunnels (this one is ${l.kind})` });
+            else if (l.pskRotations.length !== layout.length)
+                out.push({
+                    path: [...at, "pskRotations"],
+                    rule: `this link has ${layout.length} tunnels: give ${layout.length} rotation counts (got ${l.pskRotations.length})`,
+                });
         }
         if (l.insideCidrs && !edge) {
             if (l.kind !== "ipsec-vpn") out.push({ path: [...at, "insideCidrs"], rule: `only an ipsec-vpn link has tunnels (this one is ${l.kind})` });

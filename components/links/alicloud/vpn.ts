@@ -14,6 +14,8 @@ export interface AlicloudVpnTunnel {
     localInside: string;
     /** The tunnel's PSK when the other end owns it (an AWS connection); generated here otherwise. */
     psk?: pulumi.Output<string>;
+    /** How many times a PSK generated here was rotated (0 when unset). */
+    pskRotation?: number;
 }
 
 export interface AlicloudVpnArgs {
@@ -49,7 +51,7 @@ export class AlicloudVpn extends pulumi.ComponentResource {
         };
         this.psks = new Map();
         this.connections = args.connections.map((conn) => {
-            const psks = conn.tunnels.map((t, i) => t.psk ?? tunnelPsk(`${name}-${conn.key}t${i + 1}-psk`, this)) as [
+            const psks = conn.tunnels.map((t, i) => t.psk ?? tunnelPsk(`${name}-${conn.key}t${i + 1}-psk`, this, t.pskRotation)) as [
                 pulumi.Output<string>,
                 pulumi.Output<string>,
             ];

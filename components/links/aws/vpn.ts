@@ -8,6 +8,8 @@ import { tunnelPsk } from "../keys";
 
 export interface AwsVpnTunnel {
     insideCidr: string;
+    /** How many times the tunnel's PSK was rotated (0 when unset). */
+    pskRotation?: number;
 }
 
 export interface AwsVpnConnectionPlan {
@@ -73,8 +75,8 @@ export class AwsVpn extends pulumi.ComponentResource {
                 { parent: this },
             );
             const psks: [pulumi.Output<string>, pulumi.Output<string>] = [
-                tunnelPsk(`${name}-${conn.key}t1-psk`, this),
-                tunnelPsk(`${name}-${conn.key}t2-psk`, this),
+                tunnelPsk(`${name}-${conn.key}t1-psk`, this, conn.tunnels[0].pskRotation),
+                tunnelPsk(`${name}-${conn.key}t2-psk`, this, conn.tunnels[1].pskRotation),
             ];
             this.psks.set(conn.key, psks);
             const vpn = new aws.ec2.VpnConnection(

@@ -7,7 +7,20 @@ import type { LinksResult } from "../../../components/links/addon";
 import { PSK_PATTERN } from "../../../components/links/plan";
 import type { Fleet } from "../../../stacks/fleet";
 import type { FleetSpec } from "../../../stacks/spec";
-import { directConnectLink, Inventory, linkResources, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet, SecretValue } from "../../harness";
+import { finalPathOf } from "../../../components/idc/renderers/node";
+import { pskOf } from "../../../components/links/keys";
+import { LINKS_PATHS } from "../../../components/links/render";
+import {
+    directConnectLink,
+    Inventory,
+    linkResources,
+    loadStackSpec,
+    parsedAfter,
+    plainTextOccurrences,
+    RegisteredResource,
+    runFleet,
+    SecretValue,
+} from "../../harness";
 
 async function run(spec: FleetSpec, stack: "prod" | "dev", preview = false): Promise<{ inventory: Inventory; fleet: Fleet }> {
     return runFleet(spec, stack, { preview });
@@ -514,6 +527,54 @@ describe("links layer on the mock engine", function () {
 
         it("registers the same resources in a first preview", () => {
             assert.deepStrictEqual(preview.resources.map((r) => r.urn).sort(), inv.resources.map((r) => r.urn).sort());
+        });
+    });
+
+    describe("PSK rotation (dev with both IPsec links on tunnels of their own)", () => {
+        /** dev outside the border: idc-dev dials eks-dev's Transit Gateway itself, ack-dev in Hong Kong. */
+        function rotatedDev(): FleetSpec {
+            const parsed = parsedAfter((f) => {
+                const [idc, ack] = ["idc-dev", "ack-dev"].map((n) => f.clusters.find((c: any) => c.name === n));
+                idc.gateway.mainlandChina = false;
+                ack.region = "cn-hongkong";
+                ack.zones = ["cn-hongkong-b", "cn-hongkong-c"];
+                ack.metrics.objectStore.region = "cn-hongkong";
+                delete f.links[0].crossBorder;
+                delete f.cenEdges;
+                f.links[0].pskRotations = [0, 3];
+                f.links[1].pskRotations = [1, 0];
+            }, "dev");
+            assert.ok(parsed.ok, parsed.ok ? "" : parsed.violations.join("\n"));
+            return parsed.spec;
+        }
+
+        it("gives a rotated tunnel's PSK a keeper (a new password under the same name), and that key reaches both ends", async () => {
+            const { inventory } = await run(rotatedDev(), "dev");
+            const passwords = inventory.ofType("random:index/randomPassword:RandomPassword").filter((r) => r.name.endsWith("-psk"));
+            assert.deepStrictEqual(Object.fromEntries(passwords.map((r) => [r.name, r.inputs.keepers])), {
+                "eks-dev-link-idc-dev-c1t1-psk": undefined,
+                "eks-dev-link-idc-dev-c1t2-psk": { rotation: "3" },
+                "ack-dev-link-idc-dev-c1t1-psk": { rotation: "1" },
+                "ack-dev-link-idc-dev-c1t2-psk": undefined,
+            });
+            const keyOf = (name: string) => {
+                const result = passwords.find((r) => r.name === name)!.state.result;
+                return pskOf(String(result instanceof SecretValue ? result.value : result));
+            };
+            const aws = inventory.named("aws:ec2/vpnConnection:VpnConnection", "eks-dev-link-idc-dev-c1").inputs;
+            assert.strictEqual(secretValue(aws.tunnel2PresharedKey), keyOf("eks-dev-link-idc-dev-c1t2-psk"));
+            const [master] = inventory.named("alicloud:vpn/connection:Connection", "ack-dev-link-idc-dev-c1").inputs.tunnelOptionsSpecifications;
+            assert.strictEqual(secretValue(master.tunnelIkeConfig.psk), keyOf("ack-dev-link-idc-dev-c1t1-psk"));
+            const swanctl = inventory
+                .ofType("command:remote:CopyToRemote")
+                .filter((c) => finalPathOf(String(c.inputs.remotePath)) === LINKS_PATHS.swanctlConf)
+                .map((c) => {
+                    assert.ok(c.inputs.source instanceof SecretValue, "swanctl.conf is a secret");
+                    return (c.inputs.source.value as { text: string }).text;
+                });
+            assert.strictEqual(swanctl.length, 1, "idc-dev has one gateway host");
+            for (const name of ["eks-dev-link-idc-dev-c1t2-psk", "ack-dev-link-idc-dev-c1t1-psk"])
+                assert.ok(swanctl[0].includes(`secret = "${keyOf(name)}"`), `the IDC end has ${name}`);
         });
     });
 

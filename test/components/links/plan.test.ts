@@ -173,6 +173,28 @@ describe("links addressing plan", () => {
         }
     });
 
+    it("carries each tunnel's PSK rotation count where it is not 0, and changes nothing else in the plan", () => {
+        const spec = loadStackSpec("prod");
+        const plain = planLinks(linkSites(spec), internetDecls(spec));
+        const decls = internetDecls(spec);
+        decls[0].pskRotations = [0, 2, 0, 1];
+        decls[2].pskRotations = [0, 0, 7, 0];
+        const rotated = planLinks(linkSites(spec), decls);
+        assert.deepStrictEqual(
+            rotated.links.map((l) => l.tunnels.filter((t) => t.pskRotation !== undefined).map((t) => [t.name, t.pskRotation])),
+            [
+                [
+                    ["eks-apne1-idc-sh-c1t2", 2],
+                    ["eks-apne1-idc-sh-c2t2", 1],
+                ],
+                [],
+                [["eks-apne1-ack-sh-c2t1", 7]],
+            ],
+        );
+        const withoutCounts = rotated.links.map((l) => ({ ...l, tunnels: l.tunnels.map(({ pskRotation: _r, ...t }) => t) }));
+        assert.deepStrictEqual(withoutCounts, plain.links);
+    });
+
     it("probes past a pinned block that a key hashes to", () => {
         const spec = loadStackSpec("prod");
         delete spec.links[2].insideCidrs;

@@ -446,11 +446,33 @@ describe("links spec", () => {
             for (const [key, value] of [
                 ["insideCidrs", ["169.254.20.0/30"]],
                 ["xfrmIfIds", [1]],
+                ["pskRotations", [1]],
             ] as const)
                 assertViolation(
                     violationsAfter((f) => (f.links[2][key] = value)),
                     `links[2].${key}: the link rides ack-sh's CEN edge in ap-northeast-1 and has no tunnels of its own (the edge's tunnels to eks-apne1 carry it)`,
                 );
+        });
+    });
+
+    describe("PSK rotations", () => {
+        it("takes one whole count per tunnel of an ipsec-vpn link", () => {
+            assert.ok(parsedAfter((f) => (f.links[1].pskRotations = [0, 1]), "dev").ok);
+            assertViolation(
+                violationsAfter((f) => (f.links[1].pskRotations = [1]), "dev"),
+                "links[1].pskRotations: this link has 2 tunnels: give 2 rotation counts (got 1)",
+            );
+            for (const bad of [-1, 1.5, "1"]) {
+                const v = violationsAfter((f) => (f.links[1].pskRotations = [0, bad]), "dev");
+                assert.ok(
+                    v.some((x) => x.startsWith("links[1].pskRotations[1]: ")),
+                    v.join("\n"),
+                );
+            }
+            assertViolation(
+                offBorderAfter((f) => (f.links[1].pskRotations = [1])),
+                "links[1].pskRotations: only an ipsec-vpn link has tunnels (this one is express-connect)",
+            );
         });
     });
 
