@@ -11,7 +11,8 @@
 // rendered from mirrorTunnel() of the same tunnel parameters (what the managed gateway is given).
 // The ToR and the VPC router are the test's own small FRR configs. Asserted: both tunnels
 // ESTABLISHED, every BGP session Established, each site learns the other's prefix, a ping crosses,
-// and crosses again with gw1 dead; a wrong PSK and a proposal the other end rejects fail.
+// and crosses again with gw1 dead; a wrong PSK and a proposal the other end rejects fail; a rotated
+// PSK reloaded at both ends keeps the running SA, authenticates the next and refuses the old key.
 import * as assert from "assert";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
@@ -294,19 +295,19 @@ describe("links: a tunnel whose ends disagree does not come up", function () {
     });
 
     /** Two namespaces on one outside bridge, each with charon and one side's file; returns both after `waitMs`. */
-    async function pair(tag: string, idc: ResolvedGatewayHost, cloud: ResolvedGatewayHost): Promise<[Namespace, Namespace]> {
+    async function pair(tag: string, idc: ResolvedGatewayHost, cloud: ResolvedGatewayHost, cloudText = renderSwanctlConf): Promise<[Namespace, Namespace]> {
         const wan = lab.ns(`${tag}w`);
         lab.bridge(wan, "br0");
         const a = lab.ns(`${tag}a`);
         const b = lab.ns(`${tag}b`);
         lab.plug(a, "out", `${idc.tunnels[0].localOutside}/15`, wan, "br0");
         lab.plug(b, "out", `${cloud.tunnels[0].localOutside}/15`, wan, "br0");
-        for (const [n, h] of [
-            [b, cloud],
-            [a, idc],
+        for (const [n, h, render] of [
+            [b, cloud, cloudText],
+            [a, idc, renderSwanctlConf],
         ] as const) {
             await n.startCharon();
-            const r = n.loadSwanctl(renderSwanctlConf(h));
+            const r = n.loadSwanctl(render(h));
             assert.strictEqual(r.status, 0, r.stdout + r.stderr);
         }
         return [a, b];
@@ -342,6 +343,59 @@ describe("links: a tunnel whose ends disagree does not come up", function () {
         const [a, b] = await pair("p", idcGateway("gwp", "10.10.0.11", t), cloud);
         await assertNeverEstablished(a, b, t.name, /AUTHENTICATION_FAILED|authentication of '198\.18\.2\.\d' with pre-shared key failed|MAC mismatched/);
         await assertFixedComesUp(a, b, cloudEnd("cloud-psk", "10.20.0.11", t), t.name);
+    });
+
+    it("a rotated PSK (links[].pskRotations): reloaded at both ends, the running SA stays, a new one authenticates with the new key and never with the old", async () => {
+        const t = tunnel("idc-cloud-rot", 5, "198.18.4.1", "198.18.4.2");
+        const ends = (k: ResolvedTunnel) => [idcGateway("gwr", "10.10.0.11", k), cloudEnd("cloud-rot", "10.20.0.11", k)] as const;
+        // The cloud end only answers here (no start, restart or DPD restart of its own), so every IKE SA is one the IDC end
+        // negotiated after the step before: an SA the cloud end re-initiated meanwhile would race the key change.
+        const answering = (h: ResolvedGatewayHost) => {
+            const text = renderSwanctlConf(h);
+            const quiet = text.replace(/start_action = start/g, "start_action = none").replace(/(close|dpd)_action = restart/g, "$1_action = none");
+            assert.strictEqual(quiet.match(/_action = none/g)?.length, 3 * h.tunnels.length, "the cloud end's file has the three actions to quiet");
+            return quiet;
+        };
+        const [a, b] = await pair("r", ...ends(t), answering);
+        /** The unique ids of the tunnel's ESTABLISHED IKE SAs at the IDC end (both ends start it, so there may be two). */
+        const established = () =>
+            [...a.must(["swanctl", "--list-sas", "--raw", "--ike", t.name, "--uri", a.vici]).stdout.matchAll(/list-sa event \{\S+ \{([^{]*)/g)]
+                .filter((m) => /\bstate=ESTABLISHED\b/.test(m[1]))
+                .map((m) => /\buniqueid=(\d+)\b/.exec(m[1])![1]);
+        const bothUp = (what: string, fresh: (ids: string[]) => boolean = () => true) =>
+            waitFor(`${t.name} ESTABLISHED ${what}`, 30_000, () => {
+                const ids = established();
+                return ids.length > 0 && fresh(ids) && b.ikeStates()[t.name] === "ESTABLISHED" ? ids : undefined;
+            });
+        const reload = (n: Namespace, h: ResolvedGatewayHost) => {
+            const r = n.loadSwanctl(n === b ? answering(h) : renderSwanctlConf(h));
+            assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+        };
+        /** The IDC end closes every IKE SA of the tunnel (the DELETE tells the cloud end); then each of `from` negotiates anew. */
+        const renegotiate = (...from: Namespace[]) => {
+            a.exec(["swanctl", "--terminate", "--ike", t.name, "--timeout", "10", "--uri", a.vici], 15_000);
+            for (const n of from) n.exec(["swanctl", "--initiate", "--child", t.name, "--timeout", "10", "--uri", n.vici], 15_000);
+        };
+        const first = await bothUp("with the first key");
+        // What the gateway's setup does after swanctl.conf changed, at both ends: swanctl --load-all.
+        const rotated: ResolvedTunnel = { ...t, psk: psk() };
+        const [idcRotated, cloudRotated] = ends(rotated);
+        reload(a, idcRotated);
+        reload(b, cloudRotated);
+        assert.deepStrictEqual(established(), first, "the established IKE SAs are kept");
+        renegotiate(a);
+        await bothUp("with the rotated key", (ids) => ids.every((id) => !first.includes(id)));
+        // The cloud end back on the old key: the IDC end no longer holds it, so no new SA authenticates, whichever end
+        // starts (the responder checks the AUTH against every key it holds for the pair of ids).
+        fs.writeFileSync(a.charonLog, "");
+        fs.writeFileSync(b.charonLog, "");
+        reload(b, ends(t)[1]);
+        renegotiate(b, a);
+        await assertNeverEstablished(a, b, t.name, /AUTHENTICATION_FAILED|authentication of '198\.18\.4\.\d' with pre-shared key failed|MAC mismatched/);
+        // IKEv2 authenticates each end on its own: the IDC end, answering the cloud end's old key, refuses it itself.
+        const idcLog = fs.readFileSync(a.charonLog, "utf8");
+        assert.match(idcLog, /tried \d+ shared keys? for '198\.18\.4\.1' - '198\.18\.4\.2', but MAC mismatched/);
+        assert.doesNotMatch(idcLog, /authentication of '198\.18\.4\.2' with pre-shared key successful/);
     });
 
     it("a proposal the other end rejects: NO_PROPOSAL_CHOSEN, no SA (and the matching proposal brings it up)", async () => {
