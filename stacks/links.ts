@@ -74,7 +74,13 @@ export function linkDecls(fleet: FleetSpec): LinkDecl[] {
 
 /** The CEN edges as the links add-on takes them. */
 export function cenEdgeDecls(fleet: FleetSpec): CenEdgeDecl[] {
-    return fleet.cenEdges.map((e) => ({ anchor: e.anchor, region: e.region, vpcCidr: e.vpcCidr, zones: [e.zones[0], e.zones[1]] }));
+    return fleet.cenEdges.map((e) => ({
+        anchor: e.anchor,
+        region: e.region,
+        vpcCidr: e.vpcCidr,
+        zones: [e.zones[0], e.zones[1]],
+        ...(e.pskRotations ? { pskRotations: e.pskRotations } : {}),
+    }));
 }
 
 /** The EKS API endpoint's port (the private endpoint's ENIs carry the cluster security group). */

@@ -149,6 +149,8 @@ export interface CenEdgeDecl {
     vpcCidr: string;
     /** Two zones of `region` that offer dual-tunnel VPN gateways and transit router attachments. */
     zones: [string, string];
+    /** Per EKS site: how many times each of its crossing's tunnels' PSK was rotated, in plan order; 0 when unset. */
+    pskRotations?: Record<string, number[]>;
 }
 
 /** The tunnels between one EKS site's Transit Gateway and a CEN edge gateway, shared by every cross-border link they carry. */
@@ -510,9 +512,10 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[], edges: CenEdgeDe
             .map((c): PlannedEdgeCrossing => {
                 const name = `${c.eks.name}-${edge.anchor}-${edge.region}`;
                 const edgeSite: LinkSite = { ...anchor };
-                const tunnels = tunnelLayout("ipsec-vpn", { kind: "eks" }, { kind: "ack" }).map((slot): PlannedTunnel => {
+                const tunnels = tunnelLayout("ipsec-vpn", { kind: "eks" }, { kind: "ack" }).map((slot, i): PlannedTunnel => {
                     const key = tunnelKey(edgeEnds(c.eks.name, edge.anchor, edge.region), slot.connection, slot.index);
                     const base = allocated.get(key)!;
+                    const rotation = edge.pskRotations?.[c.eks.name]?.[i] ?? 0;
                     return {
                         name: `${name}-c${slot.connection}t${slot.index}`,
                         connection: slot.connection,
@@ -520,6 +523,7 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[], edges: CenEdgeDe
                         insideCidr: `${intToIp(base)}/30`,
                         a: end(c.eks, base + 1, key),
                         b: end(edgeSite, base + 2, key),
+                        ...(rotation > 0 ? { pskRotation: rotation } : {}),
                     };
                 });
                 return { name, eks: c.eks, tunnels, links: c.links };

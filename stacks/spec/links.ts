@@ -154,6 +154,11 @@ export const cenEdgesSchema = z
                 z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/, "must be a zone id like ap-northeast-1a"),
                 z.string().regex(/^[a-z]{2}-[a-z0-9-]+$/, "must be a zone id like ap-northeast-1b"),
             ]),
+            /**
+             * Per eks cluster whose tunnels end at this edge: how many times each of those four tunnels'
+             * PSK was rotated, in plan order (as `links[].pskRotations` for a link's own tunnels).
+             */
+            pskRotations: z.record(dnsLabel, z.array(z.number().int().min(0).max(1_000_000))).optional(),
         }),
     )
     .default([]);
@@ -200,7 +205,7 @@ interface FleetLike {
     transit: string[];
     links: LinkLike[];
     clusters: SiteLike[];
-    cenEdges?: { anchor: string; region: string; vpcCidr: string; zones: [string, string] }[];
+    cenEdges?: { anchor: string; region: string; vpcCidr: string; zones: [string, string]; pskRotations?: Record<string, number[]> }[];
 }
 
 /**
@@ -598,12 +603,11 @@ function cenEdgeRules(fleet: FleetLike, index: Map<string, number>): Violation[]
         ] as const)
             if (text) blocks.push({ path: ["clusters", i, "network", key], text });
     });
-    const used = new Set(
-        fleet.links.flatMap((l) => {
-            const e = cenEdgeOf(fleet.clusters, l, fleet.links);
-            return e ? [`${e.anchor.name}/${e.region}`] : [];
-        }),
-    );
+    const riding = fleet.links.flatMap((l) => {
+        const e = cenEdgeOf(fleet.clusters, l, fleet.links);
+        return e ? [{ key: `${e.anchor.name}/${e.region}`, eks: e.outside.name }] : [];
+    });
+    const used = new Set(riding.map((r) => r.key));
     const seen = new Map<string, number>();
     (fleet.cenEdges ?? []).forEach((e, j) => {
         const at = ["cenEdges", j];
@@ -624,6 +628,19 @@ function cenEdgeRules(fleet: FleetLike, index: Map<string, number>): Violation[]
         e.zones.forEach((z, k) => {
             if (!z.startsWith(e.region)) out.push({ path: [...at, "zones", k], rule: `${z} is not a zone of ${e.region}` });
         });
+        const crossing = tunnelLayout("ipsec-vpn", { kind: "eks" }, { kind: "ack" }).length;
+        for (const [eks, counts] of Object.entries(e.pskRotations ?? {})) {
+            if (!riding.some((r) => r.key === key && r.eks === eks))
+                out.push({
+                    path: [...at, "pskRotations", eks],
+                    rule: `${eks} has no tunnels to this edge: no ipsec-vpn link of an eks cluster of that name rides it`,
+                });
+            else if (counts.length !== crossing)
+                out.push({
+                    path: [...at, "pskRotations", eks],
+                    rule: `${eks}'s crossing has ${crossing} tunnels: give ${crossing} rotation counts (got ${counts.length})`,
+                });
+        }
         if (e.zones[0] === e.zones[1])
             out.push({
                 path: [...at, "zones"],

@@ -530,30 +530,21 @@ describe("links layer on the mock engine", function () {
         });
     });
 
-    describe("PSK rotation (dev with both IPsec links on tunnels of their own)", () => {
-        /** dev outside the border: idc-dev dials eks-dev's Transit Gateway itself, ack-dev in Hong Kong. */
-        function rotatedDev(): FleetSpec {
+    describe("PSK rotation (dev: a tunnel of its IDC link to ack-dev, one of eks-dev's crossing to ack-dev's edge)", () => {
+        it("gives a rotated tunnel's PSK a keeper (a new password under the same name), and that key reaches both ends", async () => {
             const parsed = parsedAfter((f) => {
-                const [idc, ack] = ["idc-dev", "ack-dev"].map((n) => f.clusters.find((c: any) => c.name === n));
-                idc.gateway.mainlandChina = false;
-                ack.region = "cn-hongkong";
-                ack.zones = ["cn-hongkong-b", "cn-hongkong-c"];
-                ack.metrics.objectStore.region = "cn-hongkong";
-                delete f.links[0].crossBorder;
-                delete f.cenEdges;
-                f.links[0].pskRotations = [0, 3];
                 f.links[1].pskRotations = [1, 0];
+                f.cenEdges[0].pskRotations = { "eks-dev": [0, 0, 2, 0] };
             }, "dev");
             assert.ok(parsed.ok, parsed.ok ? "" : parsed.violations.join("\n"));
-            return parsed.spec;
-        }
-
-        it("gives a rotated tunnel's PSK a keeper (a new password under the same name), and that key reaches both ends", async () => {
-            const { inventory } = await run(rotatedDev(), "dev");
+            const { inventory } = await run(parsed.spec, "dev");
+            const crossing = "eks-dev-link-ack-dev-ap-northeast-1";
             const passwords = inventory.ofType("random:index/randomPassword:RandomPassword").filter((r) => r.name.endsWith("-psk"));
             assert.deepStrictEqual(Object.fromEntries(passwords.map((r) => [r.name, r.inputs.keepers])), {
-                "eks-dev-link-idc-dev-c1t1-psk": undefined,
-                "eks-dev-link-idc-dev-c1t2-psk": { rotation: "3" },
+                [`${crossing}-c1t1-psk`]: undefined,
+                [`${crossing}-c1t2-psk`]: undefined,
+                [`${crossing}-c2t1-psk`]: { rotation: "2" },
+                [`${crossing}-c2t2-psk`]: undefined,
                 "ack-dev-link-idc-dev-c1t1-psk": { rotation: "1" },
                 "ack-dev-link-idc-dev-c1t2-psk": undefined,
             });
@@ -561,8 +552,13 @@ describe("links layer on the mock engine", function () {
                 const result = passwords.find((r) => r.name === name)!.state.result;
                 return pskOf(String(result instanceof SecretValue ? result.value : result));
             };
-            const aws = inventory.named("aws:ec2/vpnConnection:VpnConnection", "eks-dev-link-idc-dev-c1").inputs;
-            assert.strictEqual(secretValue(aws.tunnel2PresharedKey), keyOf("eks-dev-link-idc-dev-c1t2-psk"));
+            // The crossing: AWS connection 2's tunnel 1 faces the edge's second IP, the slave tunnel of Alibaba connection t1.
+            const aws = inventory.named("aws:ec2/vpnConnection:VpnConnection", `${crossing}-c2`).inputs;
+            assert.strictEqual(secretValue(aws.tunnel1PresharedKey), keyOf(`${crossing}-c2t1-psk`));
+            const [, slave] = inventory.named("alicloud:vpn/connection:Connection", "ack-dev-ap-northeast-1-link-eks-dev-t1").inputs
+                .tunnelOptionsSpecifications;
+            assert.strictEqual(secretValue(slave.tunnelIkeConfig.psk), keyOf(`${crossing}-c2t1-psk`));
+            // The IDC link: Alibaba's master tunnel and the IDC gateway's swanctl.conf.
             const [master] = inventory.named("alicloud:vpn/connection:Connection", "ack-dev-link-idc-dev-c1").inputs.tunnelOptionsSpecifications;
             assert.strictEqual(secretValue(master.tunnelIkeConfig.psk), keyOf("ack-dev-link-idc-dev-c1t1-psk"));
             const swanctl = inventory
@@ -573,8 +569,7 @@ describe("links layer on the mock engine", function () {
                     return (c.inputs.source.value as { text: string }).text;
                 });
             assert.strictEqual(swanctl.length, 1, "idc-dev has one gateway host");
-            for (const name of ["eks-dev-link-idc-dev-c1t2-psk", "ack-dev-link-idc-dev-c1t1-psk"])
-                assert.ok(swanctl[0].includes(`secret = "${keyOf(name)}"`), `the IDC end has ${name}`);
+            assert.ok(swanctl[0].includes(`secret = "${keyOf("ack-dev-link-idc-dev-c1t1-psk")}"`), "the IDC end has the rotated key");
         });
     });
 

@@ -195,6 +195,28 @@ describe("links addressing plan", () => {
         assert.deepStrictEqual(withoutCounts, plain.links);
     });
 
+    it("carries a CEN edge crossing's rotation counts to its tunnels, and changes nothing else in the plan", () => {
+        const spec = loadStackSpec("prod");
+        const plain = planLinks(linkSites(spec), linkDecls(spec), cenEdgeDecls(spec));
+        const edges = cenEdgeDecls(spec);
+        edges[0].pskRotations = { "eks-apne1": [3, 0, 0, 1] };
+        const rotated = planLinks(linkSites(spec), linkDecls(spec), edges);
+        const [crossing] = rotated.cenEdges[0].crossings;
+        assert.deepStrictEqual(
+            crossing.tunnels.map((t) => [t.name, t.pskRotation]),
+            [
+                ["eks-apne1-ack-sh-ap-northeast-1-c1t1", 3],
+                ["eks-apne1-ack-sh-ap-northeast-1-c1t2", undefined],
+                ["eks-apne1-ack-sh-ap-northeast-1-c2t1", undefined],
+                ["eks-apne1-ack-sh-ap-northeast-1-c2t2", 1],
+            ],
+        );
+        const strip = (p: typeof plain) =>
+            p.cenEdges.map((e) => ({ ...e, crossings: e.crossings.map((c) => ({ ...c, tunnels: c.tunnels.map(({ pskRotation: _r, ...t }) => t) })) }));
+        assert.deepStrictEqual(strip(rotated), strip(plain));
+        assert.deepStrictEqual(rotated.links, plain.links);
+    });
+
     it("probes past a pinned block that a key hashes to", () => {
         const spec = loadStackSpec("prod");
         delete spec.links[2].insideCidrs;

@@ -474,6 +474,17 @@ describe("links spec", () => {
                 "links[1].pskRotations: only an ipsec-vpn link has tunnels (this one is express-connect)",
             );
         });
+        it("takes a CEN edge crossing's counts by its eks cluster: four, for a cluster whose tunnels end there", () => {
+            assert.ok(parsedAfter((f) => (f.cenEdges[0].pskRotations = { "eks-apne1": [0, 1, 0, 2] })).ok);
+            assertViolation(
+                violationsAfter((f) => (f.cenEdges[0].pskRotations = { "eks-apne1": [0, 1] })),
+                "cenEdges[0].pskRotations.eks-apne1: eks-apne1's crossing has 4 tunnels: give 4 rotation counts (got 2)",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.cenEdges[0].pskRotations = { "ack-sh": [0, 0, 0, 1] })),
+                "cenEdges[0].pskRotations.ack-sh: ack-sh has no tunnels to this edge: no ipsec-vpn link of an eks cluster of that name rides it",
+            );
+        });
     });
 
     describe("XFRM interface ids", () => {
