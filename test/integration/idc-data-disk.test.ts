@@ -18,7 +18,7 @@ interface Disk {
  * A scratch host: `disks` by device, `mounted` = the device on the mount point (or none), `fstab`
  * lines. The stubs log every call; `test -b` is true for the listed disks.
  */
-function runDisk(device: string, disks: Record<string, Disk>, mounted: string | undefined, fstabLines: string[]) {
+function runDisk(device: string, disks: Record<string, Disk>, mounted: string | undefined, fstabLines: string[], mount = "/var/lib/etcd") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "datadisk-"));
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
@@ -44,7 +44,7 @@ function runDisk(device: string, disks: Record<string, Disk>, mounted: string | 
         .map((d) => `"${d}"`)
         .join(" ");
     const prelude = `test() { if [ "$1" = -b ]; then for d in ${blockDevs}; do [ "$2" = "$d" ] && return 0; done; return 1; fi; builtin test "$@"; }\n`;
-    const r = spawnSync("bash", ["-c", prelude + renderDataDiskScript(device, "/var/lib/etcd", fstab)], {
+    const r = spawnSync("bash", ["-c", prelude + renderDataDiskScript(device, mount, fstab)], {
         encoding: "utf8",
         env: { PATH: `${bin}:/usr/bin:/bin` },
     });
@@ -68,6 +68,18 @@ describe("etcd data disk script (bash with stub disk tools)", () => {
             [line(FORMATTED)],
         );
         assert.match(r.calls, /^mount \/var\/lib\/etcd$/m);
+    });
+
+    it("a changed etcd.dataDir on a running host: refused, the disk not mounted a second time", () => {
+        const r = runDisk("/dev/nvme0n1", { "/dev/nvme0n1": { uuid: OLD } }, undefined, [line(OLD)], "/srv/etcd");
+        assert.strictEqual(r.status, 1);
+        assert.match(r.stderr, /mounts \/dev\/nvme0n1 \(UUID=1{8}-[-0-9]+\) on \/var\/lib\/etcd, not \/srv\/etcd: refusing \(etcd\.dataDir changed/);
+        assert.deepStrictEqual(r.fstab, `${line(OLD)}\n`);
+        assert.doesNotMatch(r.calls, /^(mkfs\.ext4|mount|install) /m);
+        // A commented-out line for the old mount point does not count.
+        const moved = runDisk("/dev/nvme0n1", { "/dev/nvme0n1": { uuid: OLD } }, undefined, [`# ${line(OLD)}`], "/srv/etcd");
+        assert.strictEqual(moved.status, 0, moved.stderr);
+        assert.match(moved.fstab, /^UUID=1{8}-[-0-9]+ \/srv\/etcd ext4 defaults,noatime,nofail 0 2$/m);
     });
 
     it("the same device again: kept, no second fstab line", () => {

@@ -157,7 +157,9 @@ WantedBy=multi-user.target
  * never on a device that holds a filesystem or a partition table; mounts it with noatime by UUID.
  * A changed nvmeDevice must not format a second device and mount it over the data: the script
  * refuses when the mount point already holds (or fstab already mounts there) another device's
- * filesystem, and writes at most one fstab line per mount point. `fstab` is a parameter for tests.
+ * filesystem, and writes at most one fstab line per mount point. A changed dataDir must not mount
+ * the disk a second time: it refuses when fstab mounts the device's filesystem elsewhere. `fstab`
+ * is a parameter for tests.
  */
 export function renderDataDiskScript(device: string, mount: string, fstab = "/etc/fstab"): string {
     return `set -euo pipefail
@@ -179,6 +181,15 @@ set +e
 blkid -p "$dev" >/dev/null 2>&1
 found=$?
 set -e
+if [ "$found" -eq 0 ]; then
+  held=$(blkid -s UUID -o value "$dev" || true)
+  # Its filesystem already in fstab on another mount point: etcd.dataDir changed on a running host.
+  # A second line would mount the disk twice, and etcd would start on an empty data directory.
+  other=$(awk -v u="UUID=$held" -v m="$mnt" '$1 !~ /^#/ && $1 == u && $2 != m { print $2; exit }' "$fstab")
+  if [ -n "$held" ] && [ -n "$other" ]; then
+    echo "$fstab mounts $dev (UUID=$held) on $other, not $mnt: refusing (etcd.dataDir changed on a running host: move the data first)" >&2; exit 1
+  fi
+fi
 if [ -n "$entries" ]; then
   cur=""
   if [ "$found" -eq 0 ]; then cur=$(blkid -s UUID -o value "$dev" || true); fi
