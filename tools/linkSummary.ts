@@ -1,7 +1,7 @@
 // The link summary of the offline plan: each link, its tunnels with inside addresses and the IDC
 // gateway that carries each, both ASNs, the suite, the prefixes each end announces and routes, and
 // a note on every link that crosses the border of mainland China. Pure: the plan in, text out.
-import { cenArea, LinksPlan, PlannedCenEdge, PlannedLink } from "../components/links/plan";
+import { cenArea, LinksPlan, PlannedCenEdge, PlannedLink, PlannedTunnel } from "../components/links/plan";
 
 const CROSS_BORDER: Record<string, string> = {
     cen: "Alibaba CEN cross-border bandwidth (a licensed product)",
@@ -36,7 +36,7 @@ function linkLines(l: PlannedLink): string[] {
         lines.push(`    IKEv2 ${l.crypto.strongswan.ike}, ESP ${l.crypto.strongswan.esp}; BGP over ${l.tunnels.length} tunnels:`);
         for (const t of l.tunnels)
             lines.push(
-                `      ${t.name.padEnd(34)} ${t.insideCidr.padEnd(18)} ${end(t.a.site, t.a.inside, t.a.gateway, t.a.ifId)} <-> ${end(t.b.site, t.b.inside, t.b.gateway, t.b.ifId)}`,
+                `      ${t.name.padEnd(34)} ${t.insideCidr.padEnd(18)} ${end(t.a.site, t.a.inside, t.a.gateway, t.a.ifId)} <-> ${end(t.b.site, t.b.inside, t.b.gateway, t.b.ifId)}${rotated(t)}`,
             );
     }
     if (l.directConnect) {
@@ -65,10 +65,14 @@ function edgeLines(e: PlannedCenEdge): string[] {
         lines.push(`    ${e.anchor.name}'s transit router routes to its VPC (IDC behind its VPN gateway): ${e.anchorVpcPrefixes.join(", ")}`);
     for (const c of e.crossings) {
         lines.push(`    ${c.eks.name} (AS ${c.eks.asn}) <-> edge, carrying ${c.links.join(", ")}; BGP over ${c.tunnels.length} tunnels:`);
-        for (const t of c.tunnels) lines.push(`      ${t.name.padEnd(40)} ${t.insideCidr.padEnd(18)} ${end(t.a.site, t.a.inside)} <-> edge ${t.b.inside}`);
+        for (const t of c.tunnels)
+            lines.push(`      ${t.name.padEnd(40)} ${t.insideCidr.padEnd(18)} ${end(t.a.site, t.a.inside)} <-> edge ${t.b.inside}${rotated(t)}`);
     }
     return lines;
 }
+
+/** A tunnel whose PSK was rotated says how often (the spec's count), so a plan shows which key changes. */
+const rotated = (t: PlannedTunnel) => (t.pskRotation ? `  PSK rotated ${t.pskRotation}x` : "");
 
 export function renderLinkSummary(plan: LinksPlan): string {
     if (plan.links.length === 0) return "links: none";

@@ -215,6 +215,13 @@ describe("links addressing plan", () => {
             p.cenEdges.map((e) => ({ ...e, crossings: e.crossings.map((c) => ({ ...c, tunnels: c.tunnels.map(({ pskRotation: _r, ...t }) => t) })) }));
         assert.deepStrictEqual(strip(rotated), strip(plain));
         assert.deepStrictEqual(rotated.links, plain.links);
+        // The summary names the rotated tunnels, and only those.
+        const summary = renderLinkSummary(rotated).split("\n");
+        assert.deepStrictEqual(
+            summary.filter((l) => l.includes("PSK rotated")).map((l) => l.trim().split(/\s+/)[0] + " " + l.trim().split(/\s+/).pop()),
+            ["eks-apne1-ack-sh-ap-northeast-1-c1t1 3x", "eks-apne1-ack-sh-ap-northeast-1-c2t2 1x"],
+        );
+        assert.strictEqual(renderLinkSummary(plain).includes("PSK rotated"), false);
     });
 
     it("probes past a pinned block that a key hashes to", () => {
