@@ -62,7 +62,7 @@ export interface LinksResult extends AddonResult {
 
 const short = (t: PlannedTunnel) => `c${t.connection}t${t.index}`;
 /** An AWS connection's tunnel as AwsVpn takes it: its inside /30 and its PSK's rotation count. */
-const awsTunnel = (t: PlannedTunnel): AwsVpnTunnel => ({ insideCidr: t.insideCidr, ...(t.pskRotation ? { pskRotation: t.pskRotation } : {}) });
+const awsTunnel = (t: PlannedTunnel): AwsVpnTunnel => ({ insideCidr: t.insideCidr, pskRotation: t.pskRotation });
 
 export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, after: pulumi.Resource[]): Promise<LinksResult> {
     const plan = planLinks(args.sites, args.links, args.cenEdges ?? []);
@@ -265,7 +265,7 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
                     peer: { key: gw.name, address: gw.publicAddress, asn: b.asn },
                     insideCidr: t.insideCidr,
                     localInside: t.a.inside,
-                    ...(t.pskRotation ? { pskRotation: t.pskRotation } : {}),
+                    pskRotation: t.pskRotation,
                 };
             };
             const tunnels: [AlicloudVpnTunnel, AlicloudVpnTunnel] = [tunnel(t1), tunnel(t2)];
@@ -291,7 +291,7 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
         } else if (link.kind === "ipsec-vpn" && pair === "idc-idc") {
             const keys = new TunnelKeys(
                 name,
-                { tunnels: link.tunnels.map((t) => ({ key: short(t), ...(t.pskRotation ? { pskRotation: t.pskRotation } : {}) })) },
+                { tunnels: link.tunnels.map((t) => ({ key: short(t), pskRotation: t.pskRotation })) },
                 { parent: handleOf(a.name).parent },
             );
             const outside = (site: LinkSite, host?: string) => site.gateways!.find((g) => g.name === host)!.publicAddress;

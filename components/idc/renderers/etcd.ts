@@ -181,18 +181,17 @@ set +e
 blkid -p "$dev" >/dev/null 2>&1
 found=$?
 set -e
-if [ "$found" -eq 0 ]; then
-  held=$(blkid -s UUID -o value "$dev" || true)
-  # Its filesystem already in fstab on another mount point: etcd.dataDir changed on a running host.
-  # A second line would mount the disk twice, and etcd would start on an empty data directory.
-  other=$(awk -v u="UUID=$held" -v m="$mnt" '$1 !~ /^#/ && $1 == u && $2 != m { print $2; exit }' "$fstab")
-  if [ -n "$held" ] && [ -n "$other" ]; then
-    echo "$fstab mounts $dev (UUID=$held) on $other, not $mnt: refusing (etcd.dataDir changed on a running host: move the data first)" >&2; exit 1
+cur=""
+if [ "$found" -eq 0 ]; then cur=$(blkid -s UUID -o value "$dev" || true); fi
+# Its filesystem already in fstab on another mount point: etcd.dataDir changed on a running host.
+# A second line would mount the disk twice, and etcd would start on an empty data directory.
+if [ -n "$cur" ]; then
+  other=$(awk -v u="UUID=$cur" -v m="$mnt" '$1 !~ /^#/ && $1 == u && $2 != m { print $2; exit }' "$fstab")
+  if [ -n "$other" ]; then
+    echo "$fstab mounts $dev (UUID=$cur) on $other, not $mnt: refusing (etcd.dataDir changed on a running host: move the data first)" >&2; exit 1
   fi
 fi
 if [ -n "$entries" ]; then
-  cur=""
-  if [ "$found" -eq 0 ]; then cur=$(blkid -s UUID -o value "$dev" || true); fi
   if [ "$entries" != "UUID=$cur" ]; then
     echo "$fstab mounts $entries on $mnt, not $dev (UUID=\${cur:-none}): refusing (move the data before changing nvmeDevice)" >&2; exit 1
   fi
