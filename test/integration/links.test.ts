@@ -357,7 +357,7 @@ describe("links: a tunnel whose ends disagree does not come up", function () {
             return quiet;
         };
         const [a, b] = await pair("r", ...ends(t), answering);
-        /** The unique ids of the tunnel's ESTABLISHED IKE SAs at the IDC end (both ends start it, so there may be two). */
+        /** The unique ids of the tunnel's ESTABLISHED IKE SAs at the IDC end. */
         const established = () =>
             [...a.must(["swanctl", "--list-sas", "--raw", "--ike", t.name, "--uri", a.vici]).stdout.matchAll(/list-sa event \{\S+ \{([^{]*)/g)]
                 .filter((m) => /\bstate=ESTABLISHED\b/.test(m[1]))
