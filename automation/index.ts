@@ -3,6 +3,8 @@
 // from a FleetSpec, or this project's Pulumi.<stack>.yaml) and preview, up, refresh, destroy or
 // read its outputs, for the whole fleet or one cluster, with typed per-cluster progress.
 export { validateSpec, validateStack, planOffline, FleetSpecError } from "./offline";
+export { rotateTunnelPsk } from "./pskRotation";
+export type { PskRotation } from "./pskRotation";
 export type { PlanRequest, OfflinePlan } from "./offline";
 export { FleetStack, FleetBusyError, FleetOperationError, ProtectedResourcesError, Secret, PROJECT, POLICY_PACK } from "./stack";
 export type { FleetStackOptions, OperationOptions, OperationResult, FleetOutputs, ClusterOutputs } from "./stack";

@@ -1,6 +1,7 @@
 // The fleet CLI, on the automation library:
 //
 //   npm run fleet -- <validate|plan|preview|up|refresh|outputs> --stack NAME [--config FILE] [--cluster NAME] [--json]
+//   npm run fleet -- rotate-psk --stack NAME --tunnel NAME [--config FILE] [--json]
 //
 // A progress line per cluster on a terminal, plain lines in CI, JSON lines with --json.
 // Exit codes: 0 ok; 1 invalid spec, failed operation or a mandatory policy violation; 2 usage.
@@ -11,15 +12,19 @@ import { parseArgs } from "util";
 import { FLEET, type FleetEvent } from "../automation/events";
 import { runCommand } from "./cli";
 
-const COMMANDS = ["validate", "plan", "preview", "up", "refresh", "outputs"] as const;
+const COMMANDS = ["validate", "plan", "preview", "up", "refresh", "outputs", "rotate-psk"] as const;
 type Command = (typeof COMMANDS)[number];
-const USAGE = "usage: npm run fleet -- <validate|plan|preview|up|refresh|outputs> --stack NAME [--config FILE] [--cluster NAME] [--json]";
+const USAGE =
+    "usage: npm run fleet -- <validate|plan|preview|up|refresh|outputs> --stack NAME [--config FILE] [--cluster NAME] [--json]\n" +
+    "       npm run fleet -- rotate-psk --stack NAME --tunnel NAME [--config FILE] [--json]";
 
 export interface CliArgs {
     command: Command;
     stack: string;
     config?: string;
     cluster?: string;
+    /** rotate-psk: the tunnel, by the name the plan prints. */
+    tunnel?: string;
     json: boolean;
 }
 
@@ -31,7 +36,13 @@ export function parseCli(argv: string[]): CliArgs {
         parsed = parseArgs({
             args: argv,
             allowPositionals: true,
-            options: { stack: { type: "string" }, config: { type: "string" }, cluster: { type: "string" }, json: { type: "boolean", default: false } },
+            options: {
+                stack: { type: "string" },
+                config: { type: "string" },
+                cluster: { type: "string" },
+                tunnel: { type: "string" },
+                json: { type: "boolean", default: false },
+            },
         });
     } catch (e) {
         throw new UsageError((e as Error).message);
@@ -40,14 +51,25 @@ export function parseCli(argv: string[]): CliArgs {
     if (!command) throw new UsageError("a command is required");
     if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command ${command}`);
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
-    const { stack, config, cluster, json } = parsed.values;
+    const { stack, config, cluster, tunnel, json } = parsed.values;
     // An empty value (an unset CI variable) is a mistake, never "not given": `--cluster ""` would run on the whole fleet.
-    for (const [name, value] of Object.entries({ stack, config, cluster }))
+    for (const [name, value] of Object.entries({ stack, config, cluster, tunnel }))
         if (value !== undefined && value.trim() === "") throw new UsageError(`--${name} needs a value, got an empty one`);
     if (!stack) throw new UsageError("--stack NAME is required");
     if (cluster !== undefined && !["preview", "up", "refresh"].includes(command))
         throw new UsageError(`--cluster applies to preview, up and refresh, not ${command}`);
-    return { command: command as Command, stack, ...(config ? { config: path.resolve(config) } : {}), ...(cluster ? { cluster } : {}), json: json === true };
+    if ((command === "rotate-psk") !== (tunnel !== undefined))
+        throw new UsageError(
+            command === "rotate-psk" ? "rotate-psk needs --tunnel NAME (as `npm run plan` prints it)" : `--tunnel applies to rotate-psk, not ${command}`,
+        );
+    return {
+        command: command as Command,
+        stack,
+        ...(config ? { config: path.resolve(config) } : {}),
+        ...(cluster ? { cluster } : {}),
+        ...(tunnel ? { tunnel } : {}),
+        json: json === true,
+    };
 }
 
 type Print = (line: string) => void;
@@ -96,6 +118,17 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
                 args.json
                     ? JSON.stringify({ ok: true, stack: args.stack, clusters: spec.clusters.map((c) => c.name) })
                     : `stack ${args.stack}: the fleet spec is valid (${spec.clusters.length} clusters)`,
+            );
+            return 0;
+        }
+        if (args.command === "rotate-psk") {
+            const { stackFilePath } = require("./stackFile") as typeof import("./stackFile");
+            const r = lib.rotateTunnelPsk(args.config ?? stackFilePath(args.stack), args.tunnel!);
+            const where = r.path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
+            print(
+                args.json
+                    ? JSON.stringify({ ok: true, ...r })
+                    : `${r.tunnel}: PSK rotation ${r.from} -> ${r.to} (${where} in ${path.basename(r.file)}); the next \`pulumi up\` gives both ends a new key`,
             );
             return 0;
         }

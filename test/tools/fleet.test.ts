@@ -7,6 +7,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { parseCli, UsageError } from "../../tools/fleet";
 import { previewSection } from "../../tools/prComment";
+import { stackFilePath } from "../../tools/stackFile";
 import { rawStackFleet } from "../harness";
 import { runFleetCli } from "./fleetCli";
 
@@ -31,12 +32,38 @@ describe("fleet CLI", function () {
             [["up", "--stack", "prod", "--cluster", ""], /--cluster needs a value, got an empty one/],
             [["up", "--stack", " ", "--cluster", "eks-apne1"], /--stack needs a value/],
             [["validate", "--stack", "prod", "--config", ""], /--config needs a value/],
+            [["rotate-psk", "--stack", "prod"], /rotate-psk needs --tunnel NAME/],
+            [["rotate-psk", "--stack", "prod", "--tunnel", ""], /--tunnel needs a value/],
+            [["up", "--stack", "prod", "--tunnel", "x"], /--tunnel applies to rotate-psk, not up/],
         ] as const) {
             assert.throws(
                 () => parseCli([...argv]),
                 (e: unknown) => e instanceof UsageError && message.test((e as Error).message),
             );
         }
+    });
+
+    it("rotates a tunnel's PSK by name in the stack file given (--config), and says where", async () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cli-")), "Pulumi.dev.yaml");
+        fs.copyFileSync(stackFilePath("dev"), file);
+        assert.deepStrictEqual(await runFleetCli(["rotate-psk", "--stack", "dev", "--config", file, "--tunnel", "ack-dev-idc-dev-c1t2"]), {
+            code: 0,
+            out: ["ack-dev-idc-dev-c1t2: PSK rotation 0 -> 1 (links[1].pskRotations[1] in Pulumi.dev.yaml); the next `pulumi up` gives both ends a new key"],
+            err: [],
+        });
+        const json = await runFleetCli(["rotate-psk", "--stack", "dev", "--config", file, "--tunnel", "ack-dev-idc-dev-c1t2", "--json"]);
+        assert.deepStrictEqual(JSON.parse(json.out[0]), {
+            ok: true,
+            tunnel: "ack-dev-idc-dev-c1t2",
+            path: ["links", 1, "pskRotations", 1],
+            from: 1,
+            to: 2,
+            file,
+        });
+        const unknown = await runFleetCli(["rotate-psk", "--stack", "dev", "--config", file, "--tunnel", "nope"]);
+        assert.strictEqual(unknown.code, 1);
+        assert.match(unknown.err[0], /^rotate-psk failed: no tunnel "nope" in this fleet; its tunnels: ack-dev-idc-dev-c1t1, /);
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
     });
 
     it("validates a stack: 0 when valid, 1 with every violation (as JSON with --json)", async () => {
