@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from "util";
 import * as YAML from "yaml";
 import { planLinks } from "../components/links/plan";
 import { cenEdgeDecls, linkDecls, linkSites } from "../stacks/links";
-import { FleetSpecError, parseFleet } from "../stacks/spec";
+import { FleetSpec, FleetSpecError, formatPath, parseFleet } from "../stacks/spec";
 import { writeAtomically } from "../tools/files";
 import { parseStackFile, parseStackText, readStackFile } from "../tools/stackFile";
 
@@ -22,11 +22,11 @@ export interface PskRotation {
     file: string;
 }
 
-/** Where a tunnel's count lives: the spec path of its counts and its position among them. */
+/** Where a tunnel's count lives: the spec path of its counts, their values now (zeros when unset) and its position among them. */
 interface Slot {
-    counts: (string | number)[];
+    at: (string | number)[];
+    counts: number[];
     position: number;
-    tunnels: number;
 }
 
 /** Raises `tunnel`'s PSK rotation count in `configFile` (a `Pulumi.<stack>.yaml`) by one. */
@@ -35,36 +35,40 @@ export function rotateTunnelPsk(configFile: string, tunnel: string): PskRotation
     const parsed = parseStackFile(stack);
     if (!parsed.ok) throw new FleetSpecError(parsed.violations);
     const slot = slotOf(parsed.spec, tunnel);
-    const raw = stack.rawFleet as Tree;
-    const current = (valueAt(raw, slot.counts) as number[] | undefined) ?? Array.from({ length: slot.tunnels }, () => 0);
-    const counts = [...current];
-    counts[slot.position] += 1;
+    const counts = slot.counts.map((n, i) => (i === slot.position ? n + 1 : n));
 
     const text = fs.readFileSync(configFile, "utf8");
-    const fleetKey = ["hybrid-fleet:fleet", "fleet"].find((k) => YAML.parseDocument(text).hasIn(["config", k]))!;
-    const edited = withValue(text, ["config", fleetKey, ...slot.counts], counts);
+    const doc = YAML.parseDocument(text);
+    const fleetKey = ["hybrid-fleet:fleet", "fleet"].find((k) => doc.hasIn(["config", k]))!;
+    const edited = withValue(text, doc, ["config", fleetKey, ...slot.at], counts);
     // The file read back is the spec before, but for that one count: anything else refuses the edit.
-    const expected = structuredClone(raw);
-    setValue(expected, slot.counts, counts);
+    const expected = structuredClone(stack.rawFleet) as Tree;
+    setValue(expected, slot.at, counts);
     const after = readBack(edited, configFile, fleetKey);
     if (!isDeepStrictEqual(after, expected))
-        throw new Error(`${path.basename(configFile)}: could not set ${formatPath(slot.counts)} in place; set it to [${counts.join(", ")}] by hand`);
+        throw new Error(`${path.basename(configFile)}: could not set ${formatPath(slot.at)} in place; set it to [${counts.join(", ")}] by hand`);
     const valid = parseFleet(after);
     if (!valid.ok) throw new FleetSpecError(valid.violations);
     writeAtomically(configFile, edited);
-    return { tunnel, path: [...slot.counts, slot.position], from: current[slot.position], to: counts[slot.position], file: configFile };
+    return { tunnel, path: [...slot.at, slot.position], from: slot.counts[slot.position], to: counts[slot.position], file: configFile };
 }
 
-function slotOf(spec: import("../stacks/spec").FleetSpec, tunnel: string): Slot {
+function slotOf(spec: FleetSpec, tunnel: string): Slot {
     const plan = planLinks(linkSites(spec), linkDecls(spec), cenEdgeDecls(spec));
+    const zeros = (n: number) => Array.from({ length: n }, () => 0);
     for (const [i, l] of plan.links.entries()) {
         const position = l.tunnels.findIndex((t) => t.name === tunnel);
-        if (position >= 0) return { counts: ["links", i, "pskRotations"], position, tunnels: l.tunnels.length };
+        if (position >= 0) return { at: ["links", i, "pskRotations"], counts: spec.links[i].pskRotations ?? zeros(l.tunnels.length), position };
     }
     for (const [j, e] of plan.cenEdges.entries())
         for (const c of e.crossings) {
             const position = c.tunnels.findIndex((t) => t.name === tunnel);
-            if (position >= 0) return { counts: ["cenEdges", j, "pskRotations", c.eks.name], position, tunnels: c.tunnels.length };
+            if (position >= 0)
+                return {
+                    at: ["cenEdges", j, "pskRotations", c.eks.name],
+                    counts: spec.cenEdges[j].pskRotations?.[c.eks.name] ?? zeros(c.tunnels.length),
+                    position,
+                };
         }
     const names = [...plan.links.flatMap((l) => l.tunnels), ...plan.cenEdges.flatMap((e) => e.crossings.flatMap((c) => c.tunnels))].map((t) => t.name);
     throw new Error(`no tunnel ${JSON.stringify(tunnel)} in this fleet; its tunnels: ${names.join(", ") || "none"}`);
@@ -79,19 +83,8 @@ function readBack(text: string, file: string, fleetKey: string): unknown {
     }
 }
 
-const formatPath = (p: (string | number)[]) => p.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
-
 /** Parsed YAML as the spec's paths walk it (mappings by key, sequences by index). */
 type Tree = { [key: string]: unknown };
-
-function valueAt(root: unknown, p: (string | number)[]): unknown {
-    let at = root;
-    for (const k of p) {
-        if (at === null || typeof at !== "object") return undefined;
-        at = (at as Tree)[k];
-    }
-    return at;
-}
 
 function setValue(root: Tree, p: (string | number)[], value: unknown): void {
     let at = root;
@@ -100,12 +93,11 @@ function setValue(root: Tree, p: (string | number)[], value: unknown): void {
 }
 
 /**
- * `text` with the flow sequence `value` at `p`: the node there replaced, or a `key: value` entry
- * added to the nearest mapping on the path that exists (in its own style: a flow mapping gets
- * `, key: value` before its closing brace, a block mapping a line at its keys' indentation).
+ * `text` (parsed as `doc`) with the flow sequence `value` at `p`: the node there replaced, or a
+ * `key: value` entry added to the nearest mapping on the path that exists (in its own style: a flow
+ * mapping gets `, key: value` before its closing brace, a block mapping a line at its keys' indentation).
  */
-function withValue(text: string, p: (string | number)[], value: number[]): string {
-    const doc = YAML.parseDocument(text, { keepSourceTokens: true });
+function withValue(text: string, doc: YAML.Document, p: (string | number)[], value: number[]): string {
     const node = doc.getIn(p, true) as YAML.Node | undefined;
     const flowSeq = `[${value.join(", ")}]`;
     if (node?.range) return text.slice(0, node.range[0]) + flowSeq + text.slice(node.range[1]);
@@ -113,7 +105,7 @@ function withValue(text: string, p: (string | number)[], value: number[]): strin
     let depth = p.length - 1;
     while (depth > 0 && !YAML.isMap(doc.getIn(p.slice(0, depth), true))) depth--;
     const map = doc.getIn(p.slice(0, depth), true) as YAML.YAMLMap;
-    if (!YAML.isMap(map) || !map.range) throw new Error(`no mapping at ${p.slice(0, depth).join(".")}`);
+    if (!YAML.isMap(map) || !map.range) throw new Error(`no mapping at ${formatPath(p.slice(0, depth))}`);
     const entry = p.slice(depth).reduceRight<string>((inner, k, i) => (i === 0 ? `${k}: ${inner}` : `{ ${k}: ${inner} }`), flowSeq);
     if (map.flow) {
         const close = text.lastIndexOf("}", map.range[1]);
@@ -121,7 +113,7 @@ function withValue(text: string, p: (string | number)[], value: number[]): strin
         return `${text.slice(0, at)}, ${entry}${text.slice(at)}`;
     }
     const first = map.items[0]?.key as YAML.Node | undefined;
-    if (!first?.range) throw new Error(`an empty mapping at ${p.slice(0, depth).join(".")}`);
+    if (!first?.range) throw new Error(`an empty mapping at ${formatPath(p.slice(0, depth))}`);
     const indent = first.range[0] - (text.lastIndexOf("\n", first.range[0] - 1) + 1);
     // A block mapping's range ends after its last line's break; the new line goes there.
     const end = map.range[1];

@@ -123,8 +123,9 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
         }
         if (args.command === "rotate-psk") {
             const { stackFilePath } = require("./stackFile") as typeof import("./stackFile");
+            const { formatPath } = require("../stacks/spec") as typeof import("../stacks/spec");
             const r = lib.rotateTunnelPsk(args.config ?? stackFilePath(args.stack), args.tunnel!);
-            const where = r.path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? k : `.${k}`)).join("");
+            const where = formatPath(r.path);
             print(
                 args.json
                     ? JSON.stringify({ ok: true, ...r })
