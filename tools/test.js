@@ -107,7 +107,7 @@ const tests = filled
             { buffer: false },
         ),
     )
-    .then(async (result) => {
+    .then((result) => {
         if (asked.length === 0) mergeRuns();
         return result;
     });

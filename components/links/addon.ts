@@ -151,8 +151,9 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
         ikeLifetimeSeconds: l.crypto.strongswan.ikeLifetimeSeconds,
         ipsecLifetimeSeconds: l.crypto.strongswan.espLifetimeSeconds,
     });
-    const connectionsOf = (l: PlannedLink) =>
-        [...new Set(l.tunnels.map((t) => t.connection))].map((c) => l.tunnels.filter((t) => t.connection === c) as [PlannedTunnel, PlannedTunnel]);
+    /** Tunnels by AWS connection, in connection order: each connection's tunnel 1 and 2. */
+    const connectionsOf = (tunnels: PlannedTunnel[]) =>
+        [...new Set(tunnels.map((t) => t.connection))].map((c) => tunnels.filter((t) => t.connection === c) as [PlannedTunnel, PlannedTunnel]);
 
     /**
      * An AWS Transit Gateway and an Alibaba VPN gateway facing each other: one AWS connection per
@@ -173,14 +174,11 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
         tags: Record<string, string>,
     ): pulumi.Resource[] => {
         const tgw = awsHub(eks);
-        const byConnection = [...new Set(tunnels.map((t) => t.connection))].map(
-            (c) => tunnels.filter((t) => t.connection === c) as [PlannedTunnel, PlannedTunnel],
-        );
         const aws = new AwsVpn(
             awsName,
             {
                 transitGatewayId: tgw.transitGatewayId,
-                connections: byConnection.map((ts) => ({
+                connections: connectionsOf(tunnels).map((ts) => ({
                     key: `c${ts[0].connection}`,
                     peer: { address: vpngw.publicIps[ts[0].connection - 1], asn: aliAsn },
                     tunnels: [awsTunnel(ts[0]), awsTunnel(ts[1])],
@@ -234,7 +232,7 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
                 name,
                 {
                     transitGatewayId: hub.transitGatewayId,
-                    connections: connectionsOf(link).map((ts) => {
+                    connections: connectionsOf(link.tunnels).map((ts) => {
                         const gw = b.gateways!.find((g) => g.name === ts[0].b.gateway)!;
                         return {
                             key: `c${ts[0].connection}`,
