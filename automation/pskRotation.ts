@@ -11,7 +11,7 @@ import { planLinks } from "../components/links/plan";
 import { cenEdgeDecls, linkDecls, linkSites } from "../stacks/links";
 import { FleetSpec, FleetSpecError, formatPath, parseFleet } from "../stacks/spec";
 import { writeAtomically } from "../tools/files";
-import { parseStackFile, parseStackText, readStackFile } from "../tools/stackFile";
+import { FLEET_CONFIG_KEYS, parseStackFile, parseStackText, readStackFile } from "../tools/stackFile";
 
 export interface PskRotation {
     tunnel: string;
@@ -39,7 +39,7 @@ export function rotateTunnelPsk(configFile: string, tunnel: string): PskRotation
 
     const text = fs.readFileSync(configFile, "utf8");
     const doc = YAML.parseDocument(text);
-    const fleetKey = ["hybrid-fleet:fleet", "fleet"].find((k) => doc.hasIn(["config", k]))!;
+    const fleetKey = FLEET_CONFIG_KEYS.find((k) => doc.hasIn(["config", k]))!;
     const edited = withValue(text, doc, ["config", fleetKey, ...slot.at], counts);
     // The file read back is the spec before, but for that one count: anything else refuses the edit.
     const expected = structuredClone(stack.rawFleet) as Tree;

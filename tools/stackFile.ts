@@ -10,6 +10,8 @@ import { FleetSpecError, parseFleet, ParseResult, secretConfigKeys } from "../st
 // stacks/config.ts (a changed constant fails the type check) without a runtime import.
 const PROJECT: typeof import("../stacks/config").PROJECT = "hybrid-fleet";
 const FLEET_KEY: typeof import("../stacks/config").FLEET_KEY = "fleet";
+/** The config keys a stack file may hold the fleet spec under, in the order they are read (as the CLI qualifies a bare key). */
+export const FLEET_CONFIG_KEYS = [`${PROJECT}:${FLEET_KEY}`, FLEET_KEY] as const;
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -140,8 +142,7 @@ export function readStackFile(file: string): StackFile {
             config[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
-    // `fleet:` without the project prefix is the same key (the CLI qualifies unprefixed keys with the project).
-    return { file, config, secretKeys, rawFleet: doc.config?.[`${PROJECT}:${FLEET_KEY}`] ?? doc.config?.[FLEET_KEY] };
+    return { file, config, secretKeys, rawFleet: FLEET_CONFIG_KEYS.reduce<unknown>((found, key) => found ?? doc.config?.[key], undefined) };
 }
 
 /**
