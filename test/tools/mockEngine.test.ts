@@ -38,11 +38,23 @@ async function pendingDuringRun(): Promise<{ pending: Promise<unknown>[]; reject
 
 const tagged = (p: Promise<unknown>) => Object.getOwnPropertyNames(p).includes("_debugCtx");
 
+/** Runs `test` with FLEET_MOCK_STACKS as given (undefined: unset), whatever the whole run has, and puts it back after. */
+async function withMockStacks<T>(value: string | undefined, test: () => Promise<T>): Promise<T> {
+    const before = process.env.FLEET_MOCK_STACKS;
+    const put = (v: string | undefined) => (v === undefined ? delete process.env.FLEET_MOCK_STACKS : (process.env.FLEET_MOCK_STACKS = v));
+    put(value);
+    try {
+        return await test();
+    } finally {
+        put(before);
+    }
+}
+
 describe("mock engine: the SDK's promises during a run", () => {
     const sdkFunction = debuggable.debuggablePromise;
 
     it("are counted as leak candidates without the SDK's debug tags, a rejection still names its promise, and the SDK's function is back after", async () => {
-        const { pending, rejection, rejected } = await pendingDuringRun();
+        const { pending, rejection, rejected } = await withMockStacks(undefined, pendingDuringRun);
         // A resource's registration makes several (its URN, its ID, the registration itself).
         assert.ok(pending.length >= 3, `${pending.length} pending`);
         // Only the first promise of a run goes through the SDK's own function (it schedules the exit check).
@@ -62,18 +74,23 @@ describe("mock engine: the SDK's promises during a run", () => {
         assert.match(message, /promises? (was|were) still active/);
     });
 
-    for (const [what, set, unset] of [
-        ["PULUMI_DEBUG_PROMISE_LEAKS", () => (debuggable.debugPromiseLeaks = true), () => (debuggable.debugPromiseLeaks = false)],
-        ["FLEET_MOCK_STACKS=1", () => (process.env.FLEET_MOCK_STACKS = "1"), () => delete process.env.FLEET_MOCK_STACKS],
+    for (const [what, run] of [
+        [
+            "PULUMI_DEBUG_PROMISE_LEAKS",
+            async () => {
+                debuggable.debugPromiseLeaks = true;
+                try {
+                    return await withMockStacks(undefined, pendingDuringRun);
+                } finally {
+                    debuggable.debugPromiseLeaks = false;
+                }
+            },
+        ],
+        ["FLEET_MOCK_STACKS=1", () => withMockStacks("1", pendingDuringRun)],
     ] as const) {
         it(`keeps the SDK's own tags with ${what}`, async () => {
-            set();
-            try {
-                const { pending } = await pendingDuringRun();
-                assert.ok(pending.length >= 3 && pending.every(tagged), `${pending.filter(tagged).length} of ${pending.length} tagged`);
-            } finally {
-                unset();
-            }
+            const { pending } = await run();
+            assert.ok(pending.length >= 3 && pending.every(tagged), `${pending.filter(tagged).length} of ${pending.length} tagged`);
         });
     }
 });
