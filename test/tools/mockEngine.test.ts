@@ -95,6 +95,31 @@ describe("mock engine: the SDK's promises during a run", () => {
     }
 });
 
+describe("mock engine: stack capture during a run", () => {
+    const Resource = pulumi.Resource as unknown as { callsites: () => unknown[] };
+    const sdkCallsites = Resource.callsites;
+
+    /** Error.stackTraceLimit and how many frames the SDK's per-resource capture yields, seen from inside a run. */
+    async function seenInRun(): Promise<{ limit: number; frames: number }> {
+        let seen = { limit: -1, frames: -1 };
+        await runOnMocks(() => {
+            seen = { limit: Error.stackTraceLimit, frames: Resource.callsites().length };
+            new Thing("thing");
+        });
+        return seen;
+    }
+
+    it("captures no stack (no frames, no callsites per resource), and whole ones with FLEET_MOCK_STACKS=1; both are back after", async () => {
+        const limit = Error.stackTraceLimit;
+        assert.deepStrictEqual(await withMockStacks(undefined, seenInRun), { limit: 0, frames: 0 });
+        const kept = await withMockStacks("1", seenInRun);
+        assert.strictEqual(kept.limit, limit);
+        assert.ok(kept.frames > 0, "no callsites with FLEET_MOCK_STACKS=1");
+        assert.strictEqual(Error.stackTraceLimit, limit);
+        assert.strictEqual(Resource.callsites, sdkCallsites);
+    });
+});
+
 /** google-protobuf's struct module as the SDK loads it. */
 const structPb: {
     Struct: { fromJavaScript(value: unknown): { toJavaScript(): unknown; getFieldsMap(): { getLength(): number } } };
