@@ -78,6 +78,10 @@ export interface IdcClusterShape {
         evictionSoftGracePeriod: Record<string, string>;
         systemReserved: Record<string, string>;
         kubeReserved: Record<string, string>;
+        /** RuntimeDefault seccomp for every container that sets no profile. */
+        seccompDefault: boolean;
+        /** Most PIDs one pod may use. */
+        podPidsLimit: number;
     };
     workers: (IdcHostSpec & { labels: Record<string, string>; taints: IdcTaint[] })[];
 }

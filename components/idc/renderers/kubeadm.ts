@@ -284,6 +284,8 @@ export function kubeletConfiguration(spec: IdcClusterSpec) {
         evictionMaxPodGracePeriod: 60,
         systemReserved: k.systemReserved,
         kubeReserved: k.kubeReserved,
+        seccompDefault: k.seccompDefault,
+        podPidsLimit: k.podPidsLimit,
     };
 }
 

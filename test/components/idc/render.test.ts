@@ -207,6 +207,16 @@ describe("IDC renderers", () => {
             assert.strictEqual(kubelet.readOnlyPort, 0);
         });
 
+        it("KubeletConfiguration: RuntimeDefault seccomp and a per-pod PID limit by default, as the spec sets them otherwise", () => {
+            const kubeletOf = (spec: typeof prod) => docs(renderClusterConfig({ spec, etcdEndpoints: endpoints(prod) }))[1];
+            const byDefault = kubeletOf(prod);
+            assert.strictEqual(byDefault.seccompDefault, true);
+            assert.strictEqual(byDefault.podPidsLimit, 4096);
+            const relaxed = kubeletOf({ ...prod, kubelet: { ...prod.kubelet, seccompDefault: false, podPidsLimit: 16384 } });
+            assert.strictEqual(relaxed.seccompDefault, false);
+            assert.strictEqual(relaxed.podPidsLimit, 16384);
+        });
+
         it("API server: anonymous only on health and discovery paths, kubelet CA, strong ciphers; kubelet: serving certs, kernel defaults, ciphers", () => {
             const [cluster, kubelet] = docs(renderClusterConfig({ spec: prod, etcdEndpoints: endpoints(prod) }));
             const flags = Object.fromEntries(cluster.apiServer.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));

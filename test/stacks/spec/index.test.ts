@@ -183,6 +183,17 @@ describe("fleet spec", () => {
             );
             assertViolation(v, "clusters[0].kubelet.evictionSoftGracePeriod: needs a grace period for evictionSoft signal nodefs.available");
         });
+        it("bounds the kubelet's per-pod PID limit (1024 to the kernel's 4194304, whole) and takes seccompDefault as a boolean", () => {
+            const kubelet = (k: object) => violationsAfter((f) => (f.clusters[IDC].kubelet = k));
+            assertViolation(kubelet({ podPidsLimit: 1023 }), "clusters[0].kubelet.podPidsLimit: must be at least 1024");
+            assertViolation(kubelet({ podPidsLimit: 4194305 }), "clusters[0].kubelet.podPidsLimit: must be at most 4194304 (the kernel's pid_max limit)");
+            assert.ok(kubelet({ podPidsLimit: 4096.5 }).some((v) => v.startsWith("clusters[0].kubelet.podPidsLimit: ")));
+            assert.ok(kubelet({ seccompDefault: "true" }).some((v) => v.startsWith("clusters[0].kubelet.seccompDefault: ")));
+            for (const k of [{ podPidsLimit: 1024, seccompDefault: false }, { podPidsLimit: 4194304 }]) {
+                const result = parsedAfter((f) => (f.clusters[IDC].kubelet = k));
+                assert.ok(result.ok, result.ok ? "" : result.violations.join("\n"));
+            }
+        });
         it("requires backup store credentials and an endpoint", () => {
             const noCredentials = violationsAfter((f) => delete f.clusters[IDC].metrics.objectStore.credentials);
             assertViolation(
