@@ -530,7 +530,7 @@ describe("EKS site on the mock engine (prod)", function () {
             const release = named(T.release, `${K}-chart`);
             assert.deepStrictEqual(
                 [crds.inputs.name, crds.inputs.chart, crds.inputs.version, crds.inputs.namespace, crds.inputs.atomic],
-                ["karpenter-crd", "oci://public.ecr.aws/karpenter/karpenter-crd", "1.14.1", "kube-system", true],
+                ["karpenter-crd", "oci://public.ecr.aws/karpenter/karpenter-crd", "1.14.3", "kube-system", true],
             );
             assert.strictEqual(crds.inputs.version, release.inputs.version, "CRDs at the controller's version");
             assert.strictEqual(crds.inputs.skipCrds, undefined, "the CRD chart renders its CRDs as templates");
@@ -546,7 +546,7 @@ describe("EKS site on the mock engine (prod)", function () {
             const release = named(T.release, `${K}-chart`);
             assert.deepStrictEqual(
                 [release.inputs.chart, release.inputs.version, release.inputs.namespace],
-                ["oci://public.ecr.aws/karpenter/karpenter", "1.14.1", "kube-system"],
+                ["oci://public.ecr.aws/karpenter/karpenter", "1.14.3", "kube-system"],
             );
             assert.strictEqual(release.inputs.repositoryOpts, undefined);
             assert.strictEqual(inv.providerOf(release)?.name, k8sProviderName(C));
