@@ -38,7 +38,14 @@ export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
     );
     const nodes = new AckNodePools(
         name,
-        { pools: spec.nodePools, autoscaling: spec.autoscaling.enabled, clusterId: cluster.clusterId, vswitchIds: vpc.nodeVswitchIds, tags },
+        {
+            pools: spec.nodePools,
+            kubelet: spec.kubelet,
+            autoscaling: spec.autoscaling.enabled,
+            clusterId: cluster.clusterId,
+            vswitchIds: vpc.nodeVswitchIds,
+            tags,
+        },
         opts,
     );
     const metrics = new AckMetricsStore(

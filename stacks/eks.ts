@@ -58,6 +58,7 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
             karpenter: spec.karpenter,
             vpcCni: usesVpcCni(spec),
             ssmAccess: spec.ssmAccess,
+            kubelet: spec.kubelet,
             aws: context,
             clusterName: cluster.clusterName,
             clusterArn: cluster.clusterArn,

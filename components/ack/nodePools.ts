@@ -10,6 +10,8 @@ import type { AckNodePoolSpec } from "./types";
 
 export interface AckNodePoolsArgs {
     pools: AckNodePoolSpec[];
+    /** The kubelet settings of every pool (AckClusterShape.kubelet). */
+    kubelet: { podPidsLimit: number };
     /** ACK's cluster autoscaler scales the pools. */
     autoscaling: boolean;
     clusterId: pulumi.Input<string>;
@@ -84,6 +86,8 @@ export class AckNodePools extends pulumi.ComponentResource {
                             // One node at a time during repairs and upgrades (ACK's default).
                             maxUnavailable: 1,
                         },
+                        // ACK applies a changed kubelet configuration to the pool's existing nodes too (cs.NodePool kubeletConfiguration).
+                        kubeletConfiguration: { podPidsLimit: String(args.kubelet.podPidsLimit) },
                         labels: nodePoolLabels(pool),
                         taints: nodePoolTaints(pool),
                         keyName: keyPair.keyPairName,

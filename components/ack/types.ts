@@ -36,6 +36,8 @@ export interface AckClusterShape {
     logging: { retentionDays: number };
     maintenanceWindow: { days: Weekday[]; start: string; durationHours: number };
     nodePools: AckNodePoolSpec[];
+    /** The kubelet of every node pool. */
+    kubelet: { podPidsLimit: number };
     /** ACK's cluster-autoscaler on the pools. */
     autoscaling: { enabled: boolean };
 }

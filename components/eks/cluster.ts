@@ -100,6 +100,7 @@ export class EksCluster extends pulumi.ComponentResource {
             group: spec.systemNodeGroup,
             vpcCni,
             ssmAccess: spec.ssmAccess,
+            kubelet: spec.kubelet,
             ctx,
             clusterName: cp.cluster.name,
             privateSubnetIds: args.privateSubnetIds,

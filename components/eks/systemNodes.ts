@@ -3,6 +3,7 @@
 import * as aws from "../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FLEET_KEYS, SYSTEM_TAINT } from "../core/conventions";
+import { al2023UserData, type NodeKubelet } from "./kubelet";
 import { AwsContext, managedPolicy, nodeRolePolicies, serviceTrustPolicy } from "./render";
 
 /**
@@ -21,6 +22,8 @@ export interface SystemNodesInputs {
     vpcCni: boolean;
     /** AmazonSSMManagedInstanceCore on the node role. */
     ssmAccess: boolean;
+    /** Kubelet settings beyond EKS's own, in the launch template's user data. */
+    kubelet: NodeKubelet;
     ctx: pulumi.Output<AwsContext>;
     clusterName: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string>[];
@@ -55,6 +58,8 @@ export function declareSystemNodes(owner: pulumi.ComponentResource, name: string
             // IMDSv2 only, one hop: pods cannot reach the node's credentials (EKS best practices, "Restrict access to IMDS").
             metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
             vpcSecurityGroupIds: a.securityGroupIds,
+            // A new user data is a new template version, which the node group rolls out node by node.
+            userData: Buffer.from(al2023UserData(a.kubelet)).toString("base64"),
             blockDeviceMappings: [
                 {
                     deviceName: "/dev/xvda",

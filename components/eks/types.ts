@@ -1,6 +1,7 @@
 // What the EKS site's components and renderers read of a cluster: plain types owned here; the
 // fleet spec's validated EKS cluster is assignable to them, and the builder in stacks/eks.ts passes it.
 import type { CalicoOptions, CiliumOptions, TenantSpec } from "../network/options";
+import type { NodeKubelet } from "./kubelet";
 
 /** Control-plane log types beyond api, audit and authenticator, which are always on. */
 export const EXTRA_CONTROL_PLANE_LOGS = ["controllerManager", "scheduler"] as const;
@@ -55,4 +56,6 @@ export interface EksClusterShape {
     ssmAccess: boolean;
     systemNodeGroup: { instanceTypes: string[]; minSize: number; maxSize: number; desiredSize: number };
     karpenter: { amiAlias: string; nodePools: KarpenterNodePoolSpec[] };
+    /** The kubelet settings of every node, given in the instances' user data (./kubelet.ts). */
+    kubelet: NodeKubelet;
 }

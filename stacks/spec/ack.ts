@@ -3,7 +3,7 @@ import { z } from "zod";
 import { cloudGateway } from "./links";
 import { cidr, overlaps } from "../cidr";
 import { tenant } from "./network";
-import { cidrBlock, clusterBase, dnsLabel, labels, taint, Violation } from "./common";
+import { cidrBlock, clusterBase, dnsLabel, labels, podPidsLimit, taint, Violation } from "./common";
 // How the site carves its address blocks: the rules check the prefixes the renderer will cut.
 import { NODE_VSWITCH_BITS, POD_VSWITCH_BITS } from "../../components/ack/types";
 
@@ -82,6 +82,11 @@ export const ackCluster = z.strictObject({
         })
         .prefault({}),
     nodePools: z.array(nodePool).min(1, "must list at least one node pool"),
+    /**
+     * The kubelet of every node pool. No seccompDefault: the node pools' kubelet configuration
+     * (alicloud cs.NodePool kubeletConfiguration) has no such field.
+     */
+    kubelet: z.strictObject({ podPidsLimit }).prefault({}),
     autoscaling: z
         .strictObject({
             /** Cluster autoscaler on the node pools. */

@@ -66,6 +66,24 @@ export const versionException = z.strictObject({
         .regex(/^[^\n\r]*$/, "must be one line"),
 });
 
+/**
+ * The container runtime's RuntimeDefault seccomp profile for every container that sets none
+ * (kubernetes.io, "Restrict a Container's Syscalls with seccomp"); off leaves those Unconfined.
+ */
+export const seccompDefault = z.boolean().default(true);
+
+/**
+ * Most processes (threads included) a pod may run, so that one pod cannot exhaust the node's PIDs
+ * (kubernetes.io, "Process ID Limits And Reservations"). 4096: OpenShift's default since 4.11
+ * ("Configuring PID limits"); at least 1024 (GKE's floor for the same setting), at most the kernel's 4194304.
+ */
+export const podPidsLimit = z
+    .number()
+    .int()
+    .min(1024, "must be at least 1024")
+    .max(4194304, "must be at most 4194304 (the kernel's pid_max limit)")
+    .default(4096);
+
 /** Fields every cluster has, whatever its provider. */
 export const clusterBase = {
     name: dnsLabel,

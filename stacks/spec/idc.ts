@@ -4,7 +4,7 @@ import { z } from "zod";
 import { idcGateway, loadBalancerCidr } from "./links";
 import { cidr, contains, parseIp, usableHost } from "../cidr";
 import { calicoOptions, ciliumOptions, tenant } from "./network";
-import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, objectStore, secretConfigKey, taint, Violation } from "./common";
+import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, objectStore, podPidsLimit, seccompDefault, secretConfigKey, taint, Violation } from "./common";
 import { hostKeyRules, sshHostKey } from "./hostKeys";
 
 const host = z.strictObject({ name: dnsLabel, address: ipv4, sshHostKey: sshHostKey.optional() });
@@ -281,22 +281,8 @@ export const idcCluster = z.strictObject({
             /** Reserved for the OS and the kubelet/runtime (kubernetes.io "Reserve Compute Resources"). */
             systemReserved: reserved.default({ cpu: "500m", memory: "1Gi" }),
             kubeReserved: reserved.default({ cpu: "500m", memory: "1Gi" }),
-            /**
-             * The container runtime's RuntimeDefault seccomp profile for every container that sets none
-             * (kubernetes.io, "Restrict a Container's Syscalls with seccomp"); off leaves those Unconfined.
-             */
-            seccompDefault: z.boolean().default(true),
-            /**
-             * Most processes (threads included) a pod may run, so that one pod cannot exhaust the node's PIDs
-             * (kubernetes.io, "Process ID Limits And Reservations"). 4096: OpenShift's default since 4.11
-             * ("Configuring PID limits"); at least 1024 (GKE's floor for the same setting), at most the kernel's 4194304.
-             */
-            podPidsLimit: z
-                .number()
-                .int()
-                .min(1024, "must be at least 1024")
-                .max(4194304, "must be at most 4194304 (the kernel's pid_max limit)")
-                .default(4096),
+            seccompDefault,
+            podPidsLimit,
         })
         .prefault({}),
     workers: z

@@ -264,6 +264,8 @@ describe("ACK site on the mock engine (prod)", function () {
             assert.ok(!p.inputs.internetMaxBandwidthOut, "no public bandwidth");
             assert.strictEqual(p.inputs.instanceMetadataOptions.httpTokens, "required");
             assert.strictEqual(p.inputs.password, undefined);
+            // The spec's default PID limit per pod (no seccompDefault field for ACK's kubelet).
+            assert.deepStrictEqual(p.inputs.kubeletConfiguration, { podPidsLimit: "4096" });
         }
         // Login by key pair only (its public half from a tls.PrivateKey; tools/mocks/tls.ts does not
         // yet return publicKeyOpenssh, so the link itself is not visible on the mock engine).

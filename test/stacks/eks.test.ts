@@ -5,6 +5,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { FLEET_KEYS } from "../../components/core/conventions";
 import { CILIUM_OPERATOR, controlPlaneLogGroupName } from "../../components/eks/render";
+import { al2023UserData, nodeadmConfig } from "../../components/eks/kubelet";
 import { eventPattern, INTERRUPTION_EVENTS } from "../../components/eks/karpenter/render";
 import { KARPENTER } from "../../components/eks/karpenter/versions";
 import { EKS_METRICS_WRITER } from "../../stacks/eks";
@@ -366,6 +367,9 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.strictEqual(ng.inputs.launchTemplate.id, idOf(lt));
             assert.deepStrictEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
             assert.deepStrictEqual(lt.inputs.blockDeviceMappings[0].ebs, { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" });
+            // RuntimeDefault seccomp and the PID limit of the spec's defaults, as nodeadm's NodeConfig in the user data.
+            assert.deepStrictEqual(spec.kubelet, { seccompDefault: true, podPidsLimit: 4096 });
+            assert.strictEqual(Buffer.from(lt.inputs.userData, "base64").toString(), al2023UserData(spec.kubelet));
             // CoreDNS and the EBS CSI controller run on these nodes.
             for (const a of [`${C}-coredns`, `${C}-aws-ebs-csi-driver`]) {
                 const addon = named(T.addon, a);
@@ -596,6 +600,7 @@ describe("EKS site on the mock engine (prod)", function () {
                 assert.strictEqual(c.inputs.spec.role, nodeRole.state.name);
                 assert.deepStrictEqual(c.inputs.spec.subnetSelectorTerms, [{ tags: { "karpenter.sh/discovery": C } }]);
                 assert.deepStrictEqual(c.inputs.spec.amiSelectorTerms, [{ alias: "al2023@v20260903" }]);
+                assert.strictEqual(c.inputs.spec.userData, nodeadmConfig(spec.kubelet));
             }
             // The selectors find the private subnets and the nodes' own security group, never the cluster security group.
             const tagged = inv.resources.filter((r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.inputs.tags?.["karpenter.sh/discovery"] === C);

@@ -21,6 +21,8 @@ export interface KarpenterArgs {
     vpcCni: boolean;
     /** AmazonSSMManagedInstanceCore on the nodes' role. */
     ssmAccess: boolean;
+    /** Kubelet settings beyond Karpenter's own, in the node classes' user data. */
+    kubelet: EksClusterShape["kubelet"];
     aws: pulumi.Input<AwsContext>;
     clusterName: pulumi.Input<string>;
     clusterArn: pulumi.Input<string>;
@@ -68,6 +70,7 @@ export class Karpenter extends pulumi.ComponentResource {
             cluster,
             zones: args.zones,
             amiAlias: args.karpenter.amiAlias,
+            kubelet: args.kubelet,
             pools: args.karpenter.nodePools,
             cilium: !args.vpcCni,
             nodeRoleName: node.role.name,

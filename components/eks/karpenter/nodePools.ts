@@ -4,12 +4,14 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { customResource } from "../../core/k8s";
 import { ec2NodeClass, nodePool } from "./render";
+import type { NodeKubelet } from "../kubelet";
 import type { KarpenterNodePoolSpec } from "../types";
 
 export interface NodePoolsInputs {
     cluster: string;
     zones: string[];
     amiAlias: string;
+    kubelet: NodeKubelet;
     pools: KarpenterNodePoolSpec[];
     /** Cilium runs on the nodes: they start with its taint. */
     cilium: boolean;
@@ -23,7 +25,9 @@ export interface NodePoolsInputs {
 export function declareNodePools(owner: pulumi.ComponentResource, name: string, a: NodePoolsInputs): void {
     const opts = { parent: owner, provider: a.provider, dependsOn: a.dependsOn };
     for (const pool of a.pools) {
-        const nodeClass = a.nodeRoleName.apply((nodeRoleName) => ec2NodeClass({ cluster: a.cluster, pool, amiAlias: a.amiAlias, nodeRoleName, tags: a.tags }));
+        const nodeClass = a.nodeRoleName.apply((nodeRoleName) =>
+            ec2NodeClass({ cluster: a.cluster, pool, amiAlias: a.amiAlias, kubelet: a.kubelet, nodeRoleName, tags: a.tags }),
+        );
         customResource(
             `${name}-${pool.name}-nodeclass`,
             { apiVersion: "karpenter.k8s.aws/v1", kind: "EC2NodeClass", metadata: nodeClass.metadata, spec: nodeClass.spec },

@@ -2,6 +2,7 @@
 // EventBridge patterns, the chart values, and each pool's EC2NodeClass and NodePool. Spec in, data out.
 import { FLEET_KEYS, systemNodeSelector, systemTolerations } from "../../core/conventions";
 import { type AwsContext, DISCOVERY_TAG, policyDocument as doc, type PolicyDocument } from "../render";
+import { karpenterUserData, type NodeKubelet } from "../kubelet";
 import type { KarpenterNodePoolSpec } from "../types";
 import { KARPENTER } from "./versions";
 
@@ -289,7 +290,14 @@ function rootDevice(amiAlias: string): string {
 }
 
 /** The EC2NodeClass of one pool (karpenter.k8s.aws/v1). */
-export function ec2NodeClass(a: { cluster: string; pool: KarpenterNodePoolSpec; amiAlias: string; nodeRoleName: string; tags: Record<string, string> }) {
+export function ec2NodeClass(a: {
+    cluster: string;
+    pool: KarpenterNodePoolSpec;
+    amiAlias: string;
+    kubelet: NodeKubelet;
+    nodeRoleName: string;
+    tags: Record<string, string>;
+}) {
     return {
         apiVersion: "karpenter.k8s.aws/v1",
         kind: "EC2NodeClass",
@@ -309,6 +317,8 @@ export function ec2NodeClass(a: { cluster: string; pool: KarpenterNodePoolSpec; 
                 },
             ],
             tags: { ...a.tags, [FLEET_KEYS.nodePool]: a.pool.name },
+            // Kubelet settings EC2NodeClass.spec.kubelet has no field for; a change is drift: Karpenter replaces the nodes.
+            userData: karpenterUserData(a.amiAlias, a.kubelet),
         },
     };
 }

@@ -61,6 +61,7 @@ describe("components/ack: each component alone", () => {
                 () =>
                     new AckNodePools("a1", {
                         pools: [pool("system", true), pool("general", false)],
+                        kubelet: { podPidsLimit: 8192 },
                         autoscaling,
                         clusterId: "c-1",
                         vswitchIds: ["vsw-1"],
@@ -69,7 +70,10 @@ describe("components/ack: each component alone", () => {
             );
             const pools = declared.filter((r) => r.type === "alicloud:cs/nodePool:NodePool");
             assert.deepStrictEqual(pools.map((p) => p.inputs.nodePoolName).sort(), ["general", "system"]);
-            for (const p of pools) assert.deepStrictEqual(p.inputs.vswitchIds, ["vsw-1"]);
+            for (const p of pools) {
+                assert.deepStrictEqual(p.inputs.vswitchIds, ["vsw-1"]);
+                assert.deepStrictEqual(p.inputs.kubeletConfiguration, { podPidsLimit: "8192" });
+            }
             assert.strictEqual(declared.filter((r) => r.type === "alicloud:cs/autoscalingConfig:AutoscalingConfig").length, autoscaling ? 1 : 0);
         }
     });

@@ -194,6 +194,22 @@ describe("fleet spec", () => {
                 assert.ok(result.ok, result.ok ? "" : result.violations.join("\n"));
             }
         });
+        it("takes the same kubelet bounds on EKS and ACK; ACK's kubelet has no seccompDefault (its node pools cannot set one)", () => {
+            assertViolation(
+                violationsAfter((f) => (f.clusters[EKS].kubelet = { podPidsLimit: 512 })),
+                "clusters[1].kubelet.podPidsLimit: must be at least 1024",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.clusters[ACK].kubelet = { podPidsLimit: 5000000 })),
+                "clusters[2].kubelet.podPidsLimit: must be at most 4194304 (the kernel's pid_max limit)",
+            );
+            assert.ok(violationsAfter((f) => (f.clusters[ACK].kubelet = { seccompDefault: true })).some((v) => v.startsWith("clusters[2].kubelet")));
+            const result = parsedAfter((f) => {
+                f.clusters[EKS].kubelet = { seccompDefault: false, podPidsLimit: 8192 };
+                f.clusters[ACK].kubelet = { podPidsLimit: 8192 };
+            });
+            assert.ok(result.ok, result.ok ? "" : result.violations.join("\n"));
+        });
         it("requires backup store credentials and an endpoint", () => {
             const noCredentials = violationsAfter((f) => delete f.clusters[IDC].metrics.objectStore.credentials);
             assertViolation(

@@ -20,6 +20,7 @@ describe("components/eks/karpenter: Karpenter alone", () => {
                 karpenter: spec.karpenter,
                 vpcCni: true,
                 ssmAccess: false,
+                kubelet: spec.kubelet,
                 aws: AWS,
                 clusterName: "e1",
                 clusterArn: arn,

@@ -204,6 +204,7 @@ describe("Karpenter renderers", () => {
                 cluster: spec.name,
                 pool,
                 amiAlias: spec.karpenter.amiAlias,
+                kubelet: spec.kubelet,
                 nodeRoleName: "c1-node",
                 tags: { "hybrid-fleet.io/cluster": spec.name },
             }),
@@ -228,7 +229,9 @@ describe("Karpenter renderers", () => {
             };
             assert.deepStrictEqual(validateCustomResource(nodePool({ pool, zones: ["z1"] })), []);
             assert.deepStrictEqual(
-                validateCustomResource(ec2NodeClass({ cluster: "c1", pool, amiAlias: "bottlerocket@v1.50.0", nodeRoleName: "r", tags: {} })),
+                validateCustomResource(
+                    ec2NodeClass({ cluster: "c1", pool, amiAlias: "bottlerocket@v1.50.0", kubelet: spec.kubelet, nodeRoleName: "r", tags: {} }),
+                ),
                 [],
             );
         });
