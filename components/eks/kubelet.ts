@@ -8,6 +8,19 @@ export interface NodeKubelet {
     seccompDefault: boolean;
     /** Most PIDs one pod may use. */
     podPidsLimit: number;
+    /** Graceful node shutdown: the whole period and the critical pods' share, in seconds (0: off). */
+    shutdownGracePeriodSeconds: number;
+    shutdownGracePeriodCriticalPodsSeconds: number;
+}
+
+/** The settings as KubeletConfiguration (kubelet.config.k8s.io/v1beta1) fields. */
+function kubeletConfig(k: NodeKubelet) {
+    return {
+        seccompDefault: k.seccompDefault,
+        podPidsLimit: k.podPidsLimit,
+        shutdownGracePeriod: `${k.shutdownGracePeriodSeconds}s`,
+        shutdownGracePeriodCriticalPods: `${k.shutdownGracePeriodCriticalPodsSeconds}s`,
+    };
 }
 
 /**
@@ -20,7 +33,7 @@ export function nodeadmConfig(k: NodeKubelet): string {
     return stringify({
         apiVersion: "node.eks.aws/v1alpha1",
         kind: "NodeConfig",
-        spec: { kubelet: { config: { seccompDefault: k.seccompDefault, podPidsLimit: k.podPidsLimit } } },
+        spec: { kubelet: { config: kubeletConfig(k) } },
     });
 }
 
@@ -50,12 +63,20 @@ export function al2023UserData(k: NodeKubelet): string {
 }
 
 /**
- * Bottlerocket's settings for these (settings.kubernetes.seccomp-default and pod-pids-limit), as
- * TOML: Karpenter merges the settings it knows into its own and ignores the rest (Karpenter docs,
- * "spec.userData": Bottlerocket; both are in its settings struct, bottlerocketsettings.go at v1.14.1).
+ * Bottlerocket's settings for these (settings.kubernetes: seccomp-default, pod-pids-limit,
+ * shutdown-grace-period, shutdown-grace-period-for-critical-pods), as TOML: Karpenter merges the
+ * settings it knows into its own and ignores the rest (Karpenter docs, "spec.userData": Bottlerocket;
+ * all four are in its settings struct, bottlerocketsettings.go at v1.14.1).
  */
 export function bottlerocketSettings(k: NodeKubelet): string {
-    return ["[settings.kubernetes]", `seccomp-default = ${k.seccompDefault}`, `pod-pids-limit = ${k.podPidsLimit}`, ""].join("\n");
+    return [
+        "[settings.kubernetes]",
+        `seccomp-default = ${k.seccompDefault}`,
+        `pod-pids-limit = ${k.podPidsLimit}`,
+        `shutdown-grace-period = "${k.shutdownGracePeriodSeconds}s"`,
+        `shutdown-grace-period-for-critical-pods = "${k.shutdownGracePeriodCriticalPodsSeconds}s"`,
+        "",
+    ].join("\n");
 }
 
 /**

@@ -82,6 +82,9 @@ export interface IdcClusterShape {
         seccompDefault: boolean;
         /** Most PIDs one pod may use. */
         podPidsLimit: number;
+        /** Graceful node shutdown: the whole period and the critical pods' share, in seconds (0: off). */
+        shutdownGracePeriodSeconds: number;
+        shutdownGracePeriodCriticalPodsSeconds: number;
     };
     workers: (IdcHostSpec & { labels: Record<string, string>; taints: IdcTaint[] })[];
 }

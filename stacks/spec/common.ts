@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { parseCidr, parseIp } from "../cidr";
 import { clusterMeshSchema } from "./mesh";
+import type { Violation } from "./violation";
 
 /** DNS-1123 label: what Kubernetes, Karmada and cloud resource names all accept. */
 export const dnsLabel = z
@@ -83,6 +84,30 @@ export const podPidsLimit = z
     .min(1024, "must be at least 1024")
     .max(4194304, "must be at most 4194304 (the kernel's pid_max limit)")
     .default(4096);
+
+/**
+ * Graceful node shutdown: when the host shuts down, the kubelet holds it (a systemd inhibitor lock)
+ * this long and terminates pods in two phases, the critical ones in the last
+ * `shutdownGracePeriodCriticalPodsSeconds` (kubernetes.io, "Node Shutdowns"). 30 and 10 s: the
+ * documentation's example; 0 turns the feature off, as the kubelet's own default does.
+ */
+export const shutdownGracePeriodSeconds = z.number().int().min(0).max(3600, "must be at most 3600 (an hour)").default(30);
+export const shutdownGracePeriodCriticalPodsSeconds = z.number().int().min(0).max(3600, "must be at most 3600 (an hour)").default(10);
+
+/** The kubelet's own rule (its configuration validation): the critical pods' share is within the whole period. */
+export function shutdownGraceRule(
+    k: { shutdownGracePeriodSeconds: number; shutdownGracePeriodCriticalPodsSeconds: number },
+    at: (string | number)[],
+): Violation[] {
+    return k.shutdownGracePeriodCriticalPodsSeconds > k.shutdownGracePeriodSeconds
+        ? [
+              {
+                  path: [...at, "shutdownGracePeriodCriticalPodsSeconds"],
+                  rule: `must be at most shutdownGracePeriodSeconds (${k.shutdownGracePeriodCriticalPodsSeconds} > ${k.shutdownGracePeriodSeconds}): the critical pods' share of the shutdown`,
+              },
+          ]
+        : [];
+}
 
 /** Fields every cluster has, whatever its provider. */
 export const clusterBase = {

@@ -3,7 +3,19 @@ import { z } from "zod";
 import { cloudGateway } from "./links";
 import { cidr, parseCidr, within } from "../cidr";
 import { ciliumOptions, calicoOptions, tenant } from "./network";
-import { cidrBlock, clusterBase, dnsLabel, labels, podPidsLimit, seccompDefault, taint, Violation } from "./common";
+import {
+    cidrBlock,
+    clusterBase,
+    dnsLabel,
+    labels,
+    podPidsLimit,
+    seccompDefault,
+    shutdownGracePeriodCriticalPodsSeconds,
+    shutdownGracePeriodSeconds,
+    shutdownGraceRule,
+    taint,
+    Violation,
+} from "./common";
 import { AUDIT_RETENTION_FLOOR_DAYS } from "./idc";
 import { EXTRA_CONTROL_PLANE_LOGS } from "../../components/eks/types";
 
@@ -162,7 +174,7 @@ export const eksCluster = z.strictObject({
         })
         .prefault({}),
     /** The kubelet of every node, the system node group's and Karpenter's. */
-    kubelet: z.strictObject({ seccompDefault, podPidsLimit }).prefault({}),
+    kubelet: z.strictObject({ seccompDefault, podPidsLimit, shutdownGracePeriodSeconds, shutdownGracePeriodCriticalPodsSeconds }).prefault({}),
     /** The site's BGP ASN on its links (stacks/spec/links.ts). */
     gateway: cloudGateway.optional(),
 });
@@ -192,7 +204,7 @@ export const MAX_PUBLIC_ACCESS_CIDRS = 40;
 export const MIN_PUBLIC_ACCESS_PREFIX = 16;
 
 export function eksRules(c: EksClusterSpec, at: (string | number)[], environment: string): Violation[] {
-    const out: Violation[] = [];
+    const out: Violation[] = [...shutdownGraceRule(c.kubelet, [...at, "kubelet"])];
     if (environment === "prod" && c.zones.length < 2) {
         out.push({ path: [...at, "zones"], rule: `at least 2 zones in prod (got ${c.zones.length})` });
     }

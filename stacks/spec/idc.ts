@@ -4,7 +4,22 @@ import { z } from "zod";
 import { idcGateway, loadBalancerCidr } from "./links";
 import { cidr, contains, parseIp, usableHost } from "../cidr";
 import { calicoOptions, ciliumOptions, tenant } from "./network";
-import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, objectStore, podPidsLimit, seccompDefault, secretConfigKey, taint, Violation } from "./common";
+import {
+    cidrBlock,
+    clusterBase,
+    dnsLabel,
+    ipv4,
+    labels,
+    objectStore,
+    podPidsLimit,
+    seccompDefault,
+    secretConfigKey,
+    shutdownGracePeriodCriticalPodsSeconds,
+    shutdownGracePeriodSeconds,
+    shutdownGraceRule,
+    taint,
+    Violation,
+} from "./common";
 import { hostKeyRules, sshHostKey } from "./hostKeys";
 
 const host = z.strictObject({ name: dnsLabel, address: ipv4, sshHostKey: sshHostKey.optional() });
@@ -283,6 +298,8 @@ export const idcCluster = z.strictObject({
             kubeReserved: reserved.default({ cpu: "500m", memory: "1Gi" }),
             seccompDefault,
             podPidsLimit,
+            shutdownGracePeriodSeconds,
+            shutdownGracePeriodCriticalPodsSeconds,
         })
         .prefault({}),
     workers: z
@@ -424,6 +441,7 @@ export function idcRules(c: IdcClusterSpec, at: (string | number)[], environment
             rule: `must be at least 10x heartbeatIntervalMs (${electionTimeoutMs} < 10 x ${heartbeatIntervalMs})`,
         });
     }
+    out.push(...shutdownGraceRule(c.kubelet, [...at, "kubelet"]));
     const soft = c.kubelet.evictionSoft;
     for (const signal of Object.keys(soft)) {
         if (!(signal in c.kubelet.evictionSoftGracePeriod)) {

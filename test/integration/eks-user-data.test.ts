@@ -26,8 +26,8 @@ print(json.dumps(tomllib.loads(sys.stdin.read())))
 
 describe("EKS node user data, read by Python's MIME and TOML parsers", () => {
     for (const k of [
-        { seccompDefault: true, podPidsLimit: 4096 },
-        { seccompDefault: false, podPidsLimit: 16384 },
+        { seccompDefault: true, podPidsLimit: 4096, shutdownGracePeriodSeconds: 30, shutdownGracePeriodCriticalPodsSeconds: 10 },
+        { seccompDefault: false, podPidsLimit: 16384, shutdownGracePeriodSeconds: 0, shutdownGracePeriodCriticalPodsSeconds: 0 },
     ]) {
         it(`the managed node group's archive is one application/node.eks.aws part holding the NodeConfig (${JSON.stringify(k)})`, () => {
             const read = python(MIME, al2023UserData(k));
@@ -40,15 +40,22 @@ describe("EKS node user data, read by Python's MIME and TOML parsers", () => {
             assert.deepStrictEqual(parse(read.parts[0].body), parse(nodeadmConfig(k)));
         });
 
-        it(`Bottlerocket's settings are TOML with settings.kubernetes.seccomp-default and pod-pids-limit (${JSON.stringify(k)})`, () => {
+        it(`Bottlerocket's settings are TOML under settings.kubernetes (${JSON.stringify(k)})`, () => {
             assert.deepStrictEqual(python(TOML, bottlerocketSettings(k)), {
-                settings: { kubernetes: { "seccomp-default": k.seccompDefault, "pod-pids-limit": k.podPidsLimit } },
+                settings: {
+                    kubernetes: {
+                        "seccomp-default": k.seccompDefault,
+                        "pod-pids-limit": k.podPidsLimit,
+                        "shutdown-grace-period": `${k.shutdownGracePeriodSeconds}s`,
+                        "shutdown-grace-period-for-critical-pods": `${k.shutdownGracePeriodCriticalPodsSeconds}s`,
+                    },
+                },
             });
         });
     }
 
     it("a broken archive is seen as one (the parser is not lenient to the point of vacuity)", () => {
-        const text = al2023UserData({ seccompDefault: true, podPidsLimit: 4096 });
+        const text = al2023UserData({ seccompDefault: true, podPidsLimit: 4096, shutdownGracePeriodSeconds: 30, shutdownGracePeriodCriticalPodsSeconds: 10 });
         const unterminated = text.replace(/^--[^\n]*--\n$/m, "");
         const read = python(MIME, unterminated);
         assert.ok(read.defects.length > 0 || read.parts.some((p: { defects: string[] }) => p.defects.length > 0), JSON.stringify(read));

@@ -368,7 +368,12 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.deepStrictEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
             assert.deepStrictEqual(lt.inputs.blockDeviceMappings[0].ebs, { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" });
             // RuntimeDefault seccomp and the PID limit of the spec's defaults, as nodeadm's NodeConfig in the user data.
-            assert.deepStrictEqual(spec.kubelet, { seccompDefault: true, podPidsLimit: 4096 });
+            assert.deepStrictEqual(spec.kubelet, {
+                seccompDefault: true,
+                podPidsLimit: 4096,
+                shutdownGracePeriodSeconds: 30,
+                shutdownGracePeriodCriticalPodsSeconds: 10,
+            });
             assert.strictEqual(Buffer.from(lt.inputs.userData, "base64").toString(), al2023UserData(spec.kubelet));
             // CoreDNS and the EBS CSI controller run on these nodes.
             for (const a of [`${C}-coredns`, `${C}-aws-ebs-csi-driver`]) {

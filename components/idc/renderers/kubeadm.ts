@@ -286,6 +286,8 @@ export function kubeletConfiguration(spec: IdcClusterSpec) {
         kubeReserved: k.kubeReserved,
         seccompDefault: k.seccompDefault,
         podPidsLimit: k.podPidsLimit,
+        shutdownGracePeriod: `${k.shutdownGracePeriodSeconds}s`,
+        shutdownGracePeriodCriticalPods: `${k.shutdownGracePeriodCriticalPodsSeconds}s`,
     };
 }
 

@@ -7,8 +7,15 @@ import { parse } from "yaml";
 import { al2023UserData, bottlerocketSettings, karpenterUserData, nodeadmConfig } from "../../../components/eks/kubelet";
 import { validateCustomResource } from "../../crds";
 
-const hardened = { seccompDefault: true, podPidsLimit: 4096 };
-const relaxed = { seccompDefault: false, podPidsLimit: 16384 };
+const hardened = { seccompDefault: true, podPidsLimit: 4096, shutdownGracePeriodSeconds: 30, shutdownGracePeriodCriticalPodsSeconds: 10 };
+const relaxed = { seccompDefault: false, podPidsLimit: 16384, shutdownGracePeriodSeconds: 0, shutdownGracePeriodCriticalPodsSeconds: 0 };
+/** The KubeletConfiguration fields each stands for (k8s.io/kubelet config/v1beta1; the periods are durations). */
+const asKubeletConfig = (k: typeof hardened) => ({
+    seccompDefault: k.seccompDefault,
+    podPidsLimit: k.podPidsLimit,
+    shutdownGracePeriod: `${k.shutdownGracePeriodSeconds}s`,
+    shutdownGracePeriodCriticalPods: `${k.shutdownGracePeriodCriticalPodsSeconds}s`,
+});
 
 describe("components/eks/kubelet: the nodes' kubelet settings in their user data", () => {
     /**
@@ -17,17 +24,19 @@ describe("components/eks/kubelet: the nodes' kubelet settings in their user data
      * `map[string]runtime.RawExtension` (nodeadm/api/v1alpha1/nodeconfig_types.go), which nodeadm decodes
      * from any JSON value; nodeadm's own documented example (`maxPods: 42`) fails it the same way. So the
      * values are set aside for the schema and checked as the KubeletConfiguration fields they are
-     * (k8s.io/kubelet config/v1beta1: `seccompDefault *bool`, `podPidsLimit *int64`).
+     * (k8s.io/kubelet config/v1beta1: `seccompDefault *bool`, `podPidsLimit *int64`, the shutdown periods
+     * `metav1.Duration`).
      */
     const schemaErrors = (config: any) => validateCustomResource({ ...config, spec: { kubelet: { ...config.spec.kubelet, config: {} } } });
 
     it("nodeadm's NodeConfig holds exactly the settings as KubeletConfiguration fields, its shape valid against nodeadm's CRD", () => {
         for (const k of [hardened, relaxed]) {
             const config = parse(nodeadmConfig(k));
-            assert.deepStrictEqual(config, { apiVersion: "node.eks.aws/v1alpha1", kind: "NodeConfig", spec: { kubelet: { config: k } } });
+            assert.deepStrictEqual(config, { apiVersion: "node.eks.aws/v1alpha1", kind: "NodeConfig", spec: { kubelet: { config: asKubeletConfig(k) } } });
             assert.deepStrictEqual(schemaErrors(config), []);
             assert.strictEqual(typeof config.spec.kubelet.config.seccompDefault, "boolean");
             assert.ok(Number.isSafeInteger(config.spec.kubelet.config.podPidsLimit));
+            for (const d of ["shutdownGracePeriod", "shutdownGracePeriodCriticalPods"] as const) assert.match(config.spec.kubelet.config[d], /^\d+s$/, d);
         }
         // Why the values are set aside: the schema refuses nodeadm's own example's scalar too.
         const documented = { apiVersion: "node.eks.aws/v1alpha1", kind: "NodeConfig", spec: { kubelet: { config: { maxPods: 42 } } } };
@@ -53,8 +62,11 @@ describe("components/eks/kubelet: the nodes' kubelet settings in their user data
         assert.ok(!nodeadmConfig(hardened).includes(boundary), "the boundary never occurs in a part");
     });
 
-    it("Bottlerocket takes settings.kubernetes.seccomp-default and pod-pids-limit; an EC2NodeClass takes the form its AMI reads", () => {
-        assert.strictEqual(bottlerocketSettings(relaxed), "[settings.kubernetes]\nseccomp-default = false\npod-pids-limit = 16384\n");
+    it("Bottlerocket takes settings.kubernetes.seccomp-default, pod-pids-limit and the shutdown periods; an EC2NodeClass takes the form its AMI reads", () => {
+        assert.strictEqual(
+            bottlerocketSettings(hardened),
+            '[settings.kubernetes]\nseccomp-default = true\npod-pids-limit = 4096\nshutdown-grace-period = "30s"\nshutdown-grace-period-for-critical-pods = "10s"\n',
+        );
         assert.strictEqual(karpenterUserData("bottlerocket@v1.50.0", relaxed), bottlerocketSettings(relaxed));
         assert.strictEqual(karpenterUserData("al2023@v20260903", relaxed), nodeadmConfig(relaxed));
     });

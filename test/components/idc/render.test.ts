@@ -207,14 +207,26 @@ describe("IDC renderers", () => {
             assert.strictEqual(kubelet.readOnlyPort, 0);
         });
 
-        it("KubeletConfiguration: RuntimeDefault seccomp and a per-pod PID limit by default, as the spec sets them otherwise", () => {
+        it("KubeletConfiguration: RuntimeDefault seccomp, a per-pod PID limit and graceful node shutdown by default, as the spec sets them otherwise", () => {
             const kubeletOf = (spec: typeof prod) => docs(renderClusterConfig({ spec, etcdEndpoints: endpoints(prod) }))[1];
             const byDefault = kubeletOf(prod);
             assert.strictEqual(byDefault.seccompDefault, true);
             assert.strictEqual(byDefault.podPidsLimit, 4096);
-            const relaxed = kubeletOf({ ...prod, kubelet: { ...prod.kubelet, seccompDefault: false, podPidsLimit: 16384 } });
+            assert.strictEqual(byDefault.shutdownGracePeriod, "30s");
+            assert.strictEqual(byDefault.shutdownGracePeriodCriticalPods, "10s");
+            const relaxed = kubeletOf({
+                ...prod,
+                kubelet: {
+                    ...prod.kubelet,
+                    seccompDefault: false,
+                    podPidsLimit: 16384,
+                    shutdownGracePeriodSeconds: 0,
+                    shutdownGracePeriodCriticalPodsSeconds: 0,
+                },
+            });
             assert.strictEqual(relaxed.seccompDefault, false);
             assert.strictEqual(relaxed.podPidsLimit, 16384);
+            assert.strictEqual(relaxed.shutdownGracePeriod, "0s");
         });
 
         it("API server: anonymous only on health and discovery paths, kubelet CA, strong ciphers; kubelet: serving certs, kernel defaults, ciphers", () => {

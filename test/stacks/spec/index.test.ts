@@ -194,6 +194,18 @@ describe("fleet spec", () => {
                 assert.ok(result.ok, result.ok ? "" : result.violations.join("\n"));
             }
         });
+        it("keeps the critical pods' shutdown share within the whole period, on IDC and EKS (the kubelet's rule)", () => {
+            assertViolation(
+                violationsAfter((f) => (f.clusters[IDC].kubelet = { shutdownGracePeriodSeconds: 20, shutdownGracePeriodCriticalPodsSeconds: 30 })),
+                "clusters[0].kubelet.shutdownGracePeriodCriticalPodsSeconds: must be at most shutdownGracePeriodSeconds (30 > 20): the critical pods' share of the shutdown",
+            );
+            assertViolation(
+                violationsAfter((f) => (f.clusters[EKS].kubelet = { shutdownGracePeriodSeconds: 0 })),
+                "clusters[1].kubelet.shutdownGracePeriodCriticalPodsSeconds: must be at most shutdownGracePeriodSeconds (10 > 0): the critical pods' share of the shutdown",
+            );
+            const off = parsedAfter((f) => (f.clusters[IDC].kubelet = { shutdownGracePeriodSeconds: 0, shutdownGracePeriodCriticalPodsSeconds: 0 }));
+            assert.ok(off.ok, off.ok ? "" : off.violations.join("\n"));
+        });
         it("takes the same kubelet bounds on EKS and ACK; ACK's kubelet has no seccompDefault (its node pools cannot set one)", () => {
             assertViolation(
                 violationsAfter((f) => (f.clusters[EKS].kubelet = { podPidsLimit: 512 })),
