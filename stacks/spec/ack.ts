@@ -83,8 +83,8 @@ export const ackCluster = z.strictObject({
         .prefault({}),
     nodePools: z.array(nodePool).min(1, "must list at least one node pool"),
     /**
-     * The kubelet of every node pool. No seccompDefault: the node pools' kubelet configuration
-     * (alicloud cs.NodePool kubeletConfiguration) has no such field.
+     * The kubelet of every node pool. No seccompDefault and no shutdown periods: the node pools'
+     * kubelet configuration (alicloud cs.NodePool kubeletConfiguration) has no such fields.
      */
     kubelet: z.strictObject({ podPidsLimit }).prefault({}),
     autoscaling: z
