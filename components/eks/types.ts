@@ -26,6 +26,8 @@ export interface KarpenterNodePoolSpec {
         }[];
     };
     expireAfter: string;
+    /** A duration, or "Never" (not set: Karpenter waits for a drain for ever). */
+    terminationGracePeriod: string;
     weight?: number | undefined;
 }
 

@@ -83,6 +83,13 @@ const karpenterNodePool = z.strictObject({
         .prefault({}),
     /** Nodes are replaced after this long; 720h (30 days) is Karpenter's default (NodePool CRD default). */
     expireAfter: karpenterDuration.default("720h"),
+    /**
+     * How long a node may drain before Karpenter deletes its remaining pods, PodDisruptionBudgets and
+     * do-not-disrupt included: with `expireAfter`, a bound on every node's lifetime, so that an expired
+     * or drifted node (a new AMI) is replaced even under a blocking budget. 48h: the Karpenter NodePool
+     * docs' example. "Never" leaves it unset: Karpenter then waits for the drain for ever.
+     */
+    terminationGracePeriod: karpenterDuration.default("48h"),
 });
 
 /** An EKS add-on version, e.g. "v1.12.4-eksbuild.1" (`aws eks describe-addon-versions`). */

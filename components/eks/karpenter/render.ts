@@ -351,6 +351,7 @@ export function nodePool(a: { pool: KarpenterNodePoolSpec; zones: string[]; cili
                     // a startup taint is expected to go away, so Karpenter does not plan around it.
                     ...(a.cilium ? { startupTaints: [{ ...CILIUM_STARTUP_TAINT }] } : {}),
                     expireAfter: p.expireAfter,
+                    ...(p.terminationGracePeriod !== "Never" ? { terminationGracePeriod: p.terminationGracePeriod } : {}),
                 },
             },
             limits: { cpu: String(p.limits.cpu), memory: `${p.limits.memoryGiB}Gi` },

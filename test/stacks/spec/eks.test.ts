@@ -34,6 +34,7 @@ describe("EKS spec", () => {
         const general = c.karpenter.nodePools[0];
         assert.deepStrictEqual(general.disruption, { consolidationPolicy: "WhenEmptyOrUnderutilized", consolidateAfter: "1m", budgets: [{ nodes: "10%" }] });
         assert.strictEqual(general.expireAfter, "720h");
+        assert.strictEqual(general.terminationGracePeriod, "48h");
         assert.strictEqual(c.network.flowLogRetentionDays, 365);
         assert.strictEqual(eksOf(() => undefined, "dev").network.flowLogRetentionDays, 30);
     });
@@ -199,9 +200,11 @@ describe("EKS spec", () => {
         const v = violationsAfter((f) => {
             const pool = f.clusters[EKS].karpenter.nodePools[0];
             pool.expireAfter = "30d";
+            pool.terminationGracePeriod = "2d";
             pool.disruption = { consolidateAfter: "soon", budgets: [{ nodes: "150%" }, { nodes: "1", schedule: "0 9 * * 1-5" }] };
         });
         assertViolation(v, 'clusters[1].karpenter.nodePools[0].expireAfter: must be a duration like "30s", "720h" or "Never"');
+        assertViolation(v, 'clusters[1].karpenter.nodePools[0].terminationGracePeriod: must be a duration like "30s", "720h" or "Never"');
         assertViolation(v, 'clusters[1].karpenter.nodePools[0].disruption.consolidateAfter: must be a duration like "30s", "720h" or "Never"');
         assertViolation(v, 'clusters[1].karpenter.nodePools[0].disruption.budgets[0].nodes: must be a node count or a percentage like "10%"');
         const schedule = violationsAfter((f) => (f.clusters[EKS].karpenter.nodePools[0].disruption = { budgets: [{ nodes: "0", schedule: "0 9 * * 1-5" }] }));

@@ -221,6 +221,7 @@ describe("Karpenter renderers", () => {
                 ...spec.karpenter.nodePools[1],
                 weight: undefined,
                 expireAfter: "Never",
+                terminationGracePeriod: "Never",
                 disruption: {
                     consolidationPolicy: "WhenEmpty" as const,
                     consolidateAfter: "30s",
@@ -228,6 +229,11 @@ describe("Karpenter renderers", () => {
                 },
             };
             assert.deepStrictEqual(validateCustomResource(nodePool({ pool, zones: ["z1"] })), []);
+            // "Never" leaves terminationGracePeriod out: the CRD has no such value, Karpenter's unset is it.
+            assert.ok(!("terminationGracePeriod" in nodePool({ pool, zones: ["z1"] }).spec.template.spec));
+            const bounded = nodePool({ pool: { ...pool, terminationGracePeriod: "2h30m" }, zones: ["z1"] });
+            assert.strictEqual(bounded.spec.template.spec.terminationGracePeriod, "2h30m");
+            assert.deepStrictEqual(validateCustomResource(bounded), []);
             assert.deepStrictEqual(
                 validateCustomResource(
                     ec2NodeClass({ cluster: "c1", pool, amiAlias: "bottlerocket@v1.50.0", kubelet: spec.kubelet, nodeRoleName: "r", tags: {} }),
@@ -303,6 +309,8 @@ describe("Karpenter renderers", () => {
                 budgets: [{ nodes: "10%" }],
             });
             assert.strictEqual(general.template.spec.expireAfter, "720h");
+            // With expireAfter, a bound on every node's lifetime: drained within 48h whatever blocks eviction.
+            assert.strictEqual(general.template.spec.terminationGracePeriod, "48h");
             assert.strictEqual(general.weight, 50);
             const critical = pools[1].spec.template.spec;
             assert.deepStrictEqual(critical.taints, [{ key: "acme.io/tier", value: "critical", effect: "NoSchedule" }]);
