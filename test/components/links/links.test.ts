@@ -10,6 +10,8 @@ import type { FleetSpec } from "../../../stacks/spec";
 import { finalPathOf } from "../../../components/idc/renderers/node";
 import { pskOf } from "../../../components/links/keys";
 import { LINKS_PATHS } from "../../../components/links/render";
+import { parseFleet } from "../../../stacks/spec";
+import { generateFleet } from "../../../tools/fleetGen";
 import {
     directConnectLink,
     Inventory,
@@ -570,6 +572,39 @@ describe("links layer on the mock engine", function () {
                 });
             assert.strictEqual(swanctl.length, 1, "idc-dev has one gateway host");
             assert.ok(swanctl[0].includes(`secret = "${keyOf("ack-dev-link-idc-dev-c1t1-psk")}"`), "the IDC end has the rotated key");
+        });
+    });
+
+    describe("PSK rotation of an IDC <-> IDC link (a generated 4-cluster fleet: idc-sh-1 links to idc-sh-0 over IPsec)", () => {
+        it("gives the rotated tunnel's key a keeper, and both IDC ends' swanctl.conf that key", async () => {
+            const raw = generateFleet(4);
+            const i = raw.links.findIndex((l: { between: string[] }) => l.between.includes("idc-sh-0") && l.between.includes("idc-sh-1"));
+            assert.ok(i >= 0 && raw.links[i].kind === "ipsec-vpn", "the generated fleet links the two IDC sites over IPsec");
+            raw.links[i].pskRotations = [0, 3];
+            const parsed = parseFleet(raw);
+            assert.ok(parsed.ok, parsed.ok ? "" : parsed.violations.join("\n"));
+            const { inventory } = await run(parsed.spec, "prod");
+            const passwords = inventory.ofType("random:index/randomPassword:RandomPassword").filter((r) => r.name.startsWith("idc-sh-0-link-idc-sh-1-"));
+            assert.deepStrictEqual(
+                passwords.map((r) => [r.name, r.inputs.keepers]),
+                [
+                    ["idc-sh-0-link-idc-sh-1-c1t1-psk", undefined],
+                    ["idc-sh-0-link-idc-sh-1-c1t2-psk", { rotation: "3" }],
+                ],
+            );
+            const keyOf = (r: RegisteredResource) => pskOf(String(r.state.result instanceof SecretValue ? r.state.result.value : r.state.result));
+            const [unrotated, rotated] = passwords.map(keyOf);
+            // Each site's gateway hosts: tunnel 1 on the first gateway of each, tunnel 2 on the second.
+            const swanctlOf = (site: string) =>
+                inventory
+                    .ofType("command:remote:CopyToRemote")
+                    .filter((c) => c.name.startsWith(`${site}-`) && finalPathOf(String(c.inputs.remotePath)) === LINKS_PATHS.swanctlConf)
+                    .map((c) => (c.inputs.source.value as { text: string }).text);
+            for (const site of ["idc-sh-0", "idc-sh-1"]) {
+                const files = swanctlOf(site);
+                assert.strictEqual(files.filter((f) => f.includes(`secret = "${rotated}"`)).length, 1, `${site}: one gateway holds the rotated key`);
+                assert.strictEqual(files.filter((f) => f.includes(`secret = "${unrotated}"`)).length, 1, `${site}: one gateway holds the other key`);
+            }
         });
     });
 
