@@ -158,6 +158,8 @@ describe("IDC renderers", () => {
                 assert.match(c, /include \/etc\/keepalived\/vrrp-auth\.conf/);
                 assert.doesNotMatch(c, /auth_pass/);
                 assert.match(c, /track_script \{\s+check_apiserver\s+\}/);
+                // keepalived runs the track script only if root alone can write it and its directories.
+                assert.match(c, /global_defs \{[^}]*\n\s+enable_script_security\n\s+script_user root\n/);
             }
             assert.match(confs[0], /unicast_peer \{\s+10\.10\.0\.12\s+10\.10\.0\.13\s+\}/);
         });
@@ -262,6 +264,10 @@ describe("IDC renderers", () => {
                 "cluster-signing-kube-apiserver-client-cert-file": "/etc/kubernetes/pki/ca.crt",
                 "cluster-signing-kube-apiserver-client-key-file": "/etc/kubernetes/pki/ca.key",
             });
+            // TLS 1.2 at least on both (CIS 1.2.30, 4.2.13), no profiling endpoint (CIS 1.2.17).
+            assert.strictEqual(flags["tls-min-version"], "VersionTLS12");
+            assert.strictEqual(kubelet.tlsMinVersion, "VersionTLS12");
+            assert.strictEqual(flags.profiling, "false");
             assert.deepStrictEqual(flags["tls-cipher-suites"].split(","), [...TLS_CIPHER_SUITES]);
             for (const suite of TLS_CIPHER_SUITES)
                 assert.match(suite, /^TLS_ECDHE_(RSA|ECDSA)_WITH_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
@@ -269,6 +275,9 @@ describe("IDC renderers", () => {
             assert.strictEqual(kubelet.protectKernelDefaults, true);
             assert.deepStrictEqual(kubelet.tlsCipherSuites, [...TLS_CIPHER_SUITES]);
             assert.deepStrictEqual(kubelet.authentication.anonymous, { enabled: false });
+            assert.strictEqual(kubelet.authorization.mode, "Webhook");
+            // The client certificate renews itself (CIS 4.2.11's companion, RotateKubeletClientCertificate).
+            assert.strictEqual(kubelet.rotateCertificates, true);
         });
 
         it("AuthenticationConfiguration: v1 from 1.35, v1beta1 before (each spec's file suits the minor before it too); anonymous limited to every path our health checks and kubeadm join call", () => {
