@@ -68,6 +68,7 @@ describe("links renderers: frr.conf", () => {
                 ` neighbor ${p.peerIp} remote-as ${p.asn}`,
                 `  neighbor ${p.peerIp} route-map FABRIC-IN in`,
                 `  neighbor ${p.peerIp} route-map FABRIC-OUT out`,
+                `  neighbor ${p.peerIp} maximum-prefix 10000`,
             ])
                 assert.ok(text.split("\n").includes(line), line);
         }
