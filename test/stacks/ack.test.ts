@@ -173,10 +173,12 @@ describe("ACK site on the mock engine (prod)", function () {
         );
     });
 
-    it("turns RRSA on, keeps the API server internal, and protects the prod cluster from deletion", () => {
+    it("turns RRSA on, keeps the API server internal, uses an enterprise security group, and protects the prod cluster from deletion", () => {
         const c = inv.named(T.cluster, "ack-sh-cluster");
         assert.strictEqual(c.inputs.enableRrsa, true);
         assert.strictEqual(c.inputs.slbInternetEnabled, false);
+        // An enterprise (advanced) security group: its members reach each other only where a rule allows it.
+        assert.strictEqual(c.inputs.isEnterpriseSecurityGroup, true);
         assert.strictEqual(c.inputs.deletionProtection, true);
         assert.strictEqual(c.protect, true);
     });
