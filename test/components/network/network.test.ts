@@ -293,9 +293,19 @@ describe("cluster networking: prod fleet", () => {
                 }
                 const [namespace] = ofTypeIn(inv, c.name, T.namespace).filter((n) => n.inputs.metadata.name === ns);
                 assert.strictEqual(namespace.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+                // Enforced at the cluster's own version of the standard ("latest"), not pinned to an older one.
+                assert.strictEqual(namespace.inputs.metadata.labels["pod-security.kubernetes.io/enforce-version"], "latest");
                 const [quota] = ofTypeIn(inv, c.name, T.quota).filter((q) => q.inputs.metadata.namespace === ns);
-                assert.strictEqual(quota.inputs.spec.hard["requests.cpu"], t.quota.requestsCpu);
-                assert.strictEqual(quota.inputs.spec.hard["services.loadbalancers"], "0");
+                assert.deepStrictEqual(quota.inputs.spec.hard, {
+                    "requests.cpu": t.quota.requestsCpu,
+                    "requests.memory": t.quota.requestsMemory,
+                    "limits.cpu": t.quota.limitsCpu,
+                    "limits.memory": t.quota.limitsMemory,
+                    pods: String(t.quota.pods),
+                    // No LoadBalancer or NodePort Service unless the spec grants some: either exposes the tenant beyond its policies.
+                    "services.loadbalancers": "0",
+                    "services.nodeports": "0",
+                });
                 const [limits] = ofTypeIn(inv, c.name, T.limits).filter((l) => l.inputs.metadata.namespace === ns);
                 assert.deepStrictEqual(limits.inputs.spec.limits[0].default, { cpu: t.containerDefaults.cpuLimit, memory: t.containerDefaults.memoryLimit });
                 for (const r of [...policies, quota, limits]) assert.ok(dependsOn(r, namespace), `${r.name} does not wait for its namespace`);
