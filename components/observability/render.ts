@@ -373,6 +373,14 @@ const THANOS_GRPC_SERVING = {
     livenessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
 };
 
+/**
+ * Every container of the layer's own workloads: what the Pod Security Standards' "Restricted" profile
+ * asks of a container (kubernetes.io, "Pod Security Standards": no privilege escalation, every
+ * capability dropped; the pods add non-root and RuntimeDefault seccomp) and a read-only root
+ * filesystem (a Thanos component writes only its data volume, the exporters nothing).
+ */
+export const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+
 /** One of a bucket's Thanos workloads as a StatefulSet of the official image, with its own disk. */
 export function bucketStatefulSet(kind: "compactor" | "storeGateway", a: BucketWorkloadArgs) {
     const w = bucketWorkload(kind, a);
@@ -397,13 +405,14 @@ export function bucketStatefulSet(kind: "compactor" | "storeGateway", a: BucketW
                 metadata: { labels },
                 spec: {
                     serviceAccountName: THANOS_SERVICE_ACCOUNT,
-                    securityContext: { runAsNonRoot: true, runAsUser: 1001, fsGroup: 1001 },
+                    securityContext: { runAsNonRoot: true, runAsUser: 1001, fsGroup: 1001, seccompProfile: { type: "RuntimeDefault" } },
                     containers: [
                         {
                             name: w.component,
                             image: THANOS.image,
                             args,
                             ...THANOS_GRPC_SERVING,
+                            securityContext: RESTRICTED_CONTAINER,
                             volumeMounts: [
                                 { name: "data", mountPath: "/var/thanos" },
                                 { name: "objstore", mountPath: OBJSTORE_DIR, readOnly: true },
@@ -517,7 +526,7 @@ export function blackboxDeployment(a: { configMap: string }) {
                             args: [`--config.file=${BLACKBOX_CONFIG_DIR}/${BLACKBOX_FILES.config}`, `--web.listen-address=:${BLACKBOX_EXPORTER.port}`],
                             ports: [{ name: "http", containerPort: BLACKBOX_EXPORTER.port }],
                             readinessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
-                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                            securityContext: RESTRICTED_CONTAINER,
                             volumeMounts: [{ name: "config", mountPath: BLACKBOX_CONFIG_DIR, readOnly: true }],
                         },
                     ],
@@ -587,7 +596,7 @@ export function kubeProxyMetricsDaemonSet() {
                             env: [{ name: "NODE_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } }],
                             ports: [{ name: "https-metrics", containerPort: KUBE_RBAC_PROXY.port }],
                             resources: { requests: { cpu: "10m", memory: "20Mi" }, limits: { memory: "64Mi" } },
-                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                            securityContext: RESTRICTED_CONTAINER,
                         },
                     ],
                 },
@@ -691,8 +700,8 @@ function thanosDeployment<C, V = never>(a: { name: string; labels: Record<string
             template: {
                 metadata: { labels: a.labels },
                 spec: {
-                    securityContext: { runAsNonRoot: true, runAsUser: 1001 },
-                    containers: [a.container],
+                    securityContext: { runAsNonRoot: true, runAsUser: 1001, seccompProfile: { type: "RuntimeDefault" } },
+                    containers: [{ ...a.container, securityContext: RESTRICTED_CONTAINER }],
                     ...(a.volumes ? { volumes: a.volumes } : {}),
                 },
             },

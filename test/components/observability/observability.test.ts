@@ -339,6 +339,27 @@ for (const stack of ["prod", "dev"] as const) {
             assert.strictEqual(JSON.parse(ds.inputs.data["thanos.yaml"]).datasources[0].url, "http://thanos-query-frontend.monitoring.svc:10902");
         });
 
+        it("runs every workload of its own (Thanos, the exporters, the proxy) as Pod Security's Restricted profile asks, root filesystem read-only", () => {
+            const workloads = inv.resources.filter(
+                (r) =>
+                    (r.type === T.statefulSet || r.type === T.deployment || r.type === "kubernetes:apps/v1:DaemonSet") &&
+                    r.inputs.metadata?.namespace === "monitoring",
+            );
+            assert.ok(workloads.length >= 4, `${workloads.length} workloads`);
+            for (const w of workloads) {
+                const pod = w.inputs.spec.template.spec;
+                assert.strictEqual(pod.securityContext.runAsNonRoot, true, w.name);
+                assert.deepStrictEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" }, w.name);
+                for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+                    const sc = c.securityContext ?? {};
+                    assert.strictEqual(sc.allowPrivilegeEscalation, false, `${w.name}/${c.name}`);
+                    assert.deepStrictEqual(sc.capabilities?.drop, ["ALL"], `${w.name}/${c.name}`);
+                    assert.strictEqual(sc.readOnlyRootFilesystem, true, `${w.name}/${c.name}`);
+                    assert.ok(!sc.privileged, `${w.name}/${c.name}`);
+                }
+            }
+        });
+
         it("keeps every gRPC load balancer internal to its site and open only to the fleet's networks", () => {
             const lbs = inv.ofType(T.service).filter((s) => s.inputs.spec.type === "LoadBalancer");
             for (const s of lbs) {
