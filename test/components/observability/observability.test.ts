@@ -339,7 +339,7 @@ for (const stack of ["prod", "dev"] as const) {
             assert.strictEqual(JSON.parse(ds.inputs.data["thanos.yaml"]).datasources[0].url, "http://thanos-query-frontend.monitoring.svc:10902");
         });
 
-        it("runs every workload of its own (Thanos, the exporters, the proxy) as Pod Security's Restricted profile asks, root filesystem read-only", () => {
+        it("gives every workload of its own (Thanos, the exporters, the proxy) the Restricted profile's security settings and a read-only root filesystem", () => {
             const workloads = inv.resources.filter(
                 (r) =>
                     (r.type === T.statefulSet || r.type === T.deployment || r.type === "kubernetes:apps/v1:DaemonSet") &&
