@@ -2,26 +2,7 @@
 // user data: a NodeConfig for nodeadm on AL2023, settings for Bottlerocket. Neither EKS's managed
 // node groups nor Karpenter's EC2NodeClass has a field for them.
 import { stringify } from "yaml";
-
-export interface NodeKubelet {
-    /** RuntimeDefault seccomp for every container that sets no profile. */
-    seccompDefault: boolean;
-    /** Most PIDs one pod may use. */
-    podPidsLimit: number;
-    /** Graceful node shutdown: the whole period and the critical pods' share, in seconds (0: off). */
-    shutdownGracePeriodSeconds: number;
-    shutdownGracePeriodCriticalPodsSeconds: number;
-}
-
-/** The settings as KubeletConfiguration (kubelet.config.k8s.io/v1beta1) fields. */
-function kubeletConfig(k: NodeKubelet) {
-    return {
-        seccompDefault: k.seccompDefault,
-        podPidsLimit: k.podPidsLimit,
-        shutdownGracePeriod: `${k.shutdownGracePeriodSeconds}s`,
-        shutdownGracePeriodCriticalPods: `${k.shutdownGracePeriodCriticalPodsSeconds}s`,
-    };
-}
+import { kubeletConfigFields, type NodeKubelet } from "../core/kubelet";
 
 /**
  * nodeadm's NodeConfig (node.eks.aws/v1alpha1) with only these kubelet settings: nodeadm merges every
@@ -33,7 +14,7 @@ export function nodeadmConfig(k: NodeKubelet): string {
     return stringify({
         apiVersion: "node.eks.aws/v1alpha1",
         kind: "NodeConfig",
-        spec: { kubelet: { config: kubeletConfig(k) } },
+        spec: { kubelet: { config: kubeletConfigFields(k) } },
     });
 }
 

@@ -3,7 +3,8 @@
 import * as aws from "../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FLEET_KEYS, SYSTEM_TAINT } from "../core/conventions";
-import { al2023UserData, type NodeKubelet } from "./kubelet";
+import type { NodeKubelet } from "../core/kubelet";
+import { al2023UserData } from "./kubelet";
 import { AwsContext, managedPolicy, nodeRolePolicies, serviceTrustPolicy } from "./render";
 
 /**

@@ -1,7 +1,7 @@
 // What the EKS site's components and renderers read of a cluster: plain types owned here; the
 // fleet spec's validated EKS cluster is assignable to them, and the builder in stacks/eks.ts passes it.
 import type { CalicoOptions, CiliumOptions, TenantSpec } from "../network/options";
-import type { NodeKubelet } from "./kubelet";
+import type { NodeKubelet } from "../core/kubelet";
 
 /** Control-plane log types beyond api, audit and authenticator, which are always on. */
 export const EXTRA_CONTROL_PLANE_LOGS = ["controllerManager", "scheduler"] as const;

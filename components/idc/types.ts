@@ -1,5 +1,6 @@
 // What the IDC site's components and renderers read of a cluster: plain types owned here; the
 // fleet spec's validated IDC cluster is assignable to them, and the builder in stacks/idc.ts passes it.
+import type { NodeKubelet } from "../core/kubelet";
 import type { CalicoOptions, CiliumOptions, TenantSpec } from "../network/options";
 
 export interface IdcHostSpec {
@@ -78,13 +79,6 @@ export interface IdcClusterShape {
         evictionSoftGracePeriod: Record<string, string>;
         systemReserved: Record<string, string>;
         kubeReserved: Record<string, string>;
-        /** RuntimeDefault seccomp for every container that sets no profile. */
-        seccompDefault: boolean;
-        /** Most PIDs one pod may use. */
-        podPidsLimit: number;
-        /** Graceful node shutdown: the whole period and the critical pods' share, in seconds (0: off). */
-        shutdownGracePeriodSeconds: number;
-        shutdownGracePeriodCriticalPodsSeconds: number;
-    };
+    } & NodeKubelet;
     workers: (IdcHostSpec & { labels: Record<string, string>; taints: IdcTaint[] })[];
 }

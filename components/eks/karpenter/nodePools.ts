@@ -4,7 +4,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { customResource } from "../../core/k8s";
 import { ec2NodeClass, nodePool } from "./render";
-import type { NodeKubelet } from "../kubelet";
+import type { NodeKubelet } from "../../core/kubelet";
 import type { KarpenterNodePoolSpec } from "../types";
 
 export interface NodePoolsInputs {

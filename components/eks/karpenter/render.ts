@@ -2,7 +2,8 @@
 // EventBridge patterns, the chart values, and each pool's EC2NodeClass and NodePool. Spec in, data out.
 import { FLEET_KEYS, systemNodeSelector, systemTolerations } from "../../core/conventions";
 import { type AwsContext, DISCOVERY_TAG, policyDocument as doc, type PolicyDocument } from "../render";
-import { karpenterUserData, type NodeKubelet } from "../kubelet";
+import type { NodeKubelet } from "../../core/kubelet";
+import { karpenterUserData } from "../kubelet";
 import type { KarpenterNodePoolSpec } from "../types";
 import { KARPENTER } from "./versions";
 

@@ -5,6 +5,7 @@ import { indent, retryUntil, shq } from "./shell";
 import { createHash, createPublicKey } from "crypto";
 import { stringify } from "yaml";
 import { DNS_LABEL } from "../../core/conventions";
+import { kubeletConfigFields } from "../../core/kubelet";
 import type { IdcClusterShape as IdcClusterSpec } from "../types";
 import { ETCD_PORTS } from "./etcd";
 import { APISERVER_PORT, ControlPlaneHost } from "./loadBalancer";
@@ -284,10 +285,7 @@ export function kubeletConfiguration(spec: IdcClusterSpec) {
         evictionMaxPodGracePeriod: 60,
         systemReserved: k.systemReserved,
         kubeReserved: k.kubeReserved,
-        seccompDefault: k.seccompDefault,
-        podPidsLimit: k.podPidsLimit,
-        shutdownGracePeriod: `${k.shutdownGracePeriodSeconds}s`,
-        shutdownGracePeriodCriticalPods: `${k.shutdownGracePeriodCriticalPodsSeconds}s`,
+        ...kubeletConfigFields(k),
     };
 }
 
