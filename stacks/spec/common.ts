@@ -71,7 +71,7 @@ export const versionException = z.strictObject({
  * The container runtime's RuntimeDefault seccomp profile for every container that sets none
  * (kubernetes.io, "Restrict a Container's Syscalls with seccomp"); off leaves those Unconfined.
  */
-export const seccompDefault = z.boolean().default(true);
+const seccompDefault = z.boolean().default(true);
 
 /**
  * Most processes (threads included) a pod may run, so that one pod cannot exhaust the node's PIDs
@@ -91,8 +91,11 @@ export const podPidsLimit = z
  * `shutdownGracePeriodCriticalPodsSeconds` (kubernetes.io, "Node Shutdowns"). 30 and 10 s: the
  * documentation's example; 0 turns the feature off, as the kubelet's own default does.
  */
-export const shutdownGracePeriodSeconds = z.number().int().min(0).max(3600, "must be at most 3600 (an hour)").default(30);
-export const shutdownGracePeriodCriticalPodsSeconds = z.number().int().min(0).max(3600, "must be at most 3600 (an hour)").default(10);
+const shutdownGracePeriodSeconds = z.number().int().min(0).max(3600, "must be at most 3600 (an hour)").default(30);
+const shutdownGracePeriodCriticalPodsSeconds = z.number().int().min(0).max(3600, "must be at most 3600 (an hour)").default(10);
+
+/** The kubelet settings IDC and EKS nodes take alike (components/core/kubelet.ts); ACK's node pools can set only podPidsLimit. */
+export const nodeKubeletFields = { seccompDefault, podPidsLimit, shutdownGracePeriodSeconds, shutdownGracePeriodCriticalPodsSeconds };
 
 /** The kubelet's own rule (its configuration validation): the critical pods' share is within the whole period. */
 export function shutdownGraceRule(

@@ -3,19 +3,7 @@ import { z } from "zod";
 import { cloudGateway } from "./links";
 import { cidr, parseCidr, within } from "../cidr";
 import { ciliumOptions, calicoOptions, tenant } from "./network";
-import {
-    cidrBlock,
-    clusterBase,
-    dnsLabel,
-    labels,
-    podPidsLimit,
-    seccompDefault,
-    shutdownGracePeriodCriticalPodsSeconds,
-    shutdownGracePeriodSeconds,
-    shutdownGraceRule,
-    taint,
-    Violation,
-} from "./common";
+import { cidrBlock, clusterBase, dnsLabel, labels, nodeKubeletFields, shutdownGraceRule, taint, Violation } from "./common";
 import { AUDIT_RETENTION_FLOOR_DAYS } from "./idc";
 import { EXTRA_CONTROL_PLANE_LOGS } from "../../components/eks/types";
 
@@ -181,7 +169,7 @@ export const eksCluster = z.strictObject({
         })
         .prefault({}),
     /** The kubelet of every node, the system node group's and Karpenter's. */
-    kubelet: z.strictObject({ seccompDefault, podPidsLimit, shutdownGracePeriodSeconds, shutdownGracePeriodCriticalPodsSeconds }).prefault({}),
+    kubelet: z.strictObject(nodeKubeletFields).prefault({}),
     /** The site's BGP ASN on its links (stacks/spec/links.ts). */
     gateway: cloudGateway.optional(),
 });

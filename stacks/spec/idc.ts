@@ -4,22 +4,7 @@ import { z } from "zod";
 import { idcGateway, loadBalancerCidr } from "./links";
 import { cidr, contains, parseIp, usableHost } from "../cidr";
 import { calicoOptions, ciliumOptions, tenant } from "./network";
-import {
-    cidrBlock,
-    clusterBase,
-    dnsLabel,
-    ipv4,
-    labels,
-    objectStore,
-    podPidsLimit,
-    seccompDefault,
-    secretConfigKey,
-    shutdownGracePeriodCriticalPodsSeconds,
-    shutdownGracePeriodSeconds,
-    shutdownGraceRule,
-    taint,
-    Violation,
-} from "./common";
+import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, nodeKubeletFields, objectStore, secretConfigKey, shutdownGraceRule, taint, Violation } from "./common";
 import { hostKeyRules, sshHostKey } from "./hostKeys";
 
 const host = z.strictObject({ name: dnsLabel, address: ipv4, sshHostKey: sshHostKey.optional() });
@@ -296,10 +281,7 @@ export const idcCluster = z.strictObject({
             /** Reserved for the OS and the kubelet/runtime (kubernetes.io "Reserve Compute Resources"). */
             systemReserved: reserved.default({ cpu: "500m", memory: "1Gi" }),
             kubeReserved: reserved.default({ cpu: "500m", memory: "1Gi" }),
-            seccompDefault,
-            podPidsLimit,
-            shutdownGracePeriodSeconds,
-            shutdownGracePeriodCriticalPodsSeconds,
+            ...nodeKubeletFields,
         })
         .prefault({}),
     workers: z
