@@ -85,6 +85,9 @@ export const CEN_OUTSIDE_REGIONS = [
     "me-central-1",
 ] as const;
 
+/** How many times each tunnel's PSK was rotated, in plan order: a count per tunnel. */
+const rotationCounts = z.array(z.number().int().min(0).max(1_000_000));
+
 /** Fields a link may carry beyond `between` and `kind`. */
 export const linkExtensions = {
     /** ipsec-vpn: the inside /30 of every tunnel, in plan order; allocated from 169.254.10.0 up when unset. */
@@ -95,7 +98,7 @@ export const linkExtensions = {
      * ipsec-vpn: how many times each tunnel's PSK was rotated, in plan order (0, the default: never).
      * Raising a tunnel's number gives it a new PSK at the next `pulumi up`, at both ends.
      */
-    pskRotations: z.array(z.number().int().min(0).max(1_000_000)).optional(),
+    pskRotations: rotationCounts.optional(),
     /**
      * A link with one end in mainland China (a `cn-*` region other than cn-hongkong) and one outside
      * needs a licensed cross-border product: `cen` (Alibaba CEN cross-border bandwidth) or
@@ -158,7 +161,7 @@ export const cenEdgesSchema = z
              * Per eks cluster whose tunnels end at this edge: how many times each of those four tunnels'
              * PSK was rotated, in plan order (as `links[].pskRotations` for a link's own tunnels).
              */
-            pskRotations: z.record(dnsLabel, z.array(z.number().int().min(0).max(1_000_000))).optional(),
+            pskRotations: z.record(dnsLabel, rotationCounts).optional(),
         }),
     )
     .default([]);
@@ -527,21 +530,15 @@ export function linksRules(fleet: FleetLike): Violation[] {
                 });
             }
         }
-        if (l.pskRotations && !edge) {
-            if (l.kind !== "ipsec-vpn") out.push({ path: [...at, "pskRotations"], rule: `only an ipsec-vpn link has tunnels (this one is ${l.kind})` });
-            else if (l.pskRotations.length !== layout.length)
-                out.push({
-                    path: [...at, "pskRotations"],
-                    rule: `this link has ${layout.length} tunnels: give ${layout.length} rotation counts (got ${l.pskRotations.length})`,
-                });
-        }
+        // A list with one entry per tunnel: only an ipsec-vpn link has tunnels, and it needs them all.
+        const perTunnel = (key: "pskRotations" | "insideCidrs", list: unknown[], what: string) => {
+            if (l.kind !== "ipsec-vpn") out.push({ path: [...at, key], rule: `only an ipsec-vpn link has tunnels (this one is ${l.kind})` });
+            else if (list.length !== layout.length)
+                out.push({ path: [...at, key], rule: `this link has ${layout.length} tunnels: give ${layout.length} ${what} (got ${list.length})` });
+        };
+        if (l.pskRotations && !edge) perTunnel("pskRotations", l.pskRotations, "rotation counts");
         if (l.insideCidrs && !edge) {
-            if (l.kind !== "ipsec-vpn") out.push({ path: [...at, "insideCidrs"], rule: `only an ipsec-vpn link has tunnels (this one is ${l.kind})` });
-            else if (l.insideCidrs.length !== layout.length)
-                out.push({
-                    path: [...at, "insideCidrs"],
-                    rule: `this link has ${layout.length} tunnels: give ${layout.length} inside /30s (got ${l.insideCidrs.length})`,
-                });
+            perTunnel("insideCidrs", l.insideCidrs, "inside /30s");
             l.insideCidrs.forEach((text, j) => {
                 const p = [...at, "insideCidrs", j];
                 const block = cidr(text);
