@@ -10,7 +10,9 @@
 // The gateways run exactly the rendered swanctl.conf and frr.conf; the cloud ends run the files
 // rendered from mirrorTunnel() of the same tunnel parameters (what the managed gateway is given).
 // The ToR and the VPC router are the test's own small FRR configs. Asserted: both tunnels
-// ESTABLISHED, every BGP session Established, each site learns the other's prefix, a ping crosses,
+// ESTABLISHED, every BGP session Established, each site learns the other's prefix and the gateways
+// take nothing else (a cloud end that also announces a default route, a link-local block and a
+// more-specific of the IDC's range; a ToR with a stray prefix), a ping crosses,
 // and crosses again with gw1 dead; a wrong PSK and a proposal the other end rejects fail; a rotated
 // PSK reloaded at both ends keeps the running SA, authenticates the next and refuses the old key.
 import * as assert from "assert";
@@ -30,6 +32,14 @@ const IDC_PREFIX = "10.10.0.0/24";
 const IDC_POD_PREFIX = "10.164.0.0/16";
 const IDC_POD_BLOCK = "10.164.1.0/24";
 const CLOUD_PREFIX = "10.20.0.0/24";
+/**
+ * What a misbehaving cloud end announces besides its own prefix (a Transit Gateway route table can
+ * hold an egress VPC's default route): a default route, a link-local block, a more-specific of the
+ * IDC's own range. The IDC gateways take none of them.
+ */
+const CLOUD_HOSTILE = ["0.0.0.0/0", "169.254.99.0/30", "10.10.0.128/25"];
+/** What a ToR announces that is none of the site's prefixes: the gateways do not pass it to the clouds. */
+const TOR_HOSTILE = "10.99.0.0/24";
 const crypto = { ike: "aes256gcm16-prfsha384-ecp384", esp: "aes256gcm16-ecp384", ikeLifetimeSeconds: 28800, espLifetimeSeconds: 3600, dpdDelaySeconds: 10 };
 
 /** A PSK of AWS's alphabet, fresh per run. */
@@ -76,6 +86,18 @@ function cloudEnd(name: string, vpcAddress: string, t: ResolvedTunnel): Resolved
         fabricPeers: [{ name: "vpc", peerIp: "10.20.0.1", asn: VPC_ASN }],
         announce: [CLOUD_PREFIX],
     };
+}
+
+/** The cloud end's rendered frr.conf, made to announce CLOUD_HOSTILE too (each a discard route, a `network` and a SITE entry). */
+function misbehaving(frrConf: string): string {
+    const extra = CLOUD_HOSTILE.map((p, i) => `ip prefix-list SITE seq ${900 + i * 5} permit ${p}\nip route ${p} blackhole 254`).join("\n");
+    const withRoutes = frrConf.replace(/\nrouter bgp /, `\n${extra}\n!\nrouter bgp `);
+    const out = withRoutes.replace(
+        /\n address-family ipv4 unicast\n/,
+        `\n address-family ipv4 unicast\n${CLOUD_HOSTILE.map((p) => `  network ${p}\n`).join("")}`,
+    );
+    assert.notStrictEqual(out, withRoutes, "the rendered frr.conf has the address family this edit expects");
+    return out;
 }
 
 /** The test's own site routers: accept and pass on everything (not the thing under test); `originate`: prefixes it routes itself and announces. */
@@ -195,7 +217,8 @@ describe("links: IDC gateways against an emulated cloud end (strongSwan + FRR in
     });
 
     it("every BGP session is Established: over both tunnels, to the ToR and to the VPC router", async () => {
-        for (const key of ["gw1", "gw2", "c1", "c2"] as const) ns[key].applyFrr(renderFrrConf(plans[key]));
+        for (const key of ["gw1", "gw2"] as const) ns[key].applyFrr(renderFrrConf(plans[key]));
+        for (const key of ["c1", "c2"] as const) ns[key].applyFrr(misbehaving(renderFrrConf(plans[key])));
         ns.tor.applyFrr(
             siteRouter(
                 "tor",
@@ -205,7 +228,7 @@ describe("links: IDC gateways against an emulated cloud end (strongSwan + FRR in
                     { ip: "10.10.0.11", asn: IDC_ASN },
                     { ip: "10.10.0.12", asn: IDC_ASN },
                 ],
-                [IDC_POD_BLOCK],
+                [IDC_POD_BLOCK, TOR_HOSTILE],
             ),
         );
         ns.vpc.applyFrr(
@@ -242,8 +265,8 @@ describe("links: IDC gateways against an emulated cloud end (strongSwan + FRR in
         const torRoutes = JSON.parse(ns.tor.vtysh("show bgp ipv4 unicast json")).routes as Record<string, { nexthops: { ip: string }[] }[]>;
         assert.deepStrictEqual(
             Object.keys(torRoutes).sort(),
-            [CLOUD_PREFIX, IDC_POD_BLOCK].sort(),
-            "the ToR gets exactly the cloud prefix (beside its own block)",
+            [CLOUD_PREFIX, IDC_POD_BLOCK, TOR_HOSTILE].sort(),
+            "the ToR gets exactly the cloud prefix (beside its own two)",
         );
         const viaGateways = torRoutes[CLOUD_PREFIX].map((p) => p.nexthops[0].ip).sort();
         assert.deepStrictEqual(viaGateways, ["10.10.0.11", "10.10.0.12"], "one path over each gateway");
@@ -251,7 +274,32 @@ describe("links: IDC gateways against an emulated cloud end (strongSwan + FRR in
         assert.deepStrictEqual(Object.keys(vpcRoutes).sort(), [IDC_PREFIX, IDC_POD_PREFIX].sort());
         // The cloud end learns only the IDC's announced prefixes over the tunnel (the aggregate, never the rack's block).
         const c1Routes = JSON.parse(ns.c1.vtysh("show bgp ipv4 unicast json")).routes as Record<string, unknown>;
-        assert.deepStrictEqual(Object.keys(c1Routes).sort(), [IDC_PREFIX, IDC_POD_PREFIX, CLOUD_PREFIX].sort());
+        assert.deepStrictEqual(Object.keys(c1Routes).sort(), [IDC_PREFIX, IDC_POD_PREFIX, CLOUD_PREFIX, ...CLOUD_HOSTILE].sort());
+    });
+
+    it("takes nothing it must not: no default, link-local or own more-specific from a cloud, nothing but site prefixes from a ToR; tags stay inside", () => {
+        // The cloud end did send them: what it advertises over the tunnel.
+        const sent = JSON.parse(ns.c1.vtysh("show bgp ipv4 unicast neighbors 169.254.21.2 advertised-routes json")).advertisedRoutes as Record<string, unknown>;
+        assert.deepStrictEqual(Object.keys(sent).sort(), [CLOUD_PREFIX, ...CLOUD_HOSTILE].sort(), "c1 advertises its prefix and the hostile ones");
+        // ... and the gateway keeps only the cloud's prefix of them, tagged as learned from a tunnel.
+        for (const [gw, cloudPeer] of [
+            ["gw1", "169.254.21.1"],
+            ["gw2", "169.254.22.1"],
+        ] as const) {
+            const routes = JSON.parse(ns[gw].vtysh("show bgp ipv4 unicast json")).routes as Record<string, unknown>;
+            assert.deepStrictEqual(Object.keys(routes).sort(), [IDC_PREFIX, IDC_POD_PREFIX, IDC_POD_BLOCK, CLOUD_PREFIX].sort(), `${gw}'s BGP table`);
+            const cloud = JSON.parse(ns[gw].vtysh(`show bgp ipv4 unicast ${CLOUD_PREFIX} json`)).paths as {
+                peer: { peerId: string };
+                largeCommunity?: { string: string };
+            }[];
+            const fromTunnel = cloud.find((p) => p.peer.peerId === cloudPeer);
+            assert.strictEqual(fromTunnel?.largeCommunity?.string, `${IDC_ASN}:1:0`, `${gw} tags what the tunnel taught`);
+        }
+        // The ToR's route to the cloud carries no tag of the gateways': it is deleted on the way out.
+        const atTor = JSON.parse(ns.tor.vtysh(`show bgp ipv4 unicast ${CLOUD_PREFIX} json`)).paths as { largeCommunity?: unknown }[];
+        assert.ok(atTor.length > 0 && atTor.every((p) => p.largeCommunity === undefined), JSON.stringify(atTor));
+        // Nothing of the ToR's but the site's prefixes reaches a cloud.
+        assert.ok(!(TOR_HOSTILE in (JSON.parse(ns.c1.vtysh("show bgp ipv4 unicast json")).routes as object)), "c1 learns the ToR's stray prefix");
     });
 
     it("a ping crosses between the sites through the tunnels", async () => {

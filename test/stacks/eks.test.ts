@@ -204,6 +204,8 @@ describe("EKS site on the mock engine (prod)", function () {
             );
             assert.strictEqual(group.inputs.retentionInDays, 365);
             assert.strictEqual(group.inputs.kmsKeyId, key.state.arn);
+            // prod: CloudWatch refuses to delete the group while its protection is on.
+            assert.strictEqual(group.inputs.deletionProtectionEnabled, true);
             assert.ok(group.protect && key.protect && key.inputs.enableKeyRotation === true);
             const keyPolicy = json(key.inputs.policy);
             const logsGrant = keyPolicy.Statement.find((s: any) => s.Principal?.Service === "logs.ap-northeast-1.amazonaws.com");
@@ -213,6 +215,8 @@ describe("EKS site on the mock engine (prod)", function () {
             const trust = json(role.inputs.assumeRolePolicy).Statement[0];
             assert.deepStrictEqual(trust.Principal, { Service: "vpc-flow-logs.amazonaws.com" });
             assert.strictEqual(trust.Condition.StringEquals["aws:SourceAccount"], MOCK_AWS_ACCOUNT);
+            // Confused-deputy guard: only this account's flow logs in this region may assume it.
+            assert.deepStrictEqual(trust.Condition.ArnLike, { "aws:SourceArn": `arn:aws:ec2:ap-northeast-1:${MOCK_AWS_ACCOUNT}:vpc-flow-log/*` });
             const perms = json(named(T.rolePolicy, `${C}-flow-logs`).inputs.policy).Statement;
             assert.strictEqual(perms.length, 1);
             assert.deepStrictEqual(perms[0].Resource, [group.state.arn, `${group.state.arn}:log-stream:*`]);
@@ -356,6 +360,8 @@ describe("EKS site on the mock engine (prod)", function () {
                 spec.zones.map((z) => idOf(named(T.subnet, `${C}-private-${z}`))),
             );
             assert.deepStrictEqual(ng.inputs.scalingConfig, { minSize: 3, desiredSize: 3, maxSize: 6 });
+            // A new launch template version rolls one node at a time: the add-ons on the others keep running.
+            assert.deepStrictEqual(ng.inputs.updateConfig, { maxUnavailable: 1 });
             assert.deepStrictEqual(ng.inputs.instanceTypes, ["m7i.large"]);
             assert.deepStrictEqual(ng.inputs.labels, { [FLEET_KEYS.system]: "true" });
             assert.deepStrictEqual(ng.inputs.taints, [{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
@@ -677,10 +683,16 @@ describe("EKS site on the mock engine (prod)", function () {
             });
             const sse = inv.named("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${M}-sse`).inputs.rules[0];
             assert.deepStrictEqual(sse.applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms", kmsMasterKeyId: named(T.kms, `${M}-key`).state.arn });
+            // An S3 Bucket Key: KMS is asked once per bucket key, not once per block Thanos writes.
+            assert.strictEqual(sse.bucketKeyEnabled, true);
             const block = inv.named("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${M}-public-access`).inputs;
             for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.strictEqual(block[k], true, k);
             const tls = json(inv.named("aws:s3/bucketPolicy:BucketPolicy", `${M}-tls-only`).inputs.policy).Statement[0];
             assert.deepStrictEqual([tls.Effect, tls.Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);
+            // ACLs off: the bucket owner owns every object, whoever wrote it.
+            assert.deepStrictEqual(inv.named("aws:s3/bucketOwnershipControls:BucketOwnershipControls", `${M}-ownership`).inputs.rule, {
+                objectOwnership: "BucketOwnerEnforced",
+            });
             // Versioned: what was overwritten or deleted is kept 30 days, not for ever.
             const lifecycle = inv.named("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `${M}-lifecycle`);
             assert.deepStrictEqual(lifecycle.inputs.rules, [

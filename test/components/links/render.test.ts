@@ -2,7 +2,15 @@
 // no spec value can add a line to a config file or a command). The rendered files handed to their
 // tools (`vtysh -C`, `bash -n`) are test/integration/links-render.test.ts.
 import * as assert from "assert";
-import { renderFrrConf, renderLinksSysctl, renderSwanctlConf, renderMssClampRules, renderXfrmScript, renderXfrmUnit } from "../../../components/links/render";
+import {
+    renderFrrConf,
+    renderGatewaySetupScript,
+    renderLinksSysctl,
+    renderSwanctlConf,
+    renderMssClampRules,
+    renderXfrmScript,
+    renderXfrmUnit,
+} from "../../../components/links/render";
 import { mirrorTunnel, ResolvedGatewayHost, ResolvedTunnel } from "../../../components/links/types";
 import { host } from "./gatewayHost";
 
@@ -29,6 +37,12 @@ describe("links renderers: swanctl.conf", () => {
         assert.strictEqual(text.match(/^ {8}proposals = aes256gcm16-prfsha384-ecp384$/gm)?.length, 3);
         assert.strictEqual(text.match(/^ {16}esp_proposals = aes256gcm16-ecp384$/gm)?.length, 3);
         assert.strictEqual(text.match(/^ {8}dpd_delay = 10s$/gm)?.length, 3);
+        // Kept up for good: retried without end, restarted when the peer closes it, never moved to another address.
+        assert.strictEqual(text.match(/^ {8}keyingtries = 0$/gm)?.length, 3);
+        assert.strictEqual(text.match(/^ {16}close_action = restart$/gm)?.length, 3);
+        assert.strictEqual(text.match(/^ {8}mobike = no$/gm)?.length, 3);
+        assert.strictEqual(text.match(/^ {8}rekey_time = 28800s$/gm)?.length, 3);
+        assert.strictEqual(text.match(/^ {16}rekey_time = 3600s$/gm)?.length, 3);
     });
 
     it("the cloud end's file (mirrorTunnel) swaps the addresses and keeps PSK and proposals", () => {
@@ -112,9 +126,24 @@ describe("links renderers: XFRM interfaces, sysctls, setup", () => {
         assert.ok(none.includes('ip link del "$dev"') && !none.includes("ip link add"));
         assert.ok(!renderSwanctlConf({ ...host(), tunnels: [] }).includes("remote_addrs"), "no connection left in swanctl.conf");
         assert.ok(!renderXfrmScript({ ...host(), uplink: undefined }).includes(" dev eth1 "));
+        // The longest name Linux takes (IFNAMSIZ 16 with its NUL): 15 characters.
+        assert.ok(renderXfrmScript({ ...host(), uplink: "enp0s31f6abcdef" }).includes(" type xfrm dev enp0s31f6abcdef if_id "));
         assert.match(renderLinksSysctl(host()), /^net\.ipv4\.ip_forward = 1$/m);
         assert.match(renderLinksSysctl(host()), /^net\.ipv4\.conf\.all\.rp_filter = 2$/m);
         assert.match(renderXfrmUnit(), /^Before=strongswan\.service frr\.service$/m);
+    });
+
+    it("the setup script closes swanctl.conf (PSKs) to root and frr.conf to root and group frr", () => {
+        const setup = renderGatewaySetupScript({ sshUser: "deploy", aptRetryFunction: "", aptUpdate: "", aptInstall: "" }).split("\n");
+        for (const line of [
+            "chmod 0600 /etc/swanctl/swanctl.conf",
+            "chown root:frr /etc/frr /etc/frr/frr.conf",
+            "chmod 0750 /etc/frr",
+            "chmod 0640 /etc/frr/frr.conf",
+        ])
+            assert.ok(setup.includes(line), line);
+        // The staged copies are owned by the SSH user; what runs is root's and not writable by anyone else.
+        assert.ok(setup.includes("install -m 0755 -o root -g root /etc/hybrid-fleet/links/xfrm.sh /usr/local/sbin/hybrid-fleet-xfrm"));
     });
 });
 
@@ -153,6 +182,12 @@ describe("links renderers: hostile or wrong values are refused", () => {
             (h) => (h.tunnels[0].crypto.espLifetimeSeconds = 30000),
             /espLifetimeSeconds: 30000 is not below ikeLifetimeSeconds/,
         ],
+        [
+            "ESP lifetime equal to the IKE lifetime",
+            (h) => (h.tunnels[0].crypto.espLifetimeSeconds = h.tunnels[0].crypto.ikeLifetimeSeconds),
+            /espLifetimeSeconds: 28800 is not below ikeLifetimeSeconds/,
+        ],
+        ["IKE lifetime under 15 minutes", (h) => (h.tunnels[0].crypto.ikeLifetimeSeconds = 899), /ikeLifetimeSeconds: 899 is not an integer in 900\.\.86400/],
         ["DPD of 0", (h) => (h.tunnels[0].crypto.dpdDelaySeconds = 0), /dpdDelaySeconds: 0 is not an integer/],
         ["ASN 0", (h) => (h.localAsn = 0), /localAsn: 0 is not an integer in 1\.\.4294967294/],
         ["ASN as a string", (h) => ((h as { localAsn: unknown }).localAsn = "65001\nneighbor 1.1.1.1 remote-as 1"), /localAsn: .* is not an integer/],
@@ -168,6 +203,8 @@ describe("links renderers: hostile or wrong values are refused", () => {
         ["announce with host bits", (h) => (h.announce[0] = "10.10.0.1/24"), /announce\[0\]: .* has host bits set/],
         ["nothing to announce", (h) => (h.announce = []), /announce: at least one prefix/],
         ["uplink with a slash", (h) => (h.uplink = "eth0/../x"), /uplink: .* is not a Linux interface name/],
+        // IFNAMSIZ is 16 with the terminating NUL: 15 characters at most.
+        ["uplink of 16 characters", (h) => (h.uplink = "enp0s31f6abcdefg"), /uplink: .* is not a Linux interface name/],
     ];
     for (const [what, mutate, expected] of cases) {
         it(`refuses ${what}`, () => {

@@ -50,6 +50,8 @@ describe("mesh layer on the mock engine (prod)", function () {
             assert.ok(s.dependencies.includes(certs[0].urn) && s.dependencies.includes(keys[0].urn), `${s.name} is not signed by the root`);
             assert.deepStrictEqual(s.inputs.allowedUses, ["digital_signature", "content_commitment", "key_encipherment", "cert_signing"]);
             assert.strictEqual(s.inputs.isCaCertificate, true);
+            // An intermediate signs workload certificates only, never another CA.
+            assert.strictEqual(s.inputs.maxPathLength, 0);
         }
     });
 
@@ -65,7 +67,12 @@ describe("mesh layer on the mock engine (prod)", function () {
             assert.strictEqual(v.global.network, c.mesh.network);
             assert.strictEqual(r.inputs.version, "1.31.1");
             assert.strictEqual(r.inputs.namespace, "istio-system");
+            // Two replicas: every proxy of the cluster's network depends on this istiod.
+            assert.strictEqual(v.autoscaleMin, 2);
         }
+        // The base chart's reader role: what the other clusters' istiods read this cluster with (their remote secrets).
+        for (const base of inventory.ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "base"))
+            assert.strictEqual((unwrap(base.inputs.values) as any).global.enableReaderRBAC, true, clusterOf(base));
     });
 
     it("per cluster: istio-system on its network, cacerts (a secret) and base before istiod, then gateway and CRs", () => {

@@ -306,6 +306,9 @@ for (const stack of ["prod", "dev"] as const) {
             const sd = YAML.parse(cm.inputs.data["endpoints.yaml"]);
             assert.strictEqual(sd.default_client_config.server_name, GRPC_SERVER_NAME);
             assert.strictEqual(sd.default_client_config.tls_config.enabled, true);
+            // Every hop crosses the links: TLS 1.3 only, with the fleet CA and Query's client certificate.
+            assert.strictEqual(sd.default_client_config.tls_config.min_version, "1.3");
+            assert.strictEqual(sd.default_client_config.tls_config.ca_file, "/etc/thanos/tls/ca.crt");
             // Exactly the LoadBalancer Services of every sidecar and store gateway, by their addresses.
             const lbs = inv.ofType(T.service).filter((s) => s.inputs.spec.type === "LoadBalancer" && s.inputs.spec.ports[0].port === 10901);
             const buckets = new Set(spec.clusters.map((c) => bucketKey(c.metrics.objectStore)));
@@ -520,6 +523,7 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.ok(args.includes("--upstream=http://127.0.0.1:10249/"), args.join(" "));
                 assert.ok(args.includes("--allow-paths=/metrics"));
                 assert.ok(args.includes("--secure-listen-address=$(NODE_IP):10349"));
+                assert.ok(args.includes("--tls-min-version=VersionTLS12"), "no TLS below 1.2 on the node's address");
                 assert.ok(!args.some((a) => a.startsWith("--ignore-paths") || a.startsWith("--insecure-listen-address")), "every request is authenticated");
                 assert.deepStrictEqual(pod.containers[0].env, [{ name: "NODE_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } }]);
                 const [binding] = inClusterOfType(inv, c.name, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").filter(
