@@ -19,7 +19,7 @@ export function validateSpec(raw: unknown): FleetSpec {
 
 /** A stack file's spec, validated; throws FleetSpecError with every violation. */
 export function validateStack(stack: string, configFile = stackFilePath(stack)): FleetSpec {
-    const parsed = parseStackFile(readStackFile(configFile));
+    const parsed = parseStackFile(readStackFile(configFile), { stack });
     if (!parsed.ok) throw new FleetSpecError(parsed.violations);
     return parsed.spec;
 }
@@ -78,7 +78,7 @@ async function planOnce(request: PlanRequest): Promise<OfflinePlan> {
         let configFile = request.configFile;
         if (request.spec !== undefined) {
             const raw = "raw" in request.spec ? request.spec.raw : request.spec;
-            loadFleet(raw);
+            loadFleet(raw, { stack: request.stack });
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-spec-"));
             scratch.push(dir);
             configFile = path.join(dir, `Pulumi.${request.stack}.yaml`);

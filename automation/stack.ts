@@ -169,7 +169,11 @@ export class FleetStack {
         if (options.spec !== undefined && options.configFile !== undefined)
             throw new Error("FleetStack.open: configFile goes with the project's stack, not with a spec");
         const spec =
-            options.spec === undefined ? validateStack(options.stack, options.configFile) : "raw" in options.spec ? loadFleet(options.spec.raw) : options.spec;
+            options.spec === undefined
+                ? validateStack(options.stack, options.configFile)
+                : "raw" in options.spec
+                  ? loadFleet(options.spec.raw, { stack: options.stack })
+                  : options.spec;
         const ws: LocalWorkspaceOptions = {
             ...(options.pulumiCommand ? { pulumiCommand: options.pulumiCommand } : {}),
             ...(options.secretsProvider ? { secretsProvider: options.secretsProvider } : {}),

@@ -65,7 +65,7 @@ function valuesAt(value: unknown, keys: string[], at = ""): { path: string; valu
 
 const truthy = (v: unknown) => v === true || v === "true";
 
-/** Types that hold data or trust: losing one to a replace or a delete is an outage or a breach. */
+/** Types that hold data, trust or the record of what happened: losing one to a replace or a delete is an outage, a breach or a lost audit trail. */
 const STATEFUL_TYPES = new Set([
     "aws:eks/cluster:Cluster",
     "alicloud:cs/managedKubernetes:ManagedKubernetes",
@@ -73,6 +73,10 @@ const STATEFUL_TYPES = new Set([
     "alicloud:oss/bucket:Bucket",
     "aws:kms/key:Key",
     "alicloud:kms/key:Key",
+    // Control-plane, audit and flow logs.
+    "aws:cloudwatch/logGroup:LogGroup",
+    "alicloud:log/project:Project",
+    "alicloud:log/store:Store",
 ]);
 
 /** A container image reference: needs a tag or a digest, and the tag is never `latest`. */
@@ -196,7 +200,7 @@ export const fleetPolicies: FleetPolicy[] = [
     },
     {
         name: "stateful-resources-protected",
-        description: "Clusters, buckets, KMS keys, CA keys and etcd data are protected against deletion.",
+        description: "Clusters, buckets, KMS keys, log groups and SLS projects, CA keys and etcd data are protected against deletion.",
         enforcementLevel: "mandatory",
         validateResource(r, report) {
             if (STATEFUL_TYPES.has(r.type) && !r.protect) report(`${r.type} holds data or trust and must be protected (protect: true)`);

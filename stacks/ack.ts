@@ -75,6 +75,7 @@ export const buildAckSite: SiteBuilder<AckClusterSpec> = (spec, fleet) => {
             clusterId: cluster.clusterId,
             vpcId: vpc.vpcId,
             egressIp: vpc.egressIp,
+            flowLogProject: vpc.flowLogProject,
             apiServer: pulumi.interpolate`https://${cluster.apiServerHost}:6443`,
             rrsaOidcIssuer: cluster.oidcIssuerUrl,
             metricsBucket: metrics.bucketName,

@@ -12,7 +12,10 @@ export const FLEET_KEY = "fleet";
  */
 export function fleetFromConfig(): FleetSpec {
     const raw = new pulumi.Config(PROJECT).getObject<unknown>(FLEET_KEY);
-    const result = raw === undefined ? { ok: false as const, violations: [`${PROJECT}:${FLEET_KEY}: is required (the fleet spec)`] } : parseFleet(raw);
+    const result =
+        raw === undefined
+            ? { ok: false as const, violations: [`${PROJECT}:${FLEET_KEY}: is required (the fleet spec)`] }
+            : parseFleet(raw, { stack: pulumi.getStack() });
     if (!result.ok) throw new pulumi.RunError(new FleetSpecError(result.violations).message);
     return result.spec;
 }

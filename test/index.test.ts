@@ -10,7 +10,7 @@ import * as YAML from "yaml";
 import { fleetFromConfig } from "../stacks/config";
 import { redact, runOnMocks } from "../tools/mockEngine";
 import { offlineConfig, parseStackFile, readStackFile } from "../tools/stackFile";
-import { plannedInventory, rawStackFleet, runProgram } from "./harness";
+import { checkedInStackFile, plannedInventory, rawStackFleet, runProgram } from "./harness";
 
 const resolve = <T>(o: pulumi.Input<T>): Promise<T> => new Promise((r) => pulumi.output(o).apply((v) => r(v as T)));
 const isSecret = (o: pulumi.Output<unknown>): Promise<boolean> => (o as any).isSecret;
@@ -88,5 +88,18 @@ describe("the Pulumi program (index.ts, compiled)", function () {
         } finally {
             fs.rmSync(path.dirname(file), { recursive: true, force: true });
         }
+    });
+
+    it("judges names made of the stack's own name: a valid spec in a stack whose name SLS refuses stops the same way", async () => {
+        const stack = checkedInStackFile("prod");
+        const { config, secretKeys } = offlineConfig(stack, parseStackFile(stack));
+        await assert.rejects(
+            runOnMocks(() => fleetFromConfig(), { config, secretKeys, stack: "Prod" }),
+            (e: Error) => {
+                assert.ok(e instanceof pulumi.RunError);
+                assert.match(e.message, /clusters\[2\]\.name: in stack "Prod" names the SLS project "ack-sh-Prod-vpc-flow-logs", which SLS refuses/);
+                return true;
+            },
+        );
     });
 });

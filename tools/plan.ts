@@ -179,7 +179,7 @@ export async function plan(args: Args, evaluate: Evaluate = evaluateOnMocks): Pr
     clearPlanDir(outDir);
 
     const stackFile = readStackFile(args.config ? path.resolve(args.config) : stackFilePath(args.stack));
-    const parsed = parseStackFile(stackFile);
+    const parsed = parseStackFile(stackFile, { stack: args.stack });
     if (!parsed.ok) {
         console.error(
             `invalid fleet spec in ${path.relative(process.cwd(), stackFile.file)} (${parsed.violations.length} violation${parsed.violations.length === 1 ? "" : "s"}):`,

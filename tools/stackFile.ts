@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { FleetSpecError, parseFleet, ParseResult, secretConfigKeys } from "../stacks/spec";
+import { FleetSpecError, parseFleet, ParseOptions, ParseResult, secretConfigKeys } from "../stacks/spec";
 
 // stacks/config.ts holds these, but loading it loads the Pulumi SDK; the plan reads and validates
 // the stack file before the SDK is loaded, so an invalid spec fails fast. The types pin both to
@@ -162,8 +162,9 @@ export function offlineConfig(stack: StackFile, parsed: ParseResult): { config: 
     return { config, secretKeys: [...secretKeys] };
 }
 
-export function parseStackFile(stack: StackFile): ParseResult {
+/** `options.stack`: the stack the file is for, when known (its name reaches some resource names: ParseOptions). */
+export function parseStackFile(stack: StackFile, options: ParseOptions = {}): ParseResult {
     return stack.rawFleet === undefined
         ? { ok: false, violations: [`${PROJECT}:${FLEET_KEY}: is required (the fleet spec) in ${path.basename(stack.file)}`] }
-        : parseFleet(stack.rawFleet);
+        : parseFleet(stack.rawFleet, options);
 }

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { k8sProviderName } from "../core/conventions";
 import { protectedKey } from "./kms";
 import { clusterAddons, controlPlaneLogComponents, defaultStorageClass, endpointHost, maintenanceWindow } from "./render";
-import type { AckClusterShape } from "./types";
+import { type AckClusterShape, slsProjectNames } from "./types";
 
 export interface AckClusterArgs {
     /** The cluster as the ACK renderers read it (version, edition, network, API server, logging, maintenance window, add-ons). */
@@ -55,7 +55,7 @@ export class AckCluster extends pulumi.ComponentResource {
         // Control-plane and audit logs; the project outlives the cluster (deleteOptions keep it).
         const logs = new alicloud.log.Project(
             `${name}-logs`,
-            { projectName: `${name}-${pulumi.getStack()}-k8s-logs`, description: `${name}: control-plane and audit logs`, tags },
+            { projectName: slsProjectNames(name, pulumi.getStack()).logs, description: `${name}: control-plane and audit logs`, tags },
             { parent: this, protect: true },
         );
 

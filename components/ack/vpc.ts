@@ -1,16 +1,20 @@
 // The ACK site's network foundation: a VPC with a node vSwitch per zone (and, with Terway, the
 // pod CIDR as a secondary block carved into a pod vSwitch per zone), one enhanced NAT gateway
-// with an EIP, and SNAT entries so that nodes and pods reach the internet without public IPs.
+// with an EIP, SNAT entries so that nodes and pods reach the internet without public IPs, and the
+// VPC's flow logs in an encrypted SLS Logstore of its own project.
 import * as alicloud from "../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { addressPlan } from "./render";
-import type { AckClusterShape } from "./types";
+import { type AckClusterShape, slsProjectNames } from "./types";
 
 export interface AckVpcArgs {
-    /** The cluster as the address plan reads it: zones, VPC and pod CIDRs, CNI. */
+    /** The cluster as the address plan reads it: zones, VPC and pod CIDRs, CNI, flow-log retention. */
     spec: AckClusterShape;
     tags: Record<string, string>;
 }
+
+/** The Logstore of the flow logs, in the VPC's own SLS project (slsProjectNames). */
+export const FLOW_LOG_STORE = "vpc-flow-logs";
 
 export class AckVpc extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
@@ -20,6 +24,8 @@ export class AckVpc extends pulumi.ComponentResource {
     readonly podVswitchIds: pulumi.Output<string>[];
     readonly natGatewayId: pulumi.Output<string>;
     readonly egressIp: pulumi.Output<string>;
+    /** The SLS project holding the flow logs (Logstore FLOW_LOG_STORE). */
+    readonly flowLogProject: pulumi.Output<string>;
 
     constructor(name: string, args: AckVpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:ack:Vpc", name, {}, opts);
@@ -101,12 +107,55 @@ export class AckVpc extends pulumi.ComponentResource {
                 ),
         );
 
+        // Flow logs: every accepted and dropped flow of every ENI in the VPC, as EKS's VPC keeps them.
+        // The project and Logstore are protected: the logs outlive a mistaken delete.
+        const flowLogs = new alicloud.log.Project(
+            `${name}-flow-logs`,
+            { projectName: slsProjectNames(name, pulumi.getStack()).flowLogs, description: `${name}: VPC flow logs`, tags },
+            { parent: this, protect: true },
+        );
+        const store = new alicloud.log.Store(
+            `${name}-flow-logs`,
+            {
+                projectName: flowLogs.projectName,
+                logstoreName: FLOW_LOG_STORE,
+                retentionPeriod: args.spec.network.flowLogRetentionDays,
+                // At rest with SLS's service key (AES); `enable` is the one part SLS lets change later (Store docs, encryptConf).
+                encryptConf: { enable: true, encryptType: "default" },
+                // Shards split as ingestion grows, up to SLS's own limit of 256 (Store docs, maxSplitShardCount).
+                shardCount: 2,
+                autoSplit: true,
+                maxSplitShardCount: 256,
+            },
+            { parent: this, protect: true },
+        );
+        new alicloud.vpc.FlowLog(
+            `${name}-flow-logs`,
+            {
+                flowLogName: `${name}-vpc`,
+                description: `${name}: every flow of the VPC`,
+                resourceType: "VPC",
+                resourceId: vpc.id,
+                trafficType: "All",
+                trafficPaths: ["all"],
+                // The shortest of the windows Alibaba Cloud offers (1, 5 and 10, the default): timely
+                // records, as EKS's one-minute aggregation.
+                aggregationInterval: "1",
+                projectName: flowLogs.projectName,
+                logStoreName: store.logstoreName,
+                tags,
+            },
+            { parent: this },
+        );
+        this.flowLogProject = flowLogs.projectName;
+
         this.registerOutputs({
             vpcId: this.vpcId,
             nodeVswitchIds: this.nodeVswitchIds,
             podVswitchIds: this.podVswitchIds,
             natGatewayId: this.natGatewayId,
             egressIp: this.egressIp,
+            flowLogProject: this.flowLogProject,
         });
     }
 }

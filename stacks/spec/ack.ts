@@ -5,7 +5,7 @@ import { cidr, overlaps } from "../cidr";
 import { tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, labels, podPidsLimit, taint, Violation } from "./common";
 // How the site carves its address blocks: the rules check the prefixes the renderer will cut.
-import { NODE_VSWITCH_BITS, POD_VSWITCH_BITS } from "../../components/ack/types";
+import { NODE_VSWITCH_BITS, POD_VSWITCH_BITS, SLS_PROJECT_NAME, slsProjectNames } from "../../components/ack/types";
 
 /** A vSwitch mask must be /16 to /29 (Alibaba Cloud VPC docs, "Create and manage a vSwitch"). */
 export const VSWITCH_PREFIX = { min: 16, max: 29 } as const;
@@ -54,6 +54,8 @@ export const ackCluster = z.strictObject({
          */
         nodeCidrMask: z.number().int().min(24, "ACK allows a node CIDR mask of /24 to /28").max(28, "ACK allows a node CIDR mask of /24 to /28").default(25),
         tenants: z.array(tenant).max(1000, "must list at most 1000 tenants").default([]),
+        /** Days the VPC's flow logs are kept in SLS (Store retentionPeriod: 1 to 3650, where 3650 keeps them for good). */
+        flowLogRetentionDays: z.number().int().min(1, "SLS keeps logs 1 to 3650 days").max(3650, "SLS keeps logs 1 to 3650 days").default(365),
     }),
     /** The API server's load balancer: internal (VPC only) unless asked; never internet-facing in prod. */
     apiServer: z
@@ -98,8 +100,18 @@ export const ackCluster = z.strictObject({
 });
 export type AckClusterSpec = z.output<typeof ackCluster>;
 
-export function ackRules(c: AckClusterSpec, at: (string | number)[], environment: string): Violation[] {
+/** `stack`: the stack the spec is deployed to, when known (the site's SLS project names carry it). */
+export function ackRules(c: AckClusterSpec, at: (string | number)[], environment: string, stack?: string): Violation[] {
     const out: Violation[] = [];
+    if (stack !== undefined) {
+        for (const project of Object.values(slsProjectNames(c.name, stack))) {
+            if (!SLS_PROJECT_NAME.test(project))
+                out.push({
+                    path: [...at, "name"],
+                    rule: `in stack ${JSON.stringify(stack)} names the SLS project ${JSON.stringify(project)}, which SLS refuses (3 to 63 characters of [a-z0-9-], a letter or digit at each end)`,
+                });
+        }
+    }
     const net = [...at, "network"];
     if (environment === "prod" && c.zones.length < 2) {
         out.push({ path: [...at, "zones"], rule: `at least 2 zones in prod (got ${c.zones.length})` });

@@ -122,7 +122,7 @@ function referenceRules(refs: References): Violation[] {
     return out;
 }
 
-function fleetRules(fleet: FleetSpec, today: Date): Violation[] {
+function fleetRules(fleet: FleetSpec, today: Date, stack: string | undefined): Violation[] {
     const out: Violation[] = referenceRules({ names: fleet.clusters.map((c) => c.name), hub: fleet.hub, transit: fleet.transit, links: fleet.links });
     fleet.links.forEach((l, i) => {
         // A dedicated line is a cloud's product: it must land in that cloud.
@@ -154,7 +154,7 @@ function fleetRules(fleet: FleetSpec, today: Date): Violation[] {
         out.push(...objectStoreRules(c, [...at, "metrics", "objectStore"]));
         if (c.provider === "idc") out.push(...idcRules(c, at, fleet.environment));
         else if (c.provider === "eks") out.push(...eksRules(c, at, fleet.environment));
-        else out.push(...ackRules(c, at, fleet.environment));
+        else out.push(...ackRules(c, at, fleet.environment, stack));
         out.push(...versionRules(c.provider, c.kubernetesVersion, at, fleet.environment, today, c.versionException));
     });
     out.push(...networkRules(fleet));
@@ -201,6 +201,8 @@ export type ParseResult = { ok: true; spec: FleetSpec } | { ok: false; violation
 export interface ParseOptions {
     /** The date support windows are judged against; the real date unless a test sets it. */
     today?: Date;
+    /** The stack the spec is deployed to (`prod` or `org/project/prod`): names derived from it are checked too (an ACK site's SLS projects). */
+    stack?: string;
 }
 
 export function parseFleet(raw: unknown, options: ParseOptions = {}): ParseResult {
@@ -216,7 +218,8 @@ export function parseFleet(raw: unknown, options: ParseOptions = {}): ParseResul
         const references = refs ? referenceRules(refs).map((v) => `${formatPath(v.path)}: ${v.rule}`) : [];
         return { ok: false, violations: [...new Set([...violations, ...references])] };
     }
-    const broken = fleetRules(result.data, options.today ?? new Date());
+    // A fully qualified stack (org/project/stack) is named by its last part, as pulumi.getStack() returns it.
+    const broken = fleetRules(result.data, options.today ?? new Date(), options.stack?.split("/").pop());
     if (broken.length > 0) return { ok: false, violations: [...new Set(broken.map((v) => `${formatPath(v.path)}: ${v.rule}`))] };
     return { ok: true, spec: result.data };
 }

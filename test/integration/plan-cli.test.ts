@@ -61,8 +61,10 @@ describe("offline plan", () => {
         fleet.clusters[2].network.podCidr = "10.64.0.0/16";
         fleet.clusters[0].etcd.hosts.pop();
         const out = scratch.dir("invalid");
-        const run = runPlanCli(["--stack", "invalid", "--config", scratch.stackFile(fleet), "--out", out]);
+        // A stack name SLS would refuse in the ACK site's project names is the spec's violation too.
+        const run = runPlanCli(["--stack", "Invalid", "--config", scratch.stackFile(fleet), "--out", out]);
         assert.strictEqual(run.status, 1, run.stderr);
+        assert.match(run.stderr, /clusters\[2\]\.name: in stack "Invalid" names the SLS project "ack-sh-Invalid-k8s-logs", which SLS refuses/);
         assert.match(run.stderr, /clusters\[2\]\.network\.podCidr: 10\.64\.0\.0\/16 overlaps clusters\[0\]\.network\.podCidr 10\.64\.0\.0\/16/);
         assert.match(run.stderr, /clusters\[0\]\.etcd\.hosts: etcd members must be odd and 3 to 7 in prod \(got 2\)/);
         assert.doesNotMatch(run.stderr + run.stdout, /\n\s+at /, "no stack trace");

@@ -93,9 +93,13 @@ describe("policy pack", function () {
             one(rs, "aws:eks/cluster:Cluster").protect = false;
             one(rs, "tls:index/privateKey:PrivateKey", "idc-sh-pki-etcd-ca-key").protect = false;
             one(rs, "command:remote:Command", "idc-sh-etcd-etcd-1-data-disk").protect = false;
+            one(rs, "aws:cloudwatch/logGroup:LogGroup", "eks-apne1-flow-logs").protect = false;
+            one(rs, "alicloud:log/store:Store", "ack-sh-flow-logs").protect = false;
         });
         assert.deepStrictEqual(messages.sort(), [
             "a command that formats a data disk must be protected",
+            "alicloud:log/store:Store holds data or trust and must be protected (protect: true)",
+            "aws:cloudwatch/logGroup:LogGroup holds data or trust and must be protected (protect: true)",
             "aws:eks/cluster:Cluster holds data or trust and must be protected (protect: true)",
             "the key of CA certificate idc-sh-pki-etcd-ca-cert must be protected",
         ]);

@@ -20,6 +20,8 @@ const T = {
     cluster: "alicloud:cs/managedKubernetes:ManagedKubernetes",
     kms: "alicloud:kms/key:Key",
     logProject: "alicloud:log/project:Project",
+    logStore: "alicloud:log/store:Store",
+    flowLog: "alicloud:vpc/flowLog:FlowLog",
     nodePool: "alicloud:cs/nodePool:NodePool",
     autoscaler: "alicloud:cs/autoscalingConfig:AutoscalingConfig",
     bucket: "alicloud:oss/bucket:Bucket",
@@ -194,6 +196,34 @@ describe("ACK site on the mock engine (prod)", function () {
         assert.deepStrictEqual(c.inputs.controlPlaneLogComponents, ["apiserver", "kcm", "scheduler", "ccm", "controlplane-events", "cluster-autoscaler"]);
         assert.deepStrictEqual(c.inputs.auditLogConfig, { enabled: true, slsProjectName: project.inputs.projectName });
         assert.ok(c.inputs.deleteOptions.some((o: any) => o.resourceType === "SLS_ControlPlane" && o.deleteMode === "retain"));
+    });
+
+    it("logs every flow of the VPC, at the shortest window, into an encrypted Logstore of a protected project of its own", async () => {
+        const vpc = inv.named(T.vpc, "ack-sh-vpc");
+        const project = inv.named(T.logProject, "ack-sh-flow-logs");
+        const store = inv.named(T.logStore, "ack-sh-flow-logs");
+        const flow = inv.named(T.flowLog, "ack-sh-flow-logs");
+        // The stack's name is in the project's (SLS project names are unique across Alibaba Cloud).
+        assert.strictEqual(project.inputs.projectName, "ack-sh-prod-vpc-flow-logs");
+        assert.notStrictEqual(project.inputs.projectName, inv.named(T.logProject, "ack-sh-logs").inputs.projectName);
+        assert.strictEqual(project.protect, true);
+        assert.strictEqual(store.protect, true);
+        assert.strictEqual(store.inputs.projectName, project.inputs.projectName);
+        assert.strictEqual(store.inputs.retentionPeriod, 365);
+        assert.strictEqual(store.inputs.retentionPeriod, spec.network.flowLogRetentionDays);
+        assert.deepStrictEqual(store.inputs.encryptConf, { enable: true, encryptType: "default" });
+        assert.strictEqual(store.inputs.autoSplit, true);
+        assert.strictEqual(flow.inputs.resourceType, "VPC");
+        assert.strictEqual(flow.inputs.resourceId, idOf(vpc));
+        assert.strictEqual(flow.inputs.trafficType, "All");
+        assert.deepStrictEqual(flow.inputs.trafficPaths, ["all"]);
+        assert.strictEqual(flow.inputs.aggregationInterval, "1");
+        assert.strictEqual(flow.inputs.projectName, project.inputs.projectName);
+        assert.strictEqual(flow.inputs.logStoreName, store.inputs.logstoreName);
+        for (const r of [project, store, flow]) assert.strictEqual(inv.ancestors(r)[0].type, "hybrid:ack:Vpc");
+        // The stack output that tells a user where to look.
+        const built = fleet.clusters.find((c) => c.spec.name === "ack-sh")!;
+        assert.strictEqual(await new Promise((resolve) => (built.outputs.flowLogProject as any).apply(resolve)), "ack-sh-prod-vpc-flow-logs");
     });
 
     it("sets a maintenance window", () => {
@@ -380,6 +410,9 @@ describe("ACK site on the mock engine (variants)", function () {
         assert.strictEqual(c.protect, true, "the cluster holds state in every environment");
         assert.strictEqual(inventory.named(T.bucket, "ack-dev-metrics-bucket").protect, true);
         assert.strictEqual(inventory.named(T.provider, "ack-dev-alicloud").inputs.region, "cn-shanghai");
+        // dev keeps its flow logs 30 days (its stack file), in a project named after the dev stack.
+        assert.strictEqual(inventory.named(T.logStore, "ack-dev-flow-logs").inputs.retentionPeriod, 30);
+        assert.strictEqual(inventory.named(T.logProject, "ack-dev-flow-logs").inputs.projectName, "ack-dev-dev-vpc-flow-logs");
     });
 
     it("with autoscaling off, pools get a fixed size and no autoscaler", async () => {

@@ -29,6 +29,7 @@ describe("ACK spec", () => {
             assert.strictEqual(ack.apiServer.internetFacing, false);
             assert.strictEqual(ack.network.cni, "terway");
             assert.strictEqual(ack.logging.retentionDays, 365);
+            assert.strictEqual(ack.network.flowLogRetentionDays, stack === "prod" ? 365 : 30);
             assert.deepStrictEqual(ack.maintenanceWindow, { days: ["Saturday"], start: "02:00", durationHours: 4 });
             assert.strictEqual(ack.nodePools[0].systemDiskGiB, 120);
         }
@@ -131,5 +132,48 @@ describe("ACK spec", () => {
         });
         assertViolation(v, "clusters[2].logging.retentionDays: ACK keeps control-plane logs 1 to 3000 days (UpdateControlPlaneLog log_ttl)");
         assertViolation(v, "clusters[2].maintenanceWindow.start: must be a time HH:MM");
+    });
+
+    it("keeps flow logs 1 to 3650 days, SLS's range", () => {
+        for (const days of [0, 3651, 1.5]) {
+            const v = violationsAfter((ack) => (ack.network.flowLogRetentionDays = days));
+            assert.ok(
+                v.some((line) => line.startsWith("clusters[2].network.flowLogRetentionDays: ")),
+                `${days}: ${v.join("; ")}`,
+            );
+        }
+        assertViolation(
+            violationsAfter((ack) => (ack.network.flowLogRetentionDays = 0)),
+            "clusters[2].network.flowLogRetentionDays: SLS keeps logs 1 to 3650 days",
+        );
+        for (const days of [1, 3650]) {
+            const fleet = rawStackFleet("prod");
+            fleet.clusters[ACK].network.flowLogRetentionDays = days;
+            assert.ok(parseFleet(fleet).ok, String(days));
+        }
+    });
+
+    it("with the stack known, refuses a cluster name and stack whose SLS project names SLS would refuse", () => {
+        const fleet = rawStackFleet("prod");
+        assert.ok(parseFleet(fleet, { stack: "prod" }).ok);
+        // The project names' rule: 3-63 of [a-z0-9-]; Pulumi stack names also allow A-Z, '_' and '.'.
+        const refused = (stack: string, project: string) =>
+            `clusters[2].name: in stack ${JSON.stringify(stack)} names the SLS project ${JSON.stringify(project)}, which SLS refuses (3 to 63 characters of [a-z0-9-], a letter or digit at each end)`;
+        for (const stack of ["Prod", "prod_2", "org/hybrid-fleet/prod.eu"]) {
+            const result = parseFleet(rawStackFleet("prod"), { stack });
+            assert.ok(!result.ok, stack);
+            const own = stack.split("/").pop()!;
+            assertViolation(result.violations, refused(own, `ack-sh-${own}-k8s-logs`));
+            assertViolation(result.violations, refused(own, `ack-sh-${own}-vpc-flow-logs`));
+        }
+        // A fully qualified stack is named by its last part, as pulumi.getStack() names it.
+        assert.ok(parseFleet(rawStackFleet("prod"), { stack: "acme/hybrid-fleet/prod" }).ok);
+        // 63 characters pass, 64 do not: "ack-sh-" + stack + "-vpc-flow-logs" is 21 + the stack's length.
+        assert.ok(parseFleet(rawStackFleet("prod"), { stack: "s".repeat(42) }).ok);
+        const long = parseFleet(rawStackFleet("prod"), { stack: "s".repeat(43) });
+        assert.ok(!long.ok);
+        assert.deepStrictEqual(long.violations, [refused("s".repeat(43), `ack-sh-${"s".repeat(43)}-vpc-flow-logs`)]);
+        // Without a stack (a spec checked on its own), names derived from one are not judged.
+        assert.ok(parseFleet(rawStackFleet("prod")).ok);
     });
 });
