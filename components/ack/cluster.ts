@@ -76,7 +76,10 @@ export class AckCluster extends pulumi.ComponentResource {
                 slbInternetEnabled: spec.apiServer.internetFacing,
                 // Enterprise security groups deny traffic between members by default.
                 isEnterpriseSecurityGroup: true,
-                proxyMode: "ipvs",
+                // iptables, fixed at creation: kube-proxy's ipvs mode is deprecated upstream since 1.35 and
+                // off by default from 1.40 (KEP-5495), and its nftables mode needs Linux 5.13 or later
+                // (kubernetes.io, "Virtual IPs and Service Proxies"), which Alibaba Cloud Linux 3 (5.10) is not.
+                proxyMode: "iptables",
                 enableRrsa: true,
                 disableEncryption: false,
                 encryptionProviderKey: secretsKey.id,

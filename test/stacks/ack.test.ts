@@ -175,12 +175,14 @@ describe("ACK site on the mock engine (prod)", function () {
         );
     });
 
-    it("turns RRSA on, keeps the API server internal, uses an enterprise security group, and protects the prod cluster from deletion", () => {
+    it("turns RRSA on, keeps the API server internal, uses an enterprise security group and kube-proxy's iptables mode, and protects the prod cluster from deletion", () => {
         const c = inv.named(T.cluster, "ack-sh-cluster");
         assert.strictEqual(c.inputs.enableRrsa, true);
         assert.strictEqual(c.inputs.slbInternetEnabled, false);
         // An enterprise (advanced) security group: its members reach each other only where a rule allows it.
         assert.strictEqual(c.inputs.isEnterpriseSecurityGroup, true);
+        // Never kube-proxy's ipvs mode, deprecated upstream (KEP-5495): iptables, which the nodes' kernel runs.
+        assert.strictEqual(c.inputs.proxyMode, "iptables");
         assert.strictEqual(c.inputs.deletionProtection, true);
         assert.strictEqual(c.protect, true);
     });
