@@ -115,9 +115,26 @@ describe("federation renderers", () => {
             assert.ok(apiserverTemplate.includes("{{- with .Values.apiServer.serviceAnnotations }}"));
         });
 
+        it("with HA etcd, every component runs twice (the API server three times) behind a disruption budget; one replica without", () => {
+            const v = hostValues(prodArgs.controlPlane);
+            assert.strictEqual(v.apiServer.replicaCount, 3);
+            for (const c of ["kubeControllerManager", "aggregatedApiServer", "scheduler", "webhook", "controllerManager"]) {
+                assert.strictEqual(v[c].replicaCount, 2, c);
+                assert.deepStrictEqual(v[c].podDisruptionBudget, { maxUnavailable: 1 }, c);
+            }
+            assert.deepStrictEqual(v.apiServer.podDisruptionBudget, { maxUnavailable: 1 });
+            const single = hostValues({ ...prodArgs.controlPlane, etcd: { ...prodArgs.controlPlane.etcd, replicas: 1 } });
+            assert.deepStrictEqual([single.apiServer.replicaCount, single.scheduler.replicaCount, single.scheduler.podDisruptionBudget], [1, 1, undefined]);
+            // A Pull member's agent: two replicas, one down at a time.
+            const agent = agentValues("ack-sh", "https://10.30.0.5:6443", "https://karmada.acme.internal:5443").agent;
+            assert.deepStrictEqual([agent.replicaCount, agent.podDisruptionBudget], [2, { maxUnavailable: 1 }]);
+        });
+
         it("failover turns on the controller's feature gate and NoExecute eviction explicitly", () => {
             const v = hostValues(prodArgs.controlPlane);
             assert.strictEqual(v.controllerManager.featureGates.Failover, true);
+            // Evicted workloads leave only once their replacement is up elsewhere (GracefulEviction).
+            assert.strictEqual(v.controllerManager.featureGates.GracefulEviction, true);
             assert.deepStrictEqual(v.controllerManager.extraCommandArgs, {
                 "enable-no-execute-taint-eviction": "true",
                 "no-execute-taint-eviction-purge-mode": "Gracefully",

@@ -199,6 +199,8 @@ describe("IDC renderers", () => {
                 assert.ok(cluster.apiServer.certSANs.includes(san), san);
             const flags = Object.fromEntries(cluster.apiServer.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
             assert.strictEqual(flags["encryption-provider-config"], "/etc/kubernetes/encryption-config.yaml");
+            // A rotated key takes effect without restarting the API servers.
+            assert.strictEqual(flags["encryption-provider-config-automatic-reload"], "true");
             assert.strictEqual(flags["audit-policy-file"], "/etc/kubernetes/audit-policy.yaml");
             assert.ok(flags["audit-log-path"]);
             assert.strictEqual(flags["max-requests-inflight"], String(prod.controlPlane.apiServer.maxRequestsInflight));
@@ -207,6 +209,12 @@ describe("IDC renderers", () => {
             assert.deepStrictEqual(kubelet.evictionHard, prod.kubelet.evictionHard);
             assert.deepStrictEqual(kubelet.evictionSoft, prod.kubelet.evictionSoft);
             assert.strictEqual(kubelet.readOnlyPort, 0);
+            // A pod evicted by a soft threshold gets at most a minute to stop.
+            assert.strictEqual(kubelet.evictionMaxPodGracePeriod, 60);
+            // The API server reads its keys, authentication and audit policy; it writes only the audit log.
+            const writable = cluster.apiServer.extraVolumes.filter((v: { readOnly: boolean }) => !v.readOnly).map((v: { name: string }) => v.name);
+            assert.deepStrictEqual(writable, ["audit-log"]);
+            assert.ok(cluster.apiServer.extraVolumes.some((v: { hostPath: string }) => v.hostPath === "/etc/kubernetes/encryption-config.yaml"));
         });
 
         it("KubeletConfiguration: RuntimeDefault seccomp, a per-pod PID limit and graceful node shutdown by default, as the spec sets them otherwise", () => {
@@ -268,6 +276,11 @@ describe("IDC renderers", () => {
             assert.strictEqual(flags["tls-min-version"], "VersionTLS12");
             assert.strictEqual(kubelet.tlsMinVersion, "VersionTLS12");
             assert.strictEqual(flags.profiling, "false");
+            // Nor on the controller manager and the scheduler (CIS 1.3.2, 1.4.1).
+            const scheduler = Object.fromEntries(cluster.scheduler.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
+            assert.deepStrictEqual([kcm.profiling, scheduler.profiling], ["false", "false"]);
+            // Terminated pods are collected from 1000 on, not the default 12500 (CIS 1.3.1).
+            assert.strictEqual(kcm["terminated-pod-gc-threshold"], "1000");
             assert.deepStrictEqual(flags["tls-cipher-suites"].split(","), [...TLS_CIPHER_SUITES]);
             for (const suite of TLS_CIPHER_SUITES)
                 assert.match(suite, /^TLS_ECDHE_(RSA|ECDSA)_WITH_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);

@@ -407,6 +407,9 @@ describe("cluster networking: dev fleet (IDC Cilium) plus two EKS variants (Cali
         assert.deepStrictEqual(v.cluster, { name: "idc-dev", id: 11 });
         assert.strictEqual(v.hubble.enabled, true);
         assert.strictEqual(v.hubble.relay.enabled, true);
+        // Relay reaches every agent's Hubble server over mTLS, with certificates a CronJob renews.
+        assert.deepStrictEqual(v.hubble.tls, { enabled: true, auto: { enabled: true, method: "cronJob" } });
+        assert.strictEqual(v.operator.replicas, 2);
     });
 
     it("IDC without cilium.bgp routes directly between nodes (one L2 segment), without the BGP control plane", () => {
