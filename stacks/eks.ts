@@ -102,6 +102,7 @@ export const buildEksSite: SiteBuilder<EksClusterSpec> = (spec, fleet) => {
                 privateRouteTableIds: vpc.privateRouteTableIds,
                 securityGroupId: cluster.clusterSecurityGroupId,
                 tags,
+                vpnLogGroupArn: vpc.vpnLogGroupArn,
             },
         },
         access: {

@@ -73,6 +73,8 @@ export interface CloudNetworkHandle {
         /** The EKS cluster security group (control-plane ENIs, managed nodes, pods): where other sites' traffic is let in. */
         securityGroupId?: pulumi.Input<string>;
         tags: Record<string, string>;
+        /** The site's log group for VPN tunnels (encrypted, kept as long as its flow logs): every AWS VPN connection logs there. */
+        vpnLogGroupArn: pulumi.Input<string>;
     };
     alicloud?: {
         /** The site's own Alicloud provider (its region). */

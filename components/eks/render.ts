@@ -202,6 +202,8 @@ export function controlPlaneLogTypes(spec: EksClusterSpec): string[] {
 /** The log group EKS writes control-plane logs to; its name is fixed by EKS (EKS docs, "Control plane logs"). */
 export const controlPlaneLogGroupName = (cluster: string) => `/aws/eks/${cluster}/cluster`;
 export const flowLogGroupName = (cluster: string) => `/aws/vpc/${cluster}/flow-logs`;
+/** Where the site's Site-to-Site VPN tunnels log (the links layer's connections). */
+export const vpnLogGroupName = (cluster: string) => `/aws/vpn/${cluster}/tunnels`;
 
 export const CLUSTER_ADMIN_POLICY = (partition: string) => `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
 

@@ -1,11 +1,12 @@
 // The EKS site's network foundation: a VPC across the spec's zones with a public, a private (nodes)
 // and a pod subnet per zone (podCidr is a secondary VPC block), an internet gateway, NAT gateways
-// (one per zone or one shared), route tables, a closed default security group, and VPC flow logs
-// to a KMS-encrypted CloudWatch log group written by a role that can do nothing else.
+// (one per zone or one shared), route tables, a closed default security group, VPC flow logs to a
+// KMS-encrypted CloudWatch log group written by a role that can do nothing else, and the log group
+// the site's VPN tunnels log to (the links layer's connections), under the same key.
 import * as aws from "../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { protectedKey } from "./kms";
-import { addressPlan, AwsContext, flowLogGroupName, flowLogPolicy, flowLogTrustPolicy, logsKeyPolicy, subnetTags } from "./render";
+import { addressPlan, AwsContext, flowLogGroupName, flowLogPolicy, flowLogTrustPolicy, logsKeyPolicy, subnetTags, vpnLogGroupName } from "./render";
 import type { EksClusterShape } from "./types";
 
 export interface EksVpcArgs {
@@ -26,6 +27,8 @@ export class EksVpc extends pulumi.ComponentResource {
     /** Per zone: the route table of its private (node) and pod subnets. */
     readonly privateRouteTableIds: pulumi.Output<string>[];
     readonly flowLogGroupName: pulumi.Output<string>;
+    /** Where every VPN tunnel of the site sends its IKE/IPsec and BGP events (components/links). */
+    readonly vpnLogGroupArn: pulumi.Output<string>;
 
     constructor(name: string, args: EksVpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hybrid:eks:Vpc", name, {}, opts);
@@ -95,11 +98,12 @@ export class EksVpc extends pulumi.ComponentResource {
 
         // Flow logs: every accepted and rejected flow, kept for the spec's retention, encrypted.
         const groupName = flowLogGroupName(spec.name);
+        const vpnGroupName = vpnLogGroupName(spec.name);
         const key = protectedKey(
             `${name}-flow-logs`,
             {
-                description: `${spec.name}: encrypts the VPC flow logs`,
-                policy: pulumi.output(args.aws).apply((ctx) => JSON.stringify(logsKeyPolicy(ctx, [groupName]))),
+                description: `${spec.name}: encrypts the VPC flow logs and the VPN tunnel logs`,
+                policy: pulumi.output(args.aws).apply((ctx) => JSON.stringify(logsKeyPolicy(ctx, [groupName, vpnGroupName]))),
                 tags: named("flow-logs"),
             },
             this,
@@ -116,6 +120,20 @@ export class EksVpc extends pulumi.ComponentResource {
             { parent: this, protect: true },
         );
         this.flowLogGroupName = logGroup.name;
+        // The VPN tunnels' log group: the site's, not the links', so that removing the last link never
+        // deletes (or, protected, blocks on) the logs kept so far. Empty while the site has no VPN link.
+        const vpnLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-vpn-logs`,
+            {
+                name: vpnGroupName,
+                retentionInDays: spec.network.flowLogRetentionDays,
+                kmsKeyId: key.arn,
+                deletionProtectionEnabled: args.environment === "prod",
+                tags: named("vpn-logs"),
+            },
+            { parent: this, protect: true },
+        );
+        this.vpnLogGroupArn = vpnLogGroup.arn;
 
         const role = new aws.iam.Role(
             `${name}-flow-logs`,
@@ -153,6 +171,7 @@ export class EksVpc extends pulumi.ComponentResource {
             podSubnetIds: this.podSubnetIds,
             natPublicIps: this.natPublicIps,
             flowLogGroupName: this.flowLogGroupName,
+            vpnLogGroupArn: this.vpnLogGroupArn,
         });
     }
 }

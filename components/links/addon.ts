@@ -98,6 +98,8 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
         }
         return awsHubs.get(site.name)!;
     };
+    /** Every AWS VPN connection of a site logs into that site's VPN log group (its EKS VPC's). */
+    const vpnLogGroupOf = (siteName: string) => handleOf(siteName).cloud!.aws!.vpnLogGroupArn;
     const aliHubs = new Map<string, AlicloudVpnHub>();
     const aliHub = (site: LinkSite) => {
         if (!aliHubs.has(site.name)) {
@@ -186,6 +188,7 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
                 crypto: awsCrypto(link),
                 startupAction: "start",
                 dependsOn: [tgw.attachment],
+                logGroupArn: vpnLogGroupOf(eks.name),
             },
             awsOpts(eks.name),
         );
@@ -244,6 +247,7 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
                     // The IDC gateways also initiate (strongSwan start_action); AWS starts too, so a tunnel comes up from either side.
                     startupAction: "start",
                     dependsOn: [hub.attachment],
+                    logGroupArn: vpnLogGroupOf(a.name),
                 },
                 awsOpts(a.name),
             );

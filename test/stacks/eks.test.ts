@@ -209,9 +209,16 @@ describe("EKS site on the mock engine (prod)", function () {
             assert.ok(group.protect && key.protect && key.inputs.enableKeyRotation === true);
             const keyPolicy = json(key.inputs.policy);
             const logsGrant = keyPolicy.Statement.find((s: any) => s.Principal?.Service === "logs.ap-northeast-1.amazonaws.com");
+            // The same key encrypts the site's VPN tunnel logs (the links' connections log there), and nothing else.
             assert.deepStrictEqual(logsGrant.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"], [
                 `arn:aws:logs:ap-northeast-1:${MOCK_AWS_ACCOUNT}:log-group:/aws/vpc/${C}/flow-logs`,
+                `arn:aws:logs:ap-northeast-1:${MOCK_AWS_ACCOUNT}:log-group:/aws/vpn/${C}/tunnels`,
             ]);
+            const vpnLogs = named(T.logGroup, `${C}-vpn-logs`);
+            assert.deepStrictEqual(
+                [vpnLogs.inputs.name, vpnLogs.inputs.retentionInDays, vpnLogs.inputs.kmsKeyId, vpnLogs.inputs.deletionProtectionEnabled, vpnLogs.protect],
+                [`/aws/vpn/${C}/tunnels`, 365, key.state.arn, true, true],
+            );
             const trust = json(role.inputs.assumeRolePolicy).Statement[0];
             assert.deepStrictEqual(trust.Principal, { Service: "vpc-flow-logs.amazonaws.com" });
             assert.strictEqual(trust.Condition.StringEquals["aws:SourceAccount"], MOCK_AWS_ACCOUNT);

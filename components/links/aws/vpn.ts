@@ -1,7 +1,8 @@
 // The AWS side of one IPsec link: a customer gateway per peer address (an IDC gateway host, or one
 // public IP of an Alibaba VPN gateway) and a Site-to-Site VPN connection on the Transit Gateway per
 // customer gateway, with BGP (staticRoutesOnly false) and both tunnels set explicitly: inside /30,
-// PSK, IKEv2 only, one encryption/integrity/DH choice per phase, lifetimes, DPD and startup.
+// PSK, IKEv2 only, one encryption/integrity/DH choice per phase, lifetimes, DPD, startup, and their
+// IKE/IPsec and BGP logs.
 import * as aws from "../../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { tunnelPsk } from "../keys";
@@ -29,6 +30,8 @@ export interface AwsVpnArgs {
     startupAction: "start" | "add";
     /** Waits for the VPC attachment, so traffic can flow once the tunnels are up. */
     dependsOn?: pulumi.Resource[];
+    /** The site's VPN log group (ClusterHandle.cloud.aws.vpnLogGroupArn): every tunnel's IKE/IPsec and BGP events, as JSON. */
+    logGroupArn: pulumi.Input<string>;
 }
 
 /**
@@ -67,6 +70,16 @@ export class AwsVpn extends pulumi.ComponentResource {
             [`tunnel${n}DpdTimeoutAction`]: "restart",
             [`tunnel${n}DpdTimeoutSeconds`]: 30,
             [`tunnel${n}StartupAction`]: args.startupAction,
+            [`tunnel${n}LogOptions`]: {
+                cloudwatchLogOptions: {
+                    logEnabled: true,
+                    logGroupArn: args.logGroupArn,
+                    logOutputFormat: "json",
+                    bgpLogEnabled: true,
+                    bgpLogGroupArn: args.logGroupArn,
+                    bgpLogOutputFormat: "json",
+                },
+            },
         });
         this.connections = args.connections.map((conn) => {
             const cgw = new aws.ec2.CustomerGateway(

@@ -145,8 +145,9 @@ describe("links layer on the mock engine", function () {
             assert.strictEqual(inv.named("pulumi:providers:alicloud", "ack-sh-cen-asia-pacific-ap-northeast-1-alicloud").inputs.region, "ap-northeast-1");
         });
 
-        it("configures both tunnels of every AWS connection explicitly, with BGP", () => {
+        it("configures both tunnels of every AWS connection explicitly, with BGP and their logs", () => {
             const vpn = inv.named("aws:ec2/vpnConnection:VpnConnection", "eks-apne1-link-ack-sh-ap-northeast-1-c2").inputs;
+            const tunnelLogs = inv.named("aws:cloudwatch/logGroup:LogGroup", "eks-apne1-vpn-logs");
             assert.strictEqual(vpn.staticRoutesOnly, false);
             assert.strictEqual(vpn.transitGatewayId, "eks-apne1-links-tgw-id");
             for (const n of [1, 2]) {
@@ -159,6 +160,16 @@ describe("links layer on the mock engine", function () {
                 assert.strictEqual(vpn[`tunnel${n}DpdTimeoutAction`], "restart");
                 assert.strictEqual(vpn[`tunnel${n}StartupAction`], "start");
                 assert.match(secretValue(vpn[`tunnel${n}PresharedKey`]), PSK_PATTERN);
+                assert.deepStrictEqual(vpn[`tunnel${n}LogOptions`], {
+                    cloudwatchLogOptions: {
+                        logEnabled: true,
+                        logGroupArn: tunnelLogs.state.arn,
+                        logOutputFormat: "json",
+                        bgpLogEnabled: true,
+                        bgpLogGroupArn: tunnelLogs.state.arn,
+                        bgpLogOutputFormat: "json",
+                    },
+                });
             }
             // The customer gateway is the edge gateway's second IP, with ack-sh's AS.
             const cgw = inv.named("aws:ec2/customerGateway:CustomerGateway", "eks-apne1-link-ack-sh-ap-northeast-1-c2-cgw").inputs;
@@ -181,6 +192,31 @@ describe("links layer on the mock engine", function () {
                     ["eks-apne1-links-remote-prefixes-id", undefined, "eks-apne1-links-tgw-id"],
                 );
             }
+        });
+
+        it("logs every AWS tunnel's IKE/IPsec and BGP events to its site's VPN log group, encrypted, protected, kept as long as its flow logs", () => {
+            // The site's, not the links': removing the last link leaves the logs kept so far.
+            const group = inv.named("aws:cloudwatch/logGroup:LogGroup", "eks-apne1-vpn-logs");
+            const key = inv.named("aws:kms/key:Key", "eks-apne1-flow-logs");
+            assert.strictEqual(inv.ancestors(group)[0].type, "hybrid:eks:Vpc");
+            assert.strictEqual(group.inputs.name, "/aws/vpn/eks-apne1/tunnels");
+            const eks = fleet.spec.clusters.find((c) => c.name === "eks-apne1")!;
+            assert.strictEqual(eks.provider === "eks" && eks.network.flowLogRetentionDays, 365);
+            assert.strictEqual(group.inputs.retentionInDays, 365);
+            assert.strictEqual(group.inputs.kmsKeyId, key.state.arn);
+            assert.strictEqual(group.inputs.deletionProtectionEnabled, true);
+            assert.ok(group.protect && key.protect && key.inputs.enableKeyRotation === true);
+            // CloudWatch Logs may use the site's network-log key for its two groups only.
+            const grant = JSON.parse(key.inputs.policy).Statement.find((s: any) => s.Sid === "CloudWatchLogsEncrypts");
+            const account = key.state.arn.split(":")[4];
+            assert.deepStrictEqual(grant.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"], [
+                `arn:aws:logs:ap-northeast-1:${account}:log-group:/aws/vpc/eks-apne1/flow-logs`,
+                `arn:aws:logs:ap-northeast-1:${account}:log-group:/aws/vpn/eks-apne1/tunnels`,
+            ]);
+            const connections = inv.ofType("aws:ec2/vpnConnection:VpnConnection");
+            assert.ok(connections.length > 0);
+            for (const vpn of connections)
+                for (const n of [1, 2]) assert.strictEqual(vpn.inputs[`tunnel${n}LogOptions`].cloudwatchLogOptions.logGroupArn, group.state.arn, vpn.name);
         });
 
         it("leaves no tunnel from mainland China to AWS: every AWS customer gateway is the Tokyo edge's, every Alibaba VPN gateway in Tokyo", () => {
@@ -529,6 +565,15 @@ describe("links layer on the mock engine", function () {
 
         it("registers the same resources in a first preview", () => {
             assert.deepStrictEqual(preview.resources.map((r) => r.urn).sort(), inv.resources.map((r) => r.urn).sort());
+        });
+
+        it("keeps eks-dev's VPN tunnel logs as long as its flow logs (30 days), without deletion protection outside prod", () => {
+            const group = inv.named("aws:cloudwatch/logGroup:LogGroup", "eks-dev-vpn-logs");
+            assert.deepStrictEqual(
+                [group.inputs.name, group.inputs.retentionInDays, group.inputs.deletionProtectionEnabled],
+                ["/aws/vpn/eks-dev/tunnels", 30, false],
+            );
+            assert.strictEqual(group.protect, true);
         });
     });
 
