@@ -108,32 +108,24 @@ export class EksVpc extends pulumi.ComponentResource {
             },
             this,
         );
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-flow-logs`,
-            {
-                name: groupName,
-                retentionInDays: spec.network.flowLogRetentionDays,
-                kmsKeyId: key.arn,
-                deletionProtectionEnabled: args.environment === "prod",
-                tags: named("flow-logs"),
-            },
-            { parent: this, protect: true },
-        );
+        // The site's network logs, under that key, kept for the spec's retention, protected.
+        const networkLogGroup = (suffix: string, groupName: string) =>
+            new aws.cloudwatch.LogGroup(
+                `${name}-${suffix}`,
+                {
+                    name: groupName,
+                    retentionInDays: spec.network.flowLogRetentionDays,
+                    kmsKeyId: key.arn,
+                    deletionProtectionEnabled: args.environment === "prod",
+                    tags: named(suffix),
+                },
+                { parent: this, protect: true },
+            );
+        const logGroup = networkLogGroup("flow-logs", groupName);
         this.flowLogGroupName = logGroup.name;
         // The VPN tunnels' log group: the site's, not the links', so that removing the last link never
         // deletes (or, protected, blocks on) the logs kept so far. Empty while the site has no VPN link.
-        const vpnLogGroup = new aws.cloudwatch.LogGroup(
-            `${name}-vpn-logs`,
-            {
-                name: vpnGroupName,
-                retentionInDays: spec.network.flowLogRetentionDays,
-                kmsKeyId: key.arn,
-                deletionProtectionEnabled: args.environment === "prod",
-                tags: named("vpn-logs"),
-            },
-            { parent: this, protect: true },
-        );
-        this.vpnLogGroupArn = vpnLogGroup.arn;
+        this.vpnLogGroupArn = networkLogGroup("vpn-logs", vpnGroupName).arn;
 
         const role = new aws.iam.Role(
             `${name}-flow-logs`,
