@@ -60,6 +60,33 @@ describe("policy pack", function () {
         assert.deepStrictEqual(omitted, ["the API server of ack-sh gets an internet-facing SLB (slbInternetEnabled left out: the provider's default is true)"]);
     });
 
+    it("catches every other way an endpoint opens: IPv6 to the world, a public endpoint without CIDRs (EKS opens it to 0.0.0.0/0)", async () => {
+        const v6 = await messagesAfter("api-endpoint-not-public", (rs) => {
+            one(rs, "aws:eks/cluster:Cluster").inputs.vpcConfig = { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24", "::/0"] };
+        });
+        assert.deepStrictEqual(v6, ['the public API endpoint of eks-apne1 is open to the internet (publicAccessCidrs ["203.0.113.0/24","::/0"])']);
+        const none = await messagesAfter("api-endpoint-not-public", (rs) => {
+            one(rs, "aws:eks/cluster:Cluster").inputs.vpcConfig = { endpointPublicAccess: true };
+        });
+        assert.deepStrictEqual(none, ["the public API endpoint of eks-apne1 is open to the internet (publicAccessCidrs [])"]);
+        // A public endpoint limited to listed CIDRs passes.
+        const listed = await messagesAfter("api-endpoint-not-public", (rs) => {
+            one(rs, "aws:eks/cluster:Cluster").inputs.vpcConfig = { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
+        });
+        assert.deepStrictEqual(listed, []);
+    });
+
+    it("catches Secrets encrypted for other resources only, and ACK encryption turned off beside a key", async () => {
+        const messages = await messagesAfter("secrets-encrypted-with-rotating-kms-key", (rs) => {
+            one(rs, "aws:eks/cluster:Cluster").inputs.encryptionConfig.resources = ["configmaps"];
+            one(rs, "alicloud:cs/managedKubernetes:ManagedKubernetes").inputs.disableEncryption = true;
+        });
+        assert.deepStrictEqual(messages.sort(), [
+            "ACK Secrets are not encrypted with a KMS key (encryptionProviderKey)",
+            "EKS Secrets are not encrypted with a KMS key (encryptionConfig)",
+        ]);
+    });
+
     it("catches Secrets without KMS and a key that does not rotate", async () => {
         const messages = await messagesAfter("secrets-encrypted-with-rotating-kms-key", (rs) => {
             delete one(rs, "aws:eks/cluster:Cluster").inputs.encryptionConfig;
@@ -110,8 +137,10 @@ describe("policy pack", function () {
             one(rs, "aws:ec2/launchTemplate:LaunchTemplate").inputs.metadataOptions.httpTokens = "optional";
             one(rs, "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass").inputs.spec.blockDeviceMappings[0].ebs.encrypted = false;
             one(rs, "alicloud:cs/nodePool:NodePool", "ack-sh-system").inputs.systemDiskEncrypted = false;
+            one(rs, "alicloud:cs/nodePool:NodePool", "ack-sh-general").inputs.dataDisks[0].encrypted = "false";
         });
         assert.deepStrictEqual(messages.sort(), [
+            "a data disk of the node pool is not encrypted",
             "the launch template does not require IMDSv2 (metadataOptions.httpTokens)",
             "the node pool's system disk is not encrypted",
             "volume /dev/xvda is not encrypted",
@@ -130,12 +159,16 @@ describe("policy pack", function () {
                 ...release.inputs.values,
                 tigeraOperator: { image: "quay.io/tigera/operator" },
                 extra: { image: { repository: "x", tag: "latest" } },
+                // A string reference with the tag latest; a digest needs no tag.
+                latest: { image: "registry.k8s.io/pause:latest" },
+                digest: { image: "registry.k8s.io/pause@sha256:7031c1b283388d2c2e09b57badb803c05ebed362dc88d84b480cc47f72a21097" },
             };
         });
         assert.deepStrictEqual(
             messages.sort(),
             [
                 'image at values.extra.image uses the tag "latest"',
+                "image registry.k8s.io/pause:latest at values.latest.image uses the tag latest",
                 "chart tigera-operator is not pinned to a version",
                 'chart karmada is not pinned to a version ("^1.18" is a range or not a version)',
                 'chart thanos is not pinned to a version ("*" is a range or not a version)',
@@ -195,6 +228,19 @@ describe("policy pack", function () {
         assert.deepStrictEqual(messages.sort(), [
             "tenant namespace payments has no default-deny NetworkPolicy (ingress and egress)",
             "tenant namespace search has no ResourceQuota",
+        ]);
+    });
+
+    it("counts as default-deny only a policy over every pod with no rule: one that selects some pods or allows a peer does not", async () => {
+        const deny = (rs: InventoryEntry[], ns: string) =>
+            one(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", `idc-sh-tenants-${ns}-default-deny`).inputs.spec;
+        const messages = await messagesAfter("tenant-namespaces-isolated", (rs) => {
+            deny(rs, "payments").podSelector = { matchLabels: { app: "web" } };
+            deny(rs, "search").ingress = [{ from: [{ namespaceSelector: {} }] }];
+        });
+        assert.deepStrictEqual(messages.sort(), [
+            "tenant namespace payments has no default-deny NetworkPolicy (ingress and egress)",
+            "tenant namespace search has no default-deny NetworkPolicy (ingress and egress)",
         ]);
     });
 

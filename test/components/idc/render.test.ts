@@ -160,6 +160,10 @@ describe("IDC renderers", () => {
                 assert.match(c, /track_script \{\s+check_apiserver\s+\}/);
                 // keepalived runs the track script only if root alone can write it and its directories.
                 assert.match(c, /global_defs \{[^}]*\n\s+enable_script_security\n\s+script_user root\n/);
+                // VRRP runs at realtime priority, so a busy host still sends its adverts in time.
+                assert.match(c, /global_defs \{[^}]*\n\s+max_auto_priority\n/);
+                // A failing API server or HAProxy gives up the VIP after three failed checks 3 s apart, and takes it back after two.
+                assert.match(c, /vrrp_script check_apiserver \{\n\s+script "[^"]+"\n\s+interval 3\n\s+timeout 5\n\s+fall 3\n\s+rise 2\n\}/);
             }
             assert.match(confs[0], /unicast_peer \{\s+10\.10\.0\.12\s+10\.10\.0\.13\s+\}/);
         });

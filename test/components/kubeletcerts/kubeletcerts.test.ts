@@ -30,6 +30,8 @@ describe("kubelet serving certificates: kubelet-csr-approver", () => {
         for (const other of [idc.controlPlane.vip, ...idc.etcd.hosts.map((h) => h.address)])
             assert.ok(!v.providerIpPrefixes.some((p) => p.split("/")[0] === other), `${other} could be certified`);
         assert.strictEqual(v.allowedDnsNames, 1);
+        // Two replicas (the chart elects a leader): a node's new certificate waits for no single pod.
+        assert.strictEqual(v.replicas, 2);
     });
 
     it("refuses names and addresses that could widen the regex or break the chart's unquoted env value", () => {
