@@ -586,6 +586,8 @@ describe("EKS site on the mock engine (prod)", function () {
             for (const taint of ng.inputs.taints)
                 assert.ok(v.tolerations.some((t: any) => t.key === taint.key && t.operator === "Exists" && t.effect === "NoSchedule"));
             assert.deepStrictEqual(v.podDisruptionBudget, { name: "karpenter", maxUnavailable: 1 });
+            // Guaranteed QoS (requests = limits, the getting-started guide's figures): the controller is the last pod evicted from a busy node.
+            assert.deepStrictEqual(v.controller.resources, { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } });
             for (const dep of [
                 ng.urn,
                 named(T.podIdentity, `${K}-controller`).urn,
@@ -617,6 +619,8 @@ describe("EKS site on the mock engine (prod)", function () {
             for (const c of mine(T.nodeClass)) {
                 assert.strictEqual(c.inputs.spec.role, nodeRole.state.name);
                 assert.deepStrictEqual(c.inputs.spec.subnetSelectorTerms, [{ tags: { "karpenter.sh/discovery": C } }]);
+                // This cluster's tag value, never a wildcard: another cluster's groups would match too.
+                assert.deepStrictEqual(c.inputs.spec.securityGroupSelectorTerms, [{ tags: { "karpenter.sh/discovery": C } }]);
                 assert.deepStrictEqual(c.inputs.spec.amiSelectorTerms, [{ alias: "al2023@v20260903" }]);
                 assert.strictEqual(c.inputs.spec.userData, nodeadmConfig(spec.kubelet));
             }

@@ -305,6 +305,22 @@ describe("federation renderers", () => {
                 updates.map((x: any) => x.resourceNames),
                 [["ack-sh"]],
             );
+            // Every rule that reads or changes a Cluster or a Secret names the member's own objects.
+            const rules = r.objects.filter((o) => o.kind === "ClusterRole" || o.kind === "Role").flatMap((o: any) => o.rules);
+            const touches = (x: any, kinds: string[], verbs: string[]) =>
+                x.resources?.some((k: string) => kinds.includes(k)) && x.verbs.some((v: string) => verbs.includes(v));
+            for (const x of rules.filter((x: any) => touches(x, ["clusters", "clusters/status", "secrets"], ["get", "update", "patch", "delete"])))
+                assert.ok(x.resourceNames?.length > 0, JSON.stringify(x));
+            assert.deepStrictEqual(
+                rules.filter((x: any) => touches(x, ["secrets"], ["get", "patch"])).map((x: any) => x.resourceNames),
+                [["ack-sh", "ack-sh-impersonator"]],
+            );
+            // It asks for its certificate and never approves one: no update, no approval subresource, no signer.
+            const csr = rules.filter((x: any) => x.resources?.some((k: string) => k.startsWith("certificatesigningrequests") || k === "signers"));
+            assert.deepStrictEqual(
+                csr.map((x: any) => [x.resources, x.verbs]),
+                [[["certificatesigningrequests"], ["get", "create"]]],
+            );
         });
     });
 });

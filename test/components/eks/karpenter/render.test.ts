@@ -299,6 +299,8 @@ describe("Karpenter renderers", () => {
             const req = Object.fromEntries(general.template.spec.requirements.map((r) => [r.key, [r.operator, r.values]]));
             assert.deepStrictEqual(req["karpenter.sh/capacity-type"], ["In", ["spot", "on-demand"]]);
             assert.deepStrictEqual(req["kubernetes.io/arch"], ["In", ["amd64", "arm64"]]);
+            // Linux only: the node class's user data and AMI alias are Linux ones.
+            assert.deepStrictEqual(req["kubernetes.io/os"], ["In", ["linux"]]);
             assert.deepStrictEqual(req["karpenter.k8s.aws/instance-category"], ["In", ["c", "m", "r"]]);
             assert.deepStrictEqual(req["karpenter.k8s.aws/instance-generation"], ["Gt", ["5"]]);
             assert.deepStrictEqual(req["topology.kubernetes.io/zone"], ["In", ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]]);
