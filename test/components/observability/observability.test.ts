@@ -155,6 +155,21 @@ for (const stack of ["prod", "dev"] as const) {
                 assert.strictEqual(p.retention, spec.observability.prometheus.retention);
                 assert.ok(durationHours(p.retention) >= 6);
                 assert.strictEqual(p.replicaExternalLabelName, REPLICA_LABEL);
+                // The sidecar reads its serving certificate from the Secret's volume, read-only.
+                assert.deepStrictEqual(p.thanos.volumeMounts, [{ name: `secret-${SECRETS.grpcTls}`, mountPath: "/etc/thanos/grpc-tls", readOnly: true }]);
+                // Every ServiceMonitor, PodMonitor, Probe and PrometheusRule of the cluster, not only the release's own.
+                for (const k of [
+                    "ruleSelectorNilUsesHelmValues",
+                    "serviceMonitorSelectorNilUsesHelmValues",
+                    "podMonitorSelectorNilUsesHelmValues",
+                    "probeSelectorNilUsesHelmValues",
+                ])
+                    assert.strictEqual(p[k], false, k);
+                // Room for the local retention's blocks before the sidecar uploads them.
+                assert.deepStrictEqual(p.storageSpec.volumeClaimTemplate.spec, {
+                    accessModes: ["ReadWriteOnce"],
+                    resources: { requests: { storage: "50Gi" } },
+                });
                 assert.strictEqual(p.thanos.image, THANOS.image);
                 assert.deepStrictEqual(p.thanos.objectStorageConfig.existingSecret, { name: SECRETS.objstore, key: "objstore.yml" });
                 // The Prometheus object the chart renders from prometheusSpec, against the operator's CRD.
@@ -279,6 +294,8 @@ for (const stack of ["prod", "dev"] as const) {
                     `--retention.resolution-5m=${r.fiveMinutes}`,
                     `--retention.resolution-1h=${r.oneHour}`,
                     "--wait",
+                    // The two Prometheus replicas' blocks are one series after compaction.
+                    `--deduplication.replica-label=${REPLICA_LABEL}`,
                 ])
                     assert.ok(args.includes(flag), flag);
                 assert.strictEqual(args.includes("--downsampling.disable"), !spec.observability.compactor.downsampling);

@@ -72,6 +72,12 @@ describe("observability renderers", () => {
             ],
         );
         assert.strictEqual(c.route.receiver, "null");
+        // One notification per cluster and alert (and namespace), not one for all clusters' alerts of a name.
+        assert.deepStrictEqual(c.route.group_by, ["cluster", "alertname", "namespace"]);
+        // A critical alert silences the warning and info of the same alert where it fires.
+        assert.deepStrictEqual(c.inhibit_rules, [
+            { source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal: ["cluster", "alertname", "namespace"] },
+        ]);
         assert.deepStrictEqual(c.receivers[1], {
             name: "pager",
             webhook_configs: [{ url_file: "/etc/alertmanager/secrets/hooks/pager", send_resolved: true }],
