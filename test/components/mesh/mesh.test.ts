@@ -97,7 +97,12 @@ describe("mesh layer on the mock engine (prod)", function () {
             const [base, istiod, gateway] = [release("base"), release("istiod"), release("gateway")];
             assert.ok(istiod.dependencies.includes(cacerts.urn) && istiod.dependencies.includes(base.urn), `${n}: istiod before cacerts/base`);
             assert.ok(gateway.dependencies.includes(istiod.urn));
-            assert.strictEqual((unwrap(gateway.inputs.values) as any).networkGateway, fleet.spec.clusters.find((c) => c.name === n)!.mesh.network);
+            const cluster = fleet.spec.clusters.find((c) => c.name === n)!;
+            const gw = unwrap(gateway.inputs.values) as any;
+            assert.strictEqual(gw.networkGateway, cluster.mesh.network);
+            // The gateway sees its own network's endpoints (multi-network guide), and runs the spec's replicas at least.
+            assert.deepStrictEqual(gw.env, { ISTIO_META_REQUESTED_NETWORK_VIEW: cluster.mesh.network });
+            assert.deepStrictEqual(gw.autoscaling, { minReplicas: cluster.mesh.eastWestGateway.replicas });
             for (const type of ["kubernetes:networking.istio.io/v1:Gateway", "kubernetes:security.istio.io/v1:PeerAuthentication"]) {
                 const cr = one(type);
                 assert.ok(cr.dependencies.includes(base.urn) && cr.dependencies.includes(istiod.urn), `${n}: ${type} before the CRDs`);
