@@ -62,6 +62,8 @@ describe("IDC renderers", () => {
                 assert.strictEqual(conf[side]["trusted-ca-file"], `${ETCD_PATHS.pkiDir}/ca.crt`);
                 assert.strictEqual(conf[side]["auto-tls"], false);
             }
+            // A member change that would lose quorum is refused.
+            assert.strictEqual(conf["strict-reconfig-check"], true);
             const t = prod.etcd.tuning;
             assert.deepStrictEqual(
                 [
@@ -333,6 +335,9 @@ describe("IDC renderers", () => {
                 assert.strictEqual(lines.get(key), String(value), key);
             for (const [key, value] of Object.entries(KUBELET_KERNEL_DEFAULTS)) assert.strictEqual(lines.get(key), String(value), key);
             assert.strictEqual(lines.get("net.ipv4.ip_forward"), "1");
+            // Bridged pod traffic passes iptables (kube-proxy's and the CNI's rules; kubernetes.io, "Container Runtimes").
+            assert.strictEqual(lines.get("net.bridge.bridge-nf-call-iptables"), "1");
+            assert.strictEqual(lines.get("net.bridge.bridge-nf-call-ip6tables"), "1");
         });
 
         it("keeps the certificate key in the init/join files only, and no token in any file", () => {
