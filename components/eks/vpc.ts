@@ -109,11 +109,11 @@ export class EksVpc extends pulumi.ComponentResource {
             this,
         );
         // The site's network logs, under that key, kept for the spec's retention, protected.
-        const networkLogGroup = (suffix: string, groupName: string) =>
+        const networkLogGroup = (suffix: string, logGroupName: string) =>
             new aws.cloudwatch.LogGroup(
                 `${name}-${suffix}`,
                 {
-                    name: groupName,
+                    name: logGroupName,
                     retentionInDays: spec.network.flowLogRetentionDays,
                     kmsKeyId: key.arn,
                     deletionProtectionEnabled: args.environment === "prod",

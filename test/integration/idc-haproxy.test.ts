@@ -13,10 +13,12 @@ import * as https from "https";
 import * as net from "net";
 import * as path from "path";
 import { renderHaproxyConfig } from "../../components/idc/render";
-import { ecRequest, Processes, requireTool, sleep, tempDir } from "./idcTools";
+import { ecRequest, Processes, requireTool, tempDir, waitFor } from "./idcTools";
 
 const FRONTEND_PORT = 18443;
 const API_PORT = 16443;
+/** haproxy checks every 3 s: polling its state four times a second sees each change within a check. */
+const POLL_MS = 250;
 const BACKENDS = [
     { name: "cp-1", address: "127.0.0.2" },
     { name: "cp-2", address: "127.0.0.3" },
@@ -66,21 +68,6 @@ function whoAnswers(): Promise<string> {
     });
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < deadline) {
-        try {
-            const v = await probe();
-            if (v !== undefined) return v;
-        } catch (e) {
-            last = e;
-        }
-        await sleep(250);
-    }
-    throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${String(last)})` : ""}`);
-}
-
 describe("IDC HAProxy, the rendered haproxy.cfg run against stand-in API servers", function () {
     // Checks every 3 s, down after 3 failures, up after 2 successes: each transition takes up to ~10 s.
     this.timeout(90_000);
@@ -110,7 +97,7 @@ describe("IDC HAProxy, the rendered haproxy.cfg run against stand-in API servers
             assert.ok(rendered.includes(line) && !cfg.includes(line), `haproxy.cfg no longer has the line this test changes: ${line}`);
         fs.writeFileSync(path.join(dir, "haproxy.cfg"), cfg);
         haproxy = processes.start("haproxy", ["-db", "-f", path.join(dir, "haproxy.cfg")], path.join(dir, "haproxy.log"));
-        await until("haproxy's admin socket", 10_000, async () => (fs.existsSync(socket) ? true : undefined));
+        await waitFor("haproxy's admin socket", 10_000, () => (fs.existsSync(socket) ? true : undefined), POLL_MS);
     });
 
     after(async () => {
@@ -120,10 +107,15 @@ describe("IDC HAProxy, the rendered haproxy.cfg run against stand-in API servers
     });
 
     it("checks /healthz over TLS: the backend that answers 200 is up, the one that redirects is down", async () => {
-        const status = await until("cp-1 UP and cp-2 DOWN", 30_000, async () => {
-            const s = await serverStatus(socket);
-            return s["cp-1"] === "UP" && s["cp-2"] === "DOWN" ? s : undefined;
-        }).catch((e) => {
+        const status = await waitFor(
+            "cp-1 UP and cp-2 DOWN",
+            30_000,
+            async () => {
+                const s = await serverStatus(socket);
+                return s["cp-1"] === "UP" && s["cp-2"] === "DOWN" ? s : undefined;
+            },
+            POLL_MS,
+        ).catch((e) => {
             throw new Error(`${e.message}\n${fs.readFileSync(path.join(dir, "haproxy.log"), "utf8").slice(-2000)}`);
         });
         assert.deepStrictEqual(status, { "cp-1": "UP", "cp-2": "DOWN" });
@@ -137,7 +129,7 @@ describe("IDC HAProxy, the rendered haproxy.cfg run against stand-in API servers
 
     it("puts a recovered API server back and balances over both", async () => {
         health["cp-2"].status = 200;
-        await until("cp-2 UP again", 30_000, async () => ((await serverStatus(socket))["cp-2"] === "UP" ? true : undefined));
+        await waitFor("cp-2 UP again", 30_000, async () => ((await serverStatus(socket))["cp-2"] === "UP" ? true : undefined), POLL_MS);
         const answers = new Set<string>();
         for (let i = 0; i < 6; i++) answers.add(await whoAnswers());
         assert.deepStrictEqual([...answers].sort(), ["cp-1", "cp-2"]);
@@ -146,7 +138,7 @@ describe("IDC HAProxy, the rendered haproxy.cfg run against stand-in API servers
 
     it("takes out an API server whose /healthz fails", async () => {
         health["cp-1"].status = 500;
-        await until("cp-1 DOWN", 30_000, async () => ((await serverStatus(socket))["cp-1"] === "DOWN" ? true : undefined));
+        await waitFor("cp-1 DOWN", 30_000, async () => ((await serverStatus(socket))["cp-1"] === "DOWN" ? true : undefined), POLL_MS);
         for (let i = 0; i < 4; i++) assert.strictEqual(await whoAnswers(), "cp-2");
     });
 });

@@ -175,6 +175,22 @@ export class Processes {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls `check` (sync or async) until it returns a value (not undefined) or `timeoutMs` passes; returns the last error text on timeout. */
+export async function waitFor<T>(what: string, timeoutMs: number, check: () => T | undefined | Promise<T | undefined>, intervalMs = 1000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+        try {
+            const v = await check();
+            if (v !== undefined) return v;
+        } catch (e) {
+            last = e;
+        }
+        await sleep(intervalMs);
+    }
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
 /**
  * An etcd member's certificates as the program issues them (SANs: its name, its address, localhost,
  * 127.0.0.1): `<name>-server` and `<name>-peer` signed by `ca` in `dir`, copied with the CA

@@ -20,8 +20,8 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import { renderFrrConf, renderLinksSysctl, renderSwanctlConf } from "../../components/links/render";
 import { mirrorTunnel, ResolvedGatewayHost, ResolvedTunnel, TunnelParams } from "../../components/links/types";
-import { requireTool, run, tempDir } from "./idcTools";
-import { Lab, Namespace, waitFor } from "./linksLab";
+import { requireTool, run, tempDir, waitFor } from "./idcTools";
+import { Lab, Namespace } from "./linksLab";
 
 const IDC_ASN = 65001;
 const CLOUD_ASN = 64512;

@@ -12,7 +12,7 @@
 import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { Processes, run, RunResult, sleep } from "./idcTools";
+import { Processes, run, RunResult, sleep, waitFor } from "./idcTools";
 
 /** Plugins charon loads: crypto for the proposals under test, userspace ESP, netlink for addresses and routes, vici for swanctl. */
 const CHARON_PLUGINS = "random nonce openssl aes sha1 sha2 hmac gcm pem pkcs1 x509 pubkey gmp kdf kernel-libipsec kernel-netlink socket-default vici";
@@ -21,22 +21,6 @@ export function sh(cmd: string, args: string[], timeoutMs = 20_000): RunResult {
     const r = run(cmd, args, { timeoutMs });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: exit ${r.status}\n${r.stdout}${r.stderr}`);
     return r;
-}
-
-/** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes; returns the last error text on timeout. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => T | undefined, intervalMs = 1000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < deadline) {
-        try {
-            const v = check();
-            if (v !== undefined) return v;
-        } catch (e) {
-            last = e;
-        }
-        await sleep(intervalMs);
-    }
-    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
 }
 
 export class Namespace {
