@@ -104,14 +104,15 @@ export class Karmada extends pulumi.ComponentResource {
         // Pulumi's own identity, apart from the one the control plane's components share.
         const admin = this.issue(`${name}-admin`, ca, { commonName: "karmada-admin", organizations: ["system:masters"] }, ["client_auth"]);
 
+        const values = hostValues(args.controlPlane);
         this.controlPlane = new ControlPlane(
             `${args.hub.name}-karmada-control-plane`,
             {
                 hub: args.hub,
                 values: {
-                    ...hostValues(args.controlPlane),
+                    ...values,
                     certs: {
-                        mode: "custom",
+                        ...values.certs,
                         custom: {
                             caCrt: ca.certPem,
                             caKey: ca.keyPem,
