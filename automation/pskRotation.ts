@@ -3,15 +3,14 @@
 // by one, so the next `pulumi up` gives that tunnel a new key at both ends. The file is edited where
 // the count stands and nowhere else (comments, key order and flow styles stay as they are), and
 // written only when it then reads back as the same spec with that one count changed.
-import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import * as YAML from "yaml";
 import { planLinks } from "../components/links/plan";
 import { cenEdgeDecls, linkDecls, linkSites } from "../stacks/links";
-import { FleetSpec, FleetSpecError, formatPath, parseFleet } from "../stacks/spec";
+import { FleetSpec, FleetSpecError, formatPath, ParseOptions, parseFleet } from "../stacks/spec";
 import { writeAtomically } from "../tools/files";
-import { FLEET_CONFIG_KEYS, parseStackFile, parseStackText, readStackFile } from "../tools/stackFile";
+import { FLEET_CONFIG_KEYS, parseStackFile, parseStackText, readStackText, stackFileOf } from "../tools/stackFile";
 
 export interface PskRotation {
     tunnel: string;
@@ -29,15 +28,19 @@ interface Slot {
     position: number;
 }
 
-/** Raises `tunnel`'s PSK rotation count in `configFile` (a `Pulumi.<stack>.yaml`) by one. */
-export function rotateTunnelPsk(configFile: string, tunnel: string): PskRotation {
-    const stack = readStackFile(configFile);
-    const parsed = parseStackFile(stack);
+/**
+ * Raises `tunnel`'s PSK rotation count in `configFile` (a `Pulumi.<stack>.yaml`) by one. `options.stack`:
+ * the stack the file is for, when known; the spec is then judged as `pulumi up` judges it (ParseOptions).
+ */
+export function rotateTunnelPsk(configFile: string, tunnel: string, options: ParseOptions = {}): PskRotation {
+    // One read: the count is found in, and the edit made to, the same text.
+    const text = readStackText(configFile);
+    const stack = stackFileOf(text, configFile);
+    const parsed = parseStackFile(stack, options);
     if (!parsed.ok) throw new FleetSpecError(parsed.violations);
     const slot = slotOf(parsed.spec, tunnel);
     const counts = slot.counts.map((n, i) => (i === slot.position ? n + 1 : n));
 
-    const text = fs.readFileSync(configFile, "utf8");
     const doc = YAML.parseDocument(text);
     const fleetKey = FLEET_CONFIG_KEYS.find((k) => doc.hasIn(["config", k]))!;
     const edited = withValue(text, doc, ["config", fleetKey, ...slot.at], counts);
@@ -47,7 +50,7 @@ export function rotateTunnelPsk(configFile: string, tunnel: string): PskRotation
     const after = readBack(edited, configFile, fleetKey);
     if (!isDeepStrictEqual(after, expected))
         throw new Error(`${path.basename(configFile)}: could not set ${formatPath(slot.at)} in place; set it to [${counts.join(", ")}] by hand`);
-    const valid = parseFleet(after);
+    const valid = parseFleet(after, options);
     if (!valid.ok) throw new FleetSpecError(valid.violations);
     writeAtomically(configFile, edited);
     return { tunnel, path: [...slot.at, slot.position], from: slot.counts[slot.position], to: counts[slot.position], file: configFile };

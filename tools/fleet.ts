@@ -124,7 +124,7 @@ export async function runCli(args: CliArgs, print: Print = (l) => console.log(l)
         if (args.command === "rotate-psk") {
             const { stackFilePath } = require("./stackFile") as typeof import("./stackFile");
             const { formatPath } = require("../stacks/spec") as typeof import("../stacks/spec");
-            const r = lib.rotateTunnelPsk(args.config ?? stackFilePath(args.stack), args.tunnel!);
+            const r = lib.rotateTunnelPsk(args.config ?? stackFilePath(args.stack), args.tunnel!, { stack: args.stack });
             const where = formatPath(r.path);
             print(
                 args.json

@@ -119,11 +119,21 @@ export function parseStackText(text: string, file: string): unknown {
     }
 }
 
-export function readStackFile(file: string): StackFile {
+/** A stack file's text, refused unread when it is larger than a stack file may be. */
+export function readStackText(file: string): string {
     const size = fs.statSync(file).size;
     if (size > MAX_STACK_FILE_BYTES)
         throw new FleetSpecError([`${path.basename(file)}: is ${size} bytes; a stack file may be at most ${MAX_STACK_FILE_BYTES}`]);
-    const parsed = parseStackText(fs.readFileSync(file, "utf8"), file);
+    return fs.readFileSync(file, "utf8");
+}
+
+export function readStackFile(file: string): StackFile {
+    return stackFileOf(readStackText(file), file);
+}
+
+/** The stack file `file` holding `text`: its config and raw fleet spec (see readStackFile). */
+export function stackFileOf(text: string, file: string): StackFile {
+    const parsed = parseStackText(text, file);
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
         throw new FleetSpecError([`${path.basename(file)}: must be a mapping with a config: key`]);
     const doc = parsed as { config?: Record<string, unknown> };

@@ -91,6 +91,20 @@ describe("rotating a tunnel's PSK by name", () => {
         assert.strictEqual(fs.readFileSync(file, "utf8"), before);
     });
 
+    it("judges the spec as the stack it is for: a stack whose name SLS refuses in a project name is refused, the file as it was", () => {
+        const file = copyOf("dev");
+        made.push(file);
+        const before = fs.readFileSync(file, "utf8");
+        assert.strictEqual(rotateTunnelPsk(file, "ack-dev-idc-dev-c1t1", { stack: "dev" }).to, 1);
+        const once = fs.readFileSync(file, "utf8");
+        assert.notStrictEqual(once, before);
+        assert.throws(
+            () => rotateTunnelPsk(file, "ack-dev-idc-dev-c1t1", { stack: "Dev" }),
+            (e: unknown) => e instanceof FleetSpecError && e.violations.some((v) => /^clusters\[\d+\]\.name: in stack "Dev" names the SLS project/.test(v)),
+        );
+        assert.strictEqual(fs.readFileSync(file, "utf8"), once);
+    });
+
     it("refuses a name that is no tunnel of the fleet, listing the tunnels, and leaves the file as it was", () => {
         const file = copyOf("dev");
         made.push(file);
