@@ -6,9 +6,9 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { evaluatePolicies, PolicyReport } from "../policy/offline";
 import { FleetSpec, FleetSpecError, loadFleet } from "../stacks/spec";
-import { plan } from "../tools/plan";
+import { plan, PlanSpec, readPlanSpec } from "../tools/plan";
 import { diffInventories, InventoryDiff, InventoryFile } from "../tools/planDiff";
-import { parseStackFile, readStackFile, stackFilePath } from "../tools/stackFile";
+import { parseStackFile, readStackFile, stackFileOf, stackFilePath } from "../tools/stackFile";
 
 export { FleetSpecError };
 
@@ -75,25 +75,30 @@ async function planOnce(request: PlanRequest): Promise<OfflinePlan> {
     let outDir = request.out;
     let planned = false;
     try {
+        // The spec is judged once, here, and the plan takes it as judged.
+        let input: PlanSpec;
         let configFile = request.configFile;
         if (request.spec !== undefined) {
             const raw = "raw" in request.spec ? request.spec.raw : request.spec;
-            loadFleet(raw, { stack: request.stack });
+            const spec = loadFleet(raw, { stack: request.stack });
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-spec-"));
             scratch.push(dir);
             configFile = path.join(dir, `Pulumi.${request.stack}.yaml`);
             // Written out in full: a spec built in code may share one object in many places, which
             // yaml would write as anchors and aliases, and a stack file may hold only so many.
-            fs.writeFileSync(configFile, YAML.stringify({ config: { "hybrid-fleet:fleet": raw } }, { aliasDuplicateObjects: false }));
+            const text = YAML.stringify({ config: { "hybrid-fleet:fleet": raw } }, { aliasDuplicateObjects: false });
+            fs.writeFileSync(configFile, text);
+            input = { stackFile: stackFileOf(text, configFile), parsed: { ok: true, spec } };
         } else {
-            validateStack(request.stack, configFile ?? stackFilePath(request.stack));
+            input = readPlanSpec({ stack: request.stack, config: configFile });
+            if (!input.parsed.ok) throw new FleetSpecError(input.parsed.violations);
         }
         if (outDir === undefined) {
             outDir = fs.mkdtempSync(path.join(os.tmpdir(), `fleet-plan-${request.stack}-`));
             scratch.push(outDir);
         }
         console.log = console.error = (...args: unknown[]) => void log.push(args.join(" "));
-        const code = await plan({ stack: request.stack, out: outDir, ...(configFile ? { config: configFile } : {}) });
+        const code = await plan({ stack: request.stack, out: outDir, ...(configFile ? { config: configFile } : {}) }, undefined, input);
         if (code !== 0) throw new Error(`the offline plan failed:\n${log.join("\n")}`);
         planned = true;
     } finally {

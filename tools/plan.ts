@@ -15,13 +15,13 @@ import * as path from "path";
 import * as util from "util";
 import * as YAML from "yaml";
 import { finalPathOf } from "../components/idc/renderers/node";
-import type { FleetSpec } from "../stacks/spec";
+import type { FleetSpec, ParseResult } from "../stacks/spec";
 import { idcUpgradeNote, versionWarnings } from "../stacks/spec/versions";
 import { entryOf, Inventory, redact, RegisteredResource, runOnMocks, SecretValue } from "./mockEngine";
 import { runCommand } from "./cli";
 import { renderLinkSummary } from "./linkSummary";
 import { diffInventories, InventoryFile, InventoryEntry, renderDiff } from "./planDiff";
-import { offlineConfig, parseStackFile, readStackFile, ROOT, stackFilePath } from "./stackFile";
+import { offlineConfig, parseStackFile, readStackFile, ROOT, type StackFile, stackFilePath } from "./stackFile";
 
 interface Args {
     stack: string;
@@ -171,15 +171,26 @@ const evaluateOnMocks: Evaluate = async (spec, run) => {
     return (await runOnMocks(async () => void (await buildFleet(spec)), { ...run, recordState: false })).inventory;
 };
 
-export async function plan(args: Args, evaluate: Evaluate = evaluateOnMocks): Promise<number> {
+/** The stack file a plan reads and its spec, judged as the stack's (as `pulumi up` judges it). */
+export interface PlanSpec {
+    stackFile: StackFile;
+    parsed: ParseResult;
+}
+
+export function readPlanSpec(args: Pick<Args, "stack" | "config">): PlanSpec {
+    const stackFile = readStackFile(args.config ? path.resolve(args.config) : stackFilePath(args.stack));
+    return { stackFile, parsed: parseStackFile(stackFile, { stack: args.stack }) };
+}
+
+/** `input`: the stack file and spec when the caller has read and judged them already (readPlanSpec). */
+export async function plan(args: Args, evaluate: Evaluate = evaluateOnMocks, input?: PlanSpec): Promise<number> {
     // Read the old inventory first: it may be the one this run replaces (`--diff out/prod/inventory.json`).
     const old = args.diff ? (JSON.parse(fs.readFileSync(path.resolve(args.diff), "utf8")) as InventoryFile) : undefined;
     const outDir = path.resolve(args.out ?? path.join(ROOT, "out", args.stack));
     // A stale plan never outlives a run, not even one that stops at an invalid spec.
     clearPlanDir(outDir);
 
-    const stackFile = readStackFile(args.config ? path.resolve(args.config) : stackFilePath(args.stack));
-    const parsed = parseStackFile(stackFile, { stack: args.stack });
+    const { stackFile, parsed } = input ?? readPlanSpec(args);
     if (!parsed.ok) {
         console.error(
             `invalid fleet spec in ${path.relative(process.cwd(), stackFile.file)} (${parsed.violations.length} violation${parsed.violations.length === 1 ? "" : "s"}):`,
