@@ -1,8 +1,8 @@
 // The rendered haproxy.cfg run by Debian's haproxy in front of stand-in API servers on this
 // machine's loopback (127.0.0.2 and 127.0.0.3, TLS like kube-apiserver): a backend whose /healthz
 // does not answer 200 is taken out (a redirect too: haproxy's http-check would take any 2xx or 3xx
-// without `expect status 200`), clients' TLS passes through to the healthy one only, and a backend
-// that recovers is put back. The changes to the file, for this machine only: the admin socket's
+// without `expect status 200`), clients' TLS passes through to the healthy one only, a backend
+// that recovers is put back, and a connection one refuses is retried on the other. The changes to the file, for this machine only: the admin socket's
 // path (into the test's temp dir), no drop to the haproxy user (who could not reach that dir), and a
 // smaller maxconn (20000 connections need 40029 open files, above the sandbox's hard limit of 20000;
 // on the hosts systemd's default hard limit, 524288, lets haproxy raise its own).
@@ -35,8 +35,8 @@ function standIn(name: string, address: string, tls: { key: Buffer; cert: Buffer
     return new Promise((resolve) => server.listen(API_PORT, address, () => resolve(server)));
 }
 
-/** haproxy's `show stat` over its admin socket: each server's status (UP, DOWN, ...). */
-function serverStatus(socket: string): Promise<Record<string, string>> {
+/** haproxy's `show stat` over its admin socket: the apiserver backend's rows by name (cp-1, cp-2, BACKEND), each column by its name. */
+function showStat(socket: string): Promise<Record<string, Record<string, string>>> {
     return new Promise((resolve, reject) => {
         let out = "";
         const c = net.connect(socket, () => c.write("show stat\n"));
@@ -45,14 +45,20 @@ function serverStatus(socket: string): Promise<Record<string, string>> {
         c.on("end", () => {
             const [header, ...rows] = out.trim().split("\n");
             const cols = header.replace(/^# /, "").split(",");
-            const status: Record<string, string> = {};
+            const stats: Record<string, Record<string, string>> = {};
             for (const row of rows.map((r) => r.split(","))) {
-                const at = (k: string) => row[cols.indexOf(k)];
-                if (at("pxname") === "apiserver" && at("svname").startsWith("cp-")) status[at("svname")] = at("status");
+                const named = Object.fromEntries(cols.map((k, i) => [k, row[i]]));
+                if (named.pxname === "apiserver" && named.svname !== "FRONTEND") stats[named.svname] = named;
             }
-            resolve(status);
+            resolve(stats);
         });
     });
+}
+
+/** Each API server's status (UP, DOWN, ...) as haproxy's checks have it. */
+async function serverStatus(socket: string): Promise<Record<string, string>> {
+    const stats = await showStat(socket);
+    return Object.fromEntries(Object.entries(stats).flatMap(([name, row]) => (name.startsWith("cp-") ? [[name, row.status]] : [])));
 }
 
 /** Who answers a request through the frontend (TLS passed through: the stand-in's own certificate). */
@@ -140,5 +146,23 @@ describe("IDC HAProxy, the rendered haproxy.cfg run against stand-in API servers
         health["cp-1"].status = 500;
         await waitFor("cp-1 DOWN", 30_000, async () => ((await serverStatus(socket))["cp-1"] === "DOWN" ? true : undefined), POLL_MS);
         for (let i = 0; i < 4; i++) assert.strictEqual(await whoAnswers(), "cp-2");
+    });
+
+    it("retries a refused connection on the other API server before the checks notice (option redispatch)", async () => {
+        health["cp-1"].status = 200;
+        await waitFor("both UP", 30_000, async () => (Object.values(await serverStatus(socket)).every((s) => s === "UP") ? true : undefined), POLL_MS);
+        // cp-2 stops listening: still UP for up to three checks (9 s), so round robin keeps choosing it,
+        // and each connection haproxy makes to it is refused. Every client must still reach cp-1.
+        servers[1].close(); // stops listening at once; the callback would wait for open connections
+        servers[1].closeAllConnections();
+        const answers = [];
+        for (let i = 0; i < 4; i++) answers.push(await whoAnswers());
+        const stats = await showStat(socket);
+        assert.deepStrictEqual(answers, Array(4).fill("cp-1"));
+        assert.strictEqual(stats["cp-2"].status, "UP", "cp-2 was marked down before the clients were done: nothing was redispatched");
+        assert.ok(
+            Number(stats.BACKEND.wredis) >= 1,
+            `haproxy redispatched nothing: ${JSON.stringify({ wretr: stats.BACKEND.wretr, wredis: stats.BACKEND.wredis })}`,
+        );
     });
 });
