@@ -16,7 +16,8 @@ const nodePool = z.strictObject({
     name: dnsLabel,
     /** The pool that runs cluster add-ons (tainted for them). */
     system: z.boolean().default(false),
-    instanceTypes: z.array(z.string().min(1)).min(1),
+    /** ECS instance types, ecs.family.size, e.g. ecs.g7.xlarge. */
+    instanceTypes: z.array(z.string().regex(/^ecs\.[a-z0-9-]+\.[a-z0-9-]+$/, 'must be an ECS instance type like "ecs.g7.xlarge"')).min(1),
     minSize: z.number().int().min(0, "must not be negative"),
     maxSize: z.number().int().min(1, "must be positive"),
     spot: z.boolean().default(false),

@@ -18,13 +18,38 @@ export const cidrBlock = z.string().refine((s) => parseCidr(s) !== undefined, "m
 /** The name of a stack config key that holds a secret (set with `pulumi config set --secret`). */
 export const secretConfigKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "must be a config key name (letters, digits, '_', '.', '-')");
 
-export const labels = z.record(z.string(), z.string());
+/**
+ * A label key (apimachinery IsQualifiedName): an optional DNS-subdomain prefix of at most 253 characters
+ * and '/', then a name of at most 63, alphanumeric at both ends with '-', '_', '.' between.
+ */
+export const labelKey = z
+    .string()
+    .regex(
+        /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+        "must be a label key: [prefix/]name, the prefix a DNS subdomain, the name at most 63 letters, digits, '-', '_', '.' (alphanumeric at both ends)",
+    )
+    .refine((k) => k.indexOf("/") <= 253, "must be a label key: its prefix is at most 253 characters");
+/** A label value (apimachinery IsValidLabelValue): empty, or at most 63 letters, digits, '-', '_', '.', alphanumeric at both ends. */
+export const labelValue = z
+    .string()
+    .regex(
+        /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/,
+        "must be a label value: empty, or at most 63 letters, digits, '-', '_', '.' (alphanumeric at both ends)",
+    );
 
+/** Kubernetes labels: the API server refuses any other key or value when the object is applied, half-way through a deploy. */
+export const labels = z.record(labelKey, labelValue);
+
+/** A taint (core/v1 validation: the key a qualified name, the value a label value). */
 export const taint = z.strictObject({
-    key: z.string().min(1),
-    value: z.string().optional(),
+    key: labelKey,
+    value: labelValue.optional(),
     effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
 });
+
+/** A region or zone name: lowercase letters, digits and '-' (each cloud's own format is checked beside it, hardening.ts). */
+export const placeName = (what: string) =>
+    z.string().regex(/^[a-z0-9]([-a-z0-9]{0,62}[a-z0-9])?$/, `must be a ${what} name (at most 64 lowercase letters, digits, '-')`);
 
 /** Where a cluster's long-term metrics blocks (Thanos) and backups go. */
 export const objectStore = z.strictObject({
@@ -115,9 +140,9 @@ export function shutdownGraceRule(
 /** Fields every cluster has, whatever its provider. */
 export const clusterBase = {
     name: dnsLabel,
-    region: z.string().min(1),
+    region: placeName("region"),
     zones: z
-        .array(z.string().min(1))
+        .array(placeName("zone"))
         .min(1, "must list at least one zone")
         // Two entries of one zone would pass "2 zones in prod" and put every replica in one failure domain.
         .refine((zs) => new Set(zs).size === zs.length, "zones must be distinct"),

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { cloudGateway } from "./links";
 import { cidr, parseCidr, within } from "../cidr";
 import { ciliumOptions, calicoOptions, tenant } from "./network";
-import { cidrBlock, clusterBase, dnsLabel, labels, nodeKubeletFields, shutdownGraceRule, taint, Violation } from "./common";
+import { cidrBlock, clusterBase, dnsLabel, labels, nodeKubeletFields, placeName, shutdownGraceRule, taint, Violation } from "./common";
 import { AUDIT_RETENTION_FLOOR_DAYS } from "./idc";
 import { EXTRA_CONTROL_PLANE_LOGS } from "../../components/eks/types";
 
@@ -20,11 +20,20 @@ const retentionDays = z
 /** Karpenter durations, the pattern of NodePool `consolidateAfter` and `expireAfter` (karpenter.sh_nodepools.yaml v1.14.1). */
 const karpenterDuration = z.string().regex(/^(([0-9]+(s|m|h))+|Never)$/, 'must be a duration like "30s", "720h" or "Never"');
 
+/** An EC2 instance type, family.size, e.g. m7i.large, m7i-flex.xlarge, u-6tb1.metal. */
+const awsInstanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/, 'must be an EC2 instance type like "m7i.large"');
+
 const disruptionBudget = z.strictObject({
     /** Nodes that may be disrupted at once: a count or a percentage (NodePool budgets[].nodes pattern). */
     nodes: z.string().regex(/^((100|[0-9]{1,2})%|[0-9]+)$/, 'must be a node count or a percentage like "10%"'),
-    /** Cron schedule when the budget starts; requires `duration`. */
-    schedule: z.string().optional(),
+    /** Cron schedule when the budget starts (five fields, or a macro: the CRD's pattern, one line); requires `duration`. */
+    schedule: z
+        .string()
+        .regex(
+            /^(@(annually|yearly|monthly|weekly|daily|midnight|hourly)|[0-9A-Za-z*/,?-]+( [0-9A-Za-z*/,?-]+){4})$/,
+            'must be a cron schedule of five fields like "0 9 * * mon-fri", or a macro like "@daily"',
+        )
+        .optional(),
     duration: z
         .string()
         .regex(/^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/, 'must be a duration in hours and minutes like "8h" or "1h30m"')
@@ -91,7 +100,7 @@ export const eksCluster = z.strictObject({
     ...clusterBase,
     // Each zone gets private block i of vpcCidr split in 8; the last block holds the public subnets.
     zones: z
-        .array(z.string().min(1))
+        .array(placeName("zone"))
         .min(1, "must list at least one zone")
         .max(6, "must list at most 6 zones (the most an AWS region has)")
         .refine((zs) => new Set(zs).size === zs.length, "zones must be distinct"),
@@ -151,7 +160,7 @@ export const eksCluster = z.strictObject({
     ssmAccess: z.boolean().default(false),
     systemNodeGroup: z
         .strictObject({
-            instanceTypes: z.array(z.string().min(1)).min(1).default(["m7i.large"]),
+            instanceTypes: z.array(awsInstanceType).min(1).default(["m7i.large"]),
             minSize: z.number().int().min(1, "must be positive").default(2),
             maxSize: z.number().int().min(1, "must be positive").default(4),
             desiredSize: z.number().int().min(1, "must be positive").default(3),

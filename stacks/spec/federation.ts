@@ -3,7 +3,7 @@
 // Each member's sync mode stays on the cluster (`clusters[].federation.syncMode`).
 import { z } from "zod";
 import { cidr, contains, parseIp } from "../cidr";
-import { dnsLabel, ipv4, type Violation } from "./common";
+import { dnsLabel, ipv4, labels, type Violation } from "./common";
 import { reachabilityViolations } from "./reachability";
 
 /** Karmada rejects longer Cluster names (pkg/apis/cluster/validation/validation.go, clusterNameMaxLength = 48). */
@@ -28,8 +28,6 @@ const resourceRef = z.strictObject({
 });
 
 /** A label key / value as Kubernetes accepts them (an optional DNS prefix, then a name). */
-const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "must be a label key");
-const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "must be a label value");
 
 const placementPolicy = z.strictObject({
     /** The policy's name (and the PropagationPolicy's). */
@@ -73,7 +71,7 @@ const overrideRule = z.strictObject({
     /** Replica count in these clusters (spec.replicas). */
     replicas: z.number().int().min(0).optional(),
     /** Labels added to the workload in these clusters. */
-    labels: z.record(labelKey, labelValue).optional(),
+    labels: labels.optional(),
 });
 
 const overridePolicy = z.strictObject({

@@ -119,6 +119,7 @@ interface HardeningFleet {
               provider: "eks" | "ack";
               name: string;
               region: string;
+              zones: readonly string[];
               network: { tenants: readonly { namespace: string }[] };
               metrics: { objectStore: { bucket: string; endpoint?: string; region?: string } };
           }
@@ -143,6 +144,12 @@ export function hardeningRules(fleet: HardeningFleet): Violation[] {
             out.push({ path: [...at, "region"], rule: `must be an AWS region like ap-northeast-1 (got ${JSON.stringify(c.region)})` });
         if (c.provider === "ack" && !ALICLOUD_REGION.test(c.region))
             out.push({ path: [...at, "region"], rule: `must be an Alibaba Cloud region like cn-shanghai (got ${JSON.stringify(c.region)})` });
+        // A cloud's zone names begin with their region's (ap-northeast-1a, cn-shanghai-e): another region's zone fails only at apply.
+        if (c.provider !== "idc")
+            c.zones.forEach((zone, k) => {
+                if (!zone.startsWith(c.region) || zone === c.region)
+                    out.push({ path: [...at, "zones", k], rule: `${zone} is not a zone of ${c.region} (a zone's name begins with its region's)` });
+            });
         const stores: [string[], { endpoint?: string; region?: string } | undefined][] = [[["metrics", "objectStore"], c.metrics.objectStore]];
         if (c.provider === "idc") {
             stores.push([["etcd", "backup", "objectStore"], c.etcd.backup.objectStore]);

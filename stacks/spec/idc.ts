@@ -467,20 +467,16 @@ const KUBELET_LABELS = new Set([
     "beta.kubernetes.io/arch",
 ]);
 const KUBELET_LABEL_NAMESPACES = ["kubelet.kubernetes.io", "node.kubernetes.io"];
-/** apimachinery IsQualifiedName / IsValidLabelValue: name part and value, at most 63 characters. */
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const inNamespace = (ns: string, domain: string) => ns === domain || ns.endsWith(`.${domain}`);
 
-/** Why the kubelet would refuse this --node-labels entry, or undefined when it takes it. */
-export function kubeletLabelProblem(key: string, value: string): string | undefined {
+/**
+ * Why the kubelet would refuse this --node-labels key, or undefined when it takes it. The key's and
+ * value's syntax is the schema's (common.ts `labels`, the same apimachinery rules the kubelet applies).
+ */
+export function kubeletLabelProblem(key: string): string | undefined {
     const slash = key.indexOf("/");
-    const [prefix, name] = slash < 0 ? ["", key] : [key.slice(0, slash), key.slice(slash + 1)];
-    if (slash >= 0 && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return `label key ${key}: the prefix must be a DNS subdomain`;
-    if (name.length > 63 || !LABEL_NAME.test(name))
-        return `label key ${key} is not a qualified name (at most 63 characters, alphanumeric at both ends, '-', '_', '.' between)`;
-    if (value !== "" && (value.length > 63 || !LABEL_NAME.test(value))) return `label ${key}: value ${JSON.stringify(value)} is not a valid label value`;
+    const prefix = slash < 0 ? "" : key.slice(0, slash);
     const restricted = inNamespace(prefix, "kubernetes.io") || inNamespace(prefix, "k8s.io");
     if (restricted && !KUBELET_LABELS.has(key) && !KUBELET_LABEL_NAMESPACES.some((ns) => inNamespace(prefix, ns))) {
         return `the kubelet may not self-set ${key}: kubernetes.io and k8s.io keys must be under kubelet.kubernetes.io/ or node.kubernetes.io/ or be a well-known node label like topology.kubernetes.io/zone (NodeRestriction); the kubelet would not start`;
@@ -489,8 +485,8 @@ export function kubeletLabelProblem(key: string, value: string): string | undefi
 }
 
 function kubeletLabelRules(nodeLabels: Record<string, string>, path: (string | number)[]): Violation[] {
-    return Object.entries(nodeLabels).flatMap(([k, v]) => {
-        const problem = kubeletLabelProblem(k, v);
+    return Object.keys(nodeLabels).flatMap((k) => {
+        const problem = kubeletLabelProblem(k);
         return problem ? [{ path, rule: problem }] : [];
     });
 }

@@ -211,7 +211,10 @@ export function parseFleet(raw: unknown, options: ParseOptions = {}): ParseResul
     // warm parses measured the same either way.
     const result = fleetSchema.safeParse(raw, { jitless: true });
     if (!result.success) {
-        const violations = result.error.issues.map((issue) => `${formatPath(issue.path) || "(fleet)"}: ${issue.message}`);
+        // A record's bad key is reported as "Invalid key in record" around the key schema's own issue: say that one.
+        const messageOf = (issue: (typeof result.error.issues)[number]) =>
+            issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+        const violations = result.error.issues.map((issue) => `${formatPath(issue.path) || "(fleet)"}: ${messageOf(issue)}`);
         // The reference rules need only names, the hub and link ends: report them too, so a spec
         // with a typo in one cluster still shows a wrong hub or link in the same run.
         const refs = referencesOf(raw);

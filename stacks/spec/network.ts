@@ -7,7 +7,12 @@ import { cidrBlock, dnsLabel, ipv4, labels, Violation } from "./common";
 import type { FleetNetwork as FleetSpec } from "./fleetNetwork";
 
 /** A Calico selector expression (Calico docs, "Selectors"), e.g. `rack == 'a'` or `all()`. */
-const calicoSelector = z.string().min(1).max(1024);
+/** A Calico selector expression: one line of printable ASCII (Calico parses the rest when the object is applied). */
+const calicoSelector = z
+    .string()
+    .min(1)
+    .max(1024)
+    .regex(/^[\x20-\x7e]+$/, "must be one line of printable ASCII (a Calico selector)");
 
 /** A BGP AS number: 1 to 4294967295 (4-byte ASNs, RFC 6793; Calico's asNumber is a uint32). */
 const asNumber = z.number().int().min(1).max(4294967295);

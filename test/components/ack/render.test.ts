@@ -36,7 +36,7 @@ describe("ACK renderers", () => {
                 const ack = raw.clusters[2];
                 ack.network.vpcCidr = `100.0.0.0/${vpcPrefix}`;
                 ack.network.podCidr = `100.128.0.0/${podPrefix}`;
-                ack.zones = ["z1", "z2", "z3", "z4"].slice(0, zones);
+                ack.zones = ["cn-shanghai-a", "cn-shanghai-b", "cn-shanghai-c", "cn-shanghai-d"].slice(0, zones);
                 const parsed = parseFleet(raw);
                 assert.ok(parsed.ok, parsed.ok ? "" : parsed.violations.join("\n"));
                 const plan = addressPlan(parsed.spec.clusters[2] as AckClusterSpec);

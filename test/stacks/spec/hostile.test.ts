@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseCidr } from "../../../stacks/cidr";
-import { FleetSpecError, parseFleet, secretConfigKeys } from "../../../stacks/spec";
+import { FleetSpecError, formatPath, parseFleet, secretConfigKeys } from "../../../stacks/spec";
 import { firstOverlaps, MAX_CLUSTERS } from "../../../stacks/spec/hardening";
 import { isCalendar } from "../../../stacks/spec/idc";
 import { idcUpgradeNote, SUPPORT_WINDOWS, versionWarnings } from "../../../stacks/spec/versions";
@@ -293,8 +293,17 @@ describe("strict fields where they reach scripts", () => {
             'clusters[1].region: must be an AWS region like ap-northeast-1 (got "cn-shanghai")',
         );
         assertViolation(
+            violationsAfter((f) => (f.clusters[ACK].region = "shanghai")),
+            'clusters[2].region: must be an Alibaba Cloud region like cn-shanghai (got "shanghai")',
+        );
+        // What is no region name of any cloud, the schema refuses before the clouds' formats are asked.
+        assertViolation(
             violationsAfter((f) => (f.clusters[ACK].region = "Shanghai; rm -rf /")),
-            'clusters[2].region: must be an Alibaba Cloud region like cn-shanghai (got "Shanghai; rm -rf /")',
+            "clusters[2].region: must be a region name (at most 64 lowercase letters, digits, '-')",
+        );
+        assertViolation(
+            violationsAfter((f) => (f.clusters[EKS].zones[1] = "ap-southeast-1a")),
+            "clusters[1].zones[1]: ap-southeast-1a is not a zone of ap-northeast-1 (a zone's name begins with its region's)",
         );
     });
 
@@ -375,4 +384,54 @@ describe("renderers quote what they interpolate (defence in depth, property)", (
         }
         assert.strictEqual(envLine("BACKUP_KEEP", 48), "BACKUP_KEEP=48");
     });
+});
+
+describe("every string the spec takes has a strict format", () => {
+    /** A newline and a command substitution: what no name, address, selector or label may carry. */
+    const HOSTILE = "\n$(id)";
+
+    /** Each string in a raw spec, by its path. */
+    function stringLeaves(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+        if (typeof value === "string") return [at];
+        if (Array.isArray(value)) return value.flatMap((v, i) => stringLeaves(v, [...at, i]));
+        if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => stringLeaves(v, [...at, k]));
+        return [];
+    }
+    function appendAt(raw: any, at: (string | number)[]): void {
+        const parent = at.slice(0, -1).reduce((o, k) => o[k], raw);
+        parent[at[at.length - 1]] += HOSTILE;
+    }
+    /** The paths the violations name (`<path>: <rule>`). */
+    const named = (violations: string[]) => new Set(violations.map((v) => v.slice(0, v.indexOf(": "))));
+
+    for (const stack of ["prod", "dev"] as const) {
+        it(`${stack}: a newline and $(id) appended to any of its strings, defaults written out, is refused, naming that string's path`, () => {
+            // The spec as validated, every default written out (what the parse returns, it parses again to itself).
+            const parsed = parseFleet(rawStackFleet(stack), { stack });
+            assert.ok(parsed.ok);
+            const full = JSON.stringify(parsed.spec);
+            const fleet = () => JSON.parse(full);
+            assert.deepStrictEqual(parseFleet(fleet(), { stack }), parsed);
+            const leaves = stringLeaves(fleet());
+            assert.ok(leaves.length > (stack === "prod" ? 350 : 140), `${leaves.length} strings`);
+            // All at once, then again with what that left, until a round refuses nothing new: a broken
+            // discriminator (a site's provider) hides its site's fields, and rules check some fields only
+            // once the schema passes; both come out in a later round. Then one at a time whatever is left.
+            const refusedTogether = (group: (string | number)[][]) => {
+                const raw = fleet();
+                for (const at of group) appendAt(raw, at);
+                const parsed = parseFleet(raw, { stack });
+                return named(parsed.ok ? [] : parsed.violations);
+            };
+            let left = leaves;
+            for (;;) {
+                const refused = refusedTogether(left);
+                const still = left.filter((at) => !refused.has(formatPath(at)));
+                if (still.length === left.length) break;
+                left = still;
+            }
+            const accepted = left.filter((at) => !refusedTogether([at]).has(formatPath(at))).map(formatPath);
+            assert.deepStrictEqual(accepted, []);
+        });
+    }
 });
