@@ -27,6 +27,7 @@ import {
     renderEtcdPackagesScript,
     renderMemberStartScript,
     renderEtcdMembershipScript,
+    renderEtcdRestoreScript,
     renderEtcdRetireScript,
     withoutBootstrapMembers,
     peerUrl,
@@ -82,6 +83,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
         // The membership step keeps them: they leave through their retirement, not as lost members.
         const listed = [...members, ...this.leaving.map((l) => l.member)];
         const conf = (file: string) => `${paths.configDir}/${file}`;
+        /** initial-cluster-token: unique per cluster (a restore derives the restored cluster's from it). */
+        const clusterToken = `${args.cluster}-etcd`;
         const pkiFile = (file: string) => `${paths.pkiDir}/${file}`;
 
         const backupScript = renderBackupScript();
@@ -135,7 +138,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
             const config = renderEtcdConfig({
                 member,
                 members,
-                token: `${args.cluster}-etcd`,
+                token: clusterToken,
                 tuning: etcd.tuning,
                 paths,
                 metricsListener: etcd.metricsListener,
@@ -182,9 +185,11 @@ export class EtcdCluster extends pulumi.ComponentResource {
             dependsOn: starts,
         });
 
-        // Backups and defragmentation start once the cluster is healthy.
-        hosts.forEach((host) => {
+        // Backups and defragmentation start once the cluster is healthy; the restore script waits beside them.
+        hosts.forEach((host, i) => {
             const after = { dependsOn: [this.healthy], group: "etcd" };
+            const restore = renderEtcdRestoreScript({ member: members[i], members, token: clusterToken, paths });
+            host.file("restore-script", conf("etcd-restore.sh"), restore, { ...after, mode: "0750" });
             const files = [
                 host.file("backup-script", conf("etcd-backup.sh"), backupScript, { ...after, mode: "0750" }),
                 host.file("backup-env", conf("backup.env"), backupEnv, after),

@@ -16,8 +16,10 @@ import {
     dataDir,
     EtcdMember,
     EtcdPaths,
+    renderBackupCredentialsEnv,
     renderBackupEnv,
     renderBackupScript,
+    renderEtcdRestoreScript,
     renderClusterHealthScript,
     renderDefragScript,
     renderEtcdConfig,
@@ -249,6 +251,92 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
                 assert.ok(files.length <= 1 && files.every((f) => !f.endsWith(".part")), `${m.name} keeps ${files.join(", ")}`);
             }
             assert.deepStrictEqual(storedKeys(), before);
+        });
+
+        it("the rendered restore script brings the whole cluster back from a stored snapshot: a new cluster on every member, the later write gone", async function () {
+            // What the hosts hold beside the scripts: backup.env and its credentials, read by --from-store.
+            const token = `${prod.name}-etcd-test`;
+            const bin = path.join(root, "restore-bin");
+            fs.mkdirSync(bin, { recursive: true });
+            // systemctl stood in: the member's unit is not active (the members are stopped below, or refused before).
+            fs.writeFileSync(path.join(bin, "systemctl"), '#!/bin/bash\n[ "$1" = is-active ] && exit 3\nexit 0\n', { mode: 0o755 });
+            const restoreScript = (m: EtcdMember) => {
+                const p = paths.get(m.name)!;
+                const file = path.join(p.configDir, "etcd-restore.sh");
+                fs.writeFileSync(file, renderEtcdRestoreScript({ member: m, members, token, paths: p }), { mode: 0o750 });
+                fs.writeFileSync(
+                    path.join(p.configDir, "backup.env"),
+                    renderBackupEnv({ dir: path.join(p.mount, "snapshots"), keep, localKeep: 1, endpoint, bucket, prefix, region: "us-east-1" }),
+                );
+                fs.writeFileSync(path.join(p.configDir, "backup-credentials.env"), renderBackupCredentialsEnv(key.id, key.secret), { mode: 0o600 });
+                return file;
+            };
+            const restore = (m: EtcdMember, args: string[]) =>
+                run("bash", [restoreScript(m), ...args], { env: { PATH: `${bin}:/usr/bin:/bin:${process.env.PATH}`, HOME: root }, timeoutMs: 120_000 });
+            const clusterId = (m: EtcdMember) => {
+                const r = etcdctl(m, ["endpoint", "status", "-w", "json"]);
+                assert.strictEqual(r.status, 0, r.stderr);
+                // As printed: a uint64, past what a JSON number holds exactly.
+                return /"cluster_id":(\d+)/.exec(r.stdout)![1];
+            };
+            const first = members[0];
+            assert.strictEqual(etcdctl(first, ["put", "/hybrid-fleet/restore", "in-the-snapshot"]).status, 0);
+            let name: string | undefined;
+            for (const m of members) {
+                const r = run(script, [], { env: backupEnv(m), timeoutMs: 90_000 });
+                assert.strictEqual(r.status, 0, `${r.stdout}\n${r.stderr}`);
+                name ??= /saved (etcd-snapshot-\S+\.db)/.exec(r.stdout)?.[1];
+            }
+            assert.ok(name, "the leader saved no snapshot");
+            assert.strictEqual(etcdctl(first, ["put", "/hybrid-fleet/restore", "after-the-snapshot"]).status, 0);
+            const before = clusterId(first);
+
+            const serving = restore(first, ["--from-store", name]);
+            assert.strictEqual(serving.status, 1, `${serving.stdout}\n${serving.stderr}`);
+            assert.match(serving.stderr, /is healthy[\s\S]*a member still serves: stop etcd-member\.service on every member first/);
+            for (const bad of [["--from-store", "../../etc/passwd"], [], ["a", "b"]]) assert.strictEqual(restore(first, bad).status, 2, bad.join(" "));
+
+            for (const m of members) await processes.stop(running.get(m.name)!);
+            // A snapshot that is not one fails its check before any data moves.
+            const corrupt = path.join(root, "corrupt.db");
+            fs.writeFileSync(corrupt, "not a snapshot");
+            assert.notStrictEqual(restore(first, [corrupt]).status, 0);
+            assert.ok(fs.existsSync(path.join(dataDir(paths.get(first.name)!), "member")), "the corrupt snapshot moved the data");
+            assert.ok(!fs.readdirSync(paths.get(first.name)!.mount).some((f) => f.startsWith("data.")), "the corrupt snapshot left a data.* directory");
+
+            for (const m of members) {
+                const r = restore(m, ["--from-store", name]);
+                assert.strictEqual(r.status, 0, `restore on ${m.name}:\n${r.stdout}\n${r.stderr}`);
+                assert.match(
+                    r.stdout,
+                    new RegExp(`^restored ${m.name} from .*${name.replace(/\./g, "\\.")} \\(cluster token ${token}-restored-[0-9a-f]{16}\\)`, "m"),
+                );
+                assert.strictEqual(
+                    fs.readdirSync(paths.get(m.name)!.mount).filter((f) => f.startsWith("data.before-restore-")).length,
+                    1,
+                    `${m.name}: old data not set aside`,
+                );
+            }
+            for (const m of members) {
+                running.set(
+                    m.name,
+                    processes.start("etcd", ["--config-file", path.join(paths.get(m.name)!.configDir, "etcd.conf.yml")], path.join(root, `${m.name}.log`)),
+                );
+            }
+            const health = run("bash", ["-s"], {
+                input: renderClusterHealthScript(
+                    members.map((m) => clientUrl(m)),
+                    paths.get(first.name)!,
+                ),
+                env: env.get(first.name),
+                timeoutMs: 90_000,
+            });
+            assert.strictEqual(health.status, 0, `${health.stdout}\n${health.stderr}\n${logs()}`);
+            for (const m of members)
+                assert.strictEqual(etcdctl(m, ["get", "/hybrid-fleet/restore", "--print-value-only"]).stdout.trim(), "in-the-snapshot", m.name);
+            const after = members.map(clusterId);
+            assert.ok(after.every((id) => id === after[0]) && after[0] !== before, `cluster ids: before ${before}, after ${after.join(", ")}`);
+            assert.strictEqual(etcdctl(first, ["member", "list"]).stdout.trim().split("\n").length, members.length);
         });
     });
 

@@ -120,6 +120,7 @@ for (const stack of ["prod", "dev"] as const) {
                 etc("etcd-defrag.sh"),
                 etc(ETCD_UNITS.defragService),
                 etc(ETCD_UNITS.defragTimer),
+                etc("etcd-restore.sh"),
             ];
             const node = [NODE_PATHS.sysctl, NODE_PATHS.modules, NODE_PATHS.aptSource, NODE_PATHS.containerd];
             const controlPlane = [

@@ -635,6 +635,91 @@ systemctl daemon-reload
 `;
 }
 
+/** What a restore needs of the member: its place in the cluster and the cluster's bootstrap token. */
+export interface EtcdRestoreInput {
+    member: EtcdMember;
+    /** Every serving member: the restored cluster's initial members. */
+    members: EtcdMember[];
+    /** The cluster's initial-cluster-token (etcd.conf.yml); the restored cluster's is derived from it. */
+    token: string;
+    paths?: EtcdPaths;
+    ports?: EtcdPorts;
+}
+
+/** The snapshot names the backup script writes (`etcd-snapshot-<UTC time>.db`): all --from-store takes. */
+export const SNAPSHOT_NAME = /^etcd-snapshot-[0-9]{8}T[0-9]{6}Z\.db$/;
+
+/**
+ * `etcd-restore.sh SNAPSHOT.db`, or `etcd-restore.sh --from-store <snapshot name>` (fetched from the
+ * backup store first): restores this member from a snapshot as etcd's "Disaster recovery" does
+ * (etcd v3.5 docs, "Restoring a cluster"): on every member, with the same snapshot, while every
+ * member is stopped; then each is started. It refuses while its own unit runs or any member answers
+ * health (a restored member beside a serving cluster starts a second cluster). The snapshot is checked
+ * (`snapshot status`, and the restore's own hash check); every member restores under the same new
+ * token, `<token>-restored-<the snapshot's sha256>`, so the restored cluster is a new one (its own id)
+ * that no member still holding the old data can join. The old data is set aside beside the new, never
+ * deleted (`data.before-restore-<UTC time>`).
+ */
+export function renderEtcdRestoreScript(input: EtcdRestoreInput): string {
+    const paths = input.paths ?? ETCD_PATHS;
+    const ports = input.ports ?? ETCD_PORTS;
+    const conf = (file: string) => shq(`${paths.configDir}/${file}`);
+    const data = shq(dataDir(paths));
+    const restoring = shq(`${paths.mount}/data.restoring`);
+    // By name: the spec's order of the members is no part of the cluster (a reorder changes no file).
+    const initial = [...input.members]
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map((m) => `${m.name}=${peerUrl(m, ports)}`)
+        .join(",");
+    return `#!/bin/bash
+# etcd member ${input.member.name}: restore from a snapshot. Rendered by hybrid-fleet, do not edit.
+# On every member, with the same snapshot, every member stopped (systemctl stop ${ETCD_UNITS.member});
+# then start every member (systemctl start ${ETCD_UNITS.member}).
+set -euo pipefail
+umask 077
+usage() { echo "usage: $0 SNAPSHOT.db | --from-store etcd-snapshot-YYYYMMDDTHHMMSSZ.db" >&2; exit 2; }
+set -a; . ${conf("etcdctl.env")}; set +a
+if [ "\${1:-}" = --from-store ] && [ $# -eq 2 ]; then
+  [[ "$2" =~ ${SNAPSHOT_NAME.source} ]] || usage
+  set -a; . ${conf("backup.env")}; . ${conf("backup-credentials.env")}; set +a
+  export AWS_DEFAULT_REGION=\${BACKUP_S3_REGION:-us-east-1} AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+  install -d -m 0700 "$BACKUP_DIR"
+  snapshot="$BACKUP_DIR/$2"
+  aws --endpoint-url "$BACKUP_S3_ENDPOINT" --no-cli-pager s3 cp --only-show-errors "s3://$BACKUP_S3_BUCKET/$BACKUP_S3_PREFIX/$2" "$snapshot.part"
+  mv "$snapshot.part" "$snapshot"
+elif [ $# -eq 1 ] && [ "$1" != --from-store ]; then
+  snapshot=$1
+else
+  usage
+fi
+[ -f "$snapshot" ] || { echo "no snapshot at $snapshot" >&2; exit 1; }
+if systemctl is-active --quiet ${ETCD_UNITS.member}; then
+  echo "${ETCD_UNITS.member} runs here: stop it on every member first" >&2
+  exit 1
+fi
+# etcdctl asks every member at once; one that answers healthy still serves.
+serving=$(env -u ETCDCTL_ENDPOINTS etcdctl --dial-timeout=2s --command-timeout=3s --endpoints="$ETCD_MEMBER_ENDPOINTS" endpoint health 2>/dev/null | grep ' is healthy' || true)
+if [ -n "$serving" ]; then
+  echo "$serving" >&2
+  echo "a member still serves: stop ${ETCD_UNITS.member} on every member first" >&2
+  exit 1
+fi
+# etcd 3.6 moved offline snapshot commands to etcdutl; 3.4 only has etcdctl's.
+if command -v etcdutl >/dev/null; then util=etcdutl; else util=etcdctl; fi
+"$util" snapshot status -w table "$snapshot"
+token=${shq(input.token)}-restored-$(sha256sum "$snapshot" | cut -c1-16)
+rm -rf ${restoring}
+"$util" snapshot restore "$snapshot" --name ${shq(input.member.name)} --initial-cluster ${shq(initial)} \\
+  --initial-cluster-token "$token" --initial-advertise-peer-urls ${shq(peerUrl(input.member, ports))} --data-dir ${restoring}
+if [ -e ${data} ]; then mv ${data} ${shq(paths.mount)}/data.before-restore-"$(date -u +%Y%m%dT%H%M%SZ)"; fi
+mv ${restoring} ${data}
+# Owned as the disk's mount point is (etcd, set by the data-disk script).
+chown -R --reference=${shq(paths.mount)} ${data}
+chmod 0700 ${data}
+echo "restored ${input.member.name} from $snapshot (cluster token $token); once every member is restored, start each: systemctl start ${ETCD_UNITS.member}"
+`;
+}
+
 /** A member's etcd.conf.yml without what etcd reads only when it bootstraps: what a change of restarts the member for. */
 export function withoutBootstrapMembers(config: string): string {
     return config.replace(/^initial-cluster: .*\n/m, "");

@@ -8,6 +8,8 @@ import {
     ETCD_PATHS,
     aptInstall,
     renderBackupScript,
+    renderEtcdRestoreScript,
+    SNAPSHOT_NAME,
     ETCD_RELEASE,
     renderEtcdPackagesScript,
     renderClusterConfig,
@@ -131,6 +133,39 @@ describe("IDC renderers", () => {
             assert.match(s, /head -n -"\$BACKUP_KEEP"/);
             // The local prune runs in the EXIT trap, so a failed upload still prunes.
             assert.match(s, /trap 'prune_local[^']*' EXIT/);
+        });
+
+        it("restores a member as etcd's disaster recovery does: every member of the spec, a new token from the snapshot, the old data set aside", () => {
+            const members = [
+                { name: "etcd-1", address: "10.10.1.11" },
+                { name: "etcd-2", address: "10.10.1.12" },
+                { name: "etcd-3", address: "10.10.1.13" },
+            ];
+            const s = renderEtcdRestoreScript({ member: members[1], members, token: "idc-sh-etcd" });
+            const restore = /"\$util" snapshot restore "\$snapshot" (.*\\\n.*)/.exec(s)?.[1].replace(/\\\n\s*/, "");
+            assert.strictEqual(
+                restore,
+                '--name etcd-2 --initial-cluster etcd-1=https://10.10.1.11:2380,etcd-2=https://10.10.1.12:2380,etcd-3=https://10.10.1.13:2380 --initial-cluster-token "$token" --initial-advertise-peer-urls https://10.10.1.12:2380 --data-dir /var/lib/etcd/data.restoring',
+            );
+            assert.match(s, /^token=idc-sh-etcd-restored-\$\(sha256sum "\$snapshot" \| cut -c1-16\)$/m);
+            // Refused while anything serves, the snapshot checked, restored, the old data set aside: in that order.
+            const steps = [
+                "systemctl is-active --quiet etcd-member.service",
+                "endpoint health",
+                '"$util" snapshot status',
+                '"$util" snapshot restore',
+                "data.before-restore-",
+                "chown -R --reference=/var/lib/etcd /var/lib/etcd/data",
+            ].map((x) => s.indexOf(x));
+            assert.ok(
+                steps.every((at, k) => at > (steps[k - 1] ?? 0)),
+                JSON.stringify(steps),
+            );
+            assert.doesNotMatch(s, /rm -rf \/var\/lib\/etcd\/data(\s|$)/m, "the old data is never deleted");
+            // Only names the backup script writes come from the store (no path of the operator's choosing).
+            assert.ok(s.includes(`[[ "$2" =~ ${SNAPSHOT_NAME.source} ]] || usage`));
+            assert.ok(SNAPSHOT_NAME.test("etcd-snapshot-20261201T031431Z.db"));
+            for (const bad of ["../etc/passwd", "etcd-snapshot-x.db", "etcd-snapshot-20261201T031431Z.db/../x"]) assert.ok(!SNAPSHOT_NAME.test(bad), bad);
         });
 
         it("defragments one member at a time, followers first, pausing 10 s unless told otherwise", () => {
