@@ -146,8 +146,6 @@ export const clusterBase = {
         .min(1, "must list at least one zone")
         // Two entries of one zone would pass "2 zones in prod" and put every replica in one failure domain.
         .refine((zs) => new Set(zs).size === zs.length, "zones must be distinct"),
-    /** Kubernetes minor ("1.33") or patch ("1.33.5") version; each site says which form it needs. */
-    kubernetesVersion: z.string().regex(/^1\.\d{2}(\.\d+)?$/, 'must be a Kubernetes version like "1.33" or "1.33.5"'),
     /** Lets prod run a version past its end of support for a short, dated while (./versions.ts). */
     versionException: versionException.optional(),
     ...fleetMembership,

@@ -3,6 +3,8 @@
 // key. The key format against keys ssh-keygen makes and fingerprints is checked in
 // test/integration/idc-host-keys.test.ts.
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { Host } from "../../../components/idc/host";
 import { hostKeyProblem } from "../../../components/idc/hostKey";
 import { parseFleet } from "../../../stacks/spec";
 import type { IdcClusterSpec } from "../../../stacks/spec";
@@ -84,3 +86,54 @@ for (const stack of ["prod", "dev"] as const) {
         });
     }
 }
+
+describe("SSH host key format: bodies one field off what their type names", () => {
+    /** An SSH key blob: each part as an RFC 4251 string (uint32 length, bytes). */
+    const blob = (...parts: (string | Buffer)[]) =>
+        Buffer.concat(
+            parts.map((p) => {
+                const bytes = typeof p === "string" ? Buffer.from(p) : p;
+                const length = Buffer.alloc(4);
+                length.writeUInt32BE(bytes.length);
+                return Buffer.concat([length, bytes]);
+            }),
+        );
+    const line = (type: string, b: Buffer) => `${type} ${b.toString("base64")}`;
+    const ed25519 = (bytes: number) => line("ssh-ed25519", blob("ssh-ed25519", Buffer.alloc(bytes, 7)));
+    /** An uncompressed point starts with 4 (SEC 1 2.3.3); 2 or 3 is a compressed one. */
+    const point = (bytes: number, first = 4) => Buffer.concat([Buffer.from([first]), Buffer.alloc(bytes - 1, 9)]);
+    const ecdsa = (type: string, curve: string, p: Buffer) => line(type, blob(type, curve, p));
+    const P256 = "ecdsa-sha2-nistp256";
+
+    it("takes a well-formed ed25519 and P-256 body", () => {
+        assert.strictEqual(hostKeyProblem(ed25519(32)), undefined);
+        assert.strictEqual(hostKeyProblem(ecdsa(P256, "nistp256", point(65))), undefined);
+    });
+
+    it("refuses a key of the wrong length, a compressed or wrong-sized point, another curve inside, a non-canonical body", () => {
+        const good = ecdsa(P256, "nistp256", point(65));
+        // 104 bytes: the last base64 digit before "=" carries 2 unused bits; setting one decodes to the same bytes.
+        const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        const last = good.length - 2;
+        const nonCanonical = good.slice(0, last) + alphabet[alphabet.indexOf(good[last]) ^ 1] + good.slice(last + 1);
+        assert.deepStrictEqual(Buffer.from(nonCanonical.split(" ")[1], "base64"), Buffer.from(good.split(" ")[1], "base64"));
+        for (const [what, bad] of [
+            ["a 31-byte ed25519 key", ed25519(31)],
+            ["a 33-byte ed25519 key", ed25519(33)],
+            ["a compressed P-256 point", ecdsa(P256, "nistp256", point(33, 2))],
+            ["an uncompressed-sized point marked compressed", ecdsa(P256, "nistp256", point(65, 2))],
+            ["a P-384-sized point", ecdsa(P256, "nistp256", point(97))],
+            ["the P-384 curve inside a P-256 key", ecdsa(P256, "nistp384", point(65))],
+            ["a body whose unused bits are set", nonCanonical],
+        ]) {
+            assert.notStrictEqual(hostKeyProblem(bad), undefined, `accepted ${what}`);
+        }
+    });
+
+    it("a host named after an Object property (constructor) without a key connects unpinned, not with the property", () => {
+        const login = { user: "admin", port: 22, privateKey: pulumi.secret("key"), hostKeys: {} };
+        const host = new Host({} as pulumi.Resource, "idc", { name: "constructor", address: "10.0.0.1" }, login);
+        assert.strictEqual((host.connection as { hostKey?: unknown }).hostKey, undefined);
+        assert.deepStrictEqual(host.rebuilt, []);
+    });
+});

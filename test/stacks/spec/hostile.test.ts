@@ -14,7 +14,7 @@ import { firstOverlaps, MAX_CLUSTERS } from "../../../stacks/spec/hardening";
 import { isCalendar } from "../../../stacks/spec/idc";
 import { idcUpgradeNote, SUPPORT_WINDOWS, versionWarnings } from "../../../stacks/spec/versions";
 import { PAUSE_IMAGES } from "../../../components/idc/renderers/node";
-import { envLine } from "../../../components/idc/renderers/shell";
+import { envLine, shq } from "../../../components/idc/renderers/shell";
 import { renderBackupEnv } from "../../../components/idc/renderers/etcd";
 import { plan } from "../../../tools/plan";
 import { MAX_STACK_FILE_BYTES, offlineConfig, parseStackFile, parseStackText, readStackFile } from "../../../tools/stackFile";
@@ -188,6 +188,12 @@ describe("supported versions", () => {
             f.clusters[IDC].versionException = { until: "2026-12-20", reason: "stepping 1.33 -> 1.34 -> 1.35 -> 1.36" };
         }, TODAY);
         assert.ok(ok.ok, ok.ok ? "" : ok.violations.join("\n"));
+        const twoLines = parsedAt((f) => {
+            f.clusters[IDC].kubernetesVersion = "1.34.2";
+            f.clusters[IDC].versionException = { until: "2026-12-20", reason: "stepping\n$(id)" };
+        }, TODAY);
+        assert.ok(!twoLines.ok);
+        assertViolation(twoLines.violations, "clusters[0].versionException.reason: must be one line");
         const far = parsedAt((f) => {
             f.clusters[IDC].kubernetesVersion = "1.34.2";
             f.clusters[IDC].versionException = { until: "2027-06-01", reason: "later" };
@@ -296,6 +302,15 @@ describe("strict fields where they reach scripts", () => {
             violationsAfter((f) => (f.clusters[ACK].region = "shanghai")),
             'clusters[2].region: must be an Alibaba Cloud region like cn-shanghai (got "shanghai")',
         );
+        // A region followed by more: the cloud's format is the whole name.
+        assertViolation(
+            violationsAfter((f) => (f.clusters[EKS].region = "ap-northeast-1x")),
+            'clusters[1].region: must be an AWS region like ap-northeast-1 (got "ap-northeast-1x")',
+        );
+        assertViolation(
+            violationsAfter((f) => (f.clusters[ACK].region = "cn-shanghai-1-2")),
+            'clusters[2].region: must be an Alibaba Cloud region like cn-shanghai (got "cn-shanghai-1-2")',
+        );
         // What is no region name of any cloud, the schema refuses before the clouds' formats are asked.
         assertViolation(
             violationsAfter((f) => (f.clusters[ACK].region = "Shanghai; rm -rf /")),
@@ -383,6 +398,26 @@ describe("renderers quote what they interpolate (defence in depth, property)", (
             );
         }
         assert.strictEqual(envLine("BACKUP_KEEP", 48), "BACKUP_KEEP=48");
+        for (const key of ["backup_keep", "1KEEP", "KEEP-N", "KEEP N", ""]) assert.throws(() => envLine(key, "1"), /not an environment variable name/, key);
+    });
+
+    it("shq: a plain word stays itself; anything a shell would read otherwise is single-quoted, quotes closed and escaped; NUL refused", () => {
+        assert.strictEqual(shq("/var/lib/etcd"), "/var/lib/etcd");
+        assert.strictEqual(shq("a=b,c:d@e%f+g"), "a=b,c:d@e%f+g");
+        for (const [value, quoted] of [
+            ["$HOME", "'$HOME'"],
+            ["a b", "'a b'"],
+            ["$(id)", "'$(id)'"],
+            ["`id`", "'`id`'"],
+            ["a;b", "'a;b'"],
+            ["*", "'*'"],
+            ["a\nb", "'a\nb'"],
+            ["it's", "'it'\\''s'"],
+            ["", "''"],
+        ]) {
+            assert.strictEqual(shq(value), quoted, value);
+        }
+        assert.throws(() => shq("a\0b"), /NUL/);
     });
 });
 

@@ -187,6 +187,12 @@ describe("links spec", () => {
                 "links[2].insideCidrs[0]: 169.254.30.0/30 is already used by links[0].directConnect.amazonAddress: tunnel and peering /30s are unique in the fleet",
             );
         });
+        it("rejects a Direct Connect connection id with anything after its eight characters", () => {
+            assertViolation(
+                offBorderAfter((f) => (f.links[0] = directConnectLink({ connectionId: "dxcon-fg5678gh0" }))),
+                "links[0].directConnect.connectionId: must be a Direct Connect connection id like dxcon-fg5678gh",
+            );
+        });
         it("rejects pinned /30s on a dedicated line", () => {
             assertViolation(
                 violationsAfter((f) => (f.links[1].insideCidrs = ["169.254.30.0/30", "169.254.30.4/30"])),

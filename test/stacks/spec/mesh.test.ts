@@ -102,6 +102,10 @@ describe("mesh spec", () => {
             'mesh.localityFailover[0].interval: must be a duration like "30s", "1m" or "500ms"',
         );
         assertViolation(
+            violationsAfter((f) => (f.mesh.localityFailover = [{ host: "a.search.svc.cluster.local", baseEjectionTime: "60s5" }])),
+            'mesh.localityFailover[0].baseEjectionTime: must be a duration like "30s", "1m" or "500ms"',
+        );
+        assertViolation(
             violationsAfter((f) => (f.mesh.localityFailover = [{ host: "a.search.svc.cluster.local" }, { host: "a.search.svc.cluster.local" }])),
             "mesh.localityFailover[1].host: a.search.svc.cluster.local is already listed by localityFailover[0]",
         );
