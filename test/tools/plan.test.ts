@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { plan } from "../../tools/plan";
-import { diffInventories, InventoryFile, renderDiff } from "../../tools/planDiff";
+import { diffInventories, InventoryEntry, InventoryFile, renderDiff } from "../../tools/planDiff";
 import { directConnectLink, oneSiteFleet, plannedInventory, rawStackFleet } from "../harness";
 import { listFiles, PlanScratch } from "./planScratch";
 
@@ -157,5 +157,55 @@ describe("offline plan", () => {
             diffInventories(after, timeouts).changed.map((c) => c.options),
             [["ignoreChanges"]],
         );
+    });
+
+    it("compares retainOnDelete, parent, provider and dependencies; not the dependencies' order or a provider's id", () => {
+        const was = {
+            cluster: "c",
+            custom: true,
+            protect: false,
+            retainOnDelete: false,
+            urn: "u:a",
+            type: "t:a",
+            name: "a",
+            inputs: {},
+            parent: "u:c1",
+            provider: "u:p1::id-1",
+            dependencies: ["u:d1", "u:d2"],
+        };
+        const inventory = (...resources: InventoryFile["resources"]): InventoryFile => ({ project: "hybrid-fleet", stack: "s", resources });
+        const cases: [string, Partial<InventoryEntry>, string[]][] = [
+            ["retainOnDelete", { retainOnDelete: true }, ["retainOnDelete"]],
+            ["parent", { parent: "u:c2" }, ["parent"]],
+            ["provider", { provider: "u:p2::id-1" }, ["provider"]],
+            ["dependencies", { dependencies: ["u:d1"] }, ["dependencies"]],
+            ["the dependencies reordered", { dependencies: ["u:d2", "u:d1"] }, []],
+            ["the provider's id (the mock engine's, derived from its name)", { provider: "u:p1::id-2" }, []],
+        ];
+        for (const [what, now, options] of cases) {
+            const diff = diffInventories(inventory(was), inventory({ ...was, ...now }));
+            assert.deepStrictEqual(
+                diff.changed.map((c) => c.options),
+                options.length > 0 ? [options] : [],
+                what,
+            );
+        }
+    });
+
+    it("moves an old resource to one new resource only, however many name it as an alias", () => {
+        const base = { cluster: "c", parent: null, provider: null, custom: true, protect: false, retainOnDelete: false, dependencies: [], inputs: {} };
+        const urn = (name: string) => `urn:pulumi:s::hybrid-fleet::t:a::${name}`;
+        const before: InventoryFile = { project: "hybrid-fleet", stack: "s", resources: [{ ...base, urn: urn("old"), type: "t:a", name: "old" }] };
+        const aliased = (name: string) => ({ ...base, urn: urn(name), type: "t:a", name, options: { aliases: [urn("old")] } });
+        const diff = diffInventories(before, { ...before, resources: [aliased("new-1"), aliased("new-2")] });
+        assert.deepStrictEqual(
+            diff.renamed.map((r) => [r.from.name, r.entry.name]),
+            [["old", "new-1"]],
+        );
+        assert.deepStrictEqual(
+            diff.added.map((r) => r.name),
+            ["new-2"],
+        );
+        assert.deepStrictEqual(diff.removed, []);
     });
 });

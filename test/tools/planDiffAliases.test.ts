@@ -95,6 +95,62 @@ describe("plan diff: aliases", function () {
         });
         assert.deepStrictEqual(diffInventories(before, both).renamed, []);
     });
+
+    describe("written by hand (orders and aliases a program does not make)", () => {
+        const urn = (type: string, name: string) => `urn:pulumi:s::p::${type}::${name}`;
+        const SITE = "test:index:Site";
+        const DISK = `${SITE}$test:index:Disk`;
+        const entry = (type: string, name: string, parent: string | null, aliases?: string[]) => ({
+            urn: urn(type, name),
+            type: type.split("$").pop()!,
+            name,
+            cluster: null,
+            parent,
+            provider: null,
+            custom: type === DISK,
+            protect: false,
+            retainOnDelete: false,
+            dependencies: [],
+            inputs: {},
+            ...(aliases ? { options: { aliases } } : {}),
+        });
+        const inventory = (...resources: InventoryFile["resources"]): InventoryFile => ({ project: "p", stack: "s", resources });
+        const before = inventory(entry(SITE, "a", null), entry(DISK, "a-x", urn(SITE, "a")));
+        const moves = (after: InventoryFile) => {
+            const diff = diffInventories(before, after);
+            return {
+                renamed: diff.renamed.map((r) => [r.from.name, r.entry.name]).sort(),
+                added: diff.added.map((r) => r.name),
+                removed: diff.removed.map((r) => r.name),
+            };
+        };
+
+        it("a child listed before its renamed parent still inherits the parent's alias", () => {
+            const site = entry(SITE, "b", null, [urn(SITE, "a")]);
+            assert.deepStrictEqual(moves(inventory(entry(DISK, "b-x", site.urn), site)), {
+                renamed: [
+                    ["a", "b"],
+                    ["a-x", "b-x"],
+                ],
+                added: [],
+                removed: [],
+            });
+        });
+
+        it("a child renamed under a renamed parent: its own alias is followed under the parent's old URN", () => {
+            const site = entry(SITE, "b", null, [urn(SITE, "a")]);
+            // Its own alias names it as it was before its own rename, under its parent as it is now.
+            const disk = entry(DISK, "b-y", site.urn, [urn(DISK, "b-x")]);
+            assert.deepStrictEqual(moves(inventory(site, disk)), {
+                renamed: [
+                    ["a", "b"],
+                    ["a-x", "b-y"],
+                ],
+                added: [],
+                removed: [],
+            });
+        });
+    });
 });
 
 /** A component inside a component: URNs two levels down. */
@@ -133,6 +189,12 @@ describe("plan diff: URNs below the first level of components", function () {
             resources: now.resources.map((r) => (r.urn === engineUrn ? { ...r, urn: mockUrn } : r)),
         };
         assert.ok(before.resources.some((r) => r.urn === mockUrn));
+        // References to it move with it: a dependency and a deletedWith, as the SDK's mock wrote them before.
+        const referring = (inv: InventoryFile, target: string): InventoryFile => ({
+            ...inv,
+            resources: inv.resources.map((r) => (r.name === "h-rack" ? { ...r, dependencies: [target], options: { ...r.options, deletedWith: target } } : r)),
+        });
+        assert.deepStrictEqual(diffInventories(referring(before, mockUrn), referring(now, engineUrn)).changed, []);
         const diff = diffInventories(before, now);
         assert.deepStrictEqual([diff.added, diff.removed, diff.changed, diff.renamed], [[], [], [], []]);
         assert.deepStrictEqual(
