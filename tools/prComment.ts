@@ -11,6 +11,7 @@ import * as fs from "fs";
 import { parseArgs } from "util";
 import { urnName } from "./urn";
 import { runCommand } from "./cli";
+import type { OfflinePlan } from "../automation/offline";
 
 export function previewSection(file: string, stack: string): string {
     const events = fs
@@ -79,20 +80,26 @@ async function comment(values: CommentArgs): Promise<number> {
         return 0;
     }
     const { planOffline } = require("../automation") as typeof import("../automation");
-    const { renderDiff } = require("./planDiff") as typeof import("./planDiff");
-    const { renderPolicyReport } = require("../policy/offline") as typeof import("../policy/offline");
     const { ROOT } = require("./stackFile") as typeof import("./stackFile");
     const path = require("path") as typeof import("path");
     const base = values.base && fs.existsSync(values.base) ? values.base : undefined;
     const plan = await planOffline({ stack: values.stack, out: path.join(ROOT, "out", values.stack), ...(base ? { previous: base } : {}) });
+    const { text, code } = planComment(plan, values.stack);
+    console.log(text);
+    return code;
+}
+
+/** An offline plan's comment (its diff, or its size without a base, and the policy report) and the exit code: 1 on a mandatory violation. */
+export function planComment(plan: Pick<OfflinePlan, "diff" | "inventory" | "policies">, stack: string): { text: string; code: number } {
+    const { renderDiff } = require("./planDiff") as typeof import("./planDiff");
+    const { renderPolicyReport } = require("../policy/offline") as typeof import("../policy/offline");
     const parts = [
         plan.diff
-            ? renderDiff(plan.diff, values.stack)
-            : `### Offline plan of stack \`${values.stack}\`\n\n${plan.inventory.resources.length} resources (the base commit had no valid plan to diff against).`,
+            ? renderDiff(plan.diff, stack)
+            : `### Offline plan of stack \`${stack}\`\n\n${plan.inventory.resources.length} resources (the base commit had no valid plan to diff against).`,
+        renderPolicyReport(plan.policies, stack),
     ];
-    parts.push(renderPolicyReport(plan.policies, values.stack));
-    console.log(parts.join("\n\n"));
-    return plan.policies.mandatory === 0 ? 0 : 1;
+    return { text: parts.join("\n\n"), code: plan.policies.mandatory === 0 ? 0 : 1 };
 }
 
 /** The command line: prints the comment and exits with its code. */

@@ -6,7 +6,9 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { parseCli, UsageError } from "../../tools/fleet";
-import { previewSection } from "../../tools/prComment";
+import { evaluatePolicies } from "../../policy/offline";
+import { diffInventories } from "../../tools/planDiff";
+import { planComment, previewSection } from "../../tools/prComment";
 import { stackFilePath } from "../../tools/stackFile";
 import { rawStackFleet } from "../harness";
 import { runFleetCli } from "./fleetCli";
@@ -135,5 +137,40 @@ describe("pull-request comment", () => {
             ].join("\n"),
         );
         fs.rmSync(dir, { recursive: true, force: true });
+    });
+});
+
+describe("the pull-request comment of an offline plan", () => {
+    // A KMS key as the program declares one (rotating): protected, it violates nothing; unprotected, a mandatory policy.
+    const entry = (type: string, name: string, protect: boolean) => ({
+        urn: `urn:pulumi:s::hybrid-fleet::${type}::${name}`,
+        type,
+        name,
+        cluster: "c",
+        parent: null,
+        provider: null,
+        custom: true,
+        protect,
+        retainOnDelete: false,
+        dependencies: [],
+        inputs: { enableKeyRotation: true },
+    });
+    const planOf = (protect: boolean) => {
+        const inventory = { project: "hybrid-fleet", stack: "s", resources: [entry("aws:kms/key:Key", "etcd-key", protect)] };
+        return { inventory, policies: evaluatePolicies(inventory) };
+    };
+
+    it("fails (exit 1) on a mandatory policy violation, after printing the report that names it", () => {
+        const { text, code } = planComment(planOf(false), "s");
+        assert.strictEqual(code, 1);
+        assert.match(text, /^1 resources \(the base commit had no valid plan to diff against\)\.$/m);
+        assert.match(text, /aws:kms\/key:Key holds data or trust and must be protected \(protect: true\)/);
+    });
+
+    it("passes (exit 0) without one, and shows the diff when there is a base", () => {
+        const plan = planOf(true);
+        const { text, code } = planComment({ ...plan, diff: diffInventories({ ...plan.inventory, resources: [] }, plan.inventory) }, "s");
+        assert.strictEqual(code, 0);
+        assert.match(text, /\*\*1 to add, 0 to change, 0 to remove\*\*/);
     });
 });

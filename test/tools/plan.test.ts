@@ -192,6 +192,19 @@ describe("offline plan", () => {
         }
     });
 
+    it("warns when a protected resource would be removed, and only then", () => {
+        const base = { cluster: "c", parent: null, provider: null, custom: true, retainOnDelete: false, dependencies: [], inputs: {} };
+        const inventory = (protect: boolean): InventoryFile => ({
+            project: "hybrid-fleet",
+            stack: "s",
+            resources: [{ ...base, urn: "u:disk", type: "t:disk", name: "disk", protect }],
+        });
+        const empty: InventoryFile = { project: "hybrid-fleet", stack: "s", resources: [] };
+        const warning = "> :warning: a **protected** resource is removed: `pulumi up` will refuse until it is unprotected.";
+        assert.ok(renderDiff(diffInventories(inventory(true), empty), "s").includes(warning));
+        assert.ok(!renderDiff(diffInventories(inventory(false), empty), "s").includes(warning));
+    });
+
     it("moves an old resource to one new resource only, however many name it as an alias", () => {
         const base = { cluster: "c", parent: null, provider: null, custom: true, protect: false, retainOnDelete: false, dependencies: [], inputs: {} };
         const urn = (name: string) => `urn:pulumi:s::hybrid-fleet::t:a::${name}`;

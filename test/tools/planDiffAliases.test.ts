@@ -34,6 +34,8 @@ describe("plan diff: aliases", function () {
         const self = { stack: "s", project: "p", parent: makeUrn("s", "p", undefined, "test:index:Site", "dc"), type: "test:index:Disk", name: "dc-a" };
         assert.strictEqual(collapseAlias({ name: "old" }, self), "urn:pulumi:s::p::test:index:Site$test:index:Disk::old");
         assert.strictEqual(collapseAlias({ noParent: true }, self), "urn:pulumi:s::p::test:index:Disk::dc-a");
+        // From another stack or project (a resource moved between stacks keeps its old URN there).
+        assert.strictEqual(collapseAlias({ stack: "old", project: "q", noParent: true }, self), "urn:pulumi:old::q::test:index:Disk::dc-a");
         // A top-level resource's parent is the root stack, which never prefixes the type.
         const stack = makeUrn("s", "p", undefined, "pulumi:pulumi:Stack", "p-s");
         assert.strictEqual(collapseAlias({ parentUrn: stack, name: "x" }, self), "urn:pulumi:s::p::test:index:Disk::x");
@@ -189,10 +191,12 @@ describe("plan diff: URNs below the first level of components", function () {
             resources: now.resources.map((r) => (r.urn === engineUrn ? { ...r, urn: mockUrn } : r)),
         };
         assert.ok(before.resources.some((r) => r.urn === mockUrn));
-        // References to it move with it: a dependency and a deletedWith, as the SDK's mock wrote them before.
+        // References to it move with it: a dependency, a deletedWith and a provider reference (`<urn>::<id>`), as the SDK's mock wrote them before.
         const referring = (inv: InventoryFile, target: string): InventoryFile => ({
             ...inv,
-            resources: inv.resources.map((r) => (r.name === "h-rack" ? { ...r, dependencies: [target], options: { ...r.options, deletedWith: target } } : r)),
+            resources: inv.resources.map((r) =>
+                r.name === "h-rack" ? { ...r, dependencies: [target], provider: `${target}::id-1`, options: { ...r.options, deletedWith: target } } : r,
+            ),
         });
         assert.deepStrictEqual(diffInventories(referring(before, mockUrn), referring(now, engineUrn)).changed, []);
         const diff = diffInventories(before, now);
