@@ -91,6 +91,9 @@ describe("pull-request comment", () => {
         const file = path.join(dir, "preview.jsonl");
         const lines = [
             { kind: "failed", cluster: "eks-apne1", name: "eks-apne1-eks", message: "InvalidParameterException: unsupported\nversion" },
+            // An engine error outside any resource's failure counts; a warning does not.
+            { kind: "diagnostic", severity: "error", cluster: "ack-sh", urn: "urn:pulumi:prod::p::t::ack-sh-vpc", message: "QuotaExceeded" },
+            { kind: "diagnostic", severity: "warning", cluster: "ack-sh", urn: "urn:pulumi:prod::p::t::ack-sh-vpc", message: "deprecated field" },
             {
                 kind: "policy",
                 cluster: "ack-sh",
@@ -127,6 +130,8 @@ describe("pull-request comment", () => {
                 "| eks-apne1 | 3 | 1 |",
                 "",
                 "> :x: [eks-apne1] eks-apne1-eks: InvalidParameterException: unsupported version",
+                "",
+                "> :x: [ack-sh] ack-sh-vpc: QuotaExceeded",
                 "",
                 "#### Policy pack in the preview (2)",
                 "",
