@@ -291,10 +291,20 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
             assert.strictEqual(etcdctl(first, ["put", "/hybrid-fleet/restore", "after-the-snapshot"]).status, 0);
             const before = clusterId(first);
 
+            // What the store holds, oldest first: the operator picks from this list.
+            const listed = restore(first, ["--list"]);
+            assert.strictEqual(listed.status, 0, listed.stderr);
+            assert.deepStrictEqual(
+                listed.stdout.trim().split("\n"),
+                storedKeys().map((k) => k.slice(prefix.length + 1)),
+            );
+            assert.strictEqual(listed.stdout.trim().split("\n").pop(), name);
+
             const serving = restore(first, ["--from-store", name]);
             assert.strictEqual(serving.status, 1, `${serving.stdout}\n${serving.stderr}`);
             assert.match(serving.stderr, /is healthy[\s\S]*a member still serves: stop etcd-member\.service on every member first/);
-            for (const bad of [["--from-store", "../../etc/passwd"], [], ["a", "b"]]) assert.strictEqual(restore(first, bad).status, 2, bad.join(" "));
+            for (const bad of [["--from-store", "../../etc/passwd"], [], ["a", "b"], ["--list", "x"]])
+                assert.strictEqual(restore(first, bad).status, 2, bad.join(" "));
 
             for (const m of members) await processes.stop(running.get(m.name)!);
             // A snapshot that is not one fails its check before any data moves.

@@ -651,7 +651,7 @@ export const SNAPSHOT_NAME = /^etcd-snapshot-[0-9]{8}T[0-9]{6}Z\.db$/;
 
 /**
  * `etcd-restore.sh SNAPSHOT.db`, or `etcd-restore.sh --from-store <snapshot name>` (fetched from the
- * backup store first): restores this member from a snapshot as etcd's "Disaster recovery" does
+ * backup store first; `--list` lists the store's snapshots, oldest first): restores this member from a snapshot as etcd's "Disaster recovery" does
  * (etcd v3.5 docs, "Restoring a cluster"): on every member, with the same snapshot, while every
  * member is stopped; then each is started. It refuses while its own unit runs or any member answers
  * health (a restored member beside a serving cluster starts a second cluster). The snapshot is checked
@@ -677,17 +677,26 @@ export function renderEtcdRestoreScript(input: EtcdRestoreInput): string {
 # then start every member (systemctl start ${ETCD_UNITS.member}).
 set -euo pipefail
 umask 077
-usage() { echo "usage: $0 SNAPSHOT.db | --from-store etcd-snapshot-YYYYMMDDTHHMMSSZ.db" >&2; exit 2; }
+usage() { echo "usage: $0 SNAPSHOT.db | --from-store etcd-snapshot-YYYYMMDDTHHMMSSZ.db | --list" >&2; exit 2; }
 set -a; . ${conf("etcdctl.env")}; set +a
-if [ "\${1:-}" = --from-store ] && [ $# -eq 2 ]; then
-  [[ "$2" =~ ${SNAPSHOT_NAME.source} ]] || usage
+# The backup store, as the backup timer reaches it (its settings and credentials, nothing else).
+store() {
   set -a; . ${conf("backup.env")}; . ${conf("backup-credentials.env")}; set +a
   export AWS_DEFAULT_REGION=\${BACKUP_S3_REGION:-us-east-1} AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+}
+s3() { aws --endpoint-url "$BACKUP_S3_ENDPOINT" --no-cli-pager "$@"; }
+if [ "\${1:-}" = --list ] && [ $# -eq 1 ]; then
+  store
+  s3 s3api list-objects-v2 --bucket "$BACKUP_S3_BUCKET" --prefix "$BACKUP_S3_PREFIX/etcd-snapshot-" --query 'Contents[].Key' --output text | tr '\\t' '\\n' | { grep -v '^None$' || true; } | sed 's#.*/##' | sort
+  exit 0
+elif [ "\${1:-}" = --from-store ] && [ $# -eq 2 ]; then
+  [[ "$2" =~ ${SNAPSHOT_NAME.source} ]] || usage
+  store
   install -d -m 0700 "$BACKUP_DIR"
   snapshot="$BACKUP_DIR/$2"
-  aws --endpoint-url "$BACKUP_S3_ENDPOINT" --no-cli-pager s3 cp --only-show-errors "s3://$BACKUP_S3_BUCKET/$BACKUP_S3_PREFIX/$2" "$snapshot.part"
+  s3 s3 cp --only-show-errors "s3://$BACKUP_S3_BUCKET/$BACKUP_S3_PREFIX/$2" "$snapshot.part"
   mv "$snapshot.part" "$snapshot"
-elif [ $# -eq 1 ] && [ "$1" != --from-store ]; then
+elif [ $# -eq 1 ] && [ "$1" != --from-store ] && [ "$1" != --list ]; then
   snapshot=$1
 else
   usage
