@@ -74,8 +74,8 @@ function safeSegment(text: string): string {
     return text.replace(/[^A-Za-z0-9._-]+/g, "_");
 }
 
-/** One Kubernetes object or Helm release as a reviewer wants to read it. */
-function manifestOf(r: RegisteredResource): { file: string; body: unknown } {
+/** One Kubernetes object or Helm release as a reviewer wants to read it: a file name of plain characters, and the body. */
+export function manifestOf(r: RegisteredResource): { file: string; body: unknown } {
     const inputs = redact(r.inputs);
     if (r.type === "kubernetes:helm.sh/v3:Release") {
         const body = {
@@ -93,6 +93,23 @@ function manifestOf(r: RegisteredResource): { file: string; body: unknown } {
     const ns = inputs.metadata?.namespace;
     const name = inputs.metadata?.name ?? r.name;
     return { file: `${kind.toLowerCase()}-${ns ? `${safeSegment(ns)}-` : ""}${safeSegment(name)}.yaml`, body: inputs };
+}
+
+/**
+ * The SSH host keys every connection pins, as declared (not as the spec says): per host, by name, its
+ * keys' fingerprints; a host some connection reaches without a key has NOT PINNED (ssh-host-keys.txt).
+ */
+export function pinnedHostKeys(inventory: Pick<Inventory, "ofType">, hosts: Map<string, string>): [string, string][] {
+    const { hostKeyFingerprint } = require("../components/idc/hostKey") as typeof import("../components/idc/hostKey");
+    const pins = new Map<string, Set<string>>();
+    for (const r of [...inventory.ofType("command:remote:Command"), ...inventory.ofType("command:remote:CopyToRemote")]) {
+        const c = (r.inputs.connection instanceof SecretValue ? r.inputs.connection.value : r.inputs.connection) as
+            | { host?: unknown; hostKey?: unknown }
+            | undefined;
+        const host = hosts.get(String(c?.host)) ?? String(c?.host);
+        pins.set(host, (pins.get(host) ?? new Set()).add(typeof c?.hostKey === "string" ? hostKeyFingerprint(c.hostKey) : "NOT PINNED"));
+    }
+    return [...pins].sort().map(([h, f]) => [h, [...f].join(" ")]);
 }
 
 function hostNames(spec: FleetSpec): Map<string, string> {
@@ -244,18 +261,8 @@ export async function plan(args: Args, evaluate: Evaluate = evaluateOnMocks, inp
         files++;
     }
 
-    // The SSH host keys every connection pins, as declared (not as the spec says): one line per host.
-    const { hostKeyFingerprint } = require("../components/idc/hostKey") as typeof import("../components/idc/hostKey");
-    const pins = new Map<string, Set<string>>();
-    for (const r of [...inventory.ofType("command:remote:Command"), ...inventory.ofType("command:remote:CopyToRemote")]) {
-        const c = (r.inputs.connection instanceof SecretValue ? r.inputs.connection.value : r.inputs.connection) as
-            | { host?: unknown; hostKey?: unknown }
-            | undefined;
-        const host = hosts.get(String(c?.host)) ?? String(c?.host);
-        pins.set(host, (pins.get(host) ?? new Set()).add(typeof c?.hostKey === "string" ? hostKeyFingerprint(c.hostKey) : "NOT PINNED"));
-    }
-    const pinLines = [...pins].sort().map(([h, f]) => `  ${h.padEnd(32)} ${[...f].join(" ")}`);
-    write(path.join(outDir, "ssh-host-keys.txt"), pinLines.map((l) => l.trim().replace(/ +/, " ")).join("\n") + "\n");
+    const pins = pinnedHostKeys(inventory, hosts);
+    write(path.join(outDir, "ssh-host-keys.txt"), pins.map(([h, f]) => `${h} ${f}`).join("\n") + "\n");
 
     console.log(
         `hybrid-fleet offline plan: stack ${args.stack}, ${entries.length} resources (evaluated in ${elapsed} ms on the mock engine, ${Math.round((user + system) / 1000)} ms CPU)`,
@@ -271,7 +278,7 @@ export async function plan(args: Args, evaluate: Evaluate = evaluateOnMocks, inp
     for (const [c, n] of [...byCluster].sort()) console.log(`  ${c.padEnd(32)} ${n}`);
     console.log("\nresources per type:");
     for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${t.padEnd(64)} ${n}`);
-    console.log("\npinned SSH host keys (SHA256 fingerprints, as `ssh-keygen -l` prints them):\n" + pinLines.join("\n"));
+    console.log("\npinned SSH host keys (SHA256 fingerprints, as `ssh-keygen -l` prints them):\n" + pins.map(([h, f]) => `  ${h.padEnd(32)} ${f}`).join("\n"));
     const { planLinks } = require("../components/links/plan") as typeof import("../components/links/plan");
     const { cenEdgeDecls, linkDecls, linkSites } = require("../stacks/links") as typeof import("../stacks/links");
     console.log("\n" + renderLinkSummary(planLinks(linkSites(spec), linkDecls(spec), cenEdgeDecls(spec))));

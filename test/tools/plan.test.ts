@@ -4,9 +4,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { plan } from "../../tools/plan";
+import { hostKeyFingerprint } from "../../components/idc/hostKey";
+import { Inventory, RegisteredResource, SecretValue } from "../../tools/mockEngine";
+import { manifestOf, pinnedHostKeys, plan } from "../../tools/plan";
 import { diffInventories, InventoryEntry, InventoryFile, renderDiff } from "../../tools/planDiff";
-import { directConnectLink, oneSiteFleet, plannedInventory, rawStackFleet } from "../harness";
+import { directConnectLink, newSshHostKey, oneSiteFleet, plannedInventory, rawStackFleet } from "../harness";
 import { listFiles, PlanScratch } from "./planScratch";
 
 const scratch = new PlanScratch();
@@ -190,6 +192,44 @@ describe("offline plan", () => {
                 what,
             );
         }
+    });
+
+    it("lists each host's pinned key fingerprints by host name, and NOT PINNED where a connection has none", () => {
+        const key = newSshHostKey();
+        const command = (host: string, hostKey?: string) => ({
+            type: "command:remote:Command",
+            inputs: { connection: new SecretValue({ host, ...(hostKey ? { hostKey } : {}) }) },
+        });
+        const resources = [
+            command("10.0.0.1", key),
+            command("10.0.0.1", key),
+            command("10.0.0.2"),
+            { type: "command:remote:CopyToRemote", inputs: { connection: { host: "10.0.0.3", hostKey: key } } },
+        ];
+        const inventory = { ofType: (type: string) => resources.filter((r) => r.type === type) } as unknown as Pick<Inventory, "ofType">;
+        assert.deepStrictEqual(
+            pinnedHostKeys(
+                inventory,
+                new Map([
+                    ["10.0.0.1", "cp-1"],
+                    ["10.0.0.2", "worker-1"],
+                ]),
+            ),
+            [
+                ["10.0.0.3", hostKeyFingerprint(key)],
+                ["cp-1", hostKeyFingerprint(key)],
+                ["worker-1", "NOT PINNED"],
+            ],
+        );
+    });
+
+    it("names manifest files with plain characters only, whatever an object's name or namespace holds", () => {
+        const r = {
+            type: "kubernetes:core/v1:ConfigMap",
+            name: "x",
+            inputs: { kind: "ConfigMap", metadata: { name: "../../etc/passwd", namespace: "a/b c" } },
+        };
+        assert.strictEqual(manifestOf(r as unknown as RegisteredResource).file, "configmap-a_b_c-.._.._etc_passwd.yaml");
     });
 
     it("warns when a protected resource would be removed, and only then", () => {
