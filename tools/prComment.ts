@@ -30,7 +30,8 @@ export function previewSection(file: string, stack: string): string {
         for (const [c, p] of Object.entries(summary.clusters as Record<string, { started: number; failed: number }>))
             if (p.started) lines.push(`| ${c} | ${p.started} | ${p.failed} |`);
     }
-    for (const f of failed) lines.push("", `> :x: ${f.cluster ? `[${f.cluster}] ` : ""}${f.name ?? (f.urn ? urnName(f.urn) : "")}: ${String(f.message).replace(/\n/g, " ")}`);
+    for (const f of failed)
+        lines.push("", `> :x: ${f.cluster ? `[${f.cluster}] ` : ""}${f.name ?? (f.urn ? urnName(f.urn) : "")}: ${String(f.message).replace(/\n/g, " ")}`);
     // The engine's own policy results (the pack runs in the preview): mandatory first.
     const policies = events
         .filter((e) => e.kind === "policy")
