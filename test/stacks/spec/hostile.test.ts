@@ -18,7 +18,18 @@ import { envLine, shq } from "../../../components/idc/renderers/shell";
 import { renderBackupEnv } from "../../../components/idc/renderers/etcd";
 import { plan } from "../../../tools/plan";
 import { MAX_STACK_FILE_BYTES, offlineConfig, parseStackFile, parseStackText, readStackFile } from "../../../tools/stackFile";
-import { ACK, assertViolation, EKS, IDC, oneSiteFleet, parsedAfter, rawStackFleet, violationsAfter, withS3CompatibleEtcdBackup } from "../../harness";
+import {
+    ACK,
+    assertViolation,
+    directConnectLink,
+    EKS,
+    IDC,
+    oneSiteFleet,
+    parsedAfter,
+    rawStackFleet,
+    violationsAfter,
+    withS3CompatibleEtcdBackup,
+} from "../../harness";
 import { TODAY } from "./today";
 
 /** The violations parseStackText throws for `text`, failing the test if it does not throw a FleetSpecError. */
@@ -439,24 +450,43 @@ describe("every string the spec takes has a strict format", () => {
     /** The paths the violations name (`<path>: <rule>`). */
     const named = (violations: string[]) => new Set(violations.map((v) => v.slice(0, v.indexOf(": "))));
 
-    for (const stack of ["prod", "dev"] as const) {
-        it(`${stack}: a newline and $(id) appended to any of its strings, defaults written out, is refused, naming that string's path`, () => {
+    /** prod with every optional block neither stack file uses: a dedicated line, locality failover, a budget schedule, a version exception, an etcd store of its own. */
+    function maximalProd(): any {
+        const fleet = rawStackFleet("prod");
+        fleet.links[0] = directConnectLink();
+        withS3CompatibleEtcdBackup(fleet);
+        fleet.mesh.localityFailover = [{ host: "search-api.search.svc.cluster.local" }];
+        fleet.clusters[EKS].karpenter.nodePools[0].disruption = {
+            budgets: [{ nodes: "10%", schedule: "0 9 * * mon-fri", duration: "8h", reasons: ["Empty"] }],
+        };
+        fleet.clusters[IDC].versionException = { until: "2026-12-20", reason: "stepping one minor at a time" };
+        return fleet;
+    }
+
+    const cases: [string, "prod" | "dev", () => any, number][] = [
+        ["prod", "prod", () => rawStackFleet("prod"), 350],
+        ["dev", "dev", () => rawStackFleet("dev"), 140],
+        ["prod with every optional block", "prod", maximalProd, 365],
+    ];
+    for (const [what, stack, raw, atLeast] of cases) {
+        it(`${what}: a newline and $(id) appended to any of its strings, defaults written out, is refused, naming that string's path`, () => {
+            const options = { stack, today: TODAY };
             // The spec as validated, every default written out (what the parse returns, it parses again to itself).
-            const parsed = parseFleet(rawStackFleet(stack), { stack });
-            assert.ok(parsed.ok);
+            const parsed = parseFleet(raw(), options);
+            assert.ok(parsed.ok, parsed.ok ? "" : parsed.violations.join("\n"));
             const full = JSON.stringify(parsed.spec);
             const fleet = () => JSON.parse(full);
-            assert.deepStrictEqual(parseFleet(fleet(), { stack }), parsed);
+            assert.deepStrictEqual(parseFleet(fleet(), options), parsed);
             const leaves = stringLeaves(fleet());
-            assert.ok(leaves.length > (stack === "prod" ? 350 : 140), `${leaves.length} strings`);
+            assert.ok(leaves.length > atLeast, `${leaves.length} strings`);
             // All at once, then again with what that left, until a round refuses nothing new: a broken
             // discriminator (a site's provider) hides its site's fields, and rules check some fields only
             // once the schema passes; both come out in a later round. Then one at a time whatever is left.
             const refusedTogether = (group: (string | number)[][]) => {
-                const raw = fleet();
-                for (const at of group) appendAt(raw, at);
-                const parsed = parseFleet(raw, { stack });
-                return named(parsed.ok ? [] : parsed.violations);
+                const spec = fleet();
+                for (const at of group) appendAt(spec, at);
+                const result = parseFleet(spec, options);
+                return named(result.ok ? [] : result.violations);
             };
             let left = leaves;
             for (;;) {
