@@ -110,16 +110,20 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
             )
             .join("\n");
 
-    it("reports every member healthy over mutual TLS (the rendered health-wait script)", function () {
-        const first = members[0];
-        const r = run("bash", ["-s"], {
+    /** The rendered health-wait script over every member, from the first. */
+    const clusterHealth = () =>
+        run("bash", ["-s"], {
             input: renderClusterHealthScript(
                 members.map((m) => clientUrl(m)),
-                paths.get(first.name)!,
+                paths.get(members[0].name)!,
             ),
-            env: env.get(first.name),
+            env: env.get(members[0].name),
             timeoutMs: 90_000,
         });
+
+    it("reports every member healthy over mutual TLS (the rendered health-wait script)", function () {
+        const first = members[0];
+        const r = clusterHealth();
         assert.strictEqual(r.status, 0, `health script failed:\n${r.stdout}\n${r.stderr}\n${logs()}`);
         for (const m of members) assert.match(r.stdout + r.stderr, new RegExp(`https://${m.address.replace(/\./g, "\\.")}:2379 is healthy`));
         const list = etcdctl(first, ["member", "list", "-w", "simple"]);
@@ -333,14 +337,7 @@ describe("IDC etcd: a real cluster from the rendered member configs", function (
                     processes.start("etcd", ["--config-file", path.join(paths.get(m.name)!.configDir, "etcd.conf.yml")], path.join(root, `${m.name}.log`)),
                 );
             }
-            const health = run("bash", ["-s"], {
-                input: renderClusterHealthScript(
-                    members.map((m) => clientUrl(m)),
-                    paths.get(first.name)!,
-                ),
-                env: env.get(first.name),
-                timeoutMs: 90_000,
-            });
+            const health = clusterHealth();
             assert.strictEqual(health.status, 0, `${health.stdout}\n${health.stderr}\n${logs()}`);
             for (const m of members)
                 assert.strictEqual(etcdctl(m, ["get", "/hybrid-fleet/restore", "--print-value-only"]).stdout.trim(), "in-the-snapshot", m.name);

@@ -72,6 +72,29 @@ describe("IDC API server VIP: keepalived, HAProxy and the track script as render
         throw new Error(`${what}: ${e.message}; VIP on [${holders().join(", ")}]\n${hosts.map((h) => `--- ${h.name}\n${log(h)}`).join("\n")}`);
     };
 
+    /** keepalived in `ns` on `dir`/keepalived.conf: in the foreground, VRRP only, its pid files and log in `dir`. */
+    const startKeepalived = (ns: Namespace, dir: string) =>
+        lab.procs.start(
+            "ip",
+            [
+                "netns",
+                "exec",
+                ns.name,
+                "keepalived",
+                "-n",
+                "-l",
+                "-D",
+                "-P",
+                "-f",
+                path.join(dir, "keepalived.conf"),
+                "-p",
+                path.join(dir, "keepalived.pid"),
+                "-r",
+                path.join(dir, "vrrp.pid"),
+            ],
+            path.join(dir, "keepalived.log"),
+        );
+
     function startApiServer(h: ControlPlaneHost): void {
         h.apiServer = lab.procs.start(
             "ip",
@@ -149,26 +172,7 @@ describe("IDC API server VIP: keepalived, HAProxy and the track script as render
             250,
         );
         for (const h of hosts) {
-            h.keepalived = lab.procs.start(
-                "ip",
-                [
-                    "netns",
-                    "exec",
-                    h.ns.name,
-                    "keepalived",
-                    "-n",
-                    "-l",
-                    "-D",
-                    "-P",
-                    "-f",
-                    path.join(h.dir, "keepalived.conf"),
-                    "-p",
-                    path.join(h.dir, "keepalived.pid"),
-                    "-r",
-                    path.join(h.dir, "vrrp.pid"),
-                ],
-                path.join(h.dir, "keepalived.log"),
-            );
+            h.keepalived = startKeepalived(h.ns, h.dir);
         }
     });
 
@@ -225,26 +229,7 @@ describe("IDC API server VIP: keepalived, HAProxy and the track script as render
             .replace(/unicast_peer \{[^}]*\}/, `unicast_peer {\n${hosts.map((h) => `        ${h.address}`).join("\n")}\n    }`)
             .replace(/\n {4}track_script \{[^}]*\}\n/, "\n");
         fs.writeFileSync(path.join(dir, "keepalived.conf"), conf);
-        lab.procs.start(
-            "ip",
-            [
-                "netns",
-                "exec",
-                rogue.name,
-                "keepalived",
-                "-n",
-                "-l",
-                "-D",
-                "-P",
-                "-f",
-                path.join(dir, "keepalived.conf"),
-                "-p",
-                path.join(dir, "keepalived.pid"),
-                "-r",
-                path.join(dir, "vrrp.pid"),
-            ],
-            path.join(dir, "keepalived.log"),
-        );
+        startKeepalived(rogue, dir);
         await sleep(8_000);
         assert.deepStrictEqual(holders(), [cp1.name], "a control-plane host gave the VIP up to the rogue's adverts");
         const dropped = [...cp1.ns.must(["nft", "list", "chain", "inet", "hybrid_fleet_vrrp", "input"]).stdout.matchAll(/counter packets (\d+)/g)].map((m) =>

@@ -194,27 +194,21 @@ describe("supported versions", () => {
 
     it("lets dev run an old minor, and prod only with a dated exception of at most 30 days", () => {
         assert.ok(parsedAt((f) => (f.clusters[IDC].kubernetesVersion = "1.33.5"), TODAY, "dev").ok);
-        const ok = parsedAt((f) => {
-            f.clusters[IDC].kubernetesVersion = "1.34.2";
-            f.clusters[IDC].versionException = { until: "2026-12-20", reason: "stepping 1.33 -> 1.34 -> 1.35 -> 1.36" };
-        }, TODAY);
+        // prod on 1.34, past its support at TODAY, with this exception.
+        const excepted = (versionException: { until: string; reason: string }) =>
+            parsedAt((f) => {
+                f.clusters[IDC].kubernetesVersion = "1.34.2";
+                f.clusters[IDC].versionException = versionException;
+            }, TODAY);
+        const ok = excepted({ until: "2026-12-20", reason: "stepping 1.33 -> 1.34 -> 1.35 -> 1.36" });
         assert.ok(ok.ok, ok.ok ? "" : ok.violations.join("\n"));
-        const twoLines = parsedAt((f) => {
-            f.clusters[IDC].kubernetesVersion = "1.34.2";
-            f.clusters[IDC].versionException = { until: "2026-12-20", reason: "stepping\n$(id)" };
-        }, TODAY);
+        const twoLines = excepted({ until: "2026-12-20", reason: "stepping\n$(id)" });
         assert.ok(!twoLines.ok);
         assertViolation(twoLines.violations, "clusters[0].versionException.reason: must be one line");
-        const far = parsedAt((f) => {
-            f.clusters[IDC].kubernetesVersion = "1.34.2";
-            f.clusters[IDC].versionException = { until: "2027-06-01", reason: "later" };
-        }, TODAY);
+        const far = excepted({ until: "2027-06-01", reason: "later" });
         assert.ok(!far.ok);
         assertViolation(far.violations, "clusters[0].versionException.until: may reach at most 30 days ahead (one upgrade step), got 184");
-        const expired = parsedAt((f) => {
-            f.clusters[IDC].kubernetesVersion = "1.34.2";
-            f.clusters[IDC].versionException = { until: "2026-11-01", reason: "old" };
-        }, TODAY);
+        const expired = excepted({ until: "2026-11-01", reason: "old" });
         assert.ok(!expired.ok);
         assertViolation(expired.violations, "clusters[0].versionException.until: expired on 2026-11-01");
     });
@@ -305,32 +299,22 @@ describe("strict fields where they reach scripts", () => {
     });
 
     it("refuses region formats of the wrong cloud", () => {
-        assertViolation(
-            violationsAfter((f) => (f.clusters[EKS].region = "cn-shanghai")),
-            'clusters[1].region: must be an AWS region like ap-northeast-1 (got "cn-shanghai")',
-        );
-        assertViolation(
-            violationsAfter((f) => (f.clusters[ACK].region = "shanghai")),
-            'clusters[2].region: must be an Alibaba Cloud region like cn-shanghai (got "shanghai")',
-        );
-        // A region followed by more: the cloud's format is the whole name.
-        assertViolation(
-            violationsAfter((f) => (f.clusters[EKS].region = "ap-northeast-1x")),
-            'clusters[1].region: must be an AWS region like ap-northeast-1 (got "ap-northeast-1x")',
-        );
-        assertViolation(
-            violationsAfter((f) => (f.clusters[ACK].region = "cn-shanghai-1-2")),
-            'clusters[2].region: must be an Alibaba Cloud region like cn-shanghai (got "cn-shanghai-1-2")',
-        );
-        // What is no region name of any cloud, the schema refuses before the clouds' formats are asked.
-        assertViolation(
-            violationsAfter((f) => (f.clusters[ACK].region = "Shanghai; rm -rf /")),
-            "clusters[2].region: must be a region name (at most 64 lowercase letters, digits, '-')",
-        );
-        assertViolation(
-            violationsAfter((f) => (f.clusters[EKS].zones[1] = "ap-southeast-1a")),
-            "clusters[1].zones[1]: ap-southeast-1a is not a zone of ap-northeast-1 (a zone's name begins with its region's)",
-        );
+        for (const [cluster, field, value, rule] of [
+            [EKS, "region", "cn-shanghai", 'must be an AWS region like ap-northeast-1 (got "cn-shanghai")'],
+            [ACK, "region", "shanghai", 'must be an Alibaba Cloud region like cn-shanghai (got "shanghai")'],
+            // A region followed by more: the cloud's format is the whole name.
+            [EKS, "region", "ap-northeast-1x", 'must be an AWS region like ap-northeast-1 (got "ap-northeast-1x")'],
+            [ACK, "region", "cn-shanghai-1-2", 'must be an Alibaba Cloud region like cn-shanghai (got "cn-shanghai-1-2")'],
+            // What is no region name of any cloud, the schema refuses before the clouds' formats are asked.
+            [ACK, "region", "Shanghai; rm -rf /", "must be a region name (at most 64 lowercase letters, digits, '-')"],
+            [EKS, "zones[1]", "ap-southeast-1a", "ap-southeast-1a is not a zone of ap-northeast-1 (a zone's name begins with its region's)"],
+        ] as const) {
+            const v = violationsAfter((f) => {
+                if (field === "region") f.clusters[cluster].region = value;
+                else f.clusters[cluster].zones[1] = value;
+            });
+            assertViolation(v, `clusters[${cluster}].${field}: ${rule}`);
+        }
     });
 
     it("keeps dataDir under an allowed root, never a system directory", () => {
