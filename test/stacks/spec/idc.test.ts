@@ -65,6 +65,22 @@ describe("IDC node labels spec", () => {
                 "clusters[0].workers[1].labels.acme.io/tier: must be a label value: empty, or at most 63 letters, digits, '-', '_', '.' (alphanumeric at both ends)",
             );
         });
+        it("holds label keys and values to apimachinery's lengths: a 253-character prefix, 63-character names and values", () => {
+            const prefix = (n: number) => `${"a".repeat(n - 2)}.b`; // a DNS subdomain of n characters
+            assert.strictEqual(prefix(253).length, 253);
+            const label = (key: string, value: string) => violationsAfter((f) => (f.clusters[IDC].workers[0].labels[key] = value));
+            acceptedAfter((f) => (f.clusters[IDC].workers[0].labels[`${prefix(253)}/${"n".repeat(63)}`] = "v".repeat(63)));
+            assertViolation(
+                label(`${prefix(254)}/n`, "v"),
+                `clusters[0].workers[0].labels.${prefix(254)}/n: must be a label key: its prefix is at most 253 characters`,
+            );
+            assert.ok(
+                label(`acme.io/${"n".repeat(64)}`, "v").some((v) =>
+                    v.startsWith(`clusters[0].workers[0].labels.acme.io/${"n".repeat(64)}: must be a label key`),
+                ),
+            );
+            assert.ok(label("acme.io/tier", "v".repeat(64)).some((v) => v.startsWith("clusters[0].workers[0].labels.acme.io/tier: must be a label value")));
+        });
         it("accepts the allowed kubernetes.io labels, the node/kubelet namespaces and any other domain", () => {
             acceptedAfter((f) => {
                 Object.assign(f.clusters[IDC].controlPlane.hosts[0].labels, {
