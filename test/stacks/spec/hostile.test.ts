@@ -452,6 +452,36 @@ describe("every string the spec takes has a strict format", () => {
         ["dev", "dev", () => rawStackFleet("dev"), 140],
         ["prod with every optional block", "prod", maximalProd, 365],
     ];
+    it("the formats themselves: each refuses a value one step off", () => {
+        const budget = (schedule: string) => ({ budgets: [{ nodes: "10%", schedule, duration: "8h" }] });
+        for (const [mutate, violation] of [
+            [
+                (f: any) => (f.clusters[EKS].zones[1] = "ap-northeast-1"),
+                "clusters[1].zones[1]: ap-northeast-1 is not a zone of ap-northeast-1 (a zone's name begins with its region's)",
+            ],
+            [(f: any) => (f.clusters[IDC].region = "Shanghai-IDC1"), "clusters[0].region: must be a region name (at most 64 lowercase letters, digits, '-')"],
+            [
+                (f: any) => (f.clusters[IDC].workers[0].labels["Acme.io/tier"] = "gold"),
+                "clusters[0].workers[0].labels.Acme.io/tier: must be a label key: [prefix/]name, the prefix a DNS subdomain, the name at most 63 letters, digits, '-', '_', '.' (alphanumeric at both ends)",
+            ],
+            [
+                (f: any) => (f.clusters[EKS].systemNodeGroup = { instanceTypes: ["m7ilarge"] }),
+                'clusters[1].systemNodeGroup.instanceTypes[0]: must be an EC2 instance type like "m7i.large"',
+            ],
+            [
+                (f: any) => (f.clusters[ACK].nodePools[0].instanceTypes = ["g7.xlarge.x"]),
+                'clusters[2].nodePools[0].instanceTypes[0]: must be an ECS instance type like "ecs.g7.xlarge"',
+            ],
+            [
+                (f: any) => (f.clusters[EKS].karpenter.nodePools[0].disruption = budget("0 9 * *")),
+                'clusters[1].karpenter.nodePools[0].disruption.budgets[0].schedule: must be a cron schedule of five fields like "0 9 * * mon-fri", or a macro like "@daily"',
+            ],
+        ] as const) {
+            assertViolation(violationsAfter(mutate), violation);
+        }
+        assert.ok(parsedAfter((f) => (f.clusters[EKS].karpenter.nodePools[0].disruption = budget("@daily"))).ok);
+    });
+
     for (const [what, stack, raw, atLeast] of cases) {
         it(`${what}: a newline and $(id) appended to any of its strings, defaults written out, is refused, naming that string's path`, () => {
             const options = { stack, today: TODAY };
