@@ -8,7 +8,7 @@ import { evaluatePolicies, PolicyReport } from "../policy/offline";
 import { FleetSpec, FleetSpecError, loadFleet } from "../stacks/spec";
 import { plan, PlanSpec, readPlanSpec } from "../tools/plan";
 import { diffInventories, InventoryDiff, InventoryFile } from "../tools/planDiff";
-import { parseStackFile, readStackFile, stackFileOf, stackFilePath } from "../tools/stackFile";
+import { stackFileOf, stackFilePath } from "../tools/stackFile";
 
 export { FleetSpecError };
 
@@ -19,7 +19,7 @@ export function validateSpec(raw: unknown): FleetSpec {
 
 /** A stack file's spec, validated; throws FleetSpecError with every violation. */
 export function validateStack(stack: string, configFile = stackFilePath(stack)): FleetSpec {
-    const parsed = parseStackFile(readStackFile(configFile), { stack });
+    const { parsed } = readPlanSpec({ stack, config: configFile });
     if (!parsed.ok) throw new FleetSpecError(parsed.violations);
     return parsed.spec;
 }

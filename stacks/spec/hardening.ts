@@ -43,6 +43,8 @@ export function systemNamespace(ns: string): boolean {
 export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 /** An Alibaba Cloud region id, e.g. cn-shanghai, ap-southeast-1, cn-hongkong (Alibaba Cloud "Regions and zones"). */
 export const ALICLOUD_REGION = /^[a-z]{2}-[a-z]+(-[a-z0-9]+)?$/;
+/** Whether `zone` is one of `region`'s: a cloud names its zones after the region (ap-northeast-1a, cn-shanghai-e). */
+export const isZoneOf = (zone: string, region: string) => zone.startsWith(region) && zone !== region;
 /** An https endpoint a backup script may call: a host name or address, an optional port and a plain path. */
 export const HTTPS_ENDPOINT = /^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[A-Za-z0-9._~-]+)*\/?$/;
 
@@ -147,7 +149,7 @@ export function hardeningRules(fleet: HardeningFleet): Violation[] {
         // A cloud's zone names begin with their region's (ap-northeast-1a, cn-shanghai-e): another region's zone fails only at apply.
         if (c.provider !== "idc")
             c.zones.forEach((zone, k) => {
-                if (!zone.startsWith(c.region) || zone === c.region)
+                if (!isZoneOf(zone, c.region))
                     out.push({ path: [...at, "zones", k], rule: `${zone} is not a zone of ${c.region} (a zone's name begins with its region's)` });
             });
         const stores: [string[], { endpoint?: string; region?: string } | undefined][] = [[["metrics", "objectStore"], c.metrics.objectStore]];

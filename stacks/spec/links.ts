@@ -7,6 +7,7 @@ import { edgeInside, RESERVED_INSIDE_CIDRS, tunnelLayout } from "../../component
 import { cidr, contains, formatIp, overlaps, parseIp, usableHost, within } from "../cidr";
 import { cidrBlock, dnsLabel, formatPath, ipv4, Violation } from "./common";
 import { sshHostKey } from "./hostKeys";
+import { isZoneOf } from "./hardening";
 
 /** ASNs a cloud keeps for itself: AWS's default VGW AS 7224 and its regional 9059; Alibaba's VPN gateway AS 45104. */
 export const RESERVED_ASNS = [7224, 9059, 45104] as const;
@@ -623,7 +624,7 @@ function cenEdgeRules(fleet: FleetLike, index: Map<string, number>): Violation[]
                 rule: `no link rides it: no ipsec-vpn link between an eks cluster outside mainland China and ${e.anchor} (or a mainland IDC) crosses on cen to ${e.region}`,
             });
         e.zones.forEach((z, k) => {
-            if (!z.startsWith(e.region)) out.push({ path: [...at, "zones", k], rule: `${z} is not a zone of ${e.region}` });
+            if (!isZoneOf(z, e.region)) out.push({ path: [...at, "zones", k], rule: `${z} is not a zone of ${e.region}` });
         });
         const crossing = tunnelLayout("ipsec-vpn", { kind: "eks" }, { kind: "ack" }).length;
         for (const [eks, counts] of Object.entries(e.pskRotations ?? {})) {

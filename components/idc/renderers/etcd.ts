@@ -243,6 +243,14 @@ if [ -z "$member" ] || [ "$member" != "$leader" ]; then
   exit 0
 fi`;
 
+// What the backup and restore scripts share to reach the backup store through Debian's AWS CLI.
+/** No profile or config file on the host: the endpoint, region and keys are all in the environment. */
+const STORE_ENV =
+    "export AWS_DEFAULT_REGION=${BACKUP_S3_REGION:-us-east-1} AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true";
+const S3_FUNCTION = `s3() { aws --endpoint-url "$BACKUP_S3_ENDPOINT" --no-cli-pager "$@"; }`;
+/** The store's snapshot keys, one per line ("None" when there is none: the AWS CLI's text output). */
+const LIST_SNAPSHOTS = `s3 s3api list-objects-v2 --bucket "$BACKUP_S3_BUCKET" --prefix "$BACKUP_S3_PREFIX/etcd-snapshot-" --query 'Contents[].Key' --output text | tr '\\t' '\\n'`;
+
 /**
  * The backup script (run by etcd-backup.service on every member; only the leader acts).
  * Reads its settings from the environment (etcdctl.env + backup.env + backup-credentials.env):
@@ -280,10 +288,10 @@ if command -v etcdutl >/dev/null; then etcdutl snapshot status -w table "$part";
 mv "$part" "$BACKUP_DIR/$name"
 
 # No profile or config file on the host: the endpoint, region and keys are all in the environment.
-export AWS_DEFAULT_REGION=\${BACKUP_S3_REGION:-us-east-1} AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
-s3() { aws --endpoint-url "$BACKUP_S3_ENDPOINT" --no-cli-pager "$@"; }
+${STORE_ENV}
+${S3_FUNCTION}
 s3 s3 cp --only-show-errors "$BACKUP_DIR/$name" "s3://$BACKUP_S3_BUCKET/$BACKUP_S3_PREFIX/$name"
-keys=$(s3 s3api list-objects-v2 --bucket "$BACKUP_S3_BUCKET" --prefix "$BACKUP_S3_PREFIX/etcd-snapshot-" --query 'Contents[].Key' --output text | tr '\\t' '\\n' | grep -v '^None$' | sort)
+keys=$(${LIST_SNAPSHOTS} | grep -v '^None$' | sort)
 grep -qxF "$BACKUP_S3_PREFIX/$name" <<<"$keys" || { echo "$name is not listed in the store after the upload" >&2; exit 1; }
 for key in $(head -n -"$BACKUP_KEEP" <<<"$keys"); do s3 s3 rm --only-show-errors "s3://$BACKUP_S3_BUCKET/$key"; done
 echo "saved $name"
@@ -682,12 +690,12 @@ set -a; . ${conf("etcdctl.env")}; set +a
 # The backup store, as the backup timer reaches it (its settings and credentials, nothing else).
 store() {
   set -a; . ${conf("backup.env")}; . ${conf("backup-credentials.env")}; set +a
-  export AWS_DEFAULT_REGION=\${BACKUP_S3_REGION:-us-east-1} AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+  ${STORE_ENV}
 }
-s3() { aws --endpoint-url "$BACKUP_S3_ENDPOINT" --no-cli-pager "$@"; }
+${S3_FUNCTION}
 if [ "\${1:-}" = --list ] && [ $# -eq 1 ]; then
   store
-  s3 s3api list-objects-v2 --bucket "$BACKUP_S3_BUCKET" --prefix "$BACKUP_S3_PREFIX/etcd-snapshot-" --query 'Contents[].Key' --output text | tr '\\t' '\\n' | { grep -v '^None$' || true; } | sed 's#.*/##' | sort
+  ${LIST_SNAPSHOTS} | { grep -v '^None$' || true; } | sed 's#.*/##' | sort
   exit 0
 elif [ "\${1:-}" = --from-store ] && [ $# -eq 2 ]; then
   [[ "$2" =~ ${SNAPSHOT_NAME.source} ]] || usage

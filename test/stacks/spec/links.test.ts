@@ -419,6 +419,11 @@ describe("links spec", () => {
                 violationsAfter((f) => (f.cenEdges[0].zones = ["ap-northeast-1a", "ap-southeast-1a"])),
                 "cenEdges[0].zones[1]: ap-southeast-1a is not a zone of ap-northeast-1",
             );
+            // The region's name alone is no zone of it (the same predicate as the sites' zones).
+            assertViolation(
+                violationsAfter((f) => (f.cenEdges[0].zones = ["ap-northeast-1a", "ap-northeast-1"])),
+                "cenEdges[0].zones[1]: ap-northeast-1 is not a zone of ap-northeast-1",
+            );
             assertViolation(
                 violationsAfter((f) => (f.cenEdges[0].zones = ["ap-northeast-1a", "ap-northeast-1a"])),
                 "cenEdges[0].zones: must be two different zones: the VPN gateway's two tunnels and the transit router's attachment each take one",
