@@ -82,11 +82,12 @@ describe("architecture: comments", () => {
     it("finds tracker numbers, not upstream references", () => {
         const found = commentsOf(
             "x.ts",
-            "// see issue 7\nconst a = 1; /* issues 3 and 5 */\n// projectcalico/calico#12864\n/** (#4) */\nconst b = `// issue 9 in a string`;\n",
+            // The last alone in a block: no node around it to hang on.
+            "// see issue 7\nconst a = 1; /* issues 3 and 5 */\n// projectcalico/calico#12864\n/** (#4) */\nconst b = `// issue 9 in a string`;\ntry {\n    f();\n} catch {\n    // issue 8\n}\n",
         )
             .filter((c) => TRACKER.test(c.text))
             .map((c) => c.line);
-        assert.deepStrictEqual(found, [1, 2, 4]);
+        assert.deepStrictEqual(found, [1, 2, 4, 9]);
     });
 
     it("carry reasons and upstream sources, never tracker numbers", () => {
