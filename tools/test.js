@@ -70,11 +70,13 @@ const typecheck = run(
 // path overlap. Each worker pays its own SDK load and base fleets (~6 CPU s): on this project's
 // 2-core machine four workers took 94 CPU s / 48.7 s against two's 80-84 CPU s / 42-43 s; more than
 // two is for machines with the cores for them (not measured here).
-// --min-semi-space-size=16 (V8's young generation starts at 16 MB a semi-space instead of growing
-// from 1 MB; mocha's workers inherit it): a fleet run keeps most of what it allocates until it ends,
-// so scavenges copy survivors, and ~140 of them were ~20 % of a worker's CPU. Measured here in
-// interleaved `npm test` runs, six pairs: 21.4-25.2 s against 23.5-27.7 s with --single-threaded-gc,
-// which helped while the tier waited on child processes; 32 MB measured the same as 16.
+// --min/--max-semi-space-size=128 (V8's young generation fixed at 128 MB a semi-space; mocha's workers
+// inherit it): a fleet run keeps most of what it allocates until it ends, so each scavenge copies
+// survivors, and with V8's default (growing from 1 MB to 32 MB) a warm prod run spent 39 % of its time
+// in five scavenges of 20-137 ms. With 128 MB, one or two. Measured here: a warm prod run 0.43-0.61 s
+// against 0.56-0.89 s (16 MB), 256 MB no better; the whole unit tier in six alternating pairs,
+// 20.7-26.4 s (mean 23.4) against 23.3-28.4 s (mean 25.9) with 16 MB, 31-41 against 36-45 user CPU s,
+// peak RSS about the same. (The plan, one run in a fresh process, is slower with it: the CLIs keep V8's default.)
 // The workers load every source through tools/register.js, whose transform cache is filled here for
 // all sources at once before mocha starts (~1 s in a clean clone, while the type check and the
 // linters have the cores): a worker that got to a file first transformed it itself, in synchronous
@@ -89,7 +91,8 @@ const tests = filled
         run(
             "unit tests (mocha --parallel)",
             [
-                "--min-semi-space-size=16",
+                "--min-semi-space-size=128",
+                "--max-semi-space-size=128",
                 bin("mocha", "bin/mocha.js"),
                 "--parallel",
                 "--jobs",
