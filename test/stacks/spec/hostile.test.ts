@@ -9,7 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseCidr } from "../../../stacks/cidr";
-import { FleetSpecError, formatPath, parseFleet, secretConfigKeys } from "../../../stacks/spec";
+import { z } from "zod";
+import { FleetSpecError, fleetSchema, formatPath, parseFleet, secretConfigKeys } from "../../../stacks/spec";
 import { firstOverlaps, MAX_CLUSTERS } from "../../../stacks/spec/hardening";
 import { isCalendar } from "../../../stacks/spec/idc";
 import { idcUpgradeNote, SUPPORT_WINDOWS, versionWarnings } from "../../../stacks/spec/versions";
@@ -30,6 +31,7 @@ import {
     violationsAfter,
     withS3CompatibleEtcdBackup,
 } from "../../harness";
+import { stringPositions, stringsAt } from "./stringFields";
 import { TODAY } from "./today";
 
 /** The violations parseStackText throws for `text`, failing the test if it does not throw a FleetSpecError. */
@@ -420,38 +422,99 @@ describe("every string the spec takes has a strict format", () => {
     /** A newline and a command substitution: what no name, address, selector or label may carry. */
     const HOSTILE = "\n$(id)";
 
-    /** Each string in a raw spec, by its path. */
-    function stringLeaves(value: unknown, at: (string | number)[] = []): (string | number)[][] {
-        if (typeof value === "string") return [at];
-        if (Array.isArray(value)) return value.flatMap((v, i) => stringLeaves(v, [...at, i]));
-        if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => stringLeaves(v, [...at, k]));
-        return [];
-    }
-    function appendAt(raw: any, at: (string | number)[]): void {
-        const parent = at.slice(0, -1).reduce((o, k) => o[k], raw);
-        parent[at[at.length - 1]] += HOSTILE;
+    /**
+     * Every way to make one string of `spec` hostile: HOSTILE appended to a string value, or to a record's
+     * key (the key renamed, its value kept); each with the path the spec's violation must name.
+     */
+    function hostileEdits(spec: unknown): { path: string; apply(raw: any): void }[] {
+        const parentOf = (raw: any, at: (string | number)[]) => at.slice(0, -1).reduce((o, k) => o[k], raw);
+        return stringPositions(fleetSchema).flatMap((position) =>
+            stringsAt(spec, position).map((at) => {
+                const last = at[at.length - 1];
+                if (!position.endsWith("{key}")) return { path: formatPath(at), apply: (raw: any) => void (parentOf(raw, at)[last] += HOSTILE) };
+                const renamed = `${String(last)}${HOSTILE}`;
+                return {
+                    path: formatPath([...at.slice(0, -1), renamed]),
+                    apply: (raw: any) => {
+                        const record = parentOf(raw, at);
+                        record[renamed] = record[last];
+                        delete record[last];
+                    },
+                };
+            }),
+        );
     }
     /** The paths the violations name (`<path>: <rule>`). */
     const named = (violations: string[]) => new Set(violations.map((v) => v.slice(0, v.indexOf(": "))));
 
-    /** prod with every optional block neither stack file uses: a dedicated line, locality failover, a budget schedule, a version exception, an etcd store of its own. */
+    /**
+     * prod with every optional block neither stack file uses: a dedicated line, locality failover, a
+     * budget schedule, a version exception, an etcd store of its own, mesh injection, taints, a gateway
+     * host's own ToRs, a public endpoint, pinned EKS add-ons, ACK pool labels, a namespace policy.
+     */
     function maximalProd(): any {
         const fleet = rawStackFleet("prod");
         fleet.links[0] = directConnectLink();
         withS3CompatibleEtcdBackup(fleet);
+        Object.assign(fleet.clusters[IDC].etcd.backup.objectStore, { region: "us-east-1" });
+        fleet.clusters[IDC].etcd.backup.prefix = "etcd-backups/idc-sh";
         fleet.mesh.localityFailover = [{ host: "search-api.search.svc.cluster.local" }];
+        fleet.clusters[IDC].mesh.injection = { payments: "sidecar" };
+        fleet.clusters[IDC].workers[0].taints = [{ key: "acme.io/dedicated", value: "gpu", effect: "NoSchedule" }];
+        fleet.clusters[IDC].gateway.hosts[0].fabricPeers = [{ name: "rack-a-tor-3", peerIp: "10.10.0.3", asn: 64512 }];
+        fleet.clusters[IDC].versionException = { until: "2026-12-20", reason: "stepping one minor at a time" };
         fleet.clusters[EKS].karpenter.nodePools[0].disruption = {
             budgets: [{ nodes: "10%", schedule: "0 9 * * mon-fri", duration: "8h", reasons: ["Empty"] }],
         };
-        fleet.clusters[IDC].versionException = { until: "2026-12-20", reason: "stepping one minor at a time" };
+        fleet.clusters[EKS].endpoint = { privateAccess: true, publicAccessCidrs: ["203.0.113.0/24"] };
+        fleet.clusters[EKS].addons = {
+            coredns: "v1.11.4-eksbuild.2",
+            kubeProxy: "v1.33.0-eksbuild.2",
+            vpcCni: "v1.19.5-eksbuild.1",
+            podIdentityAgent: "v1.3.7-eksbuild.2",
+            ebsCsiDriver: "v1.44.0-eksbuild.1",
+        };
+        fleet.clusters[ACK].nodePools[1].labels = { "acme.io/tier": "general" };
+        fleet.federation.etcd.storageClass = "fast-ssd";
+        fleet.federation.policies.push({ name: "payments-namespace", namespaces: ["analytics"], clusters: ["idc-sh", "ack-sh"] });
+        fleet.cenEdges[0].pskRotations = { "eks-apne1": [1, 0, 0, 0] };
+        return fleet;
+    }
+
+    /** dev, whose IDC runs Cilium, with a BGP peer for one rack's nodes only. */
+    function maximalDev(): any {
+        const fleet = rawStackFleet("dev");
+        fleet.clusters[IDC].network.cilium.bgp.peers[0].nodeSelector = "topology.kubernetes.io/zone == 'rack-a'";
         return fleet;
     }
 
     const cases: [string, "prod" | "dev", () => any, number][] = [
-        ["prod", "prod", () => rawStackFleet("prod"), 350],
-        ["dev", "dev", () => rawStackFleet("dev"), 140],
-        ["prod with every optional block", "prod", maximalProd, 365],
+        ["prod", "prod", () => rawStackFleet("prod"), 320],
+        ["dev", "dev", () => rawStackFleet("dev"), 120],
+        ["prod with every optional block", "prod", maximalProd, 350],
+        ["dev with every optional block", "dev", maximalDev, 120],
     ];
+    /** A case's spec as validated, every default written out (what the parse returns, it parses again to itself). */
+    function writtenOut(stack: "prod" | "dev", raw: unknown): any {
+        const parsed = parseFleet(raw, { stack, today: TODAY });
+        assert.ok(parsed.ok, parsed.ok ? "" : parsed.violations.join("\n"));
+        return parsed.spec;
+    }
+
+    it("the cases hold a string at every place the schema takes one (fields, list items, record keys and values)", () => {
+        const positions = stringPositions(fleetSchema);
+        assert.ok(positions.length > 160, `${positions.length} positions`);
+        const specs = cases.map(([, stack, raw]) => writtenOut(stack, raw()));
+        assert.deepStrictEqual(
+            positions.filter((at) => !specs.some((spec) => stringsAt(spec, at).length > 0)),
+            [],
+        );
+        // The walk itself: it finds a record's keys and values and a tuple's items, and refuses what it cannot read.
+        assert.deepStrictEqual(stringPositions(z.strictObject({ a: z.record(z.string(), z.tuple([z.string()])), b: z.enum(["x"]) })), [".a{key}", ".a{}[0]"]);
+        assert.throws(() => stringPositions(z.strictObject({ a: z.looseObject({}) })), /an object taking any key at \.a/);
+        assert.throws(() => stringPositions(z.strictObject({ a: z.date() })), /a date schema at \.a/);
+    });
+
     it("the formats themselves: each refuses a value one step off", () => {
         const budget = (schedule: string) => ({ budgets: [{ nodes: "10%", schedule, duration: "8h" }] });
         for (const [mutate, violation] of [
@@ -483,33 +546,34 @@ describe("every string the spec takes has a strict format", () => {
     });
 
     for (const [what, stack, raw, atLeast] of cases) {
-        it(`${what}: a newline and $(id) appended to any of its strings, defaults written out, is refused, naming that string's path`, () => {
+        it(`${what}: a newline and $(id) appended to any of its free-text strings or record keys, defaults written out, is refused, naming its path`, () => {
             const options = { stack, today: TODAY };
-            // The spec as validated, every default written out (what the parse returns, it parses again to itself).
-            const parsed = parseFleet(raw(), options);
-            assert.ok(parsed.ok, parsed.ok ? "" : parsed.violations.join("\n"));
-            const full = JSON.stringify(parsed.spec);
+            const full = JSON.stringify(writtenOut(stack, raw()));
             const fleet = () => JSON.parse(full);
-            assert.deepStrictEqual(parseFleet(fleet(), options), parsed);
-            const leaves = stringLeaves(fleet());
-            assert.ok(leaves.length > atLeast, `${leaves.length} strings`);
+            assert.deepStrictEqual(parseFleet(fleet(), options), { ok: true, spec: fleet() });
+            const edits = hostileEdits(fleet());
+            assert.ok(edits.length > atLeast, `${edits.length} strings`);
+            assert.ok(
+                edits.some((e) => e.path.includes(HOSTILE)),
+                "no record key among them",
+            );
             // All at once, then again with what that left, until a round refuses nothing new: a broken
             // discriminator (a site's provider) hides its site's fields, and rules check some fields only
             // once the schema passes; both come out in a later round. Then one at a time whatever is left.
-            const refusedTogether = (group: (string | number)[][]) => {
+            const refusedTogether = (group: typeof edits) => {
                 const spec = fleet();
-                for (const at of group) appendAt(spec, at);
+                for (const edit of group) edit.apply(spec);
                 const result = parseFleet(spec, options);
                 return named(result.ok ? [] : result.violations);
             };
-            let left = leaves;
+            let left = edits;
             for (;;) {
                 const refused = refusedTogether(left);
-                const still = left.filter((at) => !refused.has(formatPath(at)));
+                const still = left.filter((e) => !refused.has(e.path));
                 if (still.length === left.length) break;
                 left = still;
             }
-            const accepted = left.filter((at) => !refusedTogether([at]).has(formatPath(at))).map(formatPath);
+            const accepted = left.filter((e) => !refusedTogether([e]).has(e.path)).map((e) => e.path);
             assert.deepStrictEqual(accepted, []);
         });
     }

@@ -1,0 +1,91 @@
+// Where the fleet schema takes a string: every field (and every record's keys) a spec may hand the
+// program as free text, read from the zod schema itself, so the strictness property can check that its
+// fixtures hold each one. A helper, not a test file (hostile.test.ts uses it).
+import type { z } from "zod";
+
+/**
+ * A string position in the schema: fields as `.name`, any element of a list as `[]` (a tuple's as
+ * `[0]`), any value of a record as `{}` and its keys as `{key}`; union branches add their own fields.
+ * Enums and literals are not free text and are left out.
+ */
+export function stringPositions(schema: z.ZodType): string[] {
+    const out = new Set<string>();
+    const seen = new Set<unknown>();
+    const walk = (s: z.ZodType, at: string): void => {
+        const def = (s as any)._zod.def;
+        switch (def.type) {
+            case "string":
+                out.add(at);
+                return;
+            case "object":
+                // Unknown keys are refused (strictObject's catchall is never); any other catchall could take strings.
+                if (def.catchall !== undefined && def.catchall._zod.def.type !== "never")
+                    throw new Error(`stringPositions: an object taking any key at ${at || "(fleet)"}`);
+                for (const [key, field] of Object.entries(def.shape)) walk(field as z.ZodType, `${at}.${key}`);
+                return;
+            case "array":
+                return walk(def.element, `${at}[]`);
+            case "tuple":
+                def.items.forEach((item: z.ZodType, i: number) => walk(item, `${at}[${i}]`));
+                if (def.rest) walk(def.rest, `${at}[]`);
+                return;
+            case "record":
+                walk(def.keyType, `${at}{key}`);
+                return walk(def.valueType, `${at}{}`);
+            case "union":
+                for (const option of def.options) walk(option, at);
+                return;
+            case "intersection":
+                walk(def.left, at);
+                return walk(def.right, at);
+            case "optional":
+            case "nullable":
+            case "default":
+            case "prefault":
+            case "readonly":
+            case "nonoptional":
+            case "catch":
+                return walk(def.innerType, at);
+            case "pipe":
+                return walk(def.in, at);
+            case "lazy":
+                if (seen.has(s)) return;
+                seen.add(s);
+                return walk(def.getter(), at);
+            case "enum":
+            case "literal":
+            case "number":
+            case "int":
+            case "boolean":
+            case "null":
+            case "undefined":
+                return;
+            default:
+                // A kind this walk does not know could hide strings: say so rather than pass over it.
+                throw new Error(`stringPositions: a ${def.type} schema at ${at || "(fleet)"}`);
+        }
+    };
+    walk(schema, "");
+    return [...out].sort();
+}
+
+/**
+ * The places in `value` that `position` (stringPositions' notation) names and that hold a string: each
+ * as its path of keys and indexes; at a `{key}` position, each key of the record (the path ends with it).
+ */
+export function stringsAt(value: unknown, position: string, at: (string | number)[] = []): (string | number)[][] {
+    const step = /^(\.[^.[{]+|\[\]|\[\d+\]|\{key\}|\{\})/.exec(position)?.[0];
+    if (step === undefined) return typeof value === "string" ? [at] : [];
+    if (value === null || typeof value !== "object") return [];
+    const rest = position.slice(step.length);
+    if (Array.isArray(value)) {
+        if (step === "[]") return value.flatMap((v, i) => stringsAt(v, rest, [...at, i]));
+        const i = /^\[(\d+)\]$/.exec(step)?.[1];
+        return i === undefined ? [] : stringsAt(value[Number(i)], rest, [...at, Number(i)]);
+    }
+    const entries = Object.entries(value);
+    if (step === "{key}") return rest === "" ? entries.map(([k]) => [...at, k]) : [];
+    if (step === "{}") return entries.flatMap(([k, v]) => stringsAt(v, rest, [...at, k]));
+    const key = step.slice(1);
+    return step.startsWith(".") && Object.hasOwn(value, key) ? stringsAt((value as Record<string, unknown>)[key], rest, [...at, key]) : [];
+}
