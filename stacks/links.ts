@@ -74,13 +74,19 @@ export function linkDecls(fleet: FleetSpec): LinkDecl[] {
 
 /** The CEN edges as the links add-on takes them. */
 export function cenEdgeDecls(fleet: FleetSpec): CenEdgeDecl[] {
-    return fleet.cenEdges.map((e) => ({
-        anchor: e.anchor,
-        region: e.region,
-        vpcCidr: e.vpcCidr,
-        zones: [e.zones[0], e.zones[1]],
-        ...(e.pskRotations ? { pskRotations: e.pskRotations } : {}),
-    }));
+    return fleet.cenEdges.map((e) => {
+        // The spec's rules make the anchor an ack cluster: the edge keeps its flow logs as long as the anchor's VPC does.
+        const anchor = fleet.clusters.find((c) => c.name === e.anchor);
+        if (anchor?.provider !== "ack") throw new Error(`cenEdges: anchor ${e.anchor} is not an ack cluster`);
+        return {
+            anchor: e.anchor,
+            region: e.region,
+            vpcCidr: e.vpcCidr,
+            zones: [e.zones[0], e.zones[1]],
+            ...(e.pskRotations ? { pskRotations: e.pskRotations } : {}),
+            flowLogRetentionDays: anchor.network.flowLogRetentionDays,
+        };
+    });
 }
 
 /** The EKS API endpoint's port (the private endpoint's ENIs carry the cluster security group). */

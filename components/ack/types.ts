@@ -10,15 +10,13 @@ export const POD_VSWITCH_BITS = 2;
 
 /**
  * The site's SLS projects, named after the cluster and the stack: control-plane and audit logs, and
- * the VPC's flow logs. SLS project names are unique across Alibaba Cloud, 3 to 63 characters of
- * [a-z0-9-] starting and ending with a letter or digit (SLS docs, "Manage a project"): the spec
- * checks both names against SLS_PROJECT_NAME for the stack it is deployed to.
+ * the VPC's flow logs. The spec checks both names against SLS_PROJECT_NAME for the stack it is
+ * deployed to (components/core/alicloudFlowLogs.ts).
  */
 export const slsProjectNames = (cluster: string, stack: string) => ({
     logs: `${cluster}-${stack}-k8s-logs`,
     flowLogs: `${cluster}-${stack}-vpc-flow-logs`,
 });
-export const SLS_PROJECT_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 export type Weekday = "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday";
 

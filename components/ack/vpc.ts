@@ -4,6 +4,7 @@
 // VPC's flow logs in an encrypted SLS Logstore of its own project.
 import * as alicloud from "../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
+import { alicloudVpcFlowLogs } from "../core/alicloudFlowLogs";
 import { addressPlan } from "./render";
 import { type AckClusterShape, slsProjectNames } from "./types";
 
@@ -13,9 +14,6 @@ export interface AckVpcArgs {
     tags: Record<string, string>;
 }
 
-/** The Logstore of the flow logs, in the VPC's own SLS project (slsProjectNames). */
-export const FLOW_LOG_STORE = "vpc-flow-logs";
-
 export class AckVpc extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
     /** One per zone, in spec.zones order. */
@@ -24,7 +22,7 @@ export class AckVpc extends pulumi.ComponentResource {
     readonly podVswitchIds: pulumi.Output<string>[];
     readonly natGatewayId: pulumi.Output<string>;
     readonly egressIp: pulumi.Output<string>;
-    /** The SLS project holding the flow logs (Logstore FLOW_LOG_STORE). */
+    /** The SLS project holding the flow logs (Logstore FLOW_LOG_STORE, components/core/alicloudFlowLogs.ts). */
     readonly flowLogProject: pulumi.Output<string>;
 
     constructor(name: string, args: AckVpcArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -107,45 +105,10 @@ export class AckVpc extends pulumi.ComponentResource {
                 ),
         );
 
-        // Flow logs: every accepted and dropped flow of every ENI in the VPC, as EKS's VPC keeps them.
-        // The project and Logstore are protected: the logs outlive a mistaken delete.
-        const flowLogs = new alicloud.log.Project(
-            `${name}-flow-logs`,
-            { projectName: slsProjectNames(name, pulumi.getStack()).flowLogs, description: `${name}: VPC flow logs`, tags },
-            { parent: this, protect: true },
-        );
-        const store = new alicloud.log.Store(
-            `${name}-flow-logs`,
-            {
-                projectName: flowLogs.projectName,
-                logstoreName: FLOW_LOG_STORE,
-                retentionPeriod: args.spec.network.flowLogRetentionDays,
-                // At rest with SLS's service key (AES); `enable` is the one part SLS lets change later (Store docs, encryptConf).
-                encryptConf: { enable: true, encryptType: "default" },
-                // Shards split as ingestion grows, up to SLS's own limit of 256 (Store docs, maxSplitShardCount).
-                shardCount: 2,
-                autoSplit: true,
-                maxSplitShardCount: 256,
-            },
-            { parent: this, protect: true },
-        );
-        new alicloud.vpc.FlowLog(
-            `${name}-flow-logs`,
-            {
-                flowLogName: `${name}-vpc`,
-                description: `${name}: every flow of the VPC`,
-                resourceType: "VPC",
-                resourceId: vpc.id,
-                trafficType: "All",
-                trafficPaths: ["all"],
-                // The shortest of the windows Alibaba Cloud offers (1, 5 and 10, the default): timely
-                // records, as EKS's one-minute aggregation.
-                aggregationInterval: "1",
-                projectName: flowLogs.projectName,
-                logStoreName: store.logstoreName,
-                tags,
-            },
-            { parent: this },
+        const flowLogs = alicloudVpcFlowLogs(
+            name,
+            { vpcId: vpc.id, projectName: slsProjectNames(name, pulumi.getStack()).flowLogs, retentionDays: args.spec.network.flowLogRetentionDays, tags },
+            this,
         );
         this.flowLogProject = flowLogs.projectName;
 

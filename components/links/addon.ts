@@ -28,6 +28,8 @@ import { alicloudQuotaWarnings, awsQuotaWarnings, remotePrefixesOf } from "./quo
 import { TunnelKeys } from "./keys";
 import {
     CenEdgeDecl,
+    cenEdgeFlowLogProject,
+    cenEdgeGatewayName,
     cenCrossBorderPlans,
     idcGatewayHostPlans,
     LinkDecl,
@@ -355,13 +357,14 @@ export async function installLinks(clusters: ClusterHandle[], args: LinksArgs, a
         const tags = h.cloud!.alicloud!.tags;
         const edgeOpts = { parent: h.parent, providers: [remote.provider] };
         const gw = new AlicloudCenEdge(
-            `${edge.name}-edge`,
+            cenEdgeGatewayName(edge.anchor.name, edge.region),
             {
                 hub: remote.hub,
                 vpcCidr: edge.vpcCidr,
                 zones: edge.zones,
                 bandwidth: args.vpnGatewayBandwidthMbps,
                 awsPrefixes: edge.awsPrefixes,
+                flowLogs: { projectName: cenEdgeFlowLogProject(edge.anchor.name, edge.region, pulumi.getStack()), retentionDays: edge.flowLogRetentionDays },
                 tags,
             },
             { ...edgeOpts, dependsOn: after },

@@ -151,7 +151,19 @@ export interface CenEdgeDecl {
     zones: [string, string];
     /** Per EKS site: how many times each of its crossing's tunnels' PSK was rotated, in plan order; 0 when unset. */
     pskRotations?: Record<string, number[]>;
+    /** Days the edge VPC's flow logs are kept: the anchor's own VPC's (its network.flowLogRetentionDays). */
+    flowLogRetentionDays: number;
 }
+
+/** A CEN edge's name: `<anchor>-<region>`. */
+export const cenEdgeName = (anchor: string, region: string) => `${anchor}-${region}`;
+/** Its gateway's component (the VPC, the VPN gateway, the attachment, the flow logs): `<anchor>-<region>-edge`. */
+export const cenEdgeGatewayName = (anchor: string, region: string) => `${cenEdgeName(anchor, region)}-edge`;
+/**
+ * The SLS project of its VPC's flow logs (in its region: a flow log writes to a project of its own
+ * region), beside the anchor's own `<anchor>-<stack>-vpc-flow-logs`; the spec checks it against SLS's rule.
+ */
+export const cenEdgeFlowLogProject = (anchor: string, region: string, stack: string) => `${anchor}-${stack}-${region}-flow-logs`;
 
 /** The tunnels between one EKS site's Transit Gateway and a CEN edge gateway, shared by every cross-border link they carry. */
 export interface PlannedEdgeCrossing {
@@ -173,6 +185,7 @@ export interface PlannedCenEdge {
     zones: [string, string];
     /** One per EKS site whose cross-border links ride this edge. */
     crossings: PlannedEdgeCrossing[];
+    flowLogRetentionDays: number;
     /** What the edge's transit router routes to the edge VPC (the AWS prefixes: the VPC attachment propagates only the VPC's own vSwitch blocks). */
     awsPrefixes: string[];
     /**
@@ -498,7 +511,7 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[], edges: CenEdgeDe
             ...(l.directConnect ? { directConnect: l.directConnect } : {}),
             ...(l.expressConnect ? { expressConnect: l.expressConnect } : {}),
             routesTo: { a: prefixesVia(byName, links, a.name, b.name), b: prefixesVia(byName, links, b.name, a.name) },
-            ...(edge ? { cenEdge: `${edge.anchor}-${edge.region}` } : {}),
+            ...(edge ? { cenEdge: cenEdgeName(edge.anchor, edge.region) } : {}),
             ...(toAnchor ? { anchorPath: toAnchor.kind } : {}),
         };
     });
@@ -528,18 +541,19 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[], edges: CenEdgeDe
                 });
                 return { name, eks: c.eks, tunnels, links: c.links };
             });
-        const ridden = planned.filter((l) => l.cenEdge === `${edge.anchor}-${edge.region}`);
+        const ridden = planned.filter((l) => l.cenEdge === cenEdgeName(edge.anchor, edge.region));
         const viaVpc = ridden
             .filter((l) => l.anchorPath === "ipsec-vpn")
             .flatMap((l) => [l.a, l.b].filter((s) => s.kind === "idc"))
             .flatMap((s) => s.announce);
         cenEdges.push({
-            name: `${edge.anchor}-${edge.region}`,
+            name: cenEdgeName(edge.anchor, edge.region),
             anchor,
             region: edge.region,
             vpcCidr: edge.vpcCidr,
             zones: edge.zones,
             crossings,
+            flowLogRetentionDays: edge.flowLogRetentionDays,
             awsPrefixes: [...new Set(crossings.flatMap((c) => c.eks.announce))],
             anchorVpcPrefixes: [...new Set(viaVpc)],
         });

@@ -160,7 +160,7 @@ function fleetRules(fleet: FleetSpec, today: Date, stack: string | undefined): V
     out.push(...networkRules(fleet));
     out.push(...hardeningRules(fleet));
     out.push(...addressRules(fleet));
-    out.push(...linksRules(fleet));
+    out.push(...linksRules(fleet, stack));
     out.push(...meshRules(fleet));
     out.push(...federationRules(fleet));
     out.push(...observabilityRules(fleet));

@@ -3,7 +3,8 @@
 // cross-border product); and the rules that make the addressing plan and the reachability every
 // fleet layer relies on correct before anything is declared.
 import { z } from "zod";
-import { edgeInside, RESERVED_INSIDE_CIDRS, tunnelLayout } from "../../components/links/plan";
+import { SLS_PROJECT_NAME } from "../../components/core/alicloudFlowLogs";
+import { cenEdgeFlowLogProject, edgeInside, RESERVED_INSIDE_CIDRS, tunnelLayout } from "../../components/links/plan";
 import { cidr, contains, formatIp, overlaps, parseIp, usableHost, within } from "../cidr";
 import { cidrBlock, dnsLabel, formatPath, ipv4, Violation } from "./common";
 import { sshHostKey } from "./hostKeys";
@@ -276,7 +277,8 @@ const NOT_PUBLIC = [...RFC1918, ...["100.64.0.0/10", "127.0.0.0/8", "169.254.0.0
 const LINK_LOCAL = cidr("169.254.0.0/16");
 
 /** Every rule of the links layer; `fleet` is a well-formed spec. */
-export function linksRules(fleet: FleetLike): Violation[] {
+/** `stack`: the stack the spec is deployed to, when known (a CEN edge's SLS project name carries it). */
+export function linksRules(fleet: FleetLike, stack?: string): Violation[] {
     const out: Violation[] = [];
     const index = new Map(fleet.clusters.map((c, i) => [c.name, i]));
     const site = (name: string) => fleet.clusters[index.get(name)!];
@@ -582,12 +584,12 @@ export function linksRules(fleet: FleetLike): Violation[] {
         }
     });
 
-    out.push(...cenEdgeRules(fleet, index));
+    out.push(...cenEdgeRules(fleet, index, stack));
     return out;
 }
 
 /** The CEN edges: anchored on a mainland ACK site, used by a link, two zones of their region, a VPC block of their own. */
-function cenEdgeRules(fleet: FleetLike, index: Map<string, number>): Violation[] {
+function cenEdgeRules(fleet: FleetLike, index: Map<string, number>, stack: string | undefined): Violation[] {
     const out: Violation[] = [];
     const blocks: { path: (string | number)[]; text: string }[] = [];
     fleet.clusters.forEach((c, i) => {
@@ -614,6 +616,12 @@ function cenEdgeRules(fleet: FleetLike, index: Map<string, number>): Violation[]
             out.push({
                 path: [...at, "anchor"],
                 rule: `${e.anchor} is not an ack cluster in mainland China with a gateway: an edge hangs off that site's CEN`,
+            });
+        const project = stack === undefined ? undefined : cenEdgeFlowLogProject(e.anchor, e.region, stack);
+        if (project !== undefined && !SLS_PROJECT_NAME.test(project))
+            out.push({
+                path: at,
+                rule: `in stack ${JSON.stringify(stack)} names the SLS project ${JSON.stringify(project)} of its VPC's flow logs, which SLS refuses (3 to 63 characters of [a-z0-9-], a letter or digit at each end)`,
             });
         const key = `${e.anchor}/${e.region}`;
         if (seen.has(key)) out.push({ path: at, rule: `duplicates cenEdges[${seen.get(key)}] (${e.anchor} in ${e.region})` });

@@ -65,10 +65,11 @@ describe("ACK site on the mock engine (prod)", function () {
             "the Tokyo transit router, its table, and the peer connection's association/propagation there",
         );
         // The CEN edge in Tokyo (VPC, two vSwitches, VPN gateway, VPC attachment joined to the table, two
-        // static routes) and its dual-tunnel connections to AWS (four customer gateways, two connections).
-        assert.strictEqual(under("hybrid:links:AlicloudCenEdge"), 9);
+        // static routes, the VPC's flow logs: project, Logstore, flow log) and its dual-tunnel connections
+        // to AWS (four customer gateways, two connections).
+        assert.strictEqual(under("hybrid:links:AlicloudCenEdge"), 12);
         assert.strictEqual(under("hybrid:links:AlicloudVpn"), 6);
-        assert.strictEqual(far.length, 19);
+        assert.strictEqual(far.length, 22);
         for (const r of alicloud.filter((x) => !farEnd(x))) assert.strictEqual(inv.providerOf(r)?.urn, provider.urn, `${r.type} ${r.name}`);
     });
 

@@ -11,8 +11,10 @@
 // into that same table (autoPropagate), but a VPC attachment propagates only the VPC's own vSwitch
 // blocks to the transit router, so the AWS prefixes enter the transit router as static routes to
 // the VPC attachment; from there the inter-region connection carries them to the anchor's router.
+// The VPC's flow logs go to an SLS project of the edge's own, in its region, as the anchor's VPC's do.
 import * as alicloud from "../../core/sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
+import { alicloudVpcFlowLogs } from "../../core/alicloudFlowLogs";
 import { CenHubRef, joinRouteTable } from "./cenHub";
 import { AlicloudVpnHub } from "./vpnHub";
 
@@ -26,6 +28,8 @@ export interface AlicloudCenEdgeArgs {
     bandwidth: number;
     /** Prefixes behind the VPN gateway (the AWS sites'): static routes of the transit router to the VPC attachment. */
     awsPrefixes: string[];
+    /** The VPC's flow logs: their SLS project (cenEdgeFlowLogProject) and how many days they are kept (as the anchor's VPC's). */
+    flowLogs: { projectName: string; retentionDays: number };
     tags: Record<string, string>;
 }
 
@@ -80,6 +84,7 @@ export class AlicloudCenEdge extends pulumi.ComponentResource {
             parent,
         );
         joinRouteTable(`${name}-tr-vpc`, args.hub, attachment.transitRouterAttachmentId, this);
+        alicloudVpcFlowLogs(name, { vpcId: vpc.id, projectName: args.flowLogs.projectName, retentionDays: args.flowLogs.retentionDays, tags: args.tags }, this);
         for (const prefix of args.awsPrefixes) {
             new alicloud.cen.TransitRouterRouteEntry(
                 `${name}-tr-rt-${prefixName(prefix)}`,

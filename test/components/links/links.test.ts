@@ -63,10 +63,14 @@ describe("links layer on the mock engine", function () {
                 "aws:ec2/customerGateway:CustomerGateway": 2,
                 "aws:ec2/vpnConnection:VpnConnection": 2,
                 "random:index/randomPassword:RandomPassword": 4,
-                // The edge in Tokyo: a VPC, two vSwitches, the dual-tunnel gateway, its VPC attachment and the static routes to AWS's prefixes.
+                // The edge in Tokyo: a VPC, two vSwitches, the dual-tunnel gateway, its VPC attachment, the static
+                // routes to AWS's prefixes and the VPC's flow logs (an SLS project in Tokyo, its Logstore, the flow log).
                 "hybrid:links:AlicloudCenEdge": 1,
                 "alicloud:vpc/network:Network": 1,
                 "alicloud:vpc/switch:Switch": 2,
+                "alicloud:log/project:Project": 1,
+                "alicloud:log/store:Store": 1,
+                "alicloud:vpc/flowLog:FlowLog": 1,
                 "alicloud:cen/transitRouterRouteEntry:TransitRouterRouteEntry": 2,
                 "hybrid:links:AlicloudVpnHub": 1,
                 "alicloud:vpn/gateway:Gateway": 1,
@@ -110,6 +114,36 @@ describe("links layer on the mock engine", function () {
             });
             for (const g of inv.ofType("hybrid:links:IdcGateway"))
                 assert.strictEqual(inv.ancestors(g).pop()!.name, "idc-sh", `${g.name} is not under its IDC site`);
+        });
+
+        it("keeps the edge VPC's flow logs in Tokyo as long as the anchor keeps its own, the project and Logstore protected", () => {
+            const edge = inv.named("hybrid:links:AlicloudCenEdge", "ack-sh-ap-northeast-1-edge");
+            // The edge's VPC, as its transit router attachment names it.
+            const attachment = inv.childrenOf(edge.urn).find((r) => r.type === "alicloud:cen/transitRouterVpcAttachment:TransitRouterVpcAttachment")!;
+            const flowLog = inv.named("alicloud:vpc/flowLog:FlowLog", "ack-sh-ap-northeast-1-edge-flow-logs");
+            const project = inv.named("alicloud:log/project:Project", "ack-sh-ap-northeast-1-edge-flow-logs");
+            const store = inv.named("alicloud:log/store:Store", "ack-sh-ap-northeast-1-edge-flow-logs");
+            for (const r of [flowLog, project, store]) {
+                assert.strictEqual(r.parent, edge.urn);
+                assert.strictEqual(inv.providerOf(r)?.inputs.region, "ap-northeast-1", `${r.type} is not in the edge's region`);
+            }
+            assert.strictEqual(project.inputs.projectName, "ack-sh-prod-ap-northeast-1-flow-logs");
+            assert.ok(project.protect && store.protect && !flowLog.protect);
+            const anchor = loadStackSpec("prod").clusters.find((c) => c.name === "ack-sh");
+            assert.ok(anchor?.provider === "ack");
+            assert.strictEqual(store.inputs.retentionPeriod, anchor.network.flowLogRetentionDays);
+            assert.deepStrictEqual(store.inputs.encryptConf, { enable: true, encryptType: "default" });
+            assert.deepStrictEqual(
+                {
+                    resourceType: flowLog.inputs.resourceType,
+                    resourceId: flowLog.inputs.resourceId,
+                    trafficType: flowLog.inputs.trafficType,
+                    logStoreName: flowLog.inputs.logStoreName,
+                },
+                { resourceType: "VPC", resourceId: attachment.inputs.vpcId, trafficType: "All", logStoreName: "vpc-flow-logs" },
+            );
+            // The anchor's own VPC keeps its flow logs as it did: same names, its own project in Shanghai.
+            assert.strictEqual(inv.named("alicloud:log/project:Project", "ack-sh-flow-logs").inputs.projectName, "ack-sh-prod-vpc-flow-logs");
         });
 
         it("registers the same resources in a first preview (nothing declared inside an apply)", () => {

@@ -111,7 +111,15 @@ describe("links: AWS default quotas", () => {
                             cen: { anchor: "ack-a", region: "ap-northeast-1", bandwidthMbps: 10 },
                         }) as LinkDecl,
                 ),
-                [{ anchor: "ack-a", region: "ap-northeast-1", vpcCidr: "10.200.0.0/24", zones: ["ap-northeast-1a", "ap-northeast-1b"] }],
+                [
+                    {
+                        anchor: "ack-a",
+                        region: "ap-northeast-1",
+                        vpcCidr: "10.200.0.0/24",
+                        zones: ["ap-northeast-1a", "ap-northeast-1b"],
+                        flowLogRetentionDays: 365,
+                    },
+                ],
             );
             assert.deepStrictEqual(alicloudQuotaWarnings(edged, []), [
                 "ack-a-ap-northeast-1-edge: its VPN gateway learns 52 routes from AWS over BGP, over Alibaba Cloud's default of 50 routes in a VPN gateway's BGP route table: raise the quota first",

@@ -169,10 +169,13 @@ describe("ACK spec", () => {
         // A fully qualified stack is named by its last part, as pulumi.getStack() names it.
         assert.ok(parseFleet(rawStackFleet("prod"), { stack: "acme/hybrid-fleet/prod" }).ok);
         // 63 characters pass, 64 do not: "ack-sh-" + stack + "-vpc-flow-logs" is 21 + the stack's length.
-        assert.ok(parseFleet(rawStackFleet("prod"), { stack: "s".repeat(42) }).ok);
-        const long = parseFleet(rawStackFleet("prod"), { stack: "s".repeat(43) });
-        assert.ok(!long.ok);
-        assert.deepStrictEqual(long.violations, [refused("s".repeat(43), `ack-sh-${"s".repeat(43)}-vpc-flow-logs`)]);
+        // (The site's CEN edge has a longer project name, with its own rule: test/stacks/spec/links.test.ts.)
+        const siteViolations = (stack: string) => {
+            const result = parseFleet(rawStackFleet("prod"), { stack });
+            return result.ok ? [] : result.violations.filter((v) => v.startsWith("clusters[2]"));
+        };
+        assert.deepStrictEqual(siteViolations("s".repeat(42)), []);
+        assert.deepStrictEqual(siteViolations("s".repeat(43)), [refused("s".repeat(43), `ack-sh-${"s".repeat(43)}-vpc-flow-logs`)]);
         // Without a stack (a spec checked on its own), names derived from one are not judged.
         assert.ok(parseFleet(rawStackFleet("prod")).ok);
     });

@@ -43,6 +43,22 @@ describe("links spec", () => {
         assert.strictEqual(prod.spec.links[1].expressConnect?.physicalConnectionId, "pc-uf6k3x9q2m7n4p8r");
     });
 
+    it("with the stack known, refuses a CEN edge whose flow-log project name SLS would refuse", () => {
+        // "ack-sh-" + stack + "-ap-northeast-1-flow-logs": 32 + the stack's length, at most 63.
+        const edgeViolations = (stack: string) => {
+            const result = parseFleet(rawStackFleet("prod"), { stack });
+            return result.ok ? [] : result.violations.filter((v) => v.startsWith("cenEdges"));
+        };
+        assert.deepStrictEqual(edgeViolations("s".repeat(31)), []);
+        const stack = "s".repeat(32);
+        assert.deepStrictEqual(edgeViolations(stack), [
+            `cenEdges[0]: in stack "${stack}" names the SLS project "ack-sh-${stack}-ap-northeast-1-flow-logs" of its VPC's flow logs, which SLS refuses (3 to 63 characters of [a-z0-9-], a letter or digit at each end)`,
+        ]);
+        assert.strictEqual(edgeViolations("Prod").length, 1);
+        // Without a stack, names derived from one are not judged.
+        assert.ok(parseFleet(rawStackFleet("prod")).ok);
+    });
+
     describe("ASNs", () => {
         it("rejects a public, a reserved and a duplicate ASN", () => {
             const v = violationsAfter((f) => {
