@@ -74,7 +74,7 @@ const typecheck = run(
 // inherit it): a fleet run keeps most of what it allocates until it ends, so each scavenge copies
 // survivors, and with V8's default (growing from 1 MB to 32 MB) a warm prod run spent 39 % of its time
 // in five scavenges of 20-137 ms. With 128 MB, one or two. Measured here: a warm prod run 0.43-0.61 s
-// against 0.56-0.89 s (16 MB), 256 MB no better; the whole unit tier in six alternating pairs,
+// against 0.56-0.89 s (16 MB), 256 MB slower; the whole unit tier in six alternating pairs,
 // 20.7-26.4 s (mean 23.4) against 23.3-28.4 s (mean 25.9) with 16 MB, 31-41 against 36-45 user CPU s,
 // peak RSS about the same. (The plan, one run in a fresh process, is slower with it: the CLIs keep V8's default.)
 // The workers load every source through tools/register.js, whose transform cache is filled here for

@@ -10,13 +10,15 @@ export const POD_VSWITCH_BITS = 2;
 
 /**
  * The site's SLS projects, named after the cluster and the stack: control-plane and audit logs, and
- * the VPC's flow logs. The spec checks both names against SLS_PROJECT_NAME for the stack it is
- * deployed to (components/core/alicloudFlowLogs.ts).
+ * the VPC's flow logs (a CEN edge's VPC has its own: cenEdgeFlowLogProject). The spec checks every
+ * such name against SLS_PROJECT_NAME for the stack it is deployed to.
  */
 export const slsProjectNames = (cluster: string, stack: string) => ({
     logs: `${cluster}-${stack}-k8s-logs`,
     flowLogs: `${cluster}-${stack}-vpc-flow-logs`,
 });
+/** An SLS project name: unique across Alibaba Cloud, 3 to 63 characters of [a-z0-9-], a letter or digit at each end (SLS docs, "Manage a project"). */
+export const SLS_PROJECT_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 export type Weekday = "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday";
 

@@ -4,15 +4,12 @@
 import * as alicloud from "./sdk/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 
-/** An SLS project name: unique across Alibaba Cloud, 3 to 63 characters of [a-z0-9-], a letter or digit at each end (SLS docs, "Manage a project"). */
-export const SLS_PROJECT_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
-
 /** The Logstore of the flow logs in that project. */
 export const FLOW_LOG_STORE = "vpc-flow-logs";
 
 export interface VpcFlowLogsArgs {
     vpcId: pulumi.Input<string>;
-    /** Named after the VPC's owner and the stack; the spec checks it against SLS_PROJECT_NAME. */
+    /** Named after the VPC's owner and the stack; the spec checks it against SLS_PROJECT_NAME (components/ack/types.ts). */
     projectName: string;
     retentionDays: number;
     tags: Record<string, string>;

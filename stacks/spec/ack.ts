@@ -5,8 +5,7 @@ import { cidr, overlaps } from "../cidr";
 import { tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, labels, podPidsLimit, taint, Violation } from "./common";
 // How the site carves its address blocks: the rules check the prefixes the renderer will cut.
-import { NODE_VSWITCH_BITS, POD_VSWITCH_BITS, slsProjectNames } from "../../components/ack/types";
-import { SLS_PROJECT_NAME } from "../../components/core/alicloudFlowLogs";
+import { NODE_VSWITCH_BITS, POD_VSWITCH_BITS, SLS_PROJECT_NAME, slsProjectNames } from "../../components/ack/types";
 
 /** A vSwitch mask must be /16 to /29 (Alibaba Cloud VPC docs, "Create and manage a vSwitch"). */
 export const VSWITCH_PREFIX = { min: 16, max: 29 } as const;

@@ -3,7 +3,7 @@
 // cross-border product); and the rules that make the addressing plan and the reachability every
 // fleet layer relies on correct before anything is declared.
 import { z } from "zod";
-import { SLS_PROJECT_NAME } from "../../components/core/alicloudFlowLogs";
+import { SLS_PROJECT_NAME } from "../../components/ack/types";
 import { cenEdgeFlowLogProject, edgeInside, RESERVED_INSIDE_CIDRS, tunnelLayout } from "../../components/links/plan";
 import { cidr, contains, formatIp, overlaps, parseIp, usableHost, within } from "../cidr";
 import { cidrBlock, dnsLabel, formatPath, ipv4, Violation } from "./common";

@@ -428,7 +428,10 @@ describe("every string the spec takes has a strict format", () => {
      */
     function hostileEdits(spec: unknown): { path: string; apply(raw: any): void }[] {
         const parentOf = (raw: any, at: (string | number)[]) => at.slice(0, -1).reduce((o, k) => o[k], raw);
-        return stringPositions(fleetSchema).flatMap((position) =>
+        // Values first, then record keys: a value edited after its key was renamed would land under the old key.
+        const positions = stringPositions(fleetSchema);
+        const ordered = [...positions.filter((p) => !p.endsWith("{key}")), ...positions.filter((p) => p.endsWith("{key}"))];
+        return ordered.flatMap((position) =>
             stringsAt(spec, position).map((at) => {
                 const last = at[at.length - 1];
                 if (!position.endsWith("{key}")) return { path: formatPath(at), apply: (raw: any) => void (parentOf(raw, at)[last] += HOSTILE) };
@@ -481,10 +484,25 @@ describe("every string the spec takes has a strict format", () => {
         return fleet;
     }
 
-    /** dev, whose IDC runs Cilium, with a BGP peer for one rack's nodes only. */
+    /**
+     * dev, whose IDC runs Cilium, with a BGP peer for one rack's nodes only, and on its EKS and ACK sites
+     * what prod has only on its IDC: a tenant let in by pod labels, mesh injection, a version
+     * exception, a metrics store reached by endpoint and credentials.
+     */
     function maximalDev(): any {
         const fleet = rawStackFleet("dev");
         fleet.clusters[IDC].network.cilium.bgp.peers[0].nodeSelector = "topology.kubernetes.io/zone == 'rack-a'";
+        fleet.clusters[IDC].metrics.objectStore.region = "us-east-1";
+        for (const i of [EKS, ACK]) {
+            const c = fleet.clusters[i];
+            c.network.tenants = [{ namespace: "payments", allowFrom: [{ namespace: "istio-system", podLabels: { "app.kubernetes.io/name": "gateway" } }] }];
+            c.mesh.injection = { payments: "sidecar" };
+            c.versionException = { until: "2026-12-20", reason: "stepping one minor at a time" };
+            Object.assign(c.metrics.objectStore, {
+                endpoint: `https://store.${c.name}.acme.internal`,
+                credentials: { accessKeyIdKey: `${c.provider}StoreKeyId`, secretAccessKeyKey: `${c.provider}StoreSecret` },
+            });
+        }
         return fleet;
     }
 
@@ -503,14 +521,63 @@ describe("every string the spec takes has a strict format", () => {
 
     it("the cases hold a string at every place the schema takes one (fields, list items, record keys and values)", () => {
         const positions = stringPositions(fleetSchema);
-        assert.ok(positions.length > 160, `${positions.length} positions`);
+        assert.ok(positions.length > 240, `${positions.length} positions`);
         const specs = cases.map(([, stack, raw]) => writtenOut(stack, raw()));
+        const uncovered = positions.filter((at) => !specs.some((spec) => stringsAt(spec, at).length > 0));
+        // What the schema takes on an EKS site but the rules refuse there (Calico enforces policy only on
+        // the VPC CNI; Cilium runs in ENI mode): no valid spec holds a string there. Each refusal, checked.
+        const peers = [{ name: "tor-1", peerIp: "10.120.0.1", asNumber: 64512, nodeSelector: "all()" }];
+        const refusedOnEks: [string, (network: any) => void, string[]][] = [
+            [
+                ".clusters[]<provider=eks>.network.calico.",
+                (n) => {
+                    n.cni = "calico";
+                    n.calico = {
+                        defaultPoolCidr: "10.165.0.0/17",
+                        ipPools: [{ name: "batch", cidr: "10.165.128.0/17", nodeSelector: "all()", namespaces: ["payments"] }],
+                        bgp: { asNumber: 64611, peers },
+                    };
+                },
+                ["bgp", "defaultPoolCidr", "ipPools"].map((k) => `clusters[1].network.calico.${k}`),
+            ],
+            [
+                ".clusters[]<provider=eks>.network.cilium.",
+                (n) => {
+                    n.cni = "cilium";
+                    n.cilium = { clusterId: 21, bgp: { asNumber: 64611, peers } };
+                },
+                ["clusters[1].network.cilium.bgp"],
+            ],
+        ];
+        for (const [, mutate, paths] of refusedOnEks) {
+            assert.deepStrictEqual(
+                violationsAfter((f) => mutate(f.clusters[EKS].network)).map((v) => v.slice(0, v.indexOf(": "))),
+                paths,
+            );
+        }
         assert.deepStrictEqual(
-            positions.filter((at) => !specs.some((spec) => stringsAt(spec, at).length > 0)),
+            uncovered.filter((at) => !refusedOnEks.some(([prefix]) => at.startsWith(prefix))),
             [],
         );
+        assert.strictEqual(uncovered.length, 11, uncovered.join("\n"));
         // The walk itself: it finds a record's keys and values and a tuple's items, and refuses what it cannot read.
         assert.deepStrictEqual(stringPositions(z.strictObject({ a: z.record(z.string(), z.tuple([z.string()])), b: z.enum(["x"]) })), [".a{key}", ".a{}[0]"]);
+        // A discriminated union's branches each have their own places; a recursive schema is walked once.
+        const site = z.discriminatedUnion("kind", [
+            z.strictObject({ kind: z.literal("a"), name: z.string() }),
+            z.strictObject({ kind: z.literal("b"), name: z.string() }),
+        ]);
+        assert.deepStrictEqual(stringPositions(z.strictObject({ sites: z.array(site) })), [".sites[]<kind=a>.name", ".sites[]<kind=b>.name"]);
+        assert.deepStrictEqual(stringsAt({ sites: [{ kind: "b", name: "x" }] }, ".sites[]<kind=a>.name"), []);
+        assert.deepStrictEqual(stringsAt({ sites: [{ kind: "b", name: "x" }] }, ".sites[]<kind=b>.name"), [["sites", 0, "name"]]);
+        const tree: z.ZodType = z.strictObject({
+            label: z.string(),
+            get children() {
+                return z.array(tree);
+            },
+        });
+        assert.deepStrictEqual(stringPositions(tree), [".label"]);
+        assert.throws(() => stringPositions(z.strictObject({ a: z.looseRecord(z.string(), z.number()) })), /a loose record at \.a/);
         assert.throws(() => stringPositions(z.strictObject({ a: z.looseObject({}) })), /an object taking any key at \.a/);
         assert.throws(() => stringPositions(z.strictObject({ a: z.date() })), /a date schema at \.a/);
     });

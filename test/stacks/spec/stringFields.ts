@@ -5,20 +5,29 @@ import type { z } from "zod";
 
 /**
  * A string position in the schema: fields as `.name`, any element of a list as `[]` (a tuple's as
- * `[0]`), any value of a record as `{}` and its keys as `{key}`; union branches add their own fields.
- * Enums and literals are not free text and are left out.
+ * `[0]`), any value of a record as `{}` and its keys as `{key}`; a branch of a discriminated union as
+ * `<provider=ack>` (each branch's fields are its own); the branches of a plain union at the same
+ * position. Enums and literals are not free text and are left out.
  */
 export function stringPositions(schema: z.ZodType): string[] {
     const out = new Set<string>();
-    const seen = new Set<unknown>();
+    // The schemas being walked, outermost first: a schema met again inside itself is recursive (z.lazy,
+    // or an object's getter), and its strings are already listed at the outer position.
+    const walking = new Set<unknown>();
     const walk = (s: z.ZodType, at: string): void => {
+        if (walking.has(s)) return;
+        walking.add(s);
+        visit(s, at);
+        walking.delete(s);
+    };
+    const visit = (s: z.ZodType, at: string): void => {
         const def = (s as any)._zod.def;
         switch (def.type) {
             case "string":
                 out.add(at);
                 return;
             case "object":
-                // Unknown keys are refused (strictObject's catchall is never); any other catchall could take strings.
+                // A strictObject's catchall is never (an unknown key is refused); any other catchall could take strings.
                 if (def.catchall !== undefined && def.catchall._zod.def.type !== "never")
                     throw new Error(`stringPositions: an object taking any key at ${at || "(fleet)"}`);
                 for (const [key, field] of Object.entries(def.shape)) walk(field as z.ZodType, `${at}.${key}`);
@@ -30,10 +39,15 @@ export function stringPositions(schema: z.ZodType): string[] {
                 if (def.rest) walk(def.rest, `${at}[]`);
                 return;
             case "record":
+                // A loose record passes keys its key schema does not match through unchecked.
+                if (def.mode === "loose") throw new Error(`stringPositions: a loose record at ${at || "(fleet)"}`);
                 walk(def.keyType, `${at}{key}`);
                 return walk(def.valueType, `${at}{}`);
             case "union":
-                for (const option of def.options) walk(option, at);
+                for (const option of def.options) {
+                    const tag = def.discriminator === undefined ? "" : `<${def.discriminator}=${option._zod.def.shape[def.discriminator]._zod.def.values[0]}>`;
+                    walk(option, `${at}${tag}`);
+                }
                 return;
             case "intersection":
                 walk(def.left, at);
@@ -49,13 +63,10 @@ export function stringPositions(schema: z.ZodType): string[] {
             case "pipe":
                 return walk(def.in, at);
             case "lazy":
-                if (seen.has(s)) return;
-                seen.add(s);
                 return walk(def.getter(), at);
             case "enum":
             case "literal":
             case "number":
-            case "int":
             case "boolean":
             case "null":
             case "undefined":
@@ -74,7 +85,7 @@ export function stringPositions(schema: z.ZodType): string[] {
  * as its path of keys and indexes; at a `{key}` position, each key of the record (the path ends with it).
  */
 export function stringsAt(value: unknown, position: string, at: (string | number)[] = []): (string | number)[][] {
-    const step = /^(\.[^.[{]+|\[\]|\[\d+\]|\{key\}|\{\})/.exec(position)?.[0];
+    const step = /^(\.[^.[{<]+|\[\]|\[\d+\]|\{key\}|\{\}|<[^=>]+=[^>]+>)/.exec(position)?.[0];
     if (step === undefined) return typeof value === "string" ? [at] : [];
     if (value === null || typeof value !== "object") return [];
     const rest = position.slice(step.length);
@@ -83,9 +94,14 @@ export function stringsAt(value: unknown, position: string, at: (string | number
         const i = /^\[(\d+)\]$/.exec(step)?.[1];
         return i === undefined ? [] : stringsAt(value[Number(i)], rest, [...at, Number(i)]);
     }
-    const entries = Object.entries(value);
-    if (step === "{key}") return rest === "" ? entries.map(([k]) => [...at, k]) : [];
-    if (step === "{}") return entries.flatMap(([k, v]) => stringsAt(v, rest, [...at, k]));
+    const record = value as Record<string, unknown>;
+    if (step.startsWith("<")) {
+        // A discriminated union's branch: this object, if its discriminator names the branch.
+        const [key, tag] = step.slice(1, -1).split("=");
+        return String(record[key]) === tag ? stringsAt(value, rest, at) : [];
+    }
+    if (step === "{key}") return rest === "" ? Object.keys(record).map((k) => [...at, k]) : [];
+    if (step === "{}") return Object.entries(record).flatMap(([k, v]) => stringsAt(v, rest, [...at, k]));
     const key = step.slice(1);
-    return step.startsWith(".") && Object.hasOwn(value, key) ? stringsAt((value as Record<string, unknown>)[key], rest, [...at, key]) : [];
+    return step.startsWith(".") && Object.hasOwn(record, key) ? stringsAt(record[key], rest, [...at, key]) : [];
 }
