@@ -533,6 +533,15 @@ describe("links layer on the mock engine", function () {
             preview = (await run(loadStackSpec("dev"), "dev", true)).inventory;
         });
 
+        it("keeps the edge VPC's flow logs as long as ack-dev keeps its own (30 days in dev), in a project named for the dev stack", () => {
+            assert.strictEqual(inv.named("alicloud:log/store:Store", "ack-dev-ap-northeast-1-edge-flow-logs").inputs.retentionPeriod, 30);
+            assert.strictEqual(inv.named("alicloud:log/store:Store", "ack-dev-flow-logs").inputs.retentionPeriod, 30);
+            assert.strictEqual(
+                inv.named("alicloud:log/project:Project", "ack-dev-ap-northeast-1-edge-flow-logs").inputs.projectName,
+                "ack-dev-dev-ap-northeast-1-flow-logs",
+            );
+        });
+
         it("declares the edge crossing towards AWS and one Alibaba dual-tunnel connection whose two tunnels land on the IDC gateway", () => {
             const counts = countByType(linkResources(inv));
             // eks-dev <-> ack-dev's edge in Tokyo: two AWS connections; idc-dev <-> ack-dev: one dual-tunnel connection.
