@@ -27,8 +27,6 @@ const resourceRef = z.strictObject({
     name: dnsSubdomain,
 });
 
-/** A label key / value as Kubernetes accepts them (an optional DNS prefix, then a name). */
-
 const placementPolicy = z.strictObject({
     /** The policy's name (and the PropagationPolicy's). */
     name: dnsLabel,

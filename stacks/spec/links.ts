@@ -276,8 +276,10 @@ const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map(cidr);
 const NOT_PUBLIC = [...RFC1918, ...["100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/8", "224.0.0.0/3"].map(cidr)];
 const LINK_LOCAL = cidr("169.254.0.0/16");
 
-/** Every rule of the links layer; `fleet` is a well-formed spec. */
-/** `stack`: the stack the spec is deployed to, when known (a CEN edge's SLS project name carries it). */
+/**
+ * Every rule of the links layer; `fleet` is a well-formed spec, `stack` the stack it is deployed to
+ * when known (a CEN edge's SLS project name carries it).
+ */
 export function linksRules(fleet: FleetLike, stack?: string): Violation[] {
     const out: Violation[] = [];
     const index = new Map(fleet.clusters.map((c, i) => [c.name, i]));

@@ -6,8 +6,10 @@ import { cidr, overlaps, within } from "../cidr";
 import { cidrBlock, dnsLabel, ipv4, labels, Violation } from "./common";
 import type { FleetNetwork as FleetSpec } from "./fleetNetwork";
 
-/** A Calico selector expression (Calico docs, "Selectors"), e.g. `rack == 'a'` or `all()`. */
-/** A Calico selector expression: one line of printable ASCII (Calico parses the rest when the object is applied). */
+/**
+ * A Calico selector expression (Calico docs, "Selectors"), e.g. `rack == 'a'` or `all()`: one line of
+ * printable ASCII (Calico parses the rest when the object is applied).
+ */
 const calicoSelector = z
     .string()
     .min(1)

@@ -84,7 +84,7 @@ export class AlicloudCenEdge extends pulumi.ComponentResource {
             parent,
         );
         joinRouteTable(`${name}-tr-vpc`, args.hub, attachment.transitRouterAttachmentId, this);
-        alicloudVpcFlowLogs(name, { vpcId: vpc.id, projectName: args.flowLogs.projectName, retentionDays: args.flowLogs.retentionDays, tags: args.tags }, this);
+        alicloudVpcFlowLogs(name, { vpcId: vpc.id, ...args.flowLogs, tags: args.tags }, this);
         for (const prefix of args.awsPrefixes) {
             new alicloud.cen.TransitRouterRouteEntry(
                 `${name}-tr-rt-${prefixName(prefix)}`,
