@@ -4,6 +4,7 @@
 import type { InventoryEntry, InventoryFile } from "../tools/planDiff";
 import { parseUrn, providerUrn, urnName } from "../tools/urn";
 import { EnforcementLevel, fleetPolicies, FleetPolicy, PolicyTarget } from "./policies";
+import { byText } from "../components/core/order";
 
 export interface PolicyViolation {
     policy: string;
@@ -44,7 +45,7 @@ export function evaluatePolicies(inventory: InventoryFile, policies: FleetPolicy
         if (p.validateResource) for (const t of targets) p.validateResource(t, at(t.urn));
         if (p.validateStack) p.validateStack(targets, at(""));
     }
-    violations.sort((a, b) => a.policy.localeCompare(b.policy) || (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0) || a.message.localeCompare(b.message));
+    violations.sort((a, b) => byText(a.policy, b.policy) || byText(a.urn, b.urn) || byText(a.message, b.message));
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
     return { violations, mandatory, advisory: violations.length - mandatory, policies: policies.length, resources: targets.length };
 }

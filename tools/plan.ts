@@ -22,6 +22,7 @@ import { runCommand } from "./cli";
 import { renderLinkSummary } from "./linkSummary";
 import { diffInventories, InventoryFile, InventoryEntry, renderDiff } from "./planDiff";
 import { offlineConfig, parseStackFile, readStackFile, ROOT, type StackFile, stackFilePath } from "./stackFile";
+import { byText } from "../components/core/order";
 
 interface Args {
     stack: string;
@@ -234,7 +235,7 @@ export async function plan(args: Args, evaluate: Evaluate = evaluateOnMocks, inp
 
     const entries: InventoryEntry[] = inventory.resources
         .map((r) => entryOf(r, clusterOf(inventory, r, clusterNames) ?? null))
-        .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+        .sort((a, b) => byText(a.urn, b.urn));
     const inventoryFile: InventoryFile = { project: "hybrid-fleet", stack: args.stack, resources: entries };
     writeInventory(path.join(outDir, "inventory.json"), inventoryFile);
 
@@ -277,7 +278,7 @@ export async function plan(args: Args, evaluate: Evaluate = evaluateOnMocks, inp
     console.log("\nresources per cluster:");
     for (const [c, n] of [...byCluster].sort()) console.log(`  ${c.padEnd(32)} ${n}`);
     console.log("\nresources per type:");
-    for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${t.padEnd(64)} ${n}`);
+    for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]))) console.log(`  ${t.padEnd(64)} ${n}`);
     console.log("\npinned SSH host keys (SHA256 fingerprints, as `ssh-keygen -l` prints them):\n" + pins.map(([h, f]) => `  ${h.padEnd(32)} ${f}`).join("\n"));
     const { planLinks } = require("../components/links/plan") as typeof import("../components/links/plan");
     const { cenEdgeDecls, linkDecls, linkSites } = require("../stacks/links") as typeof import("../stacks/links");

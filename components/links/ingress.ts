@@ -6,6 +6,7 @@
 import * as alicloud from "../core/sdk/alicloud";
 import * as aws from "../core/sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { byText } from "../core/order";
 
 /** One port of a site that other sites dial over the links, and who dials it for what. */
 export interface IngressNeed {
@@ -33,7 +34,7 @@ export function ingressPorts(needs: IngressNeed[], site: string): IngressPort[] 
         if (!p.purposes.includes(n.purpose)) p.purposes.push(n.purpose);
         byPort.set(n.port, p);
     }
-    for (const p of byPort.values()) p.sources.sort((a, b) => a.cidr.localeCompare(b.cidr));
+    for (const p of byPort.values()) p.sources.sort((a, b) => byText(a.cidr, b.cidr));
     return [...byPort.values()].sort((a, b) => a.port - b.port);
 }
 

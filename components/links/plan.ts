@@ -4,6 +4,7 @@
 // (tunnel counts, reserved blocks) and the cloud and IDC components all read the same plan.
 import type * as pulumi from "@pulumi/pulumi";
 import type { FabricPeer, IdcGatewayHostPlan, TunnelCrypto, TunnelParams } from "./types";
+import { byText } from "../core/order";
 
 export type EndKind = "idc" | "eks" | "ack";
 export type LinkKind = "ipsec-vpn" | "direct-connect" | "express-connect";
@@ -454,7 +455,7 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[], edges: CenEdgeDe
             }
         });
     }
-    for (const { host, key } of [...idcHosts].sort((x, y) => x.key.localeCompare(y.key) || x.host.localeCompare(y.host))) {
+    for (const { host, key } of [...idcHosts].sort((x, y) => byText(x.key, y.key) || byText(x.host, y.host))) {
         const used = new Set(usedIds(host).values());
         const start = fnv1a(key) % IF_ID_SLOTS;
         let id: number | undefined;
@@ -521,7 +522,7 @@ export function planLinks(sites: LinkSite[], links: LinkDecl[], edges: CenEdgeDe
         const anchor = siteOf(edge.anchor);
         const crossings = [...crossingsOf.values()]
             .filter((c) => c.edge === edge)
-            .sort((p, q) => p.eks.name.localeCompare(q.eks.name))
+            .sort((p, q) => byText(p.eks.name, q.eks.name))
             .map((c): PlannedEdgeCrossing => {
                 const name = `${c.eks.name}-${edge.anchor}-${edge.region}`;
                 const edgeSite: LinkSite = { ...anchor };
@@ -600,8 +601,8 @@ export function cenCrossBorderPlans(plan: LinksPlan): CenCrossBorderPlan[] {
         p.bandwidthMbps += l.cen.bandwidthMbps;
     }
     return [...byKey.values()]
-        .sort((x, y) => `${x.anchor}/${x.area}`.localeCompare(`${y.anchor}/${y.area}`))
-        .map((p) => ({ ...p, regions: p.regions.sort((x, y) => x.region.localeCompare(y.region)) }));
+        .sort((x, y) => byText(`${x.anchor}/${x.area}`, `${y.anchor}/${y.area}`))
+        .map((p) => ({ ...p, regions: p.regions.sort((x, y) => byText(x.region, y.region)) }));
 }
 
 /** One tunnel at run time: the outside (public) address of its ends, as the clouds hand them out, and its PSK. */

@@ -12,6 +12,7 @@ import {
     THANOS,
     THANOS_SERVICE_ACCOUNT,
 } from "./versions";
+import { byText } from "../core/order";
 
 export type Severity = "critical" | "warning" | "info";
 
@@ -682,7 +683,7 @@ export function endpointSdConfig(endpoints: Endpoint[]) {
             server_name: GRPC_SERVER_NAME,
             tls_config: { enabled: true, ca_file: `${TLS_DIR}/ca.crt`, cert_file: `${TLS_DIR}/tls.crt`, key_file: `${TLS_DIR}/tls.key`, min_version: "1.3" },
         },
-        endpoints: [...endpoints].sort((a, b) => a.address.localeCompare(b.address)).map((e) => ({ address: e.address })),
+        endpoints: [...endpoints].sort((a, b) => byText(a.address, b.address)).map((e) => ({ address: e.address })),
     };
 }
 

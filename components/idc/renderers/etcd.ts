@@ -4,6 +4,7 @@ import { envLine, indent, retryUntil, shq } from "./shell";
 import { stringify } from "yaml";
 import type { IdcClusterShape as IdcClusterSpec } from "../types";
 import { APT_RETRY_FUNCTION, aptUpdate } from "./node";
+import { byText } from "../../core/order";
 
 export type EtcdTuning = IdcClusterSpec["etcd"]["tuning"];
 
@@ -676,7 +677,7 @@ export function renderEtcdRestoreScript(input: EtcdRestoreInput): string {
     const restoring = shq(`${paths.mount}/data.restoring`);
     // By name: the spec's order of the members is no part of the cluster (a reorder changes no file).
     const initial = [...input.members]
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .sort((a, b) => byText(a.name, b.name))
         .map((m) => `${m.name}=${peerUrl(m, ports)}`)
         .join(",");
     return `#!/bin/bash

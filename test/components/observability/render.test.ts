@@ -97,6 +97,17 @@ describe("observability renderers", () => {
         assert.deepStrictEqual(sd.endpoints, [{ address: "a:10901" }, { address: "b:10901" }]);
     });
 
+    it("orders the endpoints the same on every machine: by code unit, where the locale's collation puts ':' before '.'", () => {
+        const sd = endpointSdConfig([
+            { address: "store:10901", role: "store" },
+            { address: "store.idc-sh:10901", role: "store" },
+        ]);
+        assert.deepStrictEqual(
+            sd.endpoints.map((e) => e.address),
+            ["store.idc-sh:10901", "store:10901"],
+        );
+    });
+
     it("turns downsampling off only when asked, and reads durations", () => {
         const base = {
             name: "t",

@@ -1,0 +1,9 @@
+// An order of text every machine agrees on. `localeCompare` follows the process's locale (LANG and
+// LC_ALL, through ICU): under lt_LT "y" sorts before "j", and in every locale "a" before "B" and ":"
+// before ".", so a plan sorted with it could differ between a reviewer's laptop and CI, and a stack
+// updated from both would flap. UTF-16 code-unit order, what `sort()` uses without a comparator, does not.
+
+/** Code-unit order as a comparator: `[...].sort(byText)`, or a tie-break `byText(a.x, b.x) || ...`. */
+export function byText(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
