@@ -1,0 +1,125 @@
+// Every shell script the prod and dev fleets declare, through ShellCheck (Debian's shellcheck): the
+// scripts each remote Command runs (its create, update and delete commands, and the script it hands
+// sudo on stdin, secrets included, as the mock engine holds them) and every script file the plan
+// copies to a host (`*.sh` or a shebang). `bash -n` only parses; ShellCheck also finds unquoted
+// expansions, unset variables, masked failures and the like. Nothing may be reported but the few
+// findings below, each deliberate and each still present (an entry that no longer matches is removed).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { loadStackSpec, plannedStack, runFleet, SecretValue } from "../harness";
+import { requireTool, run, tempDir } from "./idcTools";
+
+interface Finding {
+    script: string;
+    line: number;
+    code: number;
+    level: string;
+    message: string;
+    text: string;
+}
+
+/**
+ * Findings that are the point of the line, not a slip. Rewriting them would change the script of
+ * every Command that runs it, and a changed script runs again on every host at the next `pulumi up`.
+ */
+const DELIBERATE: { code: number; line: RegExp; why: string }[] = [
+    { code: 2034, line: /^ {2}for try in \$\(seq 1 60\); do$/, why: "apt_retry counts its attempts; the counter itself is never read" },
+    {
+        code: 2086,
+        line: /apt-get install .* \$containerd_package \$kube_packages$/,
+        why: "each is a list of package=version words that must split (an empty one adds nothing)",
+    },
+    { code: 2086, line: /\(1\.\$here_minor\): \$\(echo \$behind\);/, why: "echo joins the nodes listed one per line into one line of the message" },
+    { code: 2116, line: /\(1\.\$here_minor\): \$\(echo \$behind\);/, why: "the same echo: it is there to join the lines" },
+    {
+        code: 2043,
+        line: /^ {2}for member in https:\/\/[^ ]+; do$/,
+        why: "the loop goes over the rendered member list, which has one member in a one-member cluster",
+    },
+];
+
+/** The host's own env files (etcdctl.env, backup.env) are sourced by path; they exist on the host, not here. */
+const EXCLUDED = ["SC1091"];
+
+/** Every script of a stack: the remote Commands' (create/update/delete/stdin) and the script files the plan writes. */
+async function scriptsOf(stack: "prod" | "dev"): Promise<Map<string, string>> {
+    const scripts = new Map<string, string>();
+    const { inventory } = await runFleet(loadStackSpec(stack), stack);
+    for (const r of inventory.ofType("command:remote:Command")) {
+        for (const key of ["create", "update", "delete", "stdin"]) {
+            const raw = r.inputs[key];
+            const value = raw instanceof SecretValue ? raw.value : raw;
+            if (typeof value === "string" && value.trim() !== "") scripts.set(`${stack} ${r.name} ${key}`, value);
+        }
+    }
+    const files = path.join(await plannedStack(stack), "files");
+    const walk = (dir: string): string[] =>
+        fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+    for (const file of walk(files)) {
+        const text = fs.readFileSync(file, "utf8");
+        if (file.endsWith(".sh") || /^#!.*\b(ba)?sh\b/.test(text)) scripts.set(`${stack} ${path.relative(files, file)}`, text);
+    }
+    return scripts;
+}
+
+/** ShellCheck over all of them in one run (as bash: every Command runs `sudo -n bash -s`), findings by script. */
+function shellcheck(scripts: Map<string, string>): Finding[] {
+    const dir = tempDir("shellcheck-");
+    try {
+        const names = [...scripts.keys()];
+        const files = names.map((_, i) => path.join(dir, `${i}.sh`));
+        names.forEach((name, i) => fs.writeFileSync(files[i], scripts.get(name)!));
+        const r = run("shellcheck", ["--shell=bash", "--severity=style", "--format=json1", `--exclude=${EXCLUDED.join(",")}`, ...files], {
+            timeoutMs: 120_000,
+        });
+        // 0: nothing found, 1: findings; anything else is ShellCheck failing.
+        assert.ok(r.status === 0 || r.status === 1, `shellcheck exited ${r.status}: ${r.stderr}`);
+        const { comments } = JSON.parse(r.stdout) as { comments: { file: string; line: number; code: number; level: string; message: string }[] };
+        return comments.map((c) => {
+            const script = names[files.indexOf(c.file)];
+            return { script, line: c.line, code: c.code, level: c.level, message: c.message, text: scripts.get(script)!.split("\n")[c.line - 1] };
+        });
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+describe("every shell script the fleets declare passes ShellCheck", function () {
+    this.timeout(300_000);
+    before(() => requireTool("shellcheck"));
+
+    it("reports an unquoted expansion and an unset variable in a broken script (the check can fail)", () => {
+        const found = shellcheck(new Map([["broken", "#!/bin/bash\nset -euo pipefail\ntarget=$1\nrm -rf $target/$sub_dir\n"]]));
+        const codes = found.map((f) => f.code);
+        for (const code of [2086, 2154]) assert.ok(codes.includes(code), `SC${code} not among ${codes.join(", ")}`);
+    });
+
+    const seen: Finding[] = [];
+    for (const stack of ["prod", "dev"] as const) {
+        it(`${stack}: nothing reported but the deliberate findings`, async () => {
+            const scripts = await scriptsOf(stack);
+            // Each kind is there: Commands' scripts on stdin, secret ones too, and the copied script files.
+            assert.ok([...scripts.keys()].filter((k) => k.endsWith(" stdin")).length > 50, "the Commands' stdin scripts");
+            assert.ok(
+                [...scripts.keys()].some((k) => k.endsWith("etcd-restore.sh")),
+                "the copied script files",
+            );
+            const findings = shellcheck(scripts);
+            seen.push(...findings);
+            const unexpected = findings.filter((f) => !DELIBERATE.some((d) => d.code === f.code && d.line.test(f.text)));
+            assert.deepStrictEqual(
+                unexpected.map((f) => `${f.script}:${f.line}: SC${f.code} (${f.level}) ${f.message}\n    ${f.text}`),
+                [],
+            );
+        });
+    }
+
+    it("every deliberate finding is still in some script (prod's or dev's): an entry for none is removed", () => {
+        const unused = DELIBERATE.filter((d) => !seen.some((f) => f.code === d.code && d.line.test(f.text)));
+        assert.deepStrictEqual(
+            unused.map((d) => `SC${d.code} ${d.line}`),
+            [],
+        );
+    });
+});
