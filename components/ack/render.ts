@@ -4,6 +4,7 @@ import { cidr, subnet } from "../core/cidr";
 import { FLEET_KEYS, SYSTEM_TAINT } from "../core/conventions";
 import type { AckClusterShape as AckClusterSpec } from "./types";
 import { NODE_VSWITCH_BITS, POD_VSWITCH_BITS } from "./types";
+import { entriesByKey } from "../core/order";
 
 export interface ZonePlan {
     zone: string;
@@ -103,7 +104,8 @@ export function defaultStorageClass(environment: string) {
 
 /** The system pool carries the fleet's system label and taint: only add-ons that tolerate it run there. */
 export function nodePoolLabels(pool: AckClusterSpec["nodePools"][number]): { key: string; value: string }[] {
-    const labels: Record<string, string> = { ...pool.labels, [FLEET_KEYS.nodePool]: pool.name };
+    // The spec's by key (a YAML mapping has no order), then the fleet's own.
+    const labels: Record<string, string> = { ...Object.fromEntries(entriesByKey(pool.labels)), [FLEET_KEYS.nodePool]: pool.name };
     if (pool.system) labels[FLEET_KEYS.system] = "true";
     if (pool.spot) labels["hybrid-fleet.io/capacity-type"] = "spot";
     return Object.entries(labels).map(([key, value]) => ({ key, value }));

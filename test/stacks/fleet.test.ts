@@ -1,9 +1,9 @@
 // Whole-fleet invariants on the mock engine, for every checked-in stack: the shape of the
 // resource graph (parents, names, explicit providers per cluster), secrets, and speed.
 import * as assert from "assert";
-import { Inventory, loadStackSpec, plainTextOccurrences, RegisteredResource, runFleet } from "../harness";
+import { ACK, EKS, IDC, Inventory, loadStackSpec, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet } from "../harness";
 import { buildFleet } from "../../stacks/fleet";
-import type { FleetSpec } from "../../stacks/spec";
+import { type FleetSpec, loadFleet } from "../../stacks/spec";
 import { redact, runOnMocks } from "../../tools/mockEngine";
 import { offlineConfig, readStackFile, stackFilePath } from "../../tools/stackFile";
 
@@ -101,5 +101,64 @@ describe("declaring the fleet in batches", function () {
                 .sort((a, b) => (a.urn < b.urn ? -1 : 1))
                 .map(({ state: _state, ...r }) => ({ ...r, dependencies: [...r.dependencies].sort(), inputs: redact(r.inputs) }));
         assert.deepStrictEqual(declared(oneByOne), declared(inventory));
+    });
+});
+
+describe("a YAML mapping has no order", function () {
+    this.timeout(120_000);
+
+    /** Every mapping of a raw spec with its keys in reverse order (lists keep theirs: a list's order can mean something). */
+    const reversedMappings = (value: unknown): unknown =>
+        Array.isArray(value)
+            ? value.map(reversedMappings)
+            : value !== null && typeof value === "object"
+              ? Object.fromEntries(
+                    Object.entries(value)
+                        .reverse()
+                        .map(([k, v]) => [k, reversedMappings(v)]),
+                )
+              : value;
+
+    /** A value as Pulumi compares it: an object's keys in any order, a list's items in theirs. */
+    const canonical = (value: unknown): unknown =>
+        Array.isArray(value)
+            ? value.map(canonical)
+            : value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype
+              ? Object.fromEntries(
+                    Object.keys(value)
+                        .sort()
+                        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+                )
+              : value;
+
+    /** Per URN: inputs, parent, provider and the set of dependencies. */
+    const declared = (inv: Inventory) =>
+        new Map(
+            inv.resources.map((r) => [
+                r.urn,
+                JSON.stringify(
+                    canonical(
+                        JSON.parse(JSON.stringify({ inputs: r.inputs, parent: r.parent, provider: r.provider, dependencies: [...r.dependencies].sort() })),
+                    ),
+                ),
+            ]),
+        );
+
+    it("prod, with two or more keys in every mapping the program lists from, declares the same when each mapping is written in reverse", async () => {
+        const raw = rawStackFleet("prod");
+        const idc = raw.clusters[IDC];
+        for (const host of [idc.controlPlane.hosts[0], idc.workers[0]]) host.labels = { ...host.labels, "acme.io/rack": "a1" };
+        idc.mesh.injection = { payments: "sidecar", search: "ambient" };
+        raw.clusters[ACK].nodePools[1].labels = { "acme.io/tier": "general", "acme.io/team": "search" };
+        raw.clusters[EKS].karpenter.nodePools[0].labels = { ...raw.clusters[EKS].karpenter.nodePools[0].labels, "acme.io/team": "search" };
+        const weights = raw.federation.policies.find((p: any) => p.replicas?.weights)?.replicas.weights;
+        assert.ok(weights && Object.keys(weights).length >= 3, "a policy divides replicas by fixed weights");
+        const [a, b] = [
+            declared((await runFleet(loadFleet(raw), "prod")).inventory),
+            declared((await runFleet(loadFleet(reversedMappings(raw)), "prod")).inventory),
+        ];
+        assert.deepStrictEqual([...b.keys()].sort(), [...a.keys()].sort(), "the same URNs");
+        const differing = [...a].filter(([urn, text]) => b.get(urn) !== text).map(([urn]) => urn);
+        assert.deepStrictEqual(differing, []);
     });
 });
