@@ -206,7 +206,7 @@ describe("mesh renderers", () => {
                 labels: { "istio/multiCluster": "true" },
                 annotations: { "networking.istio.io/cluster": "ack-sh" },
             });
-            assert.throws(() => serverUrl("evil\nhost", 443));
+            assert.throws(() => serverUrl("evil\nhost", 443), /is not a hostname or IPv4 address/);
         });
         it("cacerts: the chain is the intermediate then the root", () => {
             const d = caCertsData({ caCert: "I", caKey: "K", rootCert: "R" });

@@ -120,7 +120,7 @@ describe("observability renderers", () => {
         assert.ok(!compactorStatefulSet({ ...base, downsampling: true }).spec.template.spec.containers[0].args.includes("--downsampling.disable"));
         assert.strictEqual(durationHours("6h"), 6);
         assert.strictEqual(durationHours("2w"), 336);
-        assert.throws(() => durationHours("6m"));
+        assert.throws(() => durationHours("6m"), /not a duration: 6m/);
     });
 
     it("builds the compactor and the store gateway from one StatefulSet shape: they differ only in what sets them apart", () => {

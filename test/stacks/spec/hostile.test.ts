@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseCidr } from "../../../stacks/cidr";
+import * as YAML from "yaml";
 import { z } from "zod";
 import { FleetSpecError, fleetSchema, formatPath, parseFleet, secretConfigKeys } from "../../../stacks/spec";
 import { firstOverlaps, MAX_CLUSTERS } from "../../../stacks/spec/hardening";
@@ -45,22 +46,35 @@ function stackFileViolations(text: string): string[] {
     assert.fail("expected the stack file to be refused");
 }
 
+/**
+ * What `fn` hands process.emitWarning, where yaml sends its warnings (the 'warning' event itself only
+ * comes a tick later, after a listener removed in a finally is gone).
+ */
+function warningsDuring(fn: () => void): string[] {
+    const warnings: string[] = [];
+    const emit = process.emitWarning;
+    process.emitWarning = ((w: string | Error) => void warnings.push(typeof w === "string" ? w : w.message)) as typeof process.emitWarning;
+    try {
+        fn();
+    } finally {
+        process.emitWarning = emit;
+    }
+    return warnings;
+}
+
 const parsedAt = (mutate: (fleet: any) => void, today: Date, stack: "prod" | "dev" = "prod") => parsedAfter(mutate, stack, { today });
 
 describe("hostile stack files", () => {
     it("refuses a mapping or a sequence as a key, naming the line, with nothing on stderr", () => {
-        const warnings: string[] = [];
-        const onWarning = (w: Error) => warnings.push(w.message);
-        process.on("warning", onWarning);
-        try {
-            assert.deepStrictEqual(stackFileViolations("config:\n  ? {a: 1}\n  : x\n  ? [b]\n  : y\n"), [
-                "Pulumi.t.yaml:2:5: a key must be a scalar, not a mapping or a sequence",
-                "Pulumi.t.yaml:4:5: a key must be a scalar, not a mapping or a sequence",
-            ]);
-        } finally {
-            process.off("warning", onWarning);
-        }
+        let violations: string[] = [];
+        const warnings = warningsDuring(() => (violations = stackFileViolations("config:\n  ? {a: 1}\n  : x\n  ? [b]\n  : y\n")));
+        assert.deepStrictEqual(violations, [
+            "Pulumi.t.yaml:2:5: a key must be a scalar, not a mapping or a sequence",
+            "Pulumi.t.yaml:4:5: a key must be a scalar, not a mapping or a sequence",
+        ]);
         assert.deepStrictEqual(warnings, []);
+        // What the check is for: yaml warns on stderr when it turns such a key into JavaScript.
+        assert.match(warningsDuring(() => YAML.parse("? {a: 1}\n: x\n")).join("\n"), /Keys with collection values will be stringified/);
     });
 
     it("refuses duplicate keys, naming the line", () => {
