@@ -13,7 +13,7 @@ import * as path from "path";
 import { parseFleet } from "../../stacks/spec";
 import { isCalendar } from "../../stacks/spec/idc";
 import { renderDataDiskScript } from "../../components/idc/renderers/etcd";
-import { renderDirsScript } from "../../components/idc/renderers/node";
+import { renderDirsScript, STAGE_ROOT, stagedPath } from "../../components/idc/renderers/node";
 import { shq } from "../../components/idc/renderers/shell";
 import { IDC, rawStackFleet } from "../harness";
 import { TODAY } from "../stacks/spec/today";
@@ -132,23 +132,28 @@ const hostile = fc.oneof(
 );
 
 describe("hostile values for IDC fields that reach scripts (property)", () => {
-    const fields: { name: string; set: (c: any, v: string) => void }[] = [
-        { name: "etcd host name", set: (c, v) => (c.etcd.hosts[0].name = v) },
-        { name: "worker name", set: (c, v) => (c.workers[0].name = v) },
-        { name: "host address", set: (c, v) => (c.etcd.hosts[0].address = v) },
-        { name: "controlPlane.dnsName", set: (c, v) => (c.controlPlane.dnsName = v) },
-        { name: "etcd.dataDir", set: (c, v) => (c.etcd.dataDir = v) },
-        { name: "etcd.hosts[].nvmeDevice", set: (c, v) => (c.etcd.hosts[0].nvmeDevice = v) },
-        { name: "etcd.backup.onCalendar", set: (c, v) => (c.etcd.backup = { ...(c.etcd.backup ?? {}), onCalendar: v }) },
-        { name: "etcd.backup.prefix", set: (c, v) => (c.etcd.backup = { ...(c.etcd.backup ?? {}), prefix: v }) },
-        { name: "ssh.user", set: (c, v) => (c.ssh = { ...(c.ssh ?? {}), user: v }) },
-        { name: "keepalived.interface", set: (c, v) => (c.controlPlane.keepalived = { ...(c.controlPlane.keepalived ?? {}), interface: v }) },
+    // Each with values the spec accepts beside the hostile ones, so the read-back in bash runs for every field.
+    const fields: { name: string; set: (c: any, v: string) => void; valid: string[] }[] = [
+        { name: "etcd host name", set: (c, v) => (c.etcd.hosts[0].name = v), valid: ["etcd-9", "etcd-a1"] },
+        { name: "worker name", set: (c, v) => (c.workers[0].name = v), valid: ["worker-9", "gpu-1"] },
+        { name: "host address", set: (c, v) => (c.etcd.hosts[0].address = v), valid: ["10.10.1.99", "10.10.2.99"] },
+        { name: "controlPlane.dnsName", set: (c, v) => (c.controlPlane.dnsName = v), valid: ["api2.idc-sh.acme.internal", "k8s.example.com"] },
+        { name: "etcd.dataDir", set: (c, v) => (c.etcd.dataDir = v), valid: ["/var/lib/etcd2", "/data/etcd"] },
+        { name: "etcd.hosts[].nvmeDevice", set: (c, v) => (c.etcd.hosts[0].nvmeDevice = v), valid: ["/dev/nvme1n1", "/dev/nvme0n2"] },
+        { name: "etcd.backup.onCalendar", set: (c, v) => (c.etcd.backup = { ...(c.etcd.backup ?? {}), onCalendar: v }), valid: ["daily"] },
+        { name: "etcd.backup.prefix", set: (c, v) => (c.etcd.backup = { ...(c.etcd.backup ?? {}), prefix: v }), valid: ["etcd/idc-sh2", "backups"] },
+        { name: "ssh.user", set: (c, v) => (c.ssh = { ...(c.ssh ?? {}), user: v }), valid: ["deploy", "ops_1"] },
+        {
+            name: "keepalived.interface",
+            set: (c, v) => (c.controlPlane.keepalived = { ...(c.controlPlane.keepalived ?? {}), interface: v }),
+            valid: ["bond0", "ens3"],
+        },
     ];
     for (const field of fields) {
         it(`${field.name}: a clean violation, or a value that stays one inert word`, () => {
             const accepted: { value: string; job: BashJob }[] = [];
             fc.assert(
-                fc.property(hostile, (value) => {
+                fc.property(fc.oneof(hostile, fc.constantFrom(...field.valid)), (value) => {
                     const fleet = rawStackFleet("prod");
                     field.set(fleet.clusters[IDC], value);
                     const r = parseFleet(fleet, { today: TODAY });
@@ -168,6 +173,7 @@ describe("hostile values for IDC fields that reach scripts (property)", () => {
                 }),
                 { numRuns: 60 },
             );
+            if (field.name !== "etcd.backup.onCalendar") assert.ok(accepted.length > 0, "no value was accepted: the read-back checked nothing");
             const results = bashBatch(
                 accepted.map((a) => a.job),
                 accepted.map((a) => a.value),
@@ -244,7 +250,7 @@ describe("renderers quote what they interpolate (defence in depth, property)", (
         assert.strictEqual(shq("/var/lib/etcd"), "/var/lib/etcd");
     });
 
-    it("the data-disk and directory scripts stay inert with hostile paths and names", () => {
+    it("the data-disk script stays inert with hostile paths: its head sets dev and mnt to exactly them", () => {
         const pairs: [string, string][] = [];
         fc.assert(
             fc.property(anyText, anyText, (a, b) => {
@@ -252,23 +258,73 @@ describe("renderers quote what they interpolate (defence in depth, property)", (
             }),
             { numRuns: 40 },
         );
-        // Both scripts parse, and the disk script's head sets dev and mnt to exactly a and b (real bash, one batch).
+        // The script parses, and its head sets dev and mnt to exactly a and b (real bash, one batch).
         const results = bashBatch(
             pairs.flatMap(([a, b]) => {
                 const disk = renderDataDiskScript(a, b);
                 const head = disk.slice("set -euo pipefail\n".length, disk.indexOf("\ntest -b "));
-                return [
-                    { syntax: disk, read: { assignment: head, variable: "dev" } },
-                    { syntax: renderDirsScript(a, [{ path: b, group: "etcd" }], [{ name: b, home: a }]), read: { assignment: head, variable: "mnt" } },
-                ];
+                return [{ syntax: disk, read: { assignment: head, variable: "dev" } }, { read: { assignment: head, variable: "mnt" } }];
             }),
             pairs.flatMap(([a, b]) => [a, b]),
         );
         pairs.forEach(([a, b], i) => {
-            const [disk, dirs] = [results[2 * i], results[2 * i + 1]];
             const what = JSON.stringify([a, b]);
-            assert.deepStrictEqual([disk.syntax, dirs.syntax], [0, 0], `bash -n refuses a script for ${what}`);
-            assert.deepStrictEqual([disk.read!.out, dirs.read!.out], [a, b], what);
+            assert.strictEqual(results[2 * i].syntax, 0, `bash -n refuses the script for ${what}`);
+            assert.deepStrictEqual([results[2 * i].read!.out, results[2 * i + 1].read!.out], [a, b], what);
         });
+    });
+
+    it("the directory script hands hostile paths and names to each command as single, unchanged arguments (real bash, the commands stood in)", () => {
+        const pairs: [string, string][] = [];
+        fc.assert(
+            fc.property(anyText, anyText, (a, b) => {
+                pairs.push([a, b]);
+            }),
+            { numRuns: 40 },
+        );
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dirs-script-"));
+        try {
+            // Each stand-in logs its name and argv (count first, NUL-separated); getent finds no user, so adduser runs.
+            const standIns = ["getent", "adduser", "install", "chown", "chmod", "mkdir"]
+                .map((cmd) => `${cmd}() { printf '%s\\0' "$(($# + 1))" ${cmd} "$@" >> "$LOG"; ${cmd === "getent" ? "return 2" : "return 0"}; }`)
+                .join("\n");
+            pairs.forEach(([a, b], i) =>
+                fs.writeFileSync(path.join(dir, `${i}.sh`), renderDirsScript(a, [{ path: b, group: "etcd" }], [{ name: b, home: a }])),
+            );
+            fs.writeFileSync(path.join(dir, "stand-ins.sh"), standIns);
+            // No PATH: a command the script runs that is not stood in fails it.
+            const runner = `cd "$1"; for i in $(seq 0 ${pairs.length - 1}); do env -i PATH=/nonexistent LOG="$i.log" /bin/bash --norc --noprofile -c '. ./stand-ins.sh; . "./$0.sh"' "$i"; echo $? > "$i.rc"; done`;
+            const r = spawnSync("/bin/bash", ["-c", runner, "runner", dir], { encoding: "utf8" });
+            assert.strictEqual(r.status, 0, r.stderr);
+            pairs.forEach(([a, b], i) => {
+                const what = JSON.stringify([a, b]);
+                assert.strictEqual(fs.readFileSync(path.join(dir, `${i}.rc`), "utf8").trim(), "0", `the script failed for ${what}`);
+                const words = fs
+                    .readFileSync(path.join(dir, `${i}.log`), "utf8")
+                    .split("\0")
+                    .slice(0, -1);
+                const calls: string[][] = [];
+                for (let at = 0; at < words.length; at += Number(words[at]) + 1) calls.push(words.slice(at + 1, at + 1 + Number(words[at])));
+                const stage = stagedPath(a, "");
+                assert.deepStrictEqual(
+                    calls,
+                    [
+                        ["getent", "passwd", b],
+                        ["adduser", "--system", "--group", "--no-create-home", "--home", a, b],
+                        ["install", "-d", "-o", "root", "-g", "root", "-m", "0711", path.posix.dirname(STAGE_ROOT), STAGE_ROOT],
+                        ["install", "-d", "-o", a, "-m", "0700", stage],
+                        ["install", "-d", "-o", "root", "-g", "etcd", "-m", "0750", b],
+                        ["chown", "root:etcd", b],
+                        ["chmod", "0750", b],
+                        ["mkdir", "-p", stagedPath(a, b)],
+                        ["chown", "-R", a, stage],
+                        ["chmod", "-R", "u+rwX,go-rwx", stage],
+                    ],
+                    what,
+                );
+            });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
