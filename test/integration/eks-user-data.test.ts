@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import { parse } from "yaml";
-import { al2023UserData, bottlerocketSettings, nodeadmConfig } from "../../components/eks/kubelet";
+import { al2023UserData, bottlerocketSettings } from "../../components/eks/kubelet";
 
 const python = (script: string, input: string) => JSON.parse(execFileSync("python3", ["-c", script], { input, encoding: "utf8" }));
 
@@ -37,7 +37,21 @@ describe("EKS node user data, read by Python's MIME and TOML parsers", () => {
             assert.strictEqual(read.parts.length, 1);
             assert.strictEqual(read.parts[0].type, "application/node.eks.aws");
             assert.deepStrictEqual(read.parts[0].defects, []);
-            assert.deepStrictEqual(parse(read.parts[0].body), parse(nodeadmConfig(k)));
+            // nodeadm's NodeConfig (node.eks.aws/v1alpha1) with the kubelet fields in KubeletConfiguration's spelling.
+            assert.deepStrictEqual(parse(read.parts[0].body), {
+                apiVersion: "node.eks.aws/v1alpha1",
+                kind: "NodeConfig",
+                spec: {
+                    kubelet: {
+                        config: {
+                            seccompDefault: k.seccompDefault,
+                            podPidsLimit: k.podPidsLimit,
+                            shutdownGracePeriod: `${k.shutdownGracePeriodSeconds}s`,
+                            shutdownGracePeriodCriticalPods: `${k.shutdownGracePeriodCriticalPodsSeconds}s`,
+                        },
+                    },
+                },
+            });
         });
 
         it(`Bottlerocket's settings are TOML under settings.kubernetes (${JSON.stringify(k)})`, () => {

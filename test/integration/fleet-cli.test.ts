@@ -3,7 +3,6 @@
 // (test/fixtures/fake-pulumi) with its progress lines, and `npm run pr-comment` from its bundle.
 // test/tools/fleet.test.ts checks the argument rules, validation and the comment's text in process.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -19,10 +18,15 @@ describe("fleet CLI", function () {
 
     it("exits 2 on a usage error, before loading the SDKs", () => {
         // What `npm run fleet` runs: the esbuild bundle, through tools/build.js.
-        const r = spawnSync(process.execPath, ["tools/build.js", "fleet", "deploy"], { cwd: ROOT, encoding: "utf8" });
-        assert.strictEqual(r.status, 2);
+        const r = runWithModuleProbe([path.join(ROOT, "tools/build.js"), "fleet", "deploy"], ROOT);
+        assert.strictEqual(r.status, 2, r.stderr);
         assert.match(r.stderr, /a command is required|unknown command deploy/);
         assert.match(r.stderr, /usage: npm run fleet -- <validate\|plan\|preview\|up\|refresh\|outputs>/);
+        assert.deepStrictEqual(
+            r.loaded.filter((m) => m.startsWith("@pulumi/")),
+            [],
+            "an SDK module was loaded",
+        );
     });
 
     it("previews one cluster through the CLI it is given, with a progress line per event in CI", async () => {

@@ -174,6 +174,7 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
                 const r = host.run(script);
                 if (outcome === "refuse") {
                     assert.notStrictEqual(r.status, 0, from);
+                    assert.match(r.stderr, /refusing v1\.32\.9 -> v[0-9.]+: skips a minor; kubeadm upgrades one minor at a time/, from);
                     assert.deepStrictEqual(changes(r.calls), [], from);
                     continue;
                 }
@@ -213,7 +214,9 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
             const drain = renderDrainScript({ kubernetesVersion: TARGET, node: "w-1" });
             const uncordon = renderUncordonScript({ kubernetesVersion: TARGET, node: "w-1" });
             // At the target already: no drain, and nothing to uncordon.
-            assert.deepStrictEqual(changes(host.run(drain, { NODE_KUBELET: `v${TARGET}` }).calls), []);
+            const atTarget = host.run(drain, { NODE_KUBELET: `v${TARGET}` });
+            assert.strictEqual(atTarget.status, 0, atTarget.stderr);
+            assert.deepStrictEqual(changes(atTarget.calls), []);
             const idle = host.run(uncordon, { NODE_KUBELET: `v${TARGET}` });
             assert.strictEqual(idle.status, 0, idle.stderr);
             assert.deepStrictEqual(changes(idle.calls), []);
@@ -240,6 +243,7 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
             // Two minors behind: refused before any drain.
             const refused = host.run(drain, { NODE_KUBELET: "v1.32.9" });
             assert.notStrictEqual(refused.status, 0);
+            assert.match(refused.stderr, /refusing v1\.32\.9 -> v[0-9.]+: skips a minor/);
             assert.deepStrictEqual(changes(refused.calls), []);
         } finally {
             host.cleanup();
