@@ -93,8 +93,24 @@ describe("karmada-apiserver kubeconfig with real kubectl and openssl certificate
                 fs.readFileSync(stranger.key, "utf8"),
             ),
         );
-        const r = await kubectl(["--kubeconfig", file, "get", "--raw", "/version", "--request-timeout=5s"]);
-        assert.notStrictEqual(r.status, 0);
+        // Refused in the TLS handshake, by the server's client-certificate check: the connection fails
+        // there (a tlsClientError) and no request reaches the server, while the admin's certificate, on
+        // the same server, gets its answer (the test before).
+        const failures: Error[] = [];
+        let requests = 0;
+        const onFailure = (e: Error) => failures.push(e);
+        const onRequest = () => requests++;
+        server.on("tlsClientError", onFailure);
+        server.on("request", onRequest);
+        try {
+            const r = await kubectl(["--kubeconfig", file, "get", "--raw", "/version", "--request-timeout=5s"]);
+            assert.notStrictEqual(r.status, 0);
+        } finally {
+            server.off("tlsClientError", onFailure);
+            server.off("request", onRequest);
+        }
+        assert.ok(failures.length > 0, "the server saw no failed handshake");
+        assert.strictEqual(requests, 0, "a request got past the handshake");
     });
 
     it("fails when the server's certificate does not name the address (SANs matter)", async () => {

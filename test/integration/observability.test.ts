@@ -429,6 +429,10 @@ describe("IDC etcd watched with no credential: plain metrics on the member's add
         const anonymous = etcdctlRun(["get", "/registry/secrets/payments/db", "--command-timeout=2s"]);
         assert.notStrictEqual(anonymous.status, 0, "etcd served a key without a client certificate");
         assert.ok(!anonymous.stdout.includes("hunter2"));
+        // For that reason: the same request with the client certificate reads the value.
+        const withCert = etcdctlRun(["get", "/registry/secrets/payments/db", "--print-value-only"], etcdctl);
+        assert.strictEqual(withCert.status, 0, withCert.stderr);
+        assert.strictEqual(withCert.stdout.trim(), "hunter2-value");
         assert.notStrictEqual(curl(["--cacert", ca.cert, `${clientUrl}/metrics`]).status, 0, "etcd's client port answered without a client certificate");
     });
 
