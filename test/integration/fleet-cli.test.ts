@@ -119,6 +119,8 @@ describe("pull-request comment", () => {
         try {
             const run = runWithModuleProbe([path.join(ROOT, "tools/build.js"), "prComment", "--stack", "dev", "--preview", file], ROOT);
             assert.strictEqual(run.status, 0, run.stderr);
+            // The comment for this summary (the bundle prints what the source renders, which test/tools/fleet.test.ts checks in full).
+            assert.strictEqual(run.stdout, "### Real preview of stack `dev`\n\n**1** to create\n\n| cluster | resources | failed |\n|---|---|---|\n");
             assert.strictEqual(run.stdout, previewSection(file, "dev") + "\n");
             assert.deepStrictEqual(
                 run.loaded.filter((m) => m.startsWith("typescript/") || m.startsWith("ts-node/")),
