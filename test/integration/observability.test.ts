@@ -267,6 +267,8 @@ describe("platform alerts checked by promtool check rules and promtool test rule
     this.timeout(180_000);
     let dir: string;
     const files: { stack: string; cluster: string; kind: "idc" | "eks" | "ack"; groups: Group[] }[] = [];
+    /** Every query of every Grafana dashboard the hubs provision: `<stack> <dashboard> <panel>` -> PromQL. */
+    const dashboardQueries = new Map<string, string>();
 
     before(async function () {
         requireTool("promtool");
@@ -279,10 +281,31 @@ describe("platform alerts checked by promtool check rules and promtool test rule
                 const kind = spec.clusters.find((c) => c.name === cluster)!.provider;
                 files.push({ stack, cluster, kind, groups: r.inputs.spec.groups });
             }
+            for (const map of inventory.ofType("kubernetes:core/v1:ConfigMap").filter((m) => m.inputs.metadata.labels?.grafana_dashboard === "1")) {
+                for (const json of Object.values<string>(map.inputs.data)) {
+                    const board = JSON.parse(json) as { uid: string; panels: { title: string; targets: { expr: string }[] }[] };
+                    for (const p of board.panels) p.targets.forEach((t, i) => dashboardQueries.set(`${stack} ${board.uid} ${p.title} ${i}`, t.expr));
+                }
+            }
         }
         assert.strictEqual(files.length, 6, "one PrometheusRule per cluster of prod and dev");
     });
     after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("parses every query of the fleet dashboards (promtool check rules, each a recording rule; Grafana's $cluster as a regex)", () => {
+        assert.ok(dashboardQueries.size >= 2 * 12, `only ${dashboardQueries.size} dashboard queries`);
+        const record = (name: string, expr: string) => ({ record: `dashboard:${name}`, expr: expr.replaceAll("$cluster", ".+") });
+        const check = (exprs: string[]) => {
+            const file = path.join(dir, "dashboards.rules.yaml");
+            fs.writeFileSync(file, YAML.stringify({ groups: [{ name: "dashboards", rules: exprs.map((e, i) => record(`q${i}`, e)) }] }));
+            return run("promtool", ["check", "rules", file]);
+        };
+        const all = check([...dashboardQueries.values()]);
+        assert.strictEqual(all.status, 0, `${all.stdout}${all.stderr}`);
+        assert.match(all.stdout, new RegExp(`SUCCESS: ${dashboardQueries.size} rules found`), all.stdout);
+        // A query promtool cannot parse fails the check.
+        assert.notStrictEqual(check(['sum by (cluster (up{cluster=~"$cluster"})']).status, 0);
+    });
 
     it("passes promtool check rules for every cluster's rule groups", () => {
         for (const f of files) {
