@@ -1,7 +1,7 @@
 // Whole-fleet invariants on the mock engine, for every checked-in stack: the shape of the
 // resource graph (parents, names, explicit providers per cluster), secrets, and speed.
 import * as assert from "assert";
-import { ACK, EKS, IDC, Inventory, loadStackSpec, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet } from "../harness";
+import { ACK, EKS, IDC, Inventory, loadStackSpec, newSshHostKey, plainTextOccurrences, rawStackFleet, RegisteredResource, runFleet } from "../harness";
 import { buildFleet } from "../../stacks/fleet";
 import { type FleetSpec, loadFleet } from "../../stacks/spec";
 import { redact, runOnMocks } from "../../tools/mockEngine";
@@ -104,6 +104,42 @@ describe("declaring the fleet in batches", function () {
     });
 });
 
+/** A value as Pulumi compares it: an object's keys in any order, a list's items in theirs. */
+const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+        ? value.map(canonical)
+        : value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype
+          ? Object.fromEntries(
+                Object.keys(value)
+                    .sort()
+                    .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+            )
+          : value;
+
+/**
+ * Per URN: inputs, parent, provider and, unless left out, the set of dependencies. What the engine
+ * updates a resource for is its inputs (and parent or provider); a changed dependency list alone
+ * updates nothing, it only orders the next deployment.
+ */
+const declared = (inv: Inventory, { dependencies = true } = {}) =>
+    new Map(
+        inv.resources.map((r) => [
+            r.urn,
+            JSON.stringify(
+                canonical(
+                    JSON.parse(
+                        JSON.stringify({
+                            inputs: r.inputs,
+                            parent: r.parent,
+                            provider: r.provider,
+                            dependencies: dependencies ? [...r.dependencies].sort() : [],
+                        }),
+                    ),
+                ),
+            ),
+        ]),
+    );
+
 describe("a YAML mapping has no order", function () {
     this.timeout(120_000);
 
@@ -118,31 +154,6 @@ describe("a YAML mapping has no order", function () {
                         .map(([k, v]) => [k, reversedMappings(v)]),
                 )
               : value;
-
-    /** A value as Pulumi compares it: an object's keys in any order, a list's items in theirs. */
-    const canonical = (value: unknown): unknown =>
-        Array.isArray(value)
-            ? value.map(canonical)
-            : value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype
-              ? Object.fromEntries(
-                    Object.keys(value)
-                        .sort()
-                        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-                )
-              : value;
-
-    /** Per URN: inputs, parent, provider and the set of dependencies. */
-    const declared = (inv: Inventory) =>
-        new Map(
-            inv.resources.map((r) => [
-                r.urn,
-                JSON.stringify(
-                    canonical(
-                        JSON.parse(JSON.stringify({ inputs: r.inputs, parent: r.parent, provider: r.provider, dependencies: [...r.dependencies].sort() })),
-                    ),
-                ),
-            ]),
-        );
 
     it("prod, with two or more keys in every mapping the program lists from, declares the same when each mapping is written in reverse", async () => {
         const raw = rawStackFleet("prod");
@@ -160,5 +171,38 @@ describe("a YAML mapping has no order", function () {
         assert.deepStrictEqual([...b.keys()].sort(), [...a.keys()].sort(), "the same URNs");
         const differing = [...a].filter(([urn, text]) => b.get(urn) !== text).map(([urn]) => urn);
         assert.deepStrictEqual(differing, []);
+    });
+});
+
+describe("scaling out touches only what it must", function () {
+    this.timeout(120_000);
+
+    it("a seventh IDC worker adds only its own resources, and changes only the certificate upload before joins, its cleanup and the kubelet CSR approver's allow list", async () => {
+        // What a deployment would update: the dependencies of what waits for every node (namespaces, charts) do grow.
+        const before = declared((await runFleet(loadStackSpec("prod"), "prod")).inventory, { dependencies: false });
+        const raw = rawStackFleet("prod");
+        const workers = raw.clusters[IDC].workers;
+        workers.push({ ...workers[workers.length - 1], name: "worker-7", address: "10.10.2.17", sshHostKey: newSshHostKey() });
+        const after = declared((await runFleet(loadFleet(raw), "prod")).inventory, { dependencies: false });
+        const name = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+        const added = [...after.keys()].filter((urn) => !before.has(urn)).map(name);
+        assert.deepStrictEqual(
+            [...before.keys()].filter((urn) => !after.has(urn)),
+            [],
+            "a resource is gone",
+        );
+        assert.ok(added.length > 10, added.join(" "));
+        assert.deepStrictEqual(
+            added.filter((n) => !n.includes("worker-7")),
+            [],
+            "a new resource that is not the new worker's",
+        );
+        assert.deepStrictEqual(
+            [...before]
+                .filter(([urn, text]) => after.get(urn) !== undefined && after.get(urn) !== text)
+                .map(([urn]) => name(urn))
+                .sort(),
+            ["idc-sh-control-plane-cp-1-join-token", "idc-sh-control-plane-cp-1-join-token-cleanup", "idc-sh-kubelet-csr-approver-chart"],
+        );
     });
 });
