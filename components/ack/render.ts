@@ -4,7 +4,6 @@ import { cidr, subnet } from "../core/cidr";
 import { FLEET_KEYS, SYSTEM_TAINT } from "../core/conventions";
 import type { AckClusterShape as AckClusterSpec } from "./types";
 import { NODE_VSWITCH_BITS, POD_VSWITCH_BITS } from "./types";
-import { entriesByKey } from "../core/order";
 
 export interface ZonePlan {
     zone: string;
@@ -104,8 +103,7 @@ export function defaultStorageClass(environment: string) {
 
 /** The system pool carries the fleet's system label and taint: only add-ons that tolerate it run there. */
 export function nodePoolLabels(pool: AckClusterSpec["nodePools"][number]): { key: string; value: string }[] {
-    // The spec's by key (a YAML mapping has no order), then the fleet's own.
-    const labels: Record<string, string> = { ...Object.fromEntries(entriesByKey(pool.labels)), [FLEET_KEYS.nodePool]: pool.name };
+    const labels: Record<string, string> = { ...pool.labels, [FLEET_KEYS.nodePool]: pool.name };
     if (pool.system) labels[FLEET_KEYS.system] = "true";
     if (pool.spot) labels["hybrid-fleet.io/capacity-type"] = "spot";
     return Object.entries(labels).map(([key, value]) => ({ key, value }));

@@ -3,7 +3,6 @@
 // creates in karmada-apiserver for a Pull member's agent, the Cluster objects, and the placement,
 // override and taint policies. Spec in, plain objects out; the components wire them to resources.
 import { KARMADA, KARMADA_APISERVER_PORT } from "./versions";
-import { entriesByKey } from "../core/order";
 
 export interface Manifest {
     apiVersion: string;
@@ -383,10 +382,7 @@ export function propagationPolicy(p: PlacementInput, members: MemberInfo[]): Man
     } else {
         const weightPreference =
             p.replicas.divide === "static"
-                ? {
-                      // By cluster name: a YAML mapping has no order, so rewriting the spec's in another changes nothing here.
-                      staticWeightList: entriesByKey(p.replicas.weights).map(([c, weight]) => ({ targetCluster: { clusterNames: [c] }, weight })),
-                  }
+                ? { staticWeightList: Object.entries(p.replicas.weights).map(([c, weight]) => ({ targetCluster: { clusterNames: [c] }, weight })) }
                 : { dynamicWeight: "AvailableReplicas" };
         placement.replicaScheduling = { replicaSchedulingType: "Divided", replicaDivisionPreference: "Weighted", weightPreference };
     }

@@ -2,6 +2,7 @@
 // fleet membership (mesh network, federation mode, metrics store).
 import { z } from "zod";
 import { parseCidr, parseIp } from "../cidr";
+import { mapping } from "./mapping";
 import { clusterMeshSchema } from "./mesh";
 import type { Violation } from "./violation";
 
@@ -38,7 +39,7 @@ export const labelValue = z
     );
 
 /** Kubernetes labels: the API server refuses any other key or value when the object is applied, half-way through a deploy. */
-export const labels = z.record(labelKey, labelValue);
+export const labels = mapping(labelKey, labelValue);
 
 /** A taint (core/v1 validation: the key a qualified name, the value a label value). */
 export const taint = z.strictObject({

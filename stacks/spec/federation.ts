@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { cidr, contains, parseIp } from "../cidr";
 import { dnsLabel, ipv4, labels, type Violation } from "./common";
+import { mapping } from "./mapping";
 import { reachabilityViolations } from "./reachability";
 
 /** Karmada rejects longer Cluster names (pkg/apis/cluster/validation/validation.go, clusterNameMaxLength = 48). */
@@ -44,7 +45,7 @@ const placementPolicy = z.strictObject({
             /** Every selected cluster runs the full replica count. */
             z.strictObject({ divide: z.literal("duplicate") }),
             /** Replicas split by fixed weights per cluster. */
-            z.strictObject({ divide: z.literal("static"), weights: z.record(dnsLabel, z.number().int().positive("a weight must be a positive integer")) }),
+            z.strictObject({ divide: z.literal("static"), weights: mapping(dnsLabel, z.number().int().positive("a weight must be a positive integer")) }),
             /** Replicas split by each cluster's available capacity (dynamicWeight: AvailableReplicas). */
             z.strictObject({ divide: z.literal("dynamic") }),
         ])

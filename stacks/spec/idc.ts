@@ -5,6 +5,7 @@ import { idcGateway, loadBalancerCidr } from "./links";
 import { cidr, contains, parseIp, usableHost } from "../cidr";
 import { calicoOptions, ciliumOptions, tenant } from "./network";
 import { cidrBlock, clusterBase, dnsLabel, ipv4, labels, nodeKubeletFields, objectStore, secretConfigKey, shutdownGraceRule, taint, Violation } from "./common";
+import { enumMapping } from "./mapping";
 import { hostKeyRules, sshHostKey } from "./hostKeys";
 
 const host = z.strictObject({ name: dnsLabel, address: ipv4, sshHostKey: sshHostKey.optional() });
@@ -94,11 +95,12 @@ const dataDir = z
 
 /** A resource quantity (kubernetes.io "Resource Management": cpu "500m", memory "1Gi"). */
 const quantity = z.string().regex(/^\d{1,9}(\.\d{1,3})?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'must be a quantity like "500m" or "1Gi"');
-const reserved = z.partialRecord(z.enum(["cpu", "memory", "ephemeral-storage", "pid"]), quantity);
+const reserved = enumMapping(["cpu", "memory", "ephemeral-storage", "pid"], quantity);
 
 /** A kubelet eviction signal map, e.g. { "memory.available": "500Mi" }. */
-const evictionSignals = z.partialRecord(
-    z.enum(["memory.available", "nodefs.available", "nodefs.inodesFree", "imagefs.available", "imagefs.inodesFree", "pid.available"]),
+const EVICTION_SIGNALS = ["memory.available", "nodefs.available", "nodefs.inodesFree", "imagefs.available", "imagefs.inodesFree", "pid.available"] as const;
+const evictionSignals = enumMapping(
+    EVICTION_SIGNALS,
     z.string().regex(/^(\d+(\.\d+)?%|\d+(Ki|Mi|Gi|Ti)?)$/, 'must be a quantity like "500Mi" or a percentage like "10%"'),
 );
 
@@ -272,12 +274,11 @@ export const idcCluster = z.strictObject({
             }),
             /** Soft thresholds evict after a grace period, before the hard ones hit. */
             evictionSoft: evictionSignals.default({ "memory.available": "1Gi", "nodefs.available": "15%", "imagefs.available": "20%" }),
-            evictionSoftGracePeriod: z
-                .partialRecord(
-                    z.enum(["memory.available", "nodefs.available", "nodefs.inodesFree", "imagefs.available", "imagefs.inodesFree", "pid.available"]),
-                    z.string().regex(/^\d{1,6}(s|m|h)$/, 'must be a duration like "90s"'),
-                )
-                .default({ "memory.available": "90s", "nodefs.available": "2m", "imagefs.available": "2m" }),
+            evictionSoftGracePeriod: enumMapping(EVICTION_SIGNALS, z.string().regex(/^\d{1,6}(s|m|h)$/, 'must be a duration like "90s"')).default({
+                "memory.available": "90s",
+                "nodefs.available": "2m",
+                "imagefs.available": "2m",
+            }),
             /** Reserved for the OS and the kubelet/runtime (kubernetes.io "Reserve Compute Resources"). */
             systemReserved: reserved.default({ cpu: "500m", memory: "1Gi" }),
             kubeReserved: reserved.default({ cpu: "500m", memory: "1Gi" }),

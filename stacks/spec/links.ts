@@ -7,6 +7,7 @@ import { SLS_PROJECT_NAME } from "../../components/ack/types";
 import { cenEdgeFlowLogProject, edgeInside, RESERVED_INSIDE_CIDRS, tunnelLayout } from "../../components/links/plan";
 import { cidr, contains, formatIp, overlaps, parseIp, usableHost, within } from "../cidr";
 import { cidrBlock, dnsLabel, formatPath, ipv4, Violation } from "./common";
+import { mapping } from "./mapping";
 import { sshHostKey } from "./hostKeys";
 import { isZoneOf } from "./hardening";
 
@@ -163,7 +164,7 @@ export const cenEdgesSchema = z
              * Per eks cluster whose tunnels end at this edge: how many times each of those four tunnels'
              * PSK was rotated, in plan order (as `links[].pskRotations` for a link's own tunnels).
              */
-            pskRotations: z.record(dnsLabel, rotationCounts).optional(),
+            pskRotations: mapping(dnsLabel, rotationCounts).optional(),
         }),
     )
     .default([]);

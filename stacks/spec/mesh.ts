@@ -5,6 +5,7 @@ import { z } from "zod";
 import { ISTIO, istioSupports } from "../../components/mesh/versions";
 // Schemas are built from common.ts's building blocks handed in (common.ts hooks the cluster part
 // in, so a runtime import of common.ts here would be circular).
+import { mapping } from "./mapping";
 import type { Violation } from "./violation";
 import { pathsOver, reachabilityViolations, type Reachability, type ReachabilityNeed } from "./reachability";
 
@@ -20,7 +21,7 @@ const serviceHost = z
         "must be a fully qualified service host like search-api.search.svc.cluster.local",
     );
 
-type Blocks = { dnsLabel: z.ZodString; labels: z.ZodRecord<z.ZodString, z.ZodString> };
+type Blocks = { dnsLabel: z.ZodString; labels: z.ZodType<Record<string, string>> };
 
 /** What the mesh rules read of a validated fleet (the FleetSpec satisfies it). */
 interface MeshFleet extends Reachability {
@@ -78,7 +79,7 @@ export const clusterMeshSchema = ({ dnsLabel, labels }: Blocks) =>
         /** Bump to rotate the cluster's intermediate CA (a new key and certificate, signed by the same root). */
         caGeneration: z.number().int().min(1).default(1),
         /** Tenant namespaces (network.tenants) that join the mesh, and how: sidecar injection or ambient. */
-        injection: z.record(dnsLabel, z.enum(["sidecar", "ambient"])).default({}),
+        injection: mapping(dnsLabel, z.enum(["sidecar", "ambient"])).default({}),
         eastWestGateway: z
             .strictObject({
                 /** Minimum replicas (the chart's HPA scales above it). */

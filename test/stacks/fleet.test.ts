@@ -155,11 +155,18 @@ describe("a YAML mapping has no order", function () {
                 )
               : value;
 
-    it("prod, with two or more keys in every mapping the program lists from, declares the same when each mapping is written in reverse", async () => {
+    // Every record of the schema hands its keys on in one order (test/stacks/spec/mapping.test.ts); this is the same end to end.
+    it("prod, with two or more keys in the mappings that reach lists and files, declares the same when each mapping is written in reverse", async () => {
         const raw = rawStackFleet("prod");
         const idc = raw.clusters[IDC];
         for (const host of [idc.controlPlane.hosts[0], idc.workers[0]]) host.labels = { ...host.labels, "acme.io/rack": "a1" };
         idc.mesh.injection = { payments: "sidecar", search: "ambient" };
+        // The kubelet's maps, written into every node's kubeadm configuration.
+        idc.kubelet = {
+            ...idc.kubelet,
+            evictionHard: { "memory.available": "500Mi", "nodefs.available": "10%" },
+            systemReserved: { cpu: "500m", memory: "1Gi" },
+        };
         raw.clusters[ACK].nodePools[1].labels = { "acme.io/tier": "general", "acme.io/team": "search" };
         raw.clusters[EKS].karpenter.nodePools[0].labels = { ...raw.clusters[EKS].karpenter.nodePools[0].labels, "acme.io/team": "search" };
         const weights = raw.federation.policies.find((p: any) => p.replicas?.weights)?.replicas.weights;

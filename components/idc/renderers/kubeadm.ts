@@ -9,7 +9,6 @@ import { kubeletConfigFields } from "../../core/kubelet";
 import type { IdcClusterShape as IdcClusterSpec } from "../types";
 import { ETCD_PORTS } from "./etcd";
 import { APISERVER_PORT, ControlPlaneHost } from "./loadBalancer";
-import { entriesByKey } from "../../core/order";
 
 const KUBEADM_API = "kubeadm.k8s.io/v1beta4";
 const CRI_SOCKET = "unix:///var/run/containerd/containerd.sock";
@@ -154,8 +153,7 @@ const deleteTokensFunction = `delete_tokens() {
  * (the spec rules keep them to the ones the kubelet may self-set, NodeRestriction).
  */
 function nodeRegistration(host: ControlPlaneHost, nodeLabels: Record<string, string> = {}, taints?: { key: string; value?: string; effect: string }[]) {
-    // By key: a YAML mapping has no order, so rewriting the spec's in another changes no file.
-    const labels = entriesByKey(nodeLabels)
+    const labels = Object.entries(nodeLabels)
         .map(([k, v]) => `${k}=${v}`)
         .join(",");
     return {

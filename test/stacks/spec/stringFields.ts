@@ -1,57 +1,63 @@
-// Where the fleet schema takes a string: every field (and every record's keys) a spec may hand the
-// program as free text, read from the zod schema itself, so the strictness property can check that its
-// fixtures hold each one. A helper, not a test file (hostile.test.ts uses it).
+// The fleet schema's nodes, read from the zod schema itself: where it takes a string (every field, and
+// every record's keys, a spec may hand the program as free text), so the strictness property can check
+// that its fixtures hold each one, and where it takes a mapping. A helper, not a test file.
 import type { z } from "zod";
 
+/** A node of the schema: its position (stringPositions' notation), and the schema that holds it directly. */
+export interface SchemaNode {
+    at: string;
+    schema: z.ZodType;
+    parent?: z.ZodType;
+}
+
 /**
- * A string position in the schema: fields as `.name`, any element of a list as `[]` (a tuple's as
- * `[0]`), any value of a record as `{}` and its keys as `{key}`; a branch of a discriminated union as
- * `<provider=ack>` (each branch's fields are its own); the branches of a plain union at the same
- * position. Enums and literals are not free text and are left out.
+ * Every node of the schema, outermost first: fields as `.name`, any element of a list as `[]` (a
+ * tuple's as `[0]`), any value of a record as `{}` and its keys as `{key}`; a branch of a
+ * discriminated union as `<provider=ack>` (each branch's fields are its own); the branches of a
+ * plain union at the same position. A kind of schema the walk does not know throws: it could hide
+ * what a caller looks for.
  */
-export function stringPositions(schema: z.ZodType): string[] {
-    const out = new Set<string>();
+export function schemaNodes(schema: z.ZodType): SchemaNode[] {
+    const out: SchemaNode[] = [];
     // The schemas being walked, outermost first: a schema met again inside itself is recursive (z.lazy,
-    // or an object's getter), and its strings are already listed at the outer position.
+    // or an object's getter), and its nodes are already listed at the outer position.
     const walking = new Set<unknown>();
-    const walk = (s: z.ZodType, at: string): void => {
+    const walk = (s: z.ZodType, at: string, parent?: z.ZodType): void => {
         if (walking.has(s)) return;
         walking.add(s);
+        out.push({ at, schema: s, parent });
         visit(s, at);
         walking.delete(s);
     };
     const visit = (s: z.ZodType, at: string): void => {
         const def = (s as any)._zod.def;
         switch (def.type) {
-            case "string":
-                out.add(at);
-                return;
             case "object":
-                // A strictObject's catchall is never (an unknown key is refused); any other catchall could take strings.
+                // A strictObject's catchall is never (an unknown key is refused); any other catchall could take anything.
                 if (def.catchall !== undefined && def.catchall._zod.def.type !== "never")
-                    throw new Error(`stringPositions: an object taking any key at ${at || "(fleet)"}`);
-                for (const [key, field] of Object.entries(def.shape)) walk(field as z.ZodType, `${at}.${key}`);
+                    throw new Error(`schemaNodes: an object taking any key at ${at || "(fleet)"}`);
+                for (const [key, field] of Object.entries(def.shape)) walk(field as z.ZodType, `${at}.${key}`, s);
                 return;
             case "array":
-                return walk(def.element, `${at}[]`);
+                return walk(def.element, `${at}[]`, s);
             case "tuple":
-                def.items.forEach((item: z.ZodType, i: number) => walk(item, `${at}[${i}]`));
-                if (def.rest) walk(def.rest, `${at}[]`);
+                def.items.forEach((item: z.ZodType, i: number) => walk(item, `${at}[${i}]`, s));
+                if (def.rest) walk(def.rest, `${at}[]`, s);
                 return;
             case "record":
                 // A loose record passes keys its key schema does not match through unchecked.
-                if (def.mode === "loose") throw new Error(`stringPositions: a loose record at ${at || "(fleet)"}`);
-                walk(def.keyType, `${at}{key}`);
-                return walk(def.valueType, `${at}{}`);
+                if (def.mode === "loose") throw new Error(`schemaNodes: a loose record at ${at || "(fleet)"}`);
+                walk(def.keyType, `${at}{key}`, s);
+                return walk(def.valueType, `${at}{}`, s);
             case "union":
                 for (const option of def.options) {
                     const tag = def.discriminator === undefined ? "" : `<${def.discriminator}=${option._zod.def.shape[def.discriminator]._zod.def.values[0]}>`;
-                    walk(option, `${at}${tag}`);
+                    walk(option, `${at}${tag}`, s);
                 }
                 return;
             case "intersection":
-                walk(def.left, at);
-                return walk(def.right, at);
+                walk(def.left, at, s);
+                return walk(def.right, at, s);
             case "optional":
             case "nullable":
             case "default":
@@ -59,11 +65,13 @@ export function stringPositions(schema: z.ZodType): string[] {
             case "readonly":
             case "nonoptional":
             case "catch":
-                return walk(def.innerType, at);
+                return walk(def.innerType, at, s);
             case "pipe":
-                return walk(def.in, at);
+                // What the stack file is checked against; `out` (a transform) only reshapes the result.
+                return walk(def.in, at, s);
             case "lazy":
-                return walk(def.getter(), at);
+                return walk(def.getter(), at, s);
+            case "string":
             case "enum":
             case "literal":
             case "number":
@@ -72,12 +80,16 @@ export function stringPositions(schema: z.ZodType): string[] {
             case "undefined":
                 return;
             default:
-                // A kind this walk does not know could hide strings: say so rather than pass over it.
-                throw new Error(`stringPositions: a ${def.type} schema at ${at || "(fleet)"}`);
+                throw new Error(`schemaNodes: a ${def.type} schema at ${at || "(fleet)"}`);
         }
     };
     walk(schema, "");
-    return [...out].sort();
+    return out;
+}
+
+/** Where the schema takes a string: every field (and every record's keys) a spec may hand the program as free text; enums and literals are not. */
+export function stringPositions(schema: z.ZodType): string[] {
+    return [...new Set(schemaNodes(schema).flatMap((n) => ((n.schema as any)._zod.def.type === "string" ? [n.at] : [])))].sort();
 }
 
 /**
