@@ -1,49 +1,87 @@
 // Every systemd unit the prod and dev fleets place on an IDC host (etcd's member, backup and defrag
 // units, the VRRP filter, the link gateways' XFRM unit), through `systemd-analyze verify` in a root
-// made of what the plan copies to that host: the unit files as `systemctl link` puts them, this
-// machine's systemd units (the targets they order against), and stand-ins only for the executables
-// another step installs. So a key systemd does not know, a unit that needs one the host never gets,
-// or an ExecStart= whose program the plan does not place fails here. No root needed.
+// made of what the plan gives that host: the files it copies there, installed and made executable as
+// the host's own steps do (their `install -m` and `chmod` lines), the unit files where systemd finds
+// them, the units of Debian's systemd package (the targets they order against), and stand-ins only
+// for the programs Debian packages or etcd's release step put there. So a key systemd does not know,
+// a unit that needs a unit the host never gets, or an ExecStart= whose program the plan does not
+// place or make executable fails here. No root needed.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { LINKS_PATHS } from "../../components/links/render";
-import { plannedStack } from "../harness";
+import { loadIdcSpec, loadStackSpec, plannedStack, runFleet, SecretValue } from "../harness";
+import { listFiles } from "../tools/planScratch";
 import { requireTool, run, tempDir } from "./idcTools";
 
-/** Executables a unit runs that no copied file provides, and what puts them on the host. */
-const INSTALLED_BY_STEPS: Record<string, string> = {
+/** Programs a unit runs that no copied file provides, and what puts them on the host. */
+const INSTALLED_BY_PACKAGES: Record<string, string> = {
     "/usr/local/bin/etcd": "etcd's release step (sha256-checked tarball)",
     "/usr/sbin/nft": "Debian's nftables package (the control-plane packages step)",
-    [LINKS_PATHS.xfrmScript]: "the gateway setup step, from the staged xfrm.sh",
 };
 
-/** systemd's own units on this machine: what a host's systemd has (network-online.target, sysinit.target, ...). */
-const SYSTEM_UNITS = "/usr/lib/systemd/system";
+/** The unit files of Debian's systemd package, as installed on this machine (the host runs the same package). */
+function systemdPackageUnits(): string[] {
+    const r = run("dpkg-query", ["-L", "systemd"]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    return r.stdout.split("\n").filter((f) => /^\/(usr\/)?lib\/systemd\/system\/./.test(f));
+}
 
-const walk = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+interface Host {
+    /** The unit files, by name. */
+    units: Map<string, string>;
+    /** What the plan copies to the host, by path. */
+    files: Map<string, string>;
+    /** The host's steps, as their scripts: what installs and chmods the files. */
+    steps: string[];
+}
 
 /**
- * `systemd-analyze verify` of `units` (name -> text) in a root holding `files` (absolute path -> text)
- * and the stand-ins; its status and everything it printed (a warning such as an unknown key goes to stderr with status 0).
+ * The files as the host's steps leave them: `install [-D] ... -m MODE SRC DST` puts SRC's content (a
+ * file the plan copies, or its staged copy) at DST with that mode; `chmod MODE PATH...` sets it.
  */
-function verify(units: Map<string, string>, files: Map<string, string>): { status: number | null; output: string } {
+function installed(host: Host): Map<string, { text: string; mode: number }> {
+    const out = new Map([...host.files].map(([file, text]) => [file, { text, mode: 0o644 }]));
+    for (const line of host.steps.flatMap((s) => s.split("\n")).map((l) => l.trim())) {
+        const words = line.split(/\s+/);
+        if (words[0] === "install" && !words.includes("-d") && words.includes("-m")) {
+            const mode = parseInt(words[words.indexOf("-m") + 1], 8);
+            const [src, dst] = words.slice(-2);
+            const text = out.get(dst)?.text ?? out.get(src)?.text;
+            if (text !== undefined) out.set(dst, { text, mode });
+        } else if (words[0] === "chmod" && /^0?[0-7]{3}$/.test(words[1])) {
+            for (const p of words.slice(2)) {
+                const f = out.get(p);
+                if (f) f.mode = parseInt(words[1], 8);
+            }
+        }
+    }
+    return out;
+}
+
+/**
+ * `systemd-analyze verify` of a host's units in a root holding what the host gets; its status and
+ * everything it printed (a warning such as an unknown key goes to stderr with status 0).
+ */
+function verify(host: Host): { status: number | null; output: string } {
     const root = tempDir("systemd-root-");
     try {
-        const put = (file: string, text: string) => {
+        const put = (file: string, text: string, mode: number) => {
             const at = path.join(root, file);
             fs.mkdirSync(path.dirname(at), { recursive: true });
-            fs.writeFileSync(at, text);
-            // The steps that place a script make it executable (install -m 0755, the timers step's chmod 0750).
-            if (text.startsWith("#!")) fs.chmodSync(at, 0o755);
+            fs.writeFileSync(at, text, { mode });
+            fs.chmodSync(at, mode);
         };
-        for (const [file, text] of files) put(file, text);
-        for (const file of Object.keys(INSTALLED_BY_STEPS)) if (!files.has(file)) put(file, "#!/bin/sh\n");
-        fs.cpSync(SYSTEM_UNITS, path.join(root, SYSTEM_UNITS), { recursive: true });
-        // `systemctl link` symlinks each into /etc/systemd/system; systemd-analyze does not follow an absolute link inside --root, so copies.
-        const linked = [...units].map(([name, text]) => {
-            put(`/etc/systemd/system/${name}`, text);
+        for (const [file, { text, mode }] of installed(host)) put(file, text, mode);
+        for (const file of Object.keys(INSTALLED_BY_PACKAGES)) put(file, "#!/bin/sh\n", 0o755);
+        for (const unit of systemdPackageUnits()) {
+            const at = path.join(root, "usr/lib/systemd/system", unit.replace(/^\/(usr\/)?lib\/systemd\/system\//, ""));
+            fs.mkdirSync(path.dirname(at), { recursive: true });
+            fs.cpSync(unit, at, { verbatimSymlinks: true, recursive: true });
+        }
+        // Where systemd finds them: `systemctl link` symlinks each into /etc/systemd/system (the gateway's setup
+        // step installs its unit there); systemd-analyze does not follow an absolute link inside --root, so copies.
+        const linked = [...host.units].map(([name, text]) => {
+            put(`/etc/systemd/system/${name}`, text, 0o644);
             return path.join(root, "etc/systemd/system", name);
         });
         const r = run("systemd-analyze", ["verify", "--man=no", `--root=${root}`, ...linked]);
@@ -53,29 +91,52 @@ function verify(units: Map<string, string>, files: Map<string, string>): { statu
     }
 }
 
-/** Each host's units and files as the plan of `stack` copies them (`out/files/<host>/<remote path>`). */
-async function hostsOf(stack: "prod" | "dev"): Promise<Map<string, { units: Map<string, string>; files: Map<string, string> }>> {
+/** Each IDC host of `stack` with a unit: its units and files as the plan writes them (`out/files/<host>/<path>`), and its steps. */
+async function hostsOf(stack: "prod" | "dev"): Promise<Map<string, Host>> {
     const dir = path.join(await plannedStack(stack), "files");
-    const hosts = new Map<string, { units: Map<string, string>; files: Map<string, string> }>();
-    for (const host of fs.readdirSync(dir).sort()) {
-        const files = new Map(walk(path.join(dir, host)).map((f) => [`/${path.relative(path.join(dir, host), f)}`, fs.readFileSync(f, "utf8")]));
+    const idc = loadIdcSpec(stack);
+    const addressOf = new Map([...idc.controlPlane.hosts, ...idc.etcd.hosts, ...idc.workers, ...(idc.gateway?.hosts ?? [])].map((h) => [h.name, h.address]));
+    const { inventory } = await runFleet(loadStackSpec(stack), stack);
+    const unwrap = (v: unknown) => (v instanceof SecretValue ? v.value : v);
+    const hosts = new Map<string, Host>();
+    for (const name of fs.readdirSync(dir).sort()) {
+        const files = new Map(listFiles(path.join(dir, name)).map((f) => [`/${path.relative(path.join(dir, name), f)}`, fs.readFileSync(f, "utf8")]));
         const units = new Map([...files].filter(([f]) => /\.(service|timer)$/.test(f)).map(([f, text]) => [path.basename(f), text]));
-        if (units.size > 0) hosts.set(host, { units, files });
+        if (units.size === 0) continue;
+        const steps = inventory
+            .ofType("command:remote:Command")
+            .filter((c) => (unwrap(c.inputs.connection) as { host: string }).host === addressOf.get(name))
+            .flatMap((c) => [unwrap(c.inputs.stdin), c.inputs.create].filter((s): s is string => typeof s === "string"));
+        assert.ok(steps.length > 0, `no step reaches ${name}`);
+        hosts.set(name, { units, files, steps });
     }
     return hosts;
 }
 
 describe("every systemd unit the fleets place on a host passes systemd-analyze verify", function () {
     this.timeout(120_000);
-    before(() => requireTool("systemd-analyze"));
+    before(() => {
+        requireTool("systemd-analyze");
+        requireTool("dpkg-query");
+    });
 
-    it("fails a unit with a key systemd does not know, and one whose program is not on the host (the check can fail)", () => {
-        const unit = "[Unit]\nDescription=t\n[Service]\nType=oneshot\nExecStart=/usr/local/bin/t\nRestartSecs=5\n";
-        const missing = verify(new Map([["t.service", unit]]), new Map());
-        assert.notStrictEqual(missing.status, 0, missing.output);
-        assert.match(missing.output, /Command \/usr\/local\/bin\/t is not executable/);
-        const placed = verify(new Map([["t.service", unit]]), new Map([["/usr/local/bin/t", "#!/bin/sh\n"]]));
-        assert.match(placed.output, /Unknown key 'RestartSecs'/);
+    it("fails a unit with a key systemd does not know, one that requires a unit the host lacks, and one whose program is missing or not executable (the check can fail)", () => {
+        const unit = (extra: string) => `[Unit]\nDescription=t\n${extra}[Service]\nType=oneshot\nExecStart=/usr/local/bin/t\n`;
+        const host = (text: string, files: [string, string][], steps: string[] = []): Host => ({
+            units: new Map([["t.service", text]]),
+            files: new Map(files),
+            steps,
+        });
+        const program: [string, string] = ["/usr/local/bin/t", "#!/bin/sh\n"];
+        const placed = verify(host(unit(""), [program], ["install -m 0755 /tmp/t /usr/local/bin/t"]));
+        assert.deepStrictEqual(placed, { status: 0, output: "" });
+        assert.match(verify(host(`${unit("")}RestartSecs=5\n`, [program], ["chmod 0755 /usr/local/bin/t"])).output, /Unknown key 'RestartSecs'/);
+        const lacking = verify(host(unit("Requires=nothere.service\n"), [program], ["chmod 0755 /usr/local/bin/t"]));
+        assert.notStrictEqual(lacking.status, 0, lacking.output);
+        assert.match(lacking.output, /nothere\.service/);
+        assert.match(verify(host(unit(""), [])).output, /Command \/usr\/local\/bin\/t is not executable: No such file or directory/);
+        // Copied, but no step makes it executable.
+        assert.match(verify(host(unit(""), [program])).output, /Command \/usr\/local\/bin\/t is not executable: Permission denied/);
     });
 
     for (const stack of ["prod", "dev"] as const) {
@@ -91,9 +152,9 @@ describe("every systemd unit the fleets place on a host passes systemd-analyze v
                 "hybrid-fleet-xfrm.service",
             ])
                 assert.ok(all.includes(name), `no host of ${stack} has ${name}`);
-            for (const [host, { units, files }] of hosts) {
-                const r = verify(units, files);
-                assert.ok(r.status === 0 && r.output === "", `${host} (${[...units.keys()].join(", ")}):\n${r.output}`);
+            for (const [name, host] of hosts) {
+                const r = verify(host);
+                assert.ok(r.status === 0 && r.output === "", `${name} (${[...host.units.keys()].join(", ")}):\n${r.output}`);
             }
         });
     }
