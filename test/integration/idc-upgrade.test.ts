@@ -174,7 +174,11 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
                 const r = host.run(script);
                 if (outcome === "refuse") {
                     assert.notStrictEqual(r.status, 0, from);
-                    assert.match(r.stderr, /refusing v1\.32\.9 -> v[0-9.]+: skips a minor; kubeadm upgrades one minor at a time/, from);
+                    assert.match(
+                        r.stderr,
+                        new RegExp(`refusing v1\\.32\\.9 -> v${TARGET.replace(/\./g, "\\.")}: skips a minor; kubeadm upgrades one minor at a time`),
+                        from,
+                    );
                     assert.deepStrictEqual(changes(r.calls), [], from);
                     continue;
                 }
@@ -243,7 +247,7 @@ describe("IDC upgrade scripts with real bash against stub kubeadm/kubelet/kubect
             // Two minors behind: refused before any drain.
             const refused = host.run(drain, { NODE_KUBELET: "v1.32.9" });
             assert.notStrictEqual(refused.status, 0);
-            assert.match(refused.stderr, /refusing v1\.32\.9 -> v[0-9.]+: skips a minor/);
+            assert.match(refused.stderr, new RegExp(`refusing v1\\.32\\.9 -> v${TARGET.replace(/\./g, "\\.")}: skips a minor`));
             assert.deepStrictEqual(changes(refused.calls), []);
         } finally {
             host.cleanup();
