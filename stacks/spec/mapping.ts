@@ -5,8 +5,10 @@ import { entriesByKey } from "../../components/core/order";
 
 /**
  * A mapping whose keys the stack file names freely. A YAML mapping has no order, so its keys are
- * handed on in code-unit order whatever order the file wrote them in: rewriting them in another
- * order changes nothing the program renders.
+ * handed on in code-unit order whatever order the file wrote them in (JavaScript puts integer-like
+ * keys such as "9" first, in numeric order, also the same for any order): rewriting them in another
+ * order changes nothing the program renders. A default is not parsed (zod's `.default()`): it is
+ * written in this order (test/stacks/spec/mapping.test.ts checks).
  */
 export function mapping<K extends z.core.$ZodRecordKey, V extends z.ZodType>(key: K, value: V) {
     return ordered(z.record(key, value).transform((r) => Object.fromEntries(entriesByKey(r)) as typeof r));

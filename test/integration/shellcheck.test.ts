@@ -95,9 +95,10 @@ function shellcheck(scripts: Map<string, string>): Finding[] {
         const comments = [withShebang, without].flatMap((group, i) => {
             if (group.length === 0) return [];
             const shell = i === 0 ? [] : ["--shell=bash"];
-            // --norc: no .shellcheckrc of this machine's (the script's directory, its parents, ~) turns a check off.
+            // --norc and no SHELLCHECK_OPTS: nothing of this machine's (a .shellcheckrc, the environment) turns a check off.
             const r = run("shellcheck", ["--norc", ...shell, "--severity=style", "--format=json1", `--exclude=${EXCLUDED.join(",")}`, ...group], {
                 timeoutMs: 120_000,
+                env: { ...process.env, SHELLCHECK_OPTS: "" },
             });
             // 0: nothing found, 1: findings; anything else is ShellCheck failing.
             assert.ok(r.status === 0 || r.status === 1, `shellcheck exited ${r.status}: ${r.stderr}`);
@@ -172,7 +173,7 @@ describe("every shell script the fleets declare passes ShellCheck", function () 
             seen.push(...findings);
             const unexpected = findings.filter((f) => !deliberate(f));
             assert.deepStrictEqual(
-                unexpected.map((f) => `${f.script}:${f.line}: SC${f.code} (${f.level}) ${f.message}\n    ${f.text}`),
+                unexpected.map((f) => `${f.script}:${f.line}: SC${f.code} (${f.level}) at ${f.at}: ${f.message}\n    ${f.text}`),
                 [],
             );
         });

@@ -3,9 +3,11 @@
 // made of what the plan gives that host: the files it copies there, installed and made executable as
 // the host's own steps do (their `install -m` and `chmod` lines), the unit files where systemd finds
 // them, the units of Debian's systemd package (the targets they order against), and stand-ins only
-// for the programs Debian packages or etcd's release step put there. So a key systemd does not know,
-// a unit that needs a unit the host never gets, or an ExecStart= whose program the plan does not
-// place or make executable fails here. No root needed.
+// for the programs a Debian package or etcd's release step puts there, where a step of that host
+// installs them. So a key systemd does not know, a unit required that the host never gets, or an
+// ExecStart= whose program the plan does not place or make executable (by its owner: the test runs
+// as one user) fails here. Where each unit is linked from is the steps' business (their own tests).
+// No root needed.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -13,18 +15,32 @@ import { loadIdcSpec, loadStackSpec, plannedStack, runFleet, SecretValue } from 
 import { listFiles } from "../tools/planScratch";
 import { requireTool, run, tempDir } from "./idcTools";
 
-/** Programs a unit runs that no copied file provides, and what puts them on the host. */
-const INSTALLED_BY_PACKAGES: Record<string, string> = {
-    "/usr/local/bin/etcd": "etcd's release step (sha256-checked tarball)",
-    "/usr/sbin/nft": "Debian's nftables package (the control-plane packages step)",
-};
+/**
+ * Programs a unit runs that no copied file provides: stood in on a host only when one of its steps
+ * installs them (a line matching `by`).
+ */
+const INSTALLED_BY_STEPS: { program: string; by: RegExp; what: string }[] = [
+    {
+        program: "/usr/local/bin/etcd",
+        by: /^install -m 0755 "\$tmp\/\$name\/etcd" .* \/usr\/local\/bin\/$/m,
+        what: "etcd's release step (a sha256-checked tarball)",
+    },
+    { program: "/usr/sbin/nft", by: /apt-get install .*\bnftables=\S/, what: "Debian's nftables package (the control-plane packages step)" },
+];
 
-/** The unit files of Debian's systemd package, as installed on this machine (the host runs the same package). */
+/** The unit files of Debian's systemd package, as installed on this machine (the host runs the same package); directories end with '/'. */
 function systemdPackageUnits(): string[] {
-    const r = run("dpkg-query", ["-L", "systemd"]);
-    assert.strictEqual(r.status, 0, r.stderr);
-    return r.stdout.split("\n").filter((f) => /^\/(usr\/)?lib\/systemd\/system\/./.test(f));
+    if (!packageUnits) {
+        const r = run("dpkg-query", ["-L", "systemd"]);
+        assert.strictEqual(r.status, 0, r.stderr);
+        packageUnits = r.stdout
+            .split("\n")
+            .filter((f) => /^\/(usr\/)?lib\/systemd\/system\/./.test(f))
+            .map((f) => (fs.lstatSync(f).isDirectory() ? `${f}/` : f));
+    }
+    return packageUnits;
 }
+let packageUnits: string[] | undefined;
 
 interface Host {
     /** The unit files, by name. */
@@ -72,11 +88,26 @@ function verify(host: Host): { status: number | null; output: string } {
             fs.chmodSync(at, mode);
         };
         for (const [file, { text, mode }] of installed(host)) put(file, text, mode);
-        for (const file of Object.keys(INSTALLED_BY_PACKAGES)) put(file, "#!/bin/sh\n", 0o755);
+        for (const { program, by } of INSTALLED_BY_STEPS)
+            if (
+                host.steps.some((step) =>
+                    by.test(
+                        step
+                            .split("\n")
+                            .map((l) => l.trim())
+                            .join("\n"),
+                    ),
+                )
+            )
+                put(program, "#!/bin/sh\n", 0o755);
+        // The package's own files only (a *.wants directory may hold other packages' links).
         for (const unit of systemdPackageUnits()) {
             const at = path.join(root, "usr/lib/systemd/system", unit.replace(/^\/(usr\/)?lib\/systemd\/system\//, ""));
-            fs.mkdirSync(path.dirname(at), { recursive: true });
-            fs.cpSync(unit, at, { verbatimSymlinks: true, recursive: true });
+            if (unit.endsWith("/")) fs.mkdirSync(at, { recursive: true });
+            else {
+                fs.mkdirSync(path.dirname(at), { recursive: true });
+                fs.cpSync(unit, at, { verbatimSymlinks: true });
+            }
         }
         // Where systemd finds them: `systemctl link` symlinks each into /etc/systemd/system (the gateway's setup
         // step installs its unit there); systemd-analyze does not follow an absolute link inside --root, so copies.
@@ -135,6 +166,11 @@ describe("every systemd unit the fleets place on a host passes systemd-analyze v
         assert.notStrictEqual(lacking.status, 0, lacking.output);
         assert.match(lacking.output, /nothere\.service/);
         assert.match(verify(host(unit(""), [])).output, /Command \/usr\/local\/bin\/t is not executable: No such file or directory/);
+        // A packaged program is there only where a step installs its package.
+        const filter = "[Unit]\nDescription=f\n[Service]\nType=oneshot\nExecStart=/usr/sbin/nft -f /etc/f.nft\n";
+        assert.match(verify(host(filter, [])).output, /Command \/usr\/sbin\/nft is not executable: No such file or directory/);
+        const withPackage = verify(host(filter, [], ["apt_retry apt-get install -y --no-install-recommends nftables=1.0.6-2+deb12u2"]));
+        assert.deepStrictEqual(withPackage, { status: 0, output: "" });
         // Copied, but no step makes it executable.
         assert.match(verify(host(unit(""), [program])).output, /Command \/usr\/local\/bin\/t is not executable: Permission denied/);
     });

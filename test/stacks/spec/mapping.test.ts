@@ -25,6 +25,19 @@ describe("mappings of the stack file", () => {
         ]);
     });
 
+    it("writes every mapping's default in the order parsing would give it (zod hands a default on unparsed)", () => {
+        const defaults = schemaNodes(fleetSchema).filter(
+            (n) => (n.schema as any)._zod.def.type === "default" && ORDERED_MAPPINGS.has((n.schema as any)._zod.def.innerType),
+        );
+        // the kubelet's eviction, grace-period and reserved maps, mesh injection, the east-west gateway's node selector
+        assert.ok(defaults.length >= 6, `only ${defaults.length} defaults: ${defaults.map((d) => d.at).join(" ")}`);
+        for (const d of defaults) {
+            const def = (d.schema as any)._zod.def;
+            const written = structuredClone(def.defaultValue);
+            assert.deepStrictEqual(Object.keys(def.innerType.parse(written)), Object.keys(written), d.at);
+        }
+    });
+
     it("hands a free-keyed mapping on in code-unit order and an enum-keyed one in the enum's, refusing what the record refuses", () => {
         const free = mapping(z.string().regex(/^[a-z]+$/), z.number());
         assert.deepStrictEqual(Object.keys(free.parse({ zone: 1, apple: 3 })), ["apple", "zone"]);

@@ -67,7 +67,9 @@ export function schemaNodes(schema: z.ZodType): SchemaNode[] {
             case "catch":
                 return walk(def.innerType, at, s);
             case "pipe":
-                // What the stack file is checked against; `out` (a transform) only reshapes the result.
+                // What the stack file is checked against; `out`, a transform, only reshapes the result. Another
+                // schema there would check more, unseen by this walk.
+                if (def.out._zod.def.type !== "transform") throw new Error(`schemaNodes: a pipe into a ${def.out._zod.def.type} at ${at || "(fleet)"}`);
                 return walk(def.in, at, s);
             case "lazy":
                 return walk(def.getter(), at, s);
