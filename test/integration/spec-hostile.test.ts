@@ -250,14 +250,11 @@ describe("renderers quote what they interpolate (defence in depth, property)", (
         assert.strictEqual(shq("/var/lib/etcd"), "/var/lib/etcd");
     });
 
+    /** 40 pairs of any text (fast-check's, from its seed for this run). */
+    const hostilePairs = () => fc.sample(fc.tuple(anyText, anyText), 40);
+
     it("the data-disk script stays inert with hostile paths: its head sets dev and mnt to exactly them", () => {
-        const pairs: [string, string][] = [];
-        fc.assert(
-            fc.property(anyText, anyText, (a, b) => {
-                pairs.push([a, b]);
-            }),
-            { numRuns: 40 },
-        );
+        const pairs = hostilePairs();
         // The script parses, and its head sets dev and mnt to exactly a and b (real bash, one batch).
         const results = bashBatch(
             pairs.flatMap(([a, b]) => {
@@ -275,13 +272,7 @@ describe("renderers quote what they interpolate (defence in depth, property)", (
     });
 
     it("the directory script hands hostile paths and names to each command as single, unchanged arguments (real bash, the commands stood in)", () => {
-        const pairs: [string, string][] = [];
-        fc.assert(
-            fc.property(anyText, anyText, (a, b) => {
-                pairs.push([a, b]);
-            }),
-            { numRuns: 40 },
-        );
+        const pairs = hostilePairs();
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dirs-script-"));
         try {
             // Each stand-in logs its name and argv (count first, NUL-separated); getent finds no user, so adduser runs.
