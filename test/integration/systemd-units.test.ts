@@ -52,19 +52,26 @@ interface Host {
 }
 
 /**
- * The files as the host's steps leave them: `install [-D] ... -m MODE SRC DST` puts SRC's content (a
- * file the plan copies, or its staged copy) at DST with that mode; `chmod MODE PATH...` sets it.
+ * The files as the host's steps leave them: `install [-D] ... [-m MODE] SRC DST` puts SRC's content (a
+ * file the plan copies, or its staged copy) at DST with that mode (install's own default 0755);
+ * `chmod MODE PATH...` sets it. A line about a file here that this cannot read (a symbolic mode,
+ * `--mode=`, options run together) throws rather than guessing.
  */
 function installed(host: Host): Map<string, { text: string; mode: number }> {
     const out = new Map([...host.files].map(([file, text]) => [file, { text, mode: 0o644 }]));
     for (const line of host.steps.flatMap((s) => s.split("\n")).map((l) => l.trim())) {
         const words = line.split(/\s+/);
-        if (words[0] === "install" && !words.includes("-d") && words.includes("-m")) {
-            const mode = parseInt(words[words.indexOf("-m") + 1], 8);
+        if (words[0] !== "install" && words[0] !== "chmod") continue;
+        const touches = words.slice(1).some((w) => out.has(w));
+        const unreadable = words.some((w) => /^--mode=|^-[A-Za-z]*m[0-7]/.test(w)) || (words[0] === "chmod" && !/^0?[0-7]{3}$/.test(words[1] ?? ""));
+        if (touches && unreadable) throw new Error(`cannot read the mode this step sets: ${line}`);
+        if (words[0] === "install" && !words.includes("-d")) {
+            const m = words.indexOf("-m");
+            const mode = m === -1 ? 0o755 : parseInt(words[m + 1], 8);
             const [src, dst] = words.slice(-2);
             const text = out.get(dst)?.text ?? out.get(src)?.text;
             if (text !== undefined) out.set(dst, { text, mode });
-        } else if (words[0] === "chmod" && /^0?[0-7]{3}$/.test(words[1])) {
+        } else if (words[0] === "chmod" && !unreadable) {
             for (const p of words.slice(2)) {
                 const f = out.get(p);
                 if (f) f.mode = parseInt(words[1], 8);
@@ -173,6 +180,8 @@ describe("every systemd unit the fleets place on a host passes systemd-analyze v
         assert.deepStrictEqual(withPackage, { status: 0, output: "" });
         // Copied, but no step makes it executable.
         assert.match(verify(host(unit(""), [program])).output, /Command \/usr\/local\/bin\/t is not executable: Permission denied/);
+        // A mode this cannot read is refused, not guessed.
+        assert.throws(() => verify(host(unit(""), [program], ["chmod u+x /usr/local/bin/t"])), /cannot read the mode this step sets: chmod u\+x/);
     });
 
     for (const stack of ["prod", "dev"] as const) {
