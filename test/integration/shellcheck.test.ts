@@ -8,6 +8,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { loadStackSpec, plannedStack, runFleet, SecretValue } from "../harness";
+import { listFiles } from "../tools/planScratch";
 import { requireTool, run, tempDir } from "./idcTools";
 
 interface Finding {
@@ -70,9 +71,7 @@ async function scriptsOf(stack: "prod" | "dev"): Promise<Map<string, string>> {
         }
     }
     const files = path.join(await plannedStack(stack), "files");
-    const walk = (dir: string): string[] =>
-        fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
-    for (const file of walk(files)) {
+    for (const file of listFiles(files)) {
         const text = fs.readFileSync(file, "utf8");
         if (file.endsWith(".sh") || /^#!.*\b(ba)?sh\b/.test(text)) scripts.set(`${stack} ${path.relative(files, file)}`, text);
     }

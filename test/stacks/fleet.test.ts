@@ -6,6 +6,7 @@ import { buildFleet } from "../../stacks/fleet";
 import { type FleetSpec, loadFleet } from "../../stacks/spec";
 import { redact, runOnMocks } from "../../tools/mockEngine";
 import { offlineConfig, readStackFile, stackFilePath } from "../../tools/stackFile";
+import { urnName } from "../../tools/urn";
 
 for (const stack of ["prod", "dev"] as const) {
     describe(`${stack} fleet on the mock engine`, () => {
@@ -121,7 +122,7 @@ const canonical = (value: unknown): unknown =>
  * updates a resource for is its inputs (and parent or provider); a changed dependency list alone
  * updates nothing, it only orders the next deployment.
  */
-const declared = (inv: Inventory, { dependencies = true } = {}) =>
+const asTheEngineCompares = (inv: Inventory, { dependencies = true } = {}) =>
     new Map(
         inv.resources.map((r) => [
             r.urn,
@@ -166,8 +167,8 @@ describe("a YAML mapping has no order", function () {
         raw.clusters[ACK].nodePools[1].labels = { "acme.io/tier": "general", "acme.io/team": "search" };
         raw.clusters[EKS].karpenter.nodePools[0].labels = { "acme.io/tier": "general", "acme.io/team": "search" };
         const [a, b] = [
-            declared((await runFleet(loadFleet(raw), "dev")).inventory),
-            declared((await runFleet(loadFleet(reversedMappings(raw)), "dev")).inventory),
+            asTheEngineCompares((await runFleet(loadFleet(raw), "dev")).inventory),
+            asTheEngineCompares((await runFleet(loadFleet(reversedMappings(raw)), "dev")).inventory),
         ];
         assert.deepStrictEqual([...b.keys()].sort(), [...a.keys()].sort(), "the same URNs");
         const differing = [...a].filter(([urn, text]) => b.get(urn) !== text).map(([urn]) => urn);
@@ -180,13 +181,12 @@ describe("scaling out touches only what it must", function () {
 
     it("a second IDC worker on dev adds only its own resources, and changes only the certificate upload before joins, its cleanup and the kubelet CSR approver's allow list", async () => {
         // What a deployment would update: the dependencies of what waits for every node (namespaces, charts) do grow.
-        const before = declared((await runFleet(loadStackSpec("dev"), "dev")).inventory, { dependencies: false });
+        const before = asTheEngineCompares((await runFleet(loadStackSpec("dev"), "dev")).inventory, { dependencies: false });
         const raw = rawStackFleet("dev");
         const workers = raw.clusters[IDC].workers;
         workers.push({ ...workers[0], name: "dev-worker-2", address: "10.110.2.12", sshHostKey: newSshHostKey() });
-        const after = declared((await runFleet(loadFleet(raw), "dev")).inventory, { dependencies: false });
-        const name = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-        const added = [...after.keys()].filter((urn) => !before.has(urn)).map(name);
+        const after = asTheEngineCompares((await runFleet(loadFleet(raw), "dev")).inventory, { dependencies: false });
+        const added = [...after.keys()].filter((urn) => !before.has(urn)).map(urnName);
         assert.deepStrictEqual(
             [...before.keys()].filter((urn) => !after.has(urn)),
             [],
@@ -201,7 +201,7 @@ describe("scaling out touches only what it must", function () {
         assert.deepStrictEqual(
             [...before]
                 .filter(([urn, text]) => after.get(urn) !== undefined && after.get(urn) !== text)
-                .map(([urn]) => name(urn))
+                .map(([urn]) => urnName(urn))
                 .sort(),
             ["idc-dev-control-plane-dev-cp-1-join-token", "idc-dev-control-plane-dev-cp-1-join-token-cleanup", "idc-dev-kubelet-csr-approver-chart"],
         );
